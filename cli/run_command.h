@@ -1,0 +1,17 @@
+#pragma once
+// `podsim run SCENARIO`: load, override, check, build, simulate, report.
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace podsim::cli {
+
+struct RunOptions {
+  std::string scenario_path;
+  std::vector<std::string> overrides;  // "a.b.c=VALUE", applied in order
+};
+
+// Writes the results to `out`. Throws UserError for bad input.
+void run_command(const RunOptions& options, std::ostream& out);
+
+}  // namespace podsim::cli

@@ -1,0 +1,42 @@
+#include "cli/scenario_check.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <set>
+
+#include "engine/error.h"
+
+namespace podsim::cli {
+
+void Problems::add(const std::string& field_path, const std::string& message) {
+  lines_.push_back(fmt::format("{}: {}: {}", file_.where(field_path), field_path, message));
+}
+
+void Problems::throw_if_any() const {
+  if (lines_.empty()) return;
+  std::string all;
+  for (const std::string& l : lines_) all += (all.empty() ? "" : "\n") + l;
+  throw UserError(all);
+}
+
+void check_scenario(const ScenarioFile& file) {
+  const podsim::v1::Scenario& s = file.scenario();
+  Problems problems(file);
+  if (s.name().empty()) problems.add("name", "missing (expected a short identifier, e.g. name: \"cm384_vs_nvl72\")");
+  // 1e9 s (~31.7 years) keeps every simulated instant representable in int64 nanoseconds.
+  if (!std::isfinite(s.horizon_s()) || s.horizon_s() < 0 || s.horizon_s() > 1e9)
+    problems.add("horizon_s", fmt::format("{} is out of range (expected seconds in [0, 1e9]; 0 = until done)", s.horizon_s()));
+  std::set<std::string> job_names;
+  for (int i = 0; i < s.jobs_size(); ++i) {
+    const auto& job = s.jobs(i);
+    const std::string at = fmt::format("jobs[{}]", i);
+    if (job.name().empty()) problems.add(at + ".name", "missing (expected a unique job name)");
+    else if (!job_names.insert(job.name()).second) problems.add(at + ".name", fmt::format("duplicate job name '{}'", job.name()));
+    if (!std::isfinite(job.arrival_s()) || job.arrival_s() < 0 || job.arrival_s() > 1e9)
+      problems.add(at + ".arrival_s", fmt::format("{} is out of range (expected seconds in [0, 1e9])", job.arrival_s()));
+  }
+  problems.throw_if_any();
+}
+
+}  // namespace podsim::cli

@@ -1,0 +1,50 @@
+#pragma once
+// ScenarioFile: a scenario read from a .textproto file, with the source position of
+// every field so that a later check can say where a bad value came from.
+//
+// load() parses with unknown fields rejected and reports every syntax error as
+// "FILE:LINE:COL: message" (1-based, like compilers), all in one UserError.
+// where("cluster.pools[1].count") answers "FILE:LINE:COL" for a field that is in the
+// file, "--set cluster.pools[1].count" for one overridden on the command line, and
+// "FILE" when the field was left at its default.
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <google/protobuf/text_format.h>
+
+#include "podsim/v1/scenario.pb.h"
+
+namespace podsim::cli {
+
+class ScenarioFile {
+ public:
+  // Reads and parses `path`. Throws UserError (missing file, syntax, unknown field).
+  static ScenarioFile load(const std::string& path);
+  // Parses text that claims to come from `path` (tests, stdin).
+  static ScenarioFile parse(const std::string& path, const std::string& text);
+
+  ScenarioFile(ScenarioFile&&) noexcept;
+  ScenarioFile& operator=(ScenarioFile&&) noexcept;
+  ~ScenarioFile();
+
+  const std::string& path() const { return path_; }
+  const podsim::v1::Scenario& scenario() const { return scenario_; }
+
+  // Applies "a.b[2].c=VALUE" (see field_override.h). Throws UserError naming the
+  // assignment. The field's location becomes "--set a.b[2].c".
+  void apply_override(std::string_view assignment);
+
+  // Where a field (dotted path with [i] for repeated elements) was given.
+  std::string where(std::string_view field_path) const;
+
+ private:
+  ScenarioFile();
+  std::string path_;
+  podsim::v1::Scenario scenario_;
+  std::unique_ptr<google::protobuf::TextFormat::ParseInfoTree> locations_;
+  std::map<std::string, std::string, std::less<>> overridden_;  // field path -> assignment
+};
+
+}  // namespace podsim::cli
