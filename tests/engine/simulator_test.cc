@@ -98,7 +98,7 @@ std::vector<int64_t> run_model(uint64_t seed) {
 }
 }  // namespace
 
-TEST_CASE("the same seed gives the same run; another seed does not") {
+TEST_CASE("the same seed gives the same run, another seed does not") {
   CHECK(run_model(42) == run_model(42));
   CHECK(run_model(42) != run_model(43));
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# End-to-end checks of the podsim binary: exit codes, stdout/stderr separation, and
+# one-line errors that name the file and line. Usage: cli_e2e.sh PODSIM SOURCE_DIR
+set -u
+podsim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+expect() {  # expect NAME WANT_RC STDERR_REGEX -- CMD...
+  local name=$1 want=$2 regex=$3
+  shift 4
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    echo "FAIL $name: exit $rc, expected $want"; cat "$tmp/err"; failures=$((failures + 1)); return
+  fi
+  if [ -n "$regex" ] && ! grep -Eq "$regex" "$tmp/err"; then
+    echo "FAIL $name: stderr does not match /$regex/:"; cat "$tmp/err"; failures=$((failures + 1)); return
+  fi
+  echo "ok   $name"
+}
+
+expect "runs the smallest scenario" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto"
+grep -q "scenario   smoke" "$tmp/out" || { echo "FAIL: no result on stdout"; failures=$((failures + 1)); }
+
+printf 'name: "bad"\nhorizn_s: 5\n' >"$tmp/bad.textproto"
+expect "typo'd field" 2 "^$tmp/bad.textproto:2:[0-9]+: .*horizn_s" -- "$podsim" run "$tmp/bad.textproto"
+expect "missing file" 2 "no-such.textproto: cannot open" -- "$podsim" run "$tmp/no-such.textproto"
+expect "unknown --set path" 2 "^--set sched.policy: Scenario has no field 'sched'" -- \
+  "$podsim" run "$src/scenarios/smoke.textproto" --set sched.policy=FIFO
+expect "bad enum" 2 "is not a Policy \(expected one of" -- \
+  "$podsim" run "$src/scenarios/smoke.textproto" --set scheduler.policy=LIFO
+expect "value out of range" 2 "^--set horizon_s: horizon_s: -5 is out of range" -- \
+  "$podsim" run "$src/scenarios/smoke.textproto" --set horizon_s=-5
+expect "--set works" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto" --set jobs[1].arrival_s=7200
+grep -q "horizon reached" "$tmp/out" || { echo "FAIL: --set did not take effect"; failures=$((failures + 1)); }
+expect "unknown command" 2 "unknown command 'fly'" -- "$podsim" fly
+expect "help" 0 "" -- "$podsim" run --help
+head -c 4096 /dev/urandom >"$tmp/garbage.textproto"
+expect "binary garbage" 2 "garbage.textproto" -- "$podsim" run "$tmp/garbage.textproto"
+
+echo "cli_e2e: $failures failed"
+[ "$failures" -eq 0 ]
