@@ -3,21 +3,27 @@
 // (time, insertion sequence): of two events at the same instant, the one pushed first
 // pops first, so runs are deterministic.
 //
-// Implementation: a radix heap (Ahuja, Mehlhorn, Orlin, Tarjan, "Faster algorithms for
-// the shortest path problem", J. ACM 37(2), 1990). It exploits two facts of a
-// simulation clock: times are integers, and no event is ever scheduled before the last
-// one popped (monotone). An entry lives in bucket msb(key XOR last_popped), so buckets
-// hold ever-narrower key ranges; each entry moves down at most 64 times over its life
-// and usually once or twice, against log4(n) cache-missing levels per pop of a d-ary
-// heap. Equal keys always share a bucket and buckets are filled by appending, so
-// insertion order among equal times is preserved without storing a sequence number.
+// Implementation: a radix heap with 256-way digits (Ahuja, Mehlhorn, Orlin, Tarjan,
+// "Faster algorithms for the shortest path problem", J. ACM 37(2), 1990, §3 with
+// base-2^8 buckets). It exploits two facts of a simulation clock: times are integers,
+// and no event is scheduled before the last one popped (monotone). Keys are split into
+// eight 8-bit digits. An entry lives in bucket (level, digit), where level is the most
+// significant digit in which its key differs from `last_` (the current minimum) and
+// digit is its key's value there; level 0 holds exact keys. Popping takes from the
+// lowest non-empty level-0 bucket; when level 0 is empty, the lowest non-empty bucket
+// above is scanned for its minimum, which becomes `last_`, and its entries move down.
+// An entry moves at most 7 times over its life (typically 1-3), each move a sequential
+// append, against log4(n) cache-missing levels per pop of a 4-ary heap.
 //
+// Ties: equal keys always share a bucket, buckets are filled by appending and drained
+// in order, so insertion order among equal times is kept without a sequence number.
 // Cancellation is lazy: a handle names a slot and a generation; cancel() bumps the
 // slot's generation, and stale entries are dropped when their bucket is next touched.
 //
-// Cost: push O(1); pop amortized O(64) worst case, O(1) typical; cancel O(1).
+// Cost: push O(1); pop amortized O(levels) = O(8); cancel O(1).
 // REQUIRES (checked): push(t) with t >= the time of the last popped event, t >= 0.
 // Pushing below a peeked (next_time) but unpopped minimum is allowed and costs O(n).
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -49,13 +55,13 @@ class EventQueue {
     if (!free_.empty()) {
       slot = free_.back();
       free_.pop_back();
-      slots_[slot].payload = std::move(payload);
+      payloads_[slot] = std::move(payload);
     } else {
-      slot = static_cast<uint32_t>(slots_.size());
-      slots_.push_back(Slot{std::move(payload), 0, false});
+      slot = static_cast<uint32_t>(payloads_.size());
+      payloads_.push_back(std::move(payload));
+      generations_.push_back(0);
     }
-    slots_[slot].pending = true;
-    const uint32_t generation = slots_[slot].generation;
+    const uint32_t generation = ++generations_[slot];  // odd: pending
     insert(Entry{key, slot, generation});
     ++size_;
     return EventHandle{slot, generation};
@@ -63,9 +69,7 @@ class EventQueue {
 
   // Returns true iff the event was pending (and now never fires).
   bool cancel(EventHandle h) {
-    if (!h.valid() || h.slot >= slots_.size()) return false;
-    Slot& s = slots_[h.slot];
-    if (!s.pending || s.generation != h.generation) return false;
+    if (!h.valid() || h.slot >= generations_.size() || generations_[h.slot] != h.generation) return false;
     release(h.slot);
     --size_;
     return true;
@@ -83,102 +87,135 @@ class EventQueue {
   // Removes and returns the earliest event. REQUIRES: !empty().
   std::pair<SimTime, Payload> pop() {
     settle();
-    const Entry e = buckets_[0][head0_++];
+    Bucket& b = buckets_[0][last_ & kDigitMask];
+    const Entry e = b.entries[b.head++];
     last_popped_ = e.key;
-    Payload p = std::move(slots_[e.slot].payload);
-    release(e.slot);
+    Payload p = std::move(payloads_[e.slot]);
+    ++generations_[e.slot];  // even: free; the moved-from payload needs no reset
+    free_.push_back(e.slot);
     --size_;
     return {SimTime::nanos(static_cast<int64_t>(e.key)), std::move(p)};
   }
 
  private:
+  static constexpr int kDigitBits = 8;
+  static constexpr int kDigits = 1 << kDigitBits;
+  static constexpr uint64_t kDigitMask = kDigits - 1;
+  static constexpr int kLevels = 64 / kDigitBits;
+  static constexpr int kWords = kDigits / 64;
+  static_assert(kWords == 4, "mark_empty tests four words");
+
   struct Entry {
     uint64_t key;
     uint32_t slot;
     uint32_t generation;
   };
-  struct Slot {
-    Payload payload;
-    uint32_t generation;
-    bool pending;
+  struct Bucket {
+    std::vector<Entry> entries;
+    size_t head = 0;  // entries before head are consumed (level 0 only)
   };
 
-  static constexpr int kBuckets = 65;  // bucket 0: key == last_; bucket b: msb(key^last_) == b-1
+  bool live(const Entry& e) const { return generations_[e.slot] == e.generation; }
 
-  int bucket_of(uint64_t key) const {
-    const uint64_t diff = key ^ last_;
-    return diff == 0 ? 0 : 64 - std::countl_zero(diff);
-  }
   void insert(const Entry& e) {
-    const int b = bucket_of(e.key);
-    buckets_[b].push_back(e);
-    if (b > 0) nonempty_ |= uint64_t{1} << (b - 1);
+    const uint64_t diff = e.key ^ last_;
+    const int level = diff == 0 ? 0 : (63 - std::countl_zero(diff)) / kDigitBits;
+    const int digit = static_cast<int>((e.key >> (level * kDigitBits)) & kDigitMask);
+    buckets_[level][digit].entries.push_back(e);
+    nonempty_[level][digit / 64] |= uint64_t{1} << (digit % 64);
+    levels_nonempty_ |= uint32_t{1} << level;
   }
-  bool live(const Entry& e) const {
-    const Slot& s = slots_[e.slot];
-    return s.pending && s.generation == e.generation;
-  }
+
   void release(uint32_t slot) {
-    Slot& s = slots_[slot];
-    s.pending = false;
-    ++s.generation;
-    s.payload = Payload{};
+    ++generations_[slot];  // even: free
+    payloads_[slot] = Payload{};
     free_.push_back(slot);
+  }
+
+  void mark_empty(int level, int digit) {
+    Bucket& b = buckets_[level][digit];
+    b.entries.clear();
+    b.head = 0;
+    auto& words = nonempty_[level];
+    words[digit / 64] &= ~(uint64_t{1} << (digit % 64));
+    if ((words[0] | words[1] | words[2] | words[3]) == 0) levels_nonempty_ &= ~(uint32_t{1} << level);
+  }
+
+  // Lowest non-empty digit >= from at `level`, if any.
+  std::optional<int> first_nonempty(int level, int from) const {
+    for (int w = from / 64; w < kWords; ++w) {
+      uint64_t bits = nonempty_[level][w];
+      if (w == from / 64) bits &= ~uint64_t{0} << (from % 64);
+      if (bits) return w * 64 + std::countr_zero(bits);
+    }
+    return std::nullopt;
   }
 
   // Re-files every live entry relative to a smaller base key. O(n), needed only when a
   // peek moved last_ ahead of the clock and an earlier event is then pushed. Walking
-  // the buckets in order keeps equal keys in insertion order.
+  // the buckets in key order keeps equal keys in insertion order.
   void rebase(uint64_t key) {
     std::vector<Entry> all;
     all.reserve(size_);
-    for (size_t i = head0_; i < buckets_[0].size(); ++i)
-      if (live(buckets_[0][i])) all.push_back(buckets_[0][i]);
-    for (int b = 1; b < kBuckets; ++b)
-      for (const Entry& e : buckets_[b])
-        if (live(e)) all.push_back(e);
-    for (auto& bucket : buckets_) bucket.clear();
-    head0_ = 0;
-    nonempty_ = 0;
+    for (int level = 0; level < kLevels; ++level)
+      for (int digit = 0; digit < kDigits; ++digit) {
+        Bucket& b = buckets_[level][digit];
+        for (size_t i = b.head; i < b.entries.size(); ++i)
+          if (live(b.entries[i])) all.push_back(b.entries[i]);
+        if (!b.entries.empty()) mark_empty(level, digit);
+      }
     last_ = key;
     for (const Entry& e : all) insert(e);
   }
 
-  // Makes buckets_[0][head0_] the earliest live entry. REQUIRES: size_ > 0.
+  // Makes the level-0 bucket of last_ hold the earliest live entry at its head.
+  // REQUIRES: size_ > 0.
   void settle() {
     PODSIM_CHECK(size_ > 0, "pop or next_time on an empty event queue");
     for (;;) {
-      auto& b0 = buckets_[0];
-      while (head0_ < b0.size() && !live(b0[head0_])) ++head0_;
-      if (head0_ < b0.size()) return;
-      b0.clear();
-      head0_ = 0;
-      PODSIM_CHECK(nonempty_ != 0, "event queue lost track of its entries");
-      const int b = std::countr_zero(nonempty_) + 1;
-      auto& bucket = buckets_[b];
-      nonempty_ &= ~(uint64_t{1} << (b - 1));
-      std::optional<uint64_t> min_key;
-      for (const Entry& e : bucket)
-        if (live(e) && (!min_key || e.key < *min_key)) min_key = e.key;
-      if (min_key) {
-        last_ = *min_key;
-        // Every live entry lands in a lower bucket: its key shares more leading bits
-        // with the new minimum than with the old one. Iteration order keeps FIFO ties.
-        for (const Entry& e : bucket)
-          if (live(e)) insert(e);
+      // Level 0: exact keys sharing every higher digit with last_.
+      for (std::optional<int> d = first_nonempty(0, static_cast<int>(last_ & kDigitMask)); d;
+           d = first_nonempty(0, *d + 1)) {
+        Bucket& b = buckets_[0][*d];
+        while (b.head < b.entries.size() && !live(b.entries[b.head])) ++b.head;
+        if (b.head < b.entries.size()) {
+          last_ = (last_ & ~kDigitMask) | static_cast<uint64_t>(*d);
+          return;
+        }
+        mark_empty(0, *d);
       }
-      bucket.clear();
+      // Lowest non-empty bucket above level 0.
+      const uint32_t upper = levels_nonempty_ & ~uint32_t{1};
+      PODSIM_CHECK(upper != 0, "event queue lost track of its entries");
+      const int level = std::countr_zero(upper);
+      const std::optional<int> digit = first_nonempty(level, 0);
+      PODSIM_CHECK(digit.has_value(), "event queue level summary out of date");
+      // The bucket's lower bound (last_'s digits above `level`, then `digit`, then
+      // zeros) becomes the new base: every pending key is >= it (lower levels are empty
+      // and the other buckets of this level hold larger digits), and every entry of the
+      // bucket then differs from it below `level`, so it moves down (never back into
+      // this bucket, which is why it can be iterated while inserting). Using the bound
+      // instead of the exact minimum saves a scan; level 0 may stay empty for a round.
+      // Cancelled entries move too (a liveness check here would cost a random access
+      // per entry per move); they are dropped at level 0. Iterating in order keeps
+      // equal keys in insertion order.
+      const int shift = level * kDigitBits;
+      const uint64_t above = shift + kDigitBits >= 64 ? 0 : (last_ >> (shift + kDigitBits)) << (shift + kDigitBits);
+      last_ = above | (static_cast<uint64_t>(*digit) << shift);
+      for (const Entry& e : buckets_[level][*digit].entries) insert(e);
+      mark_empty(level, *digit);
     }
   }
 
-  std::array<std::vector<Entry>, kBuckets> buckets_;
-  size_t head0_ = 0;         // entries of bucket 0 before this index are consumed
-  uint64_t nonempty_ = 0;    // bit b-1 set iff bucket b (b >= 1) may hold entries
-  uint64_t last_ = 0;        // key of the most recent minimum; no key below it exists
-  uint64_t last_popped_ = 0; // the clock: key of the last popped entry
-  std::vector<Slot> slots_;  // payload storage, indexed by EventHandle::slot
+  std::array<std::array<Bucket, kDigits>, kLevels> buckets_;
+  std::array<std::array<uint64_t, kWords>, kLevels> nonempty_{};  // bit set: bucket may hold entries
+  uint32_t levels_nonempty_ = 0;  // bit l set iff some bucket of level l is marked
+  uint64_t last_ = 0;         // the current minimum key; no pending key is below it
+  uint64_t last_popped_ = 0;  // the clock: key of the last popped entry
+  std::vector<Payload> payloads_;        // indexed by EventHandle::slot
+  std::vector<uint32_t> generations_;    // odd: slot pending; a handle must match exactly
   std::vector<uint32_t> free_;
-  size_t size_ = 0;          // pending (not cancelled, not popped) events
+  size_t size_ = 0;  // pending (not cancelled, not popped) events
 };
 
 }  // namespace podsim::engine
