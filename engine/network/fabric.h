@@ -1,0 +1,59 @@
+#pragma once
+// Fabric: what the network model and the collectives need to know about an
+// interconnect, as plain data. topologies/ implements it (a Boost.Graph preset seen
+// through its collapsed view); tests implement small ones by hand. The engine never
+// sees switches, planes or graph types: only links, routes and scale-up domains.
+//
+//   A crossbar (NVL72's collapsed view) of 3 devices has 6 links, one up and one down
+//   per device: link i = device i -> switch, link 3+i = switch -> device i, and
+//   route(0, 2) = [0, 5].
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/sim_time.h"
+#include "engine/units.h"
+
+namespace podsim::engine {
+
+// Dense ids: a LinkId indexes Fabric::links(), a DeviceId names an endpoint (an
+// accelerator, or an NPU die where the topology models dies).
+enum class LinkId : uint32_t {};
+enum class DeviceId : uint32_t {};
+
+constexpr uint32_t index(LinkId l) { return static_cast<uint32_t>(l); }
+constexpr uint32_t index(DeviceId d) { return static_cast<uint32_t>(d); }
+
+// One directed link.
+struct LinkSpec {
+  Bandwidth capacity;  // line rate in this direction; > 0
+  SimTime latency;     // propagation + switching, paid once per message per hop
+};
+
+// Links from a device to the switch that reduces for its scale-up domain (NVLink
+// SHARP) and back.
+struct SwitchPath {
+  std::vector<LinkId> up;
+  std::vector<LinkId> down;
+};
+
+class Fabric {
+ public:
+  virtual ~Fabric() = default;
+
+  virtual size_t device_count() const = 0;
+  // Indexed by LinkId.
+  virtual const std::vector<LinkSpec>& links() const = 0;
+  // The directed links from src to dst, in order; empty iff no path exists. The
+  // reference stays valid until the next call on this Fabric, so an implementation
+  // may compute routes into a buffer. REQUIRES: src != dst, both < device_count().
+  virtual const std::vector<LinkId>& route(DeviceId src, DeviceId dst) const = 0;
+  // The scale-up domain of `d` (NVLink rack, CloudMatrix supernode): hierarchical
+  // collectives work inside domains first. Default: one domain.
+  virtual uint32_t domain(DeviceId /*d*/) const { return 0; }
+  // The path to and from the reducing switch, iff d's domain reduces in-network
+  // (NVLS). Default: no in-switch reduction.
+  virtual std::optional<SwitchPath> switch_path(DeviceId /*d*/) const { return std::nullopt; }
+};
+
+}  // namespace podsim::engine

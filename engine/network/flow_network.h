@@ -1,0 +1,149 @@
+#pragma once
+// FlowNetwork: the flow-level network model on a Simulator (DESIGN.md, "Network
+// model"). A flow is (source, destination, bytes, route). It first waits out its
+// latency -- the hop latencies of its route plus a per-message overhead -- and then
+// moves its bytes at its max-min fair rate (engine/network/maxmin.h), which changes
+// whenever flows sharing its links, transitively, arrive or leave.
+//
+// Timing. The network keeps one pending event in the simulator, at the earliest
+// activation or completion. At that instant it retires every flow that is done, runs
+// their callbacks, activates every flow whose latency has elapsed (including flows the
+// callbacks just started, if their latency is zero), and solves once. So a collective
+// step that starts n flows together costs one solve, and flows that finish at the same
+// instant complete in one event. A flow of b bytes re-rated to r at time t finishes at
+// t + ceil(b_left / r) ns: durations round up (DESIGN.md, "Engine").
+//
+//   FlowNetwork net(sim, links);
+//   net.start_flow({.src = DeviceId{0}, .dst = DeviceId{1}, .bytes = Bytes::mega(1),
+//                   .route = route}, [&] { done = sim.now(); });
+//   sim.run();  // alone on its path: done = latency + 1 MB / bottleneck, rounded up
+//
+// Link efficiency. Every link carries payload at capacity * link_efficiency: the
+// fraction of line rate that survives headers, flow control and the endpoints'
+// software. It is the one calibration knob between line rates (data/hardware.md §1-2)
+// and measured bandwidths (§3); see NetworkOptions.
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "engine/network/fabric.h"
+#include "engine/network/maxmin.h"
+#include "engine/network/monotone_queue.h"
+#include "engine/simulator.h"
+
+namespace podsim::engine {
+
+struct NetworkOptions {
+  // Payload rate / line rate, in (0, 1]. Calibrated values, from data/hardware.md §3:
+  // GB200 NVL72 ring all-reduce busbw 835-847 GB/s of 900 GB/s/dir -> 0.93 [S34];
+  // CloudMatrix384 UB read 164 of 196 GB/s/dir per die -> 0.84 (write 0.69) [S1 T1].
+  double link_efficiency = 1.0;
+  // Software cost of one message, paid before its first byte moves (launch, handshake).
+  SimTime per_message_overhead = SimTime::zero();
+};
+
+struct FlowSpec {
+  DeviceId src{};
+  DeviceId dst{};
+  Bytes bytes;
+  // Copied on start; the span need not outlive the call.
+  std::span<const LinkId> route;
+};
+
+struct LinkStats {
+  Bytes carried;  // bytes of flows, credited at each rate change; exact when idle
+  SimTime busy;   // time with at least one flow moving bytes
+  // Of the effective capacity (line rate * link_efficiency). Peak: over all instants;
+  // mean: carried / (capacity * now).
+  double peak_utilization = 0;
+  double mean_utilization = 0;
+};
+
+class FlowNetwork {
+ public:
+  using Callback = std::function<void()>;
+  // Makes flow i of a batch. Its route must stay valid until the next call.
+  using FlowMaker = std::function<FlowSpec(size_t i)>;
+
+  // REQUIRES (std::invalid_argument): every capacity > 0, latency >= 0;
+  // 0 < link_efficiency <= 1; per_message_overhead >= 0.
+  FlowNetwork(Simulator& sim, std::span<const LinkSpec> links, NetworkOptions options = {});
+  FlowNetwork(const FlowNetwork&) = delete;
+  FlowNetwork& operator=(const FlowNetwork&) = delete;
+
+  // Starts a flow now; on_done runs in an event at the instant its last byte arrives
+  // (after its latency if it has no bytes), never inside this call.
+  // REQUIRES (std::invalid_argument): a non-empty route of existing links with no link
+  // twice (an empty route means the devices are not connected); bytes finite, >= 0.
+  void start_flow(const FlowSpec& flow, Callback on_done);
+  // Starts `count` flows now, flow i = make_flow(i); on_done runs once, when the last
+  // one arrives (in an event at now if count == 0). Same requirements as start_flow;
+  // if any flow is bad, it throws and no flow of the batch starts.
+  void start_flows(size_t count, const FlowMaker& make_flow, Callback on_done);
+
+  const NetworkOptions& options() const { return options_; }
+  size_t link_count() const { return latency_.size(); }
+  // Payload capacity: line rate * link_efficiency.
+  Bandwidth capacity(LinkId l) const { return Bandwidth(solver_.capacity(l)); }
+  // Sum of the rates of the flows moving bytes on l right now.
+  Bandwidth load(LinkId l) const { return Bandwidth(solver_.load(l)); }
+  SimTime latency(LinkId l) const { return latency_[index(l)]; }
+  LinkStats link_stats(LinkId l) const;
+
+  size_t flows_in_flight() const { return solver_.flow_count(); }
+  uint64_t flows_started() const { return flows_started_; }
+  uint64_t flows_completed() const { return flows_completed_; }
+  uint64_t solves() const { return solves_; }
+
+ private:
+  uint32_t open_group(Callback on_done, uint64_t flows);
+  FlowId add_flow(const FlowSpec& flow, uint32_t group);
+  void group_flow_done(uint32_t group);
+  void arm_timer(SimTime t);
+  void advance();
+  void retire_finished(uint64_t now);
+  void activate_due(uint64_t now);
+  void apply_rates(uint64_t now);
+  void settle(uint32_t f, uint64_t now);
+
+  Simulator& sim_;
+  const NetworkOptions options_;
+  MaxMinSolver solver_;
+
+  // Links: latency and statistics.
+  std::vector<SimTime> latency_;
+  std::vector<double> carried_;
+  std::vector<int64_t> busy_ns_;
+  std::vector<double> peak_load_;
+  std::vector<int64_t> load_since_;  // when the link's load last changed
+  std::vector<uint8_t> loaded_;      // load > 0 since load_since_
+
+  // Flows, indexed by FlowId; valid while the flow is in flight.
+  std::vector<double> bytes_left_;   // as of last_update_
+  std::vector<double> rate_;         // the rate bytes_left_ drains at since last_update_
+  std::vector<int64_t> last_update_;
+  std::vector<uint32_t> seq_;        // bumped on every re-rate and removal: stale entries differ
+  std::vector<uint32_t> group_;
+  MonotoneQueue activations_;        // (time its latency is paid, flow, seq)
+  MonotoneQueue completions_;        // (finish time, flow, seq)
+
+  // Groups: a batch of flows with one callback.
+  struct Group {
+    uint64_t pending = 0;
+    Callback on_done;
+  };
+  std::vector<Group> groups_;
+  std::vector<uint32_t> free_groups_;
+  std::vector<Callback> ready_;      // callbacks due at this instant
+
+  EventHandle timer_;
+  SimTime timer_at_ = SimTime::max();
+  bool in_advance_ = false;
+
+  uint64_t flows_started_ = 0;
+  uint64_t flows_completed_ = 0;
+  uint64_t solves_ = 0;
+};
+
+}  // namespace podsim::engine

@@ -1,0 +1,220 @@
+// MaxMinSolver against hand calculations and against a brute-force oracle on random
+// small graphs.
+#include "engine/network/maxmin.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+namespace podsim::engine {
+namespace {
+
+using Route = std::vector<LinkId>;
+
+// The textbook formulation (Bertsekas & Gallager, "Data Networks", §6.5.2), written
+// independently of the solver: raise every unfrozen flow by the same increment until
+// some link saturates, freeze the flows crossing saturated links, repeat. From
+// scratch, no heap, no components.
+std::vector<double> brute_force(const std::vector<double>& capacity, const std::vector<Route>& routes) {
+  std::vector<double> rate(routes.size(), 0);
+  std::vector<bool> frozen(routes.size(), false);
+  for (;;) {
+    std::vector<double> used(capacity.size(), 0);
+    std::vector<int> unfrozen(capacity.size(), 0);
+    for (size_t f = 0; f < routes.size(); ++f)
+      for (LinkId l : routes[f]) {
+        used[index(l)] += rate[f];
+        if (!frozen[f]) ++unfrozen[index(l)];
+      }
+    double inc = INFINITY;
+    for (size_t l = 0; l < capacity.size(); ++l)
+      if (unfrozen[l] > 0) inc = std::min(inc, (capacity[l] - used[l]) / unfrozen[l]);
+    if (inc == INFINITY) return rate;
+    for (size_t f = 0; f < routes.size(); ++f)
+      if (!frozen[f]) rate[f] += inc;
+    std::fill(used.begin(), used.end(), 0);
+    for (size_t f = 0; f < routes.size(); ++f)
+      for (LinkId l : routes[f]) used[index(l)] += rate[f];
+    for (size_t f = 0; f < routes.size(); ++f)
+      for (LinkId l : routes[f])
+        if (!frozen[f] && used[index(l)] >= capacity[index(l)] * (1 - 1e-12)) frozen[f] = true;
+  }
+}
+
+// The definition itself: feasible, and every flow has a saturated link on which no
+// flow gets more than it does.
+void check_max_min_fair(const std::vector<double>& capacity, const std::vector<Route>& routes,
+                        const std::vector<double>& rate) {
+  std::vector<double> used(capacity.size(), 0), top(capacity.size(), 0);
+  for (size_t f = 0; f < routes.size(); ++f)
+    for (LinkId l : routes[f]) {
+      used[index(l)] += rate[f];
+      top[index(l)] = std::max(top[index(l)], rate[f]);
+    }
+  for (size_t l = 0; l < capacity.size(); ++l) CHECK(used[l] <= capacity[l] * (1 + 1e-9));
+  for (size_t f = 0; f < routes.size(); ++f) {
+    bool bottlenecked = false;
+    for (LinkId l : routes[f])
+      bottlenecked |= used[index(l)] >= capacity[index(l)] * (1 - 1e-9) && rate[f] >= top[index(l)] * (1 - 1e-9);
+    CHECK(bottlenecked);
+  }
+}
+
+TEST_CASE("hand example: two links, three flows") {
+  // Link 0: 10, link 1: 4. Flow a over {0}, b over {0, 1}, c over {1}.
+  // Link 1's share 4/2 = 2 < link 0's 10/2 = 5: b and c freeze at 2. Link 0 then has
+  // 10 - 2 = 8 for a alone: a = 8.
+  MaxMinSolver s;
+  const LinkId l0 = s.add_link(10), l1 = s.add_link(4);
+  const FlowId a = s.add_flow(Route{l0}), b = s.add_flow(Route{l0, l1}), c = s.add_flow(Route{l1});
+  for (FlowId f : {a, b, c}) s.activate(f);
+  s.solve();
+  CHECK(s.rate(a) == doctest::Approx(8));
+  CHECK(s.rate(b) == doctest::Approx(2));
+  CHECK(s.rate(c) == doctest::Approx(2));
+  CHECK(s.load(l0) == doctest::Approx(10));
+  CHECK(s.load(l1) == doctest::Approx(4));
+
+  SUBCASE("removing c: link 1 (share 4/1) now caps b below link 0 (share 10/2)") {
+    s.remove_flow(c);
+    s.solve();
+    CHECK(s.rate(b) == doctest::Approx(4));
+    CHECK(s.rate(a) == doctest::Approx(6));  // 10 - 4
+  }
+}
+
+TEST_CASE("a flow alone on a path runs at the bottleneck bandwidth") {
+  MaxMinSolver s;
+  const Route r{s.add_link(900), s.add_link(392), s.add_link(3136)};
+  const FlowId f = s.add_flow(r);
+  s.activate(f);
+  s.solve();
+  CHECK(s.rate(f) == 392);
+}
+
+TEST_CASE("suspended flows take no share") {
+  MaxMinSolver s;
+  const LinkId l = s.add_link(100);
+  const FlowId a = s.add_flow(Route{l}), b = s.add_flow(Route{l});
+  s.activate(a);
+  s.solve();
+  CHECK(s.rate(a) == 100);
+  CHECK(s.rate(b) == 0);
+  s.activate(b);
+  s.solve();
+  CHECK(s.rate(a) == 50);
+  CHECK(s.rate(b) == 50);
+}
+
+TEST_CASE("only the affected component is recomputed") {
+  MaxMinSolver s;
+  const LinkId l0 = s.add_link(1), l1 = s.add_link(1), l2 = s.add_link(1);
+  const FlowId a = s.add_flow(Route{l0}), b = s.add_flow(Route{l0, l1}), c = s.add_flow(Route{l2});
+  for (FlowId f : {a, b, c}) s.activate(f);
+  CHECK(s.solve().flows.size() == 3);
+  const FlowId d = s.add_flow(Route{l1});
+  s.activate(d);
+  const auto changes = s.solve();  // a, b, d share links transitively; c does not
+  CHECK(changes.flows.size() == 3);
+  CHECK(changes.links.size() == 2);
+  CHECK(s.rate(c) == 1);
+}
+
+TEST_CASE("bad input is rejected") {
+  MaxMinSolver s;
+  CHECK_THROWS_AS(s.add_link(0), std::invalid_argument);
+  CHECK_THROWS_AS(s.add_link(-1), std::invalid_argument);
+  CHECK_THROWS_AS(s.add_link(INFINITY), std::invalid_argument);
+  const LinkId l = s.add_link(1);
+  CHECK_THROWS_AS(s.add_flow(Route{}), std::invalid_argument);
+  CHECK_THROWS_AS(s.add_flow(Route{LinkId{7}}), std::invalid_argument);
+  CHECK_THROWS_AS(s.add_flow(Route{l, l}), std::invalid_argument);
+  CHECK(s.flow_count() == 0);
+}
+
+struct RandomCase {
+  std::vector<double> capacity;
+  std::vector<Route> routes;
+};
+
+RandomCase random_case(std::mt19937_64& rng) {
+  RandomCase c;
+  const int links = std::uniform_int_distribution<int>(1, 10)(rng);
+  const int flows = std::uniform_int_distribution<int>(1, 25)(rng);
+  // Few distinct capacities, so that fair shares tie often.
+  std::uniform_int_distribution<int> cap(1, 4);
+  for (int l = 0; l < links; ++l) c.capacity.push_back(25.0 * cap(rng));
+  for (int f = 0; f < flows; ++f) {
+    std::vector<uint32_t> all(links);
+    for (int l = 0; l < links; ++l) all[l] = l;
+    std::shuffle(all.begin(), all.end(), rng);
+    const int len = std::uniform_int_distribution<int>(1, std::min(links, 4))(rng);
+    Route r;
+    for (int i = 0; i < len; ++i) r.push_back(LinkId{all[i]});
+    c.routes.push_back(r);
+  }
+  return c;
+}
+
+TEST_CASE("rates equal the brute-force max-min allocation on random graphs") {
+  std::mt19937_64 rng(4);
+  for (int trial = 0; trial < 500; ++trial) {
+    CAPTURE(trial);
+    const RandomCase c = random_case(rng);
+    MaxMinSolver s;
+    for (double cap : c.capacity) s.add_link(cap);
+    std::vector<FlowId> ids;
+    for (const Route& r : c.routes) {
+      ids.push_back(s.add_flow(r));
+      s.activate(ids.back());
+    }
+    s.solve();
+    const std::vector<double> expected = brute_force(c.capacity, c.routes);
+    std::vector<double> got;
+    for (FlowId f : ids) got.push_back(s.rate(f));
+    for (size_t f = 0; f < ids.size(); ++f) CHECK(got[f] == doctest::Approx(expected[f]).epsilon(1e-9));
+    check_max_min_fair(c.capacity, c.routes, got);
+  }
+}
+
+TEST_CASE("incremental solves match from-scratch solves under arrivals and departures") {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 200; ++trial) {
+    CAPTURE(trial);
+    const RandomCase c = random_case(rng);
+    MaxMinSolver s;
+    for (double cap : c.capacity) s.add_link(cap);
+    std::map<uint32_t, Route> active;  // FlowId -> route
+    std::uniform_int_distribution<size_t> pick_route(0, c.routes.size() - 1);
+    for (int op = 0; op < 40; ++op) {
+      const int burst = std::uniform_int_distribution<int>(1, 3)(rng);
+      for (int k = 0; k < burst; ++k) {
+        if (!active.empty() && rng() % 3 == 0) {
+          auto it = std::next(active.begin(), static_cast<long>(rng() % active.size()));
+          s.remove_flow(FlowId{it->first});
+          active.erase(it);
+        } else {
+          const Route& r = c.routes[pick_route(rng)];
+          const FlowId f = s.add_flow(r);
+          s.activate(f);
+          active[index(f)] = r;
+        }
+      }
+      s.solve();
+      std::vector<Route> routes;
+      for (const auto& [f, r] : active) routes.push_back(r);
+      const std::vector<double> expected = brute_force(c.capacity, routes);
+      size_t i = 0;
+      for (const auto& [f, r] : active) CHECK(s.rate(FlowId{f}) == doctest::Approx(expected[i++]).epsilon(1e-9));
+      for (size_t l = 0; l < c.capacity.size(); ++l) CHECK(s.load(LinkId{static_cast<uint32_t>(l)}) <= c.capacity[l] * (1 + 1e-9));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace podsim::engine
