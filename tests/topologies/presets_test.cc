@@ -1,0 +1,149 @@
+// Each preset against ../shared/data/hardware.md, measured on the graph: injection by
+// max-flow from one device to the rest of its pod, bisection by max-flow between the
+// two halves of the devices, diameter by shortest paths. Every expected number is
+// derived beside its check from the sourced figures, not from the builder's arithmetic.
+#include <doctest/doctest.h>
+
+#include "topologies/analysis.h"
+#include "topologies/build.h"
+#include "topologies/device_catalog.h"
+
+using namespace podsim::topologies;
+using podsim::engine::Bandwidth;
+
+namespace {
+
+double gbps(Bandwidth b) { return b.value() / 1e9; }
+double tbps(Bandwidth b) { return b.value() / 1e12; }
+
+}  // namespace
+
+TEST_CASE("cloudmatrix384: 384 NPUs of 2 dies, 392 GB/s each, 75.3 TB/s bisection, 3 switch hops") {
+  const Cluster c = build_preset("cloudmatrix384");
+  const Summary s = summarize(c);
+  // 48 nodes x 8 NPUs; 768 dies; 48 x 7 L1 + 7 x 16 L2 = 336 + 112 switches [S1] §3.3.
+  CHECK(s.devices == 384);
+  CHECK(s.die_vertices == 768);
+  CHECK(s.switches_by_role.at("UB L1") == 336);
+  CHECK(s.switches_by_role.at("UB L2") == 112);
+  CHECK(s.cpus == 192);  // [S1] §3.2
+  CHECK(s.racks == 12);
+  // UB cables: 768 dies x 7 + 336 L1 x 16 = 5,376 + 5,376 (the 5,376 "scale-up" optics
+  // of hardware.md §4.4 count one side), + 384 SIO + 192 CPUs x 7.
+  CHECK(s.cables == 768 * 7 + 336 * 16 + 384 + 192 * 7);
+
+  // Injection: 2 dies x 7 links x 28 GB/s = 392 GB/s per NPU per direction [S1] §3.3.2.
+  for (DeviceIndex d : {0u, 200u, 383u}) {
+    CHECK(gbps(injection(c, c.detailed(), d)) == doctest::Approx(392));
+    CHECK(gbps(c.devices()[d].scale_up_bandwidth) == doctest::Approx(392));
+  }
+  // Bisection: 192 NPUs x 392 = 75,264 GB/s; the L2 tier is not the cut because each
+  // node's uplink is 7 x 16 x 28 = 3,136 GB/s = 8 x 392 (hardware.md §2.1).
+  CHECK(tbps(bisection(c.detailed())) == doctest::Approx(75.264));
+  CHECK(tbps(s.bisection) == doctest::Approx(75.264));
+  // Diameter: die -> L1 -> L2 -> L1 -> die.
+  CHECK(s.diameter.switch_hops == 3);
+  CHECK(s.diameter.exact);
+  // 384 x 752 TFLOPS = 288.8 PF BF16; no FP8; 49.2 TB HBM (hardware.md §2.1).
+  CHECK(s.bf16.value() / 1e15 == doctest::Approx(288.768));
+  CHECK(s.devices_without_fp8 == 384);
+  CHECK(s.hbm.value() / 1e12 == doctest::Approx(49.152));
+  CHECK(s.power_watts == doctest::Approx(559e3));
+}
+
+TEST_CASE("nvl72: 900 GB/s per GPU, 32.4 TB/s bisection, 1 switch hop") {
+  const Cluster c = build_preset("nvl72");
+  const Summary s = summarize(c);
+  CHECK(s.devices == 72);
+  CHECK(s.nodes == 18);
+  CHECK(s.switches == 18);
+  CHECK(s.cables == 72 * 18);  // 1,296 GPU-switch links (hardware.md §2.2)
+  // 18 links x 50 GB/s [S24].
+  CHECK(gbps(injection(c, c.detailed(), 5)) == doctest::Approx(900));
+  // 36 x 900 = 32.4 TB/s (hardware.md §2.2).
+  CHECK(tbps(bisection(c.detailed())) == doctest::Approx(32.4));
+  CHECK(tbps(s.bisection) == doctest::Approx(32.4));
+  CHECK(s.diameter.switch_hops == 1);
+  // 72 x 2.5 PF = 180 PF BF16 dense [S9].
+  CHECK(s.bf16.value() / 1e15 == doctest::Approx(180));
+  CHECK(s.fp8.value() / 1e15 == doctest::Approx(360));
+}
+
+TEST_CASE("nvl36x2: same per-GPU bandwidth and bisection as NVL72, one more switch hop") {
+  const Cluster c = build_preset("nvl36x2");
+  const Summary s = summarize(c);
+  CHECK(s.devices == 72);
+  CHECK(s.racks == 2);
+  CHECK(s.switches == 36);  // twice NVL72's (hardware.md §2.3)
+  CHECK(gbps(injection(c, c.detailed(), 40)) == doctest::Approx(900));
+  // Cross-rack cables: 18 chip pairs x 36 x 50 GB/s = 32.4 TB/s = 36 x 900: non-blocking.
+  CHECK(tbps(bisection(c.detailed())) == doctest::Approx(32.4));
+  CHECK(s.diameter.switch_hops == 2);
+}
+
+TEST_CASE("nvl576 (hypothetical): 576 GPUs, non-blocking second tier") {
+  const Cluster c = build_preset("nvl576");
+  const Summary s = summarize(c);
+  CHECK(s.hypothetical);
+  CHECK(s.devices == 576);
+  CHECK(s.switches_by_role.at("NVSwitch L1") == 8 * 18);
+  CHECK(s.switches_by_role.at("NVSwitch L2") == 18 * 8);
+  CHECK(gbps(injection(c, c.detailed(), 300)) == doctest::Approx(900));
+  // 288 x 900 = 259.2 TB/s if non-blocking (hardware.md §2.4).
+  CHECK(tbps(s.bisection) == doctest::Approx(259.2));
+  CHECK(s.diameter.switch_hops == 3);
+}
+
+TEST_CASE("HGX boards: per-GPU NVLink and in-node bisection") {
+  struct Case {
+    const char* preset;
+    double per_gpu_gbps;
+    size_t switches;
+  };
+  // H100/H20: 18 x 25 = 450 [S10]; H800: 200 [S20][S21]; B200: 900, 2 chips [S13].
+  for (const Case& k : {Case{"hgx-h100", 450, 4}, Case{"hgx-h800", 200, 4}, Case{"hgx-h20", 450, 4},
+                        Case{"hgx-b200", 900, 2}}) {
+    CAPTURE(k.preset);
+    const Cluster c = build_preset(k.preset);
+    const Summary s = summarize(c);
+    CHECK(s.devices == 8);
+    CHECK(s.switches == k.switches);
+    CHECK(gbps(injection(c, c.detailed(), 3)) == doctest::Approx(k.per_gpu_gbps));
+    // In-node bisection 4 x per-GPU (hardware.md §2.6: 1.8 TB/s H100, 3.6 TB/s B200).
+    CHECK(gbps(bisection(c.detailed())) == doctest::Approx(4 * k.per_gpu_gbps));
+    CHECK(s.diameter.switch_hops == 1);
+  }
+  // 8 x 989.5 = 7.9 PF BF16 dense per H100 node (hardware.md §2.6); 10.2 kW [S31].
+  const Summary h100 = summarize(build_preset("hgx-h100"));
+  CHECK(h100.bf16.value() / 1e15 == doctest::Approx(7.916));
+  CHECK(h100.power_watts == doctest::Approx(10.2e3));
+}
+
+TEST_CASE("atlas-800t-a2: HCCS full mesh, 196 GB/s per NPU, 28 GB/s per pair, no switch") {
+  const Cluster c = build_preset("atlas-800t-a2");
+  const Summary s = summarize(c);
+  CHECK(s.devices == 8);
+  CHECK(s.switches == 0);
+  CHECK(gbps(injection(c, c.detailed(), 0)) == doctest::Approx(196));  // 7 x 28 [S3]
+  // A single pair: one link (hardware.md §1.2: ~1/7 of the aggregate).
+  const DeviceIndex zero[] = {0}, one[] = {1};
+  CHECK(gbps(max_flow(c.detailed(), zero, one)) == doctest::Approx(28));
+  // Halves of 4: 4 x 4 cross pairs x 28 = 448 GB/s.
+  CHECK(gbps(bisection(c.detailed())) == doctest::Approx(448));
+  CHECK(s.diameter.switch_hops == 0);
+  CHECK(s.devices_without_power == 8);  // 910B TDP unpublished
+}
+
+TEST_CASE("the device catalog carries hardware.md's figures") {
+  const auto h100 = *find_device("h100");
+  CHECK(h100.peak_bf16.value() == doctest::Approx(989.5e12));
+  CHECK(h100.hbm_capacity.value() == doctest::Approx(80e9));
+  const auto c910 = *find_device("910c");
+  CHECK(!c910.peak_fp8.has_value());
+  CHECK(c910.peak_int8->value() == doctest::Approx(1504e12));
+  CHECK(!c910.tdp_watts.has_value());
+  CHECK(find_device("gb200")->tdp_watts == 1200);
+  CHECK(find_device("h20")->hbm_capacity.value() == doctest::Approx(96e9));
+  CHECK(!find_device("tpu-v5").has_value());
+  for (const std::string& name : device_names()) CHECK(find_device(name).has_value());
+}

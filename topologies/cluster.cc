@@ -1,0 +1,31 @@
+#include "topologies/cluster.h"
+
+#include <algorithm>
+
+namespace podsim::topologies {
+
+const char* to_string(DomainLevel l) {
+  switch (l) {
+    case DomainLevel::kCluster: return "cluster";
+    case DomainLevel::kPod: return "pod";
+    case DomainLevel::kRack: return "rack";
+    case DomainLevel::kNode: return "node";
+  }
+  return "?";
+}
+
+Cluster::Cluster(std::string name, std::vector<Device> devices, std::vector<Domain> domains,
+                 std::vector<SystemInfo> systems, std::optional<int> fat_tree_tiers, View detailed, View collapsed)
+    : name_(std::move(name)),
+      devices_(std::move(devices)),
+      domains_(std::move(domains)),
+      systems_(std::move(systems)),
+      fat_tree_tiers_(fat_tree_tiers),
+      detailed_(std::move(detailed)),
+      collapsed_(std::move(collapsed)) {}
+
+bool Cluster::hypothetical() const {
+  return std::any_of(systems_.begin(), systems_.end(), [](const SystemInfo& s) { return s.hypothetical; });
+}
+
+}  // namespace podsim::topologies

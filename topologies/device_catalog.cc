@@ -1,0 +1,79 @@
+#include "topologies/device_catalog.h"
+
+namespace podsim::topologies {
+namespace {
+
+using engine::Bandwidth;
+using engine::Bytes;
+using engine::DeviceSpec;
+using engine::FlopRate;
+
+constexpr Bandwidth tbytes_per_s(double t) { return Bandwidth::gbytes_per_s(t * 1e3); }
+
+// Ascend 910B (A2) by SKU: FP16 / BF16 / INT8 dense, 64 GB at 1.6 TB/s. hardware.md §1.2,
+// [S3] msmodeling device profiles. TDP is not published.
+DeviceSpec ascend_910b(const char* name, double fp16, double bf16, double int8) {
+  return {.name = name,
+          .peak_bf16 = FlopRate::tera(bf16),
+          .peak_fp16 = FlopRate::tera(fp16),
+          .peak_fp8 = std::nullopt,  // no FP8 unit on Ascend: hardware.md §1.1, [S1] §3.3.1
+          .peak_int8 = FlopRate::tera(int8),
+          .hbm_capacity = Bytes::giga(64),
+          .hbm_bandwidth = tbytes_per_s(1.6),
+          .tdp_watts = std::nullopt};
+}
+
+// NVIDIA tensor cores run FP16 at the BF16 rate; hardware.md §1.3 gives the one 16-bit
+// figure for both.
+DeviceSpec nvidia(const char* name, double bf16, double fp8, double int8, double hbm_gb, double hbm_tbps,
+                  double watts) {
+  return {.name = name,
+          .peak_bf16 = FlopRate::tera(bf16),
+          .peak_fp16 = FlopRate::tera(bf16),
+          .peak_fp8 = FlopRate::tera(fp8),
+          .peak_int8 = FlopRate::tera(int8),
+          .hbm_capacity = Bytes::giga(hbm_gb),
+          .hbm_bandwidth = tbytes_per_s(hbm_tbps),
+          .tdp_watts = watts};
+}
+
+}  // namespace
+
+const std::vector<std::string>& device_names() {
+  static const std::vector<std::string> kNames = {"910b", "910b-313t", "910b-280t", "910c", "h100",
+                                                  "h800", "h20",       "b200",      "gb200"};
+  return kNames;
+}
+
+std::optional<DeviceSpec> find_device(std::string_view name) {
+  // hardware.md §1.2, [S3]: SKUs A2_376T, A2_313T, A2_280T.
+  if (name == "910b") return ascend_910b("Ascend 910B", 376, 353.9, 752);
+  if (name == "910b-313t") return ascend_910b("Ascend 910B (313T)", 313, 294.9, 626);
+  if (name == "910b-280t") return ascend_910b("Ascend 910B (280T)", 280, 245.8, 560);
+  if (name == "910c") {
+    // Per package of 2 dies. hardware.md §1.1: FP16 752 TFLOPS ([S3] 376 per die, [S7]);
+    // BF16 is a CONFLICT (707.8 [S3], 752 [S7], 780 [S6]): 752 is the base case (§4.2),
+    // override peak_bf16 for the others. INT8 ~1,504 TOPS ([S3], matches [S1] Tables 3-4).
+    // 128 GB HBM at 3.2 TB/s: [S1] §3.3.1. TDP unpublished.
+    return DeviceSpec{.name = "Ascend 910C",
+                      .peak_bf16 = FlopRate::tera(752),
+                      .peak_fp16 = FlopRate::tera(752),
+                      .peak_fp8 = std::nullopt,
+                      .peak_int8 = FlopRate::tera(1504),
+                      .hbm_capacity = Bytes::giga(128),
+                      .hbm_bandwidth = tbytes_per_s(3.2),
+                      .tdp_watts = std::nullopt};
+  }
+  // hardware.md §1.3. H100 SXM5: [S10][S11]. H800: same compute as H100 (third-party, no
+  // datasheet [S12]). H20: BF16 148 may be a sparse figure (CONFLICT, §4.7) [S12].
+  // B200 (HGX, 1,000 W): 180 GB and 8 TB/s as in DGX B200's 1,440 GB / 64 TB/s [S13]
+  // (the GPU row lists 180-192 GB and 7.7-8 TB/s, §4.6). B200 in GB200 (1,200 W): [S9][S14].
+  if (name == "h100") return nvidia("H100 SXM5", 989.5, 1979, 1979, 80, 3.35, 700);
+  if (name == "h800") return nvidia("H800 SXM", 989.5, 1979, 1979, 80, 3.35, 700);
+  if (name == "h20") return nvidia("H20", 148, 296, 296, 96, 4.0, 400);
+  if (name == "b200") return nvidia("B200", 2250, 4500, 4500, 180, 8.0, 1000);
+  if (name == "gb200") return nvidia("B200 (GB200)", 2500, 5000, 5000, 186, 8.0, 1200);
+  return std::nullopt;
+}
+
+}  // namespace podsim::topologies
