@@ -36,7 +36,7 @@ namespace podsim::engine {
 
 struct NetworkOptions {
   // Payload rate / line rate, in (0, 1]. Calibrated values, from data/hardware.md §3:
-  // GB200 NVL72 ring all-reduce busbw 835-847 GB/s of 900 GB/s/dir -> 0.93 [S34];
+  // GB200 NVL72 all-reduce busbw 835-847 GB/s of 900 GB/s/dir -> 0.94 [S34];
   // CloudMatrix384 UB read 164 of 196 GB/s/dir per die -> 0.84 (write 0.69) [S1 T1].
   double link_efficiency = 1.0;
   // Software cost of one message, paid before its first byte moves (launch, handshake).

@@ -1,0 +1,403 @@
+#include "engine/network/collectives.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "engine/check.h"
+
+namespace podsim::engine {
+
+namespace {
+
+// Which links a transfer takes: device to device, or one leg of an in-switch reduction.
+enum class Leg : uint8_t { kPeer, kToSwitch, kFromSwitch };
+
+struct Transfer {
+  DeviceId src;
+  DeviceId dst;
+  double bytes;
+  Leg leg = Leg::kPeer;
+};
+
+// A step: `count` transfers that start together; the next step waits for all of them.
+// Steps are generated, not stored: an all-to-all on 6,144 ranks is one step of 37.7 M.
+struct Step {
+  size_t count = 0;
+  std::function<Transfer(size_t)> transfer;
+  // Same transfers as the previous step: already validated, same analytical cost.
+  bool repeats_previous = false;
+};
+
+[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("collective: " + what); }
+
+std::string name(DeviceId d) { return "device " + std::to_string(index(d)); }
+
+void validate_group(const Fabric& fabric, const Collective& c) {
+  if (c.group.empty()) bad(std::string(to_string(c.op)) + " on an empty group");
+  std::vector<bool> seen(fabric.device_count(), false);
+  for (DeviceId d : c.group) {
+    if (index(d) >= fabric.device_count())
+      bad(name(d) + " does not exist (the fabric has " + std::to_string(fabric.device_count()) + ")");
+    if (seen[index(d)]) bad(name(d) + " appears twice in the group");
+    seen[index(d)] = true;
+  }
+  if (!(c.bytes.value() >= 0) || !std::isfinite(c.bytes.value())) bad("bytes must be finite and >= 0");
+}
+
+void check_supported(const Collective& c) {
+  using A = Algorithm;
+  bool ok = false;
+  switch (c.op) {
+    case CollectiveOp::kAllReduce:
+      ok = c.algorithm == A::kRing || c.algorithm == A::kHalvingDoubling || c.algorithm == A::kTree ||
+           c.algorithm == A::kHierarchical || c.algorithm == A::kInSwitch;
+      break;
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllGather:
+      ok = c.algorithm == A::kRing || c.algorithm == A::kHalvingDoubling;
+      break;
+    case CollectiveOp::kAllToAll:
+    case CollectiveOp::kAllToAllV:
+    case CollectiveOp::kSendRecv:
+      ok = c.algorithm == A::kDirect;
+      break;
+  }
+  if (!ok) bad(std::string(to_string(c.op)) + " has no " + to_string(c.algorithm) + " algorithm");
+  if (c.op == CollectiveOp::kSendRecv && c.group.size() != 2) bad("send-recv needs a group of {source, destination}");
+  if (c.op == CollectiveOp::kAllToAllV && c.sizes.size() != c.group.size() * c.group.size())
+    bad("all-to-all-v needs n*n sizes, got " + std::to_string(c.sizes.size()));
+  for (Bytes b : c.sizes)
+    if (!(b.value() >= 0) || !std::isfinite(b.value())) bad("all-to-all-v sizes must be finite and >= 0");
+}
+
+// `steps` ring steps over `ranks` (each sends `chunk` to its successor).
+void ring(std::vector<Step>& out, std::vector<DeviceId> ranks, double chunk, size_t steps) {
+  const size_t n = ranks.size();
+  if (n < 2) return;
+  auto r = std::make_shared<const std::vector<DeviceId>>(std::move(ranks));
+  for (size_t s = 0; s < steps; ++s)
+    out.push_back({n, [r, n, chunk](size_t i) { return Transfer{(*r)[i], (*r)[(i + 1) % n], chunk}; }, s > 0});
+}
+
+// Recursive halving (reduce-scatter): log2 n steps, partner at distance n/2, n/4, ...,
+// 1, exchanging S/2, S/4, ..., S/n (Thakur, Rabenseifner, Gropp, "Optimization of
+// Collective Communication Operations in MPICH", IJHPCA 19(1), 2005, §4.4).
+void halving(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes) {
+  auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
+  const size_t n = ranks.size();
+  double chunk = bytes;
+  for (size_t d = n / 2; d >= 1; d /= 2) {
+    chunk /= 2;
+    out.push_back({n, [r, d, chunk](size_t i) { return Transfer{(*r)[i], (*r)[i ^ d], chunk}; }});
+  }
+}
+
+// Recursive doubling (all-gather): the mirror image, S/n first at distance 1.
+void doubling(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes) {
+  auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
+  const size_t n = ranks.size();
+  double chunk = bytes / static_cast<double>(n);
+  for (size_t d = 1; d < n; d *= 2, chunk *= 2)
+    out.push_back({n, [r, d, chunk](size_t i) { return Transfer{(*r)[i], (*r)[i ^ d], chunk}; }});
+}
+
+// Binomial tree rooted at rank 0: reduce (rank i + 2^k sends S to rank i, for i a
+// multiple of 2^(k+1)), then broadcast down the same edges in reverse.
+void binomial_tree(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes) {
+  auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
+  const size_t n = ranks.size();
+  std::vector<size_t> dists;
+  for (size_t d = 1; d < n; d *= 2) dists.push_back(d);
+  auto level = [&](size_t d, bool up) {
+    const size_t count = (n - d + 2 * d - 1) / (2 * d);  // i = 0, 2d, 4d, ... with i + d < n
+    out.push_back({count, [r, d, bytes, up](size_t k) {
+                     const DeviceId parent = (*r)[2 * d * k], child = (*r)[2 * d * k + d];
+                     return up ? Transfer{child, parent, bytes} : Transfer{parent, child, bytes};
+                   }});
+  };
+  for (size_t d : dists) level(d, true);
+  for (auto it = dists.rbegin(); it != dists.rend(); ++it) level(*it, false);
+}
+
+// Runs independent step lists (one per domain, or per local rank) side by side: step
+// k of the result is step k of every list.
+void in_parallel(std::vector<Step>& out, std::vector<std::vector<Step>> lists) {
+  size_t steps = 0;
+  for (const auto& l : lists) steps = std::max(steps, l.size());
+  for (size_t k = 0; k < steps; ++k) {
+    auto parts = std::make_shared<std::vector<Step>>();
+    std::vector<size_t> ends;
+    bool repeats = true;
+    for (auto& l : lists) {
+      if (k >= l.size() || l[k].count == 0) continue;
+      repeats &= l[k].repeats_previous;
+      parts->push_back(l[k]);
+      ends.push_back((ends.empty() ? 0 : ends.back()) + l[k].count);
+    }
+    if (parts->empty()) continue;
+    auto e = std::make_shared<const std::vector<size_t>>(std::move(ends));
+    out.push_back({e->back(),
+                   [parts, e](size_t i) {
+                     const auto p = static_cast<size_t>(std::upper_bound(e->begin(), e->end(), i) - e->begin());
+                     return (*parts)[p].transfer(i - (p == 0 ? 0 : (*e)[p - 1]));
+                   },
+                   repeats && k > 0});
+  }
+}
+
+void hierarchical(std::vector<Step>& out, const Fabric& fabric, const std::vector<DeviceId>& ranks, double bytes) {
+  // Domains in order of first appearance; local rank = position inside the domain.
+  std::vector<std::vector<DeviceId>> domains;
+  std::unordered_map<uint32_t, size_t> slot;
+  for (DeviceId d : ranks) {
+    auto [it, fresh] = slot.try_emplace(fabric.domain(d), domains.size());
+    if (fresh) domains.emplace_back();
+    domains[it->second].push_back(d);
+  }
+  const size_t m = domains.front().size(), k = domains.size();
+  for (const auto& dom : domains)
+    if (dom.size() != m) bad("hierarchical all-reduce needs the same number of ranks in every domain");
+  const double inner = bytes / static_cast<double>(m), outer = inner / static_cast<double>(k);
+  std::vector<std::vector<Step>> rs(k), ar(m), ag(k);
+  for (size_t j = 0; j < k; ++j) ring(rs[j], domains[j], inner, m - 1);
+  for (size_t i = 0; i < m; ++i) {
+    std::vector<DeviceId> across;
+    for (const auto& dom : domains) across.push_back(dom[i]);
+    ring(ar[i], across, outer, 2 * (k - 1));
+  }
+  for (size_t j = 0; j < k; ++j) ring(ag[j], domains[j], inner, m - 1);
+  in_parallel(out, std::move(rs));
+  in_parallel(out, std::move(ar));
+  in_parallel(out, std::move(ag));
+}
+
+void in_switch(std::vector<Step>& out, const Fabric& fabric, const std::vector<DeviceId>& ranks, double bytes) {
+  const uint32_t dom = fabric.domain(ranks.front());
+  for (DeviceId d : ranks) {
+    if (fabric.domain(d) != dom) bad("in-switch all-reduce needs the whole group inside one scale-up domain");
+    if (!fabric.switch_path(d)) bad(name(d) + "'s domain has no in-switch reduction");
+  }
+  auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
+  const size_t n = ranks.size();
+  out.push_back({2 * n, [r, n, bytes](size_t i) {
+                   return i < n ? Transfer{(*r)[i], (*r)[i], bytes, Leg::kToSwitch}
+                                : Transfer{(*r)[i - n], (*r)[i - n], bytes, Leg::kFromSwitch};
+                 }});
+}
+
+void all_to_all(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes) {
+  auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
+  const size_t n = ranks.size();
+  const double chunk = bytes / static_cast<double>(n);
+  out.push_back({n * (n - 1), [r, n, chunk](size_t k) {
+                   const size_t i = k / (n - 1), j = k % (n - 1);
+                   return Transfer{(*r)[i], (*r)[j + (j >= i)], chunk};
+                 }});
+}
+
+void all_to_all_v(std::vector<Step>& out, const Collective& c) {
+  const size_t n = c.group.size();
+  auto pairs = std::make_shared<std::vector<Transfer>>();
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < n; ++j)
+      if (i != j && c.sizes[i * n + j].value() > 0)
+        pairs->push_back({c.group[i], c.group[j], c.sizes[i * n + j].value()});
+  if (!pairs->empty()) out.push_back({pairs->size(), [pairs](size_t k) { return (*pairs)[k]; }});
+}
+
+// The whole collective as steps. Validates first; routes are checked by the callers.
+std::vector<Step> expand(const Fabric& fabric, const Collective& c) {
+  validate_group(fabric, c);
+  check_supported(c);
+  std::vector<Step> steps;
+  const size_t n = c.group.size();
+  const double s = c.bytes.value();
+  if (n == 1) return steps;
+  if (c.op != CollectiveOp::kAllToAllV && s == 0) return steps;
+  if (c.algorithm == Algorithm::kHalvingDoubling && !std::has_single_bit(n))
+    bad("halving-doubling needs a power-of-two group, got " + std::to_string(n));
+  switch (c.op) {
+    case CollectiveOp::kAllReduce:
+      switch (c.algorithm) {
+        case Algorithm::kRing: ring(steps, c.group, s / static_cast<double>(n), 2 * (n - 1)); break;
+        case Algorithm::kHalvingDoubling:
+          halving(steps, c.group, s);
+          doubling(steps, c.group, s);
+          break;
+        case Algorithm::kTree: binomial_tree(steps, c.group, s); break;
+        case Algorithm::kHierarchical: hierarchical(steps, fabric, c.group, s); break;
+        case Algorithm::kInSwitch: in_switch(steps, fabric, c.group, s); break;
+        case Algorithm::kDirect: break;
+      }
+      break;
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllGather:
+      if (c.algorithm == Algorithm::kRing) {
+        ring(steps, c.group, s / static_cast<double>(n), n - 1);
+      } else if (c.op == CollectiveOp::kReduceScatter) {
+        halving(steps, c.group, s);
+      } else {
+        doubling(steps, c.group, s);
+      }
+      break;
+    case CollectiveOp::kAllToAll: all_to_all(steps, c.group, s); break;
+    case CollectiveOp::kAllToAllV: all_to_all_v(steps, c); break;
+    case CollectiveOp::kSendRecv:
+      steps.push_back({1, [src = c.group[0], dst = c.group[1], s](size_t) { return Transfer{src, dst, s}; }});
+      break;
+  }
+  return steps;
+}
+
+// The links of a transfer. The reference is valid until the next call on `fabric` or
+// on `path`.
+const std::vector<LinkId>& links_of(const Fabric& fabric, const Transfer& t, std::optional<SwitchPath>& path) {
+  if (t.leg == Leg::kPeer) {
+    const std::vector<LinkId>& r = fabric.route(t.src, t.dst);
+    if (r.empty()) bad("no route from " + name(t.src) + " to " + name(t.dst) + " (not connected)");
+    return r;
+  }
+  path = fabric.switch_path(t.src);
+  const std::vector<LinkId>& r = t.leg == Leg::kToSwitch ? path->up : path->down;
+  if (r.empty()) bad("no path between " + name(t.src) + " and its reducing switch");
+  return r;
+}
+
+// Checks that every transfer of steps 1.. has a route, so that no later step fails
+// mid-run. Step 0 starts synchronously and is checked by starting it.
+void check_routes(const Fabric& fabric, const std::vector<Step>& steps) {
+  std::optional<SwitchPath> path;
+  for (size_t s = 1; s < steps.size(); ++s) {
+    if (steps[s].repeats_previous) continue;
+    for (size_t i = 0; i < steps[s].count; ++i) links_of(fabric, steps[s].transfer(i), path);
+  }
+}
+
+// Keeps the expansion alive while its steps run, one after the other.
+class CollectiveRun : public std::enable_shared_from_this<CollectiveRun> {
+ public:
+  CollectiveRun(FlowNetwork& net, const Fabric& fabric, std::vector<Step> steps, std::function<void()> on_done)
+      : net_(net), fabric_(fabric), steps_(std::move(steps)), on_done_(std::move(on_done)) {}
+
+  void start_step() {
+    const Step& step = steps_[next_];
+    net_.start_flows(
+        step.count,
+        [this, &step](size_t i) {
+          const Transfer t = step.transfer(i);
+          return FlowSpec{t.src, t.dst, Bytes(t.bytes), links_of(fabric_, t, path_)};
+        },
+        [self = shared_from_this()] {
+          if (++self->next_ < self->steps_.size()) {
+            self->start_step();
+          } else if (self->on_done_) {
+            self->on_done_();
+          }
+        });
+  }
+
+ private:
+  FlowNetwork& net_;
+  const Fabric& fabric_;
+  const std::vector<Step> steps_;
+  const std::function<void()> on_done_;
+  size_t next_ = 0;
+  std::optional<SwitchPath> path_;  // backs the route of an in-switch leg
+};
+
+}  // namespace
+
+const char* to_string(CollectiveOp op) {
+  switch (op) {
+    case CollectiveOp::kAllReduce: return "all-reduce";
+    case CollectiveOp::kReduceScatter: return "reduce-scatter";
+    case CollectiveOp::kAllGather: return "all-gather";
+    case CollectiveOp::kAllToAll: return "all-to-all";
+    case CollectiveOp::kAllToAllV: return "all-to-all-v";
+    case CollectiveOp::kSendRecv: return "send-recv";
+  }
+  return "?";
+}
+
+const char* to_string(Algorithm a) {
+  switch (a) {
+    case Algorithm::kRing: return "ring";
+    case Algorithm::kHalvingDoubling: return "halving-doubling";
+    case Algorithm::kTree: return "tree";
+    case Algorithm::kHierarchical: return "hierarchical";
+    case Algorithm::kInSwitch: return "in-switch";
+    case Algorithm::kDirect: return "direct";
+  }
+  return "?";
+}
+
+void run_collective(FlowNetwork& net, const Fabric& fabric, const Collective& c, std::function<void()> on_done) {
+  std::vector<Step> steps = expand(fabric, c);
+  if (steps.empty()) {  // nothing to move: complete at this instant, in an event
+    net.start_flows(0, nullptr, std::move(on_done));
+    return;
+  }
+  check_routes(fabric, steps);
+  auto run = std::make_shared<CollectiveRun>(net, fabric, std::move(steps), std::move(on_done));
+  run->start_step();
+}
+
+SimTime collective_time(const Fabric& fabric, const Collective& c, const NetworkOptions& options) {
+  const std::vector<Step> steps = expand(fabric, c);
+  const std::vector<LinkSpec>& links = fabric.links();
+  std::vector<double> load(links.size(), 0);
+  std::vector<uint32_t> used;
+  std::optional<SwitchPath> path;
+  int64_t total = 0, step_ns = 0;
+  for (const Step& step : steps) {
+    if (!step.repeats_previous) {
+      // Pass 1: bytes the step puts on each link. Pass 2: the slowest flow.
+      for (size_t i = 0; i < step.count; ++i) {
+        const Transfer t = step.transfer(i);
+        for (LinkId l : links_of(fabric, t, path)) {
+          if (load[index(l)] == 0) used.push_back(index(l));
+          load[index(l)] += t.bytes;
+        }
+      }
+      step_ns = 0;
+      for (size_t i = 0; i < step.count; ++i) {
+        const Transfer t = step.transfer(i);
+        SimTime alpha = options.per_message_overhead;
+        double seconds = 0;
+        for (LinkId l : links_of(fabric, t, path)) {
+          alpha += links[index(l)].latency;
+          seconds = std::max(seconds, load[index(l)] / (links[index(l)].capacity.value() * options.link_efficiency));
+        }
+        step_ns = std::max(step_ns, (alpha + SimTime::seconds_ceil(seconds)).ns());
+      }
+      for (uint32_t l : used) load[l] = 0;
+      used.clear();
+    }
+    total += step_ns;
+  }
+  return SimTime::nanos(total);
+}
+
+Bandwidth bus_bandwidth(CollectiveOp op, size_t n, Bytes bytes, SimTime t) {
+  PODSIM_CHECK(n > 0 && t > SimTime::zero(), "bus_bandwidth needs a group and a positive time");
+  const double algbw = bytes.value() / t.to_seconds();
+  const double nd = static_cast<double>(n);
+  switch (op) {
+    case CollectiveOp::kAllReduce: return Bandwidth(algbw * 2 * (nd - 1) / nd);
+    case CollectiveOp::kReduceScatter:
+    case CollectiveOp::kAllGather:
+    case CollectiveOp::kAllToAll:
+    case CollectiveOp::kAllToAllV: return Bandwidth(algbw * (nd - 1) / nd);
+    case CollectiveOp::kSendRecv: return Bandwidth(algbw);
+  }
+  return Bandwidth(algbw);
+}
+
+}  // namespace podsim::engine

@@ -1,0 +1,88 @@
+#pragma once
+// Collectives on a group of devices, in two modes that share one description:
+//  - flow mode (run_collective): the collective expands into steps of flows on a
+//    FlowNetwork; a step starts when the previous one has fully arrived;
+//  - analytical mode (collective_time): a closed-form alpha-beta cost on the same
+//    Fabric, where a pair's alpha is its route's hop latencies plus the per-message
+//    overhead and its beta is 1 / (its bottleneck link * link_efficiency).
+// On a fabric where no two flows of a step share a link, the two modes agree to the
+// nanosecond rounding (tests); the flow mode adds contention.
+//
+// Sizes follow nccl-tests: S = Collective::bytes, n = group size.
+//
+//   op              algorithm          steps x bytes per flow         closed form (uniform a, B)
+//   all-reduce      ring               2(n-1) x S/n                   2(n-1) (a + S/(nB))
+//   all-reduce      halving-doubling   2 log2 n x S/2 ... S/n ... S/2 2 log2(n) a + 2 (n-1)/n S/B
+//   all-reduce      tree (binomial)    2 ceil(log2 n) x S             2 ceil(log2 n) (a + S/B)
+//   all-reduce      hierarchical       RS in domain, AR across, AG in  see below
+//   all-reduce      in-switch (NVLS)   1 x (S up + S down per rank)   a + S/B
+//   reduce-scatter  ring / h-d         n-1 x S/n / log2 n x S/2..S/n  (n-1)(a + S/(nB)) / ...
+//   all-gather      ring / h-d         same as reduce-scatter          same
+//   all-to-all      direct             1 x S/n, n(n-1) flows at once   a + max link load / capacity
+//   all-to-all-v    direct             1 x sizes[i][j]                 same (a lower bound)
+//   send-recv       direct             1 x S                          a + S/B
+//
+// Hierarchical (m ranks in each of k scale-up domains, Fabric::domain): ring
+// reduce-scatter inside every domain ((m-1) steps of S/m), ring all-reduce across
+// domains among ranks of equal local index (2(k-1) steps of S/(mk)), ring all-gather
+// inside ((m-1) steps of S/m); parallel rings step together.
+//
+// In-switch reduction (NVLink SHARP, NVLS): every rank streams S up to the switch,
+// which reduces and multicasts S back down; the two directions overlap, so each rank
+// sends and receives ~S once (DESIGN.md, "Collectives"; data/hardware.md §5, NVL72).
+//
+// Analytical step cost: the slowest flow of the step, where a flow over route p with
+// m bytes costs a_p + max over links l of p of (bytes the whole step puts on l) /
+// (capacity_l * link_efficiency). Uncontended, that is a_p + m/B_p; for a symmetric
+// step (ring, uniform all-to-all on a non-blocking fabric) it is exact too, since
+// every flow's bottleneck carries equal flows for the whole step. For uneven
+// all-to-all-v it ignores how max-min shares shift as flows finish, and is an
+// estimate. Steps that repeat the previous one are costed once, so a ring costs O(n).
+//
+// Bad input (std::invalid_argument, before any flow starts): an empty group, a
+// duplicate or unknown device, an algorithm the operation does not support, a
+// non-power-of-two group for halving-doubling, unequal domains for hierarchical, a
+// group outside one in-switch domain for NVLS, a pair with no route. A group of one
+// rank or S = 0 is a no-op that completes at once (costs 0).
+#include <functional>
+#include <vector>
+
+#include "engine/network/fabric.h"
+#include "engine/network/flow_network.h"
+#include "engine/units.h"
+
+namespace podsim::engine {
+
+enum class CollectiveOp { kAllReduce, kReduceScatter, kAllGather, kAllToAll, kAllToAllV, kSendRecv };
+enum class Algorithm { kRing, kHalvingDoubling, kTree, kHierarchical, kInSwitch, kDirect };
+
+const char* to_string(CollectiveOp op);
+const char* to_string(Algorithm a);
+
+struct Collective {
+  CollectiveOp op = CollectiveOp::kAllReduce;
+  Algorithm algorithm = Algorithm::kRing;
+  // Ranks in order: ring neighbours are consecutive. For send-recv: {source, destination}.
+  std::vector<DeviceId> group;
+  // Per-rank buffer S (table above). Unused by all-to-all-v.
+  Bytes bytes;
+  // All-to-all-v only: n*n entries, sizes[i*n + j] = bytes rank i sends rank j (the
+  // diagonal stays local). MoE dispatch is one matrix, combine its transpose.
+  std::vector<Bytes> sizes;
+};
+
+// Flow mode: starts `c` on `net` now; on_done runs (in an event) when its last step
+// has arrived. `fabric` must outlive the run and describe the links `net` was built on.
+// Throws std::invalid_argument on bad input, before any flow starts.
+void run_collective(FlowNetwork& net, const Fabric& fabric, const Collective& c, std::function<void()> on_done);
+
+// Analytical mode: the closed-form time of `c` on `fabric`.
+SimTime collective_time(const Fabric& fabric, const Collective& c, const NetworkOptions& options);
+
+// Bus bandwidth as nccl-tests reports it (NCCL docs, "Performance reported by NCCL
+// tests"): algbw = S / t, times 2(n-1)/n for all-reduce, (n-1)/n for reduce-scatter,
+// all-gather and all-to-all, 1 for send-recv. Comparable across group sizes to the
+// link bandwidth.
+Bandwidth bus_bandwidth(CollectiveOp op, size_t n, Bytes bytes, SimTime t);
+
+}  // namespace podsim::engine
