@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/run_command.h"
+#include "cli/topo_command.h"
 #include "engine/check.h"
 #include "engine/error.h"
 
@@ -27,6 +28,9 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  run SCENARIO     simulate a scenario file and print the results\n"
+    "  topo SCENARIO_OR_PRESET\n"
+    "                   build a scenario's cluster (or a preset: nvl72, cloudmatrix384, ...)\n"
+    "                   and print its summary; --dot FILE writes Graphviz\n"
     "\n"
     "Run 'podsim COMMAND --help' for the options of a command.\n";
 
@@ -70,6 +74,35 @@ int run(const std::string& command, const std::vector<std::string>& args) {
     podsim::cli::RunOptions run_options{.scenario_path = vm["scenario"].as<std::string>(), .overrides = {}};
     if (vm.count("set")) run_options.overrides = vm["set"].as<std::vector<std::string>>();
     podsim::cli::run_command(run_options, std::cout);
+    return 0;
+  }
+  if (command == "topo") {
+    po::options_description options("podsim topo SCENARIO_OR_PRESET [options]");
+    options.add_options()("help,h", "show this help")(
+        "set", po::value<std::vector<std::string>>()->composing(),
+        "override a scenario field: --set cluster.pools[0].count=16 (repeatable); with a preset name, the "
+        "scenario is 'cluster { pools { preset: NAME } }'")(
+        "dot", po::value<std::string>(), "also write the graph to FILE (Graphviz)")(
+        "view", po::value<std::string>()->default_value("detailed"), "graph for --dot: detailed | collapsed")(
+        "input", po::value<std::string>(), "scenario file (.textproto) or preset name");
+    po::positional_options_description positional;
+    positional.add("input", 1);
+    const auto vm = parse_command(command, options, positional, args);
+    if (vm.count("help")) {
+      std::cout << options << "\n";
+      return 0;
+    }
+    if (!vm.count("input")) throw podsim::UserError("podsim topo: missing SCENARIO_OR_PRESET (see 'podsim topo --help')");
+    const std::string view = vm["view"].as<std::string>();
+    if (view != "detailed" && view != "collapsed")
+      throw podsim::UserError(fmt::format("podsim topo: --view {}: expected detailed or collapsed", view));
+    podsim::cli::TopoOptions topo{.scenario_or_preset = vm["input"].as<std::string>(),
+                                  .overrides = {},
+                                  .dot_path = std::nullopt,
+                                  .collapsed_dot = view == "collapsed"};
+    if (vm.count("set")) topo.overrides = vm["set"].as<std::vector<std::string>>();
+    if (vm.count("dot")) topo.dot_path = vm["dot"].as<std::string>();
+    podsim::cli::topo_command(topo, std::cout);
     return 0;
   }
   throw podsim::UserError(fmt::format("podsim: unknown command '{}'\n{}", command, kUsage));

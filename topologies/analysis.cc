@@ -84,12 +84,12 @@ engine::Bandwidth injection(const Cluster& c, const View& v, DeviceIndex d) {
   return max_flow(v, self, rest, [](const Link& l) { return !is_scale_out(l.tier); });
 }
 
-Diameter diameter(const Cluster& c, const View& v, size_t max_sources) {
+Diameter diameter(const Cluster& c, const View& v, size_t exhaustive_up_to, size_t sample) {
   const Graph& g = v.graph();
   const size_t n = c.devices().size();
   std::vector<DeviceIndex> sources;
   Diameter result;
-  if (n <= max_sources) {
+  if (n <= exhaustive_up_to) {
     for (DeviceIndex d = 0; d < n; ++d) sources.push_back(d);
   } else {
     result.exact = false;
@@ -101,8 +101,8 @@ Diameter diameter(const Cluster& c, const View& v, size_t max_sources) {
       const Domain& node = c.domains()[d.node];
       for (DeviceIndex x = node.first_device; x < node.first_device + node.device_count; ++x) sources.push_back(x);
     }
-    const size_t stride = std::max<size_t>(1, n / max_sources);
-    for (DeviceIndex d = static_cast<DeviceIndex>(stride / 2); d < n && sources.size() < max_sources; d += stride)
+    const size_t stride = std::max<size_t>(1, n / sample);
+    for (DeviceIndex d = static_cast<DeviceIndex>(stride / 2); d < n && sources.size() < sample; d += stride)
       sources.push_back(d);
   }
 

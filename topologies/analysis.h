@@ -40,10 +40,11 @@ struct Diameter {
   int switch_hops = 0;
   bool exact = true;  // false: measured from a sample of source devices
 };
-// Routes from at most `max_sources` devices to all devices: from every device if there
-// are that few, else from every device of the first node of each pool (all rails) plus
-// an even stride. The presets are symmetric enough that the sample finds the maximum.
-Diameter diameter(const Cluster& c, const View& v, size_t max_sources = 512);
+// Shortest routes (the routing cost of view.h, fewest switches among ties) from every
+// device when there are at most `exhaustive_up_to`; else from a sample of `sample`
+// devices: every device of the first node of each pool (all rails), then an even
+// stride. The presets are symmetric enough that the sample finds the maximum.
+Diameter diameter(const Cluster& c, const View& v, size_t exhaustive_up_to = 512, size_t sample = 64);
 
 struct Summary {
   std::string name;

@@ -24,6 +24,11 @@ std::optional<double> system_power_kw(const SystemParams& s) {
   return std::visit([](const auto& x) { return x.system_power_kw; }, s);
 }
 
+bool in_switch_reduction(const SystemParams& s) {
+  if (const auto* n = std::get_if<NvlinkParams>(&s)) return n->layout == NvlinkLayout::kOneTier;
+  return std::holds_alternative<HgxParams>(s);
+}
+
 // A device's scale-up injection: the sum of its endpoints' access links.
 Bandwidth scale_up_bandwidth(const Graph& g, const std::vector<VertexId>& endpoints) {
   Bandwidth sum;
@@ -81,7 +86,8 @@ Cluster build_cluster(const ClusterParams& p) {
                                        .pool = i,
                                        .pod = pod,
                                        .hypothetical = is_hypothetical(pool.preset),
-                                       .power_watts = kw ? std::optional<double>(*kw * 1e3) : std::nullopt});
+                                       .power_watts = kw ? std::optional<double>(*kw * 1e3) : std::nullopt,
+                                       .in_switch_reduction = in_switch_reduction(pool.system)});
     }
   }
   for (Device& d : b.devices()) d.scale_up_bandwidth = scale_up_bandwidth(b.graph(), b.endpoints()[d.index]);

@@ -61,6 +61,9 @@ struct SystemInfo {
   uint32_t pod = 0;  // its pod domain
   bool hypothetical = false;
   std::optional<double> power_watts;  // the preset's whole-system estimate, if published
+  // The scale-up switches reduce in-network (NVLink SHARP / NVLS): NVL72 and HGX boards
+  // (hardware.md §3.3 [S36], §5). Not claimed for NVL36x2, NVL576 or the UB.
+  bool in_switch_reduction = false;
 };
 
 class Cluster {

@@ -7,8 +7,8 @@
 // only when no scale-up path exists (two NPUs of one CloudMatrix384 use the UB even when
 // their NICs share a leaf). Only switches and NICs relay; no route passes through an
 // accelerator or CPU. Among equal-cost paths:
-//   - route() takes the one whose next hop has the lowest LinkId at every step
-//     (deterministic; on the collapsed view the shortest path is unique in every preset);
+//   - route() takes one, found by bidirectional Dijkstra (deterministic; on the
+//     collapsed view the shortest path is unique in every preset);
 //   - path_count() / paths() give every equal-cost path (ECMP), e.g. 112 between two
 //     910C dies on different CloudMatrix384 nodes (7 planes x 16 L2 chips), 18 between
 //     two GPUs of an NVL72 (one per NVSwitch chip).
@@ -16,9 +16,11 @@
 // Worked example, NVL72 collapsed: route(0, 5) = [GPU0 -> NVSwitches, NVSwitches -> GPU5],
 // two links of 900 GB/s each; the detailed view has 18 paths of two 50 GB/s links.
 //
-// Distances to a destination are computed once (Dijkstra on the reversed graph) and kept
-// for the last kDistanceTables destinations; routes are cached until the View dies. The
-// caches are guarded by a mutex, so one View can serve several threads.
+// Cost: a route visits about two balls of half its length (tens of microseconds on a
+// 16k-GPU fat tree); routes are cached until the View dies. ECMP queries compute a
+// distance table per destination (Dijkstra on the reversed graph, the whole graph) and
+// keep the last 64. The caches are guarded by a mutex, so one View can serve several
+// threads.
 #include <cstdint>
 #include <memory>
 #include <span>

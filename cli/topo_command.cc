@@ -1,0 +1,94 @@
+#include "cli/topo_command.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cli/cluster_from_proto.h"
+#include "cli/scenario_file.h"
+#include "engine/error.h"
+#include "topologies/analysis.h"
+#include "topologies/build.h"
+#include "topologies/dot.h"
+
+namespace podsim::cli {
+namespace {
+
+using topologies::Summary;
+
+// A scenario file, or a one-pool scenario for a bare preset name.
+ScenarioFile load(const std::string& arg) {
+  if (std::filesystem::exists(arg) || arg.ends_with(".textproto")) return ScenarioFile::load(arg);
+  if (topologies::preset(arg))
+    return ScenarioFile::parse(arg, fmt::format("name: \"{}\"\ncluster {{ pools {{ preset: \"{}\" }} }}\n", arg, arg));
+  throw UserError(fmt::format("podsim topo: '{}' is neither a scenario file nor a preset (presets: {})", arg,
+                              fmt::join(topologies::preset_names(), ", ")));
+}
+
+// Decimal SI prefix for a value in base units: 392e9 B/s -> "392 GB/s".
+std::string si(double v, const char* unit) {
+  static const char* const kPrefixes[] = {"", "k", "M", "G", "T", "P", "E", "Z"};
+  int i = 0;
+  while (std::abs(v) >= 1000 && i < 7) {
+    v /= 1000;
+    ++i;
+  }
+  return fmt::format("{:.4g} {}{}", v, kPrefixes[i], unit);
+}
+
+std::string range(engine::Bandwidth lo, engine::Bandwidth hi) {
+  if (lo == hi) return si(lo.value(), "B/s");
+  return fmt::format("{} to {}", si(lo.value(), "B/s"), si(hi.value(), "B/s"));
+}
+
+std::string counts(const std::map<std::string, size_t>& by_name) {
+  std::string s;
+  for (const auto& [name, n] : by_name) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", n, name);
+  return s;
+}
+
+void print(const Summary& s, std::ostream& out) {
+  out << fmt::format("cluster     {}{}\n", s.name, s.hypothetical ? " (includes a HYPOTHETICAL system)" : "");
+  out << fmt::format("devices     {}: {} in {} pods, {} racks, {} nodes\n", s.devices, counts(s.devices_by_model),
+                     s.pods, s.racks, s.nodes);
+  out << fmt::format("switches    {}{}{}\n", s.switches, s.switches ? ": " : "", counts(s.switches_by_role));
+  out << fmt::format("endpoints   {} accelerator vertices (dies or GPUs), {} CPUs, {} NICs\n", s.die_vertices, s.cpus,
+                     s.nics);
+  out << fmt::format("links       {} directed, {} cables (detailed view); {} directed (collapsed view)\n",
+                     s.directed_links, s.cables, s.collapsed_links);
+  if (s.fat_tree_tiers) out << fmt::format("fabric      {}-tier fat tree\n", *s.fat_tree_tiers);
+  out << fmt::format("scale-up    {} per device per direction\n", range(s.scale_up_min, s.scale_up_max));
+  out << fmt::format("scale-out   {} per device per direction (NIC)\n", range(s.scale_out_min, s.scale_out_max));
+  out << fmt::format("bisection   {} per direction (max-flow, first half of the devices to the second)\n",
+                     si(s.bisection.value(), "B/s"));
+  out << fmt::format("diameter    {} switch hops{}\n", s.diameter.switch_hops, s.diameter.exact ? "" : " (sampled sources)");
+  const std::string fp8 = s.devices_without_fp8 == s.devices ? "none"
+                          : s.devices_without_fp8 ? fmt::format("{} ({} devices lack FP8)", si(s.fp8.value(), "FLOPS"),
+                                                                s.devices_without_fp8)
+                                                  : si(s.fp8.value(), "FLOPS");
+  out << fmt::format("peak dense  BF16 {}, FP8 {}, INT8 {}\n", si(s.bf16.value(), "FLOPS"), fp8, si(s.int8.value(), "OPS"));
+  out << fmt::format("HBM         {}, {}\n", si(s.hbm.value(), "B"), si(s.hbm_bandwidth.value(), "B/s"));
+  out << fmt::format("power       {}{}\n", si(s.power_watts, "W"),
+                     s.devices_without_power
+                         ? fmt::format(" + unknown for {} devices (no published system or device figure)", s.devices_without_power)
+                         : std::string(" (published system estimates, else device TDPs; scale-out switches excluded)"));
+}
+
+}  // namespace
+
+void topo_command(const TopoOptions& options, std::ostream& out) {
+  ScenarioFile file = load(options.scenario_or_preset);
+  for (const std::string& o : options.overrides) file.apply_override(o);
+  const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
+  print(topologies::summarize(cluster), out);
+  if (options.dot_path) {
+    std::ofstream dot(*options.dot_path);
+    if (!dot) throw UserError(fmt::format("{}: cannot write", *options.dot_path));
+    topologies::write_dot(options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
+    if (!dot) throw UserError(fmt::format("{}: write error", *options.dot_path));
+    out << fmt::format("dot         {} ({} view)\n", *options.dot_path, options.collapsed_dot ? "collapsed" : "detailed");
+  }
+}
+
+}  // namespace podsim::cli

@@ -1,0 +1,26 @@
+#pragma once
+// `podsim topo SCENARIO_OR_PRESET`: build a scenario's cluster (or one system of a named
+// preset) and print its summary: devices, switches, links, per-device bandwidth,
+// bisection, diameter, peak FLOPS, HBM, power. `--dot FILE` also writes it as Graphviz.
+//
+//   podsim topo nvl72
+//   podsim topo cloudmatrix384 --set cluster.pools[0].cloudmatrix384.l2_link_gbytes_per_s=14
+//   podsim topo scenarios/topologies/cm384x16_roce.textproto --dot cm.dot --view collapsed
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace podsim::cli {
+
+struct TopoOptions {
+  std::string scenario_or_preset;
+  std::vector<std::string> overrides;  // "a.b.c=VALUE", applied in order
+  std::optional<std::string> dot_path;
+  bool collapsed_dot = false;  // write the collapsed view instead of the detailed one
+};
+
+// Writes the summary to `out`. Throws UserError for bad input.
+void topo_command(const TopoOptions& options, std::ostream& out);
+
+}  // namespace podsim::cli

@@ -1,0 +1,45 @@
+#include "topologies/engine_fabric.h"
+
+#include "engine/check.h"
+
+namespace podsim::topologies {
+
+EngineFabric::EngineFabric(const Cluster& cluster) : cluster_(cluster) {
+  for (const LinkInfo& l : cluster.links()) links_.push_back({.capacity = l.capacity, .latency = l.latency});
+  std::vector<uint32_t> ordinal(cluster.domains().size(), 0);
+  uint32_t pods = 0;
+  for (size_t i = 0; i < cluster.domains().size(); ++i)
+    if (cluster.domains()[i].level == DomainLevel::kPod) ordinal[i] = pods++;
+  std::vector<bool> pod_reduces(cluster.domains().size(), false);
+  for (const SystemInfo& s : cluster.systems()) pod_reduces[s.pod] = s.in_switch_reduction;
+  for (const Device& d : cluster.devices()) {
+    pod_ordinal_.push_back(ordinal[d.pod]);
+    reduces_in_switch_.push_back(pod_reduces[d.pod]);
+  }
+}
+
+const std::vector<engine::LinkId>& EngineFabric::route(engine::DeviceId src, engine::DeviceId dst) const {
+  const uint64_t key = (uint64_t{engine::index(src)} << 32) | engine::index(dst);
+  auto [it, fresh] = routes_.try_emplace(key);
+  if (fresh)
+    for (LinkId l : cluster_.route(engine::index(src), engine::index(dst))) it->second.push_back(engine::LinkId{l});
+  return it->second;
+}
+
+std::optional<engine::SwitchPath> EngineFabric::switch_path(engine::DeviceId d) const {
+  if (!reduces_in_switch_[engine::index(d)]) return std::nullopt;
+  const View& v = cluster_.collapsed();
+  const Graph& g = v.graph();
+  for (auto e : boost::make_iterator_range(boost::out_edges(v.endpoint(engine::index(d)), g))) {
+    const Vertex& to = g[boost::target(e, g)];
+    if (g[e].tier == LinkTier::kScaleUpAccess && to.role == SwitchRole::kNvSwitch) {
+      const LinkId up = g[e].id;
+      const LinkId down = up ^ 1u;  // the two directions of a link have ids 2k and 2k+1
+      return engine::SwitchPath{.up = {engine::LinkId{up}}, .down = {engine::LinkId{down}}};
+    }
+  }
+  PODSIM_CHECK(false, "an in-switch-reducing device without an NVSwitch link");
+  return std::nullopt;
+}
+
+}  // namespace podsim::topologies
