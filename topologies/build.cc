@@ -62,7 +62,12 @@ Cluster build_cluster(const ClusterParams& p) {
     throw UserError(message);
   }
   Builder b;
-  const std::string name = !p.name.empty() ? p.name : !p.pools[0].name.empty() ? p.pools[0].name : p.pools[0].preset;
+  std::string name = p.name;
+  for (size_t i = 0; name.empty() || (p.name.empty() && i < p.pools.size()); ++i) {  // default: "a + b"
+    const PoolParams& pool = p.pools[i];
+    const std::string& label = !pool.name.empty() ? pool.name : pool.preset;
+    name += (name.empty() ? "" : " + ") + (pool.count > 1 ? fmt::format("{}x {}", pool.count, label) : label);
+  }
   const uint32_t root = b.add_domain(DomainLevel::kCluster, name, std::nullopt);
   const bool single = p.pools.size() == 1 && p.pools[0].count == 1;
   for (uint32_t i = 0; i < p.pools.size(); ++i) {

@@ -141,7 +141,7 @@ struct FatTreeParams {
 };
 
 struct ClusterParams {
-  std::string name;
+  std::string name;  // empty: the pools, as "16x cloudmatrix384 + nvl72"
   std::vector<PoolParams> pools;
   std::optional<FatTreeParams> fat_tree;  // required when the cluster has several systems
 };
