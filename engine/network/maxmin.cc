@@ -142,8 +142,10 @@ void MaxMinSolver::compact_pool() {
   pool_garbage_ = 0;
 }
 
-// Breadth-first over the bipartite link/flow graph from the seeded links.
-void MaxMinSolver::find_component() {
+// Breadth-first over the bipartite link/flow graph from the seeded links, one
+// connected component at a time, so that each is filled on its own: a ring step is n
+// components of one flow each, and filling them together would pay a heap over all.
+void MaxMinSolver::find_components() {
   epoch_ += 2;
   if (epoch_ < 2) {  // wrapped: stale marks could collide with the new epoch
     std::fill(flow_mark_.begin(), flow_mark_.end(), 0);
@@ -152,27 +154,29 @@ void MaxMinSolver::find_component() {
   }
   comp_flows_.clear();
   comp_links_.clear();
-  for (uint32_t l : seeds_) {
-    seeded_[l] = 0;
-    if (link_mark_[l] != epoch_) {
-      link_mark_[l] = epoch_;
-      comp_links_.push_back(LinkId{l});
-    }
-  }
-  seeds_.clear();
-  for (size_t i = 0; i < comp_links_.size(); ++i) {
-    for (uint32_t f : active_on_[index(comp_links_[i])]) {
-      if (flow_mark_[f] == epoch_) continue;
-      flow_mark_[f] = epoch_;
-      comp_flows_.push_back(FlowId{f});
-      for (LinkId m : route(FlowId{f})) {
-        if (link_mark_[index(m)] != epoch_) {
-          link_mark_[index(m)] = epoch_;
-          comp_links_.push_back(m);
+  components_.clear();
+  for (uint32_t seed : seeds_) {
+    seeded_[seed] = 0;
+    if (link_mark_[seed] == epoch_) continue;
+    link_mark_[seed] = epoch_;
+    const Component c{comp_flows_.size(), comp_links_.size()};
+    comp_links_.push_back(LinkId{seed});
+    for (size_t i = c.first_link; i < comp_links_.size(); ++i) {
+      for (uint32_t f : active_on_[index(comp_links_[i])]) {
+        if (flow_mark_[f] == epoch_) continue;
+        flow_mark_[f] = epoch_;
+        comp_flows_.push_back(FlowId{f});
+        for (LinkId m : route(FlowId{f})) {
+          if (link_mark_[index(m)] != epoch_) {
+            link_mark_[index(m)] = epoch_;
+            comp_links_.push_back(m);
+          }
         }
       }
     }
+    components_.push_back(c);
   }
+  seeds_.clear();
 }
 
 void MaxMinSolver::freeze(uint32_t f, double level) {
@@ -189,13 +193,22 @@ void MaxMinSolver::freeze(uint32_t f, double level) {
   }
 }
 
-// Progressive filling over the component. A link's fair share never decreases as
+// Progressive filling over one component. A link's fair share never decreases as
 // flows freeze (a flow frozen at level s <= share(l) leaves (r - s)/(n - 1) >= r/n),
 // so a heap of shares with lazy invalidation visits links in saturation order.
-void MaxMinSolver::fill() {
+void MaxMinSolver::fill(std::span<const FlowId> flows, std::span<const LinkId> links) {
+  if (flows.size() == 1) {  // alone: the bottleneck's capacity, no heap
+    const uint32_t f = index(flows[0]);
+    double rate = std::numeric_limits<double>::infinity();
+    for (LinkId l : links) rate = std::min(rate, capacity_[index(l)]);
+    rate_[f] = rate;
+    flow_mark_[f] = epoch_ + 1;
+    for (LinkId l : links) load_[index(l)] = rate;
+    return;
+  }
   const auto greater = std::greater<std::pair<double, uint32_t>>();
   heap_.clear();
-  for (LinkId id : comp_links_) {
+  for (LinkId id : links) {
     const uint32_t l = index(id);
     remaining_[l] = capacity_[l];
     unfrozen_[l] = static_cast<uint32_t>(active_on_[l].size());
@@ -224,12 +237,12 @@ void MaxMinSolver::fill() {
     round_.push_back(*first);
     // The level is the smallest share; every link within the tolerance of it
     // saturates in this round too.
-    const double s = remaining_[*first] / unfrozen_[*first];
-    const double bound = s * (1 + kTieTolerance);
+    const double level = remaining_[*first] / unfrozen_[*first];
+    const double bound = level * (1 + kTieTolerance);
     while (auto l = pop_live(bound)) round_.push_back(*l);
     for (uint32_t l : round_)
       for (uint32_t f : active_on_[l])
-        if (flow_mark_[f] == epoch_) freeze(f, s);
+        if (flow_mark_[f] == epoch_) freeze(f, level);
     for (uint32_t m : touched_list_) {
       touched_[m] = 0;
       if (unfrozen_[m] > 0) {
@@ -240,7 +253,7 @@ void MaxMinSolver::fill() {
     }
     touched_list_.clear();
   }
-  for (LinkId id : comp_links_) {
+  for (LinkId id : links) {
     const uint32_t l = index(id);
     // Rounding can leave a saturated link a few ulps below zero.
     load_[l] = active_on_[l].empty() ? 0 : std::min(capacity_[l], capacity_[l] - remaining_[l]);
@@ -249,8 +262,14 @@ void MaxMinSolver::fill() {
 
 MaxMinSolver::Changes MaxMinSolver::solve() {
   drop_removed_flows();
-  find_component();
-  fill();
+  find_components();
+  for (size_t c = 0; c < components_.size(); ++c) {
+    const size_t flow_end = c + 1 < components_.size() ? components_[c + 1].first_flow : comp_flows_.size();
+    const size_t link_end = c + 1 < components_.size() ? components_[c + 1].first_link : comp_links_.size();
+    const Component& k = components_[c];
+    fill(std::span<const FlowId>(comp_flows_).subspan(k.first_flow, flow_end - k.first_flow),
+         std::span<const LinkId>(comp_links_).subspan(k.first_link, link_end - k.first_link));
+  }
   return Changes{comp_flows_, comp_links_};
 }
 

@@ -92,8 +92,8 @@ class MaxMinSolver {
   void seed(uint32_t link);
   void drop_removed_flows();
   void compact_pool();
-  void find_component();
-  void fill();
+  void find_components();
+  void fill(std::span<const FlowId> flows, std::span<const LinkId> links);
   void freeze(uint32_t f, double level);
 
   // Links.
@@ -123,6 +123,11 @@ class MaxMinSolver {
   std::vector<uint32_t> link_mark_;       // == epoch_: in the component
   std::vector<FlowId> comp_flows_;
   std::vector<LinkId> comp_links_;
+  struct Component {
+    size_t first_flow;  // into comp_flows_
+    size_t first_link;  // into comp_links_
+  };
+  std::vector<Component> components_;
   std::vector<double> remaining_;         // capacity not yet given to frozen flows
   std::vector<uint32_t> unfrozen_;        // active flows on the link not yet frozen
   std::vector<double> key_;               // the share a link's live heap entry carries

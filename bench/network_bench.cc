@@ -1,0 +1,82 @@
+// Flow-network microbenchmarks: the solver alone, and collectives end to end on a
+// crossbar (NVL72's collapsed view). Items/s counts flows. The side-by-side run with
+// SimGrid is bench/simgrid_compare.cc.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <vector>
+
+#include "engine/network/collectives.h"
+#include "engine/network/maxmin.h"
+
+namespace pe = podsim::engine;
+
+namespace {
+
+class Crossbar : public pe::Fabric {
+ public:
+  explicit Crossbar(size_t n) : n_(n), links_(2 * n, {pe::Bandwidth::gbytes_per_s(900), pe::SimTime::nanos(250)}) {}
+  size_t device_count() const override { return n_; }
+  const std::vector<pe::LinkSpec>& links() const override { return links_; }
+  const std::vector<pe::LinkId>& route(pe::DeviceId s, pe::DeviceId d) const override {
+    route_ = {pe::LinkId{pe::index(s)}, pe::LinkId{static_cast<uint32_t>(n_ + pe::index(d))}};
+    return route_;
+  }
+
+ private:
+  size_t n_;
+  std::vector<pe::LinkSpec> links_;
+  mutable std::vector<pe::LinkId> route_;
+};
+
+void run(benchmark::State& state, pe::CollectiveOp op, pe::Algorithm algorithm, double bytes) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const Crossbar fabric(n);
+  uint64_t flows = 0;
+  for (auto _ : state) {
+    pe::Simulator sim(1);
+    pe::FlowNetwork net(sim, fabric.links());
+    pe::Collective c{.op = op, .algorithm = algorithm, .bytes = pe::Bytes(bytes * static_cast<double>(n))};
+    for (uint32_t i = 0; i < n; ++i) c.group.push_back(pe::DeviceId{i});
+    pe::run_collective(net, fabric, c, nullptr);
+    sim.run();
+    flows += net.flows_completed();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(flows));
+}
+
+void BM_RingAllReduce(benchmark::State& state) {
+  run(state, pe::CollectiveOp::kAllReduce, pe::Algorithm::kRing, 16 << 20);
+}
+void BM_AllToAll(benchmark::State& state) {
+  run(state, pe::CollectiveOp::kAllToAll, pe::Algorithm::kDirect, 1 << 20);
+}
+
+// One solve of many random flows over a few hundred links: the progressive filling
+// when shares do not tie.
+void BM_SolveRandom(benchmark::State& state) {
+  const auto flows = static_cast<size_t>(state.range(0));
+  std::mt19937_64 rng(1);
+  for (auto _ : state) {
+    state.PauseTiming();
+    pe::MaxMinSolver s;
+    std::uniform_real_distribution<double> cap(1, 100);
+    for (int l = 0; l < 512; ++l) s.add_link(cap(rng));
+    for (size_t f = 0; f < flows; ++f) {
+      std::vector<pe::LinkId> r;
+      for (uint32_t k = 0; k < 4; ++k) r.push_back(pe::LinkId{static_cast<uint32_t>(k * 128 + rng() % 128)});
+      s.activate(s.add_flow(r));
+    }
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(s.solve());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * flows));
+}
+
+}  // namespace
+
+BENCHMARK(BM_RingAllReduce)->Arg(72)->Arg(384)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AllToAll)->Arg(72)->Arg(384)->Arg(1536)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SolveRandom)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+BENCHMARK_MAIN();

@@ -1,0 +1,352 @@
+// podsim vs SimGrid: the same traffic on the same topology in both flow-level
+// simulators (issue #4). SimGrid's LMM solver is the reference; this program reports,
+// per case, the flows simulated, wall time, peak memory and simulated time of each.
+//
+// Topologies: collapsed hierarchies of stars, which both simulators express exactly
+// (SimGrid: nested StarZones with gateway routers; podsim: a Fabric whose route goes
+// up the sender's ancestors and down the receiver's):
+//   cm   CloudMatrix384-like: NPU 392 GB/s/dir -> node of 8 (3,136 GB/s) -> supernode
+//        of 48 nodes (scale-out 384 x 50 GB/s) -> cluster (data/hardware.md §2.1, §5);
+//        200 ns a UB hop, 1 us a scale-out hop.
+//   nvl  NVL72 racks: GPU 900 GB/s/dir -> rack of 72 (IB 72 x 50 GB/s) -> fat tree
+//        (hw §5, NVL72, 400G NIC per GPU); 250 ns an NVLink hop, 1 us an IB hop.
+// Traffic: ring all-reduce with 16 MiB chunks (2(n-1) steps of n flows, each step
+// waiting for the last), and direct all-to-all with 1 MiB per pair (n(n-1) flows at
+// once). SimGrid runs CM02 (plain max-min, no TCP window, no cross traffic), so both
+// solve the same model.
+//
+// Each (engine, case) runs in a forked child, so peak RSS is its own and a case that
+// exhausts memory or time fails alone.
+//
+//   simgrid_compare                       # every case, both engines, markdown table
+//   simgrid_compare --case cm:a2a:1536 --engine podsim
+#include <simgrid/s4u.hpp>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/network/collectives.h"
+#include "engine/network/fabric.h"
+#include "engine/network/flow_network.h"
+#include "engine/simulator.h"
+
+namespace {
+
+namespace pe = podsim::engine;
+namespace sg4 = simgrid::s4u;
+
+// One tier of the hierarchy: groups of `fanout` children, each child with one up and
+// one down link of `bw` bytes/s to the group's switch.
+struct Tier {
+  size_t fanout;
+  double bw;
+  double latency_s;
+};
+
+struct Topology {
+  std::string name;
+  std::vector<Tier> tiers;  // tiers[0]: devices into leaves; last: top groups into root
+};
+
+Topology make_topology(const std::string& family) {
+  if (family == "cm")
+    return {"cm", {{8, 392e9, 200e-9}, {48, 8 * 392e9, 200e-9}, {1u << 20, 384 * 50e9, 1e-6}}};
+  return {"nvl", {{72, 900e9, 250e-9}, {1u << 20, 72 * 50e9, 1e-6}}};
+}
+
+// Level-l ancestor of device d is d / span[l]; span[0] = 1 (the device itself).
+struct Hierarchy {
+  Hierarchy(const Topology& t, size_t devices) : topo(t), n(devices) {
+    size_t span = 1, count = devices;
+    for (const Tier& tier : t.tiers) {
+      spans.push_back(span);
+      counts.push_back(count);
+      span *= tier.fanout;
+      count = (count + tier.fanout - 1) / tier.fanout;
+    }
+    size_t base = 0;
+    for (size_t l = 0; l < t.tiers.size(); ++l) {
+      first_link.push_back(base);
+      base += 2 * counts[l];
+    }
+    link_count = base;
+  }
+  // Up link of the level-l node containing d (then its down link at +counts[l]).
+  size_t up(size_t l, size_t d) const { return first_link[l] + d / spans[l]; }
+  size_t down(size_t l, size_t d) const { return first_link[l] + counts[l] + d / spans[l]; }
+  // Number of tiers a message climbs: the first level whose group holds both.
+  size_t climb(size_t s, size_t d) const {
+    size_t l = 0;
+    while (l + 1 < topo.tiers.size() && s / spans[l + 1] != d / spans[l + 1]) ++l;
+    return l + 1;
+  }
+
+  Topology topo;
+  size_t n;
+  std::vector<size_t> spans, counts, first_link;
+  size_t link_count = 0;
+};
+
+class HierarchyFabric : public pe::Fabric {
+ public:
+  explicit HierarchyFabric(const Hierarchy& h) : h_(h) {
+    links_.resize(h.link_count);
+    for (size_t l = 0; l < h.topo.tiers.size(); ++l)
+      for (size_t i = 0; i < 2 * h.counts[l]; ++i)
+        links_[h.first_link[l] + i] = {pe::Bandwidth(h.topo.tiers[l].bw),
+                                       pe::SimTime::nanos(std::llround(h.topo.tiers[l].latency_s * 1e9))};
+  }
+  size_t device_count() const override { return h_.n; }
+  const std::vector<pe::LinkSpec>& links() const override { return links_; }
+  const std::vector<pe::LinkId>& route(pe::DeviceId src, pe::DeviceId dst) const override {
+    const size_t s = pe::index(src), d = pe::index(dst), k = h_.climb(s, d);
+    route_.clear();
+    for (size_t l = 0; l < k; ++l) route_.push_back(pe::LinkId{static_cast<uint32_t>(h_.up(l, s))});
+    for (size_t l = k; l-- > 0;) route_.push_back(pe::LinkId{static_cast<uint32_t>(h_.down(l, d))});
+    return route_;
+  }
+
+ private:
+  const Hierarchy& h_;
+  std::vector<pe::LinkSpec> links_;
+  mutable std::vector<pe::LinkId> route_;
+};
+
+constexpr double kChunk = 16.0 * 1024 * 1024;   // ring: bytes per flow
+constexpr double kPerPair = 1.0 * 1024 * 1024;  // all-to-all: bytes per flow
+
+struct Result {
+  uint64_t flows = 0;
+  double sim_seconds = 0;
+  double wall_seconds = 0;
+};
+
+Result run_podsim(const Hierarchy& h, bool all_to_all) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const HierarchyFabric fabric(h);
+  pe::Simulator sim(1);
+  pe::FlowNetwork net(sim, fabric.links());
+  pe::Collective c;
+  for (uint32_t i = 0; i < h.n; ++i) c.group.push_back(pe::DeviceId{i});
+  if (all_to_all) {
+    c.op = pe::CollectiveOp::kAllToAll;
+    c.algorithm = pe::Algorithm::kDirect;
+    c.bytes = pe::Bytes(kPerPair * static_cast<double>(h.n));
+  } else {
+    c.bytes = pe::Bytes(kChunk * static_cast<double>(h.n));
+  }
+  pe::run_collective(net, fabric, c, nullptr);
+  sim.run();
+  Result r;
+  r.flows = net.flows_completed();
+  r.sim_seconds = sim.now().to_seconds();
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+// SimGrid platform: a StarZone per tier group, hosts in the leaves, a gateway router
+// in every zone; each child's up/down links are its route to and from its parent.
+void build_simgrid_platform(const Hierarchy& h, std::vector<sg4::Host*>& hosts) {
+  const size_t levels = h.topo.tiers.size();
+  auto link = [&](sg4::NetZone* zone, const std::string& name, size_t level) {
+    return zone->create_link(name, h.topo.tiers[level].bw)->set_latency(h.topo.tiers[level].latency_s)->seal();
+  };
+  // zones[l][g]: the zone of level-(l+1) group g (level-1 groups are the leaves).
+  std::vector<std::vector<sg4::NetZone*>> zones(levels);
+  std::vector<std::vector<simgrid::kernel::routing::NetPoint*>> routers(levels);
+  sg4::NetZone* root = sg4::create_star_zone("root");
+  for (size_t l = levels; l-- > 1;) {
+    const size_t groups = h.counts[l];
+    for (size_t g = 0; g < groups; ++g) {
+      sg4::NetZone* parent = l + 1 == levels ? root : zones[l][g / h.topo.tiers[l].fanout];
+      sg4::NetZone* z = sg4::create_star_zone("z" + std::to_string(l) + "_" + std::to_string(g));
+      z->set_parent(parent);
+      zones[l - 1].push_back(z);
+      routers[l - 1].push_back(z->create_router("r" + std::to_string(l) + "_" + std::to_string(g)));
+    }
+  }
+  // Hosts in leaves.
+  hosts.resize(h.n);
+  for (size_t d = 0; d < h.n; ++d) {
+    sg4::NetZone* leaf = zones[0][d / h.topo.tiers[0].fanout];
+    hosts[d] = leaf->create_host("h" + std::to_string(d), 1e9)->seal();
+    const sg4::Link* up = link(leaf, "u0_" + std::to_string(d), 0);
+    const sg4::Link* down = link(leaf, "d0_" + std::to_string(d), 0);
+    leaf->add_route(hosts[d]->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(up)}, false);
+    leaf->add_route(nullptr, hosts[d]->get_netpoint(), nullptr, nullptr, {sg4::LinkInRoute(down)}, false);
+  }
+  // Each level-l group (a zone) gets up/down links in its parent zone; seal bottom-up.
+  for (size_t l = 1; l < levels; ++l) {
+    for (size_t g = 0; g < zones[l - 1].size(); ++g) {
+      sg4::NetZone* z = zones[l - 1][g];
+      z->seal();
+      sg4::NetZone* parent = l + 1 == levels ? root : zones[l][g / h.topo.tiers[l].fanout];
+      const sg4::Link* up = link(parent, "u" + std::to_string(l) + "_" + std::to_string(g), l);
+      const sg4::Link* down = link(parent, "d" + std::to_string(l) + "_" + std::to_string(g), l);
+      parent->add_route(z->get_netpoint(), nullptr, routers[l - 1][g], nullptr, {sg4::LinkInRoute(up)}, false);
+      parent->add_route(nullptr, z->get_netpoint(), nullptr, routers[l - 1][g], {sg4::LinkInRoute(down)}, false);
+    }
+  }
+  root->seal();
+}
+
+Result run_simgrid(const Hierarchy& h, bool all_to_all) {
+  const auto t0 = std::chrono::steady_clock::now();
+  int argc = 1;
+  char name[] = "simgrid_compare";
+  char* argv[] = {name, nullptr};
+  sg4::Engine e(&argc, argv);
+  sg4::Engine::set_config("network/model:CM02");
+  sg4::Engine::set_config("network/TCP-gamma:0");
+  sg4::Engine::set_config("network/crosstraffic:0");
+  std::vector<sg4::Host*> hosts;
+  build_simgrid_platform(h, hosts);
+  Result r;
+  const size_t n = h.n;
+  sg4::Actor::create("driver", hosts[0], [&] {
+    std::vector<sg4::CommPtr> comms;
+    if (all_to_all) {
+      comms.reserve(n * (n - 1));
+      for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j)
+          if (i != j) comms.push_back(sg4::Comm::sendto_async(hosts[i], hosts[j], static_cast<uint64_t>(kPerPair)));
+      sg4::Comm::wait_all(comms);
+      r.flows += comms.size();
+    } else {
+      for (size_t s = 0; s < 2 * (n - 1); ++s) {
+        comms.clear();
+        for (size_t i = 0; i < n; ++i)
+          comms.push_back(sg4::Comm::sendto_async(hosts[i], hosts[(i + 1) % n], static_cast<uint64_t>(kChunk)));
+        sg4::Comm::wait_all(comms);
+        r.flows += comms.size();
+      }
+    }
+  });
+  e.run();
+  r.sim_seconds = sg4::Engine::get_clock();
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+struct Outcome {
+  bool ok = false;
+  Result result;
+  long peak_rss_kb = 0;
+  std::string failure;
+};
+
+// Runs one case in a child process with a wall-clock limit.
+Outcome run_isolated(const std::string& engine, const Hierarchy& h, bool all_to_all, unsigned limit_s,
+                     unsigned long memory_gb) {
+  int fds[2];
+  if (pipe(fds) != 0) return {false, {}, 0, "pipe failed"};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    alarm(limit_s);
+    const rlimit as{memory_gb << 30, memory_gb << 30};
+    setrlimit(RLIMIT_AS, &as);
+    const Result r = engine == "podsim" ? run_podsim(h, all_to_all) : run_simgrid(h, all_to_all);
+    if (write(fds[1], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) _exit(3);
+    _exit(0);
+  }
+  close(fds[1]);
+  Outcome o;
+  const ssize_t got = read(fds[0], &o.result, sizeof o.result);
+  close(fds[0]);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  o.peak_rss_kb = usage.ru_maxrss;
+  o.ok = got == static_cast<ssize_t>(sizeof o.result) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!o.ok) {
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
+      o.failure = "over " + std::to_string(limit_s) + " s";
+    } else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) {
+      o.failure = "aborted (over " + std::to_string(memory_gb) + " GB?)";
+    } else if (WIFSIGNALED(status)) {
+      o.failure = std::string("killed: ") + strsignal(WTERMSIG(status));
+    } else {
+      o.failure = "failed (exit " + std::to_string(WEXITSTATUS(status)) + ")";
+    }
+  }
+  return o;
+}
+
+std::string cell(const Outcome& o, double value, const char* fmt) {
+  if (!o.ok) return o.failure;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, value);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> cases;
+  std::vector<std::string> engines = {"podsim", "simgrid"};
+  unsigned limit_s = 1200;
+  unsigned long memory_gb = 16;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--case" && i + 1 < argc) cases.push_back(argv[++i]);
+    else if (a == "--engine" && i + 1 < argc) engines = {argv[++i]};
+    else if (a == "--limit" && i + 1 < argc) limit_s = static_cast<unsigned>(std::stoul(argv[++i]));
+    else if (a == "--memory-gb" && i + 1 < argc) memory_gb = std::stoul(argv[++i]);
+    else {
+      std::fprintf(stderr, "usage: %s [--case family:traffic:devices]... [--engine podsim|simgrid] [--limit s] [--memory-gb g]\n",
+                   argv[0]);
+      return 2;
+    }
+  }
+  if (cases.empty())
+    for (const char* traffic : {"ring", "a2a"})
+      for (const char* family : {"nvl", "cm"})
+        for (int n : {72, 384, 1536, 6144}) cases.push_back(std::string(family) + ":" + traffic + ":" + std::to_string(n));
+
+  std::vector<std::string> over_limit;  // engine:family:traffic
+  std::printf("| case | flows | podsim wall s | SimGrid wall s | speedup | podsim peak MB | SimGrid peak MB | "
+              "podsim sim time s | SimGrid sim time s | rel. diff |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  std::fflush(stdout);
+  for (const std::string& spec : cases) {
+    const size_t c1 = spec.find(':'), c2 = spec.rfind(':');
+    const std::string family = spec.substr(0, c1), traffic = spec.substr(c1 + 1, c2 - c1 - 1);
+    const size_t n = std::stoul(spec.substr(c2 + 1));
+    const Hierarchy h(make_topology(family), n);
+    const bool a2a = traffic == "a2a";
+    Outcome p, s;
+    for (const std::string& e : engines) {
+      // A smaller case of the same kind already ran out of time: do not burn another limit.
+      const std::string kind = e + ":" + family + ":" + traffic;
+      if (std::find(over_limit.begin(), over_limit.end(), kind) != over_limit.end()) {
+        (e == "podsim" ? p : s).failure = "not run (smaller case over limit)";
+        continue;
+      }
+      Outcome& o = e == "podsim" ? p : s;
+      o = run_isolated(e, h, a2a, limit_s, memory_gb);
+      if (!o.ok) over_limit.push_back(kind);
+    }
+    const uint64_t flows = p.ok ? p.result.flows : s.result.flows;
+    const double speedup = p.ok && s.ok ? s.result.wall_seconds / p.result.wall_seconds : 0;
+    const double diff = p.ok && s.ok ? (p.result.sim_seconds - s.result.sim_seconds) / s.result.sim_seconds : 0;
+    std::printf("| %s | %" PRIu64 " | %s | %s | %s | %s | %s | %s | %s | %s |\n", spec.c_str(), flows,
+                cell(p, p.result.wall_seconds, "%.3f").c_str(), cell(s, s.result.wall_seconds, "%.3f").c_str(),
+                p.ok && s.ok ? cell(p, speedup, "%.1fx").c_str() : "-",
+                cell(p, static_cast<double>(p.peak_rss_kb) / 1024, "%.0f").c_str(),
+                cell(s, static_cast<double>(s.peak_rss_kb) / 1024, "%.0f").c_str(),
+                cell(p, p.result.sim_seconds, "%.6f").c_str(), cell(s, s.result.sim_seconds, "%.6f").c_str(),
+                p.ok && s.ok ? cell(p, diff, "%+.2e").c_str() : "-");
+    std::fflush(stdout);
+  }
+  return 0;
+}
