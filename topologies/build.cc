@@ -108,7 +108,7 @@ Cluster build_cluster(const ClusterParams& p) {
     PODSIM_CHECK(layout.has_value(), "fat tree checked before build");
     add_fat_tree(b, *p.fat_tree, *layout);
   }
-  View detailed(std::move(b.graph()), b.endpoints());
+  View detailed(b.release_graph(), b.endpoints());
   View collapsed = collapse(detailed.graph(), b.group_names(), b.endpoints());
   return Cluster(name, std::move(b.devices()), std::move(b.domains()), std::move(b.systems()),
                  p.fat_tree ? std::optional<int>(p.fat_tree->tiers) : std::nullopt, std::move(detailed),

@@ -13,16 +13,16 @@ VertexId Builder::add_vertex(VertexKind kind, SwitchRole role, GroupId group, st
                              std::optional<DeviceIndex> device) {
   PODSIM_CHECK(group < group_names_.size(), "vertex in an unknown collapse group");
   return boost::add_vertex(Vertex{.kind = kind, .role = role, .device = device, .group = group, .name = std::move(name)},
-                           graph_);
+                           *graph_);
 }
 
 void Builder::add_link(VertexId a, VertexId b, engine::Bandwidth capacity, engine::SimTime latency, LinkTier tier,
                        std::optional<uint16_t> plane, uint32_t lanes) {
   PODSIM_CHECK(capacity.value() > 0 && latency >= engine::SimTime::zero() && a != b, "bad link");
   Link l{.capacity = capacity, .latency = latency, .tier = tier, .plane = plane, .lanes = lanes, .id = next_link_++};
-  boost::add_edge(a, b, l, graph_);
+  boost::add_edge(a, b, l, *graph_);
   l.id = next_link_++;
-  boost::add_edge(b, a, l, graph_);
+  boost::add_edge(b, a, l, *graph_);
 }
 
 uint32_t Builder::add_domain(DomainLevel level, std::string name, std::optional<uint32_t> parent) {

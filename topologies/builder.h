@@ -35,7 +35,8 @@ class Builder {
   GroupId device_group(DeviceIndex d) const { return device_groups_[d]; }
   void add_endpoint(DeviceIndex d, VertexId v) { endpoints_[d].push_back(v); }
 
-  Graph& graph() { return graph_; }
+  Graph& graph() { return *graph_; }
+  std::unique_ptr<Graph> release_graph() { return std::move(graph_); }
   std::vector<Device>& devices() { return devices_; }
   std::vector<Domain>& domains() { return domains_; }
   std::vector<SystemInfo>& systems() { return systems_; }
@@ -43,7 +44,7 @@ class Builder {
   const std::vector<std::string>& group_names() const { return group_names_; }
 
  private:
-  Graph graph_;
+  std::unique_ptr<Graph> graph_ = std::make_unique<Graph>();
   LinkId next_link_ = 0;
   std::vector<std::string> group_names_;
   std::vector<Device> devices_;

@@ -9,7 +9,8 @@ namespace podsim::topologies {
 
 View collapse(const Graph& g, const std::vector<std::string>& group_names,
               const std::vector<std::vector<VertexId>>& device_endpoints) {
-  Graph out(group_names.size());
+  auto owned = std::make_unique<Graph>(group_names.size());
+  Graph& out = *owned;
   std::vector<bool> seen(group_names.size(), false);
   for (auto v : boost::make_iterator_range(boost::vertices(g))) {
     const Vertex& x = g[v];
@@ -65,7 +66,7 @@ View collapse(const Graph& g, const std::vector<std::string>& group_names,
     for (VertexId v : ends) PODSIM_CHECK(g[v].group == group, "a device's endpoints span collapse groups");
     endpoints.push_back({group});
   }
-  return View(std::move(out), std::move(endpoints));
+  return View(std::move(owned), std::move(endpoints));
 }
 
 }  // namespace podsim::topologies

@@ -188,8 +188,9 @@ std::vector<LinkId> Router::shortest_path(VertexId src, VertexId dst) {
   return path;
 }
 
-View::View(Graph g, std::vector<std::vector<VertexId>> device_endpoints)
-    : graph_(std::make_unique<Graph>(std::move(g))), endpoints_(std::move(device_endpoints)) {
+View::View(std::unique_ptr<Graph> g, std::vector<std::vector<VertexId>> device_endpoints)
+    : graph_(std::move(g)), endpoints_(std::move(device_endpoints)) {
+  PODSIM_CHECK(graph_ != nullptr, "a view needs a graph");
   const Graph& gr = *graph_;
   const size_t n = boost::num_edges(gr);
   edges_.resize(n);

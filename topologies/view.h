@@ -37,8 +37,9 @@ class Router;
 class View {
  public:
   // REQUIRES: the Link::id of g's edges are 0..num_edges-1, each once; every device has
-  // at least one endpoint.
-  View(Graph g, std::vector<std::vector<VertexId>> device_endpoints);
+  // at least one endpoint. (A pointer because BGL's adjacency_list has no move
+  // constructor: a Graph passed by value would be copied.)
+  View(std::unique_ptr<Graph> g, std::vector<std::vector<VertexId>> device_endpoints);
   View(View&&) noexcept;
   View& operator=(View&&) noexcept;
   ~View();
