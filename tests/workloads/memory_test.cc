@@ -1,0 +1,140 @@
+#include "workloads/memory.h"
+
+#include <doctest/doctest.h>
+
+#include "engine/error.h"
+#include "workloads/presets.h"
+
+using namespace podsim::workloads;
+using podsim::engine::Bytes;
+using podsim::engine::DeviceSpec;
+using podsim::engine::FlopRate;
+using doctest::Approx;
+
+namespace {
+
+DeviceSpec a100_80gb() {  // calibration.md: A100 312 TFLOP/s BF16; 80 GB
+  return DeviceSpec{.name = "A100-80GB", .peak_bf16 = FlopRate::tera(312), .peak_fp16 = FlopRate::tera(312),
+                    .hbm_capacity = Bytes::giga(80)};
+}
+
+DeviceSpec h100() {  // hardware.md §1.3
+  return DeviceSpec{.name = "H100 SXM5", .peak_bf16 = FlopRate::tera(989.5), .peak_fp16 = FlopRate::tera(989.5),
+                    .peak_fp8 = FlopRate::tera(1979), .hbm_capacity = Bytes::giga(80)};
+}
+
+}  // namespace
+
+TEST_CASE("ZeRO Figure 1: 7.5 B parameters, Nd = 64, K = 12") {
+  // (2 + 2 + 12) x 7.5e9 = 120 GB; ZeRO-1 4 x 7.5 + 12 x 7.5/64 = 31.4 GB; ZeRO-2
+  // 2 x 7.5 + 14 x 7.5/64 = 16.6 GB; ZeRO-3 16 x 7.5/64 = 1.9 GB (Rajbhandari et al. 2020).
+  const double psi = 7.5e9;
+  CHECK(model_states(psi, DataSharding::kNone, 64).total().value() == Approx(120e9));
+  CHECK(model_states(psi, DataSharding::kZero1, 64).total().value() == Approx(31.4e9).epsilon(0.002));
+  CHECK(model_states(psi, DataSharding::kZero2, 64).total().value() == Approx(16.6e9).epsilon(0.003));
+  CHECK(model_states(psi, DataSharding::kZero3, 64).total().value() == Approx(1.9e9).epsilon(0.02));
+  CHECK(model_states(psi, DataSharding::kFsdp, 64).total() == model_states(psi, DataSharding::kZero3, 64).total());
+  // FP32 main gradients (Megatron's default) double the gradient term.
+  CHECK(model_states(psi, DataSharding::kNone, 1, true).gradients.value() == Approx(4 * psi));
+}
+
+TEST_CASE("activations per layer reproduce Korthikanti et al. 2022 Table 2 for GPT-3 175B") {
+  // s 2048, b 1, h 12288, a 96, t 8; 5as/h = 5 x 96 x 2048 / 12288 = 80.
+  const ModelSpec m = *model_preset("gpt3-175b");
+  const double s = 2048, b = 1, h = 12288, a = 96, t = 8, sbh = s * b * h;
+  Plan p{.tp = 8, .global_batch = 1, .flash_attention = false};
+  auto layer = [&](bool sp, Recompute r) {
+    Plan q = p;
+    q.sequence_parallel = sp;
+    q.recompute = r;
+    return layer_activation_bytes(m, q, 0).value();
+  };
+  CHECK(layer(false, Recompute::kNone) == Approx(sbh * (10 + 24 / t + 5 * a * s / (h * t))));
+  CHECK(layer(true, Recompute::kNone) == Approx(sbh * (34 / t + 5 * a * s / (h * t))));
+  CHECK(layer(false, Recompute::kSelective) == Approx(sbh * (10 + 24 / t)));
+  CHECK(layer(true, Recompute::kSelective) == Approx(sbh * 34 / t));
+  CHECK(layer(true, Recompute::kFull) == Approx(2 * sbh / t));
+  // Without any parallelism: s b h (34 + 5 a s / h) = 2048 x 12288 x 114 = 2.87 GB.
+  Plan one{.global_batch = 1, .flash_attention = false};
+  CHECK(layer_activation_bytes(m, one, 0).value() == Approx(sbh * (34 + 5 * a * s / h)));
+  CHECK(layer_activation_bytes(m, one, 0).value() == Approx(2.869e9).epsilon(0.001));
+}
+
+TEST_CASE("1F1B's first stage holds L layers' worth; interleaving adds (p-1)/(p v) (Korthikanti §4.2.3)") {
+  // GPT-3 175B, TP8 PP8, SP + selective: per layer 34 s b h / t = 107 MB; stage 0
+  // keeps 8 micro-batches of 12 layers = 96 layers = 10.27 GB, plus the embedding
+  // dropout mask (1 byte x s h / t per micro-batch in flight).
+  const ModelSpec m = *model_preset("gpt3-175b");
+  const double sbh = 2048.0 * 12288, per_layer = 34 * sbh / 8, mask = sbh / 8;
+  Plan p{.tp = 8, .pp = 8, .sequence_parallel = true, .recompute = Recompute::kSelective, .global_batch = 64,
+         .flash_attention = false};
+  const auto stages = memory_per_stage(m, p);
+  CHECK(stages[0].micro_batches_in_flight == 8);
+  CHECK(stages[0].activations.value() == Approx(96 * per_layer + 8 * mask));
+  CHECK(stages[3].micro_batches_in_flight == 5);
+  // Interleaved, v = 3: Megatron's warm-up runs (p-1) 2 + (v-1) p = 30 chunk forwards
+  // before the first backward, so 31 chunks of 4 layers are in flight: 124 layers =
+  // 96 (1 + 7/24). Those are 31/3 -> 11 micro-batches, each with its embedding mask.
+  p.schedule = PipelineSchedule::kInterleaved;
+  p.virtual_stages = 3;
+  const MemoryBreakdown il = memory_per_stage(m, p)[0];
+  CHECK(il.micro_batches_in_flight == 11);
+  CHECK(il.activations.value() == Approx(124 * per_layer + 11 * mask));
+  // The last stage adds the output layer: 4 s b h / t (1 + V/h) (Korthikanti §4.3).
+  p.schedule = PipelineSchedule::k1F1B;
+  p.virtual_stages = 1;
+  CHECK(memory_per_stage(m, p)[7].activations.value() ==
+        Approx(12 * per_layer + 4 * sbh / 8 * (1 + 51200.0 / 12288)));
+}
+
+TEST_CASE("the published GPT-3 plan fits an A100 80GB; without model parallelism it is rejected with numbers") {
+  const ModelSpec m = *model_preset("gpt3-175b");
+  Plan p{.tp = 8, .pp = 8, .sequence_parallel = true, .schedule = PipelineSchedule::kInterleaved,
+         .virtual_stages = 3, .recompute = Recompute::kSelective, .global_batch = 64, .flash_attention = false};
+  const FitReport ok = check_fit(m, p, a100_80gb());
+  CHECK(ok.fits);
+  // Weights on stage 0: (12 layers x 12 h^2 + (V + s) h) / 8 = 2.26 B params x 16 B = 36 GB.
+  CHECK(ok.need.weights.value() + ok.need.gradients.value() + ok.need.optimizer.value() ==
+        Approx(16 * (12 * 12.0 * 12288 * 12288 + 12 * 13.0 * 12288 + (51200 + 2048) * 12288.0) / 8).epsilon(0.001));
+
+  Plan tp_only{.tp = 8, .global_batch = 8};
+  const FitReport bad = check_fit(m, tp_only, h100());
+  CHECK_FALSE(bad.fits);
+  // 174.6 B / 8 x 16 bytes = 349 GB of model states per device.
+  CHECK(bad.need.total().value() > 349e9);
+  CHECK(bad.message.find("plan needs") == 0);
+  CHECK(bad.message.find("weights 43.7 GB, gradients 43.7 GB, optimizer 261.9 GB") != std::string::npos);
+  CHECK(bad.message.find("device H100 SXM5 has 80.0 GB") != std::string::npos);
+  CHECK_THROWS_WITH_AS(require_fit(m, tp_only, h100()), doctest::Contains("device H100 SXM5 has 80.0 GB"),
+                       podsim::UserError);
+}
+
+TEST_CASE("Llama 3 405B's published plan fits an H100 (Llama 3 §3.3.2: TP8 PP16 DP64, FSDP of grads and optimizer)") {
+  const ModelSpec m = *model_preset("llama3-405b");
+  Plan p{.tp = 8, .pp = 16, .dp = 64, .sequence_parallel = true, .allow_uneven_stages = true,
+         .sharding = DataSharding::kZero2, .global_batch = 2048};
+  const FitReport r = check_fit(m, p, h100());
+  CHECK(r.fits);
+  // 405.9 B / 128 = 3.17 B weights per device x 2 B = 6.3 GB (first stage: 7 layers + embedding).
+  CHECK(r.need.weights.value() == Approx(6.3e9).epsilon(0.15));
+}
+
+TEST_CASE("ZeRO-3 and EP shrink the model states of a MoE") {
+  const ModelSpec m = *model_preset("deepseek-v3");
+  Plan p{.pp = 4, .dp = 64, .ep = 64, .schedule = PipelineSchedule::kInterleaved, .virtual_stages = 4,
+         .allow_uneven_stages = true, .sharding = DataSharding::kZero1, .recompute = Recompute::kFull,
+         .global_batch = 4096};
+  const MemoryBreakdown z1 = memory_per_stage(m, p)[0];
+  // Stage 0 holds chunks 0, 4, 8, 12: layers 0-2 (dense) and 12 MoE layers. By hand:
+  // dense layer 187.1 M MLA + 396.4 M MLP = 583.5 M; MoE layer 187.1 M + 44.0 M shared +
+  // 1.8 M router = 233.0 M, plus 256 x 44.04 M / 64 EP ranks = 176.2 M of experts;
+  // embedding 926.7 M. 3 x 583.5 + 12 x 409.2 + 926.7 = 7,588 M parameters, 2 B each.
+  CHECK(z1.weights.value() == Approx(2 * 7.588e9).epsilon(0.002));
+  // ZeRO-1 shards the dense optimizer states 64 ways, but each expert lives on one
+  // device of its 64-rank EP group (expert DP = 64 / 64 = 1): 12 x 2.114 B expert params.
+  CHECK(z1.optimizer.value() == Approx(12 * (12 * 176.2e6 + (3 * 583.5e6 + 12 * 233.0e6 + 926.7e6) / 64)).epsilon(0.003));
+  p.sharding = DataSharding::kZero3;
+  const MemoryBreakdown z3 = memory_per_stage(m, p)[0];
+  CHECK(z3.weights < z1.weights);
+  CHECK(z3.gradients < z1.gradients);
+}

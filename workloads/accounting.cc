@@ -1,0 +1,355 @@
+#include "workloads/accounting.h"
+
+#include <algorithm>
+
+#include "engine/check.h"
+
+namespace podsim::workloads {
+
+const char* to_string(OpKind k) {
+  switch (k) {
+    case OpKind::kGemm: return "gemm";
+    case OpKind::kAttention: return "attention";
+    case OpKind::kMemoryBound: return "memory_bound";
+  }
+  return "?";
+}
+
+const char* to_string(Recompute r) {
+  switch (r) {
+    case Recompute::kNone: return "none";
+    case Recompute::kSelective: return "selective";
+    case Recompute::kFull: return "full";
+  }
+  return "?";
+}
+
+namespace {
+
+// Activations, norms and results are BF16 whatever the GEMM operand precision.
+constexpr double kActivationBytes = 2;
+
+int mlp_matrices(MlpKind k) { return k == MlpKind::kSwiGlu ? 3 : 2; }
+
+// The per-device quantities every layer builder needs.
+struct Ctx {
+  const ModelSpec& m;
+  const Shard& s;
+  double b;       // samples per micro-batch
+  double seq;     // tokens per sample through every layer (video + joint text)
+  double tokens;  // tokens on this device: b * seq / cp
+  double norm_tokens;  // tokens of norms and residuals: tokens / tp under SP
+  double tp;
+  double ob;           // GEMM operand bytes
+  double attn_factor;  // 1/2 for executed causal attention, else 1
+
+  Ctx(const ModelSpec& model, const Shard& shard)
+      : m(model),
+        s(shard),
+        b(shard.micro_batch),
+        seq(model.tokens_per_sample()),
+        tokens(b * seq / shard.cp),
+        norm_tokens(shard.sequence_parallel ? tokens / shard.tp : tokens),
+        tp(shard.tp),
+        ob(shard.operand_bytes),
+        attn_factor(model.causal && !shard.causal_attention_as_full ? 0.5 : 1.0) {}
+
+  // Heads on this device; KV heads are replicated when tp exceeds them.
+  double heads() const { return m.heads / tp; }
+  double kv_heads() const { return std::max(1.0, m.kv_heads_or_heads() / tp); }
+
+  // [rows x k] x [k x n]: operands read at ob bytes, the result written in BF16.
+  Op gemm(std::string name, double rows, double k, double n) const {
+    return Op{.name = std::move(name), .kind = OpKind::kGemm, .flops = 2 * rows * k * n,
+              .bytes = engine::Bytes((rows * k + k * n) * ob + rows * n * kActivationBytes)};
+  }
+  static Op memory(std::string name, double elements_read, double elements_written) {
+    return Op{.name = std::move(name), .kind = OpKind::kMemoryBound, .flops = 0,
+              .bytes = engine::Bytes((elements_read + elements_written) * kActivationBytes)};
+  }
+  // Q K^T or P V over the local queries and all `keys`, `dim` per head.
+  Op attention(std::string name, double keys, double dim, double read_elements, double written_elements) const {
+    return Op{.name = std::move(name), .kind = OpKind::kAttention,
+              .flops = 2 * tokens * keys * heads() * dim * attn_factor,
+              .bytes = engine::Bytes((read_elements + written_elements) * kActivationBytes)};
+  }
+};
+
+void add_self_attention(const Ctx& c, std::vector<Op>& ops) {
+  const double h = c.m.hidden, T = c.tokens;
+  ops.push_back(Ctx::memory("attn_norm", c.norm_tokens * h, c.norm_tokens * h));
+  if (c.m.mla) {
+    const MlaSpec& a = *c.m.mla;
+    const double qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
+    // The down-projections are replicated on the TP ranks (Megatron-Core MLA).
+    if (a.q_lora_rank > 0) {
+      ops.push_back(c.gemm("q_down", T, h, a.q_lora_rank));
+      ops.push_back(c.gemm("q_up", T, a.q_lora_rank, c.heads() * qk));
+    } else {
+      ops.push_back(c.gemm("q_proj", T, h, c.heads() * qk));
+    }
+    ops.push_back(c.gemm("kv_down", T, h, a.kv_lora_rank + a.qk_rope_head_dim));
+    ops.push_back(c.gemm("kv_up", T, a.kv_lora_rank, c.heads() * (a.qk_nope_head_dim + a.v_head_dim)));
+    ops.push_back(c.attention("attn_scores", c.seq, qk, 2 * T * c.heads() * qk, 0));
+    ops.push_back(c.attention("attn_context", c.seq, a.v_head_dim, T * c.heads() * a.v_head_dim,
+                              T * c.heads() * a.v_head_dim));
+    ops.push_back(c.gemm("out_proj", T, c.heads() * a.v_head_dim, h));
+  } else {
+    const double d = c.m.head_dim_or_default();
+    ops.push_back(c.gemm("qkv", T, h, (c.heads() + 2 * c.kv_heads()) * d));
+    ops.push_back(c.attention("attn_scores", c.seq, d, T * (c.heads() + c.kv_heads()) * d, 0));
+    ops.push_back(c.attention("attn_context", c.seq, d, T * c.kv_heads() * d, T * c.heads() * d));
+    ops.push_back(c.gemm("out_proj", T, c.heads() * d, h));
+  }
+  ops.push_back(Ctx::memory("attn_residual", 2 * c.norm_tokens * h, c.norm_tokens * h));
+}
+
+// DiT cross-attention: queries from the video tokens, keys and values from the text.
+void add_cross_attention(const Ctx& c, std::vector<Op>& ops) {
+  const double h = c.m.hidden, T = c.tokens, text = c.b * c.m.dit->text_tokens;
+  const double d = c.m.head_dim_or_default();
+  ops.push_back(Ctx::memory("cross_norm", c.norm_tokens * h, c.norm_tokens * h));
+  ops.push_back(c.gemm("cross_q", T, h, c.heads() * d));
+  ops.push_back(c.gemm("cross_kv", text, h, 2 * c.heads() * d));  // every CP rank needs all of it
+  Op scores{.name = "cross_scores", .kind = OpKind::kAttention,
+            .flops = 2 * T * c.m.dit->text_tokens * c.heads() * d,
+            .bytes = engine::Bytes((T + text) * c.heads() * d * kActivationBytes)};
+  Op context = scores;
+  context.name = "cross_context";
+  context.bytes = engine::Bytes((text + T) * c.heads() * d * kActivationBytes);
+  ops.push_back(scores);
+  ops.push_back(context);
+  ops.push_back(c.gemm("cross_out", T, c.heads() * d, h));
+  ops.push_back(Ctx::memory("cross_residual", 2 * c.norm_tokens * h, c.norm_tokens * h));
+}
+
+void add_mlp(const Ctx& c, double ffn, const std::string& prefix, std::vector<Op>& ops) {
+  const double h = c.m.hidden, T = c.tokens, f = ffn / c.tp;
+  const int up = mlp_matrices(c.m.mlp) - 1;
+  ops.push_back(c.gemm(prefix + "_up", T, h, up * f));
+  ops.push_back(Ctx::memory(prefix + "_act", up * T * f, T * f));
+  ops.push_back(c.gemm(prefix + "_down", T, f, h));
+}
+
+void add_moe(const Ctx& c, std::vector<Op>& ops) {
+  const MoeSpec& e = *c.m.moe;
+  const double h = c.m.hidden, Tn = c.norm_tokens;
+  const int up = mlp_matrices(c.m.mlp) - 1;
+  ops.push_back(c.gemm("router", Tn, h, e.experts));
+  ops.push_back(Ctx::memory("moe_permute", Tn * h, Tn * e.top_k * h));
+  // Balanced routing: T * top_k rows per device, each through 1/tp of an expert's
+  // columns; the device reads the weights of experts / ep of them.
+  const double rows = c.tokens * e.top_k / c.tp;
+  const double local_experts = double(e.experts) / c.s.ep / c.tp;
+  ops.push_back(Op{.name = "experts_up", .kind = OpKind::kGemm, .flops = 2 * rows * h * up * e.expert_ffn,
+                   .bytes = engine::Bytes((rows * h + local_experts * h * up * e.expert_ffn) * c.ob +
+                                          rows * up * e.expert_ffn * kActivationBytes)});
+  ops.push_back(Ctx::memory("experts_act", rows * up * e.expert_ffn, rows * e.expert_ffn));
+  ops.push_back(Op{.name = "experts_down", .kind = OpKind::kGemm, .flops = 2 * rows * e.expert_ffn * h,
+                   .bytes = engine::Bytes((rows * e.expert_ffn + local_experts * e.expert_ffn * h) * c.ob +
+                                          rows * h * kActivationBytes)});
+  ops.push_back(Ctx::memory("moe_unpermute", Tn * e.top_k * h, Tn * h));
+  if (e.shared_experts > 0) add_mlp(c, double(e.shared_experts) * e.expert_ffn, "shared", ops);
+}
+
+std::vector<Op> layer_ops(const Ctx& c, bool moe) {
+  std::vector<Op> ops;
+  const double h = c.m.hidden;
+  if (c.m.dit && c.m.dit->adaln_vectors > 0)
+    ops.push_back(c.gemm("adaln", c.b, h, c.m.dit->adaln_vectors * h / c.tp));
+  add_self_attention(c, ops);
+  if (c.m.dit && c.m.dit->conditioning == TextConditioning::kCrossAttention && c.m.dit->text_tokens > 0)
+    add_cross_attention(c, ops);
+  ops.push_back(Ctx::memory("mlp_norm", c.norm_tokens * h, c.norm_tokens * h));
+  if (moe) add_moe(c, ops);
+  else add_mlp(c, c.m.ffn, "mlp", ops);
+  ops.push_back(Ctx::memory("mlp_residual", 2 * c.norm_tokens * h, c.norm_tokens * h));
+  return ops;
+}
+
+double patch_volume(const DitSpec& d) { return double(d.latent_channels) * d.patch_t * d.patch_h * d.patch_w; }
+
+std::vector<Op> embedding_ops(const Ctx& c) {
+  const double h = c.m.hidden;
+  std::vector<Op> ops;
+  if (c.m.dit) {
+    const DitSpec& d = *c.m.dit;
+    ops.push_back(c.gemm("patch_embed", c.b * c.m.seq_len / c.s.cp, patch_volume(d), h));
+    if (d.text_tokens > 0) {
+      ops.push_back(c.gemm("text_proj_in", c.b * d.text_tokens, d.text_dim, h));
+      ops.push_back(c.gemm("text_proj_out", c.b * d.text_tokens, h, h));
+    }
+    if (d.adaln_vectors == 0) ops.push_back(c.gemm("adaln_shared", c.b, h, 6 * h));
+  } else {
+    ops.push_back(Ctx::memory("embedding", c.norm_tokens * h, c.norm_tokens * h));
+  }
+  return ops;
+}
+
+std::vector<Op> head_ops(const Ctx& c) {
+  const double h = c.m.hidden;
+  std::vector<Op> ops;
+  ops.push_back(Ctx::memory("final_norm", c.norm_tokens * h, c.norm_tokens * h));
+  if (c.m.dit) {
+    ops.push_back(c.gemm("unpatchify", c.b * c.m.seq_len / c.s.cp, h, patch_volume(*c.m.dit)));
+  } else {
+    const double v = c.m.vocab / c.tp;  // vocab-parallel output layer
+    ops.push_back(c.gemm("logits", c.tokens, h, v));
+    ops.push_back(Ctx::memory("loss", c.tokens * v, c.tokens * v));
+  }
+  return ops;
+}
+
+bool is_moe_layer(const ModelSpec& m, int i) { return m.moe && i >= m.moe->dense_layers; }
+bool is_dual_stream(const ModelSpec& m, int i) { return m.dit && i < m.dit->dual_stream_layers; }
+
+std::string layer_kind(const ModelSpec& m, int i) {
+  if (is_moe_layer(m, i)) return "moe_layer";
+  if (m.moe) return "dense_layer";
+  if (is_dual_stream(m, i)) return "dual_stream_layer";
+  return "layer";
+}
+
+}  // namespace
+
+std::vector<OpBlock> forward_ops(const ModelSpec& m, const Shard& shard, const LayerRange& range) {
+  PODSIM_CHECK(0 <= range.begin && range.begin <= range.end && range.end <= m.layers, "layer range out of bounds");
+  PODSIM_CHECK(shard.tp >= 1 && shard.cp >= 1 && shard.ep >= 1 && shard.micro_batch >= 1, "shard dims must be >= 1");
+  const Ctx c(m, shard);
+  std::vector<OpBlock> blocks;
+  if (range.embedding) blocks.push_back(OpBlock{.name = "embedding", .ops = embedding_ops(c)});
+  for (int i = range.begin; i < range.end; ++i) {
+    const std::string kind = layer_kind(m, i);
+    if (!blocks.empty() && blocks.back().is_layer && blocks.back().name == kind) {
+      ++blocks.back().repeat;
+      continue;
+    }
+    blocks.push_back(OpBlock{.name = kind, .is_layer = true, .ops = layer_ops(c, is_moe_layer(m, i))});
+  }
+  if (range.head) blocks.push_back(OpBlock{.name = "head", .ops = head_ops(c)});
+  return blocks;
+}
+
+std::vector<OpBlock> forward_ops(const ModelSpec& m, const Shard& shard) {
+  return forward_ops(m, shard, LayerRange{.begin = 0, .end = m.layers});
+}
+
+double forward_flops(const std::vector<OpBlock>& blocks) {
+  double sum = 0;
+  for (const OpBlock& b : blocks)
+    for (const Op& op : b.ops) sum += b.repeat * op.flops;
+  return sum;
+}
+
+double recompute_flops(const std::vector<OpBlock>& blocks, Recompute r) {
+  double sum = 0;
+  for (const OpBlock& b : blocks) {
+    if (!b.is_layer) continue;
+    for (const Op& op : b.ops)
+      if (r == Recompute::kFull || (r == Recompute::kSelective && op.kind == OpKind::kAttention))
+        sum += b.repeat * op.flops;
+  }
+  return sum;
+}
+
+// ---- Parameters ----
+
+namespace {
+
+double norm_params(const ModelSpec& m) { return m.bias ? 2.0 * m.hidden : m.hidden; }
+
+double attention_params(const ModelSpec& m) {
+  const double h = m.hidden;
+  if (m.mla) {
+    const MlaSpec& a = *m.mla;
+    const double qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
+    const double q = a.q_lora_rank > 0 ? h * a.q_lora_rank + a.q_lora_rank + a.q_lora_rank * m.heads * qk
+                                       : h * m.heads * qk;
+    return q + h * (a.kv_lora_rank + a.qk_rope_head_dim) + a.kv_lora_rank +
+           a.kv_lora_rank * m.heads * (a.qk_nope_head_dim + a.v_head_dim) + m.heads * a.v_head_dim * h;
+  }
+  const double d = m.head_dim_or_default(), q = m.heads * d, kv = m.kv_heads_or_heads() * d;
+  return h * (q + 2 * kv) + q * h + (m.bias ? q + 2 * kv + h : 0);
+}
+
+double mlp_params(const ModelSpec& m, double ffn) {
+  return mlp_matrices(m.mlp) * m.hidden * ffn + (m.bias ? (mlp_matrices(m.mlp) - 1) * ffn + m.hidden : 0);
+}
+
+double expert_params(const ModelSpec& m) { return mlp_params(m, m.moe->expert_ffn); }
+
+}  // namespace
+
+LayerParams layer_params(const ModelSpec& m, int i) {
+  const double h = m.hidden;
+  double dense = attention_params(m) + 2 * norm_params(m);
+  LayerParams p;
+  if (is_moe_layer(m, i)) {
+    dense += h * m.moe->experts + m.moe->shared_experts * expert_params(m);
+    p.routed_experts = m.moe->experts * expert_params(m);
+  } else {
+    dense += mlp_params(m, m.ffn);
+  }
+  if (m.dit) {
+    const DitSpec& d = *m.dit;
+    if (d.conditioning == TextConditioning::kCrossAttention && d.text_tokens > 0)
+      dense += 4 * h * h + norm_params(m);
+    dense += d.adaln_vectors > 0 ? d.adaln_vectors * h * (h + 1) : 6 * h;  // shared: per-layer biases only
+    if (is_dual_stream(m, i)) dense *= 2;  // separate text-stream weights
+  }
+  p.dense = dense;
+  return p;
+}
+
+double input_embedding_params(const ModelSpec& m) {
+  const double h = m.hidden;
+  if (m.dit) {
+    const DitSpec& d = *m.dit;
+    double p = patch_volume(d) * h + h;
+    if (d.text_tokens > 0) p += d.text_dim * h + h * h;
+    if (d.adaln_vectors == 0) p += 6 * h * h;
+    return p;
+  }
+  return double(m.vocab) * h + (m.learned_positions ? double(m.seq_len) * h : 0);
+}
+
+double head_params(const ModelSpec& m) {
+  const double h = m.hidden;
+  if (m.dit) return h * patch_volume(*m.dit) + norm_params(m);
+  return norm_params(m) + (m.tied_embeddings ? 0 : double(m.vocab) * h);
+}
+
+ParamCounts count_params(const ModelSpec& m) {
+  ParamCounts c;
+  c.embedding = input_embedding_params(m) + head_params(m);
+  c.total = c.active = c.embedding;
+  for (int i = 0; i < m.layers; ++i) {
+    const LayerParams p = layer_params(m, i);
+    c.total += p.dense + p.routed_experts;
+    c.routed_experts += p.routed_experts;
+    c.active += p.dense + (is_moe_layer(m, i) ? m.moe->top_k * expert_params(m) : 0);
+  }
+  return c;
+}
+
+// ---- FLOPs ----
+
+double model_forward_flops_per_sample(const ModelSpec& m) {
+  return forward_flops(forward_ops(m, Shard{.causal_attention_as_full = true}));
+}
+
+double model_flops_per_sample(const ModelSpec& m) { return 3 * model_forward_flops_per_sample(m); }
+
+double model_flops_per_token(const ModelSpec& m) { return model_flops_per_sample(m) / m.seq_len; }
+
+double hardware_flops_per_sample(const ModelSpec& m, Recompute r) {
+  const std::vector<OpBlock> ops = forward_ops(m, Shard{.causal_attention_as_full = true});
+  return 3 * forward_flops(ops) + recompute_flops(ops, r);
+}
+
+double mfu(double model_flops, double seconds, int devices, engine::FlopRate peak) {
+  PODSIM_CHECK(seconds > 0 && devices > 0 && peak.value() > 0, "mfu needs positive time, devices and peak");
+  return model_flops / seconds / (devices * peak.value());
+}
+
+}  // namespace podsim::workloads

@@ -1,0 +1,94 @@
+#pragma once
+// Memory per device: model states (weights, gradients, optimizer) by ZeRO stage, and
+// activations by recompute choice, for each pipeline stage; and the check that a plan
+// fits a device, whose failure gives the numbers.
+//
+// Model states, mixed-precision Adam (Rajbhandari et al. 2020, "ZeRO", §3.1, §5):
+// 2 bytes of BF16/FP16 weights + 2 of gradients + K = 12 of optimizer state (FP32
+// master weights, momentum, variance) per parameter. With Nd data-parallel ranks:
+//   ZeRO 0   (2 + 2 + K) P            ZeRO 2  2P + (2 + K) P / Nd
+//   ZeRO 1   (2 + 2) P + K P / Nd     ZeRO 3  (2 + 2 + K) P / Nd   (FSDP: the same)
+// Figure 1's example, P = 7.5 B, Nd = 64: 120 GB, 31.4 GB, 16.6 GB, 1.9 GB.
+// P is a device's share after TP (and EP for routed experts); Nd is dp x cp for dense
+// weights and dp x cp / ep for routed experts. FP32 gradients (Plan::fp32_gradients)
+// make the gradient term 4 bytes. ZeRO-3 also holds the gathered weights of two layers
+// (the one computing and the one prefetched).
+//
+// Activations per layer, Korthikanti et al. 2022 ("Reducing Activation Recomputation
+// in Large Transformer Models") §4, for GPT (MHA, GELU, f = 4h, dropout), bytes, with
+// s sequence, b micro-batch, h hidden, a heads, t tensor-parallel size:
+//   no parallelism             s b h (34 + 5 a s / h)
+//   TP                         s b h (10 + 24/t + 5 a s / (h t))
+//   TP + SP                    s b h (34/t + 5 a s / (h t))
+//   TP + selective recompute   s b h (10 + 24/t)
+//   TP + SP + selective        s b h 34 / t
+//   full recompute             2 s b h   (the layer input; / t with SP)
+// The 34 is 10 s b h replicated across TP ranks (norm inputs 4, QKV and MLP inputs 4,
+// dropout masks 2) + 24 split (Q, K 4, V 2, projection input 2, GELU input 8, second
+// linear input 8); 5 a s^2 b is the score matrix (softmax 2, dropout mask 1, dropout
+// output 2). layer_activation_bytes() computes the same terms for any layer (GQA, SwiGLU
+// 6f instead of 4f, no dropout, MLA, MoE, DiT cross-attention), so for GPT it is exactly
+// the table. With FlashAttention no score matrix is stored (the a s^2 term vanishes).
+// CP divides s; under full recompute a device also holds one layer's full activations
+// while that layer runs backward (not in the paper's table; added here).
+//
+// Pipeline: 1F1B keeps min(p - i, m) micro-batches in flight on stage i, so the first
+// stage stores p micro-batches of L/p layers -- L layers' worth, whatever p
+// (Korthikanti §4.2.3). The interleaved schedule multiplies that by 1 + (p-1)/(p v).
+// The first stage adds the embedding's dropout mask, the last the output layer's
+// 4 s b h / t (1 + V/h) (Korthikanti §4.3: final norm, projection input, FP32 logits).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/device.h"
+#include "engine/units.h"
+#include "workloads/model.h"
+#include "workloads/parallel_plan.h"
+
+namespace podsim::workloads {
+
+struct ModelStates {
+  engine::Bytes weights;
+  engine::Bytes gradients;
+  engine::Bytes optimizer;
+  engine::Bytes total() const { return weights + gradients + optimizer; }
+};
+
+// Model states of `params` parameters on one device under `sharding` over `nd` ranks
+// (the table above). REQUIRES: nd >= 1.
+ModelStates model_states(double params, DataSharding sharding, int nd, bool fp32_gradients = false);
+
+// Activation bytes one layer (layer `i` of `m`) keeps for backward for one micro-batch
+// on one device under `plan`. REQUIRES: validate(m, plan) passed.
+engine::Bytes layer_activation_bytes(const ModelSpec& m, const Plan& plan, int i);
+
+struct MemoryBreakdown {
+  int stage = 0;
+  engine::Bytes weights;
+  engine::Bytes gradients;
+  engine::Bytes optimizer;
+  engine::Bytes activations;
+  int micro_batches_in_flight = 0;
+  engine::Bytes total() const { return weights + gradients + optimizer + activations; }
+};
+
+// One device of each pipeline stage. REQUIRES: validate(m, plan) passed.
+std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& plan);
+// The stage that needs the most.
+MemoryBreakdown peak_memory(const ModelSpec& m, const Plan& plan);
+
+struct FitReport {
+  bool fits = false;
+  MemoryBreakdown need;     // the fullest stage's device
+  engine::Bytes available;  // the device's HBM
+  // "plan needs 93.1 GB per device on pipeline stage 0 (weights 21.9 GB, gradients
+  // 21.9 GB, optimizer 0.7 GB, activations 48.6 GB for 8 micro-batches in flight);
+  // device H100 SXM5 has 80.0 GB"
+  std::string message;
+};
+FitReport check_fit(const ModelSpec& m, const Plan& plan, const engine::DeviceSpec& device);
+// Throws UserError with check_fit().message unless it fits.
+void require_fit(const ModelSpec& m, const Plan& plan, const engine::DeviceSpec& device);
+
+}  // namespace podsim::workloads

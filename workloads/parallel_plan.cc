@@ -1,0 +1,368 @@
+#include "workloads/parallel_plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "engine/check.h"
+#include "engine/error.h"
+
+namespace podsim::workloads {
+
+using engine::Bytes;
+using engine::CollectiveOp;
+
+const char* to_string(PipelineSchedule s) {
+  switch (s) {
+    case PipelineSchedule::k1F1B: return "1f1b";
+    case PipelineSchedule::kInterleaved: return "interleaved";
+  }
+  return "?";
+}
+
+const char* to_string(DataSharding s) {
+  switch (s) {
+    case DataSharding::kNone: return "none";
+    case DataSharding::kZero1: return "zero1";
+    case DataSharding::kZero2: return "zero2";
+    case DataSharding::kZero3: return "zero3";
+    case DataSharding::kFsdp: return "fsdp";
+  }
+  return "?";
+}
+
+const char* to_string(CpAlgorithm a) {
+  switch (a) {
+    case CpAlgorithm::kRing: return "ring";
+    case CpAlgorithm::kUlysses: return "ulysses";
+  }
+  return "?";
+}
+
+int Plan::operand_bytes() const {
+  return precision == engine::Precision::kFP8 || precision == engine::Precision::kINT8 ? 1 : 2;
+}
+
+Shard Plan::shard() const {
+  return Shard{.tp = tp, .cp = cp, .ep = ep, .sequence_parallel = sequence_parallel, .micro_batch = micro_batch,
+               .operand_bytes = operand_bytes()};
+}
+
+// ---- Checks ----
+
+std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
+  std::vector<FieldProblem> out;
+  auto add = [&](std::string field, std::string message) { out.push_back({std::move(field), std::move(message)}); };
+  bool dims_ok = true;
+  for (auto [field, v] : {std::pair{"tp", p.tp}, {"pp", p.pp}, {"dp", p.dp}, {"cp", p.cp}, {"ep", p.ep},
+                          {"virtual_stages", p.virtual_stages}, {"micro_batch", p.micro_batch},
+                          {"global_batch", p.global_batch}}) {
+    if (v < 1) {
+      add(field, fmt::format("must be >= 1, got {}", v));
+      dims_ok = false;
+    }
+  }
+  if (!dims_ok) return out;
+
+  const std::string model = fmt::format("model {}", m.name);
+  if (m.heads % p.tp != 0) add("tp", fmt::format("{} does not divide the {} heads of {}", p.tp, m.heads, model));
+  const int kv = m.kv_heads_or_heads();
+  if (!m.mla && kv % p.tp != 0 && p.tp % kv != 0)
+    add("tp", fmt::format("{} and the {} KV heads of {} must divide one another", p.tp, kv, model));
+  if (m.ffn > 0 && m.ffn % p.tp != 0) add("tp", fmt::format("{} does not divide ffn {} of {}", p.tp, m.ffn, model));
+  if (m.moe && m.moe->expert_ffn % p.tp != 0)
+    add("tp", fmt::format("{} does not divide expert_ffn {} of {}", p.tp, m.moe->expert_ffn, model));
+
+  const int seq = m.tokens_per_sample();
+  const bool ring_causal = p.cp > 1 && p.cp_algorithm == CpAlgorithm::kRing && m.causal;
+  const int seq_unit = p.cp * (ring_causal ? 2 : 1) * (p.sequence_parallel ? p.tp : 1);
+  if (seq % seq_unit != 0)
+    add("cp", fmt::format("the {} tokens per sample of {} must divide into {} chunks (cp {}{}{})", seq, model,
+                          seq_unit, p.cp, ring_causal ? " x 2 for load-balanced causal ring attention" : "",
+                          p.sequence_parallel ? fmt::format(" x tp {} for sequence parallelism", p.tp) : ""));
+  if (p.cp > 1 && p.cp_algorithm == CpAlgorithm::kUlysses && m.heads % (p.tp * p.cp) != 0)
+    add("cp_algorithm", fmt::format("Ulysses needs tp x cp = {} to divide the {} heads of {}", p.tp * p.cp, m.heads,
+                                    model));
+
+  if (p.ep > 1 && !m.moe) add("ep", fmt::format("{} > 1 but {} has no MoE layers", p.ep, model));
+  if (m.moe && m.moe->experts % p.ep != 0)
+    add("ep", fmt::format("{} does not divide the {} experts of {}", p.ep, m.moe->experts, model));
+  if (p.dp % p.ep != 0) add("ep", fmt::format("{} must divide dp ({}): expert parallel ranks come from DP", p.ep, p.dp));
+
+  const int chunks = p.pp * p.virtual_stages;
+  if (p.schedule == PipelineSchedule::k1F1B && p.virtual_stages != 1)
+    add("virtual_stages", fmt::format("{} needs schedule INTERLEAVED", p.virtual_stages));
+  if (p.schedule == PipelineSchedule::kInterleaved && (p.pp < 2 || p.virtual_stages < 2))
+    add("schedule", fmt::format("INTERLEAVED needs pp >= 2 and virtual_stages >= 2 (got pp {}, virtual_stages {})",
+                                p.pp, p.virtual_stages));
+  if (m.layers < chunks)
+    add("pp", fmt::format("pp x virtual_stages = {} exceeds the {} layers of {}", chunks, m.layers, model));
+  else if (m.layers % chunks != 0 && !p.allow_uneven_stages)
+    add("pp", fmt::format("pp x virtual_stages = {} does not divide the {} layers of {} (set allow_uneven_stages)",
+                          chunks, m.layers, model));
+
+  if (p.global_batch % (p.dp * p.micro_batch) != 0)
+    add("global_batch", fmt::format("{} is not a multiple of dp x micro_batch = {}", p.global_batch,
+                                    p.dp * p.micro_batch));
+  else if (p.schedule == PipelineSchedule::kInterleaved && p.pp > 1 && p.micro_batches() % p.pp != 0)
+    add("global_batch", fmt::format("gives {} micro-batches per DP rank; the interleaved schedule needs a multiple "
+                                    "of pp ({})", p.micro_batches(), p.pp));
+  return out;
+}
+
+void validate(const ModelSpec& m, const Plan& plan) {
+  std::string all;
+  auto append = [&](const char* prefix, const std::vector<FieldProblem>& problems) {
+    for (const FieldProblem& fp : problems)
+      all += fmt::format("{}{}{}: {}", all.empty() ? "" : "\n", prefix, fp.field, fp.message);
+  };
+  append("model.", check(m));
+  if (all.empty()) append("plan.", check(m, plan));
+  if (!all.empty()) throw UserError(all);
+}
+
+std::optional<std::string> precision_problem(engine::Precision p, const engine::DeviceSpec& device) {
+  if (device.peak(p)) return std::nullopt;
+  std::vector<std::string> have;
+  for (engine::Precision q : {engine::Precision::kBF16, engine::Precision::kFP16, engine::Precision::kFP8,
+                              engine::Precision::kINT8})
+    if (q != p && device.peak(q) && (q != engine::Precision::kFP16 || have.empty())) have.push_back(to_string(q));
+  const bool ascend = device.name.find("Ascend") != std::string::npos;
+  return fmt::format("precision {}: device {} has no {} units{}; use {}", to_string(p), device.name, to_string(p),
+                     ascend && p == engine::Precision::kFP8 ? " (hardware.md §1.1, [S1] §3.3.1)" : "",
+                     fmt::join(have, " or "));
+}
+
+void check_precision(engine::Precision p, const engine::DeviceSpec& device) {
+  if (auto problem = precision_problem(p, device)) throw UserError(*problem);
+}
+
+// ---- Stages ----
+
+std::vector<LayerRange> chunk_layers(const ModelSpec& m, const Plan& p) {
+  const int chunks = p.pp * p.virtual_stages;
+  PODSIM_CHECK(chunks >= 1 && chunks <= m.layers, "pp x virtual_stages must be in [1, layers]");
+  std::vector<int> sizes(chunks, m.layers / chunks);
+  // Spare layers to the middle chunks first: chunk 1, 2, ..., then chunk 0 last.
+  for (int k = 0, extra = m.layers % chunks; k < extra; ++k) sizes[(k + 1) % chunks] += 1;
+  std::vector<LayerRange> out;
+  int begin = 0;
+  for (int j = 0; j < chunks; ++j) {
+    out.push_back(LayerRange{.begin = begin, .end = begin + sizes[j], .embedding = j == 0, .head = j == chunks - 1});
+    begin += sizes[j];
+  }
+  return out;
+}
+
+namespace {
+
+constexpr double kActivationBytes = 2;  // BF16 activations on the wire (TP, SP, CP, PP)
+
+struct CommBuilder {
+  const ModelSpec& m;
+  const Plan& p;
+  double tokens;       // b s / cp: tokens of one micro-batch on a device
+  double act_tokens;   // tokens / tp under SP
+  double recompute_fw; // 1 if full recompute repeats forward comms in backward
+
+  CommBuilder(const ModelSpec& model, const Plan& plan)
+      : m(model),
+        p(plan),
+        tokens(double(plan.micro_batch) * model.tokens_per_sample() / plan.cp),
+        act_tokens(plan.sequence_parallel ? tokens / plan.tp : tokens),
+        recompute_fw(plan.recompute == Recompute::kFull ? 1 : 0) {}
+
+  // TP exchanges around `regions` tensor-parallel regions of one block (attention,
+  // MLP, cross-attention, the vocab-parallel embedding).
+  void tp(std::vector<Comm>& out, int regions) const {
+    if (p.tp == 1 || regions == 0) return;
+    const Bytes s(tokens * m.hidden * kActivationBytes);
+    const int fw = regions, bw = regions + int(recompute_fw) * regions;
+    if (p.sequence_parallel) {
+      for (CommPhase ph : {CommPhase::kForward, CommPhase::kBackward}) {
+        const int n = ph == CommPhase::kForward ? fw : bw;
+        out.push_back({CommKind::kSpAllGather, CollectiveOp::kAllGather, CommGroup::kTp, p.tp, ph, s, n});
+        out.push_back({CommKind::kSpReduceScatter, CollectiveOp::kReduceScatter, CommGroup::kTp, p.tp, ph, s, n});
+      }
+    } else {
+      out.push_back({CommKind::kTpAllReduce, CollectiveOp::kAllReduce, CommGroup::kTp, p.tp, CommPhase::kForward, s, fw});
+      out.push_back({CommKind::kTpAllReduce, CollectiveOp::kAllReduce, CommGroup::kTp, p.tp, CommPhase::kBackward, s, bw});
+    }
+  }
+
+  void ep(std::vector<Comm>& out) const {
+    if (p.ep == 1) return;
+    const double rows = act_tokens * m.moe->top_k * m.hidden;
+    const Bytes dispatch(rows * p.operand_bytes()), combine(rows * kActivationBytes);
+    auto add = [&](CommKind k, CommPhase ph, Bytes b) {
+      out.push_back({k, CollectiveOp::kAllToAll, CommGroup::kEp, p.ep, ph, b, 1});
+    };
+    add(CommKind::kEpDispatch, CommPhase::kForward, dispatch);
+    add(CommKind::kEpCombine, CommPhase::kForward, combine);
+    // Backward: the combine's gradient travels like a dispatch and vice versa, in BF16.
+    add(CommKind::kEpDispatch, CommPhase::kBackward, combine);
+    add(CommKind::kEpCombine, CommPhase::kBackward, combine);
+    if (recompute_fw > 0) {  // the recomputed forward exchanges again
+      add(CommKind::kEpDispatch, CommPhase::kBackward, dispatch);
+      add(CommKind::kEpCombine, CommPhase::kBackward, combine);
+    }
+  }
+
+  void cp(std::vector<Comm>& out) const {
+    if (p.cp == 1) return;
+    const double heads = double(m.heads) / p.tp;
+    double q_dim, kv_dim, o_dim;  // per token on a device
+    if (m.mla) {
+      q_dim = heads * (m.mla->qk_nope_head_dim + m.mla->qk_rope_head_dim);
+      kv_dim = q_dim + heads * m.mla->v_head_dim;
+      o_dim = heads * m.mla->v_head_dim;
+    } else {
+      const double d = m.head_dim_or_default();
+      q_dim = heads * d;
+      kv_dim = 2 * std::max(1.0, double(m.kv_heads_or_heads()) / p.tp) * d;
+      o_dim = q_dim;
+    }
+    const int fw_times = 1 + int(recompute_fw);
+    if (p.cp_algorithm == CpAlgorithm::kRing) {
+      const Bytes kv(tokens * kv_dim * kActivationBytes);
+      out.push_back({CommKind::kCpRingKv, CollectiveOp::kSendRecv, CommGroup::kCp, p.cp, CommPhase::kForward, kv, p.cp - 1});
+      out.push_back({CommKind::kCpRingKv, CollectiveOp::kSendRecv, CommGroup::kCp, p.cp, CommPhase::kBackward, kv,
+                     (fw_times - 1 + 2) * (p.cp - 1)});
+    } else {
+      const Bytes qkv(tokens * (q_dim + kv_dim) * kActivationBytes), o(tokens * o_dim * kActivationBytes);
+      for (CommPhase ph : {CommPhase::kForward, CommPhase::kBackward}) {
+        const int n = ph == CommPhase::kForward ? 1 : fw_times;
+        out.push_back({CommKind::kCpAllToAll, CollectiveOp::kAllToAll, CommGroup::kCp, p.cp, ph, qkv, n});
+        out.push_back({CommKind::kCpAllToAll, CollectiveOp::kAllToAll, CommGroup::kCp, p.cp, ph, o, n});
+      }
+    }
+  }
+
+  bool zero3() const { return p.sharding == DataSharding::kZero3 || p.sharding == DataSharding::kFsdp; }
+  int dense_dp() const { return p.dp * p.cp; }
+  int expert_dp() const { return p.dp * p.cp / p.ep; }
+  double grad_bytes() const { return p.fp32_gradients ? 4 : 2; }
+
+  // ZeRO-3/FSDP: gather a block's weights forward and backward, scatter its gradients.
+  void zero3_block(std::vector<Comm>& out, double dense_params, double expert_params) const {
+    if (!zero3()) return;
+    auto add = [&](double params, CommGroup g, int n) {
+      if (n == 1 || params == 0) return;
+      out.push_back({CommKind::kDpParamAllGather, CollectiveOp::kAllGather, g, n, CommPhase::kForward,
+                     Bytes(params * 2), 1});
+      out.push_back({CommKind::kDpParamAllGather, CollectiveOp::kAllGather, g, n, CommPhase::kBackward,
+                     Bytes(params * 2), 1});
+      out.push_back({CommKind::kDpGradReduceScatter, CollectiveOp::kReduceScatter, g, n, CommPhase::kBackward,
+                     Bytes(params * grad_bytes()), 1});
+    };
+    add(dense_params, CommGroup::kDp, dense_dp());
+    add(expert_params, CommGroup::kExpertDp, expert_dp());
+  }
+
+  // ZeRO 0/1/2: once per step over the stage's weights on a device.
+  void dp_step(std::vector<Comm>& out, double dense_params, double expert_params) const {
+    if (zero3()) return;
+    auto add = [&](double params, CommGroup g, int n) {
+      if (n == 1 || params == 0) return;
+      if (p.sharding == DataSharding::kNone) {
+        out.push_back({CommKind::kDpGradAllReduce, CollectiveOp::kAllReduce, g, n, CommPhase::kStep,
+                       Bytes(params * grad_bytes()), 1});
+      } else {
+        out.push_back({CommKind::kDpGradReduceScatter, CollectiveOp::kReduceScatter, g, n, CommPhase::kStep,
+                       Bytes(params * grad_bytes()), 1});
+        out.push_back({CommKind::kDpParamAllGather, CollectiveOp::kAllGather, g, n, CommPhase::kStep,
+                       Bytes(params * 2), 1});
+      }
+    };
+    add(dense_params, CommGroup::kDp, dense_dp());
+    add(expert_params, CommGroup::kExpertDp, expert_dp());
+  }
+};
+
+// Weights of a block on one device: dense split by tp, routed experts by tp x ep.
+std::pair<double, double> block_params(const ModelSpec& m, const Plan& p, const OpBlock& b, int first_layer) {
+  if (b.name == "embedding") return {input_embedding_params(m) / p.tp, 0};
+  if (b.name == "head") return {head_params(m) / p.tp, 0};
+  const LayerParams lp = layer_params(m, first_layer);
+  return {lp.dense / p.tp, lp.routed_experts / (double(p.tp) * p.ep)};
+}
+
+}  // namespace
+
+std::vector<StageWork> plan_work(const ModelSpec& m, const Plan& p) {
+  const CommBuilder comms(m, p);
+  const std::vector<LayerRange> ranges = chunk_layers(m, p);
+  std::vector<StageWork> stages(p.pp);
+  for (int s = 0; s < p.pp; ++s) stages[s].stage = s;
+  const int regions = m.dit && m.dit->conditioning == TextConditioning::kCrossAttention && m.dit->text_tokens > 0 ? 3 : 2;
+  for (int j = 0; j < int(ranges.size()); ++j) {
+    ModelChunk chunk{.index = j, .layers = ranges[j], .blocks = forward_ops(m, p.shard(), ranges[j])};
+    int layer = ranges[j].begin;
+    for (OpBlock& b : chunk.blocks) {
+      const auto [dense, expert] = block_params(m, p, b, layer);
+      if (b.is_layer) {
+        comms.tp(b.comms, regions);
+        if (b.name == "moe_layer") comms.ep(b.comms);
+        comms.cp(b.comms);
+        layer += b.repeat;
+      } else if (!m.dit) {
+        comms.tp(b.comms, 1);  // vocab-parallel embedding; the head's gather before the logits
+      }
+      comms.zero3_block(b.comms, dense, expert);
+    }
+    if (p.pp > 1) {
+      const Bytes act(comms.act_tokens * m.hidden * kActivationBytes);
+      if (j + 1 < int(ranges.size()))
+        chunk.boundary.push_back({CommKind::kPpActivation, CollectiveOp::kSendRecv, CommGroup::kPp, 2,
+                                  CommPhase::kForward, act, 1});
+      if (j > 0)
+        chunk.boundary.push_back({CommKind::kPpActivation, CollectiveOp::kSendRecv, CommGroup::kPp, 2,
+                                  CommPhase::kBackward, act, 1});
+    }
+    stages[j % p.pp].chunks.push_back(std::move(chunk));
+  }
+  for (StageWork& st : stages) {
+    double dense = 0, expert = 0;
+    for (const ModelChunk& c : st.chunks) {
+      int layer = c.layers.begin;
+      for (const OpBlock& b : c.blocks) {
+        const auto [d, e] = block_params(m, p, b, layer);
+        dense += d * b.repeat;
+        expert += e * b.repeat;
+        if (b.is_layer) layer += b.repeat;
+      }
+    }
+    comms.dp_step(st.step_comms, dense, expert);
+  }
+  return stages;
+}
+
+double StageWork::forward_flops() const {
+  double sum = 0;
+  for (const ModelChunk& c : chunks) sum += workloads::forward_flops(c.blocks);
+  return sum;
+}
+
+double bubble_fraction(const Plan& p) {
+  if (p.pp == 1) return 0;
+  const double v = p.schedule == PipelineSchedule::kInterleaved ? p.virtual_stages : 1;
+  return (p.pp - 1) / (v * p.micro_batches());
+}
+
+std::vector<CommTotal> comm_per_step(const StageWork& stage, const Plan& p) {
+  std::map<std::tuple<CommKind, CommGroup, int>, double> sums;
+  const double m = p.micro_batches();
+  for (const ModelChunk& c : stage.chunks) {
+    for (const OpBlock& b : c.blocks)
+      for (const Comm& x : b.comms) sums[{x.kind, x.group, x.group_size}] += m * b.repeat * x.count * x.bytes.value();
+    for (const Comm& x : c.boundary) sums[{x.kind, x.group, x.group_size}] += m * x.count * x.bytes.value();
+  }
+  for (const Comm& x : stage.step_comms) sums[{x.kind, x.group, x.group_size}] += x.count * x.bytes.value();
+  std::vector<CommTotal> out;
+  for (const auto& [key, bytes] : sums)
+    out.push_back(CommTotal{std::get<0>(key), std::get<1>(key), std::get<2>(key), Bytes(bytes)});
+  return out;
+}
+
+}  // namespace podsim::workloads

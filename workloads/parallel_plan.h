@@ -1,0 +1,132 @@
+#pragma once
+// Plan: how a training job is cut across devices, and what that cut costs per device:
+// the ops of each pipeline stage (per device, per micro-batch), the collectives they
+// issue, and the pipeline bubble.
+//
+// devices = tp x pp x cp x dp. EP is carved out of DP (ep divides dp): the routed
+// experts of a MoE layer are spread over ep ranks of one DP group, and each expert is
+// replicated dp x cp / ep times (its own "expert data parallel" group); dense weights
+// are replicated dp x cp times (CP ranks hold the same weights, as in Megatron-Core).
+//
+// Collectives per micro-batch (S = per-rank buffer, nccl-tests convention; a = act.
+// bytes (BF16), T = b s / cp tokens on a device, h = hidden):
+//   TP, no SP   per layer: 2 all-reduce of T h a forward, 2 backward (+1 each for DiT
+//               cross-attention); full recompute repeats the forward ones in backward
+//   TP + SP     the same as all-gather + reduce-scatter pairs (same bytes on the wire;
+//               Korthikanti et al. 2022 §4.2.2)
+//   EP          per MoE layer: dispatch + combine all-to-all of (T/tp) top_k h bytes,
+//               forward and again backward (dispatch in the GEMM operand precision:
+//               FP8 halves it, as DeepSeek-V3 §3.3 does)
+//   CP ring     per layer: cp-1 KV blocks sent forward, 2(cp-1) (KV and dKV) backward
+//               (Liu et al. 2023, Ring Attention; Megatron-Core context parallel)
+//   CP Ulysses  per layer: all-to-all of Q,K,V and of O, forward and backward
+//               (Jacobs et al. 2023, DeepSpeed-Ulysses)
+//   PP          per chunk boundary: T h a (/tp under SP) forward, the same backward
+//   DP          per step: gradient all-reduce (ZeRO 0), reduce-scatter + all-gather of
+//               the updated weights (ZeRO 1/2); ZeRO-3/FSDP: per layer and micro-batch,
+//               all-gather of the weights forward and backward, reduce-scatter of the
+//               gradients backward (Rajbhandari et al. 2020 §5, §7)
+//
+// Pipeline bubble (Narayanan et al. SC21 §2.2): with p stages and m micro-batches the
+// bubble is (p-1)/m of the ideal step time for 1F1B, (p-1)/(v m) for the interleaved
+// schedule with v model chunks per device.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/device.h"
+#include "workloads/accounting.h"
+#include "workloads/model.h"
+
+namespace podsim::workloads {
+
+enum class PipelineSchedule { k1F1B, kInterleaved };
+enum class DataSharding { kNone, kZero1, kZero2, kZero3, kFsdp };  // FSDP = full shard (ZeRO-3)
+enum class CpAlgorithm { kRing, kUlysses };
+const char* to_string(PipelineSchedule s);
+const char* to_string(DataSharding s);
+const char* to_string(CpAlgorithm a);
+
+struct Plan {
+  int tp = 1;
+  int pp = 1;
+  int dp = 1;
+  int cp = 1;
+  int ep = 1;
+  bool sequence_parallel = false;
+  PipelineSchedule schedule = PipelineSchedule::k1F1B;
+  int virtual_stages = 1;  // model chunks per device; > 1 only with kInterleaved
+  // Layers need not divide pp x virtual_stages: the spare layers go to the middle
+  // chunks, so the first and last stages (embedding, head) get fewer (Llama 3 405B:
+  // 126 layers on 16 stages, Dubey et al. 2024 §3.3.2).
+  bool allow_uneven_stages = false;
+  DataSharding sharding = DataSharding::kNone;
+  Recompute recompute = Recompute::kNone;
+  CpAlgorithm cp_algorithm = CpAlgorithm::kRing;
+  int micro_batch = 1;   // samples per micro-batch
+  int global_batch = 1;  // samples per step
+  engine::Precision precision = engine::Precision::kBF16;
+  // FlashAttention keeps no s x s score matrix: it recomputes it in backward (its
+  // FLOPs are not counted as recompute, matching the published conventions).
+  bool flash_attention = true;
+  // Gradients accumulated and reduced in FP32 (Megatron's default main grads) instead
+  // of BF16 (the ZeRO paper's 2 bytes per parameter).
+  bool fp32_gradients = false;
+
+  int devices() const { return tp * pp * cp * dp; }
+  // Micro-batches per step on each DP rank. REQUIRES: check() passed.
+  int micro_batches() const { return global_batch / (dp * micro_batch); }
+  // GEMM operand bytes: 1 for FP8 and INT8, else 2.
+  int operand_bytes() const;
+  Shard shard() const;
+};
+
+// Every problem with `plan` for `m`, fields named as in the schema's ParallelPlan
+// ("tp", "virtual_stages", ...), plus "precision". REQUIRES: check(m) is empty.
+std::vector<FieldProblem> check(const ModelSpec& m, const Plan& plan);
+// Throws UserError listing check(m) and check(m, plan).
+void validate(const ModelSpec& m, const Plan& plan);
+
+// Why `device` cannot run `p` ("precision FP8: device Ascend 910C has no FP8 units
+// (hardware.md §1.1, [S1] §3.3.1); use BF16 or INT8"), or nullopt if it can.
+std::optional<std::string> precision_problem(engine::Precision p, const engine::DeviceSpec& device);
+// Throws UserError with precision_problem().
+void check_precision(engine::Precision p, const engine::DeviceSpec& device);
+
+// One model chunk a stage runs per micro-batch (a stage runs virtual_stages of them,
+// chunk j of the model lives on stage j mod pp).
+struct ModelChunk {
+  int index = 0;  // position in the model, 0 .. pp*virtual_stages-1
+  LayerRange layers;
+  std::vector<OpBlock> blocks;  // per device, per micro-batch, with their TP/EP/CP/ZeRO-3 comms
+  std::vector<Comm> boundary;   // PP send-recv of this chunk's output (forward) and input grad (backward)
+};
+
+struct StageWork {
+  int stage = 0;
+  std::vector<ModelChunk> chunks;
+  std::vector<Comm> step_comms;  // once per step: DP gradient reduction / weight gathering
+
+  double forward_flops() const;  // per device per micro-batch, all chunks
+};
+
+// Per-stage work of `plan`. REQUIRES: validate(m, plan) passed.
+std::vector<StageWork> plan_work(const ModelSpec& m, const Plan& plan);
+
+// Layers of each model chunk, in model order (pp x virtual_stages of them).
+std::vector<LayerRange> chunk_layers(const ModelSpec& m, const Plan& plan);
+
+// Idle fraction of the ideal step time (above). 0 without pipelining.
+double bubble_fraction(const Plan& plan);
+
+// Total bytes per step per device of each kind, summed over stages' devices' view
+// (one device of `stage`): count x S x micro-batches (or x 1 for step comms).
+struct CommTotal {
+  CommKind kind;
+  CommGroup group;
+  int group_size = 1;
+  engine::Bytes bytes;
+};
+std::vector<CommTotal> comm_per_step(const StageWork& stage, const Plan& plan);
+
+}  // namespace podsim::workloads
