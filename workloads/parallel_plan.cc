@@ -66,12 +66,15 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   if (!dims_ok) return out;
 
   const std::string model = fmt::format("model {}", m.name);
-  if (m.heads % p.tp != 0) add("tp", fmt::format("{} does not divide the {} heads of {}", p.tp, m.heads, model));
+  // The first TP divisibility that fails (one problem per field).
   const int kv = m.kv_heads_or_heads();
-  if (!m.mla && kv % p.tp != 0 && p.tp % kv != 0)
+  if (m.heads % p.tp != 0)
+    add("tp", fmt::format("{} does not divide the {} heads of {}", p.tp, m.heads, model));
+  else if (!m.mla && kv % p.tp != 0 && p.tp % kv != 0)
     add("tp", fmt::format("{} and the {} KV heads of {} must divide one another", p.tp, kv, model));
-  if (m.ffn > 0 && m.ffn % p.tp != 0) add("tp", fmt::format("{} does not divide ffn {} of {}", p.tp, m.ffn, model));
-  if (m.moe && m.moe->expert_ffn % p.tp != 0)
+  else if (m.ffn > 0 && m.ffn % p.tp != 0)
+    add("tp", fmt::format("{} does not divide ffn {} of {}", p.tp, m.ffn, model));
+  else if (m.moe && m.moe->expert_ffn % p.tp != 0)
     add("tp", fmt::format("{} does not divide expert_ffn {} of {}", p.tp, m.moe->expert_ffn, model));
 
   const int seq = m.tokens_per_sample();
