@@ -122,7 +122,9 @@ void BM_SimulatorSelfScheduling(benchmark::State& state) {
     uint64_t budget = 1'000'000;
     std::function<void()> tick;
     tick = [&] {
-      if (budget-- > 0) sim.schedule_in(SimTime::nanos(static_cast<int64_t>(delay(rng))), tick);
+      if (budget == 0) return;
+      --budget;
+      sim.schedule_in(SimTime::nanos(static_cast<int64_t>(delay(rng))), tick);
     };
     for (size_t i = 0; i < n; ++i) sim.schedule_at(SimTime::nanos(static_cast<int64_t>(delay(rng))), tick);
     state.ResumeTiming();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "cli/cluster_from_proto.h"
 #include "engine/error.h"
 
 namespace podsim::cli {
@@ -36,6 +37,7 @@ void check_scenario(const ScenarioFile& file) {
     if (!std::isfinite(job.arrival_s()) || job.arrival_s() < 0 || job.arrival_s() > 1e9)
       problems.add(at + ".arrival_s", fmt::format("{} is out of range (expected seconds in [0, 1e9])", job.arrival_s()));
   }
+  if (s.has_cluster()) cluster_params(file, problems);  // records its own problems
   problems.throw_if_any();
 }
 
