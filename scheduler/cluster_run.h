@@ -1,0 +1,49 @@
+#pragma once
+// run_cluster: the cluster run loop. Jobs arrive, wait in the policy's queue, are
+// placed as a gang (all their devices or none), run at the rate the step model gives
+// for their placement shape, checkpoint, fail and restart, and finish.
+//
+// Each running job makes progress at 1 / step_seconds steps per second, except while it
+// is paused (restart cost after an interruption or preemption, checkpoint writes). Its
+// completion is one event, moved whenever its rate changes: progress is piecewise
+// linear, so a run costs O(events), not O(steps).
+//
+// Jobs spanning several leaf switches send steady traffic out of each; where the
+// inventory gives leaf uplink capacities, those flows share them max-min fairly
+// (engine/network/maxmin.h, one flow per (job, leaf) capped at the job's demand), and
+// a job getting less than its demand slows down (StepEstimate). Recomputed whenever a
+// cross-leaf job starts or stops.
+//
+// Invariants (checked): devices held never exceed capacity; a device has at most one
+// owner; every job ends at most once.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/sim_time.h"
+#include "scheduler/failures.h"
+#include "scheduler/inventory.h"
+#include "scheduler/job.h"
+#include "scheduler/placement.h"
+#include "scheduler/policy.h"
+#include "scheduler/result.h"
+
+namespace podsim::scheduler {
+
+struct ClusterRunOptions {
+  uint64_t seed = 0;  // failures draw from the "failures" stream of this seed
+  PolicyOptions policy;
+  PlacementKind placement = PlacementKind::kTopologyAware;
+  FailureOptions failures;
+  // Stop here even if jobs remain (they are reported unfinished). nullopt: run until
+  // every job has finished.
+  std::optional<engine::SimTime> horizon;
+  size_t timeline_samples = 100;
+};
+
+// Throws UserError naming the job if one is bigger than every pool it may use (after
+// spares) or names a pool that does not exist. REQUIRES: job names unique.
+ClusterRunResult run_cluster(const Inventory& inventory, const std::vector<JobRequest>& jobs,
+                             StepModelOracle& oracle, const ClusterRunOptions& options);
+
+}  // namespace podsim::scheduler
