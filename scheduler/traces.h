@@ -1,0 +1,42 @@
+#pragma once
+// Readers for public GPU-cluster traces: rows of (submit, duration, GPUs) that the CLI
+// turns into jobs whose work is the duration at reference speed.
+//
+//   Microsoft ITP (ElasticFlow, ASPLOS'23): job_id,submission_time,duration,num_gpu;
+//     seconds since the start of collection; every column required.
+//   Slurm-style (Helios, SenseTime, SoCC'21; Acme, NSDI'24): columns found by name in
+//     the header, others ignored: submit_time, start_time, end_time, gpu_num (required),
+//     job_id, node_num, state (optional). Times are seconds or "YYYY-MM-DD HH:MM:SS"
+//     (read as UTC); duration = end - start. Rows with gpu_num 0 (CPU jobs) or no
+//     start/end (never ran) are skipped and counted.
+//
+// A malformed row is a UserError naming file, line and column:
+//   "x.csv:7: column 'num_gpu': expected a positive integer, got 'x'".
+#include <cstdint>
+#include <istream>
+#include <string>
+#include <vector>
+
+namespace podsim::scheduler {
+
+struct TraceJob {
+  std::string id;
+  double submit_s = 0;    // from the trace's first submission
+  double duration_s = 0;  // run time as recorded: work at reference speed
+  uint32_t devices = 1;
+  size_t line = 0;        // 1-based, in the file
+};
+
+struct Trace {
+  std::vector<TraceJob> jobs;  // in submission order (stable for ties)
+  size_t skipped = 0;          // rows the format says to skip
+};
+
+enum class TraceFormat { kItp, kSlurm };
+
+// `path` only names the source in errors. Throws UserError.
+Trace read_trace(std::istream& in, const std::string& path, TraceFormat format);
+// Opens and reads `path`. Throws UserError (unreadable file, malformed row).
+Trace read_trace_file(const std::string& path, TraceFormat format);
+
+}  // namespace podsim::scheduler
