@@ -20,7 +20,8 @@
 // Cancellation is lazy: a handle names a slot and a generation; cancel() bumps the
 // slot's generation, and stale entries are dropped when their bucket is next touched.
 //
-// Cost: push O(1); pop amortized O(levels) = O(8); cancel O(1).
+// Cost: push O(1); pop amortized O(levels) = O(8); cancel O(1). Measured in
+// bench/event_queue_bench.cc (numbers in bench/README.md).
 // REQUIRES (checked): push(t) with t >= the time of the last popped event, t >= 0.
 // Pushing below a peeked (next_time) but unpopped minimum is allowed and costs O(n).
 #include <algorithm>
@@ -72,6 +73,7 @@ class EventQueue {
     if (!h.valid() || h.slot >= generations_.size() || generations_[h.slot] != h.generation) return false;
     release(h.slot);
     --size_;
+    ++dead_;
     return true;
   }
 
@@ -115,9 +117,11 @@ class EventQueue {
     size_t head = 0;  // entries before head are consumed (level 0 only)
   };
 
-  bool live(const Entry& e) const { return generations_[e.slot] == e.generation; }
+  // While no cancelled entry is waiting in a bucket, every entry is live and the
+  // (cache-missing) generation lookup is skipped.
+  bool live(const Entry& e) const { return dead_ == 0 || generations_[e.slot] == e.generation; }
 
-  void insert(const Entry& e) {
+  [[gnu::always_inline]] void insert(const Entry& e) {
     const uint64_t diff = e.key ^ last_;
     const int level = diff == 0 ? 0 : (63 - std::countl_zero(diff)) / kDigitBits;
     const int digit = static_cast<int>((e.key >> (level * kDigitBits)) & kDigitMask);
@@ -141,14 +145,17 @@ class EventQueue {
     if ((words[0] | words[1] | words[2] | words[3]) == 0) levels_nonempty_ &= ~(uint32_t{1} << level);
   }
 
-  // Lowest non-empty digit >= from at `level`, if any.
-  std::optional<int> first_nonempty(int level, int from) const {
-    for (int w = from / 64; w < kWords; ++w) {
-      uint64_t bits = nonempty_[level][w];
-      if (w == from / 64) bits &= ~uint64_t{0} << (from % 64);
-      if (bits) return w * 64 + std::countr_zero(bits);
+  // Lowest non-empty digit >= from at `level`, or -1.
+  [[gnu::always_inline]] int first_nonempty(int level, int from) const {
+    if (from >= kDigits) return -1;
+    const auto& words = nonempty_[level];
+    int w = from >> 6;
+    uint64_t bits = words[w] & (~uint64_t{0} << (from & 63));
+    while (bits == 0) {
+      if (++w == kWords) return -1;
+      bits = words[w];
     }
-    return std::nullopt;
+    return (w << 6) + std::countr_zero(bits);
   }
 
   // Re-files every live entry relative to a smaller base key. O(n), needed only when a
@@ -165,6 +172,7 @@ class EventQueue {
         if (!b.entries.empty()) mark_empty(level, digit);
       }
     last_ = key;
+    dead_ = 0;  // the cancelled were left behind
     for (const Entry& e : all) insert(e);
   }
 
@@ -174,36 +182,36 @@ class EventQueue {
     PODSIM_CHECK(size_ > 0, "pop or next_time on an empty event queue");
     for (;;) {
       // Level 0: exact keys sharing every higher digit with last_.
-      for (std::optional<int> d = first_nonempty(0, static_cast<int>(last_ & kDigitMask)); d;
-           d = first_nonempty(0, *d + 1)) {
-        Bucket& b = buckets_[0][*d];
-        while (b.head < b.entries.size() && !live(b.entries[b.head])) ++b.head;
+      for (int d = first_nonempty(0, static_cast<int>(last_ & kDigitMask)); d >= 0; d = first_nonempty(0, d + 1)) {
+        Bucket& b = buckets_[0][d];
+        while (b.head < b.entries.size() && !live(b.entries[b.head])) {
+          ++b.head;
+          --dead_;
+        }
         if (b.head < b.entries.size()) {
-          last_ = (last_ & ~kDigitMask) | static_cast<uint64_t>(*d);
+          last_ = (last_ & ~kDigitMask) | static_cast<uint64_t>(d);
           return;
         }
-        mark_empty(0, *d);
+        mark_empty(0, d);
       }
-      // Lowest non-empty bucket above level 0.
+      // The lowest non-empty bucket above level 0 holds the minimum; it becomes last_
+      // and the bucket's entries move down (never back into this bucket: they share
+      // every digit from `level` up with the new last_, so it can be iterated while
+      // inserting). Cancelled entries move too (checking here would cost a random
+      // access per entry per move) and are dropped at level 0; a cancelled minimum is
+      // harmless, still <= every pending key. Iterating in order keeps equal keys in
+      // insertion order.
       const uint32_t upper = levels_nonempty_ & ~uint32_t{1};
       PODSIM_CHECK(upper != 0, "event queue lost track of its entries");
       const int level = std::countr_zero(upper);
-      const std::optional<int> digit = first_nonempty(level, 0);
-      PODSIM_CHECK(digit.has_value(), "event queue level summary out of date");
-      // The bucket's lower bound (last_'s digits above `level`, then `digit`, then
-      // zeros) becomes the new base: every pending key is >= it (lower levels are empty
-      // and the other buckets of this level hold larger digits), and every entry of the
-      // bucket then differs from it below `level`, so it moves down (never back into
-      // this bucket, which is why it can be iterated while inserting). Using the bound
-      // instead of the exact minimum saves a scan; level 0 may stay empty for a round.
-      // Cancelled entries move too (a liveness check here would cost a random access
-      // per entry per move); they are dropped at level 0. Iterating in order keeps
-      // equal keys in insertion order.
-      const int shift = level * kDigitBits;
-      const uint64_t above = shift + kDigitBits >= 64 ? 0 : (last_ >> (shift + kDigitBits)) << (shift + kDigitBits);
-      last_ = above | (static_cast<uint64_t>(*digit) << shift);
-      for (const Entry& e : buckets_[level][*digit].entries) insert(e);
-      mark_empty(level, *digit);
+      const int digit = first_nonempty(level, 0);
+      PODSIM_CHECK(digit >= 0, "event queue level summary out of date");
+      Bucket& from = buckets_[level][digit];
+      uint64_t min_key = UINT64_MAX;
+      for (const Entry& e : from.entries) min_key = std::min(min_key, e.key);
+      last_ = min_key;
+      for (const Entry& e : from.entries) insert(e);
+      mark_empty(level, digit);
     }
   }
 
@@ -216,6 +224,7 @@ class EventQueue {
   std::vector<uint32_t> generations_;    // odd: slot pending; a handle must match exactly
   std::vector<uint32_t> free_;
   size_t size_ = 0;  // pending (not cancelled, not popped) events
+  size_t dead_ = 0;  // cancelled entries still waiting in buckets
 };
 
 }  // namespace podsim::engine
