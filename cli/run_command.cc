@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/cluster_run.h"
 #include "cli/scenario_check.h"
 #include "cli/scenario_file.h"
 #include "engine/simulator.h"
@@ -14,6 +15,19 @@ void run_command(const RunOptions& options, std::ostream& out) {
   for (const std::string& o : options.overrides) file.apply_override(o);
   check_scenario(file);
   const podsim::v1::Scenario& s = file.scenario();
+
+  if (has_cluster_run(file)) {
+    const ClusterRunOutput r = run_cluster(file);
+    out << fmt::format("scenario        {}\n", s.name());
+    if (!s.description().empty()) out << fmt::format("                {}\n", s.description());
+    out << fmt::format("seed            {}\n", s.seed());
+    print_cluster_run(r, out);
+    if (!s.outputs().out_dir().empty()) {
+      write_cluster_outputs(r.result, s.outputs().out_dir());
+      out << fmt::format("results in      {}/ (summary.csv, jobs.csv, timeline.csv, results.json)\n", s.outputs().out_dir());
+    }
+    return;
+  }
 
   engine::Simulator sim(s.seed());
   engine::StopConditions stop;
