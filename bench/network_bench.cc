@@ -8,6 +8,8 @@
 
 #include "engine/network/collectives.h"
 #include "engine/network/maxmin.h"
+#include "topologies/build.h"
+#include "topologies/engine_fabric.h"
 
 namespace pe = podsim::engine;
 
@@ -73,8 +75,47 @@ void BM_SolveRandom(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * flows));
 }
 
+// On the topologies/ presets (collapsed view): the flow simulation end to end, with
+// the closed form and the bus bandwidth as counters, so a preset change that breaks
+// the agreement shows up here.
+void on_preset(benchmark::State& state, const char* preset, pe::CollectiveOp op, pe::Algorithm algorithm,
+               double bytes) {
+  const podsim::topologies::Cluster cluster = podsim::topologies::build_preset(preset);
+  const podsim::topologies::EngineFabric fabric(cluster);
+  pe::Collective c{.op = op, .algorithm = algorithm, .bytes = pe::Bytes(bytes)};
+  for (uint32_t i = 0; i < fabric.device_count(); ++i) c.group.push_back(pe::DeviceId{i});
+  pe::SimTime t;
+  uint64_t flows = 0;
+  for (auto _ : state) {
+    pe::Simulator sim(1);
+    pe::FlowNetwork net(sim, fabric.links());
+    pe::run_collective(net, fabric, c, nullptr);
+    sim.run();
+    t = sim.now();
+    flows += net.flows_completed();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(flows));
+  state.counters["devices"] = static_cast<double>(fabric.device_count());
+  state.counters["sim_us"] = static_cast<double>(t.ns()) / 1e3;
+  state.counters["closed_form_us"] = static_cast<double>(pe::collective_time(fabric, c, {}).ns()) / 1e3;
+  state.counters["busbw_GBps"] = pe::bus_bandwidth(op, fabric.device_count(), c.bytes, t).value() / 1e9;
+}
+
+void BM_Nvl72RingAllReduce(benchmark::State& state) {
+  on_preset(state, "nvl72", pe::CollectiveOp::kAllReduce, pe::Algorithm::kRing, 1e9);
+}
+void BM_Nvl72InSwitchAllReduce(benchmark::State& state) {
+  on_preset(state, "nvl72", pe::CollectiveOp::kAllReduce, pe::Algorithm::kInSwitch, 1e9);
+}
+void BM_CloudMatrix384AllToAll(benchmark::State& state) {
+  on_preset(state, "cloudmatrix384", pe::CollectiveOp::kAllToAll, pe::Algorithm::kDirect, 384e6);
+}
+
 }  // namespace
 
+BENCHMARK(BM_Nvl72RingAllReduce)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Nvl72InSwitchAllReduce)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CloudMatrix384AllToAll)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RingAllReduce)->Arg(72)->Arg(384)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AllToAll)->Arg(72)->Arg(384)->Arg(1536)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SolveRandom)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/check.h"
 #include "engine/network/collectives.h"
 #include "engine/network/fabric.h"
 #include "engine/network/flow_network.h"
@@ -154,48 +155,62 @@ Result run_podsim(const Hierarchy& h, bool all_to_all) {
   return r;
 }
 
-// SimGrid platform: a StarZone per tier group, hosts in the leaves, a gateway router
-// in every zone; each child's up/down links are its route to and from its parent.
+// SimGrid platform. Leaves (nodes, racks) are StarZones of hosts, each with a gateway
+// router, children of one root StarZone. SimGrid 3.32 mis-resolves routes through two
+// levels of nested StarZones (it took another node's up link, and dropped the
+// hosts' links), so a three-tier hierarchy is flattened: a leaf's route to the root
+// climbs its own tier-1 link and its group's tier-2 link, and leaves of the same
+// tier-2 group get a bypass route over their tier-1 links only.
 void build_simgrid_platform(const Hierarchy& h, std::vector<sg4::Host*>& hosts) {
   const size_t levels = h.topo.tiers.size();
   auto link = [&](sg4::NetZone* zone, const std::string& name, size_t level) {
     return zone->create_link(name, h.topo.tiers[level].bw)->set_latency(h.topo.tiers[level].latency_s)->seal();
   };
-  // zones[l][g]: the zone of level-(l+1) group g (level-1 groups are the leaves).
-  std::vector<std::vector<sg4::NetZone*>> zones(levels);
-  std::vector<std::vector<simgrid::kernel::routing::NetPoint*>> routers(levels);
   sg4::NetZone* root = sg4::create_star_zone("root");
-  for (size_t l = levels; l-- > 1;) {
-    const size_t groups = h.counts[l];
-    for (size_t g = 0; g < groups; ++g) {
-      sg4::NetZone* parent = l + 1 == levels ? root : zones[l][g / h.topo.tiers[l].fanout];
-      sg4::NetZone* z = sg4::create_star_zone("z" + std::to_string(l) + "_" + std::to_string(g));
-      z->set_parent(parent);
-      zones[l - 1].push_back(z);
-      routers[l - 1].push_back(z->create_router("r" + std::to_string(l) + "_" + std::to_string(g)));
-    }
-  }
-  // Hosts in leaves.
+  const size_t leaves = h.counts[1];
+  std::vector<sg4::NetZone*> zones;
+  std::vector<simgrid::kernel::routing::NetPoint*> routers;
   hosts.resize(h.n);
+  for (size_t g = 0; g < leaves; ++g) {
+    sg4::NetZone* z = sg4::create_star_zone("z" + std::to_string(g));
+    z->set_parent(root);
+    routers.push_back(z->create_router("r" + std::to_string(g)));
+    zones.push_back(z);
+  }
   for (size_t d = 0; d < h.n; ++d) {
-    sg4::NetZone* leaf = zones[0][d / h.topo.tiers[0].fanout];
+    sg4::NetZone* leaf = zones[d / h.topo.tiers[0].fanout];
     hosts[d] = leaf->create_host("h" + std::to_string(d), 1e9)->seal();
     const sg4::Link* up = link(leaf, "u0_" + std::to_string(d), 0);
     const sg4::Link* down = link(leaf, "d0_" + std::to_string(d), 0);
     leaf->add_route(hosts[d]->get_netpoint(), nullptr, nullptr, nullptr, {sg4::LinkInRoute(up)}, false);
     leaf->add_route(nullptr, hosts[d]->get_netpoint(), nullptr, nullptr, {sg4::LinkInRoute(down)}, false);
   }
-  // Each level-l group (a zone) gets up/down links in its parent zone; seal bottom-up.
-  for (size_t l = 1; l < levels; ++l) {
-    for (size_t g = 0; g < zones[l - 1].size(); ++g) {
-      sg4::NetZone* z = zones[l - 1][g];
-      z->seal();
-      sg4::NetZone* parent = l + 1 == levels ? root : zones[l][g / h.topo.tiers[l].fanout];
-      const sg4::Link* up = link(parent, "u" + std::to_string(l) + "_" + std::to_string(g), l);
-      const sg4::Link* down = link(parent, "d" + std::to_string(l) + "_" + std::to_string(g), l);
-      parent->add_route(z->get_netpoint(), nullptr, routers[l - 1][g], nullptr, {sg4::LinkInRoute(up)}, false);
-      parent->add_route(nullptr, z->get_netpoint(), nullptr, routers[l - 1][g], {sg4::LinkInRoute(down)}, false);
+  for (sg4::NetZone* z : zones) z->seal();
+  // Links of tiers 1 and up, all in the root.
+  std::vector<std::vector<const sg4::Link*>> ups(levels), downs(levels);
+  for (size_t l = 1; l < levels; ++l)
+    for (size_t g = 0; g < h.counts[l]; ++g) {
+      ups[l].push_back(link(root, "u" + std::to_string(l) + "_" + std::to_string(g), l));
+      downs[l].push_back(link(root, "d" + std::to_string(l) + "_" + std::to_string(g), l));
     }
+  PODSIM_CHECK(levels <= 3, "the SimGrid platform handles up to three tiers");
+  const size_t per_group = levels == 3 ? h.topo.tiers[1].fanout : leaves;
+  for (size_t g = 0; g < leaves; ++g) {
+    std::vector<sg4::LinkInRoute> up{sg4::LinkInRoute(ups[1][g])}, down;
+    if (levels == 3) {
+      up.emplace_back(ups[2][g / per_group]);
+      down.emplace_back(downs[2][g / per_group]);
+    }
+    down.emplace_back(downs[1][g]);
+    root->add_route(zones[g]->get_netpoint(), nullptr, routers[g], nullptr, up, false);
+    root->add_route(nullptr, zones[g]->get_netpoint(), nullptr, routers[g], down, false);
+  }
+  if (levels == 3 && leaves > per_group) {
+    for (size_t a = 0; a < leaves; ++a)
+      for (size_t b = a / per_group * per_group; b < std::min(leaves, (a / per_group + 1) * per_group); ++b)
+        if (a != b)
+          root->add_bypass_route(zones[a]->get_netpoint(), zones[b]->get_netpoint(), routers[a], routers[b],
+                                 {sg4::LinkInRoute(ups[1][a]), sg4::LinkInRoute(downs[1][b])});
   }
   root->seal();
 }
