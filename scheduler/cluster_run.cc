@@ -180,6 +180,8 @@ class ClusterRun final : public SchedulerView {
   FreeMap free_;
   FreeMap pristine_;  // never taken from: for nominal (compact) shapes
   std::unique_ptr<PlacementStrategy> placement_, compact_;
+  std::map<std::pair<uint32_t, uint32_t>, std::optional<PlacementChoice>> placements_;  // (pool, devices)
+  uint64_t placement_version_ = 0;
   std::unique_ptr<Policy> policy_;
 
   // Jobs.
@@ -325,7 +327,16 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   if (s.phase != Phase::kPending) return false;
   if (std::find(allowed_[j].begin(), allowed_[j].end(), pool) == allowed_[j].end()) return false;
   const JobRequest& job = jobs_[j];
-  std::optional<PlacementChoice> choice = placement_->place(free_, pool, job.devices);
+  if (free_.free_in_pool(pool) < job.devices) return false;
+  // A policy often tries many queued jobs of the same size against an unchanged free
+  // map (backfill scans the whole queue): place each size once per version.
+  if (placement_version_ != free_.version()) {
+    placements_.clear();
+    placement_version_ = free_.version();
+  }
+  auto [slot, fresh] = placements_.try_emplace({pool, job.devices});
+  if (fresh) slot->second = placement_->place(free_, pool, job.devices);
+  const std::optional<PlacementChoice>& choice = slot->second;
   if (!choice) return false;
   const StepEstimate est = estimate(j, choice->shape);
   const SimTime pause = s.restart_due ? job.checkpoint.restart_cost : SimTime::zero();

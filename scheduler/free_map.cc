@@ -23,6 +23,7 @@ FreeMap::FreeMap(const Inventory& inventory)
 }
 
 void FreeMap::adjust_node(uint32_t node, int delta) {
+  ++version_;
   const auto size = static_cast<uint32_t>(inv_.node_devices(node).size());
   const auto before = static_cast<uint32_t>(node_free_[node].size()) - delta;  // already changed
   if (before == size) whole_node_free_ -= size;

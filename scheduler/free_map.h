@@ -32,6 +32,9 @@ class FreeMap {
   uint32_t free_total() const { return total_free_; }
   // Free devices on nodes with nothing taken: what a whole-node job could still use.
   uint32_t free_on_whole_nodes() const { return whole_node_free_; }
+  // Changes on every take and give-back: a placement computed at one version holds
+  // while the version stays the same.
+  uint64_t version() const { return version_; }
 
   // Takes the free devices `takes` names. REQUIRES: each node has that many free.
   std::vector<uint32_t> take(std::span<const NodeTake> takes);
@@ -50,6 +53,7 @@ class FreeMap {
   std::vector<uint32_t> pool_free_;
   uint32_t total_free_ = 0;
   uint32_t whole_node_free_ = 0;
+  uint64_t version_ = 0;
 };
 
 }  // namespace podsim::scheduler
