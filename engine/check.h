@@ -23,3 +23,7 @@ class InternalError : public std::logic_error {
     if (!(cond)) [[unlikely]]                                                     \
       ::podsim::check_failed(#cond, __FILE__, __LINE__, (msg));                   \
   } while (0)
+
+// For paths the code's invariants make impossible; unlike PODSIM_CHECK(false, ...)
+// the compiler knows it does not return.
+#define PODSIM_UNREACHABLE(msg) ::podsim::check_failed("unreachable", __FILE__, __LINE__, (msg))

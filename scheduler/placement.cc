@@ -67,7 +67,7 @@ class FirstFit final : public PlacementStrategy {
         if (need == 0) return PlacementChoice{takes, shape_of(inv, pool, takes)};
       }
     }
-    PODSIM_CHECK(false, "first fit: pool count and node counts disagree");
+    PODSIM_UNREACHABLE("first fit: pool count and node counts disagree");
   }
 };
 

@@ -38,7 +38,7 @@ std::optional<engine::SwitchPath> EngineFabric::switch_path(engine::DeviceId d) 
       return engine::SwitchPath{.up = {engine::LinkId{up}}, .down = {engine::LinkId{down}}};
     }
   }
-  PODSIM_CHECK(false, "an in-switch-reducing device without an NVSwitch link");
+  PODSIM_UNREACHABLE("an in-switch-reducing device without an NVSwitch link");
   return std::nullopt;
 }
 
