@@ -160,7 +160,8 @@ Result run_podsim(const Hierarchy& h, bool all_to_all) {
 // levels of nested StarZones (it took another node's up link, and dropped the
 // hosts' links), so a three-tier hierarchy is flattened: a leaf's route to the root
 // climbs its own tier-1 link and its group's tier-2 link, and leaves of the same
-// tier-2 group get a bypass route over their tier-1 links only.
+// tier-2 group get a bypass route over their tier-1 links only (also when there is a
+// single tier-2 group: the root would otherwise route through its links).
 void build_simgrid_platform(const Hierarchy& h, std::vector<sg4::Host*>& hosts) {
   const size_t levels = h.topo.tiers.size();
   auto link = [&](sg4::NetZone* zone, const std::string& name, size_t level) {
@@ -205,7 +206,7 @@ void build_simgrid_platform(const Hierarchy& h, std::vector<sg4::Host*>& hosts) 
     root->add_route(zones[g]->get_netpoint(), nullptr, routers[g], nullptr, up, false);
     root->add_route(nullptr, zones[g]->get_netpoint(), nullptr, routers[g], down, false);
   }
-  if (levels == 3 && leaves > per_group) {
+  if (levels == 3) {
     for (size_t a = 0; a < leaves; ++a)
       for (size_t b = a / per_group * per_group; b < std::min(leaves, (a / per_group + 1) * per_group); ++b)
         if (a != b)
