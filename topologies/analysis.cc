@@ -48,21 +48,27 @@ engine::Bandwidth max_flow(const View& v, std::span<const DeviceIndex> from, std
       role[e] = 2;
     }
 
+  // Capacities in integer kB/s: every published figure is a whole number of them, and
+  // the sums push-relabel forms stay far from int64's limit (in B/s a 16k-GPU fat tree
+  // overflowed: UBSan). A terminal edge carries what its endpoint can send or receive
+  // at most, which is as good as infinite and keeps the excess sums bounded too.
+  constexpr double kUnit = 1e3;
   FlowGraph f(n + 2);
   const size_t source = n, sink = n + 1;
-  int64_t total = 1;
+  std::vector<int64_t> out_capacity(n, 0), in_capacity(n, 0);
   for (auto e : boost::make_iterator_range(boost::edges(g))) {
     const size_t a = boost::source(e, g), b = boost::target(e, g);
     if (role[a] == 0 || role[b] == 0 || (use && !use(g[e]))) continue;
-    const auto capacity = static_cast<int64_t>(std::llround(g[e].capacity.value()));
+    const auto capacity = static_cast<int64_t>(std::llround(g[e].capacity.value() / kUnit));
     add_flow_edge(f, a, b, capacity);
-    total += capacity;
+    out_capacity[a] += capacity;
+    in_capacity[b] += capacity;
   }
   for (size_t u = 0; u < n; ++u) {
-    if (role[u] == 1) add_flow_edge(f, source, u, total);
-    if (role[u] == 2) add_flow_edge(f, u, sink, total);
+    if (role[u] == 1 && out_capacity[u] > 0) add_flow_edge(f, source, u, out_capacity[u]);
+    if (role[u] == 2 && in_capacity[u] > 0) add_flow_edge(f, u, sink, in_capacity[u]);
   }
-  return engine::Bandwidth(static_cast<double>(boost::push_relabel_max_flow(f, source, sink)));
+  return engine::Bandwidth(static_cast<double>(boost::push_relabel_max_flow(f, source, sink)) * kUnit);
 }
 
 engine::Bandwidth bisection(const View& v) {
