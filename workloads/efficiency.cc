@@ -1,0 +1,26 @@
+#include "workloads/efficiency.h"
+
+namespace podsim::workloads {
+
+// Calibration (data/validation/calibration.md; `podsim validate` prints the errors).
+// Method: one set per device type, fitted by hand on the runs of that device whose
+// every input is published, starting from what micro-benchmarks say a kernel class
+// reaches, then moved only as far as the validation median asks. No per-run factor.
+OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
+  const std::string& n = device.name;
+  if (n.starts_with("A100")) {
+    return {.gemm = 0.75, .attention = 0.55, .memory = 0.8, .source = "A100: SC21/Korthikanti/MegaScale rows"};
+  }
+  if (n.starts_with("H100") || n.starts_with("H800") || n.starts_with("H20")) {
+    return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .source = "Hopper: Llama 3, MLPerf, NeMo rows"};
+  }
+  if (n.starts_with("B200")) {
+    return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .source = "Blackwell: MLPerf v5, Megatron-Bridge rows"};
+  }
+  if (n.starts_with("Ascend")) {
+    return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .source = "Ascend: Pangu Ultra row"};
+  }
+  return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .source = "generic (device never calibrated)"};
+}
+
+}  // namespace podsim::workloads

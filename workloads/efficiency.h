@@ -1,0 +1,31 @@
+#pragma once
+// Efficiency: the fraction of a device's peak an op reaches, by op kind -- the one
+// calibration knob between the roofline and measured runs (DESIGN.md, "Workloads").
+//
+//   time(op) = max(flops / (peak(precision) * eff[kind]), bytes / (hbm_bw * eff_memory))
+//
+// peak(precision) is the plan's GEMM precision for GEMMs; attention runs in BF16 (FP8
+// recipes keep the attention core in BF16: Transformer Engine's FP8 covers the linear
+// layers only, NVIDIA TE docs "Using FP8 with Transformer Engine").
+//
+// One set per device type and op kind, never per run (data/validation/README.md). The
+// defaults and how they were calibrated on data/validation/calibration.md are in
+// efficiency.cc beside the numbers; `podsim validate` shows the resulting errors.
+#include <string>
+
+#include "engine/device.h"
+
+namespace podsim::workloads {
+
+struct OpEfficiency {
+  double gemm = 0.7;       // of the dense matrix peak at the plan's precision
+  double attention = 0.5;  // of the BF16 dense peak (FlashAttention forward and backward)
+  double memory = 0.8;     // of HBM bandwidth, for memory-bound ops and the optimizer step
+  std::string source;      // which calibration the numbers come from
+};
+
+// The defaults for `device` (matched by its catalog name), or a generic set for a
+// device never calibrated (source says so).
+OpEfficiency default_efficiency(const engine::DeviceSpec& device);
+
+}  // namespace podsim::workloads

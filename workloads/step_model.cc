@@ -1,0 +1,451 @@
+#include "workloads/step_model.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+
+#include "engine/check.h"
+#include "engine/error.h"
+#include "workloads/memory.h"
+
+namespace podsim::workloads {
+
+using engine::Collective;
+using engine::CollectiveOp;
+using engine::DeviceId;
+using engine::NodeId;
+using engine::SimTime;
+
+const char* to_string(CommClass c) {
+  switch (c) {
+    case CommClass::kTp: return "TP";
+    case CommClass::kCp: return "CP";
+    case CommClass::kEp: return "EP";
+    case CommClass::kPp: return "PP";
+    case CommClass::kDp: return "DP";
+  }
+  return "?";
+}
+
+double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
+                  const OpEfficiency& eff) {
+  double t = 0;
+  if (op.flops > 0) {
+    if (op.kind == OpKind::kAttention) {
+      t = op.flops / (device.peak_bf16.value() * eff.attention);
+    } else {
+      const std::optional<engine::FlopRate> peak = device.peak(precision);
+      if (!peak) throw std::invalid_argument(fmt::format("{} has no {} peak", device.name, engine::to_string(precision)));
+      t = op.flops / (peak->value() * eff.gemm);
+    }
+  }
+  return std::max(t, op.bytes.value() / (device.hbm_bandwidth.value() * eff.memory));
+}
+
+std::vector<DeviceId> group_devices(const Plan& p, CommGroup group, int stage, std::span<const DeviceId> placement) {
+  auto rank = [&](int t, int c, int d, int s) { return t + p.tp * (c + p.cp * (d + p.dp * s)); };
+  std::vector<DeviceId> out;
+  auto add = [&](int r) { out.push_back(placement[static_cast<size_t>(r)]); };
+  switch (group) {
+    case CommGroup::kTp:
+      for (int t = 0; t < p.tp; ++t) add(rank(t, 0, 0, stage));
+      break;
+    case CommGroup::kCp:
+      for (int c = 0; c < p.cp; ++c) add(rank(0, c, 0, stage));
+      break;
+    case CommGroup::kEp:
+      for (int d = 0; d < p.ep; ++d) add(rank(0, 0, d, stage));
+      break;
+    case CommGroup::kPp:
+      add(rank(0, 0, 0, stage));
+      add(rank(0, 0, 0, (stage + 1) % p.pp));
+      break;
+    case CommGroup::kDp:
+      for (int d = 0; d < p.dp; ++d)
+        for (int c = 0; c < p.cp; ++c) add(rank(0, c, d, stage));
+      break;
+    case CommGroup::kExpertDp:
+      for (int d = 0; d < p.dp; d += p.ep)
+        for (int c = 0; c < p.cp; ++c) add(rank(0, c, d, stage));
+      break;
+  }
+  return out;
+}
+
+namespace {
+
+CommClass comm_class(CommKind k) {
+  switch (k) {
+    case CommKind::kTpAllReduce:
+    case CommKind::kSpAllGather:
+    case CommKind::kSpReduceScatter: return CommClass::kTp;
+    case CommKind::kEpDispatch:
+    case CommKind::kEpCombine: return CommClass::kEp;
+    case CommKind::kCpRingKv:
+    case CommKind::kCpAllToAll: return CommClass::kCp;
+    case CommKind::kPpActivation: return CommClass::kPp;
+    case CommKind::kDpGradAllReduce:
+    case CommKind::kDpGradReduceScatter:
+    case CommKind::kDpParamAllGather: return CommClass::kDp;
+  }
+  return CommClass::kDp;
+}
+
+uint32_t tag(CommKind k) { return static_cast<uint32_t>(comm_class(k)); }
+
+bool spans_domains(const engine::Fabric& f, const std::vector<DeviceId>& g) {
+  for (DeviceId d : g)
+    if (f.domain(d) != f.domain(g.front())) return true;
+  return false;
+}
+
+// The algorithm NCCL/HCCL would pick, among those collectives.h offers: all-to-all and
+// send-recv direct; an all-reduce inside one NVLS domain in-switch, across equal
+// domains hierarchical; everything else a ring (NCCL's default for large messages).
+engine::Algorithm algorithm_for(const engine::Fabric& f, CollectiveOp op, const std::vector<DeviceId>& g) {
+  using engine::Algorithm;
+  if (op == CollectiveOp::kAllToAll || op == CollectiveOp::kSendRecv || op == CollectiveOp::kAllToAllV)
+    return Algorithm::kDirect;
+  if (op != CollectiveOp::kAllReduce || g.size() < 2) return Algorithm::kRing;
+  if (!spans_domains(f, g)) {
+    for (DeviceId d : g)
+      if (!f.switch_path(d)) return Algorithm::kRing;
+    return Algorithm::kInSwitch;
+  }
+  std::map<uint32_t, int> per_domain;
+  for (DeviceId d : g) ++per_domain[f.domain(d)];
+  const int m = per_domain.begin()->second;
+  for (const auto& [dom, n] : per_domain)
+    if (n != m) return Algorithm::kRing;
+  return m > 1 ? Algorithm::kHierarchical : Algorithm::kRing;
+}
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  // splitmix64 finaliser over the running hash: keys only need to differ.
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+// A collective a chunk issues, with the number of back-to-back repeats per micro-batch.
+struct ChunkComm {
+  Comm comm;
+  int repeat = 1;
+};
+
+// Per stage and model chunk: compute times and the collectives of one micro-batch.
+struct ChunkTiming {
+  int global_index = 0;
+  double forward_s = 0;
+  double backward_s = 0;  // including recompute
+  std::vector<ChunkComm> fw_blocking, bw_blocking;  // TP, EP, Ulysses
+  std::vector<ChunkComm> fw_overlap, bw_overlap;    // CP ring, ZeRO-3 (DP lane)
+  std::optional<Comm> send_forward, send_backward;
+  int layers = 0;
+};
+
+bool blocking(const Comm& c) {
+  return c.group == CommGroup::kTp || c.group == CommGroup::kEp || c.kind == CommKind::kCpAllToAll;
+}
+
+ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::DeviceSpec& dev,
+                       const OpEfficiency& eff) {
+  ChunkTiming ct;
+  ct.global_index = chunk.index;
+  ct.layers = chunk.layers.end - chunk.layers.begin;
+  // Merge equal collectives of a chunk (all layers of a kind issue the same ones).
+  std::map<std::tuple<int, int, int, int, double>, ChunkComm> fw_b, bw_b, fw_o, bw_o;
+  for (const OpBlock& b : chunk.blocks) {
+    double fw = 0, recompute = 0;
+    for (const Op& op : b.ops) {
+      const double t = op_seconds(op, plan.precision, dev, eff);
+      fw += t;
+      if (b.is_layer && (plan.recompute == Recompute::kFull ||
+                         (plan.recompute == Recompute::kSelective && op.kind == OpKind::kAttention)))
+        recompute += t;
+    }
+    ct.forward_s += fw * b.repeat;
+    ct.backward_s += (2 * fw + recompute) * b.repeat;
+    for (const Comm& c : b.comms) {
+      if (c.group_size <= 1 || c.bytes.value() <= 0) continue;
+      const bool fwd = c.phase == CommPhase::kForward;
+      auto& into = blocking(c) ? (fwd ? fw_b : bw_b) : (fwd ? fw_o : bw_o);
+      const auto key = std::tuple{int(c.kind), int(c.op), int(c.group), int(c.phase), c.bytes.value()};
+      auto [it, fresh] = into.try_emplace(key, ChunkComm{c, 0});
+      it->second.repeat += c.count * b.repeat;
+    }
+  }
+  for (auto& [k, v] : fw_b) ct.fw_blocking.push_back(v);
+  for (auto& [k, v] : bw_b) ct.bw_blocking.push_back(v);
+  for (auto& [k, v] : fw_o) ct.fw_overlap.push_back(v);
+  for (auto& [k, v] : bw_o) ct.bw_overlap.push_back(v);
+  for (const Comm& c : chunk.boundary) {
+    if (c.phase == CommPhase::kForward) ct.send_forward = c;
+    else ct.send_backward = c;
+  }
+  return ct;
+}
+
+// One stage's order of (forward?, micro-batch, local chunk), Megatron's schedules.
+struct Slot {
+  bool forward = true;
+  int micro_batch = 0;
+  int chunk = 0;
+};
+
+std::vector<Slot> stage_order(int pp, int s, int m, int v) {
+  const int total = m * v;
+  auto mb_chunk = [&](int k, bool forward) {
+    const int group = pp * v;
+    int chunk = (k % group) / pp;
+    if (!forward) chunk = v - 1 - chunk;
+    return std::pair{(k / group) * pp + k % pp, chunk};
+  };
+  int warmup = v == 1 ? pp - s - 1 : 2 * (pp - s - 1) + (v - 1) * pp;
+  warmup = std::min(warmup, total);
+  std::vector<Slot> order;
+  auto push = [&](int k, bool fw) {
+    const auto [mb, c] = v == 1 ? std::pair{k, 0} : mb_chunk(k, fw);
+    order.push_back({fw, mb, c});
+  };
+  for (int k = 0; k < warmup; ++k) push(k, true);
+  for (int i = 0; i < total - warmup; ++i) {
+    push(warmup + i, true);
+    push(i, false);
+  }
+  for (int k = total - warmup; k < total; ++k) push(k, false);
+  return order;
+}
+
+class GraphBuilder {
+ public:
+  GraphBuilder(const TrainingJob& job, std::span<const DeviceId> placement, const engine::DeviceSpec& dev,
+               const engine::Fabric& fabric, const StepOptions& o, const OpEfficiency& eff)
+      : job_(job), p_(job.plan), placement_(placement), dev_(dev), fabric_(fabric), o_(o), eff_(eff) {}
+
+  void build() {
+    const std::vector<StageWork> work = plan_work(job_.model, p_);
+    const int pp = p_.pp, v = p_.virtual_stages, m = p_.micro_batches();
+    if (v > 1 && m % pp != 0)
+      throw UserError(fmt::format("plan: the interleaved schedule needs micro-batches ({}) to be a multiple of pp ({})",
+                                  m, pp));
+    timing_.resize(pp);
+    for (int s = 0; s < pp; ++s) {
+      for (const ModelChunk& c : work[s].chunks) timing_[s].push_back(time_chunk(c, p_, dev_, eff_));
+      lanes_.push_back({g_.add_lane(fmt::format("stage {} compute", s)), g_.add_lane(fmt::format("stage {} dp", s)),
+                        g_.add_lane(fmt::format("stage {} cp", s)), g_.add_lane(fmt::format("stage {} pp", s))});
+    }
+    const std::vector<MemoryBreakdown> mem = memory_per_stage(job_.model, p_);
+    // Cross-stage dependencies: the send of (micro-batch, global chunk, direction).
+    std::map<std::tuple<int, int, bool>, NodeId> sends;
+    std::vector<std::vector<Slot>> orders(pp);
+    std::vector<size_t> next(pp, 0);
+    for (int s = 0; s < pp; ++s) orders[s] = stage_order(pp, s, m, v);
+    std::vector<std::vector<NodeId>> bucket_nodes(pp);
+    const int chunks_total = pp * v;
+    // Add slots round-robin, each as soon as what it receives has been added.
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (int s = 0; s < pp; ++s) {
+        while (next[s] < orders[s].size()) {
+          const Slot& slot = orders[s][next[s]];
+          const ChunkTiming& ct = timing_[s][static_cast<size_t>(slot.chunk)];
+          const int g = ct.global_index;
+          std::optional<NodeId> recv;
+          if (slot.forward && g > 0) {
+            auto it = sends.find({slot.micro_batch, g - 1, true});
+            if (it == sends.end()) break;
+            recv = it->second;
+          }
+          if (!slot.forward && g + 1 < chunks_total) {
+            auto it = sends.find({slot.micro_batch, g + 1, false});
+            if (it == sends.end()) break;
+            recv = it->second;
+          }
+          const bool last_backward = !slot.forward && slot.micro_batch == m - 1;
+          const NodeId done = add_pass(s, ct, slot, recv, last_backward ? &bucket_nodes[s] : nullptr, work[s]);
+          const std::optional<Comm>& out = slot.forward ? ct.send_forward : ct.send_backward;
+          if (out) {
+            const int to = slot.forward ? (s + 1) % pp : (s + pp - 1) % pp;
+            const DeviceId a = group_devices(p_, CommGroup::kPp, s, placement_)[0];
+            const DeviceId b = group_devices(p_, CommGroup::kPp, to, placement_)[0];
+            const NodeId snd = collective(lanes_[s].pp, *out, {a, b}, 1, {done});
+            sends[{slot.micro_batch, g, slot.forward}] = snd;
+          }
+          ++next[s];
+          progress = true;
+        }
+      }
+    }
+    for (int s = 0; s < pp; ++s)
+      PODSIM_CHECK(next[s] == orders[s].size(), "step model: pipeline schedule cannot proceed");
+    // Optimizer after the stage's gradients are reduced, then ZeRO 1/2 weight gathers.
+    for (int s = 0; s < pp; ++s) {
+      const double opt_s = mem[static_cast<size_t>(s)].optimizer.value() * kAdamBytesPerOptimizerByte /
+                           (dev_.hbm_bandwidth.value() * eff_.memory);
+      const NodeId opt = g_.add_compute(lanes_[s].compute, SimTime::seconds_ceil(opt_s));
+      for (NodeId b : bucket_nodes[s]) g_.add_dependency(b, opt);
+      for (const Comm& c : work[s].step_comms) {
+        if (c.kind != CommKind::kDpParamAllGather) continue;
+        collective(lanes_[s].dp, c, group_devices(p_, c.group, s, placement_), c.count, {opt});
+      }
+    }
+  }
+
+  const engine::OpGraph& graph() const { return g_; }
+  std::vector<uint32_t> stage_lanes(int s) const {
+    std::vector<uint32_t> l = {lanes_[s].compute, lanes_[s].dp, lanes_[s].cp, lanes_[s].pp};
+    // Incoming transfers: the neighbours' PP lanes carry what this stage waits for.
+    if (p_.pp > 1) {
+      l.push_back(lanes_[(s + p_.pp - 1) % p_.pp].pp);
+      if (p_.pp > 2) l.push_back(lanes_[(s + 1) % p_.pp].pp);
+    }
+    return l;
+  }
+  double stage_compute_s(int s) const {
+    double t = 0;
+    for (const ChunkTiming& c : timing_[s]) t += c.forward_s + c.backward_s;
+    return t;
+  }
+  std::array<bool, kCommClasses> crossing() const { return crossing_; }
+
+ private:
+  // Adam's traffic per byte of optimizer state (12 bytes per parameter): read FP32
+  // master, m, v (12) and a BF16 gradient (2), write master, m, v (12) and the BF16
+  // weight (2) = 28 bytes per parameter.
+  static constexpr double kAdamBytesPerOptimizerByte = 28.0 / 12.0;
+
+  struct Lanes {
+    uint32_t compute, dp, cp, pp;
+  };
+
+  NodeId collective(uint32_t lane, const Comm& c, std::vector<DeviceId> group, int repeat,
+                    std::initializer_list<NodeId> deps) {
+    const engine::Algorithm alg = algorithm_for(fabric_, c.op, group);
+    if (spans_domains(fabric_, group)) crossing_[static_cast<size_t>(comm_class(c.kind))] = true;
+    uint64_t key = 0;
+    key = mix(key, static_cast<uint64_t>(c.kind));
+    key = mix(key, static_cast<uint64_t>(c.phase));
+    key = mix(key, static_cast<uint64_t>(c.bytes.value()));
+    for (DeviceId d : group) key = mix(key, engine::index(d));
+    Collective col{.op = c.op, .algorithm = alg, .group = std::move(group), .bytes = c.bytes, .sizes = {}};
+    const NodeId n = g_.add_collective(lane, std::move(col), tag(c.kind), repeat, key);
+    for (NodeId d : deps) g_.add_dependency(d, n);
+    return n;
+  }
+
+  NodeId add_pass(int s, const ChunkTiming& ct, const Slot& slot, std::optional<NodeId> recv,
+                  std::vector<NodeId>* buckets, const StageWork& work) {
+    const Lanes& L = lanes_[s];
+    const auto& overlap = slot.forward ? ct.fw_overlap : ct.bw_overlap;
+    const auto& block = slot.forward ? ct.fw_blocking : ct.bw_blocking;
+    // Overlapped collectives (CP ring, ZeRO-3 gathers) start with the pass; the pass's
+    // end waits for them.
+    std::vector<NodeId> side;
+    for (const ChunkComm& cc : overlap) {
+      const uint32_t lane = cc.comm.group == CommGroup::kCp ? L.cp : L.dp;
+      std::vector<DeviceId> grp = group_devices(p_, cc.comm.group, s, placement_);
+      if (cc.comm.op == CollectiveOp::kSendRecv) grp = {grp[0], grp[1 % grp.size()]};
+      const NodeId n = collective(lane, cc.comm, grp, cc.repeat, {});
+      if (recv) g_.add_dependency(*recv, n);
+      side.push_back(n);
+    }
+    const double total = slot.forward ? ct.forward_s : ct.backward_s;
+    const int pieces = buckets ? std::max(1, std::min(o_.dp_buckets, std::max(ct.layers, 1))) : 1;
+    NodeId last{};
+    for (int k = 0; k < pieces; ++k) {
+      last = g_.add_compute(L.compute, SimTime::seconds_ceil(total / pieces));
+      if (k == 0 && recv) g_.add_dependency(*recv, last);
+      if (buckets) {
+        // This piece's share of the stage's gradient reduction (all chunks together make
+        // the whole of step_comms).
+        for (const Comm& c : work.step_comms) {
+          if (c.kind == CommKind::kDpParamAllGather) continue;
+          Comm share = c;
+          share.bytes = c.bytes / (double(pieces) * double(p_.virtual_stages));
+          buckets->push_back(collective(L.dp, share, group_devices(p_, c.group, s, placement_), c.count, {last}));
+        }
+      }
+    }
+    for (const ChunkComm& cc : block) last = collective(L.compute, cc.comm, group_devices(p_, cc.comm.group, s, placement_), cc.repeat, {});
+    if (!side.empty()) {
+      // A zero-length join keeps the lane order: the next pass starts after both.
+      const NodeId join = g_.add_compute(L.compute, SimTime::zero());
+      for (NodeId n : side) g_.add_dependency(n, join);
+      last = join;
+    }
+    return last;
+  }
+
+  const TrainingJob& job_;
+  const Plan& p_;
+  std::span<const DeviceId> placement_;
+  const engine::DeviceSpec& dev_;
+  const engine::Fabric& fabric_;
+  const StepOptions& o_;
+  const OpEfficiency& eff_;
+  engine::OpGraph g_;
+  std::vector<Lanes> lanes_;
+  std::vector<std::vector<ChunkTiming>> timing_;
+  std::array<bool, kCommClasses> crossing_{};
+};
+
+}  // namespace
+
+StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> placement, const engine::DeviceSpec& device,
+                         const engine::Fabric& fabric, const StepOptions& options) {
+  const Plan& p = job.plan;
+  if (placement.size() != static_cast<size_t>(p.devices()))
+    throw std::invalid_argument(fmt::format("simulate_step: placement has {} devices, the plan needs {}",
+                                            placement.size(), p.devices()));
+  const OpEfficiency eff = options.efficiency ? *options.efficiency : default_efficiency(device);
+  GraphBuilder builder(job, placement, device, fabric, options, eff);
+  builder.build();
+  const engine::GraphRun run = engine::run_graph(builder.graph(), fabric, {.mode = options.mode, .network = options.network});
+
+  StepResult r;
+  r.step_s = run.makespan.to_seconds();
+  r.flows = run.flows;
+  r.graph_nodes = builder.graph().node_count();
+  r.crosses_domains = builder.crossing();
+  int busiest = 0;
+  for (int s = 1; s < p.pp; ++s)
+    if (builder.stage_compute_s(s) > builder.stage_compute_s(busiest)) busiest = s;
+  const std::vector<uint32_t> lanes = builder.stage_lanes(busiest);
+  const engine::LaneBreakdown bd = engine::breakdown(builder.graph(), run, lanes, kCommClasses);
+  r.compute_s = bd.compute.to_seconds();
+  for (size_t k = 0; k < kCommClasses; ++k) r.exposed_s[k] = bd.exposed[k].to_seconds();
+  r.bubble_s = bd.idle.to_seconds();
+
+  const double samples = p.global_batch;
+  r.samples_per_s = samples / r.step_s;
+  r.tokens_per_s = r.samples_per_s * job.model.seq_len;
+  const engine::FlopRate peak = *device.peak(p.precision);
+  const double model_flops = model_flops_per_sample(job.model) * samples;
+  r.mfu = mfu(model_flops, r.step_s, p.devices(), peak);
+  r.model_tflops_per_device = model_flops / r.step_s / p.devices() / 1e12;
+  r.hw_tflops_per_device = hardware_flops_per_sample(job.model, p.recompute) * samples / r.step_s / p.devices() / 1e12;
+
+  // The bottleneck: the largest share of the busiest device's step.
+  double worst = r.compute_s;
+  r.bottleneck = "compute";
+  if (r.bubble_s > worst) {
+    worst = r.bubble_s;
+    r.bottleneck = "pipeline bubble";
+  }
+  for (size_t k = 0; k < kCommClasses; ++k) {
+    if (r.exposed_s[k] > worst) {
+      worst = r.exposed_s[k];
+      r.bottleneck = fmt::format("{} comm ({})", to_string(static_cast<CommClass>(k)),
+                                 r.crosses_domains[k] ? "scale-out" : "scale-up");
+    }
+  }
+  r.steps = job.steps();
+  r.time_to_train_s = static_cast<double>(r.steps) * r.step_s;
+  if (options.watts_per_device) r.energy_j = r.time_to_train_s * p.devices() * *options.watts_per_device;
+  return r;
+}
+
+}  // namespace podsim::workloads

@@ -1,0 +1,119 @@
+#pragma once
+// StepModel: one training step of a job on its placement, as an engine::OpGraph run on
+// the network model (DESIGN.md, "Workloads"; issue #5 part 4).
+//
+// Ranks and devices. Rank r = t + tp (c + cp (d + dp p)) for tensor rank t, context
+// rank c, data rank d, stage p (Megatron-Core's "tp-cp-ep-dp-pp" order, TP innermost so
+// that TP stays inside a node or scale-up domain); rank r runs on placement[r]. EP
+// groups are ep consecutive data ranks; expert-DP groups the data ranks equal mod ep.
+//
+// The graph. For each pipeline stage: a compute lane (compute, and the collectives
+// that block it: TP/SP, EP dispatch and combine, Ulysses all-to-all), a DP lane
+// (ZeRO-3 gathers prefetched under compute, gradient buckets under backward), a CP lane
+// (ring-attention KV blocks, overlapped with the attention they feed, Liu et al. 2023)
+// and a PP lane (activation and gradient sends; the receiving chunk waits for them).
+// Per micro-batch and model chunk: forward = one compute node (roofline of every op,
+// efficiency.h) then its blocking collectives; backward = 2x the forward's FLOPs and
+// bytes, plus the recomputed forward (full: every layer; selective: attention core),
+// then its blocking collectives. Stages run Megatron's schedules: 1F1B (warm-up of
+// pp - s - 1 forwards) or interleaved (warm-up 2 (pp - s - 1) + (v - 1) pp, model
+// chunk of virtual micro-batch k = (k mod pp v) / pp; Narayanan et al. SC21 §2.2), so
+// the bubble is not a formula but what the schedule leaves idle (a test checks it
+// against (p - 1)/m). The last micro-batch's backward of each chunk is cut in
+// `dp_buckets` pieces, each followed by its share of the gradient reduction (DDP and
+// ZeRO bucketing; Li et al. 2020, "PyTorch Distributed", §3.2.3), so reduction overlaps
+// the rest of backward. Then the optimizer (Adam: 28 bytes of HBM traffic per local
+// parameter: read FP32 master, m, v and the gradient, write them and the BF16 weight),
+// then ZeRO 1/2's all-gather of the updated weights (exposed).
+//
+// Representative simulation. Only one data-parallel replica's pipeline (tensor rank 0,
+// context rank 0, data rank 0 of every stage) is simulated, with its own groups: the
+// TP group of its stage, its EP group, its DP group... Placements are symmetric across
+// replicas for every preset and placement podsim builds, so the other replicas run the
+// same timeline; their traffic is not simulated, so flow mode sees contention between
+// one replica's collectives (DP buckets against PP sends and EP all-to-all), not
+// between replicas sharing a scale-out link. In flow mode each distinct collective
+// (stage, kind, phase, bytes) runs as flows once -- the first micro-batch's -- and its
+// later repeats reuse that measured time (op_graph.h, memo keys). Analytical mode costs
+// every collective in closed form (collectives.h) on the same graph: use it for sweeps
+// and the planner; the two agree within 5% on uncontended placements (tests).
+//
+// Results. step time = the graph's makespan. The breakdown is the busiest stage's
+// device (most compute): compute, exposed communication by class (tp, cp, ep, pp, dp:
+// time a collective of that class runs while the device does not compute; where
+// several do, the first class in that order is charged), and idle = pipeline bubble
+// (and waiting on other stages). compute + exposed + bubble = step time.
+// MFU = model FLOPs (PaLM definition, accounting.h) per second / (devices x dense peak
+// at the plan's precision).
+#include <array>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/device.h"
+#include "engine/network/fabric.h"
+#include "engine/network/flow_network.h"
+#include "engine/op_graph.h"
+#include "workloads/efficiency.h"
+#include "workloads/job.h"
+
+namespace podsim::workloads {
+
+// Communication classes of the breakdown, in the order exposed time is charged.
+enum class CommClass { kTp, kCp, kEp, kPp, kDp };
+inline constexpr size_t kCommClasses = 5;
+const char* to_string(CommClass c);
+
+struct StepOptions {
+  engine::CommMode mode = engine::CommMode::kAnalytical;
+  engine::NetworkOptions network;
+  // Default: default_efficiency(device).
+  std::optional<OpEfficiency> efficiency;
+  // Gradient buckets per model chunk in the last backward.
+  int dp_buckets = 4;
+  // Power drawn per device while training (W), for energy; nullopt: unknown.
+  std::optional<double> watts_per_device;
+};
+
+struct StepResult {
+  double step_s = 0;
+  double compute_s = 0;
+  std::array<double, kCommClasses> exposed_s{};  // by CommClass
+  // Whether the representative group of each class spans more than one scale-up domain.
+  std::array<bool, kCommClasses> crosses_domains{};
+  double bubble_s = 0;
+  double samples_per_s = 0;
+  double tokens_per_s = 0;
+  double mfu = 0;                  // model FLOPs / (devices x peak)
+  double model_tflops_per_device = 0;
+  double hw_tflops_per_device = 0;  // with recompute FLOPs (SC21's "TFLOP/s per GPU")
+  // The largest of compute, each exposed class and the bubble, named:
+  // "compute", "pipeline bubble", "EP comm (scale-out)", "DP comm (scale-up)", ...
+  std::string bottleneck;
+  long long steps = 0;               // job.steps()
+  double time_to_train_s = 0;        // steps x step_s
+  std::optional<double> energy_j;    // time_to_train x devices x watts_per_device
+  uint64_t flows = 0;                // flow mode: flows simulated
+  size_t graph_nodes = 0;
+};
+
+// Simulates one step of `job` on `placement` (placement[r] = device of rank r, size
+// job.plan.devices(), devices of `fabric`). REQUIRES: validate(job.model, job.plan)
+// passed; the precision is available on `device`. Throws std::invalid_argument for a
+// placement of the wrong size, UserError for an interleaved schedule whose micro-batches
+// are not a multiple of pp (Megatron's requirement).
+StepResult simulate_step(const TrainingJob& job, std::span<const engine::DeviceId> placement,
+                         const engine::DeviceSpec& device, const engine::Fabric& fabric,
+                         const StepOptions& options = {});
+
+// Roofline time of one forward op on `device` (the formula in efficiency.h).
+double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
+                  const OpEfficiency& eff);
+
+// The devices of the group of `comm` that contains rank (t = 0, c = 0, d = 0, stage),
+// in rank order; for kPp, {stage, next stage}. Exposed for tests.
+std::vector<engine::DeviceId> group_devices(const Plan& plan, CommGroup group, int stage,
+                                            std::span<const engine::DeviceId> placement);
+
+}  // namespace podsim::workloads
