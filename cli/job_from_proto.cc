@@ -244,8 +244,23 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Pro
 
   const At plan_at = at.sub("plan");
   if (job.plan().auto_plan()) {
-    plan_at.add("auto_plan", "the auto-planner is not available yet (issue #5); give tp, pp, dp, ... instead");
-    return std::nullopt;
+    // The planner (workloads/planner.h) picks the plan once the system is known
+    // (cli/compare_run.h); until then the job is data parallel over its devices.
+    if (!job.has_devices() || job.devices() == 0) {
+      plan_at.add("auto_plan", "needs the job's `devices` (the planner searches how to cut them)");
+      return std::nullopt;
+    }
+    if (!model_problems.empty()) return std::nullopt;
+    out.devices = static_cast<int>(std::min<uint64_t>(job.devices(), INT_MAX));
+    out.plan.dp = out.devices;
+    out.plan.global_batch = job.plan().has_global_batch() ? plan_at.as_int("global_batch", job.plan().global_batch())
+                                                          : out.devices;
+    out.plan.precision = precision(job.precision());
+    if (auto b = budget(job, at)) out.budget = *b;
+    if (device)
+      if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
+    if (added > 0) return std::nullopt;
+    return out;
   }
   out.plan = plan_spec(job.plan(), job, plan_at);
   out.plan.precision = precision(job.precision());

@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/plan_command.h"
 #include "cli/run_command.h"
 #include "cli/topo_command.h"
+#include "cli/validate_command.h"
 #include "engine/check.h"
 #include "engine/error.h"
 
@@ -28,6 +30,10 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  run SCENARIO     simulate a scenario file and print the results\n"
+    "  plan --model M --system S --devices N\n"
+    "                   search parallel plans for the fastest that fits; print the top ones\n"
+    "  validate [DIR]   run the published training runs in DIR (scenarios/validation) and\n"
+    "                   print predicted vs published with the errors\n"
     "  topo SCENARIO_OR_PRESET\n"
     "                   build a scenario's cluster (or a preset: nvl72, cloudmatrix384, ...)\n"
     "                   and print its summary; --dot FILE writes Graphviz\n"
@@ -104,6 +110,40 @@ int run(const std::string& command, const std::vector<std::string>& args) {
     if (vm.count("dot")) topo.dot_path = vm["dot"].as<std::string>();
     podsim::cli::topo_command(topo, std::cout);
     return 0;
+  }
+  if (command == "plan") {
+    po::options_description options("podsim plan --model M --system S --devices N [options]");
+    options.add_options()("help,h", "show this help")("model", po::value<std::string>(), "model preset (deepseek-v3, ...)")(
+        "system", po::value<std::string>(), "system preset (cloudmatrix384, nvl72, hgx-h100, ...)")(
+        "devices", po::value<int>(), "devices to plan for")(
+        "global-batch", po::value<int>()->default_value(0), "samples per step (default: one per device)")(
+        "precision", po::value<std::string>()->default_value("bf16"), "bf16 | fp16 | fp8 | int8")(
+        "top", po::value<int>()->default_value(5), "plans to print");
+    const auto vm = parse_command(command, options, {}, args);
+    if (vm.count("help")) {
+      std::cout << options << "\n";
+      return 0;
+    }
+    if (!vm.count("model") || !vm.count("system") || !vm.count("devices"))
+      throw podsim::UserError("podsim plan: --model, --system and --devices are required (see 'podsim plan --help')");
+    podsim::cli::plan_command({.model = vm["model"].as<std::string>(), .system = vm["system"].as<std::string>(),
+                               .devices = vm["devices"].as<int>(), .global_batch = vm["global-batch"].as<int>(),
+                               .precision = vm["precision"].as<std::string>(), .top = vm["top"].as<int>()},
+                              std::cout);
+    return 0;
+  }
+  if (command == "validate") {
+    po::options_description options("podsim validate [DIR]");
+    options.add_options()("help,h", "show this help")("dir", po::value<std::string>()->default_value("scenarios/validation"),
+                                                      "directory of validation scenarios");
+    po::positional_options_description positional;
+    positional.add("dir", 1);
+    const auto vm = parse_command(command, options, positional, args);
+    if (vm.count("help")) {
+      std::cout << options << "\n";
+      return 0;
+    }
+    return podsim::cli::validate_command(vm["dir"].as<std::string>(), std::cout);
   }
   throw podsim::UserError(fmt::format("podsim: unknown command '{}'\n{}", command, kUsage));
 }

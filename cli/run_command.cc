@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/cluster_run.h"
+#include "cli/compare_run.h"
 #include "cli/scenario_check.h"
 #include "cli/scenario_file.h"
 #include "engine/simulator.h"
@@ -13,6 +14,10 @@ namespace podsim::cli {
 void run_command(const RunOptions& options, std::ostream& out) {
   ScenarioFile file = ScenarioFile::load(options.scenario_path);
   for (const std::string& o : options.overrides) file.apply_override(o);
+  if (file.scenario().has_compare()) {
+    run_comparison(file, out);
+    return;
+  }
   check_scenario(file);
   const podsim::v1::Scenario& s = file.scenario();
 

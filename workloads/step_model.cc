@@ -394,17 +394,15 @@ class GraphBuilder {
 
 }  // namespace
 
-StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> placement, const engine::DeviceSpec& device,
-                         const engine::Fabric& fabric, const StepOptions& options) {
+namespace {
+
+// The timeline part of a result: step, breakdown, flows.
+StepResult simulate_once(const TrainingJob& job, std::span<const DeviceId> placement, const engine::DeviceSpec& device,
+                         const engine::Fabric& fabric, const StepOptions& options, const OpEfficiency& eff) {
   const Plan& p = job.plan;
-  if (placement.size() != static_cast<size_t>(p.devices()))
-    throw std::invalid_argument(fmt::format("simulate_step: placement has {} devices, the plan needs {}",
-                                            placement.size(), p.devices()));
-  const OpEfficiency eff = options.efficiency ? *options.efficiency : default_efficiency(device);
   GraphBuilder builder(job, placement, device, fabric, options, eff);
   builder.build();
   const engine::GraphRun run = engine::run_graph(builder.graph(), fabric, {.mode = options.mode, .network = options.network});
-
   StepResult r;
   r.step_s = run.makespan.to_seconds();
   r.flows = run.flows;
@@ -418,6 +416,48 @@ StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> place
   r.compute_s = bd.compute.to_seconds();
   for (size_t k = 0; k < kCommClasses; ++k) r.exposed_s[k] = bd.exposed[k].to_seconds();
   r.bubble_s = bd.idle.to_seconds();
+  return r;
+}
+
+// a + (b - a) x t, field by field, for the linear extrapolation in micro-batches.
+StepResult extrapolate(const StepResult& a, const StepResult& b, double t) {
+  auto lerp = [t](double x, double y) { return x + (y - x) * t; };
+  StepResult r = b;
+  r.step_s = lerp(a.step_s, b.step_s);
+  r.compute_s = lerp(a.compute_s, b.compute_s);
+  r.bubble_s = lerp(a.bubble_s, b.bubble_s);
+  for (size_t k = 0; k < kCommClasses; ++k) r.exposed_s[k] = lerp(a.exposed_s[k], b.exposed_s[k]);
+  r.flows = a.flows + b.flows;
+  r.graph_nodes = a.graph_nodes + b.graph_nodes;
+  return r;
+}
+
+}  // namespace
+
+StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> placement, const engine::DeviceSpec& device,
+                         const engine::Fabric& fabric, const StepOptions& options) {
+  const Plan& p = job.plan;
+  if (placement.size() != static_cast<size_t>(p.devices()))
+    throw std::invalid_argument(fmt::format("simulate_step: placement has {} devices, the plan needs {}",
+                                            placement.size(), p.devices()));
+  const OpEfficiency eff = options.efficiency ? *options.efficiency : default_efficiency(device);
+  const int m = p.micro_batches();
+  // Past the warm-up every further micro-batch adds the same steady-state time (the
+  // schedule repeats), so a long step is two short ones extrapolated: m1 and m2 = 2 m1
+  // micro-batches, both multiples of pp, step(m) = step(m1) + (m - m1) (step(m2) -
+  // step(m1)) / (m2 - m1). Exact for the schedule; a test checks it against the full run.
+  const int m1 = std::max(2, options.max_micro_batches / 2 / p.pp) * p.pp;
+  StepResult r;
+  if (options.max_micro_batches > 0 && m > 2 * m1) {
+    TrainingJob short_job = job;
+    short_job.plan.global_batch = m1 * p.dp * p.micro_batch;
+    const StepResult a = simulate_once(short_job, placement, device, fabric, options, eff);
+    short_job.plan.global_batch = 2 * m1 * p.dp * p.micro_batch;
+    const StepResult b = simulate_once(short_job, placement, device, fabric, options, eff);
+    r = extrapolate(a, b, double(m - m1) / m1);
+  } else {
+    r = simulate_once(job, placement, device, fabric, options, eff);
+  }
 
   const double samples = p.global_batch;
   r.samples_per_s = samples / r.step_s;

@@ -74,6 +74,11 @@ struct StepOptions {
   int dp_buckets = 4;
   // Power drawn per device while training (W), for energy; nullopt: unknown.
   std::optional<double> watts_per_device;
+  // Above about this many micro-batches per step, simulate two shorter steps (m1 and
+  // 2 m1 micro-batches, multiples of pp) and extrapolate linearly: the 1F1B and
+  // interleaved schedules repeat the same steady state per micro-batch. 0: always the
+  // whole step.
+  int max_micro_batches = 64;
 };
 
 struct StepResult {

@@ -101,7 +101,7 @@ TEST_CASE("problems name the file position and the field") {
   CHECK(contains(err, "bad.textproto:8:10: jobs[1].plan.tp: 5 does not divide the 96 heads of model gpt3-175b"));
   CHECK(contains(err, "jobs[1].devices: 64 differs from tp x pp x cp x dp = 5 x 2 x 1 x 1 = 10"));
   CHECK(contains(err, "jobs[2].model.preset: unknown preset 'gpt-5' (expected one of: gpt3-175b, llama3-8b"));
-  CHECK(contains(err, "jobs[3].plan.auto_plan: the auto-planner is not available yet"));
+  CHECK(contains(err, "jobs[3].plan.auto_plan: needs the job's `devices`"));
 }
 
 TEST_CASE("with a device: FP8 on Ascend and a plan that does not fit are rejected with the numbers") {

@@ -160,3 +160,35 @@ TEST_CASE("a placement of the wrong size is refused") {
 
 }  // namespace
 }  // namespace podsim::workloads
+
+namespace podsim::workloads {
+namespace {
+
+TEST_CASE("a long step extrapolated from two short ones matches the whole step") {
+  // pp 4, 96 micro-batches: with max_micro_batches 16 the model simulates 8 and 16 and
+  // extrapolates; the schedule's steady state is periodic, so the two agree closely.
+  const engine::testing::Crossbar fabric(8, engine::Bandwidth::gbytes_per_s(900), engine::SimTime::nanos(350));
+  const Plan p{.tp = 2, .pp = 4, .micro_batch = 1, .global_batch = 96};
+  ModelSpec m{.name = "g", .layers = 16, .hidden = 2048, .ffn = 8192, .heads = 16, .kv_heads = 0, .head_dim = 0,
+              .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
+  validate(m, p);
+  const TrainingJob job{.name = "t", .arrival_s = 0, .model = m, .plan = p, .devices = 8, .budget = {}};
+  std::vector<engine::DeviceId> place(8);
+  for (uint32_t i = 0; i < 8; ++i) place[i] = engine::DeviceId{i};
+  const engine::DeviceSpec d{.name = "test", .peak_bf16 = engine::FlopRate::tera(1000),
+                             .peak_fp16 = engine::FlopRate::tera(1000), .peak_fp8 = std::nullopt,
+                             .peak_int8 = std::nullopt, .hbm_capacity = engine::Bytes::giga(1000),
+                             .hbm_bandwidth = engine::Bandwidth::gbytes_per_s(2000), .tdp_watts = std::nullopt};
+  StepOptions whole;
+  whole.max_micro_batches = 0;
+  StepOptions shortcut;
+  shortcut.max_micro_batches = 16;
+  const StepResult a = simulate_step(job, place, d, fabric, whole);
+  const StepResult b = simulate_step(job, place, d, fabric, shortcut);
+  CHECK(b.graph_nodes < a.graph_nodes);
+  CHECK(b.step_s == doctest::Approx(a.step_s).epsilon(0.005));
+  CHECK(b.bubble_s == doctest::Approx(a.bubble_s).epsilon(0.02));
+}
+
+}  // namespace
+}  // namespace podsim::workloads

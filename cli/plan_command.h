@@ -1,0 +1,22 @@
+#pragma once
+// `podsim plan --model M --system S --devices N`: the auto-planner (workloads/planner.h)
+// on N devices of preset systems S (as many as N needs, on a 2-tier fat tree), printing
+// the top plans with step time, MFU and memory, and why the best wins.
+#include <ostream>
+#include <string>
+
+namespace podsim::cli {
+
+struct PlanOptions {
+  std::string model;   // a model preset name
+  std::string system;  // a system preset name (cloudmatrix384, nvl72, hgx-h100, ...)
+  int devices = 0;
+  int global_batch = 0;  // 0: devices (one sample per device)
+  std::string precision = "bf16";
+  int top = 5;
+};
+
+// Throws UserError for bad input or when no plan fits.
+void plan_command(const PlanOptions& options, std::ostream& out);
+
+}  // namespace podsim::cli

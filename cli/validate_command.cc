@@ -1,0 +1,50 @@
+#include "cli/validate_command.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "cli/compare_run.h"
+#include "cli/scenario_file.h"
+#include "engine/error.h"
+#include "workloads/planner.h"
+
+namespace podsim::cli {
+
+int validate_command(const std::string& dir, std::ostream& out) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir)) throw UserError(fmt::format("podsim validate: {}: not a directory", dir));
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".textproto") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) throw UserError(fmt::format("podsim validate: {}: no .textproto scenarios", dir));
+
+  out << fmt::format("{:<34} {:<18} {:<36} {:>10} {:>10} {:>8}\n", "run", "metric", "plan", "published", "predicted",
+                     "error");
+  std::vector<double> errors;
+  for (const fs::path& f : files) {
+    const StudyResult r = run_study(ScenarioFile::load(f.string()));
+    for (const PublishedFigure& p : r.published) {
+      const StudyCell* c = find_cell(r, r.systems.front(), p.job);
+      const double v = predicted_value(*c, p.metric);
+      const double err = v / p.value - 1;
+      errors.push_back(std::abs(err));
+      out << fmt::format("{:<34} {:<18} {:<36} {:>10.4g} {:>10.4g} {:>+7.1f}%\n", r.name, metric_name(p.metric),
+                         workloads::describe(c->plan).substr(0, 36), p.value, v, 100 * err);
+    }
+  }
+  std::vector<double> sorted = errors;
+  std::sort(sorted.begin(), sorted.end());
+  const size_t n = sorted.size();
+  const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  const double worst = sorted.back();
+  const bool ok = median <= 0.10 && worst <= 0.25;
+  out << fmt::format("\n{} figures: median |error| {:.1f}% (target <= 10%), max {:.1f}% (target <= 25%): {}\n", n,
+                     100 * median, 100 * worst, ok ? "met" : "NOT met");
+  return ok ? 0 : 1;
+}
+
+}  // namespace podsim::cli

@@ -1,0 +1,147 @@
+#include "workloads/planner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "engine/error.h"
+
+namespace podsim::workloads {
+
+std::string describe(const Plan& p) {
+  std::string s = fmt::format("TP{} PP{}", p.tp, p.pp);
+  if (p.virtual_stages > 1) s += fmt::format(" v{}", p.virtual_stages);
+  s += fmt::format(" DP{}", p.dp);
+  if (p.cp > 1) s += fmt::format(" CP{}", p.cp);
+  if (p.ep > 1) s += fmt::format(" EP{}", p.ep);
+  if (p.sequence_parallel) s += " +SP";
+  s += fmt::format(", {}", p.sharding == DataSharding::kNone ? "DDP" : to_string(p.sharding));
+  if (p.recompute != Recompute::kNone) s += fmt::format(", {} recompute", to_string(p.recompute));
+  s += fmt::format(", mbs {}", p.micro_batch);
+  return s;
+}
+
+namespace {
+
+std::vector<int> powers_of_two_upto(int n) {
+  std::vector<int> v;
+  for (int x = 1; x <= n; x *= 2) v.push_back(x);
+  return v;
+}
+
+std::vector<int> divisors(int n, int cap) {
+  std::vector<int> v;
+  for (int d = 1; d <= std::min(n, cap); ++d)
+    if (n % d == 0) v.push_back(d);
+  return v;
+}
+
+// The breakdown line that differs most between two results, for the explanation.
+std::string biggest_difference(const StepResult& a, const StepResult& b) {
+  struct Part {
+    std::string name;
+    double a, b;
+  };
+  std::vector<Part> parts = {{"compute", a.compute_s, b.compute_s}, {"pipeline bubble", a.bubble_s, b.bubble_s}};
+  for (size_t k = 0; k < kCommClasses; ++k)
+    parts.push_back({fmt::format("exposed {} comm", to_string(static_cast<CommClass>(k))), a.exposed_s[k], b.exposed_s[k]});
+  const Part* best = &parts[0];
+  for (const Part& p : parts)
+    if (p.b - p.a > best->b - best->a) best = &p;
+  return fmt::format("{} {:.3f} s vs {:.3f} s", best->name, best->a, best->b);
+}
+
+}  // namespace
+
+PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::DeviceSpec& device,
+                       const engine::Fabric& fabric) {
+  if (static_cast<size_t>(q.devices) > fabric.device_count())
+    throw UserError(fmt::format("plan: {} devices asked, the system has {}", q.devices, fabric.device_count()));
+  std::vector<engine::DeviceId> placement(static_cast<size_t>(q.devices));
+  for (size_t i = 0; i < placement.size(); ++i) placement[i] = engine::DeviceId{static_cast<uint32_t>(i)};
+
+  PlanReport report;
+  std::vector<PlannedStep> timed;
+  double smallest_need = std::numeric_limits<double>::max();
+  std::string smallest_plan;
+  const std::vector<int> cps = m.seq_len >= 16384 ? std::vector<int>{1, 2, 4, 8} : std::vector<int>{1};
+  for (int tp : powers_of_two_upto(std::min(q.scale_up_domain, 16))) {
+    for (int cp : cps) {
+      if (q.devices % (tp * cp) != 0) continue;
+      for (int pp : divisors(q.devices / (tp * cp), std::min(m.layers, 64))) {
+        const int dp = q.devices / (tp * cp * pp);
+        std::vector<int> eps = {1};
+        if (m.moe) {
+          eps.clear();
+          for (int ep : powers_of_two_upto(std::min(dp * cp, m.moe->experts)))
+            if (dp % ep == 0 && m.moe->experts % ep == 0 && (ep == 1 || ep >= 4)) eps.push_back(ep);
+        }
+        for (int v : pp > 1 ? std::vector<int>{1, 2, 4} : std::vector<int>{1}) {
+          for (int ep : eps) {
+            for (int mbs : {1, 2}) {
+              // Less sharding and less recompute are never slower: take the first that fits.
+              bool done = false;
+              for (DataSharding sh : {DataSharding::kZero1, DataSharding::kZero3}) {
+                for (Recompute rc : {Recompute::kNone, Recompute::kSelective, Recompute::kFull}) {
+                  if (done) break;
+                  ++report.considered;
+                  Plan p{.tp = tp, .pp = pp, .dp = dp, .cp = cp, .ep = ep, .sequence_parallel = tp > 1,
+                         .schedule = v > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::k1F1B,
+                         .virtual_stages = v, .allow_uneven_stages = true, .sharding = dp * cp > 1 ? sh : DataSharding::kNone,
+                         .recompute = rc, .micro_batch = mbs, .global_batch = q.global_batch, .precision = q.precision};
+                  if (q.global_batch % (dp * mbs) != 0) continue;
+                  if (!check(m, p).empty()) continue;
+                  if (v > 1 && p.micro_batches() % pp != 0) continue;
+                  ++report.valid;
+                  const FitReport fit = check_fit(m, p, device);
+                  if (!fit.fits) {
+                    if (fit.need.total().value() < smallest_need) {
+                      smallest_need = fit.need.total().value();
+                      smallest_plan = fit.message;
+                    }
+                    continue;
+                  }
+                  done = true;
+                  ++report.fitting;
+                  TrainingJob job{.name = "plan", .arrival_s = 0, .model = m, .plan = p, .devices = q.devices, .budget = {}};
+                  timed.push_back({p, simulate_step(job, placement, device, fabric, q.step), fit.need});
+                }
+                if (done) break;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  if (timed.empty())
+    throw UserError(fmt::format("plan: no plan of {} on {} x {} fits in memory ({} plans tried); the smallest: {}",
+                                m.name, q.devices, device.name, report.valid, smallest_plan));
+  std::stable_sort(timed.begin(), timed.end(),
+                   [](const PlannedStep& a, const PlannedStep& b) { return a.result.step_s < b.result.step_s; });
+  const PlannedStep& best = timed.front();
+  std::string why = fmt::format("{} is fastest of {} fitting plans: step {:.3f} s, MFU {:.1f}%, bound by {}.",
+                                describe(best.plan), timed.size(), best.result.step_s, 100 * best.result.mfu,
+                                best.result.bottleneck);
+  if (timed.size() > 1) {
+    const PlannedStep& second = timed[1];
+    why += fmt::format(" It beats the runner-up ({}) by {:.1f}%: {}.", describe(second.plan),
+                       100 * (second.result.step_s / best.result.step_s - 1),
+                       biggest_difference(best.result, second.result));
+    // The best plan of a different (tp, pp) shape shows what the shape buys.
+    for (const PlannedStep& other : timed) {
+      if (other.plan.tp == best.plan.tp && other.plan.pp == best.plan.pp) continue;
+      why += fmt::format(" The best other shape, {}, is {:.1f}% slower: {}.", describe(other.plan),
+                         100 * (other.result.step_s / best.result.step_s - 1),
+                         biggest_difference(best.result, other.result));
+      break;
+    }
+  }
+  report.explanation = why;
+  timed.resize(std::min(timed.size(), static_cast<size_t>(std::max(q.top, 1))));
+  report.best = std::move(timed);
+  return report;
+}
+
+}  // namespace podsim::workloads

@@ -1,0 +1,63 @@
+#pragma once
+// Planner: the fastest plan that fits (issue #5 part 6). Enumerates TP, PP (with the
+// interleaved schedule's virtual stages), CP, EP, ZeRO stage, recompute and
+// micro-batch for a model on `devices` devices, drops plans that fail check() or do
+// not fit the device's memory (memory.h), and times the rest with the step model in
+// analytical mode on the real placement (devices 0..N-1 of the fabric).
+//
+// The search space, and why it is cut where it is:
+//   tp    powers of two up to the scale-up domain's size and 8 x ... no further than
+//         heads allow (TP across a scale-out link is never faster: Narayanan et al.
+//         SC21 §3.2, "tensor parallelism within a node")
+//   pp    divisors of the devices left, up to the layer count; interleaved v in {1,2,4}
+//         when layers allow
+//   cp    1, 2, 4, 8 for sequences of 16K tokens or more (below, CP only adds traffic)
+//   ep    MoE only: divisors of dp and of the experts
+//   ZeRO  ZeRO-1 (Megatron's distributed optimizer) or ZeRO-3/FSDP
+//   recompute  none, selective, full;  micro-batch 1, 2, 4
+// global_batch is the user's (it sets convergence, not speed).
+#include <string>
+#include <vector>
+
+#include "engine/device.h"
+#include "engine/network/fabric.h"
+#include "workloads/memory.h"
+#include "workloads/model.h"
+#include "workloads/parallel_plan.h"
+#include "workloads/step_model.h"
+
+namespace podsim::workloads {
+
+struct PlanSearch {
+  int devices = 1;
+  int global_batch = 1;               // samples per step
+  engine::Precision precision = engine::Precision::kBF16;
+  int scale_up_domain = 8;            // devices in one scale-up domain (bounds tp)
+  int top = 5;                        // plans to return
+  StepOptions step;                   // analytical by default
+};
+
+struct PlannedStep {
+  Plan plan;
+  StepResult result;
+  MemoryBreakdown memory;
+};
+
+struct PlanReport {
+  std::vector<PlannedStep> best;  // fastest first, at most `top`
+  size_t considered = 0;          // plans enumerated
+  size_t valid = 0;               // passed check()
+  size_t fitting = 0;             // fit in memory and were timed
+  // Why the best wins over the runner-up and over the best plan of another shape.
+  std::string explanation;
+};
+
+// REQUIRES: validate(m) passed; `fabric` has >= devices devices. Throws UserError when
+// no plan fits, naming the smallest memory need found.
+PlanReport plan_search(const ModelSpec& m, const PlanSearch& search, const engine::DeviceSpec& device,
+                       const engine::Fabric& fabric);
+
+// "TP8 PP16 (interleaved v2) DP64 EP8 CP1, ZeRO-1, selective recompute, mbs 1".
+std::string describe(const Plan& p);
+
+}  // namespace podsim::workloads
