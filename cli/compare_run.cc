@@ -172,7 +172,7 @@ void print_comparison(const StudyResult& r, std::ostream& out) {
     std::vector<const StudyCell*> cells;
     for (const std::string& s : r.systems) cells.push_back(find_cell(r, s, job));
     size_t width = 24;
-    for (const StudyCell* c : cells) width = std::max(width, workloads::describe(c->plan).size() + 2);
+    for (const StudyCell* c : cells) width = std::max(width, workloads::describe(c->plan).size() + 10);
     for (const std::string& s : r.systems) width = std::max(width, s.size() + 2);
     auto row = [&](const std::string& label, auto value) {
       std::string line = fmt::format("  {:<{}}", label, kLabel);

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-exec build/cli/podsim run scenarios/smoke.textproto
+exec build/cli/podsim run scenarios/cloudmatrix384_vs_nvl72.textproto

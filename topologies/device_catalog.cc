@@ -41,7 +41,7 @@ DeviceSpec nvidia(const char* name, double bf16, double fp8, double int8, double
 
 const std::vector<std::string>& device_names() {
   static const std::vector<std::string> kNames = {"910b", "910b-313t", "910b-280t", "910c", "h100",
-                                                  "h800", "h20",       "b200",      "gb200"};
+                                                  "h800", "h20",       "b200",      "gb200", "a100"};
   return kNames;
 }
 
@@ -73,6 +73,14 @@ std::optional<DeviceSpec> find_device(std::string_view name) {
   if (name == "h20") return nvidia("H20", 148, 296, 296, 96, 4.0, 400);
   if (name == "b200") return nvidia("B200", 2250, 4500, 4500, 180, 8.0, 1000);
   if (name == "gb200") return nvidia("B200 (GB200)", 2500, 5000, 5000, 186, 8.0, 1200);
+  // A100 SXM4 80GB, for the published A100 runs (data/validation/calibration.md): 312 TF
+  // dense BF16/FP16 (calibration.md, "Peak dense FLOP/s"); 624 TOPS INT8, 80 GB HBM2e at
+  // 2.039 TB/s, 400 W (NVIDIA A100 datasheet). No FP8 units.
+  if (name == "a100") {
+    DeviceSpec d = nvidia("A100 SXM4 80GB", 312, 0, 624, 80, 2.039, 400);
+    d.peak_fp8 = std::nullopt;
+    return d;
+  }
   return std::nullopt;
 }
 

@@ -16,7 +16,7 @@
 namespace podsim::topologies {
 
 // The spec for a catalog name ("910b", "910b-313t", "910b-280t", "910c", "h100", "h800",
-// "h20", "b200", "gb200"), or nullopt.
+// "h20", "b200", "gb200", "a100"), or nullopt.
 std::optional<engine::DeviceSpec> find_device(std::string_view name);
 
 // Every catalog name, in the order above (for error messages and help).
