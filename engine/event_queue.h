@@ -13,7 +13,9 @@
 // lowest non-empty level-0 bucket; when level 0 is empty, the lowest non-empty bucket
 // above is scanned for its minimum, which becomes `last_`, and its entries move down.
 // An entry moves at most 7 times over its life (typically 1-3), each move a sequential
-// append, against log4(n) cache-missing levels per pop of a 4-ary heap.
+// append, against log4(n) cache-missing levels per pop of a 4-ary heap. A small bucket
+// of level 1 or 2 is not scattered further but sorted once (stable counting sort) into
+// a "run" that pops in order (see insert_into_run).
 //
 // Ties: equal keys always share a bucket, buckets are filled by appending and drained
 // in order, so insertion order among equal times is kept without a sequence number.
@@ -63,7 +65,9 @@ class EventQueue {
       generations_.push_back(0);
     }
     const uint32_t generation = ++generations_[slot];  // odd: pending
-    insert(Entry{key, slot, generation});
+    const Entry e{key, slot, generation};
+    if (run_head_ < run_.size() && key <= run_hi_) insert_into_run(e);
+    else insert(e);
     ++size_;
     return EventHandle{slot, generation};
   }
@@ -89,8 +93,7 @@ class EventQueue {
   // Removes and returns the earliest event. REQUIRES: !empty().
   std::pair<SimTime, Payload> pop() {
     settle();
-    Bucket& b = buckets_[0][last_ & kDigitMask];
-    const Entry e = b.entries[b.head++];
+    const Entry e = run_head_ < run_.size() ? run_[run_head_++] : next_in_level0();
     last_popped_ = e.key;
     Payload p = std::move(payloads_[e.slot]);
     ++generations_[e.slot];  // even: free; the moved-from payload needs no reset
@@ -112,6 +115,54 @@ class EventQueue {
     uint32_t slot;
     uint32_t generation;
   };
+  Entry next_in_level0() {
+    Bucket& b = buckets_[0][last_ & kDigitMask];
+    return b.entries[b.head++];
+  }
+
+  // The run: a small bucket sorted once (stable counting sort on the digits below its
+  // level) and then popped in order, instead of scattering it into up to 256 exact-key
+  // buckets that each cost a bitmap update and an emptying. A push inside the run's key
+  // range is inserted in order (after equal keys: FIFO); when that would move many
+  // entries (zero-delay storms), the run is dissolved back into the buckets, which then
+  // serve as before, so no pattern costs more than without the run.
+  static constexpr size_t kRunMaxMove = 64;
+  static constexpr int kRunLevels = 2;         // sort buckets of levels 1-2 (1-2 passes)
+  static constexpr size_t kRunMaxSize = 1 << 12;  // measured best of 2^9..2^16 on the hold benchmark
+
+  void insert_into_run(const Entry& e) {
+    auto pos = std::upper_bound(run_.begin() + static_cast<std::ptrdiff_t>(run_head_), run_.end(), e.key,
+                                [](uint64_t k, const Entry& x) { return k < x.key; });
+    if (static_cast<size_t>(run_.end() - pos) > kRunMaxMove) {
+      dissolve_run();
+      insert(e);
+      return;
+    }
+    run_.insert(pos, e);
+  }
+
+  void dissolve_run() {
+    for (size_t i = run_head_; i < run_.size(); ++i) insert(run_[i]);
+    run_.clear();
+    run_head_ = 0;
+  }
+
+  // Stable LSD counting sort of `from` on its `levels` lowest digits into run_.
+  void sort_into_run(std::vector<Entry>& from, int levels) {
+    run_.swap(from);
+    scratch_.resize(run_.size());
+    for (int l = 0; l < levels; ++l) {
+      const int shift = l * kDigitBits;
+      std::array<uint32_t, kDigits + 1> start{};
+      for (const Entry& e : run_) ++start[((e.key >> shift) & kDigitMask) + 1];
+      for (int d = 0; d < kDigits; ++d) start[d + 1] += start[d];
+      for (const Entry& e : run_) scratch_[start[(e.key >> shift) & kDigitMask]++] = e;
+      run_.swap(scratch_);
+    }
+    run_head_ = 0;
+    from.clear();  // `from` now holds the old run's storage, kept for reuse
+  }
+
   struct Bucket {
     std::vector<Entry> entries;
     size_t head = 0;  // entries before head are consumed (level 0 only)
@@ -164,6 +215,10 @@ class EventQueue {
   void rebase(uint64_t key) {
     std::vector<Entry> all;
     all.reserve(size_);
+    for (size_t i = run_head_; i < run_.size(); ++i)
+      if (live(run_[i])) all.push_back(run_[i]);
+    run_.clear();
+    run_head_ = 0;
     for (int level = 0; level < kLevels; ++level)
       for (int digit = 0; digit < kDigits; ++digit) {
         Bucket& b = buckets_[level][digit];
@@ -181,6 +236,18 @@ class EventQueue {
   void settle() {
     PODSIM_CHECK(size_ > 0, "pop or next_time on an empty event queue");
     for (;;) {
+      if (run_head_ < run_.size()) {
+        while (run_head_ < run_.size() && !live(run_[run_head_])) {
+          ++run_head_;
+          --dead_;
+        }
+        if (run_head_ < run_.size()) {
+          last_ = run_[run_head_].key;
+          return;
+        }
+      }
+      run_.clear();
+      run_head_ = 0;
       // Level 0: exact keys sharing every higher digit with last_.
       for (int d = first_nonempty(0, static_cast<int>(last_ & kDigitMask)); d >= 0; d = first_nonempty(0, d + 1)) {
         Bucket& b = buckets_[0][d];
@@ -207,6 +274,16 @@ class EventQueue {
       const int digit = first_nonempty(level, 0);
       PODSIM_CHECK(digit >= 0, "event queue level summary out of date");
       Bucket& from = buckets_[level][digit];
+      const int shift = level * kDigitBits;
+      if (level <= kRunLevels && from.entries.size() <= kRunMaxSize) {
+        // Keys <= run_hi_ are all in this bucket: lower levels are empty, and the
+        // others hold larger keys. A later push in that range joins the run.
+        const uint64_t low_bits = (uint64_t{1} << (shift + kDigitBits)) - 1;
+        run_hi_ = (last_ & ~low_bits) | (static_cast<uint64_t>(digit) << shift) | ((uint64_t{1} << shift) - 1);
+        sort_into_run(from.entries, level);
+        mark_empty(level, digit);
+        continue;
+      }
       uint64_t min_key = UINT64_MAX;
       for (const Entry& e : from.entries) min_key = std::min(min_key, e.key);
       last_ = min_key;
@@ -224,7 +301,11 @@ class EventQueue {
   std::vector<uint32_t> generations_;    // odd: slot pending; a handle must match exactly
   std::vector<uint32_t> free_;
   size_t size_ = 0;  // pending (not cancelled, not popped) events
-  size_t dead_ = 0;  // cancelled entries still waiting in buckets
+  size_t dead_ = 0;  // cancelled entries still waiting in buckets or the run
+  std::vector<Entry> run_;      // sorted; entries before run_head_ are consumed
+  size_t run_head_ = 0;
+  uint64_t run_hi_ = 0;         // while the run is active, every key <= run_hi_ is in it
+  std::vector<Entry> scratch_;  // counting-sort buffer
 };
 
 }  // namespace podsim::engine

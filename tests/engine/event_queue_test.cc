@@ -1,5 +1,6 @@
 #include "engine/event_queue.h"
 
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -39,9 +40,20 @@ TEST_CASE("cancelled events never pop, and a stale handle cancels nothing") {
   CHECK_FALSE(q.cancel(EventHandle{}));
 }
 
-TEST_CASE("matches a naive sorted oracle under random pushes, pops and cancels") {
-  // Oracle: a vector of (time, sequence, id) kept sorted; the queue must agree exactly.
-  std::mt19937_64 rng(7);
+namespace {
+// Delay shapes that exercise each path: ties and tiny steps (exact-key buckets, runs
+// with insertions), medium steps (sorted runs of levels 1-2), and huge jumps (high
+// levels, redistribution), mixed.
+int64_t draw_delay(std::mt19937_64& rng, int shape) {
+  switch (shape) {
+    case 0: return (rng() % 8 == 0) ? static_cast<int64_t>(rng() % (1LL << 40)) : static_cast<int64_t>(rng() % 4);
+    case 1: return static_cast<int64_t>(rng() % 5000);
+    default: return (rng() % 3 == 0) ? 0 : static_cast<int64_t>(rng() % 70000);
+  }
+}
+// Oracle: a vector of (time, sequence, id) kept sorted; the queue must agree exactly.
+void check_against_oracle(int shape) {
+  std::mt19937_64 rng(7 + static_cast<uint64_t>(shape));
   EventQueue<int> q;
   std::vector<std::tuple<int64_t, int, int>> oracle;
   std::vector<std::pair<EventHandle, int>> handles;
@@ -51,7 +63,7 @@ TEST_CASE("matches a naive sorted oracle under random pushes, pops and cancels")
     const int op = static_cast<int>(rng() % 10);
     if (op < 5 || oracle.empty()) {
       // Small deltas create many ties; occasional huge ones exercise high buckets.
-      const int64_t delta = (rng() % 8 == 0) ? static_cast<int64_t>(rng() % (1LL << 40)) : static_cast<int64_t>(rng() % 4);
+      const int64_t delta = draw_delay(rng, shape);
       const int id = seq;
       handles.push_back({q.push(SimTime::nanos(now + delta), id), id});
       oracle.emplace_back(now + delta, seq++, id);
@@ -72,6 +84,14 @@ TEST_CASE("matches a naive sorted oracle under random pushes, pops and cancels")
     }
     REQUIRE(q.size() == oracle.size());
   }
+}
+
+}  // namespace
+
+TEST_CASE("matches a naive sorted oracle under random pushes, pops and cancels") {
+  SUBCASE("ties and jumps") { check_against_oracle(0); }
+  SUBCASE("medium steps") { check_against_oracle(1); }
+  SUBCASE("zero-delay storms") { check_against_oracle(2); }
 }
 
 TEST_CASE("a push below a peeked minimum still pops first") {
