@@ -95,7 +95,10 @@ TEST_CASE("inventory of 2 x NVL72: 144 GPUs in 2 scale-up domains of 18 four-GPU
   CHECK(inv.domain_size(0) == 72);
   // Devices 0..71 are the first rack: the placement step_on_first_rack() assumes.
   for (uint32_t d = 0; d < 72; ++d) CHECK(inv.devices()[d].domain == 0);
-  CHECK(inv.devices()[0].busy_watts == c.devices()[0].spec->tdp_watts.value_or(0));
+  // Busy: the GB200's 1,200 W TDP. Static: the rest of NVL72's ~120 kW per rack.
+  CHECK(inv.devices()[0].busy_watts == 1200);
+  CHECK(inv.devices()[0].idle_watts == 0);
+  CHECK(inv.static_watts() == doctest::Approx(2 * (120e3 - 72 * 1200)));
 }
 
 TEST_CASE("explicit jobs: JCT = steps x the step model's step time") {
