@@ -19,15 +19,18 @@
 // a share; activate() lets it compete.
 //
 // Incremental: solve() recomputes only the flows connected, through shared links and
-// transitively, to a flow activated or removed since the previous solve. Other flows
-// keep their rates, which stay max-min fair: nothing in their component changed.
+// transitively, to a flow activated or removed since the previous solve, one connected
+// component at a time. Other flows keep their rates, which stay max-min fair: nothing
+// in their component changed.
 //
-// Cost of a solve, for the affected component with E route entries and L links:
-// O(E + L log L). Links whose fair shares tie (within kTieTolerance) saturate in the
-// same round, so a symmetric collective step (all-to-all on a crossbar) is one round.
+// Cost of a solve, per affected component with E route entries and L links:
+// O(E + L log L), and O(E) for a flow alone on its links. Links whose fair shares tie
+// (within kTieTolerance) saturate in the same round and give their flows bit-identical
+// rates, so a symmetric collective step (all-to-all on a crossbar) is one round and its
+// flows finish at the same instant.
 //
 // Storage is struct-of-arrays: a flow is a slice of one flat route pool plus a rate;
-// a link keeps the flat list of its active flows. ~12 bytes per route entry.
+// a link keeps the flat list of its active flows: 8 bytes per hop, ~19 per flow.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -62,8 +65,8 @@ class MaxMinSolver {
   // Removes f (suspended or active); its id may be reused after the next solve().
   void remove_flow(FlowId f);
 
-  // What the last solve() recomputed: every flow of the affected component (including
-  // newly activated ones, whose rates may be unchanged) and every link it touches.
+  // What the last solve() recomputed: every flow of the affected components (including
+  // newly activated ones) and every link they touch; rates may be unchanged.
   // Valid until the next call that changes the solver.
   struct Changes {
     std::span<const FlowId> flows;
