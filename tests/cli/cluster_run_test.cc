@@ -204,3 +204,52 @@ TEST_CASE("an unwritable output directory: a one-line error and no partial file"
   fs::permissions(ro, fs::perms::owner_all);
   fs::remove_all(ro);
 }
+
+TEST_CASE("a job runs only on the pools its plan fits") {
+  // Llama 3 70B TP8 PP2 DP2, no sharding: 130.6 GB per device. It fits a GB200
+  // (186 GB), not an H100 (80 GB).
+  const std::string text = R"(
+name: "mixed"
+seed: 1
+cluster {
+  pools { name: "nvl72" preset: "nvl72" count: 1 }
+  pools { name: "hgx" preset: "hgx-h100" count: 18 }
+  fat_tree { tiers: 2 radix: 36 rail_optimized: false }
+}
+jobs {
+  name: "l70b"
+  model { preset: "llama3-70b" }
+  plan { tp: 8 pp: 2 dp: 2 global_batch: 16 micro_batch: 1 }
+  steps: 10
+}
+)";
+  const podsim::cli::ClusterRunOutput r = podsim::cli::run_cluster(ScenarioFile::parse("mixed.textproto", text));
+  REQUIRE(r.result.jobs.size() == 1);
+  CHECK(r.result.jobs[0].pool == "nvl72");  // no pools named: restricted to where it fits
+
+  const std::string e = error_of([&] {
+    podsim::cli::run_cluster(ScenarioFile::parse("mixed.textproto", text + "job_settings { job: \"l70b\" pools: \"hgx\" }\n"));
+  });
+  CHECK(contains(e, "mixed.textproto:12:3: jobs[0].plan: job 'l70b' does not fit pool 'hgx' (H100 SXM5): plan needs 130.6 GB"));
+  CHECK(e.find('\n') == std::string::npos);
+}
+
+TEST_CASE("plan: auto is searched on the pool's device and the job runs") {
+  const ScenarioFile f = ScenarioFile::parse("auto.textproto", R"(
+cluster {
+  pools { name: "nvl72" preset: "nvl72" count: 2 }
+  fat_tree { tiers: 2 radix: 36 }
+}
+jobs {
+  name: "l8b-auto"
+  model { preset: "llama3-8b" }
+  plan { auto_plan: true global_batch: 512 }
+  devices: 64
+  steps: 100
+})");
+  const podsim::cli::ClusterRunOutput r = podsim::cli::run_cluster(f);
+  REQUIRE(r.result.jobs.size() == 1);
+  REQUIRE(r.result.jobs[0].jct_s.has_value());
+  REQUIRE(r.result.jobs[0].mfu.has_value());
+  CHECK(*r.result.jobs[0].mfu > 0.2);
+}
