@@ -64,6 +64,9 @@ std::vector<engine::DeviceId> representative_placement(const scheduler::Inventor
 // (precision, memory; `plan: auto` searched on it). A job that names its pools must fit
 // each of them; one that names none is restricted to the pools it fits, and must fit
 // one. Problems name the job and the pool. Returns plans[k][pool].
+// plan_search times its candidates on devices 0..N-1 of the fabric (planner.h), which
+// are the first pool's: for another pool the plan is chosen for that pool's device and
+// scale-up domain size but timed on the first pool's links.
 std::vector<std::vector<std::optional<workloads::Plan>>> pool_plans(const ScenarioFile& file,
                                                                    const topologies::Cluster& cluster,
                                                                    const topologies::EngineFabric& fabric,
