@@ -13,6 +13,18 @@
 
 namespace podsim::cli {
 
+ValidationSummary summarize(const std::vector<double>& relative_errors) {
+  std::vector<double> sorted;
+  for (double e : relative_errors) sorted.push_back(std::abs(e));
+  std::sort(sorted.begin(), sorted.end());
+  const size_t n = sorted.size();
+  ValidationSummary s{.figures = n};
+  s.median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  s.max = sorted.back();
+  s.met = s.median <= 0.10 && s.max <= 0.25;
+  return s;
+}
+
 int validate_command(const std::string& dir, std::ostream& out) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) throw UserError(fmt::format("podsim validate: {}: not a directory", dir));
@@ -31,20 +43,15 @@ int validate_command(const std::string& dir, std::ostream& out) {
       const StudyCell* c = find_cell(r, r.systems.front(), p.job);
       const double v = predicted_value(*c, p.metric);
       const double err = v / p.value - 1;
-      errors.push_back(std::abs(err));
+      errors.push_back(err);
       out << fmt::format("{:<34} {:<18} {:<36} {:>10.4g} {:>10.4g} {:>+7.1f}%\n", r.name, metric_name(p.metric),
                          workloads::describe(c->plan).substr(0, 36), p.value, v, 100 * err);
     }
   }
-  std::vector<double> sorted = errors;
-  std::sort(sorted.begin(), sorted.end());
-  const size_t n = sorted.size();
-  const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  const double worst = sorted.back();
-  const bool ok = median <= 0.10 && worst <= 0.25;
-  out << fmt::format("\n{} figures: median |error| {:.1f}% (target <= 10%), max {:.1f}% (target <= 25%): {}\n", n,
-                     100 * median, 100 * worst, ok ? "met" : "NOT met");
-  return ok ? 0 : 1;
+  const ValidationSummary s = summarize(errors);
+  out << fmt::format("\n{} figures: median |error| {:.1f}% (target <= 10%), max {:.1f}% (target <= 25%): {}\n",
+                     s.figures, 100 * s.median, 100 * s.max, s.met ? "met" : "NOT met");
+  return s.met ? 0 : 1;
 }
 
 }  // namespace podsim::cli

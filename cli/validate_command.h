@@ -6,8 +6,20 @@
 // 10%, every row <= 25%).
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace podsim::cli {
+
+// The summary of a validation: |predicted / published - 1| over every figure.
+struct ValidationSummary {
+  size_t figures = 0;
+  double median = 0;  // median absolute relative error (mean of the middle two if even)
+  double max = 0;     // largest absolute relative error
+  bool met = false;   // iff median <= 10% and max <= 25%
+};
+
+// REQUIRES: !relative_errors.empty(). Errors are signed (predicted / published - 1).
+ValidationSummary summarize(const std::vector<double>& relative_errors);
 
 // Returns the exit code: 0, or 1 when a target is missed (the table still prints).
 int validate_command(const std::string& dir, std::ostream& out);

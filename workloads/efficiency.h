@@ -11,6 +11,7 @@
 // One set per device type and op kind, never per run (data/validation/README.md). The
 // defaults and how they were calibrated on data/validation/calibration.md are in
 // efficiency.cc beside the numbers; `podsim validate` shows the resulting errors.
+#include <optional>
 #include <string>
 
 #include "engine/device.h"
@@ -19,6 +20,10 @@ namespace podsim::workloads {
 
 struct OpEfficiency {
   double gemm = 0.7;       // of the dense matrix peak at the plan's precision
+  // Of the FP8 dense peak, for FP8 plans; unset: `gemm`. FP8 GEMMs reach a smaller
+  // fraction of their (doubled) peak than BF16 ones, and Transformer Engine's casts and
+  // amax reductions around each FP8 GEMM are not separate ops in the step model.
+  std::optional<double> gemm_fp8;
   double attention = 0.5;  // of the BF16 dense peak (FlashAttention forward and backward)
   double memory = 0.8;     // of HBM bandwidth, for memory-bound ops and the optimizer step
   std::string source;      // which calibration the numbers come from

@@ -58,6 +58,9 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                        const engine::Fabric& fabric) {
   if (static_cast<size_t>(q.devices) > fabric.device_count())
     throw UserError(fmt::format("plan: {} devices asked, the system has {}", q.devices, fabric.device_count()));
+  // Every candidate shares the precision: reject it once, before the search, rather than
+  // time plans on a peak the device does not have (FP8 on Ascend: hardware.md §1.1).
+  check_precision(q.precision, device);
   std::vector<engine::DeviceId> placement(static_cast<size_t>(q.devices));
   for (size_t i = 0; i < placement.size(); ++i) placement[i] = engine::DeviceId{static_cast<uint32_t>(i)};
 

@@ -53,7 +53,8 @@ struct PlanReport {
 };
 
 // REQUIRES: validate(m) passed; `fabric` has >= devices devices. Throws UserError when
-// no plan fits, naming the smallest memory need found.
+// the device has no units for `search.precision` (FP8 on Ascend), or when no plan fits,
+// naming the smallest memory need found.
 PlanReport plan_search(const ModelSpec& m, const PlanSearch& search, const engine::DeviceSpec& device,
                        const engine::Fabric& fabric);
 

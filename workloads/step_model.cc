@@ -39,7 +39,8 @@ double op_seconds(const Op& op, engine::Precision precision, const engine::Devic
     } else {
       const std::optional<engine::FlopRate> peak = device.peak(precision);
       if (!peak) throw std::invalid_argument(fmt::format("{} has no {} peak", device.name, engine::to_string(precision)));
-      t = op.flops / (peak->value() * eff.gemm);
+      const bool fp8 = precision == engine::Precision::kFP8 && eff.gemm_fp8;
+      t = op.flops / (peak->value() * (fp8 ? *eff.gemm_fp8 : eff.gemm));
     }
   }
   return std::max(t, op.bytes.value() / (device.hbm_bandwidth.value() * eff.memory));

@@ -1,0 +1,88 @@
+// Planner: it returns only plans that fit, the fastest first, refuses a precision the
+// device lacks, and explains its choice. A small GPT on an 8-GPU crossbar keeps the
+// search to a few dozen candidates.
+#include "workloads/planner.h"
+
+#include <doctest/doctest.h>
+
+#include "engine/error.h"
+#include "tests/engine/network/test_fabrics.h"
+
+namespace podsim::workloads {
+namespace {
+
+using engine::Bandwidth;
+using engine::Bytes;
+using engine::FlopRate;
+using engine::SimTime;
+
+engine::DeviceSpec device_with(Bytes hbm, bool fp8) {
+  return {.name = "test",
+          .peak_bf16 = FlopRate::tera(1000),
+          .peak_fp16 = FlopRate::tera(1000),
+          .peak_fp8 = fp8 ? std::optional(FlopRate::tera(2000)) : std::nullopt,
+          .peak_int8 = std::nullopt,
+          .hbm_capacity = hbm,
+          .hbm_bandwidth = Bandwidth::gbytes_per_s(2000),
+          .tdp_watts = 500};
+}
+
+ModelSpec small_gpt() {
+  return {.name = "small-gpt", .layers = 16, .hidden = 2048, .ffn = 8192, .heads = 16, .kv_heads = 0,
+          .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
+}
+
+// 8 devices on one switch at 450 GB/s/dir (an HGX H100 domain, hw §1.3).
+engine::testing::Crossbar hgx() { return {8, Bandwidth::gbytes_per_s(450), SimTime::nanos(350)}; }
+
+PlanSearch search_of(int devices, int global_batch) {
+  return {.devices = devices, .global_batch = global_batch, .scale_up_domain = 8, .top = 100};
+}
+
+TEST_CASE("plan_search: every returned plan fits, and the first is the fastest") {
+  const auto fabric = hgx();
+  const PlanReport r = plan_search(small_gpt(), search_of(8, 32), device_with(Bytes::giga(80), true), fabric);
+  REQUIRE_FALSE(r.best.empty());
+  CHECK(r.fitting == r.best.size());  // top = 100 keeps every timed plan
+  CHECK(r.considered >= r.valid);
+  CHECK(r.valid >= r.fitting);
+  for (const PlannedStep& s : r.best) {
+    CHECK(s.plan.devices() == 8);
+    CHECK(s.memory.total() <= Bytes::giga(80));
+    CHECK(r.best.front().result.step_s <= s.result.step_s);
+  }
+}
+
+TEST_CASE("plan_search: the explanation names the winner and its runner-up") {
+  const auto fabric = hgx();
+  const PlanReport r = plan_search(small_gpt(), search_of(8, 32), device_with(Bytes::giga(80), true), fabric);
+  REQUIRE(r.best.size() > 1);
+  CHECK(r.explanation.find(describe(r.best.front().plan)) != std::string::npos);
+  CHECK(r.explanation.find("runner-up") != std::string::npos);
+}
+
+TEST_CASE("plan_search: a model that fits nowhere is an error naming the smallest need") {
+  const auto fabric = hgx();
+  // 1 GB devices cannot hold even 1/8 of ~0.8 B parameters x 16 bytes with activations.
+  CHECK_THROWS_WITH_AS(plan_search(small_gpt(), search_of(8, 32), device_with(Bytes::giga(1), true), fabric),
+                       doctest::Contains("fits in memory"), UserError);
+}
+
+TEST_CASE("plan_search: FP8 on a device without FP8 units (Ascend 910B) is rejected") {
+  const auto fabric = hgx();
+  PlanSearch q = search_of(8, 32);
+  q.precision = engine::Precision::kFP8;
+  CHECK_THROWS_WITH_AS(plan_search(small_gpt(), q, device_with(Bytes::giga(64), false), fabric),
+                       doctest::Contains("no FP8 units"), UserError);
+  // The same search in BF16 succeeds.
+  q.precision = engine::Precision::kBF16;
+  CHECK_FALSE(plan_search(small_gpt(), q, device_with(Bytes::giga(64), false), fabric).best.empty());
+}
+
+TEST_CASE("plan_search: more devices than the fabric has is an error") {
+  const auto fabric = hgx();
+  CHECK_THROWS_AS(plan_search(small_gpt(), search_of(16, 32), device_with(Bytes::giga(80), true), fabric), UserError);
+}
+
+}  // namespace
+}  // namespace podsim::workloads
