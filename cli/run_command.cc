@@ -7,7 +7,8 @@
 #include "cli/compare_run.h"
 #include "cli/scenario_check.h"
 #include "cli/scenario_file.h"
-#include "engine/simulator.h"
+#include "cli/topo_command.h"
+#include "engine/error.h"
 
 namespace podsim::cli {
 
@@ -34,23 +35,18 @@ void run_command(const RunOptions& options, std::ostream& out) {
     return;
   }
 
-  engine::Simulator sim(s.seed());
-  engine::StopConditions stop;
-  if (s.horizon_s() > 0) stop.horizon = engine::SimTime::seconds(s.horizon_s());
-  for (const auto& job : s.jobs()) {
-    // Until the scheduler issue lands, a job is a submission event only.
-    sim.schedule_at(engine::SimTime::seconds(job.arrival_s()), [&sim, name = job.name()] {
-      spdlog::get("engine")->debug("[{}] job {} submitted", sim.now().to_string(), name);
-    });
+  // A cluster with nothing to run: its summary is the result. Jobs need a machine.
+  if (s.has_cluster() && s.jobs_size() == 0) {
+    out << fmt::format("scenario    {} (a cluster, no jobs: its summary)\n", s.name());
+    print_cluster_summary(file, out);
+    return;
   }
-  const engine::RunResult r = sim.run(stop);
-
-  out << fmt::format("scenario   {}\n", s.name());
-  if (!s.description().empty()) out << fmt::format("           {}\n", s.description());
-  out << fmt::format("seed       {}\n", s.seed());
-  out << fmt::format("jobs       {}\n", s.jobs_size());
-  out << fmt::format("events     {}\n", r.events_executed);
-  out << fmt::format("end time   {} ({})\n", r.end_time.to_string(), engine::to_string(r.reason));
+  if (s.jobs_size() > 0)
+    throw UserError(fmt::format("{}: jobs: the scenario has jobs but no machine to run them on (expected a "
+                                "'cluster {{ pools {{ preset: \"nvl72\" count: 1 }} }}' section, or 'compare')",
+                                file.path()));
+  throw UserError(fmt::format("{}: nothing to simulate (expected a 'cluster' with 'jobs' or 'sources', or 'compare')",
+                              file.path()));
 }
 
 }  // namespace podsim::cli

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
 
 #include "cli/cluster_from_proto.h"
@@ -77,17 +78,34 @@ void print(const Summary& s, std::ostream& out) {
 
 }  // namespace
 
+void print_cluster_summary(const ScenarioFile& file, std::ostream& out) {
+  print(topologies::summarize(topologies::build_cluster(cluster_params(file))), out);
+}
+
 void topo_command(const TopoOptions& options, std::ostream& out) {
   ScenarioFile file = load(options.scenario_or_preset);
   for (const std::string& o : options.overrides) file.apply_override(o);
   const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
   print(topologies::summarize(cluster), out);
   if (options.dot_path) {
-    std::ofstream dot(*options.dot_path);
-    if (!dot) throw UserError(fmt::format("{}: cannot write", *options.dot_path));
-    topologies::write_dot(options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
-    if (!dot) throw UserError(fmt::format("{}: write error", *options.dot_path));
-    out << fmt::format("dot         {} ({} view)\n", *options.dot_path, options.collapsed_dot ? "collapsed" : "detailed");
+    // Written to a temporary name and renamed when whole: never a partial .dot file.
+    const std::string& path = *options.dot_path;
+    const std::string tmp = path + ".tmp";
+    {
+      std::ofstream dot(tmp);
+      if (!dot) throw UserError(fmt::format("{}: cannot write (--dot)", path));
+      topologies::write_dot(options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
+      dot.close();
+      if (!dot) {
+        std::remove(tmp.c_str());
+        throw UserError(fmt::format("{}: write error (--dot)", path));
+      }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      std::remove(tmp.c_str());
+      throw UserError(fmt::format("{}: cannot write (--dot)", path));
+    }
+    out << fmt::format("dot         {} ({} view)\n", path, options.collapsed_dot ? "collapsed" : "detailed");
   }
 }
 

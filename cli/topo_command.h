@@ -20,6 +20,11 @@ struct TopoOptions {
   bool collapsed_dot = false;  // write the collapsed view instead of the detailed one
 };
 
+// Builds the scenario's cluster and prints its summary (also what `podsim run` prints
+// for a scenario with a cluster and no jobs). Throws UserError for bad input.
+class ScenarioFile;
+void print_cluster_summary(const ScenarioFile& file, std::ostream& out);
+
 // Writes the summary to `out`. Throws UserError for bad input.
 void topo_command(const TopoOptions& options, std::ostream& out);
 

@@ -23,7 +23,7 @@ expect() {  # expect NAME WANT_RC STDERR_REGEX -- CMD...
 }
 
 expect "runs the smallest scenario" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto"
-grep -q "scenario   smoke" "$tmp/out" || { echo "FAIL: no result on stdout"; failures=$((failures + 1)); }
+grep -q "jobs            2 finished of 2" "$tmp/out" || { echo "FAIL: no result on stdout"; failures=$((failures + 1)); }
 
 printf 'name: "bad"\nhorizn_s: 5\n' >"$tmp/bad.textproto"
 expect "typo'd field" 2 "^$tmp/bad.textproto:2:[0-9]+: .*horizn_s" -- "$podsim" run "$tmp/bad.textproto"
@@ -35,7 +35,14 @@ expect "bad enum" 2 "is not a Policy \(expected one of" -- \
 expect "value out of range" 2 "^--set horizon_s: horizon_s: -5 is out of range" -- \
   "$podsim" run "$src/scenarios/smoke.textproto" --set horizon_s=-5
 expect "--set works" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto" --set jobs[1].arrival_s=7200
-grep -q "horizon reached" "$tmp/out" || { echo "FAIL: --set did not take effect"; failures=$((failures + 1)); }
+# The second job now arrives after the first ends (~0.2 h): the makespan is its arrival
+# plus its own run time.
+grep -q "makespan        2.08 h" "$tmp/out" || { echo "FAIL: --set did not take effect"; failures=$((failures + 1)); }
+printf 'name: "nomachine"\njobs { name: "a" }\n' >"$tmp/nomachine.textproto"
+expect "jobs without a cluster" 2 "nomachine.textproto: jobs: the scenario has jobs but no machine" -- \
+  "$podsim" run "$tmp/nomachine.textproto"
+printf 'name: "empty"\n' >"$tmp/empty.textproto"
+expect "nothing to simulate" 2 "empty.textproto: nothing to simulate" -- "$podsim" run "$tmp/empty.textproto"
 expect "unknown command" 2 "unknown command 'fly'" -- "$podsim" fly
 expect "help" 0 "" -- "$podsim" run --help
 head -c 4096 /dev/urandom >"$tmp/garbage.textproto"
