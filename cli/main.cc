@@ -183,5 +183,10 @@ int main(int argc, char** argv) {
   } catch (const std::bad_alloc&) {
     std::cerr << "podsim: out of memory\n";
     return kExitInternalError;
+  } catch (const std::exception& e) {
+    // Misuse checks in the libraries (std::invalid_argument) mean an input slipped past
+    // the scenario checks: report it on one line rather than abort.
+    std::cerr << "podsim: internal error (an input was not checked before use): " << e.what() << "\n";
+    return kExitInternalError;
   }
 }
