@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "cli/command_line.h"
 #include "cli/cluster_from_proto.h"
 #include "cli/scenario_file.h"
 #include "engine/error.h"
@@ -63,6 +64,27 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
                        s.result.step_s, 100 * s.result.mfu, s.memory.total().value() / 1e9, s.result.bottleneck);
   }
   out << "\n" << rep.explanation << "\n";
+}
+
+int plan_main(const std::vector<std::string>& args, std::ostream& out) {
+  namespace po = boost::program_options;
+  po::options_description options("podsim plan --model M --system S --devices N [options]");
+  options.add_options()("help,h", "show this help")("model", po::value<std::string>(), "model preset (deepseek-v3, ...)")(
+      "system", po::value<std::string>(), "system preset (cloudmatrix384, nvl72, hgx-h100, ...)")(
+      "devices", po::value<int>(), "devices to plan for")(
+      "global-batch", po::value<int>()->default_value(0), "samples per step (default: one per device)")(
+      "precision", po::value<std::string>()->default_value("bf16"), "bf16 | fp16 | fp8 | int8")(
+      "top", po::value<int>()->default_value(5), "plans to print");
+  const auto vm = parse_command_line("plan", options, {}, args, out);
+  if (!vm) return 0;
+  require(*vm, "model", "plan", "--model");
+  require(*vm, "system", "plan", "--system");
+  require(*vm, "devices", "plan", "--devices");
+  plan_command({.model = (*vm)["model"].as<std::string>(), .system = (*vm)["system"].as<std::string>(),
+                .devices = (*vm)["devices"].as<int>(), .global_batch = (*vm)["global-batch"].as<int>(),
+                .precision = (*vm)["precision"].as<std::string>(), .top = (*vm)["top"].as<int>()},
+               out);
+  return 0;
 }
 
 }  // namespace podsim::cli

@@ -4,6 +4,7 @@
 // the top plans with step time, MFU and memory, and why the best wins.
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace podsim::cli {
 
@@ -18,5 +19,8 @@ struct PlanOptions {
 
 // Throws UserError for bad input or when no plan fits.
 void plan_command(const PlanOptions& options, std::ostream& out);
+
+// `podsim plan ARGS...`: parses the command line and runs; returns the exit code.
+int plan_main(const std::vector<std::string>& args, std::ostream& out);
 
 }  // namespace podsim::cli

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/command_line.h"
 #include "cli/cluster_run.h"
 #include "cli/compare_run.h"
 #include "cli/scenario_check.h"
@@ -47,6 +48,20 @@ void run_command(const RunOptions& options, std::ostream& out) {
                                 file.path()));
   throw UserError(fmt::format("{}: nothing to simulate (expected a 'cluster' with 'jobs' or 'sources', or 'compare')",
                               file.path()));
+}
+
+int run_main(const std::vector<std::string>& args, std::ostream& out) {
+  namespace po = boost::program_options;
+  po::options_description options("podsim run SCENARIO [options]");
+  options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file (.textproto)");
+  add_set_option(options);
+  po::positional_options_description positional;
+  positional.add("scenario", 1);
+  const auto vm = parse_command_line("run", options, positional, args, out);
+  if (!vm) return 0;
+  require(*vm, "scenario", "run", "SCENARIO");
+  run_command({.scenario_path = (*vm)["scenario"].as<std::string>(), .overrides = strings_of(*vm, "set")}, out);
+  return 0;
 }
 
 }  // namespace podsim::cli

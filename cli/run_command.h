@@ -14,4 +14,7 @@ struct RunOptions {
 // Writes the results to `out`. Throws UserError for bad input.
 void run_command(const RunOptions& options, std::ostream& out);
 
+// `podsim run ARGS...`: parses the command line and runs; returns the exit code.
+int run_main(const std::vector<std::string>& args, std::ostream& out);
+
 }  // namespace podsim::cli

@@ -28,4 +28,7 @@ void print_cluster_summary(const ScenarioFile& file, std::ostream& out);
 // Writes the summary to `out`. Throws UserError for bad input.
 void topo_command(const TopoOptions& options, std::ostream& out);
 
+// `podsim topo ARGS...`: parses the command line and runs; returns the exit code.
+int topo_main(const std::vector<std::string>& args, std::ostream& out);
+
 }  // namespace podsim::cli

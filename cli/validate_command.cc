@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "cli/command_line.h"
 #include "cli/compare_run.h"
 #include "cli/scenario_file.h"
 #include "engine/error.h"
@@ -52,6 +53,18 @@ int validate_command(const std::string& dir, std::ostream& out) {
   out << fmt::format("\n{} figures: median |error| {:.1f}% (target <= 10%), max {:.1f}% (target <= 25%): {}\n",
                      s.figures, 100 * s.median, 100 * s.max, s.met ? "met" : "NOT met");
   return s.met ? 0 : 1;
+}
+
+int validate_main(const std::vector<std::string>& args, std::ostream& out) {
+  namespace po = boost::program_options;
+  po::options_description options("podsim validate [DIR]");
+  options.add_options()("help,h", "show this help")(
+      "dir", po::value<std::string>()->default_value("scenarios/validation"), "directory of validation scenarios");
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  const auto vm = parse_command_line("validate", options, positional, args, out);
+  if (!vm) return 0;
+  return validate_command((*vm)["dir"].as<std::string>(), out);
 }
 
 }  // namespace podsim::cli

@@ -24,4 +24,7 @@ ValidationSummary summarize(const std::vector<double>& relative_errors);
 // Returns the exit code: 0, or 1 when a target is missed (the table still prints).
 int validate_command(const std::string& dir, std::ostream& out);
 
+// `podsim validate ARGS...`: parses the command line and runs; returns the exit code.
+int validate_main(const std::vector<std::string>& args, std::ostream& out);
+
 }  // namespace podsim::cli
