@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 
+#include "cli/atomic_file.h"
 #include "cli/cluster_from_proto.h"
 #include "cli/inventory_from_cluster.h"
 #include "cli/jobs_from_proto.h"
@@ -238,27 +239,6 @@ scheduler::PolicyKind policy(v1::Scheduler::Policy p) {
     case v1::Scheduler::FAIR_SHARE: return scheduler::PolicyKind::kFairShare;
     case v1::Scheduler::PRIORITY: return scheduler::PolicyKind::kPriority;
     default: return scheduler::PolicyKind::kFifo;
-  }
-}
-
-void write_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  std::error_code ec;
-  {
-    std::ofstream out(tmp);
-    if (!out) throw UserError(fmt::format("{}: cannot write", tmp.string()));
-    write(out);
-    out.close();
-    if (!out) {
-      std::filesystem::remove(tmp, ec);
-      throw UserError(fmt::format("{}: write failed", tmp.string()));
-    }
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    const std::string why = ec.message();
-    std::filesystem::remove(tmp, ec);
-    throw UserError(fmt::format("{}: cannot rename to {}: {}", tmp.string(), path.string(), why));
   }
 }
 

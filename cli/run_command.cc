@@ -6,6 +6,7 @@
 #include "cli/command_line.h"
 #include "cli/cluster_run.h"
 #include "cli/compare_run.h"
+#include "cli/html_report.h"
 #include "cli/scenario_check.h"
 #include "cli/scenario_file.h"
 #include "cli/topo_command.h"
@@ -16,8 +17,14 @@ namespace podsim::cli {
 void run_command(const RunOptions& options, std::ostream& out) {
   ScenarioFile file = ScenarioFile::load(options.scenario_path);
   for (const std::string& o : options.overrides) file.apply_override(o);
+  if (!options.report_path.empty()) check_report_path(options.report_path);
   if (file.scenario().has_compare()) {
-    run_comparison(file, out);
+    const StudyResult study = run_study(file);
+    print_comparison(study, out);
+    if (!options.report_path.empty()) {
+      write_comparison_report(options.report_path, study);
+      out << fmt::format("\nreport     {}\n", options.report_path);
+    }
     return;
   }
   check_scenario(file);
@@ -32,6 +39,10 @@ void run_command(const RunOptions& options, std::ostream& out) {
     if (!s.outputs().out_dir().empty()) {
       write_cluster_outputs(r.result, s.outputs().out_dir());
       out << fmt::format("results in      {}/ (summary.csv, jobs.csv, timeline.csv, results.json)\n", s.outputs().out_dir());
+    }
+    if (!options.report_path.empty()) {
+      write_cluster_report(options.report_path, s, r.result);
+      out << fmt::format("report          {}\n", options.report_path);
     }
     return;
   }
@@ -55,12 +66,15 @@ int run_main(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description options("podsim run SCENARIO [options]");
   options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file (.textproto)");
   add_set_option(options);
+  options.add_options()("report", po::value<std::string>(), "also write an HTML report (charts) to FILE.html");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   const auto vm = parse_command_line("run", options, positional, args, out);
   if (!vm) return 0;
   require(*vm, "scenario", "run", "SCENARIO");
-  run_command({.scenario_path = (*vm)["scenario"].as<std::string>(), .overrides = strings_of(*vm, "set")}, out);
+  run_command({.scenario_path = (*vm)["scenario"].as<std::string>(), .overrides = strings_of(*vm, "set"),
+               .report_path = vm->count("report") ? (*vm)["report"].as<std::string>() : std::string()},
+              out);
   return 0;
 }
 

@@ -9,6 +9,7 @@ namespace podsim::cli {
 struct RunOptions {
   std::string scenario_path;
   std::vector<std::string> overrides;  // "a.b.c=VALUE", applied in order
+  std::string report_path;             // --report FILE.html; empty: none
 };
 
 // Writes the results to `out`. Throws UserError for bad input.

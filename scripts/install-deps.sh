@@ -10,6 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev
   doctest-dev
   libbenchmark-dev
+  chromium  # renders the HTML reports in tests/report/report_browser.sh (issue #7)
 )
 
 missing=()
