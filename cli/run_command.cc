@@ -49,6 +49,10 @@ void run_command(const RunOptions& options, std::ostream& out) {
 
   // A cluster with nothing to run: its summary is the result. Jobs need a machine.
   if (s.has_cluster() && s.jobs_size() == 0) {
+    if (!options.report_path.empty())
+      throw UserError(fmt::format("--report {}: {} is a cluster without jobs, which has no report (expected 'jobs' "
+                                  "or 'sources')",
+                                  options.report_path, file.path()));
     out << fmt::format("scenario    {} (a cluster, no jobs: its summary)\n", s.name());
     print_cluster_summary(file, out);
     return;

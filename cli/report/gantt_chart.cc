@@ -35,9 +35,27 @@ std::string tooltip(const GanttBar& b, const TimeUnit& u) {
   return h.empty() ? s : s + "; " + h;
 }
 
-std::string bar_class(const GanttBar& b) {
+// `name` cut to about `width` pixels, with an ellipsis where it was cut; cuts fall only
+// before the first byte of a UTF-8 character. The tooltip keeps the whole name.
+std::string fit(const std::string& name, double width) {
+  if (text_width(name) <= width) return name;
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const bool starts_char = (static_cast<unsigned char>(name[i]) & 0xC0) != 0x80;
+    // Room for this character and the ellipsis after it (text_width counts characters).
+    if (starts_char && text_width(out) + text_width("m...") > width) break;
+    out += name[i];
+  }
+  return out + "...";
+}
+
+bool was_hit(const GanttBar& b) { return b.preemptions > 0 || b.interruptions > 0; }
+
+// Named rows outline a hit job in red; thin lanes would turn red all over, so there a
+// hit job gets a red tick at its end instead (drawn after the bar).
+std::string bar_class(const GanttBar& b, bool named) {
   std::string cls = fmt::format("job c{}", b.group % kPalette);
-  if (b.preemptions > 0 || b.interruptions > 0) cls += " hit";
+  if (named && was_hit(b)) cls += " hit";
   if (!b.finished) cls += " open";
   return cls;
 }
@@ -110,7 +128,10 @@ GanttRendering render_gantt(const GanttChart& c) {
   for (size_t g = 0; g < c.groups.size(); ++g)
     if (drawn[g]) entries.push_back({c.groups[g], fmt::format("c{}", g % kPalette)});
   if (named) entries.push_back({"waiting (arrival to start)", "wait", true});
-  entries.push_back({"hit by a failure or preemption", "hit-key"});
+  if (named)
+    entries.push_back({"hit by a failure or preemption", "hit-key"});
+  else
+    entries.push_back({"end tick: hit by a failure or preemption", "hit-mark"});
   legend(svg, left, 18, c.width - 20, entries);
   bottom_axis(svg, f, linear_ticks(xt, x_unit), fmt::format("simulated time ({})", unit.name));
   if (!named)
@@ -122,14 +143,18 @@ GanttRendering render_gantt(const GanttChart& c) {
     const GanttBar& b = c.bars[order[k]];
     const double y = f.top + row[k] * row_h + (row_h - bar_h) / 2;
     if (named) {
-      svg.text(left - 10, y + bar_h - 3, b.name, "row-label", Anchor::kEnd);
+      svg.text(left - 10, y + bar_h - 3, fit(b.name, left - 14), "row-label", Anchor::kEnd);
       if (b.start_s > b.arrival_s) svg.line(x(b.arrival_s), y + bar_h / 2, x(b.start_s), y + bar_h / 2, "wait");
     }
     const double x0 = x(b.start_s);
     // At least half a pixel, so that a short job is still seen.
-    svg.rect(x0, y, std::max(x(b.end_s) - x0, 0.5), bar_h, bar_class(b), tooltip(b, unit));
-    if (named && (b.preemptions > 0 || b.interruptions > 0))
-      svg.text(std::max(x(b.end_s), x0 + 0.5) + 6, y + bar_h - 3, hits(b), "hit-note");
+    const double x1 = std::max(x(b.end_s), x0 + 0.5);
+    svg.rect(x0, y, x1 - x0, bar_h, bar_class(b, named), tooltip(b, unit));
+    if (!was_hit(b)) continue;
+    if (named)
+      svg.text(x1 + 6, y + bar_h - 3, hits(b), "hit-note");
+    else
+      svg.rect(x1 - 2, y, 2, bar_h, "hit-mark");
   }
   svg.close_group();
   r.svg = std::move(svg).finish();

@@ -2,13 +2,13 @@
 // A Gantt chart of jobs: one bar per job from its first start to its end, coloured by
 // group (pool, or size class), with the wait from arrival to start as a thin line.
 //
-// Few jobs (<= max_named_rows): one labelled row per job, in input order, and jobs a
-// failure or a preemption hit carry a red outline and a note after the bar. Many jobs:
+// Few jobs (<= max_named_rows): one labelled row per job, in input order; a job that a
+// failure or a preemption hit has a red outline and a note after its bar. Many jobs:
 // bars are packed into lanes (first fit by start time: a lane takes the next job that
-// starts after its last one ends), unlabelled; beyond max_bars only the jobs with the
-// most device-time are drawn, and the rendering says how many. The times of individual
-// preemptions and failures are not in the run's result, so a hit job is marked as a
-// whole, not at the moment it was hit.
+// starts after its last one ends), unlabelled, and a hit job gets a red tick at its end;
+// beyond max_bars only the jobs with the most device-time are drawn, and the rendering
+// says how many. The times of individual preemptions and failures are not in the run's
+// result, so a hit job is marked as a whole, not at the moment it was hit.
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -87,6 +87,14 @@ TEST_CASE("Gantt draws one bar per job and marks hit and unfinished jobs") {
   CHECK(count(r.svg, "class=\"job c0 hit open\"") == 1);
   CHECK(r.svg.find("x&lt;1&gt;") != std::string::npos);
   CHECK(r.svg.find(">2 failures<") != std::string::npos);
+  SUBCASE("a long name is cut to the label column, whole in the tooltip") {
+    // The column is capped at 280 px: 280 - 14 = 266 px of label, 6.6 px a character
+    // (0.55 x 12 px), so 40 characters with the ellipsis.
+    c.bars[0].name = std::string(60, 'n');
+    const GanttRendering cut = render_gantt(c);
+    CHECK(cut.svg.find(">" + std::string(37, 'n') + "...<") != std::string::npos);
+    CHECK(cut.svg.find("<title>" + std::string(60, 'n') + ":") != std::string::npos);
+  }
   SUBCASE("many jobs: lanes and a cap, said in the note") {
     c.bars.clear();
     for (int i = 0; i < 100; ++i)
