@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -110,4 +111,56 @@ TEST_CASE("scheduling before the last popped time is an invariant violation") {
   q.push(SimTime::nanos(10), 1);
   q.pop();
   CHECK_THROWS_AS(q.push(SimTime::nanos(9), 2), podsim::InternalError);
+}
+
+// The hold workload of bench/event_queue_bench.cc at a size where level-2 buckets are
+// sorted into runs of thousands and ~1 push in 20 lands inside the current run (its
+// heap of late entries), then zero-delay bursts that make the late heap outgrow the run
+// (the run is dissolved into the buckets), with cancels mixed in last; checked against
+// an ordered set of (time, sequence).
+TEST_CASE("runs, late entries and dissolved runs keep (time, insertion) order") {
+  std::mt19937_64 rng(11);
+  std::exponential_distribution<double> delay(1.0 / 1e5);
+  EventQueue<int> q;
+  std::set<std::tuple<int64_t, int, int>> oracle;  // (time, sequence = id, id)
+  std::vector<EventHandle> handles;
+  std::vector<int64_t> times;  // by id
+  int next_id = 0;
+  auto push = [&](int64_t t) {
+    handles.push_back(q.push(SimTime::nanos(t), next_id));
+    times.push_back(t);
+    oracle.emplace(t, next_id, next_id);
+    ++next_id;
+  };
+  auto pop_and_check = [&] {
+    const auto [t, s, id] = *oracle.begin();
+    oracle.erase(oracle.begin());
+    const auto [qt, qid] = q.pop();
+    REQUIRE(qt.ns() == t);
+    REQUIRE(qid == id);
+    return t;
+  };
+  for (int i = 0; i < 50000; ++i) push(static_cast<int64_t>(delay(rng)));
+  for (int phase = 0; phase < 3; ++phase) {
+    for (int i = 0; i < 100000; ++i) {
+      const int64_t now = pop_and_check();
+      // Phase 1: bursts of three pushes per pop at the current instant (and just after)
+      // flood the run's window until it is dissolved, then pops without pushes drain.
+      const int in_cycle = i % 25000;
+      const bool burst = phase == 1 && in_cycle < 10000;
+      const int pushes = phase != 1 ? 1 : burst ? 3 : in_cycle < 20000 ? 0 : 1;
+      for (int k = 0; k < pushes; ++k)
+        push(now + (burst ? static_cast<int64_t>(rng() % 3) : static_cast<int64_t>(delay(rng))));
+      if (phase == 2 && i % 7 == 0) {
+        const int victim = static_cast<int>(rng() % handles.size());
+        const auto it = oracle.find({times[victim], victim, victim});
+        const bool pending = it != oracle.end();
+        REQUIRE(q.cancel(handles[victim]) == pending);
+        if (pending) oracle.erase(it);
+      }
+      REQUIRE(q.size() == oracle.size());
+    }
+  }
+  while (!oracle.empty()) pop_and_check();
+  CHECK(q.empty());
 }
