@@ -54,7 +54,7 @@ constexpr double kWanFlopsPerSample =
 // H100 SXM5 989.
 constexpr double k910C = 752e12, kGb200 = 2500e12, kH100 = 989e12;
 
-TEST_CASE("cloudmatrix384_vs_nvl72: DeepSeek-V3 days to train match 6ND / (N peak MFU); NVL72 is faster per chip") {
+TEST_CASE("cloudmatrix384_vs_nvl72: DeepSeek-V3 days to train match 6ND / (N peak MFU), and NVL72 is faster per chip") {
   const StudyResult r = run_study(scenario("cloudmatrix384_vs_nvl72.textproto"));
   const StudyCell& cm = cell(r, "3x CloudMatrix384", "deepseek-v3");
   const StudyCell& nv = cell(r, "16x GB200 NVL72", "deepseek-v3");
@@ -82,7 +82,7 @@ TEST_CASE("cloudmatrix384_vs_nvl72: DeepSeek-V3 days to train match 6ND / (N pea
         cell(r, "3x CloudMatrix384", "wan2.1-14b").result.time_to_train_s);
 }
 
-TEST_CASE("deepseek_v3_pretrain_cm384x4: 42 d / MFU on 1,536 NPUs; podsim's plan beats DeepSeek's layout") {
+TEST_CASE("deepseek_v3_pretrain_cm384x4: 42 d / MFU on 1,536 NPUs, and podsim's plan beats DeepSeek's layout") {
   const StudyResult r = run_study(scenario("deepseek_v3_pretrain_cm384x4.textproto"));
   const StudyCell& ds = cell(r, "4x CM384, DeepSeek's layout", "deepseek-v3");
   const StudyCell& best = cell(r, "4x CM384, podsim plan's best", "deepseek-v3");
@@ -110,7 +110,7 @@ TEST_CASE("deepseek_v3_pretrain_cm384x4: 42 d / MFU on 1,536 NPUs; podsim's plan
   CHECK(best.result.time_to_train_s < ds.result.time_to_train_s);
 }
 
-TEST_CASE("wan21_video_cm384_vs_h100: H100 MFU as the calibrated DFM run implies; UB exposes less communication") {
+TEST_CASE("wan21_video_cm384_vs_h100: H100 MFU as the calibrated DFM run implies, and UB exposes less communication") {
   const StudyResult r = run_study(scenario("wan21_video_cm384_vs_h100.textproto"));
   const StudyCell& cm = cell(r, "1x CloudMatrix384", "wan2.1-14b");
   const StudyCell& h100 = cell(r, "48x HGX H100", "wan2.1-14b");
@@ -138,7 +138,7 @@ TEST_CASE("wan21_video_cm384_vs_h100: H100 MFU as the calibrated DFM run implies
   CHECK(exposed_share(cm) < exposed_share(h100));
 }
 
-TEST_CASE("dual_vendor_itp_llm: the three LLM jobs finish among the ITP trace; the cluster is busy") {
+TEST_CASE("dual_vendor_itp_llm: the three LLM jobs finish among the ITP trace, and the cluster is busy") {
   const ScenarioFile f = scenario("scheduler/dual_vendor_itp_llm.textproto");
   const ClusterRunOutput out = run_cluster(f);
   const scheduler::ClusterRunResult& r = out.result;
