@@ -155,6 +155,10 @@ class EasyBackfill final : public Policy {
           if (v.start(j, p)) break;
           continue;
         }
+        // No reservation (devices down): the head needs every usable device of its pool
+        // back, so nothing may take one. Without this, start(j, p, SimTime::max()) let
+        // anything in, and the head could starve behind long jobs started meanwhile.
+        if (r.shadow == SimTime::max()) continue;
         // In the reserved pool: either done before the shadow time, or small enough to
         // live in the devices the head will leave over.
         if (v.start(j, p, r.shadow)) break;

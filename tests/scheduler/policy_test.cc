@@ -112,6 +112,20 @@ TEST_CASE("EASY backfill: a long job may use the devices the head leaves over") 
   CHECK(start_of(r, "B") == 10);
 }
 
+TEST_CASE("EASY backfill: while a failed device leaves the head without a reservation, nothing backfills into its pool") {
+  // 4 devices on one node. A (4 dev, 10 s) starts at 0; device 0 fails at 5 and is
+  // repaired at 105. A loses its 5 s and waits at the head of the queue, and no
+  // reservation exists (3 usable devices < 4). C (1 dev, 1000 s) arrives at 6: started,
+  // it would hold a device A needs until 1006. It waits instead: A restarts at 105 and
+  // ends at 115, and C starts then.
+  ClusterRunOptions o = with(PolicyKind::kEasyBackfill);
+  o.failures.scripted = {{.at = podsim::engine::SimTime::seconds(5), .index = 0,
+                          .repair = podsim::engine::SimTime::seconds(100)}};
+  const auto r = run(devices(4), {job("A", 0, 4, 10), job("C", 6, 1, 1000)}, o);
+  CHECK(end_of(r, "A") == 115);
+  CHECK(start_of(r, "C") == 115);
+}
+
 TEST_CASE("EASY backfill never delays the head: random workloads, every start vs its reservation") {
   // With exact run times (no failures, no contention) each job that was ever a blocked
   // head starts no later than the shadow time it was first promised, however much was
