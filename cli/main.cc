@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "cli/command_line.h"
+#include "cli/merge_command.h"
 #include "cli/plan_command.h"
 #include "cli/run_command.h"
+#include "cli/sweep_command.h"
 #include "cli/topo_command.h"
 #include "cli/validate_command.h"
 #include "engine/check.h"
@@ -41,6 +43,11 @@ constexpr podsim::cli::Command kCommands[] = {
      "                   build a scenario's cluster (or a preset: nvl72, cloudmatrix384, ...)\n"
      "                   and print its summary; --dot FILE writes Graphviz",
      podsim::cli::topo_main},
+    {"sweep",
+     "sweep SCENARIO --set a.b=1,2,4 [--threads N] [--shard K/N] [--resume] --out FILE\n"
+     "                   run a scenario over the product of values, one CSV row per point",
+     podsim::cli::sweep_main},
+    {"merge", "merge OUT SHARD.csv...  join the shards of a sweep into one CSV", podsim::cli::merge_main},
 };
 
 std::string usage() {
@@ -49,10 +56,11 @@ std::string usage() {
   return text + "\nRun 'podsim COMMAND --help' for the options of a command.\n";
 }
 
-// One named logger per folder, all to stderr, synchronous.
+// One named logger per folder, all to stderr, synchronous. Thread-safe (_mt) sinks:
+// `podsim sweep` runs points on several threads, and each may log.
 void make_loggers(spdlog::level::level_enum level) {
   for (const char* name : {"engine", "topologies", "workloads", "scheduler", "cli"}) {
-    auto logger = spdlog::stderr_color_st(name);
+    auto logger = spdlog::stderr_color_mt(name);
     logger->set_level(level);
     logger->set_pattern("%^%l%$ [%n] %v");
   }

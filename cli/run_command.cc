@@ -9,6 +9,7 @@
 #include "cli/html_report.h"
 #include "cli/scenario_check.h"
 #include "cli/scenario_file.h"
+#include "cli/sweep_command.h"
 #include "cli/topo_command.h"
 #include "engine/error.h"
 
@@ -16,6 +17,12 @@ namespace podsim::cli {
 
 void run_command(const RunOptions& options, std::ostream& out) {
   ScenarioFile file = ScenarioFile::load(options.scenario_path);
+  if (file.scenario().has_sweep()) {
+    // A sweep scenario's result is its table: every point, one thread, --set lists as
+    // `podsim sweep` takes them.
+    print_sweep(file, options.overrides, out);
+    return;
+  }
   for (const std::string& o : options.overrides) file.apply_override(o);
   if (!options.report_path.empty()) check_report_path(options.report_path);
   if (file.scenario().has_compare()) {

@@ -55,6 +55,7 @@ ScenarioFile ScenarioFile::load(const std::string& path) {
 ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& text) {
   ScenarioFile file;
   file.path_ = path;
+  file.text_ = text;
   if (text.find('\0') != std::string::npos)
     throw UserError(fmt::format("{}: not a text scenario file (contains NUL bytes)", path));
   Collector collector(path);

@@ -31,6 +31,8 @@ class ScenarioFile {
 
   const std::string& path() const { return path_; }
   const podsim::v1::Scenario& scenario() const { return scenario_; }
+  // The text it was parsed from (before any override): sweeps parse it again per point.
+  const std::string& text() const { return text_; }
 
   // Applies "a.b[2].c=VALUE" (see field_override.h). Throws UserError naming the
   // assignment. The field's location becomes "--set a.b[2].c".
@@ -41,7 +43,7 @@ class ScenarioFile {
 
  private:
   ScenarioFile();
-  std::string path_;
+  std::string path_, text_;
   podsim::v1::Scenario scenario_;
   std::unique_ptr<google::protobuf::TextFormat::ParseInfoTree> locations_;
   std::map<std::string, std::string, std::less<>> overridden_;  // field path -> assignment

@@ -1,0 +1,67 @@
+#pragma once
+// The files of a sweep: results (`podsim sweep --out`, one per shard), journals (rows
+// appended as points complete, for --resume) and merged results. All are CSV after one
+// comment line that says which sweep and which slice of it they hold:
+//
+//   # podsim sweep v1 fingerprint=3f0c9e2a11d4b7c8 points=12 shard=1/1 scenario=NAME
+//   point,scheduler.policy,makespan_s,...,error
+//   0,FIFO,86400.000,...,
+//
+// A journal says "sweep-journal" instead of "sweep", and its rows are in completion
+// order; results hold their shard's rows in point order. A row's `error` is empty, or
+// the one-line error that point ended with (its metrics are then empty).
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/sweep_plan.h"
+
+namespace podsim::cli {
+
+inline constexpr std::string_view kSweepResults = "sweep";
+inline constexpr std::string_view kSweepJournal = "sweep-journal";
+
+struct SweepHeader {
+  std::string_view kind = kSweepResults;
+  std::string fingerprint;
+  size_t points = 0;
+  Shard shard;
+  std::string scenario;  // the scenario's name, for people; not compared
+};
+
+std::string format_header(const SweepHeader& h);
+// Nullopt unless `line` is a header of `kind`.
+std::optional<SweepHeader> parse_header(std::string_view line, std::string_view kind);
+
+// One CSV line (no newline); fields with a comma, quote or newline are quoted (RFC 4180)
+// and a newline inside becomes a space.
+std::string csv_row(const std::vector<std::string>& fields);
+// The fields of a CSV line; nullopt if its quotes do not close.
+std::optional<std::vector<std::string>> parse_csv_row(std::string_view line);
+
+struct SweepTable {
+  SweepHeader header;
+  std::string columns;                 // the column line
+  std::map<size_t, std::string> rows;  // point -> its row line
+};
+
+// Reads a file of `kind`. Each row must have as many fields as the columns and a point
+// index that is in the header's shard and not seen before. A journal's last line
+// without a newline (a write cut short) is dropped; in results it is an error. Throws
+// UserError "PATH[:LINE]: what is wrong".
+SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind);
+
+// Header, columns, rows in point order.
+void write_sweep_table(const SweepTable& t, std::ostream& out);
+
+// Writes `path` through `write` to PATH.tmp and renames it when whole, so `path` is
+// whole or untouched. Throws UserError if it cannot be written.
+void write_file_whole(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
+
+}  // namespace podsim::cli

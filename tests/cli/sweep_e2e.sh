@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# End-to-end checks of `podsim sweep` and `podsim merge`: the CSV is the same bytes
+# whatever --threads, sharding + merge, or an interruption + --resume; bad input is one
+# line on stderr and exit 2, with no output file left behind.
+# Usage: sweep_e2e.sh PODSIM SOURCE_DIR
+set -u
+podsim=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+scenario="$src/scenarios/sweeps/ub_bandwidth_nvlink_domain.textproto"  # 12 points, ~0.2 s
+
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+
+expect() {  # expect NAME WANT_RC STDERR_REGEX -- CMD...
+  local name=$1 want=$2 regex=$3
+  shift 4
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ "$rc" -ne "$want" ]; then fail "$name: exit $rc, expected $want"; cat "$tmp/err"; return; fi
+  if [ -n "$regex" ]; then
+    if ! grep -Eq "$regex" "$tmp/err"; then fail "$name: stderr does not match /$regex/:"; cat "$tmp/err"; return; fi
+    if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then fail "$name: more than one line on stderr:"; cat "$tmp/err"; return; fi
+  fi
+  echo "ok   $name"
+}
+
+same() {  # same NAME A B
+  if cmp -s "$2" "$3"; then echo "ok   $1"; else fail "$1: $2 and $3 differ"; diff "$2" "$3" | head -10; fi
+}
+
+expect "whole sweep, 1 thread" 0 "" -- "$podsim" -q sweep "$scenario" --threads 1 --out "$tmp/t1.csv"
+grep -q "^sweep ub_bandwidth_nvlink_domain: 12 of 12 points (shard 1/1), 0 resumed, 0 failed" "$tmp/out" ||
+  fail "no summary on stdout"
+[ ! -e "$tmp/t1.csv.journal" ] || fail "journal left after a whole sweep"
+expect "whole sweep, 2 threads" 0 "" -- "$podsim" -q sweep "$scenario" --threads 2 --out "$tmp/t2.csv"
+same "--threads 1 and 2 give the same bytes" "$tmp/t1.csv" "$tmp/t2.csv"
+# `podsim run` on a sweep scenario prints the same table.
+"$podsim" -q run "$scenario" >"$tmp/run.csv" 2>"$tmp/err" || fail "podsim run on a sweep scenario"
+same "podsim run prints the sweep table" "$tmp/t1.csv" "$tmp/run.csv"
+
+for k in 1 2 3 4 5; do
+  expect "shard $k/5" 0 "" -- "$podsim" -q sweep "$scenario" --threads 2 --shard "$k/5" --out "$tmp/s$k.csv"
+done
+expect "merge" 0 "" -- "$podsim" merge "$tmp/merged.csv" "$tmp/s3.csv" "$tmp/s1.csv" "$tmp/s5.csv" "$tmp/s2.csv" "$tmp/s4.csv"
+same "5 shards merged equal the whole sweep" "$tmp/t1.csv" "$tmp/merged.csv"
+expect "merge: a missing shard" 2 "^podsim merge: missing shard 4/5 of sweep [0-9a-f]{16}" -- \
+  "$podsim" merge "$tmp/m.csv" "$tmp/s1.csv" "$tmp/s2.csv" "$tmp/s3.csv" "$tmp/s5.csv"
+expect "merge: a shard twice" 2 "s2.csv: shard 2/5 again \(also .*s2.csv\)$" -- \
+  "$podsim" merge "$tmp/m.csv" "$tmp/s1.csv" "$tmp/s2.csv" "$tmp/s2.csv" "$tmp/s3.csv" "$tmp/s4.csv" "$tmp/s5.csv"
+"$podsim" -q sweep "$scenario" --set seed=9 --shard 2/5 --out "$tmp/other2.csv" >/dev/null 2>&1 || fail "other sweep"
+expect "merge: a shard of another sweep" 2 "other2.csv: a shard of another sweep \(fingerprint" -- \
+  "$podsim" merge "$tmp/m.csv" "$tmp/s1.csv" "$tmp/other2.csv" "$tmp/s3.csv" "$tmp/s4.csv" "$tmp/s5.csv"
+"$podsim" -q sweep "$scenario" --shard 2/3 --out "$tmp/x2of3.csv" >/dev/null 2>&1 || fail "3-way shard"
+expect "merge: shards of another split" 2 "x2of3.csv: shard 2/3, but .*s1.csv is shard 1/5" -- \
+  "$podsim" merge "$tmp/m.csv" "$tmp/s1.csv" "$tmp/x2of3.csv"
+expect "merge: not a sweep file" 2 "smoke.textproto:1: not a podsim sweep file" -- \
+  "$podsim" merge "$tmp/m.csv" "$src/scenarios/smoke.textproto"
+[ ! -e "$tmp/m.csv" ] || fail "a refused merge left an output file"
+
+# An interrupted sweep: the journal holds the header, the columns and some rows (in
+# completion order), the last one cut short. --resume runs only the rest.
+{
+  sed -n '1s/^# podsim sweep v1/# podsim sweep-journal v1/p; 2p' "$tmp/t1.csv"
+  sed -n '9p; 4p; 12p' "$tmp/t1.csv"
+  sed -n '6p' "$tmp/t1.csv" | head -c 20
+} >"$tmp/r.csv.journal"
+expect "resume" 0 "" -- "$podsim" -q sweep "$scenario" --threads 2 --resume --out "$tmp/r.csv"
+grep -q "12 of 12 points (shard 1/1), 3 resumed" "$tmp/out" || fail "resume did not keep the 3 whole rows"
+same "an interrupted sweep resumed equals an uninterrupted one" "$tmp/t1.csv" "$tmp/r.csv"
+sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/' "$tmp/s2.csv" >"$tmp/r.csv.journal"
+expect "resume: a journal of another sweep" 2 "r.csv.journal: a journal of another sweep .*shard 2/5; this sweep: .*shard 1/1\): remove it, or run without --resume$" -- \
+  "$podsim" -q sweep "$scenario" --resume --out "$tmp/r.csv"
+
+expect "bad --set path" 2 "^--set compare.sytems\[0\].name: Comparison has no field 'sytems'" -- \
+  "$podsim" sweep "$scenario" --set 'compare.sytems[0].name=a,b'
+expect "empty list" 2 "^--set seed: empty value in '' " -- "$podsim" sweep "$scenario" --set seed=
+expect "empty value in a list" 2 "^--set seed: empty value in '1,,2'" -- "$podsim" sweep "$scenario" --set seed=1,,2
+expect "bad value" 2 "^--set seed: " -- "$podsim" sweep "$scenario" --set seed=1,minus
+expect "--shard 0/2" 2 "^--shard 0/2: expected K/N with 1 <= K <= N" -- "$podsim" sweep "$scenario" --shard 0/2
+expect "--shard 3/2" 2 "^--shard 3/2: expected K/N with 1 <= K <= N" -- "$podsim" sweep "$scenario" --shard 3/2
+expect "--threads 0" 2 "^podsim sweep: --threads 0: expected an integer >= 1" -- "$podsim" sweep "$scenario" --threads 0
+expect "unwritable --out" 2 "^--out $tmp/no/such/dir/r.csv: cannot write there" -- \
+  "$podsim" -q sweep "$scenario" --out "$tmp/no/such/dir/r.csv"
+expect "--resume without --out" 2 "^podsim sweep: --resume needs --out" -- "$podsim" sweep "$scenario" --resume
+expect "nothing to sweep" 2 "smoke.textproto: nothing to sweep" -- "$podsim" sweep "$src/scenarios/smoke.textproto"
+expect "sweep help" 0 "" -- "$podsim" sweep --help
+
+echo "sweep_e2e: $failures failed"
+[ "$failures" -eq 0 ]
