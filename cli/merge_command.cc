@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/atomic_file.h"
 #include "cli/command_line.h"
 #include "cli/sweep_file.h"
 #include "engine/error.h"
@@ -42,7 +43,7 @@ size_t merge_sweep_shards(const std::string& out_path, const std::vector<std::st
   if (!missing.empty())
     throw UserError(fmt::format("podsim merge: missing shard {} of sweep {} (got {} of {} shard files)", missing,
                                 first.header.fingerprint, tables.size(), count));
-  write_file_whole(out_path, [&](std::ostream& o) { write_sweep_table(merged, o); });
+  write_atomically(out_path, [&](std::ostream& o) { write_sweep_table(merged, o); });
   return merged.rows.size();
 }
 

@@ -20,6 +20,8 @@ void run_command(const RunOptions& options, std::ostream& out) {
   if (file.scenario().has_sweep()) {
     // A sweep scenario's result is its table: every point, one thread, --set lists as
     // `podsim sweep` takes them.
+    if (!options.report_path.empty())
+      throw UserError(fmt::format("{}: --report: a sweep scenario's result is its table, not a report", file.path()));
     print_sweep(file, options.overrides, out);
     return;
   }

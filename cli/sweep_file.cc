@@ -150,25 +150,4 @@ void write_sweep_table(const SweepTable& t, std::ostream& out) {
   for (const auto& [point, row] : t.rows) out << row << '\n';
 }
 
-void write_file_whole(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  std::error_code ec;
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw UserError(fmt::format("{}: cannot write", path.string()));
-    write(out);
-    out.close();
-    if (!out) {
-      std::filesystem::remove(tmp, ec);
-      throw UserError(fmt::format("{}: write failed", path.string()));
-    }
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    const std::string why = ec.message();
-    std::filesystem::remove(tmp, ec);
-    throw UserError(fmt::format("{}: cannot rename {} to it: {}", path.string(), tmp.string(), why));
-  }
-}
-
 }  // namespace podsim::cli

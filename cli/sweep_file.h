@@ -12,7 +12,6 @@
 // the one-line error that point ended with (its metrics are then empty).
 #include <cstddef>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -59,9 +58,5 @@ SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view k
 
 // Header, columns, rows in point order.
 void write_sweep_table(const SweepTable& t, std::ostream& out);
-
-// Writes `path` through `write` to PATH.tmp and renames it when whole, so `path` is
-// whole or untouched. Throws UserError if it cannot be written.
-void write_file_whole(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
 
 }  // namespace podsim::cli

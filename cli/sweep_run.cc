@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/atomic_file.h"
 #include "cli/headline_metrics.h"
 #include "cli/sweep_file.h"
 #include "engine/check.h"
@@ -56,7 +57,7 @@ std::vector<std::string> common_metric_names(const SweepPlan& plan) {
 class Journal {
  public:
   Journal(const std::filesystem::path& path, const SweepTable& start) : path_(path) {
-    write_file_whole(path, [&](std::ostream& o) { write_sweep_table(start, o); });
+    write_atomically(path, [&](std::ostream& o) { write_sweep_table(start, o); });
     out_.open(path, std::ios::binary | std::ios::app);
     if (!out_) throw UserError(fmt::format("{}: cannot append", path.string()));
   }
@@ -191,7 +192,7 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
   for (const auto& [p, line] : table.rows) summary.failed += !parse_csv_row(line)->back().empty();
 
   if (o.out) {
-    write_file_whole(*o.out, [&](std::ostream& out) { write_sweep_table(table, out); });
+    write_atomically(*o.out, [&](std::ostream& out) { write_sweep_table(table, out); });
     journal->remove();
   } else {
     write_sweep_table(table, table_out);

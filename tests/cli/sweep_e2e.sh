@@ -73,6 +73,16 @@ sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/' "$tmp/s2.csv" >"$tmp/r.cs
 expect "resume: a journal of another sweep" 2 "r.csv.journal: a journal of another sweep .*shard 2/5; this sweep: .*shard 1/1\): remove it, or run without --resume$" -- \
   "$podsim" -q sweep "$scenario" --resume --out "$tmp/r.csv"
 
+# The Slurm array script (scripts/slurm-sweep.sbatch), as Slurm would run tasks 1-3 of
+# --array=1-3, then the merge.
+for k in 1 2 3; do
+  SLURM_ARRAY_TASK_ID=$k SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=3 SLURM_CPUS_PER_TASK=2 PODSIM=$podsim \
+    bash "$src/scripts/slurm-sweep.sbatch" "$scenario" "$tmp/slurm" >/dev/null 2>"$tmp/err" ||
+    { fail "slurm-sweep.sbatch task $k"; cat "$tmp/err"; }
+done
+expect "merge the Slurm shards" 0 "" -- "$podsim" merge "$tmp/slurm/results.csv" "$tmp"/slurm/shard-*-of-3.csv
+same "the Slurm array's merged file equals the whole sweep" "$tmp/t1.csv" "$tmp/slurm/results.csv"
+
 expect "bad --set path" 2 "^--set compare.sytems\[0\].name: Comparison has no field 'sytems'" -- \
   "$podsim" sweep "$scenario" --set 'compare.sytems[0].name=a,b'
 expect "empty list" 2 "^--set seed: empty value in '' " -- "$podsim" sweep "$scenario" --set seed=
