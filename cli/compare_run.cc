@@ -10,6 +10,7 @@
 #include "engine/error.h"
 #include "topologies/build.h"
 #include "topologies/engine_fabric.h"
+#include "workloads/placement.h"
 #include "workloads/planner.h"
 
 namespace podsim::cli {
@@ -90,8 +91,7 @@ void run_system(const ScenarioFile& file, const std::string& system, const v1::C
       cell.auto_planned = true;
       cell.planner_explanation = rep.explanation;
     }
-    std::vector<engine::DeviceId> placement(static_cast<size_t>(job.devices));
-    for (size_t r = 0; r < placement.size(); ++r) placement[r] = engine::DeviceId{static_cast<uint32_t>(r)};
+    const std::vector<engine::DeviceId> placement = workloads::aligned_placement(run.plan, fabric);
     cell.result = workloads::simulate_step(run, placement, device, fabric, options);
     out.cells.push_back(std::move(cell));
   }

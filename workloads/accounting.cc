@@ -52,7 +52,7 @@ struct Ctx {
         norm_tokens(shard.sequence_parallel ? tokens / shard.tp : tokens),
         tp(shard.tp),
         ob(shard.operand_bytes),
-        attn_factor(model.causal && !shard.causal_attention_as_full ? 0.5 : 1.0) {}
+        attn_factor(model.causal && !shard.causal_attention_as_full && shard.flash_attention ? 0.5 : 1.0) {}
 
   // Heads on this device; KV heads are replicated when tp exceeds them.
   double heads() const { return m.heads / tp; }
@@ -75,6 +75,29 @@ struct Ctx {
   }
 };
 
+// Without FlashAttention: the HBM traffic of the score matrix (Shard::flash_attention)
+// around the attention GEMMs scores_op and context_op, and the softmax and dropout
+// between them. E = local query tokens x keys x local heads.
+void add_score_matrix_traffic(const Ctx& c, double keys, Op& scores_op, std::vector<Op>& ops) {
+  const double e = c.tokens * keys * c.heads();
+  scores_op.bytes += engine::Bytes(e * kActivationBytes);
+  ops.push_back(scores_op);
+  ops.push_back(Ctx::memory("attn_softmax", e, e));
+  if (c.m.dropout) ops.push_back(Ctx::memory("attn_dropout", e, 1.5 * e));  // + 1-byte mask
+}
+
+// Pushes the score GEMM (and without FlashAttention the score traffic); the context
+// GEMM then reads the probabilities back.
+void add_attention_core(const Ctx& c, Op scores, Op context, std::vector<Op>& ops) {
+  if (c.s.flash_attention) {
+    ops.push_back(std::move(scores));
+  } else {
+    add_score_matrix_traffic(c, c.seq, scores, ops);
+    context.bytes += engine::Bytes(c.tokens * c.seq * c.heads() * kActivationBytes);
+  }
+  ops.push_back(std::move(context));
+}
+
 void add_self_attention(const Ctx& c, std::vector<Op>& ops) {
   const double h = c.m.hidden, T = c.tokens;
   ops.push_back(Ctx::memory("attn_norm", c.norm_tokens * h, c.norm_tokens * h));
@@ -90,15 +113,16 @@ void add_self_attention(const Ctx& c, std::vector<Op>& ops) {
     }
     ops.push_back(c.gemm("kv_down", T, h, a.kv_lora_rank + a.qk_rope_head_dim));
     ops.push_back(c.gemm("kv_up", T, a.kv_lora_rank, c.heads() * (a.qk_nope_head_dim + a.v_head_dim)));
-    ops.push_back(c.attention("attn_scores", c.seq, qk, 2 * T * c.heads() * qk, 0));
-    ops.push_back(c.attention("attn_context", c.seq, a.v_head_dim, T * c.heads() * a.v_head_dim,
-                              T * c.heads() * a.v_head_dim));
+    add_attention_core(c, c.attention("attn_scores", c.seq, qk, 2 * T * c.heads() * qk, 0),
+                       c.attention("attn_context", c.seq, a.v_head_dim, T * c.heads() * a.v_head_dim,
+                                   T * c.heads() * a.v_head_dim),
+                       ops);
     ops.push_back(c.gemm("out_proj", T, c.heads() * a.v_head_dim, h));
   } else {
     const double d = c.m.head_dim_or_default();
     ops.push_back(c.gemm("qkv", T, h, (c.heads() + 2 * c.kv_heads()) * d));
-    ops.push_back(c.attention("attn_scores", c.seq, d, T * (c.heads() + c.kv_heads()) * d, 0));
-    ops.push_back(c.attention("attn_context", c.seq, d, T * c.kv_heads() * d, T * c.heads() * d));
+    add_attention_core(c, c.attention("attn_scores", c.seq, d, T * (c.heads() + c.kv_heads()) * d, 0),
+                       c.attention("attn_context", c.seq, d, T * c.kv_heads() * d, T * c.heads() * d), ops);
     ops.push_back(c.gemm("out_proj", T, c.heads() * d, h));
   }
   ops.push_back(Ctx::memory("attn_residual", 2 * c.norm_tokens * h, c.norm_tokens * h));
@@ -232,6 +256,10 @@ std::vector<OpBlock> forward_ops(const ModelSpec& m, const Shard& shard, const L
 
 std::vector<OpBlock> forward_ops(const ModelSpec& m, const Shard& shard) {
   return forward_ops(m, shard, LayerRange{.begin = 0, .end = m.layers});
+}
+
+bool in_attention_core(const Op& op) {
+  return op.kind == OpKind::kAttention || op.name == "attn_softmax" || op.name == "attn_dropout";
 }
 
 double forward_flops(const std::vector<OpBlock>& blocks) {

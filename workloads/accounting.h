@@ -8,7 +8,8 @@
 // d = head dim, V = vocab (before any parallel split):
 //   qkv          2 T h (a d + 2 g d)            out_proj     2 T a d h
 //   attn_scores  2 b s^2 a d                    attn_context 2 b s^2 a d
-//                (causal: half of both, as FlashAttention skips masked blocks)
+//                (causal: half of both, as FlashAttention skips masked blocks;
+//                without FlashAttention the s^2 score traffic of Shard::flash_attention)
 //   mlp          GELU 4 T h f, SwiGLU 6 T h f   logits       2 T h V
 //   router       2 T h E                        experts      (top_k + shared) x mlp(expert_ffn)
 //   MLA          q_a 2 T h q_r, q_b 2 T q_r a (d_n + d_r), kv_a 2 T h (kv_r + d_r),
@@ -74,6 +75,14 @@ struct Shard {
   // Attention FLOPs of a causal model: executed (half the s^2 products, false), or
   // counted in full as the SC21 and PaLM formulas do (true).
   bool causal_attention_as_full = false;
+  // FlashAttention (Dao et al. 2022): scores stay on chip, masked blocks are skipped.
+  // Without it (Megatron before FlashAttention: SC21, Korthikanti et al. 2022) the
+  // attention core is two batched GEMMs around a fused scale-mask-softmax and a
+  // dropout, all over the whole s x s score matrix of every local head (E elements):
+  // QK^T writes E (2 bytes each), softmax reads and writes E, dropout reads E and
+  // writes E plus a 1-byte mask, the context GEMM reads E; and every product is
+  // computed, masked or not (causal halving does not apply).
+  bool flash_attention = true;
 };
 
 // The layers [begin, end) of a pipeline stage, and whether it holds the embedding
@@ -90,6 +99,10 @@ struct LayerRange {
 std::vector<OpBlock> forward_ops(const ModelSpec& m, const Shard& shard, const LayerRange& range);
 // The whole model.
 std::vector<OpBlock> forward_ops(const ModelSpec& m, const Shard& shard = {});
+
+// The attention core that selective recompute recomputes (Korthikanti et al. 2022 §5):
+// the score and context GEMMs and, without FlashAttention, the softmax and dropout.
+bool in_attention_core(const Op& op);
 
 // Sum of op FLOPs over the blocks (each counted `repeat` times).
 double forward_flops(const std::vector<OpBlock>& blocks);

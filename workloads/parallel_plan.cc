@@ -46,7 +46,8 @@ int Plan::operand_bytes() const {
 
 Shard Plan::shard() const {
   return Shard{.tp = tp, .cp = cp, .ep = ep, .sequence_parallel = sequence_parallel, .micro_batch = micro_batch,
-               .operand_bytes = operand_bytes()};
+               .operand_bytes = operand_bytes(), .causal_attention_as_full = false,
+               .flash_attention = flash_attention};
 }
 
 // ---- Checks ----

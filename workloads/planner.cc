@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "engine/error.h"
+#include "workloads/placement.h"
 
 namespace podsim::workloads {
 
@@ -61,8 +62,6 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
   // Every candidate shares the precision: reject it once, before the search, rather than
   // time plans on a peak the device does not have (FP8 on Ascend: hardware.md §1.1).
   check_precision(q.precision, device);
-  std::vector<engine::DeviceId> placement(static_cast<size_t>(q.devices));
-  for (size_t i = 0; i < placement.size(); ++i) placement[i] = engine::DeviceId{static_cast<uint32_t>(i)};
 
   PlanReport report;
   std::vector<PlannedStep> timed;
@@ -108,7 +107,7 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                   done = true;
                   ++report.fitting;
                   TrainingJob job{.name = "plan", .arrival_s = 0, .model = m, .plan = p, .devices = q.devices, .budget = {}};
-                  timed.push_back({p, simulate_step(job, placement, device, fabric, q.step), fit.need});
+                  timed.push_back({p, simulate_step(job, aligned_placement(p, fabric), device, fabric, q.step), fit.need});
                 }
                 if (done) break;
               }

@@ -3,7 +3,7 @@
 // interleaved schedule's virtual stages), CP, EP, ZeRO stage, recompute and
 // micro-batch for a model on `devices` devices, drops plans that fail check() or do
 // not fit the device's memory (memory.h), and times the rest with the step model in
-// analytical mode on the real placement (devices 0..N-1 of the fabric).
+// analytical mode on the domain-aligned placement (placement.h).
 //
 // The search space, and why it is cut where it is:
 //   tp    powers of two up to the scale-up domain's size and 8 x ... no further than

@@ -106,6 +106,12 @@ bool spans_domains(const engine::Fabric& f, const std::vector<DeviceId>& g) {
 // The algorithm NCCL/HCCL would pick, among those collectives.h offers: all-to-all and
 // send-recv direct; an all-reduce inside one NVLS domain in-switch, across equal
 // domains hierarchical; everything else a ring (NCCL's default for large messages).
+// A group whose every pair has its own direct link (a switchless full mesh, the Atlas
+// 800T A2's HCCS) runs HCCL's Mesh algorithm instead (GraphBuilder::collective): each
+// rank sends its S/n share to all n-1 peers at once, over all its links, which is the
+// traffic of an all-to-all of S; an all-reduce is two of them (reduce-scatter, then
+// all-gather). A ring there would use one of each rank's n-1 links (HCCL user guide,
+// "Collective Communication Algorithms": Mesh is selected inside a full-mesh server).
 engine::Algorithm algorithm_for(const engine::Fabric& f, CollectiveOp op, const std::vector<DeviceId>& g) {
   using engine::Algorithm;
   if (op == CollectiveOp::kAllToAll || op == CollectiveOp::kSendRecv || op == CollectiveOp::kAllToAllV)
@@ -164,7 +170,7 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
       const double t = op_seconds(op, plan.precision, dev, eff);
       fw += t;
       if (b.is_layer && (plan.recompute == Recompute::kFull ||
-                         (plan.recompute == Recompute::kSelective && op.kind == OpKind::kAttention)))
+                         (plan.recompute == Recompute::kSelective && in_attention_core(op))))
         recompute += t;
     }
     ct.forward_s += fw * b.repeat;
@@ -324,14 +330,23 @@ class GraphBuilder {
 
   NodeId collective(uint32_t lane, const Comm& c, std::vector<DeviceId> group, int repeat,
                     std::initializer_list<NodeId> deps) {
-    const engine::Algorithm alg = algorithm_for(fabric_, c.op, group);
+    engine::Algorithm alg = algorithm_for(fabric_, c.op, group);
+    CollectiveOp op = c.op;
+    if ((op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter || op == CollectiveOp::kAllReduce) &&
+        full_mesh(group)) {
+      // Mesh algorithm (mesh_traffic): an all-reduce is a reduce-scatter then an all-gather.
+      if (op == CollectiveOp::kAllReduce) repeat *= 2;
+      op = CollectiveOp::kAllToAll;
+      alg = engine::Algorithm::kDirect;
+    }
     if (spans_domains(fabric_, group)) crossing_[static_cast<size_t>(comm_class(c.kind))] = true;
     uint64_t key = 0;
     key = mix(key, static_cast<uint64_t>(c.kind));
     key = mix(key, static_cast<uint64_t>(c.phase));
     key = mix(key, static_cast<uint64_t>(c.bytes.value()));
     for (DeviceId d : group) key = mix(key, engine::index(d));
-    Collective col{.op = c.op, .algorithm = alg, .group = std::move(group), .bytes = c.bytes, .sizes = {}};
+    key = mix(key, static_cast<uint64_t>(op));
+    Collective col{.op = op, .algorithm = alg, .group = std::move(group), .bytes = c.bytes, .sizes = {}};
     const NodeId n = g_.add_collective(lane, std::move(col), tag(c.kind), repeat, key);
     for (NodeId d : deps) g_.add_dependency(d, n);
     return n;
@@ -380,6 +395,23 @@ class GraphBuilder {
     return last;
   }
 
+  // Whether every pair of `g` (more than two devices) has a direct link, as in the
+  // Atlas 800T A2's HCCS full mesh; cached per group.
+  bool full_mesh(const std::vector<DeviceId>& g) {
+    if (g.size() <= 2) return false;
+    std::vector<uint32_t> k;
+    for (DeviceId d : g) k.push_back(engine::index(d));
+    auto [it, fresh] = mesh_.try_emplace(k, true);
+    if (!fresh) return it->second;
+    for (size_t a = 0; a < g.size() && it->second; ++a)
+      for (size_t b = 0; b < g.size(); ++b)
+        if (a != b && fabric_.route(g[a], g[b]).size() != 1) {
+          it->second = false;
+          break;
+        }
+    return it->second;
+  }
+
   const TrainingJob& job_;
   const Plan& p_;
   std::span<const DeviceId> placement_;
@@ -391,6 +423,7 @@ class GraphBuilder {
   std::vector<Lanes> lanes_;
   std::vector<std::vector<ChunkTiming>> timing_;
   std::array<bool, kCommClasses> crossing_{};
+  std::map<std::vector<uint32_t>, bool> mesh_;
 };
 
 }  // namespace

@@ -176,3 +176,31 @@ TEST_CASE("MFU reproduces Korthikanti et al. 2022 Table 5") {
                      .bias = true};
   CHECK(mfu(512 * model_flops_per_sample(t1), 71.49, 512, a100) == Approx(0.563).epsilon(0.002));
 }
+
+TEST_CASE("without FlashAttention the s x s scores go through HBM, every product computed") {
+  // GPT-3 175B on TP8 (12 local heads), one sample of s = 2048: E = s x s x 12 score
+  // elements. Megatron's unfused core (SC21, Korthikanti et al. 2022): QK^T writes E in
+  // FP16 (2E bytes), the fused scale-mask-softmax reads and writes E (4E), dropout reads E
+  // and writes E and a 1-byte mask (5E), the context GEMM reads E (2E): 13E bytes beyond
+  // what FlashAttention moves, and the causal mask no longer halves the FLOPs.
+  const ModelSpec m = *model_preset("gpt3-175b");
+  REQUIRE(m.dropout);
+  const double s = 2048, e = s * s * 96 / 8, d = 128;
+  const auto flash = forward_ops(m, Shard{.tp = 8});
+  const auto unfused = forward_ops(m, Shard{.tp = 8, .flash_attention = false});
+  auto bytes = [](const std::vector<OpBlock>& blocks) {
+    double sum = 0;
+    for (const Op& op : blocks[1].ops) sum += op.bytes.value();
+    return sum;
+  };
+  CHECK(bytes(unfused) - bytes(flash) == Approx(13 * e));
+  CHECK(find_op(unfused, "layer", "attn_softmax").bytes.value() == Approx(4 * e));
+  CHECK(find_op(unfused, "layer", "attn_dropout").bytes.value() == Approx(5 * e));
+  CHECK(find_op(unfused, "layer", "attn_scores").flops == Approx(2 * s * s * 12 * d));
+  CHECK(find_op(flash, "layer", "attn_scores").flops == Approx(s * s * 12 * d));
+  // Selective recompute recomputes the whole core (Korthikanti et al. §5), softmax and
+  // dropout included; norms are not part of it.
+  CHECK(in_attention_core(find_op(unfused, "layer", "attn_softmax")));
+  CHECK(in_attention_core(find_op(unfused, "layer", "attn_context")));
+  CHECK_FALSE(in_attention_core(find_op(unfused, "layer", "attn_norm")));
+}
