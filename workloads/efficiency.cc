@@ -41,8 +41,9 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // reasons (TE cast/amax overhead; fused attention backward), not fitted again on
     // two rows. The DeepSeek-V3 BF16 row (the only BF16 Blackwell row) ran at -64%
     // while its EP64 groups straddled racks; placed one group per rack (placement.h) it
-    // is at +12% tokens/s under the full-recompute deviation its scenario states, so it
-    // does not move the BF16 value either.
+    // is at +12% tokens/s under the full-recompute deviation its scenario states, but
+    // +44% under the recipe's own recompute (scenario comment): one MoE row with an
+    // unexplained gap does not move the BF16 value.
     return {.gemm = 0.7, .gemm_fp8 = 0.55, .attention = 0.4, .memory = 0.8,
             .source = "Blackwell: MLPerf v5.0, Megatron-Bridge rows"};
   }
