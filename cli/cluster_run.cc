@@ -168,11 +168,16 @@ class StepModelOracle final : public scheduler::StepModelOracle {
     for (workloads::CommClass c : {workloads::CommClass::kEp, workloads::CommClass::kPp, workloads::CommClass::kDp})
       if (r.crosses_domains[static_cast<size_t>(c)]) exposed += r.exposed_s[static_cast<size_t>(c)];
     const double bytes = shape.leaves > 1 ? cross_domain_bytes_per_step(run, placement) : 0;
+    scheduler::StepEstimate::Breakdown breakdown{.compute_s = r.compute_s, .bubble_s = r.bubble_s};
+    for (size_t c = 0; c < workloads::kCommClasses; ++c)
+      if (r.exposed_s[c] > 0)
+        breakdown.exposed_s.emplace_back(workloads::to_string(static_cast<workloads::CommClass>(c)), r.exposed_s[c]);
     return {.step_seconds = r.step_s,
             .mfu = r.mfu,
             .device_watts = device.tdp_watts,
             .scale_out_bytes_per_s_per_leaf = bytes / shape.leaves / r.step_s,
-            .scale_out_exposed_fraction = shape.leaves > 1 ? std::min(1.0, exposed / r.step_s) : 0};
+            .scale_out_exposed_fraction = shape.leaves > 1 ? std::min(1.0, exposed / r.step_s) : 0,
+            .breakdown = std::move(breakdown)};
   }
 
  private:
@@ -249,7 +254,7 @@ bool has_cluster_run(const ScenarioFile& file) {
   return s.cluster().pools_size() > 0 && (s.jobs_size() > 0 || s.sources_size() > 0);
 }
 
-ClusterRunOutput run_cluster(const ScenarioFile& file) {
+ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer) {
   const auto wall0 = std::chrono::steady_clock::now();
   const v1::Scenario& s = file.scenario();
   const topologies::ClusterParams params = cluster_params(file);
@@ -262,7 +267,8 @@ ClusterRunOutput run_cluster(const ScenarioFile& file) {
   scheduler::ClusterRunOptions o{.seed = s.seed(),
                                  .policy = {.kind = policy(s.scheduler().policy())},
                                  .placement = placement(s.scheduler().placement()),
-                                 .failures = failure_options(file)};
+                                 .failures = failure_options(file),
+                                 .observer = observer};
   for (double h : s.scheduler().las_thresholds_device_hours()) o.policy.las_thresholds.push_back(h * 3600);
   if (s.horizon_s() > 0) o.horizon = engine::SimTime::seconds(s.horizon_s());
   if (s.scheduler().timeline_samples() > 0) o.timeline_samples = s.scheduler().timeline_samples();

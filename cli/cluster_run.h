@@ -11,6 +11,7 @@
 
 #include "cli/scenario_file.h"
 #include "scheduler/result.h"
+#include "scheduler/run_observer.h"
 
 namespace podsim::cli {
 
@@ -23,8 +24,9 @@ struct ClusterRunOutput {
 // True iff the scenario has a cluster and something to schedule on it.
 bool has_cluster_run(const ScenarioFile& file);
 
-// Throws UserError for bad input (every problem found, with its place).
-ClusterRunOutput run_cluster(const ScenarioFile& file);
+// Throws UserError for bad input (every problem found, with its place). `observer`
+// (not owned, may be null) is told every event of the run (scheduler/run_observer.h).
+ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer = nullptr);
 
 // The table `podsim run` prints.
 void print_cluster_run(const ClusterRunOutput& r, std::ostream& out);

@@ -17,6 +17,7 @@
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
 #include "cli/topo_command.h"
+#include "cli/trace_command.h"
 #include "cli/validate_command.h"
 #include "engine/check.h"
 #include "engine/error.h"
@@ -48,6 +49,7 @@ constexpr podsim::cli::Command kCommands[] = {
      "                   run a scenario over the product of values, one CSV row per point",
      podsim::cli::sweep_main},
     {"merge", "merge OUT SHARD.csv...  join the shards of a sweep into one CSV", podsim::cli::merge_main},
+    {"trace", "trace FILE       read a trace (run --trace): --summary, or --perfetto OUT.json", podsim::cli::trace_main},
 };
 
 std::string usage() {

@@ -11,6 +11,7 @@
 #include "cli/scenario_file.h"
 #include "cli/sweep_command.h"
 #include "cli/topo_command.h"
+#include "cli/trace_writer.h"
 #include "engine/error.h"
 
 namespace podsim::cli {
@@ -27,6 +28,12 @@ void run_command(const RunOptions& options, std::ostream& out) {
   }
   for (const std::string& o : options.overrides) file.apply_override(o);
   if (!options.report_path.empty()) check_report_path(options.report_path);
+  const std::optional<TraceLevel> trace_level = parse_trace_level(options.trace_level);
+  if (!trace_level)
+    throw UserError(fmt::format("--trace-level: '{}' is not a level (expected jobs, steps or flows)", options.trace_level));
+  if (!options.trace_path.empty() && !has_cluster_run(file))
+    throw UserError(fmt::format("--trace: {}: only cluster runs (a 'cluster' with 'jobs' or 'sources') are traced",
+                                file.path()));
   if (file.scenario().has_compare()) {
     const StudyResult study = run_study(file);
     print_comparison(study, out);
@@ -40,7 +47,11 @@ void run_command(const RunOptions& options, std::ostream& out) {
   const podsim::v1::Scenario& s = file.scenario();
 
   if (has_cluster_run(file)) {
-    const ClusterRunOutput r = run_cluster(file);
+    std::optional<TraceWriter> trace;
+    if (!options.trace_path.empty())
+      trace.emplace(options.trace_path, TraceInfo{.scenario = s.name(), .seed = s.seed(), .level = *trace_level});
+    const ClusterRunOutput r = run_cluster(file, trace ? &*trace : nullptr);
+    if (trace) trace->finish();
     out << fmt::format("scenario        {}\n", s.name());
     if (!s.description().empty()) out << fmt::format("                {}\n", s.description());
     out << fmt::format("seed            {}\n", s.seed());
@@ -53,6 +64,9 @@ void run_command(const RunOptions& options, std::ostream& out) {
       write_cluster_report(options.report_path, s, r.result);
       out << fmt::format("report          {}\n", options.report_path);
     }
+    if (trace)
+      out << fmt::format("trace           {} ({} events, {:.1f} MB, level {})\n", options.trace_path, trace->events(),
+                         static_cast<double>(trace->bytes()) / 1e6, to_string(*trace_level));
     return;
   }
 
@@ -80,13 +94,19 @@ int run_main(const std::vector<std::string>& args, std::ostream& out) {
   options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file (.textproto)");
   add_set_option(options);
   options.add_options()("report", po::value<std::string>(), "also write an HTML report (charts) to FILE.html");
+  options.add_options()("trace", po::value<std::string>(), "write a protobuf trace of the cluster run to FILE")(
+      "trace-level", po::value<std::string>()->default_value("jobs"),
+      "what the trace records: jobs (lifecycle, utilization), steps (+ step breakdowns), flows (+ scale-out flows)");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   const auto vm = parse_command_line("run", options, positional, args, out);
   if (!vm) return 0;
   require(*vm, "scenario", "run", "SCENARIO");
-  run_command({.scenario_path = (*vm)["scenario"].as<std::string>(), .overrides = strings_of(*vm, "set"),
-               .report_path = vm->count("report") ? (*vm)["report"].as<std::string>() : std::string()},
+  run_command({.scenario_path = (*vm)["scenario"].as<std::string>(),
+               .overrides = strings_of(*vm, "set"),
+               .report_path = vm->count("report") ? (*vm)["report"].as<std::string>() : std::string(),
+               .trace_path = vm->count("trace") ? (*vm)["trace"].as<std::string>() : "",
+               .trace_level = (*vm)["trace-level"].as<std::string>()},
               out);
   return 0;
 }

@@ -10,6 +10,8 @@ struct RunOptions {
   std::string scenario_path;
   std::vector<std::string> overrides;  // "a.b.c=VALUE", applied in order
   std::string report_path;             // --report FILE.html; empty: none
+  std::string trace_path;              // --trace: a protobuf trace of the cluster run (trace_writer.h)
+  std::string trace_level = "jobs";    // --trace-level: jobs, steps, flows
 };
 
 // Writes the results to `out`. Throws UserError for bad input.

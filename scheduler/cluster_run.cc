@@ -89,7 +89,9 @@ class ClusterRun final : public SchedulerView {
         held_in_pool_(inv.pools().size(), 0),
         spares_(inv.pools().size()),
         failure_rng_(sim_.random().stream("failures")),
-        recorder_(static_cast<double>(inv.devices().size())) {
+        recorder_(static_cast<double>(inv.devices().size())),
+        obs_(opts.observer),
+        down_in_pool_(inv.pools().size(), 0) {
     for (const InventoryDevice& d : inv.devices()) idle_watts_ += d.idle_watts;
     hold_spares();
     validate();
@@ -99,6 +101,7 @@ class ClusterRun final : public SchedulerView {
   }
 
   ClusterRunResult run() {
+    if (obs_) obs_->run_started(inv_, jobs_);
     for (uint32_t j = 0; j < jobs_.size(); ++j) sim_.schedule_at(jobs_[j].arrival, [this, j] { arrive(j); });
     start_failures();
     note();
@@ -108,6 +111,7 @@ class ClusterRun final : public SchedulerView {
     // Close the books of jobs still running at the horizon.
     for (uint32_t j : running_) advance(j);
     note();
+    if (obs_) obs_->run_ended(now(), done_, static_cast<uint32_t>(jobs_.size()) - done_);
     return results(r);
   }
 
@@ -170,6 +174,8 @@ class ClusterRun final : public SchedulerView {
   void repair(const std::vector<uint32_t>& devices);
   std::vector<uint32_t> unit_devices(FailureUnit unit, uint32_t index) const;
   void note();
+  void observe_sample();
+  void observe_links();
   ClusterRunResult results(const engine::RunResult& r);
 
   const Inventory& inv_;
@@ -223,6 +229,15 @@ class ClusterRun final : public SchedulerView {
   uint32_t failure_count_ = 0;
 
   Recorder recorder_;
+
+  // Observation (run_observer.h); all idle when obs_ is null.
+  RunObserver* obs_;
+  std::vector<uint32_t> down_in_pool_;
+  std::vector<PoolUsage> sampled_pools_;  // as last told
+  uint32_t sampled_queued_ = 0, sampled_running_ = 0;
+  std::vector<uint32_t> flow_leaf_;  // by FlowId
+  std::vector<double> told_leaf_load_;  // by leaf
+  std::vector<uint32_t> dirty_leaves_;  // whose load may have changed since last told
 };
 
 void ClusterRun::validate() const {
@@ -272,6 +287,7 @@ void ClusterRun::hold_spares() {
 }
 
 void ClusterRun::arrive(uint32_t j) {
+  if (obs_) obs_->job_submitted(now(), j, jobs_[j]);
   states_[j].phase = Phase::kPending;
   pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), j,
                                    [&](uint32_t a, uint32_t b) {
@@ -340,6 +356,7 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   if (!choice) return false;
   const StepEstimate est = estimate(j, choice->shape);
   const SimTime pause = s.restart_due ? job.checkpoint.restart_cost : SimTime::zero();
+  const bool restarting = s.restart_due;
   if (must_end_by &&
       now() + pause + SimTime::seconds_ceil((job.steps - s.progress) * est.step_seconds) > *must_end_by)
     return false;
@@ -373,6 +390,11 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   if (cp.interval == CheckpointPolicy::Interval::kFixed && cp.every > SimTime::zero()) s.checkpoint_every = cp.every;
   if (cp.interval == CheckpointPolicy::Interval::kYoungDaly && cp.write_cost > SimTime::zero())
     s.checkpoint_every = young_daly_interval(cp.write_cost, job_mtbf_seconds(opts_.failures, job.devices, s.shape.nodes));
+  if (obs_) {
+    obs_->job_started(now(), {.job = j, .shape = s.shape, .devices = s.devices, .estimate = &s.estimate,
+                              .restart_cost = pause, .restart = restarting, .progress = s.progress});
+    if (obs_->wants_steps()) obs_->step(now(), {.job = j, .step_seconds = s.step_seconds, .estimate = &s.estimate});
+  }
   schedule_finish(j);
   schedule_checkpoint(j);
   add_flows(j);
@@ -386,6 +408,7 @@ void ClusterRun::preempt(uint32_t j) {
   if (s.phase != Phase::kRunning) return;
   advance(j);
   s.checkpointed = s.progress;  // preemption checkpoints: nothing is lost
+  if (obs_) obs_->job_preempted(now(), j, s.progress);
   ++s.preemptions;
   s.restart_due = true;
   stop_running(j);
@@ -441,6 +464,7 @@ void ClusterRun::take_checkpoint(uint32_t j) {
   advance(j);
   s.checkpointed = s.progress;
   ++s.checkpoints;
+  if (obs_) obs_->job_checkpointed(now(), j, s.progress, jobs_[j].checkpoint.write_cost);
   s.paused_until = std::max(s.paused_until, now()) + jobs_[j].checkpoint.write_cost;
   schedule_finish(j);
   schedule_checkpoint(j);
@@ -474,6 +498,7 @@ void ClusterRun::finish(uint32_t j) {
   s.phase = Phase::kDone;
   s.end = now();
   ++done_;
+  if (obs_) obs_->job_finished(now(), j, s.held_s);
   running_.erase(std::find(running_.begin(), running_.end(), j));
   if (flows_changed_) resolve_contention();
   note();
@@ -529,6 +554,13 @@ void ClusterRun::add_flows(uint32_t j) {
     solver_.activate(f);
     if (flow_job_.size() <= engine::index(f)) flow_job_.resize(engine::index(f) + 1);
     flow_job_[engine::index(f)] = j;
+    if (obs_) {
+      if (flow_leaf_.size() <= engine::index(f)) flow_leaf_.resize(engine::index(f) + 1);
+      flow_leaf_[engine::index(f)] = l;
+      dirty_leaves_.push_back(l);
+      if (obs_->wants_flows())
+        obs_->flow_started(now(), {.flow = engine::index(f), .job = j, .leaf = l, .demand_bytes_per_s = demand});
+    }
     s.flows.push_back(f);
     flows_changed_ = true;
   }
@@ -536,7 +568,13 @@ void ClusterRun::add_flows(uint32_t j) {
 
 void ClusterRun::remove_flows(uint32_t j) {
   JobState& s = states_[j];
-  for (engine::FlowId f : s.flows) solver_.remove_flow(f);
+  for (engine::FlowId f : s.flows) {
+    solver_.remove_flow(f);
+    if (obs_) {
+      dirty_leaves_.push_back(flow_leaf_[engine::index(f)]);
+      if (obs_->wants_flows()) obs_->flow_ended(now(), engine::index(f));
+    }
+  }
   if (!s.flows.empty()) flows_changed_ = true;
   s.flows.clear();
 }
@@ -545,7 +583,11 @@ void ClusterRun::resolve_contention() {
   flows_changed_ = false;
   const engine::MaxMinSolver::Changes c = solver_.solve();
   std::vector<uint32_t> touched;
-  for (engine::FlowId f : c.flows) touched.push_back(flow_job_[engine::index(f)]);
+  for (engine::FlowId f : c.flows) {
+    touched.push_back(flow_job_[engine::index(f)]);
+    if (obs_) dirty_leaves_.push_back(flow_leaf_[engine::index(f)]);
+  }
+  if (obs_) observe_links();
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   for (uint32_t j : touched) {
@@ -559,6 +601,7 @@ void ClusterRun::resolve_contention() {
     if (step == s.step_seconds) continue;
     advance(j);
     s.step_seconds = step;
+    if (obs_ && obs_->wants_steps()) obs_->step(now(), {.job = j, .step_seconds = step, .estimate = &s.estimate});
     schedule_finish(j);
     schedule_checkpoint(j);
   }
@@ -611,10 +654,12 @@ void ClusterRun::arm_next_failure() {
 
 void ClusterRun::fail(const std::vector<uint32_t>& devices, SimTime repair_after) {
   ++failure_count_;
+  if (obs_) obs_->devices_down(now(), devices, repair_after);
   std::vector<uint32_t> hit_jobs;
   for (uint32_t d : devices) {
     if (down_count_[d]++ > 0) continue;
     ++down_;
+    ++down_in_pool_[inv_.devices()[d].pool];
     if (owner_[d]) {
       hit_jobs.push_back(*owner_[d]);
       continue;
@@ -643,15 +688,23 @@ void ClusterRun::interrupt(uint32_t j) {
   // Hot spares: swap them in for the failed devices and restart in place.
   std::vector<uint32_t>& spares = spares_[s.pool];
   const auto failed = static_cast<size_t>(std::count_if(s.devices.begin(), s.devices.end(), [&](uint32_t d) { return down_count_[d] > 0; }));
-  if (failed <= spares.size()) {
+  const bool in_place = failed <= spares.size();
+  if (obs_) obs_->job_failed(now(), {.job = j, .lost_steps = lost, .progress = s.progress, .requeued = !in_place});
+  if (in_place) {
+    std::vector<uint32_t> replaced, swapped_in;  // for the observer
     for (uint32_t& d : s.devices) {
       if (down_count_[d] == 0) continue;
+      if (obs_) replaced.push_back(d);
       owner_[d].reset();
       d = spares.back();
       spares.pop_back();
       owner_[d] = j;
+      if (obs_) swapped_in.push_back(d);
     }
     s.paused_until = now() + jobs_[j].checkpoint.restart_cost;
+    if (obs_)
+      obs_->job_restarted(now(), {.job = j, .replaced = replaced, .spares = swapped_in,
+                                  .restart_cost = jobs_[j].checkpoint.restart_cost});
     schedule_finish(j);
     schedule_checkpoint(j);
     return;
@@ -668,10 +721,12 @@ void ClusterRun::interrupt(uint32_t j) {
 }
 
 void ClusterRun::repair(const std::vector<uint32_t>& devices) {
+  if (obs_) obs_->devices_repaired(now(), devices);
   for (uint32_t d : devices) {
     PODSIM_CHECK(down_count_[d] > 0, "repairing a device that is not down");
     if (--down_count_[d] > 0) continue;
     --down_;
+    --down_in_pool_[inv_.devices()[d].pool];
     auto& spares = spares_[inv_.devices()[d].pool];
     if (spares.size() < opts_.failures.spares_per_pool) spares.push_back(d);
     else free_.give_back(d);
@@ -693,6 +748,36 @@ void ClusterRun::note() {
                   .queued = static_cast<double>(pending_.size()),
                   .running = static_cast<double>(running_.size()),
                   .power_w = inv_.static_watts() + idle_watts_ + extra_watts_});
+  if (obs_) observe_sample();
+}
+
+void ClusterRun::observe_sample() {
+  const auto queued = static_cast<uint32_t>(pending_.size()), running = static_cast<uint32_t>(running_.size());
+  bool changed = sampled_pools_.empty() || queued != sampled_queued_ || running != sampled_running_;
+  sampled_pools_.resize(inv_.pools().size());
+  for (uint32_t p = 0; p < sampled_pools_.size(); ++p) {
+    const PoolUsage u{.allocated = held_in_pool_[p], .down = down_in_pool_[p]};
+    changed = changed || u.allocated != sampled_pools_[p].allocated || u.down != sampled_pools_[p].down;
+    sampled_pools_[p] = u;
+  }
+  if (!changed) return;
+  sampled_queued_ = queued;
+  sampled_running_ = running;
+  obs_->cluster_sample(now(), {.pools = sampled_pools_, .queued = queued, .running = running,
+                               .power_w = inv_.static_watts() + idle_watts_ + extra_watts_});
+}
+
+void ClusterRun::observe_links() {
+  told_leaf_load_.resize(leaf_link_.size(), 0.0);
+  std::sort(dirty_leaves_.begin(), dirty_leaves_.end());
+  dirty_leaves_.erase(std::unique(dirty_leaves_.begin(), dirty_leaves_.end()), dirty_leaves_.end());
+  for (uint32_t l : dirty_leaves_) {
+    const double load = solver_.load(*leaf_link_[l]);
+    if (load == told_leaf_load_[l]) continue;
+    told_leaf_load_[l] = load;
+    obs_->link_sample(now(), {.leaf = l, .load_bytes_per_s = load, .capacity_bytes_per_s = solver_.capacity(*leaf_link_[l])});
+  }
+  dirty_leaves_.clear();
 }
 
 Percentiles percentiles(std::vector<double> v) {

@@ -27,6 +27,7 @@
 #include "scheduler/placement.h"
 #include "scheduler/policy.h"
 #include "scheduler/result.h"
+#include "scheduler/run_observer.h"
 
 namespace podsim::scheduler {
 
@@ -39,6 +40,9 @@ struct ClusterRunOptions {
   // every job has finished.
   std::optional<engine::SimTime> horizon;
   size_t timeline_samples = 100;
+  // Told every event of the run (run_observer.h); not owned. nullptr: nobody watches,
+  // and no event is built.
+  RunObserver* observer = nullptr;
 };
 
 // Throws UserError naming the job if one is bigger than every pool it may use (after

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/sim_time.h"
@@ -70,6 +71,14 @@ struct StepEstimate {
   // Share of the step that waits on that traffic: under contention the job gets rate
   // r < demand d and its step becomes step_seconds * (1 - f + f * d / r).
   double scale_out_exposed_fraction = 0;
+  // The step model's breakdown of the step on its critical device, for traces:
+  // compute_s + the exposed times + bubble_s = step_seconds. nullopt for jobs without
+  // a model (trace replays).
+  struct Breakdown {
+    double compute_s = 0, bubble_s = 0;
+    std::vector<std::pair<std::string, double>> exposed_s;  // (class: "tp", "dp"...; seconds)
+  };
+  std::optional<Breakdown> breakdown;
 };
 
 class StepModelOracle {

@@ -1,0 +1,34 @@
+#include "cli/trace_output_file.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine/error.h"
+
+namespace podsim::cli {
+
+TraceOutputFile::TraceOutputFile(std::filesystem::path path)
+    : path_(std::move(path)), tmp_(path_.string() + ".tmp") {
+  out_.open(tmp_, std::ios::binary | std::ios::trunc);
+  if (!out_) throw UserError(fmt::format("{}: cannot create: {}", tmp_.string(), std::strerror(errno)));
+}
+
+TraceOutputFile::~TraceOutputFile() {
+  if (committed_) return;
+  out_.close();
+  std::error_code ec;
+  std::filesystem::remove(tmp_, ec);
+}
+
+void TraceOutputFile::commit() {
+  out_.close();
+  if (!out_) throw UserError(fmt::format("{}: write failed (disk full?)", tmp_.string()));
+  std::error_code ec;
+  std::filesystem::rename(tmp_, path_, ec);
+  if (ec) throw UserError(fmt::format("{}: cannot rename to {}: {}", tmp_.string(), path_.string(), ec.message()));
+  committed_ = true;
+}
+
+}  // namespace podsim::cli
