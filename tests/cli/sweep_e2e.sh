@@ -83,6 +83,22 @@ done
 expect "merge the Slurm shards" 0 "" -- "$podsim" merge "$tmp/slurm/results.csv" "$tmp"/slurm/shard-*-of-3.csv
 same "the Slurm array's merged file equals the whole sweep" "$tmp/t1.csv" "$tmp/slurm/results.csv"
 
+# Determinism across --threads on the scenario library (issue #8, item 4): the library's
+# quick cluster runs and studies, swept over 3 seeds, give the same bytes on 1 and 3
+# threads. (The slow ones, and the clusters without jobs, which have no metrics to
+# sweep, are left out; golden_check.sh runs every scenario twice.)
+for s in smoke scheduler/llm_mix_nvl72 scheduler/dual_vendor_itp_llm scheduler/itp_cluster04_hgx \
+         deepseek_v3_pretrain_cm384x4; do
+  f="$src/scenarios/$s.textproto"
+  [ -f "$f" ] || { fail "library scenario $s.textproto is gone: update this list"; continue; }
+  n=$(echo "$s" | tr / _)
+  "$podsim" -q sweep "$f" --set seed=1,2,3 --threads 1 --out "$tmp/lib-$n-1.csv" >/dev/null 2>"$tmp/err" ||
+    { fail "sweep $s"; cat "$tmp/err"; continue; }
+  "$podsim" -q sweep "$f" --set seed=1,2,3 --threads 3 --out "$tmp/lib-$n-3.csv" >/dev/null 2>&1
+  same "$s: 3 seeds on 1 and 3 threads" "$tmp/lib-$n-1.csv" "$tmp/lib-$n-3.csv"
+  if grep -q ',[^,]\+$' <(tail -n +3 "$tmp/lib-$n-1.csv"); then fail "$s: a point failed"; fi
+done
+
 expect "bad --set path" 2 "^--set compare.sytems\[0\].name: Comparison has no field 'sytems'" -- \
   "$podsim" sweep "$scenario" --set 'compare.sytems[0].name=a,b'
 expect "empty list" 2 "^--set seed: empty value in '' " -- "$podsim" sweep "$scenario" --set seed=
