@@ -52,6 +52,7 @@ struct JobState {
   double held_s = 0, useful_s = 0, mfu_s = 0, attained = 0;
   bool has_mfu = false;
   uint32_t interruptions = 0, preemptions = 0, checkpoints = 0;
+  std::vector<double> interruption_times_s, preemption_times_s;
   double lost_steps = 0, lost_seconds = 0;
 };
 
@@ -410,6 +411,7 @@ void ClusterRun::preempt(uint32_t j) {
   s.checkpointed = s.progress;  // preemption checkpoints: nothing is lost
   if (obs_) obs_->job_preempted(now(), j, s.progress);
   ++s.preemptions;
+  s.preemption_times_s.push_back(seconds(now()));
   s.restart_due = true;
   stop_running(j);
   s.phase = Phase::kPending;
@@ -685,6 +687,7 @@ void ClusterRun::interrupt(uint32_t j) {
   s.lost_seconds += lost * s.step_seconds;
   s.progress = s.checkpointed;
   ++s.interruptions;
+  s.interruption_times_s.push_back(seconds(now()));
   // Hot spares: swap them in for the failed devices and restart in place.
   std::vector<uint32_t>& spares = spares_[s.pool];
   const auto failed = static_cast<size_t>(std::count_if(s.devices.begin(), s.devices.end(), [&](uint32_t d) { return down_count_[d] > 0; }));
@@ -834,6 +837,8 @@ ClusterRunResult ClusterRun::results(const engine::RunResult& r) {
     jr.goodput = s.held_s > 0 ? std::max(0.0, kept_s) / s.held_s : 0;
     jr.interruptions = s.interruptions;
     jr.preemptions = s.preemptions;
+    jr.interruption_times_s = s.interruption_times_s;
+    jr.preemption_times_s = s.preemption_times_s;
     jr.checkpoints = s.checkpoints;
     jr.lost_steps = s.lost_steps;
     jr.lost_seconds = s.lost_seconds;

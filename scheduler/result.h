@@ -25,6 +25,8 @@ struct JobResult {
   double goodput = 0;  // useful device-seconds (kept progress) / device-seconds held
   uint32_t interruptions = 0;   // failures that hit it
   uint32_t preemptions = 0;
+  // When each of them happened (s), in order: one entry per interruption / preemption.
+  std::vector<double> interruption_times_s, preemption_times_s;
   uint32_t checkpoints = 0;
   double lost_steps = 0;        // progress thrown away by failures
   double lost_seconds = 0;      // wall time that progress had taken

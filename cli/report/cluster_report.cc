@@ -144,7 +144,8 @@ void gantt_figure(const ClusterRunResult& r, const Span& span, HtmlPage& page) {
     }
     c.bars.push_back({.name = j.name, .group = groups.of_job[i], .devices = j.devices, .arrival_s = j.arrival_s,
                       .start_s = *j.first_start_s, .end_s = j.end_s.value_or(span.t1), .finished = j.end_s.has_value(),
-                      .preemptions = j.preemptions, .interruptions = j.interruptions});
+                      .preemptions = j.preemptions, .interruptions = j.interruptions,
+                      .preemption_times_s = j.preemption_times_s, .interruption_times_s = j.interruption_times_s});
   }
   const GanttRendering g = render_gantt(c);
   std::string note = g.note;

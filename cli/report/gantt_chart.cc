@@ -51,11 +51,8 @@ std::string fit(const std::string& name, double width) {
 
 bool was_hit(const GanttBar& b) { return b.preemptions > 0 || b.interruptions > 0; }
 
-// Named rows outline a hit job in red; thin lanes would turn red all over, so there a
-// hit job gets a red tick at its end instead (drawn after the bar).
-std::string bar_class(const GanttBar& b, bool named) {
+std::string bar_class(const GanttBar& b) {
   std::string cls = fmt::format("job c{}", b.group % kPalette);
-  if (named && was_hit(b)) cls += " hit";
   if (!b.finished) cls += " open";
   return cls;
 }
@@ -128,10 +125,13 @@ GanttRendering render_gantt(const GanttChart& c) {
   for (size_t g = 0; g < c.groups.size(); ++g)
     if (drawn[g]) entries.push_back({c.groups[g], fmt::format("c{}", g % kPalette)});
   if (named) entries.push_back({"waiting (arrival to start)", "wait", true});
-  if (named)
-    entries.push_back({"hit by a failure or preemption", "hit-key"});
-  else
-    entries.push_back({"end tick: hit by a failure or preemption", "hit-mark"});
+  bool any_failure = false, any_preemption = false;
+  for (const size_t i : order) {
+    any_failure = any_failure || !c.bars[i].interruption_times_s.empty();
+    any_preemption = any_preemption || !c.bars[i].preemption_times_s.empty();
+  }
+  if (any_failure) entries.push_back({"failure hit it", "fail-mark", true});
+  if (any_preemption) entries.push_back({"preempted", "preempt-mark", true});
   legend(svg, left, 18, c.width - 20, entries);
   bottom_axis(svg, f, linear_ticks(xt, x_unit), fmt::format("simulated time ({})", unit.name));
   if (!named)
@@ -149,12 +149,13 @@ GanttRendering render_gantt(const GanttChart& c) {
     const double x0 = x(b.start_s);
     // At least half a pixel, so that a short job is still seen.
     const double x1 = std::max(x(b.end_s), x0 + 0.5);
-    svg.rect(x0, y, x1 - x0, bar_h, bar_class(b, named), tooltip(b, unit));
-    if (!was_hit(b)) continue;
-    if (named)
-      svg.text(x1 + 6, y + bar_h - 3, hits(b), "hit-note");
-    else
-      svg.rect(x1 - 2, y, 2, bar_h, "hit-mark");
+    svg.rect(x0, y, x1 - x0, bar_h, bar_class(b), tooltip(b, unit));
+    // Each failure and preemption where it happened: a tick across the bar (named rows
+    // have room for it to stick out), and the counts after the bar.
+    const double overhang = named ? 3 : 0;
+    for (const auto& [times, cls] : {std::pair{&b.interruption_times_s, "fail-mark"}, std::pair{&b.preemption_times_s, "preempt-mark"}})
+      for (const double t : *times) svg.line(x(t), y - overhang, x(t), y + bar_h + overhang, cls);
+    if (named && was_hit(b)) svg.text(x1 + 6, y + bar_h - 3, hits(b), "hit-note");
   }
   svg.close_group();
   r.svg = std::move(svg).finish();

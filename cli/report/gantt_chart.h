@@ -2,13 +2,12 @@
 // A Gantt chart of jobs: one bar per job from its first start to its end, coloured by
 // group (pool, or size class), with the wait from arrival to start as a thin line.
 //
-// Few jobs (<= max_named_rows): one labelled row per job, in input order; a job that a
-// failure or a preemption hit has a red outline and a note after its bar. Many jobs:
-// bars are packed into lanes (first fit by start time: a lane takes the next job that
-// starts after its last one ends), unlabelled, and a hit job gets a red tick at its end;
-// beyond max_bars only the jobs with the most device-time are drawn, and the rendering
-// says how many. The times of individual preemptions and failures are not in the run's
-// result, so a hit job is marked as a whole, not at the moment it was hit.
+// Failures that hit a job (red) and preemptions (black) are ticks across its bar at the
+// moment they happened. Few jobs (<= max_named_rows): one labelled row per job, in input
+// order, with the counts after the bar. Many jobs: bars are packed into lanes (first fit
+// by start time: a lane takes the next job that starts after its last one ends),
+// unlabelled; beyond max_bars only the jobs with the most device-time are drawn, and the
+// rendering says how many.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -23,6 +22,7 @@ struct GanttBar {
   double arrival_s = 0, start_s = 0, end_s = 0;
   bool finished = true;  // false: still running when the run ended at end_s
   uint32_t preemptions = 0, interruptions = 0;
+  std::vector<double> preemption_times_s, interruption_times_s;  // s, within [start_s, end_s]
 };
 
 struct GanttChart {

@@ -41,9 +41,8 @@ svg polygon.area { fill-opacity: 0.35; stroke-width: 1; }
 svg .legend line { stroke-width: 3; }
 svg line.wait { stroke: #888; stroke-width: 1.5; stroke-dasharray: 3 2; }
 svg rect.job { fill-opacity: 0.9; }
-svg rect.hit { stroke: #c00000; stroke-width: 1.5; }
-svg rect.hit-key { fill: #fff; stroke: #c00000; stroke-width: 2; }
-svg rect.hit-mark { fill: #c00000; }
+svg line.fail-mark { stroke: #c00000; stroke-width: 2; }
+svg line.preempt-mark { stroke: #111; stroke-width: 2; }
 svg rect.open { fill-opacity: 0.45; stroke: #333; stroke-width: 1; stroke-dasharray: 4 2; }
 .c0 { fill: #0072b2; stroke: #0072b2; } .c1 { fill: #e69f00; stroke: #e69f00; }
 .c2 { fill: #009e73; stroke: #009e73; } .c3 { fill: #cc79a7; stroke: #cc79a7; }

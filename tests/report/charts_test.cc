@@ -79,12 +79,15 @@ TEST_CASE("Gantt keeps the jobs with the most device-time when capped") {
 TEST_CASE("Gantt draws one bar per job and marks hit and unfinished jobs") {
   GanttChart c{.id = "gantt", .title = "Jobs", .groups = {"pool a"}, .t0_s = 0, .t1_s = 7200};
   c.bars = {{.name = "x<1>", .devices = 8, .arrival_s = 0, .start_s = 0, .end_s = 3600},
-            {.name = "y", .devices = 8, .arrival_s = 60, .start_s = 600, .end_s = 7200, .finished = false, .interruptions = 2}};
+            {.name = "y", .devices = 8, .arrival_s = 60, .start_s = 600, .end_s = 7200, .finished = false, .interruptions = 2,
+             .interruption_times_s = {1200, 3000}}};
   const GanttRendering r = render_gantt(c);
   CHECK(r.shown == 2);
   CHECK(r.note.empty());
   CHECK(count(r.svg, "class=\"job ") == 2);
-  CHECK(count(r.svg, "class=\"job c0 hit open\"") == 1);
+  CHECK(count(r.svg, "class=\"job c0 open\"") == 1);
+  CHECK(count(r.svg, "class=\"fail-mark\"") == 3);  // two ticks and the legend's
+  CHECK(count(r.svg, "preempt-mark") == 0);
   CHECK(r.svg.find("x&lt;1&gt;") != std::string::npos);
   CHECK(r.svg.find(">2 failures<") != std::string::npos);
   SUBCASE("a long name is cut to the label column, whole in the tooltip") {

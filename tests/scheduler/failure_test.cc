@@ -33,6 +33,7 @@ TEST_CASE("a device failure loses the work since the last checkpoint") {
   const auto r = run(Inventory::uniform({.devices_per_node = 1}), {checkpointed_job()}, o);
   const JobResult& j = testing::find(r, "train");
   CHECK(j.interruptions == 1);
+  CHECK(j.interruption_times_s == std::vector<double>{25});
   CHECK(j.lost_steps == doctest::Approx(5));
   CHECK(j.lost_seconds == doctest::Approx(5));
   CHECK(end_of(r, "train") == doctest::Approx(120));

@@ -51,6 +51,7 @@ TEST_CASE("SRTF: a shorter arrival preempts, and the preempted job resumes witho
   CHECK(end_of(r, "B") == 3);
   CHECK(end_of(r, "A") == 12);
   CHECK(testing::find(r, "A").preemptions == 1);
+  CHECK(testing::find(r, "A").preemption_times_s == std::vector<double>{1});
   CHECK(testing::find(r, "A").lost_steps == 0);
 }
 
