@@ -4,6 +4,7 @@
 
 #include <climits>
 
+#include "cli/memory_limit.h"
 #include "podsim/v1/system.pb.h"
 
 namespace podsim::cli {
@@ -156,8 +157,20 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
     p.fat_tree = t;
   }
   // Parameter checks need every pool; with a pool missing, pool indices would not match.
-  if (pools_ok && m.pools_size() > 0)
-    for (const ParamError& e : check(p)) problems.add("cluster." + e.path, e.message);
+  // Refuse a cluster this machine cannot hold before check() walks its nodes.
+  if (pools_ok && m.pools_size() > 0) {
+    double devices = 0;
+    for (const PoolParams& pool : p.pools) {
+      const SystemShape s = shape(pool.system);
+      devices += static_cast<double>(pool.count) * s.nodes * s.devices_per_node;
+    }
+    if (auto why = memory_refusal(cluster_build_bytes(p), fmt::format("building this cluster ({:.4g} devices)", devices),
+                                  "measured per device, bench/README.md",
+                                  "fewer systems in cluster.pools[].count"))
+      problems.add("cluster.pools", *why);
+    else
+      for (const ParamError& e : check(p)) problems.add("cluster." + e.path, e.message);
+  }
   if (!clean_before || !problems.empty()) return std::nullopt;
   return p;
 }

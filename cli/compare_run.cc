@@ -7,6 +7,7 @@
 
 #include "cli/cluster_from_proto.h"
 #include "cli/job_from_proto.h"
+#include "cli/memory_limit.h"
 #include "engine/error.h"
 #include "topologies/build.h"
 #include "topologies/engine_fabric.h"
@@ -53,6 +54,29 @@ std::optional<double> watts_per_device(const topologies::Cluster& c) {
   return d0.spec->tdp_watts;
 }
 
+// Flow mode runs a step's all-to-all as n (n - 1) flows at once: refuse one this
+// machine cannot hold (cli/memory_limit.h) before anything is built.
+void check_flow_memory(const ScenarioFile& file, const std::string& job, double ranks) {
+  const double flows = ranks * (ranks - 1);
+  if (auto why = memory_refusal(all_to_all_flow_bytes(ranks),
+                                fmt::format("mode FLOW: the all-to-all of job '{}' over {:.0f} ranks ({:.3g} flows at once)",
+                                            job, ranks, flows),
+                                "162 B per flow, measured in bench/README.md",
+                                "mode: ANALYTICAL (closed-form collectives, no flows) or a smaller ep"))
+    throw UserError(fmt::format("{}: compare.mode: {}", file.where("compare.mode"), *why));
+}
+
+// The same for the scenario's explicit plans, before any system is built.
+void check_flow_memory(const ScenarioFile& file) {
+  if (file.scenario().compare().mode() != v1::Comparison::FLOW) return;
+  for (const v1::Job& j : file.scenario().jobs()) {
+    const v1::ParallelPlan& p = j.plan();
+    double ranks = p.has_ep() ? p.ep() : 1;
+    if (p.cp_algorithm() == v1::ParallelPlan::ULYSSES && p.has_cp()) ranks = std::max<double>(ranks, p.cp());
+    if (!p.auto_plan()) check_flow_memory(file, j.name(), ranks);
+  }
+}
+
 void run_system(const ScenarioFile& file, const std::string& system, const v1::Comparison& cmp, StudyResult& out) {
   const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
   const engine::DeviceSpec& device = *cluster.devices().front().spec;
@@ -91,6 +115,7 @@ void run_system(const ScenarioFile& file, const std::string& system, const v1::C
       cell.auto_planned = true;
       cell.planner_explanation = rep.explanation;
     }
+    if (options.mode == engine::CommMode::kFlow) check_flow_memory(file, job.name, largest_all_to_all(run.plan));
     const std::vector<engine::DeviceId> placement = workloads::aligned_placement(run.plan, fabric);
     cell.result = workloads::simulate_step(run, placement, device, fabric, options);
     out.cells.push_back(std::move(cell));
@@ -140,6 +165,7 @@ StudyResult run_study(const ScenarioFile& file) {
       throw UserError(fmt::format("{}: {}: needs a metric and a value > 0", file.where(at), at));
     r.published.push_back({p.job(), p.metric(), p.value(), p.source()});
   }
+  check_flow_memory(file);
   if (cmp.systems_size() == 0) {
     if (!s.has_cluster()) throw UserError(fmt::format("{}: compare: give `systems`, or a `cluster`", file.path()));
     const std::string name = s.cluster().name().empty() ? "system" : s.cluster().name();

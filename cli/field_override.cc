@@ -153,13 +153,13 @@ void set_field(Message& message, std::string_view path, std::string_view value) 
     const Descriptor* d = m->GetDescriptor();
     const FieldDescriptor* f = d->FindFieldByName(seg.name);
     if (f == nullptr)
-      fail(path, fmt::format("{} has no field '{}' (fields: {})", d->name(), seg.name, field_names(d)));
+      fail(path, fmt::format("{} has no field '{}' (expected one of: {})", d->name(), seg.name, field_names(d)));
     const Reflection* r = m->GetReflection();
     if (f->is_repeated() && !seg.index)
       fail(path, fmt::format("'{}' is repeated: give an index, e.g. {}[0]", seg.name, seg.name));
     if (!f->is_repeated() && seg.index) fail(path, fmt::format("'{}' is not repeated: drop the [index]", seg.name));
     if (seg.index && *seg.index > r->FieldSize(*m, f))
-      fail(path, fmt::format("index {} is out of range: '{}' has {} element(s) (use {} to append)", *seg.index,
+      fail(path, fmt::format("index {} is out of range: '{}' has {} element(s) (expected an existing index, or {} to append)", *seg.index,
                              seg.name, r->FieldSize(*m, f), r->FieldSize(*m, f)));
     const bool last = i + 1 == segments.size();
     if (last) {

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 #include "cli/cluster_from_proto.h"
@@ -21,6 +24,29 @@ void Problems::throw_if_any() const {
   throw UserError(all);
 }
 
+namespace {
+
+// outputs.out_dir is written after the run: find out now that it can be, without
+// creating anything (a refused run leaves nothing behind). The deepest part of the
+// path that exists must be a directory podsim may write into.
+void check_out_dir(const std::string& dir, Problems& problems) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path existing = fs::absolute(dir, ec);
+  if (ec) return;  // the write reports it
+  while (!fs::exists(existing, ec) && existing.has_relative_path()) existing = existing.parent_path();
+  if (!fs::is_directory(existing, ec))
+    problems.add("outputs.out_dir", fmt::format("cannot create '{}': '{}' is not a directory (expected a directory "
+                                                "path podsim can create or write into)",
+                                                dir, existing.string()));
+  else if (::access(existing.c_str(), W_OK) != 0)
+    problems.add("outputs.out_dir", fmt::format("cannot create '{}': '{}' is not writable (expected a directory "
+                                                "path podsim can create or write into)",
+                                                dir, existing.string()));
+}
+
+}  // namespace
+
 void check_scenario(const ScenarioFile& file) {
   const podsim::v1::Scenario& s = file.scenario();
   Problems problems(file);
@@ -37,6 +63,7 @@ void check_scenario(const ScenarioFile& file) {
     if (!std::isfinite(job.arrival_s()) || job.arrival_s() < 0 || job.arrival_s() > 1e9)
       problems.add(at + ".arrival_s", fmt::format("{} is out of range (expected seconds in [0, 1e9])", job.arrival_s()));
   }
+  if (!s.outputs().out_dir().empty()) check_out_dir(s.outputs().out_dir(), problems);
   if (s.has_cluster()) cluster_params(file, problems);  // records its own problems
   problems.throw_if_any();
 }

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include "cli/command_line.h"
@@ -24,7 +26,7 @@ ScenarioFile load(const std::string& arg) {
   if (std::filesystem::exists(arg) || arg.ends_with(".textproto")) return ScenarioFile::load(arg);
   if (topologies::preset(arg))
     return ScenarioFile::parse(arg, fmt::format("name: \"{}\"\ncluster {{ pools {{ preset: \"{}\" }} }}\n", arg, arg));
-  throw UserError(fmt::format("podsim topo: '{}' is neither a scenario file nor a preset (presets: {})", arg,
+  throw UserError(fmt::format("podsim topo: '{}' is neither a scenario file nor a preset (expected a .textproto file or one of the presets: {})", arg,
                               fmt::join(topologies::preset_names(), ", ")));
 }
 
@@ -94,7 +96,9 @@ void topo_command(const TopoOptions& options, std::ostream& out) {
     const std::string tmp = path + ".tmp";
     {
       std::ofstream dot(tmp);
-      if (!dot) throw UserError(fmt::format("{}: cannot write (--dot)", path));
+      if (!dot) throw UserError(fmt::format("{}: cannot write the --dot file ({}; expected a path in an existing, "
+                                            "writable directory)",
+                                            path, std::strerror(errno)));
       topologies::write_dot(options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
       dot.close();
       if (!dot) {
@@ -103,8 +107,9 @@ void topo_command(const TopoOptions& options, std::ostream& out) {
       }
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+      const std::string why = std::strerror(errno);
       std::remove(tmp.c_str());
-      throw UserError(fmt::format("{}: cannot write (--dot)", path));
+      throw UserError(fmt::format("{}: cannot write the --dot file ({}; expected a file path, not a directory)", path, why));
     }
     out << fmt::format("dot         {} ({} view)\n", path, options.collapsed_dot ? "collapsed" : "detailed");
   }

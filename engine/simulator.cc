@@ -37,7 +37,7 @@ RunResult Simulator::run(const StopConditions& stop) {
       break;
     }
     auto [t, callback] = queue_.pop();
-    PODSIM_CHECK(t >= now_, "simulated time went backwards");
+    PODSIM_CHECK(t >= now_, "simulated time never goes backwards: the next event is before the clock");
     now_ = t;
     callback();
     ++result.events_executed;

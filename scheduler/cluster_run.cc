@@ -14,6 +14,7 @@
 #include "engine/network/maxmin.h"
 #include "engine/simulator.h"
 #include "scheduler/free_map.h"
+#include "scheduler/job_ends.h"
 #include "scheduler/metrics.h"
 
 namespace podsim::scheduler {
@@ -85,6 +86,7 @@ class ClusterRun final : public SchedulerView {
         policy_(make_policy(opts.policy)),
         states_(jobs.size()),
         allowed_(jobs.size()),
+        ends_(jobs.size()),
         owner_(inv.devices().size()),
         down_count_(inv.devices().size(), 0),
         held_in_pool_(inv.pools().size(), 0),
@@ -107,7 +109,7 @@ class ClusterRun final : public SchedulerView {
     start_failures();
     note();
     engine::StopConditions stop{.horizon = opts_.horizon,
-                                .stop_when = [this] { return done_ == jobs_.size(); }};
+                                .stop_when = [this] { return ends_.count() == jobs_.size(); }};
     const engine::RunResult r = sim_.run(stop);
     // Close the books of jobs still running at the horizon.
     for (uint32_t j : running_) advance(j);
@@ -196,7 +198,7 @@ class ClusterRun final : public SchedulerView {
   std::vector<std::vector<uint32_t>> allowed_;
   std::vector<uint32_t> pending_;  // by (arrival, id)
   std::vector<uint32_t> running_;  // by start
-  uint32_t done_ = 0;
+  JobEnds ends_;
   // Changes a pass makes, applied to pending_/running_ after the policy returns.
   bool in_pass_ = false;
   std::vector<uint32_t> started_, preempted_;
@@ -365,7 +367,7 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   s.devices = free_.take(choice->takes);
   PODSIM_CHECK(s.devices.size() == job.devices, "placement took the wrong number of devices");
   for (uint32_t d : s.devices) {
-    PODSIM_CHECK(!owner_[d], "a device was given to two jobs");
+    PODSIM_CHECK(!owner_[d], "device allocation never above capacity: a device was given to two jobs");
     owner_[d] = j;
   }
   s.phase = Phase::kRunning;
@@ -383,7 +385,7 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   extra_watts_ += s.extra_watts;
   allocated_ += job.devices;
   held_in_pool_[pool] += job.devices;
-  PODSIM_CHECK(allocated_ + down_ <= inv_.devices().size(), "devices held exceed capacity");
+  PODSIM_CHECK(allocated_ + down_ <= inv_.devices().size(), "device allocation never above capacity: devices held exceed the inventory");
   if (est.mfu) mfu_devices_ += *est.mfu * job.devices;
   // Checkpoint interval: fixed, or Young/Daly from this placement's failure rate.
   const CheckpointPolicy& cp = job.checkpoint;
@@ -499,7 +501,7 @@ void ClusterRun::finish(uint32_t j) {
   stop_running(j);
   s.phase = Phase::kDone;
   s.end = now();
-  ++done_;
+  ends_.record(j, jobs_[j].name);
   if (obs_) obs_->job_finished(now(), j, s.held_s);
   running_.erase(std::find(running_.begin(), running_.end(), j));
   if (flows_changed_) resolve_contention();
@@ -804,7 +806,7 @@ ClusterRunResult ClusterRun::results(const engine::RunResult& r) {
   sum.placement = to_string(opts_.placement);
   sum.devices = static_cast<uint32_t>(inv_.devices().size());
   sum.jobs = static_cast<uint32_t>(jobs_.size());
-  sum.finished = done_;
+  sum.finished = static_cast<uint32_t>(ends_.count());
   sum.events = r.events_executed;
   sum.failures = failure_count_;
   sum.step_estimates = static_cast<double>(estimates_.size());

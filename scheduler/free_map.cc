@@ -38,7 +38,7 @@ std::vector<uint32_t> FreeMap::take(std::span<const NodeTake> takes) {
   std::vector<uint32_t> out;
   for (const NodeTake& t : takes) {
     std::vector<uint32_t>& free = node_free_[t.node];
-    PODSIM_CHECK(free.size() >= t.count, "placement takes more devices than a node has free");
+    PODSIM_CHECK(free.size() >= t.count, "device allocation never above capacity: a placement takes more devices than a node has free");
     for (uint32_t i = 0; i < t.count; ++i) {
       out.push_back(free.back());
       free_[free.back()] = false;
@@ -50,7 +50,7 @@ std::vector<uint32_t> FreeMap::take(std::span<const NodeTake> takes) {
 }
 
 void FreeMap::take_device(uint32_t device) {
-  PODSIM_CHECK(free_[device], "taking a device that is not free");
+  PODSIM_CHECK(free_[device], "device allocation never above capacity: taking a device that is not free");
   const uint32_t node = inv_.devices()[device].node;
   std::vector<uint32_t>& free = node_free_[node];
   free.erase(std::find(free.begin(), free.end(), device));

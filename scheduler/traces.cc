@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -73,7 +76,11 @@ class Reader {
     if (auto c = find(name)) return *c;
     std::string have;
     for (const auto& h : header_) have += (have.empty() ? "" : ",") + h;
-    throw UserError(fmt::format("{}:1: missing column '{}' (header: {})", path_, name, have));
+    // The header as read, printable and short: a binary file must not spill onto the terminal.
+    for (char& ch : have)
+      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+    if (have.size() > 80) have = have.substr(0, 77) + "...";
+    throw UserError(fmt::format("{}:1: missing column '{}' (expected it in the header row; header: {})", path_, name, have));
   }
 
   [[noreturn]] void bad(size_t line, size_t col, const std::string& expected, const std::string& got) const {
@@ -169,8 +176,11 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
 }
 
 Trace read_trace_file(const std::string& path, TraceFormat format) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UserError(fmt::format("{}: is a directory (expected a CSV trace file)", path));
   std::ifstream in(path);
-  if (!in) throw UserError(fmt::format("{}: cannot open trace file", path));
+  if (!in) throw UserError(fmt::format("{}: cannot open trace file ({})", path, std::strerror(errno)));
   return read_trace(in, path, format);
 }
 

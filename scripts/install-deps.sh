@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs exactly what podsim's build, tests and benchmarks need, from Debian 12 packages.
+# Installs exactly what podsim's build, tests, benchmarks and fuzzers (clang, libFuzzer) need,
+# from Debian 12 packages.
 # Idempotent: packages already present are left alone. Run as root (or with sudo).
 set -euo pipefail
 
@@ -11,6 +12,7 @@ packages=(
   doctest-dev
   libbenchmark-dev
   chromium  # renders the HTML reports in tests/report/report_browser.sh (issue #7)
+  clang libclang-rt-14-dev  # libFuzzer targets in fuzz/, scripts/fuzz.sh (issue #8)
 )
 
 missing=()

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 
 #include "topologies/builder.h"
 #include "topologies/device_catalog.h"
@@ -122,9 +125,14 @@ std::vector<ParamError> check(const ClusterParams& p) {
     positive("hbm_gbytes", d.hbm_gbytes, false);
     positive("hbm_tbytes_per_s", d.hbm_tbytes_per_s, false);
     positive("tdp_watts", d.tdp_watts, false);
-    if (pool.count >= 1 && system_errors.empty()) {
-      systems += pool.count;
-      const SystemShape s = shape(pool.system);
+    const SystemShape s = system_errors.empty() ? shape(pool.system) : SystemShape{};
+    if (pool.count >= 1 && static_cast<int64_t>(pool.count) * s.nodes * static_cast<int64_t>(s.devices_per_node) > INT32_MAX) {
+      // Device ids are 32-bit; and the loop below would allocate per node.
+      out.push_back({at + ".count", fmt::format("{} systems of {} devices is too many (expected at most {} devices "
+                                                "in a cluster)",
+                                                pool.count, s.nodes * s.devices_per_node, INT32_MAX)});
+    } else if (pool.count >= 1 && system_errors.empty()) {
+      systems = static_cast<int>(std::min<int64_t>(INT32_MAX, static_cast<int64_t>(systems) + pool.count));
       for (int k = 0; k < pool.count * s.nodes; ++k) {
         nics_per_node.push_back(s.devices_per_node);
         pool_of_node.push_back(static_cast<int>(i));

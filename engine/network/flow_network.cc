@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "engine/check.h"
+#include "engine/network/invariants.h"
 
 namespace podsim::engine {
 
@@ -168,6 +169,8 @@ void FlowNetwork::retire_finished(uint64_t now) {
     const MonotoneQueue::Entry e = completions_.pop();
     if (seq_[e.flow] != e.seq) continue;  // re-rated since, or gone
     const uint32_t f = e.flow;
+    const double drained = rate_[f] * static_cast<double>(static_cast<int64_t>(now) - last_update_[f]) * 1e-9;
+    check_flow_delivered(f, bytes_left_[f] - drained, bytes_left_[f]);
     // Credit exactly what was left: the last nanosecond's rounding moves no bytes.
     const double moved = bytes_left_[f];
     for (LinkId l : solver_.route(FlowId{f})) carried_[index(l)] += moved;
@@ -217,6 +220,7 @@ void FlowNetwork::apply_rates(uint64_t now) {
     if (loaded_[l]) busy_ns_[l] += t - load_since_[l];
     load_since_[l] = t;
     loaded_[l] = solver_.load(id) > 0;
+    check_link_within_capacity(l, solver_.load(id), solver_.capacity(id));
     peak_load_[l] = std::max(peak_load_[l], solver_.load(id));
   }
   for (FlowId id : changes.flows) {

@@ -42,7 +42,7 @@ TEST_CASE("scalars, enums by name, nested and repeated fields") {
 
 TEST_CASE("clear errors for unknown paths and wrong values") {
   podsim::v1::Scenario s;
-  CHECK(error_of([&] { set_field(s, "sed", "1"); }).find("Scenario has no field 'sed' (fields: name,") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "sed", "1"); }).find("Scenario has no field 'sed' (expected one of: name,") != std::string::npos);
   CHECK(error_of([&] { set_field(s, "seed", "-1"); }) == "--set seed: expected a non-negative 64-bit integer, got '-1'");
   CHECK(error_of([&] { set_field(s, "seed", "99999999999999999999"); }).find("out of range") != std::string::npos);
   CHECK(error_of([&] { set_field(s, "horizon_s", "nan"); }) == "--set horizon_s: expected a finite number, got 'nan'");

@@ -31,7 +31,7 @@ TEST_CASE("a malformed ITP row names file, line and column") {
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,-1,2,4\n", TraceFormat::kItp),
                        "t.csv:2: column 'submission_time': expected a number of seconds >= 0, got '-1'", podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submit,duration,num_gpu\n", TraceFormat::kItp),
-                       "t.csv:1: missing column 'submission_time' (header: job_id,submit,duration,num_gpu)",
+                       "t.csv:1: missing column 'submission_time' (expected it in the header row; header: job_id,submit,duration,num_gpu)",
                        podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,1,2\n", TraceFormat::kItp),
                        doctest::Contains("t.csv:2: 3 columns, expected 4"), podsim::UserError);

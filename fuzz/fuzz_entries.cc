@@ -1,0 +1,92 @@
+#include "fuzz/fuzz_entries.h"
+
+#include <sstream>
+#include <string>
+
+#include "cli/job_from_proto.h"
+#include "cli/scenario_check.h"
+#include "cli/scenario_file.h"
+#include "engine/error.h"
+#include "scheduler/traces.h"
+
+namespace podsim::fuzz {
+namespace {
+
+// The checks `podsim run` makes before building the cluster or stepping a job.
+void check_all(const cli::ScenarioFile& file) {
+  cli::check_scenario(file);
+  for (int i = 0; i < file.scenario().jobs_size(); ++i) {
+    cli::Problems problems(file);
+    (void)cli::training_job(file, i, problems);
+    problems.throw_if_any();
+  }
+}
+
+// A valid scenario with one of everything a path can reach into: a pool, a fat tree,
+// a job with a model and a plan.
+constexpr std::string_view kBase = R"(name: "fuzz"
+cluster {
+  pools { name: "nvl72" preset: "nvl72" count: 1 }
+}
+jobs {
+  name: "a"
+  model { preset: "llama3-8b" }
+  plan { tp: 4 dp: 16 micro_batch: 2 global_batch: 512 sharding: ZERO1 }
+  precision: BF16
+  steps: 10
+}
+)";
+
+void read_csv(std::string_view data, scheduler::TraceFormat format) {
+  std::istringstream in{std::string(data)};
+  (void)scheduler::read_trace(in, "fuzz.csv", format);
+}
+
+}  // namespace
+
+void scenario_loader(std::string_view data) {
+  try {
+    check_all(cli::ScenarioFile::parse("fuzz.textproto", std::string(data)));
+  } catch (const UserError&) {
+  }
+}
+
+void set_path(std::string_view data) {
+  try {
+    cli::ScenarioFile file = cli::ScenarioFile::parse("fuzz.textproto", std::string(kBase));
+    size_t start = 0;
+    while (start < data.size()) {
+      size_t end = data.find('\n', start);
+      if (end == std::string_view::npos) end = data.size();
+      file.apply_override(data.substr(start, end - start));
+      start = end + 1;
+    }
+    check_all(file);
+  } catch (const UserError&) {
+  }
+}
+
+void itp_trace(std::string_view data) {
+  try {
+    read_csv(data, scheduler::TraceFormat::kItp);
+  } catch (const UserError&) {
+  }
+}
+
+void slurm_trace(std::string_view data) {
+  try {
+    read_csv(data, scheduler::TraceFormat::kSlurm);
+  } catch (const UserError&) {
+  }
+}
+
+bool run_target(std::string_view target, std::string_view data) {
+  if (target == "scenario_loader") scenario_loader(data);
+  else if (target == "set_path") set_path(data);
+  else if (target == "itp_trace") itp_trace(data);
+  else if (target == "slurm_trace") slurm_trace(data);
+  else return false;
+  return true;
+}
+
+}  // namespace podsim::fuzz

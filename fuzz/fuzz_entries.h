@@ -1,0 +1,31 @@
+#pragma once
+// The fuzzed entry points, one per input format a user hands podsim. Each takes raw
+// bytes and runs them through the same code `podsim` runs on a file or an argument, up
+// to the point where simulation would start.
+//
+// Contract (what a fuzzer checks): every input either passes or is refused with a
+// UserError, which these functions swallow. Anything else escaping -- InternalError
+// from a PODSIM_CHECK, std::invalid_argument from a library that trusted its caller,
+// std::out_of_range, a sanitizer report, a hang -- is a bug in podsim.
+//
+// The same functions are compiled into the normal test suite, which replays every
+// input kept in tests/fuzz_regressions/<target>/ (fuzz/fuzz_regression_test.cc).
+#include <string_view>
+
+namespace podsim::fuzz {
+
+// Text -> ScenarioFile, then check_scenario() and every job's checks (cli/), as
+// `podsim run` does before it builds anything.
+void scenario_loader(std::string_view data);
+// Lines of "path=value" applied with --set semantics (cli/field_override.h) to a small
+// valid scenario, then the same checks as scenario_loader.
+void set_path(std::string_view data);
+// The Microsoft ITP and the Slurm-style CSV readers (scheduler/traces.h).
+void itp_trace(std::string_view data);
+void slurm_trace(std::string_view data);
+
+// Runs the entry named `target` ("scenario_loader", ...). Returns false for an
+// unknown name.
+bool run_target(std::string_view target, std::string_view data);
+
+}  // namespace podsim::fuzz

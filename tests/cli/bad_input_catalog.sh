@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The bad-input catalog (docs/reliability.md): runs podsim on every case of
+# bad_input_catalog.txt and checks that each is refused the way a user needs:
+#   - exit code 2 (bad input), never a crash (>= 128) and never a hang (timeout);
+#   - exactly one line on stderr, matching the case's pattern (the file, the line or
+#     field, and what was expected);
+#   - no file left behind (whole or partial) in the scratch directory.
+# Usage: bad_input_catalog.sh PODSIM SOURCE_DIR
+set -u
+podsim=$1
+src=$(cd "$2" && pwd)
+catalog="$src/tests/cli/bad_input_catalog.txt"
+in="$src/tests/cli/bad_inputs"
+tmp=$(mktemp -d)          # what podsim may write into: must be unchanged after each case
+io=$(mktemp -d)           # podsim's stdout and stderr
+trap 'rm -rf "$tmp" "$io"' EXIT
+timeout_s=${PODSIM_CATALOG_TIMEOUT:-120}
+
+# Inputs that are easier to make than to keep in git.
+mkdir "$tmp/a_dir" "$tmp/gen"
+echo "not a directory" >"$tmp/a_file"
+: >"$tmp/gen/empty.textproto"
+printf '\n# only a comment\n   \n' >"$tmp/gen/comments_only.textproto"
+# Every byte value once, NUL included, then the same without NUL and with no valid UTF-8.
+for i in $(seq 0 255); do printf "\\x$(printf %02x "$i")"; done >"$tmp/gen/garbage.textproto"
+for i in $(seq 128 255); do printf "\\x$(printf %02x "$i")"; done >"$tmp/gen/high_bytes.textproto"
+head -c 2000 "$tmp/gen/garbage.textproto" >"$tmp/gen/garbage.csv"
+cp "$tmp/gen/high_bytes.textproto" "$tmp/gen/high_bytes.csv"
+snapshot() { (cd "$tmp" && find . -printf '%p %s\n' | LC_ALL=C sort); }
+before=$(snapshot)
+
+count=0
+failures=0
+fail() { echo "FAIL $name: $1"; sed 's/^/     stderr: /' "$io/err" | head -5; failures=$((failures + 1)); }
+while IFS='|' read -r name args regex; do
+  name=$(echo "$name" | sed 's/^ *//; s/ *$//')
+  [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
+  regex=$(echo "$regex" | sed 's/^ *//; s/ *$//')
+  args=${args//\{in\}/$in}
+  args=${args//\{tmp\}/$tmp}
+  args=${args//\{src\}/$src}
+  count=$((count + 1))
+  # shellcheck disable=SC2086  # the catalog's arguments are space-separated words
+  timeout "$timeout_s" "$podsim" $args >"$io/out" 2>"$io/err" </dev/null
+  rc=$?
+  lines=$(wc -l <"$io/err")
+  if [ "$rc" -eq 124 ]; then fail "hung (killed after ${timeout_s}s)"
+  elif [ "$rc" -ge 128 ]; then fail "crashed (exit $rc)"
+  elif [ "$rc" -ne 2 ]; then fail "exit $rc, expected 2"
+  elif [ "$lines" -ne 1 ] || [ -n "$(tail -c 1 "$io/err")" ]; then fail "$lines lines on stderr, expected exactly one"
+  elif ! grep -Eq -- "$regex" "$io/err"; then fail "stderr does not match /$regex/"
+  elif [ "$(snapshot)" != "$before" ]; then
+    fail "left files behind:"; diff <(echo "$before") <(snapshot) | head -5
+    rm -rf "$tmp"/out* "$tmp"/a_dir/* "$tmp"/missing
+  else echo "ok   $name: $(cat "$io/err")"
+  fi
+done <"$catalog"
+echo "bad_input_catalog: $count cases, $failures failed"
+[ "$count" -ge 40 ] && [ "$failures" -eq 0 ]
