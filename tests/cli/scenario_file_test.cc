@@ -36,7 +36,7 @@ TEST_CASE("syntax errors and wrong types name the line") {
 }
 
 TEST_CASE("a missing file is a one-line error naming it") {
-  CHECK(error_of([] { ScenarioFile::load("/nonexistent/x.textproto"); }) == "/nonexistent/x.textproto: cannot open scenario file");
+  CHECK(error_of([] { ScenarioFile::load("/nonexistent/x.textproto"); }) == "/nonexistent/x.textproto: cannot open scenario file (No such file or directory)");
 }
 
 TEST_CASE("where() points at the field in the file, or at the --set that changed it") {
