@@ -34,7 +34,10 @@ seed() {  # seed TARGET: fills $build/seeds/TARGET
       printf 'jobs[1].name=b\njobs[1].model.preset=llama3-70b\n' >"$dir/append"
       printf 'cluster.fat_tree.radix=64\nhorizon_s=1e9\n' >"$dir/tree" ;;
     itp_trace)
-      for f in "$shared"/data/traces/microsoft-itp-elasticflow/*.csv; do head -c 3000 "$f" >"$dir/$(basename "$f")"; done
+      for f in "$shared"/data/traces/microsoft-itp-elasticflow/*.csv; do
+        [ -f "$f" ] && head -c 3000 "$f" >"$dir/$(basename "$f")"
+      done
+      printf 'job_id,submission_time,duration,num_gpu\na,0,100,8\nb,10,200,16\n' >"$dir/basic.csv"
       find tests -path '*itp*' -name '*.csv' -size -64k -exec cp --backup=numbered -t "$dir" {} + ;;
     slurm_trace)
       printf 'job_id,submit_time,start_time,end_time,gpu_num,state\n1,0,5,100,8,COMPLETED\n2,2020-03-01 08:00:00,2020-03-01 08:01:00,2020-03-01 09:00:00,16,FAILED\n3,10,,,0,CANCELLED\n' >"$dir/basic.csv"
