@@ -114,7 +114,7 @@ class ClusterRun final : public SchedulerView {
     // Close the books of jobs still running at the horizon.
     for (uint32_t j : running_) advance(j);
     note();
-    if (obs_) obs_->run_ended(now(), done_, static_cast<uint32_t>(jobs_.size()) - done_);
+    if (obs_) obs_->run_ended(now(), static_cast<uint32_t>(ends_.count()), static_cast<uint32_t>(jobs_.size() - ends_.count()));
     return results(r);
   }
 
