@@ -118,7 +118,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
           fmt::format("--set {}: empty value in '{}' (expected FIELD=V1,V2,... with no empty value)", path, text));
     Field field{path, std::move(values)};
     check("", field);
-    auto same = std::find_if(plan.axes_.begin(), plan.axes_.end(), [&](const Axis& a) { return a.field.path == path; });
+    auto same = std::find_if(plan.axes_.begin(), plan.axes_.end(), [&](const Axis& a) { return a.field.path == field.path; });
     if (same == plan.axes_.end()) {
       plan.axes_.push_back({.field = std::move(field), .linked = {}});
     } else {
