@@ -26,6 +26,15 @@ for i in $(seq 0 255); do printf "\\x$(printf %02x "$i")"; done >"$tmp/gen/garba
 for i in $(seq 128 255); do printf "\\x$(printf %02x "$i")"; done >"$tmp/gen/high_bytes.textproto"
 head -c 2000 "$tmp/gen/garbage.textproto" >"$tmp/gen/garbage.csv"
 cp "$tmp/gen/high_bytes.textproto" "$tmp/gen/high_bytes.csv"
+# Protobuf traces: a real one from the smoke scenario, cut short, with a corrupted
+# length prefix, and every byte value once.
+"$podsim" -q run "$src/scenarios/smoke.textproto" --trace "$tmp/gen/ok.trace" >/dev/null 2>&1 ||
+  { echo "FAIL: could not make a trace to corrupt"; exit 1; }
+head -c 200 "$tmp/gen/ok.trace" >"$tmp/gen/truncated.trace"
+cp "$tmp/gen/ok.trace" "$tmp/gen/bad_length.trace"
+printf '\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff' | dd of="$tmp/gen/bad_length.trace" bs=1 seek=60 conv=notrunc 2>/dev/null
+cp "$tmp/gen/garbage.textproto" "$tmp/gen/garbage.trace"
+: >"$tmp/gen/empty.trace"
 snapshot() { (cd "$tmp" && find . -printf '%p %s\n' | LC_ALL=C sort); }
 before=$(snapshot)
 
