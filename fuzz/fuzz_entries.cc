@@ -6,6 +6,7 @@
 #include "cli/job_from_proto.h"
 #include "cli/scenario_check.h"
 #include "cli/scenario_file.h"
+#include "cli/trace_reader.h"
 #include "engine/error.h"
 #include "scheduler/traces.h"
 
@@ -80,11 +81,20 @@ void slurm_trace(std::string_view data) {
   }
 }
 
+void protobuf_trace(std::string_view data) {
+  try {
+    cli::read_trace_bytes(
+        data, "fuzz.trace", [](const v1::TraceHeader&) {}, [](const v1::TraceEvent&) {});
+  } catch (const UserError&) {
+  }
+}
+
 bool run_target(std::string_view target, std::string_view data) {
   if (target == "scenario_loader") scenario_loader(data);
   else if (target == "set_path") set_path(data);
   else if (target == "itp_trace") itp_trace(data);
   else if (target == "slurm_trace") slurm_trace(data);
+  else if (target == "protobuf_trace") protobuf_trace(data);
   else return false;
   return true;
 }

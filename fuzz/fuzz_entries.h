@@ -23,6 +23,8 @@ void set_path(std::string_view data);
 // The Microsoft ITP and the Slurm-style CSV readers (scheduler/traces.h).
 void itp_trace(std::string_view data);
 void slurm_trace(std::string_view data);
+// The protobuf trace reader behind `podsim trace` (cli/trace_reader.h).
+void protobuf_trace(std::string_view data);
 
 // Runs the entry named `target` ("scenario_loader", ...). Returns false for an
 // unknown name.

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path itp_trace slurm_trace)
+[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path itp_trace slurm_trace protobuf_trace)
 build=build-fuzz
 shared=../shared
 
@@ -42,6 +42,8 @@ seed() {  # seed TARGET: fills $build/seeds/TARGET
     slurm_trace)
       printf 'job_id,submit_time,start_time,end_time,gpu_num,state\n1,0,5,100,8,COMPLETED\n2,2020-03-01 08:00:00,2020-03-01 08:01:00,2020-03-01 09:00:00,16,FAILED\n3,10,,,0,CANCELLED\n' >"$dir/basic.csv"
       find tests -path '*slurm*' -name '*.csv' -size -64k -exec cp --backup=numbered -t "$dir" {} + ;;
+    protobuf_trace)  # a trace of scenarios/smoke.textproto (podsim run --trace)
+      cp fuzz/seeds/protobuf_trace/* "$dir/" ;;
   esac
 }
 
