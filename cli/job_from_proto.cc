@@ -187,6 +187,21 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
     default: p.recompute = Recompute::kNone; break;
   }
   p.cp_algorithm = m.cp_algorithm() == v1::ParallelPlan::ULYSSES ? CpAlgorithm::kUlysses : CpAlgorithm::kRing;
+  for (int k = 0; k < m.recompute_modules_size(); ++k) {
+    switch (m.recompute_modules(k)) {
+      case v1::ParallelPlan::CORE_ATTN: p.recompute_modules.push_back(RecomputeModule::kCoreAttention); break;
+      case v1::ParallelPlan::MLA_UP_PROJ: p.recompute_modules.push_back(RecomputeModule::kMlaUpProj); break;
+      case v1::ParallelPlan::LAYERNORM: p.recompute_modules.push_back(RecomputeModule::kLayerNorm); break;
+      case v1::ParallelPlan::MLP: p.recompute_modules.push_back(RecomputeModule::kMlp); break;
+      case v1::ParallelPlan::MOE_ACT: p.recompute_modules.push_back(RecomputeModule::kMoeAct); break;
+      case v1::ParallelPlan::SHARED_EXPERTS: p.recompute_modules.push_back(RecomputeModule::kSharedExperts); break;
+      default:
+        at.add(fmt::format("recompute_modules[{}]", k), "must name a module (CORE_ATTN, MLA_UP_PROJ, LAYERNORM, MLP, MOE_ACT, SHARED_EXPERTS)");
+        break;
+    }
+  }
+  if (m.recompute_modules_size() > 0 && m.recompute() != v1::ParallelPlan::SELECTIVE)
+    at.add("recompute_modules", "needs recompute: SELECTIVE");
   return p;
 }
 

@@ -24,6 +24,36 @@ const char* to_string(Recompute r) {
   return "?";
 }
 
+const char* to_string(RecomputeModule m) {
+  switch (m) {
+    case RecomputeModule::kCoreAttention: return "core_attn";
+    case RecomputeModule::kMlaUpProj: return "mla_up_proj";
+    case RecomputeModule::kLayerNorm: return "layernorm";
+    case RecomputeModule::kMlp: return "mlp";
+    case RecomputeModule::kMoeAct: return "moe_act";
+    case RecomputeModule::kSharedExperts: return "shared_experts";
+  }
+  return "?";
+}
+
+bool RecomputePolicy::has(RecomputeModule m) const {
+  if (granularity != Recompute::kSelective) return false;
+  if (modules.empty()) return m == RecomputeModule::kCoreAttention;
+  return std::find(modules.begin(), modules.end(), m) != modules.end();
+}
+
+bool RecomputePolicy::recomputes(const Op& op) const {
+  if (granularity == Recompute::kFull) return true;
+  if (granularity != Recompute::kSelective) return false;
+  const std::string& n = op.name;
+  return (has(RecomputeModule::kCoreAttention) && in_attention_core(op)) ||
+         (has(RecomputeModule::kMlaUpProj) && (n == "q_up" || n == "kv_up")) ||
+         (has(RecomputeModule::kLayerNorm) && (n == "attn_norm" || n == "mlp_norm")) ||
+         (has(RecomputeModule::kMlp) && (n == "mlp_up" || n == "mlp_act" || n == "mlp_down")) ||
+         (has(RecomputeModule::kMoeAct) && n == "experts_act") ||
+         (has(RecomputeModule::kSharedExperts) && (n == "shared_up" || n == "shared_act" || n == "shared_down"));
+}
+
 namespace {
 
 // Activations, norms and results are BF16 whatever the GEMM operand precision.
@@ -269,13 +299,12 @@ double forward_flops(const std::vector<OpBlock>& blocks) {
   return sum;
 }
 
-double recompute_flops(const std::vector<OpBlock>& blocks, Recompute r) {
+double recompute_flops(const std::vector<OpBlock>& blocks, const RecomputePolicy& r) {
   double sum = 0;
   for (const OpBlock& b : blocks) {
     if (!b.is_layer) continue;
     for (const Op& op : b.ops)
-      if (r == Recompute::kFull || (r == Recompute::kSelective && op.kind == OpKind::kAttention))
-        sum += b.repeat * op.flops;
+      if (r.recomputes(op)) sum += b.repeat * op.flops;
   }
   return sum;
 }
@@ -370,7 +399,7 @@ double model_flops_per_sample(const ModelSpec& m) { return 3 * model_forward_flo
 
 double model_flops_per_token(const ModelSpec& m) { return model_flops_per_sample(m) / m.seq_len; }
 
-double hardware_flops_per_sample(const ModelSpec& m, Recompute r) {
+double hardware_flops_per_sample(const ModelSpec& m, const RecomputePolicy& r) {
   const std::vector<OpBlock> ops = forward_ops(m, Shard{.causal_attention_as_full = true});
   return 3 * forward_flops(ops) + recompute_flops(ops, r);
 }

@@ -24,9 +24,11 @@
 // no FLOPs: the published conventions count matmuls only, and so do we.
 //
 // Backward costs 2x forward (gradients of inputs and of weights); recompute adds a
-// forward: all layers under full recompute, the attention core (scores, softmax,
-// context) under selective recompute (Korthikanti et al. 2022 §5).
+// forward: all layers under full recompute; under selective recompute, the ops of the
+// recomputed modules (RecomputePolicy below; by default the attention core -- scores,
+// softmax, context -- as in Korthikanti et al. 2022 §5).
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/units.h"
@@ -42,6 +44,38 @@ const char* to_string(OpKind k);
 
 enum class Recompute { kNone, kSelective, kFull };
 const char* to_string(Recompute r);
+
+// The modules selective recompute can recompute, Megatron-Core's recompute_modules
+// (TransformerConfig; "core_attn", "mla_up_proj", "layernorm", "mlp", "moe_act",
+// "shared_experts"). Each drops some activations of a layer (memory.h) and repeats
+// some of its forward ops in backward (RecomputePolicy::recomputes):
+//   core_attention  attn_scores, softmax, dropout, attn_context (and the cross-attention
+//                   core): the s x s score matrix is not stored
+//   mla_up_proj     q_up, kv_up (and RoPE): Q, K and V are not stored, only the latents
+//   layernorm       attn_norm, mlp_norm: their outputs (the QKV and MLP inputs) are not stored
+//   mlp             mlp_up, mlp_act, mlp_down of dense layers: only the MLP input is stored
+//   moe_act         experts_act: the routed experts' activation output is not stored
+//   shared_experts  shared_up, shared_act, shared_down: only their input is stored
+struct Op;
+
+enum class RecomputeModule { kCoreAttention, kMlaUpProj, kLayerNorm, kMlp, kMoeAct, kSharedExperts };
+const char* to_string(RecomputeModule m);
+
+// What a plan recomputes. Under kSelective, `modules` lists the recomputed modules;
+// empty means Megatron's default, {kCoreAttention}. Ignored otherwise.
+struct RecomputePolicy {
+  Recompute granularity = Recompute::kNone;
+  std::vector<RecomputeModule> modules;
+
+  RecomputePolicy() = default;
+  // Implicit on purpose: a bare granularity is the policy with the default modules.
+  RecomputePolicy(Recompute g, std::vector<RecomputeModule> m = {}) : granularity(g), modules(std::move(m)) {}
+
+  // Whether the policy recomputes module `m` (false unless kSelective).
+  bool has(RecomputeModule m) const;
+  // Whether backward recomputes `op` of a transformer layer (every op under kFull).
+  bool recomputes(const Op& op) const;
+};
 
 struct Op {
   std::string name;  // "qkv", "attn_scores", "mlp_up", "experts_down", ...
@@ -107,7 +141,7 @@ bool in_attention_core(const Op& op);
 // Sum of op FLOPs over the blocks (each counted `repeat` times).
 double forward_flops(const std::vector<OpBlock>& blocks);
 // FLOPs recompute adds to one forward+backward of `blocks`.
-double recompute_flops(const std::vector<OpBlock>& blocks, Recompute r);
+double recompute_flops(const std::vector<OpBlock>& blocks, const RecomputePolicy& r);
 
 // Parameters. `total` counts every weight once (a tied output projection is the input
 // embedding); `active` those one token uses (top_k + shared experts of each MoE layer).
@@ -139,7 +173,7 @@ double model_flops_per_sample(const ModelSpec& m);
 double model_flops_per_token(const ModelSpec& m);
 // Hardware FLOPs: model FLOPs plus what `r` recomputes (the HFU numerator; SC21's
 // "TFLOP/s per GPU" under full recompute).
-double hardware_flops_per_sample(const ModelSpec& m, Recompute r);
+double hardware_flops_per_sample(const ModelSpec& m, const RecomputePolicy& r);
 
 // Model FLOP utilisation: model FLOPs per second over devices x the dense peak.
 // REQUIRES: seconds > 0, devices > 0, peak > 0.

@@ -34,6 +34,7 @@ ModelStates model_states(double params, DataSharding sharding, int nd, bool fp32
 }
 
 Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
+  const RecomputePolicy rc = p.recompute_policy();
   const double h = m.hidden, t = p.tp, seq = m.tokens_per_sample();
   const double T = double(p.micro_batch) * seq / p.cp;    // tokens on the device
   const double n = p.sequence_parallel ? T / t : T;       // tokens of the replicated part
@@ -42,8 +43,9 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
   const double drop = m.dropout ? 1 : 0;
   const double a = m.heads;
   // Bytes per token, replicated on the TP ranks: norm inputs (2h each), QKV and MLP
-  // inputs (2h each), dropout masks after attention and MLP (h each).
-  double replicated = 8 * h + 2 * h * drop;
+  // inputs (2h each: the norm outputs, dropped by layernorm recompute), dropout masks
+  // after attention and MLP (h each).
+  double replicated = (rc.has(RecomputeModule::kLayerNorm) ? 4 * h : 8 * h) + 2 * h * drop;
   double unsplit = 0;  // per token on all T tokens, not divided by TP (MLA latents)
   double split = 0;    // per token, divided by TP
   double core = 0;     // per token, divided by TP: the score matrix rows
@@ -51,13 +53,15 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
   if (m.mla) {
     const MlaSpec& l = *m.mla;
     const double qk = l.qk_nope_head_dim + l.qk_rope_head_dim;
-    split += 2 * a * qk * 2 + 2 * a * l.v_head_dim * 2;  // Q, K, V, projection input
+    // Q, K (after RoPE) and V, which mla_up_proj recompute discards; the projection input.
+    if (!rc.has(RecomputeModule::kMlaUpProj)) split += 2 * a * qk * 2 + a * l.v_head_dim * 2;
+    split += a * l.v_head_dim * 2;
     unsplit += 4 * l.q_lora_rank + 2 * (l.kv_lora_rank + l.qk_rope_head_dim) + 2 * l.kv_lora_rank;
   } else {
     const double d = m.head_dim_or_default(), g = m.kv_heads_or_heads();
     split += 2 * a * d * 2 + 2 * g * d * 2;  // Q and projection input; K and V
   }
-  const bool store_scores = !p.flash_attention && p.recompute == Recompute::kNone;
+  const bool store_scores = !p.flash_attention && !rc.has(RecomputeModule::kCoreAttention);
   // Softmax output 2 bytes, dropout mask 1 and dropout output 2 per score; with
   // FlashAttention only the FP32 log-sum-exp per head.
   const double per_score = 2 + 3 * drop;
@@ -80,9 +84,12 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
     const MoeSpec& e = *m.moe;
     extra += n * 4 * e.experts;  // FP32 router logits
     const double rows = T * e.top_k / t;
-    extra += rows * (4 * h + f_factor * e.expert_ffn);  // expert input, activations, output
-    split += f_factor * e.shared_experts * e.expert_ffn;
-  } else {
+    // Expert input and output (2h each) and the activation's inputs and output; moe_act
+    // recompute drops the output (2 bytes per intermediate element).
+    const double act_out = rc.has(RecomputeModule::kMoeAct) ? 2 * e.expert_ffn : 0;
+    extra += rows * (4 * h + f_factor * e.expert_ffn - act_out);
+    if (!rc.has(RecomputeModule::kSharedExperts)) split += f_factor * e.shared_experts * e.expert_ffn;
+  } else if (!rc.has(RecomputeModule::kMlp)) {
     split += f_factor * m.ffn;
   }
   if (m.dit && m.dit->conditioning == TextConditioning::kCrossAttention && m.dit->text_tokens > 0)
@@ -91,10 +98,44 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
   return Bytes(n * replicated + T * unsplit + T * (split + core) / t + extra);
 }
 
+namespace {
+
+// Peak activation bytes of one stage over its pipeline schedule: `chunk_act[c]` is what
+// one micro-batch's forward through local chunk c leaves stored until its backward,
+// `working` what one layer's backward rematerializes on top (recompute).
+struct SchedulePeak {
+  double bytes = 0;
+  int micro_batches = 0;  // distinct micro-batches with activations stored at the peak
+};
+
+SchedulePeak schedule_peak(const Plan& p, int stage, const std::vector<double>& chunk_act, double working) {
+  const int mb = p.micro_batches(), v = int(chunk_act.size());
+  std::vector<int> chunks_of(static_cast<size_t>(mb), 0);
+  double live = 0;
+  int live_mbs = 0;
+  SchedulePeak peak;
+  auto consider = [&](double bytes) {
+    if (bytes > peak.bytes) peak = {bytes, live_mbs};
+  };
+  for (const PipelinePass& ps : pipeline_order(p.pp, stage, mb, v)) {
+    int& held = chunks_of[static_cast<size_t>(ps.micro_batch)];
+    if (ps.forward) {
+      live += chunk_act[static_cast<size_t>(ps.chunk)];
+      if (held++ == 0) ++live_mbs;
+      consider(live);
+    } else {
+      consider(live + working);
+      live -= chunk_act[static_cast<size_t>(ps.chunk)];
+      if (--held == 0) --live_mbs;
+    }
+  }
+  return peak;
+}
+
+}  // namespace
+
 std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p) {
   const std::vector<LayerRange> ranges = chunk_layers(m, p);
-  const int mb = p.micro_batches();
-  const int v = int(ranges.size()) / p.pp;
   const double T = double(p.micro_batch) * m.tokens_per_sample() / p.cp;
   const double n = p.sequence_parallel ? T / p.tp : T;
   const int nd = p.dp * p.cp, nd_expert = p.dp * p.cp / p.ep;
@@ -103,8 +144,8 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
 
   std::vector<MemoryBreakdown> out;
   for (int s = 0; s < p.pp; ++s) {
-    double dense = 0, expert = 0, largest_layer = 0, chunk_act = 0, working = 0;
-    bool first = false, last = false;
+    double dense = 0, expert = 0, largest_layer = 0, working = 0;
+    std::vector<double> chunk_act;
     for (int j = s; j < int(ranges.size()); j += p.pp) {
       const LayerRange& r = ranges[j];
       double act = 0;
@@ -113,20 +154,25 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
         dense += lp.dense / p.tp;
         expert += lp.routed_experts / (double(p.tp) * p.ep);
         largest_layer = std::max(largest_layer, lp.dense / p.tp + lp.routed_experts / (double(p.tp) * p.ep));
-        act += layer_activation_bytes(m, p, i).value();
-        if (p.recompute == Recompute::kFull)
-          working = std::max(working, layer_activation_bytes(m, no_recompute, i).value());
+        const double stored = layer_activation_bytes(m, p, i).value();
+        act += stored;
+        // During a layer's backward its recomputed activations are live again: all of
+        // them under full recompute, what the recomputed modules dropped otherwise.
+        if (p.recompute != Recompute::kNone) {
+          const double all = layer_activation_bytes(m, no_recompute, i).value();
+          working = std::max(working, p.recompute == Recompute::kFull ? all : all - stored);
+        }
       }
-      chunk_act = std::max(chunk_act, act);
       if (r.embedding) {
-        first = true;
         dense += input_embedding_params(m) / p.tp;
+        if (m.dropout) act += n * m.hidden;  // the embedding's 1-byte dropout mask
       }
       if (r.head) {
-        last = true;
         dense += head_params(m) / p.tp;
         if (m.tied_embeddings && p.pp > 1) dense += input_embedding_params(m) / p.tp;  // the copy for the output layer
+        act += 4 * n * m.hidden + (m.dit ? 0 : 4 * T * double(m.vocab) / p.tp);
       }
+      chunk_act.push_back(act);
     }
     MemoryBreakdown b{.stage = s};
     const ModelStates ds = model_states(dense, p.sharding, nd, p.fp32_gradients);
@@ -135,19 +181,9 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
     if (zero3(p.sharding)) b.weights += Bytes(2 * largest_layer * kWeightBytes);
     b.gradients = ds.gradients + es.gradients;
     b.optimizer = ds.optimizer + es.optimizer;
-
-    double in_flight_chunks;
-    if (p.schedule == PipelineSchedule::kInterleaved) {
-      in_flight_chunks = std::min((p.pp - s - 1) * 2 + (v - 1) * p.pp + 1, mb * v);
-      b.micro_batches_in_flight = std::min(mb, (int(in_flight_chunks) + v - 1) / v);
-    } else {
-      b.micro_batches_in_flight = std::min(p.pp - s, mb);
-      in_flight_chunks = b.micro_batches_in_flight;
-    }
-    double act = chunk_act * in_flight_chunks + working;
-    if (first && m.dropout) act += b.micro_batches_in_flight * n * m.hidden;  // 1-byte dropout mask
-    if (last) act += 4 * n * m.hidden + (m.dit ? 0 : 4 * T * double(m.vocab) / p.tp);
-    b.activations = Bytes(act);
+    const SchedulePeak peak = schedule_peak(p, s, chunk_act, working);
+    b.activations = Bytes(peak.bytes);
+    b.micro_batches_in_flight = peak.micro_batches;
     out.push_back(b);
   }
   return out;

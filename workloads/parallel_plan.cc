@@ -354,6 +354,29 @@ double bubble_fraction(const Plan& p) {
   return (p.pp - 1) / (v * p.micro_batches());
 }
 
+std::vector<PipelinePass> pipeline_order(int pp, int s, int m, int v) {
+  PODSIM_CHECK(pp >= 1 && v >= 1 && m >= 1 && 0 <= s && s < pp, "pipeline_order: bad dimensions");
+  PODSIM_CHECK(v == 1 || m % pp == 0, "pipeline_order: the interleaved schedule needs a multiple of pp micro-batches");
+  const int total = m * v;
+  auto pass = [&](int k, bool forward) {
+    if (v == 1) return PipelinePass{forward, k, 0};
+    const int group = pp * v;
+    int chunk = (k % group) / pp;
+    if (!forward) chunk = v - 1 - chunk;
+    return PipelinePass{forward, (k / group) * pp + k % pp, chunk};
+  };
+  const int warmup = std::min(v == 1 ? pp - s - 1 : 2 * (pp - s - 1) + (v - 1) * pp, total);
+  std::vector<PipelinePass> order;
+  order.reserve(2 * static_cast<size_t>(total));
+  for (int k = 0; k < warmup; ++k) order.push_back(pass(k, true));
+  for (int i = 0; i < total - warmup; ++i) {
+    order.push_back(pass(warmup + i, true));
+    order.push_back(pass(i, false));
+  }
+  for (int k = total - warmup; k < total; ++k) order.push_back(pass(k, false));
+  return order;
+}
+
 std::vector<CommTotal> comm_per_step(const StageWork& stage, const Plan& p) {
   std::map<std::tuple<CommKind, CommGroup, int>, double> sums;
   const double m = p.micro_batches();

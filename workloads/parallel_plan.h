@@ -72,6 +72,9 @@ struct Plan {
   // Gradients accumulated and reduced in FP32 (Megatron's default main grads) instead
   // of BF16 (the ZeRO paper's 2 bytes per parameter).
   bool fp32_gradients = false;
+  // With recompute kSelective: the recomputed modules (accounting.h); empty: the
+  // attention core, Megatron's default.
+  std::vector<RecomputeModule> recompute_modules;
 
   int devices() const { return tp * pp * cp * dp; }
   // Micro-batches per step on each DP rank. REQUIRES: check() passed.
@@ -79,6 +82,7 @@ struct Plan {
   // GEMM operand bytes: 1 for FP8 and INT8, else 2.
   int operand_bytes() const;
   Shard shard() const;
+  RecomputePolicy recompute_policy() const { return {recompute, recompute_modules}; }
 };
 
 // Every problem with `plan` for `m`, fields named as in the schema's ParallelPlan
@@ -118,6 +122,22 @@ std::vector<LayerRange> chunk_layers(const ModelSpec& m, const Plan& plan);
 
 // Idle fraction of the ideal step time (above). 0 without pipelining.
 double bubble_fraction(const Plan& plan);
+
+// One pass a pipeline stage runs: the forward or backward of one micro-batch through
+// one of its model chunks (local index: chunk c of stage s is model chunk c pp + s).
+struct PipelinePass {
+  bool forward = true;
+  int micro_batch = 0;
+  int chunk = 0;
+};
+// The order stage `stage` of `pp` runs its passes in, Megatron-LM's schedules
+// (megatron/core/pipeline_parallel/schedules.py): 1F1B (v = 1) runs pp - stage - 1
+// warm-up forwards, then alternates one forward and one backward, then drains; the
+// interleaved schedule (v chunks) warms up with 2 (pp - stage - 1) + (v - 1) pp chunk
+// forwards, virtual micro-batch k running chunk (k mod pp v) / pp of micro-batch
+// (k / pp v) pp + k mod pp (Narayanan et al. SC21 §2.2); backwards take the chunks in
+// reverse. `m` micro-batches. REQUIRES: pp, v, m >= 1; with v > 1, m a multiple of pp.
+std::vector<PipelinePass> pipeline_order(int pp, int stage, int m, int v);
 
 // Total bytes per step per device of each kind, summed over stages' devices' view
 // (one device of `stage`): count x S x micro-batches (or x 1 for step comms).

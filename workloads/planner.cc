@@ -1,6 +1,7 @@
 #include "workloads/planner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <limits>
@@ -19,6 +20,11 @@ std::string describe(const Plan& p) {
   if (p.sequence_parallel) s += " +SP";
   s += fmt::format(", {}", p.sharding == DataSharding::kNone ? "DDP" : to_string(p.sharding));
   if (p.recompute != Recompute::kNone) s += fmt::format(", {} recompute", to_string(p.recompute));
+  if (p.recompute == Recompute::kSelective && !p.recompute_modules.empty()) {
+    std::vector<std::string> names;
+    for (RecomputeModule r : p.recompute_modules) names.push_back(to_string(r));
+    s += fmt::format(" ({})", fmt::join(names, ", "));
+  }
   s += fmt::format(", mbs {}", p.micro_batch);
   return s;
 }

@@ -164,14 +164,13 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
   ct.layers = chunk.layers.end - chunk.layers.begin;
   // Merge equal collectives of a chunk (all layers of a kind issue the same ones).
   std::map<std::tuple<int, int, int, int, double>, ChunkComm> fw_b, bw_b, fw_o, bw_o;
+  const RecomputePolicy policy = plan.recompute_policy();
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
     for (const Op& op : b.ops) {
       const double t = op_seconds(op, plan.precision, dev, eff);
       fw += t;
-      if (b.is_layer && (plan.recompute == Recompute::kFull ||
-                         (plan.recompute == Recompute::kSelective && in_attention_core(op))))
-        recompute += t;
+      if (b.is_layer && policy.recomputes(op)) recompute += t;
     }
     ct.forward_s += fw * b.repeat;
     ct.backward_s += (2 * fw + recompute) * b.repeat;
@@ -195,36 +194,7 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
   return ct;
 }
 
-// One stage's order of (forward?, micro-batch, local chunk), Megatron's schedules.
-struct Slot {
-  bool forward = true;
-  int micro_batch = 0;
-  int chunk = 0;
-};
-
-std::vector<Slot> stage_order(int pp, int s, int m, int v) {
-  const int total = m * v;
-  auto mb_chunk = [&](int k, bool forward) {
-    const int group = pp * v;
-    int chunk = (k % group) / pp;
-    if (!forward) chunk = v - 1 - chunk;
-    return std::pair{(k / group) * pp + k % pp, chunk};
-  };
-  int warmup = v == 1 ? pp - s - 1 : 2 * (pp - s - 1) + (v - 1) * pp;
-  warmup = std::min(warmup, total);
-  std::vector<Slot> order;
-  auto push = [&](int k, bool fw) {
-    const auto [mb, c] = v == 1 ? std::pair{k, 0} : mb_chunk(k, fw);
-    order.push_back({fw, mb, c});
-  };
-  for (int k = 0; k < warmup; ++k) push(k, true);
-  for (int i = 0; i < total - warmup; ++i) {
-    push(warmup + i, true);
-    push(i, false);
-  }
-  for (int k = total - warmup; k < total; ++k) push(k, false);
-  return order;
-}
+using Slot = PipelinePass;
 
 class GraphBuilder {
  public:
@@ -249,7 +219,7 @@ class GraphBuilder {
     std::map<std::tuple<int, int, bool>, NodeId> sends;
     std::vector<std::vector<Slot>> orders(pp);
     std::vector<size_t> next(pp, 0);
-    for (int s = 0; s < pp; ++s) orders[s] = stage_order(pp, s, m, v);
+    for (int s = 0; s < pp; ++s) orders[s] = pipeline_order(pp, s, m, v);
     std::vector<std::vector<NodeId>> bucket_nodes(pp);
     const int chunks_total = pp * v;
     // Add slots round-robin, each as soon as what it receives has been added.
@@ -500,7 +470,7 @@ StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> place
   const double model_flops = model_flops_per_sample(job.model) * samples;
   r.mfu = mfu(model_flops, r.step_s, p.devices(), peak);
   r.model_tflops_per_device = model_flops / r.step_s / p.devices() / 1e12;
-  r.hw_tflops_per_device = hardware_flops_per_sample(job.model, p.recompute) * samples / r.step_s / p.devices() / 1e12;
+  r.hw_tflops_per_device = hardware_flops_per_sample(job.model, p.recompute_policy()) * samples / r.step_s / p.devices() / 1e12;
 
   // The bottleneck: the largest share of the busiest device's step.
   double worst = r.compute_s;

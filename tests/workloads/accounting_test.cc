@@ -70,6 +70,29 @@ TEST_CASE("training FLOPs match Narayanan et al. SC21 eq. (3)") {
   CHECK(hardware_flops_per_sample(m, Recompute::kSelective) - model_flops_per_sample(m) == Approx(4 * s * s * h * l));
 }
 
+TEST_CASE("selective recompute modules add the forward FLOPs of their ops once (Megatron-Core recompute_modules)") {
+  // DeepSeek-V3, one 4096-token sample, T = 4096: per MoE layer mla_up_proj recomputes
+  // q_up 2 T 1536 (128 x 192) and kv_up 2 T 512 (128 x 256); per dense layer mlp
+  // recomputes 3 matrices of 2 T h f; shared_experts 3 matrices of 2 T h 2048 per MoE
+  // layer; moe_act and layernorm are memory-bound (no FLOPs, only time).
+  const ModelSpec m = *model_preset("deepseek-v3");
+  const double T = 4096, h = 7168;
+  const auto ops = forward_ops(m);
+  auto extra = [&](RecomputeModule r) { return recompute_flops(ops, RecomputePolicy(Recompute::kSelective, {r})); };
+  CHECK(extra(RecomputeModule::kMlaUpProj) == Approx(61 * (2 * T * 1536 * 128 * 192 + 2 * T * 512 * 128 * 256)));
+  CHECK(extra(RecomputeModule::kMlp) == Approx(3 * 3 * 2 * T * h * 18432));
+  CHECK(extra(RecomputeModule::kSharedExperts) == Approx(58 * 3 * 2 * T * h * 2048));
+  CHECK(extra(RecomputeModule::kMoeAct) == 0);
+  CHECK(extra(RecomputeModule::kLayerNorm) == 0);
+  // The default module set is the attention core, as Recompute::kSelective alone.
+  CHECK(recompute_flops(ops, RecomputePolicy(Recompute::kSelective)) ==
+        Approx(extra(RecomputeModule::kCoreAttention)));
+  const RecomputePolicy up(Recompute::kSelective, {RecomputeModule::kMlaUpProj});
+  CHECK(up.recomputes(find_op(ops, "moe_layer", "kv_up")));
+  CHECK_FALSE(up.recomputes(find_op(ops, "moe_layer", "attn_scores")));
+  CHECK_FALSE(RecomputePolicy(Recompute::kNone, {RecomputeModule::kMlaUpProj}).recomputes(find_op(ops, "moe_layer", "q_up")));
+}
+
 TEST_CASE("a dense model trains at 6N FLOPs per token plus attention (Kaplan et al. 2020; PaLM App. B)") {
   // Llama 3 8B, matmul weights per layer: q, o 2 h^2; k, v 2 h (h/4); MLP 3 h f;
   // with the logits V h: 6 N per token, plus 12 l s h (PaLM's 12 L H Q T, H Q = h).

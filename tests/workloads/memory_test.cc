@@ -63,28 +63,97 @@ TEST_CASE("activations per layer reproduce Korthikanti et al. 2022 Table 2 for G
 TEST_CASE("1F1B's first stage holds L layers' worth; interleaving adds (p-1)/(p v) (Korthikanti §4.2.3)") {
   // GPT-3 175B, TP8 PP8, SP + selective: per layer 34 s b h / t = 107 MB; stage 0
   // keeps 8 micro-batches of 12 layers = 96 layers = 10.27 GB, plus the embedding
-  // dropout mask (1 byte x s h / t per micro-batch in flight).
+  // dropout mask (1 byte x s h / t per micro-batch in flight), plus, while one layer
+  // runs backward, its recomputed score matrix 5 a s / h x s b h / t = 80 s b h / t.
   const ModelSpec m = *model_preset("gpt3-175b");
-  const double sbh = 2048.0 * 12288, per_layer = 34 * sbh / 8, mask = sbh / 8;
+  const double sbh = 2048.0 * 12288, per_layer = 34 * sbh / 8, mask = sbh / 8, scores = 80 * sbh / 8;
   Plan p{.tp = 8, .pp = 8, .sequence_parallel = true, .recompute = Recompute::kSelective, .global_batch = 64,
          .flash_attention = false};
   const auto stages = memory_per_stage(m, p);
   CHECK(stages[0].micro_batches_in_flight == 8);
-  CHECK(stages[0].activations.value() == Approx(96 * per_layer + 8 * mask));
+  CHECK(stages[0].activations.value() == Approx(96 * per_layer + 8 * mask + scores));
   CHECK(stages[3].micro_batches_in_flight == 5);
   // Interleaved, v = 3: Megatron's warm-up runs (p-1) 2 + (v-1) p = 30 chunk forwards
   // before the first backward, so 31 chunks of 4 layers are in flight: 124 layers =
-  // 96 (1 + 7/24). Those are 31/3 -> 11 micro-batches, each with its embedding mask.
+  // 96 (1 + 7/24), Korthikanti's factor exactly. Walking the schedule: micro-batches
+  // 0-7 through chunks 0, 1, 2 (24), then 8-14 through chunk 0 (7); the first
+  // backward frees micro-batch 0's chunk 2 and the next forward brings micro-batch 15
+  // into chunk 0: still 31 chunks, now of 16 micro-batches, each holding its
+  // embedding mask (chunk 0).
   p.schedule = PipelineSchedule::kInterleaved;
   p.virtual_stages = 3;
   const MemoryBreakdown il = memory_per_stage(m, p)[0];
-  CHECK(il.micro_batches_in_flight == 11);
-  CHECK(il.activations.value() == Approx(124 * per_layer + 11 * mask));
+  CHECK(il.micro_batches_in_flight == 16);
+  CHECK(il.activations.value() == Approx(124 * per_layer + 16 * mask + scores));
   // The last stage adds the output layer: 4 s b h / t (1 + V/h) (Korthikanti §4.3).
   p.schedule = PipelineSchedule::k1F1B;
   p.virtual_stages = 1;
   CHECK(memory_per_stage(m, p)[7].activations.value() ==
-        Approx(12 * per_layer + 4 * sbh / 8 * (1 + 51200.0 / 12288)));
+        Approx(12 * per_layer + 4 * sbh / 8 * (1 + 51200.0 / 12288) + scores));
+}
+
+TEST_CASE("in-flight activations are summed chunk by chunk over the schedule, not at the largest chunk") {
+  // DeepSeek-V3 on TP1 PP4 v4 (the Megatron-Bridge GB200 recipe), 64 micro-batches:
+  // 61 layers on 16 chunks, 3 layers on chunks 0, 14, 15 and 4 on the others. Stage 0
+  // runs chunks 0 (layers 0-2, the dense ones), 4, 8, 12 (4 MoE layers each). Its
+  // warm-up is 2 x 3 + 3 x 4 = 18 forwards; at the 19th, chunk 0 holds micro-batches
+  // 0-6 (7) and chunks 4, 8, 12 hold 0-3 (4 each): 7 x 3 dense + 12 x 4 MoE layers.
+  // (Charging all 19 at the largest chunk, 4 MoE layers, over-counted by 21 dense-layer
+  // slots worth of MoE-layer activations.)
+  const ModelSpec m = *model_preset("deepseek-v3");
+  Plan p{.pp = 4, .dp = 64, .ep = 64, .schedule = PipelineSchedule::kInterleaved, .virtual_stages = 4,
+         .allow_uneven_stages = true, .sharding = DataSharding::kZero1, .recompute = Recompute::kSelective,
+         .global_batch = 4096, .recompute_modules = {RecomputeModule::kMlaUpProj}};
+  const double dense = layer_activation_bytes(m, p, 0).value(), moe = layer_activation_bytes(m, p, 3).value();
+  Plan none = p;
+  none.recompute = Recompute::kNone;
+  const double working = layer_activation_bytes(m, none, 3).value() - moe;  // one MoE layer's Q, K, V
+  const MemoryBreakdown s0 = memory_per_stage(m, p)[0];
+  CHECK(s0.micro_batches_in_flight == 7);
+  CHECK(s0.activations.value() == Approx(7 * 3 * dense + 12 * 4 * moe + working));
+  // By hand (T = 4096 tokens, h 7168, 128 heads, per token): a MoE layer stores norm
+  // inputs and outputs 8h = 57,344; MLA latents 4 x 1536 + 2 x 576 + 2 x 512 = 8,320;
+  // projection input 2 x 128 x 128 = 32,768; FlashAttention LSE 4 x 128 = 512; router
+  // logits 4 x 256 = 1,024; 8 routed rows of 4h + 6 x 2048 = 40,960 each = 327,680;
+  // the shared expert 6 x 2048 = 12,288: 439,936 B x 4096 = 1.802 GB. A dense layer
+  // keeps 57,344 + 8,320 + 32,768 + 512 + 6 x 18,432 = 209,536 B/token = 0.858 GB.
+  CHECK(moe == Approx(439936.0 * 4096));
+  CHECK(dense == Approx(209536.0 * 4096));
+}
+
+TEST_CASE("selective recompute modules drop what they recompute (Megatron-Core recompute_modules)") {
+  // DeepSeek-V3, TP1, one 4096-token micro-batch; T = 4096, h = 7168, 128 heads, qk 192,
+  // v 128, expert_ffn 2048, top-8, dense ffn 18432. Bytes saved per layer, by hand:
+  const ModelSpec m = *model_preset("deepseek-v3");
+  const double T = 4096, h = 7168;
+  Plan none{.dp = 1, .global_batch = 1};
+  auto saved = [&](RecomputeModule r, int layer) {
+    Plan q = none;
+    q.recompute = Recompute::kSelective;
+    q.recompute_modules = {r};
+    return layer_activation_bytes(m, none, layer).value() - layer_activation_bytes(m, q, layer).value();
+  };
+  // mla_up_proj: Q and K (128 x 192 x 2 B each) and V (128 x 128 x 2 B) per token.
+  CHECK(saved(RecomputeModule::kMlaUpProj, 3) == Approx(T * (2 * 128 * 192 * 2 + 128 * 128 * 2)));
+  // layernorm: the two norm outputs, 2h each.
+  CHECK(saved(RecomputeModule::kLayerNorm, 3) == Approx(T * 4 * h));
+  // moe_act: the SwiGLU product of 8 rows per token, 2048 x 2 B each.
+  CHECK(saved(RecomputeModule::kMoeAct, 3) == Approx(T * 8 * 2048 * 2));
+  CHECK(saved(RecomputeModule::kMoeAct, 0) == 0);  // a dense layer has no routed experts
+  // mlp: a dense layer's SwiGLU intermediates, 6 bytes x ffn; nothing on a MoE layer.
+  CHECK(saved(RecomputeModule::kMlp, 0) == Approx(T * 6 * 18432));
+  CHECK(saved(RecomputeModule::kMlp, 3) == 0);
+  // shared_experts: the shared expert's intermediates, 6 x 2048.
+  CHECK(saved(RecomputeModule::kSharedExperts, 3) == Approx(T * 6 * 2048));
+  // core_attn saves nothing more with FlashAttention (no score matrix is stored).
+  CHECK(saved(RecomputeModule::kCoreAttention, 3) == 0);
+  // Modules add up.
+  Plan all = none;
+  all.recompute = Recompute::kSelective;
+  all.recompute_modules = {RecomputeModule::kMlaUpProj, RecomputeModule::kLayerNorm, RecomputeModule::kMoeAct};
+  CHECK(layer_activation_bytes(m, none, 3).value() - layer_activation_bytes(m, all, 3).value() ==
+        Approx(saved(RecomputeModule::kMlaUpProj, 3) + saved(RecomputeModule::kLayerNorm, 3) +
+               saved(RecomputeModule::kMoeAct, 3)));
 }
 
 TEST_CASE("the published GPT-3 plan fits an A100 80GB; without model parallelism it is rejected with numbers") {

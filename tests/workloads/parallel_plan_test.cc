@@ -1,6 +1,7 @@
 #include "workloads/parallel_plan.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <numeric>
 
@@ -101,6 +102,25 @@ TEST_CASE("pipeline bubble: (p-1)/m for 1F1B, (p-1)/(v m) interleaved (Narayanan
   p.virtual_stages = 1;
   CHECK(bubble_fraction(p) == Approx(7.0 / 64));
   CHECK(bubble_fraction(Plan{.dp = 8, .global_batch = 64}) == 0);
+}
+
+TEST_CASE("pipeline_order follows Megatron's 1F1B and interleaved schedules") {
+  // 1F1B, p = 4, m = 6: stage 0 warms up with 3 forwards, then F3 B0 F4 B1 F5 B2, then
+  // drains B3 B4 B5; the last stage alternates from the start.
+  auto text = [](const std::vector<PipelinePass>& order) {
+    std::string s;
+    for (const PipelinePass& x : order) s += fmt::format("{}{}.{} ", x.forward ? 'F' : 'B', x.micro_batch, x.chunk);
+    return s;
+  };
+  CHECK(text(pipeline_order(4, 0, 6, 1)) == "F0.0 F1.0 F2.0 F3.0 B0.0 F4.0 B1.0 F5.0 B2.0 B3.0 B4.0 B5.0 ");
+  CHECK(text(pipeline_order(4, 3, 6, 1)) == "F0.0 B0.0 F1.0 B1.0 F2.0 B2.0 F3.0 B3.0 F4.0 B4.0 F5.0 B5.0 ");
+  // Interleaved, p = 2, v = 2, m = 4: warm-up 2 (p-1) + (v-1) p = 4 chunk forwards on
+  // stage 0 -- micro-batches 0, 1 through chunk 0, then through chunk 1 -- and the
+  // backwards start with the last chunk.
+  CHECK(text(pipeline_order(2, 0, 4, 2)) ==
+        "F0.0 F1.0 F0.1 F1.1 F2.0 B0.1 F3.0 B1.1 F2.1 B0.0 F3.1 B1.0 B2.1 B3.1 B2.0 B3.0 ");
+  // Every pass once: m v forwards and m v backwards.
+  for (int s = 0; s < 4; ++s) CHECK(pipeline_order(4, s, 8, 3).size() == 2 * 8 * 3);
 }
 
 TEST_CASE("per-device FLOPs over all stages and TP ranks add up to the model") {
