@@ -40,10 +40,11 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // 0.7 of the 5 PF FP8 peak. The FP8 and attention values are Hopper's, for the same
     // reasons (TE cast/amax overhead; fused attention backward), not fitted again on
     // two rows. The DeepSeek-V3 BF16 row (the only BF16 Blackwell row) ran at -64%
-    // while its EP64 groups straddled racks; placed one group per rack (placement.h) it
-    // is at +12% tokens/s under the full-recompute deviation its scenario states, but
-    // +44% under the recipe's own recompute (scenario comment): one MoE row with an
-    // unexplained gap does not move the BF16 value.
+    // while its EP64 groups straddled racks; placed one group per rack (placement.h) and
+    // run with its recipe's own recompute (mla_up_proj), it is +48% tokens/s, a gap
+    // docs/models.md §4.5 traces to what the op graph leaves out of dropless MoE (host
+    // launch and device-host sync), not to GEMM efficiency: one MoE row with that gap
+    // does not move the BF16 value.
     return {.gemm = 0.7, .gemm_fp8 = 0.55, .attention = 0.4, .memory = 0.8,
             .source = "Blackwell: MLPerf v5.0, Megatron-Bridge rows"};
   }

@@ -123,3 +123,25 @@ TEST_CASE("with a device: FP8 on Ascend and a plan that does not fit are rejecte
   CHECK(contains(err, "device Ascend 910C has 128.0 GB"));
   CHECK_FALSE(contains(err, "jobs[2]"));
 }
+
+TEST_CASE("recompute_modules: Megatron-Core's module list, only with SELECTIVE") {
+  const ScenarioFile ok = ScenarioFile::parse("r.textproto", R"(
+    jobs {
+      name: "dsv3"
+      model { preset: "deepseek-v3" }
+      plan { pp: 4 dp: 64 ep: 64 allow_uneven_stages: true recompute: SELECTIVE recompute_modules: [MLA_UP_PROJ, MOE_ACT] global_batch: 64 }
+    })");
+  const auto jobs = training_jobs(ok);
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].plan.recompute_modules ==
+        std::vector<RecomputeModule>{RecomputeModule::kMlaUpProj, RecomputeModule::kMoeAct});
+  const ScenarioFile bad = ScenarioFile::parse("r.textproto",
+                                               "jobs {\n"
+                                               "  name: \"a\"\n"
+                                               "  model { preset: \"llama3-8b\" }\n"
+                                               "  plan { recompute: FULL recompute_modules: [LAYERNORM] }\n"
+                                               "}\n");
+  const std::string err = error_of([&] { training_jobs(bad); });
+  CAPTURE(err);
+  CHECK(contains(err, "jobs[0].plan.recompute_modules: needs recompute: SELECTIVE"));
+}
