@@ -18,8 +18,9 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // 0.62 = 193 TF of 312, below the ~250 TF large cuBLAS FP16 GEMMs reach on A100:
     // what the op graph leaves out (kernel launch gaps, communication kernels sharing
     // SMs with compute) lands here. The rows at the edge: SC21's ZeRO-3 175B (+24%;
-    // podsim hides its all-gathers behind compute completely, see `podsim validate`)
-    // and Korthikanti's 1T (step +19%).
+    // podsim hides its all-gathers behind compute, and layer by layer they would hide
+    // too but for ~0.45 s of the 16 s gap: docs/models.md §4.5) and Korthikanti's 1T
+    // (step +19%).
     return {.gemm = 0.62, .attention = 0.45, .memory = 0.8, .source = "A100: SC21, Korthikanti, MegaScale rows"};
   }
   if (n.starts_with("H100") || n.starts_with("H800") || n.starts_with("H20")) {

@@ -14,7 +14,7 @@
 // and a PP lane (activation and gradient sends; the receiving chunk waits for them).
 // Per micro-batch and model chunk: forward = one compute node (roofline of every op,
 // efficiency.h) then its blocking collectives; backward = 2x the forward's FLOPs and
-// bytes, plus the recomputed forward (full: every layer; selective: attention core),
+// bytes, plus the recomputed forward (full: every layer; selective: the recomputed modules' ops, accounting.h),
 // then its blocking collectives. Stages run Megatron's schedules: 1F1B (warm-up of
 // pp - s - 1 forwards) or interleaved (warm-up 2 (pp - s - 1) + (v - 1) pp, model
 // chunk of virtual micro-batch k = (k mod pp v) / pp; Narayanan et al. SC21 §2.2), so
