@@ -79,7 +79,7 @@ TEST_CASE("ub_bandwidth_nvlink_domain: faster UB and bigger NVLink domains never
   CHECK(num(rows[2], nv) < 0.5 * num(rows[0], nv));
 }
 
-TEST_CASE("failure_rate: goodput falls as failures get frequent; the best checkpoint interval moves") {
+TEST_CASE("failure_rate: goodput falls as failures get frequent, the best checkpoint interval moves") {
   const std::vector<Row> rows = run_library_sweep("failure_rate.textproto");
   REQUIRE(rows.size() == 10);  // 5 MTBFs (falling) x 2 checkpoint intervals (600, 3600 s)
   for (size_t i = 0; i < 2; ++i) {

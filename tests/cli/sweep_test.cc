@@ -281,7 +281,7 @@ TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole swee
   }
 }
 
-TEST_CASE("a point that fails on bad input is a row with its error; the sweep goes on") {
+TEST_CASE("a point that fails on bad input is a row with its error, the sweep goes on") {
   // 100 devices on a 72-GPU rack: the first job does not fit at that point only.
   const SweepPlan plan = SweepPlan::make(ScenarioFile::parse("smoke.textproto", kSmoke), {"jobs[0].plan.dp=16,25"});
   std::ostringstream out;

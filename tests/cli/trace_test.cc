@@ -152,7 +152,7 @@ TEST_CASE("a traced cluster run reads back as the run's own results") {
   fs::remove(path);
 }
 
-TEST_CASE("the same run traced twice gives byte-identical traces; a failed run leaves none") {
+TEST_CASE("the same run traced twice gives byte-identical traces, a failed run leaves none") {
   const fs::path a = temp("det_a.trace"), b = temp("det_b.trace");
   traced_run(a, TraceLevel::kFlows);
   traced_run(b, TraceLevel::kFlows);

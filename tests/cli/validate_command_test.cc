@@ -7,7 +7,7 @@
 namespace podsim::cli {
 namespace {
 
-TEST_CASE("summarize: signs are dropped; odd count takes the middle value") {
+TEST_CASE("summarize: signs are dropped, odd count takes the middle value") {
   const ValidationSummary s = summarize({-0.20, 0.05, 0.08});
   CHECK(s.figures == 3);
   CHECK(s.median == doctest::Approx(0.08));

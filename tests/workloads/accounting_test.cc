@@ -93,7 +93,7 @@ TEST_CASE("selective recompute modules add the forward FLOPs of their ops once (
   CHECK_FALSE(RecomputePolicy(Recompute::kNone, {RecomputeModule::kMlaUpProj}).recomputes(find_op(ops, "moe_layer", "q_up")));
 }
 
-TEST_CASE("a dense model trains at 6N FLOPs per token plus attention (Kaplan et al. 2020; PaLM App. B)") {
+TEST_CASE("a dense model trains at 6N FLOPs per token plus attention (Kaplan et al. 2020, PaLM App. B)") {
   // Llama 3 8B, matmul weights per layer: q, o 2 h^2; k, v 2 h (h/4); MLP 3 h f;
   // with the logits V h: 6 N per token, plus 12 l s h (PaLM's 12 L H Q T, H Q = h).
   const ModelSpec m = *model_preset("llama3-8b");
@@ -156,7 +156,7 @@ TEST_CASE("MoE and MLA ops cost 2 FLOPs per active weight per token") {
   CHECK(find_op(blocks, "dense_layer", "kv_up").flops == Approx(2 * 512 * 128 * (128 + 128)));
 }
 
-TEST_CASE("TP and CP divide a device's FLOPs; EP does not under balanced routing") {
+TEST_CASE("TP and CP divide a device's FLOPs, EP does not under balanced routing") {
   const ModelSpec m = *model_preset("llama3-70b");
   const double whole = forward_flops(forward_ops(m));
   // Every GEMM is split by TP (heads, FFN columns, vocab-parallel logits); norms have no FLOPs.

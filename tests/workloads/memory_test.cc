@@ -60,7 +60,7 @@ TEST_CASE("activations per layer reproduce Korthikanti et al. 2022 Table 2 for G
   CHECK(layer_activation_bytes(m, one, 0).value() == Approx(2.869e9).epsilon(0.001));
 }
 
-TEST_CASE("1F1B's first stage holds L layers' worth; interleaving adds (p-1)/(p v) (Korthikanti §4.2.3)") {
+TEST_CASE("1F1B's first stage holds L layers' worth, interleaving adds (p-1)/(p v) (Korthikanti §4.2.3)") {
   // GPT-3 175B, TP8 PP8, SP + selective: per layer 34 s b h / t = 107 MB; stage 0
   // keeps 8 micro-batches of 12 layers = 96 layers = 10.27 GB, plus the embedding
   // dropout mask (1 byte x s h / t per micro-batch in flight), plus, while one layer
@@ -156,7 +156,7 @@ TEST_CASE("selective recompute modules drop what they recompute (Megatron-Core r
                saved(RecomputeModule::kMoeAct, 3)));
 }
 
-TEST_CASE("the published GPT-3 plan fits an A100 80GB; without model parallelism it is rejected with numbers") {
+TEST_CASE("the published GPT-3 plan fits an A100 80GB, without model parallelism it is rejected with numbers") {
   const ModelSpec m = *model_preset("gpt3-175b");
   Plan p{.tp = 8, .pp = 8, .sequence_parallel = true, .schedule = PipelineSchedule::kInterleaved,
          .virtual_stages = 3, .recompute = Recompute::kSelective, .global_batch = 64, .flash_attention = false};

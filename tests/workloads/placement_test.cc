@@ -51,7 +51,7 @@ TEST_CASE("EP groups stay inside a rack: 256 ranks of EP64 on 4 NVL72 racks use 
   }
 }
 
-TEST_CASE("placement: blocks shrink to what a domain holds; a job that needs every device is contiguous") {
+TEST_CASE("placement: blocks shrink to what a domain holds, a job that needs every device is contiguous") {
   const Plan p{.tp = 8, .pp = 2, .dp = 8, .cp = 2, .ep = 4, .micro_batch = 1, .global_batch = 8};
   CHECK(aligned_block(p, 72) == 64);   // tp cp ep
   CHECK(aligned_block(p, 32) == 16);   // tp cp
