@@ -14,6 +14,7 @@
 #include "cli/inventory_from_cluster.h"
 #include "cli/jobs_from_proto.h"
 #include "cli/scenario_check.h"
+#include "cli/step_trace.h"
 #include "engine/check.h"
 #include "engine/error.h"
 #include "scheduler/cluster_run.h"
@@ -140,13 +141,17 @@ std::vector<std::vector<std::optional<workloads::Plan>>> pool_plans(const Scenar
 // crosses; a pipeline send crosses iff the neighbouring stage is in another domain.
 // The exposed fraction is the step model's exposed time of the classes whose group
 // spans domains, over the step.
+//
+// With `record` (a trace at level steps), the collectives of the step it simulates for
+// each (workload, devices, shape) are recorded there (cli/step_trace.h) for the trace
+// writer to replay at each start of a job of that shape.
 class StepModelOracle final : public scheduler::StepModelOracle {
  public:
   // `plans[k][pool]`: explicit job k's plan on the pool (nullopt: it may not run there).
   StepModelOracle(const scheduler::Inventory& inv, const topologies::Cluster& cluster,
                   const std::vector<workloads::TrainingJob>& models,
-                  std::vector<std::vector<std::optional<workloads::Plan>>> plans)
-      : inv_(inv), models_(models), plans_(std::move(plans)), fabric_(cluster) {
+                  std::vector<std::vector<std::optional<workloads::Plan>>> plans, RecordedSteps* record)
+      : inv_(inv), models_(models), plans_(std::move(plans)), fabric_(cluster), record_(record) {
     spec_.resize(inv.pools().size(), nullptr);
     for (const topologies::Device& d : cluster.devices())
       if (!spec_[d.pool]) spec_[d.pool] = d.spec.get();
@@ -162,6 +167,12 @@ class StepModelOracle final : public scheduler::StepModelOracle {
     const std::vector<engine::DeviceId> placement =
         representative_placement(inv_, shape, static_cast<uint32_t>(run.plan.devices()));
     workloads::StepOptions o{.mode = engine::CommMode::kAnalytical, .watts_per_device = device.tdp_watts};
+    std::optional<StepTraceEvents> traced;
+    if (const RecordedSteps::Key key{job.workload, job.devices, shape}; record_ && !record_->has(key)) {
+      std::vector<v1::TraceEvent>& into = record_->record(key);
+      traced.emplace(0, false, [&into](const v1::TraceEvent& e) { into.push_back(e); });
+      o.observer = &*traced;
+    }
     const workloads::StepResult r = workloads::simulate_step(run, placement, device, fabric_, o);
 
     double exposed = 0;
@@ -224,6 +235,7 @@ class StepModelOracle final : public scheduler::StepModelOracle {
   const std::vector<std::vector<std::optional<workloads::Plan>>> plans_;
   const topologies::EngineFabric fabric_;
   std::vector<const engine::DeviceSpec*> spec_;  // by pool
+  RecordedSteps* record_;
 };
 
 scheduler::PlacementKind placement(v1::Scheduler::Placement p) {
@@ -254,7 +266,7 @@ bool has_cluster_run(const ScenarioFile& file) {
   return s.cluster().pools_size() > 0 && (s.jobs_size() > 0 || s.sources_size() > 0);
 }
 
-ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer) {
+ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer, RecordedSteps* steps) {
   const auto wall0 = std::chrono::steady_clock::now();
   const v1::Scenario& s = file.scenario();
   const topologies::ClusterParams params = cluster_params(file);
@@ -273,7 +285,7 @@ ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* o
   if (s.horizon_s() > 0) o.horizon = engine::SimTime::seconds(s.horizon_s());
   if (s.scheduler().timeline_samples() > 0) o.timeline_samples = s.scheduler().timeline_samples();
 
-  StepModelOracle oracle(inv, cluster, jobs.models, std::move(plans));
+  StepModelOracle oracle(inv, cluster, jobs.models, std::move(plans), steps);
   ClusterRunOutput out{.result = scheduler::run_cluster(inv, jobs.jobs, oracle, o),
                        .skipped_rows = jobs.skipped_rows,
                        .skipped_oversized = jobs.skipped_oversized};

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cli/scenario_file.h"
+#include "cli/step_trace.h"
 #include "scheduler/result.h"
 #include "scheduler/run_observer.h"
 
@@ -25,8 +26,10 @@ struct ClusterRunOutput {
 bool has_cluster_run(const ScenarioFile& file);
 
 // Throws UserError for bad input (every problem found, with its place). `observer`
-// (not owned, may be null) is told every event of the run (scheduler/run_observer.h).
-ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer = nullptr);
+// (not owned, may be null) is told every event of the run (scheduler/run_observer.h);
+// `steps` (may be null) receives the step model's traced steps (cli/step_trace.h).
+ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer = nullptr,
+                             RecordedSteps* steps = nullptr);
 
 // The table `podsim run` prints.
 void print_cluster_run(const ClusterRunOutput& r, std::ostream& out);

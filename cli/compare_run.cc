@@ -4,8 +4,10 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "cli/cluster_from_proto.h"
+#include "cli/compare_trace.h"
 #include "cli/job_from_proto.h"
 #include "cli/memory_limit.h"
 #include "engine/error.h"
@@ -77,7 +79,8 @@ void check_flow_memory(const ScenarioFile& file) {
   }
 }
 
-void run_system(const ScenarioFile& file, const std::string& system, const v1::Comparison& cmp, StudyResult& out) {
+void run_system(const ScenarioFile& file, const std::string& system, const v1::Comparison& cmp, StudyResult& out,
+                CompareTrace* trace, uint32_t system_index) {
   const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
   const engine::DeviceSpec& device = *cluster.devices().front().spec;
   const topologies::EngineFabric fabric(cluster);
@@ -117,7 +120,16 @@ void run_system(const ScenarioFile& file, const std::string& system, const v1::C
     }
     if (options.mode == engine::CommMode::kFlow) check_flow_memory(file, job.name, largest_all_to_all(run.plan));
     const std::vector<engine::DeviceId> placement = workloads::aligned_placement(run.plan, fabric);
-    cell.result = workloads::simulate_step(run, placement, device, fabric, options);
+    workloads::StepOptions step = options;
+    if (trace)
+      step.observer = trace->cell_begins(system_index, job.name, static_cast<uint32_t>(job.devices),
+                                         static_cast<double>(job.steps()));
+    cell.result = workloads::simulate_step(run, placement, device, fabric, step);
+    if (trace) {
+      std::set<uint32_t> domains;
+      for (engine::DeviceId d : placement) domains.insert(fabric.domain(d));
+      trace->cell_ended(placement, static_cast<uint32_t>(domains.size()), cell.result);
+    }
     out.cells.push_back(std::move(cell));
   }
 }
@@ -148,7 +160,25 @@ double predicted_value(const StudyCell& c, int metric) {
   }
 }
 
-StudyResult run_study(const ScenarioFile& file) {
+std::vector<TracedSystem> study_systems(const ScenarioFile& file) {
+  auto describe = [](const std::string& name, const ScenarioFile& f) {
+    const topologies::Cluster cluster = topologies::build_cluster(cluster_params(f));
+    std::set<uint32_t> pods;
+    for (const topologies::Device& d : cluster.devices()) pods.insert(d.pod);
+    return TracedSystem{.name = name, .devices = static_cast<uint32_t>(cluster.devices().size()),
+                        .domains = static_cast<uint32_t>(pods.size())};
+  };
+  const v1::Scenario& s = file.scenario();
+  std::vector<TracedSystem> out;
+  if (s.compare().systems_size() == 0) {
+    if (s.has_cluster()) out.push_back(describe(s.cluster().name().empty() ? "system" : s.cluster().name(), file));
+    return out;
+  }
+  for (const v1::Variant& v : s.compare().systems()) out.push_back(describe(v.name(), variant_file(file, v)));
+  return out;
+}
+
+StudyResult run_study(const ScenarioFile& file, CompareTrace* trace) {
   const v1::Scenario& s = file.scenario();
   const v1::Comparison& cmp = s.compare();
   StudyResult r{.name = s.name(), .description = s.description(),
@@ -170,7 +200,7 @@ StudyResult run_study(const ScenarioFile& file) {
     if (!s.has_cluster()) throw UserError(fmt::format("{}: compare: give `systems`, or a `cluster`", file.path()));
     const std::string name = s.cluster().name().empty() ? "system" : s.cluster().name();
     r.systems.push_back(name);
-    run_system(file, name, cmp, r);
+    run_system(file, name, cmp, r, trace, 0);
     return r;
   }
   for (int i = 0; i < cmp.systems_size(); ++i) {
@@ -178,7 +208,7 @@ StudyResult run_study(const ScenarioFile& file) {
     if (v.name().empty())
       throw UserError(fmt::format("{}: compare.systems[{}].name: required", file.where(fmt::format("compare.systems[{}]", i)), i));
     r.systems.push_back(v.name());
-    run_system(variant_file(file, v), v.name(), cmp, r);
+    run_system(variant_file(file, v), v.name(), cmp, r, trace, static_cast<uint32_t>(i));
   }
   return r;
 }

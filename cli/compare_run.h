@@ -46,8 +46,16 @@ struct StudyResult {
   std::vector<PublishedFigure> published;
 };
 
-// Throws UserError for bad input (every problem of a system at once).
-StudyResult run_study(const ScenarioFile& file);
+class CompareTrace;
+struct TracedSystem;
+
+// Throws UserError for bad input (every problem of a system at once). With `trace`
+// (cli/compare_trace.h), each cell's step is traced as it is simulated.
+StudyResult run_study(const ScenarioFile& file, CompareTrace* trace = nullptr);
+
+// The study's systems as a trace's header lists them (name, devices, scale-up
+// domains), in order; builds each system's cluster. Throws UserError for bad input.
+std::vector<TracedSystem> study_systems(const ScenarioFile& file);
 
 // The cell of `job` on `system`, or null.
 const StudyCell* find_cell(const StudyResult& r, const std::string& system, const std::string& job);

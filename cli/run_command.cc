@@ -6,6 +6,7 @@
 #include "cli/command_line.h"
 #include "cli/cluster_run.h"
 #include "cli/compare_run.h"
+#include "cli/compare_trace.h"
 #include "cli/html_report.h"
 #include "cli/scenario_check.h"
 #include "cli/scenario_file.h"
@@ -31,12 +32,28 @@ void run_command(const RunOptions& options, std::ostream& out) {
   const std::optional<TraceLevel> trace_level = parse_trace_level(options.trace_level);
   if (!trace_level)
     throw UserError(fmt::format("--trace-level: '{}' is not a level (expected jobs, steps or flows)", options.trace_level));
-  if (!options.trace_path.empty() && !has_cluster_run(file))
-    throw UserError(fmt::format("--trace: {}: only cluster runs (a 'cluster' with 'jobs' or 'sources') are traced",
+  if (!options.trace_path.empty() && !has_cluster_run(file) && !file.scenario().has_compare())
+    throw UserError(fmt::format("--trace: {}: only cluster runs (a 'cluster' with 'jobs' or 'sources') and comparison "
+                                "studies ('compare') are traced",
                                 file.path()));
   if (file.scenario().has_compare()) {
-    const StudyResult study = run_study(file);
+    std::optional<TraceWriter> writer;
+    std::optional<CompareTrace> trace;
+    if (!options.trace_path.empty()) {
+      const std::vector<TracedSystem> systems = study_systems(file);
+      writer.emplace(options.trace_path,
+                     TraceInfo{.scenario = file.scenario().name(), .seed = file.scenario().seed(), .level = *trace_level});
+      trace.emplace(*writer, systems);
+    }
+    const StudyResult study = run_study(file, trace ? &*trace : nullptr);
+    if (trace) {
+      trace->finish();
+      writer->finish();
+    }
     print_comparison(study, out);
+    if (writer)
+      out << fmt::format("\ntrace      {} ({} events, {:.1f} MB, level {})\n", options.trace_path, writer->events(),
+                         static_cast<double>(writer->bytes()) / 1e6, to_string(*trace_level));
     if (!options.report_path.empty()) {
       write_comparison_report(options.report_path, study);
       out << fmt::format("\nreport     {}\n", options.report_path);
@@ -50,7 +67,8 @@ void run_command(const RunOptions& options, std::ostream& out) {
     std::optional<TraceWriter> trace;
     if (!options.trace_path.empty())
       trace.emplace(options.trace_path, TraceInfo{.scenario = s.name(), .seed = s.seed(), .level = *trace_level});
-    const ClusterRunOutput r = run_cluster(file, trace ? &*trace : nullptr);
+    const ClusterRunOutput r = run_cluster(file, trace ? &*trace : nullptr,
+                                           trace && trace->wants_steps() ? &trace->recorded_steps() : nullptr);
     if (trace) trace->finish();
     out << fmt::format("scenario        {}\n", s.name());
     if (!s.description().empty()) out << fmt::format("                {}\n", s.description());
@@ -94,9 +112,10 @@ int run_main(const std::vector<std::string>& args, std::ostream& out) {
   options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file (.textproto)");
   add_set_option(options);
   options.add_options()("report", po::value<std::string>(), "also write an HTML report (charts) to FILE.html");
-  options.add_options()("trace", po::value<std::string>(), "write a protobuf trace of the cluster run to FILE")(
+  options.add_options()("trace", po::value<std::string>(), "write a protobuf trace of the cluster run or comparison study to FILE")(
       "trace-level", po::value<std::string>()->default_value("jobs"),
-      "what the trace records: jobs (lifecycle, utilization), steps (+ step breakdowns), flows (+ scale-out flows)");
+      "what the trace records: jobs (lifecycle, utilization), steps (+ step breakdowns and a step's collectives), "
+      "flows (+ scale-out flows and collective flows)");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   const auto vm = parse_command_line("run", options, positional, args, out);

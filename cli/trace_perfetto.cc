@@ -13,7 +13,11 @@
 namespace podsim::cli {
 namespace {
 
-constexpr int kJobsPid = 1, kPoolsPid = 2, kLinksPid = 3;
+constexpr int kJobsPid = 1, kPoolsPid = 2, kLinksPid = 3, kCollectivesPid = 4;
+// A comparison study's systems are processes kSystemPid + system index.
+constexpr int kSystemPid = 10;
+// Collective tracks' thread ids, clear of the jobs' (job index + 1).
+constexpr uint64_t kGroupTid = 1'000'000'000;
 
 // Microseconds, the unit of "ts" and "dur", exactly: ns / 1000 with three decimals.
 std::string micros(int64_t ns) { return fmt::format("{}.{:03}", ns / 1000, ns % 1000); }
@@ -29,7 +33,11 @@ class PerfettoWriter {
     header_ = h;
     out_ << "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" << json_quote(h.scenario())
          << ",\"seed\":" << h.seed() << "},\"traceEvents\":[";
-    process(kJobsPid, "jobs");
+    if (h.comparison()) {
+      for (int p = 0; p < h.pools_size(); ++p) process(kSystemPid + p, h.pools(p).name());
+    } else {
+      process(kJobsPid, "jobs");
+    }
     process(kPoolsPid, "device groups");
     process(kLinksPid, "scale-out");
   }
@@ -41,11 +49,14 @@ class PerfettoWriter {
     switch (e.event_case()) {
       case E::kSubmitted: {
         const auto j = static_cast<uint32_t>(jobs_.size());
-        jobs_.push_back({.name = e.submitted().name(), .queued_since = t});
-        emit(fmt::format(R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":{}}}}})", kJobsPid, j + 1,
+        // A study's cell goes to its system's process, a cluster run's job to "jobs".
+        const bool cell = header_.comparison() && e.submitted().pools_size() > 0;
+        const int pid = cell ? kSystemPid + static_cast<int>(e.submitted().pools(0)) : kJobsPid;
+        jobs_.push_back({.name = e.submitted().name(), .pid = pid, .queued_since = t});
+        emit(fmt::format(R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":{}}}}})", pid, j + 1,
                          json_quote(e.submitted().name())));
         emit(fmt::format(R"({{"name":"thread_sort_index","ph":"M","pid":{},"tid":{},"args":{{"sort_index":{}}}}})",
-                         kJobsPid, j + 1, j + 1));
+                         pid, j + 1, cell ? uint64_t{j + 1} * 1000 : j + 1));
         instant(j, t, "submitted",
                 fmt::format(R"("devices":{},"steps":{})", e.submitted().devices(), number(e.submitted().steps())));
         break;
@@ -127,6 +138,10 @@ class PerfettoWriter {
         counter(kLinksPid, fmt::format("leaf {} uplink", e.link().leaf()), t,
                 fmt::format(R"("load_GBps":{})", number(e.link().load_bytes_per_s() / 1e9)));
         break;
+      case E::kStepTraced: step_traced(e.step_traced()); break;
+      case E::kCollective: collective(e.collective(), t); break;
+      case E::kCollectiveFlow: collective_flow(e.collective_flow(), t); break;
+      case E::kStepTraceEnded: break;
       case E::kRunEnded:
         for (uint32_t j = 0; j < jobs_.size(); ++j) {
           close_run(j, t);
@@ -145,6 +160,7 @@ class PerfettoWriter {
  private:
   struct Job {
     std::string name;
+    int pid = kJobsPid;
     std::optional<int64_t> queued_since, run_since;
     std::string run_name, run_args;
     // The current run's step slices, written after the run's own slice so that a
@@ -153,6 +169,7 @@ class PerfettoWriter {
     std::optional<int64_t> step_since;
     int64_t step_ns = 0;
     std::string step_args;
+    std::vector<uint64_t> group_tids;  // of its latest traced step's groups
   };
 
   void emit(const std::string& object) {
@@ -163,13 +180,13 @@ class PerfettoWriter {
     ++stats_.by_phase[object.substr(at, object.find('"', at) - at)];
   }
 
-  void process(int pid, const char* name) {
+  void process(int pid, const std::string& name) {
     emit(fmt::format(R"({{"name":"process_name","ph":"M","pid":{},"args":{{"name":{}}}}})", pid, json_quote(name)));
     emit(fmt::format(R"({{"name":"process_sort_index","ph":"M","pid":{},"args":{{"sort_index":{}}}}})", pid, pid));
   }
 
   void instant(uint32_t j, int64_t t, const char* name, const std::string& args) {
-    emit(fmt::format(R"({{"name":"{}","ph":"i","s":"t","pid":{},"tid":{},"ts":{},"args":{{{}}}}})", name, kJobsPid,
+    emit(fmt::format(R"({{"name":"{}","ph":"i","s":"t","pid":{},"tid":{},"ts":{},"args":{{{}}}}})", name, jobs_[j].pid,
                      j + 1, micros(t), args));
   }
 
@@ -179,7 +196,7 @@ class PerfettoWriter {
 
   std::string complete(uint32_t j, const std::string& quoted_name, int64_t from, int64_t to, const std::string& args) const {
     return fmt::format(R"({{"name":{},"ph":"X","pid":{},"tid":{},"ts":{},"dur":{},"args":{{{}}}}})", quoted_name,
-                       kJobsPid, j + 1, micros(from), micros(to - from), args);
+                       jobs_[j].pid, j + 1, micros(from), micros(to - from), args);
   }
 
   std::string pool_name(uint32_t pool) const { return header_.pools(static_cast<int>(pool)).name(); }
@@ -224,6 +241,60 @@ class PerfettoWriter {
     if (s.has_bubble_s()) job.step_args += fmt::format(R"(,"bubble_s":{})", number(s.bubble_s()));
   }
 
+  // Where a job's collectives go: its system's process in a study, else "collectives".
+  int collectives_pid(const Job& job) {
+    if (job.pid != kJobsPid) return job.pid;
+    if (!collectives_process_) process(kCollectivesPid, "collectives");
+    collectives_process_ = true;
+    return kCollectivesPid;
+  }
+
+  // One track per (job, device group): named by the job, the group's kind, stage and
+  // ranks; the same group in a later traced step of the job reuses its track.
+  void step_traced(const v1::StepTraced& st) {
+    Job& job = jobs_[st.job()];
+    const int pid = collectives_pid(job);
+    job.group_tids.clear();
+    for (const v1::DeviceGroup& g : st.groups()) {
+      std::string ranks;
+      for (int i = 0; i < g.ranks_size() && i < 8; ++i) ranks += fmt::format("{}{}", i ? "," : "", g.ranks(i));
+      if (g.ranks_size() > 8) ranks += fmt::format(",... ({} ranks)", g.ranks_size());
+      const std::string name = fmt::format("{}: {} stage {} [{}]", job.name, g.kind(), g.stage(), ranks);
+      auto [it, fresh] = group_tid_.try_emplace(fmt::format("{}/{}", st.job(), name), kGroupTid + group_tid_.size());
+      if (fresh) {
+        emit(fmt::format(R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":{}}}}})", pid,
+                         it->second, json_quote(name)));
+        emit(fmt::format(R"({{"name":"thread_sort_index","ph":"M","pid":{},"tid":{},"args":{{"sort_index":{}}}}})",
+                         pid, it->second, uint64_t{st.job() + 1} * 1000 + job.group_tids.size() + 1));
+      }
+      job.group_tids.push_back(it->second);
+    }
+  }
+
+  void collective(const v1::CollectiveRun& c, int64_t t) {
+    Job& job = jobs_[c.job()];
+    emit(fmt::format(
+        R"({{"name":{},"cat":"collective","ph":"X","pid":{},"tid":{},"ts":{},"dur":{},"args":{{"id":{},"op":{},"algorithm":{},"phase":{},"bytes_per_rank":{},"count":{}}}}})",
+        json_quote(c.kind()), collectives_pid(job), job.group_tids[c.group()], micros(t + c.start_ns()),
+        micros(c.end_ns() - c.start_ns()), c.id(), json_quote(c.op()), json_quote(c.algorithm()),
+        json_quote(c.phase()), number(c.bytes()), c.count()));
+  }
+
+  // Flows overlap: async slices, which the viewer lays out in rows of one track per job.
+  void collective_flow(const v1::CollectiveFlow& f, int64_t t) {
+    Job& job = jobs_[f.job()];
+    const uint64_t id = next_flow_id_++;
+    const std::string name = json_quote(job.name + " flows");
+    const int pid = collectives_pid(job);
+    std::string args = fmt::format(R"("collective":{},"bytes":{})", f.collective(), number(f.bytes()));
+    if (f.has_src()) args += fmt::format(R"(,"src":{})", f.src());
+    if (f.has_dst()) args += fmt::format(R"(,"dst":{})", f.dst());
+    emit(fmt::format(R"({{"name":{},"cat":"collective_flow","ph":"b","id":{},"pid":{},"tid":0,"ts":{},"args":{{{}}}}})",
+                     name, id, pid, micros(t + f.start_ns()), args));
+    emit(fmt::format(R"({{"name":{},"cat":"collective_flow","ph":"e","id":{},"pid":{},"tid":0,"ts":{}}})", name, id,
+                     pid, micros(t + f.end_ns())));
+  }
+
   void end_flow(uint32_t flow, int64_t t) {
     auto it = flows_.find(flow);
     if (it == flows_.end()) return;
@@ -238,6 +309,8 @@ class PerfettoWriter {
   std::vector<Job> jobs_;
   std::map<uint32_t, std::pair<uint64_t, std::string>> flows_;  // trace flow id -> (JSON id, name)
   uint64_t next_flow_id_ = 1;
+  std::map<std::string, uint64_t> group_tid_;  // "job/track name" -> tid
+  bool collectives_process_ = false;
   bool first_ = true;
 };
 

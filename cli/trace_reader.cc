@@ -6,7 +6,10 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <optional>
+#include <vector>
 #include <fstream>
 #include <limits>
 
@@ -94,6 +97,22 @@ class Reader {
     if (leaf >= header_.leaves()) fail(at, fmt::format("names leaf {}, but the cluster has {}", leaf, header_.leaves()));
   }
 
+  // A traced step's relative times and sizes (trace.proto, StepTraced).
+  void check_span(int64_t start, int64_t end, double bytes, uint64_t at) const {
+    if (start < 0 || end < start)
+      fail(at, fmt::format("start_ns {} and end_ns {}: expected 0 <= start_ns <= end_ns", start, end));
+    if (!(bytes >= 0) || !std::isfinite(bytes)) fail(at, fmt::format("bytes {}: expected a finite value >= 0", bytes));
+  }
+  void check_rank(uint32_t job, uint32_t rank, uint64_t at) const {
+    if (rank >= job_devices_[job])
+      fail(at, fmt::format("names rank {} of job {}, which has {} devices", rank, job, job_devices_[job]));
+  }
+  // The job's groups, from its latest step_traced; fails if it has none.
+  uint32_t traced_groups(uint32_t job, uint64_t at) const {
+    if (!job_groups_[job]) fail(at, fmt::format("a traced-step event of job {} before its step_traced", job));
+    return *job_groups_[job];
+  }
+
   void check_event(const v1::TraceEvent& e, uint64_t at) {
     if (ended_) fail(at, "an event after run_ended (expected the end of the trace)");
     if (e.t_ns() < last_t_)
@@ -104,6 +123,8 @@ class Reader {
       case E::kSubmitted:
         for (uint32_t p : e.submitted().pools()) check_pool(p, at);
         ++submitted_;
+        job_devices_.push_back(e.submitted().devices());
+        job_groups_.emplace_back();
         break;
       case E::kStarted:
         check_job(e.started().job(), at);
@@ -132,6 +153,37 @@ class Reader {
         break;
       case E::kLink: check_leaf(e.link().leaf(), at); break;
       case E::kRunEnded: ended_ = true; break;
+      case E::kStepTraced: {
+        const v1::StepTraced& st = e.step_traced();
+        check_job(st.job(), at);
+        for (const v1::DeviceGroup& g : st.groups())
+          for (uint32_t r : g.ranks()) check_rank(st.job(), r, at);
+        job_groups_[st.job()] = static_cast<uint32_t>(st.groups_size());
+        break;
+      }
+      case E::kCollective: {
+        const v1::CollectiveRun& c = e.collective();
+        check_job(c.job(), at);
+        if (c.group() >= traced_groups(c.job(), at))
+          fail(at, fmt::format("names group {} of job {}, whose step_traced lists {}", c.group(), c.job(),
+                               traced_groups(c.job(), at)));
+        check_span(c.start_ns(), c.end_ns(), c.bytes(), at);
+        if (c.count() == 0) fail(at, "collective count 0: expected >= 1");
+        break;
+      }
+      case E::kCollectiveFlow: {
+        const v1::CollectiveFlow& f = e.collective_flow();
+        check_job(f.job(), at);
+        traced_groups(f.job(), at);
+        if (f.has_src()) check_rank(f.job(), f.src(), at);
+        if (f.has_dst()) check_rank(f.job(), f.dst(), at);
+        check_span(f.start_ns(), f.end_ns(), f.bytes(), at);
+        break;
+      }
+      case E::kStepTraceEnded:
+        check_job(e.step_trace_ended().job(), at);
+        traced_groups(e.step_trace_ended().job(), at);
+        break;
       case E::EVENT_NOT_SET:
         fail(at, "an event of no kind this podsim knows (expected submitted, started, ... run_ended)");
     }
@@ -144,6 +196,8 @@ class Reader {
   uint64_t index_ = 0;   // events read (the header is not one)
   bool in_header_ = true;
   uint32_t submitted_ = 0;
+  std::vector<uint32_t> job_devices_;                // by job: JobSubmitted.devices
+  std::vector<std::optional<uint32_t>> job_groups_;  // by job: groups of its latest step_traced
   int64_t last_t_ = 0;
   bool ended_ = false;
 };
@@ -191,6 +245,10 @@ const char* event_kind_name(const v1::TraceEvent& event) {
     case E::kCluster: return "cluster";
     case E::kLink: return "link";
     case E::kRunEnded: return "run_ended";
+    case E::kStepTraced: return "step_traced";
+    case E::kCollective: return "collective";
+    case E::kCollectiveFlow: return "collective_flow";
+    case E::kStepTraceEnded: return "step_trace_ended";
     case E::EVENT_NOT_SET: break;
   }
   return "unset";

@@ -37,6 +37,9 @@ TraceSummary summarize_trace(const std::filesystem::path& path) {
     if (queued_since[j]) s.jobs[j].queued_s += seconds(t - *queued_since[j]);
     queued_since[j].reset();
   };
+  // Flows finish before their collective (trace.proto): by (job, collective id), the
+  // flows and bytes of collectives not yet seen.
+  std::map<std::pair<uint32_t, uint32_t>, std::pair<uint64_t, double>> pending_flows;
   bool first = true;
   const TraceReadStats stats = read_trace_file(
       path, [&](const v1::TraceHeader& h) { s.header = h; },
@@ -48,7 +51,13 @@ TraceSummary summarize_trace(const std::filesystem::path& path) {
         using E = v1::TraceEvent;
         switch (e.event_case()) {
           case E::kSubmitted:
-            s.jobs.push_back({.name = e.submitted().name(), .devices = e.submitted().devices(), .submitted_s = seconds(t)});
+          {
+            std::string name = e.submitted().name();
+            // A study's cell: the job on its system.
+            if (s.header.comparison() && e.submitted().pools_size() > 0)
+              name += " on " + s.header.pools(static_cast<int>(e.submitted().pools(0))).name();
+            s.jobs.push_back({.name = std::move(name), .devices = e.submitted().devices(), .submitted_s = seconds(t)});
+          }
             queued_since.emplace_back(t);
             running_since.emplace_back();
             break;
@@ -88,6 +97,41 @@ TraceSummary summarize_trace(const std::filesystem::path& path) {
             s.jobs[j].end_s = seconds(t);
             break;
           }
+          case E::kStepTraced: ++s.traced_steps; break;
+          case E::kCollective: {
+            const v1::CollectiveRun& c = e.collective();
+            CollectiveTotals& k = s.collectives[c.kind()];
+            ++k.runs;
+            k.collectives += c.count();
+            k.bytes += c.bytes() * c.count();
+            k.seconds += seconds(c.end_ns() - c.start_ns());
+            if (auto it = pending_flows.find({c.job(), c.id()}); it != pending_flows.end()) {
+              k.flows += it->second.first;
+              k.flow_bytes += it->second.second;
+              pending_flows.erase(it);
+            }
+            break;
+          }
+          case E::kCollectiveFlow: {
+            const v1::CollectiveFlow& f = e.collective_flow();
+            auto& [flows, bytes] = pending_flows[{f.job(), f.collective()}];
+            ++flows;
+            bytes += f.bytes();
+            break;
+          }
+          case E::kStepTraceEnded:
+            // Flows of no collective of the step (none in a well-formed trace).
+            for (auto it = pending_flows.begin(); it != pending_flows.end();) {
+              if (it->first.first != e.step_trace_ended().job()) {
+                ++it;
+                continue;
+              }
+              CollectiveTotals& k = s.collectives["(no collective)"];
+              k.flows += it->second.first;
+              k.flow_bytes += it->second.second;
+              it = pending_flows.erase(it);
+            }
+            break;
           case E::kCluster: s.peak_queued = std::max(s.peak_queued, e.cluster().queued()); break;
           case E::kRunEnded:
             s.end_s = seconds(t);
@@ -112,7 +156,10 @@ void print_trace_summary(const TraceSummary& s, std::ostream& out) {
   out << fmt::format("scenario        {} (seed {}), level {}\n", h.scenario(), h.seed(), level_name(h.level()));
   std::string pools;
   for (const v1::TracePool& p : h.pools()) pools += fmt::format("{}{} ({} devices)", pools.empty() ? "" : ", ", p.name(), p.devices());
-  out << fmt::format("cluster         {} devices, {} leaves: {}\n", h.devices(), h.leaves(), pools);
+  if (h.comparison())
+    out << fmt::format("systems         {} (a comparison study: each job alone on each system, one step)\n", pools);
+  else
+    out << fmt::format("cluster         {} devices, {} leaves: {}\n", h.devices(), h.leaves(), pools);
   out << fmt::format("time span       {:.3f} s .. {:.3f} s ({:.2f} h)\n", s.first_s, s.end_s, (s.end_s - s.first_s) / 3600);
   out << "events\n";
   for (int k = 1; k < static_cast<int>(s.by_kind.size()); ++k) {
@@ -122,6 +169,15 @@ void print_trace_summary(const TraceSummary& s, std::ostream& out) {
   }
   out << fmt::format("jobs            {} submitted, {} finished, {} unfinished; queue peak {}\n", s.jobs.size(),
                      s.finished, s.unfinished, s.peak_queued);
+  if (!s.collectives.empty()) {
+    out << fmt::format("collectives     of {} traced steps (one simulated step each; times from the step's start)\n",
+                       s.traced_steps);
+    out << fmt::format("  {:<24} {:>8} {:>12} {:>14} {:>12} {:>10} {:>14}\n", "kind", "runs", "collectives", "GB/rank",
+                       "time_s", "flows", "flow_GB");
+    for (const auto& [kind, k] : s.collectives)
+      out << fmt::format("  {:<24} {:>8} {:>12} {:>14.3f} {:>12.6f} {:>10} {:>14.3f}\n", kind, k.runs, k.collectives,
+                         k.bytes / 1e9, k.seconds, k.flows, k.flow_bytes / 1e9);
+  }
   if (s.jobs.empty()) return;
   out << fmt::format("{:<24} {:>7} {:>12} {:>12} {:>12} {:>6} {:>7} {:>6} {:>6} {:>8} {:>12} {:>12} {:>10}\n", "job",
                      "devices", "submitted_s", "start_s", "end_s", "starts", "preempt", "failed", "ckpts", "restarts",

@@ -69,14 +69,24 @@ uint32_t TraceWriter::job_index(uint32_t job) const {
   return *trace_job_[job];
 }
 
-void TraceWriter::run_started(const scheduler::Inventory& inventory, std::span<const scheduler::JobRequest> jobs) {
-  v1::TraceHeader h;
+void TraceWriter::write_header(v1::TraceHeader h) {
   h.set_format("podsim-trace");
   h.set_version(1);
   h.set_scenario(info_.scenario);
   h.set_seed(info_.seed);
   h.set_level(static_cast<v1::TraceLevel>(static_cast<int>(info_.level)));
   h.set_time_unit("ns");
+  write(h);
+  --events_;  // the header is not an event
+}
+
+void TraceWriter::write_event(const v1::TraceEvent& e) {
+  write(e);
+  if (e.has_run_ended()) ended_ = true;
+}
+
+void TraceWriter::run_started(const scheduler::Inventory& inventory, std::span<const scheduler::JobRequest> jobs) {
+  v1::TraceHeader h;
   for (uint32_t p = 0; p < inventory.pools().size(); ++p) {
     v1::TracePool* pool = h.add_pools();
     pool->set_name(inventory.pools()[p].name);
@@ -85,9 +95,11 @@ void TraceWriter::run_started(const scheduler::Inventory& inventory, std::span<c
   }
   h.set_devices(static_cast<uint32_t>(inventory.devices().size()));
   h.set_leaves(static_cast<uint32_t>(inventory.leaves().size()));
-  write(h);
-  --events_;  // the header is not an event
+  write_header(std::move(h));
   trace_job_.assign(jobs.size(), std::nullopt);
+  pending_steps_.assign(jobs.size(), nullptr);
+  step_key_.clear();
+  for (const scheduler::JobRequest& j : jobs) step_key_.emplace_back(j.workload, j.devices, scheduler::PlacementShape{});
 }
 
 void TraceWriter::run_ended(engine::SimTime t, uint32_t finished, uint32_t unfinished) {
@@ -124,6 +136,10 @@ void TraceWriter::job_started(engine::SimTime t, const scheduler::JobStartEvent&
   e->set_restart_ns(s.restart_cost.ns());
   e->set_progress(s.progress);
   write(event_);
+  if (wants_steps()) {
+    std::get<2>(step_key_.at(s.job)) = s.shape;
+    pending_steps_.at(s.job) = recorded_.find(step_key_[s.job]);
+  }
 }
 
 void TraceWriter::job_preempted(engine::SimTime t, uint32_t job, double progress) {
@@ -216,6 +232,15 @@ void TraceWriter::step(engine::SimTime t, const scheduler::StepEvent& s) {
     }
   }
   write(event_);
+  // The job's traced step, once per start (trace.proto, TRACE_LEVEL_STEPS).
+  if (const std::vector<v1::TraceEvent>* steps = pending_steps_.at(s.job)) {
+    pending_steps_[s.job] = nullptr;
+    for (const v1::TraceEvent& recorded : *steps) {
+      event_ = recorded;
+      restamp(event_, job_index(s.job), t.ns());
+      write(event_);
+    }
+  }
 }
 
 void TraceWriter::flow_started(engine::SimTime t, const scheduler::FlowEvent& f) {

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/step_trace.h"
 #include "cli/trace_output_file.h"
 #include "podsim/v1/trace.pb.h"
 #include "scheduler/run_observer.h"
@@ -48,6 +49,18 @@ class TraceWriter final : public scheduler::RunObserver {
   void finish();
   uint64_t events() const { return events_; }
   uint64_t bytes() const;
+  TraceLevel level() const { return info_.level; }
+
+  // A cluster run at level steps: the step oracle records each traced step here
+  // (cli/cluster_run.cc), and the first Step event after each job start is followed by
+  // its shape's recorded step, restamped with the job and the time.
+  RecordedSteps& recorded_steps() { return recorded_; }
+
+  // For traces that are not a cluster run's (a comparison study, cli/compare_trace.h):
+  // the header (format, version, scenario, seed, level and time unit filled in here),
+  // then each event as given, in non-decreasing time, the last one run_ended.
+  void write_header(v1::TraceHeader header);
+  void write_event(const v1::TraceEvent& event);
 
   bool wants_steps() const override { return info_.level >= TraceLevel::kSteps; }
   bool wants_flows() const override { return info_.level >= TraceLevel::kFlows; }
@@ -81,6 +94,9 @@ class TraceWriter final : public scheduler::RunObserver {
   std::unique_ptr<google::protobuf::io::OstreamOutputStream> stream_;
   v1::TraceEvent event_;
   std::vector<std::optional<uint32_t>> trace_job_;  // by run job index, once submitted
+  std::vector<RecordedSteps::Key> step_key_;        // by run job index: its workload and devices
+  std::vector<const std::vector<v1::TraceEvent>*> pending_steps_;  // by run job index: to write at its next Step
+  RecordedSteps recorded_;
   uint32_t submitted_ = 0;
   uint64_t events_ = 0;
   uint64_t bytes_ = 0;  // once finished

@@ -70,11 +70,14 @@ namespace {
 
 // One execution: nodes become ready as their predecessors finish; every start and
 // finish happens inside a simulator event, so equal times resolve in insertion order.
-class Executor {
+class Executor final : private FlowObserver {
  public:
   Executor(const OpGraph& g, const Fabric& fabric, const GraphOptions& options)
       : g_(g), fabric_(fabric), options_(options), sim_(0), waiting_(g.node_count()) {
-    if (options_.mode == CommMode::kFlow) net_ = std::make_unique<FlowNetwork>(sim_, fabric_.links(), options_.network);
+    if (options_.mode == CommMode::kFlow) {
+      net_ = std::make_unique<FlowNetwork>(sim_, fabric_.links(), options_.network);
+      if (options_.observer && options_.observer->wants_flows()) net_->set_observer(this);
+    }
     run_.start.assign(g.node_count(), SimTime::max());
     run_.finish.assign(g.node_count(), SimTime::max());
   }
@@ -113,7 +116,7 @@ class Executor {
       }
     }
     ++run_.collectives_simulated;
-    run_collective(*net_, fabric_, n.collective, [this, i] {
+    auto ran_once = [this, i] {
       const OpGraph::Node& node = g_.node(NodeId{i});
       const SimTime once = sim_.now() - run_.start[i];
       if (node.memo_key) measured_.emplace(*node.memo_key, once);
@@ -122,7 +125,13 @@ class Executor {
       } else {
         finish(i);
       }
-    });
+    };
+    run_collective(*net_, fabric_, n.collective, std::move(ran_once), i);
+  }
+
+  // Flows are tagged with their node's index (run_collective's flow_tag).
+  void flow_finished(const FinishedFlow& f) override {
+    options_.observer->flow_finished(NodeId{static_cast<uint32_t>(f.tag)}, f);
   }
 
   SimTime analytical_time(const OpGraph::Node& n) {
@@ -135,6 +144,8 @@ class Executor {
 
   void finish(uint32_t i) {
     run_.finish[i] = sim_.now();
+    if (options_.observer && !g_.node(NodeId{i}).is_compute)
+      options_.observer->collective_finished(NodeId{i}, run_.start[i], run_.finish[i]);
     for (uint32_t s : g_.node(NodeId{i}).successors) {
       PODSIM_CHECK(waiting_[s] > 0, "op graph: successor released twice");
       if (--waiting_[s] == 0) start(s);

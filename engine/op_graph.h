@@ -82,9 +82,22 @@ class OpGraph {
   std::vector<std::optional<uint32_t>> lane_last_;
 };
 
+// Told, as the run goes, of each collective node as it finishes and (flow mode, if
+// wants_flows()) of each flow a collective node ran as it finishes -- so a trace can be
+// streamed without keeping the run's flows. Memoised and repeated collectives run no
+// further flows (above); their node still finishes.
+class GraphObserver {
+ public:
+  virtual ~GraphObserver() = default;
+  virtual bool wants_flows() const { return false; }
+  virtual void collective_finished(NodeId /*node*/, SimTime /*start*/, SimTime /*end*/) {}
+  virtual void flow_finished(NodeId /*node*/, const FinishedFlow& /*flow*/) {}
+};
+
 struct GraphOptions {
   CommMode mode = CommMode::kAnalytical;
   NetworkOptions network;
+  GraphObserver* observer = nullptr;  // none
 };
 
 struct GraphRun {

@@ -287,6 +287,17 @@ class GraphBuilder {
     return t;
   }
   std::array<bool, kCommClasses> crossing() const { return crossing_; }
+  // With StepOptions::observer: the groups, and what each collective node is.
+  std::span<const StepGroup> observed_groups() const { return groups_; }
+  const StepCollective* observed(NodeId n) const {
+    auto it = observed_.find(index(n));
+    return it == observed_.end() ? nullptr : &it->second;
+  }
+  std::optional<uint32_t> rank_of(DeviceId d) const {
+    auto it = rank_.find(engine::index(d));
+    if (it == rank_.end()) return std::nullopt;
+    return it->second;
+  }
 
  private:
   // Adam's traffic per byte of optimizer state (12 bytes per parameter): read FP32
@@ -316,8 +327,12 @@ class GraphBuilder {
     key = mix(key, static_cast<uint64_t>(c.bytes.value()));
     for (DeviceId d : group) key = mix(key, engine::index(d));
     key = mix(key, static_cast<uint64_t>(op));
+    const int issued = (c.op == CollectiveOp::kAllReduce && op == CollectiveOp::kAllToAll) ? repeat / 2 : repeat;
+    std::optional<StepCollective> seen;
+    if (o_.observer) seen = observed(lane, c, group, alg, issued);
     Collective col{.op = op, .algorithm = alg, .group = std::move(group), .bytes = c.bytes, .sizes = {}};
     const NodeId n = g_.add_collective(lane, std::move(col), tag(c.kind), repeat, key);
+    if (seen) observed_[index(n)] = *seen;
     for (NodeId d : deps) g_.add_dependency(d, n);
     return n;
   }
@@ -365,6 +380,24 @@ class GraphBuilder {
     return last;
   }
 
+  // The observer's description of a collective added on `lane` (its stage's).
+  StepCollective observed(uint32_t lane, const Comm& c, const std::vector<DeviceId>& group, engine::Algorithm alg,
+                          int count) {
+    if (rank_.empty())
+      for (uint32_t r = 0; r < placement_.size(); ++r) rank_.emplace(engine::index(placement_[r]), r);
+    int stage = 0;
+    for (size_t s = 0; s < lanes_.size(); ++s) {
+      const Lanes& l = lanes_[s];
+      if (lane == l.compute || lane == l.dp || lane == l.cp || lane == l.pp) stage = static_cast<int>(s);
+    }
+    StepGroup g{.kind = c.group, .stage = stage, .ranks = {}};
+    for (DeviceId d : group) g.ranks.push_back(rank_.at(engine::index(d)));
+    auto [it, fresh] = group_index_.try_emplace(std::tuple{int(g.kind), stage, g.ranks}, uint32_t(groups_.size()));
+    if (fresh) groups_.push_back(std::move(g));
+    return {.id = next_observed_++, .group = it->second, .kind = c.kind, .phase = c.phase, .op = c.op,
+            .algorithm = alg, .bytes = c.bytes.value(), .count = count, .start = {}, .end = {}};
+  }
+
   // Whether every pair of `g` (more than two devices) has a direct link, as in the
   // Atlas 800T A2's HCCS full mesh; cached per group.
   bool full_mesh(const std::vector<DeviceId>& g) {
@@ -394,19 +427,62 @@ class GraphBuilder {
   std::vector<std::vector<ChunkTiming>> timing_;
   std::array<bool, kCommClasses> crossing_{};
   std::map<std::vector<uint32_t>, bool> mesh_;
+  // Observed steps only.
+  std::map<uint32_t, StepCollective> observed_;  // by node
+  std::vector<StepGroup> groups_;
+  std::map<std::tuple<int, int, std::vector<uint32_t>>, uint32_t> group_index_;
+  std::map<uint32_t, uint32_t> rank_;  // device -> rank
+  uint32_t next_observed_ = 0;
+};
+
+// Forwards a graph run's collectives and flows to a StepObserver, as step_observer.h
+// describes them.
+class ObserverAdapter final : public engine::GraphObserver {
+ public:
+  ObserverAdapter(const GraphBuilder& b, StepObserver& o) : b_(b), o_(o) {}
+  bool wants_flows() const override { return o_.wants_flows(); }
+  void collective_finished(NodeId n, SimTime start, SimTime end) override {
+    const StepCollective* c = b_.observed(n);
+    PODSIM_CHECK(c != nullptr, "step model: a collective node without its description");
+    StepCollective out = *c;
+    out.start = start;
+    out.end = end;
+    o_.collective(out);
+  }
+  void flow_finished(NodeId n, const engine::FinishedFlow& f) override {
+    const StepCollective* c = b_.observed(n);
+    PODSIM_CHECK(c != nullptr, "step model: a flow of a collective node without its description");
+    o_.flow({.collective = c->id, .src = b_.rank_of(f.src), .dst = b_.rank_of(f.dst), .bytes = f.bytes.value(),
+             .start = f.start, .end = f.end});
+  }
+
+ private:
+  const GraphBuilder& b_;
+  StepObserver& o_;
 };
 
 }  // namespace
 
 namespace {
 
-// The timeline part of a result: step, breakdown, flows.
+// The timeline part of a result: step, breakdown, flows. `micro_batches`: of the real
+// step, for the observer (`job` may be a shorter one).
 StepResult simulate_once(const TrainingJob& job, std::span<const DeviceId> placement, const engine::DeviceSpec& device,
-                         const engine::Fabric& fabric, const StepOptions& options, const OpEfficiency& eff) {
+                         const engine::Fabric& fabric, const StepOptions& options, const OpEfficiency& eff,
+                         int micro_batches) {
   const Plan& p = job.plan;
   GraphBuilder builder(job, placement, device, fabric, options, eff);
   builder.build();
-  const engine::GraphRun run = engine::run_graph(builder.graph(), fabric, {.mode = options.mode, .network = options.network});
+  std::optional<ObserverAdapter> adapter;
+  if (options.observer) {
+    adapter.emplace(builder, *options.observer);
+    options.observer->step_begins({.micro_batches = micro_batches, .traced_micro_batches = p.micro_batches(),
+                                   .stages = p.pp, .groups = builder.observed_groups()});
+  }
+  const engine::GraphRun run = engine::run_graph(
+      builder.graph(), fabric,
+      {.mode = options.mode, .network = options.network, .observer = adapter ? &*adapter : nullptr});
+  if (options.observer) options.observer->step_ends(run.makespan);
   StepResult r;
   r.step_s = run.makespan.to_seconds();
   r.flows = run.flows;
@@ -455,12 +531,14 @@ StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> place
   if (options.max_micro_batches > 0 && m > 2 * m1) {
     TrainingJob short_job = job;
     short_job.plan.global_batch = m1 * p.dp * p.micro_batch;
-    const StepResult a = simulate_once(short_job, placement, device, fabric, options, eff);
+    StepOptions unobserved = options;  // the longer of the two is observed (step_observer.h)
+    unobserved.observer = nullptr;
+    const StepResult a = simulate_once(short_job, placement, device, fabric, unobserved, eff, m);
     short_job.plan.global_batch = 2 * m1 * p.dp * p.micro_batch;
-    const StepResult b = simulate_once(short_job, placement, device, fabric, options, eff);
+    const StepResult b = simulate_once(short_job, placement, device, fabric, options, eff, m);
     r = extrapolate(a, b, double(m - m1) / m1);
   } else {
-    r = simulate_once(job, placement, device, fabric, options, eff);
+    r = simulate_once(job, placement, device, fabric, options, eff, m);
   }
 
   const double samples = p.global_batch;

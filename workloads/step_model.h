@@ -57,6 +57,7 @@
 #include "engine/op_graph.h"
 #include "workloads/efficiency.h"
 #include "workloads/job.h"
+#include "workloads/step_observer.h"
 
 namespace podsim::workloads {
 
@@ -79,6 +80,9 @@ struct StepOptions {
   // interleaved schedules repeat the same steady state per micro-batch. 0: always the
   // whole step.
   int max_micro_batches = 64;
+  // Told of the step's collectives (and flows) as they run; null: nobody. Must outlive
+  // the call. See step_observer.h for which step is observed.
+  StepObserver* observer = nullptr;
 };
 
 struct StepResult {

@@ -283,8 +283,9 @@ void check_routes(const Fabric& fabric, const std::vector<Step>& steps) {
 // Keeps the expansion alive while its steps run, one after the other.
 class CollectiveRun : public std::enable_shared_from_this<CollectiveRun> {
  public:
-  CollectiveRun(FlowNetwork& net, const Fabric& fabric, std::vector<Step> steps, std::function<void()> on_done)
-      : net_(net), fabric_(fabric), steps_(std::move(steps)), on_done_(std::move(on_done)) {}
+  CollectiveRun(FlowNetwork& net, const Fabric& fabric, std::vector<Step> steps, std::function<void()> on_done,
+                uint64_t tag)
+      : net_(net), fabric_(fabric), steps_(std::move(steps)), on_done_(std::move(on_done)), tag_(tag) {}
 
   void start_step() {
     const Step& step = steps_[next_];
@@ -292,7 +293,7 @@ class CollectiveRun : public std::enable_shared_from_this<CollectiveRun> {
         step.count,
         [this, &step](size_t i) {
           const Transfer t = step.transfer(i);
-          return FlowSpec{t.src, t.dst, Bytes(t.bytes), links_of(fabric_, t, path_)};
+          return FlowSpec{t.src, t.dst, Bytes(t.bytes), links_of(fabric_, t, path_), tag_};
         },
         [self = shared_from_this()] {
           if (++self->next_ < self->steps_.size()) {
@@ -308,6 +309,7 @@ class CollectiveRun : public std::enable_shared_from_this<CollectiveRun> {
   const Fabric& fabric_;
   const std::vector<Step> steps_;
   const std::function<void()> on_done_;
+  const uint64_t tag_;
   size_t next_ = 0;
   std::optional<SwitchPath> path_;  // backs the route of an in-switch leg
 };
@@ -338,14 +340,15 @@ const char* to_string(Algorithm a) {
   return "?";
 }
 
-void run_collective(FlowNetwork& net, const Fabric& fabric, const Collective& c, std::function<void()> on_done) {
+void run_collective(FlowNetwork& net, const Fabric& fabric, const Collective& c, std::function<void()> on_done,
+                    uint64_t flow_tag) {
   std::vector<Step> steps = expand(fabric, c);
   if (steps.empty()) {  // nothing to move: complete at this instant, in an event
     net.start_flows(0, nullptr, std::move(on_done));
     return;
   }
   check_routes(fabric, steps);
-  auto run = std::make_shared<CollectiveRun>(net, fabric, std::move(steps), std::move(on_done));
+  auto run = std::make_shared<CollectiveRun>(net, fabric, std::move(steps), std::move(on_done), flow_tag);
   run->start_step();
 }
 

@@ -73,8 +73,10 @@ struct Collective {
 
 // Flow mode: starts `c` on `net` now; on_done runs (in an event) when its last step
 // has arrived. `fabric` must outlive the run and describe the links `net` was built on.
-// Throws std::invalid_argument on bad input, before any flow starts.
-void run_collective(FlowNetwork& net, const Fabric& fabric, const Collective& c, std::function<void()> on_done);
+// Throws std::invalid_argument on bad input, before any flow starts. Every flow it
+// starts carries `flow_tag` (FlowSpec::tag), for a FlowObserver.
+void run_collective(FlowNetwork& net, const Fabric& fabric, const Collective& c, std::function<void()> on_done,
+                    uint64_t flow_tag = 0);
 
 // Analytical mode: the closed-form time of `c` on `fabric`.
 SimTime collective_time(const Fabric& fabric, const Collective& c, const NetworkOptions& options);

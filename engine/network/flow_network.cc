@@ -106,6 +106,11 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
     seq_.resize(n);
     group_.resize(n);
   }
+  if (observer_) {
+    if (observed_.size() <= f) observed_.resize(solver_.flow_id_bound());
+    observed_[f] = {.src = flow.src, .dst = flow.dst, .bytes = flow.bytes, .start = sim_.now(), .end = sim_.now(),
+                    .tag = flow.tag};
+  }
   SimTime latency = options_.per_message_overhead;
   for (LinkId l : flow.route) latency += latency_[index(l)];
   bytes_left_[f] = flow.bytes.value();
@@ -178,8 +183,15 @@ void FlowNetwork::retire_finished(uint64_t now) {
     ++seq_[f];
     solver_.remove_flow(FlowId{f});
     ++flows_completed_;
+    observe_finish(f, now);
     group_flow_done(group_[f]);
   }
+}
+
+void FlowNetwork::observe_finish(uint32_t f, uint64_t now) {
+  if (!observer_ || f >= observed_.size()) return;
+  observed_[f].end = SimTime::nanos(static_cast<int64_t>(now));
+  observer_->flow_finished(observed_[f]);
 }
 
 void FlowNetwork::activate_due(uint64_t now) {
@@ -191,6 +203,7 @@ void FlowNetwork::activate_due(uint64_t now) {
       ++seq_[f];
       solver_.remove_flow(FlowId{f});
       ++flows_completed_;
+      observe_finish(f, now);
       group_flow_done(group_[f]);
       continue;
     }

@@ -49,6 +49,24 @@ struct FlowSpec {
   Bytes bytes;
   // Copied on start; the span need not outlive the call.
   std::span<const LinkId> route;
+  // The caller's label, handed back to a FlowObserver (which collective it belongs to).
+  uint64_t tag = 0;
+};
+
+// A flow that has delivered its last byte, for observers (traces).
+struct FinishedFlow {
+  DeviceId src{}, dst{};
+  Bytes bytes;
+  SimTime start, end;  // started (before its latency), last byte arrived
+  uint64_t tag = 0;    // FlowSpec::tag
+};
+
+// Told of every flow as it finishes, inside the network's event. Without one the
+// network keeps no per-flow record.
+class FlowObserver {
+ public:
+  virtual ~FlowObserver() = default;
+  virtual void flow_finished(const FinishedFlow& f) = 0;
 };
 
 struct LinkStats {
@@ -82,6 +100,9 @@ class FlowNetwork {
   // if any flow is bad, it throws and no flow of the batch starts.
   void start_flows(size_t count, const FlowMaker& make_flow, Callback on_done);
 
+  // `observer` (may be null: none) must outlive the network or be replaced first.
+  void set_observer(FlowObserver* observer) { observer_ = observer; }
+
   const NetworkOptions& options() const { return options_; }
   size_t link_count() const { return latency_.size(); }
   // Payload capacity: line rate * link_efficiency.
@@ -106,6 +127,7 @@ class FlowNetwork {
   void activate_due(uint64_t now);
   void apply_rates(uint64_t now);
   void settle(uint32_t f, uint64_t now);
+  void observe_finish(uint32_t f, uint64_t now);
 
   Simulator& sim_;
   const NetworkOptions options_;
@@ -125,6 +147,7 @@ class FlowNetwork {
   std::vector<int64_t> last_update_;
   std::vector<uint32_t> seq_;        // bumped on every re-rate and removal: stale entries differ
   std::vector<uint32_t> group_;
+  std::vector<FinishedFlow> observed_;  // with an observer: src, dst, bytes, start, tag
   MonotoneQueue activations_;        // (time its latency is paid, flow, seq)
   MonotoneQueue completions_;        // (finish time, flow, seq)
 
@@ -140,6 +163,7 @@ class FlowNetwork {
   EventHandle timer_;
   SimTime timer_at_ = SimTime::max();
   bool in_advance_ = false;
+  FlowObserver* observer_ = nullptr;
 
   uint64_t flows_started_ = 0;
   uint64_t flows_completed_ = 0;

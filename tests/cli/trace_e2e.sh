@@ -45,8 +45,18 @@ head -c 1 "$tmp/smoke.json" | grep -q '{' && tail -c 3 "$tmp/smoke.json" | grep 
 
 expect "bad level" 2 "^--trace-level: 'everything' is not a level" -- \
   "$podsim" run "$smoke" --trace "$tmp/x.trace" --trace-level everything
-expect "comparison studies are not traced" 2 "only cluster runs .* are traced" -- \
-  "$podsim" run "$src/scenarios/cloudmatrix384_vs_nvl72.textproto" --trace "$tmp/x.trace"
+# A comparison study is traced: each (system, job) cell's step, with its collectives.
+study=$src/scenarios/validation/megatron-sc21-1.7b.textproto
+expect "run a study --trace" 0 "" -- "$podsim" -q run "$study" --trace "$tmp/study.trace" --trace-level steps
+has "run names its trace" "^trace +$tmp/study.trace \([0-9]+ events"
+expect "study trace --summary" 0 "" -- "$podsim" trace "$tmp/study.trace" --summary
+has "summary: systems" "^systems +4x DGX A100 \(32 devices\)"
+has "summary: collectives" "^  dp_grad_all_reduce +[1-9]"
+expect "study trace --perfetto" 0 "" -- "$podsim" trace "$tmp/study.trace" --perfetto "$tmp/study.json"
+grep -q '"cat":"collective","ph":"X"' "$tmp/study.json" || { echo "FAIL: no collective slices"; failures=$((failures + 1)); }
+
+expect "a cluster without jobs is not traced" 2 "only cluster runs .* are traced" -- \
+  "$podsim" run "$src/scenarios/topologies/cm384x16_roce.textproto" --trace "$tmp/x.trace"
 [ ! -e "$tmp/x.trace" ] && [ ! -e "$tmp/x.trace.tmp" ] || { echo "FAIL: a refused run left a trace"; failures=$((failures + 1)); }
 
 : >"$tmp/empty.trace"

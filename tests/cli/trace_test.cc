@@ -61,7 +61,8 @@ podsim::cli::ClusterRunOutput traced_run(const fs::path& trace, TraceLevel level
   ScenarioFile file = ScenarioFile::load(PODSIM_SOURCE_DIR "/scenarios/scheduler/llm_mix_nvl72.textproto");
   for (const std::string& s : sets) file.apply_override(s);
   podsim::cli::TraceWriter writer(trace, {.scenario = file.scenario().name(), .seed = file.scenario().seed(), .level = level});
-  podsim::cli::ClusterRunOutput r = podsim::cli::run_cluster(file, &writer);
+  podsim::cli::ClusterRunOutput r =
+      podsim::cli::run_cluster(file, &writer, level >= TraceLevel::kSteps ? &writer.recorded_steps() : nullptr);
   writer.finish();
   return r;
 }
@@ -129,6 +130,14 @@ TEST_CASE("a traced cluster run reads back as the run's own results") {
     CHECK(count(s, E::kFlowStarted) == count(s, E::kFlowEnded));
     CHECK(count(s, E::kStep) >= count(s, E::kStarted));
     CHECK(count(s, E::kLink) > 0);
+    // Every job has a model: one traced step (its collectives) per start, none of
+    // them with flows (cluster runs time steps in closed form).
+    CHECK(count(s, E::kStepTraced) == count(s, E::kStarted));
+    CHECK(count(s, E::kStepTraceEnded) == count(s, E::kStarted));
+    CHECK(count(s, E::kCollective) > 0);
+    CHECK(count(s, E::kCollectiveFlow) == 0);
+    CHECK(s.traced_steps == count(s, E::kStarted));
+    CHECK(s.collectives.count("dp_grad_reduce_scatter") + s.collectives.count("dp_grad_all_reduce") > 0);
   }
   SUBCASE("preemptions (least attained service)") {
     const auto r = traced_run(path, TraceLevel::kJobs,
@@ -139,6 +148,7 @@ TEST_CASE("a traced cluster run reads back as the run's own results") {
     // Level jobs: no step or flow events.
     CHECK(count(s, v1::TraceEvent::kStep) == 0);
     CHECK(count(s, v1::TraceEvent::kFlowStarted) == 0);
+    CHECK(count(s, v1::TraceEvent::kCollective) == 0);
   }
   SUBCASE("restarts in place on hot spares") {
     const auto r = traced_run(path, TraceLevel::kSteps, {"failures.spares_per_pool=8"});
@@ -276,6 +286,37 @@ TEST_CASE("a broken trace is one line naming the file, the byte and the event, n
     link.mutable_link()->set_leaf(1);
     CHECK(contains(read_error(delimited({&h, &link, &end})), "names leaf 1, but the cluster has 1"));
   }
+  SUBCASE("traced-step events that do not fit their step") {
+    v1::TraceEvent sub4 = at(0);
+    sub4.mutable_submitted()->set_devices(4);
+    v1::TraceEvent traced = at(1);
+    v1::DeviceGroup* g = traced.mutable_step_traced()->add_groups();
+    g->set_kind("tp");
+    for (uint32_t r : {0u, 1u, 2u, 3u}) g->add_ranks(r);
+    v1::TraceEvent run = at(1);
+    run.mutable_collective()->set_count(1);
+    run.mutable_collective()->set_bytes(8);
+    run.mutable_collective()->set_end_ns(5);
+    CHECK(read_error(delimited({&h, &sub4, &traced, &run, &end})).empty());
+    CHECK(contains(read_error(delimited({&h, &sub4, &run, &end})), "(event 1): a traced-step event of job 0 before its step_traced"));
+    v1::TraceEvent bad = run;
+    bad.mutable_collective()->set_group(1);
+    CHECK(contains(read_error(delimited({&h, &sub4, &traced, &bad, &end})), "names group 1 of job 0, whose step_traced lists 1"));
+    bad = run;
+    bad.mutable_collective()->set_start_ns(6);
+    CHECK(contains(read_error(delimited({&h, &sub4, &traced, &bad, &end})), "start_ns 6 and end_ns 5: expected 0 <= start_ns <= end_ns"));
+    bad = run;
+    bad.mutable_collective()->set_bytes(-1);
+    CHECK(contains(read_error(delimited({&h, &sub4, &traced, &bad, &end})), "bytes -1: expected a finite value >= 0"));
+    bad = run;
+    bad.mutable_collective()->set_count(0);
+    CHECK(contains(read_error(delimited({&h, &sub4, &traced, &bad, &end})), "collective count 0"));
+    g->add_ranks(4);
+    CHECK(contains(read_error(delimited({&h, &sub4, &traced, &end})), "(event 1): names rank 4 of job 0, which has 4 devices"));
+    v1::TraceEvent flow = at(1);
+    flow.mutable_collective_flow()->set_dst(9);
+    CHECK(contains(read_error(delimited({&h, &sub4, &flow, &end})), "before its step_traced"));
+  }
   SUBCASE("time going back, events after the end, events of no kind") {
     v1::TraceEvent late = at(10), early = at(3);
     late.mutable_cluster();
@@ -321,9 +362,11 @@ TEST_CASE("the Perfetto JSON is well formed and holds one slice per run, queue w
 
   using E = v1::TraceEvent;
   // Complete events: one per run, one per step (each within its run), one per wait in
-  // the queue that lasted.
-  CHECK(phases.at("X") >= static_cast<int>(count(s, E::kStarted) + count(s, E::kStep)));
-  CHECK(phases.at("X") <= static_cast<int>(2 * count(s, E::kStarted) + count(s, E::kStep)));
+  // the queue that lasted, one per collective of a traced step.
+  const auto collectives = static_cast<int>(count(s, E::kCollective));
+  CHECK(collectives > 0);
+  CHECK(phases.at("X") >= static_cast<int>(count(s, E::kStarted) + count(s, E::kStep)) + collectives);
+  CHECK(phases.at("X") <= static_cast<int>(2 * count(s, E::kStarted) + count(s, E::kStep)) + collectives);
   // Instants: each submission, preemption, failure, checkpoint, restart, finish, device
   // failure and repair, and the run's end.
   CHECK(phases.at("i") == static_cast<int>(count(s, E::kSubmitted) + count(s, E::kPreempted) + count(s, E::kFailed) +
@@ -332,8 +375,15 @@ TEST_CASE("the Perfetto JSON is well formed and holds one slice per run, queue w
                                             count(s, E::kDevicesRepaired) + 1));
   // Counters: per cluster sample, each pool + the queue + power; per link sample, one.
   CHECK(phases.at("C") == static_cast<int>(count(s, E::kCluster) * (s.header.pools_size() + 2) + count(s, E::kLink)));
-  // Metadata: 3 processes (name + sort index), each job's track (name + sort index).
-  CHECK(phases.at("M") == 6 + 2 * static_cast<int>(s.jobs.size()));
+  // Metadata: 3 processes and "collectives" (name + sort index), each job's track and
+  // each (job, device group) track of its traced steps (name + sort index).
+  const std::string text = slurp(json);
+  int group_tracks = 0;
+  for (size_t at = text.find(R"("name":"thread_name","ph":"M","pid":4,)"); at != std::string::npos;
+       at = text.find(R"("name":"thread_name","ph":"M","pid":4,)", at + 1))
+    ++group_tracks;
+  CHECK(group_tracks > 0);
+  CHECK(phases.at("M") == 8 + 2 * static_cast<int>(s.jobs.size()) + 2 * group_tracks);
   CHECK(phases.at("b") == static_cast<int>(count(s, E::kFlowStarted)));
   CHECK(phases.at("e") == phases.at("b"));
   fs::remove(trace);

@@ -4,6 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <tuple>
+#include <utility>
+#include <vector>
+
 #include "tests/engine/network/test_fabrics.h"
 
 namespace podsim::engine {
@@ -100,6 +105,64 @@ TEST_CASE("idle time is what the device waits for others") {
   const LaneBreakdown bd = breakdown(g, r, lanes, 1);
   CHECK(bd.idle == SimTime::micros(10));
   CHECK(bd.compute == SimTime::micros(5));
+}
+
+TEST_CASE("an observer is told each collective and each of its flows as they finish") {
+  // A (10 us) -> B (send 1 MB: 10 us, repeated twice: 20 us) -> C; and D, a second send
+  // of 2 MB beside it on another pair (20 us). Flow mode: B's first instance and D run
+  // as one flow each; B's repeat runs none.
+  struct Seen final : GraphObserver {
+    bool flows = true;
+    std::vector<std::tuple<uint32_t, SimTime, SimTime>> collectives;
+    std::vector<std::pair<uint32_t, FinishedFlow>> flow_list;
+    bool wants_flows() const override { return flows; }
+    void collective_finished(NodeId n, SimTime start, SimTime end) override { collectives.emplace_back(index(n), start, end); }
+    void flow_finished(NodeId n, const FinishedFlow& f) override { flow_list.emplace_back(index(n), f); }
+  };
+  const Crossbar f = small();
+  OpGraph g;
+  const uint32_t compute = g.add_lane("compute");
+  const uint32_t comm = g.add_lane("comm");
+  const uint32_t other = g.add_lane("other");
+  const NodeId a = g.add_compute(compute, SimTime::micros(10));
+  const NodeId b = g.add_collective(comm, send(0, 1, 1), 0, /*repeat=*/2);
+  g.add_dependency(a, b);
+  const NodeId d = g.add_collective(other, send(2, 3, 2), 0);
+  for (CommMode mode : {CommMode::kFlow, CommMode::kAnalytical}) {
+    CAPTURE(to_string(mode));
+    Seen seen;
+    const GraphRun r = run_graph(g, f, {.mode = mode, .network = {}, .observer = &seen});
+    // In finish order: D at 20 us, B at 30 us.
+    REQUIRE(seen.collectives.size() == 2);
+    CHECK(seen.collectives[0] == std::tuple{index(d), SimTime::zero(), SimTime::micros(20)});
+    CHECK(seen.collectives[1] == std::tuple{index(b), SimTime::micros(10), SimTime::micros(30)});
+    CHECK(r.finish[index(b)] == SimTime::micros(30));
+    if (mode == CommMode::kAnalytical) {
+      CHECK(seen.flow_list.empty());
+      continue;
+    }
+    REQUIRE(seen.flow_list.size() == 2);
+    // Both end at 20 us, in the same network event: order them by node.
+    std::sort(seen.flow_list.begin(), seen.flow_list.end(),
+              [](const auto& x, const auto& y) { return x.first > y.first; });
+    const auto& [dn, df] = seen.flow_list[0];
+    const auto& [bn, bf] = seen.flow_list[1];
+    CHECK(dn == index(d));
+    CHECK(df.src == DeviceId{2});
+    CHECK(df.dst == DeviceId{3});
+    CHECK(df.bytes.value() == 2e6);
+    CHECK(df.start == SimTime::zero());
+    CHECK(df.end == SimTime::micros(20));
+    CHECK(bn == index(b));
+    CHECK(bf.start == SimTime::micros(10));
+    CHECK(bf.end == SimTime::micros(20));
+    // Without wants_flows(), no flow is reported.
+    Seen quiet;
+    quiet.flows = false;
+    run_graph(g, f, {.mode = mode, .network = {}, .observer = &quiet});
+    CHECK(quiet.flow_list.empty());
+    CHECK(quiet.collectives.size() == 2);
+  }
 }
 
 TEST_CASE("bad input") {
