@@ -12,7 +12,15 @@
 // draw, and instants for device failures and repairs. Process "scale-out": a counter
 // per leaf uplink (load) and, at level flows, each flow as an async slice ("b"/"e").
 //
-// Memory: per job state and the step slices of its current run, never the whole trace.
+// Traced steps (level steps): a track per (job, device group) -- named by the job, the
+// group's kind, stage and ranks -- with a complete event per collective (args: op,
+// algorithm, phase, bytes per rank, count), in process "collectives" for a cluster
+// run; at level flows each collective flow as an async slice, one async track per job.
+// A comparison study (TraceHeader.comparison) has one process per system instead of
+// "jobs", holding its cells' job tracks and their device-group tracks.
+//
+// Memory: per job state, the step slices of its current run and its device groups'
+// track ids, never the whole trace.
 // The JSON is written to OUT.json.tmp and renamed when whole.
 #include <cstdint>
 #include <filesystem>

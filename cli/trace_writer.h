@@ -6,7 +6,7 @@
 // throws leaves no trace behind.
 //
 //   TraceWriter trace(path, {.scenario = s.name(), .seed = s.seed(), .level = TraceLevel::kJobs});
-//   run_cluster(file, &trace);
+//   run_cluster(file, &trace, trace.wants_steps() ? &trace.recorded_steps() : nullptr);
 //   trace.finish();
 #include <cstdint>
 #include <filesystem>
