@@ -128,6 +128,9 @@ std::optional<ModelSpec> model_spec(const v1::Model& m, const std::string& job_n
   PODSIM_COPY(m, spec, learned_positions);
   PODSIM_COPY(m, spec, bias);
   PODSIM_COPY(m, spec, dropout);
+  PODSIM_COPY_INT(m, spec, sliding_window, at);
+  PODSIM_COPY_INT(m, spec, full_attention_every, at);
+  PODSIM_COPY(m, spec, parallel_block);
   if (m.mlp() == v1::Model::GELU) spec.mlp = MlpKind::kGelu;
   if (m.mlp() == v1::Model::SWIGLU) spec.mlp = MlpKind::kSwiGlu;
   if (m.has_moe()) {
@@ -210,6 +213,7 @@ engine::Precision precision(v1::Job::Precision p) {
     case v1::Job::FP16: return engine::Precision::kFP16;
     case v1::Job::FP8: return engine::Precision::kFP8;
     case v1::Job::INT8: return engine::Precision::kINT8;
+    case v1::Job::NVFP4: return engine::Precision::kFP4;
     default: return engine::Precision::kBF16;
   }
 }

@@ -10,7 +10,9 @@
 
 namespace podsim::engine {
 
-enum class Precision { kBF16, kFP16, kFP8, kINT8 };
+// kFP4: NVFP4 (E2M1 elements, an E4M3 scale per 16, an FP32 scale per tensor: NVIDIA
+// Blackwell tensor cores).
+enum class Precision { kBF16, kFP16, kFP8, kINT8, kFP4 };
 const char* to_string(Precision p);
 
 struct DeviceSpec {
@@ -21,6 +23,7 @@ struct DeviceSpec {
   FlopRate peak_fp16;
   std::optional<FlopRate> peak_fp8;
   std::optional<FlopRate> peak_int8;
+  std::optional<FlopRate> peak_fp4;  // NVFP4; Blackwell only
   Bytes hbm_capacity;
   Bandwidth hbm_bandwidth;
   // Board power; nullopt where unpublished (Ascend 910C).
@@ -33,6 +36,7 @@ struct DeviceSpec {
       case Precision::kFP16: return peak_fp16;
       case Precision::kFP8: return peak_fp8;
       case Precision::kINT8: return peak_int8;
+      case Precision::kFP4: return peak_fp4;
     }
     return std::nullopt;
   }
@@ -44,6 +48,7 @@ inline const char* to_string(Precision p) {
     case Precision::kFP16: return "FP16";
     case Precision::kFP8: return "FP8";
     case Precision::kINT8: return "INT8";
+    case Precision::kFP4: return "NVFP4";
   }
   return "?";
 }

@@ -25,13 +25,15 @@ DeviceSpec ascend_910b(const char* name, double fp16, double bf16, double int8) 
 
 // NVIDIA tensor cores run FP16 at the BF16 rate; hardware.md §1.3 gives the one 16-bit
 // figure for both.
+// fp4 0: no FP4 tensor cores (before Blackwell).
 DeviceSpec nvidia(const char* name, double bf16, double fp8, double int8, double hbm_gb, double hbm_tbps,
-                  double watts) {
+                  double watts, double fp4 = 0) {
   return {.name = name,
           .peak_bf16 = FlopRate::tera(bf16),
           .peak_fp16 = FlopRate::tera(bf16),
           .peak_fp8 = FlopRate::tera(fp8),
           .peak_int8 = FlopRate::tera(int8),
+          .peak_fp4 = fp4 > 0 ? std::optional<FlopRate>(FlopRate::tera(fp4)) : std::nullopt,
           .hbm_capacity = Bytes::giga(hbm_gb),
           .hbm_bandwidth = tbytes_per_s(hbm_tbps),
           .tdp_watts = watts};
@@ -41,7 +43,8 @@ DeviceSpec nvidia(const char* name, double bf16, double fp8, double int8, double
 
 const std::vector<std::string>& device_names() {
   static const std::vector<std::string> kNames = {"910b", "910b-313t", "910b-280t", "910c", "h100",
-                                                  "h800", "h20",       "b200",      "gb200", "a100"};
+                                                  "h800", "h20",       "b200",      "gb200", "gb300",
+                                                  "a100"};
   return kNames;
 }
 
@@ -71,8 +74,23 @@ std::optional<DeviceSpec> find_device(std::string_view name) {
   if (name == "h100") return nvidia("H100 SXM5", 989.5, 1979, 1979, 80, 3.35, 700);
   if (name == "h800") return nvidia("H800 SXM", 989.5, 1979, 1979, 80, 3.35, 700);
   if (name == "h20") return nvidia("H20", 148, 296, 296, 96, 4.0, 400);
-  if (name == "b200") return nvidia("B200", 2250, 4500, 4500, 180, 8.0, 1000);
-  if (name == "gb200") return nvidia("B200 (GB200)", 2500, 5000, 5000, 186, 8.0, 1200);
+  // FP4 (NVFP4) dense: GB200 720 PF per NVL72 rack / 72 = 10 PF (hardware.md §2.2, [S9]),
+  // twice its FP8 as NVIDIA states for Blackwell (MLPerf Training v5.1 blog, Nov 2025:
+  // "FP4 ... at double the rate of FP8"); B200 (HGX) 9 PF, twice its 4.5 PF FP8 on the
+  // same grounds (DGX B200's 144 PF FP4 is the sparse figure for 8 GPUs [S13]).
+  if (name == "b200") return nvidia("B200", 2250, 4500, 4500, 180, 8.0, 1000, 9000);
+  if (name == "gb200") return nvidia("B200 (GB200)", 2500, 5000, 5000, 186, 8.0, 1200, 10000);
+  // Blackwell Ultra in GB300 NVL72 (not in hardware.md; NVIDIA's own figures):
+  // - NVIDIA Technical Blog, "Inside NVIDIA Blackwell Ultra: The Chip Powering the AI
+  //   Factory Era" (developer.nvidia.com, Aug 2025): 15 PF dense NVFP4, 288 GB HBM3E at
+  //   8 TB/s, NVLink 5 at 1.8 TB/s bidir (the GB200's 900 GB/s/dir, so nvl72's links).
+  // - NVIDIA GB300 NVL72 product page (rack, sparse): FP8 720 PF, BF16 360 PF, INT8 23
+  //   POPS -> per GPU dense 5 PF FP8, 2.5 PF BF16 (as GB200), ~160 TOPS INT8; the
+  //   per-GPU dense table of Verda's "GB300 NVL72 architecture" post agrees (5 / 2.5 /
+  //   15 PF, 0.165 POPS).
+  // - NVIDIA MLPerf Training v5.1 blog (Nov 2025): "279 GB of HBM3e" per GPU, used here as
+  //   the usable capacity (GB200's 186 of 192 likewise); 1,400 W per GPU (dev blog).
+  if (name == "gb300") return nvidia("B300 (GB300)", 2500, 5000, 165, 279, 8.0, 1400, 15000);
   // A100 SXM4 80GB, for the published A100 runs (data/validation/calibration.md): 312 TF
   // dense BF16/FP16 (calibration.md, "Peak dense FLOP/s"); 624 TOPS INT8, 80 GB HBM2e at
   // 2.039 TB/s, 400 W (NVIDIA A100 datasheet). No FP8 units.

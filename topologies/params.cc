@@ -15,7 +15,8 @@ namespace podsim::topologies {
 
 const std::vector<std::string>& preset_names() {
   static const std::vector<std::string> kNames = {"cloudmatrix384", "nvl72",    "nvl36x2", "nvl576",       "hgx-h100",
-                                                  "hgx-h800",       "hgx-h20",  "hgx-b200", "atlas-800t-a2"};
+                                                  "hgx-h800",       "hgx-h20",  "hgx-b200", "atlas-800t-a2",
+                                                  "gb300-nvl72"};
   return kNames;
 }
 
@@ -24,6 +25,12 @@ bool is_hypothetical(std::string_view preset_name) { return preset_name == "nvl5
 std::optional<SystemParams> preset(std::string_view name) {
   if (name == "cloudmatrix384") return CloudMatrix384Params{};
   if (name == "nvl72") return NvlinkParams{};
+  if (name == "gb300-nvl72") {
+    // The GB200 NVL72 rack with Blackwell Ultra GPUs (device_catalog.cc "gb300"): the same
+    // 18 trays x 4 GPUs and 18 NVSwitch chips, NVLink 5 at 1.8 TB/s bidir per GPU, one
+    // ConnectX-8 800G per GPU instead of CX7 400G (hardware.md §2.2, [S25][S22]).
+    return NvlinkParams{.nic_gbits_per_s = 800, .device = "gb300"};
+  }
   if (name == "nvl36x2") {
     // 2 racks x (9 compute trays of 4 GPUs + 9 switch trays of 2 chips) [S22]; each chip
     // has 36 GPU ports and 36 to its peer (hardware.md §2.3). Power not published.

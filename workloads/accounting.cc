@@ -84,6 +84,17 @@ struct Ctx {
         ob(shard.operand_bytes),
         attn_factor(model.causal && !shard.causal_attention_as_full && shard.flash_attention ? 0.5 : 1.0) {}
 
+  // Keys each local query is multiplied with, on average, in the attention core of a
+  // layer with sliding window `window` (0: none). Full causal: s/2 executed (attn_factor),
+  // s counted in full. A causal window w < s: query i sees min(i + 1, w) keys, on average
+  // w - w^2 / 2s (continuous form of the sum; exact to 1/s), w counted in full. Without
+  // FlashAttention every s x s product is computed and then masked: no saving.
+  double attended_keys(int window) const {
+    if (window <= 0 || window >= seq || !s.flash_attention) return seq * attn_factor;
+    const double w = window;
+    return m.causal && !s.causal_attention_as_full ? w - w * w / (2 * seq) : w;
+  }
+
   // Heads on this device; KV heads are replicated when tp exceeds them.
   double heads() const { return m.heads / tp; }
   double kv_heads() const { return std::max(1.0, m.kv_heads_or_heads() / tp); }
@@ -97,10 +108,10 @@ struct Ctx {
     return Op{.name = std::move(name), .kind = OpKind::kMemoryBound, .flops = 0,
               .bytes = engine::Bytes((elements_read + elements_written) * kActivationBytes)};
   }
-  // Q K^T or P V over the local queries and all `keys`, `dim` per head.
+  // Q K^T or P V of the local queries, each with `keys` keys (attended_keys()), `dim` per head.
   Op attention(std::string name, double keys, double dim, double read_elements, double written_elements) const {
     return Op{.name = std::move(name), .kind = OpKind::kAttention,
-              .flops = 2 * tokens * keys * heads() * dim * attn_factor,
+              .flops = 2 * tokens * keys * heads() * dim,
               .bytes = engine::Bytes((read_elements + written_elements) * kActivationBytes)};
   }
 };
@@ -128,8 +139,8 @@ void add_attention_core(const Ctx& c, Op scores, Op context, std::vector<Op>& op
   ops.push_back(std::move(context));
 }
 
-void add_self_attention(const Ctx& c, std::vector<Op>& ops) {
-  const double h = c.m.hidden, T = c.tokens;
+void add_self_attention(const Ctx& c, int window, std::vector<Op>& ops) {
+  const double h = c.m.hidden, T = c.tokens, keys = c.attended_keys(window);
   ops.push_back(Ctx::memory("attn_norm", c.norm_tokens * h, c.norm_tokens * h));
   if (c.m.mla) {
     const MlaSpec& a = *c.m.mla;
@@ -143,19 +154,20 @@ void add_self_attention(const Ctx& c, std::vector<Op>& ops) {
     }
     ops.push_back(c.gemm("kv_down", T, h, a.kv_lora_rank + a.qk_rope_head_dim));
     ops.push_back(c.gemm("kv_up", T, a.kv_lora_rank, c.heads() * (a.qk_nope_head_dim + a.v_head_dim)));
-    add_attention_core(c, c.attention("attn_scores", c.seq, qk, 2 * T * c.heads() * qk, 0),
-                       c.attention("attn_context", c.seq, a.v_head_dim, T * c.heads() * a.v_head_dim,
+    add_attention_core(c, c.attention("attn_scores", keys, qk, 2 * T * c.heads() * qk, 0),
+                       c.attention("attn_context", keys, a.v_head_dim, T * c.heads() * a.v_head_dim,
                                    T * c.heads() * a.v_head_dim),
                        ops);
     ops.push_back(c.gemm("out_proj", T, c.heads() * a.v_head_dim, h));
   } else {
     const double d = c.m.head_dim_or_default();
     ops.push_back(c.gemm("qkv", T, h, (c.heads() + 2 * c.kv_heads()) * d));
-    add_attention_core(c, c.attention("attn_scores", c.seq, d, T * (c.heads() + c.kv_heads()) * d, 0),
-                       c.attention("attn_context", c.seq, d, T * c.kv_heads() * d, T * c.heads() * d), ops);
+    add_attention_core(c, c.attention("attn_scores", keys, d, T * (c.heads() + c.kv_heads()) * d, 0),
+                       c.attention("attn_context", keys, d, T * c.kv_heads() * d, T * c.heads() * d), ops);
     ops.push_back(c.gemm("out_proj", T, c.heads() * d, h));
   }
-  ops.push_back(Ctx::memory("attn_residual", 2 * c.norm_tokens * h, c.norm_tokens * h));
+  // A parallel block adds both branches to the residual once, after the MLP.
+  if (!c.m.parallel_block) ops.push_back(Ctx::memory("attn_residual", 2 * c.norm_tokens * h, c.norm_tokens * h));
 }
 
 // DiT cross-attention: queries from the video tokens, keys and values from the text.
@@ -206,18 +218,20 @@ void add_moe(const Ctx& c, std::vector<Op>& ops) {
   if (e.shared_experts > 0) add_mlp(c, double(e.shared_experts) * e.expert_ffn, "shared", ops);
 }
 
-std::vector<Op> layer_ops(const Ctx& c, bool moe) {
+std::vector<Op> layer_ops(const Ctx& c, bool moe, int window) {
   std::vector<Op> ops;
   const double h = c.m.hidden;
   if (c.m.dit && c.m.dit->adaln_vectors > 0)
     ops.push_back(c.gemm("adaln", c.b, h, c.m.dit->adaln_vectors * h / c.tp));
-  add_self_attention(c, ops);
+  add_self_attention(c, window, ops);
   if (c.m.dit && c.m.dit->conditioning == TextConditioning::kCrossAttention && c.m.dit->text_tokens > 0)
     add_cross_attention(c, ops);
-  ops.push_back(Ctx::memory("mlp_norm", c.norm_tokens * h, c.norm_tokens * h));
+  if (!c.m.parallel_block) ops.push_back(Ctx::memory("mlp_norm", c.norm_tokens * h, c.norm_tokens * h));
   if (moe) add_moe(c, ops);
   else add_mlp(c, c.m.ffn, "mlp", ops);
-  ops.push_back(Ctx::memory("mlp_residual", 2 * c.norm_tokens * h, c.norm_tokens * h));
+  // Parallel block: x + attention + MLP, three reads and one write.
+  const double residual_reads = c.m.parallel_block ? 3 : 2;
+  ops.push_back(Ctx::memory("mlp_residual", residual_reads * c.norm_tokens * h, c.norm_tokens * h));
   return ops;
 }
 
@@ -274,11 +288,14 @@ std::vector<OpBlock> forward_ops(const ModelSpec& m, const Shard& shard, const L
   if (range.embedding) blocks.push_back(OpBlock{.name = "embedding", .ops = embedding_ops(c)});
   for (int i = range.begin; i < range.end; ++i) {
     const std::string kind = layer_kind(m, i);
-    if (!blocks.empty() && blocks.back().is_layer && blocks.back().name == kind) {
+    const bool sliding = m.sliding_layer(i);
+    if (!blocks.empty() && blocks.back().is_layer && blocks.back().name == kind &&
+        blocks.back().sliding_window == sliding) {
       ++blocks.back().repeat;
       continue;
     }
-    blocks.push_back(OpBlock{.name = kind, .is_layer = true, .ops = layer_ops(c, is_moe_layer(m, i))});
+    blocks.push_back(OpBlock{.name = kind, .is_layer = true, .sliding_window = sliding,
+                             .ops = layer_ops(c, is_moe_layer(m, i), sliding ? m.sliding_window : 0)});
   }
   if (range.head) blocks.push_back(OpBlock{.name = "head", .ops = head_ops(c)});
   return blocks;
@@ -339,7 +356,7 @@ double expert_params(const ModelSpec& m) { return mlp_params(m, m.moe->expert_ff
 
 LayerParams layer_params(const ModelSpec& m, int i) {
   const double h = m.hidden;
-  double dense = attention_params(m) + 2 * norm_params(m);
+  double dense = attention_params(m) + (m.parallel_block ? 1 : 2) * norm_params(m);
   LayerParams p;
   if (is_moe_layer(m, i)) {
     dense += h * m.moe->experts + m.moe->shared_experts * expert_params(m);

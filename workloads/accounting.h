@@ -9,7 +9,9 @@
 //   qkv          2 T h (a d + 2 g d)            out_proj     2 T a d h
 //   attn_scores  2 b s^2 a d                    attn_context 2 b s^2 a d
 //                (causal: half of both, as FlashAttention skips masked blocks;
-//                without FlashAttention the s^2 score traffic of Shard::flash_attention)
+//                without FlashAttention the s^2 score traffic of Shard::flash_attention;
+//                sliding window w < s: s^2 becomes s w counted in full, s w - w^2/2
+//                executed, e.g. GPT-OSS w = 128, s = 4096: 126 keys per query, not 2048)
 //   mlp          GELU 4 T h f, SwiGLU 6 T h f   logits       2 T h V
 //   router       2 T h E                        experts      (top_k + shared) x mlp(expert_ffn)
 //   MLA          q_a 2 T h q_r, q_b 2 T q_r a (d_n + d_r), kv_a 2 T h (kv_r + d_r),
@@ -93,6 +95,7 @@ struct OpBlock {
   std::string name;  // "embedding", "dense_layer", "moe_layer", "dual_stream_layer", "layer", "head"
   int repeat = 1;
   bool is_layer = false;  // a transformer layer: recomputed under full recompute
+  bool sliding_window = false;  // its layers attend over ModelSpec::sliding_window keys
   std::vector<Op> ops;
   std::vector<Comm> comms;
 };

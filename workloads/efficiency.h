@@ -6,7 +6,9 @@
 //
 // peak(precision) is the plan's GEMM precision for GEMMs; attention runs in BF16 (FP8
 // recipes keep the attention core in BF16: Transformer Engine's FP8 covers the linear
-// layers only, NVIDIA TE docs "Using FP8 with Transformer Engine").
+// layers only, NVIDIA TE docs "Using FP8 with Transformer Engine"; so do NVFP4 recipes,
+// whose FP4 GEMMs are the linear layers' forward, dgrad and wgrad: NVIDIA, "Pretraining
+// Large Language Models with NVFP4", arXiv 2509.25149 §4).
 //
 // One set per device type and op kind, never per run (data/validation/README.md). The
 // defaults and how they were calibrated on data/validation/calibration.md are in
@@ -24,9 +26,18 @@ struct OpEfficiency {
   // fraction of their (doubled) peak than BF16 ones, and Transformer Engine's casts and
   // amax reductions around each FP8 GEMM are not separate ops in the step model.
   std::optional<double> gemm_fp8;
+  // Of the NVFP4 dense peak, for NVFP4 plans; unset: gemm_fp8, else `gemm`.
+  std::optional<double> gemm_fp4;
   double attention = 0.5;  // of the BF16 dense peak (FlashAttention forward and backward)
   double memory = 0.8;     // of HBM bandwidth, for memory-bound ops and the optimizer step
   std::string source;      // which calibration the numbers come from
+
+  // The GEMM efficiency at precision `p` (the fallbacks above).
+  double gemm_at(engine::Precision p) const {
+    if (p == engine::Precision::kFP4 && gemm_fp4) return *gemm_fp4;
+    if ((p == engine::Precision::kFP4 || p == engine::Precision::kFP8) && gemm_fp8) return *gemm_fp8;
+    return gemm;
+  }
 };
 
 // The defaults for `device` (matched by its catalog name), or a generic set for a

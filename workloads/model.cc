@@ -123,6 +123,12 @@ std::vector<FieldProblem> check(const ModelSpec& m) {
     c.add("heads", fmt::format("{} does not divide hidden ({}); set head_dim", m.heads, m.hidden));
   if (m.heads > 0 && m.kv_heads > 0 && m.heads % m.kv_heads != 0)
     c.add("kv_heads", fmt::format("{} does not divide heads ({})", m.kv_heads, m.heads));
+  c.non_negative("sliding_window", m.sliding_window);
+  c.non_negative("full_attention_every", m.full_attention_every);
+  if (m.sliding_window > 0 && !m.causal)
+    c.add("sliding_window", "needs causal attention (a bidirectional window is not modelled)");
+  if (m.full_attention_every > 0 && m.sliding_window == 0)
+    c.add("full_attention_every", "needs sliding_window > 0");
   if (m.moe) check_moe(m, c);
   if (m.mla) check_mla(m, c);
   if (m.dit) check_dit(m, c);

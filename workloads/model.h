@@ -12,6 +12,13 @@
 // `shared_experts` always-active experts, each an MLP with `expert_ffn`; the first
 // `dense_layers` layers keep the dense MLP (DeepSeek-V3: 3 of 61).
 // MLA (DeepSeek-V2/V3) replaces Q/K/V by low-rank projections (see MlaSpec).
+// Sliding-window attention (Beltagy et al. 2020, Longformer; Jiang et al. 2023, Mistral 7B;
+// GPT-OSS): a query attends to the `sliding_window` latest tokens, itself included, not to
+// the whole prefix; `full_attention_every` k keeps full attention on every k-th layer
+// (GPT-OSS: k = 2, layers 0, 2, 4, ... slide, 1, 3, 5, ... are full).
+// A parallel block (GPT-J; Chowdhery et al. 2022, PaLM §2; MegaScale §3.1) computes
+// attention and MLP from the same normalized input, y = x + Attn(LN(x)) + MLP(LN(x)):
+// one norm and one residual add per layer, and under TP one exchange region instead of two.
 // A DiT has no vocabulary: its tokens are patches of the VAE latent video, attention is
 // bidirectional over all of them, and the text prompt enters by cross-attention
 // (Wan 2.1, Movie Gen) or by joint attention over video + text tokens (HunyuanVideo).
@@ -106,12 +113,19 @@ struct ModelSpec {
   bool learned_positions = false;  // a seq_len x hidden position table (GPT-2/3)
   bool bias = false;     // biases on every linear layer and LayerNorm beta (GPT-3)
   bool dropout = false;  // dropout masks are stored for backward (Korthikanti 2022 §4)
+  int sliding_window = 0;        // tokens a sliding-window query attends to; 0: none
+  int full_attention_every = 0;  // with a window: every k-th layer is full; 0: all slide
+  bool parallel_block = false;   // attention and MLP in parallel on one norm (PaLM, MegaScale)
   std::optional<MoeSpec> moe;
   std::optional<MlaSpec> mla;
   std::optional<DitSpec> dit;
 
   int kv_heads_or_heads() const { return kv_heads > 0 ? kv_heads : heads; }
   int head_dim_or_default() const { return head_dim > 0 ? head_dim : (heads > 0 ? hidden / heads : 0); }
+  // Whether layer `i` (0-based) uses the sliding window.
+  bool sliding_layer(int i) const {
+    return sliding_window > 0 && (full_attention_every == 0 || (i + 1) % full_attention_every != 0);
+  }
   // Layers whose MLP is a MoE block.
   int moe_layers() const { return moe ? layers - moe->dense_layers : 0; }
   // Tokens one sample puts through every layer: seq_len, plus the text tokens of a

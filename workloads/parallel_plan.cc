@@ -41,7 +41,12 @@ const char* to_string(CpAlgorithm a) {
 }
 
 int Plan::operand_bytes() const {
-  return precision == engine::Precision::kFP8 || precision == engine::Precision::kINT8 ? 1 : 2;
+  // NVFP4 operands are 0.5 byte + an E4M3 scale per 16; counted as 1 byte like FP8 (the
+  // GEMMs are compute-bound at these sizes, and MoE dispatch stays FP8 or BF16).
+  return precision == engine::Precision::kFP8 || precision == engine::Precision::kINT8 ||
+                 precision == engine::Precision::kFP4
+             ? 1
+             : 2;
 }
 
 Shard Plan::shard() const {
@@ -130,12 +135,14 @@ std::optional<std::string> precision_problem(engine::Precision p, const engine::
   if (device.peak(p)) return std::nullopt;
   std::vector<std::string> have;
   for (engine::Precision q : {engine::Precision::kBF16, engine::Precision::kFP16, engine::Precision::kFP8,
-                              engine::Precision::kINT8})
+                              engine::Precision::kINT8, engine::Precision::kFP4})
     if (q != p && device.peak(q) && (q != engine::Precision::kFP16 || have.empty())) have.push_back(to_string(q));
   const bool ascend = device.name.find("Ascend") != std::string::npos;
+  const char* why = ascend && p == engine::Precision::kFP8 ? " (hardware.md §1.1, [S1] §3.3.1)"
+                    : p == engine::Precision::kFP4 ? " (FP4 tensor cores are Blackwell's: B200, GB200, GB300)"
+                                                   : "";
   return fmt::format("precision {}: device {} has no {} units{}; use {}", to_string(p), device.name, to_string(p),
-                     ascend && p == engine::Precision::kFP8 ? " (hardware.md §1.1, [S1] §3.3.1)" : "",
-                     fmt::join(have, " or "));
+                     why, fmt::join(have, " or "));
 }
 
 void check_precision(engine::Precision p, const engine::DeviceSpec& device) {
@@ -299,7 +306,9 @@ std::vector<StageWork> plan_work(const ModelSpec& m, const Plan& p) {
   const std::vector<LayerRange> ranges = chunk_layers(m, p);
   std::vector<StageWork> stages(p.pp);
   for (int s = 0; s < p.pp; ++s) stages[s].stage = s;
-  const int regions = m.dit && m.dit->conditioning == TextConditioning::kCrossAttention && m.dit->text_tokens > 0 ? 3 : 2;
+  // A parallel block sums the attention and MLP outputs before one exchange (PaLM §2).
+  const int regions = (m.parallel_block ? 1 : 2) +
+                      (m.dit && m.dit->conditioning == TextConditioning::kCrossAttention && m.dit->text_tokens > 0 ? 1 : 0);
   for (int j = 0; j < int(ranges.size()); ++j) {
     ModelChunk chunk{.index = j, .layers = ranges[j], .blocks = forward_ops(m, p.shard(), ranges[j])};
     int layer = ranges[j].begin;

@@ -11,7 +11,9 @@
 // Collectives per micro-batch (S = per-rank buffer, nccl-tests convention; a = act.
 // bytes (BF16), T = b s / cp tokens on a device, h = hidden):
 //   TP, no SP   per layer: 2 all-reduce of T h a forward, 2 backward (+1 each for DiT
-//               cross-attention); full recompute repeats the forward ones in backward
+//               cross-attention; 1 each for a parallel block, whose attention and MLP
+//               partial sums are added before one all-reduce: Chowdhery et al. 2022
+//               §2, MegaScale §3.1); full recompute repeats the forward ones in backward
 //   TP + SP     the same as all-gather + reduce-scatter pairs (same bytes on the wire;
 //               Korthikanti et al. 2022 §4.2.2)
 //   EP          per MoE layer: dispatch + combine all-to-all of (T/tp) top_k h bytes,

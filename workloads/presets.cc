@@ -48,6 +48,24 @@ ModelSpec kimi_k2() {
   return m;
 }
 
+// GPT-OSS 120B (OpenAI, Aug 2025). The released configuration, as in Hugging Face
+// transformers src/transformers/models/gpt_oss/configuration_gpt_oss.py (GptOssConfig,
+// whose defaults are openai/gpt-oss-120b's config.json): 36 layers, hidden 2880, 64
+// heads of 64 with 8 KV heads (head_dim set: 64 x 64 != 2880), attention biases, 128
+// experts of intermediate 2880 (SwiGLU, with biases), top-4, no shared expert, vocab
+// 201,088, untied embeddings, RMSNorm; sliding window 128 on the even-indexed layers,
+// full attention on the odd ones (layer_types). Attention sinks (one learned logit per
+// head in the softmax denominator, modeling_gpt_oss.py) add no matmul FLOPs. 116.8 B
+// total, 5.1 B active without the input embedding (OpenAI's model card: 116.83 B / 5.13
+// B). seq 4096 is the pre-training context (initial_context_length; Megatron-Bridge's
+// recipe trains at 4096, data/validation/calibration.md).
+ModelSpec gpt_oss_120b() {
+  return ModelSpec{.name = "gpt-oss-120b", .layers = 36, .hidden = 2880, .heads = 64, .kv_heads = 8, .head_dim = 64,
+                   .vocab = 201088, .seq_len = 4096, .mlp = MlpKind::kSwiGlu, .bias = true, .sliding_window = 128,
+                   .full_attention_every = 2,
+                   .moe = MoeSpec{.experts = 128, .top_k = 4, .shared_experts = 0, .expert_ffn = 2880, .dense_layers = 0}};
+}
+
 // Wan 2.1 T2V 14B (Wan team, arXiv 2503.20314; HF Wan2.1-T2V-14B config): 40 layers,
 // dim 5120, ffn 13824 (GELU), 40 heads, cross-attention to 512 umT5-XXL tokens of 4096;
 // one time-embedding projection shared by all blocks (adaln_vectors 0).
@@ -103,8 +121,8 @@ ModelSpec moviegen_30b() {
 
 const std::vector<std::string>& model_preset_names() {
   static const std::vector<std::string> kNames = {"gpt3-175b",   "llama3-8b", "llama3-70b", "llama3-405b",
-                                                  "deepseek-v3", "kimi-k2",   "wan2.1-14b", "hunyuanvideo-13b",
-                                                  "moviegen-30b"};
+                                                  "deepseek-v3", "kimi-k2",   "gpt-oss-120b", "wan2.1-14b",
+                                                  "hunyuanvideo-13b", "moviegen-30b"};
   return kNames;
 }
 
@@ -115,6 +133,7 @@ std::optional<ModelSpec> model_preset(std::string_view name) {
   if (name == "llama3-405b") return llama3("llama3-405b", 126, 16384, 53248, 128);
   if (name == "deepseek-v3") return deepseek_v3();
   if (name == "kimi-k2") return kimi_k2();
+  if (name == "gpt-oss-120b") return gpt_oss_120b();
   if (name == "wan2.1-14b") return wan21_14b();
   if (name == "hunyuanvideo-13b") return hunyuanvideo_13b();
   if (name == "moviegen-30b") return moviegen_30b();

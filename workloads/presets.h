@@ -10,6 +10,7 @@
 //   llama3-405b        126    16384   128/8     SwiGLU 53248
 //   deepseek-v3        61     7168    128 (MLA) 256 routed + 1 shared, top-8, 3 dense
 //   kimi-k2            61     7168    64 (MLA)  384 routed + 1 shared, top-8, 1 dense
+//   gpt-oss-120b       36     2880    64/8      128 routed, top-4; window 128 on every other layer
 //   wan2.1-14b         40     5120    40        DiT, 720p x 81 frames = 75,600 tokens
 //   hunyuanvideo-13b   60     3072    24        DiT, joint attention, 720p x 129 frames
 //   moviegen-30b       48     6144    48        DiT, 768 px x 256 frames = 73,728 tokens

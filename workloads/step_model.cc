@@ -39,8 +39,7 @@ double op_seconds(const Op& op, engine::Precision precision, const engine::Devic
     } else {
       const std::optional<engine::FlopRate> peak = device.peak(precision);
       if (!peak) throw std::invalid_argument(fmt::format("{} has no {} peak", device.name, engine::to_string(precision)));
-      const bool fp8 = precision == engine::Precision::kFP8 && eff.gemm_fp8;
-      t = op.flops / (peak->value() * (fp8 ? *eff.gemm_fp8 : eff.gemm));
+      t = op.flops / (peak->value() * eff.gemm_at(precision));
     }
   }
   return std::max(t, op.bytes.value() / (device.hbm_bandwidth.value() * eff.memory));

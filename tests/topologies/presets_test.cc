@@ -143,6 +143,13 @@ TEST_CASE("the device catalog carries hardware.md's figures") {
   CHECK(c910.peak_int8->value() == doctest::Approx(1504e12));
   CHECK(!c910.tdp_watts.has_value());
   CHECK(find_device("gb200")->tdp_watts == 1200);
+  // NVFP4 dense: GB200 NVL72 720 PF / 72 GPUs (hardware.md §2.2); GB300 15 PF (NVIDIA,
+  // "Inside NVIDIA Blackwell Ultra"), 3x its 5 PF FP8 as NVIDIA's MLPerf v5.1 blog says.
+  CHECK(find_device("gb200")->peak_fp4->value() == doctest::Approx(720e15 / 72));
+  CHECK(find_device("gb300")->peak_fp4->value() == doctest::Approx(3 * find_device("gb300")->peak_fp8->value()));
+  CHECK(find_device("gb300")->hbm_capacity.value() == doctest::Approx(279e9));
+  CHECK(!h100.peak_fp4.has_value());
+  CHECK(!find_device("a100")->peak_fp4.has_value());
   CHECK(find_device("h20")->hbm_capacity.value() == doctest::Approx(96e9));
   CHECK(!find_device("tpu-v5").has_value());
   for (const std::string& name : device_names()) CHECK(find_device(name).has_value());

@@ -1,0 +1,154 @@
+// Sliding-window attention, the parallel transformer block, GPT-OSS 120B and NVFP4:
+// each against a hand calculation or a published figure.
+#include <doctest/doctest.h>
+
+#include "engine/error.h"
+#include "workloads/accounting.h"
+#include "workloads/parallel_plan.h"
+#include "workloads/presets.h"
+#include "workloads/step_model.h"
+
+using namespace podsim::workloads;
+using doctest::Approx;
+using podsim::engine::Bytes;
+using podsim::engine::DeviceSpec;
+using podsim::engine::FlopRate;
+using podsim::engine::Precision;
+
+namespace {
+
+const Op& find_op(const OpBlock& b, const std::string& name) {
+  for (const Op& o : b.ops)
+    if (o.name == name) return o;
+  FAIL("no op " << name << " in " << b.name);
+  throw;
+}
+
+bool has_op(const OpBlock& b, const std::string& name) {
+  for (const Op& o : b.ops)
+    if (o.name == name) return true;
+  return false;
+}
+
+double gemm_and_attention_flops(const OpBlock& b) {
+  double f = 0;
+  for (const Op& o : b.ops) f += o.flops;
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("sliding window: GPT-OSS's 128-token window costs 126 keys per query of 4096, not 2048") {
+  const ModelSpec m = *model_preset("gpt-oss-120b");
+  const double s = 4096, w = 128, heads = 64, d = 64;
+  const auto blocks = forward_ops(m);
+  // Embedding, 36 layers alternating sliding (even) and full (odd), head: no two merge.
+  REQUIRE(blocks.size() == 38);
+  CHECK(blocks[1].sliding_window);
+  CHECK_FALSE(blocks[2].sliding_window);
+  CHECK(blocks[1].name == "moe_layer");
+  // Hand calculation: query i (1-based) sees min(i, w) keys; the mean over the sequence is
+  // (w (w + 1) / 2 + (s - w) w) / s = 126.016; the model's w - w^2 / 2s = 126.0.
+  const double exact_keys = (w * (w + 1) / 2 + (s - w) * w) / s;
+  const Op& slide = find_op(blocks[1], "attn_scores");
+  CHECK(slide.flops == Approx(2 * s * exact_keys * heads * d).epsilon(2e-4));
+  CHECK(find_op(blocks[1], "attn_context").flops == Approx(slide.flops));
+  // A full causal layer executes half the s^2 products (FlashAttention).
+  CHECK(find_op(blocks[2], "attn_scores").flops == Approx(2 * s * (s / 2) * heads * d));
+  // Counted in full (the model-FLOP convention): w keys per query, against s.
+  const auto counted = forward_ops(m, Shard{.causal_attention_as_full = true});
+  CHECK(find_op(counted[1], "attn_scores").flops == Approx(2 * s * w * heads * d));
+  CHECK(find_op(counted[2], "attn_scores").flops == Approx(2 * s * s * heads * d));
+  // Without FlashAttention every product is computed and masked: no saving.
+  const auto unfused = forward_ops(m, Shard{.flash_attention = false});
+  CHECK(find_op(unfused[1], "attn_scores").flops == Approx(2 * s * s * heads * d));
+}
+
+TEST_CASE("sliding window: a window as long as the sequence changes nothing") {
+  ModelSpec m = *model_preset("llama3-8b");
+  const double full = forward_flops(forward_ops(m));
+  m.sliding_window = m.seq_len;
+  CHECK(forward_flops(forward_ops(m)) == Approx(full));
+  m.sliding_window = 4096;  // Mistral 7B's window on an 8K sequence, every layer
+  // Per layer the two attention GEMMs drop from 2 x 2 s (s/2) a d to 2 x 2 s (w - w^2/2s) a d.
+  const double s = 8192, w = 4096, ad = 4096, layers = 32;
+  CHECK(full - forward_flops(forward_ops(m)) == Approx(layers * 4 * s * ad * (s / 2 - (w - w * w / (2 * s)))));
+}
+
+TEST_CASE("sliding window: check() wants a causal model and a window for full_attention_every") {
+  ModelSpec m = *model_preset("wan2.1-14b");
+  m.sliding_window = 128;
+  CHECK(check(m).size() == 1);
+  m = *model_preset("llama3-8b");
+  m.full_attention_every = 2;
+  REQUIRE(check(m).size() == 1);
+  CHECK(check(m)[0].field == "full_attention_every");
+}
+
+TEST_CASE("GPT-OSS 120B: 116.8 B parameters, 5.1 B active without the input embedding (OpenAI model card)") {
+  const ModelSpec m = *model_preset("gpt-oss-120b");
+  CHECK(check(m).empty());
+  const ParamCounts p = count_params(m);
+  // Model card (OpenAI, "gpt-oss-120b & gpt-oss-20b Model Card", Aug 2025): 116.83 B total,
+  // 5.13 B active per token (the input embedding is a lookup and not counted).
+  CHECK(p.total == Approx(116.83e9).epsilon(0.005));
+  CHECK(p.active - double(m.vocab) * m.hidden == Approx(5.13e9).epsilon(0.01));
+}
+
+TEST_CASE("parallel block: one TP exchange per layer and direction, one norm, same FLOPs") {
+  // GPT-3 175B on TP8 without SP: per layer forward 2 all-reduce of s h 2 bytes (SC21
+  // §2.3); with attention and MLP in parallel their partial sums are added before one
+  // (PaLM §2; MegaScale §3.1, which runs GPT-3 175B this way).
+  ModelSpec m = *model_preset("gpt3-175b");
+  const Plan plan{.tp = 8, .dp = 1, .global_batch = 1};
+  auto forward_all_reduces = [&](const ModelSpec& model) {
+    const auto stages = plan_work(model, plan);
+    for (const OpBlock& b : stages[0].chunks[0].blocks)
+      if (b.is_layer)
+        for (const Comm& c : b.comms)
+          if (c.kind == CommKind::kTpAllReduce && c.phase == CommPhase::kForward) return std::pair{c.count, c.bytes};
+    FAIL("no forward TP all-reduce");
+    throw;
+  };
+  const auto [serial_count, serial_bytes] = forward_all_reduces(m);
+  CHECK(serial_count == 2);
+  CHECK(serial_bytes.value() == Approx(2048.0 * 12288 * 2));
+  const double serial_layer_flops = gemm_and_attention_flops(forward_ops(m)[1]);
+  const double serial_params = layer_params(m, 0).dense;
+
+  m.parallel_block = true;
+  const auto [parallel_count, parallel_bytes] = forward_all_reduces(m);
+  CHECK(parallel_count == 1);
+  CHECK(parallel_bytes.value() == Approx(serial_bytes.value()));
+  const OpBlock layer = forward_ops(m)[1];
+  CHECK_FALSE(has_op(layer, "mlp_norm"));
+  CHECK_FALSE(has_op(layer, "attn_residual"));
+  CHECK(gemm_and_attention_flops(layer) == Approx(serial_layer_flops));
+  // One LayerNorm (gamma and beta, 2h) fewer per layer.
+  CHECK(serial_params - layer_params(m, 0).dense == Approx(2 * 12288));
+}
+
+TEST_CASE("NVFP4: GEMMs at the FP4 peak, attention at BF16, rejected without FP4 units") {
+  // GB200: FP4 720 PF dense per NVL72 rack / 72 GPUs = 10 PF (hardware.md §2.2).
+  const DeviceSpec gb200{.name = "B200 (GB200)", .peak_bf16 = FlopRate::tera(2500), .peak_fp16 = FlopRate::tera(2500),
+                         .peak_fp8 = FlopRate::tera(5000), .peak_int8 = FlopRate::tera(5000),
+                         .peak_fp4 = FlopRate::tera(720e3 / 72), .hbm_capacity = Bytes::giga(186),
+                         .hbm_bandwidth = podsim::engine::Bandwidth::gbytes_per_s(8000)};
+  const OpEfficiency eff{.gemm = 0.7, .gemm_fp8 = 0.55, .gemm_fp4 = 0.5, .attention = 0.4, .memory = 0.8};
+  const Op gemm{.name = "mlp_up", .kind = OpKind::kGemm, .flops = 1e15, .bytes = Bytes(1e6)};
+  const Op attn{.name = "attn_scores", .kind = OpKind::kAttention, .flops = 1e15, .bytes = Bytes(1e6)};
+  CHECK(op_seconds(gemm, Precision::kFP4, gb200, eff) == Approx(1e15 / (10e15 * 0.5)));
+  CHECK(op_seconds(attn, Precision::kFP4, gb200, eff) == Approx(1e15 / (2.5e15 * 0.4)));
+  // Without its own efficiency FP4 takes FP8's (both pay scaling overhead), then `gemm`.
+  CHECK(OpEfficiency{.gemm = 0.7, .gemm_fp8 = 0.55}.gemm_at(Precision::kFP4) == 0.55);
+  CHECK(OpEfficiency{.gemm = 0.7}.gemm_at(Precision::kFP4) == 0.7);
+  CHECK(Plan{.precision = Precision::kFP4}.operand_bytes() == 1);
+
+  const DeviceSpec h100{.name = "H100 SXM5", .peak_bf16 = FlopRate::tera(989.5), .peak_fp16 = FlopRate::tera(989.5),
+                        .peak_fp8 = FlopRate::tera(1979), .peak_int8 = FlopRate::tera(1979)};
+  CHECK(precision_problem(Precision::kFP4, h100) ==
+        "precision NVFP4: device H100 SXM5 has no NVFP4 units (FP4 tensor cores are Blackwell's: B200, GB200, "
+        "GB300); use BF16 or FP8 or INT8");
+  CHECK_THROWS_AS(check_precision(Precision::kFP4, h100), podsim::UserError);
+  CHECK_FALSE(precision_problem(Precision::kFP4, gb200).has_value());
+}
