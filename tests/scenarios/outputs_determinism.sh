@@ -2,7 +2,8 @@
 # Determinism of every output file, not only stdout (issue #8, item 4): the scenario
 # library's quick cluster runs write their CSV and JSON results (outputs.out_dir), a
 # protobuf trace at the finest level, its Perfetto JSON and summary, and the HTML
-# report; two comparison studies write their HTML report; the failure-rate sweep writes
+# report; two comparison studies write their trace (each cell's step and collectives),
+# its Perfetto JSON and summary, and their HTML report; the failure-rate sweep writes
 # its CSV on 1 and 2 threads. Each is run twice, in two directories with the same
 # relative output names, and the two directories must hold the same files, byte for
 # byte. (golden_check.sh runs every scenario twice for stdout; sweep_e2e.sh compares
@@ -56,8 +57,12 @@ for s in deepseek_v3_pretrain_cm384x4 validation/megatron-sc21-1.7b; do
   f="$src/scenarios/$s.textproto"
   [ -f "$f" ] || { fail "library scenario $s.textproto is gone: update this list"; continue; }
   n=$(echo "$s" | tr / _)
-  for run in a b; do produce "$tmp/$run/$n" "$podsim" -q run "$f" --report report.html; done
-  same_dirs "$s" "$tmp/a/$n" "$tmp/b/$n" stdout report.html
+  for run in a b; do
+    d="$tmp/$run/$n"
+    produce "$d" "$podsim" -q run "$f" --trace run.trace --trace-level flows --report report.html || continue
+    produce "$d/trace" "$podsim" trace ../run.trace --summary --perfetto perfetto.json || continue
+  done
+  same_dirs "$s" "$tmp/a/$n" "$tmp/b/$n" stdout run.trace report.html trace/stdout trace/perfetto.json
 done
 
 f="$src/scenarios/sweeps/failure_rate.textproto"
