@@ -98,9 +98,12 @@ class Reader {
   }
 
   // A traced step's relative times and sizes (trace.proto, StepTraced).
-  void check_span(int64_t start, int64_t end, double bytes, uint64_t at) const {
+  // `t` is the event's t_ns (>= 0): t + end_ns must be a time too (no overflow).
+  void check_span(int64_t t, int64_t start, int64_t end, double bytes, uint64_t at) const {
     if (start < 0 || end < start)
       fail(at, fmt::format("start_ns {} and end_ns {}: expected 0 <= start_ns <= end_ns", start, end));
+    if (end > std::numeric_limits<int64_t>::max() - t)
+      fail(at, fmt::format("end_ns {} after t_ns {} is past the largest time", end, t));
     if (!(bytes >= 0) || !std::isfinite(bytes)) fail(at, fmt::format("bytes {}: expected a finite value >= 0", bytes));
   }
   void check_rank(uint32_t job, uint32_t rank, uint64_t at) const {
@@ -167,7 +170,7 @@ class Reader {
         if (c.group() >= traced_groups(c.job(), at))
           fail(at, fmt::format("names group {} of job {}, whose step_traced lists {}", c.group(), c.job(),
                                traced_groups(c.job(), at)));
-        check_span(c.start_ns(), c.end_ns(), c.bytes(), at);
+        check_span(e.t_ns(), c.start_ns(), c.end_ns(), c.bytes(), at);
         if (c.count() == 0) fail(at, "collective count 0: expected >= 1");
         break;
       }
@@ -177,7 +180,7 @@ class Reader {
         traced_groups(f.job(), at);
         if (f.has_src()) check_rank(f.job(), f.src(), at);
         if (f.has_dst()) check_rank(f.job(), f.dst(), at);
-        check_span(f.start_ns(), f.end_ns(), f.bytes(), at);
+        check_span(e.t_ns(), f.start_ns(), f.end_ns(), f.bytes(), at);
         break;
       }
       case E::kStepTraceEnded:

@@ -13,6 +13,7 @@
 #include <boost/property_tree/ptree.hpp>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -305,6 +306,10 @@ TEST_CASE("a broken trace is one line naming the file, the byte and the event, n
     bad = run;
     bad.mutable_collective()->set_start_ns(6);
     CHECK(contains(read_error(delimited({&h, &sub4, &traced, &bad, &end})), "start_ns 6 and end_ns 5: expected 0 <= start_ns <= end_ns"));
+    bad = run;
+    bad.set_t_ns(2);
+    bad.mutable_collective()->set_end_ns(std::numeric_limits<int64_t>::max() - 1);
+    CHECK(contains(read_error(delimited({&h, &sub4, &traced, &bad, &end})), "is past the largest time"));
     bad = run;
     bad.mutable_collective()->set_bytes(-1);
     CHECK(contains(read_error(delimited({&h, &sub4, &traced, &bad, &end})), "bytes -1: expected a finite value >= 0"));
