@@ -2,29 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/workloads/op_lookup.h"
 #include "workloads/presets.h"
 
 using namespace podsim::workloads;
 using doctest::Approx;
 
-namespace {
-
-const Op& find_op(const std::vector<OpBlock>& blocks, const std::string& block, const std::string& op) {
-  for (const OpBlock& b : blocks)
-    if (b.name == block)
-      for (const Op& o : b.ops)
-        if (o.name == op) return o;
-  FAIL("no op " << block << "/" << op);
-  throw;
-}
-
-double block_flops(const OpBlock& b) {
-  double f = 0;
-  for (const Op& o : b.ops) f += o.flops;
-  return f;
-}
-
-}  // namespace
+using namespace podsim::workloads::testing;
 
 TEST_CASE("a GPT-3 layer is 24 b s h^2 + 4 b s^2 h forward FLOPs (SC21 §3.1)") {
   const ModelSpec m = *model_preset("gpt3-175b");

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/error.h"
+#include "tests/workloads/op_lookup.h"
 #include "workloads/accounting.h"
 #include "workloads/parallel_plan.h"
 #include "workloads/presets.h"
@@ -15,28 +16,7 @@ using podsim::engine::DeviceSpec;
 using podsim::engine::FlopRate;
 using podsim::engine::Precision;
 
-namespace {
-
-const Op& find_op(const OpBlock& b, const std::string& name) {
-  for (const Op& o : b.ops)
-    if (o.name == name) return o;
-  FAIL("no op " << name << " in " << b.name);
-  throw;
-}
-
-bool has_op(const OpBlock& b, const std::string& name) {
-  for (const Op& o : b.ops)
-    if (o.name == name) return true;
-  return false;
-}
-
-double gemm_and_attention_flops(const OpBlock& b) {
-  double f = 0;
-  for (const Op& o : b.ops) f += o.flops;
-  return f;
-}
-
-}  // namespace
+using namespace podsim::workloads::testing;
 
 TEST_CASE("sliding window: GPT-OSS's 128-token window costs 126 keys per query of 4096, not 2048") {
   const ModelSpec m = *model_preset("gpt-oss-120b");
@@ -113,7 +93,7 @@ TEST_CASE("parallel block: one TP exchange per layer and direction, one norm, sa
   const auto [serial_count, serial_bytes] = forward_all_reduces(m);
   CHECK(serial_count == 2);
   CHECK(serial_bytes.value() == Approx(2048.0 * 12288 * 2));
-  const double serial_layer_flops = gemm_and_attention_flops(forward_ops(m)[1]);
+  const double serial_layer_flops = block_flops(forward_ops(m)[1]);
   const double serial_params = layer_params(m, 0).dense;
 
   m.parallel_block = true;
@@ -123,7 +103,7 @@ TEST_CASE("parallel block: one TP exchange per layer and direction, one norm, sa
   const OpBlock layer = forward_ops(m)[1];
   CHECK_FALSE(has_op(layer, "mlp_norm"));
   CHECK_FALSE(has_op(layer, "attn_residual"));
-  CHECK(gemm_and_attention_flops(layer) == Approx(serial_layer_flops));
+  CHECK(block_flops(layer) == Approx(serial_layer_flops));
   // One LayerNorm (gamma and beta, 2h) fewer per layer.
   CHECK(serial_params - layer_params(m, 0).dense == Approx(2 * 12288));
 }
