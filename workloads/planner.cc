@@ -137,9 +137,11 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
     why += fmt::format(" It beats the runner-up ({}) by {:.1f}%: {}.", describe(second.plan),
                        100 * (second.result.step_s / best.result.step_s - 1),
                        biggest_difference(best.result, second.result));
-    // The best plan of a different (tp, pp) shape shows what the shape buys.
+    // The best plan of a different (tp, pp) shape shows what the shape buys; when that
+    // is the runner-up, the sentence above already said it.
     for (const PlannedStep& other : timed) {
       if (other.plan.tp == best.plan.tp && other.plan.pp == best.plan.pp) continue;
+      if (&other == &second) break;
       why += fmt::format(" The best other shape, {}, is {:.1f}% slower: {}.", describe(other.plan),
                          100 * (other.result.step_s / best.result.step_s - 1),
                          biggest_difference(best.result, other.result));

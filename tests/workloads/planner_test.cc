@@ -59,6 +59,10 @@ TEST_CASE("plan_search: the explanation names the winner and its runner-up") {
   REQUIRE(r.best.size() > 1);
   CHECK(r.explanation.find(describe(r.best.front().plan)) != std::string::npos);
   CHECK(r.explanation.find("runner-up") != std::string::npos);
+  // The runner-up is named once, even when it is also the best plan of another shape.
+  const std::string runner_up = describe(r.best[1].plan);
+  const size_t first = r.explanation.find(runner_up);
+  CHECK(r.explanation.find(runner_up, first + runner_up.size()) == std::string::npos);
 }
 
 TEST_CASE("plan_search: a model that fits nowhere is an error naming the smallest need") {
