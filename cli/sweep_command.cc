@@ -58,6 +58,11 @@ int sweep_main(const std::vector<std::string>& args, std::ostream& out) {
     out << fmt::format("sweep {}: {} of {} points (shard {}), {} resumed, {} failed; fingerprint {}; results in {}\n",
                        plan.scenario_name(), s.points, plan.points(), to_string(o.shard), s.resumed, s.failed,
                        plan.fingerprint(), o.out->string());
+  // Failed points are rows, so a sweep goes on past them; but when none succeeded the
+  // sweep has no result, and a script must not read it as one.
+  if (s.points > 0 && s.failed == s.points)
+    throw UserError(fmt::format("podsim sweep: every one of the {} points failed (the error of each is in its row{})",
+                                s.points, o.out ? " of " + o.out->string() : ""));
   return 0;
 }
 

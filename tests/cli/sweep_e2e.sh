@@ -34,6 +34,16 @@ expect "whole sweep, 1 thread" 0 "" -- "$podsim" -q sweep "$scenario" --threads 
 grep -q "^sweep ub_bandwidth_nvlink_domain: 12 of 12 points (shard 1/1), 0 resumed, 0 failed" "$tmp/out" ||
   fail "no summary on stdout"
 [ ! -e "$tmp/t1.csv.journal" ] || fail "journal left after a whole sweep"
+# Points that fail are rows (each warned about on stderr); when all of them fail the
+# sweep has no result: exit 2, the last line of stderr says so, the CSV is still whole.
+"$podsim" -q sweep "$src/scenarios/smoke.textproto" --set 'jobs[0].plan.dp=25,26' --out "$tmp/none.csv" \
+  >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 2 ]; then fail "every point failing: exit $rc, expected 2"
+elif ! tail -n 1 "$tmp/err" | grep -q "^podsim sweep: every one of the 2 points failed"; then
+  fail "every point failing: last stderr line is: $(tail -n 1 "$tmp/err")"
+elif [ "$(grep -c '^[01],2[56],' "$tmp/none.csv")" -ne 2 ]; then fail "every point failing: rows missing"
+else echo "ok   every point failing is exit 2, rows kept"; fi
 expect "whole sweep, 2 threads" 0 "" -- "$podsim" -q sweep "$scenario" --threads 2 --out "$tmp/t2.csv"
 same "--threads 1 and 2 give the same bytes" "$tmp/t1.csv" "$tmp/t2.csv"
 # `podsim run` on a sweep scenario prints the same table.
