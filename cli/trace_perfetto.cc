@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "cli/trace_output_file.h"
+#include "cli/atomic_file.h"
 #include "cli/trace_reader.h"
 
 namespace podsim::cli {
@@ -364,7 +364,7 @@ std::string json_quote(std::string_view s) {
 
 PerfettoStats write_perfetto(const std::filesystem::path& trace, const std::filesystem::path& json) {
   PerfettoStats stats;
-  TraceOutputFile file(json);
+  AtomicOutputFile file(json);
   PerfettoWriter writer(file.stream(), stats);
   read_trace_file(
       trace, [&](const v1::TraceHeader& h) { writer.header(h); }, [&](const v1::TraceEvent& e) { writer.event(e); });

@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/atomic_file.h"
 #include "cli/step_trace.h"
-#include "cli/trace_output_file.h"
 #include "podsim/v1/trace.pb.h"
 #include "scheduler/run_observer.h"
 
@@ -90,7 +90,7 @@ class TraceWriter final : public scheduler::RunObserver {
   uint32_t job_index(uint32_t job) const;
 
   TraceInfo info_;
-  TraceOutputFile file_;
+  AtomicOutputFile file_;
   std::unique_ptr<google::protobuf::io::OstreamOutputStream> stream_;
   v1::TraceEvent event_;
   std::vector<std::optional<uint32_t>> trace_job_;  // by run job index, once submitted
