@@ -19,6 +19,7 @@
 #include "cli/topo_command.h"
 #include "cli/trace_command.h"
 #include "cli/validate_command.h"
+#include "cli/version.h"
 #include "engine/check.h"
 #include "engine/error.h"
 
@@ -53,7 +54,7 @@ constexpr podsim::cli::Command kCommands[] = {
 };
 
 std::string usage() {
-  std::string text = "usage: podsim [-v|-q] COMMAND [ARGS]\n\ncommands:\n";
+  std::string text = "usage: podsim [-v|-q] COMMAND [ARGS]\n       podsim --version\n\ncommands:\n";
   for (const auto& command : kCommands) text += fmt::format("  {}\n", command.synopsis);
   return text + "\nRun 'podsim COMMAND --help' for the options of a command.\n";
 }
@@ -85,6 +86,9 @@ int main(int argc, char** argv) {
     else if (all[i] == "-q" || all[i] == "--quiet") level = spdlog::level::warn;
     else if (all[i] == "-h" || all[i] == "--help") {
       std::cout << usage();
+      return 0;
+    } else if (all[i] == "--version") {
+      std::cout << "podsim " << podsim::cli::podsim_version() << "\n";
       return 0;
     } else {
       std::cerr << "podsim: unknown option '" << all[i] << "'\n" << usage();

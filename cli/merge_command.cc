@@ -21,6 +21,10 @@ size_t merge_sweep_shards(const std::string& out_path, const std::vector<std::st
   merged.header.shard = Shard{};
   for (size_t i = 0; i < tables.size(); ++i) {
     const SweepHeader& h = tables[i].header;
+    if (h.podsim != first.header.podsim)
+      throw UserError(fmt::format("{}: written by {}, but {} by {}: shards of different versions are not merged (the "
+                                  "model may differ; run every shard with one podsim)",
+                                  shards[i], written_by(h), shards[0], written_by(first.header)));
     if (h.fingerprint != first.header.fingerprint || h.points != first.header.points ||
         tables[i].columns != first.columns)
       throw UserError(fmt::format("{}: a shard of another sweep (fingerprint {}, {} points; {} has {}, {} points)",

@@ -34,8 +34,13 @@ std::optional<std::string_view> take(std::string_view& rest, std::string_view ke
 }  // namespace
 
 std::string format_header(const SweepHeader& h) {
-  return fmt::format("{}{} {} fingerprint={} points={} shard={} scenario={}", kMagic, h.kind, kVersion, h.fingerprint,
-                     h.points, to_string(h.shard), h.scenario);
+  const std::string podsim = h.podsim.empty() ? "" : fmt::format("podsim={} ", h.podsim);
+  return fmt::format("{}{} {} {}fingerprint={} points={} shard={} scenario={}", kMagic, h.kind, kVersion, podsim,
+                     h.fingerprint, h.points, to_string(h.shard), h.scenario);
+}
+
+std::string written_by(const SweepHeader& h) {
+  return h.podsim.empty() ? "a podsim that did not record its version" : fmt::format("podsim {}", h.podsim);
 }
 
 std::optional<SweepHeader> parse_header(std::string_view line, std::string_view kind) {
@@ -43,6 +48,7 @@ std::optional<SweepHeader> parse_header(std::string_view line, std::string_view 
   if (!line.starts_with(lead)) return std::nullopt;
   std::string_view rest = line.substr(lead.size());
   SweepHeader h{.kind = kind};
+  if (const auto podsim = take(rest, "podsim")) h.podsim = std::string(*podsim);
   const auto fingerprint = take(rest, "fingerprint");
   const auto points = take(rest, "points");
   const auto shard = take(rest, "shard");

@@ -1,9 +1,10 @@
 #pragma once
 // The files of a sweep: results (`podsim sweep --out`, one per shard), journals (rows
 // appended as points complete, for --resume) and merged results. All are CSV after one
-// comment line that says which sweep and which slice of it they hold:
+// comment line that says which podsim wrote them (cli/version.h), which sweep and which
+// slice of it they hold:
 //
-//   # podsim sweep v1 fingerprint=3f0c9e2a11d4b7c8 points=12 shard=1/1 scenario=NAME
+//   # podsim sweep v1 podsim=0.1.0+g6ded8b4c1e2f fingerprint=3f0c9e2a11d4b7c8 points=12 shard=1/1 scenario=NAME
 //   point,scheduler.policy,makespan_s,...,error
 //   0,FIFO,86400.000,...,
 //
@@ -28,6 +29,9 @@ inline constexpr std::string_view kSweepJournal = "sweep-journal";
 
 struct SweepHeader {
   std::string_view kind = kSweepResults;
+  // The podsim that computed the rows (cli/version.h); empty in files of podsims that did
+  // not record it. Rows of two versions are never joined: the model may have changed.
+  std::string podsim;
   std::string fingerprint;
   size_t points = 0;
   Shard shard;
@@ -35,6 +39,9 @@ struct SweepHeader {
 };
 
 std::string format_header(const SweepHeader& h);
+// Who wrote a file, for messages: "podsim 0.1.0+g6ded8b4c1e2f", or "a podsim that did not
+// record its version".
+std::string written_by(const SweepHeader& h);
 // Nullopt unless `line` is a header of `kind`.
 std::optional<SweepHeader> parse_header(std::string_view line, std::string_view kind);
 

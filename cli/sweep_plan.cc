@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "cli/field_override.h"
+#include "cli/version.h"
 #include "engine/check.h"
 #include "engine/error.h"
 
@@ -141,6 +142,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
   google::protobuf::TextFormat::PrintToString(base, &canonical);
   Fnv1a h;
   h.add("podsim sweep v1");
+  h.add(podsim_version());
   h.add(canonical);
   const auto add_field = [&h](const Field& f) {
     h.add(f.path);

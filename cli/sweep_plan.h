@@ -10,10 +10,11 @@
 //   SweepPlan plan = SweepPlan::make(ScenarioFile::load(path), {"scheduler.policy=FIFO,LAS"});
 //   for (size_t p = 0; p < plan.points(); ++p) headline_metrics(plan.point_file(p));
 //
-// The fingerprint identifies the sweep (the scenario as protobuf prints it, without its
-// sweep block, and the axes with their values): equal fingerprints mean equal points.
-// Shards, journals and `podsim merge` compare it; the file's comments and layout and
-// the scenario's path do not enter it.
+// The fingerprint identifies the sweep (the podsim version of cli/version.h, the scenario
+// as protobuf prints it, without its sweep block, and the axes with their values): equal
+// fingerprints mean equal points computed by the same model. Shards, journals and
+// `podsim merge` compare it; the file's comments and layout and the scenario's path do
+// not enter it.
 #include <cstddef>
 #include <string>
 #include <string_view>

@@ -13,6 +13,7 @@
 #include "cli/atomic_file.h"
 #include "cli/headline_metrics.h"
 #include "cli/sweep_file.h"
+#include "cli/version.h"
 #include "engine/check.h"
 #include "engine/error.h"
 
@@ -90,6 +91,7 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
   columns.push_back("error");
 
   SweepTable table{.header = {.kind = kSweepResults,
+                              .podsim = std::string(podsim_version()),
                               .fingerprint = plan.fingerprint(),
                               .points = plan.points(),
                               .shard = o.shard,
@@ -105,6 +107,10 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
     start.header.kind = kSweepJournal;
     if (o.resume && std::filesystem::exists(path)) {
       SweepTable old = read_sweep_file(path, kSweepJournal);
+      if (old.header.podsim != table.header.podsim)
+        throw UserError(fmt::format("{}: written by {}, this is {}: a sweep is not resumed across versions (the "
+                                    "model may differ); remove it, or run without --resume",
+                                    path.string(), written_by(old.header), written_by(table.header)));
       if (old.header.fingerprint != table.header.fingerprint || old.header.points != plan.points() ||
           old.header.shard.index != o.shard.index || old.header.shard.count != o.shard.count ||
           old.columns != table.columns)

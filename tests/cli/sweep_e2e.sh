@@ -79,6 +79,19 @@ expect "merge: not a sweep file" 2 "smoke.textproto:1: not a podsim sweep file" 
 expect "resume" 0 "" -- "$podsim" -q sweep "$scenario" --threads 2 --resume --out "$tmp/r.csv"
 grep -q "12 of 12 points (shard 1/1), 3 resumed" "$tmp/out" || fail "resume did not keep the 3 whole rows"
 same "an interrupted sweep resumed equals an uninterrupted one" "$tmp/t1.csv" "$tmp/r.csv"
+# Rows computed by another podsim (a model change) are neither resumed nor merged; the
+# error names both versions. The other podsim's files are ours with its version.
+version=$("$podsim" --version | sed -n 's/^podsim //p')
+echo "$version" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+' || fail "podsim --version printed '$version'"
+head -n 1 "$tmp/t1.csv" | grep -qF "# podsim sweep v1 podsim=$version fingerprint=" || fail "no version in the header"
+v_re=$(printf '%s' "$version" | sed 's/[.+]/\\&/g')
+sed "1s/^# podsim sweep v1 podsim=[^ ]*/# podsim sweep-journal v1 podsim=0.0.9+gother/" "$tmp/t1.csv" >"$tmp/r.csv.journal"
+expect "resume: a journal of another podsim" 2 "r.csv.journal: written by podsim 0\.0\.9\+gother, this is podsim $v_re: a sweep is not resumed across versions" -- \
+  "$podsim" -q sweep "$scenario" --resume --out "$tmp/r.csv"
+sed "1s/ podsim=[^ ]*/ podsim=0.0.9+gother/" "$tmp/s2.csv" >"$tmp/old2.csv"
+expect "merge: a shard of another podsim" 2 "old2.csv: written by podsim 0\.0\.9\+gother, but .*s1.csv by podsim $v_re: shards of different versions are not merged" -- \
+  "$podsim" merge "$tmp/m.csv" "$tmp/s1.csv" "$tmp/old2.csv" "$tmp/s3.csv" "$tmp/s4.csv" "$tmp/s5.csv"
+[ ! -e "$tmp/m.csv" ] || fail "a refused merge left an output file"
 sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/' "$tmp/s2.csv" >"$tmp/r.csv.journal"
 expect "resume: a journal of another sweep" 2 "r.csv.journal: a journal of another sweep .*shard 2/5; this sweep: .*shard 1/1\): remove it, or run without --resume$" -- \
   "$podsim" -q sweep "$scenario" --resume --out "$tmp/r.csv"

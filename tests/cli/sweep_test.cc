@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "cli/sweep_file.h"
 #include "cli/sweep_plan.h"
 #include "cli/sweep_run.h"
+#include "cli/version.h"
 #include "engine/error.h"
 
 using podsim::UserError;
@@ -182,15 +184,33 @@ TEST_CASE("CSV rows and headers read back as written") {
   CHECK(*podsim::cli::parse_csv_row(line) == std::vector<std::string>{"1", "TP2 PP1, zero3", "say \"hi\"", "", "a b"});
   CHECK(!podsim::cli::parse_csv_row("1,\"open"));
 
-  const podsim::cli::SweepHeader h{.fingerprint = "00ff", .points = 12, .shard = {2, 5}, .scenario = "a b=c"};
+  const podsim::cli::SweepHeader h{
+      .podsim = "0.1.0+g0123456789ab", .fingerprint = "00ff", .points = 12, .shard = {2, 5}, .scenario = "a b=c"};
   const std::string text = podsim::cli::format_header(h);
-  CHECK(text == "# podsim sweep v1 fingerprint=00ff points=12 shard=2/5 scenario=a b=c");
+  CHECK(text == "# podsim sweep v1 podsim=0.1.0+g0123456789ab fingerprint=00ff points=12 shard=2/5 scenario=a b=c");
   const auto back = podsim::cli::parse_header(text, podsim::cli::kSweepResults);
   REQUIRE(back);
+  CHECK(back->podsim == "0.1.0+g0123456789ab");
+  CHECK(back->fingerprint == "00ff");
   CHECK(back->points == 12);
   CHECK(back->shard.index == 2);
   CHECK(back->scenario == "a b=c");
   CHECK(!podsim::cli::parse_header(text, podsim::cli::kSweepJournal));
+  // Files of podsims that did not record their version still read (and are refused by
+  // version, not as unreadable).
+  const auto older = podsim::cli::parse_header("# podsim sweep v1 fingerprint=00ff points=12 shard=2/5 scenario=x",
+                                               podsim::cli::kSweepResults);
+  REQUIRE(older);
+  CHECK(older->podsim.empty());
+  CHECK(podsim::cli::written_by(*older) == "a podsim that did not record its version");
+  CHECK(podsim::cli::written_by(h) == "podsim 0.1.0+g0123456789ab");
+}
+
+TEST_CASE("the version is the project version, then the git commit where there is one") {
+  // cli/generate_version.cmake: "0.1.0", "0.1.0+g<12 hex>", "0.1.0+g<12 hex>.dirty-<8 hex>".
+  const std::string v(podsim::cli::podsim_version());
+  INFO(v);
+  CHECK(std::regex_match(v, std::regex(R"([0-9]+\.[0-9]+\.[0-9]+(\+g[0-9a-f]{12}(\.dirty-([0-9a-f]{8}|unknown))?)?)")));
 }
 
 TEST_CASE("the table is the same bytes for 1, 2 or 4 threads") {
@@ -226,7 +246,9 @@ TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole swee
       shards.push_back((tmp.path / ("shard" + std::to_string(k) + ".csv")).string());
       podsim::cli::run_sweep(plan, {.threads = 1, .shard = {k, 3}, .out = fs::path(shards.back())}, ignored);
     }
-    CHECK(slurp(shards[1]).starts_with("# podsim sweep v1 fingerprint=" + plan.fingerprint() + " points=6 shard=2/3"));
+    const std::string version(podsim::cli::podsim_version());
+    CHECK(slurp(shards[1]).starts_with("# podsim sweep v1 podsim=" + version + " fingerprint=" + plan.fingerprint() +
+                                       " points=6 shard=2/3"));
     // In any order.
     CHECK(podsim::cli::merge_sweep_shards((tmp.path / "m.csv").string(), {shards[2], shards[0], shards[1]}) == 6);
     CHECK(slurp(tmp.path / "m.csv") == expected);
@@ -248,6 +270,19 @@ TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole swee
             podsim::cli::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], foreign.string(), shards[2]});
           }).starts_with(foreign.string() + ": a shard of another sweep (fingerprint " + other.fingerprint()));
     CHECK(!fs::exists(tmp.path / "x.csv"));
+
+    // The same shard, as another podsim would have written it (its fingerprint differs
+    // too: the version enters it, but the version is what the message names).
+    std::string text = slurp(shards[1]);
+    text.replace(text.find(version), version.size(), "0.0.9+g00000000abcd");
+    const fs::path older = tmp.path / "older.csv";
+    std::ofstream(older, std::ios::binary) << text;
+    CHECK(error_of([&] {
+            podsim::cli::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], older.string(), shards[2]});
+          }) == older.string() + ": written by podsim 0.0.9+g00000000abcd, but " + shards[0] + " by podsim " + version +
+                    ": shards of different versions are not merged (the model may differ; run every shard with one "
+                    "podsim)");
+    CHECK(!fs::exists(tmp.path / "x.csv"));
   }
 
   SUBCASE("a journal with some rows, the last one cut short") {
@@ -267,6 +302,19 @@ TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole swee
         podsim::cli::run_sweep(plan, {.threads = 2, .out = out, .resume = true}, ignored);
     CHECK(s.resumed == 2);
     CHECK(slurp(out) == expected);
+  }
+
+  SUBCASE("a journal of another podsim is refused, naming both versions") {
+    const fs::path out = tmp.path / "older.csv";
+    const std::string version(podsim::cli::podsim_version());
+    std::string text = expected;
+    text.replace(text.find("sweep v1"), 8, "sweep-journal v1");
+    text.replace(text.find("podsim=" + version), 7 + version.size(), "podsim=0.0.9+g00000000abcd");
+    std::ofstream(out.string() + ".journal", std::ios::binary) << text;
+    CHECK(error_of([&] { podsim::cli::run_sweep(plan, {.threads = 1, .out = out, .resume = true}, ignored); }) ==
+          out.string() + ".journal: written by podsim 0.0.9+g00000000abcd, this is podsim " + version +
+              ": a sweep is not resumed across versions (the model may differ); remove it, or run without --resume");
+    CHECK(!fs::exists(out));
   }
 
   SUBCASE("a journal of another sweep is refused") {
