@@ -95,6 +95,8 @@ std::vector<std::vector<std::optional<workloads::Plan>>> pool_plans(const Scenar
         why[p] = fmt::format("needs {} devices, the pool has {}", r.devices, inv.pool_size(p));
       } else if (auto bad = workloads::precision_problem(t.plan.precision, *spec[p])) {
         why[p] = *bad;
+      } else if (auto kernel = workloads::attention_kernel_problem(t.plan.attention_kernel, *spec[p])) {
+        why[p] = *kernel;
       } else if (auto_plan) {
         workloads::PlanSearch q{.devices = t.devices, .global_batch = t.plan.global_batch,
                                 .precision = t.plan.precision, .scale_up_domain = domain_size[p], .top = 1};

@@ -205,6 +205,10 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
   }
   if (m.recompute_modules_size() > 0 && m.recompute() != v1::ParallelPlan::SELECTIVE)
     at.add("recompute_modules", "needs recompute: SELECTIVE");
+  // FLASH_ATTENTION_2 with flash_attention false is check()'s; an explicit FUSED is too.
+  if (m.attention_kernel() == v1::ParallelPlan::FLASH_ATTENTION_2) p.attention_kernel = AttentionKernel::kFlashAttention2;
+  if (m.attention_kernel() == v1::ParallelPlan::FUSED && !p.flash_attention)
+    at.add("attention_kernel", "FUSED is a FlashAttention kernel, but flash_attention is false");
   return p;
 }
 
@@ -269,6 +273,8 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Pro
       plan_at.add("auto_plan", "needs the job's `devices` (the planner searches how to cut them)");
       return std::nullopt;
     }
+    if (job.plan().attention_kernel() != v1::ParallelPlan::ATTENTION_KERNEL_UNSPECIFIED)
+      plan_at.add("attention_kernel", "not with auto_plan (the planner's plans run FUSED attention)");
     if (!model_problems.empty()) return std::nullopt;
     out.devices = static_cast<int>(std::min<uint64_t>(job.devices(), INT_MAX));
     out.plan.dp = out.devices;
@@ -295,6 +301,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Pro
 
   if (device && added == 0) {
     if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
+    else if (auto k = attention_kernel_problem(out.plan.attention_kernel, *device)) plan_at.add("attention_kernel", *k);
     else if (const FitReport fit = check_fit(out.model, out.plan, *device); !fit.fits) at.add("plan", fit.message);
   }
   if (added > 0) return std::nullopt;

@@ -29,6 +29,9 @@ struct OpEfficiency {
   // Of the NVFP4 dense peak, for NVFP4 plans; unset: gemm_fp8, else `gemm`.
   std::optional<double> gemm_fp4;
   double attention = 0.5;  // of the BF16 dense peak (FlashAttention forward and backward)
+  // The same for FlashAttention-2 kernels (Plan::attention_kernel); `attention` is the
+  // fused (cuDNN / FlashAttention-3 class) kernels'. Unset: no published figure.
+  std::optional<double> attention_fa2;
   double memory = 0.8;     // of HBM bandwidth, for memory-bound ops and the optimizer step
   std::string source;      // which calibration the numbers come from
 

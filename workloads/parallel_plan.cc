@@ -40,6 +40,14 @@ const char* to_string(CpAlgorithm a) {
   return "?";
 }
 
+const char* to_string(AttentionKernel k) {
+  switch (k) {
+    case AttentionKernel::kFused: return "FUSED";
+    case AttentionKernel::kFlashAttention2: return "FLASH_ATTENTION_2";
+  }
+  return "?";
+}
+
 int Plan::operand_bytes() const {
   // NVFP4 operands are 0.5 byte + an E4M3 scale per 16; counted as 1 byte like FP8 (the
   // GEMMs are compute-bound at these sizes, and MoE dispatch stays FP8 or BF16).
@@ -111,6 +119,10 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
     add("pp", fmt::format("pp x virtual_stages = {} does not divide the {} layers of {} (set allow_uneven_stages)",
                           chunks, m.layers, model));
 
+  if (!p.flash_attention && p.attention_kernel != AttentionKernel::kFused)
+    add("attention_kernel", fmt::format("{} is a FlashAttention kernel, but flash_attention is false",
+                                        to_string(p.attention_kernel)));
+
   if (p.global_batch % (p.dp * p.micro_batch) != 0)
     add("global_batch", fmt::format("{} is not a multiple of dp x micro_batch = {}", p.global_batch,
                                     p.dp * p.micro_batch));
@@ -147,6 +159,17 @@ std::optional<std::string> precision_problem(engine::Precision p, const engine::
 
 void check_precision(engine::Precision p, const engine::DeviceSpec& device) {
   if (auto problem = precision_problem(p, device)) throw UserError(*problem);
+}
+
+std::optional<std::string> attention_kernel_problem(AttentionKernel k, const engine::DeviceSpec& device,
+                                                    const OpEfficiency& eff) {
+  if (k == AttentionKernel::kFused || eff.attention_fa2) return std::nullopt;
+  return fmt::format("attention_kernel {}: no published FlashAttention-2 efficiency for device {}; use FUSED",
+                     to_string(k), device.name);
+}
+
+std::optional<std::string> attention_kernel_problem(AttentionKernel k, const engine::DeviceSpec& device) {
+  return attention_kernel_problem(k, device, default_efficiency(device));
 }
 
 // ---- Stages ----

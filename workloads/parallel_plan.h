@@ -38,6 +38,7 @@
 
 #include "engine/device.h"
 #include "workloads/accounting.h"
+#include "workloads/efficiency.h"
 #include "workloads/model.h"
 
 namespace podsim::workloads {
@@ -45,9 +46,13 @@ namespace podsim::workloads {
 enum class PipelineSchedule { k1F1B, kInterleaved };
 enum class DataSharding { kNone, kZero1, kZero2, kZero3, kFsdp };  // FSDP = full shard (ZeRO-3)
 enum class CpAlgorithm { kRing, kUlysses };
+// The attention kernel class (efficiency.h): cuDNN fused / FlashAttention-3 class, or
+// FlashAttention-2 (PyTorch SDPA's flash backend).
+enum class AttentionKernel { kFused, kFlashAttention2 };
 const char* to_string(PipelineSchedule s);
 const char* to_string(DataSharding s);
 const char* to_string(CpAlgorithm a);
+const char* to_string(AttentionKernel k);
 
 struct Plan {
   int tp = 1;
@@ -71,6 +76,8 @@ struct Plan {
   // FlashAttention keeps no s x s score matrix: it recomputes it in backward (its
   // FLOPs are not counted as recompute, matching the published conventions).
   bool flash_attention = true;
+  // Which flash kernel runs the attention core (only with flash_attention).
+  AttentionKernel attention_kernel = AttentionKernel::kFused;
   // Gradients accumulated and reduced in FP32 (Megatron's default main grads) instead
   // of BF16 (the ZeRO paper's 2 bytes per parameter).
   bool fp32_gradients = false;
@@ -98,6 +105,12 @@ void validate(const ModelSpec& m, const Plan& plan);
 std::optional<std::string> precision_problem(engine::Precision p, const engine::DeviceSpec& device);
 // Throws UserError with precision_problem().
 void check_precision(engine::Precision p, const engine::DeviceSpec& device);
+// Why `eff` (default: the defaults of `device`, efficiency.cc) has no efficiency for
+// attention kernel `k` on `device` ("attention_kernel FLASH_ATTENTION_2: no published
+// FlashAttention-2 efficiency for device B200; use FUSED"), or nullopt if it has one.
+std::optional<std::string> attention_kernel_problem(AttentionKernel k, const engine::DeviceSpec& device,
+                                                    const OpEfficiency& eff);
+std::optional<std::string> attention_kernel_problem(AttentionKernel k, const engine::DeviceSpec& device);
 
 // One model chunk a stage runs per micro-batch (a stage runs virtual_stages of them,
 // chunk j of the model lives on stage j mod pp).

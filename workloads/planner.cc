@@ -26,6 +26,7 @@ std::string describe(const Plan& p) {
     s += fmt::format(" ({})", fmt::join(names, ", "));
   }
   s += fmt::format(", mbs {}", p.micro_batch);
+  if (p.attention_kernel != AttentionKernel::kFused) s += fmt::format(", {} attention", to_string(p.attention_kernel));
   return s;
 }
 

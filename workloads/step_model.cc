@@ -31,11 +31,13 @@ const char* to_string(CommClass c) {
 }
 
 double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
-                  const OpEfficiency& eff) {
+                  const OpEfficiency& eff, AttentionKernel kernel) {
   double t = 0;
   if (op.flops > 0) {
     if (op.kind == OpKind::kAttention) {
-      t = op.flops / (device.peak_bf16.value() * eff.attention);
+      const bool fa2 = kernel == AttentionKernel::kFlashAttention2;
+      if (auto problem = attention_kernel_problem(kernel, device, eff)) throw UserError(*problem);
+      t = op.flops / (device.peak_bf16.value() * (fa2 ? *eff.attention_fa2 : eff.attention));
     } else {
       const std::optional<engine::FlopRate> peak = device.peak(precision);
       if (!peak) throw std::invalid_argument(fmt::format("{} has no {} peak", device.name, engine::to_string(precision)));
@@ -167,7 +169,7 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
     for (const Op& op : b.ops) {
-      const double t = op_seconds(op, plan.precision, dev, eff);
+      const double t = op_seconds(op, plan.precision, dev, eff, plan.attention_kernel);
       fw += t;
       if (b.is_layer && policy.recomputes(op)) recompute += t;
     }

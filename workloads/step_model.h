@@ -116,9 +116,11 @@ StepResult simulate_step(const TrainingJob& job, std::span<const engine::DeviceI
                          const engine::DeviceSpec& device, const engine::Fabric& fabric,
                          const StepOptions& options = {});
 
-// Roofline time of one forward op on `device` (the formula in efficiency.h).
+// Roofline time of one forward op on `device` (the formula in efficiency.h); attention
+// ops at the efficiency of `kernel`. Throws UserError for a kernel with no efficiency on
+// `device` (attention_kernel_problem).
 double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
-                  const OpEfficiency& eff);
+                  const OpEfficiency& eff, AttentionKernel kernel = AttentionKernel::kFused);
 
 // The devices of the group of `comm` that contains rank (t = 0, c = 0, d = 0, stage),
 // in rank order; for kPp, {stage, next stage}. Exposed for tests.

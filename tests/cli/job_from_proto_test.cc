@@ -145,3 +145,38 @@ TEST_CASE("recompute_modules: Megatron-Core's module list, only with SELECTIVE")
   CAPTURE(err);
   CHECK(contains(err, "jobs[0].plan.recompute_modules: needs recompute: SELECTIVE"));
 }
+
+TEST_CASE("attention_kernel: FLASH_ATTENTION_2 parsed, contradictions and unknown devices rejected") {
+  const ScenarioFile ok = ScenarioFile::parse("k.textproto", R"(
+    jobs { name: "fa2" model { preset: "llama3-8b" } plan { dp: 8 attention_kernel: FLASH_ATTENTION_2 } }
+    jobs { name: "fused" model { preset: "llama3-8b" } plan { dp: 8 attention_kernel: FUSED } }
+    jobs { name: "default" model { preset: "llama3-8b" } plan { dp: 8 } })");
+  const auto jobs = training_jobs(ok);
+  REQUIRE(jobs.size() == 3);
+  CHECK(jobs[0].plan.attention_kernel == AttentionKernel::kFlashAttention2);
+  CHECK(jobs[1].plan.attention_kernel == AttentionKernel::kFused);
+  CHECK(jobs[2].plan.attention_kernel == AttentionKernel::kFused);
+
+  // Both FlashAttention kernels contradict flash_attention: false; the planner's plans
+  // are FUSED, so auto_plan takes none.
+  const ScenarioFile bad = ScenarioFile::parse("k.textproto", R"(
+    jobs { name: "a" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false attention_kernel: FLASH_ATTENTION_2 } }
+    jobs { name: "b" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false attention_kernel: FUSED } }
+    jobs { name: "c" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false } }
+    jobs { name: "d" model { preset: "llama3-8b" } plan { auto_plan: true attention_kernel: FLASH_ATTENTION_2 } devices: 8 })");
+  const std::string err = error_of([&] { training_jobs(bad); });
+  CHECK(contains(err, "jobs[0].plan.attention_kernel: FLASH_ATTENTION_2 is a FlashAttention kernel, but "
+                      "flash_attention is false"));
+  CHECK(contains(err, "jobs[1].plan.attention_kernel: FUSED is a FlashAttention kernel, but flash_attention is false"));
+  CHECK_FALSE(contains(err, "jobs[2]"));
+  CHECK(contains(err, "jobs[3].plan.attention_kernel: not with auto_plan"));
+
+  using podsim::engine::FlopRate;
+  const podsim::engine::DeviceSpec b200{.name = "B200", .peak_bf16 = FlopRate::tera(2250),
+                                        .peak_fp16 = FlopRate::tera(2250), .peak_fp8 = FlopRate::tera(4500),
+                                        .hbm_capacity = podsim::engine::Bytes::giga(180)};
+  const std::string on_b200 = error_of([&] { training_jobs(ok, &b200); });
+  CHECK(contains(on_b200, "jobs[0].plan.attention_kernel: attention_kernel FLASH_ATTENTION_2: no published "
+                          "FlashAttention-2 efficiency for device B200; use FUSED"));
+  CHECK_FALSE(contains(on_b200, "jobs[1]"));
+}
