@@ -1,10 +1,10 @@
 #include "cli/compare_run.h"
 
 #include <fmt/format.h>
-#include <google/protobuf/text_format.h>
 
 #include <algorithm>
 #include <set>
+#include <vector>
 
 #include "cli/cluster_from_proto.h"
 #include "cli/compare_trace.h"
@@ -21,26 +21,32 @@ namespace {
 
 namespace v1 = podsim::v1;
 
-// The scenario as it runs on `variant`: its cluster, and the variant's plans in place of
-// the jobs' own. Problems are then reported against "FILE [system NAME]".
-ScenarioFile variant_file(const ScenarioFile& file, const v1::Variant& variant) {
+// The scenario as it runs on compare.systems[index]: its cluster, and its plans in place
+// of the jobs' own. Problems are reported at their places in the file (the system's
+// cluster and plans, the jobs for the rest), as being about this system.
+ScenarioFile variant_file(const ScenarioFile& file, int index) {
+  const v1::Variant& variant = file.scenario().compare().systems(index);
+  const std::string at = fmt::format("compare.systems[{}]", index);
   v1::Scenario s = file.scenario();
   s.clear_compare();
   *s.mutable_cluster() = variant.cluster();
-  for (const v1::JobPlan& jp : variant.plans()) {
+  std::vector<ScenarioFile::Rename> renames{{"cluster", at + ".cluster"}};
+  for (int m = 0; m < variant.plans_size(); ++m) {
+    const v1::JobPlan& jp = variant.plans(m);
     bool found = false;
-    for (v1::Job& job : *s.mutable_jobs()) {
-      if (job.name() != jp.job()) continue;
-      *job.mutable_plan() = jp.plan();
+    for (int j = 0; j < s.jobs_size(); ++j) {
+      if (s.jobs(j).name() != jp.job()) continue;
+      *s.mutable_jobs(j)->mutable_plan() = jp.plan();
+      renames.push_back({fmt::format("jobs[{}].plan", j), fmt::format("{}.plans[{}].plan", at, m)});
       found = true;
     }
-    if (!found)
-      throw UserError(fmt::format("{}: compare.systems '{}': plans for job '{}', which the scenario does not have",
-                                  file.path(), variant.name(), jp.job()));
+    if (!found) {
+      const std::string job = fmt::format("{}.plans[{}].job", at, m);
+      throw UserError(fmt::format("{}: {}: no job named '{}' in jobs (system '{}')", file.where(job), job, jp.job(),
+                                  variant.name()));
+    }
   }
-  std::string text;
-  google::protobuf::TextFormat::PrintToString(s, &text);
-  return ScenarioFile::parse(fmt::format("{} [system {}]", file.path(), variant.name()), text);
+  return file.derive(std::move(s), std::move(renames), fmt::format("system '{}'", variant.name()));
 }
 
 // Watts per device: the system's whole-system estimate shared by its devices where one
@@ -174,7 +180,8 @@ std::vector<TracedSystem> study_systems(const ScenarioFile& file) {
     if (s.has_cluster()) out.push_back(describe(s.cluster().name().empty() ? "system" : s.cluster().name(), file));
     return out;
   }
-  for (const v1::Variant& v : s.compare().systems()) out.push_back(describe(v.name(), variant_file(file, v)));
+  for (int i = 0; i < s.compare().systems_size(); ++i)
+    out.push_back(describe(s.compare().systems(i).name(), variant_file(file, i)));
   return out;
 }
 
@@ -208,7 +215,7 @@ StudyResult run_study(const ScenarioFile& file, CompareTrace* trace) {
     if (v.name().empty())
       throw UserError(fmt::format("{}: compare.systems[{}].name: required", file.where(fmt::format("compare.systems[{}]", i)), i));
     r.systems.push_back(v.name());
-    run_system(variant_file(file, v), v.name(), cmp, r, trace, static_cast<uint32_t>(i));
+    run_system(variant_file(file, i), v.name(), cmp, r, trace, static_cast<uint32_t>(i));
   }
   return r;
 }

@@ -14,7 +14,8 @@
 namespace podsim::cli {
 
 void Problems::add(const std::string& field_path, const std::string& message) {
-  lines_.push_back(fmt::format("{}: {}: {}", file_.where(field_path), field_path, message));
+  const std::string context = file_.context().empty() ? "" : file_.context() + ": ";
+  lines_.push_back(fmt::format("{}: {}{}: {}", file_.where(field_path), context, file_.source_path(field_path), message));
 }
 
 void Problems::throw_if_any() const {

@@ -1,7 +1,9 @@
 #pragma once
 // Validation of a loaded scenario: every problem found, each as one line
 // "WHERE: field.path: what is wrong (what was expected)", thrown together as one
-// UserError. Runs once, after overrides, before anything is built.
+// UserError. Runs once, after overrides, before anything is built. For a derived
+// scenario (ScenarioFile::derive) the path is the field's in the file, after its
+// context: "x.textproto:31:40: system 'NVL72': compare.systems[1].cluster.pools[0].count: ...".
 #include <string>
 #include <vector>
 

@@ -118,7 +118,7 @@ class Collector : public google::protobuf::io::ErrorCollector {
 
 }  // namespace
 
-ScenarioFile::ScenarioFile() : locations_(std::make_unique<TextFormat::ParseInfoTree>()) {}
+ScenarioFile::ScenarioFile() = default;
 ScenarioFile::ScenarioFile(ScenarioFile&&) noexcept = default;
 ScenarioFile& ScenarioFile::operator=(ScenarioFile&&) noexcept = default;
 ScenarioFile::~ScenarioFile() = default;
@@ -142,9 +142,11 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   if (text.find('\0') != std::string::npos)
     throw UserError(fmt::format("{}: not a text scenario file (it contains NUL bytes; expected protobuf text format)", path));
   Collector collector(path, text);
+  auto locations = std::make_shared<TextFormat::ParseInfoTree>();
+  file.locations_ = locations;
   TextFormat::Parser parser;
   parser.RecordErrorsTo(&collector);
-  parser.WriteLocationsTo(file.locations_.get());
+  parser.WriteLocationsTo(locations.get());
   parser.AllowUnknownField(false);
   parser.AllowUnknownExtension(false);
   const bool ok = parser.ParseFromString(text, &file.scenario_);
@@ -160,14 +162,41 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
 void ScenarioFile::apply_override(std::string_view assignment) {
   auto [field, value] = split_assignment(assignment);
   set_field(scenario_, field, value);
-  overridden_[field] = std::string(assignment);
+  overridden_[source_path(field)] = std::string(assignment);
 }
 
-std::string ScenarioFile::where(std::string_view field_path) const {
+ScenarioFile ScenarioFile::derive(podsim::v1::Scenario scenario, std::vector<Rename> renames,
+                                  std::string context) const {
+  ScenarioFile out;
+  out.path_ = path_;
+  out.text_ = text_;
+  out.scenario_ = std::move(scenario);
+  out.locations_ = locations_;
+  out.overridden_ = overridden_;
+  out.renames_ = std::move(renames);
+  out.context_ = std::move(context);
+  return out;
+}
+
+std::string ScenarioFile::source_path(std::string_view field_path) const {
+  const Rename* best = nullptr;
+  for (const Rename& r : renames_) {
+    const std::string& from = r.first;
+    const bool whole = field_path.starts_with(from) &&
+                       (field_path.size() == from.size() || field_path[from.size()] == '.' || field_path[from.size()] == '[');
+    if (whole && (best == nullptr || from.size() >= best->first.size())) best = &r;
+  }
+  if (best == nullptr) return std::string(field_path);
+  return best->second + std::string(field_path.substr(best->first.size()));
+}
+
+std::string ScenarioFile::where(std::string_view derived_path) const {
+  const std::string source = source_path(derived_path);
+  const std::string_view field_path = source;
   if (auto it = overridden_.find(field_path); it != overridden_.end()) return "--set " + it->first;
   // Walk the location tree along the path; stop at the deepest field that was written.
   const TextFormat::ParseInfoTree* tree = locations_.get();
-  const Descriptor* d = scenario_.GetDescriptor();
+  const Descriptor* d = podsim::v1::Scenario::descriptor();  // the file's, for a derived scenario too
   std::string location = path_;
   size_t start = 0;
   while (start < field_path.size() && tree != nullptr && d != nullptr) {

@@ -7,10 +7,17 @@
 // where("cluster.pools[1].count") answers "FILE:LINE:COL" for a field that is in the
 // file, "--set cluster.pools[1].count" for one overridden on the command line, and
 // "FILE" when the field was left at its default.
+//
+// derive() makes the scenario as a part of the file changes it (a comparison's system:
+// its cluster and plans in place of the scenario's) whose fields are still found in this
+// file: where("cluster.pools[0].count") of compare.systems[1]'s scenario answers the
+// place of compare.systems[1].cluster.pools[0].count.
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <google/protobuf/text_format.h>
 
@@ -41,12 +48,30 @@ class ScenarioFile {
   // Where a field (dotted path with [i] for repeated elements) was given.
   std::string where(std::string_view field_path) const;
 
+  // A field's path in the file: `field_path` itself, unless derive() renamed it.
+  std::string source_path(std::string_view field_path) const;
+
+  // What the scenario is, when derived ("system 'NVL72'"); empty for the file's own.
+  const std::string& context() const { return context_; }
+
+  // A path prefix of a derived scenario and the path in the file it comes from:
+  // {"cluster", "compare.systems[1].cluster"}.
+  using Rename = std::pair<std::string, std::string>;
+
+  // `scenario` in place of this file's, its fields located through `renames` (the
+  // longest prefix of a path that matches whole fields renames it; among equal ones, the
+  // last), its problems said to be about `context`. path() stays the file's.
+  ScenarioFile derive(podsim::v1::Scenario scenario, std::vector<Rename> renames, std::string context) const;
+
  private:
   ScenarioFile();
   std::string path_, text_;
   podsim::v1::Scenario scenario_;
-  std::unique_ptr<google::protobuf::TextFormat::ParseInfoTree> locations_;
-  std::map<std::string, std::string, std::less<>> overridden_;  // field path -> assignment
+  // Shared by the scenarios derived from one file; never changed after parsing.
+  std::shared_ptr<const google::protobuf::TextFormat::ParseInfoTree> locations_;
+  std::map<std::string, std::string, std::less<>> overridden_;  // field path in the file -> assignment
+  std::vector<Rename> renames_;
+  std::string context_;
 };
 
 }  // namespace podsim::cli

@@ -68,3 +68,52 @@ TEST_CASE("checks report every problem with its location") {
   CHECK(err.find("c.textproto:3:8: jobs[1].name: duplicate job name 'a'") != std::string::npos);
   CHECK(err.find("jobs[1].arrival_s: 1e+300 is out of range") != std::string::npos);
 }
+
+TEST_CASE("a derived scenario's fields are found where the file gave them") {
+  // A comparison's second system: its cluster and its plan for job "b" stand in for the
+  // scenario's (cli/compare_run.cc).
+  const std::string text =
+      "name: \"x\"\n"
+      "jobs { name: \"a\" }\n"
+      "jobs {\n"
+      "  name: \"b\"\n"
+      "  plan { tp: 2 }\n"
+      "}\n"
+      "compare {\n"
+      "  systems { name: \"s0\" }\n"
+      "  systems {\n"
+      "    name: \"s1\"\n"
+      "    cluster {\n"
+      "      pools { count: 0 }\n"
+      "    }\n"
+      "    plans { job: \"b\" plan { tp: 3 } }\n"
+      "  }\n"
+      "}\n";
+  ScenarioFile f = ScenarioFile::parse("d.textproto", text);
+  f.apply_override("compare.systems[1].plans[0].plan.dp=4");
+  podsim::v1::Scenario s = f.scenario();
+  *s.mutable_cluster() = s.compare().systems(1).cluster();
+  *s.mutable_jobs(1)->mutable_plan() = s.compare().systems(1).plans(0).plan();
+  const ScenarioFile d = f.derive(s, {{"cluster", "compare.systems[1].cluster"},
+                                      {"jobs[1].plan", "compare.systems[1].plans[0].plan"}},
+                                  "system 's1'");
+  CHECK(d.path() == "d.textproto");
+  CHECK(d.context() == "system 's1'");
+  CHECK(d.scenario().cluster().pools(0).count() == 0);
+  CHECK(d.source_path("cluster.pools[0].count") == "compare.systems[1].cluster.pools[0].count");
+  CHECK(d.where("cluster.pools[0].count") == "d.textproto:12:15");
+  CHECK(d.where("cluster.fat_tree") == "d.textproto:11:5");  // not given: the system's cluster
+  CHECK(d.where("jobs[1].plan.tp") == "d.textproto:14:29");   // the system's plan
+  CHECK(d.where("jobs[1].plan.dp") == "--set compare.systems[1].plans[0].plan.dp");
+  CHECK(d.where("jobs[1].name") == "d.textproto:4:3");         // the job's own
+  CHECK(d.source_path("jobs[10].plan") == "jobs[10].plan");    // whole fields only
+  CHECK(d.source_path("clusters") == "clusters");
+  CHECK(f.source_path("cluster.pools[0].count") == "cluster.pools[0].count");
+  CHECK(f.context().empty());
+
+  // Problems name the field as the file has it, after what the scenario is.
+  podsim::cli::Problems problems(d);
+  problems.add("cluster.pools[0].count", "must be >= 1 system, got 0");
+  CHECK(error_of([&] { problems.throw_if_any(); }) ==
+        "d.textproto:12:15: system 's1': compare.systems[1].cluster.pools[0].count: must be >= 1 system, got 0");
+}
