@@ -100,6 +100,8 @@ std::vector<std::vector<std::optional<workloads::Plan>>> pool_plans(const Scenar
       } else if (auto_plan) {
         workloads::PlanSearch q{.devices = t.devices, .global_batch = t.plan.global_batch,
                                 .precision = t.plan.precision, .scale_up_domain = domain_size[p], .top = 1};
+        q.cuda_graphs = t.plan.cuda_graphs;
+        q.moe_host_overhead_s = t.plan.moe_host_overhead_s;
         try {
           out[k][p] = workloads::plan_search(t.model, q, *spec[p], fabric).best.front().plan;
         } catch (const UserError& e) {
@@ -181,7 +183,7 @@ class StepModelOracle final : public scheduler::StepModelOracle {
     for (workloads::CommClass c : {workloads::CommClass::kEp, workloads::CommClass::kPp, workloads::CommClass::kDp})
       if (r.crosses_domains[static_cast<size_t>(c)]) exposed += r.exposed_s[static_cast<size_t>(c)];
     const double bytes = shape.leaves > 1 ? cross_domain_bytes_per_step(run, placement) : 0;
-    scheduler::StepEstimate::Breakdown breakdown{.compute_s = r.compute_s, .bubble_s = r.bubble_s};
+    scheduler::StepEstimate::Breakdown breakdown{.compute_s = r.compute_s, .bubble_s = r.bubble_s, .host_s = r.host_s};
     for (size_t c = 0; c < workloads::kCommClasses; ++c)
       if (r.exposed_s[c] > 0)
         breakdown.exposed_s.emplace_back(workloads::to_string(static_cast<workloads::CommClass>(c)), r.exposed_s[c]);

@@ -117,6 +117,8 @@ void run_system(const ScenarioFile& file, const std::string& system, const v1::C
       workloads::PlanSearch q{.devices = job.devices, .global_batch = job.plan.global_batch,
                               .precision = job.plan.precision, .scale_up_domain = domain, .top = 1,
                               .step = options};
+      q.cuda_graphs = job.plan.cuda_graphs;
+      q.moe_host_overhead_s = job.plan.moe_host_overhead_s;
       q.step.mode = engine::CommMode::kAnalytical;  // search in closed form, report in the study's mode
       const workloads::PlanReport rep = workloads::plan_search(job.model, q, device, fabric);
       run.plan = rep.best.front().plan;
@@ -250,6 +252,8 @@ void print_comparison(const StudyResult& r, std::ostream& out) {
     row("plan", [](const StudyCell& c) { return workloads::describe(c.plan) + (c.auto_planned ? " (auto)" : ""); });
     row("step time", [](const StudyCell& c) { return fmt::format("{:.3f} s", c.result.step_s); });
     row("  compute", [](const StudyCell& c) { return fmt::format("{:.3f} s", c.result.compute_s); });
+    if (std::any_of(cells.begin(), cells.end(), [](const StudyCell* c) { return c->result.host_s > 0; }))
+      row("  MoE host overhead", [](const StudyCell& c) { return fmt::format("{:.3f} s", c.result.host_s); });
     row("  pipeline bubble", [](const StudyCell& c) { return fmt::format("{:.3f} s", c.result.bubble_s); });
     for (size_t k = 0; k < workloads::kCommClasses; ++k) {
       const auto cls = static_cast<workloads::CommClass>(k);

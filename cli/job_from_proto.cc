@@ -209,6 +209,18 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
   if (m.attention_kernel() == v1::ParallelPlan::FLASH_ATTENTION_2) p.attention_kernel = AttentionKernel::kFlashAttention2;
   if (m.attention_kernel() == v1::ParallelPlan::FUSED && !p.flash_attention)
     at.add("attention_kernel", "FUSED is a FlashAttention kernel, but flash_attention is false");
+  switch (m.cuda_graphs()) {
+    case v1::ParallelPlan::STATIC_PARTS: p.cuda_graphs = CudaGraphs::kStaticParts; break;
+    case v1::ParallelPlan::FULL_STEP: p.cuda_graphs = CudaGraphs::kFull; break;
+    default: p.cuda_graphs = CudaGraphs::kNone; break;
+  }
+  if (m.has_moe_host_overhead_ms()) {
+    const double ms = m.moe_host_overhead_ms();
+    if (!std::isfinite(ms) || ms < 0 || ms > 1000)
+      at.add("moe_host_overhead_ms", fmt::format("{} is out of range (expected 0 .. 1000 ms)", ms));
+    else
+      p.moe_host_overhead_s = ms * 1e-3;
+  }
   return p;
 }
 

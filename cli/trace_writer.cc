@@ -225,6 +225,7 @@ void TraceWriter::step(engine::SimTime t, const scheduler::StepEvent& s) {
   if (const auto& b = s.estimate->breakdown) {
     e->set_compute_s(b->compute_s);
     e->set_bubble_s(b->bubble_s);
+    if (b->host_s > 0) e->set_host_s(b->host_s);
     for (const auto& [kind, seconds] : b->exposed_s) {
       v1::ExposedComm* x = e->add_exposed();
       x->set_kind(kind);

@@ -72,10 +72,11 @@ struct StepEstimate {
   // r < demand d and its step becomes step_seconds * (1 - f + f * d / r).
   double scale_out_exposed_fraction = 0;
   // The step model's breakdown of the step on its critical device, for traces:
-  // compute_s + the exposed times + bubble_s = step_seconds. nullopt for jobs without
-  // a model (trace replays).
+  // compute_s + host_s + the exposed times + bubble_s = step_seconds. nullopt for jobs
+  // without a model (trace replays).
   struct Breakdown {
     double compute_s = 0, bubble_s = 0;
+    double host_s = 0;  // MoE host overhead (workloads/step_model.h)
     std::vector<std::pair<std::string, double>> exposed_s;  // (class: "tp", "dp"...; seconds)
   };
   std::optional<Breakdown> breakdown;

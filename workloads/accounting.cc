@@ -295,6 +295,7 @@ std::vector<OpBlock> forward_ops(const ModelSpec& m, const Shard& shard, const L
       continue;
     }
     blocks.push_back(OpBlock{.name = kind, .is_layer = true, .sliding_window = sliding,
+                             .routed_experts = is_moe_layer(m, i),
                              .ops = layer_ops(c, is_moe_layer(m, i), sliding ? m.sliding_window : 0)});
   }
   if (range.head) blocks.push_back(OpBlock{.name = "head", .ops = head_ops(c)});

@@ -96,6 +96,10 @@ struct OpBlock {
   int repeat = 1;
   bool is_layer = false;  // a transformer layer: recomputed under full recompute
   bool sliding_window = false;  // its layers attend over ModelSpec::sliding_window keys
+  // A MoE layer with routed experts: dropless routing copies the tokens per expert to
+  // the host once per forward (the all-to-all splits and grouped-GEMM sizes), which
+  // drains the device queue (StepModel's MoE host overhead, efficiency.h).
+  bool routed_experts = false;
   std::vector<Op> ops;
   std::vector<Comm> comms;
 };

@@ -1,6 +1,37 @@
 #include "workloads/efficiency.h"
 
 namespace podsim::workloads {
+namespace {
+
+// MoE host overhead (OpEfficiency::moe_host_s), from the one published measurement:
+// NVIDIA's "Optimizing DeepSeek-V3 Training Performance on NVIDIA GB200 NVL72"
+// (Megatron-LM docs/discussions/deepseek-v3-gb200-optimization, Nov 2025): DeepSeek-V3,
+// MXFP8, 256 GB200, TP1 PP8 VPP4 EP32, micro-batch 1, batch 2048 x 4096, eager Megatron-
+// Core "host bound" at its 494 TFLOP/s baseline. Its §3 table gives TFLOP/s after each
+// step; the steps that change only host work, as step time per device (8,388,608 tokens
+// x 2.496e11 FLOP/token, Megatron-Bridge's convention for this model: 1003 TF <-> 4018
+// tok/s, / 256 devices = 8.179e15 FLOP; t = F / TFLOP/s):
+//   partial CUDA graphs (attention, router, EP preprocess)  610.71 -> 663.27: 1.061 s
+//   CPU-side optimisation (NUMA binding, launch latency)     691.49 -> 762.12: 1.096 s
+//   CUDA graphs of the shared experts                        797.67 -> 829.93: 0.399 s
+//   CPU-side optimisation                                    943.56 -> 956.21: 0.115 s
+//   the device-host sync itself, "at least 10%" (§3.1, removing it; estimated on a
+//   proxy model) at 970.01 TF/s: 8.432 s x (1 - 1/1.1)                         0.767 s
+// = 3.437 s per step over 58 MoE layers / 8 stages x 64 micro-batches = 464 MoE layer
+// passes per device: 7.4 ms each. With the static parts in CUDA graphs (Megatron-Core
+// --cuda-graph-scope attn moe_router moe_preprocess, which also captures the shared
+// experts), the two graph steps' 1.460 s are gone: 1.977 s / 464 = 4.3 ms. Left out as not host-only: the permute kernel, DeepEP,
+// HybridEP, the up-projection recompute, kernel fusions (they also cut device work).
+// Judgement, stated: MXFP8 launches more kernels than BF16 (quantisation), so for BF16
+// this is on the high side; the steps left out also removed host work (router fusion:
+// 72 -> 31 kernels), so on the low side there. The figure is the framework's and the
+// host CPU's (Grace here), not the accelerator's: for want of any other measurement it
+// is used for every device (HGX H100's x86 hosts; Ascend's, whose MindSpeed dropless
+// MoE also reads the all-to-all splits on the host).
+constexpr double kEagerMoeHostS = 7.4e-3;
+constexpr double kStaticGraphsMoeHostS = 4.3e-3;
+
+}  // namespace
 
 // Calibration (data/validation/calibration.md; `podsim validate` prints the errors).
 // Method: one set per device type, fitted by hand on the runs of that device whose
@@ -25,6 +56,7 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // describes (FA3 needs Hopper's wgmma and TMA, and cuDNN SDPA is not faster on A100:
     // 0.82x FA2, huggingface/transformers#48163), so the ratio is 1.
     return {.gemm = 0.62, .attention = 0.45, .attention_fa2 = 0.45, .memory = 0.8,
+            .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS,
             .source = "A100: SC21, Korthikanti, MegaScale rows"};
   }
   if (n.starts_with("H100") || n.starts_with("H800") || n.starts_with("H20")) {
@@ -48,6 +80,7 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // only, 4608 tokens). The absolute FA2 figures, ~34% of the 989 TF peak forward
     // and backward together, are the paper's "35% utilization on H100".
     return {.gemm = 0.7, .gemm_fp8 = 0.55, .attention = 0.4, .attention_fa2 = 0.25, .memory = 0.8,
+            .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS,
             .source = "Hopper: Llama 3, MLPerf, Megatron-Bridge, NeMo DFM rows"};
   }
   if (n.starts_with("B200") || n.starts_with("B300")) {
@@ -71,7 +104,7 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // these: same tensor cores at FP8/BF16, 1.5x FP4 peak already in its catalog peak. Its
     // doubled softmax-exponential rate (NVIDIA, "Inside NVIDIA Blackwell Ultra") would
     // lift attention, but at 0.6 instead of 0.4 that row moves only 2.5 points: not fitted.
-    return {.gemm = 0.7, .gemm_fp8 = 0.55, .gemm_fp4 = 0.4, .attention = 0.4, .memory = 0.8,
+    return {.gemm = 0.7, .gemm_fp8 = 0.55, .gemm_fp4 = 0.4, .attention = 0.4, .memory = 0.8, .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS,
             .source = "Blackwell: MLPerf v5.0/v5.1, Megatron-Bridge rows"};
   }
   if (n.starts_with("Ascend")) {
@@ -81,9 +114,9 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // the generic 0.7, and which 910B SKU (hence which peak the 43% divides by) is not
     // published (calibration.md). One row with an ambiguous peak is not enough to move
     // the defaults: left at the generic values.
-    return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .source = "Ascend: generic (one Pangu Ultra row, peak ambiguous)"};
+    return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS, .source = "Ascend: generic (one Pangu Ultra row, peak ambiguous)"};
   }
-  return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .source = "generic (device never calibrated)"};
+  return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS, .source = "generic (device never calibrated)"};
 }
 
 }  // namespace podsim::workloads

@@ -33,6 +33,16 @@ struct OpEfficiency {
   // fused (cuDNN / FlashAttention-3 class) kernels'. Unset: no published figure.
   std::optional<double> attention_fa2;
   double memory = 0.8;     // of HBM bandwidth, for memory-bound ops and the optimizer step
+  // Host (CPU) time exposed per MoE layer with routed experts per micro-batch, forward
+  // and backward together, in an eager framework with dropless routing: the forward
+  // copies the tokens per expert to the host (all-to-all splits, grouped-GEMM sizes),
+  // which empties the device's queue, so the host's launch work of the layer is no
+  // longer hidden behind device work. Not a roofline term: added to the layer's time.
+  // With Plan::cuda_graphs kStaticParts (attention, router, EP preprocess and shared
+  // experts replayed from CUDA graphs) the smaller moe_host_static_graphs_s; with kFull
+  // none. Plan::moe_host_overhead_s overrides both.
+  double moe_host_s = 0;
+  double moe_host_static_graphs_s = 0;
   std::string source;      // which calibration the numbers come from
 
   // The GEMM efficiency at precision `p` (the fallbacks above).

@@ -48,6 +48,15 @@ const char* to_string(AttentionKernel k) {
   return "?";
 }
 
+const char* to_string(CudaGraphs g) {
+  switch (g) {
+    case CudaGraphs::kNone: return "none";
+    case CudaGraphs::kStaticParts: return "static parts";
+    case CudaGraphs::kFull: return "full";
+  }
+  return "?";
+}
+
 int Plan::operand_bytes() const {
   // NVFP4 operands are 0.5 byte + an E4M3 scale per 16; counted as 1 byte like FP8 (the
   // GEMMs are compute-bound at these sizes, and MoE dispatch stays FP8 or BF16).

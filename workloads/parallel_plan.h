@@ -54,6 +54,12 @@ const char* to_string(DataSharding s);
 const char* to_string(CpAlgorithm a);
 const char* to_string(AttentionKernel k);
 
+// CUDA graphs (Megatron-Core --cuda-graph-impl/--cuda-graph-scope): none (eager), the
+// static parts of each layer (attention, MoE router and EP preprocess, shared experts:
+// scope attn moe_router moe_preprocess), or the whole step (drop-and-pad or sync-free MoE).
+enum class CudaGraphs { kNone, kStaticParts, kFull };
+const char* to_string(CudaGraphs g);
+
 struct Plan {
   int tp = 1;
   int pp = 1;
@@ -84,6 +90,12 @@ struct Plan {
   // With recompute kSelective: the recomputed modules (accounting.h); empty: the
   // attention core, Megatron's default.
   std::vector<RecomputeModule> recompute_modules;
+  // What the framework replays from CUDA graphs, which decides the MoE host overhead
+  // (OpEfficiency::moe_host_s and moe_host_static_graphs_s; kFull: none).
+  CudaGraphs cuda_graphs = CudaGraphs::kNone;
+  // Host time exposed per MoE layer per micro-batch, overriding the above; nullopt:
+  // the device type's figure for cuda_graphs.
+  std::optional<double> moe_host_overhead_s;
 
   int devices() const { return tp * pp * cp * dp; }
   // Micro-batches per step on each DP rank. REQUIRES: check() passed.

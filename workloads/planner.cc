@@ -27,6 +27,7 @@ std::string describe(const Plan& p) {
   }
   s += fmt::format(", mbs {}", p.micro_batch);
   if (p.attention_kernel != AttentionKernel::kFused) s += fmt::format(", {} attention", to_string(p.attention_kernel));
+  if (p.cuda_graphs != CudaGraphs::kNone) s += fmt::format(", CUDA graphs {}", to_string(p.cuda_graphs));
   return s;
 }
 
@@ -98,7 +99,8 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                   Plan p{.tp = tp, .pp = pp, .dp = dp, .cp = cp, .ep = ep, .sequence_parallel = tp > 1,
                          .schedule = v > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::k1F1B,
                          .virtual_stages = v, .allow_uneven_stages = true, .sharding = dp * cp > 1 ? sh : DataSharding::kNone,
-                         .recompute = rc, .micro_batch = mbs, .global_batch = q.global_batch, .precision = q.precision};
+                         .recompute = rc, .micro_batch = mbs, .global_batch = q.global_batch, .precision = q.precision,
+                         .cuda_graphs = q.cuda_graphs, .moe_host_overhead_s = q.moe_host_overhead_s};
                   if (q.global_batch % (dp * mbs) != 0) continue;
                   if (!check(m, p).empty()) continue;
                   if (v > 1 && p.micro_batches() % pp != 0) continue;

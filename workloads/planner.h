@@ -35,6 +35,9 @@ struct PlanSearch {
   int scale_up_domain = 8;            // devices in one scale-up domain (bounds tp)
   int top = 5;                        // plans to return
   StepOptions step;                   // analytical by default
+  // The framework's, not searched: every candidate gets them (Plan's fields).
+  CudaGraphs cuda_graphs = CudaGraphs::kNone;
+  std::optional<double> moe_host_overhead_s;
 };
 
 struct PlannedStep {

@@ -148,6 +148,7 @@ struct ChunkTiming {
   int global_index = 0;
   double forward_s = 0;
   double backward_s = 0;  // including recompute
+  double host_s = 0;      // of forward_s + backward_s: MoE host overhead (efficiency.h)
   std::vector<ChunkComm> fw_blocking, bw_blocking;  // TP, EP, Ulysses
   std::vector<ChunkComm> fw_overlap, bw_overlap;    // CP ring, ZeRO-3 (DP lane)
   std::optional<Comm> send_forward, send_backward;
@@ -166,6 +167,9 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
   // Merge equal collectives of a chunk (all layers of a kind issue the same ones).
   std::map<std::tuple<int, int, int, int, double>, ChunkComm> fw_b, bw_b, fw_o, bw_o;
   const RecomputePolicy policy = plan.recompute_policy();
+  const double moe_host_s = plan.moe_host_overhead_s.value_or(
+      plan.cuda_graphs == CudaGraphs::kNone ? eff.moe_host_s
+      : plan.cuda_graphs == CudaGraphs::kStaticParts ? eff.moe_host_static_graphs_s : 0.0);
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
     for (const Op& op : b.ops) {
@@ -175,6 +179,13 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
     }
     ct.forward_s += fw * b.repeat;
     ct.backward_s += (2 * fw + recompute) * b.repeat;
+    if (b.routed_experts) {
+      // The sync is in the forward, but the host work it exposes is the layer's kernel
+      // launches, about twice as many in backward (dgrad and wgrad per GEMM): split 1:2.
+      ct.forward_s += moe_host_s / 3 * b.repeat;
+      ct.backward_s += 2 * moe_host_s / 3 * b.repeat;
+      ct.host_s += moe_host_s * b.repeat;
+    }
     for (const Comm& c : b.comms) {
       if (c.group_size <= 1 || c.bytes.value() <= 0) continue;
       const bool fwd = c.phase == CommPhase::kForward;
@@ -286,6 +297,12 @@ class GraphBuilder {
     double t = 0;
     for (const ChunkTiming& c : timing_[s]) t += c.forward_s + c.backward_s;
     return t;
+  }
+  // Of the stage's compute-lane time in the step: the MoE host overhead.
+  double stage_host_s(int s) const {
+    double t = 0;
+    for (const ChunkTiming& c : timing_[s]) t += c.host_s;
+    return t * p_.micro_batches();
   }
   std::array<bool, kCommClasses> crossing() const { return crossing_; }
   // With StepOptions::observer: the groups, and what each collective node is.
@@ -494,7 +511,10 @@ StepResult simulate_once(const TrainingJob& job, std::span<const DeviceId> place
     if (builder.stage_compute_s(s) > builder.stage_compute_s(busiest)) busiest = s;
   const std::vector<uint32_t> lanes = builder.stage_lanes(busiest);
   const engine::LaneBreakdown bd = engine::breakdown(builder.graph(), run, lanes, kCommClasses);
-  r.compute_s = bd.compute.to_seconds();
+  // The host overhead runs on the compute lane (the device waits for the host there):
+  // reported apart from compute.
+  r.host_s = builder.stage_host_s(busiest);
+  r.compute_s = bd.compute.to_seconds() - r.host_s;
   for (size_t k = 0; k < kCommClasses; ++k) r.exposed_s[k] = bd.exposed[k].to_seconds();
   r.bubble_s = bd.idle.to_seconds();
   return r;
@@ -506,6 +526,7 @@ StepResult extrapolate(const StepResult& a, const StepResult& b, double t) {
   StepResult r = b;
   r.step_s = lerp(a.step_s, b.step_s);
   r.compute_s = lerp(a.compute_s, b.compute_s);
+  r.host_s = lerp(a.host_s, b.host_s);
   r.bubble_s = lerp(a.bubble_s, b.bubble_s);
   for (size_t k = 0; k < kCommClasses; ++k) r.exposed_s[k] = lerp(a.exposed_s[k], b.exposed_s[k]);
   r.flows = a.flows + b.flows;
@@ -557,6 +578,10 @@ StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> place
   if (r.bubble_s > worst) {
     worst = r.bubble_s;
     r.bottleneck = "pipeline bubble";
+  }
+  if (r.host_s > worst) {
+    worst = r.host_s;
+    r.bottleneck = "MoE host overhead";
   }
   for (size_t k = 0; k < kCommClasses; ++k) {
     if (r.exposed_s[k] > worst) {

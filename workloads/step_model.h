@@ -42,7 +42,10 @@
 // device (most compute): compute, exposed communication by class (tp, cp, ep, pp, dp:
 // time a collective of that class runs while the device does not compute; where
 // several do, the first class in that order is charged), and idle = pipeline bubble
-// (and waiting on other stages). compute + exposed + bubble = step time.
+// (and waiting on other stages), and host_s: the MoE host overhead (after each MoE
+// forward's device-host sync the device waits for the host's launches; OpEfficiency::
+// moe_host_s per MoE layer per micro-batch, split 1:2 between forward and backward).
+// compute + host + exposed + bubble = step time.
 // MFU = model FLOPs (PaLM definition, accounting.h) per second / (devices x dense peak
 // at the plan's precision).
 #include <array>
@@ -88,6 +91,9 @@ struct StepOptions {
 struct StepResult {
   double step_s = 0;
   double compute_s = 0;
+  // Host (CPU) time the busiest device waits for: MoE layers' host overhead
+  // (efficiency.h, OpEfficiency::moe_host_s), not part of compute_s.
+  double host_s = 0;
   std::array<double, kCommClasses> exposed_s{};  // by CommClass
   // Whether the representative group of each class spans more than one scale-up domain.
   std::array<bool, kCommClasses> crosses_domains{};

@@ -53,6 +53,8 @@ std::string step_breakdown(const Comparison& c, const std::string& job, size_t i
     if (const ComparisonCell* cell = find(c, system, job)) cells.push_back(cell);
   StackedBarChart chart{.id = fmt::format("breakdown-{}", index), .title = fmt::format("Step time of {}", job),
                         .segments = {{"compute", "c0"}}, .bars = {}, .x_title = "seconds per step", .value_suffix = " s"};
+  const bool host = std::any_of(cells.begin(), cells.end(), [](const ComparisonCell* x) { return x->result.host_s > 0; });
+  if (host) chart.segments.push_back({"MoE host overhead", "host"});
   std::vector<size_t> classes;
   for (size_t k = 0; k < workloads::kCommClasses; ++k) {
     const bool any = std::any_of(cells.begin(), cells.end(), [k](const ComparisonCell* x) { return x->result.exposed_s[k] > 0; });
@@ -63,6 +65,7 @@ std::string step_breakdown(const Comparison& c, const std::string& job, size_t i
   chart.segments.push_back({"pipeline bubble", "bubble"});
   for (const ComparisonCell* cell : cells) {
     StackedBar bar{.label = cell->system, .values = {cell->result.compute_s}};
+    if (host) bar.values.push_back(cell->result.host_s);
     for (const size_t k : classes) bar.values.push_back(cell->result.exposed_s[k]);
     bar.values.push_back(cell->result.bubble_s);
     chart.bars.push_back(std::move(bar));
@@ -117,7 +120,7 @@ std::string comparison_report_html(const Comparison& c) {
   for (size_t j = 0; j < c.jobs.size(); ++j)
     page.figure(fmt::format("Step time of {}", c.jobs[j]), step_breakdown(c, c.jobs[j], j),
                 "On the busiest stage's device: compute, communication that compute does not hide (by parallelism), "
-                "and pipeline bubble; they add up to the step time.");
+                "and pipeline bubble (and, for MoE jobs, the MoE host overhead); they add up to the step time.");
 
   page.section("Numbers");
   for (const std::string& job : c.jobs) {

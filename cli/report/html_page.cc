@@ -50,6 +50,7 @@ svg rect.open { fill-opacity: 0.45; stroke: #333; stroke-width: 1; stroke-dashar
 .c6 { fill: #882255; stroke: #882255; } .c7 { fill: #44aa99; stroke: #44aa99; }
 .down { fill: #c00000; stroke: #c00000; }
 .bubble { fill: #bbbbbb; stroke: #bbbbbb; }
+.host { fill: #777777; stroke: #777777; }
 )";
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "tests/engine/network/test_fabrics.h"
+#include "tests/workloads/round_device.h"
 #include "workloads/accounting.h"
 
 namespace podsim::workloads {
@@ -19,17 +20,7 @@ using engine::DeviceId;
 using engine::FlopRate;
 using engine::SimTime;
 
-// A device with round numbers: 1000 TFLOP/s BF16, 2 TB/s HBM.
-engine::DeviceSpec round_device() {
-  return {.name = "test",
-          .peak_bf16 = FlopRate::tera(1000),
-          .peak_fp16 = FlopRate::tera(1000),
-          .peak_fp8 = FlopRate::tera(2000),
-          .peak_int8 = std::nullopt,
-          .hbm_capacity = Bytes::giga(1000),
-          .hbm_bandwidth = Bandwidth::gbytes_per_s(2000),
-          .tdp_watts = 500};
-}
+using testing::round_device;
 
 // GPT-style, small vocabulary so that pipeline stages are nearly equal.
 ModelSpec small_gpt() {
