@@ -240,7 +240,8 @@ void print_comparison(const StudyResult& r, std::ostream& out) {
     for (const StudyCell* c : cells) width = std::max(width, workloads::describe(c->plan).size() + 10);
     for (const std::string& s : r.systems) width = std::max(width, s.size() + 2);
     auto row = [&](const std::string& label, auto value) {
-      std::string line = fmt::format("  {:<{}}", label, kLabel);
+      // A label as long as the column ("published tokens/s/dev") still gets a space.
+      std::string line = fmt::format("  {:<{}}", label, std::max<size_t>(kLabel, label.size() + 1));
       for (const StudyCell* c : cells) line += fmt::format("{:<{}}", value(*c), width);
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out << line << "\n";

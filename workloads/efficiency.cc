@@ -89,10 +89,10 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // reasons (TE cast/amax overhead; fused attention backward), not fitted again on
     // two rows. The DeepSeek-V3 BF16 row (the only BF16 Blackwell row) ran at -64%
     // while its EP64 groups straddled racks; placed one group per rack (placement.h) and
-    // run with its recipe's own recompute (mla_up_proj), it is +48% tokens/s, a gap
-    // docs/models.md §4.5 traces to what the op graph leaves out of dropless MoE (host
-    // launch and device-host sync), not to GEMM efficiency: one MoE row with that gap
-    // does not move the BF16 value.
+    // run with its recipe's own recompute (mla_up_proj), it was +48% tokens/s, a gap
+    // docs/models.md §4.5 traced to dropless MoE's host overhead, not to GEMM
+    // efficiency; with that overhead modelled (moe_host_s above, from a separate
+    // publication) it is +13%, and the BF16 value was not moved for it.
     // NVFP4 (one row, MLPerf v5.1 405B on 512 GB200): at FP8's 0.55 of the 10 PF FP4 peak
     // the step ran 21% short; 0.4 (4 PF, 1.45x the FP8 GEMMs' 2.75 PF) puts it at -3%.
     // NVFP4 GEMMs pay more around them than FP8 ones: 16-element block scales in two
