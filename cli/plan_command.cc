@@ -13,6 +13,7 @@
 #include "topologies/engine_fabric.h"
 #include "workloads/planner.h"
 #include "workloads/presets.h"
+#include "workloads/step_model.h"
 
 namespace podsim::cli {
 
@@ -31,6 +32,12 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
   else if (o.precision != "bf16")
     throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8 or int8", o.precision));
 
+  workloads::CudaGraphs graphs = workloads::CudaGraphs::kNone;
+  if (o.cuda_graphs == "static") graphs = workloads::CudaGraphs::kStaticParts;
+  else if (o.cuda_graphs == "full") graphs = workloads::CudaGraphs::kFull;
+  else if (o.cuda_graphs != "none")
+    throw UserError(fmt::format("podsim plan: --cuda-graphs {}: expected none, static or full", o.cuda_graphs));
+
   // One system tells how many devices a system has; then as many as N needs.
   const topologies::Cluster one = topologies::build_preset(o.system);
   const int per_system = static_cast<int>(one.devices().size());
@@ -46,7 +53,7 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
 
   workloads::PlanSearch q{.devices = o.devices, .global_batch = o.global_batch > 0 ? o.global_batch : o.devices,
                           .precision = precision, .scale_up_domain = std::min(per_system, o.devices),
-                          .top = o.top, .step = {}};
+                          .top = o.top, .step = {}, .cuda_graphs = graphs};
   const auto t0 = std::chrono::steady_clock::now();
   const workloads::PlanReport rep = workloads::plan_search(*model, q, device, fabric);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -55,6 +62,11 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
   out << fmt::format("system     {} x {} ({} devices used, {} per scale-up domain), {}\n", systems, o.system,
                      o.devices, std::min(per_system, o.devices), device.name);
   out << fmt::format("batch      {} samples per step, {}\n", q.global_batch, engine::to_string(precision));
+  if (model->moe)
+    out << fmt::format("host       CUDA graphs {}: MoE host overhead {:.1f} ms per MoE layer per micro-batch\n",
+                       workloads::to_string(graphs),
+                       1e3 * workloads::moe_host_seconds(workloads::Plan{.cuda_graphs = graphs},
+                                                         workloads::default_efficiency(device)));
   out << fmt::format("searched   {} plans, {} valid, {} fit and timed (analytical collectives, {:.1f} s)\n",
                      rep.considered, rep.valid, rep.fitting, secs);
   out << fmt::format("\n  {:<3} {:<58} {:>9} {:>6} {:>9}  {}\n", "#", "plan", "step", "MFU", "memory", "bound by");
@@ -74,7 +86,9 @@ int plan_main(const std::vector<std::string>& args, std::ostream& out) {
       "devices", po::value<int>(), "devices to plan for")(
       "global-batch", po::value<int>()->default_value(0), "samples per step (default: one per device)")(
       "precision", po::value<std::string>()->default_value("bf16"), "bf16 | fp16 | fp8 | int8")(
-      "top", po::value<int>()->default_value(5), "plans to print");
+      "top", po::value<int>()->default_value(5), "plans to print")(
+      "cuda-graphs", po::value<std::string>()->default_value("none"),
+      "none | static | full: what the framework replays from CUDA graphs (MoE host overhead)");
   const auto vm = parse_command_line("plan", options, {}, args, out);
   if (!vm) return 0;
   require(*vm, "model", "plan", "--model");
@@ -82,7 +96,8 @@ int plan_main(const std::vector<std::string>& args, std::ostream& out) {
   require(*vm, "devices", "plan", "--devices");
   plan_command({.model = (*vm)["model"].as<std::string>(), .system = (*vm)["system"].as<std::string>(),
                 .devices = (*vm)["devices"].as<int>(), .global_batch = (*vm)["global-batch"].as<int>(),
-                .precision = (*vm)["precision"].as<std::string>(), .top = (*vm)["top"].as<int>()},
+                .precision = (*vm)["precision"].as<std::string>(), .top = (*vm)["top"].as<int>(),
+                .cuda_graphs = (*vm)["cuda-graphs"].as<std::string>()},
                out);
   return 0;
 }

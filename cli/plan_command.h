@@ -15,6 +15,9 @@ struct PlanOptions {
   int global_batch = 0;  // 0: devices (one sample per device)
   std::string precision = "bf16";
   int top = 5;
+  // What the framework replays from CUDA graphs: "none", "static" or "full" (the MoE
+  // host overhead, workloads/efficiency.h).
+  std::string cuda_graphs = "none";
 };
 
 // Throws UserError for bad input or when no plan fits.

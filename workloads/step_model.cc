@@ -30,6 +30,16 @@ const char* to_string(CommClass c) {
   return "?";
 }
 
+double moe_host_seconds(const Plan& plan, const OpEfficiency& eff) {
+  if (plan.moe_host_overhead_s) return *plan.moe_host_overhead_s;
+  switch (plan.cuda_graphs) {
+    case CudaGraphs::kNone: return eff.moe_host_s;
+    case CudaGraphs::kStaticParts: return eff.moe_host_static_graphs_s;
+    case CudaGraphs::kFull: return 0;
+  }
+  return eff.moe_host_s;
+}
+
 double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
                   const OpEfficiency& eff, AttentionKernel kernel) {
   double t = 0;
@@ -167,9 +177,7 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
   // Merge equal collectives of a chunk (all layers of a kind issue the same ones).
   std::map<std::tuple<int, int, int, int, double>, ChunkComm> fw_b, bw_b, fw_o, bw_o;
   const RecomputePolicy policy = plan.recompute_policy();
-  const double moe_host_s = plan.moe_host_overhead_s.value_or(
-      plan.cuda_graphs == CudaGraphs::kNone ? eff.moe_host_s
-      : plan.cuda_graphs == CudaGraphs::kStaticParts ? eff.moe_host_static_graphs_s : 0.0);
+  const double moe_host_s = moe_host_seconds(plan, eff);
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
     for (const Op& op : b.ops) {

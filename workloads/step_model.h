@@ -122,6 +122,10 @@ StepResult simulate_step(const TrainingJob& job, std::span<const engine::DeviceI
                          const engine::DeviceSpec& device, const engine::Fabric& fabric,
                          const StepOptions& options = {});
 
+// Host time exposed per MoE layer per micro-batch under `plan` (its override, else the
+// figure of eff for its cuda_graphs; efficiency.h).
+double moe_host_seconds(const Plan& plan, const OpEfficiency& eff);
+
 // Roofline time of one forward op on `device` (the formula in efficiency.h); attention
 // ops at the efficiency of `kernel`. Throws UserError for a kernel with no efficiency on
 // `device` (attention_kernel_problem).

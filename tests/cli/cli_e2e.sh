@@ -48,5 +48,21 @@ expect "help" 0 "" -- "$podsim" run --help
 head -c 4096 /dev/urandom >"$tmp/garbage.textproto"
 expect "binary garbage" 2 "garbage.textproto" -- "$podsim" run "$tmp/garbage.textproto"
 
+# podsim plan: the top plans, the MoE host overhead line, --cuda-graphs.
+expect "plan" 0 "" -- "$podsim" plan --model gpt-oss-120b --system hgx-h100 --devices 64 --global-batch 512 --top 2
+grep -q "^host       CUDA graphs none: MoE host overhead 7.4 ms per MoE layer per micro-batch" "$tmp/out" ||
+  { echo "FAIL: plan does not state the MoE host overhead"; failures=$((failures + 1)); }
+best_step() { sed -nE 's/^  1 .* ([0-9.]+) s +[0-9.]+% .*/\1/p' "$tmp/out"; }
+eager=$(best_step)
+expect "plan --cuda-graphs full" 0 "" -- "$podsim" plan --model gpt-oss-120b --system hgx-h100 --devices 64 \
+  --global-batch 512 --top 2 --cuda-graphs full
+graphed=$(best_step)
+grep -q "MoE host overhead 0.0 ms" "$tmp/out" && awk -v a="$graphed" -v b="$eager" 'BEGIN {exit !(a > 0 && a < b)}' ||
+  { echo "FAIL: --cuda-graphs full: best step $graphed s, eager $eager s"; failures=$((failures + 1)); }
+expect "plan --cuda-graphs bad" 2 "^podsim plan: --cuda-graphs some: expected none, static or full$" -- \
+  "$podsim" plan --model gpt-oss-120b --system hgx-h100 --devices 64 --cuda-graphs some
+expect "plan unknown model" 2 "^podsim plan: --model nope: unknown preset \(expected one of: " -- \
+  "$podsim" plan --model nope --system hgx-h100 --devices 8
+
 echo "cli_e2e: $failures failed"
 [ "$failures" -eq 0 ]
