@@ -100,6 +100,7 @@ std::vector<std::vector<std::optional<workloads::Plan>>> pool_plans(const Scenar
       } else if (auto_plan) {
         workloads::PlanSearch q{.devices = t.devices, .global_batch = t.plan.global_batch,
                                 .precision = t.plan.precision, .scale_up_domain = domain_size[p], .top = 1};
+        q.attention_kernel = t.plan.attention_kernel;
         q.cuda_graphs = t.plan.cuda_graphs;
         q.moe_host_overhead_s = t.plan.moe_host_overhead_s;
         try {

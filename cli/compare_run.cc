@@ -117,6 +117,7 @@ void run_system(const ScenarioFile& file, const std::string& system, const v1::C
       workloads::PlanSearch q{.devices = job.devices, .global_batch = job.plan.global_batch,
                               .precision = job.plan.precision, .scale_up_domain = domain, .top = 1,
                               .step = options};
+      q.attention_kernel = job.plan.attention_kernel;
       q.cuda_graphs = job.plan.cuda_graphs;
       q.moe_host_overhead_s = job.plan.moe_host_overhead_s;
       q.step.mode = engine::CommMode::kAnalytical;  // search in closed form, report in the study's mode

@@ -154,6 +154,8 @@ std::optional<ModelSpec> model_spec(const v1::Model& m, const std::string& job_n
   return spec;
 }
 
+void framework_spec(const v1::ParallelPlan& m, Plan& p, const At& at);
+
 Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
   Plan p;
   PODSIM_COPY_INT(m, p, tp, at);
@@ -206,9 +208,16 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
   if (m.recompute_modules_size() > 0 && m.recompute() != v1::ParallelPlan::SELECTIVE)
     at.add("recompute_modules", "needs recompute: SELECTIVE");
   // FLASH_ATTENTION_2 with flash_attention false is check()'s; an explicit FUSED is too.
-  if (m.attention_kernel() == v1::ParallelPlan::FLASH_ATTENTION_2) p.attention_kernel = AttentionKernel::kFlashAttention2;
   if (m.attention_kernel() == v1::ParallelPlan::FUSED && !p.flash_attention)
     at.add("attention_kernel", "FUSED is a FlashAttention kernel, but flash_attention is false");
+  framework_spec(m, p, at);
+  return p;
+}
+
+// The framework's side of a plan, which the planner does not search but keeps: the
+// attention kernel, CUDA graphs and the MoE host overhead.
+void framework_spec(const v1::ParallelPlan& m, Plan& p, const At& at) {
+  if (m.attention_kernel() == v1::ParallelPlan::FLASH_ATTENTION_2) p.attention_kernel = AttentionKernel::kFlashAttention2;
   switch (m.cuda_graphs()) {
     case v1::ParallelPlan::STATIC_PARTS: p.cuda_graphs = CudaGraphs::kStaticParts; break;
     case v1::ParallelPlan::FULL_STEP: p.cuda_graphs = CudaGraphs::kFull; break;
@@ -221,7 +230,6 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
     else
       p.moe_host_overhead_s = ms * 1e-3;
   }
-  return p;
 }
 
 engine::Precision precision(v1::Job::Precision p) {
@@ -285,8 +293,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Pro
       plan_at.add("auto_plan", "needs the job's `devices` (the planner searches how to cut them)");
       return std::nullopt;
     }
-    if (job.plan().attention_kernel() != v1::ParallelPlan::ATTENTION_KERNEL_UNSPECIFIED)
-      plan_at.add("attention_kernel", "not with auto_plan (the planner's plans run FUSED attention)");
+    framework_spec(job.plan(), out.plan, plan_at);
     if (!model_problems.empty()) return std::nullopt;
     out.devices = static_cast<int>(std::min<uint64_t>(job.devices(), INT_MAX));
     out.plan.dp = out.devices;
@@ -294,8 +301,10 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Pro
                                                           : out.devices;
     out.plan.precision = precision(job.precision());
     if (auto b = budget(job, at)) out.budget = *b;
-    if (device)
+    if (device) {
       if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
+      else if (auto k = attention_kernel_problem(out.plan.attention_kernel, *device)) plan_at.add("attention_kernel", *k);
+    }
     if (added > 0) return std::nullopt;
     return out;
   }

@@ -100,7 +100,8 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                          .schedule = v > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::k1F1B,
                          .virtual_stages = v, .allow_uneven_stages = true, .sharding = dp * cp > 1 ? sh : DataSharding::kNone,
                          .recompute = rc, .micro_batch = mbs, .global_batch = q.global_batch, .precision = q.precision,
-                         .cuda_graphs = q.cuda_graphs, .moe_host_overhead_s = q.moe_host_overhead_s};
+                         .attention_kernel = q.attention_kernel, .cuda_graphs = q.cuda_graphs,
+                         .moe_host_overhead_s = q.moe_host_overhead_s};
                   if (q.global_batch % (dp * mbs) != 0) continue;
                   if (!check(m, p).empty()) continue;
                   if (v > 1 && p.micro_batches() % pp != 0) continue;

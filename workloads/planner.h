@@ -36,6 +36,7 @@ struct PlanSearch {
   int top = 5;                        // plans to return
   StepOptions step;                   // analytical by default
   // The framework's, not searched: every candidate gets them (Plan's fields).
+  AttentionKernel attention_kernel = AttentionKernel::kFused;
   CudaGraphs cuda_graphs = CudaGraphs::kNone;
   std::optional<double> moe_host_overhead_s;
 };

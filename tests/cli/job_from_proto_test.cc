@@ -157,19 +157,16 @@ TEST_CASE("attention_kernel: FLASH_ATTENTION_2 parsed, contradictions and unknow
   CHECK(jobs[1].plan.attention_kernel == AttentionKernel::kFused);
   CHECK(jobs[2].plan.attention_kernel == AttentionKernel::kFused);
 
-  // Both FlashAttention kernels contradict flash_attention: false; the planner's plans
-  // are FUSED, so auto_plan takes none.
+  // Both FlashAttention kernels contradict flash_attention: false.
   const ScenarioFile bad = ScenarioFile::parse("k.textproto", R"(
     jobs { name: "a" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false attention_kernel: FLASH_ATTENTION_2 } }
     jobs { name: "b" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false attention_kernel: FUSED } }
-    jobs { name: "c" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false } }
-    jobs { name: "d" model { preset: "llama3-8b" } plan { auto_plan: true attention_kernel: FLASH_ATTENTION_2 } devices: 8 })");
+    jobs { name: "c" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false } })");
   const std::string err = error_of([&] { training_jobs(bad); });
   CHECK(contains(err, "jobs[0].plan.attention_kernel: FLASH_ATTENTION_2 is a FlashAttention kernel, but "
                       "flash_attention is false"));
   CHECK(contains(err, "jobs[1].plan.attention_kernel: FUSED is a FlashAttention kernel, but flash_attention is false"));
   CHECK_FALSE(contains(err, "jobs[2]"));
-  CHECK(contains(err, "jobs[3].plan.attention_kernel: not with auto_plan"));
 
   using podsim::engine::FlopRate;
   const podsim::engine::DeviceSpec b200{.name = "B200", .peak_bf16 = FlopRate::tera(2250),
@@ -179,4 +176,29 @@ TEST_CASE("attention_kernel: FLASH_ATTENTION_2 parsed, contradictions and unknow
   CHECK(contains(on_b200, "jobs[0].plan.attention_kernel: attention_kernel FLASH_ATTENTION_2: no published "
                           "FlashAttention-2 efficiency for device B200; use FUSED"));
   CHECK_FALSE(contains(on_b200, "jobs[1]"));
+}
+
+TEST_CASE("framework fields (attention kernel, CUDA graphs, MoE host overhead) are kept under auto_plan") {
+  // The planner searches the cut, not the framework: an auto-planned job keeps them.
+  const ScenarioFile f = ScenarioFile::parse("fw.textproto", R"(
+    jobs { name: "a" model { preset: "deepseek-v3" } devices: 64
+           plan { auto_plan: true cuda_graphs: STATIC_PARTS attention_kernel: FLASH_ATTENTION_2 } }
+    jobs { name: "b" model { preset: "deepseek-v3" } devices: 64 plan { auto_plan: true moe_host_overhead_ms: 2.5 } }
+    jobs { name: "c" model { preset: "deepseek-v3" }
+           plan { tp: 1 pp: 4 dp: 16 ep: 16 allow_uneven_stages: true cuda_graphs: FULL_STEP } })");
+  const std::vector<TrainingJob> jobs = training_jobs(f);
+  REQUIRE(jobs.size() == 3);
+  CHECK(jobs[0].plan.cuda_graphs == CudaGraphs::kStaticParts);
+  CHECK(jobs[0].plan.attention_kernel == AttentionKernel::kFlashAttention2);
+  CHECK_FALSE(jobs[0].plan.moe_host_overhead_s);
+  CHECK(jobs[1].plan.cuda_graphs == CudaGraphs::kNone);
+  REQUIRE(jobs[1].plan.moe_host_overhead_s);
+  CHECK(*jobs[1].plan.moe_host_overhead_s == doctest::Approx(2.5e-3));
+  CHECK(jobs[2].plan.cuda_graphs == CudaGraphs::kFull);
+  // Out of range, named with its line.
+  const ScenarioFile bad = ScenarioFile::parse("fw.textproto", R"(
+    jobs { name: "a" model { preset: "deepseek-v3" } devices: 64
+           plan { auto_plan: true moe_host_overhead_ms: 1e9 } })");
+  CHECK(contains(error_of([&] { training_jobs(bad); }),
+                 "fw.textproto:3:35: jobs[0].plan.moe_host_overhead_ms: 1000000000 is out of range (expected 0 .. 1000 ms)"));
 }
