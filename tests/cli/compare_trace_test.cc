@@ -173,6 +173,7 @@ TEST_CASE("level steps: the TP-only job's all-reduces, counted by hand") {
     const podsim::cli::StudyCell& cell = study.cells.at(e.step().job());
     CHECK(e.step().step_s() == cell.result.step_s);
     CHECK(e.step().compute_s() == cell.result.compute_s);
+    CHECK_FALSE(e.step().has_host_s());  // a dense model: no MoE host overhead to record
   }
   // The summary counts them by kind.
   const podsim::cli::TraceSummary s = podsim::cli::summarize_trace(path);
