@@ -20,8 +20,9 @@ namespace {
 // = 3.437 s per step over 58 MoE layers / 8 stages x 64 micro-batches = 464 MoE layer
 // passes per device: 7.4 ms each. With the static parts in CUDA graphs (Megatron-Core
 // --cuda-graph-scope attn moe_router moe_preprocess, which also captures the shared
-// experts), the two graph steps' 1.460 s are gone: 1.977 s / 464 = 4.3 ms. Left out as not host-only: the permute kernel, DeepEP,
-// HybridEP, the up-projection recompute, kernel fusions (they also cut device work).
+// experts), the two graph steps' 1.460 s are gone: 1.977 s / 464 = 4.3 ms. Left out as
+// not host-only: the permute kernel, DeepEP, HybridEP, the up-projection recompute,
+// kernel fusions (they also cut device work).
 // Judgement, stated: MXFP8 launches more kernels than BF16 (quantisation), so for BF16
 // this is on the high side; the steps left out also removed host work (router fusion:
 // 72 -> 31 kernels), so on the low side there. The figure is the framework's and the
@@ -31,13 +32,25 @@ namespace {
 constexpr double kEagerMoeHostS = 7.4e-3;
 constexpr double kStaticGraphsMoeHostS = 4.3e-3;
 
+OpEfficiency device_efficiency(const engine::DeviceSpec& device);
+
 }  // namespace
+
+OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
+  OpEfficiency e = device_efficiency(device);
+  e.moe_host_s = kEagerMoeHostS;
+  e.moe_host_static_graphs_s = kStaticGraphsMoeHostS;
+  return e;
+}
+
+namespace {
 
 // Calibration (data/validation/calibration.md; `podsim validate` prints the errors).
 // Method: one set per device type, fitted by hand on the runs of that device whose
 // every input is published, starting from what micro-benchmarks say a kernel class
 // reaches, then moved only as far as the validation median asks. No per-run factor.
-OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
+// The MoE host overhead, the same for every device, is set by default_efficiency above.
+OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
   const std::string& n = device.name;
   if (n.starts_with("A100")) {
     // 12 rows: SC21 Tables 1-2 (8), Korthikanti Table 5 (2), MegaScale Table 2 (2). The
@@ -56,7 +69,6 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // describes (FA3 needs Hopper's wgmma and TMA, and cuDNN SDPA is not faster on A100:
     // 0.82x FA2, huggingface/transformers#48163), so the ratio is 1.
     return {.gemm = 0.62, .attention = 0.45, .attention_fa2 = 0.45, .memory = 0.8,
-            .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS,
             .source = "A100: SC21, Korthikanti, MegaScale rows"};
   }
   if (n.starts_with("H100") || n.starts_with("H800") || n.starts_with("H20")) {
@@ -80,7 +92,6 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // only, 4608 tokens). The absolute FA2 figures, ~34% of the 989 TF peak forward
     // and backward together, are the paper's "35% utilization on H100".
     return {.gemm = 0.7, .gemm_fp8 = 0.55, .attention = 0.4, .attention_fa2 = 0.25, .memory = 0.8,
-            .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS,
             .source = "Hopper: Llama 3, MLPerf, Megatron-Bridge, NeMo DFM rows"};
   }
   if (n.starts_with("B200") || n.starts_with("B300")) {
@@ -104,7 +115,7 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // these: same tensor cores at FP8/BF16, 1.5x FP4 peak already in its catalog peak. Its
     // doubled softmax-exponential rate (NVIDIA, "Inside NVIDIA Blackwell Ultra") would
     // lift attention, but at 0.6 instead of 0.4 that row moves only 2.5 points: not fitted.
-    return {.gemm = 0.7, .gemm_fp8 = 0.55, .gemm_fp4 = 0.4, .attention = 0.4, .memory = 0.8, .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS,
+    return {.gemm = 0.7, .gemm_fp8 = 0.55, .gemm_fp4 = 0.4, .attention = 0.4, .memory = 0.8,
             .source = "Blackwell: MLPerf v5.0/v5.1, Megatron-Bridge rows"};
   }
   if (n.starts_with("Ascend")) {
@@ -114,9 +125,10 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
     // the generic 0.7, and which 910B SKU (hence which peak the 43% divides by) is not
     // published (calibration.md). One row with an ambiguous peak is not enough to move
     // the defaults: left at the generic values.
-    return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS, .source = "Ascend: generic (one Pangu Ultra row, peak ambiguous)"};
+    return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .source = "Ascend: generic (one Pangu Ultra row, peak ambiguous)"};
   }
-  return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .moe_host_s = kEagerMoeHostS, .moe_host_static_graphs_s = kStaticGraphsMoeHostS, .source = "generic (device never calibrated)"};
+  return {.gemm = 0.7, .attention = 0.5, .memory = 0.8, .source = "generic (device never calibrated)"};
 }
 
+}  // namespace
 }  // namespace podsim::workloads

@@ -8,6 +8,7 @@
 
 #include "engine/error.h"
 #include "tests/engine/network/test_fabrics.h"
+#include "tests/workloads/op_lookup.h"
 #include "workloads/accounting.h"
 #include "workloads/efficiency.h"
 #include "workloads/parallel_plan.h"
@@ -34,12 +35,7 @@ DeviceSpec nvidia(const char* name, double bf16_tflops) {
 Op wan_scores(int tokens) {
   ModelSpec m = *model_preset("wan2.1-14b");
   m.seq_len = tokens;
-  for (const OpBlock& b : forward_ops(m))
-    if (b.is_layer)
-      for (const Op& o : b.ops)
-        if (o.name == "attn_scores") return o;
-  FAIL("no attn_scores op");
-  throw;
+  return podsim::workloads::testing::find_op(forward_ops(m), "layer", "attn_scores");
 }
 
 }  // namespace
