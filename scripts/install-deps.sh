@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev
   chromium  # renders the HTML reports in tests/report/report_browser.sh (issue #7)
   clang libclang-rt-14-dev  # libFuzzer targets in fuzz/, scripts/fuzz.sh (issue #8)
+  slurm-wlm munge  # a private single-node Slurm runs scripts/slurm-sweep.sbatch in tests/slurm/
 )
 
 missing=()
