@@ -12,8 +12,9 @@
 //        (hw §5, NVL72, 400G NIC per GPU); 250 ns an NVLink hop, 1 us an IB hop.
 // Traffic: ring all-reduce with 16 MiB chunks (2(n-1) steps of n flows, each step
 // waiting for the last), and direct all-to-all with 1 MiB per pair (n(n-1) flows at
-// once). SimGrid runs CM02 (plain max-min, no TCP window, no cross traffic), so both
-// solve the same model.
+// once), and all-to-all-v (`a2av`): n(n-1) flows at once whose sizes are skewed the
+// way MoE dispatch with uneven expert load is, see pair_bytes(). SimGrid runs CM02
+// (plain max-min, no TCP window, no cross traffic), so both solve the same model.
 //
 // Each (engine, case) runs in a forked child, so peak RSS is its own and a case that
 // exhausts memory or time fails alone.
@@ -28,10 +29,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -126,17 +129,67 @@ class HierarchyFabric : public pe::Fabric {
 constexpr double kChunk = 16.0 * 1024 * 1024;   // ring: bytes per flow
 constexpr double kPerPair = 1.0 * 1024 * 1024;  // all-to-all: bytes per flow
 
+// All-to-all-v sizes: bytes(i, j) = 1 MiB * w(j) * L(i, j), whole bytes, at least 1.
+// L is lognormal with sigma 1 and mean 1 (per pair: uneven token counts); w is a Zipf
+// popularity of destinations with exponent 1 over a seeded permutation, scaled to mean
+// 1 (uneven expert load: the most popular of 384 ranks receives ~59x the mean). Seeded
+// and drawn with bit-exact arithmetic only (no std:: distributions), so both engines
+// and every platform see the same bytes.
+std::vector<uint64_t> pair_bytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };
+  std::vector<size_t> rank(n);
+  for (size_t i = 0; i < n; ++i) rank[i] = i;
+  for (size_t i = n; i > 1; --i) std::swap(rank[i - 1], rank[rng() % i]);
+  double harmonic = 0;
+  for (size_t k = 1; k <= n; ++k) harmonic += 1.0 / static_cast<double>(k);
+  std::vector<uint64_t> bytes(n * n, 0);
+  const double sigma = 1.0;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < n; ++j) {
+      if (i == j) continue;
+      const double w = static_cast<double>(n) / (harmonic * static_cast<double>(rank[j] + 1));
+      const double z = std::sqrt(-2 * std::log(uniform())) * std::cos(2 * M_PI * uniform());
+      const double lognormal = std::exp(sigma * z - sigma * sigma / 2);
+      bytes[i * n + j] = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(kPerPair * w * lognormal)));
+    }
+  return bytes;
+}
+constexpr uint64_t kA2avSeed = 19;
+
+enum class Traffic { kRing, kAllToAll, kAllToAllV };
+
 struct Result {
   uint64_t flows = 0;
+  uint64_t solves = 0;  // podsim: network events (one solve each)
   double sim_seconds = 0;
   double wall_seconds = 0;
 };
 
-Result run_podsim(const Hierarchy& h, bool all_to_all) {
+Result run_podsim(const Hierarchy& h, Traffic traffic) {
   const auto t0 = std::chrono::steady_clock::now();
   const HierarchyFabric fabric(h);
   pe::Simulator sim(1);
   pe::FlowNetwork net(sim, fabric.links());
+  if (traffic == Traffic::kAllToAllV) {
+    const size_t n = h.n;
+    const std::vector<uint64_t> bytes = pair_bytes(n, kA2avSeed);
+    // Flow k is pair (i, j), j != i, in row-major order.
+    net.start_flows(n * (n - 1), [&](size_t k) {
+      const size_t i = k / (n - 1), j0 = k % (n - 1), j = j0 >= i ? j0 + 1 : j0;
+      const pe::DeviceId src{static_cast<uint32_t>(i)}, dst{static_cast<uint32_t>(j)};
+      return pe::FlowSpec{.src = src, .dst = dst, .bytes = pe::Bytes(static_cast<double>(bytes[i * n + j])),
+                          .route = fabric.route(src, dst)};
+    }, [] {});
+    sim.run();
+    Result r;
+    r.flows = net.flows_completed();
+    r.solves = net.solves();
+    r.sim_seconds = sim.now().to_seconds();
+    r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+  }
+  const bool all_to_all = traffic == Traffic::kAllToAll;
   pe::Collective c;
   for (uint32_t i = 0; i < h.n; ++i) c.group.push_back(pe::DeviceId{i});
   if (all_to_all) {
@@ -150,6 +203,7 @@ Result run_podsim(const Hierarchy& h, bool all_to_all) {
   sim.run();
   Result r;
   r.flows = net.flows_completed();
+  r.solves = net.solves();
   r.sim_seconds = sim.now().to_seconds();
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
@@ -216,7 +270,7 @@ void build_simgrid_platform(const Hierarchy& h, std::vector<sg4::Host*>& hosts) 
   root->seal();
 }
 
-Result run_simgrid(const Hierarchy& h, bool all_to_all) {
+Result run_simgrid(const Hierarchy& h, Traffic traffic) {
   const auto t0 = std::chrono::steady_clock::now();
   int argc = 1;
   char name[] = "simgrid_compare";
@@ -231,7 +285,15 @@ Result run_simgrid(const Hierarchy& h, bool all_to_all) {
   const size_t n = h.n;
   sg4::Actor::create("driver", hosts[0], [&] {
     std::vector<sg4::CommPtr> comms;
-    if (all_to_all) {
+    if (traffic == Traffic::kAllToAllV) {
+      const std::vector<uint64_t> bytes = pair_bytes(n, kA2avSeed);
+      comms.reserve(n * (n - 1));
+      for (size_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < n; ++j)
+          if (i != j) comms.push_back(sg4::Comm::sendto_async(hosts[i], hosts[j], bytes[i * n + j]));
+      sg4::Comm::wait_all(comms);
+      r.flows += comms.size();
+    } else if (traffic == Traffic::kAllToAll) {
       comms.reserve(n * (n - 1));
       for (size_t i = 0; i < n; ++i)
         for (size_t j = 0; j < n; ++j)
@@ -262,7 +324,7 @@ struct Outcome {
 };
 
 // Runs one case in a child process with a wall-clock limit.
-Outcome run_isolated(const std::string& engine, const Hierarchy& h, bool all_to_all, unsigned limit_s,
+Outcome run_isolated(const std::string& engine, const Hierarchy& h, Traffic traffic, unsigned limit_s,
                      unsigned long memory_gb) {
   int fds[2];
   if (pipe(fds) != 0) return {false, {}, 0, "pipe failed"};
@@ -272,7 +334,7 @@ Outcome run_isolated(const std::string& engine, const Hierarchy& h, bool all_to_
     alarm(limit_s);
     const rlimit as{memory_gb << 30, memory_gb << 30};
     setrlimit(RLIMIT_AS, &as);
-    const Result r = engine == "podsim" ? run_podsim(h, all_to_all) : run_simgrid(h, all_to_all);
+    const Result r = engine == "podsim" ? run_podsim(h, traffic) : run_simgrid(h, traffic);
     if (write(fds[1], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) _exit(3);
     _exit(0);
   }
@@ -325,10 +387,13 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (cases.empty())
+  if (cases.empty()) {
     for (const char* traffic : {"ring", "a2a"})
       for (const char* family : {"nvl", "cm"})
         for (int n : {72, 384, 1536, 6144}) cases.push_back(std::string(family) + ":" + traffic + ":" + std::to_string(n));
+    for (const char* family : {"nvl", "cm"})
+      for (int n : {64, 128, 256, 384, 1536}) cases.push_back(std::string(family) + ":a2av:" + std::to_string(n));
+  }
 
   std::vector<std::string> over_limit;  // engine:family:traffic
   std::printf("| case | flows | podsim wall s | SimGrid wall s | speedup | podsim peak MB | SimGrid peak MB | "
@@ -339,7 +404,11 @@ int main(int argc, char** argv) {
     const std::string family = spec.substr(0, c1), traffic = spec.substr(c1 + 1, c2 - c1 - 1);
     const size_t n = std::stoul(spec.substr(c2 + 1));
     const Hierarchy h(make_topology(family), n);
-    const bool a2a = traffic == "a2a";
+    if (traffic != "ring" && traffic != "a2a" && traffic != "a2av") {
+      std::fprintf(stderr, "unknown traffic '%s' (ring, a2a, a2av)\n", traffic.c_str());
+      return 2;
+    }
+    const Traffic kind_of = traffic == "ring" ? Traffic::kRing : traffic == "a2a" ? Traffic::kAllToAll : Traffic::kAllToAllV;
     Outcome p, s;
     for (const std::string& e : engines) {
       // A smaller case of the same kind already ran out of time: do not burn another limit.
@@ -349,7 +418,7 @@ int main(int argc, char** argv) {
         continue;
       }
       Outcome& o = e == "podsim" ? p : s;
-      o = run_isolated(e, h, a2a, limit_s, memory_gb);
+      o = run_isolated(e, h, kind_of, limit_s, memory_gb);
       if (!o.ok) over_limit.push_back(kind);
     }
     const uint64_t flows = p.ok ? p.result.flows : s.result.flows;

@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
-#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +11,9 @@
 namespace podsim::engine {
 
 namespace {
+
+// Every kResync-th region solve of a link recomputes its frozen total from scratch.
+constexpr uint32_t kResync = 32;
 
 // Rebuilding the route pool costs one pass over the live routes; do it when at least
 // half the pool is dead, and not for small pools.
@@ -27,6 +28,10 @@ LinkId MaxMinSolver::add_link(double capacity) {
   const auto id = static_cast<uint32_t>(capacity_.size());
   capacity_.push_back(capacity);
   load_.push_back(0);
+  sum_.push_back(0);
+  since_exact_.push_back(0);
+  suffix_.push_back(0);
+  order_at_.push_back(0);
   active_on_.emplace_back();
   seeded_.push_back(0);
   needs_compact_.push_back(0);
@@ -34,7 +39,7 @@ LinkId MaxMinSolver::add_link(double capacity) {
   remaining_.push_back(0);
   unfrozen_.push_back(0);
   key_.push_back(0);
-  touched_.push_back(0);
+  heap_pos_.push_back(kNotInHeap);
   return LinkId{id};
 }
 
@@ -78,6 +83,7 @@ void MaxMinSolver::activate(FlowId id) {
   const uint32_t f = index(id);
   PODSIM_CHECK(f < state_.size() && state_[f] == State::kSuspended, "activate() on a flow that is not suspended");
   state_[f] = State::kActive;
+  theta_ = 0;
   for (LinkId l : route(id)) {
     active_on_[index(l)].push_back(f);
     seed(index(l));
@@ -89,8 +95,10 @@ void MaxMinSolver::remove_flow(FlowId id) {
   PODSIM_CHECK(f < state_.size() && (state_[f] == State::kSuspended || state_[f] == State::kActive),
                "remove_flow() on a flow that does not exist");
   if (state_[f] == State::kActive) {
+    theta_ = std::min(theta_, rate_[f]);
     for (LinkId l : route(id)) {
       const uint32_t li = index(l);
+      sum_[li] -= rate_[f];
       seed(li);
       if (!needs_compact_[li]) {
         needs_compact_[li] = 1;
@@ -142,10 +150,12 @@ void MaxMinSolver::compact_pool() {
   pool_garbage_ = 0;
 }
 
-// Breadth-first over the bipartite link/flow graph from the seeded links, one
-// connected component at a time, so that each is filled on its own: a ring step is n
-// components of one flow each, and filling them together would pay a heap over all.
-void MaxMinSolver::find_components() {
+// Breadth-first over the bipartite link/flow graph from the seeded links, through
+// flows with rate >= theta only, one region at a time, so that each is filled on its
+// own: a ring step is n regions of one flow each, and filling them together would pay
+// a heap over all. Each region link is scanned once; its flows below theta are frozen
+// (their rates become capacity it has given away), the others join the region.
+void MaxMinSolver::find_regions(double theta) {
   epoch_ += 2;
   if (epoch_ < 2) {  // wrapped: stale marks could collide with the new epoch
     std::fill(flow_mark_.begin(), flow_mark_.end(), 0);
@@ -155,6 +165,7 @@ void MaxMinSolver::find_components() {
   comp_flows_.clear();
   comp_links_.clear();
   components_.clear();
+  uint32_t order_used = 0;
   for (uint32_t seed : seeds_) {
     seeded_[seed] = 0;
     if (link_mark_[seed] == epoch_) continue;
@@ -162,7 +173,17 @@ void MaxMinSolver::find_components() {
     const Component c{comp_flows_.size(), comp_links_.size()};
     comp_links_.push_back(LinkId{seed});
     for (size_t i = c.first_link; i < comp_links_.size(); ++i) {
-      for (uint32_t f : active_on_[index(comp_links_[i])]) {
+      const uint32_t l = index(comp_links_[i]);
+      const std::vector<uint32_t>& on = active_on_[l];
+      // Sorted by rate: the flows below theta are a prefix, left as they are.
+      const size_t begin = theta > 0 ? static_cast<size_t>(std::partition_point(on.begin(), on.end(),
+                                                                                [&](uint32_t f) { return rate_[f] < theta; }) -
+                                                           on.begin())
+                                     : 0;
+      double above = 0;
+      for (size_t k = begin; k < on.size(); ++k) {
+        const uint32_t f = on[k];
+        above += rate_[f];
         if (flow_mark_[f] == epoch_) continue;
         flow_mark_[f] = epoch_;
         comp_flows_.push_back(FlowId{f});
@@ -173,10 +194,27 @@ void MaxMinSolver::find_components() {
           }
         }
       }
+      // The frozen flows' total is the link's total less the region's, except every
+      // kResync-th time, when it is summed afresh so rounding cannot accumulate.
+      double frozen = 0;
+      if (begin > 0) {
+        if (++since_exact_[l] < kResync) {
+          frozen = std::max(sum_[l] - above, 0.0);
+        } else {
+          since_exact_[l] = 0;
+          for (size_t k = 0; k < begin; ++k) frozen += rate_[on[k]];
+        }
+      }
+      suffix_[l] = static_cast<uint32_t>(begin);
+      order_at_[l] = order_used;
+      order_used += static_cast<uint32_t>(on.size() - begin);
+      remaining_[l] = capacity_[l] - frozen;
+      unfrozen_[l] = static_cast<uint32_t>(on.size() - begin);
     }
     components_.push_back(c);
   }
   seeds_.clear();
+  if (order_.size() < order_used) order_.resize(order_used);
 }
 
 void MaxMinSolver::freeze(uint32_t f, double level) {
@@ -184,74 +222,121 @@ void MaxMinSolver::freeze(uint32_t f, double level) {
   rate_[f] = level;
   for (LinkId m : route(FlowId{f})) {
     const uint32_t mi = index(m);
+    order_[order_at_[mi]++] = f;
     remaining_[mi] -= level;
     --unfrozen_[mi];
-    if (!touched_[mi]) {
-      touched_[mi] = 1;
-      touched_list_.push_back(mi);
-    }
   }
 }
 
-// Progressive filling over one component. A link's fair share never decreases as
-// flows freeze (a flow frozen at level s <= share(l) leaves (r - s)/(n - 1) >= r/n),
-// so a heap of shares with lazy invalidation visits links in saturation order.
+void MaxMinSolver::heap_sift_up(size_t i) {
+  const uint32_t l = heap_[i];
+  const double k = key_[l];
+  while (i > 0) {
+    const size_t parent = (i - 1) / 2;
+    const uint32_t p = heap_[parent];
+    if (!(k < key_[p] || (k == key_[p] && l < p))) break;
+    heap_[i] = p;
+    heap_pos_[p] = static_cast<uint32_t>(i);
+    i = parent;
+  }
+  heap_[i] = l;
+  heap_pos_[l] = static_cast<uint32_t>(i);
+}
+
+void MaxMinSolver::heap_sift_down(size_t i) {
+  const uint32_t l = heap_[i];
+  const double k = key_[l];
+  const size_t n = heap_.size();
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n) {
+      const uint32_t a = heap_[child], b = heap_[child + 1];
+      if (key_[b] < key_[a] || (key_[b] == key_[a] && b < a)) ++child;
+    }
+    const uint32_t c = heap_[child];
+    if (!(key_[c] < k || (key_[c] == k && c < l))) break;
+    heap_[i] = c;
+    heap_pos_[c] = static_cast<uint32_t>(i);
+    i = child;
+  }
+  heap_[i] = l;
+  heap_pos_[l] = static_cast<uint32_t>(i);
+}
+
+void MaxMinSolver::heap_erase(uint32_t l) {
+  const size_t i = heap_pos_[l];
+  heap_pos_[l] = kNotInHeap;
+  const uint32_t last = heap_.back();
+  heap_.pop_back();
+  if (last == l) return;
+  heap_[i] = last;
+  heap_pos_[last] = static_cast<uint32_t>(i);
+  heap_sift_up(i);
+  heap_sift_down(heap_pos_[last]);
+}
+
+uint32_t MaxMinSolver::heap_pop() {
+  const uint32_t top = heap_.front();
+  heap_erase(top);
+  return top;
+}
+
+// Progressive filling over one region, from the residual capacities and unfrozen
+// counts find_regions() left. A link's fair share never decreases as flows freeze (a
+// flow frozen at level s <= share(l) leaves (r - s)/(n - 1) >= r/n), so the heap yields
+// links in saturation order.
 void MaxMinSolver::fill(std::span<const FlowId> flows, std::span<const LinkId> links) {
-  if (flows.size() == 1) {  // alone: the bottleneck's capacity, no heap
+  if (flows.size() == 1) {  // alone: the tightest residual capacity, no heap
     const uint32_t f = index(flows[0]);
     double rate = std::numeric_limits<double>::infinity();
-    for (LinkId l : links) rate = std::min(rate, capacity_[index(l)]);
-    rate_[f] = rate;
-    flow_mark_[f] = epoch_ + 1;
-    for (LinkId l : links) load_[index(l)] = rate;
-    return;
-  }
-  const auto greater = std::greater<std::pair<double, uint32_t>>();
-  heap_.clear();
-  for (LinkId id : links) {
-    const uint32_t l = index(id);
-    remaining_[l] = capacity_[l];
-    unfrozen_[l] = static_cast<uint32_t>(active_on_[l].size());
-    if (unfrozen_[l] > 0) {
-      key_[l] = remaining_[l] / unfrozen_[l];
-      heap_.emplace_back(key_[l], l);
-    }
-  }
-  std::make_heap(heap_.begin(), heap_.end(), greater);
-  // A live entry carries the link's current share in key_; anything else is stale.
-  auto pop_live = [&](double bound) -> std::optional<uint32_t> {
-    while (!heap_.empty() && heap_.front().first <= bound) {
-      std::pop_heap(heap_.begin(), heap_.end(), greater);
-      const auto [share, l] = heap_.back();
-      heap_.pop_back();
-      if (unfrozen_[l] > 0 && share == key_[l]) {
-        key_[l] = -1;  // consumed
-        return l;
+    for (LinkId l : links) rate = std::min(rate, remaining_[index(l)]);
+    freeze(f, rate);
+  } else if (!flows.empty()) {
+    heap_.clear();
+    for (LinkId id : links) {
+      const uint32_t l = index(id);
+      if (unfrozen_[l] > 0) {
+        key_[l] = std::max(remaining_[l], 0.0) / unfrozen_[l];
+        heap_pos_[l] = static_cast<uint32_t>(heap_.size());
+        heap_.push_back(l);
       }
     }
-    return std::nullopt;
-  };
-  const double inf = std::numeric_limits<double>::infinity();
-  while (auto first = pop_live(inf)) {
-    round_.clear();
-    round_.push_back(*first);
-    // The level is the smallest share; every link within the tolerance of it
-    // saturates in this round too.
-    const double level = remaining_[*first] / unfrozen_[*first];
-    const double bound = level * (1 + kTieTolerance);
-    while (auto l = pop_live(bound)) round_.push_back(*l);
-    for (uint32_t l : round_)
-      for (uint32_t f : active_on_[l])
-        if (flow_mark_[f] == epoch_) freeze(f, level);
-    for (uint32_t m : touched_list_) {
-      touched_[m] = 0;
-      if (unfrozen_[m] > 0) {
-        key_[m] = std::max(remaining_[m], 0.0) / unfrozen_[m];
-        heap_.emplace_back(key_[m], m);
-        std::push_heap(heap_.begin(), heap_.end(), greater);
+    for (size_t i = heap_.size() / 2; i-- > 0;) heap_sift_down(i);
+    // Keys are lower bounds: freezing a flow only raises the shares of its other links,
+    // so a link is re-keyed when it reaches the top, not at every freeze. The top with
+    // its true share as key is the minimum.
+    const auto top_is_current = [&](double limit) {
+      while (!heap_.empty()) {
+        const uint32_t l = heap_.front();
+        if (key_[l] > limit) return false;
+        if (unfrozen_[l] == 0) {  // every flow froze on other links
+          heap_pop();
+          continue;
+        }
+        const double share = std::max(remaining_[l], 0.0) / unfrozen_[l];
+        if (share <= key_[l]) return true;
+        key_[l] = share;
+        heap_sift_down(0);
+      }
+      return false;
+    };
+    const double inf = std::numeric_limits<double>::infinity();
+    while (top_is_current(inf)) {
+      round_.clear();
+      const uint32_t first = heap_pop();
+      round_.push_back(first);
+      // The level is the smallest share; every link within the tolerance of it
+      // saturates in this round too.
+      const double level = std::max(remaining_[first], 0.0) / unfrozen_[first];
+      const double bound = level * (1 + kTieTolerance);
+      while (top_is_current(bound)) round_.push_back(heap_pop());
+      for (uint32_t l : round_) {
+        const std::vector<uint32_t>& on = active_on_[l];
+        for (size_t k = suffix_[l]; k < on.size(); ++k)
+          if (flow_mark_[on[k]] == epoch_) freeze(on[k], level);
       }
     }
-    touched_list_.clear();
   }
   for (LinkId id : links) {
     const uint32_t l = index(id);
@@ -262,13 +347,24 @@ void MaxMinSolver::fill(std::span<const FlowId> flows, std::span<const LinkId> l
 
 MaxMinSolver::Changes MaxMinSolver::solve() {
   drop_removed_flows();
-  find_components();
+  const double theta = theta_;
+  theta_ = std::numeric_limits<double>::infinity();
+  find_regions(theta);
   for (size_t c = 0; c < components_.size(); ++c) {
     const size_t flow_end = c + 1 < components_.size() ? components_[c + 1].first_flow : comp_flows_.size();
     const size_t link_end = c + 1 < components_.size() ? components_[c + 1].first_link : comp_links_.size();
     const Component& k = components_[c];
     fill(std::span<const FlowId>(comp_flows_).subspan(k.first_flow, flow_end - k.first_flow),
          std::span<const LinkId>(comp_links_).subspan(k.first_link, link_end - k.first_link));
+  }
+  // Every region link's suffix, rewritten in the order its flows froze: by rate, so
+  // the lists stay sorted without a sort.
+  for (LinkId id : comp_links_) {
+    const uint32_t l = index(id);
+    std::vector<uint32_t>& on = active_on_[l];
+    const size_t n = on.size() - suffix_[l];  // order_at_[l] is now the segment's end
+    std::copy(order_.begin() + (order_at_[l] - n), order_.begin() + order_at_[l], on.begin() + suffix_[l]);
+    sum_[l] = capacity_[l] - remaining_[l];
   }
   return Changes{comp_flows_, comp_links_};
 }

@@ -18,20 +18,51 @@
 // variable with sharing penalty 0) so that it can wait out its latency without taking
 // a share; activate() lets it compete.
 //
-// Incremental: solve() recomputes only the flows connected, through shared links and
-// transitively, to a flow activated or removed since the previous solve, one connected
-// component at a time. Other flows keep their rates, which stay max-min fair: nothing
-// in their component changed.
+// Incremental (Ros-Giralt et al., "On the Bottleneck Structure of Congestion-Controlled
+// Networks", SIGMETRICS 2020: a change propagates only to links at or above the level
+// of the flows it touches). Progressive filling freezes flows in increasing order of
+// rate. Removing flows whose smallest rate is theta changes nothing below theta: each
+// link they cross saturates at theta or above (else they would have frozen below
+// theta), and every other link sees the same load at every level below theta. So the
+// flows with rate < theta keep their rates, and the rest is the fill of a residual
+// problem: flows with rate >= theta on capacities c_l minus the frozen flows' rates,
+//     c'_l = c_l - sum over f on l with x_f < theta of x_f,
+// whose fair shares all start at or above theta. That problem splits into connected
+// components, of which only those holding a removed flow's links changed. solve()
+// therefore recomputes, from the links whose flow set changed, the flows with rate
+// >= theta connected to them through such flows: the "region". An activation sets
+// theta = 0 (the new flow's rate is not known yet): the region is then the whole
+// connected component, as in a from-scratch solve of it. Flows outside the region
+// keep their rates bit for bit.
 //
-// Cost of a solve, per affected component with E route entries and L links:
-// O(E + L log L), and O(E) for a flow alone on its links. Links whose fair shares tie
-// (within kTieTolerance) saturate in the same round and give their flows bit-identical
-// rates, so a symmetric collective step (all-to-all on a crossbar) is one round and its
-// flows finish at the same instant.
+// Cost of a solve: O(E + L log L) for a region whose L links hold E route entries
+// (both the region's flows and the frozen ones sharing its links), and O(E) for a flow
+// alone in its region. Links whose fair shares tie (within kTieTolerance) saturate in
+// the same round and give their flows bit-identical rates, so a symmetric collective
+// step (all-to-all on a crossbar) is one round and its flows finish at the same
+// instant.
+//
+// The filling's queue of links by fair share is an indexed binary heap with one entry
+// per link whose key is a lower bound of its share: freezing flows only raises the
+// shares of the other links they cross, so a link is re-keyed in place (sift down)
+// only when it reaches the top with a stale key, and the top with a current key is the
+// minimum. The heap of (share, link) pairs it replaces pushed a new entry at every
+// freeze and popped the stale ones later: ~28 entries per link per solve on an
+// all-to-all-v, half the solver's time in pop_heap. Re-keying every touched link after
+// each round instead (an indexed heap with eager key updates) was the slower variant:
+// 5.7 s against 2.3 s wall on the 128-rank all-to-all-v of bench/simgrid_compare (one
+// run, machine load 8), because most touched links are far from the top when touched. Buckets (shares on a grid) would need a second pass to keep ties exact, and
+// shares span many decades.
+//
+// Each link keeps its active flows sorted by rate, so the flows below theta are a
+// prefix found by binary search and never visited: their total is the link's sum less
+// the region's (recomputed exactly every 32nd time, so rounding cannot build up). The
+// region's flows are written back in the order they froze, which is by rate.
 //
 // Storage is struct-of-arrays: a flow is a slice of one flat route pool plus a rate;
-// a link keeps the flat list of its active flows: 8 bytes per hop, ~19 per flow.
+// a link keeps the flat list of its active flows: 8-12 bytes per hop, ~19 per flow.
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -65,8 +96,9 @@ class MaxMinSolver {
   // Removes f (suspended or active); its id may be reused after the next solve().
   void remove_flow(FlowId f);
 
-  // What the last solve() recomputed: every flow of the affected components (including
-  // newly activated ones) and every link they touch; rates may be unchanged.
+  // What the last solve() recomputed: every flow of the regions (including newly
+  // activated ones) and every link they touch; rates may be unchanged. Flows and links
+  // not listed kept their rates and loads.
   // Valid until the next call that changes the solver.
   struct Changes {
     std::span<const FlowId> flows;
@@ -95,14 +127,21 @@ class MaxMinSolver {
   void seed(uint32_t link);
   void drop_removed_flows();
   void compact_pool();
-  void find_components();
+  void find_regions(double theta);
   void fill(std::span<const FlowId> flows, std::span<const LinkId> links);
   void freeze(uint32_t f, double level);
+  // Indexed heap of links by key_ (smallest first).
+  void heap_sift_up(size_t i);
+  void heap_sift_down(size_t i);
+  void heap_erase(uint32_t l);
+  uint32_t heap_pop();
 
   // Links.
   std::vector<double> capacity_;
   std::vector<double> load_;
-  std::vector<std::vector<uint32_t>> active_on_;  // active flows on each link
+  std::vector<double> sum_;                        // sum of the active flows' rates
+  std::vector<std::vector<uint32_t>> active_on_;  // active flows on each link, by rate
+  std::vector<uint32_t> since_exact_;             // region solves since sum_ was exact
   // Flows, indexed by FlowId.
   std::vector<uint32_t> route_begin_;  // into pool_
   std::vector<uint16_t> route_len_;
@@ -120,6 +159,9 @@ class MaxMinSolver {
   std::vector<uint32_t> removed_;         // flows to drop from link lists, then free
   std::vector<uint32_t> to_compact_;      // links whose lists hold removed flows
   std::vector<uint8_t> needs_compact_;    // per link: already in to_compact_
+  // Smallest rate of an active flow removed since the last solve; 0 after an
+  // activation: flows below it keep their rates.
+  double theta_ = std::numeric_limits<double>::infinity();
 
   // Scratch of one solve, kept to reuse allocations.
   uint32_t epoch_ = 0;
@@ -131,12 +173,15 @@ class MaxMinSolver {
     size_t first_link;  // into comp_links_
   };
   std::vector<Component> components_;
+  std::vector<uint32_t> suffix_;          // where the region's flows start in active_on_
+  std::vector<uint32_t> order_at_;        // where the link's next freeze goes in order_
+  std::vector<uint32_t> order_;           // region flows per region link, as they froze
   std::vector<double> remaining_;         // capacity not yet given to frozen flows
   std::vector<uint32_t> unfrozen_;        // active flows on the link not yet frozen
-  std::vector<double> key_;               // the share a link's live heap entry carries
-  std::vector<uint8_t> touched_;
-  std::vector<uint32_t> touched_list_;
-  std::vector<std::pair<double, uint32_t>> heap_;  // (fair share, link), min first
+  std::vector<double> key_;               // the link's fair share while in heap_
+  std::vector<uint32_t> heap_pos_;        // index in heap_, kNotInHeap if absent
+  static constexpr uint32_t kNotInHeap = UINT32_MAX;
+  std::vector<uint32_t> heap_;            // links, by key_, min first
   std::vector<uint32_t> round_;
 };
 

@@ -216,5 +216,142 @@ TEST_CASE("incremental solves match from-scratch solves under arrivals and depar
   }
 }
 
+
+// A from-scratch solve of the same flows in a fresh solver: no history, one component
+// at a time from the full capacities.
+std::vector<double> fresh_solve(const std::vector<double>& capacity, const std::vector<Route>& routes) {
+  MaxMinSolver s;
+  for (double cap : capacity) s.add_link(cap);
+  std::vector<FlowId> ids;
+  for (const Route& r : routes) {
+    ids.push_back(s.add_flow(r));
+    s.activate(ids.back());
+  }
+  s.solve();
+  std::vector<double> rates;
+  for (FlowId f : ids) rates.push_back(s.rate(f));
+  return rates;
+}
+
+// Flows with sizes drain at their rates; at each event every flow whose bytes run out
+// first (ties included) completes, and sometimes new flows arrive at the same instant.
+// After each event's solve, every rate is compared with a from-scratch solve, and with
+// the textbook oracle while the case is small. Most events are completions alone, which
+// the solver recomputes only from the completed flows' rate up (maxmin.h).
+void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int arrivals, bool oracle) {
+  std::vector<double> capacity;
+  std::uniform_int_distribution<int> cap(1, 4);
+  for (int l = 0; l < links; ++l) capacity.push_back(25.0 * cap(rng));
+  auto random_route = [&] {
+    std::vector<uint32_t> all(links);
+    for (int l = 0; l < links; ++l) all[l] = l;
+    std::shuffle(all.begin(), all.end(), rng);
+    const int len = std::uniform_int_distribution<int>(1, std::min(links, max_len))(rng);
+    Route r;
+    for (int i = 0; i < len; ++i) r.push_back(LinkId{all[i]});
+    return r;
+  };
+  // Sizes from a handful of values, so that flows also finish together.
+  auto random_bytes = [&] { return 10.0 * std::uniform_int_distribution<int>(1, 6)(rng) * (rng() % 4 == 0 ? 1 : 1.37); };
+  MaxMinSolver s;
+  for (double c : capacity) s.add_link(c);
+  struct Live {
+    Route route;
+    double bytes;
+  };
+  std::map<uint32_t, Live> live;
+  auto arrive = [&] {
+    const Route r = random_route();
+    const FlowId f = s.add_flow(r);
+    s.activate(f);
+    live[index(f)] = Live{r, random_bytes()};
+  };
+  for (int i = 0; i < initial; ++i) arrive();
+  int arrived = initial, events = 0;
+  s.solve();
+  while (!live.empty()) {
+    ++events;
+    // Next completion: the smallest bytes / rate; flows within a relative 1e-12 of it
+    // finish in the same event (FlowNetwork's integer nanoseconds do this for real).
+    double dt = INFINITY;
+    for (const auto& [f, l] : live) dt = std::min(dt, l.bytes / s.rate(FlowId{f}));
+    std::vector<uint32_t> done;
+    for (auto& [f, l] : live) {
+      const double t = l.bytes / s.rate(FlowId{f});
+      l.bytes -= s.rate(FlowId{f}) * dt;
+      if (t <= dt * (1 + 1e-12)) done.push_back(f);
+    }
+    for (uint32_t f : done) {
+      s.remove_flow(FlowId{f});
+      live.erase(f);
+    }
+    if (arrived < initial + arrivals && rng() % 4 == 0) {
+      const int burst = std::uniform_int_distribution<int>(1, 3)(rng);
+      for (int k = 0; k < burst; ++k, ++arrived) arrive();
+    }
+    s.solve();
+    std::vector<Route> routes;
+    for (const auto& [f, l] : live) routes.push_back(l.route);
+    const std::vector<double> expected = fresh_solve(capacity, routes);
+    const std::vector<double> textbook = oracle ? brute_force(capacity, routes) : expected;
+    std::vector<double> got;
+    for (const auto& [f, l] : live) got.push_back(s.rate(FlowId{f}));
+    for (size_t i = 0; i < got.size(); ++i) {
+      CAPTURE(events);
+      REQUIRE(got[i] == doctest::Approx(expected[i]).epsilon(1e-9));
+      REQUIRE(got[i] == doctest::Approx(textbook[i]).epsilon(1e-9));
+    }
+    if (oracle) check_max_min_fair(capacity, routes, got);
+    for (int l = 0; l < links; ++l) {
+      double load = 0;
+      for (size_t i = 0; i < routes.size(); ++i)
+        for (LinkId m : routes[i]) load += index(m) == static_cast<uint32_t>(l) ? got[i] : 0;
+      CHECK(s.load(LinkId{static_cast<uint32_t>(l)}) == doctest::Approx(load).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("arrivals and completions, event by event, match from-scratch solves (small, textbook oracle)") {
+  std::mt19937_64 rng(19);
+  for (int trial = 0; trial < 300; ++trial) {
+    CAPTURE(trial);
+    run_events(rng, std::uniform_int_distribution<int>(1, 10)(rng), 4, std::uniform_int_distribution<int>(1, 25)(rng),
+               std::uniform_int_distribution<int>(0, 15)(rng), true);
+  }
+}
+
+TEST_CASE("arrivals and completions, event by event, match from-scratch solves (hundreds of flows)") {
+  std::mt19937_64 rng(23);
+  for (int trial = 0; trial < 6; ++trial) {
+    CAPTURE(trial);
+    run_events(rng, 40, 5, 300, 100, false);
+  }
+}
+
+TEST_CASE("a completion recomputes only flows at or above its rate") {
+  // Link 0 (capacity 2) carries a and b; link 1 (capacity 10) carries b, c, d. a and b
+  // freeze at 1 on link 0; c and d share the remaining 9 of link 1: 4.5 each.
+  MaxMinSolver s;
+  const LinkId l0 = s.add_link(2), l1 = s.add_link(10);
+  const FlowId a = s.add_flow(Route{l0}), b = s.add_flow(Route{l0, l1}), c = s.add_flow(Route{l1}),
+               d = s.add_flow(Route{l1});
+  for (FlowId f : {a, b, c, d}) s.activate(f);
+  s.solve();
+  CHECK(s.rate(b) == 1);
+  CHECK(s.rate(c) == 4.5);
+  // d (rate 4.5) ends: b (rate 1 < 4) keeps its rate and is not recomputed; c gets 9.
+  s.remove_flow(d);
+  const auto changes = s.solve();
+  CHECK(changes.flows.size() == 1);
+  CHECK(s.rate(c) == 9);
+  CHECK(s.load(l1) == 10);
+  CHECK(s.rate(a) == 1);
+  // b (rate 1) ends: everything at or above 1 that is connected is recomputed.
+  s.remove_flow(b);
+  CHECK(s.solve().flows.size() == 2);
+  CHECK(s.rate(a) == 2);
+  CHECK(s.rate(c) == 10);
+}
+
 }  // namespace
 }  // namespace podsim::engine
