@@ -154,6 +154,7 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
     if (f.has_port_gbits_per_s()) t.port_gbits_per_s = f.port_gbits_per_s();
     if (f.has_link_latency_ns()) t.link_latency_ns = f.link_latency_ns();
     if (f.has_rail_optimized()) t.rail_optimized = f.rail_optimized();
+    if (f.has_spine_oversubscription()) t.spine_oversubscription = f.spine_oversubscription();
     p.fat_tree = t;
   }
   // Parameter checks need every pool; with a pool missing, pool indices would not match.

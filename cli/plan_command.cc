@@ -16,6 +16,32 @@
 #include "workloads/step_model.h"
 
 namespace podsim::cli {
+namespace {
+
+// `cluster { ... }` of as many `system` presets as `devices` needs; several are joined by
+// a fat tree of radix 64 (1:1, leaves in device order): 2 tiers hold 64 leaves x 32
+// NICs, beyond that 3 tiers (64 pods of 32 leaves). The last leaf and pod may be part full.
+ScenarioFile preset_cluster_file(const std::string& system, int devices) {
+  const topologies::Cluster one = topologies::build_preset(system);
+  const auto per_system = static_cast<int64_t>(one.devices().size());
+  const int64_t systems = (devices + per_system - 1) / per_system;
+  std::string text = fmt::format("cluster {{ pools {{ preset: \"{}\" count: {} }}", system, systems);
+  if (systems > 1)
+    text += fmt::format(" fat_tree {{ tiers: {} radix: 64 rail_optimized: false }}", systems * per_system <= 2048 ? 2 : 3);
+  text += " }\n";
+  return ScenarioFile::parse(fmt::format("podsim plan --system {}", system), text);
+}
+
+std::string describe_fabric(const topologies::ClusterParams& p) {
+  if (!p.fat_tree) return "none (one system)";
+  const topologies::FatTreeParams& t = *p.fat_tree;
+  std::string text = fmt::format("{}-tier fat tree, radix {}, leaves {}:1", t.tiers, t.radix, t.oversubscription);
+  if (t.tiers == 3) text += fmt::format(", spines {}:1", t.spine_oversubscription);
+  text += t.rail_optimized ? ", rail-optimised" : ", leaves in device order";
+  return text + " (change with --set cluster.fat_tree.FIELD=VALUE)";
+}
+
+}  // namespace
 
 void plan_command(const PlanOptions& o, std::ostream& out) {
   const std::optional<workloads::ModelSpec> model = workloads::model_preset(o.model);
@@ -24,7 +50,11 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
     for (const std::string& n : workloads::model_preset_names()) names += (names.empty() ? "" : ", ") + n;
     throw UserError(fmt::format("podsim plan: --model {}: unknown preset (expected one of: {})", o.model, names));
   }
-  if (o.devices <= 0) throw UserError("podsim plan: --devices must be > 0");
+  if (o.system.empty() == o.cluster_file.empty())
+    throw UserError("podsim plan: give --system S (with --devices N) or --cluster FILE, one of them");
+  if (o.devices < 0 || (o.devices == 0 && o.cluster_file.empty()))
+    throw UserError(fmt::format("podsim plan: --devices must be > 0{}, got {}",
+                                o.cluster_file.empty() ? " with --system" : "", o.devices));
   engine::Precision precision = engine::Precision::kBF16;
   if (o.precision == "fp8") precision = engine::Precision::kFP8;
   else if (o.precision == "fp16") precision = engine::Precision::kFP16;
@@ -38,29 +68,37 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
   else if (o.cuda_graphs != "none")
     throw UserError(fmt::format("podsim plan: --cuda-graphs {}: expected none, static or full", o.cuda_graphs));
 
-  // One system tells how many devices a system has; then as many as N needs.
-  const topologies::Cluster one = topologies::build_preset(o.system);
-  const int per_system = static_cast<int>(one.devices().size());
-  const int systems = (o.devices + per_system - 1) / per_system;
-  std::string text = fmt::format("cluster {{ pools {{ preset: \"{}\" count: {} }}", o.system, systems);
-  if (systems > 1) text += " fat_tree { tiers: 2 radix: 64 rail_optimized: false }";
-  text += " }\n";
-  const ScenarioFile file = ScenarioFile::parse(fmt::format("podsim plan --system {}", o.system), text);
-  const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
+  ScenarioFile file = o.cluster_file.empty() ? preset_cluster_file(o.system, o.devices) : ScenarioFile::load(o.cluster_file);
+  for (const std::string& set : o.overrides) {
+    if (!set.starts_with("cluster."))
+      throw UserError(fmt::format("podsim plan: --set {}: only the cluster's fields apply here (e.g. --set "
+                                  "cluster.fat_tree.oversubscription=3)", set));
+    file.apply_override(set);
+  }
+  const topologies::ClusterParams params = cluster_params(file);
+  const topologies::Cluster cluster = topologies::build_cluster(params);
+  const int devices = o.devices > 0 ? o.devices : static_cast<int>(cluster.devices().size());
+  if (static_cast<size_t>(devices) > cluster.devices().size())
+    throw UserError(fmt::format("podsim plan: --devices {}: the cluster of {} has {} devices", devices, o.cluster_file,
+                                cluster.devices().size()));
   const topologies::EngineFabric fabric(cluster);
   const engine::DeviceSpec& device = *cluster.devices().front().spec;
   if (auto p = workloads::precision_problem(precision, device)) throw UserError("podsim plan: --precision: " + *p);
+  // The first device's scale-up domain (supernode, NVLink rack, server) is the one the
+  // search fills with TP/EP first.
+  const auto domain = static_cast<int>(cluster.domains()[cluster.devices().front().pod].device_count);
 
-  workloads::PlanSearch q{.devices = o.devices, .global_batch = o.global_batch > 0 ? o.global_batch : o.devices,
-                          .precision = precision, .scale_up_domain = std::min(per_system, o.devices),
+  workloads::PlanSearch q{.devices = devices, .global_batch = o.global_batch > 0 ? o.global_batch : devices,
+                          .precision = precision, .scale_up_domain = std::min(domain, devices),
                           .top = o.top, .step = {}, .cuda_graphs = graphs};
   const auto t0 = std::chrono::steady_clock::now();
   const workloads::PlanReport rep = workloads::plan_search(*model, q, device, fabric);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   out << fmt::format("model      {} ({} layers, seq {})\n", model->name, model->layers, model->seq_len);
-  out << fmt::format("system     {} x {} ({} devices used, {} per scale-up domain), {}\n", systems, o.system,
-                     o.devices, std::min(per_system, o.devices), device.name);
+  out << fmt::format("system     {} ({} devices used of {}, {} per scale-up domain), {}\n", cluster.name(), devices,
+                     cluster.devices().size(), std::min(domain, devices), device.name);
+  out << fmt::format("fabric     {}\n", describe_fabric(params));
   out << fmt::format("batch      {} samples per step, {}\n", q.global_batch, engine::to_string(precision));
   if (model->moe)
     out << fmt::format("host       CUDA graphs {}: MoE host overhead {:.1f} ms per MoE layer per micro-batch\n",
@@ -83,7 +121,10 @@ int plan_main(const std::vector<std::string>& args, std::ostream& out) {
   po::options_description options("podsim plan --model M --system S --devices N [options]");
   options.add_options()("help,h", "show this help")("model", po::value<std::string>(), "model preset (deepseek-v3, ...)")(
       "system", po::value<std::string>(), "system preset (cloudmatrix384, nvl72, hgx-h100, ...)")(
-      "devices", po::value<int>(), "devices to plan for")(
+      "cluster", po::value<std::string>(), "instead of --system: the cluster of this scenario file (.textproto)")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "change the cluster as in a scenario: --set cluster.fat_tree.tiers=3 (repeatable)")(
+      "devices", po::value<int>()->default_value(0), "devices to plan for (default with --cluster: all)")(
       "global-batch", po::value<int>()->default_value(0), "samples per step (default: one per device)")(
       "precision", po::value<std::string>()->default_value("bf16"), "bf16 | fp16 | fp8 | int8")(
       "top", po::value<int>()->default_value(5), "plans to print")(
@@ -92,12 +133,11 @@ int plan_main(const std::vector<std::string>& args, std::ostream& out) {
   const auto vm = parse_command_line("plan", options, {}, args, out);
   if (!vm) return 0;
   require(*vm, "model", "plan", "--model");
-  require(*vm, "system", "plan", "--system");
-  require(*vm, "devices", "plan", "--devices");
-  plan_command({.model = (*vm)["model"].as<std::string>(), .system = (*vm)["system"].as<std::string>(),
-                .devices = (*vm)["devices"].as<int>(), .global_batch = (*vm)["global-batch"].as<int>(),
-                .precision = (*vm)["precision"].as<std::string>(), .top = (*vm)["top"].as<int>(),
-                .cuda_graphs = (*vm)["cuda-graphs"].as<std::string>()},
+  auto text = [&](const char* name) { return vm->count(name) ? (*vm)[name].as<std::string>() : std::string(); };
+  plan_command({.model = text("model"), .system = text("system"), .cluster_file = text("cluster"),
+                .overrides = strings_of(*vm, "set"), .devices = (*vm)["devices"].as<int>(),
+                .global_batch = (*vm)["global-batch"].as<int>(), .precision = (*vm)["precision"].as<std::string>(),
+                .top = (*vm)["top"].as<int>(), .cuda_graphs = (*vm)["cuda-graphs"].as<std::string>()},
                out);
   return 0;
 }

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 
 #include "engine/check.h"
 
@@ -12,12 +15,31 @@ namespace {
 using engine::Bandwidth;
 using engine::SimTime;
 
+// Switches beyond this are not built (the largest single-chip switches have 512 ports);
+// it bounds the spines and cores a tree can ask for.
+constexpr int kMaxRadix = 2048;
+
 // The largest divisor of `ports` that, times `peers`, still fits in `radix` ports: the
 // cable bundle that needs the fewest switches at the next tier.
 int bundle_lanes(int ports, int peers, int radix) {
   for (int lanes = ports; lanes > 1; --lanes)
     if (ports % lanes == 0 && peers * lanes <= radix) return lanes;
   return 1;
+}
+
+// radix ports split ratio:1 into whole down and up counts, each >= 1; nullopt if they
+// are not whole.
+std::optional<std::pair<int, int>> split_ports(int radix, double ratio) {
+  const double down = radix * ratio / (1 + ratio);
+  const auto whole = static_cast<int>(std::lround(down));
+  if (std::abs(down - whole) > 1e-6 || whole < 1 || radix - whole < 1) return std::nullopt;
+  return std::pair{whole, radix - whole};
+}
+
+std::string cannot_split(double ratio, int radix, const char* tier) {
+  const double down = radix * ratio / (1 + ratio);
+  return fmt::format("{} does not split {} {} ports into whole down:up counts ({:.2f}:{:.2f})", ratio, radix, tier,
+                     down, radix - down);
 }
 
 }  // namespace
@@ -27,10 +49,16 @@ std::optional<FatTreeLayout> plan_fat_tree(const FatTreeParams& p, const std::ve
   const size_t before = errors.size();
   auto add = [&](std::string path, std::string message) { errors.push_back({std::move(path), std::move(message)}); };
   if (p.tiers != 2 && p.tiers != 3) add("fat_tree.tiers", fmt::format("must be 2 or 3, got {}", p.tiers));
-  if (p.radix < 2 || (p.tiers == 3 && (p.radix < 4 || p.radix % 2 != 0)))
-    add("fat_tree.radix", fmt::format("{} ports is too few (expected >= 2, and an even number >= 4 for 3 tiers)", p.radix));
+  if (p.radix < 2 || p.radix > kMaxRadix)
+    add("fat_tree.radix", fmt::format("must be 2 to {} ports, got {}", kMaxRadix, p.radix));
   if (!(std::isfinite(p.oversubscription) && p.oversubscription > 0))
     add("fat_tree.oversubscription", fmt::format("must be > 0 (down:up ports at the leaf), got {}", p.oversubscription));
+  if (!(std::isfinite(p.spine_oversubscription) && p.spine_oversubscription > 0))
+    add("fat_tree.spine_oversubscription",
+        fmt::format("must be > 0 (down:up ports at the spine), got {}", p.spine_oversubscription));
+  else if (p.tiers == 2 && p.spine_oversubscription != 1)
+    add("fat_tree.spine_oversubscription",
+        fmt::format("{} needs spine uplinks, which a 2-tier tree has not (set tiers: 3)", p.spine_oversubscription));
   if (p.nic_gbits_per_s && !(std::isfinite(*p.nic_gbits_per_s) && *p.nic_gbits_per_s > 0))
     add("fat_tree.nic_gbits_per_s", fmt::format("must be > 0 Gb/s, got {}", *p.nic_gbits_per_s));
   if (!(std::isfinite(p.port_gbits_per_s) && p.port_gbits_per_s > 0))
@@ -39,18 +67,14 @@ std::optional<FatTreeLayout> plan_fat_tree(const FatTreeParams& p, const std::ve
   if (errors.size() != before) return std::nullopt;
 
   FatTreeLayout t;
-  const double down = p.radix * p.oversubscription / (1 + p.oversubscription);
-  t.down = static_cast<int>(std::lround(down));
-  t.up = p.radix - t.down;
-  if (std::abs(down - t.down) > 1e-6 || t.down < 1 || t.up < 1) {
-    add("fat_tree.oversubscription",
-        fmt::format("{} does not split {} leaf ports into whole down:up counts ({:.2f}:{:.2f})", p.oversubscription,
-                    p.radix, down, p.radix - down));
+  const auto leaf_split = split_ports(p.radix, p.oversubscription);
+  if (!leaf_split) {
+    add("fat_tree.oversubscription", cannot_split(p.oversubscription, p.radix, "leaf"));
     return std::nullopt;
   }
-
+  t.down = leaf_split->first;
+  t.up = leaf_split->second;
   const auto nodes = static_cast<int>(nics_per_node.size());
-  const std::string last_count = fmt::format("pools[{}].count", pool_of_node.empty() ? 0 : pool_of_node.back());
   long nics = 0;
   for (int n : nics_per_node) nics += n;
   if (p.rail_optimized) {
@@ -63,21 +87,10 @@ std::optional<FatTreeLayout> plan_fat_tree(const FatTreeParams& p, const std::ve
         return std::nullopt;
       }
     t.rails = nics_per_node.empty() ? 1 : nics_per_node[0];
-    if (nodes % t.down != 0) {
-      add(last_count, fmt::format("{} nodes do not fill the fat tree: each rail-optimised leaf group takes {} nodes "
-                                  "(radix {} at {}:1 leaves {} NIC ports per leaf); use a multiple of {} nodes",
-                                  nodes, t.down, p.radix, p.oversubscription, t.down, t.down));
-      return std::nullopt;
-    }
-    t.leaves = nodes / t.down * t.rails;
+    t.leaves = (nodes + t.down - 1) / t.down * t.rails;  // the last leaf group may be part full
   } else {
     t.rails = 1;
-    if (nics % t.down != 0) {
-      add(last_count, fmt::format("{} NICs do not fill the fat tree's leaves of {} NIC ports (radix {} at {}:1); use a "
-                                  "multiple of {} NICs", nics, t.down, p.radix, p.oversubscription, t.down));
-      return std::nullopt;
-    }
-    t.leaves = static_cast<int>(nics / t.down);
+    t.leaves = static_cast<int>((nics + t.down - 1) / t.down);  // the last leaf may be part full
   }
 
   if (p.tiers == 2) {
@@ -91,22 +104,24 @@ std::optional<FatTreeLayout> plan_fat_tree(const FatTreeParams& p, const std::ve
     t.spines = t.up / t.leaf_spine_lanes;
     return t;
   }
-  t.leaves_per_pod = p.radix / 2;
+  const auto spine_split = split_ports(p.radix, p.spine_oversubscription);
+  if (!spine_split) {
+    add("fat_tree.spine_oversubscription", cannot_split(p.spine_oversubscription, p.radix, "spine"));
+    return std::nullopt;
+  }
+  t.leaves_per_pod = spine_split->first;
+  t.spine_up = spine_split->second;
   t.spines_per_pod = t.up;
-  if (t.leaves % t.leaves_per_pod != 0) {
-    add(last_count, fmt::format("{} leaves do not fill the 3-tier fat tree's pods of {} leaves (radix {} / 2); use a "
-                                "node count that makes a multiple of {} leaves",
-                                t.leaves, t.leaves_per_pod, p.radix, t.leaves_per_pod));
-    return std::nullopt;
-  }
-  t.pods = t.leaves / t.leaves_per_pod;
+  t.pods = (t.leaves + t.leaves_per_pod - 1) / t.leaves_per_pod;  // the last pod may be short of leaves
   if (t.pods > p.radix) {
-    add("fat_tree.radix", fmt::format("a 3-tier fat tree of radix {} holds at most {} pods ({} NICs), but this cluster "
-                                      "needs {} pods", p.radix, p.radix, long{p.radix} * t.leaves_per_pod * t.down, t.pods));
+    add("fat_tree.radix", fmt::format("a 3-tier fat tree of radix {} holds at most {} pods of {} leaves ({} NICs), but "
+                                      "this cluster needs {} pods ({} leaves); use a larger radix",
+                                      p.radix, p.radix, t.leaves_per_pod, long{p.radix} * t.leaves_per_pod * t.down,
+                                      t.pods, t.leaves));
     return std::nullopt;
   }
-  t.spine_core_lanes = bundle_lanes(p.radix / 2, t.pods, p.radix);
-  t.cores_per_group = p.radix / 2 / t.spine_core_lanes;
+  t.spine_core_lanes = bundle_lanes(t.spine_up, t.pods, p.radix);
+  t.cores_per_group = t.spine_up / t.spine_core_lanes;
   return t;
 }
 
@@ -163,8 +178,8 @@ void add_fat_tree(Builder& b, const FatTreeParams& p, const FatTreeLayout& t) {
     for (int j = 0; j < t.spines_per_pod; ++j) {
       const VertexId spine =
           b.add_vertex(VertexKind::kSwitch, SwitchRole::kSpine, group, fmt::format("fabric/pod{}/spine{}", pod, j));
-      for (int l = 0; l < t.leaves_per_pod; ++l)
-        b.add_link(leaves[pod * t.leaves_per_pod + l], spine, port, latency, LinkTier::kScaleOutTrunk);
+      for (int l = pod * t.leaves_per_pod; l < std::min(t.leaves, (pod + 1) * t.leaves_per_pod); ++l)
+        b.add_link(leaves[l], spine, port, latency, LinkTier::kScaleOutTrunk);
       for (int c = 0; c < t.cores_per_group; ++c)
         b.add_link(spine, cores[j * t.cores_per_group + c], port * core_lanes, latency, LinkTier::kScaleOutTrunk,
                    std::nullopt, core_lanes);

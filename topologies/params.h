@@ -126,10 +126,12 @@ struct PoolParams {
 };
 
 // A folded-Clos (fat-tree) scale-out network. Leaves have `radix` ports split
-// oversubscription:1 into NIC-facing and spine-facing ports; spines and cores are 1:1.
+// oversubscription:1 into NIC-facing and spine-facing ports; with 3 tiers spines split
+// theirs spine_oversubscription:1 into leaf-facing and core-facing; cores are 1:1.
 // Rail-optimised: leaf (g, r) takes NIC r of each node of leaf group g, so NIC r of
 // every node sits on rail r. Tiers 2: leaf-spine (at most `radix` leaves). Tiers 3: pods
-// of radix/2 leaves and their spines, joined by cores (at most `radix` pods).
+// of as many leaves as a spine has down ports, joined by cores (at most `radix` pods).
+// Any node count builds: the last leaf group and the last pod may be part full.
 struct FatTreeParams {
   int tiers = 2;
   int radix = 64;                         // Quantum-2 QM9700: 64 x 400G NDR [S25]
@@ -138,6 +140,7 @@ struct FatTreeParams {
   double port_gbits_per_s = 400;          // switch-to-switch ports [S25]
   int64_t link_latency_ns = 500;          // DERIVED: NIC-to-NIC RTT ~2 us through one switch (secondary, hardware.md §5)
   bool rail_optimized = true;
+  double spine_oversubscription = 1.0;    // 3 tiers: down:up ports at the spine
 };
 
 struct ClusterParams {

@@ -64,5 +64,30 @@ expect "plan --cuda-graphs bad" 2 "^podsim plan: --cuda-graphs some: expected no
 expect "plan unknown model" 2 "^podsim plan: --model nope: unknown preset \(expected one of: " -- \
   "$podsim" plan --model nope --system hgx-h100 --devices 8
 
+# podsim plan on a fabric: past 2,048 NICs a 3-tier tree (any device count: the last leaf
+# and pod part full); --set changes the fabric as in a scenario; --cluster FILE plans on a
+# scenario's cluster.
+expect "plan at 6,144 devices" 0 "" -- "$podsim" plan --model llama3-8b --system hgx-h100 --devices 6144 --top 1
+grep -q "^system     768x hgx-h100 (6144 devices used of 6144, 8 per scale-up domain)" "$tmp/out" &&
+  grep -q "^fabric     3-tier fat tree, radix 64, leaves 1:1, spines 1:1" "$tmp/out" ||
+  { echo "FAIL: plan at 6,144 devices:"; cat "$tmp/out"; failures=$((failures + 1)); }
+expect "plan --set a tapered fabric" 0 "" -- "$podsim" plan --model llama3-8b --system nvl72 --devices 3000 --top 1 \
+  --set cluster.fat_tree.oversubscription=3 --set cluster.fat_tree.spine_oversubscription=3
+grep -q "^system     42x nvl72 (3000 devices used of 3024, 72 per scale-up domain)" "$tmp/out" &&
+  grep -q "^fabric     3-tier fat tree, radix 64, leaves 3:1, spines 3:1" "$tmp/out" ||
+  { echo "FAIL: plan --set:"; cat "$tmp/out"; failures=$((failures + 1)); }
+expect "plan --cluster FILE" 0 "" -- "$podsim" plan --model llama3-8b --top 1 \
+  --cluster "$src/scenarios/topologies/mixed_nvl72_cm384.textproto"
+grep -q "^system     8x nvl72 + cloudmatrix384 (960 devices used of 960, 72 per scale-up domain), B200" "$tmp/out" ||
+  { echo "FAIL: plan --cluster:"; cat "$tmp/out"; failures=$((failures + 1)); }
+expect "plan --set outside the cluster" 2 "^podsim plan: --set seed=3: only the cluster's fields apply here" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --set seed=3
+expect "plan --system and --cluster" 2 "^podsim plan: give --system S \(with --devices N\) or --cluster FILE, one of them$" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --cluster "$src/scenarios/smoke.textproto"
+expect "plan --devices beyond the cluster" 2 "^podsim plan: --devices 5000: the cluster of .*mixed_nvl72_cm384.textproto has 960 devices$" -- \
+  "$podsim" plan --model llama3-8b --devices 5000 --cluster "$src/scenarios/topologies/mixed_nvl72_cm384.textproto"
+expect "plan: a bad fabric field" 2 "cluster.fat_tree.radix: must be 2 to 2048 ports, got 4096" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 64 --set cluster.fat_tree.radix=4096
+
 echo "cli_e2e: $failures failed"
 [ "$failures" -eq 0 ]

@@ -65,7 +65,7 @@ TEST_CASE("a bad parameter is reported at its FILE:LINE:COL with its field path"
         "bad.textproto:6:7: cluster.pools[0].cloudmatrix384.l2_link_gbytes_per_s: must be > 0 GB/s, got 0");
 }
 
-TEST_CASE("unknown presets, wrong override families, missing fabrics, unfilled trees") {
+TEST_CASE("unknown presets, wrong override families, missing fabrics, a taper without spines") {
   const ScenarioFile f = ScenarioFile::parse("many.textproto",
                                              "cluster {\n"
                                              "  pools { preset: \"nvl144\" }\n"
@@ -80,12 +80,13 @@ TEST_CASE("unknown presets, wrong override families, missing fabrics, unfilled t
   CHECK(error_of(two) == "two.textproto:1:1: cluster.fat_tree: 2 systems need a scale-out fabric to join them (add "
                          "fat_tree { tiers: 2 })");
 
-  const ScenarioFile unfilled = ScenarioFile::parse("u.textproto",
-                                                    "cluster {\n"
-                                                    "  pools { preset: \"hgx-h100\" count: 100 }\n"
-                                                    "  fat_tree { radix: 64 }\n"
-                                                    "}\n");
-  CHECK(has(error_of(unfilled), "u.textproto:2:30: cluster.pools[0].count: 100 nodes do not fill the fat tree"));
+  const ScenarioFile tapered = ScenarioFile::parse("u.textproto",
+                                                   "cluster {\n"
+                                                   "  pools { preset: \"hgx-h100\" count: 100 }\n"
+                                                   "  fat_tree { radix: 64 spine_oversubscription: 3 }\n"
+                                                   "}\n");
+  CHECK(has(error_of(tapered), "u.textproto:3:24: cluster.fat_tree.spine_oversubscription: 3 needs spine uplinks, "
+                               "which a 2-tier tree has not (set tiers: 3)"));
 
   const ScenarioFile empty = ScenarioFile::parse("e.textproto", "name: \"e\"\n");
   CHECK(error_of(empty) == "e.textproto: cluster.pools: missing (expected at least one pool, e.g. cluster { pools { "

@@ -67,6 +67,77 @@ TEST_CASE("leaf oversubscription divides the bisection") {
   CHECK(tbps(bisection(c.detailed())) == doctest::Approx(6.4));
 }
 
+TEST_CASE("a partial 2-tier fat tree: the last leaf group holds 4 of 48 nodes") {
+  // Radix 64 at 3:1: 48 NIC ports + 16 uplinks per leaf. 100 nodes = leaf groups of 48,
+  // 48 and 4 nodes, x 8 rails = 24 leaves; 16 uplinks per leaf in pairs over 8 spines
+  // (24 leaves x 2 cables = 48 of 64 ports).
+  const Cluster c = build_cluster(hgx(100, {.tiers = 2, .oversubscription = 3}));
+  const Summary s = summarize(c);
+  CHECK(s.devices == 800);
+  CHECK(s.nics == 800);
+  CHECK(s.switches_by_role.at("leaf") == 24);
+  CHECK(s.switches_by_role.at("spine") == 8);
+  // Halves: nodes 0-49 (group 0 and 2 nodes of group 1) | nodes 50-99. Per rail, all of
+  // group 0's traffic climbs its leaf's 16 uplinks (16 x 50 GB/s = 0.8 TB/s) and the 2
+  // left NICs on group 1's leaf reach their right neighbours through it (2 x 50 GB/s):
+  // 8 rails x 0.9 TB/s = 7.2 TB/s, of the 20 TB/s the 400 left GPUs could inject.
+  CHECK(tbps(s.bisection) == doctest::Approx(7.2));
+  CHECK(tbps(bisection(c.detailed())) == doctest::Approx(7.2));
+  // A node of the part-full group reaches group 0 through a spine.
+  CHECK(c.route(99 * 8, 0).size() == 6);
+}
+
+TEST_CASE("a partial 3-tier fat tree: the last leaf group half full, the last pod short of leaves, tapered spines") {
+  // Radix 32: leaves 16 down + 16 up (1:1); spines 24 down + 8 up (3:1), so a pod holds
+  // 24 leaves = 3 leaf groups of 16 nodes x 8 rails. 72 nodes = groups of 16, 16, 16, 16
+  // and 8 (half full) = 40 leaves = pods of 24 and 16 leaves. Each pod has 16 spines
+  // (one per leaf uplink); spine j of both pods takes its 8 core uplinks to core group j,
+  // one core of 2 x 8 cables: 16 cores.
+  const Cluster c = build_cluster(hgx(72, {.tiers = 3, .radix = 32, .spine_oversubscription = 3}));
+  const Summary s = summarize(c);
+  CHECK(s.devices == 576);
+  CHECK(s.switches_by_role.at("leaf") == 40);
+  CHECK(s.switches_by_role.at("spine") == 32);
+  CHECK(s.switches_by_role.at("core") == 16);
+  // Halves: nodes 0-35 | 36-71. Pod 0 (groups 0-2, nodes 0-47) holds every left node and
+  // 12 right ones; pod 1 (groups 3-4) 24 right nodes. Left traffic reaches pod 0's right
+  // NICs (96 x 50 GB/s = 4.8 TB/s) and pod 1 only through pod 0's core uplinks (16
+  // spines x 8 x 50 GB/s = 6.4 TB/s): 11.2 TB/s, of the 14.4 TB/s the left could inject.
+  CHECK(tbps(s.bisection) == doctest::Approx(11.2));
+  CHECK(tbps(bisection(c.detailed())) == doctest::Approx(11.2));
+  CHECK(c.route(0, 575).size() == 8);  // GPU NIC leaf spine core spine leaf NIC GPU
+}
+
+TEST_CASE("4,096 devices of each family, exactly: partial systems and partial fat trees") {
+  // CloudMatrix384: 10 supernodes + one of 32 nodes (256 NPUs). NVL72: 56 racks + one
+  // of 64 GPUs (16 trays). HGX H100: 512 servers. Radix 64, 3 tiers.
+  CloudMatrix384Params small_cm;
+  small_cm.nodes = 32;
+  NvlinkParams small_nvl;
+  small_nvl.gpus_per_rack = 64;
+  const ClusterParams clusters[] = {
+      {.pools = {{.preset = "cloudmatrix384", .count = 10, .system = *preset("cloudmatrix384")},
+                 {.preset = "cloudmatrix384", .count = 1, .system = small_cm}},
+       .fat_tree = FatTreeParams{.tiers = 3}},
+      {.pools = {{.preset = "nvl72", .count = 56, .system = *preset("nvl72")},
+                 {.preset = "nvl72", .count = 1, .system = small_nvl}},
+       .fat_tree = FatTreeParams{.tiers = 3}},
+      hgx(512, {.tiers = 3})};
+  CHECK(tbps(bisection(build_cluster(clusters[2]).collapsed())) == doctest::Approx(2048 * 0.05));
+  for (const ClusterParams& p : clusters) {
+    CAPTURE(p.pools[0].preset);
+    REQUIRE(check(p).empty());
+    const Cluster c = build_cluster(p);
+    const Summary s = summarize(c);
+    CHECK(s.devices == 4096);
+    CHECK(s.nics == 4096);
+    // Non-blocking trees: every left NIC at 50 GB/s crosses the bisection; where the
+    // halves cut a supernode or rack (2,048 = 5.33 x 384 = 28.4 x 72), its scale-up links
+    // carry more.
+    CHECK(tbps(s.bisection) >= doctest::Approx(2048 * 0.05));
+  }
+}
+
 TEST_CASE("16 x CloudMatrix384 on RoCE: 6,144 NPUs, 400 Gb/s each across supernodes") {
   const Cluster c = build_cluster({.pools = {{.preset = "cloudmatrix384", .count = 16,
                                               .system = *preset("cloudmatrix384")}},

@@ -74,15 +74,22 @@ TEST_CASE("a radix too small for the count") {
                            "NICs need 128 leaves; use tiers: 3"));
 }
 
-TEST_CASE("a node count that does not fill the tree") {
-  ClusterParams p = one(*preset("hgx-h100"), 100);
+TEST_CASE("any node count builds: the last leaf group and the last pod may be part full") {
+  ClusterParams p = one(*preset("hgx-h100"), 100);  // leaf groups of 32, 32, 32 and 4 nodes
   p.fat_tree = FatTreeParams{.tiers = 2};
-  CHECK(has(problems(p), "pools[0].count: 100 nodes do not fill the fat tree: each rail-optimised leaf group takes 32 "
-                         "nodes"));
-  p.pools[0].count = 32;  // 8 leaves: not a whole pod of 32 leaves for 3 tiers
+  CHECK(problems(p) == "");
+  p.pools[0].count = 33;  // 9 leaves: a 3-tier pod of 32 leaves, part full
   p.fat_tree->tiers = 3;
-  CHECK(has(problems(p), "pools[0].count: 8 leaves do not fill the 3-tier fat tree's pods of 32 leaves"));
-  p.pools[0].count = 128;
+  CHECK(problems(p) == "");
+  p.fat_tree->rail_optimized = false;
+  p.pools[0].count = 1;  // 8 NICs on one leaf of 32 ports
+  CHECK(problems(p) == "");
+  // Radix 8, 3 tiers: at most 8 pods of 4 leaves of 4 NICs = 128 NICs.
+  p.fat_tree->radix = 8;
+  p.pools[0].count = 17;
+  CHECK(has(problems(p), "fat_tree.radix: a 3-tier fat tree of radix 8 holds at most 8 pods of 4 leaves (128 NICs), "
+                         "but this cluster needs 9 pods (34 leaves); use a larger radix"));
+  p.pools[0].count = 16;
   CHECK(problems(p) == "");
 }
 
@@ -98,6 +105,15 @@ TEST_CASE("fat-tree shape parameters") {
   CHECK(has(problems(p), "fat_tree.port_gbits_per_s: must be > 0 Gb/s, got -400"));
   p.fat_tree = FatTreeParams{.nic_gbits_per_s = 0.0};
   CHECK(has(problems(p), "fat_tree.nic_gbits_per_s: must be > 0 Gb/s, got 0"));
+  p.fat_tree = FatTreeParams{.radix = 4096};
+  CHECK(has(problems(p), "fat_tree.radix: must be 2 to 2048 ports, got 4096"));
+  p.fat_tree = FatTreeParams{.tiers = 2, .spine_oversubscription = 3};
+  CHECK(has(problems(p), "fat_tree.spine_oversubscription: 3 needs spine uplinks, which a 2-tier tree has not (set "
+                         "tiers: 3)"));
+  p.fat_tree = FatTreeParams{.tiers = 3, .spine_oversubscription = 2};
+  CHECK(has(problems(p), "fat_tree.spine_oversubscription: 2 does not split 64 spine ports into whole down:up counts"));
+  p.fat_tree = FatTreeParams{.tiers = 3, .spine_oversubscription = -1};
+  CHECK(has(problems(p), "fat_tree.spine_oversubscription: must be > 0 (down:up ports at the spine), got -1"));
 }
 
 TEST_CASE("cluster-level problems: pools, counts, fabrics, devices") {
@@ -109,9 +125,7 @@ TEST_CASE("cluster-level problems: pools, counts, fabrics, devices") {
                                 {.preset = "hgx-h100", .count = 14, .system = *preset("hgx-h100")}},
                       .fat_tree = FatTreeParams{.radix = 32}};
   CHECK(has(problems(mixed), "fat_tree.rail_optimized: pools[0] has 4 devices per node and pools[1] has 8"));
-  mixed.fat_tree->rail_optimized = false;  // 72 + 112 = 184 NICs, not a multiple of 16
-  CHECK(has(problems(mixed), "pools[1].count: 184 NICs do not fill the fat tree's leaves of 16 NIC ports"));
-  mixed.pools[1].count = 15;  // 72 + 120 = 192 = 12 leaves
+  mixed.fat_tree->rail_optimized = false;  // 72 + 112 = 184 NICs: 11 leaves of 16 and one of 8
   CHECK(problems(mixed) == "");
 
   HgxParams h;
