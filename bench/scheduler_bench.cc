@@ -50,7 +50,7 @@ double timed(F&& f) {
 
 int main(int argc, char** argv) {
   const std::string trace_path =
-      argc > 1 ? argv[1] : PODSIM_SHARED_DIR "/data/traces/microsoft-itp-elasticflow/cluster04.csv";
+      argc > 1 ? argv[1] : PODSIM_DATA_DIR "/traces/microsoft-itp-elasticflow/cluster04.csv";
   const PolicyKind policies[] = {PolicyKind::kFifo, PolicyKind::kSjf, PolicyKind::kSrtf, PolicyKind::kEasyBackfill,
                                  PolicyKind::kLas, PolicyKind::kFairShare, PolicyKind::kPriority};
 

@@ -1,6 +1,6 @@
 #pragma once
 // `podsim validate [DIR]`: every scenario in DIR (scenarios/validation: published
-// training runs, data/validation/calibration.md) run as a study (compare_run.h), each
+// training runs, docs/validation-sources.md) run as a study (compare_run.h), each
 // published figure printed beside the prediction with the relative error, then the
 // median and largest absolute error against the targets (issue #5 part 5: median <=
 // 10%, every row <= 25%).

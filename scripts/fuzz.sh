@@ -4,7 +4,7 @@
 # all at once).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 # Corpora grow in build-fuzz/corpus/TARGET (seeded from scenarios/, tests/ and the
-# shared traces); a crashing input lands in build-fuzz/artifacts/TARGET/ and the
+# traces in data/traces/); a crashing input lands in build-fuzz/artifacts/TARGET/ and the
 # script fails. Keep such an input, once fixed, in tests/fuzz_regressions/TARGET/
 # (the normal test suite replays it). Assumes install-deps.sh ran (clang,
 # libclang-rt-14-dev).
@@ -15,7 +15,6 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path itp_trace slurm_trace protobuf_trace)
 build=build-fuzz
-shared=../shared
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODSIM_FUZZ=ON \
   -DPODSIM_BUILD_TESTS=OFF -DPODSIM_BUILD_BENCH=OFF >/dev/null
@@ -34,7 +33,7 @@ seed() {  # seed TARGET: fills $build/seeds/TARGET
       printf 'jobs[1].name=b\njobs[1].model.preset=llama3-70b\n' >"$dir/append"
       printf 'cluster.fat_tree.radix=64\nhorizon_s=1e9\n' >"$dir/tree" ;;
     itp_trace)
-      for f in "$shared"/data/traces/microsoft-itp-elasticflow/*.csv; do
+      for f in data/traces/microsoft-itp-elasticflow/*.csv; do
         [ -f "$f" ] && head -c 3000 "$f" >"$dir/$(basename "$f")"
       done
       printf 'job_id,submission_time,duration,num_gpu\na,0,100,8\nb,10,200,16\n' >"$dir/basic.csv"

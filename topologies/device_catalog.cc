@@ -91,7 +91,7 @@ std::optional<DeviceSpec> find_device(std::string_view name) {
   // - NVIDIA MLPerf Training v5.1 blog (Nov 2025): "279 GB of HBM3e" per GPU, used here as
   //   the usable capacity (GB200's 186 of 192 likewise); 1,400 W per GPU (dev blog).
   if (name == "gb300") return nvidia("B300 (GB300)", 2500, 5000, 165, 279, 8.0, 1400, 15000);
-  // A100 SXM4 80GB, for the published A100 runs (data/validation/calibration.md): 312 TF
+  // A100 SXM4 80GB, for the published A100 runs (docs/validation-sources.md): 312 TF
   // dense BF16/FP16 (calibration.md, "Peak dense FLOP/s"); 624 TOPS INT8, 80 GB HBM2e at
   // 2.039 TB/s, 400 W (NVIDIA A100 datasheet). No FP8 units.
   if (name == "a100") {

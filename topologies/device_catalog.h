@@ -1,6 +1,6 @@
 #pragma once
 // The named accelerators podsim knows, as engine::DeviceSpec values with their sources.
-// Every figure comes from ../shared/data/hardware.md §1 (the section is cited beside each
+// Every figure comes from docs/hardware.md §1 (the section is cited beside each
 // entry in device_catalog.cc); where sources conflict, the catalog takes the primary
 // figure and a scenario overrides it (DeviceOverrides in proto/podsim/v1/system.proto).
 //

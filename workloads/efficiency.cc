@@ -45,7 +45,7 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
 
 namespace {
 
-// Calibration (data/validation/calibration.md; `podsim validate` prints the errors).
+// Calibration (docs/validation-sources.md; `podsim validate` prints the errors).
 // Method: one set per device type, fitted by hand on the runs of that device whose
 // every input is published, starting from what micro-benchmarks say a kernel class
 // reaches, then moved only as far as the validation median asks. No per-run factor.

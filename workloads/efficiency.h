@@ -10,8 +10,8 @@
 // whose FP4 GEMMs are the linear layers' forward, dgrad and wgrad: NVIDIA, "Pretraining
 // Large Language Models with NVFP4", arXiv 2509.25149 §4).
 //
-// One set per device type and op kind, never per run (data/validation/README.md). The
-// defaults and how they were calibrated on data/validation/calibration.md are in
+// One set per device type and op kind, never per run (docs/validation-sources.md). The
+// defaults and how they were calibrated on docs/validation-sources.md are in
 // efficiency.cc beside the numbers; `podsim validate` shows the resulting errors.
 #include <optional>
 #include <string>

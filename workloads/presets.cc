@@ -15,7 +15,7 @@ ModelSpec gpt3_175b() {
 // Llama 3: Dubey et al. 2024 ("The Llama 3 Herd of Models") Table 3 for layers, width,
 // heads (8 KV heads), vocab 128,256 and 8K pre-training sequence; the FFN widths are
 // those of the released configs (14,336 / 28,672 / 53,248; the paper's Table 3 prints
-// other numbers, see data/validation/calibration.md). Untied embeddings, RMSNorm, no biases.
+// other numbers, see docs/validation-sources.md). Untied embeddings, RMSNorm, no biases.
 ModelSpec llama3(const char* name, int layers, int hidden, int ffn, int heads) {
   return ModelSpec{.name = name, .layers = layers, .hidden = hidden, .ffn = ffn, .heads = heads, .kv_heads = 8,
                    .vocab = 128256, .seq_len = 8192, .mlp = MlpKind::kSwiGlu};
@@ -58,7 +58,7 @@ ModelSpec kimi_k2() {
 // head in the softmax denominator, modeling_gpt_oss.py) add no matmul FLOPs. 116.8 B
 // total, 5.1 B active without the input embedding (OpenAI's model card: 116.83 B / 5.13
 // B). seq 4096 is the pre-training context (initial_context_length; Megatron-Bridge's
-// recipe trains at 4096, data/validation/calibration.md).
+// recipe trains at 4096, docs/validation-sources.md).
 ModelSpec gpt_oss_120b() {
   return ModelSpec{.name = "gpt-oss-120b", .layers = 36, .hidden = 2880, .heads = 64, .kv_heads = 8, .head_dim = 64,
                    .vocab = 201088, .seq_len = 4096, .mlp = MlpKind::kSwiGlu, .bias = true, .sliding_window = 128,
@@ -99,9 +99,9 @@ ModelSpec hunyuanvideo_13b() {
   return m;
 }
 
-// Movie Gen Video 30B (Meta, arXiv 2410.13720, Table 1 via data/validation/
-// calibration.md): 48 layers, 6144, ffn 16384, 48 heads; Llama-3-style blocks (SwiGLU)
-// plus cross-attention to the text embeddings. TAE 8x8x8 (not causal), patch 1x2x2:
+// Movie Gen Video 30B (Meta, arXiv 2410.13720, Table 1 via docs/validation-sources.md):
+// 48 layers, 6144, ffn 16384, 48 heads; Llama-3-style blocks (SwiGLU) plus cross-attention
+// to the text embeddings. TAE 8x8x8 (not causal), patch 1x2x2:
 // 768 x 768 x 256 frames (16 s at 16 fps) -> 32 x 48 x 48 = 73,728 tokens, the paper's
 // "73K" (DERIVED; the aspect ratio of that figure is UNVERIFIED). Text tokens (512) and
 // their width after projection (6144) are UNVERIFIED assumptions; adaLN is modelled as

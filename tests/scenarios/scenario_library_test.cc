@@ -50,7 +50,7 @@ constexpr double kWanFlopsPerSample =
     (8 * kWanT * kWanH * kWanH + 4 * kWanT * kWanT * kWanH + 4 * kWanT * kWanH * kWanH + 4 * 512 * kWanH * kWanH +
      4 * kWanT * 512 * kWanH + 4 * kWanT * kWanH * kWanF);
 
-// Dense BF16 peaks (data/hardware.md §1): Ascend 910C 752 TFLOP/s, B200 in GB200 2,500,
+// Dense BF16 peaks (docs/hardware.md §1): Ascend 910C 752 TFLOP/s, B200 in GB200 2,500,
 // H100 SXM5 989.
 constexpr double k910C = 752e12, kGb200 = 2500e12, kH100 = 989e12;
 
@@ -65,7 +65,7 @@ TEST_CASE("cloudmatrix384_vs_nvl72: DeepSeek-V3 days to train match 6ND / (N pea
     const double days_at_full_mfu = kDeepSeekTokens * kDeepSeekFlopsPerToken / (1152 * peak) / kDay;
     CHECK(c->result.time_to_train_s / kDay * c->result.mfu == doctest::Approx(days_at_full_mfu).epsilon(0.03));
     // MFU between 30% (Pangu Ultra MoE on 6K Ascend NPUs, hardware.md §5; DeepSeek's
-    // own run is ~44% of H800 BF16 peak) and 60% (above every MFU in data/validation):
+    // own run is ~44% of H800 BF16 peak) and 60% (above every MFU in docs/validation-sources.md):
     // D F / (N P) is 56 days on 3 x CM384 and 16.8 on 16 x NVL72, so 93-187 and 28-56
     // days.
     CHECK(c->result.mfu > 0.30);

@@ -58,7 +58,7 @@ TEST_CASE("Slurm-style rows: dates or seconds, CPU and never-started jobs skippe
 }
 
 TEST_CASE("the shipped ITP cluster04 trace reads whole") {
-  const Trace t = read_trace_file(PODSIM_SHARED_DIR "/data/traces/microsoft-itp-elasticflow/cluster04.csv", TraceFormat::kItp);
+  const Trace t = read_trace_file(PODSIM_DATA_DIR "/traces/microsoft-itp-elasticflow/cluster04.csv", TraceFormat::kItp);
   CHECK(t.jobs.size() == 15802);  // the folder README.md: 15,802 jobs
   uint32_t max_gpus = 0;
   for (const TraceJob& j : t.jobs) max_gpus = std::max(max_gpus, j.devices);

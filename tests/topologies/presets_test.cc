@@ -1,4 +1,4 @@
-// Each preset against ../shared/data/hardware.md, measured on the graph: injection by
+// Each preset against docs/hardware.md, measured on the graph: injection by
 // max-flow from one device to the rest of its pod, bisection by max-flow between the
 // two halves of the devices, diameter by shortest paths. Every expected number is
 // derived beside its check from the sourced figures, not from the builder's arithmetic.

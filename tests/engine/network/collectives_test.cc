@@ -1,6 +1,6 @@
 // Collectives: flow mode against hand calculations, against the closed form, and
 // against published bus bandwidths; bad input. Fabrics: tests/engine/network/test_fabrics.h.
-// Hardware figures: /work/shared/data/hardware.md (hw §x).
+// Hardware figures: docs/hardware.md (hw §x).
 #include "engine/network/collectives.h"
 
 #include <doctest/doctest.h>

@@ -1,6 +1,6 @@
 #pragma once
 // Small fabrics built by hand, standing for the collapsed views that topologies/
-// will produce. Figures from /work/shared/data/hardware.md (cited as hw §x).
+// will produce. Figures from docs/hardware.md (cited as hw §x).
 #include <optional>
 #include <vector>
 
