@@ -29,6 +29,34 @@ bool in_switch_reduction(const SystemParams& s) {
   return std::holds_alternative<HgxParams>(s);
 }
 
+// The library and interconnects of a system of `device` (engine/network/fabric.h): the
+// GPU generation from the catalog name, NVLink's generation from the board, the NIC
+// class from the generation (HDR with A100, NDR from Hopper on, RoCE on Ascend:
+// hardware.md §1-2).
+engine::CommProfile comm_profile(const SystemParams& s, const engine::DeviceSpec& device) {
+  using engine::GpuGeneration;
+  using engine::Interconnect;
+  const std::string& n = device.name;
+  auto has = [&](const char* k) { return n.find(k) != std::string::npos; };
+  engine::CommProfile p;
+  if (has("Ascend")) {
+    p.library = engine::CommLibrary::kHccl;
+    p.generation = GpuGeneration::kAscend;
+    p.scale_out = Interconnect::kRoce;
+    p.scale_up = std::holds_alternative<CloudMatrix384Params>(s) ? Interconnect::kUb : Interconnect::kHccs;
+    return p;
+  }
+  p.library = engine::CommLibrary::kNccl;
+  p.generation = has("A100")                 ? GpuGeneration::kAmpere
+                 : has("B200") || has("B300") ? GpuGeneration::kBlackwell
+                                              : GpuGeneration::kHopper;
+  p.scale_out = p.generation == GpuGeneration::kAmpere ? Interconnect::kIbHdr : Interconnect::kIbNdr;
+  p.scale_up = p.generation == GpuGeneration::kAmpere    ? Interconnect::kNvlink3
+               : p.generation == GpuGeneration::kHopper ? Interconnect::kNvlink4
+                                                         : Interconnect::kNvlink5;
+  return p;
+}
+
 // A device's scale-up injection: the sum of its endpoints' access links.
 Bandwidth scale_up_bandwidth(const Graph& g, const std::vector<VertexId>& endpoints) {
   Bandwidth sum;
@@ -92,7 +120,8 @@ Cluster build_cluster(const ClusterParams& p) {
                                        .pod = pod,
                                        .hypothetical = is_hypothetical(pool.preset),
                                        .power_watts = kw ? std::optional<double>(*kw * 1e3) : std::nullopt,
-                                       .in_switch_reduction = in_switch_reduction(pool.system)});
+                                       .in_switch_reduction = in_switch_reduction(pool.system),
+                                       .comm = comm_profile(pool.system, *spec)});
     }
   }
   for (Device& d : b.devices()) d.scale_up_bandwidth = scale_up_bandwidth(b.graph(), b.endpoints()[d.index]);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/device.h"
+#include "engine/network/fabric.h"
 #include "topologies/graph.h"
 #include "topologies/view.h"
 
@@ -64,6 +65,9 @@ struct SystemInfo {
   // The scale-up switches reduce in-network (NVLink SHARP / NVLS): NVL72 and HGX boards
   // (hardware.md §3.3 [S36], §5). Not claimed for NVL36x2, NVL576 or the UB.
   bool in_switch_reduction = false;
+  // Its collective library and interconnects (engine/network/fabric.h): NCCL on NVIDIA
+  // systems, HCCL on Ascend ones.
+  engine::CommProfile comm;
 };
 
 class Cluster {

@@ -11,10 +11,15 @@ EngineFabric::EngineFabric(const Cluster& cluster) : cluster_(cluster) {
   for (size_t i = 0; i < cluster.domains().size(); ++i)
     if (cluster.domains()[i].level == DomainLevel::kPod) ordinal[i] = pods++;
   std::vector<bool> pod_reduces(cluster.domains().size(), false);
-  for (const SystemInfo& s : cluster.systems()) pod_reduces[s.pod] = s.in_switch_reduction;
+  std::vector<engine::CommProfile> pod_comm(cluster.domains().size());
+  for (const SystemInfo& s : cluster.systems()) {
+    pod_reduces[s.pod] = s.in_switch_reduction;
+    pod_comm[s.pod] = s.comm;
+  }
   for (const Device& d : cluster.devices()) {
     pod_ordinal_.push_back(ordinal[d.pod]);
     reduces_in_switch_.push_back(pod_reduces[d.pod]);
+    comm_.push_back(pod_comm[d.pod]);
   }
 }
 

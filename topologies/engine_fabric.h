@@ -30,12 +30,14 @@ class EngineFabric final : public engine::Fabric {
   const std::vector<engine::LinkId>& route(engine::DeviceId src, engine::DeviceId dst) const override;
   uint32_t domain(engine::DeviceId d) const override { return pod_ordinal_[engine::index(d)]; }
   std::optional<engine::SwitchPath> switch_path(engine::DeviceId d) const override;
+  engine::CommProfile comm_profile(engine::DeviceId d) const override { return comm_[engine::index(d)]; }
 
  private:
   const Cluster& cluster_;
   std::vector<engine::LinkSpec> links_;
   std::vector<uint32_t> pod_ordinal_;  // by device
   std::vector<bool> reduces_in_switch_;  // by device
+  std::vector<engine::CommProfile> comm_;  // by device
   mutable std::unordered_map<uint64_t, std::vector<engine::LinkId>> routes_;
 };
 

@@ -9,6 +9,8 @@
 
 #include "engine/check.h"
 #include "engine/error.h"
+#include "engine/network/comm_tuner.h"
+#include "engine/network/moe_exchange.h"
 #include "workloads/memory.h"
 
 namespace podsim::workloads {
@@ -112,33 +114,6 @@ bool spans_domains(const engine::Fabric& f, const std::vector<DeviceId>& g) {
   for (DeviceId d : g)
     if (f.domain(d) != f.domain(g.front())) return true;
   return false;
-}
-
-// The algorithm NCCL/HCCL would pick, among those collectives.h offers: all-to-all and
-// send-recv direct; an all-reduce inside one NVLS domain in-switch, across equal
-// domains hierarchical; everything else a ring (NCCL's default for large messages).
-// A group whose every pair has its own direct link (a switchless full mesh, the Atlas
-// 800T A2's HCCS) runs HCCL's Mesh algorithm instead (GraphBuilder::collective): each
-// rank sends its S/n share to all n-1 peers at once, over all its links, which is the
-// traffic of an all-to-all of S; an all-reduce is two of them (reduce-scatter, then
-// all-gather). A ring there would use one of each rank's n-1 links (HCCL user guide,
-// "Collective Communication Algorithms": Mesh is selected inside a full-mesh server).
-engine::Algorithm algorithm_for(const engine::Fabric& f, CollectiveOp op, const std::vector<DeviceId>& g) {
-  using engine::Algorithm;
-  if (op == CollectiveOp::kAllToAll || op == CollectiveOp::kSendRecv || op == CollectiveOp::kAllToAllV)
-    return Algorithm::kDirect;
-  if (op != CollectiveOp::kAllReduce || g.size() < 2) return Algorithm::kRing;
-  if (!spans_domains(f, g)) {
-    for (DeviceId d : g)
-      if (!f.switch_path(d)) return Algorithm::kRing;
-    return Algorithm::kInSwitch;
-  }
-  std::map<uint32_t, int> per_domain;
-  for (DeviceId d : g) ++per_domain[f.domain(d)];
-  const int m = per_domain.begin()->second;
-  for (const auto& [dom, n] : per_domain)
-    if (n != m) return Algorithm::kRing;
-  return m > 1 ? Algorithm::kHierarchical : Algorithm::kRing;
 }
 
 uint64_t mix(uint64_t h, uint64_t v) {
@@ -337,26 +312,33 @@ class GraphBuilder {
 
   NodeId collective(uint32_t lane, const Comm& c, std::vector<DeviceId> group, int repeat,
                     std::initializer_list<NodeId> deps) {
-    engine::Algorithm alg = algorithm_for(fabric_, c.op, group);
-    CollectiveOp op = c.op;
-    if ((op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter || op == CollectiveOp::kAllReduce) &&
-        full_mesh(group)) {
-      // Mesh algorithm (mesh_traffic): an all-reduce is a reduce-scatter then an all-gather.
-      if (op == CollectiveOp::kAllReduce) repeat *= 2;
-      op = CollectiveOp::kAllToAll;
-      alg = engine::Algorithm::kDirect;
-    }
     if (spans_domains(fabric_, group)) crossing_[static_cast<size_t>(comm_class(c.kind))] = true;
     uint64_t key = 0;
     key = mix(key, static_cast<uint64_t>(c.kind));
     key = mix(key, static_cast<uint64_t>(c.phase));
     key = mix(key, static_cast<uint64_t>(c.bytes.value()));
     for (DeviceId d : group) key = mix(key, engine::index(d));
-    key = mix(key, static_cast<uint64_t>(op));
-    const int issued = (c.op == CollectiveOp::kAllReduce && op == CollectiveOp::kAllToAll) ? repeat / 2 : repeat;
+    key = mix(key, static_cast<uint64_t>(c.op));
+    // The library's algorithm, protocol and terms (comm_tuner.h), once per distinct
+    // collective: the tuner costs its candidates in closed form.
+    // MoE dispatch and combine are their own operations (moe_exchange.h): the
+    // all-to-all plus the dispatcher's fixed cost per call.
+    const bool moe = c.kind == CommKind::kEpDispatch || c.kind == CommKind::kEpCombine;
+    std::vector<uint32_t> tkey;
+    tkey.push_back(static_cast<uint32_t>(c.op));
+    tkey.push_back(moe ? static_cast<uint32_t>(c.kind) + 1 : 0);
+    for (DeviceId d : group) tkey.push_back(engine::index(d));
+    auto [it, fresh] = tuned_.try_emplace({tkey, c.bytes.value()});
+    if (fresh) {
+      it->second = moe ? engine::moe_exchange(fabric_,
+                                              c.kind == CommKind::kEpDispatch ? engine::MoeExchange::kDispatch
+                                                                              : engine::MoeExchange::kCombine,
+                                              group, c.bytes, o_.network)
+                       : engine::tune(fabric_, c.op, group, c.bytes, o_.network);
+    }
+    Collective col = it->second;
     std::optional<StepCollective> seen;
-    if (o_.observer) seen = observed(lane, c, group, alg, issued);
-    Collective col{.op = op, .algorithm = alg, .group = std::move(group), .bytes = c.bytes, .sizes = {}};
+    if (o_.observer) seen = observed(lane, c, group, col.algorithm, repeat);
     const NodeId n = g_.add_collective(lane, std::move(col), tag(c.kind), repeat, key);
     if (seen) observed_[index(n)] = *seen;
     for (NodeId d : deps) g_.add_dependency(d, n);
@@ -426,20 +408,6 @@ class GraphBuilder {
 
   // Whether every pair of `g` (more than two devices) has a direct link, as in the
   // Atlas 800T A2's HCCS full mesh; cached per group.
-  bool full_mesh(const std::vector<DeviceId>& g) {
-    if (g.size() <= 2) return false;
-    std::vector<uint32_t> k;
-    for (DeviceId d : g) k.push_back(engine::index(d));
-    auto [it, fresh] = mesh_.try_emplace(k, true);
-    if (!fresh) return it->second;
-    for (size_t a = 0; a < g.size() && it->second; ++a)
-      for (size_t b = 0; b < g.size(); ++b)
-        if (a != b && fabric_.route(g[a], g[b]).size() != 1) {
-          it->second = false;
-          break;
-        }
-    return it->second;
-  }
 
   const TrainingJob& job_;
   const Plan& p_;
@@ -452,7 +420,7 @@ class GraphBuilder {
   std::vector<Lanes> lanes_;
   std::vector<std::vector<ChunkTiming>> timing_;
   std::array<bool, kCommClasses> crossing_{};
-  std::map<std::vector<uint32_t>, bool> mesh_;
+  std::map<std::pair<std::vector<uint32_t>, double>, Collective> tuned_;  // by op, group and bytes
   // Observed steps only.
   std::map<uint32_t, StepCollective> observed_;  // by node
   std::vector<StepGroup> groups_;

@@ -52,7 +52,7 @@ struct StepCollective {
   CommKind kind = CommKind::kTpAllReduce;
   CommPhase phase = CommPhase::kForward;
   engine::CollectiveOp op = engine::CollectiveOp::kAllReduce;  // as the model issues it
-  engine::Algorithm algorithm = engine::Algorithm::kRing;      // as it ran (Mesh: direct)
+  engine::Algorithm algorithm = engine::Algorithm::kRing;      // as it ran (comm_tuner.h)
   double bytes = 0;  // per rank, per collective (nccl-tests' S)
   int count = 1;
   engine::SimTime start, end;

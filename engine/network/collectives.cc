@@ -33,6 +33,11 @@ struct Step {
   std::function<Transfer(size_t)> transfer;
   // Same transfers as the previous step: already validated, same analytical cost.
   bool repeats_previous = false;
+  // Some transfer goes between scale-up domains: the step moves its bytes at
+  // CostTerms::inter_factor (else intra_factor).
+  bool crosses = false;
+  // The step pays CostTerms::step_inter (else step_intra).
+  bool inter = false;
 };
 
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("collective: " + what); }
@@ -49,6 +54,26 @@ void validate_group(const Fabric& fabric, const Collective& c) {
     seen[index(d)] = true;
   }
   if (!(c.bytes.value() >= 0) || !std::isfinite(c.bytes.value())) bad("bytes must be finite and >= 0");
+  const CostTerms& t = c.cost;
+  if (t.base < SimTime::zero() || t.step_intra < SimTime::zero() || t.step_inter < SimTime::zero() ||
+      t.endpoint < SimTime::zero())
+    bad("cost latencies must be >= 0");
+  if (!(t.intra_factor > 0 && t.intra_factor <= 1) || !(t.inter_factor > 0 && t.inter_factor <= 1))
+    bad("cost bandwidth factors must be in (0, 1]");
+}
+
+// True iff the ranks lie in more than one scale-up domain.
+bool spans(const Fabric& fabric, const std::vector<DeviceId>& ranks) {
+  for (DeviceId d : ranks)
+    if (fabric.domain(d) != fabric.domain(ranks.front())) return true;
+  return false;
+}
+
+size_t domain_count(const Fabric& fabric, const std::vector<DeviceId>& ranks) {
+  std::vector<uint32_t> doms;
+  for (DeviceId d : ranks) doms.push_back(fabric.domain(d));
+  std::sort(doms.begin(), doms.end());
+  return static_cast<size_t>(std::unique(doms.begin(), doms.end()) - doms.begin());
 }
 
 void check_supported(const Collective& c) {
@@ -57,11 +82,11 @@ void check_supported(const Collective& c) {
   switch (c.op) {
     case CollectiveOp::kAllReduce:
       ok = c.algorithm == A::kRing || c.algorithm == A::kHalvingDoubling || c.algorithm == A::kTree ||
-           c.algorithm == A::kHierarchical || c.algorithm == A::kInSwitch;
+           c.algorithm == A::kHierarchical || c.algorithm == A::kInSwitch || c.algorithm == A::kMesh;
       break;
     case CollectiveOp::kReduceScatter:
     case CollectiveOp::kAllGather:
-      ok = c.algorithm == A::kRing || c.algorithm == A::kHalvingDoubling;
+      ok = c.algorithm == A::kRing || c.algorithm == A::kHalvingDoubling || c.algorithm == A::kMesh;
       break;
     case CollectiveOp::kAllToAll:
     case CollectiveOp::kAllToAllV:
@@ -77,40 +102,47 @@ void check_supported(const Collective& c) {
     if (!(b.value() >= 0) || !std::isfinite(b.value())) bad("all-to-all-v sizes must be finite and >= 0");
 }
 
-// `steps` ring steps over `ranks` (each sends `chunk` to its successor).
-void ring(std::vector<Step>& out, std::vector<DeviceId> ranks, double chunk, size_t steps) {
+// `steps` ring steps over `ranks` (each sends `chunk` to its successor). A ring over N
+// domains pays the inter-domain step latency on steps (N-1)/(n-1) of its steps, the
+// first ones, as NCCL's latency model counts them (tuning.cc: nInter = 2(N-1) of the
+// 2(n-1) steps of an all-reduce, N-1 of n-1 for all-gather and reduce-scatter); every
+// step moves bytes between domains when N > 1.
+void ring(std::vector<Step>& out, const Fabric& fabric, std::vector<DeviceId> ranks, double chunk, size_t steps) {
   const size_t n = ranks.size();
   if (n < 2) return;
+  const size_t domains = domain_count(fabric, ranks);
+  const size_t inter = steps * (domains - 1) / (n - 1);
   auto r = std::make_shared<const std::vector<DeviceId>>(std::move(ranks));
   for (size_t s = 0; s < steps; ++s)
-    out.push_back({n, [r, n, chunk](size_t i) { return Transfer{(*r)[i], (*r)[(i + 1) % n], chunk}; }, s > 0});
+    out.push_back({n, [r, n, chunk](size_t i) { return Transfer{(*r)[i], (*r)[(i + 1) % n], chunk}; },
+                   s > 0 && s != inter, domains > 1, s < inter});
 }
 
 // Recursive halving (reduce-scatter): log2 n steps, partner at distance n/2, n/4, ...,
 // 1, exchanging S/2, S/4, ..., S/n (Thakur, Rabenseifner, Gropp, "Optimization of
 // Collective Communication Operations in MPICH", IJHPCA 19(1), 2005, §4.4).
-void halving(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes) {
+void halving(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes, bool cross) {
   auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
   const size_t n = ranks.size();
   double chunk = bytes;
   for (size_t d = n / 2; d >= 1; d /= 2) {
     chunk /= 2;
-    out.push_back({n, [r, d, chunk](size_t i) { return Transfer{(*r)[i], (*r)[i ^ d], chunk}; }});
+    out.push_back({n, [r, d, chunk](size_t i) { return Transfer{(*r)[i], (*r)[i ^ d], chunk}; }, false, cross, cross});
   }
 }
 
 // Recursive doubling (all-gather): the mirror image, S/n first at distance 1.
-void doubling(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes) {
+void doubling(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes, bool cross) {
   auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
   const size_t n = ranks.size();
   double chunk = bytes / static_cast<double>(n);
   for (size_t d = 1; d < n; d *= 2, chunk *= 2)
-    out.push_back({n, [r, d, chunk](size_t i) { return Transfer{(*r)[i], (*r)[i ^ d], chunk}; }});
+    out.push_back({n, [r, d, chunk](size_t i) { return Transfer{(*r)[i], (*r)[i ^ d], chunk}; }, false, cross, cross});
 }
 
 // Binomial tree rooted at rank 0: reduce (rank i + 2^k sends S to rank i, for i a
 // multiple of 2^(k+1)), then broadcast down the same edges in reverse.
-void binomial_tree(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes) {
+void binomial_tree(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes, bool cross) {
   auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
   const size_t n = ranks.size();
   std::vector<size_t> dists;
@@ -120,7 +152,8 @@ void binomial_tree(std::vector<Step>& out, const std::vector<DeviceId>& ranks, d
     out.push_back({count, [r, d, bytes, up](size_t k) {
                      const DeviceId parent = (*r)[2 * d * k], child = (*r)[2 * d * k + d];
                      return up ? Transfer{child, parent, bytes} : Transfer{parent, child, bytes};
-                   }});
+                   },
+                   false, cross, cross});
   };
   for (size_t d : dists) level(d, true);
   for (auto it = dists.rbegin(); it != dists.rend(); ++it) level(*it, false);
@@ -134,10 +167,12 @@ void in_parallel(std::vector<Step>& out, std::vector<std::vector<Step>> lists) {
   for (size_t k = 0; k < steps; ++k) {
     auto parts = std::make_shared<std::vector<Step>>();
     std::vector<size_t> ends;
-    bool repeats = true;
+    bool repeats = true, crosses = false, inter = false;
     for (auto& l : lists) {
       if (k >= l.size() || l[k].count == 0) continue;
       repeats &= l[k].repeats_previous;
+      crosses |= l[k].crosses;
+      inter |= l[k].inter;
       parts->push_back(l[k]);
       ends.push_back((ends.empty() ? 0 : ends.back()) + l[k].count);
     }
@@ -148,7 +183,7 @@ void in_parallel(std::vector<Step>& out, std::vector<std::vector<Step>> lists) {
                      const auto p = static_cast<size_t>(std::upper_bound(e->begin(), e->end(), i) - e->begin());
                      return (*parts)[p].transfer(i - (p == 0 ? 0 : (*e)[p - 1]));
                    },
-                   repeats && k > 0});
+                   repeats && k > 0, crosses, inter});
   }
 }
 
@@ -166,13 +201,13 @@ void hierarchical(std::vector<Step>& out, const Fabric& fabric, const std::vecto
     if (dom.size() != m) bad("hierarchical all-reduce needs the same number of ranks in every domain");
   const double inner = bytes / static_cast<double>(m), outer = inner / static_cast<double>(k);
   std::vector<std::vector<Step>> rs(k), ar(m), ag(k);
-  for (size_t j = 0; j < k; ++j) ring(rs[j], domains[j], inner, m - 1);
+  for (size_t j = 0; j < k; ++j) ring(rs[j], fabric, domains[j], inner, m - 1);
   for (size_t i = 0; i < m; ++i) {
     std::vector<DeviceId> across;
     for (const auto& dom : domains) across.push_back(dom[i]);
-    ring(ar[i], across, outer, 2 * (k - 1));
+    ring(ar[i], fabric, across, outer, 2 * (k - 1));
   }
-  for (size_t j = 0; j < k; ++j) ring(ag[j], domains[j], inner, m - 1);
+  for (size_t j = 0; j < k; ++j) ring(ag[j], fabric, domains[j], inner, m - 1);
   in_parallel(out, std::move(rs));
   in_parallel(out, std::move(ar));
   in_parallel(out, std::move(ag));
@@ -192,24 +227,32 @@ void in_switch(std::vector<Step>& out, const Fabric& fabric, const std::vector<D
                  }});
 }
 
-void all_to_all(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes) {
+// Every rank sends bytes/n to every other rank at once (all-to-all; one step of a mesh
+// reduce-scatter or all-gather). `repeats`: the same step as the previous one.
+void all_to_all(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes, bool cross,
+                bool repeats = false) {
   auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
   const size_t n = ranks.size();
   const double chunk = bytes / static_cast<double>(n);
-  out.push_back({n * (n - 1), [r, n, chunk](size_t k) {
+  out.push_back({n * (n - 1),
+                 [r, n, chunk](size_t k) {
                    const size_t i = k / (n - 1), j = k % (n - 1);
                    return Transfer{(*r)[i], (*r)[j + (j >= i)], chunk};
-                 }});
+                 },
+                 repeats, cross, cross});
 }
 
-void all_to_all_v(std::vector<Step>& out, const Collective& c) {
+void all_to_all_v(std::vector<Step>& out, const Fabric& fabric, const Collective& c) {
   const size_t n = c.group.size();
   auto pairs = std::make_shared<std::vector<Transfer>>();
+  bool cross = false;
   for (size_t i = 0; i < n; ++i)
     for (size_t j = 0; j < n; ++j)
-      if (i != j && c.sizes[i * n + j].value() > 0)
+      if (i != j && c.sizes[i * n + j].value() > 0) {
         pairs->push_back({c.group[i], c.group[j], c.sizes[i * n + j].value()});
-  if (!pairs->empty()) out.push_back({pairs->size(), [pairs](size_t k) { return (*pairs)[k]; }});
+        cross |= fabric.domain(c.group[i]) != fabric.domain(c.group[j]);
+      }
+  if (!pairs->empty()) out.push_back({pairs->size(), [pairs](size_t k) { return (*pairs)[k]; }, false, cross, cross});
 }
 
 // The whole collective as steps. Validates first; routes are checked by the callers.
@@ -223,34 +266,42 @@ std::vector<Step> expand(const Fabric& fabric, const Collective& c) {
   if (c.op != CollectiveOp::kAllToAllV && s == 0) return steps;
   if (c.algorithm == Algorithm::kHalvingDoubling && !std::has_single_bit(n))
     bad("halving-doubling needs a power-of-two group, got " + std::to_string(n));
+  const bool cross = c.op != CollectiveOp::kAllToAllV && spans(fabric, c.group);
   switch (c.op) {
     case CollectiveOp::kAllReduce:
       switch (c.algorithm) {
-        case Algorithm::kRing: ring(steps, c.group, s / static_cast<double>(n), 2 * (n - 1)); break;
+        case Algorithm::kRing: ring(steps, fabric, c.group, s / static_cast<double>(n), 2 * (n - 1)); break;
         case Algorithm::kHalvingDoubling:
-          halving(steps, c.group, s);
-          doubling(steps, c.group, s);
+          halving(steps, c.group, s, cross);
+          doubling(steps, c.group, s, cross);
           break;
-        case Algorithm::kTree: binomial_tree(steps, c.group, s); break;
+        case Algorithm::kTree: binomial_tree(steps, c.group, s, cross); break;
         case Algorithm::kHierarchical: hierarchical(steps, fabric, c.group, s); break;
         case Algorithm::kInSwitch: in_switch(steps, fabric, c.group, s); break;
+        case Algorithm::kMesh:
+          all_to_all(steps, c.group, s, cross);
+          all_to_all(steps, c.group, s, cross, true);
+          break;
         case Algorithm::kDirect: break;
       }
       break;
     case CollectiveOp::kReduceScatter:
     case CollectiveOp::kAllGather:
       if (c.algorithm == Algorithm::kRing) {
-        ring(steps, c.group, s / static_cast<double>(n), n - 1);
+        ring(steps, fabric, c.group, s / static_cast<double>(n), n - 1);
+      } else if (c.algorithm == Algorithm::kMesh) {
+        all_to_all(steps, c.group, s, cross);
       } else if (c.op == CollectiveOp::kReduceScatter) {
-        halving(steps, c.group, s);
+        halving(steps, c.group, s, cross);
       } else {
-        doubling(steps, c.group, s);
+        doubling(steps, c.group, s, cross);
       }
       break;
-    case CollectiveOp::kAllToAll: all_to_all(steps, c.group, s); break;
-    case CollectiveOp::kAllToAllV: all_to_all_v(steps, c); break;
+    case CollectiveOp::kAllToAll: all_to_all(steps, c.group, s, cross); break;
+    case CollectiveOp::kAllToAllV: all_to_all_v(steps, fabric, c); break;
     case CollectiveOp::kSendRecv:
-      steps.push_back({1, [src = c.group[0], dst = c.group[1], s](size_t) { return Transfer{src, dst, s}; }});
+      steps.push_back(
+          {1, [src = c.group[0], dst = c.group[1], s](size_t) { return Transfer{src, dst, s}; }, false, cross, cross});
       break;
   }
   return steps;
@@ -283,17 +334,27 @@ void check_routes(const Fabric& fabric, const std::vector<Step>& steps) {
 // Keeps the expansion alive while its steps run, one after the other.
 class CollectiveRun : public std::enable_shared_from_this<CollectiveRun> {
  public:
-  CollectiveRun(FlowNetwork& net, const Fabric& fabric, std::vector<Step> steps, std::function<void()> on_done,
-                uint64_t tag)
-      : net_(net), fabric_(fabric), steps_(std::move(steps)), on_done_(std::move(on_done)), tag_(tag) {}
+  CollectiveRun(FlowNetwork& net, const Fabric& fabric, std::vector<Step> steps, const CostTerms& cost,
+                std::function<void()> on_done, uint64_t tag)
+      : net_(net), fabric_(fabric), steps_(std::move(steps)), cost_(cost), on_done_(std::move(on_done)), tag_(tag) {}
 
   void start_step() {
     const Step& step = steps_[next_];
+    const SimTime floor = step.inter ? cost_.step_inter : cost_.step_intra;
+    const SimTime extra = cost_.endpoint + (next_ == 0 ? cost_.base : SimTime::zero());
+    const double factor = step.crosses ? cost_.inter_factor : cost_.intra_factor;
+    const SimTime overhead = net_.options().per_message_overhead;
     net_.start_flows(
         step.count,
-        [this, &step](size_t i) {
+        [this, &step, floor, extra, factor, overhead](size_t i) {
           const Transfer t = step.transfer(i);
-          return FlowSpec{t.src, t.dst, Bytes(t.bytes), links_of(fabric_, t, path_), tag_};
+          const std::vector<LinkId>& route = links_of(fabric_, t, path_);
+          // The flow network charges the route's latency; the library's step latency
+          // is a floor under it (CostTerms).
+          SimTime wire = overhead;
+          for (LinkId l : route) wire += fabric_.links()[index(l)].latency;
+          const SimTime lift = floor > wire ? floor - wire : SimTime::zero();
+          return FlowSpec{t.src, t.dst, Bytes(t.bytes / factor), route, tag_, lift + extra};
         },
         [self = shared_from_this()] {
           if (++self->next_ < self->steps_.size()) {
@@ -308,6 +369,7 @@ class CollectiveRun : public std::enable_shared_from_this<CollectiveRun> {
   FlowNetwork& net_;
   const Fabric& fabric_;
   const std::vector<Step> steps_;
+  const CostTerms cost_;
   const std::function<void()> on_done_;
   const uint64_t tag_;
   size_t next_ = 0;
@@ -336,6 +398,16 @@ const char* to_string(Algorithm a) {
     case Algorithm::kHierarchical: return "hierarchical";
     case Algorithm::kInSwitch: return "in-switch";
     case Algorithm::kDirect: return "direct";
+    case Algorithm::kMesh: return "mesh";
+  }
+  return "?";
+}
+
+const char* to_string(Protocol p) {
+  switch (p) {
+    case Protocol::kSimple: return "Simple";
+    case Protocol::kLL: return "LL";
+    case Protocol::kLL128: return "LL128";
   }
   return "?";
 }
@@ -348,7 +420,7 @@ void run_collective(FlowNetwork& net, const Fabric& fabric, const Collective& c,
     return;
   }
   check_routes(fabric, steps);
-  auto run = std::make_shared<CollectiveRun>(net, fabric, std::move(steps), std::move(on_done), flow_tag);
+  auto run = std::make_shared<CollectiveRun>(net, fabric, std::move(steps), c.cost, std::move(on_done), flow_tag);
   run->start_step();
 }
 
@@ -358,15 +430,18 @@ SimTime collective_time(const Fabric& fabric, const Collective& c, const Network
   std::vector<double> load(links.size(), 0);
   std::vector<uint32_t> used;
   std::optional<SwitchPath> path;
-  int64_t total = 0, step_ns = 0;
+  const CostTerms& cost = c.cost;
+  int64_t total = steps.empty() ? 0 : cost.base.ns(), step_ns = 0;
   for (const Step& step : steps) {
     if (!step.repeats_previous) {
+      const SimTime floor = step.inter ? cost.step_inter : cost.step_intra;
+      const double factor = step.crosses ? cost.inter_factor : cost.intra_factor;
       // Pass 1: bytes the step puts on each link. Pass 2: the slowest flow.
       for (size_t i = 0; i < step.count; ++i) {
         const Transfer t = step.transfer(i);
         for (LinkId l : links_of(fabric, t, path)) {
           if (load[index(l)] == 0) used.push_back(index(l));
-          load[index(l)] += t.bytes;
+          load[index(l)] += t.bytes / factor;
         }
       }
       step_ns = 0;
@@ -378,7 +453,7 @@ SimTime collective_time(const Fabric& fabric, const Collective& c, const Network
           alpha += links[index(l)].latency;
           seconds = std::max(seconds, load[index(l)] / (links[index(l)].capacity.value() * options.link_efficiency));
         }
-        step_ns = std::max(step_ns, (alpha + SimTime::seconds_ceil(seconds)).ns());
+        step_ns = std::max(step_ns, (std::max(alpha, floor) + cost.endpoint + SimTime::seconds_ceil(seconds)).ns());
       }
       for (uint32_t l : used) load[l] = 0;
       used.clear();

@@ -20,12 +20,19 @@
 //   all-gather      ring / h-d         same as reduce-scatter          same
 //   all-to-all      direct             1 x S/n, n(n-1) flows at once   a + max link load / capacity
 //   all-to-all-v    direct             1 x sizes[i][j]                 same (a lower bound)
+//   all-reduce      mesh               2 x S/n, n(n-1) flows each      2 (a + S/(nB)) per peer link
+//   reduce-scatter, all-gather  mesh   1 x S/n, n(n-1) flows           a + S/(nB) per peer link
 //   send-recv       direct             1 x S                          a + S/B
 //
 // Hierarchical (m ranks in each of k scale-up domains, Fabric::domain): ring
 // reduce-scatter inside every domain ((m-1) steps of S/m), ring all-reduce across
 // domains among ranks of equal local index (2(k-1) steps of S/(mk)), ring all-gather
 // inside ((m-1) steps of S/m); parallel rings step together.
+//
+// Mesh (HCCL on a switchless full mesh, the Atlas 800T A2's HCCS): each rank sends its
+// S/n share to all n-1 peers at once over its own links, the traffic of an all-to-all;
+// an all-reduce is a reduce-scatter then an all-gather (HCCL user guide, "Collective
+// Communication Algorithms").
 //
 // In-switch reduction (NVLink SHARP, NVLS): every rank streams S up to the switch,
 // which reduces and multicasts S back down; the two directions overlap, so each rank
@@ -54,10 +61,35 @@
 namespace podsim::engine {
 
 enum class CollectiveOp { kAllReduce, kReduceScatter, kAllGather, kAllToAll, kAllToAllV, kSendRecv };
-enum class Algorithm { kRing, kHalvingDoubling, kTree, kHierarchical, kInSwitch, kDirect };
+enum class Algorithm { kRing, kHalvingDoubling, kTree, kHierarchical, kInSwitch, kDirect, kMesh };
+// NCCL's protocols (Simple: bulk copies with a fence per chunk; LL: 8-byte stores of 4
+// bytes of data and a 4-byte flag; LL128: 128-byte lines of 120 bytes of data and a
+// flag). HCCL and the ideal model use Simple.
+enum class Protocol : uint8_t { kSimple, kLL, kLL128 };
 
 const char* to_string(CollectiveOp op);
 const char* to_string(Algorithm a);
+const char* to_string(Protocol p);
+
+// What a collective library adds to the bare alpha-beta cost on the links; the tuner
+// (comm_tuner.h) fills it in for the algorithm and protocol it picks. Zero terms and
+// factors of 1 are the bare model. Per step, a transfer over route p costs
+//
+//   max(alpha_p, step latency) + endpoint + (bytes / bandwidth factor) / bandwidth
+//
+// where the step latency is `step_inter` for the steps that cross scale-up domains
+// (for a ring over N domains, NCCL counts (N-1)/(n-1) of its steps so: tuning.cc) and
+// `step_intra` for the others, and the bandwidth factor is `inter_factor` for steps
+// with a transfer between domains, `intra_factor` otherwise. `base` is paid once,
+// before the first step.
+struct CostTerms {
+  SimTime base;
+  SimTime step_intra;
+  SimTime step_inter;
+  SimTime endpoint;
+  double intra_factor = 1;  // in (0, 1]: payload / bytes on the wire, and achieved rate
+  double inter_factor = 1;
+};
 
 struct Collective {
   CollectiveOp op = CollectiveOp::kAllReduce;
@@ -69,6 +101,8 @@ struct Collective {
   // All-to-all-v only: n*n entries, sizes[i*n + j] = bytes rank i sends rank j (the
   // diagonal stays local). MoE dispatch is one matrix, combine its transpose.
   std::vector<Bytes> sizes;
+  Protocol protocol = Protocol::kSimple;  // for reports: its terms are in `cost`
+  CostTerms cost;
 };
 
 // Flow mode: starts `c` on `net` now; on_done runs (in an event) when its last step

@@ -30,6 +30,31 @@ struct LinkSpec {
   SimTime latency;     // propagation + switching, paid once per message per hop
 };
 
+// Which collective library runs on a device and on what wires: selects the tuner's
+// tables (comm_tuner.h) and the achieved-bandwidth curves (link_curves.h). kIdeal: the
+// bare alpha-beta model on the links, with no library terms (hand-made test fabrics).
+enum class CommLibrary : uint8_t { kIdeal, kNccl, kHccl };
+// NCCL's tables are indexed by GPU generation (tuning.cc: Volta, Ampere, Hopper, Blackwell).
+enum class GpuGeneration : uint8_t { kAmpere, kHopper, kBlackwell, kAscend };
+enum class Interconnect : uint8_t {
+  kNone,
+  kNvlink3,  // A100 HGX: 12 x 25 GB/s/dir
+  kNvlink4,  // H100/H200/H800 HGX through NVSwitch3
+  kNvlink5,  // B200 HGX, GB200/GB300 NVL72
+  kUb,       // CloudMatrix384 Unified Bus
+  kHccs,     // Atlas 800T A2 HCCS full mesh
+  kIbHdr,    // InfiniBand HDR 200G (A100 clusters)
+  kIbNdr,    // InfiniBand NDR 400G (H100/B200 clusters), and anything newer
+  kRoce,     // RoCE (Ascend parameter plane)
+};
+const char* to_string(Interconnect i);
+struct CommProfile {
+  CommLibrary library = CommLibrary::kIdeal;
+  GpuGeneration generation = GpuGeneration::kHopper;
+  Interconnect scale_up = Interconnect::kNone;   // inside the device's scale-up domain
+  Interconnect scale_out = Interconnect::kNone;  // between domains (its NIC)
+};
+
 // Links from a device to the switch that reduces for its scale-up domain (NVLink
 // SHARP) and back.
 struct SwitchPath {
@@ -54,6 +79,8 @@ class Fabric {
   // The path to and from the reducing switch, iff d's domain reduces in-network
   // (NVLS). Default: no in-switch reduction.
   virtual std::optional<SwitchPath> switch_path(DeviceId /*d*/) const { return std::nullopt; }
+  // The library and interconnects of `d`'s system. Default: ideal (no library terms).
+  virtual CommProfile comm_profile(DeviceId /*d*/) const { return {}; }
 };
 
 }  // namespace podsim::engine

@@ -96,6 +96,7 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
                                 " to device " + std::to_string(index(flow.dst)) + " (not connected)");
   if (!(flow.bytes.value() >= 0) || !std::isfinite(flow.bytes.value()))
     throw std::invalid_argument("FlowNetwork: flow bytes must be finite and >= 0");
+  if (flow.extra_latency < SimTime::zero()) throw std::invalid_argument("FlowNetwork: flow extra_latency is negative");
   const FlowId id = solver_.add_flow(flow.route);  // validates the links
   const uint32_t f = index(id);
   if (f >= bytes_left_.size()) {
@@ -111,7 +112,7 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
     observed_[f] = {.src = flow.src, .dst = flow.dst, .bytes = flow.bytes, .start = sim_.now(), .end = sim_.now(),
                     .tag = flow.tag};
   }
-  SimTime latency = options_.per_message_overhead;
+  SimTime latency = options_.per_message_overhead + flow.extra_latency;
   for (LinkId l : flow.route) latency += latency_[index(l)];
   bytes_left_[f] = flow.bytes.value();
   rate_[f] = 0;

@@ -51,6 +51,10 @@ struct FlowSpec {
   std::span<const LinkId> route;
   // The caller's label, handed back to a FlowObserver (which collective it belongs to).
   uint64_t tag = 0;
+  // Waited out with the route's latency before the first byte moves: the sender's
+  // software cost on top of the wire (a collective library's per-step latency,
+  // collectives.h). >= 0.
+  SimTime extra_latency = SimTime::zero();
 };
 
 // A flow that has delivered its last byte, for observers (traces).

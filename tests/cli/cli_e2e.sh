@@ -37,7 +37,7 @@ expect "value out of range" 2 "^--set horizon_s: horizon_s: -5 is out of range" 
 expect "--set works" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto" --set jobs[1].arrival_s=7200
 # The second job now arrives after the first ends (~0.2 h): the makespan is its arrival
 # plus its own run time.
-grep -q "makespan        2.08 h" "$tmp/out" || { echo "FAIL: --set did not take effect"; failures=$((failures + 1)); }
+grep -q "makespan        2.09 h" "$tmp/out" || { echo "FAIL: --set did not take effect"; failures=$((failures + 1)); }
 printf 'name: "nomachine"\njobs { name: "a" }\n' >"$tmp/nomachine.textproto"
 expect "jobs without a cluster" 2 "nomachine.textproto: jobs: the scenario has jobs but no machine" -- \
   "$podsim" run "$tmp/nomachine.textproto"

@@ -11,9 +11,9 @@
 //   pass, so m micro-batches give 2 m CollectiveRun events, each of count 2 L + 2.
 //
 // In flow mode the first forward and the first backward all-reduce run as flows (the
-// others reuse their time: op_graph.h memo keys). On NVL72 and HGX H100 a 4-rank
-// all-reduce inside one NVSwitch domain runs in-switch (NVLS): every rank streams S up
-// and receives S down (collectives.h), 2 x 4 flows of S each.
+// others reuse their time: op_graph.h memo keys). On NVL72 and HGX H100 NCCL runs a
+// 2 MB 4-rank all-reduce as a ring (comm_tuner.h): 2 (n - 1) steps of n flows of S/n,
+// each carrying its chunk over the library's bandwidth factor.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -148,7 +148,9 @@ TEST_CASE("level steps: the TP-only job's all-reduces, counted by hand") {
     CHECK(e.t_ns() == 0);
     CHECK(c.kind() == "tp_all_reduce");
     CHECK(c.op() == "all-reduce");
-    CHECK(c.algorithm() == "in-switch");
+    // The library's choice for a 2 MB all-reduce of 4 ranks (comm_tuner.h): NCCL's ring
+    // at this size on both boards (NVLS's 25 us per call does not pay off yet).
+    CHECK(c.algorithm() == "ring");
     CHECK(c.count() == 2 * kLayers + 2);
     CHECK(c.bytes() == s_bytes);
     CHECK(c.end_ns() > c.start_ns());
@@ -201,18 +203,22 @@ TEST_CASE("level flows: each traced collective's flows, and byte-identical trace
   for (const E& e : t.of(E::kCollectiveFlow)) {
     const v1::CollectiveFlow& f = e.collective_flow();
     CHECK(f.end_ns() >= f.start_ns());
-    CHECK(f.bytes() == s_bytes);
+    // A ring step's chunk S/n, on the wire: over the protocol's and the fabric's
+    // bandwidth factor (collectives.h, CostTerms), so at least the payload.
+    CHECK(f.bytes() >= s_bytes / kTp);
+    CHECK(f.bytes() <= s_bytes / kTp / 0.25);
     CHECK(f.has_src());
     CHECK(f.src() < kTp);
     ++flows[{f.job(), f.collective()}];
   }
-  // Per cell: the first forward and the first backward all-reduce, 2 x 4 flows each.
+  // Per cell: the first forward and the first backward all-reduce, a ring of 2 (n - 1)
+  // steps of n flows each.
   CHECK(flows.size() == 4);
-  for (const auto& [key, n] : flows) CHECK(n == 2 * kTp);
+  for (const auto& [key, n] : flows) CHECK(n == 2 * (kTp - 1) * kTp);
   std::set<std::pair<uint32_t, uint32_t>> seen;
   for (const E& e : t.of(E::kCollective)) seen.insert({e.collective().job(), e.collective().id()});
   for (const auto& [key, n] : flows) CHECK(seen.count(key) == 1);
-  for (const E& e : t.of(E::kStepTraceEnded)) CHECK(e.step_trace_ended().flows() == 2 * 2 * kTp);
+  for (const E& e : t.of(E::kStepTraceEnded)) CHECK(e.step_trace_ended().flows() == 2 * 2 * (kTp - 1) * kTp);
 
   // Perfetto: one process per system, a track per job and device group, one complete
   // event per collective and a begin/end pair per flow.

@@ -1,0 +1,167 @@
+#include "engine/network/comm_tuner.h"
+
+#include <map>
+#include <utility>
+
+#include "engine/network/link_curves.h"
+
+namespace podsim::engine {
+
+namespace {
+
+constexpr double kUs = 1e-6;
+
+// NCCL's default tables (src/graph/tuning.cc, NCCL 2.30.7; docs/collectives.md §1.1-1.2),
+// in microseconds, by protocol {LL, LL128, Simple}.
+constexpr double kNcclRingBase[3] = {6.6, 14.0, 8.4};
+constexpr double kNcclRingNvlink[3] = {0.6, 1.9, 3.4};  // per step inside an NVLink domain
+constexpr double kNcclRingNet[3] = {2.7, 4.0, 14.0};    // per step across the network
+constexpr double kNcclNvlsNvlink = 25;                  // NVLS, Simple; its base is 0
+// Bandwidth kept by each protocol (tuning.cc: Ring LL 0.5 x bw, LL128 0.92 x bw).
+constexpr double kNcclProtocolFactor[3] = {0.5, 0.92, 1.0};
+
+// HCCL: Huawei's msmodeling charges a static 10 us per communication op (Ascend/
+// msmodeling tensor_cast/device.py; hardware.md §2.1 [S3]). On the UB a message pays
+// 0.5 us at the endpoints beyond its hops: CloudMatrix384 Table 1 (arXiv 2506.12708 v2)
+// measures 512 B reads at 1.2 us intra-node and 1.9 us inter-node, over 2 and 4 links of
+// 0.35 us (params.h): 1.2 - 0.7 = 1.9 - 1.4 = 0.5.
+constexpr double kHcclBaseUs = 10;
+constexpr double kUbEndpointUs = 0.5;
+
+size_t proto_index(Protocol p) {
+  switch (p) {
+    case Protocol::kLL: return 0;
+    case Protocol::kLL128: return 1;
+    case Protocol::kSimple: return 2;
+  }
+  return 2;
+}
+
+SimTime us(double v) { return SimTime::seconds_ceil(v * kUs); }
+
+bool one_domain(const Fabric& f, const std::vector<DeviceId>& g) {
+  for (DeviceId d : g)
+    if (f.domain(d) != f.domain(g.front())) return false;
+  return true;
+}
+
+bool in_switch_ok(const Fabric& f, const std::vector<DeviceId>& g) {
+  if (!one_domain(f, g)) return false;
+  for (DeviceId d : g)
+    if (!f.switch_path(d)) return false;
+  return true;
+}
+
+// Equal numbers of ranks, more than one, in each of several domains.
+bool hierarchical_ok(const Fabric& f, const std::vector<DeviceId>& g) {
+  if (one_domain(f, g)) return false;
+  std::map<uint32_t, size_t> per;
+  for (DeviceId d : g) ++per[f.domain(d)];
+  const size_t m = per.begin()->second;
+  for (const auto& [dom, n] : per)
+    if (n != m) return false;
+  return m > 1;
+}
+
+// Every pair has its own direct link: a switchless full mesh.
+bool full_mesh(const Fabric& f, const std::vector<DeviceId>& g) {
+  if (g.size() <= 2) return false;
+  for (size_t a = 0; a < g.size(); ++a)
+    for (size_t b = 0; b < g.size(); ++b)
+      if (a != b && f.route(g[a], g[b]).size() != 1) return false;
+  return true;
+}
+
+struct Candidate {
+  Algorithm algorithm;
+  Protocol protocol;
+};
+
+}  // namespace
+
+CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorithm, Protocol protocol, Bytes bytes) {
+  CostTerms t;
+  const bool p2p_op = op == CollectiveOp::kSendRecv;
+  const CurveKind kind = algorithm == Algorithm::kInSwitch ? CurveKind::kInSwitch : CurveKind::kLinks;
+  switch (p.library) {
+    case CommLibrary::kIdeal: return t;
+    case CommLibrary::kNccl: {
+      const size_t k = proto_index(protocol);
+      if (algorithm == Algorithm::kInSwitch) {
+        t.step_intra = us(kNcclNvlsNvlink);
+      } else {
+        t.base = us(kNcclRingBase[k]);
+        t.step_intra = us(kNcclRingNvlink[k]);
+        t.step_inter = us(kNcclRingNet[k]);
+      }
+      t.base += call_overhead(p.scale_up);
+      t.intra_factor = kNcclProtocolFactor[k] * achieved_fraction(p.scale_up, kind, bytes);
+      t.inter_factor = kNcclProtocolFactor[k] * achieved_fraction(p.scale_out, CurveKind::kLinks, bytes);
+      return t;
+    }
+    case CommLibrary::kHccl:
+      // A point-to-point transfer on the UB is a memory-semantic read or write, no
+      // collective launch: Table 1's latencies are of such single operations.
+      if (algorithm != Algorithm::kDirect || !p2p_op) t.base = us(kHcclBaseUs);
+      if (p.scale_up == Interconnect::kUb) t.endpoint = us(kUbEndpointUs);
+      t.intra_factor = achieved_fraction(p.scale_up, kind, bytes);
+      t.inter_factor = achieved_fraction(p.scale_out, CurveKind::kLinks, bytes);
+      return t;
+  }
+  return t;
+}
+
+Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> group, Bytes bytes,
+                const NetworkOptions& options) {
+  using A = Algorithm;
+  using P = Protocol;
+  Collective c{.op = op, .algorithm = A::kRing, .group = std::move(group), .bytes = bytes, .sizes = {}};
+  const bool p2p = op == CollectiveOp::kAllToAll || op == CollectiveOp::kAllToAllV || op == CollectiveOp::kSendRecv;
+  if (p2p) c.algorithm = A::kDirect;
+  if (c.group.empty() || index(c.group.front()) >= fabric.device_count()) return c;  // collective_time says why
+  const CommProfile profile = fabric.comm_profile(c.group.front());
+  const std::vector<DeviceId>& g = c.group;
+  std::vector<Candidate> cands;
+  const bool reduces = op == CollectiveOp::kAllReduce;
+  const bool gathers = op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter;
+  if (g.size() < 2 || bytes.value() <= 0 || p2p || !(reduces || gathers)) {
+    cands.push_back({c.algorithm, P::kSimple});
+  } else if (profile.library == CommLibrary::kIdeal) {
+    // The bare model's choice: in-switch, else hierarchical across equal domains, else
+    // mesh on a switchless full mesh, else ring.
+    A a = A::kRing;
+    if (reduces && in_switch_ok(fabric, g)) a = A::kInSwitch;
+    else if (reduces && hierarchical_ok(fabric, g)) a = A::kHierarchical;
+    else if (full_mesh(fabric, g)) a = A::kMesh;
+    cands.push_back({a, P::kSimple});
+  } else if (profile.library == CommLibrary::kNccl) {
+    const bool ll128 = profile.generation == GpuGeneration::kHopper || profile.generation == GpuGeneration::kBlackwell;
+    std::vector<P> protos = {P::kLL};
+    if (ll128) protos.push_back(P::kLL128);
+    protos.push_back(P::kSimple);
+    for (P p : protos) cands.push_back({A::kRing, p});
+    if (reduces && ll128 && in_switch_ok(fabric, g)) cands.push_back({A::kInSwitch, P::kSimple});
+    if (reduces && hierarchical_ok(fabric, g))
+      for (P p : protos) cands.push_back({A::kHierarchical, p});
+  } else {  // HCCL
+    if (full_mesh(fabric, g)) cands.push_back({A::kMesh, P::kSimple});
+    cands.push_back({A::kRing, P::kSimple});
+    if (reduces && hierarchical_ok(fabric, g)) cands.push_back({A::kHierarchical, P::kSimple});
+  }
+  SimTime best = SimTime::max();
+  Collective chosen = c;
+  for (const Candidate& k : cands) {
+    c.algorithm = k.algorithm;
+    c.protocol = k.protocol;
+    c.cost = library_terms(profile, op, k.algorithm, k.protocol, bytes);
+    if (cands.size() == 1) return c;
+    const SimTime t = collective_time(fabric, c, options);
+    if (t < best) {
+      best = t;
+      chosen = c;
+    }
+  }
+  return chosen;
+}
+
+}  // namespace podsim::engine

@@ -1,0 +1,60 @@
+#pragma once
+// The collective a library would run: which algorithm and protocol NCCL or HCCL picks
+// for an operation of a given size on a given group, and the latency and bandwidth
+// terms it pays (CostTerms, collectives.h).
+//
+// NCCL (src/graph/tuning.cc, 2.30; docs/collectives.md §1 has the tables) predicts, for
+// every (algorithm, protocol) it may use, time = latency + bytes / bandwidth and runs
+// the fastest. Its latency is a base per (algorithm, protocol) plus a hardware latency
+// per step, by link type (NVLink inside a domain, NET between), so a ring of n ranks
+// pays 2(n-1) step latencies for an all-reduce; its bandwidth is the links' times a
+// protocol factor (LL carries 4 data bytes in 8, LL128 120 in 128: NCCL uses 0.5 and
+// 0.92). podsim does the same with its own closed form (collective_time) as the
+// predictor, over the algorithms it simulates:
+//
+//   NCCL  all-reduce: ring x {LL, LL128, Simple}; in-switch (NVLS, Simple) inside one
+//         NVLink SHARP domain; hierarchical (rings inside the domains and across them,
+//         the shape of NCCL's tree and NVLS-tree across nodes) x {LL, LL128, Simple}
+//         across equal domains. all-gather, reduce-scatter: ring x protocols.
+//         all-to-all, send-recv: direct, Simple (NCCL's p2p path).
+//   HCCL  all-reduce: ring, hierarchical, mesh (a switchless full mesh: Atlas 800T A2);
+//         all-gather, reduce-scatter: ring, mesh; all-to-all, send-recv direct.
+//         One protocol. Terms: a fixed cost per collective call (Huawei's msmodeling:
+//         10 us; not for send-recv, a single UB read or write) and,
+//         on the UB, 0.5 us of endpoint work per message (CloudMatrix384 Table 1:
+//         512 B reads take 1.2 us intra-node and 1.9 us inter-node over 2 and 4 hops
+//         of 0.35 us).
+//   ideal (hand-made fabrics): the bare model, algorithm as before (in-switch, else
+//         hierarchical across equal domains, else mesh on a full mesh, else ring), no
+//         terms.
+//
+// LL128 runs on Hopper and Blackwell only, NVLS on Hopper and Blackwell NVSwitch
+// domains (tuning.cc). Not modelled: NCCL's double binary tree and CollNet as their own
+// patterns (the hierarchical ring stands in), PAT (one GPU per node only), channel
+// counts and the per-channel ceilings that do not bind at NCCL's channel counts
+// (docs/collectives.md §1.3), the LL ceiling llMaxBw.
+//
+// Each candidate's bandwidth factor also carries the achieved fraction of line rate at
+// the call's size on the fabric it crosses (link_curves.h), so the choice sees
+// measured, not nominal, bandwidth.
+#include <vector>
+
+#include "engine/network/collectives.h"
+#include "engine/network/fabric.h"
+#include "engine/network/flow_network.h"
+
+namespace podsim::engine {
+
+// The library's collective for `op` of `bytes` per rank on `group` (ranks in order; for
+// send-recv {source, destination}): algorithm, protocol and cost terms filled in. The
+// library is that of group's first device (Fabric::comm_profile). Ties go to the
+// earlier candidate in the order above. Throws std::invalid_argument as collectives.h.
+Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> group, Bytes bytes,
+                const NetworkOptions& options);
+
+// The terms the library pays for `op` by (algorithm, protocol) on `profile` at `bytes`
+// (exposed for tests and for ops that call a known algorithm).
+CostTerms library_terms(const CommProfile& profile, CollectiveOp op, Algorithm algorithm, Protocol protocol,
+                        Bytes bytes);
+
+}  // namespace podsim::engine

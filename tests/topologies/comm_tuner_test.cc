@@ -1,0 +1,212 @@
+// The tuner (engine/network/comm_tuner.h) on the presets: NCCL's choices and latency
+// terms against hand calculations from its tables (docs/collectives.md §1: NVIDIA/nccl
+// src/graph/tuning.cc, 2.30.7), HCCL's on the Ascend systems, flow mode against the
+// closed form with the library's terms, and the CloudMatrix384 UB figures of its paper
+// (arXiv 2506.12708 v2, Table 1).
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <tuple>
+#include <vector>
+
+#include "engine/network/collectives.h"
+#include "engine/network/comm_tuner.h"
+#include "engine/network/link_curves.h"
+#include "engine/network/moe_exchange.h"
+#include "engine/simulator.h"
+#include "topologies/build.h"
+#include "topologies/engine_fabric.h"
+#include "topologies/params.h"
+
+using namespace podsim;
+using engine::Algorithm;
+using engine::Bytes;
+using engine::Collective;
+using engine::CollectiveOp;
+using engine::DeviceId;
+using engine::Protocol;
+using engine::SimTime;
+
+namespace {
+
+std::vector<DeviceId> first(size_t n, size_t stride = 1) {
+  std::vector<DeviceId> g;
+  for (size_t i = 0; i < n; ++i) g.push_back(DeviceId{static_cast<uint32_t>(i * stride)});
+  return g;
+}
+
+double us(SimTime t) { return static_cast<double>(t.ns()) / 1e3; }
+
+SimTime flow_time(const engine::Fabric& f, const Collective& c) {
+  engine::Simulator sim(1);
+  engine::FlowNetwork net(sim, f.links());
+  SimTime done = SimTime::max();
+  engine::run_collective(net, f, c, [&] { done = sim.now(); });
+  sim.run();
+  return done;
+}
+
+topologies::Cluster hgx_h100s(int count) {
+  topologies::ClusterParams p{.name = "h100s",
+                              .pools = {{.name = "h100", .preset = "hgx-h100", .count = count,
+                                         .system = *topologies::preset("hgx-h100")}}};
+  p.fat_tree = topologies::FatTreeParams{.tiers = 2, .radix = 8 * count, .rail_optimized = false};
+  return topologies::build_cluster(p);
+}
+
+}  // namespace
+
+TEST_CASE("NCCL on 8 H100: ring LL for small all-reduces, NVLS for large, latency from tuning.cc") {
+  const topologies::Cluster c = topologies::build_preset("hgx-h100");
+  const topologies::EngineFabric f(c);
+  const Collective small = engine::tune(f, CollectiveOp::kAllReduce, first(8), Bytes(4096), {});
+  CHECK(small.algorithm == Algorithm::kRing);
+  CHECK(small.protocol == Protocol::kLL);
+  // Hand calculation: call overhead 14.6 us (link_curves.cc) + ring LL base 6.6 us +
+  // 14 steps of max(route 2 x 0.35 us, NVLink LL 0.6 us) = 0.7 us, plus 512 B a step at
+  // 0.5 (LL) x 450 GB/s: 2.3 ns. = 31.03 us. nccl-tests on 8 x H200: 31.2 us (curve A1).
+  CHECK(us(engine::collective_time(f, small, {})) == doctest::Approx(14.6 + 6.6 + 14 * (0.7 + 0.0023)).epsilon(1e-3));
+  const Collective large = engine::tune(f, CollectiveOp::kAllReduce, first(8), Bytes::giga(1), {});
+  // NCCL 2.26 on an 8 x H100 board: Ring/LL up to 1 MB, NVLS/Simple from 2 MB
+  // (nccl-tests issue 309).
+  CHECK(large.algorithm == Algorithm::kInSwitch);
+  CHECK(large.protocol == Protocol::kSimple);
+  // All-gather has no NVLS candidate here: ring, Simple at large sizes.
+  const Collective ag = engine::tune(f, CollectiveOp::kAllGather, first(8), Bytes::giga(1), {});
+  CHECK(ag.algorithm == Algorithm::kRing);
+  CHECK(ag.protocol == Protocol::kSimple);
+}
+
+TEST_CASE("latency grows with ranks: a ring pays a step latency per step") {
+  const topologies::Cluster c = topologies::build_preset("nvl72");
+  const topologies::EngineFabric f(c);
+  // 1 KB rings on NVL72 (ring LL): 2(n-1) steps of max(0.7, 0.6) = 0.7 us each, so 72
+  // ranks pay (142 - 14) x 0.7 us = 89.6 us more than 8 (the bytes are a few ns).
+  auto ring_ll = [&](size_t n) {
+    Collective col = engine::tune(f, CollectiveOp::kAllReduce, first(n), Bytes(1024), {});
+    col.algorithm = Algorithm::kRing;
+    col.protocol = Protocol::kLL;
+    col.cost = engine::library_terms(f.comm_profile(DeviceId{0}), CollectiveOp::kAllReduce, Algorithm::kRing,
+                                     Protocol::kLL, Bytes(1024));
+    return engine::collective_time(f, col, {});
+  };
+  CHECK(us(ring_ll(72)) - us(ring_ll(8)) == doctest::Approx(128 * 0.7).epsilon(0.01));
+}
+
+TEST_CASE("across nodes a ring pays NET latency on (N-1)/(n-1) of its steps") {
+  const topologies::Cluster c = hgx_h100s(2);
+  const topologies::EngineFabric f(c);
+  // All-gather on 16 ranks over 2 nodes: 15 steps, 1 of them at NET's Simple 14 us and
+  // 14 at max(route, NVLink's 3.4 us) (tuning.cc's nInter = N - 1).
+  Collective col{.op = CollectiveOp::kAllGather, .algorithm = Algorithm::kRing, .group = first(16), .bytes = Bytes(16)};
+  col.cost = engine::library_terms(f.comm_profile(DeviceId{0}), col.op, Algorithm::kRing, Protocol::kSimple, col.bytes);
+  CHECK(us(engine::collective_time(f, col, {})) == doctest::Approx(14.6 + 8.4 + 14.0 + 14 * 3.4).epsilon(1e-3));
+  // At 1 GB the tuner weighs ring against the hierarchical all-reduce.
+  const Collective big = engine::tune(f, CollectiveOp::kAllReduce, first(16), Bytes::giga(1), {});
+  CHECK(big.algorithm == Algorithm::kHierarchical);
+}
+
+TEST_CASE("flow mode and closed form agree with the library's terms") {
+  const topologies::Cluster h = topologies::build_preset("hgx-h100");
+  const topologies::EngineFabric fh(h);
+  const topologies::Cluster two = hgx_h100s(2);
+  const topologies::EngineFabric f2(two);
+  const topologies::Cluster cm = topologies::build_preset("cloudmatrix384");
+  const topologies::EngineFabric fc(cm);
+  const topologies::Cluster a2 = topologies::build_preset("atlas-800t-a2");
+  const topologies::EngineFabric fa(a2);
+  struct Case {
+    const engine::Fabric* f;
+    CollectiveOp op;
+    std::vector<DeviceId> g;
+    Bytes bytes;
+  };
+  const std::vector<Case> cases = {
+      {&fh, CollectiveOp::kAllReduce, first(8), Bytes(4096)},          // ring LL
+      {&fh, CollectiveOp::kAllReduce, first(8), Bytes::mega(64)},      // NVLS
+      {&fh, CollectiveOp::kReduceScatter, first(8), Bytes::mega(64)},  // ring Simple
+      {&f2, CollectiveOp::kAllReduce, first(16), Bytes::mega(256)},    // hierarchical
+      {&f2, CollectiveOp::kAllGather, first(16), Bytes::kilo(64)},     // ring across nodes
+      {&fc, CollectiveOp::kAllToAll, first(16, 8), Bytes::mega(8)},    // HCCL, 16 nodes
+      {&fc, CollectiveOp::kSendRecv, {DeviceId{0}, DeviceId{9}}, Bytes(512)},
+      {&fa, CollectiveOp::kAllReduce, first(8), Bytes::mega(64)},  // HCCL mesh
+  };
+  for (const Case& k : cases) {
+    const Collective col = engine::tune(*k.f, k.op, k.g, k.bytes, {});
+    INFO(engine::to_string(k.op) << " " << k.bytes.value() << " B, " << engine::to_string(col.algorithm) << "/"
+                                 << engine::to_string(col.protocol));
+    const SimTime closed = engine::collective_time(*k.f, col, {});
+    const SimTime flows = flow_time(*k.f, col);
+    CHECK(us(flows) == doctest::Approx(us(closed)).epsilon(0.01));
+  }
+}
+
+TEST_CASE("HCCL: mesh on the Atlas 800T A2's HCCS, ring or hierarchical on the UB") {
+  const topologies::Cluster a2 = topologies::build_preset("atlas-800t-a2");
+  const topologies::EngineFabric fa(a2);
+  const Collective mesh = engine::tune(fa, CollectiveOp::kAllReduce, first(8), Bytes::mega(64), {});
+  CHECK(mesh.algorithm == Algorithm::kMesh);
+  // Mesh all-reduce: two steps of S/8 = 8 MB to each of 7 peers, each on its own 28 GB/s
+  // link (285.7 us) after its 0.5 us hop, plus HCCL's 10 us per call: 582.4 us.
+  CHECK(us(engine::collective_time(fa, mesh, {})) == doctest::Approx(10 + 2 * (0.5 + 64e6 / 8 / 28e9 * 1e6)).epsilon(1e-3));
+  const topologies::Cluster cm = topologies::build_preset("cloudmatrix384");
+  const topologies::EngineFabric fc(cm);
+  const Collective ring = engine::tune(fc, CollectiveOp::kAllGather, first(16), Bytes::mega(64), {});
+  CHECK(ring.algorithm == Algorithm::kRing);
+  CHECK(ring.cost.base == SimTime::micros(10));
+  CHECK(ring.cost.endpoint == SimTime::nanos(500));
+}
+
+TEST_CASE("CloudMatrix384 UB point to point: Table 1's latency and read bandwidth") {
+  // arXiv 2506.12708 v2, Table 1, per die, NPU-NPU read: 512 B in 1.2 us intra-node and
+  // 1.9 us inter-node; 167 (intra) and 164 (inter) GB/s of 196 per die. podsim's devices
+  // are NPUs of 2 dies (392 GB/s); a transfer between two NPUs uses both dies' links.
+  const topologies::Cluster cm = topologies::build_preset("cloudmatrix384");
+  const topologies::EngineFabric f(cm);
+  auto p2p = [&](uint32_t dst, Bytes b) {
+    const Collective c = engine::tune(f, CollectiveOp::kSendRecv, {DeviceId{0}, DeviceId{dst}}, b, {});
+    return engine::collective_time(f, c, {});
+  };
+  // Device 1 shares node 0; device 8 is on node 1.
+  CHECK(us(p2p(1, Bytes(512))) == doctest::Approx(1.2).epsilon(0.15));
+  CHECK(us(p2p(8, Bytes(512))) == doctest::Approx(1.9).epsilon(0.15));
+  const double intra_die = Bytes::giga(1).value() / p2p(1, Bytes::giga(1)).to_seconds() / 2 / 1e9;
+  const double inter_die = Bytes::giga(1).value() / p2p(8, Bytes::giga(1)).to_seconds() / 2 / 1e9;
+  CHECK(intra_die == doctest::Approx(167).epsilon(0.15));
+  CHECK(inter_die == doctest::Approx(164).epsilon(0.15));
+  // ~85% of the 196 GB/s line rate per die.
+  CHECK(inter_die / 196 == doctest::Approx(0.84).epsilon(0.02));
+}
+
+TEST_CASE("CloudMatrix384 MoE dispatch and combine: Table 7 at EP8-EP256") {
+  // arXiv 2506.12708 v2, Table 7: CANN's dispatch and combine of 128 tokens per die
+  // (DeepSeek-V3: hidden 7168, top-8; dispatch in INT8, combine in BF16), per die. A
+  // podsim rank is a 910C package of 2 dies: EP w dies = w/2 packages with 256 tokens each.
+  const topologies::Cluster cm = topologies::build_preset("cloudmatrix384");
+  const topologies::EngineFabric f(cm);
+  struct Row {
+    size_t ep_dies;
+    double dispatch_us, combine_us;
+  };
+  const std::vector<Row> table7 = {{8, 116, 118},   {16, 131, 132},  {32, 133, 146},
+                                   {64, 141, 150},  {128, 152, 150}, {256, 152, 149}};
+  const double copies = 2 * 128 * 8 * 7168.0;  // token copies x hidden, per package
+  const bool fit = std::getenv("PODSIM_FIT") != nullptr;
+  for (const Row& r : table7) {
+    const std::vector<DeviceId> g = first(r.ep_dies / 2);
+    for (auto [kind, bytes, published] : {std::tuple{engine::MoeExchange::kDispatch, copies * 1, r.dispatch_us},
+                                          std::tuple{engine::MoeExchange::kCombine, copies * 2, r.combine_us}}) {
+      const Collective c = engine::moe_exchange(f, kind, g, Bytes(bytes), {});
+      const double t = us(engine::collective_time(f, c, {}));
+      if (fit) {
+        const Collective bare = engine::tune(f, CollectiveOp::kAllToAll, g, Bytes(bytes), {});
+        std::printf("FITMOE %d %zu %.3f %.3f\n", int(kind), g.size(), us(engine::collective_time(f, bare, {})),
+                    published);
+      }
+      INFO("EP" << r.ep_dies << (kind == engine::MoeExchange::kDispatch ? " dispatch " : " combine ") << t
+                << " us, published " << published);
+      CHECK(t == doctest::Approx(published).epsilon(0.15));
+    }
+  }
+}
