@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 #include <tuple>
+#include <unordered_map>
 
 #include "engine/check.h"
 #include "engine/error.h"
@@ -324,11 +325,12 @@ class GraphBuilder {
     // MoE dispatch and combine are their own operations (moe_exchange.h): the
     // all-to-all plus the dispatcher's fixed cost per call.
     const bool moe = c.kind == CommKind::kEpDispatch || c.kind == CommKind::kEpCombine;
-    std::vector<uint32_t> tkey;
-    tkey.push_back(static_cast<uint32_t>(c.op));
-    tkey.push_back(moe ? static_cast<uint32_t>(c.kind) + 1 : 0);
-    for (DeviceId d : group) tkey.push_back(engine::index(d));
-    auto [it, fresh] = tuned_.try_emplace({tkey, c.bytes.value()});
+    // By (variant, bytes, group, op), hashed as the graph's memo keys are.
+    uint64_t tkey = mix(0, moe ? static_cast<uint64_t>(c.kind) + 1 : 0);
+    tkey = mix(tkey, static_cast<uint64_t>(c.bytes.value()));
+    for (DeviceId d : group) tkey = mix(tkey, engine::index(d));
+    tkey = mix(tkey, static_cast<uint64_t>(c.op));
+    auto [it, fresh] = tuned_.try_emplace(tkey);
     if (fresh) {
       it->second = moe ? engine::moe_exchange(fabric_,
                                               c.kind == CommKind::kEpDispatch ? engine::MoeExchange::kDispatch
@@ -420,7 +422,7 @@ class GraphBuilder {
   std::vector<Lanes> lanes_;
   std::vector<std::vector<ChunkTiming>> timing_;
   std::array<bool, kCommClasses> crossing_{};
-  std::map<std::pair<std::vector<uint32_t>, double>, Collective> tuned_;  // by op, group and bytes
+  std::unordered_map<uint64_t, Collective> tuned_;  // by a hash of variant, bytes, group, op
   // Observed steps only.
   std::map<uint32_t, StepCollective> observed_;  // by node
   std::vector<StepGroup> groups_;

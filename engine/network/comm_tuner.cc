@@ -1,5 +1,6 @@
 #include "engine/network/comm_tuner.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -148,16 +149,48 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
     cands.push_back({A::kRing, P::kSimple});
     if (reduces && hierarchical_ok(fabric, g)) cands.push_back({A::kHierarchical, P::kSimple});
   }
+  if (cands.size() == 1) {
+    c.algorithm = cands[0].algorithm;
+    c.protocol = cands[0].protocol;
+    c.cost = library_terms(profile, op, c.algorithm, c.protocol, bytes);
+    return c;
+  }
+  // Simple candidates first; an LL or LL128 candidate is skipped when even its bandwidth
+  // alone cannot beat the best so far: every ring or hierarchical algorithm makes rank 0
+  // send 2(n-1)/n S (all-reduce) or (n-1)/n S through its own links, at best at the
+  // candidate's larger bandwidth factor. Ties go to the earlier candidate of `cands`.
+  const double nd = static_cast<double>(g.size());
+  const double sent = bytes.value() * (reduces ? 2 : 1) * (nd - 1) / nd;
+  double injection = 0;
+  {
+    std::vector<uint32_t> firsts;
+    for (size_t i = 1; i < g.size(); ++i) {
+      const std::vector<LinkId>& r = fabric.route(g[0], g[i]);
+      if (!r.empty()) firsts.push_back(index(r.front()));
+    }
+    std::sort(firsts.begin(), firsts.end());
+    firsts.erase(std::unique(firsts.begin(), firsts.end()), firsts.end());
+    for (uint32_t l : firsts) injection += fabric.links()[l].capacity.value() * options.link_efficiency;
+  }
+  std::vector<size_t> order(cands.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_partition(order.begin(), order.end(), [&](size_t i) { return cands[i].protocol == P::kSimple; });
   SimTime best = SimTime::max();
+  size_t best_index = cands.size();
   Collective chosen = c;
-  for (const Candidate& k : cands) {
+  for (size_t i : order) {
+    const Candidate& k = cands[i];
     c.algorithm = k.algorithm;
     c.protocol = k.protocol;
     c.cost = library_terms(profile, op, k.algorithm, k.protocol, bytes);
-    if (cands.size() == 1) return c;
+    if (k.protocol != P::kSimple && injection > 0 && best != SimTime::max()) {
+      const double factor = std::max(c.cost.intra_factor, c.cost.inter_factor);
+      if (sent / (factor * injection) > best.to_seconds()) continue;
+    }
     const SimTime t = collective_time(fabric, c, options);
-    if (t < best) {
+    if (t < best || (t == best && i < best_index)) {
       best = t;
+      best_index = i;
       chosen = c;
     }
   }
