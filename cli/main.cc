@@ -19,7 +19,7 @@
 #include "cli/topo_command.h"
 #include "cli/trace_command.h"
 #include "cli/validate_command.h"
-#include "cli/version.h"
+#include "io/version.h"
 #include "engine/check.h"
 #include "engine/error.h"
 
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
       std::cout << usage();
       return 0;
     } else if (all[i] == "--version") {
-      std::cout << "podsim " << podsim::cli::podsim_version() << "\n";
+      std::cout << "podsim " << podsim::io::podsim_version() << "\n";
       return 0;
     } else {
       std::cerr << "podsim: unknown option '" << all[i] << "'\n" << usage();

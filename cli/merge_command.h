@@ -1,18 +1,10 @@
 #pragma once
-// `podsim merge OUT SHARD.csv...`: joins the shard files of one sweep (`podsim sweep
-// --shard K/N --out SHARD.csv`) into the file the unsharded sweep would have written,
-// byte for byte. Refuses, with one line each: a file that is not a sweep's results,
-// shards of different sweeps (fingerprint, point count, shard count or columns), a shard
-// given twice, a missing shard, a shard without all of its rows.
+// `podsim merge OUT SHARD.csv...`: io::merge_sweep_shards (io/sweep_merge.h).
 #include <ostream>
 #include <string>
 #include <vector>
 
 namespace podsim::cli {
-
-// Reads `shards` and writes the merged table to `out_path` (whole: temp + rename).
-// Throws UserError. Returns the number of points.
-size_t merge_sweep_shards(const std::string& out_path, const std::vector<std::string>& shards);
 
 int merge_main(const std::vector<std::string>& args, std::ostream& out);
 

@@ -6,8 +6,8 @@
 #include <chrono>
 
 #include "cli/command_line.h"
-#include "cli/cluster_from_proto.h"
-#include "cli/scenario_file.h"
+#include "scenario/cluster_from_proto.h"
+#include "scenario/scenario_file.h"
 #include "engine/error.h"
 #include "topologies/build.h"
 #include "topologies/engine_fabric.h"
@@ -42,6 +42,8 @@ std::string describe_fabric(const topologies::ClusterParams& p) {
 }
 
 }  // namespace
+
+using scenario::ScenarioFile;
 
 void plan_command(const PlanOptions& o, std::ostream& out) {
   const std::optional<workloads::ModelSpec> model = workloads::model_preset(o.model);

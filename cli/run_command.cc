@@ -4,18 +4,22 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command_line.h"
-#include "cli/cluster_run.h"
-#include "cli/compare_run.h"
-#include "cli/compare_trace.h"
-#include "cli/html_report.h"
-#include "cli/scenario_check.h"
-#include "cli/scenario_file.h"
 #include "cli/sweep_command.h"
 #include "cli/topo_command.h"
-#include "cli/trace_writer.h"
 #include "engine/error.h"
+#include "io/cluster_results.h"
+#include "io/compare_trace.h"
+#include "io/trace_writer.h"
+#include "report/comparison_table.h"
+#include "report/html_report.h"
+#include "scenario/cluster_run.h"
+#include "scenario/compare_run.h"
+#include "scenario/scenario_check.h"
+#include "scenario/scenario_file.h"
 
 namespace podsim::cli {
+
+using scenario::ScenarioFile;
 
 void run_command(const RunOptions& options, std::ostream& out) {
   ScenarioFile file = ScenarioFile::load(options.scenario_path);
@@ -28,58 +32,59 @@ void run_command(const RunOptions& options, std::ostream& out) {
     return;
   }
   for (const std::string& o : options.overrides) file.apply_override(o);
-  if (!options.report_path.empty()) check_report_path(options.report_path);
-  const std::optional<TraceLevel> trace_level = parse_trace_level(options.trace_level);
+  if (!options.report_path.empty()) report::check_report_path(options.report_path);
+  const std::optional<io::TraceLevel> trace_level = io::parse_trace_level(options.trace_level);
   if (!trace_level)
     throw UserError(fmt::format("--trace-level: '{}' is not a level (expected jobs, steps or flows)", options.trace_level));
-  if (!options.trace_path.empty() && !has_cluster_run(file) && !file.scenario().has_compare())
+  if (!options.trace_path.empty() && !scenario::has_cluster_run(file) && !file.scenario().has_compare())
     throw UserError(fmt::format("--trace: {}: only cluster runs (a 'cluster' with 'jobs' or 'sources') and comparison "
                                 "studies ('compare') are traced",
                                 file.path()));
   if (file.scenario().has_compare()) {
-    std::optional<TraceWriter> writer;
-    std::optional<CompareTrace> trace;
+    std::optional<io::TraceWriter> writer;
+    std::optional<io::CompareTrace> trace;
     if (!options.trace_path.empty()) {
-      const std::vector<TracedSystem> systems = study_systems(file);
+      const std::vector<io::TracedSystem> systems = scenario::study_systems(file);
       writer.emplace(options.trace_path,
-                     TraceInfo{.scenario = file.scenario().name(), .seed = file.scenario().seed(), .level = *trace_level});
+                     io::TraceInfo{.scenario = file.scenario().name(), .seed = file.scenario().seed(), .level = *trace_level});
       trace.emplace(*writer, systems);
     }
-    const StudyResult study = run_study(file, trace ? &*trace : nullptr);
+    const sim::StudyResult study = scenario::run_study(file, trace ? &*trace : nullptr);
     if (trace) {
       trace->finish();
       writer->finish();
     }
-    print_comparison(study, out);
+    report::print_comparison(study, out);
     if (writer)
       out << fmt::format("\ntrace      {} ({} events, {:.1f} MB, level {})\n", options.trace_path, writer->events(),
                          static_cast<double>(writer->bytes()) / 1e6, to_string(*trace_level));
     if (!options.report_path.empty()) {
-      write_comparison_report(options.report_path, study);
+      report::write_comparison_report(options.report_path, study);
       out << fmt::format("\nreport     {}\n", options.report_path);
     }
     return;
   }
-  check_scenario(file);
+  scenario::check_scenario(file);
   const podsim::v1::Scenario& s = file.scenario();
 
-  if (has_cluster_run(file)) {
-    std::optional<TraceWriter> trace;
+  if (scenario::has_cluster_run(file)) {
+    std::optional<io::TraceWriter> trace;
     if (!options.trace_path.empty())
-      trace.emplace(options.trace_path, TraceInfo{.scenario = s.name(), .seed = s.seed(), .level = *trace_level});
-    const ClusterRunOutput r = run_cluster(file, trace ? &*trace : nullptr,
-                                           trace && trace->wants_steps() ? &trace->recorded_steps() : nullptr);
+      trace.emplace(options.trace_path, io::TraceInfo{.scenario = s.name(), .seed = s.seed(), .level = *trace_level});
+    const sim::ClusterRunOutput r = scenario::run_cluster(file, trace ? &*trace : nullptr,
+                                                     trace && trace->wants_steps() ? &trace->recorded_steps() : nullptr);
     if (trace) trace->finish();
     out << fmt::format("scenario        {}\n", s.name());
     if (!s.description().empty()) out << fmt::format("                {}\n", s.description());
     out << fmt::format("seed            {}\n", s.seed());
-    print_cluster_run(r, out);
+    io::print_cluster_run(r, out);
     if (!s.outputs().out_dir().empty()) {
-      write_cluster_outputs(r.result, s.outputs().out_dir());
+      io::write_cluster_outputs(r.result, s.outputs().out_dir());
       out << fmt::format("results in      {}/ (summary.csv, jobs.csv, timeline.csv, results.json)\n", s.outputs().out_dir());
     }
     if (!options.report_path.empty()) {
-      write_cluster_report(options.report_path, s, r.result);
+      report::write_cluster_report(options.report_path, {.name = s.name(), .description = s.description(), .seed = s.seed()},
+                                   r.result);
       out << fmt::format("report          {}\n", options.report_path);
     }
     if (trace)

@@ -5,12 +5,19 @@
 #include <thread>
 
 #include "cli/command_line.h"
-#include "cli/scenario_file.h"
-#include "cli/sweep_plan.h"
-#include "cli/sweep_run.h"
+#include "scenario/scenario_file.h"
+#include "scenario/sweep_plan.h"
+#include "scenario/sweep_run.h"
 #include "engine/error.h"
 
 namespace podsim::cli {
+
+using scenario::SweepOptions;
+using scenario::SweepPlan;
+using scenario::SweepSummary;
+using scenario::run_sweep;
+using io::parse_shard;
+using scenario::ScenarioFile;
 
 void print_sweep(const ScenarioFile& file, const std::vector<std::string>& lists, std::ostream& out) {
   const SweepPlan plan = SweepPlan::make(file, lists);

@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "cli/scenario_file.h"
+#include "scenario/scenario_file.h"
 
 namespace podsim::cli {
 
 // `lists`: the --set arguments, each FIELD=V1,V2,... Writes the CSV to `out`.
 // REQUIRES: `file` as loaded (no override applied).
-void print_sweep(const ScenarioFile& file, const std::vector<std::string>& lists, std::ostream& out);
+void print_sweep(const scenario::ScenarioFile& file, const std::vector<std::string>& lists, std::ostream& out);
 
 // `podsim sweep ARGS...`: parses the command line and runs; returns the exit code.
 int sweep_main(const std::vector<std::string>& args, std::ostream& out);

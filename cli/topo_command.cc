@@ -9,14 +9,16 @@
 #include <fstream>
 
 #include "cli/command_line.h"
-#include "cli/cluster_from_proto.h"
-#include "cli/scenario_file.h"
+#include "scenario/cluster_from_proto.h"
+#include "scenario/scenario_file.h"
 #include "engine/error.h"
 #include "topologies/analysis.h"
 #include "topologies/build.h"
 #include "topologies/dot.h"
 
 namespace podsim::cli {
+
+using scenario::ScenarioFile;
 namespace {
 
 using topologies::Summary;

@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+namespace podsim::scenario {
+class ScenarioFile;
+}  // namespace podsim::scenario
+
 namespace podsim::cli {
 
 struct TopoOptions {
@@ -22,8 +26,7 @@ struct TopoOptions {
 
 // Builds the scenario's cluster and prints its summary (also what `podsim run` prints
 // for a scenario with a cluster and no jobs). Throws UserError for bad input.
-class ScenarioFile;
-void print_cluster_summary(const ScenarioFile& file, std::ostream& out);
+void print_cluster_summary(const scenario::ScenarioFile& file, std::ostream& out);
 
 // Writes the summary to `out`. Throws UserError for bad input.
 void topo_command(const TopoOptions& options, std::ostream& out);

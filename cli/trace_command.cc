@@ -3,12 +3,16 @@
 #include <fmt/format.h>
 
 #include "cli/command_line.h"
-#include "cli/trace_perfetto.h"
-#include "cli/trace_summary.h"
+#include "io/trace_perfetto.h"
+#include "io/trace_summary.h"
 #include "engine/error.h"
 
 namespace podsim::cli {
 
+using io::PerfettoStats;
+using io::print_trace_summary;
+using io::summarize_trace;
+using io::write_perfetto;
 int trace_main(const std::vector<std::string>& args, std::ostream& out) {
   namespace po = boost::program_options;
   po::options_description options("podsim trace FILE (--summary | --perfetto OUT.json)");

@@ -7,12 +7,22 @@
 #include <filesystem>
 
 #include "cli/command_line.h"
-#include "cli/compare_run.h"
-#include "cli/scenario_file.h"
 #include "engine/error.h"
+#include "scenario/compare_run.h"
+#include "scenario/scenario_file.h"
+#include "sim/study.h"
 #include "workloads/planner.h"
 
 namespace podsim::cli {
+
+using sim::PublishedFigure;
+using sim::StudyCell;
+using sim::StudyResult;
+using sim::find_cell;
+using sim::metric_name;
+using sim::predicted_value;
+using scenario::run_study;
+using scenario::ScenarioFile;
 
 ValidationSummary summarize(const std::vector<double>& relative_errors) {
   std::vector<double> sorted;

@@ -3,10 +3,10 @@
 #include <sstream>
 #include <string>
 
-#include "cli/job_from_proto.h"
-#include "cli/scenario_check.h"
-#include "cli/scenario_file.h"
-#include "cli/trace_reader.h"
+#include "scenario/job_from_proto.h"
+#include "scenario/scenario_check.h"
+#include "scenario/scenario_file.h"
+#include "io/trace_reader.h"
 #include "engine/error.h"
 #include "scheduler/traces.h"
 
@@ -14,11 +14,11 @@ namespace podsim::fuzz {
 namespace {
 
 // The checks `podsim run` makes before building the cluster or stepping a job.
-void check_all(const cli::ScenarioFile& file) {
-  cli::check_scenario(file);
+void check_all(const scenario::ScenarioFile& file) {
+  scenario::check_scenario(file);
   for (int i = 0; i < file.scenario().jobs_size(); ++i) {
-    cli::Problems problems(file);
-    (void)cli::training_job(file, i, problems);
+    scenario::Problems problems(file);
+    (void)scenario::training_job(file, i, problems);
     problems.throw_if_any();
   }
 }
@@ -47,14 +47,14 @@ void read_csv(std::string_view data, scheduler::TraceFormat format) {
 
 void scenario_loader(std::string_view data) {
   try {
-    check_all(cli::ScenarioFile::parse("fuzz.textproto", std::string(data)));
+    check_all(scenario::ScenarioFile::parse("fuzz.textproto", std::string(data)));
   } catch (const UserError&) {
   }
 }
 
 void set_path(std::string_view data) {
   try {
-    cli::ScenarioFile file = cli::ScenarioFile::parse("fuzz.textproto", std::string(kBase));
+    scenario::ScenarioFile file = scenario::ScenarioFile::parse("fuzz.textproto", std::string(kBase));
     size_t start = 0;
     while (start < data.size()) {
       size_t end = data.find('\n', start);
@@ -83,7 +83,7 @@ void slurm_trace(std::string_view data) {
 
 void protobuf_trace(std::string_view data) {
   try {
-    cli::read_trace_bytes(
+    io::read_trace_bytes(
         data, "fuzz.trace", [](const v1::TraceHeader&) {}, [](const v1::TraceEvent&) {});
   } catch (const UserError&) {
   }

@@ -17,13 +17,13 @@ namespace podsim::fuzz {
 // Text -> ScenarioFile, then check_scenario() and every job's checks (cli/), as
 // `podsim run` does before it builds anything.
 void scenario_loader(std::string_view data);
-// Lines of "path=value" applied with --set semantics (cli/field_override.h) to a small
+// Lines of "path=value" applied with --set semantics (scenario/field_override.h) to a small
 // valid scenario, then the same checks as scenario_loader.
 void set_path(std::string_view data);
 // The Microsoft ITP and the Slurm-style CSV readers (scheduler/traces.h).
 void itp_trace(std::string_view data);
 void slurm_trace(std::string_view data);
-// The protobuf trace reader behind `podsim trace` (cli/trace_reader.h).
+// The protobuf trace reader behind `podsim trace` (io/trace_reader.h).
 void protobuf_trace(std::string_view data);
 
 // Runs the entry named `target` ("scenario_loader", ...). Returns false for an

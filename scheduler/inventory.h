@@ -1,6 +1,6 @@
 #pragma once
-// Inventory: the devices a scheduler hands out, as plain data. The CLI fills it from a
-// topologies::Cluster (cli/inventory_from_cluster.h); tests write small ones by hand.
+// Inventory: the devices a scheduler hands out, as plain data. sim/ fills it from a
+// topologies::Cluster (sim/inventory_from_cluster.h); tests write small ones by hand.
 //
 // Every device names its pool (a system type: "cloudmatrix384", "nvl72"), its scale-up
 // domain (one CloudMatrix384 = one 384-NPU domain, one NVL72 rack = one 72-GPU domain,

@@ -2,7 +2,7 @@
 // JobRequest: one job as the scheduler sees it -- how many devices, where it may run,
 // how much work, who submitted it and how it checkpoints -- and StepModelOracle, the
 // one question the scheduler asks about performance: "how fast does this job step on
-// this placement shape?". The CLI answers it with the workload step model; tests with
+// this placement shape?". sim/step_oracle.h answers it with the workload step model; tests with
 // a table.
 //
 // Work is counted in steps (fractions allowed). A trace job whose duration is work at

@@ -1,7 +1,7 @@
 #pragma once
 // RunObserver: what a cluster run tells whoever watches it, event by event, as plain
-// data. The run loop (cluster_run.h) calls it where things happen; the CLI's trace
-// writer (cli/trace_writer.h) turns the calls into protobuf trace messages. The
+// data. The run loop (cluster_run.h) calls it where things happen; io/'s trace
+// writer (io/trace_writer.h) turns the calls into protobuf trace messages. The
 // scheduler knows nothing of files or protobuf.
 //
 // Without an observer (ClusterRunOptions::observer == nullptr) the run loop builds no

@@ -1,5 +1,5 @@
 #pragma once
-// Readers for public GPU-cluster traces: rows of (submit, duration, GPUs) that the CLI
+// Readers for public GPU-cluster traces: rows of (submit, duration, GPUs) that scenario/
 // turns into jobs whose work is the duration at reference speed.
 //
 //   Microsoft ITP (ElasticFlow, ASPLOS'23): job_id,submission_time,duration,num_gpu;

@@ -1,6 +1,6 @@
 #pragma once
 // TrainingJob: one job of a scenario as plain data -- the model, its plan, its devices
-// and how much to train -- as the loader (cli/job_from_proto.h) builds it.
+// and how much to train -- as the loader (scenario/job_from_proto.h) builds it.
 #include <cmath>
 #include <string>
 

@@ -3,8 +3,8 @@
 // step -- its device groups, each collective it ran with its simulated start and end,
 // and (flow mode, if wanted) each flow those collectives were made of -- as plain data,
 // while the step's op graph runs, so a trace can be streamed without keeping the
-// step's events. The CLI's trace writer turns the calls into protobuf trace events
-// (cli/step_trace.h); workloads knows nothing of files or protobuf.
+// step's events. io/'s trace writer turns the calls into protobuf trace events
+// (io/step_trace.h); workloads knows nothing of files or protobuf.
 //
 // Which step. A step whose micro-batches are extrapolated (StepOptions::
 // max_micro_batches) is observed on the longer of its two simulated steps

@@ -3,11 +3,11 @@
 
 #include <string>
 
-#include "cli/report/cdf_chart.h"
-#include "cli/report/cluster_report.h"
-#include "cli/report/gantt_chart.h"
-#include "cli/report/grouped_bar_chart.h"
-#include "cli/report/stacked_bar_chart.h"
+#include "report/cdf_chart.h"
+#include "report/cluster_report.h"
+#include "report/gantt_chart.h"
+#include "report/grouped_bar_chart.h"
+#include "report/stacked_bar_chart.h"
 
 namespace podsim::report {
 namespace {

@@ -1,11 +1,11 @@
 // The report's drawing primitives, against hand calculations.
-#include "cli/report/svg.h"
+#include "report/svg.h"
 
 #include <doctest/doctest.h>
 
 #include <cmath>
 
-#include "cli/report/axis.h"
+#include "report/axis.h"
 
 namespace podsim::report {
 namespace {

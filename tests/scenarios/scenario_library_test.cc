@@ -13,12 +13,18 @@
 
 #include <string>
 
-#include "cli/cluster_run.h"
-#include "cli/compare_run.h"
-#include "cli/scenario_file.h"
+#include "scenario/cluster_run.h"
+#include "scenario/compare_run.h"
+#include "scenario/scenario_file.h"
+#include "sim/study.h"
 
-namespace podsim::cli {
+namespace podsim::scenario {
 namespace {
+
+using sim::ClusterRunOutput;
+using sim::StudyCell;
+using sim::StudyResult;
+using sim::find_cell;
 
 constexpr double kDay = 86400;
 
@@ -181,4 +187,4 @@ TEST_CASE("dual_vendor_itp_llm: the three LLM jobs finish among the ITP trace, a
 }
 
 }  // namespace
-}  // namespace podsim::cli
+}  // namespace podsim::scenario

@@ -1,0 +1,28 @@
+#pragma once
+// Reporters: a ClusterRunResult rendered as a readable table, CSV (one row per job; one
+// per timeline sample; one summary row) and JSON. They format and compute nothing.
+#include <filesystem>
+#include <ostream>
+
+#include "scheduler/result.h"
+#include "sim/cluster_run.h"
+
+namespace podsim::io {
+
+void write_summary_table(const scheduler::ClusterRunResult& r, std::ostream& out);
+void write_jobs_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
+void write_timeline_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
+void write_summary_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
+// {"summary": {...}, "jobs": [...], "timeline": [...]}
+void write_json(const scheduler::ClusterRunResult& r, std::ostream& out);
+
+
+// The table `podsim run` prints: write_summary_table and the trace rows skipped.
+void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out);
+
+// summary.csv, jobs.csv, timeline.csv and results.json in `dir` (created if missing),
+// each written to a temporary name and renamed, so a file is whole or absent.
+// Throws UserError if the directory cannot be written.
+void write_cluster_outputs(const scheduler::ClusterRunResult& r, const std::filesystem::path& dir);
+
+}  // namespace podsim::io

@@ -1,0 +1,82 @@
+#pragma once
+// The files of a sweep: results (`podsim sweep --out`, one per shard), journals (rows
+// appended as points complete, for --resume) and merged results. All are CSV after one
+// comment line that says which podsim wrote them (io/version.h), which sweep and which
+// slice of it they hold:
+//
+//   # podsim sweep v1 podsim=0.1.0+g6ded8b4c1e2f fingerprint=3f0c9e2a11d4b7c8 points=12 shard=1/1 scenario=NAME
+//   point,scheduler.policy,makespan_s,...,error
+//   0,FIFO,86400.000,...,
+//
+// A journal says "sweep-journal" instead of "sweep", and its rows are in completion
+// order; results hold their shard's rows in point order. A row's `error` is empty, or
+// the one-line error that point ended with (its metrics are then empty).
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace podsim::io {
+
+// Shard `index` of `count` (1-based, as Slurm array task ids): the points p with
+// p mod count == index - 1. Round-robin rather than blocks, because neighbouring points
+// (the last axis) often cost alike, so every shard gets a similar mix.
+struct Shard {
+  size_t index = 1;
+  size_t count = 1;
+  bool contains(size_t point) const { return point % count == index - 1; }
+  // Points of a sweep of `points` in this shard.
+  size_t size(size_t points) const { return points / count + (points % count >= index ? 1 : 0); }
+};
+
+// Parses "K/N" with 1 <= K <= N. Throws UserError naming `option`.
+Shard parse_shard(std::string_view text, std::string_view option = "--shard");
+std::string to_string(const Shard& s);
+
+inline constexpr std::string_view kSweepResults = "sweep";
+inline constexpr std::string_view kSweepJournal = "sweep-journal";
+
+struct SweepHeader {
+  std::string_view kind = kSweepResults;
+  // The podsim that computed the rows (io/version.h); empty in files of podsims that did
+  // not record it. Rows of two versions are never joined: the model may have changed.
+  std::string podsim;
+  std::string fingerprint;
+  size_t points = 0;
+  Shard shard;
+  std::string scenario;  // the scenario's name, for people; not compared
+};
+
+std::string format_header(const SweepHeader& h);
+// Who wrote a file, for messages: "podsim 0.1.0+g6ded8b4c1e2f", or "a podsim that did not
+// record its version".
+std::string written_by(const SweepHeader& h);
+// Nullopt unless `line` is a header of `kind`.
+std::optional<SweepHeader> parse_header(std::string_view line, std::string_view kind);
+
+// One CSV line (no newline); fields with a comma, quote or newline are quoted (RFC 4180)
+// and a newline inside becomes a space.
+std::string csv_row(const std::vector<std::string>& fields);
+// The fields of a CSV line; nullopt if its quotes do not close.
+std::optional<std::vector<std::string>> parse_csv_row(std::string_view line);
+
+struct SweepTable {
+  SweepHeader header;
+  std::string columns;                 // the column line
+  std::map<size_t, std::string> rows;  // point -> its row line
+};
+
+// Reads a file of `kind`. Each row must have as many fields as the columns and a point
+// index that is in the header's shard and not seen before. A journal's last line
+// without a newline (a write cut short) is dropped; in results it is an error. Throws
+// UserError "PATH[:LINE]: what is wrong".
+SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind);
+
+// Header, columns, rows in point order.
+void write_sweep_table(const SweepTable& t, std::ostream& out);
+
+}  // namespace podsim::io

@@ -1,0 +1,83 @@
+#include "scenario/cluster_run.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <span>
+
+#include "engine/error.h"
+#include "scenario/cluster_from_proto.h"
+#include "scenario/jobs_from_proto.h"
+#include "scenario/scenario_check.h"
+#include "scheduler/cluster_run.h"
+#include "sim/inventory_from_cluster.h"
+#include "sim/pool_plans.h"
+#include "topologies/build.h"
+#include "topologies/engine_fabric.h"
+
+namespace podsim::scenario {
+namespace {
+
+scheduler::PlacementKind placement(v1::Scheduler::Placement p) {
+  switch (p) {
+    case v1::Scheduler::FIRST_FIT: return scheduler::PlacementKind::kFirstFit;
+    case v1::Scheduler::BEST_FIT: return scheduler::PlacementKind::kBestFit;
+    case v1::Scheduler::FRAGMENTATION_AWARE: return scheduler::PlacementKind::kFragmentationAware;
+    default: return scheduler::PlacementKind::kTopologyAware;
+  }
+}
+
+scheduler::PolicyKind policy(v1::Scheduler::Policy p) {
+  switch (p) {
+    case v1::Scheduler::SJF: return scheduler::PolicyKind::kSjf;
+    case v1::Scheduler::SRTF: return scheduler::PolicyKind::kSrtf;
+    case v1::Scheduler::EASY_BACKFILL: return scheduler::PolicyKind::kEasyBackfill;
+    case v1::Scheduler::LAS: return scheduler::PolicyKind::kLas;
+    case v1::Scheduler::FAIR_SHARE: return scheduler::PolicyKind::kFairShare;
+    case v1::Scheduler::PRIORITY: return scheduler::PolicyKind::kPriority;
+    default: return scheduler::PolicyKind::kFifo;
+  }
+}
+
+}  // namespace
+
+bool has_cluster_run(const ScenarioFile& file) {
+  const v1::Scenario& s = file.scenario();
+  return s.cluster().pools_size() > 0 && (s.jobs_size() > 0 || s.sources_size() > 0);
+}
+
+sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer, sim::StepRecorder* steps) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  const v1::Scenario& s = file.scenario();
+  const topologies::ClusterParams params = cluster_params(file);
+  const topologies::Cluster cluster = topologies::build_cluster(params);
+  const scheduler::Inventory inv = sim::inventory_from_cluster(cluster, params);
+  sim::SchedulerJobs jobs = scheduler_jobs(file, inv);
+  std::vector<bool> auto_plan;
+  for (size_t k = 0; k < jobs.models.size(); ++k)
+    auto_plan.push_back(s.jobs(static_cast<int>(k)).plan().auto_plan());
+  sim::PoolPlanResult plans =
+      sim::pool_plans(cluster, topologies::EngineFabric(cluster), inv, jobs.models, auto_plan, jobs.jobs);
+  Problems problems(file);
+  for (const sim::PlanProblem& p : plans.problems) problems.add(fmt::format("jobs[{}].plan", p.job), p.message);
+  problems.throw_if_any();
+
+  scheduler::ClusterRunOptions o{.seed = s.seed(),
+                                 .policy = {.kind = policy(s.scheduler().policy())},
+                                 .placement = placement(s.scheduler().placement()),
+                                 .failures = failure_options(file),
+                                 .observer = observer};
+  for (double h : s.scheduler().las_thresholds_device_hours()) o.policy.las_thresholds.push_back(h * 3600);
+  if (s.horizon_s() > 0) o.horizon = engine::SimTime::seconds(s.horizon_s());
+  if (s.scheduler().timeline_samples() > 0) o.timeline_samples = s.scheduler().timeline_samples();
+
+  sim::ClusterRunOutput out = sim::run_cluster(cluster, inv, jobs, std::move(plans.plans), o, steps);
+  out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  return out;
+}
+
+}  // namespace podsim::scenario

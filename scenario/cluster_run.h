@@ -1,0 +1,29 @@
+#pragma once
+// A scenario with a cluster, run: build the cluster, gather the jobs (explicit, traces,
+// synthetic), plan them per pool, and run the scheduler (sim/cluster_run.h).
+//
+//   sim::ClusterRunOutput r = run_cluster(file);      // after check_scenario(file)
+//   io::print_cluster_run(r, out);
+//   if (!dir.empty()) io::write_cluster_outputs(r.result, dir);
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+#include "scenario/scenario_file.h"
+#include "scheduler/run_observer.h"
+#include "sim/cluster_run.h"
+#include "sim/step_oracle.h"
+
+namespace podsim::scenario {
+
+// True iff the scenario has a cluster and something to schedule on it.
+bool has_cluster_run(const ScenarioFile& file);
+
+// Throws UserError for bad input (every problem found, with its place). `observer`
+// (not owned, may be null) is told every event of the run (scheduler/run_observer.h);
+// `steps` (may be null) records the step model's simulated steps (io/step_trace.h).
+// wall_seconds counts from the start of this call.
+sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer = nullptr,
+                                  sim::StepRecorder* steps = nullptr);
+
+}  // namespace podsim::scenario

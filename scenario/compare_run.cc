@@ -1,0 +1,155 @@
+#include "scenario/compare_run.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "engine/error.h"
+#include "scenario/cluster_from_proto.h"
+#include "scenario/job_from_proto.h"
+#include "sim/field_error.h"
+#include "sim/memory_limit.h"
+#include "topologies/build.h"
+
+namespace podsim::scenario {
+namespace {
+
+namespace v1 = podsim::v1;
+
+// The scenario as it runs on compare.systems[index]: its cluster, and its plans in place
+// of the jobs' own. Problems are reported at their places in the file (the system's
+// cluster and plans, the jobs for the rest), as being about this system.
+ScenarioFile variant_file(const ScenarioFile& file, int index) {
+  const v1::Variant& variant = file.scenario().compare().systems(index);
+  const std::string at = fmt::format("compare.systems[{}]", index);
+  v1::Scenario s = file.scenario();
+  s.clear_compare();
+  *s.mutable_cluster() = variant.cluster();
+  std::vector<ScenarioFile::Rename> renames{{"cluster", at + ".cluster"}};
+  for (int m = 0; m < variant.plans_size(); ++m) {
+    const v1::JobPlan& jp = variant.plans(m);
+    bool found = false;
+    for (int j = 0; j < s.jobs_size(); ++j) {
+      if (s.jobs(j).name() != jp.job()) continue;
+      *s.mutable_jobs(j)->mutable_plan() = jp.plan();
+      renames.push_back({fmt::format("jobs[{}].plan", j), fmt::format("{}.plans[{}].plan", at, m)});
+      found = true;
+    }
+    if (!found) {
+      const std::string job = fmt::format("{}.plans[{}].job", at, m);
+      throw UserError(fmt::format("{}: {}: no job named '{}' in jobs (system '{}')", file.where(job), job, jp.job(),
+                                  variant.name()));
+    }
+  }
+  return file.derive(std::move(s), std::move(renames), fmt::format("system '{}'", variant.name()));
+}
+
+// A FieldError of the study driver, placed in the file.
+[[noreturn]] void rethrow_placed(const ScenarioFile& file, const sim::FieldError& e) {
+  throw UserError(fmt::format("{}: {}: {}", file.where(e.path()), e.path(), e.message()));
+}
+
+// The flow-mode memory check for the scenario's explicit plans, before any system is built.
+void check_flow_memory(const ScenarioFile& file) {
+  if (file.scenario().compare().mode() != v1::Comparison::FLOW) return;
+  for (const v1::Job& j : file.scenario().jobs()) {
+    const v1::ParallelPlan& p = j.plan();
+    double ranks = p.has_ep() ? p.ep() : 1;
+    if (p.cp_algorithm() == v1::ParallelPlan::ULYSSES && p.has_cp()) ranks = std::max<double>(ranks, p.cp());
+    try {
+      if (!p.auto_plan()) sim::check_flow_memory(j.name(), ranks);
+    } catch (const sim::FieldError& e) {
+      rethrow_placed(file, e);
+    }
+  }
+}
+
+void run_system(const ScenarioFile& file, const std::string& system, const v1::Comparison& cmp, sim::StudyResult& out,
+                sim::StudyObserver* observer, uint32_t system_index) {
+  const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
+  const engine::DeviceSpec& device = *cluster.devices().front().spec;
+  std::vector<sim::StudyJob> jobs;
+  for (workloads::TrainingJob& j : training_jobs(file, &device)) jobs.push_back({.job = std::move(j)});
+  for (size_t i = 0; i < jobs.size(); ++i) jobs[i].auto_plan = file.scenario().jobs(static_cast<int>(i)).plan().auto_plan();
+  workloads::StepOptions options;
+  options.mode = cmp.mode() == v1::Comparison::FLOW ? engine::CommMode::kFlow : engine::CommMode::kAnalytical;
+  if (cmp.has_link_efficiency()) {
+    if (!(cmp.link_efficiency() > 0 && cmp.link_efficiency() <= 1))
+      throw UserError(fmt::format("{}: compare.link_efficiency: {} is outside (0, 1]", file.where("compare.link_efficiency"),
+                                  cmp.link_efficiency()));
+    options.network.link_efficiency = cmp.link_efficiency();
+  }
+  options.watts_per_device = sim::study_watts_per_device(cluster);
+  try {
+    for (sim::StudyCell& c : sim::run_system(system, system_index, cluster, jobs, options, observer))
+      out.cells.push_back(std::move(c));
+  } catch (const sim::FieldError& e) {
+    rethrow_placed(file, e);
+  }
+}
+
+}  // namespace
+
+std::vector<io::TracedSystem> study_systems(const ScenarioFile& file) {
+  auto describe = [](const std::string& name, const ScenarioFile& f) {
+    const topologies::Cluster cluster = topologies::build_cluster(cluster_params(f));
+    std::set<uint32_t> pods;
+    for (const topologies::Device& d : cluster.devices()) pods.insert(d.pod);
+    return io::TracedSystem{.name = name, .devices = static_cast<uint32_t>(cluster.devices().size()),
+                        .domains = static_cast<uint32_t>(pods.size())};
+  };
+  const v1::Scenario& s = file.scenario();
+  std::vector<io::TracedSystem> out;
+  if (s.compare().systems_size() == 0) {
+    if (s.has_cluster()) out.push_back(describe(s.cluster().name().empty() ? "system" : s.cluster().name(), file));
+    return out;
+  }
+  for (int i = 0; i < s.compare().systems_size(); ++i)
+    out.push_back(describe(s.compare().systems(i).name(), variant_file(file, i)));
+  return out;
+}
+
+sim::StudyResult run_study(const ScenarioFile& file, sim::StudyObserver* observer) {
+  const v1::Scenario& s = file.scenario();
+  const v1::Comparison& cmp = s.compare();
+  sim::StudyResult r{.name = s.name(), .description = s.description(),
+                .mode = cmp.mode() == v1::Comparison::FLOW ? "flow" : "analytical", .systems = {}, .jobs = {},
+                .cells = {}, .published = {}};
+  for (const v1::Job& j : s.jobs()) r.jobs.push_back(j.name());
+  if (r.jobs.empty()) throw UserError(fmt::format("{}: compare: the scenario has no jobs to compare", file.path()));
+  for (int i = 0; i < cmp.published_size(); ++i) {
+    const v1::Published& p = cmp.published(i);
+    const std::string at = fmt::format("compare.published[{}]", i);
+    if (std::find(r.jobs.begin(), r.jobs.end(), p.job()) == r.jobs.end())
+      throw UserError(fmt::format("{}: {}.job: no job named '{}'", file.where(at + ".job"), at, p.job()));
+    if (p.metric() == v1::Published::METRIC_UNSPECIFIED || !(p.value() > 0))
+      throw UserError(fmt::format("{}: {}: needs a metric and a value > 0", file.where(at), at));
+    r.published.push_back({p.job(), static_cast<sim::PublishedMetric>(p.metric()), p.value(), p.source()});
+  }
+  check_flow_memory(file);
+  if (cmp.systems_size() == 0) {
+    if (!s.has_cluster()) throw UserError(fmt::format("{}: compare: give `systems`, or a `cluster`", file.path()));
+    const std::string name = s.cluster().name().empty() ? "system" : s.cluster().name();
+    r.systems.push_back(name);
+    run_system(file, name, cmp, r, observer, 0);
+    return r;
+  }
+  for (int i = 0; i < cmp.systems_size(); ++i) {
+    const v1::Variant& v = cmp.systems(i);
+    if (v.name().empty())
+      throw UserError(fmt::format("{}: compare.systems[{}].name: required", file.where(fmt::format("compare.systems[{}]", i)), i));
+    r.systems.push_back(v.name());
+    run_system(variant_file(file, i), v.name(), cmp, r, observer, static_cast<uint32_t>(i));
+  }
+  return r;
+}
+
+static_assert(static_cast<int>(sim::PublishedMetric::kMfu) == v1::Published::MFU &&
+              static_cast<int>(sim::PublishedMetric::kHwTflopsPerDevice) == v1::Published::HW_TFLOPS_PER_DEVICE &&
+              static_cast<int>(sim::PublishedMetric::kModelTflopsPerDevice) == v1::Published::MODEL_TFLOPS_PER_DEVICE &&
+              static_cast<int>(sim::PublishedMetric::kStepSeconds) == v1::Published::STEP_SECONDS &&
+              static_cast<int>(sim::PublishedMetric::kTokensPerSPerDevice) == v1::Published::TOKENS_PER_S_PER_DEVICE);
+
+}  // namespace podsim::scenario

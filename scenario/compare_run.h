@@ -1,0 +1,21 @@
+#pragma once
+// A scenario's comparison study (proto/podsim/v1/study.proto, Scenario.compare): its
+// systems' clusters and plans, its jobs and published figures, checked with their
+// places in the file, and run by the study driver (sim/study.h).
+#include <vector>
+
+#include "io/compare_trace.h"
+#include "scenario/scenario_file.h"
+#include "sim/study.h"
+
+namespace podsim::scenario {
+
+// Throws UserError for bad input (every problem of a system at once). With `observer`
+// (a trace: io/compare_trace.h), each cell's step is shown to it as it is simulated.
+sim::StudyResult run_study(const ScenarioFile& file, sim::StudyObserver* observer = nullptr);
+
+// The study's systems as a trace's header lists them (name, devices, scale-up
+// domains), in order; builds each system's cluster. Throws UserError for bad input.
+std::vector<io::TracedSystem> study_systems(const ScenarioFile& file);
+
+}  // namespace podsim::scenario

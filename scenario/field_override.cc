@@ -1,0 +1,177 @@
+#include "scenario/field_override.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "engine/error.h"
+
+namespace podsim::scenario {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+struct Segment {
+  std::string name;
+  std::optional<int> index;
+};
+
+[[noreturn]] void fail(std::string_view path, const std::string& why) {
+  throw UserError(fmt::format("--set {}: {}", path, why));
+}
+
+std::vector<Segment> parse_path(std::string_view path) {
+  if (path.empty()) fail(path, "empty field path (expected e.g. scheduler.policy=FIFO)");
+  std::vector<Segment> segments;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t dot = path.find('.', start);
+    if (dot == std::string_view::npos) dot = path.size();
+    std::string_view part = path.substr(start, dot - start);
+    Segment seg;
+    const size_t bracket = part.find('[');
+    if (bracket != std::string_view::npos) {
+      if (part.back() != ']') fail(path, fmt::format("'{}': expected name[index]", part));
+      std::string_view digits = part.substr(bracket + 1, part.size() - bracket - 2);
+      int idx = -1;
+      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), idx);
+      if (ec != std::errc() || p != digits.data() + digits.size() || idx < 0)
+        fail(path, fmt::format("'{}': index must be a non-negative integer", part));
+      seg.index = idx;
+      part = part.substr(0, bracket);
+    }
+    if (part.empty()) fail(path, "empty field name in path");
+    seg.name = std::string(part);
+    segments.push_back(std::move(seg));
+    start = dot + 1;
+  }
+  return segments;
+}
+
+std::string field_names(const Descriptor* d) {
+  std::string out;
+  for (int i = 0; i < d->field_count(); ++i) {
+    if (i) out += ", ";
+    out += d->field(i)->name();
+  }
+  return out;
+}
+
+template <typename T>
+T parse_integer(std::string_view path, std::string_view value, const char* expected) {
+  T out{};
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec == std::errc::result_out_of_range)
+    fail(path, fmt::format("'{}' is out of range for {}", value, expected));
+  if (ec != std::errc() || p != value.data() + value.size() || value.empty())
+    fail(path, fmt::format("expected {}, got '{}'", expected, value));
+  return out;
+}
+
+double parse_double(std::string_view path, std::string_view value) {
+  double out = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc() || p != value.data() + value.size() || value.empty() || !std::isfinite(out))
+    fail(path, fmt::format("expected a finite number, got '{}'", value));
+  return out;
+}
+
+// Sets field `f` (element `index` if repeated; index == size appends) of `m`.
+void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, std::string_view path,
+                std::string_view value) {
+  const Reflection* r = m.GetReflection();
+  const bool repeated = f->is_repeated();
+  const bool append = repeated && *index == r->FieldSize(m, f);
+#define PODSIM_SET(Kind, v)                   \
+  do {                                        \
+    if (!repeated) r->Set##Kind(&m, f, v);    \
+    else if (append) r->Add##Kind(&m, f, v);  \
+    else r->SetRepeated##Kind(&m, f, *index, v); \
+  } while (0)
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32: PODSIM_SET(Int32, parse_integer<int32_t>(path, value, "a 32-bit integer")); break;
+    case FieldDescriptor::CPPTYPE_INT64: PODSIM_SET(Int64, parse_integer<int64_t>(path, value, "a 64-bit integer")); break;
+    case FieldDescriptor::CPPTYPE_UINT32: PODSIM_SET(UInt32, parse_integer<uint32_t>(path, value, "a non-negative 32-bit integer")); break;
+    case FieldDescriptor::CPPTYPE_UINT64: PODSIM_SET(UInt64, parse_integer<uint64_t>(path, value, "a non-negative 64-bit integer")); break;
+    case FieldDescriptor::CPPTYPE_DOUBLE: PODSIM_SET(Double, parse_double(path, value)); break;
+    case FieldDescriptor::CPPTYPE_FLOAT: {
+      const double d = parse_double(path, value);
+      if (std::fabs(d) > std::numeric_limits<float>::max()) fail(path, fmt::format("'{}' is out of range for a float", value));
+      PODSIM_SET(Float, static_cast<float>(d));
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      bool b;
+      if (value == "true" || value == "1") b = true;
+      else if (value == "false" || value == "0") b = false;
+      else fail(path, fmt::format("expected true or false, got '{}'", value));
+      PODSIM_SET(Bool, b);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_STRING: PODSIM_SET(String, std::string(value)); break;
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const auto* e = f->enum_type()->FindValueByName(std::string(value));
+      if (e == nullptr) {
+        std::string names;
+        for (int i = 0; i < f->enum_type()->value_count(); ++i)
+          names += (i ? ", " : "") + f->enum_type()->value(i)->name();
+        fail(path, fmt::format("'{}' is not a {} (expected one of: {})", value, f->enum_type()->name(), names));
+      }
+      PODSIM_SET(Enum, e);
+      break;
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      fail(path, fmt::format("'{}' is a message ({}); set one of its fields: {}", f->name(),
+                             f->message_type()->name(), field_names(f->message_type())));
+  }
+#undef PODSIM_SET
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> split_assignment(std::string_view assignment) {
+  const size_t eq = assignment.find('=');
+  if (eq == std::string_view::npos)
+    throw UserError(fmt::format("--set {}: expected FIELD.PATH=VALUE", assignment));
+  return {std::string(assignment.substr(0, eq)), std::string(assignment.substr(eq + 1))};
+}
+
+void set_field(Message& message, std::string_view path, std::string_view value) {
+  const std::vector<Segment> segments = parse_path(path);
+  Message* m = &message;
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const Segment& seg = segments[i];
+    const Descriptor* d = m->GetDescriptor();
+    const FieldDescriptor* f = d->FindFieldByName(seg.name);
+    if (f == nullptr)
+      fail(path, fmt::format("{} has no field '{}' (expected one of: {})", d->name(), seg.name, field_names(d)));
+    const Reflection* r = m->GetReflection();
+    if (f->is_repeated() && !seg.index)
+      fail(path, fmt::format("'{}' is repeated: give an index, e.g. {}[0]", seg.name, seg.name));
+    if (!f->is_repeated() && seg.index) fail(path, fmt::format("'{}' is not repeated: drop the [index]", seg.name));
+    if (seg.index && *seg.index > r->FieldSize(*m, f))
+      fail(path, fmt::format("index {} is out of range: '{}' has {} element(s) (expected an existing index, or {} to append)", *seg.index,
+                             seg.name, r->FieldSize(*m, f), r->FieldSize(*m, f)));
+    const bool last = i + 1 == segments.size();
+    if (last) {
+      set_scalar(*m, f, seg.index, path, value);
+      return;
+    }
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)
+      fail(path, fmt::format("'{}' is a scalar and has no field '{}'", seg.name, segments[i + 1].name));
+    if (!f->is_repeated()) m = r->MutableMessage(m, f);
+    else if (*seg.index == r->FieldSize(*m, f)) m = r->AddMessage(m, f);
+    else m = r->MutableRepeatedMessage(m, f, *seg.index);
+  }
+}
+
+}  // namespace podsim::scenario

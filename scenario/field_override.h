@@ -1,0 +1,29 @@
+#pragma once
+// Field overrides by path, through protobuf reflection: the engine of `--set` and of
+// sweeps.
+//
+//   set_field(scenario, "cluster.pools[0].count", "16")
+//   set_field(scenario, "scheduler.policy", "EASY_BACKFILL")   // enums by name
+//
+// A path is dot-separated field names; a repeated field takes an index in brackets
+// ([i] with i < size, or i == size to append a new element). Only scalar fields (numbers,
+// bools, strings, enums) can be set. Errors (unknown field, with the fields that do
+// exist; index out of range; a value of the wrong type or out of range) throw
+// UserError with a one-line message.
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace podsim::scenario {
+
+// Splits "path=value" at the first '='. Throws UserError without one.
+std::pair<std::string, std::string> split_assignment(std::string_view assignment);
+
+// Sets the scalar at `path` in `message` to `value` (text as a user types it).
+void set_field(google::protobuf::Message& message, std::string_view path, std::string_view value);
+
+}  // namespace podsim::scenario

@@ -1,0 +1,210 @@
+#include "scenario/jobs_from_proto.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "scenario/job_from_proto.h"
+#include "scenario/scenario_check.h"
+#include "engine/error.h"
+#include "scheduler/synthetic.h"
+#include "scheduler/traces.h"
+
+namespace podsim::scenario {
+namespace {
+
+using engine::SimTime;
+
+scheduler::CheckpointPolicy checkpoint(const v1::Checkpoint& c, const v1::Checkpoint& fallback, const std::string& at,
+                                       Problems& problems) {
+  const v1::Checkpoint& use = c.ByteSizeLong() > 0 ? c : fallback;
+  for (auto [name, v] : {std::pair{"interval_s", use.interval_s()}, {"write_s", use.write_s()}, {"restart_s", use.restart_s()}})
+    if (!std::isfinite(v) || v < 0 || v > 1e9) problems.add(at + "." + name, fmt::format("expected seconds in [0, 1e9], got {}", v));
+  if (use.young_daly() && !(use.write_s() > 0))
+    problems.add(at + ".young_daly", "needs write_s > 0 (the interval is sqrt(2 x write_s x MTBF))");
+  scheduler::CheckpointPolicy p;
+  if (use.young_daly()) p.interval = scheduler::CheckpointPolicy::Interval::kYoungDaly;
+  else if (use.interval_s() > 0) p.interval = scheduler::CheckpointPolicy::Interval::kFixed;
+  p.every = SimTime::seconds(std::clamp(use.interval_s(), 0.0, 1e9));
+  p.write_cost = SimTime::seconds(std::clamp(use.write_s(), 0.0, 1e9));
+  p.restart_cost = SimTime::seconds(std::clamp(use.restart_s(), 0.0, 1e9));
+  return p;
+}
+
+std::vector<uint32_t> pools(const google::protobuf::RepeatedPtrField<std::string>& names,
+                            const scheduler::Inventory& inv, const std::string& at, Problems& problems) {
+  std::vector<uint32_t> out;
+  for (int i = 0; i < names.size(); ++i) {
+    if (auto p = inv.find_pool(names[i])) {
+      out.push_back(*p);
+      continue;
+    }
+    std::string known;
+    for (const auto& p : inv.pools()) known += (known.empty() ? "" : ", ") + p.name;
+    problems.add(fmt::format("{}[{}]", at, i), fmt::format("unknown pool '{}' (pools: {})", names[i], known));
+  }
+  return out;
+}
+
+uint32_t biggest_pool(const scheduler::Inventory& inv, const std::vector<uint32_t>& allowed) {
+  uint32_t n = 0;
+  for (uint32_t p = 0; p < inv.pools().size(); ++p)
+    if (allowed.empty() || std::find(allowed.begin(), allowed.end(), p) != allowed.end()) n = std::max(n, inv.pool_size(p));
+  return n;
+}
+
+}  // namespace
+
+sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inventory& inv) {
+  const v1::Scenario& s = file.scenario();
+  Problems problems(file);
+  sim::SchedulerJobs out;
+  const v1::Checkpoint& default_cp = s.scheduler().checkpoint();
+  checkpoint(default_cp, default_cp, "scheduler.checkpoint", problems);
+
+  // Explicit jobs, with their settings by name.
+  std::map<std::string, int> settings;
+  for (int i = 0; i < s.job_settings_size(); ++i) {
+    const std::string& name = s.job_settings(i).job();
+    bool known = false;
+    for (const auto& j : s.jobs()) known |= j.name() == name;
+    if (!known) problems.add(fmt::format("job_settings[{}].job", i), fmt::format("no job named '{}' in jobs", name));
+    else settings[name] = i;
+  }
+  if (s.jobs_size() > 0) {
+    out.models = training_jobs(file);  // throws with every model/plan problem
+    for (int i = 0; i < s.jobs_size(); ++i) {
+      const workloads::TrainingJob& t = out.models[static_cast<size_t>(i)];
+      scheduler::JobRequest r{.name = t.name,
+                              .arrival = SimTime::seconds(t.arrival_s),
+                              .devices = static_cast<uint32_t>(t.devices),
+                              .steps = static_cast<double>(t.steps()),
+                              .user = t.name,
+                              .workload = static_cast<uint32_t>(i) + 1};
+      r.checkpoint = checkpoint(default_cp, default_cp, "scheduler.checkpoint", problems);
+      if (auto it = settings.find(t.name); it != settings.end()) {
+        const v1::JobSettings& js = s.job_settings(it->second);
+        const std::string at = fmt::format("job_settings[{}]", it->second);
+        r.pools = pools(js.pools(), inv, at + ".pools", problems);
+        r.priority = js.priority();
+        if (!js.user().empty()) r.user = js.user();
+        if (js.weight() != 0) r.weight = js.weight();
+        if (!(r.weight > 0)) problems.add(at + ".weight", fmt::format("expected > 0, got {}", js.weight()));
+        r.checkpoint = checkpoint(js.checkpoint(), default_cp, at + ".checkpoint", problems);
+      }
+      if (r.devices > biggest_pool(inv, r.pools))
+        problems.add(fmt::format("jobs[{}].devices", i),
+                     fmt::format("job '{}' needs {} devices; the largest pool it may use has {}", t.name, r.devices,
+                                 biggest_pool(inv, r.pools)));
+      out.jobs.push_back(std::move(r));
+    }
+  }
+
+  const std::filesystem::path dir = std::filesystem::path(file.path()).parent_path();
+  engine::RandomStreams streams(s.seed());
+  for (int i = 0; i < s.sources_size(); ++i) {
+    const v1::JobSource& src = s.sources(i);
+    const std::string at = fmt::format("sources[{}]", i);
+    if (src.has_trace()) {
+      const v1::TraceSource& t = src.trace();
+      if (t.path().empty()) {
+        problems.add(at + ".trace.path", "missing (expected a CSV file, relative to the scenario)");
+        continue;
+      }
+      const std::vector<uint32_t> allowed = pools(t.pools(), inv, at + ".trace.pools", problems);
+      const scheduler::CheckpointPolicy cp = checkpoint(t.checkpoint(), default_cp, at + ".trace.checkpoint", problems);
+      const std::string path = (dir / t.path()).lexically_normal().string();
+      const auto format = t.format() == v1::TraceSource::SLURM ? scheduler::TraceFormat::kSlurm : scheduler::TraceFormat::kItp;
+      const scheduler::Trace trace = scheduler::read_trace_file(path, format);  // throws FILE:LINE
+      out.skipped_rows += trace.skipped;
+      const size_t n = t.max_jobs() > 0 ? std::min<size_t>(t.max_jobs(), trace.jobs.size()) : trace.jobs.size();
+      const uint32_t biggest = biggest_pool(inv, allowed);
+      for (size_t k = 0; k < n; ++k) {
+        const scheduler::TraceJob& tj = trace.jobs[k];
+        if (tj.devices > biggest) {
+          if (t.skip_oversized()) {
+            ++out.skipped_oversized;
+            continue;
+          }
+          throw UserError(fmt::format("{}:{}: job '{}' needs {} GPUs; the largest pool it may use has {} ({}: set "
+                                      "skip_oversized to drop such jobs)",
+                                      path, tj.line, tj.id, tj.devices, biggest, file.where(at + ".trace")));
+        }
+        out.jobs.push_back({.name = fmt::format("{}#{}", tj.id, i),
+                            .arrival = SimTime::seconds(t.start_s() + tj.submit_s),
+                            .devices = tj.devices,
+                            .pools = allowed,
+                            .steps = std::max(tj.duration_s, 1.0),  // a 0 s job still starts and ends
+                            .user = "trace",
+                            .checkpoint = cp});
+      }
+    } else if (src.has_synthetic()) {
+      const v1::SyntheticSource& g = src.synthetic();
+      scheduler::SyntheticOptions o{.jobs = g.jobs(), .mean_interarrival_s = g.mean_interarrival_s(),
+                                    .start_s = g.start_s()};
+      if (g.jobs() == 0) problems.add(at + ".synthetic.jobs", "expected > 0");
+      if (!(g.mean_interarrival_s() > 0)) problems.add(at + ".synthetic.mean_interarrival_s", "expected seconds > 0");
+      if (g.templates_size() == 0) problems.add(at + ".synthetic.templates", "missing (expected at least one template)");
+      for (int k = 0; k < g.templates_size(); ++k) {
+        const v1::JobTemplate& tp = g.templates(k);
+        const std::string tat = fmt::format("{}.synthetic.templates[{}]", at, k);
+        scheduler::JobTemplate jt{.name = tp.name(), .weight = tp.weight() == 0 ? 1 : tp.weight(),
+                                  .median_steps = tp.median_hours() * 3600, .sigma = tp.sigma(),
+                                  .pools = pools(tp.pools(), inv, tat + ".pools", problems), .priority = tp.priority(),
+                                  .user = tp.user(), .checkpoint = checkpoint(tp.checkpoint(), default_cp, tat + ".checkpoint", problems)};
+        if (tp.name().empty()) problems.add(tat + ".name", "missing");
+        if (!(tp.median_hours() > 0)) problems.add(tat + ".median_hours", "expected hours > 0");
+        if (!(jt.weight > 0)) problems.add(tat + ".weight", "expected > 0");
+        if (tp.devices_size() == 0) problems.add(tat + ".devices", "missing (expected at least one { count: N })");
+        for (int c = 0; c < tp.devices_size(); ++c) {
+          const uint32_t count = tp.devices(c).count();
+          if (count == 0 || count > biggest_pool(inv, jt.pools))
+            problems.add(fmt::format("{}.devices[{}].count", tat, c),
+                         fmt::format("{} devices: expected 1 to {} (the largest pool it may use)", count,
+                                     biggest_pool(inv, jt.pools)));
+          jt.devices.emplace_back(count, tp.devices(c).weight() == 0 ? 1 : tp.devices(c).weight());
+        }
+        o.templates.push_back(std::move(jt));
+      }
+      if (!problems.empty()) continue;
+      // One stream per source, so adding a source never shifts another's arrivals.
+      engine::RandomEngine rng = streams.stream(fmt::format("arrivals/{}", i));
+      o.name_prefix = s.sources_size() > 1 ? fmt::format("s{}/", i) : "";
+      for (scheduler::JobRequest& r : scheduler::generate_jobs(o, rng)) out.jobs.push_back(std::move(r));
+    } else {
+      problems.add(at, "empty (expected trace { ... } or synthetic { ... })");
+    }
+  }
+  std::set<std::string> names;
+  for (const scheduler::JobRequest& r : out.jobs)
+    if (!names.insert(r.name).second) problems.add("sources", fmt::format("two jobs are named '{}'", r.name));
+  problems.throw_if_any();
+  return out;
+}
+
+scheduler::FailureOptions failure_options(const ScenarioFile& file) {
+  const v1::Failures& f = file.scenario().failures();
+  Problems problems(file);
+  scheduler::FailureOptions o{.spares_per_pool = f.spares_per_pool()};
+  if (f.llama3_device_rate()) o.kinds.push_back(scheduler::llama3_device_failures());
+  for (int i = 0; i < f.kinds_size(); ++i) {
+    const v1::FailureKind& k = f.kinds(i);
+    const std::string at = fmt::format("failures.kinds[{}]", i);
+    if (!(k.mtbf_hours() > 0) || !std::isfinite(k.mtbf_hours())) problems.add(at + ".mtbf_hours", fmt::format("expected hours > 0, got {}", k.mtbf_hours()));
+    if (k.weibull_shape() < 0 || !std::isfinite(k.weibull_shape())) problems.add(at + ".weibull_shape", "expected >= 0 (0 or 1: exponential)");
+    if (k.repair_hours() < 0 || k.repair_hours() > 1e5) problems.add(at + ".repair_hours", "expected hours in [0, 1e5]");
+    scheduler::FailureKind fk{.mtbf_hours = k.mtbf_hours(), .weibull_shape = k.weibull_shape() == 0 ? 1 : k.weibull_shape()};
+    fk.unit = k.unit() == v1::FailureKind::NODE   ? scheduler::FailureUnit::kNode
+              : k.unit() == v1::FailureKind::LINK ? scheduler::FailureUnit::kLink
+                                                  : scheduler::FailureUnit::kDevice;
+    if (k.repair_hours() > 0) fk.repair = SimTime::seconds(k.repair_hours() * 3600);
+    o.kinds.push_back(fk);
+  }
+  problems.throw_if_any();
+  return o;
+}
+
+}  // namespace podsim::scenario

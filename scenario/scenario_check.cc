@@ -1,0 +1,72 @@
+#include "scenario/scenario_check.h"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "scenario/cluster_from_proto.h"
+#include "engine/error.h"
+
+namespace podsim::scenario {
+
+void Problems::add(const std::string& field_path, const std::string& message) {
+  const std::string context = file_.context().empty() ? "" : file_.context() + ": ";
+  lines_.push_back(fmt::format("{}: {}{}: {}", file_.where(field_path), context, file_.source_path(field_path), message));
+}
+
+void Problems::throw_if_any() const {
+  if (lines_.empty()) return;
+  std::string all;
+  for (const std::string& l : lines_) all += (all.empty() ? "" : "\n") + l;
+  throw UserError(all);
+}
+
+namespace {
+
+// outputs.out_dir is written after the run: find out now that it can be, without
+// creating anything (a refused run leaves nothing behind). The deepest part of the
+// path that exists must be a directory podsim may write into.
+void check_out_dir(const std::string& dir, Problems& problems) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path existing = fs::absolute(dir, ec);
+  if (ec) return;  // the write reports it
+  while (!fs::exists(existing, ec) && existing.has_relative_path()) existing = existing.parent_path();
+  if (!fs::is_directory(existing, ec))
+    problems.add("outputs.out_dir", fmt::format("cannot create '{}': '{}' is not a directory (expected a directory "
+                                                "path podsim can create or write into)",
+                                                dir, existing.string()));
+  else if (::access(existing.c_str(), W_OK) != 0)
+    problems.add("outputs.out_dir", fmt::format("cannot create '{}': '{}' is not writable (expected a directory "
+                                                "path podsim can create or write into)",
+                                                dir, existing.string()));
+}
+
+}  // namespace
+
+void check_scenario(const ScenarioFile& file) {
+  const podsim::v1::Scenario& s = file.scenario();
+  Problems problems(file);
+  if (s.name().empty()) problems.add("name", "missing (expected a short identifier, e.g. name: \"cm384_vs_nvl72\")");
+  // 1e9 s (~31.7 years) keeps every simulated instant representable in int64 nanoseconds.
+  if (!std::isfinite(s.horizon_s()) || s.horizon_s() < 0 || s.horizon_s() > 1e9)
+    problems.add("horizon_s", fmt::format("{} is out of range (expected seconds in [0, 1e9]; 0 = until done)", s.horizon_s()));
+  std::set<std::string> job_names;
+  for (int i = 0; i < s.jobs_size(); ++i) {
+    const auto& job = s.jobs(i);
+    const std::string at = fmt::format("jobs[{}]", i);
+    if (job.name().empty()) problems.add(at + ".name", "missing (expected a unique job name)");
+    else if (!job_names.insert(job.name()).second) problems.add(at + ".name", fmt::format("duplicate job name '{}'", job.name()));
+    if (!std::isfinite(job.arrival_s()) || job.arrival_s() < 0 || job.arrival_s() > 1e9)
+      problems.add(at + ".arrival_s", fmt::format("{} is out of range (expected seconds in [0, 1e9])", job.arrival_s()));
+  }
+  if (!s.outputs().out_dir().empty()) check_out_dir(s.outputs().out_dir(), problems);
+  if (s.has_cluster()) cluster_params(file, problems);  // records its own problems
+  problems.throw_if_any();
+}
+
+}  // namespace podsim::scenario

@@ -1,0 +1,31 @@
+#pragma once
+// Validation of a loaded scenario: every problem found, each as one line
+// "WHERE: field.path: what is wrong (what was expected)", thrown together as one
+// UserError. Runs once, after overrides, before anything is built. For a derived
+// scenario (ScenarioFile::derive) the path is the field's in the file, after its
+// context: "x.textproto:31:40: system 'NVL72': compare.systems[1].cluster.pools[0].count: ...".
+#include <string>
+#include <vector>
+
+#include "scenario/scenario_file.h"
+
+namespace podsim::scenario {
+
+class Problems {
+ public:
+  explicit Problems(const ScenarioFile& file) : file_(file) {}
+  // Records a problem with the field at `field_path`.
+  void add(const std::string& field_path, const std::string& message);
+  // Throws UserError listing every problem, if there are any.
+  void throw_if_any() const;
+  bool empty() const { return lines_.empty(); }
+
+ private:
+  const ScenarioFile& file_;
+  std::vector<std::string> lines_;
+};
+
+// Checks the fields this version of podsim understands. Throws UserError.
+void check_scenario(const ScenarioFile& file);
+
+}  // namespace podsim::scenario

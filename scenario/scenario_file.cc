@@ -1,0 +1,226 @@
+#include "scenario/scenario_file.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "scenario/field_override.h"
+#include "engine/error.h"
+
+namespace podsim::scenario {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::TextFormat;
+
+std::string names_of(const Descriptor* d) {
+  std::string out;
+  for (int i = 0; i < d->field_count(); ++i) out += (i ? ", " : "") + d->field(i)->name();
+  return out;
+}
+
+// The enum types of fields named `field` anywhere under a Scenario.
+void enums_of_field(const Descriptor* d, const std::string& field, std::set<const Descriptor*>& seen,
+                    std::set<const EnumDescriptor*>& out) {
+  if (!seen.insert(d).second) return;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->enum_type() != nullptr && f->name() == field) out.insert(f->enum_type());
+    if (f->message_type() != nullptr) enums_of_field(f->message_type(), field, seen, out);
+  }
+}
+
+// Adds what was expected to the parser's messages that only say what was wrong.
+std::string explain(const std::string& message) {
+  static const std::regex unknown_field(R"re(^Message type "([\w.]+)" has no field named "(\w+)"\.$)re");
+  static const std::regex unknown_enum(R"re(^Unknown enumeration value of "([^"]*)" for field "(\w+)"\.$)re");
+  std::smatch m;
+  if (std::regex_match(message, m, unknown_field)) {
+    const Descriptor* d = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(m[1]);
+    if (d != nullptr)
+      return fmt::format("{} has no field '{}' (expected one of: {})", d->name(), m[2].str(), names_of(d));
+  }
+  if (std::regex_match(message, m, unknown_enum)) {
+    std::set<const Descriptor*> seen;
+    std::set<const EnumDescriptor*> enums;
+    enums_of_field(podsim::v1::Scenario::descriptor(), m[2], seen, enums);
+    if (enums.size() == 1) {
+      const EnumDescriptor* e = *enums.begin();
+      std::string values;
+      for (int i = 0; i < e->value_count(); ++i)
+        if (e->value(i)->number() != 0) values += (values.empty() ? "" : ", ") + e->value(i)->name();
+      return fmt::format("'{}' is not a {} for field '{}' (expected one of {})", m[1].str(), e->name(), m[2].str(),
+                         values);
+    }
+  }
+  if (message.starts_with("String literals cannot cross line boundaries"))
+    return "a string is not closed on its line (expected a closing '\"' before the end of the line)";
+  if (message.starts_with("Interpreting non ascii codepoint"))
+    return "not a text scenario file: a non-ASCII byte outside a string (expected protobuf text format; UTF-8 only "
+           "inside \"...\")";
+  if (message.starts_with("Integer out of range"))
+    return message + " (expected an integer that fits the field: uint32 up to 4294967295, int32 up to 2147483647)";
+  return message;
+}
+
+// Collects the parser's complaints as "FILE:LINE:COL: message" (protobuf counts lines
+// and columns from 0; people and editors count from 1). Only the first is reported:
+// after one error the parser's later complaints are consequences of it.
+class Collector : public google::protobuf::io::ErrorCollector {
+ public:
+  Collector(std::string path, const std::string& text) : path_(std::move(path)), text_(text) {}
+  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+    if (!first_.empty()) return;
+    static const std::regex unknown_enum(R"re(^Unknown enumeration value of "([^"]*)" for field)re");
+    std::smatch m;
+    if (std::regex_search(message, m, unknown_enum)) point_at_value(m[1], line, column);
+    first_ = fmt::format("{}:{}:{}: {}", path_, line + 1, column + 1, explain(message));
+  }
+  void AddWarning(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
+    AddError(line, column, message);  // deprecated fields, non-ASCII bytes: treat as errors
+  }
+  const std::string& first() const { return first_; }
+
+ private:
+  // The parser reports an unknown enum value at the token after it; move back to the
+  // value itself, the last occurrence of it up to the reported place.
+  void point_at_value(const std::string& value, int& line, int& column) const {
+    if (value.empty()) return;
+    size_t offset = 0;
+    for (int l = 0; l < line && offset != std::string::npos; ++l) {
+      offset = text_.find('\n', offset);
+      if (offset != std::string::npos) ++offset;
+    }
+    if (offset == std::string::npos) return;
+    const size_t at = text_.rfind(value, std::min(text_.size(), offset + static_cast<size_t>(std::max(column, 0))));
+    if (at == std::string::npos) return;
+    const size_t line_start = at == 0 ? 0 : text_.rfind('\n', at - 1);
+    line = static_cast<int>(std::count(text_.begin(), text_.begin() + static_cast<long>(at), '\n'));
+    column = static_cast<int>(line_start == std::string::npos || at == 0 ? at : at - line_start - 1);
+  }
+
+  std::string path_;
+  const std::string& text_;
+  std::string first_;
+};
+
+}  // namespace
+
+ScenarioFile::ScenarioFile() = default;
+ScenarioFile::ScenarioFile(ScenarioFile&&) noexcept = default;
+ScenarioFile& ScenarioFile::operator=(ScenarioFile&&) noexcept = default;
+ScenarioFile::~ScenarioFile() = default;
+
+ScenarioFile ScenarioFile::load(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UserError(fmt::format("{}: is a directory (expected a scenario .textproto file)", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: cannot open scenario file ({})", path, std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw UserError(fmt::format("{}: read error", path));
+  return parse(path, text.str());
+}
+
+ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& text) {
+  ScenarioFile file;
+  file.path_ = path;
+  file.text_ = text;
+  if (text.find('\0') != std::string::npos)
+    throw UserError(fmt::format("{}: not a text scenario file (it contains NUL bytes; expected protobuf text format)", path));
+  Collector collector(path, text);
+  auto locations = std::make_shared<TextFormat::ParseInfoTree>();
+  file.locations_ = locations;
+  TextFormat::Parser parser;
+  parser.RecordErrorsTo(&collector);
+  parser.WriteLocationsTo(locations.get());
+  parser.AllowUnknownField(false);
+  parser.AllowUnknownExtension(false);
+  const bool ok = parser.ParseFromString(text, &file.scenario_);
+  if (!ok || !collector.first().empty())
+    throw UserError(collector.first().empty() ? fmt::format("{}: could not parse scenario", path) : collector.first());
+  if (file.scenario_.ByteSizeLong() == 0)
+    throw UserError(fmt::format("{}: the scenario sets no fields (expected protobuf text format, e.g. name: \"x\" "
+                                "and a cluster or compare section)",
+                                path));
+  return file;
+}
+
+void ScenarioFile::apply_override(std::string_view assignment) {
+  auto [field, value] = split_assignment(assignment);
+  set_field(scenario_, field, value);
+  overridden_[source_path(field)] = std::string(assignment);
+}
+
+ScenarioFile ScenarioFile::derive(podsim::v1::Scenario scenario, std::vector<Rename> renames,
+                                  std::string context) const {
+  ScenarioFile out;
+  out.path_ = path_;
+  out.text_ = text_;
+  out.scenario_ = std::move(scenario);
+  out.locations_ = locations_;
+  out.overridden_ = overridden_;
+  out.renames_ = std::move(renames);
+  out.context_ = std::move(context);
+  return out;
+}
+
+std::string ScenarioFile::source_path(std::string_view field_path) const {
+  const Rename* best = nullptr;
+  for (const Rename& r : renames_) {
+    const std::string& from = r.first;
+    const bool whole = field_path.starts_with(from) &&
+                       (field_path.size() == from.size() || field_path[from.size()] == '.' || field_path[from.size()] == '[');
+    if (whole && (best == nullptr || from.size() >= best->first.size())) best = &r;
+  }
+  if (best == nullptr) return std::string(field_path);
+  return best->second + std::string(field_path.substr(best->first.size()));
+}
+
+std::string ScenarioFile::where(std::string_view derived_path) const {
+  const std::string source = source_path(derived_path);
+  const std::string_view field_path = source;
+  if (auto it = overridden_.find(field_path); it != overridden_.end()) return "--set " + it->first;
+  // Walk the location tree along the path; stop at the deepest field that was written.
+  const TextFormat::ParseInfoTree* tree = locations_.get();
+  const Descriptor* d = podsim::v1::Scenario::descriptor();  // the file's, for a derived scenario too
+  std::string location = path_;
+  size_t start = 0;
+  while (start < field_path.size() && tree != nullptr && d != nullptr) {
+    size_t dot = field_path.find('.', start);
+    if (dot == std::string_view::npos) dot = field_path.size();
+    std::string_view part = field_path.substr(start, dot - start);
+    int index = -1;
+    if (size_t b = part.find('['); b != std::string_view::npos) {
+      index = std::atoi(std::string(part.substr(b + 1)).c_str());
+      part = part.substr(0, b);
+    }
+    const FieldDescriptor* f = d->FindFieldByName(std::string(part));
+    if (f == nullptr) break;
+    if (!f->is_repeated()) index = -1;
+    else if (index < 0) break;  // a whole repeated field: its parent's place
+    const auto range = tree->GetLocationRange(f, index);
+    if (range.start.line < 0) break;  // not in the file: default value
+    location = fmt::format("{}:{}:{}", path_, range.start.line + 1, range.start.column + 1);
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) break;
+    tree = tree->GetTreeForNested(f, index);
+    d = f->message_type();
+    start = dot + 1;
+  }
+  return location;
+}
+
+}  // namespace podsim::scenario

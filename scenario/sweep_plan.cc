@@ -1,0 +1,182 @@
+#include "scenario/sweep_plan.h"
+
+#include <fmt/format.h>
+#include <google/protobuf/text_format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+
+#include "scenario/field_override.h"
+#include "io/version.h"
+#include "engine/check.h"
+#include "engine/error.h"
+
+namespace podsim::scenario {
+namespace {
+
+// 64-bit FNV-1a (Fowler, Noll, Vo): simple, stable across platforms and versions,
+// enough to tell sweeps apart (not a defence against forgery).
+class Fnv1a {
+ public:
+  // Length-prefixed, so ("ab", "c") and ("a", "bc") hash differently.
+  void add(std::string_view s) {
+    const std::string n = fmt::format("{}:", s.size());
+    bytes(n);
+    bytes(s);
+  }
+  std::string hex() const { return fmt::format("{:016x}", h_); }
+
+ private:
+  void bytes(std::string_view s) {
+    for (unsigned char c : s) {
+      h_ ^= c;
+      h_ *= 0x100000001b3ULL;
+    }
+  }
+  uint64_t h_ = 0xcbf29ce484222325ULL;
+};
+
+std::vector<std::string> split_commas(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    out.emplace_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (comma == std::string_view::npos) return out;
+    start = comma + 1;
+  }
+}
+
+}  // namespace
+
+
+SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::string>& lists) {
+  SweepPlan plan;
+  plan.path_ = file.path();
+  plan.text_ = file.text();
+  plan.name_ = file.scenario().name();
+
+  // Every value is applied once to a fresh parse, so a bad path or value is reported
+  // before any point runs, named by where it was given.
+  const auto check = [&](const std::string& where, const Field& f) {
+    for (const std::string& v : f.values) {
+      ScenarioFile probe = ScenarioFile::parse(plan.path_, plan.text_);
+      try {
+        probe.apply_override(f.path + "=" + v);
+      } catch (const UserError& e) {
+        throw UserError(where.empty() ? e.what() : fmt::format("{}: {}", where, e.what()));
+      }
+    }
+  };
+
+  const v1::Sweep& block = file.scenario().sweep();
+  for (int i = 0; i < block.axes_size(); ++i) {
+    const v1::SweepAxis& a = block.axes(i);
+    const std::string at = fmt::format("sweep.axes[{}]", i);
+    const std::string where = fmt::format("{}: {}", file.where(at), at);
+    if (a.field().empty()) throw UserError(fmt::format("{}.field: required (a field path, as --set takes)", where));
+    if (a.values().empty()) throw UserError(fmt::format("{}.values: empty (expected at least one value)", where));
+    for (const Axis& other : plan.axes_)
+      if (other.field.path == a.field())
+        throw UserError(fmt::format("{}.field: '{}' is swept twice (expected one axis per field)", where, a.field()));
+    Axis axis{.field = {a.field(), {a.values().begin(), a.values().end()}}, .linked = {}};
+    for (int k = 0; k < a.linked_size(); ++k) {
+      const v1::LinkedField& l = a.linked(k);
+      if (l.field().empty()) throw UserError(fmt::format("{}.linked[{}].field: required", where, k));
+      if (static_cast<size_t>(l.values_size()) != axis.field.values.size())
+        throw UserError(fmt::format("{}.linked[{}].values: {} values, expected {} (one per value of '{}')", where, k,
+                                    l.values_size(), axis.field.values.size(), a.field()));
+      axis.linked.push_back({l.field(), {l.values().begin(), l.values().end()}});
+    }
+    check(where, axis.field);
+    for (const Field& l : axis.linked) check(where, l);
+    plan.axes_.push_back(std::move(axis));
+  }
+
+  for (const std::string& list : lists) {
+    auto [path, text] = split_assignment(list);
+    std::vector<std::string> values = split_commas(text);
+    if (std::any_of(values.begin(), values.end(), [](const std::string& v) { return v.empty(); }))
+      throw UserError(
+          fmt::format("--set {}: empty value in '{}' (expected FIELD=V1,V2,... with no empty value)", path, text));
+    Field field{path, std::move(values)};
+    check("", field);
+    auto same = std::find_if(plan.axes_.begin(), plan.axes_.end(), [&](const Axis& a) { return a.field.path == field.path; });
+    if (same == plan.axes_.end()) {
+      plan.axes_.push_back({.field = std::move(field), .linked = {}});
+    } else {
+      if (!same->linked.empty() && field.values.size() != same->field.values.size())
+        throw UserError(fmt::format("--set {}: {} values, but the sweep block links {} other fields to its {} values",
+                                    path, field.values.size(), same->linked.size(), same->field.values.size()));
+      same->field = std::move(field);
+    }
+  }
+  if (plan.axes_.empty())
+    throw UserError(
+        fmt::format("{}: nothing to sweep (expected a 'sweep' block or --set FIELD=V1,V2,...)", plan.path_));
+
+  plan.points_ = 1;
+  for (const Axis& a : plan.axes_) plan.points_ *= a.field.values.size();
+
+  v1::Scenario base = file.scenario();
+  base.clear_sweep();
+  std::string canonical;
+  google::protobuf::TextFormat::PrintToString(base, &canonical);
+  Fnv1a h;
+  h.add("podsim sweep v1");
+  h.add(io::podsim_version());
+  h.add(canonical);
+  const auto add_field = [&h](const Field& f) {
+    h.add(f.path);
+    h.add(fmt::format("{} values", f.values.size()));
+    for (const std::string& v : f.values) h.add(v);
+  };
+  for (const Axis& a : plan.axes_) {
+    h.add(fmt::format("axis with {} linked", a.linked.size()));
+    add_field(a.field);
+    for (const Field& f : a.linked) add_field(f);
+  }
+  plan.fingerprint_ = h.hex();
+  return plan;
+}
+
+std::vector<size_t> SweepPlan::coordinates(size_t p) const {
+  PODSIM_CHECK(p < points_, "sweep: point index out of range");
+  std::vector<size_t> at(axes_.size());
+  for (size_t i = axes_.size(); i-- > 0;) {
+    const size_t n = axes_[i].field.values.size();
+    at[i] = p % n;
+    p /= n;
+  }
+  return at;
+}
+
+std::vector<std::string> SweepPlan::fields() const {
+  std::vector<std::string> out;
+  for (const Axis& a : axes_) {
+    out.push_back(a.field.path);
+    for (const Field& l : a.linked) out.push_back(l.path);
+  }
+  return out;
+}
+
+std::vector<std::string> SweepPlan::values(size_t p) const {
+  const std::vector<size_t> at = coordinates(p);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < axes_.size(); ++i) {
+    out.push_back(axes_[i].field.values[at[i]]);
+    for (const Field& l : axes_[i].linked) out.push_back(l.values[at[i]]);
+  }
+  return out;
+}
+
+ScenarioFile SweepPlan::point_file(size_t p) const {
+  const std::vector<std::string> fields = this->fields();
+  const std::vector<std::string> values = this->values(p);
+  ScenarioFile file = ScenarioFile::parse(path_, text_);
+  for (size_t i = 0; i < fields.size(); ++i) file.apply_override(fields[i] + "=" + values[i]);
+  return file;
+}
+
+}  // namespace podsim::scenario

@@ -1,0 +1,66 @@
+#pragma once
+// SweepPlan: the points of a parameter sweep (Scenario.sweep in scenario.proto, plus
+// `podsim sweep --set FIELD=V1,V2,...` lists) and how each becomes a scenario.
+//
+// Points are the Cartesian product of the axes, numbered 0..points()-1 with the last
+// axis varying fastest, as nested loops would. Point p is the scenario file parsed
+// again, then `--set FIELD=VALUE` applied for each axis (and its linked fields) in axis
+// order, so errors name the file's lines and the `--set` that changed a field.
+//
+//   SweepPlan plan = SweepPlan::make(ScenarioFile::load(path), {"scheduler.policy=FIFO,LAS"});
+//   for (size_t p = 0; p < plan.points(); ++p) headline_metrics(plan.point_file(p));
+//
+// The fingerprint identifies the sweep (the podsim version of io/version.h, the scenario
+// as protobuf prints it, without its sweep block, and the axes with their values): equal
+// fingerprints mean equal points computed by the same model. Shards, journals and
+// `podsim merge` compare it; the file's comments and layout and the scenario's path do
+// not enter it.
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenario/scenario_file.h"
+
+namespace podsim::scenario {
+
+
+class SweepPlan {
+ public:
+  // Axes from the scenario's sweep block, then from `lists` ("FIELD=V1,V2,..." split at
+  // commas; a FIELD the block already sweeps gets these values instead). Applies every
+  // value once to check it. REQUIRES: `file` as loaded, no override applied (points are
+  // parsed again from its text). Throws UserError: no axes, an empty value list or value, a
+  // linked field with a different number of values, a value --set rejects.
+  static SweepPlan make(const ScenarioFile& file, const std::vector<std::string>& lists);
+
+  size_t points() const { return points_; }
+  const std::string& fingerprint() const { return fingerprint_; }  // 16 hex digits
+  const std::string& scenario_name() const { return name_; }
+
+  // The swept fields: each axis's field followed by its linked fields.
+  std::vector<std::string> fields() const;
+  // Point p's value of each of fields(). REQUIRES: p < points().
+  std::vector<std::string> values(size_t p) const;
+  // The scenario of point p (see above). Throws UserError if an override fails.
+  ScenarioFile point_file(size_t p) const;
+
+ private:
+  struct Field {
+    std::string path;
+    std::vector<std::string> values;
+  };
+  struct Axis {
+    Field field;
+    std::vector<Field> linked;
+  };
+  // Value index of each axis at point p.
+  std::vector<size_t> coordinates(size_t p) const;
+
+  std::string path_, text_, name_;
+  std::vector<Axis> axes_;
+  size_t points_ = 0;
+  std::string fingerprint_;
+};
+
+}  // namespace podsim::scenario

@@ -1,0 +1,14 @@
+#include "sim/cluster_run.h"
+
+namespace podsim::sim {
+
+ClusterRunOutput run_cluster(const topologies::Cluster& cluster, const scheduler::Inventory& inv,
+                             const SchedulerJobs& jobs, PoolPlans plans, const scheduler::ClusterRunOptions& options,
+                             StepRecorder* recorder) {
+  ModelStepOracle oracle(inv, cluster, jobs.models, std::move(plans), recorder);
+  return {.result = scheduler::run_cluster(inv, jobs.jobs, oracle, options),
+          .skipped_rows = jobs.skipped_rows,
+          .skipped_oversized = jobs.skipped_oversized};
+}
+
+}  // namespace podsim::sim

@@ -1,0 +1,48 @@
+#pragma once
+// Memory limits: a scenario that would need more memory than the machine has is
+// refused up front, with the estimate and what to do instead, rather than killed by
+// the kernel halfway through (docs/reliability.md, "Limits").
+//
+// The estimates are the largest structure of each kind times its measured cost per
+// item (bench/README.md, 2026-11-29, peak RSS):
+//   building a cluster: 20.7 kB per CloudMatrix384 NPU (16 supernodes, 6,144 NPUs:
+//     127 MB) and 6.4 kB per device of the other families (2,048 HGX H100, 16,384 GPUs:
+//     104 MB; NVLink racks and Atlas servers are not measured and use the HGX figure);
+//   a flow-mode step: its largest all-to-all, n (n - 1) flows at once over the n ranks
+//     of its EP group (or Ulysses CP group), 162 B per flow (6,144-rank all-to-all,
+//     37.7 M flows: 6.1 GB). Rings and trees keep only n flows at once: negligible.
+//
+//   if (auto why = memory_refusal(cluster_build_bytes(params), "building the cluster", "fewer systems"))
+//     problems.add("cluster.pools", *why);
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "topologies/params.h"
+#include "workloads/parallel_plan.h"
+
+namespace podsim::sim {
+
+// Bytes to build the cluster's graph, routes and views.
+double cluster_build_bytes(const topologies::ClusterParams& params);
+
+// Ranks of the largest all-to-all in one step of `plan` (1 if it has none).
+double largest_all_to_all(const workloads::Plan& plan);
+// Bytes of the flows of one all-to-all over `ranks` ranks, all in flight at once.
+double all_to_all_flow_bytes(double ranks);
+
+// MemAvailable of /proc/meminfo in bytes; nullopt where it cannot be read (then
+// nothing is refused).
+std::optional<double> available_memory_bytes();
+
+// nullopt if `needed` bytes fit in `available` (default: available_memory_bytes());
+// else one line: "<what> needs ~X (<how>) but this machine has Y available
+// (MemAvailable); expected <instead>".
+std::optional<std::string> memory_refusal(double needed, std::string_view what, std::string_view how,
+                                          std::string_view instead,
+                                          std::optional<double> available = available_memory_bytes());
+
+// "1.5 GB", "178 TB": decimal units, three significant digits.
+std::string format_bytes(double bytes);
+
+}  // namespace podsim::sim

@@ -1,0 +1,120 @@
+#include "sim/study.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "sim/field_error.h"
+#include "sim/memory_limit.h"
+#include "topologies/engine_fabric.h"
+#include "workloads/placement.h"
+#include "workloads/planner.h"
+
+namespace podsim::sim {
+
+std::optional<double> study_watts_per_device(const topologies::Cluster& c) {
+  const topologies::Device& d0 = c.devices().front();
+  for (const topologies::SystemInfo& s : c.systems()) {
+    if (s.pod != d0.pod || !s.power_watts) continue;
+    const auto n = std::count_if(c.devices().begin(), c.devices().end(),
+                                 [&](const topologies::Device& d) { return d.pod == d0.pod; });
+    return *s.power_watts / static_cast<double>(n);
+  }
+  return d0.spec->tdp_watts;
+}
+
+int first_domain_size(const topologies::Cluster& c) {
+  return static_cast<int>(std::count_if(c.devices().begin(), c.devices().end(), [&](const topologies::Device& d) {
+    return d.pod == c.devices().front().pod;
+  }));
+}
+
+// Flow mode runs a step's all-to-all as n (n - 1) flows at once: refuse one this
+// machine cannot hold (sim/memory_limit.h) before anything is built.
+void check_flow_memory(const std::string& job, double ranks) {
+  const double flows = ranks * (ranks - 1);
+  if (auto why = memory_refusal(all_to_all_flow_bytes(ranks),
+                                fmt::format("mode FLOW: the all-to-all of job '{}' over {:.0f} ranks ({:.3g} flows at once)",
+                                            job, ranks, flows),
+                                "162 B per flow, measured in bench/README.md",
+                                "mode: ANALYTICAL (closed-form collectives, no flows) or a smaller ep"))
+    throw FieldError("compare.mode", *why);
+}
+
+std::vector<StudyCell> run_system(const std::string& system, uint32_t system_index, const topologies::Cluster& cluster,
+                                  const std::vector<StudyJob>& jobs, const workloads::StepOptions& options,
+                                  StudyObserver* observer) {
+  const engine::DeviceSpec& device = *cluster.devices().front().spec;
+  const topologies::EngineFabric fabric(cluster);
+  const int domain = first_domain_size(cluster);
+  std::vector<StudyCell> out;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const workloads::TrainingJob& job = jobs[i].job;
+    if (static_cast<size_t>(job.devices) > cluster.devices().size())
+      throw FieldError(fmt::format("jobs[{}]", i), fmt::format("{} needs {} devices, system '{}' has {}", job.name,
+                                                               job.devices, system, cluster.devices().size()));
+    StudyCell cell{.system = system, .job = job.name, .device = device.name, .devices = job.devices,
+                   .scale_up_domain = domain, .plan = job.plan, .auto_planned = false, .planner_explanation = {},
+                   .is_dit = job.model.dit.has_value(), .result = {}};
+    workloads::TrainingJob run = job;
+    if (jobs[i].auto_plan) {
+      workloads::PlanSearch q{.devices = job.devices, .global_batch = job.plan.global_batch,
+                              .precision = job.plan.precision, .scale_up_domain = domain, .top = 1,
+                              .step = options};
+      q.attention_kernel = job.plan.attention_kernel;
+      q.cuda_graphs = job.plan.cuda_graphs;
+      q.moe_host_overhead_s = job.plan.moe_host_overhead_s;
+      q.step.mode = engine::CommMode::kAnalytical;  // search in closed form, report in the study's mode
+      const workloads::PlanReport rep = workloads::plan_search(job.model, q, device, fabric);
+      run.plan = rep.best.front().plan;
+      cell.plan = run.plan;
+      cell.auto_planned = true;
+      cell.planner_explanation = rep.explanation;
+    }
+    if (options.mode == engine::CommMode::kFlow) check_flow_memory(job.name, largest_all_to_all(run.plan));
+    const std::vector<engine::DeviceId> placement = workloads::aligned_placement(run.plan, fabric);
+    workloads::StepOptions step = options;
+    if (observer)
+      step.observer = observer->cell_begins(system_index, job.name, static_cast<uint32_t>(job.devices),
+                                            static_cast<double>(job.steps()));
+    cell.result = workloads::simulate_step(run, placement, device, fabric, step);
+    if (observer) {
+      std::set<uint32_t> domains;
+      for (engine::DeviceId d : placement) domains.insert(fabric.domain(d));
+      observer->cell_ended(placement, static_cast<uint32_t>(domains.size()), cell.result);
+    }
+    out.push_back(std::move(cell));
+  }
+  return out;
+}
+
+const StudyCell* find_cell(const StudyResult& r, const std::string& system, const std::string& job) {
+  for (const StudyCell& c : r.cells)
+    if (c.system == system && c.job == job) return &c;
+  return nullptr;
+}
+
+const char* metric_name(PublishedMetric metric) {
+  switch (metric) {
+    case PublishedMetric::kMfu: return "MFU %";
+    case PublishedMetric::kHwTflopsPerDevice: return "HW TFLOP/s/dev";
+    case PublishedMetric::kModelTflopsPerDevice: return "model TFLOP/s/dev";
+    case PublishedMetric::kStepSeconds: return "step s";
+    case PublishedMetric::kTokensPerSPerDevice: return "tokens/s/dev";
+  }
+  return "?";
+}
+
+double predicted_value(const StudyCell& c, PublishedMetric metric) {
+  switch (metric) {
+    case PublishedMetric::kMfu: return 100 * c.result.mfu;
+    case PublishedMetric::kHwTflopsPerDevice: return c.result.hw_tflops_per_device;
+    case PublishedMetric::kModelTflopsPerDevice: return c.result.model_tflops_per_device;
+    case PublishedMetric::kStepSeconds: return c.result.step_s;
+    case PublishedMetric::kTokensPerSPerDevice: return c.result.tokens_per_s / c.devices;
+  }
+  return 0;
+}
+
+}  // namespace podsim::sim

@@ -1,0 +1,59 @@
+#include "scenario/field_override.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "engine/error.h"
+#include "podsim/v1/scenario.pb.h"
+
+using podsim::UserError;
+using podsim::scenario::set_field;
+using podsim::scenario::split_assignment;
+
+namespace {
+std::string error_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("scalars, enums by name, nested and repeated fields") {
+  podsim::v1::Scenario s;
+  set_field(s, "name", "sweep-point");
+  set_field(s, "seed", "18446744073709551615");
+  set_field(s, "horizon_s", "1.5e3");
+  set_field(s, "scheduler.policy", "EASY_BACKFILL");
+  set_field(s, "jobs[0].name", "a");  // index == size appends
+  set_field(s, "jobs[1].arrival_s", "30");
+  set_field(s, "jobs[0].arrival_s", "10");
+  CHECK(s.name() == "sweep-point");
+  CHECK(s.seed() == 18446744073709551615ULL);
+  CHECK(s.horizon_s() == 1500.0);
+  CHECK(s.scheduler().policy() == podsim::v1::Scheduler::EASY_BACKFILL);
+  REQUIRE(s.jobs_size() == 2);
+  CHECK(s.jobs(0).arrival_s() == 10.0);
+  CHECK(s.jobs(1).arrival_s() == 30.0);
+}
+
+TEST_CASE("clear errors for unknown paths and wrong values") {
+  podsim::v1::Scenario s;
+  CHECK(error_of([&] { set_field(s, "sed", "1"); }).find("Scenario has no field 'sed' (expected one of: name,") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "seed", "-1"); }) == "--set seed: expected a non-negative 64-bit integer, got '-1'");
+  CHECK(error_of([&] { set_field(s, "seed", "99999999999999999999"); }).find("out of range") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "horizon_s", "nan"); }) == "--set horizon_s: expected a finite number, got 'nan'");
+  CHECK(error_of([&] { set_field(s, "horizon_s", "10s"); }).find("expected a finite number") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "scheduler.policy", "fifo"); }).find("expected one of: POLICY_UNSPECIFIED, FIFO") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "scheduler", "x"); }).find("is a message") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "jobs.name", "x"); }).find("is repeated: give an index") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "jobs[3].name", "x"); }).find("out of range: 'jobs' has 0 element(s)") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "seed[0]", "1"); }).find("not repeated") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "seed.x", "1"); }).find("is a scalar") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "jobs[-1].name", "x"); }).find("non-negative") != std::string::npos);
+  CHECK(error_of([&] { set_field(s, "", "x"); }).find("empty field path") != std::string::npos);
+  CHECK(error_of([] { split_assignment("seed"); }) == "--set seed: expected FIELD.PATH=VALUE");
+}

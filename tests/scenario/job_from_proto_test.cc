@@ -1,0 +1,204 @@
+#include "scenario/job_from_proto.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "engine/error.h"
+
+using podsim::scenario::ScenarioFile;
+using podsim::scenario::training_jobs;
+using namespace podsim::workloads;
+
+namespace {
+
+std::string error_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const podsim::UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("a preset job with its plan and budget") {
+  // Llama 3 405B as published (Llama 3 §3.3.2, Table 4): 8,192 GPUs, TP8 PP16, DP
+  // derived = 8192 / 128 = 64; 15e12 tokens / (2048 x 8192 per step) = 894,070 steps.
+  const ScenarioFile f = ScenarioFile::parse("j.textproto", R"(
+    jobs {
+      name: "l405"
+      model { preset: "llama3-405b" }
+      plan { tp: 8 pp: 16 sequence_parallel: true allow_uneven_stages: true sharding: ZERO2 global_batch: 2048 }
+      devices: 8192
+      tokens: 15e12
+    })");
+  const auto jobs = training_jobs(f);
+  REQUIRE(jobs.size() == 1);
+  const TrainingJob& j = jobs[0];
+  CHECK(j.name == "l405");
+  CHECK(j.model.name == "llama3-405b");
+  CHECK(j.model.layers == 126);
+  CHECK(j.plan.dp == 64);
+  CHECK(j.plan.sharding == DataSharding::kZero2);
+  CHECK(j.plan.precision == podsim::engine::Precision::kBF16);
+  CHECK(j.devices == 8192);
+  CHECK(j.steps() == 894070);
+}
+
+TEST_CASE("a full description, and a preset with fields changed") {
+  const ScenarioFile f = ScenarioFile::parse("j.textproto", R"(
+    jobs {
+      name: "tiny-moe"
+      model {
+        layers: 4 hidden: 512 ffn: 2048 heads: 8 kv_heads: 2 vocab: 32000 seq_len: 1024
+        moe { experts: 16 top_k: 2 shared_experts: 1 expert_ffn: 256 dense_layers: 1 }
+      }
+      plan { dp: 4 ep: 4 global_batch: 16 }
+      precision: FP8
+      steps: 10
+    }
+    jobs {
+      name: "wan-480p"
+      model { preset: "wan2.1-14b" dit { frames: 81 height: 480 width: 832 } }
+      plan { tp: 2 sequence_parallel: true cp: 4 recompute: FULL }
+    })");
+  const auto jobs = training_jobs(f);
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[0].model.name == "tiny-moe");
+  REQUIRE(jobs[0].model.moe.has_value());
+  CHECK(jobs[0].model.moe->experts == 16);
+  CHECK(jobs[0].model.mlp == MlpKind::kSwiGlu);
+  CHECK(jobs[0].plan.precision == podsim::engine::Precision::kFP8);
+  CHECK(jobs[0].steps() == 10);
+  // 480 x 832 x 81 frames: 21 latent frames x 60 x 104 -> 21 x 30 x 52 = 32,760 tokens.
+  CHECK(jobs[1].model.seq_len == 32760);
+  CHECK(jobs[1].plan.recompute == Recompute::kFull);
+  CHECK(jobs[1].plan.global_batch == 1);
+  CHECK(jobs[1].devices == 8);
+}
+
+TEST_CASE("problems name the file position and the field") {
+  const ScenarioFile f = ScenarioFile::parse("bad.textproto",
+                                             "jobs {\n"
+                                             "  name: \"a\"\n"
+                                             "  model { preset: \"gpt3-175b\" hidden: 0 }\n"
+                                             "}\n"
+                                             "jobs {\n"
+                                             "  name: \"b\"\n"
+                                             "  model { preset: \"gpt3-175b\" }\n"
+                                             "  plan { tp: 5 pp: 2 }\n"
+                                             "  devices: 64\n"
+                                             "}\n"
+                                             "jobs { name: \"c\" model { preset: \"gpt-5\" } }\n"
+                                             "jobs { name: \"d\" model { preset: \"llama3-8b\" } plan { auto_plan: true } }\n");
+  const std::string err = error_of([&] { training_jobs(f); });
+  CAPTURE(err);
+  CHECK(contains(err, "bad.textproto:3:31: jobs[0].model.hidden: must be > 0, got 0"));
+  CHECK(contains(err, "bad.textproto:8:10: jobs[1].plan.tp: 5 does not divide the 96 heads of model gpt3-175b"));
+  CHECK(contains(err, "jobs[1].devices: 64 differs from tp x pp x cp x dp = 5 x 2 x 1 x 1 = 10"));
+  CHECK(contains(err, "jobs[2].model.preset: unknown preset 'gpt-5' (expected one of: gpt3-175b, llama3-8b"));
+  CHECK(contains(err, "jobs[3].plan.auto_plan: needs the job's `devices`"));
+}
+
+TEST_CASE("with a device: FP8 on Ascend and a plan that does not fit are rejected with the numbers") {
+  using podsim::engine::Bytes;
+  using podsim::engine::FlopRate;
+  // hardware.md §1.1: Ascend 910C, no FP8, 128 GB.
+  const podsim::engine::DeviceSpec npu{.name = "Ascend 910C", .peak_bf16 = FlopRate::tera(752),
+                                       .peak_fp16 = FlopRate::tera(752), .peak_int8 = FlopRate::tera(1504),
+                                       .hbm_capacity = Bytes::giga(128)};
+  const ScenarioFile f = ScenarioFile::parse("d.textproto", R"(
+    jobs { name: "fp8" model { preset: "llama3-8b" } precision: FP8 }
+    jobs { name: "big" model { preset: "llama3-70b" } plan { tp: 8 } }
+    jobs { name: "ok" model { preset: "llama3-8b" } plan { tp: 4 } precision: INT8 })");
+  const std::string err = error_of([&] { training_jobs(f, &npu); });
+  CHECK(contains(err, "jobs[0].precision: precision FP8: device Ascend 910C has no FP8 units (hardware.md §1.1, "
+                      "[S1] §3.3.1); use BF16 or INT8"));
+  // 70.6 B / 8 x 16 bytes = 141 GB of model states per device > 128 GB.
+  CHECK(contains(err, "jobs[1].plan: plan needs"));
+  CHECK(contains(err, "device Ascend 910C has 128.0 GB"));
+  CHECK_FALSE(contains(err, "jobs[2]"));
+}
+
+TEST_CASE("recompute_modules: Megatron-Core's module list, only with SELECTIVE") {
+  const ScenarioFile ok = ScenarioFile::parse("r.textproto", R"(
+    jobs {
+      name: "dsv3"
+      model { preset: "deepseek-v3" }
+      plan { pp: 4 dp: 64 ep: 64 allow_uneven_stages: true recompute: SELECTIVE recompute_modules: [MLA_UP_PROJ, MOE_ACT] global_batch: 64 }
+    })");
+  const auto jobs = training_jobs(ok);
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].plan.recompute_modules ==
+        std::vector<RecomputeModule>{RecomputeModule::kMlaUpProj, RecomputeModule::kMoeAct});
+  const ScenarioFile bad = ScenarioFile::parse("r.textproto",
+                                               "jobs {\n"
+                                               "  name: \"a\"\n"
+                                               "  model { preset: \"llama3-8b\" }\n"
+                                               "  plan { recompute: FULL recompute_modules: [LAYERNORM] }\n"
+                                               "}\n");
+  const std::string err = error_of([&] { training_jobs(bad); });
+  CAPTURE(err);
+  CHECK(contains(err, "jobs[0].plan.recompute_modules: needs recompute: SELECTIVE"));
+}
+
+TEST_CASE("attention_kernel: FLASH_ATTENTION_2 parsed, contradictions and unknown devices rejected") {
+  const ScenarioFile ok = ScenarioFile::parse("k.textproto", R"(
+    jobs { name: "fa2" model { preset: "llama3-8b" } plan { dp: 8 attention_kernel: FLASH_ATTENTION_2 } }
+    jobs { name: "fused" model { preset: "llama3-8b" } plan { dp: 8 attention_kernel: FUSED } }
+    jobs { name: "default" model { preset: "llama3-8b" } plan { dp: 8 } })");
+  const auto jobs = training_jobs(ok);
+  REQUIRE(jobs.size() == 3);
+  CHECK(jobs[0].plan.attention_kernel == AttentionKernel::kFlashAttention2);
+  CHECK(jobs[1].plan.attention_kernel == AttentionKernel::kFused);
+  CHECK(jobs[2].plan.attention_kernel == AttentionKernel::kFused);
+
+  // Both FlashAttention kernels contradict flash_attention: false.
+  const ScenarioFile bad = ScenarioFile::parse("k.textproto", R"(
+    jobs { name: "a" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false attention_kernel: FLASH_ATTENTION_2 } }
+    jobs { name: "b" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false attention_kernel: FUSED } }
+    jobs { name: "c" model { preset: "llama3-8b" } plan { dp: 8 flash_attention: false } })");
+  const std::string err = error_of([&] { training_jobs(bad); });
+  CHECK(contains(err, "jobs[0].plan.attention_kernel: FLASH_ATTENTION_2 is a FlashAttention kernel, but "
+                      "flash_attention is false"));
+  CHECK(contains(err, "jobs[1].plan.attention_kernel: FUSED is a FlashAttention kernel, but flash_attention is false"));
+  CHECK_FALSE(contains(err, "jobs[2]"));
+
+  using podsim::engine::FlopRate;
+  const podsim::engine::DeviceSpec b200{.name = "B200", .peak_bf16 = FlopRate::tera(2250),
+                                        .peak_fp16 = FlopRate::tera(2250), .peak_fp8 = FlopRate::tera(4500),
+                                        .hbm_capacity = podsim::engine::Bytes::giga(180)};
+  const std::string on_b200 = error_of([&] { training_jobs(ok, &b200); });
+  CHECK(contains(on_b200, "jobs[0].plan.attention_kernel: attention_kernel FLASH_ATTENTION_2: no published "
+                          "FlashAttention-2 efficiency for device B200; use FUSED"));
+  CHECK_FALSE(contains(on_b200, "jobs[1]"));
+}
+
+TEST_CASE("framework fields (attention kernel, CUDA graphs, MoE host overhead) are kept under auto_plan") {
+  // The planner searches the cut, not the framework: an auto-planned job keeps them.
+  const ScenarioFile f = ScenarioFile::parse("fw.textproto", R"(
+    jobs { name: "a" model { preset: "deepseek-v3" } devices: 64
+           plan { auto_plan: true cuda_graphs: STATIC_PARTS attention_kernel: FLASH_ATTENTION_2 } }
+    jobs { name: "b" model { preset: "deepseek-v3" } devices: 64 plan { auto_plan: true moe_host_overhead_ms: 2.5 } }
+    jobs { name: "c" model { preset: "deepseek-v3" }
+           plan { tp: 1 pp: 4 dp: 16 ep: 16 allow_uneven_stages: true cuda_graphs: FULL_STEP } })");
+  const std::vector<TrainingJob> jobs = training_jobs(f);
+  REQUIRE(jobs.size() == 3);
+  CHECK(jobs[0].plan.cuda_graphs == CudaGraphs::kStaticParts);
+  CHECK(jobs[0].plan.attention_kernel == AttentionKernel::kFlashAttention2);
+  CHECK_FALSE(jobs[0].plan.moe_host_overhead_s);
+  CHECK(jobs[1].plan.cuda_graphs == CudaGraphs::kNone);
+  REQUIRE(jobs[1].plan.moe_host_overhead_s);
+  CHECK(*jobs[1].plan.moe_host_overhead_s == doctest::Approx(2.5e-3));
+  CHECK(jobs[2].plan.cuda_graphs == CudaGraphs::kFull);
+  // Out of range, named with its line.
+  const ScenarioFile bad = ScenarioFile::parse("fw.textproto", R"(
+    jobs { name: "a" model { preset: "deepseek-v3" } devices: 64
+           plan { auto_plan: true moe_host_overhead_ms: 1e9 } })");
+  CHECK(contains(error_of([&] { training_jobs(bad); }),
+                 "fw.textproto:3:35: jobs[0].plan.moe_host_overhead_ms: 1000000000 is out of range (expected 0 .. 1000 ms)"));
+}

@@ -1,0 +1,119 @@
+#include "scenario/scenario_file.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "scenario/scenario_check.h"
+#include "engine/error.h"
+
+using podsim::UserError;
+using podsim::scenario::ScenarioFile;
+
+namespace {
+std::string error_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("a typo'd field is reported as FILE:LINE:COL with the field name") {
+  const std::string text = "name: \"x\"\nseed: 3\nhorizn_s: 5\n";
+  const std::string err = error_of([&] { ScenarioFile::parse("bad.textproto", text); });
+  CHECK(err.starts_with("bad.textproto:3:"));
+  CHECK(err.find("horizn_s") != std::string::npos);
+}
+
+TEST_CASE("syntax errors and wrong types name the line") {
+  CHECK(error_of([] { ScenarioFile::parse("s.textproto", "name: \"x\"\nseed: -1\n"); }).starts_with("s.textproto:2:"));
+  CHECK(error_of([] { ScenarioFile::parse("s.textproto", "name: \"x\"\njobs { name: \"a\"\n"); }).starts_with("s.textproto:3:"));
+  CHECK(error_of([] { ScenarioFile::parse("s.textproto", "scheduler { policy: FIFOO }"); }).find("FIFOO") != std::string::npos);
+  CHECK(error_of([] { ScenarioFile::parse("s.textproto", std::string("name: \"\0\"", 10)); }).find("NUL") != std::string::npos);
+}
+
+TEST_CASE("a missing file is a one-line error naming it") {
+  CHECK(error_of([] { ScenarioFile::load("/nonexistent/x.textproto"); }) == "/nonexistent/x.textproto: cannot open scenario file (No such file or directory)");
+}
+
+TEST_CASE("where() points at the field in the file, or at the --set that changed it") {
+  const std::string text =
+      "name: \"x\"\n"
+      "jobs { name: \"a\" }\n"
+      "jobs {\n"
+      "  name: \"b\"\n"
+      "  arrival_s: 5\n"
+      "}\n";
+  ScenarioFile f = ScenarioFile::parse("w.textproto", text);
+  CHECK(f.where("name") == "w.textproto:1:1");
+  CHECK(f.where("jobs[1].arrival_s") == "w.textproto:5:3");
+  CHECK(f.where("jobs[0].arrival_s") == "w.textproto:2:1");  // default: the enclosing job
+  CHECK(f.where("horizon_s") == "w.textproto");               // not in the file at all
+  f.apply_override("jobs[1].arrival_s=7");
+  CHECK(f.where("jobs[1].arrival_s") == "--set jobs[1].arrival_s");
+  CHECK(f.scenario().jobs(1).arrival_s() == 7);
+}
+
+TEST_CASE("checks report every problem with its location") {
+  ScenarioFile f = ScenarioFile::parse("c.textproto",
+                                       "horizon_s: -1\n"
+                                       "jobs { name: \"a\" }\n"
+                                       "jobs { name: \"a\" arrival_s: 1e300 }\n");
+  const std::string err = error_of([&] { podsim::scenario::check_scenario(f); });
+  CHECK(err.find("c.textproto: name: missing") != std::string::npos);
+  CHECK(err.find("c.textproto:1:1: horizon_s: -1 is out of range") != std::string::npos);
+  CHECK(err.find("c.textproto:3:8: jobs[1].name: duplicate job name 'a'") != std::string::npos);
+  CHECK(err.find("jobs[1].arrival_s: 1e+300 is out of range") != std::string::npos);
+}
+
+TEST_CASE("a derived scenario's fields are found where the file gave them") {
+  // A comparison's second system: its cluster and its plan for job "b" stand in for the
+  // scenario's (sim/study.cc).
+  const std::string text =
+      "name: \"x\"\n"
+      "jobs { name: \"a\" }\n"
+      "jobs {\n"
+      "  name: \"b\"\n"
+      "  plan { tp: 2 }\n"
+      "}\n"
+      "compare {\n"
+      "  systems { name: \"s0\" }\n"
+      "  systems {\n"
+      "    name: \"s1\"\n"
+      "    cluster {\n"
+      "      pools { count: 0 }\n"
+      "    }\n"
+      "    plans { job: \"b\" plan { tp: 3 } }\n"
+      "  }\n"
+      "}\n";
+  ScenarioFile f = ScenarioFile::parse("d.textproto", text);
+  f.apply_override("compare.systems[1].plans[0].plan.dp=4");
+  podsim::v1::Scenario s = f.scenario();
+  *s.mutable_cluster() = s.compare().systems(1).cluster();
+  *s.mutable_jobs(1)->mutable_plan() = s.compare().systems(1).plans(0).plan();
+  const ScenarioFile d = f.derive(s, {{"cluster", "compare.systems[1].cluster"},
+                                      {"jobs[1].plan", "compare.systems[1].plans[0].plan"}},
+                                  "system 's1'");
+  CHECK(d.path() == "d.textproto");
+  CHECK(d.context() == "system 's1'");
+  CHECK(d.scenario().cluster().pools(0).count() == 0);
+  CHECK(d.source_path("cluster.pools[0].count") == "compare.systems[1].cluster.pools[0].count");
+  CHECK(d.where("cluster.pools[0].count") == "d.textproto:12:15");
+  CHECK(d.where("cluster.fat_tree") == "d.textproto:11:5");  // not given: the system's cluster
+  CHECK(d.where("jobs[1].plan.tp") == "d.textproto:14:29");   // the system's plan
+  CHECK(d.where("jobs[1].plan.dp") == "--set compare.systems[1].plans[0].plan.dp");
+  CHECK(d.where("jobs[1].name") == "d.textproto:4:3");         // the job's own
+  CHECK(d.source_path("jobs[10].plan") == "jobs[10].plan");    // whole fields only
+  CHECK(d.source_path("clusters") == "clusters");
+  CHECK(f.source_path("cluster.pools[0].count") == "cluster.pools[0].count");
+  CHECK(f.context().empty());
+
+  // Problems name the field as the file has it, after what the scenario is.
+  podsim::scenario::Problems problems(d);
+  problems.add("cluster.pools[0].count", "must be >= 1 system, got 0");
+  CHECK(error_of([&] { problems.throw_if_any(); }) ==
+        "d.textproto:12:15: system 's1': compare.systems[1].cluster.pools[0].count: must be >= 1 system, got 0");
+}

@@ -1,0 +1,352 @@
+// cli/sweep_plan, cli/sweep_file, cli/sweep_run, cli/merge_command: the points of a
+// sweep, its files, and that the table is the same bytes whatever the threads, the
+// shards or an interruption.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "io/sweep_merge.h"
+#include "scenario/scenario_file.h"
+#include "io/sweep_file.h"
+#include "scenario/sweep_plan.h"
+#include "scenario/sweep_run.h"
+#include "io/version.h"
+#include "engine/error.h"
+
+using podsim::UserError;
+using podsim::scenario::ScenarioFile;
+using podsim::io::Shard;
+using podsim::scenario::SweepPlan;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string error_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Two small LLM jobs on one NVL72 rack (scenarios/smoke.textproto): ~5 ms a point.
+const char* const kSmoke = R"(name: "smoke"
+seed: 1
+cluster { pools { name: "nvl72" preset: "nvl72" count: 1 } }
+jobs {
+  name: "first"
+  model { preset: "llama3-8b" }
+  plan { tp: 4 dp: 16 micro_batch: 2 global_batch: 512 sharding: ZERO1 }
+  steps: 200
+}
+jobs {
+  name: "second"
+  arrival_s: 60
+  model { preset: "llama3-8b" }
+  plan { tp: 4 dp: 16 micro_batch: 2 global_batch: 512 sharding: ZERO1 }
+  steps: 100
+}
+)";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("podsim_sweep_test_" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// A sweep of 2 x 3 = 6 points over policy and the second job's arrival.
+SweepPlan six_points() {
+  return SweepPlan::make(ScenarioFile::parse("smoke.textproto", kSmoke),
+                         {"scheduler.policy=FIFO,SJF", "jobs[1].arrival_s=60,600,7200"});
+}
+
+std::string run_to_string(const SweepPlan& plan, size_t threads) {
+  std::ostringstream out;
+  podsim::scenario::run_sweep(plan, {.threads = threads}, out);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("points are the Cartesian product, last axis fastest") {
+  const SweepPlan plan = six_points();
+  CHECK(plan.points() == 6);
+  CHECK(plan.fields() == std::vector<std::string>{"scheduler.policy", "jobs[1].arrival_s"});
+  CHECK(plan.values(0) == std::vector<std::string>{"FIFO", "60"});
+  CHECK(plan.values(2) == std::vector<std::string>{"FIFO", "7200"});
+  CHECK(plan.values(3) == std::vector<std::string>{"SJF", "60"});
+  const ScenarioFile p5 = plan.point_file(5);
+  CHECK(p5.scenario().scheduler().policy() == podsim::v1::Scheduler::SJF);
+  CHECK(p5.scenario().jobs(1).arrival_s() == 7200);
+  CHECK(p5.where("jobs[1].arrival_s") == "--set jobs[1].arrival_s");
+  CHECK(p5.where("jobs[0].steps") == "smoke.textproto:8:3");
+}
+
+TEST_CASE("a sweep block, linked fields, and --set lists that replace an axis") {
+  const std::string text = std::string(kSmoke) + R"(sweep {
+  axes {
+    field: "cluster.pools[0].preset" values: ["nvl72", "nvl576"]
+    linked { field: "cluster.pools[0].count" values: ["8", "1"] }
+  }
+  axes { field: "seed" values: ["1", "2", "3"] }
+})";
+  const ScenarioFile file = ScenarioFile::parse("s.textproto", text);
+  const SweepPlan plan = SweepPlan::make(file, {});
+  CHECK(plan.points() == 6);
+  CHECK(plan.fields() == std::vector<std::string>{"cluster.pools[0].preset", "cluster.pools[0].count", "seed"});
+  CHECK(plan.values(4) == std::vector<std::string>{"nvl576", "1", "2"});
+
+  const SweepPlan replaced = SweepPlan::make(file, {"seed=7", "horizon_s=10,20"});
+  CHECK(replaced.points() == 2 * 1 * 2);
+  CHECK(replaced.values(3) == std::vector<std::string>{"nvl576", "1", "7", "20"});
+  CHECK(error_of([&] {
+          SweepPlan::make(file, {"cluster.pools[0].preset=nvl72"});
+        }).find("links 1 other fields to its 2 values") != std::string::npos);
+}
+
+TEST_CASE("the fingerprint names the sweep, not the file's layout") {
+  const std::string a = six_points().fingerprint();
+  CHECK(a.size() == 16);
+  // Comments and spacing do not change the scenario, so not the sweep.
+  const std::string commented = "# a comment\n" + std::string(kSmoke);
+  CHECK(SweepPlan::make(ScenarioFile::parse("elsewhere.textproto", commented),
+                        {"scheduler.policy=FIFO,SJF", "jobs[1].arrival_s=60,600,7200"})
+            .fingerprint() == a);
+  // The same axes in a block are the same sweep.
+  const std::string block = std::string(kSmoke) +
+                            "sweep { axes { field: \"scheduler.policy\" values: [\"FIFO\", \"SJF\"] } "
+                            "axes { field: \"jobs[1].arrival_s\" values: [\"60\", \"600\", \"7200\"] } }";
+  CHECK(SweepPlan::make(ScenarioFile::parse("s", block), {}).fingerprint() == a);
+  // Another value, another order of values, another seed: another sweep.
+  const ScenarioFile smoke = ScenarioFile::parse("smoke.textproto", kSmoke);
+  CHECK(SweepPlan::make(smoke, {"scheduler.policy=FIFO,SJF", "jobs[1].arrival_s=60,600,7201"}).fingerprint() != a);
+  CHECK(SweepPlan::make(smoke, {"scheduler.policy=SJF,FIFO", "jobs[1].arrival_s=60,600,7200"}).fingerprint() != a);
+  const std::string seeded = std::string(kSmoke) + "horizon_s: 1e9\n";
+  CHECK(
+      SweepPlan::make(ScenarioFile::parse("s", seeded), {"scheduler.policy=FIFO,SJF", "jobs[1].arrival_s=60,600,7200"})
+          .fingerprint() != a);
+}
+
+TEST_CASE("bad sweeps are refused before anything runs, in one line") {
+  const ScenarioFile smoke = ScenarioFile::parse("smoke.textproto", kSmoke);
+  CHECK(error_of([&] { SweepPlan::make(smoke, {"sched.policy=FIFO,SJF"}); }) ==
+        "--set sched.policy: Scenario has no field 'sched' (expected one of: name, description, seed, horizon_s, cluster, "
+        "jobs, scheduler, outputs, sources, failures, job_settings, compare, sweep)");
+  CHECK(error_of([&] { SweepPlan::make(smoke, {"seed="}); }).starts_with("--set seed: empty value"));
+  CHECK(error_of([&] { SweepPlan::make(smoke, {"seed=1,,2"}); }).starts_with("--set seed: empty value"));
+  CHECK(error_of([&] { SweepPlan::make(smoke, {"seed=1,x"}); }).starts_with("--set seed:"));
+  CHECK(error_of([&] { SweepPlan::make(smoke, {}); }).starts_with("smoke.textproto: nothing to sweep"));
+  const ScenarioFile bad =
+      ScenarioFile::parse("b.textproto", std::string(kSmoke) +
+                                             "sweep {\n  axes { field: \"seed\" values: [\"1\"] linked { field: "
+                                             "\"horizon_s\" values: [\"1\", \"2\"] } }\n}\n");
+  CHECK(error_of([&] { SweepPlan::make(bad, {}); }) ==
+        "b.textproto:18:3: sweep.axes[0].linked[0].values: 2 values, expected 1 (one per value of 'seed')");
+  const ScenarioFile empty =
+      ScenarioFile::parse("e.textproto", std::string(kSmoke) + "sweep { axes { field: \"seed\" } }\n");
+  CHECK(error_of([&] {
+          SweepPlan::make(empty, {});
+        }).ends_with("sweep.axes[0].values: empty (expected at least one value)"));
+}
+
+TEST_CASE("shards: K/N, round-robin") {
+  CHECK(podsim::io::to_string(podsim::io::parse_shard("2/3")) == "2/3");
+  for (const char* bad : {"0/2", "3/2", "1/0", "2", "a/b", "1/2/3", "-1/2", "/2", "1/"})
+    CHECK(error_of([&] { podsim::io::parse_shard(bad); }) ==
+          std::string("--shard ") + bad + ": expected K/N with 1 <= K <= N (e.g. 2/8)");
+  const Shard s{.index = 2, .count = 3};
+  CHECK(!s.contains(0));
+  CHECK(s.contains(1));
+  CHECK(s.contains(4));
+  CHECK(s.size(7) == 2);                              // points 1, 4
+  CHECK(Shard{.index = 1, .count = 3}.size(7) == 3);  // 0, 3, 6
+  CHECK(Shard{.index = 3, .count = 3}.size(7) == 2);  // 2, 5
+  CHECK(Shard{.index = 5, .count = 8}.size(3) == 0);
+}
+
+TEST_CASE("CSV rows and headers read back as written") {
+  const std::vector<std::string> fields{"1", "TP2 PP1, zero3", "say \"hi\"", "", "a\nb"};
+  const std::string line = podsim::io::csv_row(fields);
+  CHECK(line == "1,\"TP2 PP1, zero3\",\"say \"\"hi\"\"\",,\"a b\"");
+  CHECK(*podsim::io::parse_csv_row(line) == std::vector<std::string>{"1", "TP2 PP1, zero3", "say \"hi\"", "", "a b"});
+  CHECK(!podsim::io::parse_csv_row("1,\"open"));
+
+  const podsim::io::SweepHeader h{
+      .podsim = "0.1.0+g0123456789ab", .fingerprint = "00ff", .points = 12, .shard = {2, 5}, .scenario = "a b=c"};
+  const std::string text = podsim::io::format_header(h);
+  CHECK(text == "# podsim sweep v1 podsim=0.1.0+g0123456789ab fingerprint=00ff points=12 shard=2/5 scenario=a b=c");
+  const auto back = podsim::io::parse_header(text, podsim::io::kSweepResults);
+  REQUIRE(back);
+  CHECK(back->podsim == "0.1.0+g0123456789ab");
+  CHECK(back->fingerprint == "00ff");
+  CHECK(back->points == 12);
+  CHECK(back->shard.index == 2);
+  CHECK(back->scenario == "a b=c");
+  CHECK(!podsim::io::parse_header(text, podsim::io::kSweepJournal));
+  // Files of podsims that did not record their version still read (and are refused by
+  // version, not as unreadable).
+  const auto older = podsim::io::parse_header("# podsim sweep v1 fingerprint=00ff points=12 shard=2/5 scenario=x",
+                                               podsim::io::kSweepResults);
+  REQUIRE(older);
+  CHECK(older->podsim.empty());
+  CHECK(podsim::io::written_by(*older) == "a podsim that did not record its version");
+  CHECK(podsim::io::written_by(h) == "podsim 0.1.0+g0123456789ab");
+}
+
+TEST_CASE("the version is the project version, then the git commit where there is one") {
+  // io/generate_version.cmake: "0.1.0", "0.1.0+g<12 hex>", "0.1.0+g<12 hex>.dirty-<8 hex>".
+  const std::string v(podsim::io::podsim_version());
+  INFO(v);
+  CHECK(std::regex_match(v, std::regex(R"([0-9]+\.[0-9]+\.[0-9]+(\+g[0-9a-f]{12}(\.dirty-([0-9a-f]{8}|unknown))?)?)")));
+}
+
+TEST_CASE("the table is the same bytes for 1, 2 or 4 threads") {
+  const SweepPlan plan = six_points();
+  const std::string one = run_to_string(plan, 1);
+  CHECK(run_to_string(plan, 2) == one);
+  CHECK(run_to_string(plan, 4) == one);
+  // Header, columns, 6 rows. Point 2 (FIFO, arrival 7200): the second job arrives after
+  // the first ends, so the makespan is its arrival plus its own run, 7200 + 328.182 s.
+  std::istringstream lines(one);
+  std::vector<std::string> rows;
+  for (std::string l; std::getline(lines, l);) rows.push_back(l);
+  REQUIRE(rows.size() == 8);
+  CHECK(rows[1].starts_with("point,scheduler.policy,jobs[1].arrival_s,makespan_s,utilization,"));
+  CHECK(rows[1].ends_with(",error"));
+  CHECK(rows[4].starts_with("2,FIFO,7200,7528.182,"));
+  CHECK(rows[3].starts_with("1,FIFO,600,984.545,0.8889,0.4112,520.454,384.545,"));
+}
+
+TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole sweep") {
+  TempDir tmp;
+  const SweepPlan plan = six_points();
+  const fs::path whole = tmp.path / "whole.csv";
+  std::ostringstream ignored;
+  podsim::scenario::run_sweep(plan, {.threads = 2, .out = whole}, ignored);
+  CHECK(!fs::exists(whole.string() + ".journal"));  // removed once the file is whole
+  const std::string expected = slurp(whole);
+
+  SUBCASE("three shards") {
+    std::vector<std::string> shards;
+    for (size_t k = 1; k <= 3; ++k) {
+      shards.push_back((tmp.path / ("shard" + std::to_string(k) + ".csv")).string());
+      podsim::scenario::run_sweep(plan, {.threads = 1, .shard = {k, 3}, .out = fs::path(shards.back())}, ignored);
+    }
+    const std::string version(podsim::io::podsim_version());
+    CHECK(slurp(shards[1]).starts_with("# podsim sweep v1 podsim=" + version + " fingerprint=" + plan.fingerprint() +
+                                       " points=6 shard=2/3"));
+    // In any order.
+    CHECK(podsim::io::merge_sweep_shards((tmp.path / "m.csv").string(), {shards[2], shards[0], shards[1]}) == 6);
+    CHECK(slurp(tmp.path / "m.csv") == expected);
+
+    CHECK(error_of([&] {
+            podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], shards[2]});
+          }).starts_with("podsim merge: missing shard 2/3 of sweep " + plan.fingerprint()));
+    CHECK(
+        error_of([&] {
+          podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], shards[1], shards[1], shards[2]});
+        }) == shards[1] + ": shard 2/3 again (also " + shards[1] + ")");
+    // A shard of another sweep (another scenario: a horizon).
+    const SweepPlan other =
+        SweepPlan::make(ScenarioFile::parse("smoke.textproto", std::string(kSmoke) + "horizon_s: 1e9\n"),
+                        {"scheduler.policy=FIFO,SJF", "jobs[1].arrival_s=60,600,7200"});
+    const fs::path foreign = tmp.path / "foreign.csv";
+    podsim::scenario::run_sweep(other, {.threads = 1, .shard = {2, 3}, .out = foreign}, ignored);
+    CHECK(error_of([&] {
+            podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], foreign.string(), shards[2]});
+          }).starts_with(foreign.string() + ": a shard of another sweep (fingerprint " + other.fingerprint()));
+    CHECK(!fs::exists(tmp.path / "x.csv"));
+
+    // The same shard, as another podsim would have written it (its fingerprint differs
+    // too: the version enters it, but the version is what the message names).
+    std::string text = slurp(shards[1]);
+    text.replace(text.find(version), version.size(), "0.0.9+g00000000abcd");
+    const fs::path older = tmp.path / "older.csv";
+    std::ofstream(older, std::ios::binary) << text;
+    CHECK(error_of([&] {
+            podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], older.string(), shards[2]});
+          }) == older.string() + ": written by podsim 0.0.9+g00000000abcd, but " + shards[0] + " by podsim " + version +
+                    ": shards of different versions are not merged (the model may differ; run every shard with one "
+                    "podsim)");
+    CHECK(!fs::exists(tmp.path / "x.csv"));
+  }
+
+  SUBCASE("a journal with some rows, the last one cut short") {
+    const fs::path out = tmp.path / "resumed.csv";
+    // What an interrupted run leaves: the journal header, the columns, points 4 and 1
+    // (completion order), and half a row.
+    std::istringstream lines(expected);
+    std::vector<std::string> l;
+    for (std::string x; std::getline(lines, x);) l.push_back(x);
+    std::string header = l[0];
+    header.replace(header.find("sweep v1"), 8, "sweep-journal v1");
+    {
+      std::ofstream j(out.string() + ".journal", std::ios::binary);
+      j << header << "\n" << l[1] << "\n" << l[6] << "\n" << l[3] << "\n" << l[4].substr(0, 9);
+    }
+    const podsim::scenario::SweepSummary s =
+        podsim::scenario::run_sweep(plan, {.threads = 2, .out = out, .resume = true}, ignored);
+    CHECK(s.resumed == 2);
+    CHECK(slurp(out) == expected);
+  }
+
+  SUBCASE("a journal of another podsim is refused, naming both versions") {
+    const fs::path out = tmp.path / "older.csv";
+    const std::string version(podsim::io::podsim_version());
+    std::string text = expected;
+    text.replace(text.find("sweep v1"), 8, "sweep-journal v1");
+    text.replace(text.find("podsim=" + version), 7 + version.size(), "podsim=0.0.9+g00000000abcd");
+    std::ofstream(out.string() + ".journal", std::ios::binary) << text;
+    CHECK(error_of([&] { podsim::scenario::run_sweep(plan, {.threads = 1, .out = out, .resume = true}, ignored); }) ==
+          out.string() + ".journal: written by podsim 0.0.9+g00000000abcd, this is podsim " + version +
+              ": a sweep is not resumed across versions (the model may differ); remove it, or run without --resume");
+    CHECK(!fs::exists(out));
+  }
+
+  SUBCASE("a journal of another sweep is refused") {
+    const fs::path out = tmp.path / "other.csv";
+    podsim::scenario::run_sweep(plan, {.threads = 1, .shard = {1, 2}, .out = out}, ignored);
+    std::string text = slurp(out);
+    text.replace(text.find("sweep v1"), 8, "sweep-journal v1");
+    std::ofstream(out.string() + ".journal", std::ios::binary) << text;
+    CHECK(error_of([&] { podsim::scenario::run_sweep(plan, {.threads = 1, .out = out, .resume = true}, ignored); }) ==
+          out.string() + ".journal: a journal of another sweep (fingerprint " + plan.fingerprint() +
+              ", shard 1/2; this sweep: " + plan.fingerprint() + ", shard 1/1): remove it, or run without --resume");
+  }
+}
+
+TEST_CASE("a point that fails on bad input is a row with its error, the sweep goes on") {
+  // 100 devices on a 72-GPU rack: the first job does not fit at that point only.
+  const SweepPlan plan = SweepPlan::make(ScenarioFile::parse("smoke.textproto", kSmoke), {"jobs[0].plan.dp=16,25"});
+  std::ostringstream out;
+  const podsim::scenario::SweepSummary s = podsim::scenario::run_sweep(plan, {.threads = 2}, out);
+  CHECK(s.points == 2);
+  CHECK(s.failed == 1);
+  std::istringstream lines(out.str());
+  std::vector<std::string> l;
+  for (std::string x; std::getline(lines, x);) l.push_back(x);
+  REQUIRE(l.size() == 4);
+  CHECK(l[2].ends_with(","));  // no error
+  CHECK(l[3].starts_with("1,25,,,,"));
+  CHECK(l[3].find("jobs[0]") != std::string::npos);
+}
+
+TEST_CASE("an unwritable output is refused before any point runs") {
+  std::ostringstream out;
+  CHECK(error_of([&] {
+          podsim::scenario::run_sweep(six_points(), {.threads = 1, .out = fs::path("/nonexistent/dir/r.csv")}, out);
+        }).starts_with("--out /nonexistent/dir/r.csv: cannot write there"));
+}

@@ -1,0 +1,46 @@
+// Up-front memory estimates (sim/memory_limit.h) against the measurements they come
+// from (bench/README.md) and the refusal message.
+#include "sim/memory_limit.h"
+
+#include <doctest/doctest.h>
+
+#include "topologies/params.h"
+
+using namespace podsim::sim;
+
+TEST_CASE("the estimates reproduce the measurements they are built on") {
+  // bench/README.md: 16 x CloudMatrix384 (6,144 NPUs) peak 127 MB; 2,048 x HGX H100 104 MB.
+  podsim::topologies::ClusterParams cm;
+  cm.pools.push_back({.name = "cm", .preset = "cloudmatrix384", .count = 16,
+                      .system = podsim::topologies::CloudMatrix384Params{}, .device = {}});
+  CHECK(cluster_build_bytes(cm) == doctest::Approx(127e6));
+  podsim::topologies::ClusterParams hgx;
+  hgx.pools.push_back({.name = "hgx", .preset = "hgx-h100", .count = 2048,
+                       .system = podsim::topologies::HgxParams{}, .device = {}});
+  CHECK(cluster_build_bytes(hgx) == doctest::Approx(104e6));
+  // cm:a2a:6144: 37,742,592 flows, 6,106 MB.
+  CHECK(all_to_all_flow_bytes(6144) == doctest::Approx(6106e6));
+  podsim::workloads::Plan plan;
+  plan.ep = 64;
+  plan.cp = 128;
+  CHECK(largest_all_to_all(plan) == 64);  // ring CP: no all-to-all
+  plan.cp_algorithm = podsim::workloads::CpAlgorithm::kUlysses;
+  CHECK(largest_all_to_all(plan) == 128);
+}
+
+TEST_CASE("a need above what is available is refused with both numbers and the way out") {
+  CHECK_FALSE(memory_refusal(1e9, "x", "y", "z", 2e9));
+  CHECK_FALSE(memory_refusal(1e15, "x", "y", "z", std::nullopt));  // unknown: never refuse
+  CHECK(*memory_refusal(1.78e14, "the all-to-all", "162 B per flow", "mode: ANALYTICAL", 22.6e9) ==
+        "the all-to-all needs ~178 TB (162 B per flow) but this machine has 22.6 GB available (MemAvailable); "
+        "expected mode: ANALYTICAL");
+  CHECK(format_bytes(999) == "999 B");
+  CHECK(format_bytes(1500) == "1.5 kB");
+  CHECK(format_bytes(6.106e9) == "6.11 GB");
+}
+
+TEST_CASE("MemAvailable is read on Linux") {
+  const auto bytes = available_memory_bytes();
+  REQUIRE(bytes.has_value());
+  CHECK(*bytes > 0);
+}
