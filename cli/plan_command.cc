@@ -16,6 +16,9 @@
 #include "workloads/step_model.h"
 
 namespace podsim::cli {
+
+using scenario::ScenarioFile;
+
 namespace {
 
 // `cluster { ... }` of as many `system` presets as `devices` needs; several are joined by
@@ -42,8 +45,6 @@ std::string describe_fabric(const topologies::ClusterParams& p) {
 }
 
 }  // namespace
-
-using scenario::ScenarioFile;
 
 void plan_command(const PlanOptions& o, std::ostream& out) {
   const std::optional<workloads::ModelSpec> model = workloads::model_preset(o.model);
