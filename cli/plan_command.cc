@@ -7,6 +7,7 @@
 
 #include "cli/command_line.h"
 #include "scenario/cluster_from_proto.h"
+#include "scenario/plan_cluster.h"
 #include "scenario/scenario_file.h"
 #include "engine/error.h"
 #include "topologies/build.h"
@@ -20,20 +21,6 @@ namespace podsim::cli {
 using scenario::ScenarioFile;
 
 namespace {
-
-// `cluster { ... }` of as many `system` presets as `devices` needs; several are joined by
-// a fat tree of radix 64 (1:1, leaves in device order): 2 tiers hold 64 leaves x 32
-// NICs, beyond that 3 tiers (64 pods of 32 leaves). The last leaf and pod may be part full.
-ScenarioFile preset_cluster_file(const std::string& system, int devices) {
-  const topologies::Cluster one = topologies::build_preset(system);
-  const auto per_system = static_cast<int64_t>(one.devices().size());
-  const int64_t systems = (devices + per_system - 1) / per_system;
-  std::string text = fmt::format("cluster {{ pools {{ preset: \"{}\" count: {} }}", system, systems);
-  if (systems > 1)
-    text += fmt::format(" fat_tree {{ tiers: {} radix: 64 rail_optimized: false }}", systems * per_system <= 2048 ? 2 : 3);
-  text += " }\n";
-  return ScenarioFile::parse(fmt::format("podsim plan --system {}", system), text);
-}
 
 std::string describe_fabric(const topologies::ClusterParams& p) {
   if (!p.fat_tree) return "none (one system)";
@@ -58,12 +45,9 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
   if (o.devices < 0 || (o.devices == 0 && o.cluster_file.empty()))
     throw UserError(fmt::format("podsim plan: --devices must be > 0{}, got {}",
                                 o.cluster_file.empty() ? " with --system" : "", o.devices));
-  engine::Precision precision = engine::Precision::kBF16;
-  if (o.precision == "fp8") precision = engine::Precision::kFP8;
-  else if (o.precision == "fp16") precision = engine::Precision::kFP16;
-  else if (o.precision == "int8") precision = engine::Precision::kINT8;
-  else if (o.precision != "bf16")
-    throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8 or int8", o.precision));
+  const std::optional<engine::Precision> parsed = scenario::plan_precision(o.precision);
+  if (!parsed) throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8 or int8", o.precision));
+  const engine::Precision precision = *parsed;
 
   workloads::CudaGraphs graphs = workloads::CudaGraphs::kNone;
   if (o.cuda_graphs == "static") graphs = workloads::CudaGraphs::kStaticParts;
@@ -71,7 +55,7 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
   else if (o.cuda_graphs != "none")
     throw UserError(fmt::format("podsim plan: --cuda-graphs {}: expected none, static or full", o.cuda_graphs));
 
-  ScenarioFile file = o.cluster_file.empty() ? preset_cluster_file(o.system, o.devices) : ScenarioFile::load(o.cluster_file);
+  ScenarioFile file = o.cluster_file.empty() ? scenario::preset_cluster_file(o.system, o.devices) : ScenarioFile::load(o.cluster_file);
   for (const std::string& set : o.overrides) {
     if (!set.starts_with("cluster."))
       throw UserError(fmt::format("podsim plan: --set {}: only the cluster's fields apply here (e.g. --set "

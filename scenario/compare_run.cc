@@ -10,8 +10,8 @@
 #include "scenario/cluster_from_proto.h"
 #include "scenario/job_from_proto.h"
 #include "sim/field_error.h"
-#include "sim/memory_limit.h"
 #include "topologies/build.h"
+#include "topologies/params.h"
 
 namespace podsim::scenario {
 namespace {
@@ -66,28 +66,26 @@ void check_flow_memory(const ScenarioFile& file) {
   }
 }
 
-void run_system(const ScenarioFile& file, const std::string& system, const v1::Comparison& cmp, sim::StudyResult& out,
-                sim::StudyObserver* observer, uint32_t system_index) {
-  const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
-  const engine::DeviceSpec& device = *cluster.devices().front().spec;
-  std::vector<sim::StudyJob> jobs;
-  for (workloads::TrainingJob& j : training_jobs(file, &device)) jobs.push_back({.job = std::move(j)});
-  for (size_t i = 0; i < jobs.size(); ++i) jobs[i].auto_plan = file.scenario().jobs(static_cast<int>(i)).plan().auto_plan();
-  workloads::StepOptions options;
-  options.mode = cmp.mode() == v1::Comparison::FLOW ? engine::CommMode::kFlow : engine::CommMode::kAnalytical;
-  if (cmp.has_link_efficiency()) {
-    if (!(cmp.link_efficiency() > 0 && cmp.link_efficiency() <= 1))
-      throw UserError(fmt::format("{}: compare.link_efficiency: {} is outside (0, 1]", file.where("compare.link_efficiency"),
-                                  cmp.link_efficiency()));
-    options.network.link_efficiency = cmp.link_efficiency();
+// System `name` as `file` (the scenario, or its variant for a compare.systems entry)
+// describes it, every field checked. Throws UserError.
+sim::StudySystem study_system(const ScenarioFile& file, const std::string& name, const v1::Comparison& cmp) {
+  sim::StudySystem out{.name = name, .cluster = cluster_params(file), .jobs = {}};
+  const topologies::PoolParams& first = out.cluster.pools.front();
+  const engine::DeviceSpec device = topologies::device_spec(first.system, first.device);
+  for (workloads::TrainingJob& j : training_jobs(file, &device)) out.jobs.push_back({.job = std::move(j)});
+  for (size_t i = 0; i < out.jobs.size(); ++i)
+    out.jobs[i].auto_plan = file.scenario().jobs(static_cast<int>(i)).plan().auto_plan();
+  if (cmp.has_link_efficiency() && !(cmp.link_efficiency() > 0 && cmp.link_efficiency() <= 1))
+    throw UserError(fmt::format("{}: compare.link_efficiency: {} is outside (0, 1]", file.where("compare.link_efficiency"),
+                                cmp.link_efficiency()));
+  const size_t devices = sim::device_count(out.cluster);
+  for (size_t i = 0; i < out.jobs.size(); ++i) {
+    const workloads::TrainingJob& job = out.jobs[i].job;
+    if (static_cast<size_t>(job.devices) > devices)
+      throw UserError(fmt::format("{}: jobs[{}]: {} needs {} devices, system '{}' has {}",
+                                  file.where(fmt::format("jobs[{}]", i)), i, job.name, job.devices, name, devices));
   }
-  options.watts_per_device = sim::study_watts_per_device(cluster);
-  try {
-    for (sim::StudyCell& c : sim::run_system(system, system_index, cluster, jobs, options, observer))
-      out.cells.push_back(std::move(c));
-  } catch (const sim::FieldError& e) {
-    rethrow_placed(file, e);
-  }
+  return out;
 }
 
 }  // namespace
@@ -111,39 +109,45 @@ std::vector<io::TracedSystem> study_systems(const ScenarioFile& file) {
   return out;
 }
 
-sim::StudyResult run_study(const ScenarioFile& file, sim::StudyObserver* observer) {
+sim::StudySpec study_spec(const ScenarioFile& file) {
   const v1::Scenario& s = file.scenario();
   const v1::Comparison& cmp = s.compare();
-  sim::StudyResult r{.name = s.name(), .description = s.description(),
-                .mode = cmp.mode() == v1::Comparison::FLOW ? "flow" : "analytical", .systems = {}, .jobs = {},
-                .cells = {}, .published = {}};
-  for (const v1::Job& j : s.jobs()) r.jobs.push_back(j.name());
-  if (r.jobs.empty()) throw UserError(fmt::format("{}: compare: the scenario has no jobs to compare", file.path()));
+  sim::StudySpec spec{.name = s.name(), .description = s.description(),
+                      .mode = cmp.mode() == v1::Comparison::FLOW ? engine::CommMode::kFlow : engine::CommMode::kAnalytical};
+  if (cmp.has_link_efficiency()) spec.link_efficiency = cmp.link_efficiency();
+  for (const v1::Job& j : s.jobs()) spec.jobs.push_back(j.name());
+  if (spec.jobs.empty()) throw UserError(fmt::format("{}: compare: the scenario has no jobs to compare", file.path()));
   for (int i = 0; i < cmp.published_size(); ++i) {
     const v1::Published& p = cmp.published(i);
     const std::string at = fmt::format("compare.published[{}]", i);
-    if (std::find(r.jobs.begin(), r.jobs.end(), p.job()) == r.jobs.end())
+    if (std::find(spec.jobs.begin(), spec.jobs.end(), p.job()) == spec.jobs.end())
       throw UserError(fmt::format("{}: {}.job: no job named '{}'", file.where(at + ".job"), at, p.job()));
     if (p.metric() == v1::Published::METRIC_UNSPECIFIED || !(p.value() > 0))
       throw UserError(fmt::format("{}: {}: needs a metric and a value > 0", file.where(at), at));
-    r.published.push_back({p.job(), static_cast<sim::PublishedMetric>(p.metric()), p.value(), p.source()});
+    spec.published.push_back({p.job(), static_cast<sim::PublishedMetric>(p.metric()), p.value(), p.source()});
   }
   check_flow_memory(file);
   if (cmp.systems_size() == 0) {
     if (!s.has_cluster()) throw UserError(fmt::format("{}: compare: give `systems`, or a `cluster`", file.path()));
-    const std::string name = s.cluster().name().empty() ? "system" : s.cluster().name();
-    r.systems.push_back(name);
-    run_system(file, name, cmp, r, observer, 0);
-    return r;
+    spec.systems.push_back(study_system(file, s.cluster().name().empty() ? "system" : s.cluster().name(), cmp));
+    return spec;
   }
   for (int i = 0; i < cmp.systems_size(); ++i) {
     const v1::Variant& v = cmp.systems(i);
     if (v.name().empty())
       throw UserError(fmt::format("{}: compare.systems[{}].name: required", file.where(fmt::format("compare.systems[{}]", i)), i));
-    r.systems.push_back(v.name());
-    run_system(variant_file(file, i), v.name(), cmp, r, observer, static_cast<uint32_t>(i));
+    spec.systems.push_back(study_system(variant_file(file, i), v.name(), cmp));
   }
-  return r;
+  return spec;
+}
+
+sim::StudyResult run_study(const ScenarioFile& file, sim::StudyObserver* observer) {
+  const sim::StudySpec spec = study_spec(file);
+  try {
+    return sim::run_study(spec, observer);
+  } catch (const sim::FieldError& e) {
+    rethrow_placed(file, e);  // compare.mode: not renamed in a system's variant
+  }
 }
 
 static_assert(static_cast<int>(sim::PublishedMetric::kMfu) == v1::Published::MFU &&

@@ -10,7 +10,11 @@
 
 namespace podsim::scenario {
 
-// Throws UserError for bad input (every problem of a system at once). With `observer`
+// The study of a scenario with `compare`, every system and job checked before anything
+// runs: throws UserError at the first system with problems (all of that system's).
+sim::StudySpec study_spec(const ScenarioFile& file);
+
+// study_spec, then sim::run_study. Throws UserError for bad input. With `observer`
 // (a trace: io/compare_trace.h), each cell's step is shown to it as it is simulated.
 sim::StudyResult run_study(const ScenarioFile& file, sim::StudyObserver* observer = nullptr);
 

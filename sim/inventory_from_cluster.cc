@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 
+#include "sim/power.h"
+
 namespace podsim::sim {
 namespace {
 
@@ -62,8 +64,7 @@ scheduler::Inventory inventory_from_cluster(const topologies::Cluster& cluster, 
       git->second = lit->second;
     }
     if (leaf) group_leaves[git->second].push_back(*leaf);
-    out[d.index] = {.pool = d.pool, .domain = pod, .node = node, .leaf = git->second, .idle_watts = 0,
-                    .busy_watts = d.spec->tdp_watts.value_or(0)};
+    out[d.index] = {.pool = d.pool, .domain = pod, .node = node, .leaf = git->second};
   }
   std::vector<scheduler::LeafInfo> leaves(group_leaves.size());
   for (size_t g = 0; g < group_leaves.size(); ++g) {
@@ -72,31 +73,9 @@ scheduler::Inventory inventory_from_cluster(const topologies::Cluster& cluster, 
     ls.erase(std::unique(ls.begin(), ls.end()), ls.end());
     for (topologies::VertexId l : ls) leaves[g].uplink_bytes_per_s += uplink_bytes_per_s(view, l);
   }
-  // Power: a system's published whole-system estimate beyond its devices' TDP (CPUs,
-  // switches, fans) is drawn all the time; without device TDPs, the estimate is shared
-  // by its devices while they are busy.
-  std::map<uint32_t, double> pod_watts;  // by pod (Device::pod), of systems with an estimate
-  for (const topologies::SystemInfo& s : cluster.systems())
-    if (s.power_watts) pod_watts[s.pod] += *s.power_watts;
-  std::map<uint32_t, std::vector<topologies::DeviceIndex>> pod_devices;
-  for (const topologies::Device& d : devices) pod_devices[d.pod].push_back(d.index);
-  double static_watts = 0;
-  for (const auto& [pod, watts] : pod_watts) {
-    const std::vector<topologies::DeviceIndex>& ds = pod_devices[pod];
-    if (ds.empty()) continue;
-    double tdp = 0;
-    bool known = true;
-    for (topologies::DeviceIndex d : ds) {
-      known &= devices[d].spec->tdp_watts.has_value();
-      tdp += devices[d].spec->tdp_watts.value_or(0);
-    }
-    if (known && watts >= tdp) {
-      static_watts += watts - tdp;
-    } else {
-      for (topologies::DeviceIndex d : ds) out[d].busy_watts = watts / static_cast<double>(ds.size());
-    }
-  }
-  return scheduler::Inventory(std::move(pools), std::move(out), std::move(leaves), static_watts);
+  const ClusterPower power = cluster_power(cluster);
+  for (const topologies::Device& d : devices) out[d.index].busy_watts = power.busy_watts[d.index];
+  return scheduler::Inventory(std::move(pools), std::move(out), std::move(leaves), power.static_watts);
 }
 
 }  // namespace podsim::sim

@@ -7,12 +7,7 @@
 // node's NICs sit on one leaf per rail, all in one leaf group; that group's uplink
 // capacity is the summed spine-facing capacity of every leaf its nodes touch.
 //
-// Power: a device draws its TDP while a job holds it. The rest of its system's published
-// whole-system estimate (CPUs, NVLink/UB switches, fans: NVL72 120 kW - 72 x GB200
-// TDP; DGX H100 10.2 kW - 8 x 700 W) is static, drawn whether or not jobs run. A system
-// with an estimate but no device TDP shares the estimate among its devices while busy.
-// Devices draw nothing while idle, and scale-out switches nothing: the presets publish
-// neither (TODO(#6): idle device and fabric switch power, once sourced).
+// Power: sim/power.h (busy watts per device, static watts of the cluster).
 #include "scheduler/inventory.h"
 #include "topologies/cluster.h"
 #include "topologies/params.h"

@@ -5,24 +5,16 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/check.h"
 #include "sim/field_error.h"
 #include "sim/memory_limit.h"
+#include "sim/power.h"
+#include "topologies/build.h"
 #include "topologies/engine_fabric.h"
 #include "workloads/placement.h"
 #include "workloads/planner.h"
 
 namespace podsim::sim {
-
-std::optional<double> study_watts_per_device(const topologies::Cluster& c) {
-  const topologies::Device& d0 = c.devices().front();
-  for (const topologies::SystemInfo& s : c.systems()) {
-    if (s.pod != d0.pod || !s.power_watts) continue;
-    const auto n = std::count_if(c.devices().begin(), c.devices().end(),
-                                 [&](const topologies::Device& d) { return d.pod == d0.pod; });
-    return *s.power_watts / static_cast<double>(n);
-  }
-  return d0.spec->tdp_watts;
-}
 
 int first_domain_size(const topologies::Cluster& c) {
   return static_cast<int>(std::count_if(c.devices().begin(), c.devices().end(), [&](const topologies::Device& d) {
@@ -87,6 +79,34 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
     out.push_back(std::move(cell));
   }
   return out;
+}
+
+size_t device_count(const topologies::ClusterParams& params) {
+  size_t n = 0;
+  for (const topologies::PoolParams& pool : params.pools) {
+    const topologies::SystemShape s = topologies::shape(pool.system);
+    n += static_cast<size_t>(pool.count) * static_cast<size_t>(s.nodes) * static_cast<size_t>(s.devices_per_node);
+  }
+  return n;
+}
+
+StudyResult run_study(const StudySpec& spec, StudyObserver* observer) {
+  StudyResult r{.name = spec.name, .description = spec.description,
+                .mode = spec.mode == engine::CommMode::kFlow ? "flow" : "analytical", .systems = {}, .jobs = spec.jobs,
+                .cells = {}, .published = spec.published};
+  for (const StudySystem& s : spec.systems) r.systems.push_back(s.name);
+  for (size_t i = 0; i < spec.systems.size(); ++i) {
+    const StudySystem& system = spec.systems[i];
+    const topologies::Cluster cluster = topologies::build_cluster(system.cluster);
+    PODSIM_CHECK(cluster.devices().size() == device_count(system.cluster), "study: device_count disagrees with the build");
+    workloads::StepOptions options;
+    options.mode = spec.mode;
+    if (spec.link_efficiency) options.network.link_efficiency = *spec.link_efficiency;
+    options.watts_per_device = full_load_watts_per_device(cluster);
+    for (StudyCell& c : run_system(system.name, static_cast<uint32_t>(i), cluster, system.jobs, options, observer))
+      r.cells.push_back(std::move(c));
+  }
+  return r;
 }
 
 const StudyCell* find_cell(const StudyResult& r, const std::string& system, const std::string& job) {

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "engine/device.h"
+#include "engine/network/fabric.h"
 #include "topologies/cluster.h"
+#include "topologies/params.h"
 #include "workloads/job.h"
 #include "workloads/parallel_plan.h"
 #include "workloads/step_model.h"
@@ -77,9 +79,32 @@ struct StudyJob {
   bool auto_plan = false;  // search the plan on the system (job.plan gives batch, precision, framework)
 };
 
-// Watts per device of a study's system: its whole-system estimate shared by its devices
-// where one is published (it includes switches, CPUs and cooling), else the device's TDP.
-std::optional<double> study_watts_per_device(const topologies::Cluster& c);
+// One system of a study: its cluster and the study's jobs with its plans.
+struct StudySystem {
+  std::string name;
+  topologies::ClusterParams cluster;
+  std::vector<StudyJob> jobs;  // in the study's job order
+};
+
+// A whole study, checked: every job fits every system (scenario/compare_run.h builds it
+// from a scenario file, all problems reported before anything runs).
+struct StudySpec {
+  std::string name;
+  std::string description;
+  engine::CommMode mode = engine::CommMode::kAnalytical;
+  std::optional<double> link_efficiency;  // (0, 1]; nullopt: the network's default
+  std::vector<std::string> jobs;
+  std::vector<StudySystem> systems;
+  std::vector<PublishedFigure> published;
+};
+
+// Devices a cluster of `params` has, without building it.
+size_t device_count(const topologies::ClusterParams& params);
+
+// Runs every system of `spec` in order (run_system). Throws FieldError as run_system does:
+// the only problem left for run time is a flow-mode all-to-all of an auto plan too large
+// for this machine (the plan is known only once searched).
+StudyResult run_study(const StudySpec& spec, StudyObserver* observer = nullptr);
 
 // Devices in the cluster's first scale-up domain.
 int first_domain_size(const topologies::Cluster& c);
