@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "bench/star_hierarchy.h"
 #include "engine/network/collectives.h"
 #include "engine/network/maxmin.h"
 #include "topologies/build.h"
@@ -111,8 +112,48 @@ void BM_CloudMatrix384AllToAll(benchmark::State& state) {
   on_preset(state, "cloudmatrix384", pe::CollectiveOp::kAllToAll, pe::Algorithm::kDirect, 384e6);
 }
 
+// All-to-all-v (bench/star_hierarchy.h: lognormal x Zipf sizes) on the `cm` and `nvl`
+// hierarchies of bench/simgrid_compare, podsim alone. Counters: events (one solve
+// each), flows the solver recomputed per event, and wall time per recomputed flow:
+// if that stays flat as the ranks grow, the cost per event is linear in the flows it
+// touches.
+void a2av(benchmark::State& state, const char* family) {
+  const auto n = static_cast<size_t>(state.range(0));
+  const podsim::bench::Hierarchy h(podsim::bench::make_topology(family), n);
+  const podsim::bench::HierarchyFabric fabric(h);
+  const std::vector<uint64_t> bytes = podsim::bench::pair_bytes(n, podsim::bench::kA2avSeed);
+  uint64_t flows = 0, events = 0, resolved = 0;
+  pe::SimTime t;
+  for (auto _ : state) {
+    pe::Simulator sim(1);
+    pe::FlowNetwork net(sim, fabric.links());
+    net.start_flows(n * (n - 1), [&](size_t k) {
+      const size_t i = k / (n - 1), j0 = k % (n - 1), j = j0 >= i ? j0 + 1 : j0;
+      const pe::DeviceId src{static_cast<uint32_t>(i)}, dst{static_cast<uint32_t>(j)};
+      return pe::FlowSpec{.src = src, .dst = dst, .bytes = pe::Bytes(static_cast<double>(bytes[i * n + j])),
+                          .route = fabric.route(src, dst)};
+    }, [] {});
+    sim.run();
+    t = sim.now();
+    flows += net.flows_completed();
+    events += net.solves();
+    resolved += net.flows_resolved();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(flows));
+  const auto iters = static_cast<double>(state.iterations());
+  state.counters["flows"] = static_cast<double>(flows) / iters;
+  state.counters["events"] = static_cast<double>(events) / iters;
+  state.counters["resolved_per_event"] = static_cast<double>(resolved) / static_cast<double>(events);
+  state.counters["resolved_per_s"] = benchmark::Counter(static_cast<double>(resolved), benchmark::Counter::kIsRate);
+  state.counters["sim_us"] = static_cast<double>(t.ns()) / 1e3;
+}
+void BM_AllToAllVCm(benchmark::State& state) { a2av(state, "cm"); }
+void BM_AllToAllVNvl(benchmark::State& state) { a2av(state, "nvl"); }
+
 }  // namespace
 
+BENCHMARK(BM_AllToAllVCm)->Arg(64)->Arg(128)->Arg(256)->Arg(384)->Arg(1536)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_AllToAllVNvl)->Arg(64)->Arg(128)->Arg(256)->Arg(384)->Arg(1536)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_Nvl72RingAllReduce)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Nvl72InSwitchAllReduce)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CloudMatrix384AllToAll)->Unit(benchmark::kMillisecond);

@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/star_hierarchy.h"
 #include "engine/check.h"
 #include "engine/network/collectives.h"
 #include "engine/network/fabric.h"
@@ -48,114 +49,14 @@ namespace {
 
 namespace pe = podsim::engine;
 namespace sg4 = simgrid::s4u;
-
-// One tier of the hierarchy: groups of `fanout` children, each child with one up and
-// one down link of `bw` bytes/s to the group's switch.
-struct Tier {
-  size_t fanout;
-  double bw;
-  double latency_s;
-};
-
-struct Topology {
-  std::string name;
-  std::vector<Tier> tiers;  // tiers[0]: devices into leaves; last: top groups into root
-};
-
-Topology make_topology(const std::string& family) {
-  if (family == "cm")
-    return {"cm", {{8, 392e9, 200e-9}, {48, 8 * 392e9, 200e-9}, {1u << 20, 384 * 50e9, 1e-6}}};
-  return {"nvl", {{72, 900e9, 250e-9}, {1u << 20, 72 * 50e9, 1e-6}}};
-}
-
-// Level-l ancestor of device d is d / span[l]; span[0] = 1 (the device itself).
-struct Hierarchy {
-  Hierarchy(const Topology& t, size_t devices) : topo(t), n(devices) {
-    size_t span = 1, count = devices;
-    for (const Tier& tier : t.tiers) {
-      spans.push_back(span);
-      counts.push_back(count);
-      span *= tier.fanout;
-      count = (count + tier.fanout - 1) / tier.fanout;
-    }
-    size_t base = 0;
-    for (size_t l = 0; l < t.tiers.size(); ++l) {
-      first_link.push_back(base);
-      base += 2 * counts[l];
-    }
-    link_count = base;
-  }
-  // Up link of the level-l node containing d (then its down link at +counts[l]).
-  size_t up(size_t l, size_t d) const { return first_link[l] + d / spans[l]; }
-  size_t down(size_t l, size_t d) const { return first_link[l] + counts[l] + d / spans[l]; }
-  // Number of tiers a message climbs: the first level whose group holds both.
-  size_t climb(size_t s, size_t d) const {
-    size_t l = 0;
-    while (l + 1 < topo.tiers.size() && s / spans[l + 1] != d / spans[l + 1]) ++l;
-    return l + 1;
-  }
-
-  Topology topo;
-  size_t n;
-  std::vector<size_t> spans, counts, first_link;
-  size_t link_count = 0;
-};
-
-class HierarchyFabric : public pe::Fabric {
- public:
-  explicit HierarchyFabric(const Hierarchy& h) : h_(h) {
-    links_.resize(h.link_count);
-    for (size_t l = 0; l < h.topo.tiers.size(); ++l)
-      for (size_t i = 0; i < 2 * h.counts[l]; ++i)
-        links_[h.first_link[l] + i] = {pe::Bandwidth(h.topo.tiers[l].bw),
-                                       pe::SimTime::nanos(std::llround(h.topo.tiers[l].latency_s * 1e9))};
-  }
-  size_t device_count() const override { return h_.n; }
-  const std::vector<pe::LinkSpec>& links() const override { return links_; }
-  const std::vector<pe::LinkId>& route(pe::DeviceId src, pe::DeviceId dst) const override {
-    const size_t s = pe::index(src), d = pe::index(dst), k = h_.climb(s, d);
-    route_.clear();
-    for (size_t l = 0; l < k; ++l) route_.push_back(pe::LinkId{static_cast<uint32_t>(h_.up(l, s))});
-    for (size_t l = k; l-- > 0;) route_.push_back(pe::LinkId{static_cast<uint32_t>(h_.down(l, d))});
-    return route_;
-  }
-
- private:
-  const Hierarchy& h_;
-  std::vector<pe::LinkSpec> links_;
-  mutable std::vector<pe::LinkId> route_;
-};
+using podsim::bench::Hierarchy;
+using podsim::bench::HierarchyFabric;
+using podsim::bench::kA2avSeed;
+using podsim::bench::kPerPair;
+using podsim::bench::make_topology;
+using podsim::bench::pair_bytes;
 
 constexpr double kChunk = 16.0 * 1024 * 1024;   // ring: bytes per flow
-constexpr double kPerPair = 1.0 * 1024 * 1024;  // all-to-all: bytes per flow
-
-// All-to-all-v sizes: bytes(i, j) = 1 MiB * w(j) * L(i, j), whole bytes, at least 1.
-// L is lognormal with sigma 1 and mean 1 (per pair: uneven token counts); w is a Zipf
-// popularity of destinations with exponent 1 over a seeded permutation, scaled to mean
-// 1 (uneven expert load: the most popular of 384 ranks receives ~59x the mean). Seeded
-// and drawn with bit-exact arithmetic only (no std:: distributions), so both engines
-// and every platform see the same bytes.
-std::vector<uint64_t> pair_bytes(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  const auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };
-  std::vector<size_t> rank(n);
-  for (size_t i = 0; i < n; ++i) rank[i] = i;
-  for (size_t i = n; i > 1; --i) std::swap(rank[i - 1], rank[rng() % i]);
-  double harmonic = 0;
-  for (size_t k = 1; k <= n; ++k) harmonic += 1.0 / static_cast<double>(k);
-  std::vector<uint64_t> bytes(n * n, 0);
-  const double sigma = 1.0;
-  for (size_t i = 0; i < n; ++i)
-    for (size_t j = 0; j < n; ++j) {
-      if (i == j) continue;
-      const double w = static_cast<double>(n) / (harmonic * static_cast<double>(rank[j] + 1));
-      const double z = std::sqrt(-2 * std::log(uniform())) * std::cos(2 * M_PI * uniform());
-      const double lognormal = std::exp(sigma * z - sigma * sigma / 2);
-      bytes[i * n + j] = std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(kPerPair * w * lognormal)));
-    }
-  return bytes;
-}
-constexpr uint64_t kA2avSeed = 19;
 
 enum class Traffic { kRing, kAllToAll, kAllToAllV };
 
@@ -321,6 +222,7 @@ struct Outcome {
   Result result;
   long peak_rss_kb = 0;
   std::string failure;
+  double cpu_seconds = 0;  // the child's user + system time: what a shared machine does not inflate
 };
 
 // Runs one case in a child process with a wall-clock limit.
@@ -346,6 +248,8 @@ Outcome run_isolated(const std::string& engine, const Hierarchy& h, Traffic traf
   rusage usage{};
   wait4(pid, &status, 0, &usage);
   o.peak_rss_kb = usage.ru_maxrss;
+  o.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                  static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
   o.ok = got == static_cast<ssize_t>(sizeof o.result) && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (!o.ok) {
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
@@ -396,8 +300,9 @@ int main(int argc, char** argv) {
   }
 
   std::vector<std::string> over_limit;  // engine:family:traffic
-  std::printf("| case | flows | podsim wall s | SimGrid wall s | speedup | podsim peak MB | SimGrid peak MB | "
-              "podsim sim time s | SimGrid sim time s | rel. diff |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| case | flows | podsim wall s | SimGrid wall s | speedup | podsim CPU s | SimGrid CPU s | CPU ratio | "
+              "podsim peak MB | SimGrid peak MB | podsim sim time s | SimGrid sim time s | rel. diff |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   for (const std::string& spec : cases) {
     const size_t c1 = spec.find(':'), c2 = spec.rfind(':');
@@ -424,9 +329,11 @@ int main(int argc, char** argv) {
     const uint64_t flows = p.ok ? p.result.flows : s.result.flows;
     const double speedup = p.ok && s.ok ? s.result.wall_seconds / p.result.wall_seconds : 0;
     const double diff = p.ok && s.ok ? (p.result.sim_seconds - s.result.sim_seconds) / s.result.sim_seconds : 0;
-    std::printf("| %s | %" PRIu64 " | %s | %s | %s | %s | %s | %s | %s | %s |\n", spec.c_str(), flows,
+    const double cpu_ratio = p.ok && s.ok && p.cpu_seconds > 0 ? s.cpu_seconds / p.cpu_seconds : 0;
+    std::printf("| %s | %" PRIu64 " | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", spec.c_str(), flows,
                 cell(p, p.result.wall_seconds, "%.3f").c_str(), cell(s, s.result.wall_seconds, "%.3f").c_str(),
-                p.ok && s.ok ? cell(p, speedup, "%.1fx").c_str() : "-",
+                p.ok && s.ok ? cell(p, speedup, "%.1fx").c_str() : "-", cell(p, p.cpu_seconds, "%.3f").c_str(),
+                cell(s, s.cpu_seconds, "%.3f").c_str(), p.ok && s.ok ? cell(p, cpu_ratio, "%.1fx").c_str() : "-",
                 cell(p, static_cast<double>(p.peak_rss_kb) / 1024, "%.0f").c_str(),
                 cell(s, static_cast<double>(s.peak_rss_kb) / 1024, "%.0f").c_str(),
                 cell(p, p.result.sim_seconds, "%.6f").c_str(), cell(s, s.result.sim_seconds, "%.6f").c_str(),

@@ -228,6 +228,7 @@ void FlowNetwork::settle(uint32_t f, uint64_t now) {
 void FlowNetwork::apply_rates(uint64_t now) {
   const MaxMinSolver::Changes changes = solver_.solve();
   ++solves_;
+  flows_resolved_ += changes.flows.size();
   const auto t = static_cast<int64_t>(now);
   for (LinkId id : changes.links) {
     const uint32_t l = index(id);

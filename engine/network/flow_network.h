@@ -120,6 +120,9 @@ class FlowNetwork {
   uint64_t flows_started() const { return flows_started_; }
   uint64_t flows_completed() const { return flows_completed_; }
   uint64_t solves() const { return solves_; }
+  // Flows the solver recomputed, summed over solves (maxmin.h: a solve recomputes the
+  // flows at or above the smallest changed rate that connect to a change).
+  uint64_t flows_resolved() const { return flows_resolved_; }
 
  private:
   uint32_t open_group(Callback on_done, uint64_t flows);
@@ -172,6 +175,7 @@ class FlowNetwork {
   uint64_t flows_started_ = 0;
   uint64_t flows_completed_ = 0;
   uint64_t solves_ = 0;
+  uint64_t flows_resolved_ = 0;
 };
 
 }  // namespace podsim::engine
