@@ -214,7 +214,10 @@ void MaxMinSolver::find_regions(double theta) {
     components_.push_back(c);
   }
   seeds_.clear();
-  if (order_.size() < order_used) order_.resize(order_used);
+  // A huge region (a whole all-to-all starting) is sorted in place instead: the scratch
+  // would add 4 bytes per route entry to the peak.
+  in_order_ = order_used <= max_scratch_entries_;
+  if (in_order_ && order_.size() < order_used) order_.resize(order_used);
 }
 
 void MaxMinSolver::freeze(uint32_t f, double level) {
@@ -222,7 +225,7 @@ void MaxMinSolver::freeze(uint32_t f, double level) {
   rate_[f] = level;
   for (LinkId m : route(FlowId{f})) {
     const uint32_t mi = index(m);
-    order_[order_at_[mi]++] = f;
+    if (in_order_) order_[order_at_[mi]++] = f;
     remaining_[mi] -= level;
     --unfrozen_[mi];
   }
@@ -362,8 +365,16 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
   for (LinkId id : comp_links_) {
     const uint32_t l = index(id);
     std::vector<uint32_t>& on = active_on_[l];
-    const size_t n = on.size() - suffix_[l];  // order_at_[l] is now the segment's end
-    std::copy(order_.begin() + (order_at_[l] - n), order_.begin() + order_at_[l], on.begin() + suffix_[l]);
+    const auto begin = on.begin() + suffix_[l];
+    if (in_order_) {
+      const size_t n = on.size() - suffix_[l];  // order_at_[l] is now the segment's end
+      std::copy(order_.begin() + (order_at_[l] - n), order_.begin() + order_at_[l], begin);
+    } else {
+      // Tied rates (a symmetric collective) are sorted already: one pass.
+      const auto by_rate = [&](uint32_t a, uint32_t b) { return rate_[a] < rate_[b]; };
+      if (!std::is_sorted(begin, on.end(), by_rate))
+        std::sort(begin, on.end(), [&](uint32_t a, uint32_t b) { return rate_[a] < rate_[b] || (rate_[a] == rate_[b] && a < b); });
+    }
     sum_[l] = capacity_[l] - remaining_[l];
   }
   return Changes{comp_flows_, comp_links_};

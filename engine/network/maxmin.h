@@ -57,7 +57,8 @@
 // Each link keeps its active flows sorted by rate, so the flows below theta are a
 // prefix found by binary search and never visited: their total is the link's sum less
 // the region's (recomputed exactly every 32nd time, so rounding cannot build up). The
-// region's flows are written back in the order they froze, which is by rate.
+// region's flows are written back in the order they froze, which is by rate (a region
+// of more than 4 M route entries is sorted in place instead, to keep the peak memory).
 //
 // Storage is struct-of-arrays: a flow is a slice of one flat route pool plus a rate;
 // a link keeps the flat list of its active flows: 8-12 bytes per hop, ~19 per flow.
@@ -81,6 +82,10 @@ class MaxMinSolver {
   static constexpr double kTieTolerance = 1e-12;
 
   MaxMinSolver() = default;
+  // Regions of more than `max_scratch_entries` route entries sort their links' lists in
+  // place after the fill (default 4 M: 16 MB of scratch); tests lower it to cover that
+  // path on small cases.
+  explicit MaxMinSolver(uint32_t max_scratch_entries) : max_scratch_entries_(max_scratch_entries) {}
   MaxMinSolver(const MaxMinSolver&) = delete;
   MaxMinSolver& operator=(const MaxMinSolver&) = delete;
 
@@ -176,6 +181,8 @@ class MaxMinSolver {
   std::vector<uint32_t> suffix_;          // where the region's flows start in active_on_
   std::vector<uint32_t> order_at_;        // where the link's next freeze goes in order_
   std::vector<uint32_t> order_;           // region flows per region link, as they froze
+  bool in_order_ = true;                  // this solve writes order_
+  uint32_t max_scratch_entries_ = uint32_t{1} << 22;
   std::vector<double> remaining_;         // capacity not yet given to frozen flows
   std::vector<uint32_t> unfrozen_;        // active flows on the link not yet frozen
   std::vector<double> key_;               // the link's fair share while in heap_

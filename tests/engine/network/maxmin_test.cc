@@ -238,7 +238,8 @@ std::vector<double> fresh_solve(const std::vector<double>& capacity, const std::
 // After each event's solve, every rate is compared with a from-scratch solve, and with
 // the textbook oracle while the case is small. Most events are completions alone, which
 // the solver recomputes only from the completed flows' rate up (maxmin.h).
-void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int arrivals, bool oracle) {
+void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int arrivals, bool oracle,
+                uint32_t max_scratch_entries = uint32_t{1} << 22) {
   std::vector<double> capacity;
   std::uniform_int_distribution<int> cap(1, 4);
   for (int l = 0; l < links; ++l) capacity.push_back(25.0 * cap(rng));
@@ -253,7 +254,7 @@ void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int a
   };
   // Sizes from a handful of values, so that flows also finish together.
   auto random_bytes = [&] { return 10.0 * std::uniform_int_distribution<int>(1, 6)(rng) * (rng() % 4 == 0 ? 1 : 1.37); };
-  MaxMinSolver s;
+  MaxMinSolver s(max_scratch_entries);
   for (double c : capacity) s.add_link(c);
   struct Live {
     Route route;
@@ -326,6 +327,16 @@ TEST_CASE("arrivals and completions, event by event, match from-scratch solves (
     CAPTURE(trial);
     run_events(rng, 40, 5, 300, 100, false);
   }
+}
+
+TEST_CASE("arrivals and completions match from-scratch solves when regions sort their links in place") {
+  std::mt19937_64 rng(29);
+  for (int trial = 0; trial < 100; ++trial) {
+    CAPTURE(trial);
+    run_events(rng, std::uniform_int_distribution<int>(1, 10)(rng), 4, std::uniform_int_distribution<int>(1, 25)(rng),
+               std::uniform_int_distribution<int>(0, 15)(rng), true, /*max_scratch_entries=*/8);
+  }
+  run_events(rng, 40, 5, 300, 100, false, 64);
 }
 
 TEST_CASE("a completion recomputes only flows at or above its rate") {
