@@ -147,6 +147,7 @@ SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view k
                                   to_string(t.header.shard), t.header.points));
     if (!t.rows.emplace(*point, std::string(lines[i])).second)
       throw UserError(fmt::format("{}: point {} appears twice", where, *point));
+    t.lines[*point] = i + 1;
   }
   return t;
 }

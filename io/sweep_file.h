@@ -68,6 +68,7 @@ struct SweepTable {
   SweepHeader header;
   std::string columns;                 // the column line
   std::map<size_t, std::string> rows;  // point -> its row line
+  std::map<size_t, size_t> lines;      // point -> its line number in the file read (1-based)
 };
 
 // Reads a file of `kind`. Each row must have as many fields as the columns and a point

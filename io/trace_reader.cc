@@ -4,6 +4,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include <cerrno>
 #include <cmath>
@@ -25,6 +26,10 @@ class Reader {
   Reader(google::protobuf::io::ZeroCopyInputStream& in, const std::string& name) : in_(in), name_(name) {}
 
   TraceReadStats run(const TraceHeaderFn& on_header, const TraceEventFn& on_event) {
+    // libprotobuf logs its own line to stderr for some malformed input (a string field
+    // that is not UTF-8); the message below says the same, with the place, so its log
+    // is silenced while this trace is read.
+    const google::protobuf::LogSilencer quiet;
     std::string bytes;
     if (!next_message(bytes)) fail(0, "empty: expected a podsim trace (a length-delimited TraceHeader first)");
     if (!header_.ParseFromString(bytes))

@@ -18,6 +18,13 @@ namespace {
 
 using engine::SimTime;
 
+// Times and lengths in seconds stay within 1e9 (~31.7 years), as horizon_s and
+// arrival_s do: every simulated instant fits int64 nanoseconds.
+constexpr double kMaxSeconds = 1e9;
+// A log-normal sigma above 10 spreads job lengths over e^10 ~ 22,000x per standard
+// deviation: beyond any published cluster (Philly, Acme: a few orders of magnitude).
+constexpr double kMaxSigma = 10;
+
 scheduler::CheckpointPolicy checkpoint(const v1::Checkpoint& c, const v1::Checkpoint& fallback, const std::string& at,
                                        Problems& problems) {
   const v1::Checkpoint& use = c.ByteSizeLong() > 0 ? c : fallback;
@@ -146,7 +153,11 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
       scheduler::SyntheticOptions o{.jobs = g.jobs(), .mean_interarrival_s = g.mean_interarrival_s(),
                                     .start_s = g.start_s()};
       if (g.jobs() == 0) problems.add(at + ".synthetic.jobs", "expected > 0");
-      if (!(g.mean_interarrival_s() > 0)) problems.add(at + ".synthetic.mean_interarrival_s", "expected seconds > 0");
+      if (!(g.mean_interarrival_s() > 0) || g.mean_interarrival_s() > kMaxSeconds)
+        problems.add(at + ".synthetic.mean_interarrival_s",
+                     fmt::format("expected seconds > 0 and at most 1e9, got {}", g.mean_interarrival_s()));
+      if (!(g.start_s() >= 0) || g.start_s() > kMaxSeconds)
+        problems.add(at + ".synthetic.start_s", fmt::format("expected seconds in [0, 1e9], got {}", g.start_s()));
       if (g.templates_size() == 0) problems.add(at + ".synthetic.templates", "missing (expected at least one template)");
       for (int k = 0; k < g.templates_size(); ++k) {
         const v1::JobTemplate& tp = g.templates(k);
@@ -156,7 +167,14 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
                                   .pools = pools(tp.pools(), inv, tat + ".pools", problems), .priority = tp.priority(),
                                   .user = tp.user(), .checkpoint = checkpoint(tp.checkpoint(), default_cp, tat + ".checkpoint", problems)};
         if (tp.name().empty()) problems.add(tat + ".name", "missing");
-        if (!(tp.median_hours() > 0)) problems.add(tat + ".median_hours", "expected hours > 0");
+        if (!(tp.median_hours() > 0) || tp.median_hours() * 3600 > kMaxSeconds)
+          problems.add(tat + ".median_hours",
+                       fmt::format("expected hours > 0 and at most {:.0f} (1e9 s), got {}", kMaxSeconds / 3600,
+                                   tp.median_hours()));
+        if (!(tp.sigma() >= 0) || tp.sigma() > kMaxSigma)
+          problems.add(tat + ".sigma", fmt::format("expected a log-normal sigma in [0, {}], got {}", kMaxSigma, tp.sigma()));
+        if (!std::isfinite(tp.weight()) || tp.weight() < 0)
+          problems.add(tat + ".weight", fmt::format("expected a finite weight >= 0 (0: 1), got {}", tp.weight()));
         if (!(jt.weight > 0)) problems.add(tat + ".weight", "expected > 0");
         if (tp.devices_size() == 0) problems.add(tat + ".devices", "missing (expected at least one { count: N })");
         for (int c = 0; c < tp.devices_size(); ++c) {
@@ -173,7 +191,33 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
       // One stream per source, so adding a source never shifts another's arrivals.
       engine::RandomEngine rng = streams.stream(fmt::format("arrivals/{}", i));
       o.name_prefix = s.sources_size() > 1 ? fmt::format("s{}/", i) : "";
-      for (scheduler::JobRequest& r : scheduler::generate_jobs(o, rng)) out.jobs.push_back(std::move(r));
+      std::vector<scheduler::JobRequest> made;
+      try {
+        made = scheduler::generate_jobs(o, rng);
+      } catch (const std::invalid_argument& e) {  // arrivals past 1e9 s
+        problems.add(at + ".synthetic.mean_interarrival_s",
+                     fmt::format("{} ({} jobs, one every {} s on average; expected arrivals within 1e9 s: fewer "
+                                 "jobs or a shorter mean_interarrival_s)",
+                                 e.what(), g.jobs(), g.mean_interarrival_s()));
+        continue;
+      }
+      for (scheduler::JobRequest& r : made) {
+        // A draw far in the log-normal's tail cannot be simulated (int64 nanoseconds);
+        // say which template and field made it.
+        if (r.steps > kMaxSeconds) {
+          const std::string tname = r.name.substr(o.name_prefix.size(), r.name.rfind('-') - o.name_prefix.size());
+          int k = 0;
+          while (k + 1 < g.templates_size() && g.templates(k).name() != tname) ++k;
+          const v1::JobTemplate& tp = g.templates(k);
+          const std::string tat = fmt::format("{}.synthetic.templates[{}]", at, k);
+          problems.add(tp.sigma() > 0 ? tat + ".sigma" : tat + ".median_hours",
+                       fmt::format("job '{}' drew a length of {:.3g} hours (median_hours {}, sigma {}); expected at "
+                                   "most 1e9 s ({:.0f} hours): lower median_hours or sigma",
+                                   r.name, r.steps / 3600, tp.median_hours(), tp.sigma(), kMaxSeconds / 3600));
+          break;
+        }
+        out.jobs.push_back(std::move(r));
+      }
     } else {
       problems.add(at, "empty (expected trace { ... } or synthetic { ... })");
     }

@@ -139,8 +139,13 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   ScenarioFile file;
   file.path_ = path;
   file.text_ = text;
-  if (text.find('\0') != std::string::npos)
-    throw UserError(fmt::format("{}: not a text scenario file (it contains NUL bytes; expected protobuf text format)", path));
+  if (const size_t nul = text.find('\0'); nul != std::string::npos) {
+    const size_t line_start = nul == 0 ? std::string::npos : text.rfind('\n', nul - 1);
+    const size_t line = static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(nul), '\n')) + 1;
+    const size_t column = line_start == std::string::npos ? nul + 1 : nul - line_start;
+    throw UserError(fmt::format("{}:{}:{}: not a text scenario file (a NUL byte; expected protobuf text format)", path,
+                                line, column));
+  }
   Collector collector(path, text);
   auto locations = std::make_shared<TextFormat::ParseInfoTree>();
   file.locations_ = locations;

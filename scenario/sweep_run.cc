@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <exception>
 #include <fstream>
 #include <mutex>
@@ -58,6 +60,54 @@ std::vector<std::string> common_metric_names(const SweepPlan& plan) {
   }
   if (!names) throw *first_error;
   return *names;
+}
+
+// A cell as it may appear in a one-line message.
+std::string printable(std::string s) {
+  for (char& ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+bool finite_number(const std::string& s) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(v);
+}
+
+// A resumed row must be one this sweep could have written: its point's values in the
+// parameter columns, a number (or nothing) in each metric column, no metric beside an
+// error, and the quoting csv_row gives. Anything else is a damaged journal (a disk or
+// an editor changed it); it is refused rather than copied into the results.
+void check_resumed_rows(const SweepTable& old, const std::filesystem::path& path, const SweepPlan& plan,
+                        const std::vector<std::string>& columns) {
+  for (const auto& [p, line] : old.rows) {
+    const std::string where = fmt::format("{}:{}", path.string(), old.lines.at(p));
+    const auto damaged = [&](size_t col, const std::string& expected, const std::string& got) {
+      return UserError(fmt::format("{}: column '{}': expected {}, got '{}' (a damaged journal row: remove the row or "
+                                   "the journal, or run without --resume)",
+                                   where, columns[col], expected, printable(got)));
+    };
+    const std::vector<std::string> f = *parse_csv_row(line);  // read_sweep_file checked the quotes and width
+    const std::vector<std::string> values = plan.values(p);
+    for (size_t i = 0; i < values.size(); ++i)
+      if (f[1 + i] != values[i]) throw damaged(1 + i, fmt::format("'{}' (point {}'s value)", values[i], p), f[1 + i]);
+    const bool failed = !f.back().empty();
+    for (size_t i = 1 + values.size(); i + 1 < f.size(); ++i) {
+      if (f[i].empty()) continue;
+      if (failed) throw damaged(i, "nothing (the row's error says the point failed)", f[i]);
+      // Every metric is a number but a study's plan and bottleneck, which are text
+      // (cli/headline_metrics.cc, kCellNames).
+      const std::string_view name = columns[i];
+      if (name.ends_with("/plan") || name.ends_with("/bottleneck")) continue;
+      if (!finite_number(f[i])) throw damaged(i, "a number", f[i]);
+    }
+    if (csv_row(f) != line)
+      throw UserError(fmt::format("{}: fields quoted as podsim never writes them (a damaged journal row: remove the row "
+                                  "or the journal, or run without --resume)",
+                                  where));
+  }
 }
 
 // Appends rows to the journal, each flushed as it is written.
@@ -125,6 +175,7 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
                         "{}): remove it, or run without --resume",
                         path.string(), old.header.fingerprint, to_string(old.header.shard), plan.fingerprint(),
                         to_string(o.shard)));
+      check_resumed_rows(old, path, plan, columns);
       start.rows = std::move(old.rows);
       summary.resumed = start.rows.size();
     }

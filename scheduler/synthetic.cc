@@ -8,6 +8,9 @@
 
 namespace podsim::scheduler {
 
+// Arrivals stay within 1e9 s (~31.7 years), the range of a scenario's own times.
+constexpr double kMaxArrivalS = 1e9;
+
 std::vector<JobRequest> generate_jobs(const SyntheticOptions& o, engine::RandomEngine& rng) {
   if (o.jobs > 0 && o.templates.empty()) throw std::invalid_argument("synthetic jobs need at least one template");
   if (!(o.mean_interarrival_s > 0)) throw std::invalid_argument("mean_interarrival_s must be > 0");
@@ -29,6 +32,8 @@ std::vector<JobRequest> generate_jobs(const SyntheticOptions& o, engine::RandomE
   double t = o.start_s;
   for (uint32_t k = 0; k < o.jobs; ++k) {
     t += gap(rng);
+    if (t > kMaxArrivalS)
+      throw std::invalid_argument(fmt::format("job {} of {} would arrive at {:.3g} s", k + 1, o.jobs, t));
     const size_t which = pick(rng);
     const JobTemplate& tpl = o.templates[which];
     JobRequest j;

@@ -42,7 +42,8 @@ struct SyntheticOptions {
   std::vector<JobTemplate> templates;
 };
 
-// Throws std::invalid_argument for an empty template list or non-positive weights.
+// Throws std::invalid_argument for an empty template list, non-positive weights, or an
+// arrival later than 1e9 s.
 std::vector<JobRequest> generate_jobs(const SyntheticOptions& options, engine::RandomEngine& rng);
 
 }  // namespace podsim::scheduler

@@ -17,6 +17,11 @@
 namespace podsim::scheduler {
 namespace {
 
+// Every time and duration in a trace, relative to its first submission: 1e9 s (31.7
+// years), the range of the scenario's own times (horizon_s, arrival_s), keeps every
+// simulated instant representable in int64 nanoseconds.
+constexpr double kMaxTraceSeconds = 1e9;
+
 std::vector<std::string> split_csv(const std::string& line) {
   std::vector<std::string> out;
   size_t from = 0;
@@ -51,16 +56,47 @@ std::optional<double> parse_number(const std::string& s) {
   return v;
 }
 
-// Seconds, or "YYYY-MM-DD HH:MM:SS" (also with 'T') as seconds since the epoch.
-std::optional<double> parse_time(const std::string& s) {
+bool leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap_year(y) ? 29 : kDays[m - 1];
+}
+
+// Seconds, or "YYYY-MM-DD HH:MM:SS" (also with 'T') as seconds since the epoch. A date
+// that does not exist (2020-02-30, 25:00:00) is refused with the reason in `why`.
+std::optional<double> parse_time(const std::string& s, std::string& why) {
   if (auto v = parse_number(s)) return v;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, used = 0;
   char sep = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d", &y, &mo, &d, &sep, &h, &mi, &se) != 7 ||
-      (sep != ' ' && sep != 'T') || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &se, &used) != 7 ||
+      static_cast<size_t>(used) != s.size() || (sep != ' ' && sep != 'T') || y < 1 || h < 0 || mi < 0 || se < 0)
     return std::nullopt;
+  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                            "July",    "August",   "September", "October", "November", "December"};
+  if (mo < 1 || mo > 12) {
+    why = fmt::format("there is no month {}", mo);
+    return std::nullopt;
+  }
+  if (d < 1 || d > days_in_month(y, mo)) {
+    why = fmt::format("{} {} has {} days", kMonths[mo - 1], y, days_in_month(y, mo));
+    return std::nullopt;
+  }
+  if (h > 23 || mi > 59 || se > 59) {
+    why = fmt::format("{:02}:{:02}:{:02} is not a time of day", h, mi, se);
+    return std::nullopt;
+  }
   return static_cast<double>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
                              h * 3600 + mi * 60 + se);
+}
+
+// A cell as it may appear in a one-line message: control and non-ASCII bytes as '?',
+// cut at 40 characters.
+std::string printable(std::string s) {
+  for (char& ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
 }
 
 class Reader {
@@ -83,8 +119,11 @@ class Reader {
     throw UserError(fmt::format("{}:1: missing column '{}' (expected it in the header row; header: {})", path_, name, have));
   }
 
-  [[noreturn]] void bad(size_t line, size_t col, const std::string& expected, const std::string& got) const {
-    throw UserError(fmt::format("{}:{}: column '{}': expected {}, got '{}'", path_, line, header_[col], expected, got));
+  const std::string& column_name(size_t col) const { return header_[col]; }
+  [[noreturn]] void bad(size_t line, size_t col, const std::string& expected, const std::string& got,
+                         const std::string& why = "") const {
+    throw UserError(fmt::format("{}:{}: column '{}': expected {}, got '{}'{}", path_, line, header_[col], expected,
+                                printable(got), why.empty() ? "" : fmt::format(" ({})", why)));
   }
   const std::string& cell(const std::vector<std::string>& row, size_t line, size_t col) const {
     if (col >= row.size())
@@ -92,10 +131,10 @@ class Reader {
                                   header_.size(), header_[col]));
     return row[col];
   }
-  double non_negative(const std::vector<std::string>& row, size_t line, size_t col) const {
+  double seconds(const std::vector<std::string>& row, size_t line, size_t col) const {
     const std::string& s = cell(row, line, col);
     auto v = parse_number(s);
-    if (!v || *v < 0) bad(line, col, "a number of seconds >= 0", s);
+    if (!v || *v < 0 || *v > kMaxTraceSeconds) bad(line, col, "a number of seconds in [0, 1e9]", s);
     return *v;
   }
   uint32_t count(const std::vector<std::string>& row, size_t line, size_t col, bool allow_zero) const {
@@ -109,8 +148,9 @@ class Reader {
   std::optional<double> time(const std::vector<std::string>& row, size_t line, size_t col) const {
     const std::string& s = cell(row, line, col);
     if (s.empty() || s == "NaN" || s == "nan" || s == "None") return std::nullopt;
-    auto v = parse_time(s);
-    if (!v) bad(line, col, "seconds or a 'YYYY-MM-DD HH:MM:SS' time", s);
+    std::string why;
+    auto v = parse_time(s, why);
+    if (!v) bad(line, col, "seconds or a 'YYYY-MM-DD HH:MM:SS' time", s, why);
     return v;
   }
 
@@ -141,6 +181,7 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
   }
   size_t n = 1;
   double first_submit = INFINITY;
+  std::map<std::string, size_t> id_lines;  // job id -> the line that used it first
   while (std::getline(in, line)) {
     ++n;
     if (line.empty() || line == "\r") continue;
@@ -148,8 +189,8 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
     TraceJob job{.line = n};
     job.id = id_col ? r.cell(row, n, *id_col) : fmt::format("line{}", n);
     if (format == TraceFormat::kItp) {
-      job.submit_s = r.non_negative(row, n, *submit);
-      job.duration_s = r.non_negative(row, n, *duration);
+      job.submit_s = r.seconds(row, n, *submit);
+      job.duration_s = r.seconds(row, n, *duration);
       job.devices = r.count(row, n, *gpus, /*allow_zero=*/false);
     } else {
       job.devices = r.count(row, n, *gpus, /*allow_zero=*/true);
@@ -160,16 +201,35 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
         ++trace.skipped;
         continue;
       }
+      // A job cannot start before it was submitted, nor end before it started: such a row
+      // is corrupt (or its columns are swapped), and replaying it would invent a job.
+      if (*s < *sub)
+        r.bad(n, *start, fmt::format("a time no earlier than submit_time ({})", r.cell(row, n, *submit)),
+              r.cell(row, n, *start));
       if (*e < *s) r.bad(n, *end, fmt::format("a time no earlier than start_time ({})", r.cell(row, n, *start)),
                          r.cell(row, n, *end));
+      if (*e - *s > kMaxTraceSeconds)
+        r.bad(n, *end, fmt::format("at most 1e9 s after start_time ({})", r.cell(row, n, *start)), r.cell(row, n, *end));
       job.submit_s = *sub;
       job.duration_s = *e - *s;
+    }
+    if (id_col) {
+      const auto [it, fresh] = id_lines.emplace(job.id, n);
+      if (!fresh)
+        throw UserError(fmt::format("{}:{}: column '{}': job id '{}' is already used on line {} (expected unique ids)",
+                                    path, n, r.column_name(*id_col), printable(job.id), it->second));
     }
     first_submit = std::min(first_submit, job.submit_s);
     trace.jobs.push_back(std::move(job));
   }
   if (format == TraceFormat::kSlurm)  // absolute times: start the run at the first submission
-    for (TraceJob& j : trace.jobs) j.submit_s -= first_submit;
+    for (TraceJob& j : trace.jobs) {
+      j.submit_s -= first_submit;
+      if (j.submit_s > kMaxTraceSeconds)
+        throw UserError(fmt::format("{}:{}: column 'submit_time': {:.0f} s after the trace's first submission "
+                                    "(expected at most 1e9 s)",
+                                    path, j.line, j.submit_s));
+    }
   std::stable_sort(trace.jobs.begin(), trace.jobs.end(),
                    [](const TraceJob& a, const TraceJob& b) { return a.submit_s < b.submit_s; });
   return trace;

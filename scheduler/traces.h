@@ -10,8 +10,11 @@
 //     (read as UTC); duration = end - start. Rows with gpu_num 0 (CPU jobs) or no
 //     start/end (never ran) are skipped and counted.
 //
-// A malformed row is a UserError naming file, line and column:
+// A row that is malformed or cannot be true is a UserError naming file, line and column:
 //   "x.csv:7: column 'num_gpu': expected a positive integer, got 'x'".
+// Cannot be true: a date that does not exist (2020-02-30), a start before the submit
+// time or an end before the start, a job id used twice, times or durations beyond 1e9 s
+// (~31.7 years, the range of a scenario's own times) from the first submission.
 #include <cstdint>
 #include <istream>
 #include <string>

@@ -42,6 +42,20 @@ cp "$tmp/gen/garbage.textproto" "$tmp/gen/garbage.trace"
   printf '\x07\x12\x05\x0a\x01j\x10\x04'
   printf '\x07\x92\x01\x04\x48\x01\x58\x05'
   printf '\x03\x82\x01\x00'; } >"$tmp/gen/untraced_collective.trace"
+# A bit flipped in a trace: the high bit of the first letter of a job's name, so the
+# name is no longer UTF-8 (libprotobuf logs a line of its own for that unless silenced).
+cp "$tmp/gen/ok.trace" "$tmp/gen/flipped.trace"
+name_at=$(grep -obUa 'first' "$tmp/gen/ok.trace" | head -1 | cut -d: -f1)
+printf '\xe6' | dd of="$tmp/gen/flipped.trace" bs=1 seek="$name_at" conv=notrunc 2>/dev/null
+# A NUL byte on line 2, column 12 of a scenario.
+printf 'name: "nul"\n  cluster {\0 }\n' >"$tmp/gen/nul.textproto"
+# A sweep journal with a damaged row (--resume must refuse it, not copy it): a whole
+# sweep's results turned into a journal, then point 1's makespan overwritten.
+"$podsim" -q sweep "$in/trace_base.textproto" --set seed=1,2 --out "$tmp/gen/sweep.csv" >/dev/null 2>&1 ||
+  { echo "FAIL: could not make a sweep to damage"; exit 1; }
+sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/; 4s/^\([^,]*,[^,]*,\)[^,]*/\1x9.5/' "$tmp/gen/sweep.csv" \
+  >"$tmp/gen/damaged.csv.journal"
+sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/; 4s/^1,2,/1,7,/' "$tmp/gen/sweep.csv" >"$tmp/gen/other_seed.csv.journal"
 snapshot() { (cd "$tmp" && find . -printf '%p %s\n' | LC_ALL=C sort); }
 before=$(snapshot)
 

@@ -29,7 +29,7 @@ TEST_CASE("a malformed ITP row names file, line and column") {
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,1,2,4\nb,1,2,x\n", TraceFormat::kItp),
                        "t.csv:3: column 'num_gpu': expected a positive integer, got 'x'", podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,-1,2,4\n", TraceFormat::kItp),
-                       "t.csv:2: column 'submission_time': expected a number of seconds >= 0, got '-1'", podsim::UserError);
+                       "t.csv:2: column 'submission_time': expected a number of seconds in [0, 1e9], got '-1'", podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submit,duration,num_gpu\n", TraceFormat::kItp),
                        "t.csv:1: missing column 'submission_time' (expected it in the header row; header: job_id,submit,duration,num_gpu)",
                        podsim::UserError);
@@ -54,6 +54,52 @@ TEST_CASE("Slurm-style rows: dates or seconds, CPU and never-started jobs skippe
   CHECK(t.jobs[1].duration_s == 3600);
   CHECK_THROWS_WITH_AS(parse("submit_time,start_time,end_time,gpu_num\n0,5,3,1\n", TraceFormat::kSlurm),
                        "t.csv:2: column 'end_time': expected a time no earlier than start_time (5), got '3'",
+                       podsim::UserError);
+}
+
+TEST_CASE("rows that cannot be true are refused with file, line and column") {
+  const std::string itp = "job_id,submission_time,duration,num_gpu\n";
+  // A duration that no clock can hold (issue 17: it overflowed the run's time).
+  CHECK_THROWS_WITH_AS(parse(itp + "a,0,1e308,8\n", TraceFormat::kItp),
+                       "t.csv:2: column 'duration': expected a number of seconds in [0, 1e9], got '1e308'",
+                       podsim::UserError);
+  // Two rows with one id would become two jobs of one name.
+  CHECK_THROWS_WITH_AS(parse(itp + "a,0,10,8\nb,1,10,8\na,2,10,8\n", TraceFormat::kItp),
+                       "t.csv:4: column 'job_id': job id 'a' is already used on line 2 (expected unique ids)",
+                       podsim::UserError);
+  const std::string slurm = "job_id,submit_time,start_time,end_time,gpu_num\n";
+  // Started before it was submitted: read as given, it ran as a 697 h job.
+  CHECK_THROWS_WITH_AS(
+      parse(slurm + "1,2020-03-30 10:00:00,2020-03-01 09:00:00,2020-03-30 11:00:00,8\n", TraceFormat::kSlurm),
+      "t.csv:2: column 'start_time': expected a time no earlier than submit_time (2020-03-30 10:00:00), got "
+      "'2020-03-01 09:00:00'",
+      podsim::UserError);
+  // Dates that do not exist, and trailing text after the time.
+  CHECK_THROWS_WITH_AS(
+      parse(slurm + "1,2020-02-30 10:00:00,2020-03-01 09:00:00,2020-03-01 10:00:00,8\n", TraceFormat::kSlurm),
+      "t.csv:2: column 'submit_time': expected seconds or a 'YYYY-MM-DD HH:MM:SS' time, got '2020-02-30 10:00:00' "
+      "(February 2020 has 29 days)",
+      podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(slurm + "1,2021-02-29 10:00:00,2021-03-01 09:00:00,2021-03-01 10:00:00,8\n",
+                             TraceFormat::kSlurm),
+                       doctest::Contains("(February 2021 has 28 days)"), podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(slurm + "1,2020-04-31 10:00:00,2020-05-01 09:00:00,2020-05-01 10:00:00,8\n",
+                             TraceFormat::kSlurm),
+                       doctest::Contains("(April 2020 has 30 days)"), podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(slurm + "1,2020-03-01 24:00:00,2020-03-02 09:00:00,2020-03-02 10:00:00,8\n",
+                             TraceFormat::kSlurm),
+                       doctest::Contains("(24:00:00 is not a time of day)"), podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(slurm + "1,2020-03-01 10:00:00xyz,2020-03-02 09:00:00,2020-03-02 10:00:00,8\n",
+                             TraceFormat::kSlurm),
+                       doctest::Contains("column 'submit_time': expected seconds"), podsim::UserError);
+  // A leap day is a date.
+  CHECK(parse(slurm + "1,2020-02-29 10:00:00,2020-02-29 10:00:00,2020-02-29 11:00:00,8\n", TraceFormat::kSlurm)
+            .jobs.at(0)
+            .duration_s == 3600);
+  // Submissions more than 1e9 s apart cannot be replayed in one run.
+  CHECK_THROWS_WITH_AS(parse(slurm + "1,0,0,10,8\n2,2e9,2e9,2e9,8\n", TraceFormat::kSlurm),
+                       "t.csv:3: column 'submit_time': 2000000000 s after the trace's first submission (expected "
+                       "at most 1e9 s)",
                        podsim::UserError);
 }
 
