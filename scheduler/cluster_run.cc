@@ -6,7 +6,6 @@
 #include <cmath>
 #include <map>
 #include <queue>
-#include <random>
 #include <tuple>
 
 #include "engine/check.h"
@@ -622,8 +621,7 @@ void ClusterRun::draw_failure(uint32_t kind, uint32_t unit, SimTime from) {
   const FailureKind& k = opts_.failures.kinds[kind];
   // Weibull with mean m: scale m / Gamma(1 + 1/shape); shape 1 is the exponential.
   const double scale = k.mtbf_hours * 3600.0 / std::tgamma(1.0 + 1.0 / k.weibull_shape);
-  std::weibull_distribution<double> ttf(k.weibull_shape, scale);
-  failures_.push({from + SimTime::seconds_ceil(ttf(failure_rng_)), kind, unit});
+  failures_.push({from + SimTime::seconds_ceil(engine::weibull(failure_rng_, k.weibull_shape, scale)), kind, unit});
 }
 
 void ClusterRun::start_failures() {
