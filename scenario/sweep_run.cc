@@ -89,7 +89,7 @@ void check_resumed_rows(const SweepTable& old, const std::filesystem::path& path
                                    "the journal, or run without --resume)",
                                    where, columns[col], expected, printable(got)));
     };
-    const std::vector<std::string> f = *parse_csv_row(line);  // read_sweep_file checked the quotes and width
+    const std::vector<std::string> f = *io::parse_csv_row(line);  // read_sweep_file checked the quotes and width
     const std::vector<std::string> values = plan.values(p);
     for (size_t i = 0; i < values.size(); ++i)
       if (f[1 + i] != values[i]) throw damaged(1 + i, fmt::format("'{}' (point {}'s value)", values[i], p), f[1 + i]);
@@ -103,7 +103,7 @@ void check_resumed_rows(const SweepTable& old, const std::filesystem::path& path
       if (name.ends_with("/plan") || name.ends_with("/bottleneck")) continue;
       if (!finite_number(f[i])) throw damaged(i, "a number", f[i]);
     }
-    if (csv_row(f) != line)
+    if (io::csv_row(f) != line)
       throw UserError(fmt::format("{}: fields quoted as podsim never writes them (a damaged journal row: remove the row "
                                   "or the journal, or run without --resume)",
                                   where));
