@@ -1,6 +1,7 @@
 #include "engine/network/collectives.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <memory>
@@ -38,6 +39,9 @@ struct Step {
   bool crosses = false;
   // The step pays CostTerms::step_inter (else step_intra).
   bool inter = false;
+  // Hierarchical all-reduce: 1 reduce-scatter inside, 2 all-reduce across, 3 all-gather
+  // inside (CostTerms::pipeline_chunk); 0 for every other step.
+  uint8_t phase = 0;
 };
 
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("collective: " + what); }
@@ -60,6 +64,8 @@ void validate_group(const Fabric& fabric, const Collective& c) {
     bad("cost latencies must be >= 0");
   if (!(t.intra_factor > 0 && t.intra_factor <= 1) || !(t.inter_factor > 0 && t.inter_factor <= 1))
     bad("cost bandwidth factors must be in (0, 1]");
+  if (!(t.pipeline_chunk.value() >= 0) || !std::isfinite(t.pipeline_chunk.value()))
+    bad("cost pipeline chunk must be finite and >= 0");
 }
 
 // True iff the ranks lie in more than one scale-up domain.
@@ -208,9 +214,13 @@ void hierarchical(std::vector<Step>& out, const Fabric& fabric, const std::vecto
     ring(ar[i], fabric, across, outer, 2 * (k - 1));
   }
   for (size_t j = 0; j < k; ++j) ring(ag[j], fabric, domains[j], inner, m - 1);
-  in_parallel(out, std::move(rs));
-  in_parallel(out, std::move(ar));
-  in_parallel(out, std::move(ag));
+  uint8_t phase = 1;
+  for (auto* lists : {&rs, &ar, &ag}) {
+    const size_t from = out.size();
+    in_parallel(out, std::move(*lists));
+    for (size_t s = from; s < out.size(); ++s) out[s].phase = phase;
+    ++phase;
+  }
 }
 
 void in_switch(std::vector<Step>& out, const Fabric& fabric, const std::vector<DeviceId>& ranks, double bytes) {
@@ -431,7 +441,9 @@ SimTime collective_time(const Fabric& fabric, const Collective& c, const Network
   std::vector<uint32_t> used;
   std::optional<SwitchPath> path;
   const CostTerms& cost = c.cost;
-  int64_t total = steps.empty() ? 0 : cost.base.ns(), step_ns = 0;
+  int64_t total = steps.empty() ? 0 : cost.base.ns(), step_ns = 0, step_lat = 0;
+  // Per phase of a hierarchical all-reduce: latency and bandwidth parts (ns).
+  std::array<int64_t, 4> lat{}, bw{};
   for (const Step& step : steps) {
     if (!step.repeats_previous) {
       const SimTime floor = step.inter ? cost.step_inter : cost.step_intra;
@@ -445,6 +457,7 @@ SimTime collective_time(const Fabric& fabric, const Collective& c, const Network
         }
       }
       step_ns = 0;
+      step_lat = 0;
       for (size_t i = 0; i < step.count; ++i) {
         const Transfer t = step.transfer(i);
         SimTime alpha = options.per_message_overhead;
@@ -453,12 +466,26 @@ SimTime collective_time(const Fabric& fabric, const Collective& c, const Network
           alpha += links[index(l)].latency;
           seconds = std::max(seconds, load[index(l)] / (links[index(l)].capacity.value() * options.link_efficiency));
         }
-        step_ns = std::max(step_ns, (std::max(alpha, floor) + cost.endpoint + SimTime::seconds_ceil(seconds)).ns());
+        const int64_t fixed = (std::max(alpha, floor) + cost.endpoint).ns();
+        step_ns = std::max(step_ns, fixed + SimTime::seconds_ceil(seconds).ns());
+        step_lat = std::max(step_lat, fixed);
       }
       for (uint32_t l : used) load[l] = 0;
       used.clear();
     }
     total += step_ns;
+    lat[step.phase] += step_lat;
+    bw[step.phase] += step_ns - step_lat;
+  }
+  const double chunk = cost.pipeline_chunk.value();
+  if (c.algorithm == Algorithm::kHierarchical && chunk > 0 && !steps.empty()) {
+    // Pipelined phases (collectives.h): every latency term, then the busiest links'
+    // share plus the fill, (sequential - bound) / C for C = S / chunk chunks.
+    const int64_t sequential = bw[1] + bw[2] + bw[3];
+    const int64_t bound = std::max(bw[1] + bw[3], bw[2]);
+    const double fill = std::min(1.0, chunk / c.bytes.value());
+    total = cost.base.ns() + lat[1] + lat[2] + lat[3] + bound +
+            static_cast<int64_t>(std::ceil(static_cast<double>(sequential - bound) * fill));
   }
   return SimTime::nanos(total);
 }

@@ -29,6 +29,24 @@
 // domains among ranks of equal local index (2(k-1) steps of S/(mk)), ring all-gather
 // inside ((m-1) steps of S/m); parallel rings step together.
 //
+// Pipelined hierarchical phases (closed form only; CostTerms::pipeline_chunk > 0). NCCL
+// cuts a buffer into chunks (Simple: NCCL_BUFFSIZE 4 MiB in NCCL_STEPS = 8 steps, 4
+// steps to an all-reduce chunk, so 2 MiB per channel: src/include/collectives.h,
+// device.h, init.cc) and each chunk moves on to the next stage as soon as it is done,
+// so the three phases work on different chunks at once. With L_p and W_p the latency
+// and bandwidth parts of phase p run alone (the sums of its steps' terms above), and C
+// = S / chunk chunks (at least 1):
+//
+//   t = base + L_1 + L_2 + L_3 + W* + (W_1 + W_2 + W_3 - W*) / C,
+//   W* = max(W_1 + W_3, W_2)
+//
+// the textbook pipeline ((C-1) chunks at the bottleneck's pace, one chunk through every
+// stage). The reduce-scatter and all-gather share the links inside the domain, so
+// their bandwidth parts add; the all-reduce across runs on the scale-out links beside
+// them. At S <= chunk it is the sequential sum. Latency terms are not overlapped (an
+// upper bound). Flow mode runs the phases one after the other: it is the sequential
+// cost, the closed form's at pipeline_chunk = 0 (tests).
+//
 // Mesh (HCCL on a switchless full mesh, the Atlas 800T A2's HCCS): each rank sends its
 // S/n share to all n-1 peers at once over its own links, the traffic of an all-to-all;
 // an all-reduce is a reduce-scatter then an all-gather (HCCL user guide, "Collective
@@ -89,6 +107,9 @@ struct CostTerms {
   SimTime endpoint;
   double intra_factor = 1;  // in (0, 1]: payload / bytes on the wire, and achieved rate
   double inter_factor = 1;
+  // Hierarchical all-reduce: the library's pipeline chunk (per rank; 0 = the phases run
+  // one after another). See "Pipelined hierarchical phases" above.
+  Bytes pipeline_chunk;
 };
 
 struct Collective {

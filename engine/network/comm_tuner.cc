@@ -20,6 +20,10 @@ constexpr double kNcclRingNet[3] = {2.7, 4.0, 14.0};    // per step across the n
 constexpr double kNcclNvlsNvlink = 25;                  // NVLS, Simple; its base is 0
 // Bandwidth kept by each protocol (tuning.cc: Ring LL 0.5 x bw, LL128 0.92 x bw).
 constexpr double kNcclProtocolFactor[3] = {0.5, 0.92, 1.0};
+// Simple's all-reduce chunk: NCCL_BUFFSIZE 4 MiB / NCCL_STEPS 8 x ALLREDUCE_CHUNKSTEPS 4
+// (src/init.cc, device.h, collectives.h); used for every protocol (LL and LL128 run
+// at sizes where the pipeline hardly matters).
+constexpr double kNcclChunkBytes = 2.0 * 1024 * 1024;
 
 // HCCL: Huawei's msmodeling charges a static 10 us per communication op (Ascend/
 // msmodeling tensor_cast/device.py; hardware.md §2.1 [S3]). On the UB a message pays
@@ -96,6 +100,10 @@ CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorit
         t.step_inter = us(kNcclRingNet[k]);
       }
       t.base += call_overhead(p.scale_up);
+      // NCCL pipelines its hierarchical algorithms in chunks of NCCL_BUFFSIZE (4 MiB) /
+      // NCCL_STEPS (8) x ALLREDUCE_CHUNKSTEPS (4) = 2 MiB (collectives.h). Channels are
+      // not modelled, so the fill is that of one channel's chunk.
+      if (algorithm == Algorithm::kHierarchical) t.pipeline_chunk = Bytes(kNcclChunkBytes);
       t.intra_factor = kNcclProtocolFactor[k] * achieved_fraction(p.scale_up, kind, bytes);
       t.inter_factor = kNcclProtocolFactor[k] * achieved_fraction(p.scale_out, CurveKind::kLinks, bytes);
       return t;

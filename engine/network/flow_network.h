@@ -18,10 +18,11 @@
 //                   .route = route}, [&] { done = sim.now(); });
 //   sim.run();  // alone on its path: done = latency + 1 MB / bottleneck, rounded up
 //
-// Link efficiency. Every link carries payload at capacity * link_efficiency: the
-// fraction of line rate that survives headers, flow control and the endpoints'
-// software. It is the one calibration knob between line rates (data/hardware.md §1-2)
-// and measured bandwidths (§3); see NetworkOptions.
+// Link efficiency. Every link carries payload at capacity * link_efficiency, one
+// uniform factor for all links (default 1: line rate). The calibration to measured
+// bandwidths is not here: collectives carry it, per interconnect and message size, in
+// their cost terms (engine/network/link_curves.h, comm_tuner.h; docs/collectives.md).
+// link_efficiency stays for what-if studies (a compare scenario's link_efficiency).
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -35,9 +36,9 @@
 namespace podsim::engine {
 
 struct NetworkOptions {
-  // Payload rate / line rate, in (0, 1]. Calibrated values, from data/hardware.md §3:
-  // GB200 NVL72 all-reduce busbw 835-847 GB/s of 900 GB/s/dir -> 0.94 [S34];
-  // CloudMatrix384 UB read 164 of 196 GB/s/dir per die -> 0.84 (write 0.69) [S1 T1].
+  // Payload rate / line rate, in (0, 1], on every link alike; a what-if knob on top of
+  // the collectives' measured curves (link_curves.h), which already hold the achieved
+  // fractions (e.g. the UB's 164 of 196 GB/s read, NDR's 47 of 50 GB/s per NIC).
   double link_efficiency = 1.0;
   // Software cost of one message, paid before its first byte moves (launch, handshake).
   SimTime per_message_overhead = SimTime::zero();

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <stdexcept>
@@ -139,6 +140,24 @@ TEST_CASE("hierarchical all-reduce: inside the domain, across, inside") {
   CHECK(collective_time(fabric, c, {}).to_seconds() == doctest::Approx(hand).epsilon(1e-5));
   // 2(m-1) inside steps of 32 flows, 2(k-1) across steps of 32 flows.
   CHECK(r.flows == 14 * 32 + 6 * 32);
+  SUBCASE("pipelined in chunks (NCCL), the closed form overlaps the phases") {
+    // collectives.h, "Pipelined hierarchical phases", by hand with a 16 MB chunk (C = 16):
+    //   W_1 = W_3 = 7 S/(8 x 450 GB/s) = 497.8 us, W_2 = 6 S/(32 x 50 GB/s) = 960 us;
+    //   W* = max(W_1 + W_3, W_2) = 995.6 us (the two inside phases share NVLink);
+    //   t = latencies (14 x 0.5 + 6 x 2 us) + W* + (W_1 + W_2 + W_3 - W*) / 16.
+    Collective p = c;
+    p.cost.pipeline_chunk = Bytes(16e6);
+    const double w1 = 7 * S / (m * 450e9), w2 = 6 * S / (m * k * 50e9);
+    const double bound = std::max(2 * w1, w2);
+    const double piped = 14 * 0.5e-6 + 6 * 2e-6 + bound + (2 * w1 + w2 - bound) / 16;
+    CHECK(collective_time(fabric, p, {}).to_seconds() == doctest::Approx(piped).epsilon(1e-5));
+    // A chunk as large as the buffer: one chunk, the phases in sequence.
+    p.cost.pipeline_chunk = Bytes(S);
+    CHECK(collective_time(fabric, p, {}).to_seconds() == doctest::Approx(hand).epsilon(1e-5));
+    // Flow mode runs them in sequence (collectives.h).
+    p.cost.pipeline_chunk = Bytes(16e6);
+    CHECK(simulate(fabric, p).time.to_seconds() == doctest::Approx(hand).epsilon(1e-5));
+  }
   SUBCASE("it beats a flat ring, which crosses the slow tier on every step") {
     const Collective flat{.op = CollectiveOp::kAllReduce, .group = first_devices(32), .bytes = Bytes(S)};
     CHECK(simulate(fabric, flat).time > r.time * 3);
