@@ -32,8 +32,14 @@ ValidationSummary summarize(const std::vector<double>& relative_errors) {
   ValidationSummary s{.figures = n};
   s.median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   s.max = sorted.back();
+  s.within_15 = static_cast<size_t>(std::count_if(sorted.begin(), sorted.end(), [](double e) { return e <= 0.15; }));
   s.met = s.median <= 0.10 && s.max <= 0.25;
   return s;
+}
+
+std::string refusal_reason(const std::string& error) {
+  const std::string line = error.substr(0, error.find('\n'));
+  return line.empty() ? "no reason given" : line;
 }
 
 int validate_command(const std::string& dir, std::ostream& out) {
@@ -48,8 +54,17 @@ int validate_command(const std::string& dir, std::ostream& out) {
   out << fmt::format("{:<34} {:<18} {:<36} {:>10} {:>10} {:>8}\n", "run", "metric", "plan", "published", "predicted",
                      "error");
   std::vector<double> errors;
+  size_t refused = 0;
   for (const fs::path& f : files) {
-    const StudyResult r = run_study(ScenarioFile::load(f.string()));
+    StudyResult r;
+    try {
+      r = run_study(ScenarioFile::load(f.string()));
+    } catch (const UserError& e) {
+      // The run's name is inside the file, which may be what failed: the file's stem.
+      ++refused;
+      out << fmt::format("{:<34} refused: {}\n", f.stem().string(), refusal_reason(e.what()));
+      continue;
+    }
     for (const PublishedFigure& p : r.published) {
       const StudyCell* c = find_cell(r, r.systems.front(), p.job);
       const double v = predicted_value(*c, p.metric);
@@ -59,9 +74,18 @@ int validate_command(const std::string& dir, std::ostream& out) {
                          workloads::describe(c->plan).substr(0, 36), p.value, v, 100 * err);
     }
   }
+  const std::string refused_note = refused ? fmt::format(", {} scenario{} refused", refused, refused == 1 ? "" : "s") : "";
+  if (errors.empty()) {
+    out << fmt::format("\n0 figures{}\n", refused_note);
+    return refused ? 2 : 1;
+  }
   const ValidationSummary s = summarize(errors);
-  out << fmt::format("\n{} figures: median |error| {:.1f}% (target <= 10%), max {:.1f}% (target <= 25%): {}\n",
-                     s.figures, 100 * s.median, 100 * s.max, s.met ? "met" : "NOT met");
+  out << fmt::format(
+      "\n{} figures{}: median |error| {:.1f}% (target <= 10%), max {:.1f}% (target <= 25%), within 15%: {} of {} "
+      "({:.0f}%): {}\n",
+      s.figures, refused_note, 100 * s.median, 100 * s.max, s.within_15, s.figures,
+      100.0 * double(s.within_15) / double(s.figures), s.met && !refused ? "met" : "NOT met");
+  if (refused) return 2;
   return s.met ? 0 : 1;
 }
 

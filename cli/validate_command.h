@@ -3,7 +3,11 @@
 // training runs, docs/validation-sources.md) run as a study (compare_run.h), each
 // published figure printed beside the prediction with the relative error, then the
 // median and largest absolute error against the targets (issue #5 part 5: median <=
-// 10%, every row <= 25%).
+// 10%, every row <= 25%) and the share of figures within 15% (issue #14's target).
+// A scenario that cannot run (bad input, a plan that does not fit) does not stop the
+// directory: it becomes a row `refused: <its one-line error>`, the rest still run, and
+// the summary counts it (issue #14 item 7). The exit status is what it was when such a
+// scenario stopped the run: 2 if any row was refused, else 0 or 1 by the targets.
 #include <ostream>
 #include <string>
 #include <vector>
@@ -15,13 +19,19 @@ struct ValidationSummary {
   size_t figures = 0;
   double median = 0;  // median absolute relative error (mean of the middle two if even)
   double max = 0;     // largest absolute relative error
+  size_t within_15 = 0;  // figures with |error| <= 15%
   bool met = false;   // iff median <= 10% and max <= 25%
 };
 
 // REQUIRES: !relative_errors.empty(). Errors are signed (predicted / published - 1).
 ValidationSummary summarize(const std::vector<double>& relative_errors);
 
-// Returns the exit code: 0, or 1 when a target is missed (the table still prints).
+// The reason a refused row prints: the first line of `error`'s message (UserError
+// messages are one line; anything after a newline is usage text).
+std::string refusal_reason(const std::string& error);
+
+// Returns the exit code: 0, or 1 when a target is missed, or 2 when a scenario was
+// refused (the table and summary still print).
 int validate_command(const std::string& dir, std::ostream& out);
 
 // `podsim validate ARGS...`: parses the command line and runs; returns the exit code.

@@ -89,5 +89,19 @@ expect "plan --devices beyond the cluster" 2 "^podsim plan: --devices 5000: the 
 expect "plan: a bad fabric field" 2 "cluster.fat_tree.radix: must be 2 to 2048 ports, got 4096" -- \
   "$podsim" plan --model llama3-8b --system hgx-h100 --devices 64 --set cluster.fat_tree.radix=4096
 
+# podsim validate does not stop at a scenario that cannot run: it is a refused row, the
+# other rows and the summary still print, the summary counts it, and the exit status is
+# 2 as when it stopped the run (issue 14 item 7).
+mkdir -p "$tmp/val"
+cp "$src/scenarios/validation/megatron-sc21-1.7b.textproto" "$tmp/val/a-good.textproto"
+printf 'name: "broken"\nhorizn_s: 5\n' >"$tmp/val/b-broken.textproto"
+expect "validate with a refused row" 2 "" -- "$podsim" validate "$tmp/val"
+grep -Eq "^b-broken +refused: .*b-broken.textproto:2:[0-9]+: .*horizn_s" "$tmp/out" ||
+  { echo "FAIL: validate: no refused row"; cat "$tmp/out"; failures=$((failures + 1)); }
+grep -Eq "^megatron-sc21-1.7b +HW TFLOP/s/dev" "$tmp/out" ||
+  { echo "FAIL: validate: the good row is missing"; cat "$tmp/out"; failures=$((failures + 1)); }
+grep -Eq "^1 figures, 1 scenario refused: median .*within 15%: [01] of 1 .*NOT met$" "$tmp/out" ||
+  { echo "FAIL: validate: the summary does not count the refused row"; cat "$tmp/out"; failures=$((failures + 1)); }
+
 echo "cli_e2e: $failures failed"
 [ "$failures" -eq 0 ]

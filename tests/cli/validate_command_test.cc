@@ -33,5 +33,16 @@ TEST_CASE("summarize: a median past 10% misses the target though no figure passe
   CHECK_FALSE(s.met);
 }
 
+TEST_CASE("summarize: counts the figures within 15% (issue 14's target), boundary included") {
+  const ValidationSummary s = summarize({0.15, -0.151, 0.02, -0.14, 0.3});
+  CHECK(s.within_15 == 3);
+}
+
+TEST_CASE("refusal_reason: the first line of the error, never an empty reason") {
+  CHECK(refusal_reason("a.textproto:3:1: plan: does not fit") == "a.textproto:3:1: plan: does not fit");
+  CHECK(refusal_reason("podsim: unknown command 'x'\nusage: ...") == "podsim: unknown command 'x'");
+  CHECK(refusal_reason("") == "no reason given");
+}
+
 }  // namespace
 }  // namespace podsim::cli
