@@ -191,7 +191,11 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
     case v1::ParallelPlan::FULL: p.recompute = Recompute::kFull; break;
     default: p.recompute = Recompute::kNone; break;
   }
-  p.cp_algorithm = m.cp_algorithm() == v1::ParallelPlan::ULYSSES ? CpAlgorithm::kUlysses : CpAlgorithm::kRing;
+  switch (m.cp_algorithm()) {
+    case v1::ParallelPlan::ULYSSES: p.cp_algorithm = CpAlgorithm::kUlysses; break;
+    case v1::ParallelPlan::ALL_GATHER: p.cp_algorithm = CpAlgorithm::kAllGather; break;
+    default: p.cp_algorithm = CpAlgorithm::kRing; break;
+  }
   for (int k = 0; k < m.recompute_modules_size(); ++k) {
     switch (m.recompute_modules(k)) {
       case v1::ParallelPlan::CORE_ATTN: p.recompute_modules.push_back(RecomputeModule::kCoreAttention); break;

@@ -32,6 +32,8 @@ const char* to_string(CommKind k) {
     case CommKind::kEpCombine: return "ep_combine";
     case CommKind::kCpRingKv: return "cp_ring_kv";
     case CommKind::kCpAllToAll: return "cp_all_to_all";
+    case CommKind::kCpAllGather: return "cp_all_gather";
+    case CommKind::kCpReduceScatter: return "cp_reduce_scatter";
     case CommKind::kPpActivation: return "pp_activation";
     case CommKind::kDpGradAllReduce: return "dp_grad_all_reduce";
     case CommKind::kDpGradReduceScatter: return "dp_grad_reduce_scatter";

@@ -36,6 +36,8 @@ enum class CommKind {
   kEpCombine,        // MoE: expert outputs back
   kCpRingKv,         // ring attention: one KV block to the next rank (cp-1 steps)
   kCpAllToAll,       // Ulysses: sequence <-> head re-partition of Q, K, V, O
+  kCpAllGather,      // all-gather CP: K, V of the whole sequence before attention
+  kCpReduceScatter,  // all-gather CP: dK, dV back to their owners
   kPpActivation,     // pipeline: activations forward, their gradients backward
   kDpGradAllReduce,      // data parallel gradient all-reduce (no ZeRO)
   kDpGradReduceScatter,  // ZeRO 1/2/3: gradients reduced to their owners

@@ -32,6 +32,48 @@ namespace {
 constexpr double kEagerMoeHostS = 7.4e-3;
 constexpr double kStaticGraphsMoeHostS = 4.3e-3;
 
+// Compute slowed by communication running alongside it (OpEfficiency::comm_slowdown):
+// the one published characterisation across devices, Ahmed et al., "Characterizing
+// Compute-Communication Overlap in GPU-Accelerated Distributed Deep Learning:
+// Performance and Power Implications" (arXiv 2507.03114, 2025): GPT and Llama training
+// on 4 x A100, H100, MI250 and MI210, compute kernels overlapped with the collectives
+// of data, tensor and pipeline parallelism run on average 18.9% slower than alone (at
+// most 40%). The cause is the device's, not the network's: the collective's kernels
+// hold SMs (an NCCL channel is a thread block; e.g. 24 blocks of an all-gather on
+// H100's 132 SMs push a one-wave GEMM into a second wave, NVIDIA developer forums,
+// "Compute-communication overlap causes severe GEMM performance degradation because
+// of tail effect", 2025) and HBM bandwidth. One figure for every device: Blackwell and
+// Ascend have no published measurement, so the mean of the measured GPUs stands for
+// them, a stated assumption.
+constexpr double kCommSlowdown = 0.189;
+
+// Fused attention (cuDNN through Transformer Engine, what the calibration rows ran), of
+// the BF16 peak, forward and backward together. Hopper's is calibrated (below); the
+// Blackwell values carry it over by the published kernel figures, not as Hopper's:
+//  - H100, cuDNN forward, BF16, head dim 128, 16k tokens, no mask: 595 TFLOP/s of 989
+//    (FlashAttention-3 paper, Shah et al. 2024, arXiv 2407.08608, Figs. 5-6).
+//  - B200, BF16: FlashAttention-4 reaches 1613 TFLOP/s forward (71% of 2.25 PF), up to
+//    1.3x cuDNN 9.13 (Zadouri et al., "FlashAttention-4", arXiv 2603.05451), so cuDNN
+//    reaches 1613 / 1.3 = 1241 TFLOP/s, 55% of the peak against Hopper's 60%: Blackwell
+//    doubled the tensor cores but not the exponential units (16 per clock per SM) nor
+//    shared-memory bandwidth (128 B per clock per SM), which now bound the forward
+//    (exponentials) and the backward (shared memory). No cuDNN backward figure for
+//    B200 is published beside it: the backward is taken to keep the forward's ratio.
+//    B200 = 0.4 x 0.551 / 0.602 = 0.367.
+//  - B300 (Blackwell Ultra, GB300) doubles the exponential units' throughput
+//    (MUFU.EX2), which NVIDIA measures as 35% more attention-forward throughput
+//    (NVIDIA technical blog, "Making Softmax More Efficient with NVIDIA Blackwell Ultra",
+//    2026; FP8, DeepSeek-V3 shapes: for BF16, whose matmuls are slower, the gain is if
+//    anything smaller). The backward, bound by shared memory, is B200's. With podsim's
+//    one attention efficiency for a forward and its twice-as-long backward:
+//    B300 = 3 / (1 / (1.35 x 0.367) + 2 / 0.367) = 0.401.
+constexpr double kHopperAttention = 0.4;
+constexpr double kH100CudnnForward = 595.0 / 989.0;
+constexpr double kB200CudnnForward = 1613.0 / 1.3 / 2250.0;
+constexpr double kB200Attention = kHopperAttention * kB200CudnnForward / kH100CudnnForward;
+constexpr double kB300ExpForwardGain = 1.35;
+constexpr double kB300Attention = 3 / (1 / (kB200Attention * kB300ExpForwardGain) + 2 / kB200Attention);
+
 OpEfficiency device_efficiency(const engine::DeviceSpec& device);
 
 }  // namespace
@@ -40,6 +82,7 @@ OpEfficiency default_efficiency(const engine::DeviceSpec& device) {
   OpEfficiency e = device_efficiency(device);
   e.moe_host_s = kEagerMoeHostS;
   e.moe_host_static_graphs_s = kStaticGraphsMoeHostS;
+  e.comm_slowdown = kCommSlowdown;
   return e;
 }
 
@@ -60,11 +103,12 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // efficiency is then the value that centres the 12 rows' median error: 0.62 gives
     // -0.7%, 0.63 +0.5% (0.58, fitted before the score traffic was modelled, gave -6%).
     // 0.62 = 193 TF of 312, below the ~250 TF large cuBLAS FP16 GEMMs reach on A100:
-    // what the op graph leaves out (kernel launch gaps, communication kernels sharing
-    // SMs with compute) lands here. The rows at the edge: SC21's ZeRO-3 175B (+24%;
-    // podsim hides its all-gathers behind compute, and layer by layer they would hide
-    // too but for ~0.45 s of the 16 s gap: docs/models.md §4.5) and Korthikanti's 1T
-    // (step +19%).
+    // what the op graph leaves out (kernel launch gaps) lands here; communication
+    // kernels sharing SMs with compute are now their own term (comm_slowdown above),
+    // and the value was not moved when it came (the DDP rows barely overlap). The rows
+    // at the edge: Korthikanti's 1T (step +19%); SC21's ZeRO-3 175B was +24% until
+    // ZeRO-3's layer-by-layer exposure, DeepSpeed's re-gather under recompute and
+    // comm_slowdown were modelled (+6.7%, docs/models.md §4.5).
     // FlashAttention-2: on A100 it is the fused kernel class this attention value
     // describes (FA3 needs Hopper's wgmma and TMA, and cuDNN SDPA is not faster on A100:
     // 0.82x FA2, huggingface/transformers#48163), so the ratio is 1.
@@ -91,14 +135,15 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // at this shape), nor pytorch/pytorch#142132's 1.92x (631 vs 329 TFLOP/s, forward
     // only, 4608 tokens). The absolute FA2 figures, ~34% of the 989 TF peak forward
     // and backward together, are the paper's "35% utilization on H100".
-    return {.gemm = 0.7, .gemm_fp8 = 0.55, .attention = 0.4, .attention_fa2 = 0.25, .memory = 0.8,
+    return {.gemm = 0.7, .gemm_fp8 = 0.55, .attention = kHopperAttention, .attention_fa2 = 0.25, .memory = 0.8,
             .source = "Hopper: Llama 3, MLPerf, Megatron-Bridge, NeMo DFM rows"};
   }
   if (n.starts_with("B200") || n.starts_with("B300")) {
     // MLPerf v5.0 405B (FP8) and Megatron-Bridge 70B (FP8) on GB200 ran 21-36% fast at
-    // 0.7 of the 5 PF FP8 peak. The FP8 and attention values are Hopper's, for the same
-    // reasons (TE cast/amax overhead; fused attention backward), not fitted again on
-    // two rows. The DeepSeek-V3 BF16 row (the only BF16 Blackwell row) ran at -64%
+    // 0.7 of the 5 PF FP8 peak. The FP8 value is Hopper's, for the same reason (TE
+    // cast/amax overhead), not fitted again on two rows. Attention is Blackwell's own,
+    // from the published kernel figures above (B200 0.367; B300 0.401 with its doubled
+    // exponential units), not fitted to any row. The DeepSeek-V3 BF16 row (the only BF16 Blackwell row) ran at -64%
     // while its EP64 groups straddled racks; placed one group per rack (placement.h) and
     // run with its recipe's own recompute (mla_up_proj), it was +48% tokens/s, a gap
     // docs/models.md §4.5 traced to dropless MoE's host overhead, not to GEMM
@@ -111,12 +156,13 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // the gradients (arXiv 2509.25149 §4). Cross-check, not fitted: for that plan podsim
     // then predicts NVFP4 1.31x FP8 end to end, NVIDIA's published 1.31-1.73x for Llama 3
     // 8B and 405B (NVIDIA AI, NVFP4 training results, Nov 2025).
-    // Blackwell Ultra (B300 in GB300; one row, Megatron-Bridge 405B FP8, -15.6%) shares
-    // these: same tensor cores at FP8/BF16, 1.5x FP4 peak already in its catalog peak. Its
-    // doubled softmax-exponential rate (NVIDIA, "Inside NVIDIA Blackwell Ultra") would
-    // lift attention, but at 0.6 instead of 0.4 that row moves only 2.5 points: not fitted.
-    return {.gemm = 0.7, .gemm_fp8 = 0.55, .gemm_fp4 = 0.4, .attention = 0.4, .memory = 0.8,
-            .source = "Blackwell: MLPerf v5.0/v5.1, Megatron-Bridge rows"};
+    // Blackwell Ultra (B300 in GB300; one row, Megatron-Bridge 405B FP8) shares the GEMM
+    // values: same tensor cores at FP8/BF16, 1.5x FP4 peak already in its catalog peak;
+    // its attention is its own (kB300Attention above).
+    return {.gemm = 0.7, .gemm_fp8 = 0.55, .gemm_fp4 = 0.4,
+            .attention = n.starts_with("B300") ? kB300Attention : kB200Attention, .memory = 0.8,
+            .source = "Blackwell: MLPerf v5.0/v5.1, Megatron-Bridge rows; attention from FlashAttention-4 and "
+                      "NVIDIA's Blackwell Ultra softmax figures"};
   }
   if (n.starts_with("Ascend")) {
     // One row (Pangu Ultra 135B, 8192 x 910B, 43% MFU). It ran at -37% while TP

@@ -43,6 +43,12 @@ struct OpEfficiency {
   // none. Plan::moe_host_overhead_s overrides both.
   double moe_host_s = 0;
   double moe_host_static_graphs_s = 0;
+  // Communication kernels share the device with compute: while an overlapped collective
+  // runs (DP gradient buckets, ZeRO-3 gathers and reduce-scatters, CP ring blocks),
+  // compute runs 1 + comm_slowdown times slower (NCCL's kernels hold SMs and HBM
+  // bandwidth). The step model lengthens a pass's compute by comm_slowdown x
+  // min(overlapped communication, compute), so overlapped communication is not free.
+  double comm_slowdown = 0;
   std::string source;      // which calibration the numbers come from
 
   // The GEMM efficiency at precision `p` (the fallbacks above).

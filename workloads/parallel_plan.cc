@@ -36,6 +36,7 @@ const char* to_string(CpAlgorithm a) {
   switch (a) {
     case CpAlgorithm::kRing: return "ring";
     case CpAlgorithm::kUlysses: return "ulysses";
+    case CpAlgorithm::kAllGather: return "all-gather";
   }
   return "?";
 }
@@ -101,11 +102,13 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
     add("tp", fmt::format("{} does not divide expert_ffn {} of {}", p.tp, m.moe->expert_ffn, model));
 
   const int seq = m.tokens_per_sample();
-  const bool ring_causal = p.cp > 1 && p.cp_algorithm == CpAlgorithm::kRing && m.causal;
+  // Ring and all-gather CP both balance a causal mask by giving each rank chunks i and
+  // 2 cp - 1 - i of 2 cp (Megatron-Core / Transformer Engine; Llama 3 §3.3.2).
+  const bool ring_causal = p.cp > 1 && p.cp_algorithm != CpAlgorithm::kUlysses && m.causal;
   const int seq_unit = p.cp * (ring_causal ? 2 : 1) * (p.sequence_parallel ? p.tp : 1);
   if (seq % seq_unit != 0)
     add("cp", fmt::format("the {} tokens per sample of {} must divide into {} chunks (cp {}{}{})", seq, model,
-                          seq_unit, p.cp, ring_causal ? " x 2 for load-balanced causal ring attention" : "",
+                          seq_unit, p.cp, ring_causal ? " x 2 for load-balanced causal attention" : "",
                           p.sequence_parallel ? fmt::format(" x tp {} for sequence parallelism", p.tp) : ""));
   if (p.cp > 1 && p.cp_algorithm == CpAlgorithm::kUlysses && m.heads % (p.tp * p.cp) != 0)
     add("cp_algorithm", fmt::format("Ulysses needs tp x cp = {} to divide the {} heads of {}", p.tp * p.cp, m.heads,
@@ -272,6 +275,16 @@ struct CommBuilder {
       out.push_back({CommKind::kCpRingKv, CollectiveOp::kSendRecv, CommGroup::kCp, p.cp, CommPhase::kForward, kv, p.cp - 1});
       out.push_back({CommKind::kCpRingKv, CollectiveOp::kSendRecv, CommGroup::kCp, p.cp, CommPhase::kBackward, kv,
                      (fw_times - 1 + 2) * (p.cp - 1)});
+    } else if (p.cp_algorithm == CpAlgorithm::kAllGather) {
+      // S = the gathered K,V of the whole sequence (cp x the local blocks). Backward
+      // gathers again (the local K,V are what is saved) and reduce-scatters dK,dV; a
+      // recomputed forward gathers once more.
+      const Bytes kv(tokens * kv_dim * kActivationBytes * p.cp);
+      out.push_back({CommKind::kCpAllGather, CollectiveOp::kAllGather, CommGroup::kCp, p.cp, CommPhase::kForward, kv, 1});
+      out.push_back({CommKind::kCpAllGather, CollectiveOp::kAllGather, CommGroup::kCp, p.cp, CommPhase::kBackward, kv,
+                     fw_times});
+      out.push_back({CommKind::kCpReduceScatter, CollectiveOp::kReduceScatter, CommGroup::kCp, p.cp,
+                     CommPhase::kBackward, kv, 1});
     } else {
       const Bytes qkv(tokens * (q_dim + kv_dim) * kActivationBytes), o(tokens * o_dim * kActivationBytes);
       for (CommPhase ph : {CommPhase::kForward, CommPhase::kBackward}) {
@@ -288,14 +301,28 @@ struct CommBuilder {
   double grad_bytes() const { return p.fp32_gradients ? 4 : 2; }
 
   // ZeRO-3/FSDP: gather a block's weights forward and backward, scatter its gradients.
+  // Under full recompute the backward runs the block's forward again. DeepSpeed ZeRO-3
+  // fetches the weights for it through the module's forward hooks, releases them, and
+  // fetches them again for the backward: two backward gathers (the recompute runs
+  // DeepSpeed's pre-forward fetch, deepspeedai/DeepSpeed#4784; its release after a
+  // recomputed forward, #8130). PyTorch FSDP with the checkpoint inside the FSDP unit
+  // (FSDP(checkpoint(block)), the wrapping fairscale and PyTorch recommend) gathers once
+  // before the recompute and keeps the weights for the backward (facebookresearch/
+  // fairscale#777: "fwd during bwd - all gather, bwd during bwd - NO all gather"), as
+  // Megatron-FSDP does ("keep recomputed parameters materialized until their matching
+  // post-backward gradient reduction", NVIDIA/Megatron-LM#6153): one. The outer
+  // wrapping, checkpoint(FSDP(block)) (e.g. Hugging Face's built-in checkpointing,
+  // pytorch/pytorch#105635), gathers twice as DeepSpeed does; podsim's FSDP is the
+  // recommended wrapping.
   void zero3_block(std::vector<Comm>& out, double dense_params, double expert_params) const {
     if (!zero3()) return;
+    const int backward_gathers = p.sharding == DataSharding::kZero3 && recompute_fw > 0 ? 2 : 1;
     auto add = [&](double params, CommGroup g, int n) {
       if (n == 1 || params == 0) return;
       out.push_back({CommKind::kDpParamAllGather, CollectiveOp::kAllGather, g, n, CommPhase::kForward,
                      Bytes(params * 2), 1});
       out.push_back({CommKind::kDpParamAllGather, CollectiveOp::kAllGather, g, n, CommPhase::kBackward,
-                     Bytes(params * 2), 1});
+                     Bytes(params * 2), backward_gathers});
       out.push_back({CommKind::kDpGradReduceScatter, CollectiveOp::kReduceScatter, g, n, CommPhase::kBackward,
                      Bytes(params * grad_bytes()), 1});
     };

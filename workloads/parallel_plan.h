@@ -23,6 +23,9 @@
 //               (Liu et al. 2023, Ring Attention; Megatron-Core context parallel)
 //   CP Ulysses  per layer: all-to-all of Q,K,V and of O, forward and backward
 //               (Jacobs et al. 2023, DeepSpeed-Ulysses)
+//   CP all-gather per layer: all-gather of K,V forward; backward all-gathers them
+//               again and reduce-scatters dK,dV (Dubey et al. 2024 §3.3.2; TE's
+//               AttnFuncWithCPAndKVAllGather keeps only the local K,V)
 //   PP          per chunk boundary: T h a (/tp under SP) forward, the same backward
 //   DP          per step: gradient all-reduce (ZeRO 0), reduce-scatter + all-gather of
 //               the updated weights (ZeRO 1/2); ZeRO-3/FSDP: per layer and micro-batch,
@@ -45,7 +48,10 @@ namespace podsim::workloads {
 
 enum class PipelineSchedule { k1F1B, kInterleaved };
 enum class DataSharding { kNone, kZero1, kZero2, kZero3, kFsdp };  // FSDP = full shard (ZeRO-3)
-enum class CpAlgorithm { kRing, kUlysses };
+// Context parallelism: ring attention (KV blocks passed round the ring, hidden under
+// attention), DeepSpeed-Ulysses (all-to-all of Q, K, V, O) or all-gather (K and V
+// gathered whole before attention, as Llama 3 trains; its gradients reduce-scattered).
+enum class CpAlgorithm { kRing, kUlysses, kAllGather };
 // The attention kernel class (efficiency.h): cuDNN fused / FlashAttention-3 class, or
 // FlashAttention-2 (PyTorch SDPA's flash backend).
 enum class AttentionKernel { kFused, kFlashAttention2 };

@@ -100,7 +100,9 @@ CommClass comm_class(CommKind k) {
     case CommKind::kEpDispatch:
     case CommKind::kEpCombine: return CommClass::kEp;
     case CommKind::kCpRingKv:
-    case CommKind::kCpAllToAll: return CommClass::kCp;
+    case CommKind::kCpAllToAll:
+    case CommKind::kCpAllGather:
+    case CommKind::kCpReduceScatter: return CommClass::kCp;
     case CommKind::kPpActivation: return CommClass::kPp;
     case CommKind::kDpGradAllReduce:
     case CommKind::kDpGradReduceScatter:
@@ -135,6 +137,9 @@ struct ChunkTiming {
   double forward_s = 0;
   double backward_s = 0;  // including recompute
   double host_s = 0;      // of forward_s + backward_s: MoE host overhead (efficiency.h)
+  // Of forward_s and backward_s: the attention core (OpKind::kAttention), which is
+  // all a ring-attention KV transfer can hide under.
+  double attention_fw_s = 0, attention_bw_s = 0;
   std::vector<ChunkComm> fw_blocking, bw_blocking;  // TP, EP, Ulysses
   std::vector<ChunkComm> fw_overlap, bw_overlap;    // CP ring, ZeRO-3 (DP lane)
   std::optional<Comm> send_forward, send_backward;
@@ -142,7 +147,8 @@ struct ChunkTiming {
 };
 
 bool blocking(const Comm& c) {
-  return c.group == CommGroup::kTp || c.group == CommGroup::kEp || c.kind == CommKind::kCpAllToAll;
+  return c.group == CommGroup::kTp || c.group == CommGroup::kEp || c.kind == CommKind::kCpAllToAll ||
+         c.kind == CommKind::kCpAllGather || c.kind == CommKind::kCpReduceScatter;
 }
 
 ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::DeviceSpec& dev,
@@ -156,11 +162,18 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
   const double moe_host_s = moe_host_seconds(plan, eff);
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
+    double attn = 0, attn_recompute = 0;
     for (const Op& op : b.ops) {
       const double t = op_seconds(op, plan.precision, dev, eff, plan.attention_kernel);
       fw += t;
       if (b.is_layer && policy.recomputes(op)) recompute += t;
+      if (op.kind == OpKind::kAttention) {
+        attn += t;
+        if (b.is_layer && policy.recomputes(op)) attn_recompute += t;
+      }
     }
+    ct.attention_fw_s += attn * b.repeat;
+    ct.attention_bw_s += (2 * attn + attn_recompute) * b.repeat;
     ct.forward_s += fw * b.repeat;
     ct.backward_s += (2 * fw + recompute) * b.repeat;
     if (b.routed_experts) {
@@ -205,6 +218,7 @@ class GraphBuilder {
       throw UserError(fmt::format("plan: the interleaved schedule needs micro-batches ({}) to be a multiple of pp ({})",
                                   m, pp));
     timing_.resize(pp);
+    pass_end_.assign(static_cast<size_t>(pp), std::nullopt);
     for (int s = 0; s < pp; ++s) {
       for (const ModelChunk& c : work[s].chunks) timing_[s].push_back(time_chunk(c, p_, dev_, eff_));
       lanes_.push_back({g_.add_lane(fmt::format("stage {} compute", s)), g_.add_lane(fmt::format("stage {} dp", s)),
@@ -311,19 +325,11 @@ class GraphBuilder {
     uint32_t compute, dp, cp, pp;
   };
 
-  NodeId collective(uint32_t lane, const Comm& c, std::vector<DeviceId> group, int repeat,
-                    std::initializer_list<NodeId> deps) {
-    if (spans_domains(fabric_, group)) crossing_[static_cast<size_t>(comm_class(c.kind))] = true;
-    uint64_t key = 0;
-    key = mix(key, static_cast<uint64_t>(c.kind));
-    key = mix(key, static_cast<uint64_t>(c.phase));
-    key = mix(key, static_cast<uint64_t>(c.bytes.value()));
-    for (DeviceId d : group) key = mix(key, engine::index(d));
-    key = mix(key, static_cast<uint64_t>(c.op));
-    // The library's algorithm, protocol and terms (comm_tuner.h), once per distinct
-    // collective: the tuner costs its candidates in closed form.
-    // MoE dispatch and combine are their own operations (moe_exchange.h): the
-    // all-to-all plus the dispatcher's fixed cost per call.
+  // The collective the library runs for `c` on `group`: its algorithm, protocol and
+  // terms (comm_tuner.h), once per distinct collective (the tuner costs its candidates
+  // in closed form). MoE dispatch and combine are their own operations (moe_exchange.h):
+  // the all-to-all plus the dispatcher's fixed cost per call.
+  const Collective& tuned(const Comm& c, const std::vector<DeviceId>& group) {
     const bool moe = c.kind == CommKind::kEpDispatch || c.kind == CommKind::kEpCombine;
     // By (variant, bytes, group, op), hashed as the graph's memo keys are.
     uint64_t tkey = mix(0, moe ? static_cast<uint64_t>(c.kind) + 1 : 0);
@@ -338,7 +344,32 @@ class GraphBuilder {
                                               group, c.bytes, o_.network)
                        : engine::tune(fabric_, c.op, group, c.bytes, o_.network);
     }
-    Collective col = it->second;
+    return it->second;
+  }
+
+  // Closed-form seconds of `repeat` back-to-back runs of `c` on `group` (collectives.h),
+  // memoised: what the interference of an overlapped collective is charged on, in both
+  // modes (flow mode's measured time is not known while the graph is built).
+  double estimate_seconds(const Comm& c, const std::vector<DeviceId>& group, int repeat) {
+    uint64_t key = mix(mix(mix(0, static_cast<uint64_t>(c.kind)), static_cast<uint64_t>(c.bytes.value())),
+                       static_cast<uint64_t>(c.op));
+    for (DeviceId d : group) key = mix(key, engine::index(d));
+    auto it = estimates_.find(key);
+    if (it == estimates_.end())
+      it = estimates_.emplace(key, engine::collective_time(fabric_, tuned(c, group), o_.network).to_seconds()).first;
+    return it->second * repeat;
+  }
+
+  NodeId collective(uint32_t lane, const Comm& c, std::vector<DeviceId> group, int repeat,
+                    std::initializer_list<NodeId> deps) {
+    if (spans_domains(fabric_, group)) crossing_[static_cast<size_t>(comm_class(c.kind))] = true;
+    uint64_t key = 0;
+    key = mix(key, static_cast<uint64_t>(c.kind));
+    key = mix(key, static_cast<uint64_t>(c.phase));
+    key = mix(key, static_cast<uint64_t>(c.bytes.value()));
+    for (DeviceId d : group) key = mix(key, engine::index(d));
+    key = mix(key, static_cast<uint64_t>(c.op));
+    Collective col = tuned(c, group);
     std::optional<StepCollective> seen;
     if (o_.observer) seen = observed(lane, c, group, col.algorithm, repeat);
     const NodeId n = g_.add_collective(lane, std::move(col), tag(c.kind), repeat, key);
@@ -347,28 +378,76 @@ class GraphBuilder {
     return n;
   }
 
+  // One pass (forward or backward of one micro-batch through one chunk) on stage s.
+  // Overlapped collectives start with the pass and the pass's end waits for them:
+  //  - ZeRO-3 gathers and reduce-scatters (DP lane) work layer by layer: the pass's
+  //    first gather runs before its compute (no earlier layer to prefetch it under),
+  //    the backward's last reduce-scatter after it (no later layer to hide it);
+  //  - ring-attention KV blocks (CP lane) hide only under the attention core they feed
+  //    (Liu et al. 2023 §3: block k's transfer overlaps block k-1's attention), so the
+  //    pass runs its other compute, then its attention beside the ring: the ring's
+  //    excess over the attention is exposed.
+  // Compute runs slower by eff.comm_slowdown while a collective shares the device
+  // (efficiency.h): by comm_slowdown x min(overlapped comm, the compute beside it).
   NodeId add_pass(int s, const ChunkTiming& ct, const Slot& slot, std::optional<NodeId> recv,
                   std::vector<NodeId>* buckets, const StageWork& work) {
     const Lanes& L = lanes_[s];
     const auto& overlap = slot.forward ? ct.fw_overlap : ct.bw_overlap;
     const auto& block = slot.forward ? ct.fw_blocking : ct.bw_blocking;
-    // Overlapped collectives (CP ring, ZeRO-3 gathers) start with the pass; the pass's
-    // end waits for them.
     std::vector<NodeId> side;
+    auto group_of = [&](const Comm& c) {
+      std::vector<DeviceId> grp = group_devices(p_, c.group, s, placement_);
+      if (c.op == CollectiveOp::kSendRecv) grp = {grp[0], grp[1 % grp.size()]};
+      return grp;
+    };
+    // ZeRO-3's layer gather (the chunk's most frequent one) and, in backward, its
+    // gradient reduce-scatter: one of each is exposed.
+    const ChunkComm* gather = nullptr;
+    const ChunkComm* scatter = nullptr;
+    std::vector<const ChunkComm*> ring;
     for (const ChunkComm& cc : overlap) {
-      const uint32_t lane = cc.comm.group == CommGroup::kCp ? L.cp : L.dp;
-      std::vector<DeviceId> grp = group_devices(p_, cc.comm.group, s, placement_);
-      if (cc.comm.op == CollectiveOp::kSendRecv) grp = {grp[0], grp[1 % grp.size()]};
-      const NodeId n = collective(lane, cc.comm, grp, cc.repeat, {});
-      if (recv) g_.add_dependency(*recv, n);
-      side.push_back(n);
+      if (cc.comm.kind == CommKind::kDpParamAllGather && (!gather || cc.repeat > gather->repeat)) gather = &cc;
+      if (cc.comm.kind == CommKind::kDpGradReduceScatter && (!scatter || cc.repeat > scatter->repeat)) scatter = &cc;
+      if (cc.comm.kind == CommKind::kCpRingKv) ring.push_back(&cc);
     }
+    auto start = [&](const ChunkComm& cc, int repeat, std::optional<NodeId> after) {
+      const uint32_t lane = cc.comm.group == CommGroup::kCp ? L.cp : L.dp;
+      const NodeId n = collective(lane, cc.comm, group_of(cc.comm), repeat, {});
+      if (recv) g_.add_dependency(*recv, n);
+      if (after) g_.add_dependency(*after, n);
+      side.push_back(n);
+      return n;
+    };
+    // A forward's first gather starts with the pass (no hook runs earlier); a backward's
+    // first layer is the forward's last, whose gather may run as soon as the DP lane is
+    // free (torchtitan keeps the last block unsharded after forward; FSDP and DeepSpeed
+    // prefetch in backward).
+    std::optional<NodeId> first_gather;
+    if (gather) first_gather = start(*gather, 1, slot.forward ? pass_end_[static_cast<size_t>(s)] : std::nullopt);
+    double dp_overlapped_s = 0, ring_s = 0;
+    for (const ChunkComm& cc : overlap) {
+      const int repeat = cc.repeat - ((&cc == gather || &cc == scatter) ? 1 : 0);
+      if (repeat <= 0 || cc.comm.kind == CommKind::kCpRingKv) continue;
+      start(cc, repeat, std::nullopt);
+      dp_overlapped_s += estimate_seconds(cc.comm, group_of(cc.comm), repeat);
+    }
+    for (const ChunkComm* cc : ring) ring_s += estimate_seconds(cc->comm, group_of(cc->comm), cc->repeat);
     const double total = slot.forward ? ct.forward_s : ct.backward_s;
+    // With a ring, the attention core runs last, beside it.
+    const double attention = ring.empty() ? 0 : (slot.forward ? ct.attention_fw_s : ct.attention_bw_s);
+    const double rest = total - attention;
+    const double rest_share = total > 0 ? rest / total : 1;
+    const double slowdown = eff_.comm_slowdown * std::min(dp_overlapped_s, total);
     const int pieces = buckets ? std::max(1, std::min(o_.dp_buckets, std::max(ct.layers, 1))) : 1;
     NodeId last{};
+    double bucket_s = 0;  // the previous piece's gradient reduction, running under this piece
     for (int k = 0; k < pieces; ++k) {
-      last = g_.add_compute(L.compute, SimTime::seconds_ceil(total / pieces));
+      const double piece = rest / pieces;
+      const double shared = slowdown * rest_share / pieces + eff_.comm_slowdown * std::min(bucket_s, piece);
+      last = g_.add_compute(L.compute, SimTime::seconds_ceil(piece + shared));
       if (k == 0 && recv) g_.add_dependency(*recv, last);
+      if (k == 0 && first_gather) g_.add_dependency(*first_gather, last);
+      bucket_s = 0;
       if (buckets) {
         // This piece's share of the stage's gradient reduction (all chunks together make
         // the whole of step_comms).
@@ -376,10 +455,19 @@ class GraphBuilder {
           if (c.kind == CommKind::kDpParamAllGather) continue;
           Comm share = c;
           share.bytes = c.bytes / (double(pieces) * double(p_.virtual_stages));
-          buckets->push_back(collective(L.dp, share, group_devices(p_, c.group, s, placement_), c.count, {last}));
+          std::vector<DeviceId> grp = group_devices(p_, c.group, s, placement_);
+          bucket_s += estimate_seconds(share, grp, c.count);
+          buckets->push_back(collective(L.dp, share, std::move(grp), c.count, {last}));
         }
       }
     }
+    if (!ring.empty()) {
+      const NodeId before = last;
+      for (const ChunkComm* cc : ring) start(*cc, cc->repeat, before);
+      const double shared = slowdown * (1 - rest_share) + eff_.comm_slowdown * std::min(ring_s + bucket_s, attention);
+      last = g_.add_compute(L.compute, SimTime::seconds_ceil(attention + shared));
+    }
+    if (scatter) side.push_back(collective(L.dp, scatter->comm, group_of(scatter->comm), 1, {last}));
     for (const ChunkComm& cc : block) last = collective(L.compute, cc.comm, group_devices(p_, cc.comm.group, s, placement_), cc.repeat, {});
     if (!side.empty()) {
       // A zero-length join keeps the lane order: the next pass starts after both.
@@ -387,6 +475,7 @@ class GraphBuilder {
       for (NodeId n : side) g_.add_dependency(n, join);
       last = join;
     }
+    pass_end_[static_cast<size_t>(s)] = last;
     return last;
   }
 
@@ -423,6 +512,8 @@ class GraphBuilder {
   std::vector<std::vector<ChunkTiming>> timing_;
   std::array<bool, kCommClasses> crossing_{};
   std::unordered_map<uint64_t, Collective> tuned_;  // by a hash of variant, bytes, group, op
+  std::map<uint64_t, double> estimates_;  // estimate_seconds, per repeat
+  std::vector<std::optional<NodeId>> pass_end_;  // per stage: the last pass's end on its compute lane
   // Observed steps only.
   std::map<uint32_t, StepCollective> observed_;  // by node
   std::vector<StepGroup> groups_;

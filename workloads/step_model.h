@@ -24,7 +24,10 @@
 // ZeRO bucketing; Li et al. 2020, "PyTorch Distributed", §3.2.3), so reduction overlaps
 // the rest of backward. Then the optimizer (Adam: 28 bytes of HBM traffic per local
 // parameter: read FP32 master, m, v and the gradient, write them and the BF16 weight),
-// then ZeRO 1/2's all-gather of the updated weights (exposed).
+// then ZeRO 1/2's all-gather of the updated weights (exposed). ZeRO-3 works layer by
+// layer: each pass's first gather and the backward's last reduce-scatter are exposed;
+// ring-CP KV blocks hide only under the attention core; and compute beside any
+// overlapped collective runs OpEfficiency::comm_slowdown slower (docs/models.md §5.4).
 //
 // Representative simulation. Only one data-parallel replica's pipeline (tensor rank 0,
 // context rank 0, data rank 0 of every stage) is simulated, with its own groups: the

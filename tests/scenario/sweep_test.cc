@@ -219,15 +219,15 @@ TEST_CASE("the table is the same bytes for 1, 2 or 4 threads") {
   CHECK(run_to_string(plan, 2) == one);
   CHECK(run_to_string(plan, 4) == one);
   // Header, columns, 6 rows. Point 2 (FIFO, arrival 7200): the second job arrives after
-  // the first ends, so the makespan is its arrival plus its own run, 7200 + 328.182 s.
+  // the first ends, so the makespan is its arrival plus its own run, 7200 + 332.108 s.
   std::istringstream lines(one);
   std::vector<std::string> rows;
   for (std::string l; std::getline(lines, l);) rows.push_back(l);
   REQUIRE(rows.size() == 8);
   CHECK(rows[1].starts_with("point,scheduler.policy,jobs[1].arrival_s,makespan_s,utilization,"));
   CHECK(rows[1].ends_with(",error"));
-  CHECK(rows[4].starts_with("2,FIFO,7200,7528.182,"));
-  CHECK(rows[3].starts_with("1,FIFO,600,984.545,0.8889,0.4112,520.454,384.545,"));
+  CHECK(rows[4].starts_with("2,FIFO,7200,7532.108,"));
+  CHECK(rows[3].starts_with("1,FIFO,600,996.323,0.8889,0.4063,530.269,396.323,"));
 }
 
 TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole sweep") {
