@@ -6,7 +6,7 @@
 // (SimGrid: nested StarZones with gateway routers; podsim: a Fabric whose route goes
 // up the sender's ancestors and down the receiver's):
 //   cm   CloudMatrix384-like: NPU 392 GB/s/dir -> node of 8 (3,136 GB/s) -> supernode
-//        of 48 nodes (scale-out 384 x 50 GB/s) -> cluster (data/hardware.md §2.1, §5);
+//        of 48 nodes (scale-out 384 x 50 GB/s) -> cluster (docs/hardware.md §2.1, §5);
 //        200 ns a UB hop, 1 us a scale-out hop.
 //   nvl  NVL72 racks: GPU 900 GB/s/dir -> rack of 72 (IB 72 x 50 GB/s) -> fat tree
 //        (hw §5, NVL72, 400G NIC per GPU); 250 ns an NVLink hop, 1 us an IB hop.

@@ -54,7 +54,7 @@
 //
 // In-switch reduction (NVLink SHARP, NVLS): every rank streams S up to the switch,
 // which reduces and multicasts S back down; the two directions overlap, so each rank
-// sends and receives ~S once (DESIGN.md, "Collectives"; data/hardware.md §5, NVL72).
+// sends and receives ~S once (DESIGN.md, "Collectives"; docs/hardware.md §5, NVL72).
 //
 // Analytical step cost: the slowest flow of the step, where a flow over route p with
 // m bytes costs a_p + max over links l of p of (bytes the whole step puts on l) /
