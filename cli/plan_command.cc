@@ -2,23 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <chrono>
-
 #include "cli/command_line.h"
-#include "scenario/cluster_from_proto.h"
 #include "scenario/plan_cluster.h"
-#include "scenario/scenario_file.h"
-#include "engine/error.h"
-#include "topologies/build.h"
-#include "topologies/engine_fabric.h"
-#include "workloads/planner.h"
-#include "workloads/presets.h"
 #include "workloads/step_model.h"
 
 namespace podsim::cli {
-
-using scenario::ScenarioFile;
 
 namespace {
 
@@ -34,66 +22,23 @@ std::string describe_fabric(const topologies::ClusterParams& p) {
 }  // namespace
 
 void plan_command(const PlanOptions& o, std::ostream& out) {
-  const std::optional<workloads::ModelSpec> model = workloads::model_preset(o.model);
-  if (!model) {
-    std::string names;
-    for (const std::string& n : workloads::model_preset_names()) names += (names.empty() ? "" : ", ") + n;
-    throw UserError(fmt::format("podsim plan: --model {}: unknown preset (expected one of: {})", o.model, names));
-  }
-  if (o.system.empty() == o.cluster_file.empty())
-    throw UserError("podsim plan: give --system S (with --devices N) or --cluster FILE, one of them");
-  if (o.devices < 0 || (o.devices == 0 && o.cluster_file.empty()))
-    throw UserError(fmt::format("podsim plan: --devices must be > 0{}, got {}",
-                                o.cluster_file.empty() ? " with --system" : "", o.devices));
-  const std::optional<engine::Precision> parsed = scenario::plan_precision(o.precision);
-  if (!parsed) throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8 or int8", o.precision));
-  const engine::Precision precision = *parsed;
-
-  workloads::CudaGraphs graphs = workloads::CudaGraphs::kNone;
-  if (o.cuda_graphs == "static") graphs = workloads::CudaGraphs::kStaticParts;
-  else if (o.cuda_graphs == "full") graphs = workloads::CudaGraphs::kFull;
-  else if (o.cuda_graphs != "none")
-    throw UserError(fmt::format("podsim plan: --cuda-graphs {}: expected none, static or full", o.cuda_graphs));
-
-  ScenarioFile file = o.cluster_file.empty() ? scenario::preset_cluster_file(o.system, o.devices) : ScenarioFile::load(o.cluster_file);
-  for (const std::string& set : o.overrides) {
-    if (!set.starts_with("cluster."))
-      throw UserError(fmt::format("podsim plan: --set {}: only the cluster's fields apply here (e.g. --set "
-                                  "cluster.fat_tree.oversubscription=3)", set));
-    file.apply_override(set);
-  }
-  const topologies::ClusterParams params = cluster_params(file);
-  const topologies::Cluster cluster = topologies::build_cluster(params);
-  const int devices = o.devices > 0 ? o.devices : static_cast<int>(cluster.devices().size());
-  if (static_cast<size_t>(devices) > cluster.devices().size())
-    throw UserError(fmt::format("podsim plan: --devices {}: the cluster of {} has {} devices", devices, o.cluster_file,
-                                cluster.devices().size()));
-  const topologies::EngineFabric fabric(cluster);
-  const engine::DeviceSpec& device = *cluster.devices().front().spec;
-  if (auto p = workloads::precision_problem(precision, device)) throw UserError("podsim plan: --precision: " + *p);
-  // The first device's scale-up domain (supernode, NVLink rack, server) is the one the
-  // search fills with TP/EP first.
-  const auto domain = static_cast<int>(cluster.domains()[cluster.devices().front().pod].device_count);
-
-  workloads::PlanSearch q{.devices = devices, .global_batch = o.global_batch > 0 ? o.global_batch : devices,
-                          .precision = precision, .scale_up_domain = std::min(domain, devices),
-                          .top = o.top, .step = {}, .cuda_graphs = graphs};
-  const auto t0 = std::chrono::steady_clock::now();
-  const workloads::PlanReport rep = workloads::plan_search(*model, q, device, fabric);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  out << fmt::format("model      {} ({} layers, seq {})\n", model->name, model->layers, model->seq_len);
-  out << fmt::format("system     {} ({} devices used of {}, {} per scale-up domain), {}\n", cluster.name(), devices,
-                     cluster.devices().size(), std::min(domain, devices), device.name);
-  out << fmt::format("fabric     {}\n", describe_fabric(params));
-  out << fmt::format("batch      {} samples per step, {}\n", q.global_batch, engine::to_string(precision));
-  if (model->moe)
+  const scenario::PlanAnswer a = scenario::plan(o);
+  const workloads::ModelSpec& model = a.model;
+  const engine::DeviceSpec& device = *a.device;
+  const workloads::PlanSearch& q = a.search;
+  const workloads::PlanReport& rep = a.report;
+  out << fmt::format("model      {} ({} layers, seq {})\n", model.name, model.layers, model.seq_len);
+  out << fmt::format("system     {} ({} devices used of {}, {} per scale-up domain), {}\n", a.cluster_name, q.devices,
+                     a.cluster_devices, q.scale_up_domain, device.name);
+  out << fmt::format("fabric     {}\n", describe_fabric(a.params));
+  out << fmt::format("batch      {} samples per step, {}\n", q.global_batch, engine::to_string(q.precision));
+  if (model.moe)
     out << fmt::format("host       CUDA graphs {}: MoE host overhead {:.1f} ms per MoE layer per micro-batch\n",
-                       workloads::to_string(graphs),
-                       1e3 * workloads::moe_host_seconds(workloads::Plan{.cuda_graphs = graphs},
+                       workloads::to_string(q.cuda_graphs),
+                       1e3 * workloads::moe_host_seconds(workloads::Plan{.cuda_graphs = q.cuda_graphs},
                                                          workloads::default_efficiency(device)));
   out << fmt::format("searched   {} plans, {} valid, {} fit and timed (analytical collectives, {:.1f} s)\n",
-                     rep.considered, rep.valid, rep.fitting, secs);
+                     rep.considered, rep.valid, rep.fitting, a.search_seconds);
   out << fmt::format("\n  {:<3} {:<58} {:>9} {:>6} {:>9}  {}\n", "#", "plan", "step", "MFU", "memory", "bound by");
   for (size_t i = 0; i < rep.best.size(); ++i) {
     const workloads::PlannedStep& s = rep.best[i];

@@ -8,21 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "scenario/plan_cluster.h"
+
 namespace podsim::cli {
 
-struct PlanOptions {
-  std::string model;   // a model preset name
-  std::string system;  // a system preset name (cloudmatrix384, nvl72, hgx-h100, ...)
-  std::string cluster_file;  // instead of system: a scenario file whose `cluster` is used
-  std::vector<std::string> overrides;  // --set cluster.FIELD=VALUE
-  int devices = 0;  // 0 with cluster_file: all of the cluster's devices
-  int global_batch = 0;  // 0: devices (one sample per device)
-  std::string precision = "bf16";
-  int top = 5;
-  // What the framework replays from CUDA graphs: "none", "static" or "full" (the MoE
-  // host overhead, workloads/efficiency.h).
-  std::string cuda_graphs = "none";
-};
+// The options are those of the library call (scenario/plan_cluster.h).
+using PlanOptions = scenario::PlanRequest;
 
 // Throws UserError for bad input or when no plan fits.
 void plan_command(const PlanOptions& options, std::ostream& out);

@@ -2,7 +2,14 @@
 
 #include <fmt/format.h>
 
-#include "topologies/build.h"
+#include <algorithm>
+#include <chrono>
+
+#include "engine/error.h"
+#include "scenario/cluster_from_proto.h"
+#include "topologies/engine_fabric.h"
+#include "workloads/presets.h"
+#include "workloads/step_model.h"
 
 namespace podsim::scenario {
 
@@ -23,6 +30,59 @@ std::optional<engine::Precision> plan_precision(std::string_view name) {
   if (name == "fp8") return engine::Precision::kFP8;
   if (name == "int8") return engine::Precision::kINT8;
   return std::nullopt;
+}
+
+PlanAnswer plan(const PlanRequest& o) {
+  const std::optional<workloads::ModelSpec> model = workloads::model_preset(o.model);
+  if (!model) {
+    std::string names;
+    for (const std::string& n : workloads::model_preset_names()) names += (names.empty() ? "" : ", ") + n;
+    throw UserError(fmt::format("podsim plan: --model {}: unknown preset (expected one of: {})", o.model, names));
+  }
+  if (o.system.empty() == o.cluster_file.empty())
+    throw UserError("podsim plan: give --system S (with --devices N) or --cluster FILE, one of them");
+  if (o.devices < 0 || (o.devices == 0 && o.cluster_file.empty()))
+    throw UserError(fmt::format("podsim plan: --devices must be > 0{}, got {}",
+                                o.cluster_file.empty() ? " with --system" : "", o.devices));
+  const std::optional<engine::Precision> parsed = plan_precision(o.precision);
+  if (!parsed) throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8 or int8", o.precision));
+  const engine::Precision precision = *parsed;
+
+  workloads::CudaGraphs graphs = workloads::CudaGraphs::kNone;
+  if (o.cuda_graphs == "static") graphs = workloads::CudaGraphs::kStaticParts;
+  else if (o.cuda_graphs == "full") graphs = workloads::CudaGraphs::kFull;
+  else if (o.cuda_graphs != "none")
+    throw UserError(fmt::format("podsim plan: --cuda-graphs {}: expected none, static or full", o.cuda_graphs));
+
+  ScenarioFile file = o.cluster_file.empty() ? preset_cluster_file(o.system, o.devices) : ScenarioFile::load(o.cluster_file);
+  for (const std::string& set : o.overrides) {
+    if (!set.starts_with("cluster."))
+      throw UserError(fmt::format("podsim plan: --set {}: only the cluster's fields apply here (e.g. --set "
+                                  "cluster.fat_tree.oversubscription=3)", set));
+    file.apply_override(set);
+  }
+  const topologies::ClusterParams params = cluster_params(file);
+  const topologies::Cluster cluster = topologies::build_cluster(params);
+  const int devices = o.devices > 0 ? o.devices : static_cast<int>(cluster.devices().size());
+  if (static_cast<size_t>(devices) > cluster.devices().size())
+    throw UserError(fmt::format("podsim plan: --devices {}: the cluster of {} has {} devices", devices, o.cluster_file,
+                                cluster.devices().size()));
+  const topologies::EngineFabric fabric(cluster);
+  const std::shared_ptr<const engine::DeviceSpec> device = cluster.devices().front().spec;
+  if (auto p = workloads::precision_problem(precision, *device)) throw UserError("podsim plan: --precision: " + *p);
+  // The first device's scale-up domain (supernode, NVLink rack, server) is the one the
+  // search fills with TP/EP first.
+  const auto domain = static_cast<int>(cluster.domains()[cluster.devices().front().pod].device_count);
+
+  const workloads::PlanSearch q{.devices = devices, .global_batch = o.global_batch > 0 ? o.global_batch : devices,
+                                .precision = precision, .scale_up_domain = std::min(domain, devices),
+                                .top = o.top, .step = {}, .cuda_graphs = graphs};
+  const auto t0 = std::chrono::steady_clock::now();
+  workloads::PlanReport report = workloads::plan_search(*model, q, *device, fabric);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return PlanAnswer{.model = *model, .params = params, .cluster_name = cluster.name(),
+                    .cluster_devices = cluster.devices().size(), .device = device, .search = q,
+                    .report = std::move(report), .search_seconds = secs};
 }
 
 }  // namespace podsim::scenario

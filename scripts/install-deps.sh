@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev
   chromium  # renders the HTML reports in tests/report/report_browser.sh (issue #7)
   clang libclang-rt-14-dev  # libFuzzer targets in fuzz/, scripts/fuzz.sh (issue #8)
+  pybind11-dev python3-pybind11 python3-dev python3-pytest  # the podsim Python module, python/ (issue 15)
   slurm-wlm munge  # a private single-node Slurm runs scripts/slurm-sweep.sbatch in tests/slurm/
 )
 
