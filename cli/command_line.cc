@@ -1,6 +1,8 @@
 #include "cli/command_line.h"
 
 #include <fmt/format.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <ostream>
 
@@ -10,21 +12,46 @@ namespace po = boost::program_options;
 
 namespace podsim::cli {
 
-std::optional<po::variables_map> parse_command_line(std::string_view command, const po::options_description& options,
-                                                    const po::positional_options_description& positional,
-                                                    const std::vector<std::string>& args, std::ostream& out) {
-  po::variables_map vm;
+std::optional<ParsedCommand> parse_command_line(const Command& command, const std::vector<std::string>& args,
+                                                std::ostream& out) {
+  po::options_description options(std::string(command.usage));
+  options.add_options()("help,h", "show this help")("verbose,v", po::bool_switch(),
+                                                    "say what podsim builds and decides, and how long each phase takes")(
+      "quiet,q", po::bool_switch(), "print only errors on stderr (no log lines, no progress)");
+  po::positional_options_description positional;
+  if (*command.positional) {
+    if (command.positional_count == 1)
+      options.add_options()(command.positional, po::value<std::string>(), std::string(command.positional_help).c_str());
+    else
+      options.add_options()(command.positional, po::value<std::vector<std::string>>(),
+                            std::string(command.positional_help).c_str());
+    positional.add(command.positional, command.positional_count);
+  }
+  if (!command.set_help.empty())
+    options.add_options()("set", po::value<std::vector<std::string>>()->composing(),
+                          std::string(command.set_help).c_str());
+  if (command.options) command.options(options);
+
+  ParsedCommand parsed;
   try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    if (vm.count("help")) {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), parsed.vm);
+    if (parsed.vm.count("help")) {
       out << options << "\n";
       return std::nullopt;
     }
-    po::notify(vm);
+    po::notify(parsed.vm);
   } catch (const po::error& e) {
-    throw UserError(fmt::format("podsim {}: {} (see 'podsim {} --help')", command, e.what(), command));
+    throw UserError(fmt::format("podsim {}: {} (see 'podsim {} --help')", command.name, e.what(), command.name));
   }
-  return vm;
+  const bool verbose = parsed.vm["verbose"].as<bool>(), quiet = parsed.vm["quiet"].as<bool>();
+  if (verbose && quiet)
+    throw UserError(fmt::format("podsim {}: -v and -q together: expected one of them", command.name));
+  if (verbose) parsed.verbosity = Verbosity::kVerbose;
+  if (quiet) parsed.verbosity = Verbosity::kQuiet;
+  if (!command.required.empty() && !parsed.vm.count(command.positional))
+    throw UserError(fmt::format("podsim {}: missing {} (see 'podsim {} --help')", command.name, command.required,
+                                command.name));
+  return parsed;
 }
 
 std::vector<std::string> strings_of(const po::variables_map& vm, const char* name) {
@@ -32,14 +59,13 @@ std::vector<std::string> strings_of(const po::variables_map& vm, const char* nam
   return vm[name].as<std::vector<std::string>>();
 }
 
-void add_set_option(po::options_description& options) {
-  options.add_options()("set", po::value<std::vector<std::string>>()->composing(),
-                        "override a scenario field: --set a.b[0].c=VALUE (repeatable; enums by name)");
+std::string string_of(const po::variables_map& vm, const char* name, const std::string& fallback) {
+  return vm.count(name) ? vm[name].as<std::string>() : fallback;
 }
 
-void require(const po::variables_map& vm, const char* name, std::string_view command, std::string_view what) {
-  if (!vm.count(name))
-    throw UserError(fmt::format("podsim {}: missing {} (see 'podsim {} --help')", command, what, command));
+std::shared_ptr<spdlog::logger> cli_log() {
+  if (auto log = spdlog::get("cli")) return log;
+  return std::make_shared<spdlog::logger>("cli", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
 }  // namespace podsim::cli

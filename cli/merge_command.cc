@@ -8,21 +8,15 @@
 
 namespace podsim::cli {
 
-int merge_main(const std::vector<std::string>& args, std::ostream& out) {
-  namespace po = boost::program_options;
-  po::options_description options("podsim merge OUT SHARD.csv... [options]");
-  options.add_options()("help,h", "show this help")("files", po::value<std::vector<std::string>>(),
-                                                    "OUT, then every shard's results file");
-  po::positional_options_description positional;
-  positional.add("files", -1);
-  const auto vm = parse_command_line("merge", options, positional, args, out);
-  if (!vm) return 0;
-  const std::vector<std::string> files = strings_of(*vm, "files");
+void merge_options(boost::program_options::options_description& /*options*/) {}
+
+int merge_run(const boost::program_options::variables_map& vm, const Console& console) {
+  const std::vector<std::string> files = strings_of(vm, "files");
   if (files.size() < 2)
     throw UserError("podsim merge: expected OUT and at least one shard file (see 'podsim merge --help')");
   const std::vector<std::string> shards(files.begin() + 1, files.end());
   const size_t points = io::merge_sweep_shards(files.front(), shards);
-  out << fmt::format("merged {} shard files, {} points: {}\n", shards.size(), points, files.front());
+  console.out << fmt::format("merged {} shard files, {} points: {}\n", shards.size(), points, files.front());
   return 0;
 }
 

@@ -4,8 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
+
 namespace podsim::cli {
 
-int merge_main(const std::vector<std::string>& args, std::ostream& out);
+// `podsim merge`'s own options, and the command run from its parsed command line
+// (the table in main.cc, command_line.h).
+void merge_options(boost::program_options::options_description& options);
+int merge_run(const boost::program_options::variables_map& vm, const Console& console);
 
 }  // namespace podsim::cli

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
+
 #include "cli/command_line.h"
+#include "cli/progress.h"
+#include "engine/error.h"
 #include "scenario/plan_cluster.h"
 #include "workloads/step_model.h"
 
@@ -21,8 +25,13 @@ std::string describe_fabric(const topologies::ClusterParams& p) {
 
 }  // namespace
 
-void plan_command(const PlanOptions& o, std::ostream& out) {
+void plan_command(const PlanOptions& o, std::ostream& out, Progress* progress) {
   const scenario::PlanAnswer a = scenario::plan(o);
+  if (progress) progress->finish();
+  cli_log()->debug("planner: {} plans considered, {} valid, {} fit and timed, in {:.3f} s on {} ({} devices, {} per "
+                   "scale-up domain)",
+                   a.report.considered, a.report.valid, a.report.fitting, a.search_seconds, a.cluster_name,
+                   a.search.devices, a.search.scale_up_domain);
   const workloads::ModelSpec& model = a.model;
   const engine::DeviceSpec& device = *a.device;
   const workloads::PlanSearch& q = a.search;
@@ -48,29 +57,29 @@ void plan_command(const PlanOptions& o, std::ostream& out) {
   out << "\n" << rep.explanation << "\n";
 }
 
-int plan_main(const std::vector<std::string>& args, std::ostream& out) {
+void plan_options(boost::program_options::options_description& options) {
   namespace po = boost::program_options;
-  po::options_description options("podsim plan --model M --system S --devices N [options]");
-  options.add_options()("help,h", "show this help")("model", po::value<std::string>(), "model preset (deepseek-v3, ...)")(
+  options.add_options()("model", po::value<std::string>(), "model preset (deepseek-v3, ...)")(
       "system", po::value<std::string>(), "system preset (cloudmatrix384, nvl72, hgx-h100, ...)")(
       "cluster", po::value<std::string>(), "instead of --system: the cluster of this scenario file (.textproto)")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "change the cluster as in a scenario: --set cluster.fat_tree.tiers=3 (repeatable)")(
       "devices", po::value<int>()->default_value(0), "devices to plan for (default with --cluster: all)")(
       "global-batch", po::value<int>()->default_value(0), "samples per step (default: one per device)")(
       "precision", po::value<std::string>()->default_value("bf16"), "bf16 | fp16 | fp8 | int8")(
       "top", po::value<int>()->default_value(5), "plans to print")(
       "cuda-graphs", po::value<std::string>()->default_value("none"),
       "none | static | full: what the framework replays from CUDA graphs (MoE host overhead)");
-  const auto vm = parse_command_line("plan", options, {}, args, out);
-  if (!vm) return 0;
-  require(*vm, "model", "plan", "--model");
-  auto text = [&](const char* name) { return vm->count(name) ? (*vm)[name].as<std::string>() : std::string(); };
-  plan_command({.model = text("model"), .system = text("system"), .cluster_file = text("cluster"),
-                .overrides = strings_of(*vm, "set"), .devices = (*vm)["devices"].as<int>(),
-                .global_batch = (*vm)["global-batch"].as<int>(), .precision = (*vm)["precision"].as<std::string>(),
-                .top = (*vm)["top"].as<int>(), .cuda_graphs = (*vm)["cuda-graphs"].as<std::string>()},
-               out);
+}
+
+int plan_run(const boost::program_options::variables_map& vm, const Console& console) {
+  if (!vm.count("model")) throw UserError("podsim plan: missing --model (see 'podsim plan --help')");
+  Progress progress(std::cerr, console.progress, "plan search", "shapes");
+  PlanOptions o{.model = string_of(vm, "model"), .system = string_of(vm, "system"),
+                .cluster_file = string_of(vm, "cluster"), .overrides = strings_of(vm, "set"),
+                .devices = vm["devices"].as<int>(), .global_batch = vm["global-batch"].as<int>(),
+                .precision = vm["precision"].as<std::string>(), .top = vm["top"].as<int>(),
+                .cuda_graphs = vm["cuda-graphs"].as<std::string>()};
+  if (progress.enabled()) o.progress = [&progress](size_t done, size_t total) { progress.update(done, total); };
+  plan_command(o, console.out, &progress);
   return 0;
 }
 

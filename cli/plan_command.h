@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
+#include "cli/progress.h"
 #include "scenario/plan_cluster.h"
 
 namespace podsim::cli {
@@ -16,9 +18,12 @@ namespace podsim::cli {
 using PlanOptions = scenario::PlanRequest;
 
 // Throws UserError for bad input or when no plan fits.
-void plan_command(const PlanOptions& options, std::ostream& out);
+// `progress` (may be null) is erased once the search is done, before the results print.
+void plan_command(const PlanOptions& options, std::ostream& out, Progress* progress = nullptr);
 
-// `podsim plan ARGS...`: parses the command line and runs; returns the exit code.
-int plan_main(const std::vector<std::string>& args, std::ostream& out);
+// `podsim plan`'s own options, and the command run from its parsed command line
+// (the table in main.cc, command_line.h).
+void plan_options(boost::program_options::options_description& options);
+int plan_run(const boost::program_options::variables_map& vm, const Console& console);
 
 }  // namespace podsim::cli

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iostream>
+
 #include "cli/command_line.h"
+#include "cli/progress.h"
 #include "cli/sweep_command.h"
 #include "cli/topo_command.h"
 #include "engine/error.h"
@@ -16,12 +20,50 @@
 #include "scenario/compare_run.h"
 #include "scenario/scenario_check.h"
 #include "scenario/scenario_file.h"
+#include "workloads/planner.h"
 
 namespace podsim::cli {
 
 using scenario::ScenarioFile;
 
+namespace {
+
+// -v: what the study built and chose, cell by cell.
+void log_study(const sim::StudyResult& study, double seconds, spdlog::logger& log) {
+  for (const sim::StudyCell& c : study.cells)
+    log.debug("{} / {}: {} x {} ({} per scale-up domain), plan {}{}: step {:.3f} s", c.system, c.job, c.devices,
+              c.device, c.scale_up_domain, workloads::describe(c.plan), c.auto_planned ? " (auto-planned)" : "",
+              c.result.step_s);
+  log.debug("study: {} systems x {} jobs built, planned and simulated in {:.3f} s", study.systems.size(),
+            study.jobs.size(), seconds);
+}
+
+// -v: what the cluster run built, how far it went, and how long each part took.
+void log_cluster_run(const sim::ClusterRunOutput& r, double seconds, spdlog::logger& log) {
+  const sim::ClusterRunStats& st = r.stats;
+  const scheduler::ClusterSummary& sum = r.result.summary;
+  log.debug("built {} devices in {} pools: {} scale-up domains, {} nodes, {} leaf switches", sum.devices, st.pools,
+            st.scale_up_domains, st.nodes, st.leaves);
+  log.debug("{} jobs ({} trace rows skipped, {} too big skipped); {} step estimates", sum.jobs, r.skipped_rows,
+            r.skipped_oversized, sum.step_estimates);
+  log.debug("simulated {} events, {} of {} jobs finished, makespan {:.0f} s", sum.events, sum.finished, sum.jobs,
+            sum.makespan_s);
+  log.debug("time: build {:.3f} s, plans {:.3f} s, scheduler {:.3f} s ({:.3f} s in all)", st.build_s, st.plan_s,
+            st.simulate_s, seconds);
+}
+
+}  // namespace
+
+std::string run_progress_text(double simulated_s, double horizon_s, uint32_t finished, uint32_t jobs) {
+  std::string text = fmt::format("simulated {}", format_wait(simulated_s));
+  if (horizon_s > 0)
+    text += fmt::format(" of {} ({:.0f}%)", format_wait(horizon_s), 100 * std::min(1.0, simulated_s / horizon_s));
+  return text + fmt::format(", {}/{} jobs finished", finished, jobs);
+}
+
 void run_command(const RunOptions& options, std::ostream& out) {
+  const std::shared_ptr<spdlog::logger> log = cli_log();
+  Stopwatch clock;
   ScenarioFile file = ScenarioFile::load(options.scenario_path);
   if (file.scenario().has_sweep()) {
     // A sweep scenario's result is its table: every point, one thread, --set lists as
@@ -32,6 +74,7 @@ void run_command(const RunOptions& options, std::ostream& out) {
     return;
   }
   for (const std::string& o : options.overrides) file.apply_override(o);
+  log->debug("loaded {} ({} --set) in {:.3f} s", file.path(), options.overrides.size(), clock.lap());
   if (!options.report_path.empty()) report::check_report_path(options.report_path);
   const std::optional<io::TraceLevel> trace_level = io::parse_trace_level(options.trace_level);
   if (!trace_level)
@@ -54,6 +97,7 @@ void run_command(const RunOptions& options, std::ostream& out) {
       trace->finish();
       writer->finish();
     }
+    log_study(study, clock.lap(), *log);
     report::print_comparison(study, out);
     if (writer)
       out << fmt::format("\ntrace      {} ({} events, {:.1f} MB, level {})\n", options.trace_path, writer->events(),
@@ -65,15 +109,24 @@ void run_command(const RunOptions& options, std::ostream& out) {
     return;
   }
   scenario::check_scenario(file);
+  log->debug("checked in {:.3f} s", clock.lap());
   const podsim::v1::Scenario& s = file.scenario();
 
   if (scenario::has_cluster_run(file)) {
     std::optional<io::TraceWriter> trace;
     if (!options.trace_path.empty())
       trace.emplace(options.trace_path, io::TraceInfo{.scenario = s.name(), .seed = s.seed(), .level = *trace_level});
-    const sim::ClusterRunOutput r = scenario::run_cluster(file, trace ? &*trace : nullptr,
-                                                     trace && trace->wants_steps() ? &trace->recorded_steps() : nullptr);
+    Progress progress(std::cerr, options.progress, "cluster run", "");
+    const scheduler::RunProgress show = [&](engine::SimTime now, uint32_t finished, uint32_t jobs) {
+      progress.show(run_progress_text(now.to_seconds(), s.horizon_s(), finished, jobs));
+    };
+    const sim::ClusterRunOutput r =
+        scenario::run_cluster(file, trace ? &*trace : nullptr,
+                              trace && trace->wants_steps() ? &trace->recorded_steps() : nullptr,
+                              progress.enabled() ? show : scheduler::RunProgress());
+    progress.finish();
     if (trace) trace->finish();
+    log_cluster_run(r, clock.lap(), *log);
     out << fmt::format("scenario        {}\n", s.name());
     if (!s.description().empty()) out << fmt::format("                {}\n", s.description());
     out << fmt::format("seed            {}\n", s.seed());
@@ -111,27 +164,23 @@ void run_command(const RunOptions& options, std::ostream& out) {
                               file.path()));
 }
 
-int run_main(const std::vector<std::string>& args, std::ostream& out) {
+void run_options(boost::program_options::options_description& options) {
   namespace po = boost::program_options;
-  po::options_description options("podsim run SCENARIO [options]");
-  options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file (.textproto)");
-  add_set_option(options);
   options.add_options()("report", po::value<std::string>(), "also write an HTML report (charts) to FILE.html");
   options.add_options()("trace", po::value<std::string>(), "write a protobuf trace of the cluster run or comparison study to FILE")(
       "trace-level", po::value<std::string>()->default_value("jobs"),
       "what the trace records: jobs (lifecycle, utilization), steps (+ step breakdowns and a step's collectives), "
       "flows (+ scale-out flows and collective flows)");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  const auto vm = parse_command_line("run", options, positional, args, out);
-  if (!vm) return 0;
-  require(*vm, "scenario", "run", "SCENARIO");
-  run_command({.scenario_path = (*vm)["scenario"].as<std::string>(),
-               .overrides = strings_of(*vm, "set"),
-               .report_path = vm->count("report") ? (*vm)["report"].as<std::string>() : std::string(),
-               .trace_path = vm->count("trace") ? (*vm)["trace"].as<std::string>() : "",
-               .trace_level = (*vm)["trace-level"].as<std::string>()},
-              out);
+}
+
+int run_run(const boost::program_options::variables_map& vm, const Console& console) {
+  run_command({.scenario_path = vm["scenario"].as<std::string>(),
+               .overrides = strings_of(vm, "set"),
+               .report_path = string_of(vm, "report"),
+               .trace_path = string_of(vm, "trace"),
+               .trace_level = vm["trace-level"].as<std::string>(),
+               .progress = console.progress},
+              console.out);
   return 0;
 }
 

@@ -1,10 +1,13 @@
 #include "cli/sweep_command.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <iostream>
 #include <thread>
 
 #include "cli/command_line.h"
+#include "cli/progress.h"
 #include "scenario/scenario_file.h"
 #include "scenario/sweep_plan.h"
 #include "scenario/sweep_run.h"
@@ -24,14 +27,9 @@ void print_sweep(const ScenarioFile& file, const std::vector<std::string>& lists
   run_sweep(plan, {.threads = 1, .shard = {}, .out = std::nullopt, .resume = false}, out);
 }
 
-int sweep_main(const std::vector<std::string>& args, std::ostream& out) {
+void sweep_options(boost::program_options::options_description& options) {
   namespace po = boost::program_options;
-  po::options_description options("podsim sweep SCENARIO [options]");
-  options.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario file (.textproto)")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "sweep a field: --set a.b[0].c=V1,V2,... (repeatable; the Cartesian product of all axes runs; replaces "
-      "the values of the scenario's sweep axis on the same field)")(
-      "threads", po::value<int>(), "points run at once (default: the machine's hardware threads)")(
+  options.add_options()("threads", po::value<int>(), "points run at once (default: the machine's hardware threads)")(
       "shard", po::value<std::string>(),
       "run only shard K of N (K/N, 1-based): the points p with p mod N = K - 1; join the shards with 'podsim merge'")(
       "resume", po::bool_switch(),
@@ -40,26 +38,31 @@ int sweep_main(const std::vector<std::string>& args, std::ostream& out) {
       "out", po::value<std::string>(),
       "write the CSV to FILE (whole, when every point is done; rows are journaled to FILE.journal as they "
       "complete). Default: stdout, no journal");
-  po::positional_options_description positional;
-  positional.add("scenario", 1);
-  const auto vm = parse_command_line("sweep", options, positional, args, out);
-  if (!vm) return 0;
-  require(*vm, "scenario", "sweep", "SCENARIO");
+}
 
+int sweep_run(const boost::program_options::variables_map& vm, const Console& console) {
+  std::ostream& out = console.out;
   SweepOptions o;
   o.threads = std::max(1U, std::thread::hardware_concurrency());
-  if (vm->count("threads")) {
-    const int n = (*vm)["threads"].as<int>();
+  if (vm.count("threads")) {
+    const int n = vm["threads"].as<int>();
     if (n < 1) throw UserError(fmt::format("podsim sweep: --threads {}: expected an integer >= 1", n));
     o.threads = static_cast<size_t>(n);
   }
-  if (vm->count("shard")) o.shard = parse_shard((*vm)["shard"].as<std::string>());
-  o.resume = (*vm)["resume"].as<bool>();
-  if (vm->count("out")) o.out = (*vm)["out"].as<std::string>();
+  if (vm.count("shard")) o.shard = parse_shard(vm["shard"].as<std::string>());
+  o.resume = vm["resume"].as<bool>();
+  if (vm.count("out")) o.out = vm["out"].as<std::string>();
   if (o.resume && !o.out) throw UserError("podsim sweep: --resume needs --out FILE (the journal is FILE.journal)");
 
-  const SweepPlan plan =
-      SweepPlan::make(ScenarioFile::load((*vm)["scenario"].as<std::string>()), strings_of(*vm, "set"));
+  const SweepPlan plan = SweepPlan::make(ScenarioFile::load(vm["scenario"].as<std::string>()), strings_of(vm, "set"));
+  Progress progress(std::cerr, console.progress, "sweep", "points");
+  if (progress.enabled()) {
+    o.progress = [&progress](size_t done, size_t total) { progress.update(done, total); };
+    // On a terminal the progress line says what the per-point info lines would (and
+    // they would break it); -v keeps them.
+    if (auto log = spdlog::get("scenario"); log && log->level() == spdlog::level::info)
+      log->set_level(spdlog::level::warn);
+  }
   const SweepSummary s = run_sweep(plan, o, out);
   if (o.out)
     out << fmt::format("sweep {}: {} of {} points (shard {}), {} resumed, {} failed; fingerprint {}; results in {}\n",

@@ -9,13 +9,17 @@
 
 #include "scenario/scenario_file.h"
 
+#include "cli/command_line.h"
+
 namespace podsim::cli {
 
 // `lists`: the --set arguments, each FIELD=V1,V2,... Writes the CSV to `out`.
 // REQUIRES: `file` as loaded (no override applied).
 void print_sweep(const scenario::ScenarioFile& file, const std::vector<std::string>& lists, std::ostream& out);
 
-// `podsim sweep ARGS...`: parses the command line and runs; returns the exit code.
-int sweep_main(const std::vector<std::string>& args, std::ostream& out);
+// `podsim sweep`'s own options, and the command run from its parsed command line
+// (the table in main.cc, command_line.h).
+void sweep_options(boost::program_options::options_description& options);
+int sweep_run(const boost::program_options::variables_map& vm, const Console& console);
 
 }  // namespace podsim::cli

@@ -117,30 +117,22 @@ void topo_command(const TopoOptions& options, std::ostream& out) {
   }
 }
 
-int topo_main(const std::vector<std::string>& args, std::ostream& out) {
+void topo_options(boost::program_options::options_description& options) {
   namespace po = boost::program_options;
-  po::options_description options("podsim topo SCENARIO_OR_PRESET [options]");
-  options.add_options()("help,h", "show this help")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "override a scenario field: --set cluster.pools[0].count=16 (repeatable); with a preset name, the "
-      "scenario is 'cluster { pools { preset: NAME } }'")(
-      "dot", po::value<std::string>(), "also write the graph to FILE (Graphviz)")(
-      "view", po::value<std::string>()->default_value("detailed"), "graph for --dot: detailed | collapsed")(
-      "input", po::value<std::string>(), "scenario file (.textproto) or preset name");
-  po::positional_options_description positional;
-  positional.add("input", 1);
-  const auto vm = parse_command_line("topo", options, positional, args, out);
-  if (!vm) return 0;
-  require(*vm, "input", "topo", "SCENARIO_OR_PRESET");
-  const std::string view = (*vm)["view"].as<std::string>();
+  options.add_options()("dot", po::value<std::string>(), "also write the graph to FILE (Graphviz)")(
+      "view", po::value<std::string>()->default_value("detailed"), "graph for --dot: detailed | collapsed");
+}
+
+int topo_run(const boost::program_options::variables_map& vm, const Console& console) {
+  const std::string view = vm["view"].as<std::string>();
   if (view != "detailed" && view != "collapsed")
     throw UserError(fmt::format("podsim topo: --view {}: expected detailed or collapsed", view));
-  TopoOptions topo{.scenario_or_preset = (*vm)["input"].as<std::string>(),
-                   .overrides = strings_of(*vm, "set"),
+  TopoOptions topo{.scenario_or_preset = vm["input"].as<std::string>(),
+                   .overrides = strings_of(vm, "set"),
                    .dot_path = std::nullopt,
                    .collapsed_dot = view == "collapsed"};
-  if (vm->count("dot")) topo.dot_path = (*vm)["dot"].as<std::string>();
-  topo_command(topo, out);
+  if (vm.count("dot")) topo.dot_path = vm["dot"].as<std::string>();
+  topo_command(topo, console.out);
   return 0;
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
+
 namespace podsim::scenario {
 class ScenarioFile;
 }  // namespace podsim::scenario
@@ -31,7 +33,9 @@ void print_cluster_summary(const scenario::ScenarioFile& file, std::ostream& out
 // Writes the summary to `out`. Throws UserError for bad input.
 void topo_command(const TopoOptions& options, std::ostream& out);
 
-// `podsim topo ARGS...`: parses the command line and runs; returns the exit code.
-int topo_main(const std::vector<std::string>& args, std::ostream& out);
+// `podsim topo`'s own options, and the command run from its parsed command line
+// (the table in main.cc, command_line.h).
+void topo_options(boost::program_options::options_description& options);
+int topo_run(const boost::program_options::variables_map& vm, const Console& console);
 
 }  // namespace podsim::cli

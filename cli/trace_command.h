@@ -5,9 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
+
 namespace podsim::cli {
 
-// Parses the command line and runs; returns the exit code. Throws UserError.
-int trace_main(const std::vector<std::string>& args, std::ostream& out);
+// `podsim trace`'s own options, and the command run from its parsed command line
+// (the table in main.cc, command_line.h).
+void trace_options(boost::program_options::options_description& options);
+int trace_run(const boost::program_options::variables_map& vm, const Console& console);
 
 }  // namespace podsim::cli

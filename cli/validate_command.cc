@@ -89,16 +89,10 @@ int validate_command(const std::string& dir, std::ostream& out) {
   return s.met ? 0 : 1;
 }
 
-int validate_main(const std::vector<std::string>& args, std::ostream& out) {
-  namespace po = boost::program_options;
-  po::options_description options("podsim validate [DIR]");
-  options.add_options()("help,h", "show this help")(
-      "dir", po::value<std::string>()->default_value("scenarios/validation"), "directory of validation scenarios");
-  po::positional_options_description positional;
-  positional.add("dir", 1);
-  const auto vm = parse_command_line("validate", options, positional, args, out);
-  if (!vm) return 0;
-  return validate_command((*vm)["dir"].as<std::string>(), out);
+void validate_options(boost::program_options::options_description& /*options*/) {}
+
+int validate_run(const boost::program_options::variables_map& vm, const Console& console) {
+  return validate_command(string_of(vm, "dir", "scenarios/validation"), console.out);
 }
 
 }  // namespace podsim::cli

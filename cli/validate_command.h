@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
+
 namespace podsim::cli {
 
 // The summary of a validation: |predicted / published - 1| over every figure.
@@ -34,7 +36,9 @@ std::string refusal_reason(const std::string& error);
 // refused (the table and summary still print).
 int validate_command(const std::string& dir, std::ostream& out);
 
-// `podsim validate ARGS...`: parses the command line and runs; returns the exit code.
-int validate_main(const std::vector<std::string>& args, std::ostream& out);
+// `podsim validate`'s own options, and the command run from its parsed command line
+// (the table in main.cc, command_line.h).
+void validate_options(boost::program_options::options_description& options);
+int validate_run(const boost::program_options::variables_map& vm, const Console& console);
 
 }  // namespace podsim::cli

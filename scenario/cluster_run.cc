@@ -50,12 +50,20 @@ bool has_cluster_run(const ScenarioFile& file) {
   return s.cluster().pools_size() > 0 && (s.jobs_size() > 0 || s.sources_size() > 0);
 }
 
-sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer, sim::StepRecorder* steps) {
+sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer, sim::StepRecorder* steps,
+                                  scheduler::RunProgress progress) {
   const auto wall0 = std::chrono::steady_clock::now();
+  auto since = [lap = wall0]() mutable {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - lap).count();
+    lap = now;
+    return s;
+  };
   const v1::Scenario& s = file.scenario();
   const topologies::ClusterParams params = cluster_params(file);
   const topologies::Cluster cluster = topologies::build_cluster(params);
   const scheduler::Inventory inv = sim::inventory_from_cluster(cluster, params);
+  const double build_s = since();
   sim::SchedulerJobs jobs = scheduler_jobs(file, inv);
   std::vector<bool> auto_plan;
   for (size_t k = 0; k < jobs.models.size(); ++k)
@@ -65,17 +73,21 @@ sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserv
   Problems problems(file);
   for (const sim::PlanProblem& p : plans.problems) problems.add(fmt::format("jobs[{}].plan", p.job), p.message);
   problems.throw_if_any();
+  const double plan_s = since();
 
   scheduler::ClusterRunOptions o{.seed = s.seed(),
                                  .policy = {.kind = policy(s.scheduler().policy())},
                                  .placement = placement(s.scheduler().placement()),
                                  .failures = failure_options(file),
-                                 .observer = observer};
+                                 .observer = observer,
+                                 .progress = std::move(progress)};
   for (double h : s.scheduler().las_thresholds_device_hours()) o.policy.las_thresholds.push_back(h * 3600);
   if (s.horizon_s() > 0) o.horizon = engine::SimTime::seconds(s.horizon_s());
   if (s.scheduler().timeline_samples() > 0) o.timeline_samples = s.scheduler().timeline_samples();
 
   sim::ClusterRunOutput out = sim::run_cluster(cluster, inv, jobs, std::move(plans.plans), o, steps);
+  out.stats = {.pools = inv.pools().size(), .scale_up_domains = inv.devices().empty() ? 0 : inv.devices().back().domain + 1u, .nodes = inv.node_count(),
+               .leaves = inv.leaves().size(), .build_s = build_s, .plan_s = plan_s, .simulate_s = since()};
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return out;
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "scenario/scenario_file.h"
+#include "scheduler/cluster_run.h"
 #include "scheduler/run_observer.h"
 #include "sim/cluster_run.h"
 #include "sim/step_oracle.h"
@@ -22,8 +23,9 @@ bool has_cluster_run(const ScenarioFile& file);
 // Throws UserError for bad input (every problem found, with its place). `observer`
 // (not owned, may be null) is told every event of the run (scheduler/run_observer.h);
 // `steps` (may be null) records the step model's simulated steps (io/step_trace.h).
-// wall_seconds counts from the start of this call.
+// `progress` (may be empty) is told where the run is (scheduler/cluster_run.h).
+// wall_seconds counts from the start of this call; stats are filled in.
 sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer = nullptr,
-                                  sim::StepRecorder* steps = nullptr);
+                                  sim::StepRecorder* steps = nullptr, scheduler::RunProgress progress = {});
 
 }  // namespace podsim::scenario

@@ -6,6 +6,7 @@
 // Preset systems: as many S as N devices need, several joined by a fat tree of radix 64
 // (1:1, leaves in device order): 2 tiers hold 64 leaves x 32 NICs, beyond that 3 tiers
 // (64 pods of 32 leaves). The last leaf and pod may be part full.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,9 @@ struct PlanRequest {
   // What the framework replays from CUDA graphs: "none", "static" or "full" (the MoE
   // host overhead, workloads/efficiency.h).
   std::string cuda_graphs = "none";
+  // Told (shapes searched, shapes in all) as the search goes; may be empty
+  // (workloads::PlanSearch::progress).
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 // The search and what it ran on.

@@ -191,7 +191,7 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
   for (size_t p = 0; p < plan.points(); ++p)
     if (o.shard.contains(p) && !table.rows.contains(p)) todo.push_back(p);
 
-  auto log = spdlog::get("cli");
+  auto log = spdlog::get("scenario");
   std::mutex mu;  // guards table.rows, journal, done, error
   size_t done = 0;
   std::exception_ptr error;
@@ -233,6 +233,7 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
         return;
       }
       ++done;
+      if (o.progress) o.progress(done, todo.size());
       if (log && !failure.empty())
         log->warn("sweep point {}: {}", p, failure);
       else if (log)

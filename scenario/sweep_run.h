@@ -18,6 +18,7 @@
 // journal and row table under one mutex.
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <ostream>
 
@@ -31,6 +32,9 @@ struct SweepOptions {
   io::Shard shard;
   std::optional<std::filesystem::path> out;  // nullopt: the table goes to `table_out`, no journal
   bool resume = false;                       // REQUIRES: out
+  // Told (points done, points to run) after each point, under the sweep's lock; may be
+  // empty. For a progress display: it must not write to `table_out`.
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 struct SweepSummary {

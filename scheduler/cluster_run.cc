@@ -752,6 +752,7 @@ void ClusterRun::note() {
                   .running = static_cast<double>(running_.size()),
                   .power_w = inv_.static_watts() + idle_watts_ + extra_watts_});
   if (obs_) observe_sample();
+  if (opts_.progress) opts_.progress(now(), static_cast<uint32_t>(ends_.count()), static_cast<uint32_t>(jobs_.size()));
 }
 
 void ClusterRun::observe_sample() {

@@ -17,6 +17,7 @@
 // Invariants (checked): devices held never exceed capacity; a device has at most one
 // owner; every job ends at most once.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,9 @@
 
 namespace podsim::scheduler {
 
+// Where a run is, for a progress display: simulated time, jobs finished of all.
+using RunProgress = std::function<void(engine::SimTime now, uint32_t finished, uint32_t jobs)>;
+
 struct ClusterRunOptions {
   uint64_t seed = 0;  // failures draw from the "failures" stream of this seed
   PolicyOptions policy;
@@ -43,6 +47,9 @@ struct ClusterRunOptions {
   // Told every event of the run (run_observer.h); not owned. nullptr: nobody watches,
   // and no event is built.
   RunObserver* observer = nullptr;
+  // Told after every change of the cluster's state; may be empty. It must not change
+  // what the run does (a display only).
+  RunProgress progress;
 };
 
 // Throws UserError naming the job if one is bigger than every pool it may use (after

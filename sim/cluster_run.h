@@ -31,10 +31,17 @@ struct SchedulerJobs {
   size_t skipped_oversized = 0;                // dropped by skip_oversized
 };
 
+// What a run built and how long each part took (podsim -v); set by the caller.
+struct ClusterRunStats {
+  size_t pools = 0, scale_up_domains = 0, nodes = 0, leaves = 0;
+  double build_s = 0, plan_s = 0, simulate_s = 0;  // wall time
+};
+
 struct ClusterRunOutput {
   scheduler::ClusterRunResult result;
   size_t skipped_rows = 0, skipped_oversized = 0;
   double wall_seconds = 0;  // set by the caller: what it counts is its choice
+  ClusterRunStats stats;
 };
 
 // REQUIRES: inv built from cluster; plans from pool_plans() on jobs. `recorder` (not

@@ -76,10 +76,17 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
   double smallest_need = std::numeric_limits<double>::max();
   std::string smallest_plan;
   const std::vector<int> cps = m.seq_len >= 16384 ? std::vector<int>{1, 2, 4, 8} : std::vector<int>{1};
-  for (int tp : powers_of_two_upto(std::min(q.scale_up_domain, 16))) {
+  const std::vector<int> tps = powers_of_two_upto(std::min(q.scale_up_domain, 16));
+  size_t shapes = 0, searched = 0;
+  if (q.progress)
+    for (int tp : tps)
+      for (int cp : cps)
+        if (q.devices % (tp * cp) == 0) shapes += divisors(q.devices / (tp * cp), std::min(m.layers, 64)).size();
+  for (int tp : tps) {
     for (int cp : cps) {
       if (q.devices % (tp * cp) != 0) continue;
       for (int pp : divisors(q.devices / (tp * cp), std::min(m.layers, 64))) {
+        if (q.progress) q.progress(searched++, shapes);
         const int dp = q.devices / (tp * cp * pp);
         std::vector<int> eps = {1};
         if (m.moe) {

@@ -16,6 +16,7 @@
 //   ZeRO  ZeRO-1 (Megatron's distributed optimizer) or ZeRO-3/FSDP
 //   recompute  none, selective, full;  micro-batch 1, 2, 4
 // global_batch is the user's (it sets convergence, not speed).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct PlanSearch {
   AttentionKernel attention_kernel = AttentionKernel::kFused;
   CudaGraphs cuda_graphs = CudaGraphs::kNone;
   std::optional<double> moe_host_overhead_s;
+  // Told (shapes searched, shapes in all) as the search goes, a shape being one (TP, CP,
+  // PP); may be empty. For a progress display.
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 struct PlannedStep {
