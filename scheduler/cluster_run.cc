@@ -5,16 +5,17 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <queue>
 #include <tuple>
 
 #include "engine/check.h"
 #include "engine/error.h"
-#include "engine/network/maxmin.h"
 #include "engine/simulator.h"
+#include "scheduler/failure_process.h"
 #include "scheduler/free_map.h"
 #include "scheduler/job_ends.h"
-#include "scheduler/metrics.h"
+#include "scheduler/run_results.h"
+#include "scheduler/run_sampler.h"
+#include "scheduler/uplink_contention.h"
 
 namespace podsim::scheduler {
 namespace {
@@ -28,15 +29,15 @@ double seconds(SimTime t) { return static_cast<double>(t.ns()) / 1e9; }
 
 enum class Phase { kNotArrived, kPending, kRunning, kDone };
 
-struct JobState {
+// A job's books (run_results.h) and where it is.
+struct JobState : JobTotals {
   Phase phase = Phase::kNotArrived;
   double progress = 0;      // steps done and not lost
   double checkpointed = 0;  // progress as of the last checkpoint
   bool restart_due = false;  // pays restart_cost at its next start
   SimTime checkpoint_every = SimTime::max();
 
-  // While running.
-  uint32_t pool = 0;
+  // While running (and JobTotals::pool).
   std::vector<uint32_t> devices;
   PlacementShape shape;
   StepEstimate estimate;
@@ -45,28 +46,12 @@ struct JobState {
   SimTime segment_start;    // progress is accounted up to here
   SimTime paused_until;     // no progress before this
   EventHandle finish, checkpoint;
-  std::vector<engine::FlowId> flows;
-
-  // Totals.
-  std::optional<SimTime> first_start, end, reserved;
-  double held_s = 0, useful_s = 0, mfu_s = 0, attained = 0;
-  bool has_mfu = false;
-  uint32_t interruptions = 0, preemptions = 0, checkpoints = 0;
-  std::vector<double> interruption_times_s, preemption_times_s;
-  double lost_steps = 0, lost_seconds = 0;
 };
 
 struct ShapeKey {
   uint32_t workload, devices;
   PlacementShape shape;
   auto operator<=>(const ShapeKey&) const = default;
-};
-
-// One failing unit's next failure, ordered earliest first.
-struct PendingFailure {
-  SimTime at;
-  uint32_t kind, unit;
-  bool operator>(const PendingFailure& o) const { return std::tie(at, kind, unit) > std::tie(o.at, o.kind, o.unit); }
 };
 
 class ClusterRun final : public SchedulerView {
@@ -90,16 +75,13 @@ class ClusterRun final : public SchedulerView {
         down_count_(inv.devices().size(), 0),
         held_in_pool_(inv.pools().size(), 0),
         spares_(inv.pools().size()),
-        failure_rng_(sim_.random().stream("failures")),
-        recorder_(static_cast<double>(inv.devices().size())),
-        obs_(opts.observer),
-        down_in_pool_(inv.pools().size(), 0) {
+        down_in_pool_(inv.pools().size(), 0),
+        contention_(inv, jobs.size(), opts.observer),
+        sampler_(static_cast<double>(inv.devices().size()), opts.observer),
+        obs_(opts.observer) {
     for (const InventoryDevice& d : inv.devices()) idle_watts_ += d.idle_watts;
     hold_spares();
     validate();
-    leaf_link_.resize(inv.leaves().size());
-    for (uint32_t l = 0; l < inv.leaves().size(); ++l)
-      if (inv.leaves()[l].uplink_bytes_per_s > 0) leaf_link_[l] = solver_.add_link(inv.leaves()[l].uplink_bytes_per_s);
   }
 
   ClusterRunResult run() {
@@ -114,7 +96,12 @@ class ClusterRun final : public SchedulerView {
     for (uint32_t j : running_) advance(j);
     note();
     if (obs_) obs_->run_ended(now(), static_cast<uint32_t>(ends_.count()), static_cast<uint32_t>(jobs_.size() - ends_.count()));
-    return results(r);
+    std::vector<JobTotals> totals(states_.begin(), states_.end());
+    return make_results(inv_, jobs_, totals, sampler_.recorder(),
+                        {.policy = to_string(opts_.policy.kind), .placement = to_string(opts_.placement),
+                         .end_time = r.end_time, .events = r.events_executed,
+                         .finished = static_cast<uint32_t>(ends_.count()), .failures = failure_count_,
+                         .step_estimates = estimates_.size(), .timeline_samples = opts_.timeline_samples});
   }
 
   // SchedulerView.
@@ -166,19 +153,12 @@ class ClusterRun final : public SchedulerView {
   double progress_now(uint32_t j) const;
   const StepEstimate& estimate(uint32_t j, const PlacementShape& shape);
   double nominal_step_seconds(uint32_t j, uint32_t pool) const;
-  void add_flows(uint32_t j);
-  void remove_flows(uint32_t j);
   void resolve_contention();
   void start_failures();
-  void draw_failure(uint32_t kind, uint32_t unit, SimTime from);
   void arm_next_failure();
   void fail(const std::vector<uint32_t>& devices, SimTime repair_after);
   void repair(const std::vector<uint32_t>& devices);
-  std::vector<uint32_t> unit_devices(FailureUnit unit, uint32_t index) const;
   void note();
-  void observe_sample();
-  void observe_links();
-  ClusterRunResult results(const engine::RunResult& r);
 
   const Inventory& inv_;
   const std::vector<JobRequest>& jobs_;
@@ -218,28 +198,14 @@ class ClusterRun final : public SchedulerView {
   mutable std::map<std::pair<uint32_t, uint32_t>, PlacementShape> nominal_shapes_;
   mutable std::map<ShapeKey, double> nominal_steps_;
 
-  // Contention.
-  engine::MaxMinSolver solver_;
-  std::vector<std::optional<engine::LinkId>> leaf_link_;
-  std::vector<uint32_t> flow_job_;  // by FlowId
-  bool flows_changed_ = false;
-
-  // Failures.
-  std::priority_queue<PendingFailure, std::vector<PendingFailure>, std::greater<>> failures_;
-  EventHandle failure_event_;
-  engine::RandomEngine failure_rng_;
-  uint32_t failure_count_ = 0;
-
-  Recorder recorder_;
-
-  // Observation (run_observer.h); all idle when obs_ is null.
-  RunObserver* obs_;
   std::vector<uint32_t> down_in_pool_;
-  std::vector<PoolUsage> sampled_pools_;  // as last told
-  uint32_t sampled_queued_ = 0, sampled_running_ = 0;
-  std::vector<uint32_t> flow_leaf_;  // by FlowId
-  std::vector<double> told_leaf_load_;  // by leaf
-  std::vector<uint32_t> dirty_leaves_;  // whose load may have changed since last told
+
+  UplinkContention contention_;
+  std::optional<FailureProcess> failures_;  // from run()
+  EventHandle failure_event_;
+  uint32_t failure_count_ = 0;
+  RunSampler sampler_;
+  RunObserver* obs_;  // may be null (run_observer.h)
 };
 
 void ClusterRun::validate() const {
@@ -335,7 +301,7 @@ void ClusterRun::pass() {
   const bool changed = !started_.empty() || !preempted_.empty();
   started_.clear();
   preempted_.clear();
-  if (flows_changed_) resolve_contention();
+  if (contention_.changed()) resolve_contention();
   if (changed) note();
 }
 
@@ -399,7 +365,8 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   }
   schedule_finish(j);
   schedule_checkpoint(j);
-  add_flows(j);
+  if (est.scale_out_bytes_per_s_per_leaf > 0 && s.shape.leaves >= 2)
+    contention_.add(now(), j, s.devices, est.scale_out_bytes_per_s_per_leaf);
   started_.push_back(j);
   return true;
 }
@@ -478,7 +445,7 @@ void ClusterRun::stop_running(uint32_t j) {
   sim_.cancel(s.finish);
   sim_.cancel(s.checkpoint);
   s.finish = s.checkpoint = {};
-  remove_flows(j);
+  contention_.remove(now(), j);
   for (uint32_t d : s.devices) {
     PODSIM_CHECK(owner_[d] == j, "a job releases a device it does not own");
     owner_[d].reset();
@@ -503,7 +470,7 @@ void ClusterRun::finish(uint32_t j) {
   ends_.record(j, jobs_[j].name);
   if (obs_) obs_->job_finished(now(), j, s.held_s);
   running_.erase(std::find(running_.begin(), running_.end(), j));
-  if (flows_changed_) resolve_contention();
+  if (contention_.changed()) resolve_contention();
   note();
   request_pass();
 }
@@ -540,64 +507,12 @@ double ClusterRun::nominal_step_seconds(uint32_t j, uint32_t pool) const {
 
 // Contention ------------------------------------------------------------------------
 
-void ClusterRun::add_flows(uint32_t j) {
-  JobState& s = states_[j];
-  const double demand = s.estimate.scale_out_bytes_per_s_per_leaf;
-  if (demand <= 0 || s.shape.leaves < 2) return;
-  std::vector<uint32_t> leaves;
-  for (uint32_t d : s.devices) leaves.push_back(inv_.devices()[d].leaf);
-  std::sort(leaves.begin(), leaves.end());
-  leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
-  for (uint32_t l : leaves) {
-    if (l >= leaf_link_.size() || !leaf_link_[l]) continue;
-    // A private link of capacity `demand` caps the flow at what the job asks for.
-    const engine::LinkId cap = solver_.add_link(demand);
-    const engine::LinkId route[] = {cap, *leaf_link_[l]};
-    const engine::FlowId f = solver_.add_flow(route);
-    solver_.activate(f);
-    if (flow_job_.size() <= engine::index(f)) flow_job_.resize(engine::index(f) + 1);
-    flow_job_[engine::index(f)] = j;
-    if (obs_) {
-      if (flow_leaf_.size() <= engine::index(f)) flow_leaf_.resize(engine::index(f) + 1);
-      flow_leaf_[engine::index(f)] = l;
-      dirty_leaves_.push_back(l);
-      if (obs_->wants_flows())
-        obs_->flow_started(now(), {.flow = engine::index(f), .job = j, .leaf = l, .demand_bytes_per_s = demand});
-    }
-    s.flows.push_back(f);
-    flows_changed_ = true;
-  }
-}
-
-void ClusterRun::remove_flows(uint32_t j) {
-  JobState& s = states_[j];
-  for (engine::FlowId f : s.flows) {
-    solver_.remove_flow(f);
-    if (obs_) {
-      dirty_leaves_.push_back(flow_leaf_[engine::index(f)]);
-      if (obs_->wants_flows()) obs_->flow_ended(now(), engine::index(f));
-    }
-  }
-  if (!s.flows.empty()) flows_changed_ = true;
-  s.flows.clear();
-}
-
 void ClusterRun::resolve_contention() {
-  flows_changed_ = false;
-  const engine::MaxMinSolver::Changes c = solver_.solve();
-  std::vector<uint32_t> touched;
-  for (engine::FlowId f : c.flows) {
-    touched.push_back(flow_job_[engine::index(f)]);
-    if (obs_) dirty_leaves_.push_back(flow_leaf_[engine::index(f)]);
-  }
-  if (obs_) observe_links();
-  std::sort(touched.begin(), touched.end());
-  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-  for (uint32_t j : touched) {
+  for (const UplinkContention::JobRate& got : contention_.resolve(now())) {
+    const uint32_t j = got.job;
     JobState& s = states_[j];
-    if (s.phase != Phase::kRunning || s.flows.empty()) continue;
-    double rate = s.estimate.scale_out_bytes_per_s_per_leaf;
-    for (engine::FlowId f : s.flows) rate = std::min(rate, solver_.rate(f));
+    if (s.phase != Phase::kRunning) continue;
+    const double rate = std::min(s.estimate.scale_out_bytes_per_s_per_leaf, got.bytes_per_s);
     const double slowdown = rate > 0 ? s.estimate.scale_out_bytes_per_s_per_leaf / rate : 1e9;
     const double f = s.estimate.scale_out_exposed_fraction;
     const double step = s.estimate.step_seconds * (1 - f + f * slowdown);
@@ -612,44 +527,20 @@ void ClusterRun::resolve_contention() {
 
 // Failures --------------------------------------------------------------------------
 
-std::vector<uint32_t> ClusterRun::unit_devices(FailureUnit unit, uint32_t index) const {
-  if (unit == FailureUnit::kDevice) return {index};
-  return inv_.node_devices(index);
-}
-
-void ClusterRun::draw_failure(uint32_t kind, uint32_t unit, SimTime from) {
-  const FailureKind& k = opts_.failures.kinds[kind];
-  // Weibull with mean m: scale m / Gamma(1 + 1/shape); shape 1 is the exponential.
-  const double scale = k.mtbf_hours * 3600.0 / std::tgamma(1.0 + 1.0 / k.weibull_shape);
-  failures_.push({from + SimTime::seconds_ceil(engine::weibull(failure_rng_, k.weibull_shape, scale)), kind, unit});
-}
-
 void ClusterRun::start_failures() {
-  const auto& kinds = opts_.failures.kinds;
-  for (uint32_t k = 0; k < kinds.size(); ++k) {
-    if (!(kinds[k].mtbf_hours > 0) || !(kinds[k].weibull_shape > 0))
-      throw UserError(fmt::format("failures.kinds[{}]: mtbf_hours and weibull_shape must be > 0", k));
-    const size_t units = kinds[k].unit == FailureUnit::kDevice ? inv_.devices().size() : inv_.node_count();
-    for (uint32_t u = 0; u < units; ++u) draw_failure(k, u, SimTime::zero());
-  }
+  failures_.emplace(inv_, opts_.failures.kinds, sim_.random().stream("failures"));
   arm_next_failure();
-  for (const ScriptedFailure& f : opts_.failures.scripted) {
-    const size_t units = f.unit == FailureUnit::kDevice ? inv_.devices().size() : inv_.node_count();
-    if (f.index >= units)
-      throw UserError(fmt::format("scripted {} failure: index {} out of range (the cluster has {})", to_string(f.unit),
-                                  f.index, units));
-    sim_.schedule_at(f.at, [this, f] { fail(unit_devices(f.unit, f.index), f.repair); });
-  }
+  check_scripted_failures(inv_, opts_.failures.scripted);
+  for (const ScriptedFailure& f : opts_.failures.scripted)
+    sim_.schedule_at(f.at, [this, f] { fail(unit_devices(inv_, f.unit, f.index), f.repair); });
 }
 
 void ClusterRun::arm_next_failure() {
-  if (failures_.empty()) return;
-  failure_event_ = sim_.schedule_at(failures_.top().at, [this] {
-    const PendingFailure f = failures_.top();
-    failures_.pop();
-    const FailureKind& k = opts_.failures.kinds[f.kind];
-    fail(unit_devices(k.unit, f.unit), k.repair);
-    draw_failure(f.kind, f.unit, now() + k.repair);  // renewal: up again after repair
+  const std::optional<SimTime> next = failures_->next();
+  if (!next) return;
+  failure_event_ = sim_.schedule_at(*next, [this] {
+    const FailureProcess::Failure f = failures_->take();
+    fail(f.devices, f.repair);
     arm_next_failure();
   });
 }
@@ -674,7 +565,7 @@ void ClusterRun::fail(const std::vector<uint32_t>& devices, SimTime repair_after
   hit_jobs.erase(std::unique(hit_jobs.begin(), hit_jobs.end()), hit_jobs.end());
   for (uint32_t j : hit_jobs) interrupt(j);
   sim_.schedule_in(repair_after, [this, devices] { repair(devices); });
-  if (flows_changed_) resolve_contention();
+  if (contention_.changed()) resolve_contention();
   note();
   request_pass();
 }
@@ -742,128 +633,17 @@ void ClusterRun::repair(const std::vector<uint32_t>& devices) {
 
 void ClusterRun::note() {
   const double free = free_.free_total();
-  recorder_.note(seconds(now()),
-                 {.allocated = static_cast<double>(allocated_),
-                  .down = static_cast<double>(down_),
-                  .mfu_devices = mfu_devices_,
-                  .free = free,
-                  .free_on_partial_nodes = free - free_.free_on_whole_nodes(),
-                  .queued = static_cast<double>(pending_.size()),
-                  .running = static_cast<double>(running_.size()),
-                  .power_w = inv_.static_watts() + idle_watts_ + extra_watts_});
-  if (obs_) observe_sample();
+  sampler_.note(now(),
+                {.allocated = static_cast<double>(allocated_),
+                 .down = static_cast<double>(down_),
+                 .mfu_devices = mfu_devices_,
+                 .free = free,
+                 .free_on_partial_nodes = free - free_.free_on_whole_nodes(),
+                 .queued = static_cast<double>(pending_.size()),
+                 .running = static_cast<double>(running_.size()),
+                 .power_w = inv_.static_watts() + idle_watts_ + extra_watts_},
+                held_in_pool_, down_in_pool_);
   if (opts_.progress) opts_.progress(now(), static_cast<uint32_t>(ends_.count()), static_cast<uint32_t>(jobs_.size()));
-}
-
-void ClusterRun::observe_sample() {
-  const auto queued = static_cast<uint32_t>(pending_.size()), running = static_cast<uint32_t>(running_.size());
-  bool changed = sampled_pools_.empty() || queued != sampled_queued_ || running != sampled_running_;
-  sampled_pools_.resize(inv_.pools().size());
-  for (uint32_t p = 0; p < sampled_pools_.size(); ++p) {
-    const PoolUsage u{.allocated = held_in_pool_[p], .down = down_in_pool_[p]};
-    changed = changed || u.allocated != sampled_pools_[p].allocated || u.down != sampled_pools_[p].down;
-    sampled_pools_[p] = u;
-  }
-  if (!changed) return;
-  sampled_queued_ = queued;
-  sampled_running_ = running;
-  obs_->cluster_sample(now(), {.pools = sampled_pools_, .queued = queued, .running = running,
-                               .power_w = inv_.static_watts() + idle_watts_ + extra_watts_});
-}
-
-void ClusterRun::observe_links() {
-  told_leaf_load_.resize(leaf_link_.size(), 0.0);
-  std::sort(dirty_leaves_.begin(), dirty_leaves_.end());
-  dirty_leaves_.erase(std::unique(dirty_leaves_.begin(), dirty_leaves_.end()), dirty_leaves_.end());
-  for (uint32_t l : dirty_leaves_) {
-    const double load = solver_.load(*leaf_link_[l]);
-    if (load == told_leaf_load_[l]) continue;
-    told_leaf_load_[l] = load;
-    obs_->link_sample(now(), {.leaf = l, .load_bytes_per_s = load, .capacity_bytes_per_s = solver_.capacity(*leaf_link_[l])});
-  }
-  dirty_leaves_.clear();
-}
-
-Percentiles percentiles(std::vector<double> v) {
-  Percentiles p;
-  if (v.empty()) return p;
-  std::sort(v.begin(), v.end());
-  double sum = 0;
-  for (double x : v) sum += x;
-  p.mean = sum / static_cast<double>(v.size());
-  // Nearest rank: the smallest value with at least q of the values at or below it.
-  auto rank = [&](double q) { return v[static_cast<size_t>(std::max(1.0, std::ceil(q * static_cast<double>(v.size())))) - 1]; };
-  p.p50 = rank(0.50);
-  p.p99 = rank(0.99);
-  return p;
-}
-
-ClusterRunResult ClusterRun::results(const engine::RunResult& r) {
-  ClusterRunResult out;
-  ClusterSummary& sum = out.summary;
-  sum.policy = to_string(opts_.policy.kind);
-  sum.placement = to_string(opts_.placement);
-  sum.devices = static_cast<uint32_t>(inv_.devices().size());
-  sum.jobs = static_cast<uint32_t>(jobs_.size());
-  sum.finished = static_cast<uint32_t>(ends_.count());
-  sum.events = r.events_executed;
-  sum.failures = failure_count_;
-  sum.step_estimates = static_cast<double>(estimates_.size());
-  std::vector<double> jct, delay;
-  double first_arrival = jobs_.empty() ? 0 : 1e300, useful = 0, held = 0, lost = 0;
-  for (uint32_t j = 0; j < jobs_.size(); ++j) {
-    const JobRequest& job = jobs_[j];
-    const JobState& s = states_[j];
-    JobResult jr{.name = job.name, .devices = job.devices, .arrival_s = seconds(job.arrival)};
-    first_arrival = std::min(first_arrival, jr.arrival_s);
-    if (s.first_start) {
-      jr.pool = inv_.pools()[s.pool].name;
-      jr.first_start_s = seconds(*s.first_start);
-      jr.queue_delay_s = *jr.first_start_s - jr.arrival_s;
-    } else {
-      jr.queue_delay_s = std::max(0.0, seconds(r.end_time) - jr.arrival_s);
-    }
-    delay.push_back(jr.queue_delay_s);
-    if (s.reserved) jr.reserved_start_s = seconds(*s.reserved);
-    if (s.end) {
-      jr.end_s = seconds(*s.end);
-      jr.jct_s = *jr.end_s - jr.arrival_s;
-      jr.time_to_train_s = *jr.end_s - *jr.first_start_s;
-      jct.push_back(*jr.jct_s);
-    }
-    jr.held_s = s.held_s;
-    if (s.has_mfu && s.useful_s > 0) jr.mfu = s.mfu_s / s.useful_s;
-    // Useful: progress kept, in the device-seconds it took at the job's own pace.
-    const double kept_s = s.useful_s - s.lost_seconds;
-    jr.goodput = s.held_s > 0 ? std::max(0.0, kept_s) / s.held_s : 0;
-    jr.interruptions = s.interruptions;
-    jr.preemptions = s.preemptions;
-    jr.interruption_times_s = s.interruption_times_s;
-    jr.preemption_times_s = s.preemption_times_s;
-    jr.checkpoints = s.checkpoints;
-    jr.lost_steps = s.lost_steps;
-    jr.lost_seconds = s.lost_seconds;
-    useful += std::max(0.0, kept_s) * job.devices;
-    held += s.held_s * job.devices;
-    lost += s.lost_seconds * job.devices;
-    sum.interruptions += s.interruptions;
-    sum.preemptions += s.preemptions;
-    out.jobs.push_back(std::move(jr));
-  }
-  const double t0 = std::min(first_arrival, seconds(r.end_time));
-  const double t1 = seconds(r.end_time);
-  sum.makespan_s = t1 - t0;
-  sum.jct_s = percentiles(jct);
-  sum.queue_delay_s = percentiles(delay);
-  const Recorder::Totals tot = recorder_.totals(t0, t1);
-  sum.utilization = tot.utilization;
-  sum.mfu_utilization = tot.mfu_utilization;
-  sum.fragmentation = tot.fragmentation;
-  sum.energy_j = tot.energy_j;
-  sum.goodput = held > 0 ? useful / held : 0;
-  sum.lost_device_hours = lost / 3600.0;
-  out.timeline = recorder_.timeline(t0, t1, opts_.timeline_samples);
-  return out;
 }
 
 }  // namespace
