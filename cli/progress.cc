@@ -64,6 +64,12 @@ void Progress::show(std::string_view text) {
   draw(fmt::format("{}: {}", label_, text));
 }
 
+bool Progress::due() {
+  if (!enabled_) return false;
+  std::lock_guard lock(mu_);
+  return !drawn_ || std::chrono::steady_clock::now() - last_ >= std::chrono::milliseconds(200);
+}
+
 void Progress::draw(const std::string& text) {
   err_ << "\r\x1b[K" << text << std::flush;
   drawn_ = true;

@@ -41,6 +41,9 @@ class Progress {
   void update(double done, double total);
   // A line of its own text (the caller formats done/total), e.g. simulated time.
   void show(std::string_view text);
+  // True when show() would draw now (enabled, and none drawn in the last 0.2 s): callers
+  // called after every event skip formatting the text otherwise.
+  bool due();
   // Erases the line, before results are printed; later calls draw it again.
   void finish();
   bool enabled() const { return enabled_; }

@@ -118,7 +118,7 @@ void run_command(const RunOptions& options, std::ostream& out) {
       trace.emplace(options.trace_path, io::TraceInfo{.scenario = s.name(), .seed = s.seed(), .level = *trace_level});
     Progress progress(std::cerr, options.progress, "cluster run", "");
     const scheduler::RunProgress show = [&](engine::SimTime now, uint32_t finished, uint32_t jobs) {
-      progress.show(run_progress_text(now.to_seconds(), s.horizon_s(), finished, jobs));
+      if (progress.due()) progress.show(run_progress_text(now.to_seconds(), s.horizon_s(), finished, jobs));
     };
     const sim::ClusterRunOutput r =
         scenario::run_cluster(file, trace ? &*trace : nullptr,
