@@ -37,7 +37,11 @@ void sweep_options(boost::program_options::options_description& options) {
       "without it, an old journal is replaced")(
       "out", po::value<std::string>(),
       "write the CSV to FILE (whole, when every point is done; rows are journaled to FILE.journal as they "
-      "complete). Default: stdout, no journal");
+      "complete). Default: stdout, no journal")(
+      "format", po::value<std::string>()->default_value("wide"),
+      "wide: one row per point, a column per metric; long: one row per (point, system, job, metric) with "
+      "value and unit columns and the swept fields by short name (an axis's label), as pandas' pivot and "
+      "seaborn take it");
 }
 
 int sweep_run(const boost::program_options::variables_map& vm, const Console& console) {
@@ -52,6 +56,10 @@ int sweep_run(const boost::program_options::variables_map& vm, const Console& co
   if (vm.count("shard")) o.shard = parse_shard(vm["shard"].as<std::string>());
   o.resume = vm["resume"].as<bool>();
   if (vm.count("out")) o.out = vm["out"].as<std::string>();
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "wide" && format != "long")
+    throw UserError(fmt::format("podsim sweep: --format {}: expected wide or long", format));
+  o.long_format = format == "long";
   if (o.resume && !o.out) throw UserError("podsim sweep: --resume needs --out FILE (the journal is FILE.journal)");
 
   const SweepPlan plan = SweepPlan::make(ScenarioFile::load(vm["scenario"].as<std::string>()), strings_of(vm, "set"));

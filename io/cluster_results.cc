@@ -2,13 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
-
 #include <optional>
 #include <string>
 
 #include "engine/error.h"
 #include "io/atomic_file.h"
+#include "io/csv_writer.h"
+#include "io/json_writer.h"
 
 namespace podsim::io {
 namespace {
@@ -17,48 +19,71 @@ using scheduler::ClusterSummary;
 using scheduler::JobResult;
 using scheduler::TimelineSample;
 
-std::string opt(const std::optional<double>& v) { return v ? fmt::format("{:.6g}", *v) : ""; }
-std::string json_opt(const std::optional<double>& v) { return v ? fmt::format("{:.9g}", *v) : "null"; }
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
-    else out += c;
-  }
-  return out + "\"";
-}
-
 std::string hours(double s) { return fmt::format("{:.2f} h", s / 3600); }
 
-// (name, value) pairs of the summary, shared by the CSV and JSON writers.
-std::vector<std::pair<std::string, std::string>> summary_fields(const ClusterSummary& s) {
-  auto num = [](double v) { return fmt::format("{:.9g}", v); };
-  return {{"policy", json_string(s.policy)},
-          {"placement", json_string(s.placement)},
-          {"devices", num(s.devices)},
-          {"jobs", num(s.jobs)},
-          {"finished", num(s.finished)},
-          {"makespan_s", num(s.makespan_s)},
-          {"jct_mean_s", num(s.jct_s.mean)},
-          {"jct_p50_s", num(s.jct_s.p50)},
-          {"jct_p99_s", num(s.jct_s.p99)},
-          {"queue_delay_mean_s", num(s.queue_delay_s.mean)},
-          {"queue_delay_p50_s", num(s.queue_delay_s.p50)},
-          {"queue_delay_p99_s", num(s.queue_delay_s.p99)},
-          {"utilization", num(s.utilization)},
-          {"mfu_utilization", num(s.mfu_utilization)},
-          {"fragmentation", num(s.fragmentation)},
-          {"energy_j", num(s.energy_j)},
-          {"goodput", num(s.goodput)},
-          {"interruptions", num(s.interruptions)},
-          {"preemptions", num(s.preemptions)},
-          {"failures", num(s.failures)},
-          {"lost_device_hours", num(s.lost_device_hours)},
-          {"events", num(static_cast<double>(s.events))},
-          {"step_estimates", num(s.step_estimates)}};
+// Jobs with a known MFU (their FLOPs are known); trace jobs carry only durations.
+size_t jobs_with_mfu(const scheduler::ClusterRunResult& r) {
+  size_t n = 0;
+  for (const JobResult& j : r.jobs) n += j.mfu.has_value();
+  return n;
 }
+
+// The MFU-weighted utilization, nullopt when no job's FLOPs are known (it would read 0).
+std::optional<double> mfu_utilization(const scheduler::ClusterRunResult& r) {
+  if (jobs_with_mfu(r) == 0) return std::nullopt;
+  return r.summary.mfu_utilization;
+}
+
+// One summary field: a number (nullopt: unknown) or a text.
+struct Field {
+  std::string name;
+  std::optional<double> number;
+  std::optional<std::string> text;
+};
+
+// The summary's fields, shared by the CSV and JSON writers. Durations in seconds, energy
+// in joules, shares as fractions: one convention for every machine-read output.
+std::vector<Field> summary_fields(const scheduler::ClusterRunResult& r) {
+  const ClusterSummary& s = r.summary;
+  const auto num = [](const char* name, std::optional<double> v) { return Field{name, v, std::nullopt}; };
+  return {{"policy", std::nullopt, s.policy},
+          {"placement", std::nullopt, s.placement},
+          num("devices", s.devices),
+          num("jobs", s.jobs),
+          num("finished", s.finished),
+          num("makespan_s", s.makespan_s),
+          num("jct_mean_s", s.jct_s.mean),
+          num("jct_p50_s", s.jct_s.p50),
+          num("jct_p99_s", s.jct_s.p99),
+          num("queue_delay_mean_s", s.queue_delay_s.mean),
+          num("queue_delay_p50_s", s.queue_delay_s.p50),
+          num("queue_delay_p99_s", s.queue_delay_s.p99),
+          num("utilization_frac", s.utilization),
+          num("mfu_utilization_frac", mfu_utilization(r)),
+          num("fragmentation_frac", s.fragmentation),
+          num("energy_j", s.energy_j),
+          num("goodput_frac", s.goodput),
+          num("interruptions", s.interruptions),
+          num("preemptions", s.preemptions),
+          num("failures", s.failures),
+          num("lost_device_s", s.lost_device_hours * 3600),
+          num("events", static_cast<double>(s.events)),
+          num("step_estimates", s.step_estimates)};
+}
+
+const std::vector<std::string> kJobColumns = {
+    "name",         "devices",       "pool",  "arrival_s",    "first_start_s", "end_s",
+    "queue_delay_s", "jct_s",        "time_to_train_s", "held_s", "mfu_frac", "goodput_frac",
+    "interruptions", "preemptions",  "checkpoints",     "lost_steps", "lost_s"};
+
+const std::vector<std::string> kTimelineColumns = {
+    "t_s",           "allocated_devices", "down_devices", "utilization_frac", "mfu_utilization_frac",
+    "fragmentation_frac", "queued_jobs",  "running_jobs", "power_w"};
+
+// A JSON number, or null when unknown; non-finite numbers are refused by write_json.
+Json json_value(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+// Counts as JSON integers, not 3.0.
+Json json_count(double v) { return Json(static_cast<int64_t>(v)); }
 
 }  // namespace
 
@@ -71,7 +96,18 @@ void write_summary_table(const scheduler::ClusterRunResult& r, std::ostream& out
   out << fmt::format("JCT             mean {}  p50 {}  p99 {}\n", hours(s.jct_s.mean), hours(s.jct_s.p50), hours(s.jct_s.p99));
   out << fmt::format("queueing delay  mean {}  p50 {}  p99 {}\n", hours(s.queue_delay_s.mean), hours(s.queue_delay_s.p50),
                      hours(s.queue_delay_s.p99));
-  out << fmt::format("utilization     {:.1f}% allocated, {:.1f}% MFU-weighted\n", 100 * s.utilization, 100 * s.mfu_utilization);
+  // MFU needs a job's FLOPs; a trace job is only a duration. Unknown is said, not shown
+  // as 0.0%; a mix says how many jobs count 0.
+  const size_t with_mfu = jobs_with_mfu(r);
+  std::string mfu;
+  if (with_mfu == 0)
+    mfu = "n/a MFU-weighted (no job's FLOPs are known: trace jobs carry only durations)";
+  else if (with_mfu < r.jobs.size())
+    mfu = fmt::format("{:.1f}% MFU-weighted ({} of {} jobs without known FLOPs count 0)", 100 * s.mfu_utilization,
+                      r.jobs.size() - with_mfu, r.jobs.size());
+  else
+    mfu = fmt::format("{:.1f}% MFU-weighted", 100 * s.mfu_utilization);
+  out << fmt::format("utilization     {:.1f}% allocated, {}\n", 100 * s.utilization, mfu);
   out << fmt::format("fragmentation   {:.1f}% of free device-time on partly used nodes\n", 100 * s.fragmentation);
   out << fmt::format("goodput         {:.1f}% of held device-time kept\n", 100 * s.goodput);
   out << fmt::format("failures        {} ({} job interruptions, {:.1f} device-hours lost), {} preemptions\n", s.failures,
@@ -80,65 +116,77 @@ void write_summary_table(const scheduler::ClusterRunResult& r, std::ostream& out
 }
 
 void write_jobs_csv(const scheduler::ClusterRunResult& r, std::ostream& out) {
-  out << "name,devices,pool,arrival_s,first_start_s,end_s,queue_delay_s,jct_s,time_to_train_s,held_s,mfu,goodput,"
-         "interruptions,preemptions,checkpoints,lost_steps,lost_seconds\n";
-  for (const JobResult& j : r.jobs)
-    out << fmt::format("{},{},{},{:.6g},{},{},{:.6g},{},{},{:.6g},{},{:.6g},{},{},{},{:.6g},{:.6g}\n", j.name, j.devices,
-                       j.pool, j.arrival_s, opt(j.first_start_s), opt(j.end_s), j.queue_delay_s, opt(j.jct_s),
-                       opt(j.time_to_train_s), j.held_s, opt(j.mfu), j.goodput, j.interruptions, j.preemptions,
-                       j.checkpoints, j.lost_steps, j.lost_seconds);
+  CsvWriter csv(out, kJobColumns);
+  for (const JobResult& j : r.jobs) {
+    csv.text(j.name).integer(j.devices).text(j.pool).number(j.arrival_s).number(j.first_start_s).number(j.end_s);
+    csv.number(j.queue_delay_s).number(j.jct_s).number(j.time_to_train_s).number(j.held_s).number(j.mfu);
+    csv.number(j.goodput).integer(j.interruptions).integer(j.preemptions).integer(j.checkpoints);
+    csv.number(j.lost_steps).number(j.lost_seconds).end_row();
+  }
 }
 
 void write_timeline_csv(const scheduler::ClusterRunResult& r, std::ostream& out) {
-  out << "t_s,allocated,down,utilization,mfu_utilization,fragmentation,queued,running,power_w\n";
-  for (const TimelineSample& s : r.timeline)
-    out << fmt::format("{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}\n", s.t_s, s.allocated, s.down,
-                       s.utilization, s.mfu_utilization, s.fragmentation, s.queued, s.running, s.power_w);
+  CsvWriter csv(out, kTimelineColumns);
+  const bool mfu_known = jobs_with_mfu(r) > 0;
+  for (const TimelineSample& s : r.timeline) {
+    csv.number(s.t_s).number(s.allocated).number(s.down).number(s.utilization);
+    csv.number(mfu_known ? std::optional(s.mfu_utilization) : std::nullopt);
+    csv.number(s.fragmentation).number(s.queued).number(s.running).number(s.power_w).end_row();
+  }
 }
 
 void write_summary_csv(const scheduler::ClusterRunResult& r, std::ostream& out) {
-  const auto fields = summary_fields(r.summary);
-  std::string head, row;
-  for (const auto& [k, v] : fields) {
-    head += (head.empty() ? "" : ",") + k;
-    row += (row.empty() ? "" : ",") + (v.front() == '"' ? v.substr(1, v.size() - 2) : v);
+  const std::vector<Field> fields = summary_fields(r);
+  std::vector<std::string> columns;
+  for (const Field& f : fields) columns.push_back(f.name);
+  CsvWriter csv(out, columns);
+  for (const Field& f : fields) {
+    if (f.text)
+      csv.text(*f.text);
+    else
+      csv.number(f.number);
   }
-  out << head << '\n' << row << '\n';
+  csv.end_row();
 }
 
-void write_json(const scheduler::ClusterRunResult& r, std::ostream& out) {
-  out << "{\n  \"summary\": {";
-  bool first = true;
-  for (const auto& [k, v] : summary_fields(r.summary)) {
-    out << (first ? "\n" : ",\n") << "    " << json_string(k) << ": " << v;
-    first = false;
+void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out) {
+  Json doc = Json::object();
+  Json& summary = doc["summary"] = Json::object();
+  for (const Field& f : summary_fields(r)) {
+    if (f.text)
+      summary[f.name] = *f.text;
+    else if (f.number && *f.number == std::floor(*f.number) && std::abs(*f.number) < 9e15)
+      summary[f.name] = json_count(*f.number);
+    else
+      summary[f.name] = json_value(f.number);
   }
-  out << "\n  },\n  \"jobs\": [";
-  first = true;
+  Json& jobs = doc["jobs"] = Json::array();
   for (const JobResult& j : r.jobs) {
-    out << (first ? "\n" : ",\n")
-        << fmt::format("    {{\"name\": {}, \"devices\": {}, \"pool\": {}, \"arrival_s\": {:.9g}, \"first_start_s\": {}, "
-                       "\"end_s\": {}, \"queue_delay_s\": {:.9g}, \"jct_s\": {}, \"time_to_train_s\": {}, \"held_s\": {:.9g}, "
-                       "\"mfu\": {}, \"goodput\": {:.9g}, \"interruptions\": {}, \"preemptions\": {}, \"checkpoints\": {}, "
-                       "\"lost_steps\": {:.9g}, \"lost_seconds\": {:.9g}}}",
-                       json_string(j.name), j.devices, json_string(j.pool), j.arrival_s, json_opt(j.first_start_s),
-                       json_opt(j.end_s), j.queue_delay_s, json_opt(j.jct_s), json_opt(j.time_to_train_s), j.held_s,
-                       json_opt(j.mfu), j.goodput, j.interruptions, j.preemptions, j.checkpoints, j.lost_steps,
-                       j.lost_seconds);
-    first = false;
+    const std::optional<double> values[] = {j.arrival_s, j.first_start_s, j.end_s,   j.queue_delay_s, j.jct_s,
+                                            j.time_to_train_s, j.held_s,  j.mfu,     j.goodput};
+    Json job = Json::object();
+    job["name"] = j.name;
+    job["devices"] = j.devices;
+    job["pool"] = j.pool;
+    for (size_t i = 0; i < std::size(values); ++i) job[kJobColumns[3 + i]] = json_value(values[i]);
+    job["interruptions"] = j.interruptions;
+    job["preemptions"] = j.preemptions;
+    job["checkpoints"] = j.checkpoints;
+    job["lost_steps"] = j.lost_steps;
+    job["lost_s"] = j.lost_seconds;
+    jobs.push_back(std::move(job));
   }
-  out << "\n  ],\n  \"timeline\": [";
-  first = true;
+  Json& timeline = doc["timeline"] = Json::array();
+  const bool mfu_known = jobs_with_mfu(r) > 0;
   for (const TimelineSample& s : r.timeline) {
-    out << (first ? "\n" : ",\n")
-        << fmt::format("    {{\"t_s\": {:.9g}, \"allocated\": {:.9g}, \"down\": {:.9g}, \"utilization\": {:.9g}, "
-                       "\"mfu_utilization\": {:.9g}, \"fragmentation\": {:.9g}, \"queued\": {:.9g}, \"running\": {:.9g}, "
-                       "\"power_w\": {:.9g}}}",
-                       s.t_s, s.allocated, s.down, s.utilization, s.mfu_utilization, s.fragmentation, s.queued, s.running,
-                       s.power_w);
-    first = false;
+    const std::optional<double> values[] = {s.t_s,         s.allocated, s.down,
+                                            s.utilization, mfu_known ? std::optional(s.mfu_utilization) : std::nullopt,
+                                            s.fragmentation, s.queued, s.running, s.power_w};
+    Json sample = Json::object();
+    for (size_t i = 0; i < std::size(values); ++i) sample[kTimelineColumns[i]] = json_value(values[i]);
+    timeline.push_back(std::move(sample));
   }
-  out << "\n  ]\n}\n";
+  io::write_json(doc, out);
 }
 
 void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out) {
@@ -155,7 +203,7 @@ void write_cluster_outputs(const scheduler::ClusterRunResult& r, const std::file
   write_atomically(dir / "summary.csv", [&](std::ostream& o) { write_summary_csv(r, o); });
   write_atomically(dir / "jobs.csv", [&](std::ostream& o) { write_jobs_csv(r, o); });
   write_atomically(dir / "timeline.csv", [&](std::ostream& o) { write_timeline_csv(r, o); });
-  write_atomically(dir / "results.json", [&](std::ostream& o) { write_json(r, o); });
+  write_atomically(dir / "results.json", [&](std::ostream& o) { write_results_json(r, o); });
 }
 
 }  // namespace podsim::io

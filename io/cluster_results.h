@@ -1,6 +1,9 @@
 #pragma once
 // Reporters: a ClusterRunResult rendered as a readable table, CSV (one row per job; one
-// per timeline sample; one summary row) and JSON. They format and compute nothing.
+// per timeline sample; one summary row; io/csv_writer.h) and JSON (io/json_writer.h).
+// They format and compute nothing. Columns carry their unit (README.md, "Reading the
+// outputs"); an MFU that no job's FLOPs support is empty (CSV), null (JSON) or "n/a"
+// with the reason (table), never 0.
 #include <filesystem>
 #include <ostream>
 
@@ -13,8 +16,8 @@ void write_summary_table(const scheduler::ClusterRunResult& r, std::ostream& out
 void write_jobs_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
 void write_timeline_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
 void write_summary_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
-// {"summary": {...}, "jobs": [...], "timeline": [...]}
-void write_json(const scheduler::ClusterRunResult& r, std::ostream& out);
+// {"summary": {...}, "jobs": [...], "timeline": [...]}, the CSVs' names and values.
+void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out);
 
 
 // The table `podsim run` prints: write_summary_table and the trace rows skipped.

@@ -4,9 +4,10 @@
 
 #include <charconv>
 #include <fstream>
-#include <sstream>
 
+#include "engine/csv_reader.h"
 #include "engine/error.h"
+#include "io/csv_writer.h"
 
 namespace podsim::io {
 namespace {
@@ -35,8 +36,8 @@ std::optional<std::string_view> take(std::string_view& rest, std::string_view ke
 
 std::string format_header(const SweepHeader& h) {
   const std::string podsim = h.podsim.empty() ? "" : fmt::format("podsim={} ", h.podsim);
-  return fmt::format("{}{} {} {}fingerprint={} points={} shard={} scenario={}", kMagic, h.kind, kVersion, podsim,
-                     h.fingerprint, h.points, to_string(h.shard), h.scenario);
+  return fmt::format("{}{} {} {}fingerprint={} points={} shard={} {}scenario={}", kMagic, h.kind, kVersion, podsim,
+                     h.fingerprint, h.points, to_string(h.shard), h.long_format ? "format=long " : "", h.scenario);
 }
 
 std::string written_by(const SweepHeader& h) {
@@ -52,6 +53,10 @@ std::optional<SweepHeader> parse_header(std::string_view line, std::string_view 
   const auto fingerprint = take(rest, "fingerprint");
   const auto points = take(rest, "points");
   const auto shard = take(rest, "shard");
+  if (const auto format = take(rest, "format")) {
+    if (*format != "long") return std::nullopt;
+    h.long_format = true;
+  }
   if (!fingerprint || !points || !shard || !rest.starts_with("scenario=")) return std::nullopt;
   h.fingerprint = std::string(*fingerprint);
   const auto n = parse_size(*points);
@@ -66,95 +71,78 @@ std::optional<SweepHeader> parse_header(std::string_view line, std::string_view 
   return h;
 }
 
-std::string csv_row(const std::vector<std::string>& fields) {
-  std::string line;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) line += ',';
-    const std::string& f = fields[i];
-    if (f.find_first_of(",\"\n\r") == std::string::npos) {
-      line += f;
-      continue;
-    }
-    line += '"';
-    for (char c : f) {
-      if (c == '"') line += '"';
-      line += (c == '\n' || c == '\r') ? ' ' : c;
-    }
-    line += '"';
-  }
-  return line;
-}
-
-std::optional<std::vector<std::string>> parse_csv_row(std::string_view line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c != '"')
-        out.back() += c;
-      else if (i + 1 < line.size() && line[i + 1] == '"')
-        out.back() += '"', ++i;
-      else
-        quoted = false;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else {
-      out.back() += c;
-    }
-  }
-  if (quoted) return std::nullopt;
-  return out;
-}
-
-SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind) {
+SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind,
+                           std::optional<size_t> rows_per_point) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(fmt::format("{}: cannot open", path.string()));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
-    lines.push_back(std::string_view(text).substr(start, nl - start));
-  if (start < text.size()) {
-    if (kind != kSweepJournal)
-      throw UserError(fmt::format("{}:{}: truncated (the last line has no newline)", path.string(), lines.size() + 1));
-    // A journal's unfinished last row: the point runs again.
-  }
-
+  std::string first;
+  std::getline(in, first);
   SweepTable t;
-  const auto header = lines.empty() ? std::nullopt : parse_header(lines[0], kind);
+  const auto header = parse_header(first, kind);
   if (!header)
     throw UserError(fmt::format("{}:1: not a podsim {} file (expected a first line '{}{} {} fingerprint=...')",
                                 path.string(), kind, kMagic, kind, kVersion));
   t.header = *header;
-  if (lines.size() < 2 || !lines[1].starts_with("point,"))
+  const bool journal = kind == kSweepJournal;
+  CsvReader csv(in, path.string(), 2);
+  const std::optional<CsvRecord> columns = csv.next();
+  if (!columns || !columns->complete || columns->fields.empty() || columns->fields.front() != "point")
     throw UserError(fmt::format("{}:2: expected the column line 'point,...'", path.string()));
-  t.columns = std::string(lines[1]);
-  const size_t width = parse_csv_row(t.columns)->size();
-  for (size_t i = 2; i < lines.size(); ++i) {
-    const auto fields = parse_csv_row(lines[i]);
-    const std::string where = fmt::format("{}:{}", path.string(), i + 1);
-    if (!fields || fields->size() != width)
-      throw UserError(fmt::format("{}: malformed row (expected {} comma-separated fields)", where, width));
-    const auto point = parse_size(fields->front());
+  t.columns = columns->fields;
+  const size_t width = t.columns.size();
+  if (!t.header.long_format) rows_per_point = 1;
+
+  std::optional<size_t> last;  // the point of the previous row
+  bool cut = false;            // the journal's last row was cut short
+  while (std::optional<CsvRecord> r = csv.next()) {
+    const std::string where = fmt::format("{}:{}", path.string(), r->line);
+    if (!r->complete) {
+      if (journal) {  // A journal's unfinished last row: its point runs again.
+        cut = true;
+        break;
+      }
+      throw UserError(fmt::format("{}: truncated (the last row has no line break)", where));
+    }
+    if (r->fields.size() != width)
+      throw UserError(fmt::format("{}: malformed row ({} fields, expected {} as in the column line)", where,
+                                  r->fields.size(), width));
+    const auto point = parse_size(r->fields.front());
     if (!point || *point >= t.header.points || !t.header.shard.contains(*point))
-      throw UserError(fmt::format("{}: point '{}' is not a point of shard {} of {} points", where, fields->front(),
+      throw UserError(fmt::format("{}: point '{}' is not a point of shard {} of {} points", where, r->fields.front(),
                                   to_string(t.header.shard), t.header.points));
-    if (!t.rows.emplace(*point, std::string(lines[i])).second)
-      throw UserError(fmt::format("{}: point {} appears twice", where, *point));
-    t.lines[*point] = i + 1;
+    if (*point != last) {
+      if (t.rows.contains(*point)) throw UserError(fmt::format("{}: point {} appears twice", where, *point));
+      if (last && !rows_per_point) rows_per_point = t.rows[*last].size();
+      if (last && t.rows[*last].size() != *rows_per_point)
+        throw UserError(fmt::format("{}: point {} has {} rows, expected {} (one per metric)", path.string(), *last,
+                                    t.rows[*last].size(), *rows_per_point));
+      t.lines[*point] = r->line;
+      last = point;
+    }
+    t.rows[*point].push_back(std::move(r->fields));
+  }
+  if (last && rows_per_point && t.rows[*last].size() != *rows_per_point) {
+    if (!journal || t.rows[*last].size() > *rows_per_point)
+      throw UserError(fmt::format("{}: point {} has {} rows, expected {} (one per metric)", path.string(), *last,
+                                  t.rows[*last].size(), *rows_per_point));
+    cut = true;
+  }
+  if (cut && last && (!rows_per_point || t.rows[*last].size() != *rows_per_point)) {
+    t.rows.erase(*last);
+    t.lines.erase(*last);
   }
   return t;
 }
 
+std::string format_rows(const std::vector<CsvFields>& rows) {
+  std::string out;
+  for (const CsvFields& r : rows) out += csv_record(r) + '\n';
+  return out;
+}
+
 void write_sweep_table(const SweepTable& t, std::ostream& out) {
-  out << format_header(t.header) << '\n' << t.columns << '\n';
-  for (const auto& [point, row] : t.rows) out << row << '\n';
+  out << format_header(t.header) << '\n' << csv_record(t.columns) << '\n';
+  for (const auto& [point, rows] : t.rows) out << format_rows(rows);
 }
 
 Shard parse_shard(std::string_view text, std::string_view option) {

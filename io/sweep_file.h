@@ -1,16 +1,19 @@
 #pragma once
 // The files of a sweep: results (`podsim sweep --out`, one per shard), journals (rows
-// appended as points complete, for --resume) and merged results. All are CSV after one
-// comment line that says which podsim wrote them (io/version.h), which sweep and which
-// slice of it they hold:
+// appended as points complete, for --resume) and merged results. All are CSV (written by
+// io/csv_writer.h, read by engine/csv_reader.h) after one comment line that says which
+// podsim wrote them (io/version.h), which sweep and which slice of it they hold:
 //
 //   # podsim sweep v1 podsim=0.1.0+g6ded8b4c1e2f fingerprint=3f0c9e2a11d4b7c8 points=12 shard=1/1 scenario=NAME
 //   point,scheduler.policy,makespan_s,...,error
-//   0,FIFO,86400.000,...,
+//   0,FIFO,86400,...,
 //
-// A journal says "sweep-journal" instead of "sweep", and its rows are in completion
-// order; results hold their shard's rows in point order. A row's `error` is empty, or
-// the one-line error that point ended with (its metrics are then empty).
+// Wide (the default): one row per point. Long (`format=long` in the header line, before
+// `scenario=`): one row per (point, system, job, metric), the rows of a point together
+// and in the same order for every point. A journal says "sweep-journal" instead of
+// "sweep", and its points are in completion order; results hold their shard's points in
+// point order. A row's `error` is empty, or the one-line error that point ended with
+// (its metrics are then empty).
 #include <cstddef>
 #include <filesystem>
 #include <map>
@@ -49,6 +52,7 @@ struct SweepHeader {
   size_t points = 0;
   Shard shard;
   std::string scenario;  // the scenario's name, for people; not compared
+  bool long_format = false;
 };
 
 std::string format_header(const SweepHeader& h);
@@ -58,25 +62,26 @@ std::string written_by(const SweepHeader& h);
 // Nullopt unless `line` is a header of `kind`.
 std::optional<SweepHeader> parse_header(std::string_view line, std::string_view kind);
 
-// One CSV line (no newline); fields with a comma, quote or newline are quoted (RFC 4180)
-// and a newline inside becomes a space.
-std::string csv_row(const std::vector<std::string>& fields);
-// The fields of a CSV line; nullopt if its quotes do not close.
-std::optional<std::vector<std::string>> parse_csv_row(std::string_view line);
+using CsvFields = std::vector<std::string>;
 
 struct SweepTable {
   SweepHeader header;
-  std::string columns;                 // the column line
-  std::map<size_t, std::string> rows;  // point -> its row line
-  std::map<size_t, size_t> lines;      // point -> its line number in the file read (1-based)
+  CsvFields columns;
+  std::map<size_t, std::vector<CsvFields>> rows;  // point -> its rows (one when wide)
+  std::map<size_t, size_t> lines;                 // point -> the line its first row starts on (1-based)
 };
 
 // Reads a file of `kind`. Each row must have as many fields as the columns and a point
-// index that is in the header's shard and not seen before. A journal's last line
-// without a newline (a write cut short) is dropped; in results it is an error. Throws
+// index that is in the header's shard; a point's rows are together and not seen again.
+// Every point has `rows_per_point` rows (wide: 1; long: as many as the first point when
+// not given). A journal's last point cut short (a write interrupted: its last row
+// without a line break, or fewer rows) is dropped; in results it is an error. Throws
 // UserError "PATH[:LINE]: what is wrong".
-SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind);
+SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind,
+                           std::optional<size_t> rows_per_point = std::nullopt);
 
+// The rows of one point as CSV text, each ending with a line break.
+std::string format_rows(const std::vector<CsvFields>& rows);
 // Header, columns, rows in point order.
 void write_sweep_table(const SweepTable& t, std::ostream& out);
 

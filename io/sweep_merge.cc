@@ -24,8 +24,13 @@ size_t merge_sweep_shards(const std::string& out_path, const std::vector<std::st
       throw UserError(fmt::format("{}: written by {}, but {} by {}: shards of different versions are not merged (the "
                                   "model may differ; run every shard with one podsim)",
                                   shards[i], written_by(h), shards[0], written_by(first.header)));
+    const auto rows_per_point = [](const SweepTable& t) { return t.rows.empty() ? 0 : t.rows.begin()->second.size(); };
+    if (h.long_format != first.header.long_format)
+      throw UserError(fmt::format("{}: {} rows, but {} has {} rows (run every shard with the same --format)", shards[i],
+                                  h.long_format ? "long" : "wide", shards[0], first.header.long_format ? "long" : "wide"));
     if (h.fingerprint != first.header.fingerprint || h.points != first.header.points ||
-        tables[i].columns != first.columns)
+        tables[i].columns != first.columns ||
+        (rows_per_point(tables[i]) && rows_per_point(first) && rows_per_point(tables[i]) != rows_per_point(first)))
       throw UserError(fmt::format("{}: a shard of another sweep (fingerprint {}, {} points; {} has {}, {} points)",
                                   shards[i], h.fingerprint, h.points, shards[0], first.header.fingerprint,
                                   first.header.points));

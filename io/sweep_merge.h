@@ -1,8 +1,9 @@
 #pragma once
 // Joins the shard files of one sweep (`podsim sweep --shard K/N --out SHARD.csv`,
 // io/sweep_file.h) into the file the unsharded sweep would have written, byte for byte.
-// Refuses, with one line each: a file that is not a sweep's results, shards of different
-// sweeps (fingerprint, point count, shard count or columns) or podsim versions, a shard
+// Wide and long files alike (io/sweep_file.h). Refuses, with one line each: a file that is
+// not a sweep's results, shards of different sweeps (fingerprint, point count, shard
+// count, format or columns) or podsim versions, a shard
 // given twice, a missing shard, a shard without all of its rows.
 #include <cstddef>
 #include <string>

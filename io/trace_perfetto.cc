@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "io/atomic_file.h"
+#include "io/json_writer.h"
 #include "io/trace_reader.h"
 
 namespace podsim::io {
@@ -315,53 +316,10 @@ class PerfettoWriter {
   bool first_ = true;
 };
 
-// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no
-// surrogates, nothing above U+10FFFF), or 0 if it is not one.
-size_t utf8_length(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-  const unsigned c = b(0);
-  auto cont = [&](size_t k, unsigned lo = 0x80, unsigned hi = 0xbf) { return b(k) >= lo && b(k) <= hi; };
-  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
-  if (c == 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
-  if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
-  if (c == 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xf1 && c <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
-
 }  // namespace
 
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      // JSON is UTF-8: pass well-formed sequences, replace anything else by U+FFFD.
-      const size_t n = utf8_length(s, i);
-      if (n == 0) {
-        out += "\\ufffd";
-      } else {
-        out.append(s.substr(i, n));
-        i += n - 1;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (u < 0x20 || u == 0x7f) out += fmt::format("\\u{:04x}", u);
-        else out += c;
-    }
-  }
-  return out + "\"";
-}
+// The one JSON writer's string (io/json_writer.h): escapes, and U+FFFD for invalid UTF-8.
+std::string json_quote(std::string_view s) { return json_string(s); }
 
 PerfettoStats write_perfetto(const std::filesystem::path& trace, const std::filesystem::path& json) {
   PerfettoStats stats;

@@ -33,7 +33,10 @@ py::object opt(const std::optional<double>& v) { return v ? py::object(py::float
 
 py::dict metrics(const std::vector<sim::Metric>& ms) {
   py::dict d;
-  for (const sim::Metric& m : ms) d[py::str(m.name)] = m.value;
+  // Named as the wide sweep columns; numbers as floats, text as str, unknown as None.
+  for (const sim::Metric& m : ms)
+    d[py::str(m.column())] = m.number ? py::object(py::float_(*m.number))
+                                      : m.unit.empty() ? py::object(py::str(m.text)) : py::object(py::none());
   return d;
 }
 

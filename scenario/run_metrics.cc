@@ -22,16 +22,16 @@ bool is_dit_job(const v1::Job& job) {
 
 }  // namespace
 
-std::vector<std::string> headline_metric_names(const ScenarioFile& file) {
+std::vector<sim::Metric> headline_metric_names(const ScenarioFile& file) {
   const v1::Scenario& s = file.scenario();
   if (s.has_compare()) {
     std::vector<std::string> systems;
     for (const v1::Variant& v : s.compare().systems()) systems.push_back(v.name());
     if (systems.empty()) systems.push_back(s.cluster().name().empty() ? "system" : s.cluster().name());
-    std::vector<std::string> out;
+    std::vector<sim::Metric> out;
     for (const std::string& system : systems)
       for (const v1::Job& job : s.jobs())
-        for (std::string& n : sim::cell_metric_names(system, job.name(), is_dit_job(job))) out.push_back(std::move(n));
+        for (sim::Metric& m : sim::cell_metric_names(system, job.name(), is_dit_job(job))) out.push_back(std::move(m));
     return out;
   }
   if (has_cluster_run(file)) return sim::cluster_metric_names();
@@ -51,9 +51,9 @@ std::vector<sim::Metric> headline_metrics(const ScenarioFile& file) {
   }
   // The names promised up front must be the names delivered: sweeps write the header
   // before any point has run.
-  const std::vector<std::string> names = headline_metric_names(file);
+  const std::vector<sim::Metric> names = headline_metric_names(file);
   PODSIM_CHECK(names.size() == out.size(), "headline metrics: names and values differ in count");
-  for (size_t i = 0; i < names.size(); ++i) PODSIM_CHECK(names[i] == out[i].name, "headline metrics: name mismatch");
+  for (size_t i = 0; i < names.size(); ++i) PODSIM_CHECK(names[i].same_kind(out[i]), "headline metrics: name mismatch");
   return out;
 }
 

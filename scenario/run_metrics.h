@@ -9,9 +9,9 @@
 
 namespace podsim::scenario {
 
-// Names of the metrics headline_metrics(file) returns, in its order. Throws UserError
+// The metrics headline_metrics(file) returns, in its order, without values. Throws UserError
 // when the scenario is neither a comparison nor a cluster run.
-std::vector<std::string> headline_metric_names(const ScenarioFile& file);
+std::vector<sim::Metric> headline_metric_names(const ScenarioFile& file);
 
 // Runs the scenario (comparison: run_study; cluster: check_scenario + run_cluster) and
 // returns its metrics. Throws UserError for bad input.

@@ -1,6 +1,7 @@
 #include "scenario/sweep_plan.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
@@ -80,14 +81,14 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
     for (const Axis& other : plan.axes_)
       if (other.field.path == a.field())
         throw UserError(fmt::format("{}.field: '{}' is swept twice (expected one axis per field)", where, a.field()));
-    Axis axis{.field = {a.field(), {a.values().begin(), a.values().end()}}, .linked = {}};
+    Axis axis{.field = {a.field(), {a.values().begin(), a.values().end()}, a.label()}, .linked = {}};
     for (int k = 0; k < a.linked_size(); ++k) {
       const v1::LinkedField& l = a.linked(k);
       if (l.field().empty()) throw UserError(fmt::format("{}.linked[{}].field: required", where, k));
       if (static_cast<size_t>(l.values_size()) != axis.field.values.size())
         throw UserError(fmt::format("{}.linked[{}].values: {} values, expected {} (one per value of '{}')", where, k,
                                     l.values_size(), axis.field.values.size(), a.field()));
-      axis.linked.push_back({l.field(), {l.values().begin(), l.values().end()}});
+      axis.linked.push_back({l.field(), {l.values().begin(), l.values().end()}, l.label()});
     }
     check(where, axis.field);
     for (const Field& l : axis.linked) check(where, l);
@@ -109,6 +110,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
       if (!same->linked.empty() && field.values.size() != same->field.values.size())
         throw UserError(fmt::format("--set {}: {} values, but the sweep block links {} other fields to its {} values",
                                     path, field.values.size(), same->linked.size(), same->field.values.size()));
+      field.label = same->field.label;
       same->field = std::move(field);
     }
   }
@@ -157,6 +159,42 @@ std::vector<std::string> SweepPlan::fields() const {
   for (const Axis& a : axes_) {
     out.push_back(a.field.path);
     for (const Field& l : a.linked) out.push_back(l.path);
+  }
+  return out;
+}
+
+std::vector<std::string> SweepPlan::labels(const std::vector<std::string>& reserved) const {
+  std::vector<const Field*> all;
+  for (const Axis& a : axes_) {
+    all.push_back(&a.field);
+    for (const Field& l : a.linked) all.push_back(&l);
+  }
+  const auto taken = [&](const std::string& name, size_t except) {
+    if (std::find(reserved.begin(), reserved.end(), name) != reserved.end()) return true;
+    for (size_t i = 0; i < all.size(); ++i)
+      if (i != except && (all[i]->label == name || all[i]->path == name)) return true;
+    return false;
+  };
+  std::vector<std::string> out;
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Field& f = *all[i];
+    if (!f.label.empty()) {
+      if (taken(f.label, i))
+        throw UserError(fmt::format("{}: sweep label '{}' of '{}' is also another column's name (expected labels "
+                                    "unique and none of {})",
+                                    path_, f.label, f.path, fmt::join(reserved, ", ")));
+      out.push_back(f.label);
+      continue;
+    }
+    const size_t dot = f.path.rfind('.');
+    const std::string last = dot == std::string::npos ? f.path : f.path.substr(dot + 1);
+    bool clash = taken(last, i);
+    for (size_t k = 0; k < all.size() && !clash; ++k) {
+      if (k == i || !all[k]->label.empty()) continue;
+      const size_t d = all[k]->path.rfind('.');
+      clash = (d == std::string::npos ? all[k]->path : all[k]->path.substr(d + 1)) == last;
+    }
+    out.push_back(clash ? f.path : last);
   }
   return out;
 }

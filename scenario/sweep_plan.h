@@ -40,6 +40,10 @@ class SweepPlan {
 
   // The swept fields: each axis's field followed by its linked fields.
   std::vector<std::string> fields() const;
+  // Their short names, as fields(), for long-format columns: the axis's `label`, else the
+  // path's last component, else (taken by another field or by a column of the long
+  // format, `reserved`) the whole path. Throws UserError if two labels given are equal.
+  std::vector<std::string> labels(const std::vector<std::string>& reserved) const;
   // Point p's value of each of fields(). REQUIRES: p < points().
   std::vector<std::string> values(size_t p) const;
   // The scenario of point p (see above). Throws UserError if an override fails.
@@ -49,6 +53,7 @@ class SweepPlan {
   struct Field {
     std::string path;
     std::vector<std::string> values;
+    std::string label;  // as given; empty: derived (labels())
   };
   struct Axis {
     Field field;

@@ -15,6 +15,7 @@
 #include "engine/check.h"
 #include "engine/error.h"
 #include "io/atomic_file.h"
+#include "io/csv_writer.h"
 #include "io/sweep_file.h"
 #include "io/version.h"
 #include "scenario/run_metrics.h"
@@ -33,25 +34,31 @@ std::string one_line(std::string s) {
   return s;
 }
 
-// The metric names every point shares. A point whose overrides already fail here is
-// skipped (its row will carry the error); the sweep must not change the names (the
-// systems' or jobs' names), since the header is written before any point runs.
-std::vector<std::string> common_metric_names(const SweepPlan& plan) {
-  std::optional<std::vector<std::string>> names;
+// The metrics (without values) every point shares. A point whose overrides already fail
+// here is skipped (its row will carry the error); the sweep must not change the names
+// (the systems' or jobs' names), since the header is written before any point runs.
+std::vector<Metric> common_metric_names(const SweepPlan& plan) {
+  std::optional<std::vector<Metric>> names;
   std::optional<UserError> first_error;
   size_t first = 0;
   for (size_t p = 0; p < plan.points(); ++p) {
-    std::vector<std::string> here;
+    std::vector<Metric> here;
     try {
       here = headline_metric_names(plan.point_file(p));
     } catch (const UserError& e) {
       if (!first_error) first_error = e;
       continue;
     }
+    const auto same = [](const std::vector<Metric>& a, const std::vector<Metric>& b) {
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < a.size(); ++i)
+        if (!a[i].same_kind(b[i])) return false;
+      return true;
+    };
     if (!names) {
       names = std::move(here);
       first = p;
-    } else if (here != *names) {
+    } else if (!same(here, *names)) {
       throw UserError(
           fmt::format("sweep of {}: point {} has other result columns than point {} (a sweep may not "
                       "change the names or number of systems and jobs)",
@@ -76,39 +83,109 @@ bool finite_number(const std::string& s) {
   return ec == std::errc() && end == s.data() + s.size() && std::isfinite(v);
 }
 
-// A resumed row must be one this sweep could have written: its point's values in the
-// parameter columns, a number (or nothing) in each metric column, no metric beside an
-// error, and the quoting csv_row gives. Anything else is a damaged journal (a disk or
-// an editor changed it); it is refused rather than copied into the results.
-void check_resumed_rows(const SweepTable& old, const std::filesystem::path& path, const SweepPlan& plan,
-                        const std::vector<std::string>& columns) {
-  for (const auto& [p, line] : old.rows) {
-    const std::string where = fmt::format("{}:{}", path.string(), old.lines.at(p));
-    const auto damaged = [&](size_t col, const std::string& expected, const std::string& got) {
+// The columns of the long format after the swept fields' short names.
+const std::vector<std::string> kLongColumns = {"system", "job", "metric", "value", "unit", "text", "error"};
+
+// The shape of a sweep's files: its columns and how a point's values, metrics and error
+// become rows.
+class Layout {
+ public:
+  Layout(const SweepPlan& plan, std::vector<Metric> names, bool long_format)
+      : names_(std::move(names)), long_(long_format) {
+    columns_ = {"point"};
+    std::vector<std::string> reserved = kLongColumns;
+    reserved.push_back("point");
+    const std::vector<std::string> fields = long_ ? plan.labels(reserved) : plan.fields();
+    params_ = fields.size();
+    columns_.insert(columns_.end(), fields.begin(), fields.end());
+    if (long_) {
+      columns_.insert(columns_.end(), kLongColumns.begin(), kLongColumns.end());
+    } else {
+      for (const Metric& m : names_) columns_.push_back(m.column());
+      columns_.push_back("error");
+    }
+  }
+
+  const std::vector<std::string>& columns() const { return columns_; }
+  size_t rows_per_point() const { return long_ ? names_.size() : 1; }
+
+  // `metrics` empty when the point failed (`error` then says why).
+  std::vector<io::CsvFields> rows(size_t p, const std::vector<std::string>& values, const std::vector<Metric>& metrics,
+                                  const std::string& error) const {
+    PODSIM_CHECK(metrics.empty() || metrics.size() == names_.size(), "sweep: a point's metrics differ from the header");
+    std::vector<std::string> lead{fmt::format("{}", p)};
+    lead.insert(lead.end(), values.begin(), values.end());
+    const auto cell = [&](size_t i) {
+      if (metrics.empty()) return std::string();
+      const Metric& m = metrics[i];
+      return m.number ? io::csv_number(*m.number, fmt::format("metric '{}'", m.column())) : m.text;
+    };
+    std::vector<io::CsvFields> out;
+    if (!long_) {
+      out.push_back(lead);
+      for (size_t i = 0; i < names_.size(); ++i) out.back().push_back(cell(i));
+      out.back().push_back(error);
+      return out;
+    }
+    for (size_t i = 0; i < names_.size(); ++i) {
+      const Metric& m = names_[i];
+      io::CsvFields row = lead;
+      const bool text = m.unit.empty();
+      row.insert(row.end(), {m.system, m.job, m.name, text ? "" : cell(i), m.unit, text ? cell(i) : "", error});
+      out.push_back(std::move(row));
+    }
+    return out;
+  }
+
+  // A resumed point's rows must be ones this sweep could have written: its point's values
+  // in the parameter columns, the metric names in order, a number (or nothing) for each
+  // numeric metric, no metric beside an error. Anything else is a damaged journal (a disk
+  // or an editor changed it); it is refused rather than copied into the results.
+  void check(size_t p, const std::vector<io::CsvFields>& got, const std::vector<std::string>& values,
+             const std::string& where) const {
+    const auto damaged = [&](size_t col, const std::string& expected, const std::string& value) {
       return UserError(fmt::format("{}: column '{}': expected {}, got '{}' (a damaged journal row: remove the row or "
                                    "the journal, or run without --resume)",
-                                   where, columns[col], expected, printable(got)));
+                                   where, columns_[col], expected, printable(value)));
     };
-    const std::vector<std::string> f = *io::parse_csv_row(line);  // read_sweep_file checked the quotes and width
-    const std::vector<std::string> values = plan.values(p);
-    for (size_t i = 0; i < values.size(); ++i)
-      if (f[1 + i] != values[i]) throw damaged(1 + i, fmt::format("'{}' (point {}'s value)", values[i], p), f[1 + i]);
-    const bool failed = !f.back().empty();
-    for (size_t i = 1 + values.size(); i + 1 < f.size(); ++i) {
-      if (f[i].empty()) continue;
-      if (failed) throw damaged(i, "nothing (the row's error says the point failed)", f[i]);
-      // Every metric is a number but a study's plan and bottleneck, which are text
-      // (cli/headline_metrics.cc, kCellNames).
-      const std::string_view name = columns[i];
-      if (name.ends_with("/plan") || name.ends_with("/bottleneck")) continue;
-      if (!finite_number(f[i])) throw damaged(i, "a number", f[i]);
+    const std::string& error = got.front().back();
+    for (const io::CsvFields& f : got) {
+      for (size_t i = 0; i < values.size(); ++i)
+        if (f[1 + i] != values[i]) throw damaged(1 + i, fmt::format("'{}' (point {}'s value)", values[i], p), f[1 + i]);
+      if (f.back() != error) throw damaged(f.size() - 1, fmt::format("'{}' (the point's first row)", error), f.back());
     }
-    if (io::csv_row(f) != line)
-      throw UserError(fmt::format("{}: fields quoted as podsim never writes them (a damaged journal row: remove the row "
-                                  "or the journal, or run without --resume)",
-                                  where));
+    const bool failed = !error.empty();
+    const auto value = [&](size_t col, const std::string& v, const Metric& m) {
+      if (v.empty()) return;
+      if (failed) throw damaged(col, "nothing (the row's error says the point failed)", v);
+      if (!m.unit.empty() && !finite_number(v)) throw damaged(col, "a number", v);
+    };
+    if (!long_) {
+      for (size_t i = 0; i < names_.size(); ++i) value(1 + params_ + i, got.front()[1 + params_ + i], names_[i]);
+      return;
+    }
+    for (size_t i = 0; i < names_.size(); ++i) {
+      const io::CsvFields& f = got[i];
+      const Metric& m = names_[i];
+      const size_t at = 1 + params_;  // system
+      const std::string expected[] = {m.system, m.job, m.name};
+      for (size_t k = 0; k < 3; ++k)
+        if (f[at + k] != expected[k]) throw damaged(at + k, fmt::format("'{}'", expected[k]), f[at + k]);
+      if (f[at + 4] != m.unit) throw damaged(at + 4, fmt::format("'{}'", m.unit), f[at + 4]);
+      const bool text = m.unit.empty();
+      value(at + 3, f[at + 3], m);
+      if (text && !f[at + 3].empty()) throw damaged(at + 3, "nothing (a text metric)", f[at + 3]);
+      if (!text && !f[at + 5].empty()) throw damaged(at + 5, "nothing (a numeric metric)", f[at + 5]);
+      if (failed && !f[at + 5].empty()) throw damaged(at + 5, "nothing (the row's error says the point failed)", f[at + 5]);
+    }
   }
-}
+
+ private:
+  std::vector<Metric> names_;
+  bool long_;
+  size_t params_ = 0;
+  std::vector<std::string> columns_;
+};
 
 // Appends rows to the journal, each flushed as it is written.
 class Journal {
@@ -118,8 +195,9 @@ class Journal {
     out_.open(path, std::ios::binary | std::ios::app);
     if (!out_) throw UserError(fmt::format("{}: cannot append", path.string()));
   }
-  void append(const std::string& row) {
-    out_ << row << '\n';
+  // `rows`: CSV text ending with a line break.
+  void append(const std::string& rows) {
+    out_ << rows;
     out_.flush();
     if (!out_) throw UserError(fmt::format("{}: write failed", path_.string()));
   }
@@ -139,21 +217,18 @@ class Journal {
 SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostream& table_out) {
   PODSIM_CHECK(o.threads >= 1, "sweep: no threads");
   PODSIM_CHECK(!o.resume || o.out, "sweep: --resume without an output file");
-  const std::vector<std::string> fields = plan.fields();
-  const std::vector<std::string> names = common_metric_names(plan);
-  std::vector<std::string> columns{"point"};
-  columns.insert(columns.end(), fields.begin(), fields.end());
-  columns.insert(columns.end(), names.begin(), names.end());
-  columns.push_back("error");
+  const Layout layout(plan, common_metric_names(plan), o.long_format);
 
   SweepTable table{.header = {.kind = kSweepResults,
                               .podsim = std::string(io::podsim_version()),
                               .fingerprint = plan.fingerprint(),
                               .points = plan.points(),
                               .shard = o.shard,
-                              .scenario = plan.scenario_name()},
-                   .columns = io::csv_row(columns),
-                   .rows = {}};
+                              .scenario = plan.scenario_name(),
+                              .long_format = o.long_format},
+                   .columns = layout.columns(),
+                   .rows = {},
+                   .lines = {}};
   SweepSummary summary{.points = o.shard.size(plan.points())};
 
   std::optional<Journal> journal;
@@ -162,20 +237,22 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
     SweepTable start = table;
     start.header.kind = kSweepJournal;
     if (o.resume && std::filesystem::exists(path)) {
-      SweepTable old = io::read_sweep_file(path, kSweepJournal);
+      SweepTable old = io::read_sweep_file(path, kSweepJournal, layout.rows_per_point());
       if (old.header.podsim != table.header.podsim)
         throw UserError(fmt::format("{}: written by {}, this is {}: a sweep is not resumed across versions (the "
                                     "model may differ); remove it, or run without --resume",
                                     path.string(), written_by(old.header), written_by(table.header)));
       if (old.header.fingerprint != table.header.fingerprint || old.header.points != plan.points() ||
           old.header.shard.index != o.shard.index || old.header.shard.count != o.shard.count ||
-          old.columns != table.columns)
+          old.header.long_format != o.long_format || old.columns != table.columns)
         throw UserError(
-            fmt::format("{}: a journal of another sweep (fingerprint {}, shard {}; this sweep: {}, shard "
-                        "{}): remove it, or run without --resume",
-                        path.string(), old.header.fingerprint, to_string(old.header.shard), plan.fingerprint(),
-                        to_string(o.shard)));
-      check_resumed_rows(old, path, plan, columns);
+            fmt::format("{}: a journal of another sweep (fingerprint {}, shard {}{}; this sweep: {}, shard "
+                        "{}{}): remove it, or run without --resume",
+                        path.string(), old.header.fingerprint, to_string(old.header.shard),
+                        old.header.long_format ? ", long format" : "", plan.fingerprint(), to_string(o.shard),
+                        o.long_format ? ", long format" : ""));
+      for (const auto& [p, rows] : old.rows)
+        layout.check(p, rows, plan.values(p), fmt::format("{}:{}", path.string(), old.lines.at(p)));
       start.rows = std::move(old.rows);
       summary.resumed = start.rows.size();
     }
@@ -203,30 +280,27 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
       if (k >= todo.size()) return;
       const size_t p = todo[k];
       const auto t0 = std::chrono::steady_clock::now();
-      std::vector<std::string> row{fmt::format("{}", p)};
-      const std::vector<std::string> values = plan.values(p);
-      row.insert(row.end(), values.begin(), values.end());
+      std::vector<Metric> metrics;
       std::string failure;
+      std::vector<io::CsvFields> rows;
       try {
-        const std::vector<Metric> metrics = headline_metrics(plan.point_file(p));
-        PODSIM_CHECK(metrics.size() == names.size(), "sweep: a point's metrics differ from the header");
-        for (const Metric& m : metrics) row.push_back(m.value);
-      } catch (const UserError& e) {
-        failure = one_line(e.what());
-        row.resize(1 + values.size() + names.size());
+        try {
+          metrics = headline_metrics(plan.point_file(p));
+        } catch (const UserError& e) {
+          failure = one_line(e.what());
+        }
+        rows = layout.rows(p, plan.values(p), metrics, failure);
       } catch (...) {
         std::lock_guard lock(mu);
         if (!error) error = std::current_exception();
         stop = true;
         return;
       }
-      row.push_back(failure);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::lock_guard lock(mu);
       try {
-        const std::string line = io::csv_row(row);
-        if (journal) journal->append(line);
-        table.rows.emplace(p, line);
+        if (journal) journal->append(io::format_rows(rows));
+        table.rows.emplace(p, std::move(rows));
       } catch (...) {
         if (!error) error = std::current_exception();
         stop = true;
@@ -253,7 +327,7 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
 
   // Resumed rows with an error count too, so the summary does not depend on interruption.
   summary.failed = 0;
-  for (const auto& [p, line] : table.rows) summary.failed += !io::parse_csv_row(line)->back().empty();
+  for (const auto& [p, rows] : table.rows) summary.failed += !rows.front().back().empty();
 
   if (o.out) {
     io::write_atomically(*o.out, [&](std::ostream& out) { write_sweep_table(table, out); });

@@ -35,6 +35,10 @@ struct SweepOptions {
   // Told (points done, points to run) after each point, under the sweep's lock; may be
   // empty. For a progress display: it must not write to `table_out`.
   std::function<void(size_t done, size_t total)> progress;
+  // Long format (io/sweep_file.h): one row per (point, system, job, metric) with columns
+  // point, the swept fields' short names (SweepPlan::labels), system, job, metric, value,
+  // unit, text (plan and bottleneck), error. Default: wide, one row per point.
+  bool long_format = false;
 };
 
 struct SweepSummary {

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 
+#include "engine/csv_reader.h"
 #include "engine/error.h"
 
 namespace podsim::scheduler {
@@ -22,20 +23,21 @@ namespace {
 // simulated instant representable in int64 nanoseconds.
 constexpr double kMaxTraceSeconds = 1e9;
 
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> out;
-  size_t from = 0;
-  for (;;) {
-    const size_t comma = line.find(',', from);
-    std::string cell = line.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
-    // Trim spaces and quotes: exports quote some cells ("2020-03-01 08:00:00").
-    while (!cell.empty() && (cell.back() == ' ' || cell.back() == '"' || cell.back() == '\r')) cell.pop_back();
+// The next record's fields (engine/csv_reader.h does the RFC 4180 tokenising), with the
+// spaces around unquoted cells trimmed, as exports pad them ("1, 2"). Nullopt at the end.
+std::optional<CsvRecord> next_row(CsvReader& csv) {
+  std::optional<CsvRecord> r = csv.next();
+  if (!r) return r;
+  if (r->open_quote)
+    throw UserError(fmt::format("{}:{}: a quoted field is not closed (expected '\"' before the end of the file)",
+                                csv.path(), r->line));
+  for (std::string& cell : r->fields) {
+    while (!cell.empty() && cell.back() == ' ') cell.pop_back();
     size_t b = 0;
-    while (b < cell.size() && (cell[b] == ' ' || cell[b] == '"')) ++b;
-    out.push_back(cell.substr(b));
-    if (comma == std::string::npos) return out;
-    from = comma + 1;
+    while (b < cell.size() && cell[b] == ' ') ++b;
+    cell.erase(0, b);
   }
+  return r;
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible
@@ -162,9 +164,10 @@ class Reader {
 }  // namespace
 
 Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) {
-  std::string line;
-  if (!std::getline(in, line)) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
-  const Reader r(path, split_csv(line));
+  CsvReader csv(in, path);
+  std::optional<CsvRecord> head = next_row(csv);
+  if (!head) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
+  const Reader r(path, std::move(head->fields));
   Trace trace;
   std::optional<size_t> id_col, submit, start, end, gpus, duration;
   if (format == TraceFormat::kItp) {
@@ -179,13 +182,12 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
     end = r.require("end_time");
     gpus = r.require("gpu_num");
   }
-  size_t n = 1;
   double first_submit = INFINITY;
   std::map<std::string, size_t> id_lines;  // job id -> the line that used it first
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.empty() || line == "\r") continue;
-    const std::vector<std::string> row = split_csv(line);
+  while (std::optional<CsvRecord> record = next_row(csv)) {
+    const size_t n = record->line;
+    if (record->fields.empty()) continue;  // a blank line
+    const std::vector<std::string>& row = record->fields;
     TraceJob job{.line = n};
     job.id = id_col ? r.cell(row, n, *id_col) : fmt::format("line{}", n);
     if (format == TraceFormat::kItp) {

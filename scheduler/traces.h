@@ -10,6 +10,8 @@
 //     (read as UTC); duration = end - start. Rows with gpu_num 0 (CPU jobs) or no
 //     start/end (never ran) are skipped and counted.
 //
+// Files are CSV as RFC 4180 has it (engine/csv_reader.h): quoted cells may hold commas,
+// quotes and line breaks; spaces around unquoted cells are trimmed.
 // A row that is malformed or cannot be true is a UserError naming file, line and column:
 //   "x.csv:7: column 'num_gpu': expected a positive integer, got 'x'".
 // Cannot be true: a date that does not exist (2020-02-30), a start before the submit

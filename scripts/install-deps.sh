@@ -9,6 +9,7 @@ packages=(
   libboost-graph-dev libboost-program-options-dev
   libprotobuf-dev protobuf-compiler
   libspdlog-dev libfmt-dev
+  nlohmann-json3-dev  # the one JSON writer, io/json_writer.h (issue 18)
   doctest-dev
   libbenchmark-dev
   chromium  # renders the HTML reports in tests/report/report_browser.sh (issue #7)

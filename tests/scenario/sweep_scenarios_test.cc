@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "scenario/scenario_file.h"
+#include "engine/csv_reader.h"
 #include "io/sweep_file.h"
 #include "scenario/sweep_plan.h"
 #include "scenario/sweep_run.h"
@@ -31,10 +32,10 @@ std::vector<Row> rows_of(const std::string& table) {
   std::string line;
   std::getline(in, line);  // header
   std::getline(in, line);
-  const std::vector<std::string> columns = *podsim::io::parse_csv_row(line);
+  const std::vector<std::string> columns = *podsim::parse_csv_record(line);
   std::vector<Row> rows;
   while (std::getline(in, line)) {
-    const std::vector<std::string> fields = *podsim::io::parse_csv_row(line);
+    const std::vector<std::string> fields = *podsim::parse_csv_record(line);
     REQUIRE(fields.size() == columns.size());
     Row r;
     for (size_t i = 0; i < columns.size(); ++i) r[columns[i]] = fields[i];
@@ -85,14 +86,14 @@ TEST_CASE("failure_rate: goodput falls as failures get frequent, the best checkp
   for (size_t i = 0; i < 2; ++i) {
     for (size_t m = 1; m < 5; ++m) {
       // Each failure throws away the work since the job's last checkpoint.
-      CHECK(num(rows[m * 2 + i], "goodput") <= num(rows[(m - 1) * 2 + i], "goodput"));
+      CHECK(num(rows[m * 2 + i], "goodput_frac") <= num(rows[(m - 1) * 2 + i], "goodput_frac"));
       CHECK(num(rows[m * 2 + i], "failures") >= num(rows[(m - 1) * 2 + i], "failures"));
     }
-    CHECK(num(rows[8 + i], "goodput") < num(rows[i], "goodput"));
+    CHECK(num(rows[8 + i], "goodput_frac") < num(rows[i], "goodput_frac"));
     CHECK(rows[8 + i].at("finished") == "4");
   }
   // Few failures: hourly checkpoints waste less on writes (1 an hour vs 6). Many (one an
   // hour on the cluster): 10-minute checkpoints lose less per failure.
-  CHECK(num(rows[1], "goodput") > num(rows[0], "goodput"));
-  CHECK(num(rows[8], "goodput") > num(rows[9], "goodput"));
+  CHECK(num(rows[1], "goodput_frac") > num(rows[0], "goodput_frac"));
+  CHECK(num(rows[8], "goodput_frac") > num(rows[9], "goodput_frac"));
 }

@@ -16,7 +16,9 @@
 #include "scenario/sweep_plan.h"
 #include "scenario/sweep_run.h"
 #include "io/version.h"
+#include "engine/csv_reader.h"
 #include "engine/error.h"
+#include "io/csv_writer.h"
 
 using podsim::UserError;
 using podsim::scenario::ScenarioFile;
@@ -179,10 +181,10 @@ TEST_CASE("shards: K/N, round-robin") {
 
 TEST_CASE("CSV rows and headers read back as written") {
   const std::vector<std::string> fields{"1", "TP2 PP1, zero3", "say \"hi\"", "", "a\nb"};
-  const std::string line = podsim::io::csv_row(fields);
-  CHECK(line == "1,\"TP2 PP1, zero3\",\"say \"\"hi\"\"\",,\"a b\"");
-  CHECK(*podsim::io::parse_csv_row(line) == std::vector<std::string>{"1", "TP2 PP1, zero3", "say \"hi\"", "", "a b"});
-  CHECK(!podsim::io::parse_csv_row("1,\"open"));
+  const std::string line = podsim::io::csv_record(fields);
+  CHECK(line == "1,\"TP2 PP1, zero3\",\"say \"\"hi\"\"\",,\"a\nb\"");
+  CHECK(*podsim::parse_csv_record(line) == fields);
+  CHECK(!podsim::parse_csv_record("1,\"open"));
 
   const podsim::io::SweepHeader h{
       .podsim = "0.1.0+g0123456789ab", .fingerprint = "00ff", .points = 12, .shard = {2, 5}, .scenario = "a b=c"};
@@ -196,6 +198,16 @@ TEST_CASE("CSV rows and headers read back as written") {
   CHECK(back->shard.index == 2);
   CHECK(back->scenario == "a b=c");
   CHECK(!podsim::io::parse_header(text, podsim::io::kSweepJournal));
+  CHECK(!back->long_format);
+  podsim::io::SweepHeader long_header = h;
+  long_header.long_format = true;
+  const std::string long_text = podsim::io::format_header(long_header);
+  CHECK(long_text ==
+        "# podsim sweep v1 podsim=0.1.0+g0123456789ab fingerprint=00ff points=12 shard=2/5 format=long scenario=a b=c");
+  const auto long_back = podsim::io::parse_header(long_text, podsim::io::kSweepResults);
+  REQUIRE(long_back);
+  CHECK(long_back->long_format);
+  CHECK(long_back->scenario == "a b=c");
   // Files of podsims that did not record their version still read (and are refused by
   // version, not as unreadable).
   const auto older = podsim::io::parse_header("# podsim sweep v1 fingerprint=00ff points=12 shard=2/5 scenario=x",
@@ -224,7 +236,7 @@ TEST_CASE("the table is the same bytes for 1, 2 or 4 threads") {
   std::vector<std::string> rows;
   for (std::string l; std::getline(lines, l);) rows.push_back(l);
   REQUIRE(rows.size() == 8);
-  CHECK(rows[1].starts_with("point,scheduler.policy,jobs[1].arrival_s,makespan_s,utilization,"));
+  CHECK(rows[1].starts_with("point,scheduler.policy,jobs[1].arrival_s,makespan_s,utilization_frac,"));
   CHECK(rows[1].ends_with(",error"));
   CHECK(rows[4].starts_with("2,FIFO,7200,7532.108,"));
   CHECK(rows[3].starts_with("1,FIFO,600,996.323,0.8889,0.4063,530.269,396.323,"));
@@ -349,4 +361,82 @@ TEST_CASE("an unwritable output is refused before any point runs") {
   CHECK(error_of([&] {
           podsim::scenario::run_sweep(six_points(), {.threads = 1, .out = fs::path("/nonexistent/dir/r.csv")}, out);
         }).starts_with("--out /nonexistent/dir/r.csv: cannot write there"));
+}
+
+TEST_CASE("long format: one row per (point, metric), swept fields by short name, shards merge, journals resume") {
+  const SweepPlan plan = six_points();
+  std::ostringstream out;
+  podsim::scenario::run_sweep(plan, {.threads = 2, .long_format = true}, out);
+  std::istringstream in(out.str());
+  std::string header;
+  std::getline(in, header);
+  CHECK(header.find(" shard=1/1 format=long scenario=smoke") != std::string::npos);
+  podsim::CsvReader csv(in, "long.csv", 2);
+  const auto columns = csv.next();
+  REQUIRE(columns);
+  CHECK(columns->fields == std::vector<std::string>{"point", "policy", "arrival_s", "system", "job", "metric", "value",
+                                                     "unit", "text", "error"});
+  std::vector<std::vector<std::string>> rows;
+  while (auto r = csv.next()) rows.push_back(r->fields);
+  REQUIRE(rows.size() == 6 * 14);  // 6 points x a cluster run's 14 metrics
+  // Point 2 (FIFO, arrival 7200), as in the wide table above.
+  CHECK(rows[2 * 14] == std::vector<std::string>{"2", "FIFO", "7200", "", "", "makespan_s", "7532.108", "s", "", ""});
+  CHECK(rows[2 * 14 + 1][5] == "utilization_frac");
+  CHECK(rows[2 * 14 + 1][7] == "frac");
+
+  TempDir tmp;
+  const fs::path whole = tmp.path / "whole.csv";
+  std::ostringstream ignored;
+  podsim::scenario::run_sweep(plan, {.threads = 1, .out = whole, .long_format = true}, ignored);
+  const std::string expected = slurp(whole);
+  CHECK(expected == out.str());
+
+  std::vector<std::string> shards;
+  for (size_t k = 1; k <= 3; ++k) {
+    shards.push_back((tmp.path / ("shard" + std::to_string(k) + ".csv")).string());
+    podsim::scenario::run_sweep(plan, {.threads = 1, .shard = {k, 3}, .out = fs::path(shards.back()), .long_format = true},
+                                ignored);
+  }
+  CHECK(podsim::io::merge_sweep_shards((tmp.path / "m.csv").string(), {shards[1], shards[2], shards[0]}) == 6);
+  CHECK(slurp(tmp.path / "m.csv") == expected);
+  // A wide shard does not join long ones.
+  const fs::path wide = tmp.path / "wide2.csv";
+  podsim::scenario::run_sweep(plan, {.threads = 1, .shard = {2, 3}, .out = wide}, ignored);
+  CHECK(error_of([&] {
+          podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], wide.string(), shards[2]});
+        }) == wide.string() + ": wide rows, but " + shards[0] + " has long rows (run every shard with the same --format)");
+
+  // An interrupted long run: point 4 whole, point 1 cut after 5 of its 14 rows.
+  std::istringstream lines(expected);
+  std::vector<std::string> l;
+  for (std::string x; std::getline(lines, x);) l.push_back(x);
+  std::string journal_header = l[0];
+  journal_header.replace(journal_header.find("sweep v1"), 8, "sweep-journal v1");
+  const fs::path resumed = tmp.path / "resumed.csv";
+  {
+    std::ofstream j(resumed.string() + ".journal", std::ios::binary);
+    j << journal_header << "\n" << l[1] << "\n";
+    for (size_t i = 0; i < 14; ++i) j << l[2 + 4 * 14 + i] << "\n";
+    for (size_t i = 0; i < 5; ++i) j << l[2 + 1 * 14 + i] << "\n";
+  }
+  const podsim::scenario::SweepSummary s =
+      podsim::scenario::run_sweep(plan, {.threads = 2, .out = resumed, .resume = true, .long_format = true}, ignored);
+  CHECK(s.resumed == 1);
+  CHECK(slurp(resumed) == expected);
+}
+
+TEST_CASE("short names: the last path component, a label, or the whole path when taken") {
+  const char* const kLabelled = R"(
+sweep {
+  axes { field: "scheduler.policy" values: "FIFO" values: "SJF" label: "pol" }
+  axes { field: "jobs[1].arrival_s" values: "60" values: "600" linked { field: "jobs[0].arrival_s" values: "0" values: "1" } }
+}
+)";
+  const SweepPlan plan =
+      SweepPlan::make(ScenarioFile::parse("smoke.textproto", std::string(kSmoke) + kLabelled), {"seed=1,2"});
+  // Both arrivals end in "arrival_s": each keeps its whole path.
+  CHECK(plan.labels({"point"}) ==
+        std::vector<std::string>{"pol", "jobs[1].arrival_s", "jobs[0].arrival_s", "seed"});
+  CHECK(error_of([&] { plan.labels({"point", "pol"}); }).find("sweep label 'pol' of 'scheduler.policy' is also") !=
+        std::string::npos);
 }
