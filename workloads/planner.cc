@@ -61,6 +61,45 @@ std::string biggest_difference(const StepResult& a, const StepResult& b) {
   return fmt::format("{} {:.3f} s vs {:.3f} s", best->name, best->a, best->b);
 }
 
+// More devices are not always faster: a global batch split too thin (one or two
+// micro-batches per pipeline, tiny per-device shards) leaves the pipeline idle and the
+// step waiting on communication. When the best plan spends less than half its step
+// computing, the same search on half the devices says whether this many are worth it; if
+// they are not (no faster, or under 10% faster for twice the devices), the reader is told
+// rather than left to read the plan as a good use of them.
+std::string fewer_devices_note(const ModelSpec& m, const PlanSearch& q, const engine::DeviceSpec& device,
+                               const engine::Fabric& fabric, const PlannedStep& best) {
+  if (!q.compare_fewer_devices || q.devices < 2 || q.devices % 2 != 0) return "";
+  if (best.result.compute_s >= 0.5 * best.result.step_s) return "";
+  PlanSearch half = q;
+  half.devices = q.devices / 2;
+  half.top = 1;
+  half.compare_fewer_devices = false;
+  half.progress = nullptr;
+  PlanReport fewer;
+  try {
+    fewer = plan_search(m, half, device, fabric);
+  } catch (const UserError&) {
+    return "";  // nothing fits on half: these devices are needed for memory
+  }
+  // Twice the devices should come close to halving the step; under 10% faster, the
+  // extra devices are mostly idle.
+  const PlannedStep& f = fewer.best.front();
+  const double gain = f.result.step_s / best.result.step_s - 1;
+  if (gain >= 0.10) return "";
+  const Plan& p = best.plan;
+  const std::string verdict = gain <= 0 ? fmt::format("{} devices are no faster than {}", q.devices, half.devices)
+                                        : fmt::format("{} devices are only {:.1f}% faster than {}", q.devices,
+                                                      100 * gain, half.devices);
+  return fmt::format(
+      "Note: {} for this batch: there the best plan, {}, steps in {:.3f} s ({:.3f} s here). The global batch of {} "
+      "samples gives each of the DP{} replicas {} micro-batch{} of {} for {} pipeline stage{}, so {:.0f}% of the step "
+      "is bubble and exposed communication; use fewer devices or a larger global batch.",
+      verdict, describe(f.plan), f.result.step_s, best.result.step_s, q.global_batch, p.dp, p.micro_batches(),
+      p.micro_batches() == 1 ? "" : "es", p.micro_batch, p.pp, p.pp == 1 ? "" : "s",
+      100 * (1 - best.result.compute_s / best.result.step_s));
+}
+
 }  // namespace
 
 PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::DeviceSpec& device,
@@ -159,6 +198,8 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
       break;
     }
   }
+  report.note = fewer_devices_note(m, q, device, fabric, best);
+  if (!report.note.empty()) why += " " + report.note;
   report.explanation = why;
   timed.resize(std::min(timed.size(), static_cast<size_t>(std::max(q.top, 1))));
   report.best = std::move(timed);

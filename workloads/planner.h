@@ -43,6 +43,9 @@ struct PlanSearch {
   // Told (shapes searched, shapes in all) as the search goes, a shape being one (TP, CP,
   // PP); may be empty. For a progress display.
   std::function<void(size_t done, size_t total)> progress;
+  // When the best plan spends most of its step outside compute (bubble, exposed
+  // communication), search half the devices too and note it if they are about as fast.
+  bool compare_fewer_devices = true;
 };
 
 struct PlannedStep {
@@ -56,8 +59,12 @@ struct PlanReport {
   size_t considered = 0;          // plans enumerated
   size_t valid = 0;               // passed check()
   size_t fitting = 0;             // fit in memory and were timed
-  // Why the best wins over the runner-up and over the best plan of another shape.
+  // Why the best wins over the runner-up and over the best plan of another shape; ends
+  // with `note` when there is one.
   std::string explanation;
+  // Empty, or why these devices are too many for the batch: half of them, searched the
+  // same way, step no slower or under 10% slower (the global batch is split too thin).
+  std::string note;
 };
 
 // REQUIRES: validate(m) passed; `fabric` has >= devices devices. Throws UserError when

@@ -88,5 +88,26 @@ TEST_CASE("plan_search: more devices than the fabric has is an error") {
   CHECK_THROWS_AS(plan_search(small_gpt(), search_of(16, 32), device_with(Bytes::giga(80), true), fabric), UserError);
 }
 
+TEST_CASE("plan_search: a batch split too thin over too many devices gets a note, a good split none") {
+  // One sample per step on 8 devices joined at 1 GB/s/dir: DP is 1, so the 8 devices can
+  // only be TP and PP; with one micro-batch the pipeline runs its stages one after the
+  // other (bubble (p-1)/p of the step) and every TP or PP hop is slow. Half the devices do
+  // the same work with fewer hops: no slower, and the report says so.
+  const engine::testing::Crossbar slow{8, Bandwidth::gbytes_per_s(1), SimTime::nanos(350)};
+  const PlanReport thin = plan_search(small_gpt(), search_of(8, 1), device_with(Bytes::giga(80), true), slow);
+  INFO(thin.explanation);
+  REQUIRE_FALSE(thin.note.empty());
+  CHECK((thin.note.starts_with("Note: 8 devices are no faster than 4 for this batch") ||
+         thin.note.starts_with("Note: 8 devices are only ")));
+  CHECK(thin.note.find("The global batch of 1 samples gives each of the DP1 replicas 1 micro-batch of 1") !=
+        std::string::npos);
+  CHECK(thin.explanation.ends_with(thin.note));
+  const PlanReport half = plan_search(small_gpt(), search_of(4, 1), device_with(Bytes::giga(80), true), slow);
+  CHECK(half.best.front().result.step_s < 1.1 * thin.best.front().result.step_s);
+  // 32 samples on the fast crossbar: compute-bound, no note.
+  const auto fast = hgx();
+  CHECK(plan_search(small_gpt(), search_of(8, 32), device_with(Bytes::giga(80), true), fast).note.empty());
+}
+
 }  // namespace
 }  // namespace podsim::workloads
