@@ -219,8 +219,10 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
 }
 
 // The framework's side of a plan, which the planner does not search but keeps: the
-// attention kernel, CUDA graphs and the MoE host overhead.
+// attention kernel, CUDA graphs, the MoE host overhead and how activations are stored.
 void framework_spec(const v1::ParallelPlan& m, Plan& p, const At& at) {
+  p.fp8_activation_cache = m.fp8_activation_cache();
+  p.distribute_saved_activations = m.distribute_saved_activations();
   if (m.attention_kernel() == v1::ParallelPlan::FLASH_ATTENTION_2) p.attention_kernel = AttentionKernel::kFlashAttention2;
   switch (m.cuda_graphs()) {
     case v1::ParallelPlan::STATIC_PARTS: p.cuda_graphs = CudaGraphs::kStaticParts; break;

@@ -39,9 +39,7 @@ PoolPlanResult pool_plans(const topologies::Cluster& cluster, const engine::Fabr
       } else if (auto_plan.at(k)) {
         workloads::PlanSearch q{.devices = t.devices, .global_batch = t.plan.global_batch,
                                 .precision = t.plan.precision, .scale_up_domain = domain_size[p], .top = 1};
-        q.attention_kernel = t.plan.attention_kernel;
-        q.cuda_graphs = t.plan.cuda_graphs;
-        q.moe_host_overhead_s = t.plan.moe_host_overhead_s;
+        q.keep_framework_of(t.plan);
         try {
           out.plans[k][p] = workloads::plan_search(t.model, q, *spec[p], fabric).best.front().plan;
         } catch (const UserError& e) {

@@ -54,9 +54,7 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
       workloads::PlanSearch q{.devices = job.devices, .global_batch = job.plan.global_batch,
                               .precision = job.plan.precision, .scale_up_domain = domain, .top = 1,
                               .step = options};
-      q.attention_kernel = job.plan.attention_kernel;
-      q.cuda_graphs = job.plan.cuda_graphs;
-      q.moe_host_overhead_s = job.plan.moe_host_overhead_s;
+      q.keep_framework_of(job.plan);
       q.step.mode = engine::CommMode::kAnalytical;  // search in closed form, report in the study's mode
       const workloads::PlanReport rep = workloads::plan_search(job.model, q, device, fabric);
       run.plan = rep.best.front().plan;

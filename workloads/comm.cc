@@ -27,6 +27,7 @@ const char* to_string(CommKind k) {
   switch (k) {
     case CommKind::kTpAllReduce: return "tp_all_reduce";
     case CommKind::kSpAllGather: return "sp_all_gather";
+    case CommKind::kCheckpointAllGather: return "checkpoint_all_gather";
     case CommKind::kSpReduceScatter: return "sp_reduce_scatter";
     case CommKind::kEpDispatch: return "ep_dispatch";
     case CommKind::kEpCombine: return "ep_combine";

@@ -32,6 +32,7 @@ enum class CommKind {
   kTpAllReduce,      // Megatron TP: after attention and MLP (forward), before (backward)
   kSpAllGather,      // sequence parallel: gather tokens before attention and MLP
   kSpReduceScatter,  // sequence parallel: scatter after attention and MLP
+  kCheckpointAllGather,  // distributed saved activations: the layer input before recompute
   kEpDispatch,       // MoE: tokens to their experts
   kEpCombine,        // MoE: expert outputs back
   kCpRingKv,         // ring attention: one KV block to the next rank (cp-1 steps)

@@ -38,14 +38,18 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
   const double h = m.hidden, t = p.tp, seq = m.tokens_per_sample();
   const double T = double(p.micro_batch) * seq / p.cp;    // tokens on the device
   const double n = p.sequence_parallel ? T / t : T;       // tokens of the replicated part
-  if (p.recompute == Recompute::kFull) return Bytes(2 * h * n);  // the layer input only
+  if (p.recompute == Recompute::kFull)  // the layer input only, split over TP when distributed
+    return Bytes(2 * h * (p.distribute_saved_activations ? T / t : n));
 
   const double drop = m.dropout ? 1 : 0;
   const double a = m.heads;
+  // Bytes per element of a linear layer's input kept for its weight gradient: the FP8
+  // copy under fp8_activation_cache, else BF16.
+  const double lin = p.fp8_activation_cache ? 1 : 2;
   // Bytes per token, replicated on the TP ranks: norm inputs (2h each), QKV and MLP
-  // inputs (2h each: the norm outputs, dropped by layernorm recompute), dropout masks
+  // inputs (lin h each: the norm outputs, dropped by layernorm recompute), dropout masks
   // after attention and MLP (h each).
-  double replicated = (rc.has(RecomputeModule::kLayerNorm) ? 4 * h : 8 * h) + 2 * h * drop;
+  double replicated = 4 * h + (rc.has(RecomputeModule::kLayerNorm) ? 0 : 2 * lin * h) + 2 * h * drop;
   double unsplit = 0;  // per token on all T tokens, not divided by TP (MLA latents)
   double split = 0;    // per token, divided by TP
   double core = 0;     // per token, divided by TP: the score matrix rows
@@ -55,11 +59,13 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
     const double qk = l.qk_nope_head_dim + l.qk_rope_head_dim;
     // Q, K (after RoPE) and V, which mla_up_proj recompute discards; the projection input.
     if (!rc.has(RecomputeModule::kMlaUpProj)) split += 2 * a * qk * 2 + a * l.v_head_dim * 2;
-    split += a * l.v_head_dim * 2;
-    unsplit += 4 * l.q_lora_rank + 2 * (l.kv_lora_rank + l.qk_rope_head_dim) + 2 * l.kv_lora_rank;
+    split += a * l.v_head_dim * lin;
+    // The Q latent before its norm and after (the Q up-projection's input), the KV
+    // latent and RoPE key before the norm, the normed KV latent (the KV up-projection's).
+    unsplit += (2 + lin) * l.q_lora_rank + 2 * (l.kv_lora_rank + l.qk_rope_head_dim) + lin * l.kv_lora_rank;
   } else {
     const double d = m.head_dim_or_default(), g = m.kv_heads_or_heads();
-    split += 2 * a * d * 2 + 2 * g * d * 2;  // Q and projection input; K and V
+    split += (2 + lin) * a * d + 2 * g * d * 2;  // Q and projection input; K and V
   }
   const bool store_scores = !p.flash_attention && !rc.has(RecomputeModule::kCoreAttention);
   // Softmax output 2 bytes, dropout mask 1 and dropout output 2 per score; with
@@ -71,23 +77,25 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
     const DitSpec& d = *m.dit;
     replicated += 4 * h;  // the pre-modulation norm outputs (adaLN scale's gradient)
     if (d.conditioning == TextConditioning::kCrossAttention && d.text_tokens > 0) {
-      replicated += 4 * h;  // cross norm input, query input
-      split += 4 * h;       // Q and the projection input
+      replicated += (2 + lin) * h;  // cross norm input, query input
+      split += (2 + lin) * h;       // Q and the projection input
       core += store_scores ? per_score * a * d.text_tokens : (p.flash_attention ? 4 * a : 0);
     }
   }
 
   const bool moe = m.moe && i >= m.moe->dense_layers;
-  const double f_factor = m.mlp == MlpKind::kSwiGlu ? 6 : 4;  // SwiGLU: gate, up, product; GELU: input, output
+  // Per intermediate element: SwiGLU keeps gate and up (2 bytes each) and their product
+  // (the second linear's input); GELU its input (2) and output (the second linear's).
+  const double f_factor = (m.mlp == MlpKind::kSwiGlu ? 4 : 2) + lin;
   double extra = 0;  // absolute bytes
   if (moe) {
     const MoeSpec& e = *m.moe;
     extra += n * 4 * e.experts;  // FP32 router logits
     const double rows = T * e.top_k / t;
-    // Expert input and output (2h each) and the activation's inputs and output; moe_act
-    // recompute drops the output (2 bytes per intermediate element).
-    const double act_out = rc.has(RecomputeModule::kMoeAct) ? 2 * e.expert_ffn : 0;
-    extra += rows * (4 * h + f_factor * e.expert_ffn - act_out);
+    // Expert input (the first linear's) and output, and the activation's inputs and
+    // output; moe_act recompute drops the output (the second linear's input).
+    const double act_out = rc.has(RecomputeModule::kMoeAct) ? lin * e.expert_ffn : 0;
+    extra += rows * ((2 + lin) * h + f_factor * e.expert_ffn - act_out);
     if (!rc.has(RecomputeModule::kSharedExperts)) split += f_factor * e.shared_experts * e.expert_ffn;
   } else if (!rc.has(RecomputeModule::kMlp)) {
     split += f_factor * m.ffn;
@@ -170,7 +178,8 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
       if (r.head) {
         dense += head_params(m) / p.tp;
         if (m.tied_embeddings && p.pp > 1) dense += input_embedding_params(m) / p.tp;  // the copy for the output layer
-        act += 4 * n * m.hidden + (m.dit ? 0 : 4 * T * double(m.vocab) / p.tp);
+        // The final norm's input and the output projection's input (FP8 under the cache).
+        act += (2 + (p.fp8_activation_cache ? 1 : 2)) * n * m.hidden + (m.dit ? 0 : 4 * T * double(m.vocab) / p.tp);
       }
       chunk_act.push_back(act);
     }

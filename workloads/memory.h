@@ -32,6 +32,17 @@
 // CP divides s; under full recompute a device also holds one layer's full activations
 // while that layer runs backward (not in the paper's table; added here).
 //
+// FP8 activation caching (Plan::fp8_activation_cache): a linear layer run in FP8 keeps
+// the FP8 copy of its input for the weight gradient (Transformer Engine's Linear; the
+// DeepSeek-V3 report §3.3.3 caches "the activations in FP8 for the backward pass of the
+// Linear operator"), 1 byte per element instead of 2. The linear inputs of the table are
+// the QKV and MLP inputs (2 of the replicated 10), the projection input (2 of the split
+// 24) and the second linear's input (8): TP + SP + selective becomes s b h 27 / t.
+// Norm inputs, Q, K, V, GELU inputs and dropout masks stay as they are.
+// Distributed saved activations (Plan::distribute_saved_activations, full recompute,
+// TP without SP): the saved layer input is split over TP, 2 s b h / t (Megatron-LM
+// --distribute-saved-activations; Korthikanti §4.1 notes the same split).
+//
 // Pipeline: 1F1B keeps min(p - i, m) micro-batches in flight on stage i, so the first
 // stage stores p micro-batches of L/p layers -- L layers' worth, whatever p
 // (Korthikanti §4.2.3). The interleaved schedule multiplies that by 1 + (p-1)/(p v).

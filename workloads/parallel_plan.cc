@@ -131,6 +131,17 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
     add("pp", fmt::format("pp x virtual_stages = {} does not divide the {} layers of {} (set allow_uneven_stages)",
                           chunks, m.layers, model));
 
+  if (p.fp8_activation_cache && p.operand_bytes() != 1)
+    add("fp8_activation_cache", fmt::format("needs 1-byte GEMM operands (precision FP8, INT8 or NVFP4), got {}",
+                                            engine::to_string(p.precision)));
+  if (p.distribute_saved_activations) {
+    if (p.recompute != Recompute::kFull)
+      add("distribute_saved_activations", "needs recompute: FULL (only full recompute saves the layer inputs)");
+    else if (p.tp < 2)
+      add("distribute_saved_activations", "needs tp >= 2 (the saved inputs are split over the TP ranks)");
+    else if (p.sequence_parallel)
+      add("distribute_saved_activations", "has nothing to split: sequence_parallel already keeps 1/tp of each input");
+  }
   if (!p.flash_attention && p.attention_kernel != AttentionKernel::kFused)
     add("attention_kernel", fmt::format("{} is a FlashAttention kernel, but flash_attention is false",
                                         to_string(p.attention_kernel)));
@@ -235,6 +246,15 @@ struct CommBuilder {
       out.push_back({CommKind::kTpAllReduce, CollectiveOp::kAllReduce, CommGroup::kTp, p.tp, CommPhase::kForward, s, fw});
       out.push_back({CommKind::kTpAllReduce, CollectiveOp::kAllReduce, CommGroup::kTp, p.tp, CommPhase::kBackward, s, bw});
     }
+  }
+
+  // Distributed saved activations: the backward gathers the layer input from the TP
+  // ranks before recomputing the layer's forward.
+  void saved_input(std::vector<Comm>& out) const {
+    if (!p.distribute_saved_activations) return;
+    const Bytes s(tokens * m.hidden * kActivationBytes);
+    out.push_back({CommKind::kCheckpointAllGather, CollectiveOp::kAllGather, CommGroup::kTp, p.tp,
+                   CommPhase::kBackward, s, 1});
   }
 
   void ep(std::vector<Comm>& out) const {
@@ -375,6 +395,7 @@ std::vector<StageWork> plan_work(const ModelSpec& m, const Plan& p) {
       const auto [dense, expert] = block_params(m, p, b, layer);
       if (b.is_layer) {
         comms.tp(b.comms, regions);
+        comms.saved_input(b.comms);
         if (b.name == "moe_layer") comms.ep(b.comms);
         comms.cp(b.comms);
         layer += b.repeat;

@@ -102,6 +102,15 @@ struct Plan {
   // Host time exposed per MoE layer per micro-batch, overriding the above; nullopt:
   // the device type's figure for cuda_graphs.
   std::optional<double> moe_host_overhead_s;
+  // How stored activations are kept (memory.h). FP8 activation caching: each linear
+  // layer keeps the FP8 copy of its input it already made for the forward GEMM, for the
+  // weight gradient, instead of the BF16 tensor (Transformer Engine's FP8 Linear;
+  // DeepSeek-V3 report §3.3.3). Needs 1-byte GEMM operands (FP8, INT8, NVFP4).
+  bool fp8_activation_cache = false;
+  // With full recompute and TP without SP: each TP rank keeps 1/tp of the saved layer
+  // input and the backward all-gathers it before recomputing (Megatron-LM's
+  // --distribute-saved-activations, DeepSpeed's partition_activations).
+  bool distribute_saved_activations = false;
 
   int devices() const { return tp * pp * cp * dp; }
   // Micro-batches per step on each DP rank. REQUIRES: check() passed.

@@ -28,6 +28,8 @@ std::string describe(const Plan& p) {
   s += fmt::format(", mbs {}", p.micro_batch);
   if (p.attention_kernel != AttentionKernel::kFused) s += fmt::format(", {} attention", to_string(p.attention_kernel));
   if (p.cuda_graphs != CudaGraphs::kNone) s += fmt::format(", CUDA graphs {}", to_string(p.cuda_graphs));
+  if (p.fp8_activation_cache) s += ", FP8 activation cache";
+  if (p.distribute_saved_activations) s += ", distributed saved activations";
   return s;
 }
 
@@ -102,6 +104,13 @@ std::string fewer_devices_note(const ModelSpec& m, const PlanSearch& q, const en
 
 }  // namespace
 
+void PlanSearch::keep_framework_of(const Plan& p) {
+  attention_kernel = p.attention_kernel;
+  cuda_graphs = p.cuda_graphs;
+  moe_host_overhead_s = p.moe_host_overhead_s;
+  fp8_activation_cache = p.fp8_activation_cache;
+}
+
 PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::DeviceSpec& device,
                        const engine::Fabric& fabric) {
   if (static_cast<size_t>(q.devices) > fabric.device_count())
@@ -147,7 +156,8 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                          .virtual_stages = v, .allow_uneven_stages = true, .sharding = dp * cp > 1 ? sh : DataSharding::kNone,
                          .recompute = rc, .micro_batch = mbs, .global_batch = q.global_batch, .precision = q.precision,
                          .attention_kernel = q.attention_kernel, .cuda_graphs = q.cuda_graphs,
-                         .moe_host_overhead_s = q.moe_host_overhead_s};
+                         .moe_host_overhead_s = q.moe_host_overhead_s,
+                         .fp8_activation_cache = q.fp8_activation_cache};
                   if (q.global_batch % (dp * mbs) != 0) continue;
                   if (!check(m, p).empty()) continue;
                   if (v > 1 && p.micro_batches() % pp != 0) continue;

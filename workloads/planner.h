@@ -40,12 +40,18 @@ struct PlanSearch {
   AttentionKernel attention_kernel = AttentionKernel::kFused;
   CudaGraphs cuda_graphs = CudaGraphs::kNone;
   std::optional<double> moe_host_overhead_s;
+  // Candidates run SP whenever tp > 1, so distribute_saved_activations has nothing to
+  // split there and is not kept.
+  bool fp8_activation_cache = false;
   // Told (shapes searched, shapes in all) as the search goes, a shape being one (TP, CP,
   // PP); may be empty. For a progress display.
   std::function<void(size_t done, size_t total)> progress;
   // When the best plan spends most of its step outside compute (bubble, exposed
   // communication), search half the devices too and note it if they are about as fast.
   bool compare_fewer_devices = true;
+
+  // Takes the framework's fields above from the user's plan `p`.
+  void keep_framework_of(const Plan& p);
 };
 
 struct PlannedStep {

@@ -96,7 +96,8 @@ CommClass comm_class(CommKind k) {
   switch (k) {
     case CommKind::kTpAllReduce:
     case CommKind::kSpAllGather:
-    case CommKind::kSpReduceScatter: return CommClass::kTp;
+    case CommKind::kSpReduceScatter:
+    case CommKind::kCheckpointAllGather: return CommClass::kTp;
     case CommKind::kEpDispatch:
     case CommKind::kEpCombine: return CommClass::kEp;
     case CommKind::kCpRingKv:

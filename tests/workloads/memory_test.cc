@@ -207,3 +207,101 @@ TEST_CASE("ZeRO-3 and EP shrink the model states of a MoE") {
   CHECK(z3.weights < z1.weights);
   CHECK(z3.gradients < z1.gradients);
 }
+
+TEST_CASE("FP8 activation caching keeps the linear inputs in 1 byte: s b h 27 / t for GPT TP + SP + selective") {
+  // Korthikanti's 34 = 10 replicated (norm inputs 4, QKV and MLP inputs 4, dropout masks
+  // 2) + 24 split (Q, K 4, V 2, projection input 2, GELU input 8, second linear input 8).
+  // FP8 copies of the linear inputs (DeepSeek-V3 report §3.3.3; Transformer Engine's FP8
+  // Linear) halve the QKV/MLP inputs (4 -> 2), the projection input (2 -> 1) and the
+  // second linear's input (8 -> 4): 34 - 2 - 1 - 4 = 27.
+  const ModelSpec m = *model_preset("gpt3-175b");
+  const double s = 2048, h = 12288, t = 8, sbh = s * h;
+  Plan p{.tp = 8, .sequence_parallel = true, .recompute = Recompute::kSelective, .global_batch = 1,
+         .precision = podsim::engine::Precision::kFP8, .flash_attention = false};
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(sbh * 34 / t));
+  p.fp8_activation_cache = true;
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(sbh * 27 / t));
+  // Without SP the replicated part is on every rank: 10 - 2 = 8 replicated, 24 - 5 = 19 split.
+  p.sequence_parallel = false;
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(sbh * (8 + 19 / t)));
+  // Full recompute keeps the layer input, the residual stream, in BF16 either way.
+  p.sequence_parallel = true;
+  p.recompute = Recompute::kFull;
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(2 * sbh / t));
+}
+
+TEST_CASE("FP8 activation caching on SwiGLU, GQA and MoE layers: hand count of the linear inputs") {
+  // A Llama-style layer, one token, t = 1, no dropout, flash attention (4 bytes of LSE
+  // per head): norm inputs 4h + QKV/MLP inputs 2 lin h + Q 2h + projection input lin h
+  // + K, V 2 x 2 g d + LSE 4a + SwiGLU gate and up 4f + product lin f.
+  ModelSpec m = *model_preset("llama3-8b");
+  const double h = m.hidden, f = m.ffn, a = m.heads, g = m.kv_heads_or_heads(), d = m.head_dim_or_default();
+  const double T = m.tokens_per_sample();
+  auto expect = [&](double lin) { return T * (4 * h + 2 * lin * h + 2 * h + lin * h + 4 * g * d + 4 * a + 4 * f + lin * f); };
+  Plan p{.global_batch = 1, .precision = podsim::engine::Precision::kFP8};
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(expect(2)));
+  p.fp8_activation_cache = true;
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(expect(1)));
+
+  // MoE rows: the expert input (lin h) and output (2h), gate and up (4 f_e), product
+  // (lin f_e); moe_act recompute drops the product. Difference BF16 - FP8 per routed row:
+  // h + f_e (+ 0 with moe_act, whose product is not kept at all).
+  const ModelSpec moe = *model_preset("deepseek-v3");
+  Plan q{.global_batch = 1, .precision = podsim::engine::Precision::kFP8};
+  const int layer = moe.moe->dense_layers;  // the first MoE layer
+  const double bf16 = layer_activation_bytes(moe, q, layer).value();
+  q.fp8_activation_cache = true;
+  const double fp8 = layer_activation_bytes(moe, q, layer).value();
+  const double tokens = moe.tokens_per_sample(), rows = tokens * moe.moe->top_k;
+  const MlaSpec& l = *moe.mla;
+  // Replicated QKV/MLP inputs h; MLA projection input a v; the two up-projection inputs;
+  // shared experts' products; routed rows' inputs and products.
+  const double saved = tokens * (2 * moe.hidden + moe.heads * l.v_head_dim + l.q_lora_rank + l.kv_lora_rank +
+                                 moe.moe->shared_experts * moe.moe->expert_ffn) +
+                       rows * (moe.hidden + moe.moe->expert_ffn);
+  CHECK(bf16 - fp8 == Approx(saved));
+}
+
+TEST_CASE("FP8 activation caching needs 1-byte operands, distributed saved activations need full recompute and TP") {
+  const ModelSpec m = *model_preset("gpt3-175b");
+  Plan p{.tp = 8, .global_batch = 1, .fp8_activation_cache = true};
+  auto fields = [&](const Plan& q) {
+    std::string out;
+    for (const FieldProblem& fp : check(m, q)) out += fp.field + ": " + fp.message + "\n";
+    return out;
+  };
+  CHECK(fields(p).find("fp8_activation_cache: needs 1-byte GEMM operands") != std::string::npos);
+  p.precision = podsim::engine::Precision::kFP8;
+  CHECK(fields(p).empty());
+  p.distribute_saved_activations = true;
+  CHECK(fields(p).find("distribute_saved_activations: needs recompute: FULL") != std::string::npos);
+  p.recompute = Recompute::kFull;
+  CHECK(fields(p).empty());
+  p.sequence_parallel = true;
+  CHECK(fields(p).find("distribute_saved_activations: has nothing to split") != std::string::npos);
+  p.sequence_parallel = false;
+  p.tp = 1;
+  CHECK(fields(p).find("distribute_saved_activations: needs tp >= 2") != std::string::npos);
+}
+
+TEST_CASE("distributed saved activations: 2 s b h / t per layer, and one TP all-gather of the input in backward") {
+  // Korthikanti Table 2, full recompute without SP: 2 s b h; split over t ranks: 2 s b h / t.
+  const ModelSpec m = *model_preset("gpt3-175b");
+  const double s = 2048, h = 12288, t = 8;
+  Plan p{.tp = 8, .recompute = Recompute::kFull, .global_batch = 1};
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(2 * s * h));
+  p.distribute_saved_activations = true;
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(2 * s * h / t));
+  int gathers = 0;
+  for (const StageWork& st : plan_work(m, p))
+    for (const ModelChunk& c : st.chunks)
+      for (const OpBlock& b : c.blocks)
+        for (const Comm& cm : b.comms)
+          if (cm.kind == CommKind::kCheckpointAllGather) {
+            CHECK(cm.phase == CommPhase::kBackward);
+            CHECK(cm.group_size == 8);
+            CHECK(cm.bytes.value() == Approx(2 * s * h));  // the whole input, gathered
+            gathers += cm.count * b.repeat;
+          }
+  CHECK(gathers == m.layers);
+}
