@@ -68,4 +68,20 @@ std::shared_ptr<spdlog::logger> cli_log() {
   return std::make_shared<spdlog::logger>("cli", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
+void add_limit_options(po::options_description& options) {
+  options.add_options()("max-events", po::value<std::string>(),
+                        "refuse a cluster run estimated to process more events (default 1e9, ~45 min); sets "
+                        "limits.max_events")(
+      "max-memory-gib", po::value<std::string>(),
+      "refuse a cluster run estimated to hold more memory, in GiB (default: MemAvailable); sets "
+      "limits.max_memory_gib");
+}
+
+std::vector<std::string> with_limits(const po::variables_map& vm, std::vector<std::string> overrides) {
+  if (vm.count("max-events")) overrides.push_back("limits.max_events=" + vm["max-events"].as<std::string>());
+  if (vm.count("max-memory-gib"))
+    overrides.push_back("limits.max_memory_gib=" + vm["max-memory-gib"].as<std::string>());
+  return overrides;
+}
+
 }  // namespace podsim::cli

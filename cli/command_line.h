@@ -87,4 +87,12 @@ class Stopwatch {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), lap_ = start_;
 };
 
+// --max-events N and --max-memory-gib G, for commands that run simulations: the
+// scenario's limits {...} (docs/reliability.md, "Run size").
+void add_limit_options(boost::program_options::options_description& options);
+// `overrides` with "limits.max_events=N" / "limits.max_memory_gib=G" added for the
+// limit options given.
+std::vector<std::string> with_limits(const boost::program_options::variables_map& vm,
+                                     std::vector<std::string> overrides);
+
 }  // namespace podsim::cli

@@ -7,6 +7,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -127,6 +130,17 @@ void make_loggers(spdlog::level::level_enum level) {
   }
 }
 
+// Results on stdout are outputs too: a write that failed (`> /dev/full`, a full disk, a
+// closed descriptor) is an error, not exit 0 with the results lost.
+int flush_stdout(int rc) {
+  errno = 0;
+  std::cout.flush();
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout) && std::cout.good()) return rc;
+  std::cerr << "podsim: stdout: write failed (" << (errno ? std::strerror(errno) : "write error")
+            << "); the results were not all written\n";
+  return kExitUserError;
+}
+
 const cli::Command& find_command(const std::string& name) {
   for (const auto& command : kCommands)
     if (command.name == name) return command;
@@ -154,10 +168,10 @@ int main(int argc, char** argv) {
     else if (all[i] == "-q" || all[i] == "--quiet") verbosity = cli::Verbosity::kQuiet;
     else if (all[i] == "-h" || all[i] == "--help") {
       std::cout << usage();
-      return 0;
+      return flush_stdout(0);
     } else if (all[i] == "--version") {
       std::cout << "podsim " << podsim::io::podsim_version() << "\n";
-      return 0;
+      return flush_stdout(0);
     } else {
       std::cerr << "podsim: unknown option '" << all[i] << "'\n" << usage();
       return kExitUserError;
@@ -170,7 +184,7 @@ int main(int argc, char** argv) {
   const std::string command = all[i];
   const std::vector<std::string> args(all.begin() + static_cast<long>(i) + 1, all.end());
   try {
-    return run(command, args, verbosity);
+    return flush_stdout(run(command, args, verbosity));
   } catch (const podsim::UserError& e) {
     std::cerr << e.what() << "\n";
     return kExitUserError;

@@ -13,6 +13,7 @@
 #include "engine/error.h"
 #include "io/cluster_results.h"
 #include "io/compare_trace.h"
+#include "io/output_paths.h"
 #include "io/trace_writer.h"
 #include "report/comparison_table.h"
 #include "report/html_report.h"
@@ -21,6 +22,7 @@
 #include "scenario/scenario_check.h"
 #include "scenario/scenario_file.h"
 #include "workloads/planner.h"
+#include "scenario/scenario_files.h"
 
 namespace podsim::cli {
 
@@ -76,6 +78,11 @@ void run_command(const RunOptions& options, std::ostream& out) {
   for (const std::string& o : options.overrides) file.apply_override(o);
   log->debug("loaded {} ({} --set) in {:.3f} s", file.path(), options.overrides.size(), clock.lap());
   if (!options.report_path.empty()) report::check_report_path(options.report_path);
+  // Before anything runs: no output over an input or another output.
+  std::vector<io::FileUse> outputs = scenario::scenario_outputs(file);
+  if (!options.report_path.empty()) outputs.push_back({.role = "--report", .path = options.report_path});
+  if (!options.trace_path.empty()) outputs.push_back({.role = "--trace", .path = options.trace_path});
+  io::check_outputs(scenario::scenario_inputs(file), outputs);
   const std::optional<io::TraceLevel> trace_level = io::parse_trace_level(options.trace_level);
   if (!trace_level)
     throw UserError(fmt::format("--trace-level: '{}' is not a level (expected jobs, steps or flows)", options.trace_level));
@@ -171,11 +178,12 @@ void run_options(boost::program_options::options_description& options) {
       "trace-level", po::value<std::string>()->default_value("jobs"),
       "what the trace records: jobs (lifecycle, utilization), steps (+ step breakdowns and a step's collectives), "
       "flows (+ scale-out flows and collective flows)");
+  add_limit_options(options);
 }
 
 int run_run(const boost::program_options::variables_map& vm, const Console& console) {
   run_command({.scenario_path = vm["scenario"].as<std::string>(),
-               .overrides = strings_of(vm, "set"),
+               .overrides = with_limits(vm, strings_of(vm, "set")),
                .report_path = string_of(vm, "report"),
                .trace_path = string_of(vm, "trace"),
                .trace_level = vm["trace-level"].as<std::string>(),

@@ -8,7 +8,9 @@
 
 #include "cli/command_line.h"
 #include "cli/progress.h"
+#include "io/output_paths.h"
 #include "scenario/scenario_file.h"
+#include "scenario/scenario_files.h"
 #include "scenario/sweep_plan.h"
 #include "scenario/sweep_run.h"
 #include "engine/error.h"
@@ -42,6 +44,7 @@ void sweep_options(boost::program_options::options_description& options) {
       "wide: one row per point, a column per metric; long: one row per (point, system, job, metric) with "
       "value and unit columns and the swept fields by short name (an axis's label), as pandas' pivot and "
       "seaborn take it");
+  add_limit_options(options);
 }
 
 int sweep_run(const boost::program_options::variables_map& vm, const Console& console) {
@@ -62,7 +65,11 @@ int sweep_run(const boost::program_options::variables_map& vm, const Console& co
   o.long_format = format == "long";
   if (o.resume && !o.out) throw UserError("podsim sweep: --resume needs --out FILE (the journal is FILE.journal)");
 
-  const SweepPlan plan = SweepPlan::make(ScenarioFile::load(vm["scenario"].as<std::string>()), strings_of(vm, "set"));
+  ScenarioFile file = ScenarioFile::load(vm["scenario"].as<std::string>());
+  if (o.out)
+    io::check_outputs(scenario::scenario_inputs(file),
+                      {{.role = "--out", .path = *o.out}, {.role = "--out's journal", .path = o.out->string() + ".journal"}});
+  const SweepPlan plan = SweepPlan::make(file, with_limits(vm, strings_of(vm, "set")));
   Progress progress(std::cerr, console.progress, "sweep", "points");
   if (progress.enabled()) {
     o.progress = [&progress](size_t done, size_t total) { progress.update(done, total); };

@@ -10,7 +10,10 @@
 
 #include "cli/command_line.h"
 #include "scenario/cluster_from_proto.h"
+#include "io/atomic_file.h"
+#include "io/output_paths.h"
 #include "scenario/scenario_file.h"
+#include "scenario/scenario_files.h"
 #include "engine/error.h"
 #include "topologies/analysis.h"
 #include "topologies/build.h"
@@ -93,26 +96,12 @@ void topo_command(const TopoOptions& options, std::ostream& out) {
   const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
   print(topologies::summarize(cluster), out);
   if (options.dot_path) {
-    // Written to a temporary name and renamed when whole: never a partial .dot file.
     const std::string& path = *options.dot_path;
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream dot(tmp);
-      if (!dot) throw UserError(fmt::format("{}: cannot write the --dot file ({}; expected a path in an existing, "
-                                            "writable directory)",
-                                            path, std::strerror(errno)));
+    // Whole or absent (io/atomic_file.h), and never over the scenario it was built from.
+    io::check_outputs(scenario::scenario_inputs(file), {{.role = "--dot", .path = path}});
+    io::write_atomically(path, [&](std::ostream& dot) {
       topologies::write_dot(options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
-      dot.close();
-      if (!dot) {
-        std::remove(tmp.c_str());
-        throw UserError(fmt::format("{}: write error (--dot)", path));
-      }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      const std::string why = std::strerror(errno);
-      std::remove(tmp.c_str());
-      throw UserError(fmt::format("{}: cannot write the --dot file ({}; expected a file path, not a directory)", path, why));
-    }
+    });
     out << fmt::format("dot         {} ({} view)\n", path, options.collapsed_dot ? "collapsed" : "detailed");
   }
 }

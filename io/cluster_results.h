@@ -4,6 +4,7 @@
 // They format and compute nothing. Columns carry their unit (README.md, "Reading the
 // outputs"); an MFU that no job's FLOPs support is empty (CSV), null (JSON) or "n/a"
 // with the reason (table), never 0.
+#include <array>
 #include <filesystem>
 #include <ostream>
 
@@ -22,6 +23,10 @@ void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out)
 
 // The table `podsim run` prints: write_summary_table and the trace rows skipped.
 void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out);
+
+// The files write_cluster_outputs writes (checked against a run's other files first).
+inline constexpr std::array<const char*, 4> kClusterOutputFiles{"summary.csv", "jobs.csv", "timeline.csv",
+                                                                "results.json"};
 
 // summary.csv, jobs.csv, timeline.csv and results.json in `dir` (created if missing),
 // each written to a temporary name and renamed, so a file is whole or absent.

@@ -8,6 +8,7 @@
 #include "engine/csv_reader.h"
 #include "engine/error.h"
 #include "io/csv_writer.h"
+#include "io/input_file.h"
 
 namespace podsim::io {
 namespace {
@@ -73,6 +74,7 @@ std::optional<SweepHeader> parse_header(std::string_view line, std::string_view 
 
 SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind,
                            std::optional<size_t> rows_per_point) {
+  check_input_file(path, fmt::format("{} file", kind));  // no FIFO, device or endless file; at most 1 GiB
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(fmt::format("{}: cannot open", path.string()));
   std::string first;

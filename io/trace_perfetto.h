@@ -21,7 +21,7 @@
 //
 // Memory: per job state, the step slices of its current run and its device groups'
 // track ids, never the whole trace.
-// The JSON is written to OUT.json.tmp and renamed when whole.
+// The JSON is written to a temporary beside OUT.json and renamed when whole.
 #include <cstdint>
 #include <filesystem>
 #include <map>

@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "engine/error.h"
+#include "io/input_file.h"
 
 namespace podsim::io {
 namespace {
@@ -229,6 +230,7 @@ TraceReadStats read_trace_file(const std::filesystem::path& path, const TraceHea
                                const TraceEventFn& on_event) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw UserError(fmt::format("{}: is a directory, expected a trace file", path.string()));
+  check_input_file(path, "podsim trace file", kMaxStreamedInputBytes);  // no FIFO, device or endless file
   std::ifstream file(path, std::ios::binary);
   if (!file) throw UserError(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
   google::protobuf::io::IstreamInputStream input(&file, 256 << 10);

@@ -54,7 +54,7 @@ void TraceWriter::finish() {
 
 void TraceWriter::write(const google::protobuf::MessageLite& message) {
   if (!google::protobuf::util::SerializeDelimitedToZeroCopyStream(message, stream_.get()))
-    throw UserError(fmt::format("{}: write failed (disk full?)", file_.temporary().string()));
+    throw UserError(fmt::format("{}: write failed (disk full?)", file_.path().string()));
   ++events_;
 }
 

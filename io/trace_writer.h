@@ -2,7 +2,7 @@
 // TraceWriter: the scheduler's RunObserver (scheduler/run_observer.h) that streams a
 // podsim trace (proto/podsim/v1/trace.proto) to disk while the run goes: each event
 // is serialised as it happens into a buffered stream, so memory stays bounded however
-// long the run. The file is written as PATH.tmp and renamed by finish(); a run that
+// long the run. The file is written to a temporary beside PATH (io/atomic_file.h) and renamed by finish(); a run that
 // throws leaves no trace behind.
 //
 //   TraceWriter trace(path, {.scenario = s.name(), .seed = s.seed(), .level = TraceLevel::kJobs});
@@ -40,7 +40,7 @@ struct TraceInfo {
 
 class TraceWriter final : public scheduler::RunObserver {
  public:
-  // Creates PATH.tmp. Throws UserError if it cannot.
+  // Creates the temporary file beside PATH. Throws UserError if it cannot.
   TraceWriter(const std::filesystem::path& path, TraceInfo info);
   ~TraceWriter() override;
 

@@ -12,6 +12,7 @@
 #include "engine/error.h"
 #include "scenario/cluster_from_proto.h"
 #include "scenario/jobs_from_proto.h"
+#include "scenario/run_size.h"
 #include "scenario/scenario_check.h"
 #include "scheduler/cluster_run.h"
 #include "sim/inventory_from_cluster.h"
@@ -60,6 +61,7 @@ sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserv
     return s;
   };
   const v1::Scenario& s = file.scenario();
+  check_run_size_before_build(file);  // before ten million jobs are generated
   const topologies::ClusterParams params = cluster_params(file);
   const topologies::Cluster cluster = topologies::build_cluster(params);
   const scheduler::Inventory inv = sim::inventory_from_cluster(cluster, params);
@@ -85,6 +87,7 @@ sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserv
   if (s.horizon_s() > 0) o.horizon = engine::SimTime::seconds(s.horizon_s());
   if (s.scheduler().timeline_samples() > 0) o.timeline_samples = s.scheduler().timeline_samples();
 
+  check_run_size(file, cluster, inv, jobs, o);  // before the first event
   sim::ClusterRunOutput out = sim::run_cluster(cluster, inv, jobs, std::move(plans.plans), o, steps);
   out.stats = {.pools = inv.pools().size(), .scale_up_domains = inv.devices().empty() ? 0 : inv.devices().back().domain + 1u, .nodes = inv.node_count(),
                .leaves = inv.leaves().size(), .build_s = build_s, .plan_s = plan_s, .simulate_s = since()};

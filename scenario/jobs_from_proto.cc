@@ -8,8 +8,10 @@
 #include <set>
 
 #include "scenario/job_from_proto.h"
+#include "scenario/scenario_files.h"
 #include "scenario/scenario_check.h"
 #include "engine/error.h"
+#include "io/input_file.h"
 #include "scheduler/synthetic.h"
 #include "scheduler/traces.h"
 
@@ -110,7 +112,6 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
     }
   }
 
-  const std::filesystem::path dir = std::filesystem::path(file.path()).parent_path();
   engine::RandomStreams streams(s.seed());
   for (int i = 0; i < s.sources_size(); ++i) {
     const v1::JobSource& src = s.sources(i);
@@ -123,8 +124,9 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
       }
       const std::vector<uint32_t> allowed = pools(t.pools(), inv, at + ".trace.pools", problems);
       const scheduler::CheckpointPolicy cp = checkpoint(t.checkpoint(), default_cp, at + ".trace.checkpoint", problems);
-      const std::string path = (dir / t.path()).lexically_normal().string();
+      const std::string path = trace_source_path(file, i);
       const auto format = t.format() == v1::TraceSource::SLURM ? scheduler::TraceFormat::kSlurm : scheduler::TraceFormat::kItp;
+      io::check_input_file(path, "CSV trace file");  // no FIFO, device or endless file; at most 1 GiB
       const scheduler::Trace trace = scheduler::read_trace_file(path, format);  // throws FILE:LINE
       out.skipped_rows += trace.skipped;
       const size_t n = t.max_jobs() > 0 ? std::min<size_t>(t.max_jobs(), trace.jobs.size()) : trace.jobs.size();

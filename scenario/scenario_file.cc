@@ -14,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "io/input_file.h"
 #include "scenario/field_override.h"
 #include "engine/error.h"
 
@@ -127,12 +128,7 @@ ScenarioFile ScenarioFile::load(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw UserError(fmt::format("{}: is a directory (expected a scenario .textproto file)", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: cannot open scenario file ({})", path, std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw UserError(fmt::format("{}: read error", path));
-  return parse(path, text.str());
+  return parse(path, io::read_input_file(path, "scenario file"));  // a regular file of at most 1 GiB
 }
 
 ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& text) {

@@ -56,6 +56,12 @@ printf 'name: "nul"\n  cluster {\0 }\n' >"$tmp/gen/nul.textproto"
 sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/; 4s/^\([^,]*,[^,]*,\)[^,]*/\1x9.5/' "$tmp/gen/sweep.csv" \
   >"$tmp/gen/damaged.csv.journal"
 sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/; 4s/^1,2,/1,7,/' "$tmp/gen/sweep.csv" >"$tmp/gen/other_seed.csv.journal"
+# Copies to write over (issue 17: outputs onto their own inputs must be refused; were
+# that to regress, only these copies would be lost), FIFOs that no one writes to (an
+# ordinary open() of one blocks forever), and a sparse file past the 1 GiB input cap.
+cp "$in/trace_base.textproto" "$in/itp_ok.csv" "$tmp/gen/"
+mkfifo "$tmp/gen/fifo.textproto" "$tmp/gen/fifo.csv" "$tmp/gen/fifo.trace"
+truncate -s 1100M "$tmp/gen/huge.textproto"
 snapshot() { (cd "$tmp" && find . -printf '%p %s\n' | LC_ALL=C sort); }
 before=$(snapshot)
 

@@ -130,7 +130,7 @@ expect "bad value" 2 "^--set seed: " -- "$podsim" sweep "$scenario" --set seed=1
 expect "--shard 0/2" 2 "^--shard 0/2: expected K/N with 1 <= K <= N" -- "$podsim" sweep "$scenario" --shard 0/2
 expect "--shard 3/2" 2 "^--shard 3/2: expected K/N with 1 <= K <= N" -- "$podsim" sweep "$scenario" --shard 3/2
 expect "--threads 0" 2 "^podsim sweep: --threads 0: expected an integer >= 1" -- "$podsim" sweep "$scenario" --threads 0
-expect "unwritable --out" 2 "^--out $tmp/no/such/dir/r.csv: cannot write there" -- \
+expect "unwritable --out" 2 "^$tmp/no/such/dir/r.csv: --out: directory $tmp/no/such/dir does not exist \\(expected a path in an existing, writable directory\\)$" -- \
   "$podsim" -q sweep "$scenario" --out "$tmp/no/such/dir/r.csv"
 expect "--resume without --out" 2 "^podsim sweep: --resume needs --out" -- "$podsim" sweep "$scenario" --resume
 expect "nothing to sweep" 2 "smoke.textproto: nothing to sweep" -- "$podsim" sweep "$src/scenarios/smoke.textproto"

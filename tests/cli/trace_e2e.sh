@@ -31,7 +31,7 @@ has() {  # has NAME REGEX: stdout of the last command matches
 smoke=$src/scenarios/smoke.textproto
 expect "run --trace" 0 "" -- "$podsim" -q run "$smoke" --trace "$tmp/smoke.trace" --trace-level steps
 has "run names its trace" "^trace +$tmp/smoke.trace \([0-9]+ events"
-[ -f "$tmp/smoke.trace" ] && [ ! -e "$tmp/smoke.trace.tmp" ] || { echo "FAIL: trace not renamed into place"; failures=$((failures + 1)); }
+[ -f "$tmp/smoke.trace" ] && [ -z "$(find "$tmp" -name '*.tmp')" ] || { echo "FAIL: trace not renamed into place"; failures=$((failures + 1)); }
 
 expect "trace --summary" 0 "" -- "$podsim" trace "$tmp/smoke.trace" --summary
 has "summary header" "^scenario +smoke \(seed 1\), level steps"
@@ -57,14 +57,14 @@ grep -q '"cat":"collective","ph":"X"' "$tmp/study.json" || { echo "FAIL: no coll
 
 expect "a cluster without jobs is not traced" 2 "only cluster runs .* are traced" -- \
   "$podsim" run "$src/scenarios/topologies/cm384x16_roce.textproto" --trace "$tmp/x.trace"
-[ ! -e "$tmp/x.trace" ] && [ ! -e "$tmp/x.trace.tmp" ] || { echo "FAIL: a refused run left a trace"; failures=$((failures + 1)); }
+[ ! -e "$tmp/x.trace" ] && [ -z "$(find "$tmp" -name '*.tmp')" ] || { echo "FAIL: a refused run left a trace"; failures=$((failures + 1)); }
 
 : >"$tmp/empty.trace"
 expect "empty trace" 2 "^$tmp/empty.trace: byte 0 \(header\): empty" -- "$podsim" trace "$tmp/empty.trace" --summary
 head -c 100 "$tmp/smoke.trace" >"$tmp/cut.trace"
 expect "truncated trace" 2 "^$tmp/cut.trace: byte [0-9]+ \(event [0-9]+\): truncated" -- \
   "$podsim" trace "$tmp/cut.trace" --perfetto "$tmp/cut.json"
-[ ! -e "$tmp/cut.json" ] && [ ! -e "$tmp/cut.json.tmp" ] || { echo "FAIL: a failed conversion left JSON"; failures=$((failures + 1)); }
+[ ! -e "$tmp/cut.json" ] && [ -z "$(find "$tmp" -name '*.tmp')" ] || { echo "FAIL: a failed conversion left JSON"; failures=$((failures + 1)); }
 expect "not a trace" 2 "^$smoke: byte 0 \(header\): " -- "$podsim" trace "$smoke" --summary
 expect "missing trace" 2 "no-such.trace: cannot open" -- "$podsim" trace "$tmp/no-such.trace" --summary
 expect "nothing to do" 2 "expected --summary and/or --perfetto" -- "$podsim" trace "$tmp/smoke.trace"

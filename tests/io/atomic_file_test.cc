@@ -3,6 +3,7 @@
 #include "io/atomic_file.h"
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -37,7 +38,7 @@ TEST_CASE("write_atomically: the file appears whole, with no temporary left") {
   const fs::path d = fresh_dir("podsim_atomic_file_test_ok");
   write_atomically(d / "out.csv", [](std::ostream& o) { o << "a,b\n1,2\n"; });
   CHECK(read(d / "out.csv") == "a,b\n1,2\n");
-  CHECK(!fs::exists(d / "out.csv.tmp"));
+  CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator()) == 1);  // no temporary beside it
   fs::remove_all(d);
 }
 
@@ -53,10 +54,52 @@ TEST_CASE("write_atomically: a writer that throws half-way leaves neither the fi
   fs::remove_all(d);
 }
 
-TEST_CASE("write_atomically: a missing directory is one line naming the temporary path") {
+TEST_CASE("write_atomically: a missing directory is one line naming the output and what was expected") {
   const fs::path d = fresh_dir("podsim_atomic_file_test_missing");
   const fs::path out = d / "no" / "out.csv";
-  const std::string want = out.string() + ".tmp: cannot create: No such file or directory";
+  const std::string want = out.string() + ": output: directory " + (d / "no").string() +
+                           " does not exist (expected a path in an existing, writable directory)";
   CHECK_THROWS_WITH_AS(write_atomically(out, [](std::ostream& o) { o << "x"; }), want.c_str(), podsim::UserError);
+  fs::remove_all(d);
+}
+
+TEST_CASE("write_atomically: an unrelated PATH.tmp is never touched (the temporary has a name of its own)") {
+  const fs::path d = fresh_dir("podsim_atomic_file_test_tmp");
+  { std::ofstream(d / "out.csv.tmp") << "someone else's"; }
+  write_atomically(d / "out.csv", [](std::ostream& o) { o << "mine"; });
+  CHECK(read(d / "out.csv.tmp") == "someone else's");
+  CHECK(read(d / "out.csv") == "mine");
+  CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator()) == 2);
+  fs::remove_all(d);
+}
+
+TEST_CASE("write_atomically: a symbolic link to a file keeps the link and replaces its target") {
+  const fs::path d = fresh_dir("podsim_atomic_file_test_link");
+  { std::ofstream(d / "real.csv") << "old"; }
+  fs::permissions(d / "real.csv", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  fs::create_symlink("real.csv", d / "link.csv");
+  write_atomically(d / "link.csv", [](std::ostream& o) { o << "new"; });
+  CHECK(fs::is_symlink(d / "link.csv"));
+  CHECK(read(d / "real.csv") == "new");
+  // The replaced file's permissions are kept.
+  CHECK(fs::status(d / "real.csv").permissions() ==
+        (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
+  fs::remove_all(d);
+}
+
+TEST_CASE("write_atomically: a device or FIFO is refused, never replaced or written") {
+  const fs::path d = fresh_dir("podsim_atomic_file_test_fifo");
+  const fs::path fifo = d / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_THROWS_WITH_AS(write_atomically(fifo, [](std::ostream& o) { o << "x"; }),
+                       doctest::Contains("not a regular file (a FIFO)"), podsim::UserError);
+  CHECK(fs::is_fifo(fifo));
+  CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator()) == 1);
+  // /dev/null is only looked at (stat): refused before anything is opened.
+  CHECK_THROWS_WITH_AS(write_atomically("/dev/null", [](std::ostream& o) { o << "x"; }),
+                       "/dev/null: output: not a regular file (a character device); podsim writes an output whole to a "
+                       "new file and renames it into place, never onto a device, FIFO or socket (expected a file path)",
+                       podsim::UserError);
+  CHECK(fs::is_character_file("/dev/null"));
   fs::remove_all(d);
 }

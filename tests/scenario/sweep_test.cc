@@ -146,7 +146,7 @@ TEST_CASE("bad sweeps are refused before anything runs, in one line") {
   const ScenarioFile smoke = ScenarioFile::parse("smoke.textproto", kSmoke);
   CHECK(error_of([&] { SweepPlan::make(smoke, {"sched.policy=FIFO,SJF"}); }) ==
         "--set sched.policy: Scenario has no field 'sched' (expected one of: name, description, seed, horizon_s, cluster, "
-        "jobs, scheduler, outputs, sources, failures, job_settings, compare, sweep)");
+        "jobs, scheduler, outputs, limits, sources, failures, job_settings, compare, sweep)");
   CHECK(error_of([&] { SweepPlan::make(smoke, {"seed="}); }).starts_with("--set seed: empty value"));
   CHECK(error_of([&] { SweepPlan::make(smoke, {"seed=1,,2"}); }).starts_with("--set seed: empty value"));
   CHECK(error_of([&] { SweepPlan::make(smoke, {"seed=1,x"}); }).starts_with("--set seed:"));

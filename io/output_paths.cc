@@ -1,0 +1,109 @@
+#include "io/output_paths.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <optional>
+#include <system_error>
+
+#include "engine/error.h"
+#include "io/input_file.h"
+
+namespace podsim::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Who a path is: its inode if it exists, else the absolute name it resolves to
+// (symbolic links followed, dangling ones too, so that "link -> new.csv" and "new.csv"
+// are one output).
+struct Identity {
+  std::optional<std::pair<dev_t, ino_t>> inode;
+  std::string name;
+};
+
+fs::path resolve_name(const fs::path& path) {
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec);
+  if (ec) return path.lexically_normal();
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+    const fs::path target = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = target.is_absolute() ? target : p.parent_path() / target;
+  }
+  const fs::path canonical = fs::weakly_canonical(p, ec);
+  return ec ? p.lexically_normal() : canonical;
+}
+
+Identity identify(const fs::path& path) {
+  Identity id{.inode = std::nullopt, .name = resolve_name(path).string()};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) id.inode = std::make_pair(st.st_dev, st.st_ino);
+  return id;
+}
+
+bool same(const Identity& a, const Identity& b) {
+  if (a.inode && b.inode) return *a.inode == *b.inode;
+  if (a.inode || b.inode) return false;
+  return a.name == b.name;
+}
+
+// What stdout writes to, if it is a regular file (a shell's `> FILE`).
+std::optional<Identity> stdout_file() {
+  struct stat st {};
+  if (::fstat(STDOUT_FILENO, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return Identity{.inode = std::make_pair(st.st_dev, st.st_ino), .name = {}};
+}
+
+}  // namespace
+
+bool same_file(const fs::path& a, const fs::path& b) { return same(identify(a), identify(b)); }
+
+void check_output_path(const FileUse& output) {
+  const std::string& path = output.path.string();
+  if (path.empty()) throw UserError(fmt::format("{}: an empty path (expected a file path)", output.role));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      throw UserError(fmt::format("{}: {}: is a directory (expected a file path, not a directory)", path, output.role));
+    if (!S_ISREG(st.st_mode))
+      throw UserError(fmt::format("{}: {}: not a regular file ({}); podsim writes an output whole to a new file and "
+                                  "renames it into place, never onto a device, FIFO or socket (expected a file path)",
+                                  path, output.role, file_type_name(st.st_mode)));
+  }
+  const fs::path dir = resolve_name(output.path).parent_path();
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw UserError(fmt::format("{}: {}: directory {} {} (expected a path in an existing, writable directory)", path,
+                                output.role, dir.string(), fs::exists(dir, ec) ? "is not a directory" : "does not exist"));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw UserError(fmt::format("{}: {}: directory {} is not writable (expected a path in an existing, writable "
+                                "directory)",
+                                path, output.role, dir.string()));
+}
+
+void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse>& outputs) {
+  std::vector<Identity> input_ids, output_ids;
+  for (const FileUse& in : inputs) input_ids.push_back(identify(in.path));
+  const std::optional<Identity> out = stdout_file();
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const FileUse& o = outputs[i];
+    check_output_path(o);
+    const Identity id = identify(o.path);
+    const auto refuse = [&](const std::string& what) {
+      throw UserError(fmt::format("{}: {}: the same file as {}; expected another path (podsim never writes over "
+                                  "its inputs or one output over another)",
+                                  o.path.string(), o.role, what));
+    };
+    for (size_t k = 0; k < inputs.size(); ++k)
+      if (same(id, input_ids[k])) refuse(fmt::format("the {} it reads ({})", inputs[k].role, inputs[k].path.string()));
+    for (size_t k = 0; k < i; ++k)
+      if (same(id, output_ids[k]))
+        refuse(fmt::format("the {} output ({})", outputs[k].role, outputs[k].path.string()));
+    if (out && same(id, *out)) refuse("stdout, which is redirected to it");
+    output_ids.push_back(id);
+  }
+}
+
+}  // namespace podsim::io

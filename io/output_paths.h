@@ -1,0 +1,39 @@
+#pragma once
+// Outputs never destroy anything (docs/reliability.md, "Outputs"): before a command
+// writes, every output path it was given is checked against every file it reads, every
+// other output and the file stdout is redirected to, by file identity (device and inode,
+// after following symbolic links), and by resolved name for outputs that do not exist
+// yet. Every command with an output option calls check_outputs() once, before it runs
+// anything, so an hour-long run is not lost to a path that could never be written.
+//
+//   check_outputs({{"trace", trace_path}}, {{"--perfetto", json_path}});
+//   // run.trace: --perfetto: the same file as the trace read (run.trace); expected ...
+//
+// An output path that exists must be a regular file (or a symbolic link to one): a
+// device, FIFO or socket is refused, never written to or replaced (outputs are written
+// whole to a temporary file and renamed into place, io/atomic_file.h).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace podsim::io {
+
+// A file a command reads or writes, with the option or field that named it.
+struct FileUse {
+  std::string role;  // "--out", "scenario", "outputs.out_dir", "sources[0].trace.path", ...
+  std::filesystem::path path;
+};
+
+// Throws UserError (one line, the output's path and role first) if an output cannot be
+// written as a whole file (check_output_path) or is the same file as an input, another
+// output, or stdout.
+void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse>& outputs);
+
+// Throws UserError unless `path` can become a whole output file: it is absent or a
+// regular file (following symbolic links), and its directory exists.
+void check_output_path(const FileUse& output);
+
+// True iff a and b name one file: one inode if both exist, else one resolved path.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
+
+}  // namespace podsim::io

@@ -1,0 +1,173 @@
+#include "sim/run_estimate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "sim/memory_limit.h"
+
+namespace podsim::sim {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::string count(double n) { return std::isfinite(n) ? fmt::format("~{:.3g}", n) : "unboundedly many"; }
+
+// The job's mean time between interruptions: its units fail independently.
+double job_mtbf_s(const RunLoad& load, const JobLoad& job) {
+  double rate = 0;
+  for (const FailureLoad& f : load.failures) {
+    const double hit = std::min(f.units, std::ceil(job.devices / std::max(f.devices_per_unit, 1.0)));
+    rate += hit / f.mtbf_s;
+  }
+  return rate > 0 ? 1 / rate : kInf;
+}
+
+}  // namespace
+
+double mean_waiting_fluid(const std::vector<JobLoad>& jobs, double devices) {
+  if (jobs.empty() || !(devices > 0)) return 0;
+  double work = 0;
+  for (const JobLoad& j : jobs) work += j.devices * j.run_s;
+  const double per_job = work / static_cast<double>(jobs.size());
+  if (!(per_job > 0)) return 0;
+  double backlog = 0, waiting = 0, last = jobs.front().arrival_s;
+  for (const JobLoad& j : jobs) {
+    backlog = std::max(0.0, backlog - devices * (j.arrival_s - last)) + j.devices * j.run_s;
+    last = j.arrival_s;
+    waiting += backlog / per_job;
+  }
+  return waiting / static_cast<double>(jobs.size());
+}
+
+double mean_waiting_uniform(double jobs, double gap_s, double work, double devices) {
+  if (!(devices > 0) || !(gap_s > 0)) return 0;
+  const double rho = work / (gap_s * devices);
+  return rho > 1 ? jobs * (1 - 1 / rho) / 2 : 0;
+}
+
+double expected_run_seconds(double run_s, double every_s, double mtbf_s, double restart_s) {
+  if (!(run_s > 0)) return 0;
+  if (!std::isfinite(mtbf_s)) return run_s;
+  const double segment = every_s > 0 && every_s < run_s ? every_s : run_s;
+  const double x = segment / mtbf_s;
+  if (x > 700) return kInf;  // e^700 overflows a double long before it matters
+  return run_s / segment * (mtbf_s + restart_s) * std::expm1(x);
+}
+
+RunEstimate estimate_run(const RunLoad& load) {
+  RunEstimate e;
+  e.terms.push_back({.field = load.jobs_field,
+                     .how = fmt::format("{:.0f} jobs, {} events and {} each", load.jobs, kEventsPerJob,
+                                        format_bytes(kBytesPerJob)),
+                     .events = load.jobs * kEventsPerJob,
+                     .bytes = load.jobs * kBytesPerJob});
+  const double per_sample = kBytesPerSample + kBytesPerSamplePool * load.pools;
+  e.terms.push_back({.field = "scheduler.timeline_samples",
+                     .how = fmt::format("{:.0f} timeline samples x {:.0f} B", load.timeline_samples, per_sample),
+                     .events = 0,
+                     .bytes = load.timeline_samples * per_sample});
+
+  // The span failures are counted over: the horizon, or what the jobs need at least.
+  double span = 0;
+  std::string stuck;  // why the span has no end
+  if (!load.job_loads.empty()) {
+    double work = 0;  // device-seconds
+    for (size_t k = 0; k < load.job_loads.size(); ++k) {
+      const JobLoad& j = load.job_loads[k];
+      const double m = job_mtbf_s(load, j);
+      const double w = expected_run_seconds(j.run_s, j.checkpoint_every_s, m, j.restart_s);
+      if (!std::isfinite(w) && stuck.empty())
+        stuck = fmt::format("job '{}' is interrupted every {:.3g} s on average but must run {:.3g} s at a stretch",
+                            k < load.job_names.size() ? load.job_names[k] : fmt::format("{}", k), m,
+                            j.checkpoint_every_s > 0 ? std::min(j.checkpoint_every_s, j.run_s) : j.run_s);
+      span = std::max(span, j.arrival_s + w);
+      work += j.run_s * j.devices;
+    }
+    if (load.devices > 0) span = std::max(span, work / load.devices);
+  }
+  if (load.horizon_s) span = load.job_loads.empty() ? *load.horizon_s : std::min(span, *load.horizon_s);
+  e.span_s = span;
+  for (const FailureLoad& f : load.failures) {
+    const double n = span > 0 ? f.units * span / (f.mtbf_s + f.repair_s) : 0;
+    const std::string over = std::isfinite(span) ? fmt::format("over {:.3g} s", span)
+                                                 : fmt::format("in a run that never ends ({})", stuck);
+    e.terms.push_back({.field = f.field,
+                       .how = fmt::format("{:.0f} units failing once per {:.3g} s (MTBF + repair) {}", f.units,
+                                          f.mtbf_s + f.repair_s, over),
+                       .events = n * kEventsPerFailure,
+                       .bytes = 0});
+  }
+
+  // Checkpoints, by the field that set each job's interval; the job with the most named.
+  for (size_t field = 0; field < load.checkpoint_fields.size(); ++field) {
+    double n = 0, most = -1;
+    size_t worst = 0;
+    for (size_t k = 0; k < load.job_loads.size(); ++k) {
+      const JobLoad& j = load.job_loads[k];
+      if (j.checkpoint_field != field || !(j.checkpoint_every_s > 0)) continue;
+      const double run = load.horizon_s ? std::min(j.run_s, *load.horizon_s) : j.run_s;
+      const double c = run / j.checkpoint_every_s;
+      n += c;
+      if (c > most) most = c, worst = k;
+    }
+    if (n <= 0) continue;
+    const JobLoad& w = load.job_loads[worst];
+    const std::string name = worst < load.job_names.size() ? load.job_names[worst] : fmt::format("{}", worst);
+    e.terms.push_back({.field = load.checkpoint_fields[field],
+                       .how = fmt::format("checkpoints; job '{}' alone writes one every {:.3g} s of its {:.3g} s of "
+                                          "running",
+                                          name, w.checkpoint_every_s, w.run_s),
+                       .events = n * kEventsPerCheckpoint,
+                       .bytes = 0});
+  }
+  for (RunTerm& t : e.terms) {
+    t.bytes += t.events * kBytesPerEvent;
+    e.events += t.events;
+    e.bytes += t.bytes;
+  }
+  // Scans keep nothing: events only.
+  if (load.mean_waiting >= 1)
+    e.terms.push_back({.field = load.jobs_field,
+                       .how = fmt::format("{:.0f} jobs, ~{:.3g} waiting at a time on average: every scheduling pass "
+                                          "scans the queue",
+                                          load.jobs, load.mean_waiting),
+                       .events = load.jobs * kEventsPerJob * load.mean_waiting / kQueueScansPerEvent,
+                       .bytes = 0});
+  if (load.mean_waiting >= 1) e.events += e.terms.back().events;
+  return e;
+}
+
+std::optional<RunRefusal> run_refusal(const RunEstimate& estimate, const RunLimits& limits,
+                                      std::optional<double> available) {
+  if (estimate.terms.empty()) return std::nullopt;
+  const auto largest = [&](auto member) {
+    return *std::max_element(estimate.terms.begin(), estimate.terms.end(),
+                             [&](const RunTerm& a, const RunTerm& b) { return a.*member < b.*member; });
+  };
+  if (!(estimate.events <= limits.max_events)) {
+    const RunTerm& t = largest(&RunTerm::events);
+    return RunRefusal{t.field, fmt::format("the run would process {} events ({}: {} events), more than the limit of "
+                                           "{:.3g} (expected a smaller run; raise the limit with --max-events N or "
+                                           "limits.max_events)",
+                                           count(estimate.events), t.how, count(t.events), limits.max_events)};
+  }
+  const std::optional<double> cap = limits.max_bytes ? limits.max_bytes : available;
+  if (cap && !(estimate.bytes <= *cap)) {
+    const RunTerm& t = largest(&RunTerm::bytes);
+    const std::string have = limits.max_bytes ? fmt::format("the limit of {}", format_bytes(*cap))
+                                              : fmt::format("the {} this machine has available (MemAvailable)",
+                                                            format_bytes(*cap));
+    return RunRefusal{t.field, fmt::format("the run would hold {} of memory ({}: {}), more than {} (expected a "
+                                           "smaller run; raise the limit with --max-memory-gib G or "
+                                           "limits.max_memory_gib)",
+                                           std::isfinite(estimate.bytes) ? "~" + format_bytes(estimate.bytes)
+                                                                         : "unboundedly much",
+                                           t.how, std::isfinite(t.bytes) ? format_bytes(t.bytes) : "unbounded", have)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace podsim::sim

@@ -1,0 +1,133 @@
+#pragma once
+// Run size: the events a cluster run will process and the memory it will hold,
+// estimated from its inputs before anything runs, so that a run that would take days
+// or outgrow the machine is refused with the field to blame instead of being killed
+// halfway (docs/reliability.md, "Run size"; issue 17 item 3).
+//
+// Each term is a count fixed by the inputs times a measured cost (bench/README.md,
+// "Run-size constants", peak RSS and trace event counts of podsim run):
+//   jobs:        J jobs x 6 events (submitted, started, finished, cluster samples) and
+//                1.4 kB each (request, state, result row)
+//   timeline:    S samples x (118 B + 16 B per pool)
+//   failures:    per kind, units x span / (MTBF + repair) unit failures, 7 events each
+//                (down, repaired, the job's failure and restart, cluster samples)
+//   checkpoints: per job, R / interval checkpoints (R: its running time), 2 events each
+//   every event: 42 B kept (the timeline's change points, interruption times)
+//   the queue:   each scheduling pass scans the waiting jobs, ~1 ns a job, 1/3000 of
+//                an event: J x 6 x (mean jobs waiting) / 3000 event-equivalents. Jobs
+//                that arrive faster than the cluster drains their work wait in a
+//                queue that grows with J: J^2 scans (100,000 synthetic jobs, 45,000
+//                waiting on average: 27.5 s, of which 26 s in these scans).
+//
+// The span of a run without a horizon is at least the last arrival plus the longest
+// job's expected time to finish under failures. A job that must run T seconds between
+// checkpoints with mean time between interruptions M and restart cost D needs on
+// average (M + D)(e^{T/M} - 1) seconds per such segment (restart after each failure;
+// e.g. Daly, "A higher order estimate of the optimum checkpoint interval for restart
+// dumps", FGCS 22(3), 2006, eq. 2): a segment far longer than M never ends, and the
+// estimate says so (+inf events) rather than letting the run go on forever.
+//
+// Where the inputs do not fix a time (an explicit job's running time before the step
+// model has run), the caller gives a lower bound (its FLOPs at its devices' peak), so
+// the estimate errs low: a refused run would certainly have passed the limit.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace podsim::sim {
+
+// One failure kind (scheduler::FailureKind) over the whole cluster.
+struct FailureLoad {
+  std::string field;        // "failures.kinds[0].mtbf_hours"
+  double units = 0;         // devices or nodes that fail independently
+  double devices_per_unit = 1;
+  double mtbf_s = 0;        // of one unit; > 0
+  double repair_s = 0;
+};
+
+// One job as the estimate sees it.
+struct JobLoad {
+  double arrival_s = 0;
+  double devices = 1;
+  double run_s = 0;               // running time it needs without failures (lower bound)
+  double checkpoint_every_s = 0;  // running time between checkpoints; 0: none
+  double restart_s = 0;
+  size_t checkpoint_field = 0;    // index into RunLoad::checkpoint_fields
+};
+
+struct RunLoad {
+  double jobs = 0;                  // how many (job_loads, when given, has one per job)
+  std::string jobs_field = "jobs";  // where most of them come from
+  std::vector<JobLoad> job_loads;   // empty: only the count is known yet
+  std::vector<std::string> checkpoint_fields;  // "scheduler.checkpoint.interval_s", ...
+  std::vector<std::string> job_names;          // of job_loads, for messages
+  double devices = 0;
+  double pools = 1;
+  std::optional<double> horizon_s;
+  std::vector<FailureLoad> failures;
+  double timeline_samples = 100;
+  double mean_waiting = 0;  // jobs waiting, on average over the run (mean_waiting_*)
+};
+
+// The largest contributor is named in a refusal.
+struct RunTerm {
+  std::string field;  // scenario field to change
+  std::string how;    // "10000000 jobs x 1.4 kB"
+  double events = 0;
+  double bytes = 0;
+};
+
+struct RunEstimate {
+  double events = 0;  // may be +inf
+  double bytes = 0;   // may be +inf
+  double span_s = 0;  // simulated seconds the failures were counted over
+  std::vector<RunTerm> terms;
+};
+
+// Measured costs (see above).
+inline constexpr double kEventsPerJob = 6;
+inline constexpr double kBytesPerJob = 1.4e3;
+inline constexpr double kBytesPerSample = 118;
+inline constexpr double kBytesPerSamplePool = 16;
+inline constexpr double kEventsPerFailure = 7;
+inline constexpr double kEventsPerCheckpoint = 2;
+inline constexpr double kBytesPerEvent = 42;
+inline constexpr double kQueueScansPerEvent = 3000;
+// Default limit on events: ~0.36 M events/s on one core (bench/README.md), so 1e9 is
+// about 45 minutes of simulation.
+inline constexpr double kDefaultMaxEvents = 1e9;
+
+// Jobs waiting on average over the arrivals, in a fluid model of the queue: each job
+// brings devices x run_s device-seconds of work, the cluster drains `devices`
+// device-seconds per second. REQUIRES: jobs sorted by arrival.
+double mean_waiting_fluid(const std::vector<JobLoad>& jobs, double devices);
+// The same for `jobs` alike jobs arriving every `gap_s` seconds with `work`
+// device-seconds each: J (1 - 1/rho) / 2 when the load rho = work / (gap_s x devices)
+// is above 1 (the queue grows linearly), else 0.
+double mean_waiting_uniform(double jobs, double gap_s, double work, double devices);
+
+// Expected seconds to run `run_s` seconds of work in segments of `every_s` (0: one
+// segment) when interruptions come at mean interval `mtbf_s` (+inf: never) and each
+// costs `restart_s`. +inf when it would never finish in practice.
+double expected_run_seconds(double run_s, double every_s, double mtbf_s, double restart_s);
+
+RunEstimate estimate_run(const RunLoad& load);
+
+struct RunLimits {
+  double max_events = kDefaultMaxEvents;
+  std::optional<double> max_bytes;  // nullopt: MemAvailable (sim/memory_limit.h)
+};
+
+// A refusal of `estimate` under `limits`, or nullopt. `available` as memory_refusal
+// takes it. The refusal names the term's field (first) and reads:
+//   "FIELD: the run would process ~1.2e+11 events (HOW), more than the limit of 1e+09
+//    (expected a smaller run; raise the limit with --max-events N or limits.max_events)"
+struct RunRefusal {
+  std::string field;
+  std::string message;
+};
+std::optional<RunRefusal> run_refusal(const RunEstimate& estimate, const RunLimits& limits,
+                                      std::optional<double> available);
+
+}  // namespace podsim::sim

@@ -1,0 +1,74 @@
+// No output over an input or another output (issue 17 item 2): file identity, not names.
+#include "io/output_paths.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "engine/error.h"
+
+namespace fs = std::filesystem;
+using podsim::io::check_outputs;
+using podsim::io::same_file;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / name;
+  fs::remove_all(d);
+  fs::create_directories(d / "sub");
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("same_file: one inode by any name, one resolved path for files not made yet") {
+  const fs::path d = fresh_dir("podsim_output_paths_same");
+  { std::ofstream(d / "a.csv") << "a"; }
+  { std::ofstream(d / "b.csv") << "b"; }
+  fs::create_symlink(d / "a.csv", d / "sub" / "link.csv");
+  fs::create_hard_link(d / "a.csv", d / "hard.csv");
+  CHECK(same_file(d / "a.csv", d / "sub" / ".." / "a.csv"));
+  CHECK(same_file(d / "a.csv", d / "sub" / "link.csv"));
+  CHECK(same_file(d / "a.csv", d / "hard.csv"));
+  CHECK_FALSE(same_file(d / "a.csv", d / "b.csv"));
+  // Not there yet: the same name after resolving, a dangling link included.
+  CHECK(same_file(d / "new.csv", d / "sub" / ".." / "new.csv"));
+  fs::create_symlink(d / "new.csv", d / "dangling.csv");
+  CHECK(same_file(d / "new.csv", d / "dangling.csv"));
+  CHECK_FALSE(same_file(d / "new.csv", d / "b.csv"));
+  CHECK_FALSE(same_file(d / "new.csv", d / "new2.csv"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("check_outputs: an output onto an input, or onto another output, is one line naming both") {
+  const fs::path d = fresh_dir("podsim_output_paths_check");
+  const fs::path trace = d / "run.trace";
+  { std::ofstream(trace) << "t"; }
+  fs::create_symlink(trace, d / "link.json");
+  const std::string want = (d / "link.json").string() + ": --perfetto: the same file as the trace it reads (" +
+                           trace.string() +
+                           "); expected another path (podsim never writes over its inputs or one output over another)";
+  CHECK_THROWS_WITH_AS(check_outputs({{"trace", trace}}, {{"--perfetto", d / "link.json"}}), want.c_str(),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(check_outputs({{"scenario", d / "s.textproto"}}, {{"--report", d / "x"}, {"--trace", d / "sub/../x"}}),
+                       doctest::Contains("--trace: the same file as the --report output"), podsim::UserError);
+  CHECK_NOTHROW(check_outputs({{"trace", trace}}, {{"--perfetto", d / "out.json"}, {"--report", d / "r.html"}}));
+  CHECK(fs::exists(trace));
+  fs::remove_all(d);
+}
+
+TEST_CASE("check_outputs: a directory, a device or a missing directory is refused before anything runs") {
+  const fs::path d = fresh_dir("podsim_output_paths_kinds");
+  CHECK_THROWS_WITH_AS(check_outputs({}, {{"--dot", d / "sub"}}),
+                       ((d / "sub").string() + ": --dot: is a directory (expected a file path, not a directory)").c_str(),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(check_outputs({}, {{"--out", "/dev/full"}}),
+                       doctest::Contains("/dev/full: --out: not a regular file (a character device)"), podsim::UserError);
+  const std::string missing = (d / "none" / "x.csv").string() + ": --out: directory " + (d / "none").string() +
+                              " does not exist (expected a path in an existing, writable directory)";
+  CHECK_THROWS_WITH_AS(check_outputs({}, {{"--out", d / "none" / "x.csv"}}), missing.c_str(), podsim::UserError);
+  fs::remove_all(d);
+}

@@ -1,0 +1,101 @@
+// Run-size estimates (sim/run_estimate.h) by hand, and the refusals they lead to
+// (issue 17 item 3).
+#include "sim/run_estimate.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+using podsim::sim::estimate_run;
+using podsim::sim::expected_run_seconds;
+using podsim::sim::JobLoad;
+using podsim::sim::RunLoad;
+using podsim::sim::run_refusal;
+
+TEST_CASE("expected_run_seconds: (M + D)(e^{T/M} - 1) per segment of T (restart after each failure)") {
+  // No failures: just the work.
+  CHECK(expected_run_seconds(100, 0, std::numeric_limits<double>::infinity(), 5) == 100);
+  // One segment of 100 s, M = 1000 s, D = 10 s: 1010 x (e^0.1 - 1) = 1010 x 0.105171 = 106.22 s.
+  CHECK(expected_run_seconds(100, 0, 1000, 10) == doctest::Approx(106.2227).epsilon(1e-6));
+  // Checkpoints every 20 s: 5 segments, each 1010 x (e^0.02 - 1) = 1010 x 0.0202013 = 20.403 s: 102.02 s.
+  CHECK(expected_run_seconds(100, 20, 1000, 10) == doctest::Approx(5 * 1010 * std::expm1(0.02)));
+  CHECK(expected_run_seconds(100, 20, 1000, 10) == doctest::Approx(102.0168).epsilon(1e-6));
+  // A segment 1e6 times the MTBF never ends.
+  CHECK(std::isinf(expected_run_seconds(1, 0, 1e-6, 0)));
+}
+
+TEST_CASE("estimate_run: jobs and timeline samples from their counts alone") {
+  RunLoad load{.jobs = 1e7, .jobs_field = "sources[0].synthetic.jobs", .pools = 2, .timeline_samples = 4294967295.0};
+  const auto e = estimate_run(load);
+  // Jobs: 1e7 x 6 = 6e7 events; 1e7 x 1.4 kB + 6e7 x 42 B = 1.4e10 + 2.52e9 = 1.652e10 B.
+  // Timeline: 4294967295 x (118 + 2 x 16) B = 6.44245e11 B, no events.
+  CHECK(e.events == doctest::Approx(6e7));
+  CHECK(e.terms[0].bytes == doctest::Approx(1.652e10));
+  CHECK(e.terms[1].bytes == doctest::Approx(4294967295.0 * 150));
+  CHECK(e.bytes == doctest::Approx(1.652e10 + 4294967295.0 * 150));
+  // Against 22.6 GB available: the timeline is what is refused.
+  const auto r = run_refusal(e, {}, 22.6e9);
+  REQUIRE(r);
+  CHECK(r->field == "scheduler.timeline_samples");
+  CHECK(r->message ==
+        "the run would hold ~661 GB of memory (4294967295 timeline samples x 150 B: 644 GB), more than the 22.6 GB "
+        "this machine has available (MemAvailable) (expected a smaller run; raise the limit with --max-memory-gib G "
+        "or limits.max_memory_gib)");
+  // 1e7 jobs alone fit in 22.6 GB (16.5 GB) and in 1e9 events.
+  CHECK_FALSE(run_refusal(estimate_run({.jobs = 1e7, .timeline_samples = 100}), {}, 22.6e9));
+  // An explicit memory limit replaces MemAvailable.
+  CHECK(run_refusal(estimate_run({.jobs = 1e7, .timeline_samples = 100}), {.max_bytes = 1e9}, 22.6e9));
+}
+
+TEST_CASE("estimate_run: failures over the horizon, units x span / (MTBF + repair), 7 events each") {
+  // 256 devices, MTBF 1 h, repair 0.01 h, horizon 1e6 s: 256 x 1e6 / 3636 = 70,407 failures
+  // (podsim run measured 69,995 devices_down events in the same run), 492,849 events.
+  RunLoad load{.jobs = 0, .devices = 256, .horizon_s = 1e6, .timeline_samples = 0};
+  load.failures.push_back({.field = "failures.kinds[0].mtbf_hours", .units = 256, .devices_per_unit = 1,
+                           .mtbf_s = 3600, .repair_s = 36});
+  const auto e = estimate_run(load);
+  CHECK(e.events == doctest::Approx(256 * 1e6 / 3636 * 7));
+  CHECK_FALSE(run_refusal(e, {}, 1e12));
+}
+
+TEST_CASE("estimate_run: a job that cannot run between failures makes the run endless: refused at the failure kind") {
+  // 72 devices failing every 1e-9 h = 3.6e-6 s (then 3 h of repair); an 8-device job of
+  // 1000 s has M = 4.5e-7 s: its one 1000 s segment never completes, the run never ends.
+  RunLoad load{.jobs = 1, .devices = 72, .timeline_samples = 100};
+  load.failures.push_back({.field = "failures.kinds[0].mtbf_hours", .units = 72, .devices_per_unit = 1,
+                           .mtbf_s = 3.6e-6, .repair_s = 10800});
+  load.job_loads.push_back({.arrival_s = 0, .devices = 8, .run_s = 1000});
+  load.job_names.push_back("first");
+  const auto e = estimate_run(load);
+  CHECK(std::isinf(e.span_s));
+  CHECK(std::isinf(e.events));
+  const auto r = run_refusal(e, {}, 1e12);
+  REQUIRE(r);
+  CHECK(r->field == "failures.kinds[0].mtbf_hours");
+  CHECK(r->message.starts_with("the run would process unboundedly many events (72 units failing once per 1.08e+04 s "
+                               "(MTBF + repair) in a run that never ends (job 'first' is interrupted every 4.5e-07 s "
+                               "on average but must run 1e+03 s at a stretch)"));
+  // With a horizon it ends there: 72 x 3600 / 10800 = 24 failures in the first hour.
+  load.horizon_s = 3600;
+  CHECK(estimate_run(load).events == doctest::Approx(6 + 24 * 7));
+}
+
+TEST_CASE("estimate_run: checkpoints R / interval per job, 2 events each, named at the field that set them") {
+  // interval 1e-9 s, a job of >= 120 s: 1.2e11 checkpoints, 2.4e11 events.
+  RunLoad load{.jobs = 1, .devices = 72, .timeline_samples = 100};
+  load.checkpoint_fields.push_back("scheduler.checkpoint.interval_s");
+  load.job_loads.push_back({.devices = 64, .run_s = 120, .checkpoint_every_s = 1e-9, .checkpoint_field = 0});
+  load.job_names.push_back("first");
+  const auto e = estimate_run(load);
+  CHECK(e.events == doctest::Approx(6 + 2.4e11));
+  const auto r = run_refusal(e, {}, 1e15);
+  REQUIRE(r);
+  CHECK(r->field == "scheduler.checkpoint.interval_s");
+  CHECK(r->message ==
+        "the run would process ~2.4e+11 events (checkpoints; job 'first' alone writes one every 1e-09 s of its 120 s "
+        "of running: ~2.4e+11 events), more than the limit of 1e+09 (expected a smaller run; raise the limit with "
+        "--max-events N or limits.max_events)");
+  CHECK_FALSE(run_refusal(e, {.max_events = 1e12}, 1e15));  // raised: runs
+}
