@@ -15,10 +15,12 @@
 #include "io/compare_trace.h"
 #include "io/output_paths.h"
 #include "io/trace_writer.h"
+#include "io/version.h"
 #include "report/comparison_table.h"
 #include "report/html_report.h"
 #include "scenario/cluster_run.h"
 #include "scenario/compare_run.h"
+#include "scenario/fingerprint.h"
 #include "scenario/scenario_check.h"
 #include "scenario/scenario_file.h"
 #include "workloads/planner.h"
@@ -52,6 +54,13 @@ void log_cluster_run(const sim::ClusterRunOutput& r, double seconds, spdlog::log
             sum.makespan_s);
   log.debug("time: build {:.3f} s, plans {:.3f} s, scheduler {:.3f} s ({:.3f} s in all)", st.build_s, st.plan_s,
             st.simulate_s, seconds);
+}
+
+// What a report says was run.
+report::ScenarioHeader report_header(const ScenarioFile& file) {
+  const podsim::v1::Scenario& s = file.scenario();
+  return {.name = s.name(), .description = s.description(), .seed = s.seed(),
+          .fingerprint = scenario::scenario_fingerprint(file), .version = std::string(io::podsim_version())};
 }
 
 }  // namespace
@@ -110,7 +119,7 @@ void run_command(const RunOptions& options, std::ostream& out) {
       out << fmt::format("\ntrace      {} ({} events, {:.1f} MB, level {})\n", options.trace_path, writer->events(),
                          static_cast<double>(writer->bytes()) / 1e6, to_string(*trace_level));
     if (!options.report_path.empty()) {
-      report::write_comparison_report(options.report_path, study);
+      report::write_comparison_report(options.report_path, report_header(file), scenario::study_spec(file), study);
       out << fmt::format("\nreport     {}\n", options.report_path);
     }
     return;
@@ -143,8 +152,7 @@ void run_command(const RunOptions& options, std::ostream& out) {
       out << fmt::format("results in      {}/ (summary.csv, jobs.csv, timeline.csv, results.json)\n", s.outputs().out_dir());
     }
     if (!options.report_path.empty()) {
-      report::write_cluster_report(options.report_path, {.name = s.name(), .description = s.description(), .seed = s.seed()},
-                                   r.result);
+      report::write_cluster_report(options.report_path, report_header(file), r.result);
       out << fmt::format("report          {}\n", options.report_path);
     }
     if (trace)

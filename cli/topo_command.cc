@@ -100,7 +100,7 @@ void topo_command(const TopoOptions& options, std::ostream& out) {
     // Whole or absent (io/atomic_file.h), and never over the scenario it was built from.
     io::check_outputs(scenario::scenario_inputs(file), {{.role = "--dot", .path = path}});
     io::write_atomically(path, [&](std::ostream& dot) {
-      topologies::write_dot(options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
+      topologies::write_dot(cluster, options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
     });
     out << fmt::format("dot         {} ({} view)\n", path, options.collapsed_dot ? "collapsed" : "detailed");
   }

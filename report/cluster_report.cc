@@ -186,6 +186,9 @@ std::string cluster_report_html(const ScenarioHeader& header, const ClusterRunRe
   std::string subtitle = header.description.empty() ? "" : header.description + " · ";
   subtitle += fmt::format("seed {} · {} scheduling, {} placement", header.seed, r.summary.policy, r.summary.placement);
   page.heading(fmt::format("Cluster run: {}", header.name), subtitle);
+  if (!header.version.empty() || !header.fingerprint.empty())
+    page.paragraph(fmt::format("podsim {} · scenario fingerprint {} (file + --set overrides + seed) · seed {}",
+                               header.version, header.fingerprint, header.seed));
   page.headlines(headlines(r));
   const Span span = run_span(r);
   page.section("Utilization");

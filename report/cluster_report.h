@@ -10,9 +10,12 @@
 
 namespace podsim::report {
 
+// What was run: the report's first lines.
 struct ScenarioHeader {
   std::string name, description;
   uint64_t seed = 0;
+  std::string fingerprint;  // scenario/fingerprint.h
+  std::string version;      // io/version.h
 };
 
 // The whole page. Same header and result -> same bytes.

@@ -49,6 +49,24 @@ svg rect.open { fill-opacity: 0.45; stroke: #333; stroke-width: 1; stroke-dashar
 .c4 { fill: #56b4e9; stroke: #56b4e9; } .c5 { fill: #d55e00; stroke: #d55e00; }
 .c6 { fill: #882255; stroke: #882255; } .c7 { fill: #44aa99; stroke: #44aa99; }
 .down { fill: #c00000; stroke: #c00000; }
+svg rect.rack { fill: #f3f3f3; stroke: #777; stroke-width: 1; }
+svg rect.rack.more { fill: #fff; stroke-dasharray: 4 3; }
+svg rect.node { fill: #fff; stroke: #aaa; stroke-width: 0.8; }
+svg rect.dev { fill: #333; }
+svg rect.sw { fill: #777; stroke: #777; }
+svg rect.bar-chip { fill-opacity: 0.85; }
+svg line.bus { stroke-width: 3; }
+svg line.tap { stroke-width: 1.2; }
+svg line.wire { stroke: #999; stroke-width: 1; }
+svg line.trunk { stroke: #555; stroke-width: 4; }
+svg .rack-label { font-size: 11px; fill: #222; }
+svg .tier-label { font-size: 12.5px; font-weight: bold; fill: #222; }
+svg .small { font-size: 10.5px; fill: #444; }
+svg .inverse { font-size: 10.5px; fill: #fff; }
+svg rect.group { fill: none; stroke: #999; stroke-width: 0.8; stroke-dasharray: 3 2; }
+svg polygon.band { fill: #0072b2; fill-opacity: 0.12; stroke: #0072b2; stroke-opacity: 0.3; stroke-width: 0.8; }
+svg rect.core, svg rect.spine, svg rect.leaf { fill: #555; }
+svg rect.domain { fill: #0072b2; fill-opacity: 0.85; }
 .bubble { fill: #bbbbbb; stroke: #bbbbbb; }
 .host { fill: #777777; stroke: #777777; }
 )";

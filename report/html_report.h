@@ -16,6 +16,9 @@ void check_report_path(const std::filesystem::path& path);
 // Throw UserError when `path` cannot be written.
 void write_cluster_report(const std::filesystem::path& path, const ScenarioHeader& header,
                           const scheduler::ClusterRunResult& result);
-void write_comparison_report(const std::filesystem::path& path, const sim::StudyResult& study);
+// `spec` is the study `study` ran: its systems' clusters are built again for the
+// topology drawings and the assumptions (efficiencies, link curves) of each system.
+void write_comparison_report(const std::filesystem::path& path, const ScenarioHeader& header,
+                             const sim::StudySpec& spec, const sim::StudyResult& study);
 
 }  // namespace podsim::report

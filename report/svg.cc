@@ -161,6 +161,15 @@ void Svg::area(const std::vector<Point>& points, double base_y, std::string_view
   out_ += '\n';
 }
 
+void Svg::polygon(const std::vector<Point>& points, std::string_view cls, std::string_view tooltip) {
+  if (points.empty()) return;
+  out_ += fmt::format(R"(<polygon points="{}" class="{}")", points_attribute(points), escape(cls));
+  if (tooltip.empty())
+    out_ += "/>\n";
+  else
+    out_ += fmt::format("><title>{}</title></polygon>\n", escape(tooltip));
+}
+
 void Svg::open_group(std::string_view cls) {
   out_ += fmt::format(R"(<g class="{}">)", escape(cls));
   out_ += '\n';

@@ -81,6 +81,8 @@ class Svg {
   };
   void polyline(const std::vector<Point>& points, std::string_view cls);
   void area(const std::vector<Point>& points, double base_y, std::string_view cls);
+  // A closed polygon through `points` (a band joining two tiers of a topology drawing).
+  void polygon(const std::vector<Point>& points, std::string_view cls, std::string_view tooltip = {});
   // Groups: everything appended between open_group and close_group.
   void open_group(std::string_view cls);
   void close_group();

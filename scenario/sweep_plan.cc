@@ -9,34 +9,13 @@
 #include <cstdint>
 
 #include "scenario/field_override.h"
+#include "scenario/fingerprint.h"
 #include "io/version.h"
 #include "engine/check.h"
 #include "engine/error.h"
 
 namespace podsim::scenario {
 namespace {
-
-// 64-bit FNV-1a (Fowler, Noll, Vo): simple, stable across platforms and versions,
-// enough to tell sweeps apart (not a defence against forgery).
-class Fnv1a {
- public:
-  // Length-prefixed, so ("ab", "c") and ("a", "bc") hash differently.
-  void add(std::string_view s) {
-    const std::string n = fmt::format("{}:", s.size());
-    bytes(n);
-    bytes(s);
-  }
-  std::string hex() const { return fmt::format("{:016x}", h_); }
-
- private:
-  void bytes(std::string_view s) {
-    for (unsigned char c : s) {
-      h_ ^= c;
-      h_ *= 0x100000001b3ULL;
-    }
-  }
-  uint64_t h_ = 0xcbf29ce484222325ULL;
-};
 
 std::vector<std::string> split_commas(std::string_view text) {
   std::vector<std::string> out;

@@ -16,6 +16,7 @@ packages=(
   clang libclang-rt-14-dev  # libFuzzer targets in fuzz/, scripts/fuzz.sh (issue #8)
   pybind11-dev python3-pybind11 python3-dev python3-pytest  # the podsim Python module, python/ (issue 15)
   slurm-wlm munge  # a private single-node Slurm runs scripts/slurm-sweep.sbatch in tests/slurm/
+  graphviz  # tests/topologies/topo_e2e.sh renders `podsim topo --dot` with dot -Tsvg and checks its shape (issue 18)
 )
 
 missing=()

@@ -48,11 +48,12 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
                                                                job.devices, system, cluster.devices().size()));
     StudyCell cell{.system = system, .job = job.name, .device = device.name, .devices = job.devices,
                    .scale_up_domain = domain, .plan = job.plan, .auto_planned = false, .planner_explanation = {},
+                   .planner = std::nullopt,
                    .is_dit = job.model.dit.has_value(), .result = {}};
     workloads::TrainingJob run = job;
     if (jobs[i].auto_plan) {
       workloads::PlanSearch q{.devices = job.devices, .global_batch = job.plan.global_batch,
-                              .precision = job.plan.precision, .scale_up_domain = domain, .top = 1,
+                              .precision = job.plan.precision, .scale_up_domain = domain, .top = 2,
                               .step = options};
       q.keep_framework_of(job.plan);
       q.step.mode = engine::CommMode::kAnalytical;  // search in closed form, report in the study's mode
@@ -61,6 +62,7 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
       cell.plan = run.plan;
       cell.auto_planned = true;
       cell.planner_explanation = rep.explanation;
+      cell.planner = rep;
     }
     if (options.mode == engine::CommMode::kFlow) check_flow_memory(job.name, largest_all_to_all(run.plan));
     const std::vector<engine::DeviceId> placement = workloads::aligned_placement(run.plan, fabric);

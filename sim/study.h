@@ -16,6 +16,7 @@
 #include "topologies/params.h"
 #include "workloads/job.h"
 #include "workloads/parallel_plan.h"
+#include "workloads/planner.h"
 #include "workloads/step_model.h"
 #include "workloads/step_observer.h"
 
@@ -30,6 +31,9 @@ struct StudyCell {
   workloads::Plan plan;
   bool auto_planned = false;
   std::string planner_explanation;  // auto plans only
+  // Auto plans: the planner's search as it ran (counts, its explanation, and its two
+  // fastest plans timed in closed form: the chosen one and the runner-up, if any).
+  std::optional<workloads::PlanReport> planner;
   bool is_dit = false;
   workloads::StepResult result;
 };
