@@ -74,6 +74,7 @@ TraceSummary summarize_trace(const std::filesystem::path& path) {
           case E::kPreempted: {
             const uint32_t j = e.preempted().job();
             ++s.jobs[j].preemptions;
+            s.jobs[j].lost_steps += e.preempted().lost_steps();
             close_run(j, t);
             queued_since[j] = t;
             break;

@@ -142,10 +142,11 @@ void TraceWriter::job_started(engine::SimTime t, const scheduler::JobStartEvent&
   }
 }
 
-void TraceWriter::job_preempted(engine::SimTime t, uint32_t job, double progress) {
+void TraceWriter::job_preempted(engine::SimTime t, uint32_t job, double progress, double lost_steps) {
   v1::JobPreempted* e = event(t).mutable_preempted();
   e->set_job(job_index(job));
   e->set_progress(progress);
+  e->set_lost_steps(lost_steps);
   write(event_);
 }
 

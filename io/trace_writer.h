@@ -68,7 +68,7 @@ class TraceWriter final : public scheduler::RunObserver {
   void run_ended(engine::SimTime t, uint32_t finished, uint32_t unfinished) override;
   void job_submitted(engine::SimTime t, uint32_t job, const scheduler::JobRequest& request) override;
   void job_started(engine::SimTime t, const scheduler::JobStartEvent& e) override;
-  void job_preempted(engine::SimTime t, uint32_t job, double progress) override;
+  void job_preempted(engine::SimTime t, uint32_t job, double progress, double lost_steps) override;
   void job_failed(engine::SimTime t, const scheduler::JobFailureEvent& e) override;
   void job_checkpointed(engine::SimTime t, uint32_t job, double progress, engine::SimTime write_cost) override;
   void job_restarted(engine::SimTime t, const scheduler::JobRestartEvent& e) override;

@@ -35,6 +35,7 @@ struct JobState : JobTotals {
   double progress = 0;      // steps done and not lost
   double checkpointed = 0;  // progress as of the last checkpoint
   bool restart_due = false;  // pays restart_cost at its next start
+  SimTime waiting_since;     // while pending: when this wait began
   SimTime checkpoint_every = SimTime::max();
 
   // While running (and JobTotals::pool).
@@ -92,14 +93,16 @@ class ClusterRun final : public SchedulerView {
     engine::StopConditions stop{.horizon = opts_.horizon,
                                 .stop_when = [this] { return ends_.count() == jobs_.size(); }};
     const engine::RunResult r = sim_.run(stop);
-    // Close the books of jobs still running at the horizon.
+    // Close the books of jobs still running, or still waiting, at the horizon.
     for (uint32_t j : running_) advance(j);
+    for (uint32_t j : pending_) states_[j].queued_s += seconds(now() - states_[j].waiting_since);
     note();
     if (obs_) obs_->run_ended(now(), static_cast<uint32_t>(ends_.count()), static_cast<uint32_t>(jobs_.size() - ends_.count()));
     std::vector<JobTotals> totals(states_.begin(), states_.end());
     return make_results(inv_, jobs_, totals, sampler_.recorder(),
                         {.policy = to_string(opts_.policy.kind), .placement = to_string(opts_.placement),
-                         .end_time = r.end_time, .events = r.events_executed,
+                         .end_time = r.end_time, .drain_start = pending_.empty() ? queue_empty_since_ : r.end_time,
+                         .events = r.events_executed,
                          .finished = static_cast<uint32_t>(ends_.count()), .failures = failure_count_,
                          .step_estimates = estimates_.size(), .timeline_samples = opts_.timeline_samples});
   }
@@ -158,6 +161,7 @@ class ClusterRun final : public SchedulerView {
   void arm_next_failure();
   void fail(const std::vector<uint32_t>& devices, SimTime repair_after);
   void repair(const std::vector<uint32_t>& devices);
+  void wait_from(uint32_t j);  // j (re)enters the queue now
   void note();
 
   const Inventory& inv_;
@@ -182,6 +186,8 @@ class ClusterRun final : public SchedulerView {
   bool in_pass_ = false;
   std::vector<uint32_t> started_, preempted_;
   bool pass_requested_ = false;
+  // When the queue last became empty (the drain tail starts at the last such moment).
+  SimTime queue_empty_since_ = SimTime::zero();
   EventHandle wake_;
   SimTime wake_time_ = SimTime::max();
 
@@ -257,6 +263,7 @@ void ClusterRun::hold_spares() {
 void ClusterRun::arrive(uint32_t j) {
   if (obs_) obs_->job_submitted(now(), j, jobs_[j]);
   states_[j].phase = Phase::kPending;
+  wait_from(j);
   pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), j,
                                    [&](uint32_t a, uint32_t b) {
                                      return std::tie(jobs_[a].arrival, a) < std::tie(jobs_[b].arrival, b);
@@ -298,6 +305,7 @@ void ClusterRun::pass() {
     for (uint32_t j : preempted_) pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), j, by_arrival), j);
   }
   running_.insert(running_.end(), started_.begin(), started_.end());
+  if (pending_.empty() && queue_empty_since_ == SimTime::max()) queue_empty_since_ = now();
   const bool changed = !started_.empty() || !preempted_.empty();
   started_.clear();
   preempted_.clear();
@@ -343,6 +351,7 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   s.segment_start = now();
   s.paused_until = now() + pause;
   s.restart_due = false;
+  s.queued_s += seconds(now() - s.waiting_since);
   if (!s.first_start) s.first_start = now();
   s.extra_watts = 0;
   for (uint32_t d : s.devices)
@@ -376,13 +385,19 @@ void ClusterRun::preempt(uint32_t j) {
   JobState& s = states_[j];
   if (s.phase != Phase::kRunning) return;
   advance(j);
-  s.checkpointed = s.progress;  // preemption checkpoints: nothing is lost
-  if (obs_) obs_->job_preempted(now(), j, s.progress);
+  // A preempted job is stopped as a failed one is: it resumes from its last checkpoint
+  // (progress since is lost) and pays restart_cost at its next start (docs/models.md §6).
+  const double lost = s.progress - s.checkpointed;
+  s.lost_steps += lost;
+  s.lost_seconds += lost * s.step_seconds;
+  s.progress = s.checkpointed;
+  if (obs_) obs_->job_preempted(now(), j, s.progress, lost);
   ++s.preemptions;
   s.preemption_times_s.push_back(seconds(now()));
   s.restart_due = true;
   stop_running(j);
   s.phase = Phase::kPending;
+  wait_from(j);
   preempted_.push_back(j);
 }
 
@@ -606,6 +621,7 @@ void ClusterRun::interrupt(uint32_t j) {
   s.restart_due = true;
   stop_running(j);
   s.phase = Phase::kPending;
+  wait_from(j);
   running_.erase(std::find(running_.begin(), running_.end(), j));
   pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), j,
                                    [&](uint32_t a, uint32_t b) {
@@ -630,6 +646,11 @@ void ClusterRun::repair(const std::vector<uint32_t>& devices) {
 }
 
 // Results ---------------------------------------------------------------------------
+
+void ClusterRun::wait_from(uint32_t j) {
+  states_[j].waiting_since = now();
+  queue_empty_since_ = SimTime::max();  // not empty any more
+}
 
 void ClusterRun::note() {
   const double free = free_.free_total();

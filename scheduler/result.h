@@ -17,7 +17,10 @@ struct JobResult {
   // EASY backfill: the start first promised to it as a blocked queue head.
   std::optional<double> reserved_start_s;
   std::optional<double> end_s;  // nullopt: unfinished at the end of the run
-  double queue_delay_s = 0;     // first start - arrival (to the end of the run if never started)
+  // Every wait in the queue: arrival to first start, plus each wait after a preemption or
+  // a failure that requeued it (until the end of the run for a wait never ended).
+  double queue_delay_s = 0;
+  double first_start_delay_s = 0;  // first start - arrival (to the end of the run if never started)
   std::optional<double> jct_s;  // end - arrival
   std::optional<double> time_to_train_s;  // end - first start, queueing after restarts included
   double held_s = 0;            // wall time holding devices
@@ -28,7 +31,7 @@ struct JobResult {
   // When each of them happened (s), in order: one entry per interruption / preemption.
   std::vector<double> interruption_times_s, preemption_times_s;
   uint32_t checkpoints = 0;
-  double lost_steps = 0;        // progress thrown away by failures
+  double lost_steps = 0;        // progress thrown away by failures and preemptions
   double lost_seconds = 0;      // wall time that progress had taken
 };
 
@@ -54,8 +57,16 @@ struct ClusterSummary {
   uint32_t devices = 0;
   uint32_t jobs = 0, finished = 0;
   double makespan_s = 0;  // first arrival to last completion (or end of run)
-  Percentiles jct_s, queue_delay_s;
+  Percentiles jct_s;
+  Percentiles queue_delay_s;        // every wait of each job (JobResult::queue_delay_s)
+  Percentiles first_start_delay_s;  // arrival to first start only
   double utilization = 0;      // time-average over the makespan
+  // The drain tail: from when the queue last emptied after the last submission (no job
+  // waiting, none still to come) to the end of the run. 0 when jobs were still waiting
+  // at the end. Utilization over the makespan without it; nullopt when the tail is the
+  // whole makespan (every job started the moment it arrived, all at once).
+  double drain_tail_s = 0;
+  std::optional<double> utilization_before_drain;
   double mfu_utilization = 0;  // time-average; jobs without an MFU count 0
   double fragmentation = 0;    // time-average
   double energy_j = 0;

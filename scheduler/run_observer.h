@@ -89,7 +89,8 @@ class RunObserver {
 
   virtual void job_submitted(engine::SimTime /*t*/, uint32_t /*job*/, const JobRequest& /*request*/) {}
   virtual void job_started(engine::SimTime /*t*/, const JobStartEvent& /*e*/) {}
-  virtual void job_preempted(engine::SimTime /*t*/, uint32_t /*job*/, double /*progress*/) {}
+  // `progress`: steps kept (its last checkpoint); `lost_steps`: progress thrown away.
+  virtual void job_preempted(engine::SimTime /*t*/, uint32_t /*job*/, double /*progress*/, double /*lost_steps*/) {}
   virtual void job_failed(engine::SimTime /*t*/, const JobFailureEvent& /*e*/) {}
   virtual void job_checkpointed(engine::SimTime /*t*/, uint32_t /*job*/, double /*progress*/,
                                 engine::SimTime /*write_cost*/) {}

@@ -38,7 +38,7 @@ ClusterRunResult make_results(const Inventory& inv, const std::vector<JobRequest
   sum.events = run.events;
   sum.failures = run.failures;
   sum.step_estimates = static_cast<double>(run.step_estimates);
-  std::vector<double> jct, delay;
+  std::vector<double> jct, delay, first_delay;
   double first_arrival = jobs.empty() ? 0 : 1e300, useful = 0, held = 0, lost = 0;
   for (uint32_t j = 0; j < jobs.size(); ++j) {
     const JobRequest& job = jobs[j];
@@ -48,11 +48,14 @@ ClusterRunResult make_results(const Inventory& inv, const std::vector<JobRequest
     if (s.first_start) {
       jr.pool = inv.pools()[s.pool].name;
       jr.first_start_s = seconds(*s.first_start);
-      jr.queue_delay_s = *jr.first_start_s - jr.arrival_s;
+      jr.first_start_delay_s = *jr.first_start_s - jr.arrival_s;
     } else {
-      jr.queue_delay_s = std::max(0.0, seconds(run.end_time) - jr.arrival_s);
+      jr.first_start_delay_s = std::max(0.0, seconds(run.end_time) - jr.arrival_s);
     }
+    // Every wait; the loop closes a wait still open at the end of the run.
+    jr.queue_delay_s = s.queued_s;
     delay.push_back(jr.queue_delay_s);
+    first_delay.push_back(jr.first_start_delay_s);
     if (s.reserved) jr.reserved_start_s = seconds(*s.reserved);
     if (s.end) {
       jr.end_s = seconds(*s.end);
@@ -84,8 +87,15 @@ ClusterRunResult make_results(const Inventory& inv, const std::vector<JobRequest
   sum.makespan_s = t1 - t0;
   sum.jct_s = percentiles(jct);
   sum.queue_delay_s = percentiles(delay);
+  sum.first_start_delay_s = percentiles(first_delay);
   const Recorder::Totals tot = recorder.totals(t0, t1);
   sum.utilization = tot.utilization;
+  // The drain tail starts no earlier than the last submission and no later than the end.
+  double last_arrival = t0;
+  for (const JobRequest& job : jobs) last_arrival = std::max(last_arrival, seconds(job.arrival));
+  const double drain = std::clamp(std::max(seconds(run.drain_start), last_arrival), t0, t1);
+  sum.drain_tail_s = t1 - drain;
+  if (drain > t0) sum.utilization_before_drain = recorder.totals(t0, drain).utilization;
   sum.mfu_utilization = tot.mfu_utilization;
   sum.fragmentation = tot.fragmentation;
   sum.energy_j = tot.energy_j;

@@ -20,6 +20,7 @@ struct JobTotals {
   uint32_t pool = 0;  // the pool it ran on last
   std::optional<engine::SimTime> first_start, end, reserved;
   double held_s = 0;    // seconds it held devices (paused or not)
+  double queued_s = 0;  // seconds it waited in the queue, every wait
   double useful_s = 0;  // seconds it made progress
   double mfu_s = 0;     // sum of MFU x useful seconds
   double attained = 0;  // device-seconds held (LAS)
@@ -33,6 +34,9 @@ struct JobTotals {
 struct RunTotals {
   std::string policy, placement;
   engine::SimTime end_time;  // when the run stopped
+  // Start of the drain tail (result.h): when the queue last emptied after the last
+  // submission; end_time if jobs were still waiting.
+  engine::SimTime drain_start;
   uint64_t events = 0;
   uint32_t finished = 0, failures = 0;
   size_t step_estimates = 0;

@@ -98,6 +98,8 @@ void check_against_run(const podsim::io::TraceSummary& s, const podsim::sim::Clu
     CHECK(got.preemptions == want.preemptions);
     CHECK(got.checkpoints == want.checkpoints);
     CHECK(got.lost_steps == doctest::Approx(want.lost_steps));
+    // Every wait in the queue, read back from submissions, starts and requeues.
+    CHECK(got.queued_s == doctest::Approx(want.queue_delay_s).epsilon(1e-9));
     // Wall time holding devices, summed over its runs (in-place restarts keep them).
     CHECK(got.running_s == doctest::Approx(want.held_s).epsilon(1e-9));
     // Every start but the first follows a preemption or a failure that requeued it.

@@ -43,28 +43,30 @@ TEST_CASE("SJF: the shortest queued job goes first") {
   CHECK(start_of(r, "B") == 12);
 }
 
-TEST_CASE("SRTF: a shorter arrival preempts, and the preempted job resumes without loss") {
+TEST_CASE("SRTF: a shorter arrival preempts, and the preempted job restarts from its last checkpoint") {
   // 1 device. A (10 s) runs from 0; B (2 s) arrives at 1 with less remaining than A's 9:
-  // B runs 1..3, A resumes at 3 with 9 s left and ends at 12.
+  // B runs 1..3. A has no checkpoint: its 1 s of progress is lost, it restarts at 3 with
+  // 10 s left and ends at 13 (a preemption costs what a failure costs).
   const auto r = run(devices(1), {job("A", 0, 1, 10), job("B", 1, 1, 2)}, with(PolicyKind::kSrtf));
   CHECK(start_of(r, "B") == 1);
   CHECK(end_of(r, "B") == 3);
-  CHECK(end_of(r, "A") == 12);
+  CHECK(end_of(r, "A") == 13);
   CHECK(testing::find(r, "A").preemptions == 1);
   CHECK(testing::find(r, "A").preemption_times_s == std::vector<double>{1});
-  CHECK(testing::find(r, "A").lost_steps == 0);
+  CHECK(testing::find(r, "A").lost_steps == 1);
 }
 
 TEST_CASE("LAS: a job that crosses the threshold yields to one that has had less") {
   // 1 device, one threshold at 5 device-seconds. At t = 1 B arrives; A has 1 s of service,
   // the same queue as B, and arrived first: it keeps running. At t = 5 A reaches 5 and
-  // drops a queue; B (0 s) preempts it, runs 5..8; A resumes and ends at 8 + 5 = 13.
+  // drops a queue; B (0 s) preempts it, runs 5..8; A (no checkpoint) restarts from
+  // nothing and ends at 8 + 10 = 18.
   ClusterRunOptions o = with(PolicyKind::kLas);
   o.policy.las_thresholds = {5};
   const auto r = run(devices(1), {job("A", 0, 1, 10), job("B", 1, 1, 3)}, o);
   CHECK(start_of(r, "B") == 5);
   CHECK(end_of(r, "B") == 8);
-  CHECK(end_of(r, "A") == 13);
+  CHECK(end_of(r, "A") == 18);
 }
 
 TEST_CASE("PRIORITY: a higher tier preempts a lower one at once") {
@@ -73,7 +75,7 @@ TEST_CASE("PRIORITY: a higher tier preempts a lower one at once") {
   const auto r = run(devices(1), jobs, with(PolicyKind::kPriority));
   CHECK(start_of(r, "high") == 2);
   CHECK(end_of(r, "high") == 5);
-  CHECK(end_of(r, "low") == 13);
+  CHECK(end_of(r, "low") == 15);  // preempted at 2 without a checkpoint: 5 + 10
 }
 
 TEST_CASE("FAIR_SHARE: the user holding less goes next") {

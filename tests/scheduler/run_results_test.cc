@@ -30,13 +30,15 @@ TEST_CASE("a finished job and one that never started: JCT, queue delay, goodput 
   t[0].useful_s = 90;
   t[0].lost_seconds = 10;
   t[0].interruptions = 1;
+  t[0].queued_s = 5;
+  t[1].queued_s = 95;  // the loop closes a wait still open at the end
   Recorder rec(4);
   rec.note(10, {});
   rec.note(15, {.allocated = 4});
   rec.note(115, {});
   const ClusterRunResult r = make_results(inv, jobs, t, rec,
                                           {.policy = "fifo", .placement = "first-fit", .end_time = SimTime::seconds(115),
-                                           .events = 7, .finished = 1});
+                                           .drain_start = SimTime::seconds(115), .events = 7, .finished = 1});
   REQUIRE(r.jobs.size() == 2);
   CHECK(*r.jobs[0].jct_s == doctest::Approx(105));    // 115 - 10
   CHECK(r.jobs[0].queue_delay_s == doctest::Approx(5));
@@ -44,6 +46,13 @@ TEST_CASE("a finished job and one that never started: JCT, queue delay, goodput 
   CHECK(r.jobs[0].pool == "p");
   CHECK_FALSE(r.jobs[1].end_s.has_value());
   CHECK(r.jobs[1].queue_delay_s == doctest::Approx(95));  // still waiting at the end: 115 - 20
+  CHECK(r.jobs[0].first_start_delay_s == doctest::Approx(5));
+  CHECK(r.jobs[1].first_start_delay_s == doctest::Approx(95));
+  CHECK(r.summary.first_start_delay_s.mean == doctest::Approx(50));
+  // b still waited at the end: no drain tail, the two utilizations agree.
+  CHECK(r.summary.drain_tail_s == 0);
+  REQUIRE(r.summary.utilization_before_drain.has_value());
+  CHECK(*r.summary.utilization_before_drain == doctest::Approx(100.0 / 105));
   CHECK(r.summary.makespan_s == doctest::Approx(105));     // first arrival 10 to 115
   CHECK(r.summary.utilization == doctest::Approx(100.0 / 105));  // 4 of 4 devices for 100 of 105 s
   CHECK(r.summary.goodput == doctest::Approx(0.8));  // b held nothing
