@@ -1,5 +1,7 @@
 #include "sim/cluster_run.h"
 
+#include "sim/duration_reference.h"
+
 namespace podsim::sim {
 
 ClusterRunOutput run_cluster(const topologies::Cluster& cluster, const scheduler::Inventory& inv,
@@ -8,7 +10,8 @@ ClusterRunOutput run_cluster(const topologies::Cluster& cluster, const scheduler
   ModelStepOracle oracle(inv, cluster, jobs.models, std::move(plans), recorder);
   return {.result = scheduler::run_cluster(inv, jobs.jobs, oracle, options),
           .skipped_rows = jobs.skipped_rows,
-          .skipped_oversized = jobs.skipped_oversized};
+          .skipped_oversized = jobs.skipped_oversized,
+          .duration_reference = duration_reference(inv, jobs.jobs)};
 }
 
 }  // namespace podsim::sim

@@ -9,6 +9,7 @@
 //   PoolPlanResult plans = pool_plans(cluster, fabric, inv, jobs.models, auto_plan, jobs.jobs);
 //   ClusterRunOutput out = run_cluster(cluster, inv, jobs, std::move(plans.plans), options);
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "scheduler/cluster_run.h"
@@ -40,6 +41,9 @@ struct ClusterRunStats {
 struct ClusterRunOutput {
   scheduler::ClusterRunResult result;
   size_t skipped_rows = 0, skipped_oversized = 0;
+  // What trace and synthetic durations were taken as on a mixed cluster; empty when
+  // nothing needs saying (sim/duration_reference.h).
+  std::string duration_reference;
   double wall_seconds = 0;  // set by the caller: what it counts is its choice
   ClusterRunStats stats;
 };
