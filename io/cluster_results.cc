@@ -58,7 +58,12 @@ std::vector<Field> summary_fields(const scheduler::ClusterRunResult& r) {
           num("queue_delay_mean_s", s.queue_delay_s.mean),
           num("queue_delay_p50_s", s.queue_delay_s.p50),
           num("queue_delay_p99_s", s.queue_delay_s.p99),
+          num("first_start_delay_mean_s", s.first_start_delay_s.mean),
+          num("first_start_delay_p50_s", s.first_start_delay_s.p50),
+          num("first_start_delay_p99_s", s.first_start_delay_s.p99),
           num("utilization_frac", s.utilization),
+          num("utilization_before_drain_frac", s.utilization_before_drain),
+          num("drain_tail_s", s.drain_tail_s),
           num("mfu_utilization_frac", mfu_utilization(r)),
           num("fragmentation_frac", s.fragmentation),
           num("energy_j", s.energy_j),
@@ -73,7 +78,7 @@ std::vector<Field> summary_fields(const scheduler::ClusterRunResult& r) {
 
 const std::vector<std::string> kJobColumns = {
     "name",         "devices",       "pool",  "arrival_s",    "first_start_s", "end_s",
-    "queue_delay_s", "jct_s",        "time_to_train_s", "held_s", "mfu_frac", "goodput_frac",
+    "queue_delay_s", "first_start_delay_s", "jct_s",        "time_to_train_s", "held_s", "mfu_frac", "goodput_frac",
     "interruptions", "preemptions",  "checkpoints",     "lost_steps", "lost_s"};
 
 const std::vector<std::string> kTimelineColumns = {
@@ -94,8 +99,10 @@ void write_summary_table(const scheduler::ClusterRunResult& r, std::ostream& out
   out << fmt::format("jobs            {} finished of {}\n", s.finished, s.jobs);
   out << fmt::format("makespan        {}\n", hours(s.makespan_s));
   out << fmt::format("JCT             mean {}  p50 {}  p99 {}\n", hours(s.jct_s.mean), hours(s.jct_s.p50), hours(s.jct_s.p99));
-  out << fmt::format("queueing delay  mean {}  p50 {}  p99 {}\n", hours(s.queue_delay_s.mean), hours(s.queue_delay_s.p50),
-                     hours(s.queue_delay_s.p99));
+  out << fmt::format("queueing delay  mean {}  p50 {}  p99 {}  (every wait, restarts included)\n",
+                     hours(s.queue_delay_s.mean), hours(s.queue_delay_s.p50), hours(s.queue_delay_s.p99));
+  out << fmt::format("first start     mean {}  p50 {}  p99 {}  (arrival to first start)\n",
+                     hours(s.first_start_delay_s.mean), hours(s.first_start_delay_s.p50), hours(s.first_start_delay_s.p99));
   // MFU needs a job's FLOPs; a trace job is only a duration. Unknown is said, not shown
   // as 0.0%; a mix says how many jobs count 0.
   const size_t with_mfu = jobs_with_mfu(r);
@@ -108,6 +115,13 @@ void write_summary_table(const scheduler::ClusterRunResult& r, std::ostream& out
   else
     mfu = fmt::format("{:.1f}% MFU-weighted", 100 * s.mfu_utilization);
   out << fmt::format("utilization     {:.1f}% allocated, {}\n", 100 * s.utilization, mfu);
+  // The drain tail: the queue is empty and nothing is left to arrive (result.h).
+  if (s.utilization_before_drain)
+    out << fmt::format("drain tail      {} after the queue last emptied; {:.1f}% allocated before it\n",
+                       hours(s.drain_tail_s), 100 * *s.utilization_before_drain);
+  else
+    out << fmt::format("drain tail      {}, the whole run (every job started as it arrived); n/a before it\n",
+                       hours(s.drain_tail_s));
   out << fmt::format("fragmentation   {:.1f}% of free device-time on partly used nodes\n", 100 * s.fragmentation);
   out << fmt::format("goodput         {:.1f}% of held device-time kept\n", 100 * s.goodput);
   out << fmt::format("failures        {} ({} job interruptions, {:.1f} device-hours lost), {} preemptions\n", s.failures,
@@ -119,7 +133,7 @@ void write_jobs_csv(const scheduler::ClusterRunResult& r, std::ostream& out) {
   CsvWriter csv(out, kJobColumns);
   for (const JobResult& j : r.jobs) {
     csv.text(j.name).integer(j.devices).text(j.pool).number(j.arrival_s).number(j.first_start_s).number(j.end_s);
-    csv.number(j.queue_delay_s).number(j.jct_s).number(j.time_to_train_s).number(j.held_s).number(j.mfu);
+    csv.number(j.queue_delay_s).number(j.first_start_delay_s).number(j.jct_s).number(j.time_to_train_s).number(j.held_s).number(j.mfu);
     csv.number(j.goodput).integer(j.interruptions).integer(j.preemptions).integer(j.checkpoints);
     csv.number(j.lost_steps).number(j.lost_seconds).end_row();
   }
@@ -162,8 +176,9 @@ void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out)
   }
   Json& jobs = doc["jobs"] = Json::array();
   for (const JobResult& j : r.jobs) {
-    const std::optional<double> values[] = {j.arrival_s, j.first_start_s, j.end_s,   j.queue_delay_s, j.jct_s,
-                                            j.time_to_train_s, j.held_s,  j.mfu,     j.goodput};
+    const std::optional<double> values[] = {j.arrival_s,       j.first_start_s, j.end_s, j.queue_delay_s,
+                                            j.first_start_delay_s, j.jct_s,     j.time_to_train_s,
+                                            j.held_s,          j.mfu,           j.goodput};
     Json job = Json::object();
     job["name"] = j.name;
     job["devices"] = j.devices;
@@ -191,6 +206,7 @@ void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out)
 
 void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out) {
   write_summary_table(r.result, out);
+  if (!r.duration_reference.empty()) out << "durations       " << r.duration_reference << '\n';
   if (r.skipped_rows + r.skipped_oversized > 0)
     out << fmt::format("skipped         {} trace rows (CPU-only or never started), {} oversized jobs\n", r.skipped_rows,
                        r.skipped_oversized);

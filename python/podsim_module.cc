@@ -55,6 +55,11 @@ py::dict cluster_dict(const sim::ClusterRunOutput& out) {
   summary["queue_delay_mean_s"] = s.queue_delay_s.mean;
   summary["queue_delay_p50_s"] = s.queue_delay_s.p50;
   summary["queue_delay_p99_s"] = s.queue_delay_s.p99;
+  summary["first_start_delay_mean_s"] = s.first_start_delay_s.mean;
+  summary["first_start_delay_p50_s"] = s.first_start_delay_s.p50;
+  summary["first_start_delay_p99_s"] = s.first_start_delay_s.p99;
+  summary["drain_tail_s"] = s.drain_tail_s;
+  summary["utilization_before_drain"] = opt(s.utilization_before_drain);
   summary["utilization"] = s.utilization;
   summary["mfu_utilization"] = s.mfu_utilization;
   summary["fragmentation"] = s.fragmentation;
@@ -74,6 +79,7 @@ py::dict cluster_dict(const sim::ClusterRunOutput& out) {
     d["first_start_s"] = opt(j.first_start_s);
     d["end_s"] = opt(j.end_s);
     d["queue_delay_s"] = j.queue_delay_s;
+    d["first_start_delay_s"] = j.first_start_delay_s;
     d["jct_s"] = opt(j.jct_s);
     d["time_to_train_s"] = opt(j.time_to_train_s);
     d["held_s"] = j.held_s;

@@ -25,9 +25,10 @@ struct Name {
 constexpr Name kClusterNames[] = {
     {"makespan_s", "s"},         {"utilization_frac", "frac"}, {"mfu_utilization_frac", "frac"},
     {"jct_mean_s", "s"},         {"jct_p50_s", "s"},           {"jct_p99_s", "s"},
-    {"queue_delay_mean_s", "s"}, {"goodput_frac", "frac"},     {"energy_j", "J"},
-    {"jobs", "count"},           {"finished", "count"},        {"failures", "count"},
-    {"interruptions", "count"},  {"lost_device_s", "device-s"}};
+    {"queue_delay_mean_s", "s"}, {"queue_delay_p50_s", "s"},   {"queue_delay_p99_s", "s"},
+    {"goodput_frac", "frac"},    {"energy_j", "J"},            {"jobs", "count"},
+    {"finished", "count"},       {"failures", "count"},        {"interruptions", "count"},
+    {"lost_device_s", "device-s"}};
 
 constexpr Name kCellNames[] = {{"step_s", "s"},          {"mfu_frac", "frac"}, {"throughput", ""},
                                {"time_to_train_s", "s"}, {"energy_j", "J"},    {"plan", ""},
@@ -70,6 +71,8 @@ std::vector<Metric> headline_metrics(const ClusterRunOutput& r) {
                                           seconds(s.jct_s.p50),
                                           seconds(s.jct_s.p99),
                                           seconds(s.queue_delay_s.mean),
+                                          seconds(s.queue_delay_s.p50),
+                                          seconds(s.queue_delay_s.p99),
                                           fraction(s.goodput),
                                           joules(s.energy_j),
                                           s.jobs,

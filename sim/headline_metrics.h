@@ -5,7 +5,7 @@
 // the megajoule), so equal runs give equal text and last-bit noise never shows.
 //
 //   cluster run:  makespan_s, utilization_frac, mfu_utilization_frac, jct_{mean,p50,p99}_s,
-//                 queue_delay_mean_s, goodput_frac, energy_j, jobs, finished, failures,
+//                 queue_delay_{mean,p50,p99}_s, goodput_frac, energy_j, jobs, finished, failures,
 //                 interruptions, lost_device_s
 //   comparison:   per system, per job: step_s, mfu_frac, tokens_per_s (LLM) or
 //                 samples_per_s (DiT), time_to_train_s, energy_j, plan, bottleneck

@@ -29,7 +29,8 @@ def column(row, key):
     """row[key], or the column that is `key` with a unit suffix (utilization_frac)."""
     if key in row:
         return row[key]
-    found = [c for c in row if c.startswith(key + "_")]
+    # The suffix is a unit alone: utilization -> utilization_frac, not utilization_before_drain_frac.
+    found = [c for c in row if c.startswith(key + "_") and "_" not in c[len(key) + 1:]]
     assert len(found) == 1, f"{key}: no single column among {list(row)}"
     return row[found[0]]
 

@@ -92,6 +92,11 @@ TEST_CASE("failure_rate: goodput falls as failures get frequent, the best checkp
     CHECK(num(rows[8 + i], "goodput_frac") < num(rows[i], "goodput_frac"));
     CHECK(rows[8 + i].at("finished") == "4");
   }
+  // Queueing percentiles are sweep columns too (issue 16 item 5), nearest-rank ordered.
+  for (const Row& r : rows) {
+    CHECK(num(r, "queue_delay_p50_s") <= num(r, "queue_delay_p99_s"));
+    CHECK(num(r, "queue_delay_p50_s") >= 0);
+  }
   // Few failures: hourly checkpoints waste less on writes (1 an hour vs 6). Many (one an
   // hour on the cluster): 10-minute checkpoints lose less per failure.
   CHECK(num(rows[1], "goodput_frac") > num(rows[0], "goodput_frac"));
