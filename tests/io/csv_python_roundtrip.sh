@@ -56,7 +56,7 @@ check([r["name"] for r in rows] == names, f"csv: names {[r['name'] for r in rows
 check([float(r["arrival_s"]) for r in rows] == [0, 60, 61.5], "csv: arrival_s")
 check([int(r["devices"]) for r in rows] == [32, 32, 8], "csv: devices")
 for r in rows:
-    check(len(r) == 17 and None not in r, f"csv: row of {r['name']!r} has {len(r)} fields")
+    check(len(r) == 18 and None not in r, f"csv: row of {r['name']!r} has {len(r)} fields")
     check(r["pool"] == "nvl72", f"csv: pool of {r['name']!r} is {r['pool']!r}")
     check(0 < float(r["mfu_frac"]) < 1, f"csv: mfu_frac of {r['name']!r}")
 with open(f"{out}/summary.csv", newline="", encoding="utf-8") as f:
@@ -79,7 +79,7 @@ else:
     check(list(df["name"]) == names, f"pandas: names {list(df['name'])}")
     check(df["devices"].dtype.kind == "i" and df["arrival_s"].dtype.kind == "f", f"pandas: dtypes {dict(df.dtypes)}")
     check(list(df["pool"]) == ["nvl72"] * 3, "pandas: pool column not shifted")
-    check(df.shape == (3, 17), f"pandas: shape {df.shape}")
+    check(df.shape == (3, 18), f"pandas: shape {df.shape}")
     print(f"pandas {pd.__version__}: {df.shape[0]} rows x {df.shape[1]} columns")
 print(f"csv_python_roundtrip: {failures} failed")
 sys.exit(1 if failures else 0)

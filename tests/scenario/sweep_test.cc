@@ -378,11 +378,11 @@ TEST_CASE("long format: one row per (point, metric), swept fields by short name,
                                                      "unit", "text", "error"});
   std::vector<std::vector<std::string>> rows;
   while (auto r = csv.next()) rows.push_back(r->fields);
-  REQUIRE(rows.size() == 6 * 14);  // 6 points x a cluster run's 14 metrics
+  REQUIRE(rows.size() == 6 * 16);  // 6 points x a cluster run's 16 metrics
   // Point 2 (FIFO, arrival 7200), as in the wide table above.
-  CHECK(rows[2 * 14] == std::vector<std::string>{"2", "FIFO", "7200", "", "", "makespan_s", "7532.108", "s", "", ""});
-  CHECK(rows[2 * 14 + 1][5] == "utilization_frac");
-  CHECK(rows[2 * 14 + 1][7] == "frac");
+  CHECK(rows[2 * 16] == std::vector<std::string>{"2", "FIFO", "7200", "", "", "makespan_s", "7532.108", "s", "", ""});
+  CHECK(rows[2 * 16 + 1][5] == "utilization_frac");
+  CHECK(rows[2 * 16 + 1][7] == "frac");
 
   TempDir tmp;
   const fs::path whole = tmp.path / "whole.csv";
@@ -406,7 +406,7 @@ TEST_CASE("long format: one row per (point, metric), swept fields by short name,
           podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], wide.string(), shards[2]});
         }) == wide.string() + ": wide rows, but " + shards[0] + " has long rows (run every shard with the same --format)");
 
-  // An interrupted long run: point 4 whole, point 1 cut after 5 of its 14 rows.
+  // An interrupted long run: point 4 whole, point 1 cut after 5 of its 16 rows.
   std::istringstream lines(expected);
   std::vector<std::string> l;
   for (std::string x; std::getline(lines, x);) l.push_back(x);
@@ -416,8 +416,8 @@ TEST_CASE("long format: one row per (point, metric), swept fields by short name,
   {
     std::ofstream j(resumed.string() + ".journal", std::ios::binary);
     j << journal_header << "\n" << l[1] << "\n";
-    for (size_t i = 0; i < 14; ++i) j << l[2 + 4 * 14 + i] << "\n";
-    for (size_t i = 0; i < 5; ++i) j << l[2 + 1 * 14 + i] << "\n";
+    for (size_t i = 0; i < 16; ++i) j << l[2 + 4 * 16 + i] << "\n";
+    for (size_t i = 0; i < 5; ++i) j << l[2 + 1 * 16 + i] << "\n";
   }
   const podsim::scenario::SweepSummary s =
       podsim::scenario::run_sweep(plan, {.threads = 2, .out = resumed, .resume = true, .long_format = true}, ignored);
