@@ -25,6 +25,22 @@ ClusterParams h100x2048() {
           .fat_tree = FatTreeParams{.tiers = 3}};
 }
 
+// The largest announced Ascend deployments: 430 CloudMatrix384 supernodes (165,120
+// NPUs) on a 3-tier RoCE fat tree of radix 128, collapsed view only (what a cluster run
+// builds, ClusterParams::detailed_view).
+ClusterParams cm384x430_lean() {
+  return {.pools = {{.preset = "cloudmatrix384", .count = 430, .system = *preset("cloudmatrix384")}},
+          .fat_tree = FatTreeParams{.tiers = 3, .radix = 128},
+          .detailed_view = false};
+}
+
+// The same 16 supernodes as cm384x16, collapsed view only.
+ClusterParams cm384x16_lean() {
+  ClusterParams p = cm384x16();
+  p.detailed_view = false;
+  return p;
+}
+
 double peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -33,8 +49,10 @@ double peak_rss_mb() {
 
 void report(benchmark::State& state, const Cluster& c) {
   state.counters["devices"] = static_cast<double>(c.devices().size());
-  state.counters["vertices"] = static_cast<double>(c.detailed().vertex_count());
-  state.counters["links"] = static_cast<double>(c.detailed().link_count());
+  if (c.has_detailed()) {
+    state.counters["vertices"] = static_cast<double>(c.detailed().vertex_count());
+    state.counters["links"] = static_cast<double>(c.detailed().link_count());
+  }
   state.counters["collapsed_links"] = static_cast<double>(c.collapsed().link_count());
   state.counters["rss_peak_MB"] = peak_rss_mb();
 }
@@ -52,6 +70,8 @@ void build(benchmark::State& state, ClusterParams (*params)()) {
 
 void BM_BuildCm384x16(benchmark::State& state) { build(state, cm384x16); }
 void BM_BuildH100x2048(benchmark::State& state) { build(state, h100x2048); }
+void BM_BuildCm384x16Lean(benchmark::State& state) { build(state, cm384x16_lean); }
+void BM_BuildCm384x430Lean(benchmark::State& state) { build(state, cm384x430_lean); }
 void BM_BuildCm384(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(build_preset("cloudmatrix384").links().data());
 }
@@ -93,6 +113,8 @@ void BM_BisectionH100x2048(benchmark::State& state) {
 BENCHMARK(BM_BuildCm384)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BuildCm384x16)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(BM_BuildH100x2048)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_BuildCm384x16Lean)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_BuildCm384x430Lean)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_NewRouteCm384x16)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_NewRouteH100x2048)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CachedRouteH100x2048)->Unit(benchmark::kNanosecond);

@@ -62,7 +62,8 @@ sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserv
   };
   const v1::Scenario& s = file.scenario();
   check_run_size_before_build(file);  // before ten million jobs are generated
-  const topologies::ClusterParams params = cluster_params(file);
+  topologies::ClusterParams params = cluster_params(file);
+  params.detailed_view = false;  // the run routes on the collapsed view only
   const topologies::Cluster cluster = topologies::build_cluster(params);
   const scheduler::Inventory inv = sim::inventory_from_cluster(cluster, params);
   const double build_s = since();

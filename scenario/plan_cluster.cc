@@ -61,7 +61,8 @@ PlanAnswer plan(const PlanRequest& o) {
                                   "cluster.fat_tree.oversubscription=3)", set));
     file.apply_override(set);
   }
-  const topologies::ClusterParams params = cluster_params(file);
+  topologies::ClusterParams params = cluster_params(file);
+  params.detailed_view = false;  // the planner times plans on the collapsed view
   const topologies::Cluster cluster = topologies::build_cluster(params);
   const int devices = o.devices > 0 ? o.devices : static_cast<int>(cluster.devices().size());
   if (static_cast<size_t>(devices) > cluster.devices().size())

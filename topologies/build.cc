@@ -57,15 +57,6 @@ engine::CommProfile comm_profile(const SystemParams& s, const engine::DeviceSpec
   return p;
 }
 
-// A device's scale-up injection: the sum of its endpoints' access links.
-Bandwidth scale_up_bandwidth(const Graph& g, const std::vector<VertexId>& endpoints) {
-  Bandwidth sum;
-  for (VertexId v : endpoints)
-    for (auto e : boost::make_iterator_range(boost::out_edges(v, g)))
-      if (g[e].tier == LinkTier::kScaleUpAccess) sum += g[e].capacity;
-  return sum;
-}
-
 }  // namespace
 
 engine::DeviceSpec device_spec(const SystemParams& system, const DeviceOverrides& o) {
@@ -89,7 +80,7 @@ Cluster build_cluster(const ClusterParams& p) {
     for (const ParamError& e : errors) message += fmt::format("{}{}: {}", message.empty() ? "" : "\n", e.path, e.message);
     throw UserError(message);
   }
-  Builder b;
+  Builder b(p.detailed_view);
   std::string name = p.name;
   for (size_t i = 0; name.empty() || (p.name.empty() && i < p.pools.size()); ++i) {  // default: "a + b"
     const PoolParams& pool = p.pools[i];
@@ -124,7 +115,8 @@ Cluster build_cluster(const ClusterParams& p) {
                                        .comm = comm_profile(pool.system, *spec)});
     }
   }
-  for (Device& d : b.devices()) d.scale_up_bandwidth = scale_up_bandwidth(b.graph(), b.endpoints()[d.index]);
+  for (Device& d : b.devices())  // scale-up injection: the sum of the endpoints' access links
+    for (VertexId v : b.endpoints()[d.index]) d.scale_up_bandwidth += b.scale_up_access(v);
   if (p.fat_tree) {
     std::vector<int> nics_per_node, pool_of_node;
     for (const Domain& dom : b.domains())
@@ -137,8 +129,9 @@ Cluster build_cluster(const ClusterParams& p) {
     PODSIM_CHECK(layout.has_value(), "fat tree checked before build");
     add_fat_tree(b, *p.fat_tree, *layout);
   }
-  View detailed(b.release_graph(), b.endpoints());
-  View collapsed = collapse(detailed.graph(), b.group_names(), b.endpoints());
+  View collapsed = b.collapsed_view();
+  std::optional<View> detailed;
+  if (b.keeps_detailed()) detailed.emplace(b.release_graph(), b.endpoints());
   return Cluster(name, std::move(b.devices()), std::move(b.domains()), std::move(b.systems()),
                  p.fat_tree ? std::optional<int>(p.fat_tree->tiers) : std::nullopt, std::move(detailed),
                  std::move(collapsed));

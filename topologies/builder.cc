@@ -9,20 +9,61 @@ GroupId Builder::new_group(std::string name) {
   return static_cast<GroupId>(group_names_.size() - 1);
 }
 
+Builder::Builder(bool keep_detailed) {
+  if (keep_detailed)
+    graph_ = std::make_unique<Graph>();
+  else
+    collapser_ = std::make_unique<Collapser>(&group_names_);
+}
+
 VertexId Builder::add_vertex(VertexKind kind, SwitchRole role, GroupId group, std::string name,
                              std::optional<DeviceIndex> device) {
   PODSIM_CHECK(group < group_names_.size(), "vertex in an unknown collapse group");
-  return boost::add_vertex(Vertex{.kind = kind, .role = role, .device = device, .group = group, .name = std::move(name)},
-                           *graph_);
+  Vertex x{.kind = kind, .role = role, .device = device, .group = group, .name = std::move(name)};
+  const auto v = static_cast<VertexId>(vertex_groups_.size());
+  vertex_groups_.push_back(group);
+  scale_up_access_.emplace_back();
+  if (graph_) {
+    PODSIM_CHECK(boost::add_vertex(std::move(x), *graph_) == v, "vertex ids are dense");
+  } else {
+    x.name.clear();  // the collapsed view names groups, not vertices
+    collapser_->add_vertex(x);
+  }
+  return v;
 }
 
 void Builder::add_link(VertexId a, VertexId b, engine::Bandwidth capacity, engine::SimTime latency, LinkTier tier,
                        std::optional<uint16_t> plane, uint32_t lanes) {
   PODSIM_CHECK(capacity.value() > 0 && latency >= engine::SimTime::zero() && a != b, "bad link");
+  PODSIM_CHECK(a < vertex_groups_.size() && b < vertex_groups_.size(), "link to an unknown vertex");
+  if (tier == LinkTier::kScaleUpAccess) {
+    scale_up_access_[a] += capacity;
+    scale_up_access_[b] += capacity;
+  }
   Link l{.capacity = capacity, .latency = latency, .tier = tier, .plane = plane, .lanes = lanes, .id = next_link_++};
-  boost::add_edge(a, b, l, *graph_);
+  if (graph_) boost::add_edge(a, b, l, *graph_);
+  else collapser_->add_link(vertex_groups_[a], vertex_groups_[b], l);
   l.id = next_link_++;
-  boost::add_edge(b, a, l, *graph_);
+  if (graph_) boost::add_edge(b, a, l, *graph_);
+  else collapser_->add_link(vertex_groups_[b], vertex_groups_[a], l);
+}
+
+std::unique_ptr<Graph> Builder::release_graph() {
+  PODSIM_CHECK(graph_ != nullptr, "the detailed graph was not kept");
+  return std::move(graph_);
+}
+
+View Builder::collapsed_view() {
+  if (graph_) return collapse(*graph_, group_names_, endpoints_);
+  std::vector<GroupId> device_groups;
+  device_groups.reserve(endpoints_.size());
+  for (const auto& ends : endpoints_) {
+    PODSIM_CHECK(!ends.empty(), "a device without an endpoint");
+    for (VertexId v : ends)
+      PODSIM_CHECK(vertex_groups_[v] == vertex_groups_[ends.front()], "a device's endpoints span collapse groups");
+    device_groups.push_back(vertex_groups_[ends.front()]);
+  }
+  return collapser_->finish(device_groups);
 }
 
 uint32_t Builder::add_domain(DomainLevel level, std::string name, std::optional<uint32_t> parent) {

@@ -9,6 +9,7 @@
 
 #include "engine/device.h"
 #include "topologies/cluster.h"
+#include "topologies/collapse.h"
 #include "topologies/graph.h"
 #include "topologies/params.h"
 
@@ -16,6 +17,11 @@ namespace podsim::topologies {
 
 class Builder {
  public:
+  // `keep_detailed`: hold every vertex and link for the detailed view. Without it each
+  // link is merged into the collapsed view as it is added (Collapser) and the detailed
+  // graph never exists.
+  explicit Builder(bool keep_detailed = true);
+
   // A new collapse group; the collapsed view names its merged vertex `name`.
   GroupId new_group(std::string name);
   VertexId add_vertex(VertexKind kind, SwitchRole role, GroupId group, std::string name,
@@ -35,8 +41,14 @@ class Builder {
   GroupId device_group(DeviceIndex d) const { return device_groups_[d]; }
   void add_endpoint(DeviceIndex d, VertexId v) { endpoints_[d].push_back(v); }
 
-  Graph& graph() { return *graph_; }
-  std::unique_ptr<Graph> release_graph() { return std::move(graph_); }
+  bool keeps_detailed() const { return graph_ != nullptr; }
+  // Sum of the kScaleUpAccess links out of vertex v.
+  engine::Bandwidth scale_up_access(VertexId v) const { return scale_up_access_[v]; }
+  // The detailed graph. REQUIRES: keeps_detailed().
+  std::unique_ptr<Graph> release_graph();
+  // The collapsed view, merged from the detailed graph or from the links as they came.
+  // REQUIRES: called once, after every vertex, link and endpoint; before release_graph().
+  View collapsed_view();
   std::vector<Device>& devices() { return devices_; }
   std::vector<Domain>& domains() { return domains_; }
   std::vector<SystemInfo>& systems() { return systems_; }
@@ -44,7 +56,10 @@ class Builder {
   const std::vector<std::string>& group_names() const { return group_names_; }
 
  private:
-  std::unique_ptr<Graph> graph_ = std::make_unique<Graph>();
+  std::unique_ptr<Graph> graph_;          // null without keep_detailed
+  std::unique_ptr<Collapser> collapser_;  // null with keep_detailed
+  std::vector<GroupId> vertex_groups_;    // by VertexId
+  std::vector<engine::Bandwidth> scale_up_access_;  // by VertexId
   LinkId next_link_ = 0;
   std::vector<std::string> group_names_;
   std::vector<Device> devices_;

@@ -6,7 +6,7 @@
 //   c.domains()           // cluster > pod (scale-up domain) > rack > node > devices
 //   c.links()             // collapsed view's link table: {capacity, latency} by LinkId
 //   c.route(src, dst)     // collapsed view's route, a vector of LinkIds (cached)
-//   c.detailed()          // every plane, spine and die; ECMP paths
+//   c.detailed()          // every plane, spine and die; ECMP paths (when built)
 //
 // Devices are accelerators as workloads see them: a GPU, or a whole Ascend 910C package.
 // In the detailed view a 910C is two die vertices joined by the die-to-die link (each die
@@ -73,7 +73,8 @@ struct SystemInfo {
 class Cluster {
  public:
   Cluster(std::string name, std::vector<Device> devices, std::vector<Domain> domains,
-          std::vector<SystemInfo> systems, std::optional<int> fat_tree_tiers, View detailed, View collapsed);
+          std::vector<SystemInfo> systems, std::optional<int> fat_tree_tiers, std::optional<View> detailed,
+          View collapsed);
   Cluster(Cluster&&) noexcept = default;
   Cluster& operator=(Cluster&&) noexcept = default;
 
@@ -85,8 +86,10 @@ class Cluster {
   std::optional<int> fat_tree_tiers() const { return fat_tree_tiers_; }
   bool hypothetical() const;
 
-  // Every plane, spine, die and lane bundle; ECMP routing.
-  const View& detailed() const { return detailed_; }
+  // Every plane, spine, die and lane bundle; ECMP routing. Built unless
+  // ClusterParams::detailed_view was false. REQUIRES: has_detailed().
+  bool has_detailed() const { return detailed_.has_value(); }
+  const View& detailed() const;
   // Symmetric parallel links merged into one of summed capacity; single-path routing.
   // Exact for traffic sprayed evenly over the planes, and one flow per transfer.
   const View& collapsed() const { return collapsed_; }
@@ -102,7 +105,7 @@ class Cluster {
   std::vector<Domain> domains_;
   std::vector<SystemInfo> systems_;
   std::optional<int> fat_tree_tiers_;
-  View detailed_;
+  std::optional<View> detailed_;
   View collapsed_;
 };
 

@@ -147,6 +147,11 @@ struct ClusterParams {
   std::string name;  // empty: the pools, as "16x cloudmatrix384 + nvl72"
   std::vector<PoolParams> pools;
   std::optional<FatTreeParams> fat_tree;  // required when the cluster has several systems
+  // Build the detailed view (every plane, die and lane bundle) beside the collapsed one.
+  // The network model routes on the collapsed view only; the detailed one serves
+  // topology analysis (podsim topo) and drawings. Without it a CloudMatrix384 takes
+  // about a fifth of the memory (bench/README.md).
+  bool detailed_view = true;
 };
 
 // A bad parameter: `path` names it relative to the checked struct, with the field names

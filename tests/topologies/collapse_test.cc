@@ -55,3 +55,56 @@ TEST_CASE("cloudmatrix384 collapses to one vertex per package, node L1 set, L2 s
   // Links: package-L1 (384) + L1-L2 (48) + CPU-L1 (192), two directions each.
   CHECK(c.collapsed().link_count() == 2 * (384 + 48 + 192));
 }
+
+namespace {
+
+// The collapsed view merged as links arrive (no detailed graph) against the one merged
+// from the detailed graph: same vertices, same links with the same ids, same devices.
+void check_streamed_equals_detailed(ClusterParams p) {
+  p.detailed_view = true;
+  const Cluster full = build_cluster(p);
+  p.detailed_view = false;
+  const Cluster lean = build_cluster(p);
+  CHECK(full.has_detailed());
+  CHECK_FALSE(lean.has_detailed());
+  const View& a = full.collapsed();
+  const View& b = lean.collapsed();
+  REQUIRE(a.vertex_count() == b.vertex_count());
+  REQUIRE(a.link_count() == b.link_count());
+  for (VertexId v = 0; v < a.vertex_count(); ++v) {
+    CHECK(a.vertex(v).kind == b.vertex(v).kind);
+    CHECK(a.vertex(v).role == b.vertex(v).role);
+    CHECK(a.vertex(v).name == b.vertex(v).name);
+  }
+  for (LinkId l = 0; l < a.link_count(); ++l) {
+    CAPTURE(l);
+    CHECK(boost::source(a.edge(l), a.graph()) == boost::source(b.edge(l), b.graph()));
+    CHECK(boost::target(a.edge(l), a.graph()) == boost::target(b.edge(l), b.graph()));
+    CHECK(a.link(l).capacity == b.link(l).capacity);  // summed in the same order: bit-equal
+    CHECK(a.link(l).latency == b.link(l).latency);
+    CHECK(a.link(l).lanes == b.link(l).lanes);
+    CHECK(a.link(l).plane == b.link(l).plane);
+  }
+  REQUIRE(full.devices().size() == lean.devices().size());
+  for (DeviceIndex d = 0; d < full.devices().size(); ++d) {
+    CHECK(full.devices()[d].scale_up_bandwidth == lean.devices()[d].scale_up_bandwidth);
+    CHECK(a.endpoint(d) == b.endpoint(d));
+  }
+  const auto n = static_cast<DeviceIndex>(full.devices().size());
+  CHECK(full.route(0, n - 1) == lean.route(0, n - 1));
+}
+
+}  // namespace
+
+TEST_CASE("a cluster built without its detailed view has the same collapsed view, bit for bit") {
+  for (const std::string& name : preset_names()) {
+    CAPTURE(name);
+    check_streamed_equals_detailed({.name = name, .pools = {{.preset = name, .system = *preset(name)}}});
+  }
+  check_streamed_equals_detailed({.pools = {{.preset = "cloudmatrix384", .count = 2, .system = *preset("cloudmatrix384")},
+                                            {.preset = "nvl72", .count = 2, .system = *preset("nvl72")}},
+                                  .fat_tree = FatTreeParams{.tiers = 3, .radix = 32, .rail_optimized = false}});
+  // Asking a lean cluster for its detailed view is a programming error, not a crash.
+  ClusterParams p{.pools = {{.preset = "nvl72", .system = *preset("nvl72")}}, .detailed_view = false};
+  CHECK_THROWS(build_cluster(p).detailed());
+}
