@@ -207,8 +207,11 @@ void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out)
 void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out) {
   write_summary_table(r.result, out);
   if (!r.duration_reference.empty()) out << "durations       " << r.duration_reference << '\n';
-  if (r.skipped_rows + r.skipped_oversized > 0)
-    out << fmt::format("skipped         {} trace rows (CPU-only or never started), {} oversized jobs\n", r.skipped_rows,
+  // One line per reason a trace row was not replayed.
+  for (const auto& [reason, count] : r.skipped_by_reason)
+    out << fmt::format("skipped         {} trace rows: {}\n", count, reason);
+  if (r.skipped_oversized > 0)
+    out << fmt::format("skipped         {} trace jobs: more devices than any pool they may use (skip_oversized)\n",
                        r.skipped_oversized);
 }
 

@@ -13,6 +13,7 @@
 #include "engine/error.h"
 #include "io/input_file.h"
 #include "scheduler/synthetic.h"
+#include "scheduler/trace_declared.h"
 #include "scheduler/traces.h"
 
 namespace podsim::scenario {
@@ -63,6 +64,66 @@ uint32_t biggest_pool(const scheduler::Inventory& inv, const std::vector<uint32_
   for (uint32_t p = 0; p < inv.pools().size(); ++p)
     if (allowed.empty() || std::find(allowed.begin(), allowed.end(), p) != allowed.end()) n = std::max(n, inv.pool_size(p));
   return n;
+}
+
+scheduler::TimeUnit unit(v1::TraceColumns::Unit u) {
+  switch (u) {
+    case v1::TraceColumns::MS: return scheduler::TimeUnit::kMilliseconds;
+    case v1::TraceColumns::MIN: return scheduler::TimeUnit::kMinutes;
+    case v1::TraceColumns::H: return scheduler::TimeUnit::kHours;
+    default: return scheduler::TimeUnit::kSeconds;
+  }
+}
+
+scheduler::TimeColumn time_column(const v1::TraceColumns::Time& t) {
+  scheduler::TimeColumn c{.name = t.name(), .unit = unit(t.unit())};
+  switch (t.format()) {
+    case v1::TraceColumns::ISO8601: c.format = scheduler::TimeFormat::kIso8601; break;
+    case v1::TraceColumns::OFFSET: c.format = scheduler::TimeFormat::kOffset; break;
+    case v1::TraceColumns::INTERVAL: c.format = scheduler::TimeFormat::kInterval; break;
+    default: c.format = scheduler::TimeFormat::kEpoch; break;
+  }
+  return c;
+}
+
+// A trace's declared columns, checked: what the reader needs to find a job in a row.
+scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::string& at, Problems& problems) {
+  const v1::TraceColumns& d = t.columns();
+  scheduler::TraceColumns c{.job_id = d.job_id(),
+                            .submit = time_column(d.submit()),
+                            .start = time_column(d.start()),
+                            .end = time_column(d.end()),
+                            .duration = {.name = d.duration().name(), .unit = unit(d.duration().unit())},
+                            .gpus = d.gpus(),
+                            .nodes = d.nodes(),
+                            .gpu_milli = d.gpu_milli(),
+                            .gpus_per_node = d.gpus_per_node(),
+                            .gpu_type = d.gpu_type(),
+                            .user = d.user(),
+                            .queue = d.queue(),
+                            .priority = d.priority(),
+                            .status = d.status(),
+                            .keep_status = {d.keep_status().begin(), d.keep_status().end()},
+                            .round_up_fractional = d.round_up_fractional()};
+  if (t.format() != v1::TraceSource::FORMAT_UNSPECIFIED)
+    problems.add(at + ".format", "a trace declared by its columns has no format (unset one of them)");
+  if (c.submit.name.empty()) problems.add(at + ".columns.submit.name", "missing (expected the submit time's column)");
+  if (c.duration.name.empty() && (c.start.name.empty() || c.end.name.empty()))
+    problems.add(at + ".columns", "needs duration, or start and end (the run time is end - start)");
+  if (!c.duration.name.empty() && (!c.start.name.empty() || !c.end.name.empty()))
+    problems.add(at + ".columns.duration", "set either duration or start and end, not both");
+  for (auto [name, tc] : {std::pair{"start", &c.start}, {"end", &c.end}})
+    if (tc->format == scheduler::TimeFormat::kInterval)
+      problems.add(fmt::format("{}.columns.{}.format", at, name), "INTERVAL is for submit only (gaps between submissions)");
+  if (c.gpus.empty() && c.nodes.empty()) problems.add(at + ".columns.gpus", "missing (expected gpus or nodes)");
+  if (!c.nodes.empty() && c.gpus.empty() && (c.gpus_per_node == 0 || c.gpus_per_node > 10000))
+    problems.add(at + ".columns.gpus_per_node",
+                 fmt::format("expected 1 to 10000 GPUs per node with nodes and no gpus column, got {}", c.gpus_per_node));
+  if (c.gpus_per_node != 0 && (c.nodes.empty() || !c.gpus.empty()))
+    problems.add(at + ".columns.gpus_per_node", "only with nodes and no gpus column");
+  if (!c.keep_status.empty() && c.status.empty())
+    problems.add(at + ".columns.keep_status", "needs the status column (columns.status)");
+  return c;
 }
 
 }  // namespace
@@ -125,14 +186,43 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
       const std::vector<uint32_t> allowed = pools(t.pools(), inv, at + ".trace.pools", problems);
       const scheduler::CheckpointPolicy cp = checkpoint(t.checkpoint(), default_cp, at + ".trace.checkpoint", problems);
       const std::string path = trace_source_path(file, i);
-      const auto format = t.format() == v1::TraceSource::SLURM ? scheduler::TraceFormat::kSlurm : scheduler::TraceFormat::kItp;
       io::check_input_file(path, "CSV trace file");  // no FIFO, device or endless file; at most 1 GiB
-      const scheduler::Trace trace = scheduler::read_trace_file(path, format);  // throws FILE:LINE
+      scheduler::Trace trace;
+      if (t.has_columns()) {
+        const scheduler::TraceColumns columns = trace_columns(t, at + ".trace", problems);
+        if (!problems.empty()) continue;
+        trace = scheduler::read_declared_trace_file(path, columns);  // throws FILE:LINE
+      } else {
+        const auto format =
+            t.format() == v1::TraceSource::SLURM ? scheduler::TraceFormat::kSlurm : scheduler::TraceFormat::kItp;
+        trace = scheduler::read_trace_file(path, format);  // throws FILE:LINE
+      }
       out.skipped_rows += trace.skipped;
+      for (const auto& [reason, count] : trace.skipped_by_reason) out.skipped_by_reason[reason] += count;
       const size_t n = t.max_jobs() > 0 ? std::min<size_t>(t.max_jobs(), trace.jobs.size()) : trace.jobs.size();
-      const uint32_t biggest = biggest_pool(inv, allowed);
       for (size_t k = 0; k < n; ++k) {
         const scheduler::TraceJob& tj = trace.jobs[k];
+        // A declared GPU type narrows the pools to those of that name.
+        std::vector<uint32_t> job_pools = allowed;
+        if (!tj.gpu_type.empty()) {
+          job_pools.clear();
+          size_t from = 0;
+          for (;;) {
+            const size_t bar = tj.gpu_type.find('|', from);
+            const std::string name = tj.gpu_type.substr(from, bar == std::string::npos ? bar : bar - from);
+            if (auto p = inv.find_pool(name);
+                p && (allowed.empty() || std::find(allowed.begin(), allowed.end(), *p) != allowed.end()))
+              job_pools.push_back(*p);
+            if (bar == std::string::npos) break;
+            from = bar + 1;
+          }
+          if (job_pools.empty()) {
+            ++out.skipped_rows;
+            ++out.skipped_by_reason["GPU type names no pool it may use"];
+            continue;
+          }
+        }
+        const uint32_t biggest = biggest_pool(inv, job_pools);
         if (tj.devices > biggest) {
           if (t.skip_oversized()) {
             ++out.skipped_oversized;
@@ -145,9 +235,10 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
         out.jobs.push_back({.name = fmt::format("{}#{}", tj.id, i),
                             .arrival = SimTime::seconds(t.start_s() + tj.submit_s),
                             .devices = tj.devices,
-                            .pools = allowed,
+                            .pools = job_pools,
                             .steps = std::max(tj.duration_s, 1.0),  // a 0 s job still starts and ends
-                            .user = "trace",
+                            .priority = tj.priority,
+                            .user = !tj.user.empty() ? tj.user : !tj.queue.empty() ? tj.queue : "trace",
                             .checkpoint = cp});
       }
     } else if (src.has_synthetic()) {

@@ -14,6 +14,7 @@
 
 #include "engine/csv_reader.h"
 #include "engine/error.h"
+#include "scheduler/trace_time.h"
 
 namespace podsim::scheduler {
 namespace {
@@ -40,56 +41,12 @@ std::optional<CsvRecord> next_row(CsvReader& csv) {
   return r;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-compatible
-// low-level date algorithms", days_from_civil).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-std::optional<double> parse_number(const std::string& s) {
-  double v = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
-bool leap_year(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap_year(y) ? 29 : kDays[m - 1];
-}
-
-// Seconds, or "YYYY-MM-DD HH:MM:SS" (also with 'T') as seconds since the epoch. A date
-// that does not exist (2020-02-30, 25:00:00) is refused with the reason in `why`.
+// Seconds, or an ISO 8601 date-time ("YYYY-MM-DD HH:MM:SS", also with 'T' and a zone)
+// as seconds since the epoch (trace_time.h). A date that does not exist (2020-02-30,
+// 25:00:00) is refused with the reason in `why`.
 std::optional<double> parse_time(const std::string& s, std::string& why) {
   if (auto v = parse_number(s)) return v;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, used = 0;
-  char sep = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &se, &used) != 7 ||
-      static_cast<size_t>(used) != s.size() || (sep != ' ' && sep != 'T') || y < 1 || h < 0 || mi < 0 || se < 0)
-    return std::nullopt;
-  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                            "July",    "August",   "September", "October", "November", "December"};
-  if (mo < 1 || mo > 12) {
-    why = fmt::format("there is no month {}", mo);
-    return std::nullopt;
-  }
-  if (d < 1 || d > days_in_month(y, mo)) {
-    why = fmt::format("{} {} has {} days", kMonths[mo - 1], y, days_in_month(y, mo));
-    return std::nullopt;
-  }
-  if (h > 23 || mi > 59 || se > 59) {
-    why = fmt::format("{:02}:{:02}:{:02} is not a time of day", h, mi, se);
-    return std::nullopt;
-  }
-  return static_cast<double>(days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                             h * 3600 + mi * 60 + se);
+  return parse_iso8601(s, why);
 }
 
 // A cell as it may appear in a one-line message: control and non-ASCII bytes as '?',
@@ -200,7 +157,7 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
       if (!sub) r.bad(n, *submit, "seconds or a 'YYYY-MM-DD HH:MM:SS' time", "");
       const std::optional<double> s = r.time(row, n, *start), e = r.time(row, n, *end);
       if (job.devices == 0 || !s || !e) {
-        ++trace.skipped;
+        trace.skip(job.devices == 0 ? kSkipNoGpus : kSkipNeverStarted);
         continue;
       }
       // A job cannot start before it was submitted, nor end before it started: such a row

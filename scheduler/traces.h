@@ -19,6 +19,7 @@
 // (~31.7 years, the range of a scenario's own times) from the first submission.
 #include <cstdint>
 #include <istream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,12 +31,27 @@ struct TraceJob {
   double duration_s = 0;  // run time as recorded: work at reference speed
   uint32_t devices = 1;
   size_t line = 0;        // 1-based, in the file
+  // From a declared trace's columns (trace_declared.h); empty or 0 when not declared.
+  std::string user, queue, gpu_type, status;
+  int priority = 0;
 };
 
 struct Trace {
   std::vector<TraceJob> jobs;  // in submission order (stable for ties)
   size_t skipped = 0;          // rows the format says to skip
+  // The same rows by reason (one of the kSkip... texts, or a declared reader's own), for
+  // the run summary's one line per reason.
+  std::map<std::string, size_t> skipped_by_reason;
+
+  void skip(const std::string& reason) {
+    ++skipped;
+    ++skipped_by_reason[reason];
+  }
 };
+
+// Reasons a row is skipped, as the run summary prints them.
+inline constexpr const char* kSkipNoGpus = "no GPUs (CPU-only)";
+inline constexpr const char* kSkipNeverStarted = "never started (no start or end time)";
 
 enum class TraceFormat { kItp, kSlurm };
 

@@ -11,7 +11,8 @@ ClusterRunOutput run_cluster(const topologies::Cluster& cluster, const scheduler
   return {.result = scheduler::run_cluster(inv, jobs.jobs, oracle, options),
           .skipped_rows = jobs.skipped_rows,
           .skipped_oversized = jobs.skipped_oversized,
-          .duration_reference = duration_reference(inv, jobs.jobs)};
+          .duration_reference = duration_reference(inv, jobs.jobs),
+          .skipped_by_reason = jobs.skipped_by_reason};
 }
 
 }  // namespace podsim::sim

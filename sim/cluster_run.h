@@ -9,6 +9,7 @@
 //   PoolPlanResult plans = pool_plans(cluster, fabric, inv, jobs.models, auto_plan, jobs.jobs);
 //   ClusterRunOutput out = run_cluster(cluster, inv, jobs, std::move(plans.plans), options);
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct SchedulerJobs {
   std::vector<scheduler::JobRequest> jobs;
   std::vector<workloads::TrainingJob> models;  // of the explicit jobs, in order
   size_t skipped_rows = 0;                     // trace rows the format skips
+  std::map<std::string, size_t> skipped_by_reason;  // the same rows by reason
   size_t skipped_oversized = 0;                // dropped by skip_oversized
 };
 
@@ -44,6 +46,7 @@ struct ClusterRunOutput {
   // What trace and synthetic durations were taken as on a mixed cluster; empty when
   // nothing needs saying (sim/duration_reference.h).
   std::string duration_reference;
+  std::map<std::string, size_t> skipped_by_reason;  // trace rows skipped, by reason
   double wall_seconds = 0;  // set by the caller: what it counts is its choice
   ClusterRunStats stats;
 };

@@ -1,0 +1,283 @@
+#include "scheduler/trace_declared.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+
+#include "engine/csv_reader.h"
+#include "engine/error.h"
+
+namespace podsim::scheduler {
+namespace {
+
+// Every time and length relative to the trace's first submission stays within 1e9 s
+// (31.7 years), the range of a scenario's own times: every simulated instant fits int64
+// nanoseconds (as traces.cc).
+constexpr double kMaxTraceSeconds = 1e9;
+// Epoch times up to 1e11 s (year 5138): beyond that a column is not seconds since 1970.
+constexpr double kMaxEpochSeconds = 1e11;
+// GPUs of one job: 1e6 is beyond any cluster built (the largest published, ~10^5).
+constexpr double kMaxGpus = 1e6;
+constexpr double kMaxNodes = 1e5;
+constexpr double kMaxPriority = 1e9;
+
+std::string printable(std::string s) {
+  for (char& ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Pandas and SQL exports write a missing value as one of these.
+bool missing(const std::string& s) { return s.empty() || s == "NaN" || s == "nan" || s == "None" || s == "null" || s == "NULL"; }
+
+bool absolute(TimeFormat f) { return f == TimeFormat::kEpoch || f == TimeFormat::kIso8601; }
+
+class Row {
+ public:
+  Row(const std::string& path, const std::vector<std::string>& header, const std::vector<std::string>& cells,
+      size_t line)
+      : path_(path), header_(header), cells_(cells), line_(line) {}
+
+  size_t line() const { return line_; }
+  const std::string& cell(size_t col) const {
+    if (col >= cells_.size())
+      throw UserError(fmt::format("{}:{}: {} columns, expected {} (missing '{}')", path_, line_, cells_.size(),
+                                  header_.size(), header_[col]));
+    return cells_[col];
+  }
+  [[noreturn]] void bad(size_t col, const std::string& expected, const std::string& why = "") const {
+    throw UserError(fmt::format("{}:{}: column '{}': expected {}, got '{}'{}", path_, line_, header_[col], expected,
+                                printable(col < cells_.size() ? cells_[col] : ""), why.empty() ? "" : fmt::format(" ({})", why)));
+  }
+  // A number in [lo, hi].
+  double number(size_t col, double lo, double hi, const std::string& expected) const {
+    const auto v = parse_number(cell(col));
+    if (!v || *v < lo || *v > hi) bad(col, expected);
+    return *v;
+  }
+  // A point in time or a gap in seconds; nullopt for a missing value.
+  std::optional<double> time(size_t col, const TimeColumn& t) const {
+    const std::string& s = cell(col);
+    if (missing(s)) return std::nullopt;
+    if (t.format == TimeFormat::kIso8601) {
+      std::string why;
+      auto v = parse_iso8601(s, why);
+      if (!v) bad(col, "an ISO 8601 time (YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM])", why);
+      return v;
+    }
+    const double max = t.format == TimeFormat::kEpoch ? kMaxEpochSeconds : kMaxTraceSeconds;
+    const auto v = parse_number(s);
+    const double scale = unit_seconds(t.unit);
+    if (!v || *v < 0 || *v * scale > max)
+      bad(col, fmt::format("{} in {} in [0, {:.0f}]",
+                           t.format == TimeFormat::kEpoch    ? "a time since 1970"
+                           : t.format == TimeFormat::kOffset ? "a time since the trace's start"
+                                                             : "a gap since the previous submission",
+                           unit_name(t.unit), max / scale));
+    return *v * scale;
+  }
+  std::optional<double> duration(size_t col, const DurationColumn& d) const {
+    const std::string& s = cell(col);
+    if (missing(s)) return std::nullopt;
+    const double scale = unit_seconds(d.unit);
+    std::optional<double> v = parse_number(s);
+    std::string why;
+    if (v) v = *v * scale;
+    else if (s.find(':') != std::string::npos) v = parse_elapsed(s, why);
+    if (!v || *v < 0 || *v > kMaxTraceSeconds)
+      bad(col, fmt::format("a duration in {} in [0, {:.0f}] or [D-]HH:MM:SS", unit_name(d.unit), kMaxTraceSeconds / scale),
+          why);
+    return v;
+  }
+
+ private:
+  const std::string& path_;
+  const std::vector<std::string>& header_;
+  const std::vector<std::string>& cells_;
+  size_t line_;
+};
+
+}  // namespace
+
+Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c) {
+  CsvReader csv(in, path);
+  auto next = [&]() {
+    std::optional<CsvRecord> r = csv.next();
+    if (r && r->open_quote)
+      throw UserError(fmt::format("{}:{}: a quoted field is not closed (expected '\"' before the end of the file)",
+                                  path, r->line));
+    if (r)
+      for (std::string& cell : r->fields) {  // exports pad cells: "1, 2"
+        while (!cell.empty() && cell.back() == ' ') cell.pop_back();
+        size_t b = 0;
+        while (b < cell.size() && cell[b] == ' ') ++b;
+        cell.erase(0, b);
+      }
+    return r;
+  };
+  std::optional<CsvRecord> head = next();
+  if (!head || head->fields.empty()) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
+  const std::vector<std::string> header = std::move(head->fields);
+  auto column = [&](const std::string& name, const char* role) -> std::optional<size_t> {
+    if (name.empty()) return std::nullopt;
+    auto it = std::find(header.begin(), header.end(), name);
+    if (it != header.end()) return static_cast<size_t>(it - header.begin());
+    std::string have;
+    for (const auto& h : header) have += (have.empty() ? "" : ",") + h;
+    throw UserError(fmt::format("{}:1: missing column '{}' (declared as the {} column; header: {})", path, name, role,
+                                printable(have.size() > 80 ? have.substr(0, 77) + "..." : have)));
+  };
+  const auto id_col = column(c.job_id, "job id"), submit = column(c.submit.name, "submit time"),
+             start = column(c.start.name, "start time"), end = column(c.end.name, "end time"),
+             duration = column(c.duration.name, "duration"), gpus = column(c.gpus, "GPU count"),
+             nodes = column(c.nodes, "node count"), milli = column(c.gpu_milli, "gpu_milli"),
+             gpu_type = column(c.gpu_type, "GPU type"), user = column(c.user, "user"),
+             queue = column(c.queue, "queue"), priority = column(c.priority, "priority"),
+             status = column(c.status, "status");
+  if (!submit || (!duration && !(start && end)) || (!gpus && !nodes))
+    throw UserError(fmt::format("{}: the trace declaration needs a submit column, a duration (or start and end) "
+                                "column and a GPU (or node) column",
+                                path));
+  std::vector<std::string> keep;
+  for (const std::string& s : c.keep_status) keep.push_back(lower(s));
+
+  // Expected-value texts, made once (a row only uses them to refuse itself).
+  const std::string gpu_text = fmt::format("a GPU count in [0, {:.0f}]", kMaxGpus);
+  const std::string node_text = fmt::format("a whole node count in [0, {:.0f}]", kMaxNodes);
+  Trace trace;
+  std::map<std::string, size_t> id_lines;
+  double clock = 0;  // kInterval: the previous row's submission
+  double first_submit = INFINITY;
+  while (std::optional<CsvRecord> record = next()) {
+    if (record->fields.empty()) continue;  // a blank line
+    const Row row(path, header, record->fields, record->line);
+    TraceJob job{.line = record->line};
+    job.id = id_col ? row.cell(*id_col) : fmt::format("line{}", record->line);
+
+    // Every row's submission, skipped or not: interval gaps run through all of them.
+    const std::optional<double> sub = row.time(*submit, c.submit);
+    if (!sub) row.bad(*submit, "a submit time");
+    if (c.submit.format == TimeFormat::kInterval) {
+      clock += *sub;
+      if (clock > kMaxTraceSeconds)
+        throw UserError(fmt::format("{}:{}: column '{}': the gaps add up to {:.0f} s (expected at most 1e9 s)", path,
+                                    record->line, header[*submit], clock));
+      job.submit_s = clock;
+    } else {
+      job.submit_s = *sub;
+    }
+
+    if (status) {
+      job.status = row.cell(*status);
+      if (!keep.empty() && std::find(keep.begin(), keep.end(), lower(job.status)) == keep.end()) {
+        trace.skip(fmt::format("status '{}' not in keep_status", printable(job.status)));
+        continue;
+      }
+    }
+
+    // Devices.
+    double count = 1;
+    if (gpus) count = row.number(*gpus, 0, kMaxGpus, gpu_text);
+    if (nodes) {
+      const double n = row.number(*nodes, 0, kMaxNodes, node_text);
+      if (n != std::floor(n)) row.bad(*nodes, node_text);
+      count *= gpus ? n : n * c.gpus_per_node;
+    }
+    if (milli && !missing(row.cell(*milli))) {
+      const double m = row.number(*milli, 0, 1000, "thousandths of a GPU in [0, 1000]");
+      count *= m / 1000;
+    }
+    if (count > kMaxGpus)
+      row.bad(nodes ? *nodes : *gpus, fmt::format("at most {:.0f} GPUs in one job (got {:.0f})", kMaxGpus, count));
+    if (count == 0) {
+      trace.skip(kSkipNoGpus);
+      continue;
+    }
+    if (count != std::floor(count)) {
+      if (!c.round_up_fractional) {
+        trace.skip("fractional GPUs (round_up_fractional takes whole ones)");
+        continue;
+      }
+      count = std::ceil(count);
+    }
+    job.devices = static_cast<uint32_t>(count);
+
+    // Run time.
+    if (duration) {
+      const std::optional<double> d = row.duration(*duration, c.duration);
+      if (!d) {
+        trace.skip("no duration");
+        continue;
+      }
+      job.duration_s = *d;
+    } else {
+      const std::optional<double> s = row.time(*start, c.start), e = row.time(*end, c.end);
+      if (!s || !e) {
+        trace.skip(kSkipNeverStarted);
+        continue;
+      }
+      // Comparable only when both are points on one clock.
+      if (c.submit.format != TimeFormat::kInterval && absolute(c.submit.format) == absolute(c.start.format) &&
+          *s < *sub)
+        row.bad(*start, fmt::format("a time no earlier than the submit time ({})", printable(row.cell(*submit))));
+      if (*e < *s) row.bad(*end, fmt::format("a time no earlier than the start time ({})", printable(row.cell(*start))));
+      if (*e - *s > kMaxTraceSeconds)
+        row.bad(*end, fmt::format("at most 1e9 s after the start time ({})", printable(row.cell(*start))));
+      job.duration_s = *e - *s;
+    }
+
+    if (gpu_type && !missing(row.cell(*gpu_type))) job.gpu_type = row.cell(*gpu_type);
+    if (user) job.user = row.cell(*user);
+    if (queue) job.queue = row.cell(*queue);
+    if (priority && !missing(row.cell(*priority))) {
+      const double p = row.number(*priority, -kMaxPriority, kMaxPriority, "an integer priority in [-1e9, 1e9]");
+      if (p != std::floor(p)) row.bad(*priority, "an integer priority in [-1e9, 1e9]");
+      job.priority = static_cast<int>(p);
+    }
+    if (id_col) {
+      const auto [it, fresh] = id_lines.emplace(job.id, record->line);
+      if (!fresh)
+        throw UserError(fmt::format("{}:{}: column '{}': job id '{}' is already used on line {} (expected unique ids)",
+                                    path, record->line, header[*id_col], printable(job.id), it->second));
+    }
+    first_submit = std::min(first_submit, job.submit_s);
+    trace.jobs.push_back(std::move(job));
+  }
+  if (absolute(c.submit.format))  // start the run at the first submission
+    for (TraceJob& j : trace.jobs) {
+      j.submit_s -= first_submit;
+      if (j.submit_s > kMaxTraceSeconds)
+        throw UserError(fmt::format("{}:{}: column '{}': {:.0f} s after the trace's first submission "
+                                    "(expected at most 1e9 s)",
+                                    path, j.line, header[*submit], j.submit_s));
+    }
+  std::stable_sort(trace.jobs.begin(), trace.jobs.end(),
+                   [](const TraceJob& a, const TraceJob& b) { return a.submit_s < b.submit_s; });
+  return trace;
+}
+
+Trace read_declared_trace_file(const std::string& path, const TraceColumns& c) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UserError(fmt::format("{}: is a directory (expected a CSV trace file)", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: cannot open trace file ({})", path, std::strerror(errno)));
+  return read_declared_trace(in, path, c);
+}
+
+}  // namespace podsim::scheduler

@@ -1,0 +1,209 @@
+#include "scheduler/trace_declared.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "engine/error.h"
+
+using namespace podsim::scheduler;
+
+namespace {
+Trace parse(const std::string& text, const TraceColumns& c) {
+  std::istringstream in(text);
+  return read_declared_trace(in, "t.csv", c);
+}
+
+// Philly/Helios-style: gaps between submissions and a run time in minutes.
+TraceColumns philly() {
+  TraceColumns c;
+  c.job_id = "job_id";
+  c.submit = {.name = "interval", .format = TimeFormat::kInterval};
+  c.duration = {.name = "run_time", .unit = TimeUnit::kMinutes};
+  c.gpus = "num_gpu";
+  return c;
+}
+
+// A Kubernetes pod list (Alibaba's GPU-sharing trace layout).
+TraceColumns pods() {
+  TraceColumns c;
+  c.job_id = "name";
+  c.submit = {.name = "creation_time", .format = TimeFormat::kOffset};
+  c.start = {.name = "scheduled_time", .format = TimeFormat::kOffset};
+  c.end = {.name = "deletion_time", .format = TimeFormat::kOffset};
+  c.gpus = "num_gpu";
+  c.gpu_milli = "gpu_milli";
+  c.gpu_type = "gpu_spec";
+  c.status = "pod_phase";
+  c.keep_status = {"Succeeded", "running"};
+  return c;
+}
+}  // namespace
+
+TEST_CASE("interval gaps add up to submissions, run times in minutes") {
+  const Trace t = parse("job_id,num_gpu,interval,run_time\na,8,10,1.5\nb,1,5,2\nc,2,0,0.25\n", philly());
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[0].submit_s == 10);  // the first gap is from the trace's zero
+  CHECK(t.jobs[0].duration_s == 90);
+  CHECK(t.jobs[1].submit_s == 15);
+  CHECK(t.jobs[1].duration_s == 120);
+  CHECK(t.jobs[2].submit_s == 15);  // a gap of 0: submitted together
+  CHECK(t.jobs[2].duration_s == 15);
+  CHECK(t.jobs[0].devices == 8);
+  CHECK(t.skipped == 0);
+}
+
+TEST_CASE("ISO 8601 times with zones, statuses kept, nodes x GPUs per node") {
+  TraceColumns c;
+  c.job_id = "JobID";
+  c.submit = {.name = "Submit", .format = TimeFormat::kIso8601};
+  c.start = {.name = "Start", .format = TimeFormat::kIso8601};
+  c.end = {.name = "End", .format = TimeFormat::kIso8601};
+  c.nodes = "NNodes";
+  c.gpus_per_node = 8;
+  c.user = "User";
+  c.queue = "Partition";
+  c.priority = "Priority";
+  c.status = "State";
+  c.keep_status = {"COMPLETED", "FAILED"};
+  const std::string text =
+      "JobID,User,Partition,Priority,State,NNodes,Submit,Start,End\n"
+      "1,ann,gpu,5,COMPLETED,2,2024-05-01T08:00:00+08:00,2024-05-01T08:30:00+08:00,2024-05-01T09:30:00+08:00\n"
+      "2,bob,gpu,1,CANCELLED,1,2024-05-01T00:10:00Z,,\n"
+      "3,bob,debug,-2,FAILED,1,2024-05-01T00:05:00Z,2024-05-01T00:05:00Z,2024-05-01T00:06:40Z\n"
+      "4,cy,gpu,0,completed,0,2024-05-01T00:20:00Z,2024-05-01T00:20:00Z,2024-05-01T00:21:00Z\n";
+  const Trace t = parse(text, c);
+  REQUIRE(t.jobs.size() == 2);
+  // 08:00+08:00 is 00:00Z: job 1 is the first submission; job 3 five minutes later.
+  CHECK(t.jobs[0].id == "1");
+  CHECK(t.jobs[0].submit_s == 0);
+  CHECK(t.jobs[0].duration_s == 3600);
+  CHECK(t.jobs[0].devices == 16);
+  CHECK(t.jobs[0].user == "ann");
+  CHECK(t.jobs[0].priority == 5);
+  CHECK(t.jobs[1].id == "3");
+  CHECK(t.jobs[1].submit_s == 300);
+  CHECK(t.jobs[1].duration_s == 100);
+  CHECK(t.jobs[1].queue == "debug");
+  CHECK(t.jobs[1].priority == -2);
+  CHECK(t.skipped == 2);
+  CHECK(t.skipped_by_reason.at("status 'CANCELLED' not in keep_status") == 1);
+  CHECK(t.skipped_by_reason.at(kSkipNoGpus) == 1);  // 'completed' is kept (case ignored), but has 0 nodes
+}
+
+TEST_CASE("epoch times in milliseconds, Slurm elapsed durations, GPUs per node from a column") {
+  TraceColumns c;
+  c.submit = {.name = "submit_ms", .unit = TimeUnit::kMilliseconds};
+  c.duration = {.name = "elapsed"};
+  c.nodes = "nodes";
+  c.gpus = "gpus_per_node";
+  const Trace t = parse("submit_ms,elapsed,nodes,gpus_per_node\n1700000005000,1-00:00:10,2,4\n1700000000500,90,1,8\n", c);
+  REQUIRE(t.jobs.size() == 2);
+  CHECK(t.jobs[0].id == "line3");  // no id column: named by line
+  CHECK(t.jobs[0].submit_s == 0);
+  CHECK(t.jobs[0].duration_s == 90);
+  CHECK(t.jobs[1].submit_s == doctest::Approx(4.5));
+  CHECK(t.jobs[1].duration_s == 86410);
+  CHECK(t.jobs[1].devices == 8);
+}
+
+TEST_CASE("fractional GPU requests: skipped and counted, or rounded up when asked") {
+  const std::string text =
+      "name,num_gpu,gpu_milli,gpu_spec,pod_phase,creation_time,deletion_time,scheduled_time\n"
+      "p0,1,1000,,Running,0,100,0\n"
+      "p1,1,500,V100,Succeeded,10,200,20\n"
+      "p2,0,0,,Succeeded,20,30,25\n"
+      "p3,2,1000,,Pending,30,,\n"
+      "p4,4,,,Running,40,50,45\n"
+      "p5,1,250,,Failed,50,60,55\n"
+      "p6,8,1000,,Succeeded,60,,\n";
+  TraceColumns c = pods();
+  Trace t = parse(text, c);
+  REQUIRE(t.jobs.size() == 2);
+  CHECK(t.jobs[0].id == "p0");
+  CHECK(t.jobs[0].duration_s == 100);
+  CHECK(t.jobs[1].id == "p4");  // empty gpu_milli: whole GPUs
+  CHECK(t.jobs[1].devices == 4);
+  CHECK(t.jobs[1].duration_s == 5);
+  CHECK(t.skipped == 5);
+  CHECK(t.skipped_by_reason.at("fractional GPUs (round_up_fractional takes whole ones)") == 1);
+  CHECK(t.skipped_by_reason.at(kSkipNoGpus) == 1);
+  CHECK(t.skipped_by_reason.at("status 'Pending' not in keep_status") == 1);
+  CHECK(t.skipped_by_reason.at("status 'Failed' not in keep_status") == 1);
+  CHECK(t.skipped_by_reason.at(kSkipNeverStarted) == 1);
+
+  c.round_up_fractional = true;
+  t = parse(text, c);
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[1].id == "p1");
+  CHECK(t.jobs[1].devices == 1);  // half a GPU takes one
+  CHECK(t.jobs[1].gpu_type == "V100");
+  CHECK(t.jobs[1].duration_s == 180);
+  CHECK(t.skipped == 4);
+
+  // A fractional count in the GPU column itself.
+  TraceColumns f = philly();
+  CHECK(parse("job_id,num_gpu,interval,run_time\na,0.5,0,1\n", f).skipped == 1);
+  f.round_up_fractional = true;
+  CHECK(parse("job_id,num_gpu,interval,run_time\na,2.5,0,1\n", f).jobs.at(0).devices == 3);
+}
+
+TEST_CASE("a declared trace's bad rows name file, line and column") {
+  const std::string head = "job_id,num_gpu,interval,run_time\n";
+  CHECK_THROWS_WITH_AS(parse(head + "a,1,0,1\nb,1,-1,1\n", philly()),
+                       "t.csv:3: column 'interval': expected a gap since the previous submission in s in [0, "
+                       "1000000000], got '-1'",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(head + "a,1,0,1e300\n", philly()),
+                       "t.csv:2: column 'run_time': expected a duration in min in [0, 16666667] or [D-]HH:MM:SS, got "
+                       "'1e300'",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(head + "a,x,0,1\n", philly()),
+                       "t.csv:2: column 'num_gpu': expected a GPU count in [0, 1000000], got 'x'", podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(head + "a,nan,0,1\n", philly()), doctest::Contains("column 'num_gpu': expected a GPU count"),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(head + "a,2e6,0,1\n", philly()), doctest::Contains("column 'num_gpu'"), podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(head + "a,1,0,1\na,1,0,1\n", philly()),
+                       "t.csv:3: column 'job_id': job id 'a' is already used on line 2 (expected unique ids)",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(head + "a,1,600000000,1\nb,1,600000000,1\n", philly()),
+                       "t.csv:3: column 'interval': the gaps add up to 1200000000 s (expected at most 1e9 s)",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("job_id,num_gpu,gap,run_time\n", philly()),
+                       "t.csv:1: missing column 'interval' (declared as the submit time column; header: "
+                       "job_id,num_gpu,gap,run_time)",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(head + "a,1,0\n", philly()), doctest::Contains("t.csv:2: 3 columns, expected 4"),
+                       podsim::UserError);
+  const std::string pod_head = "name,num_gpu,gpu_milli,gpu_spec,pod_phase,creation_time,deletion_time,scheduled_time\n";
+  CHECK_THROWS_WITH_AS(parse(pod_head + "p,1,1000,,Running,100,200,50\n", pods()),
+                       "t.csv:2: column 'scheduled_time': expected a time no earlier than the submit time (100), got "
+                       "'50'",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(pod_head + "p,1,1000,,Running,100,150,160\n", pods()),
+                       "t.csv:2: column 'deletion_time': expected a time no earlier than the start time (160), got "
+                       "'150'",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(pod_head + "p,1,1001,,Running,100,150,120\n", pods()),
+                       "t.csv:2: column 'gpu_milli': expected thousandths of a GPU in [0, 1000], got '1001'",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(pod_head + "p,1,1000,,Running,,150,120\n", pods()),
+                       "t.csv:2: column 'creation_time': expected a submit time, got ''", podsim::UserError);
+}
+
+TEST_CASE("a Philly-style interval table is the ITP trace it came from") {
+  // data/traces/philly-style-itp-derived/jobs.csv: the first 300 jobs of cluster04.csv as
+  // gaps and minutes (its README.md). Read by declaration, they are the same jobs.
+  const Trace derived =
+      read_declared_trace_file(PODSIM_DATA_DIR "/traces/philly-style-itp-derived/jobs.csv", philly());
+  const Trace itp = read_trace_file(PODSIM_DATA_DIR "/traces/microsoft-itp-elasticflow/cluster04.csv", TraceFormat::kItp);
+  REQUIRE(derived.jobs.size() == 300);
+  for (size_t k = 0; k < derived.jobs.size(); ++k) {
+    CAPTURE(k);
+    CHECK(derived.jobs[k].id == itp.jobs[k].id);
+    CHECK(derived.jobs[k].submit_s == itp.jobs[k].submit_s);  // whole seconds: exact
+    CHECK(std::abs(derived.jobs[k].duration_s - itp.jobs[k].duration_s) < 1e-3);  // minutes to 10 digits
+    CHECK(derived.jobs[k].devices == itp.jobs[k].devices);
+  }
+}
