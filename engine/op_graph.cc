@@ -1,5 +1,7 @@
 #include "engine/op_graph.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
@@ -87,7 +89,9 @@ class Executor final : private FlowObserver {
       waiting_[i] = g_.node(NodeId{i}).predecessors;
       if (waiting_[i] == 0) sim_.schedule_in(SimTime::zero(), [this, i] { start(i); });
     }
-    sim_.run();
+    if (sim_.run().reason == StopReason::kHorizon)  // only the end of time: nothing else sets one
+      throw EndOfTimeError(fmt::format("one step would take longer than {}, the longest time podsim simulates",
+                                       SimTime::end_of_time().to_string()));
     for (uint32_t i = 0; i < g_.node_count(); ++i) {
       // Edges only point forward in insertion order, so every node runs.
       PODSIM_CHECK(run_.finish[i] != SimTime::max(), "op graph: node never ran on lane " + g_.lane_name(g_.node(NodeId{i}).lane));

@@ -1,5 +1,7 @@
 #include "engine/simulator.h"
 
+#include <algorithm>
+
 namespace podsim::engine {
 
 std::string to_string(StopReason r) {
@@ -31,8 +33,10 @@ RunResult Simulator::run(const StopConditions& stop) {
       break;
     }
     const SimTime next = queue_.next_time();
-    if (stop.horizon && next > *stop.horizon) {
-      now_ = std::max(now_, *stop.horizon);
+    // Every run ends by the end of time: what saturated to "never" never happens.
+    const SimTime horizon = std::min(stop.horizon.value_or(SimTime::end_of_time()), SimTime::end_of_time());
+    if (next > horizon) {
+      now_ = std::max(now_, horizon);
       result.reason = StopReason::kHorizon;
       break;
     }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "scenario/job_from_proto.h"
+#include "scenario/run_metrics.h"
 #include "scenario/scenario_check.h"
 #include "scenario/scenario_file.h"
 #include "io/trace_reader.h"
@@ -38,6 +39,41 @@ jobs {
 }
 )";
 
+// One HGX H100 server: a cluster run of a few jobs, milliseconds per input.
+constexpr std::string_view kSmallRun = R"(name: "fuzz_run"
+horizon_s: 864000
+cluster { pools { name: "p" preset: "hgx-h100" count: 1 } }
+jobs { name: "a" model { preset: "llama3-8b" } plan { tp: 4 dp: 2 micro_batch: 1 global_batch: 16 } steps: 50 }
+sources { synthetic { jobs: 3 mean_interarrival_s: 600 templates { name: "t" devices { count: 2 } median_hours: 1 } } }
+)";
+
+// Whether the run `file` asks for is small enough to simulate per fuzz input (the run-
+// size estimate that refuses huge runs is not what this target exercises).
+bool small_run(const scenario::ScenarioFile& file) {
+  const v1::Scenario& s = file.scenario();
+  if (s.has_compare() || s.sources_size() > 1 || s.jobs_size() > 2) return false;
+  for (const auto& p : s.cluster().pools())
+    if (p.count() > 2) return false;
+  for (const auto& src : s.sources())
+    if (src.synthetic().jobs() > 20 || src.has_trace()) return false;
+  for (const auto& k : s.failures().kinds())
+    if (k.mtbf_hours() < 100) return false;
+  const auto& cp = s.scheduler().checkpoint();
+  if (cp.interval_s() > 0 && cp.interval_s() < 60) return false;
+  return s.scheduler().timeline_samples() <= 1000 && s.failures().kinds_size() <= 2 &&
+         !s.failures().llama3_device_rate();
+}
+
+void apply_lines(scenario::ScenarioFile& file, std::string_view data) {
+  size_t start = 0;
+  while (start < data.size()) {
+    size_t end = data.find('\n', start);
+    if (end == std::string_view::npos) end = data.size();
+    file.apply_override(data.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
 void read_csv(std::string_view data, scheduler::TraceFormat format) {
   std::istringstream in{std::string(data)};
   (void)scheduler::read_trace(in, "fuzz.csv", format);
@@ -55,14 +91,18 @@ void scenario_loader(std::string_view data) {
 void set_path(std::string_view data) {
   try {
     scenario::ScenarioFile file = scenario::ScenarioFile::parse("fuzz.textproto", std::string(kBase));
-    size_t start = 0;
-    while (start < data.size()) {
-      size_t end = data.find('\n', start);
-      if (end == std::string_view::npos) end = data.size();
-      file.apply_override(data.substr(start, end - start));
-      start = end + 1;
-    }
+    apply_lines(file, data);
     check_all(file);
+  } catch (const UserError&) {
+  }
+}
+
+void set_run(std::string_view data) {
+  try {
+    scenario::ScenarioFile file = scenario::ScenarioFile::parse("fuzz_run.textproto", std::string(kSmallRun));
+    apply_lines(file, data);
+    check_all(file);
+    if (small_run(file)) (void)scenario::headline_metrics(file);
   } catch (const UserError&) {
   }
 }
@@ -92,6 +132,7 @@ void protobuf_trace(std::string_view data) {
 bool run_target(std::string_view target, std::string_view data) {
   if (target == "scenario_loader") scenario_loader(data);
   else if (target == "set_path") set_path(data);
+  else if (target == "set_run") set_run(data);
   else if (target == "itp_trace") itp_trace(data);
   else if (target == "slurm_trace") slurm_trace(data);
   else if (target == "protobuf_trace") protobuf_trace(data);

@@ -20,6 +20,12 @@ void scenario_loader(std::string_view data);
 // Lines of "path=value" applied with --set semantics (scenario/field_override.h) to a small
 // valid scenario, then the same checks as scenario_loader.
 void set_path(std::string_view data);
+// The same lines on a tiny cluster run (one HGX server, one small job, a synthetic
+// source), then the run itself when the checks pass: nothing in range may reach an
+// internal error or a non-finite result (sim/finite_results.h). Inputs that ask for a
+// bigger run than a fuzzer can afford per input (more systems, jobs, failures,
+// checkpoints or timeline rows than the base's limits below) stop after the checks.
+void set_run(std::string_view data);
 // The Microsoft ITP and the Slurm-style CSV readers (scheduler/traces.h).
 void itp_trace(std::string_view data);
 void slurm_trace(std::string_view data);

@@ -4,6 +4,7 @@
 
 #include <climits>
 
+#include "scenario/field_ranges.h"
 #include "sim/memory_limit.h"
 #include "podsim/v1/system.pb.h"
 
@@ -115,6 +116,8 @@ int as_int(uint32_t v) { return v > INT_MAX ? INT_MAX : static_cast<int>(v); }
 std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& problems) {
   const v1::Cluster& m = file.scenario().cluster();
   const bool clean_before = problems.empty();
+  // Every number in range first: the checks below and the builders assume it.
+  if (check_field_ranges(file, m, "cluster", problems) > 0) return std::nullopt;
   ClusterParams p;
   p.name = m.name();
   if (m.pools_size() == 0)

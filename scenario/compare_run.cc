@@ -8,6 +8,7 @@
 
 #include "engine/error.h"
 #include "scenario/cluster_from_proto.h"
+#include "scenario/field_ranges.h"
 #include "scenario/job_from_proto.h"
 #include "sim/field_error.h"
 #include "topologies/build.h"
@@ -68,16 +69,13 @@ void check_flow_memory(const ScenarioFile& file) {
 
 // System `name` as `file` (the scenario, or its variant for a compare.systems entry)
 // describes it, every field checked. Throws UserError.
-sim::StudySystem study_system(const ScenarioFile& file, const std::string& name, const v1::Comparison& cmp) {
+sim::StudySystem study_system(const ScenarioFile& file, const std::string& name) {
   sim::StudySystem out{.name = name, .cluster = cluster_params(file), .jobs = {}};
   const topologies::PoolParams& first = out.cluster.pools.front();
   const engine::DeviceSpec device = topologies::device_spec(first.system, first.device);
   for (workloads::TrainingJob& j : training_jobs(file, &device)) out.jobs.push_back({.job = std::move(j)});
   for (size_t i = 0; i < out.jobs.size(); ++i)
     out.jobs[i].auto_plan = file.scenario().jobs(static_cast<int>(i)).plan().auto_plan();
-  if (cmp.has_link_efficiency() && !(cmp.link_efficiency() > 0 && cmp.link_efficiency() <= 1))
-    throw UserError(fmt::format("{}: compare.link_efficiency: {} is outside (0, 1]", file.where("compare.link_efficiency"),
-                                cmp.link_efficiency()));
   const size_t devices = sim::device_count(out.cluster);
   for (size_t i = 0; i < out.jobs.size(); ++i) {
     const workloads::TrainingJob& job = out.jobs[i].job;
@@ -112,6 +110,15 @@ std::vector<io::TracedSystem> study_systems(const ScenarioFile& file) {
 sim::StudySpec study_spec(const ScenarioFile& file) {
   const v1::Scenario& s = file.scenario();
   const v1::Comparison& cmp = s.compare();
+  {
+    // Every number in range before any is read. The systems' own fields are checked as
+    // each system is read (study_system), where their problems name the system.
+    v1::Scenario top = s;
+    top.mutable_compare()->clear_systems();
+    Problems problems(file);
+    check_field_ranges(file, top, "", problems);
+    problems.throw_if_any();
+  }
   sim::StudySpec spec{.name = s.name(), .description = s.description(),
                       .mode = cmp.mode() == v1::Comparison::FLOW ? engine::CommMode::kFlow : engine::CommMode::kAnalytical};
   if (cmp.has_link_efficiency()) spec.link_efficiency = cmp.link_efficiency();
@@ -122,21 +129,23 @@ sim::StudySpec study_spec(const ScenarioFile& file) {
     const std::string at = fmt::format("compare.published[{}]", i);
     if (std::find(spec.jobs.begin(), spec.jobs.end(), p.job()) == spec.jobs.end())
       throw UserError(fmt::format("{}: {}.job: no job named '{}'", file.where(at + ".job"), at, p.job()));
-    if (p.metric() == v1::Published::METRIC_UNSPECIFIED || !(p.value() > 0))
-      throw UserError(fmt::format("{}: {}: needs a metric and a value > 0", file.where(at), at));
+    if (p.metric() == v1::Published::METRIC_UNSPECIFIED)
+      throw UserError(fmt::format("{}: {}.metric: missing (expected one of MFU, HW_TFLOPS_PER_DEVICE, "
+                                  "MODEL_TFLOPS_PER_DEVICE, STEP_SECONDS, TOKENS_PER_S_PER_DEVICE)",
+                                  file.where(at), at));
     spec.published.push_back({p.job(), static_cast<sim::PublishedMetric>(p.metric()), p.value(), p.source()});
   }
   check_flow_memory(file);
   if (cmp.systems_size() == 0) {
     if (!s.has_cluster()) throw UserError(fmt::format("{}: compare: give `systems`, or a `cluster`", file.path()));
-    spec.systems.push_back(study_system(file, s.cluster().name().empty() ? "system" : s.cluster().name(), cmp));
+    spec.systems.push_back(study_system(file, s.cluster().name().empty() ? "system" : s.cluster().name()));
     return spec;
   }
   for (int i = 0; i < cmp.systems_size(); ++i) {
     const v1::Variant& v = cmp.systems(i);
     if (v.name().empty())
       throw UserError(fmt::format("{}: compare.systems[{}].name: required", file.where(fmt::format("compare.systems[{}]", i)), i));
-    spec.systems.push_back(study_system(variant_file(file, i), v.name(), cmp));
+    spec.systems.push_back(study_system(variant_file(file, i), v.name()));
   }
   return spec;
 }

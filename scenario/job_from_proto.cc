@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "podsim/v1/workload.pb.h"
+#include "scenario/field_ranges.h"
 #include "workloads/memory.h"
 #include "workloads/presets.h"
 
@@ -14,6 +15,9 @@ namespace {
 
 namespace v1 = podsim::v1;
 using namespace podsim::workloads;
+
+// Model.seq_len's upper bound (scenario/field_ranges.cc), for a DiT's computed one.
+constexpr double kMaxTokensPerSample = 1e8;
 
 // Records problems under one prefix ("jobs[2].model"), counting them in `added`.
 class At {
@@ -24,12 +28,6 @@ class At {
     ++added_;
   }
   At sub(const std::string& field) const { return At(problems_, added_, prefix_ + "." + field); }
-  // A uint32 as int; values past INT_MAX are a problem (and become INT_MAX).
-  int as_int(const std::string& field, uint32_t v) const {
-    if (v <= INT_MAX) return static_cast<int>(v);
-    add(field, fmt::format("{} is too large", v));
-    return INT_MAX;
-  }
 
  private:
   Problems& problems_;
@@ -37,41 +35,42 @@ class At {
   std::string prefix_;
 };
 
-// Copies a proto3 `optional` uint32 field into an int when it is present. A macro so
-// that the field is named once: has_x(), x() and the problem's path cannot drift apart.
-#define PODSIM_COPY_INT(proto, spec, field, at) \
-  if ((proto).has_##field()) (spec).field = (at).as_int(#field, (proto).field())
+// Copies a proto3 `optional` uint32 field into an int when it is present (its range,
+// scenario/field_ranges.cc, is far below INT_MAX). A macro so that the field is named
+// once: has_x() and x() cannot drift apart.
+#define PODSIM_COPY_INT(proto, spec, field) \
+  if ((proto).has_##field()) (spec).field = static_cast<int>((proto).field())
 #define PODSIM_COPY(proto, spec, field) \
   if ((proto).has_##field()) (spec).field = (proto).field()
 
-void apply(const v1::MoeConfig& m, MoeSpec& e, const At& at) {
-  PODSIM_COPY_INT(m, e, experts, at);
-  PODSIM_COPY_INT(m, e, top_k, at);
-  PODSIM_COPY_INT(m, e, shared_experts, at);
-  PODSIM_COPY_INT(m, e, expert_ffn, at);
-  PODSIM_COPY_INT(m, e, dense_layers, at);
+void apply(const v1::MoeConfig& m, MoeSpec& e) {
+  PODSIM_COPY_INT(m, e, experts);
+  PODSIM_COPY_INT(m, e, top_k);
+  PODSIM_COPY_INT(m, e, shared_experts);
+  PODSIM_COPY_INT(m, e, expert_ffn);
+  PODSIM_COPY_INT(m, e, dense_layers);
 }
 
-void apply(const v1::MlaConfig& m, MlaSpec& a, const At& at) {
-  PODSIM_COPY_INT(m, a, q_lora_rank, at);
-  PODSIM_COPY_INT(m, a, kv_lora_rank, at);
-  PODSIM_COPY_INT(m, a, qk_nope_head_dim, at);
-  PODSIM_COPY_INT(m, a, qk_rope_head_dim, at);
-  PODSIM_COPY_INT(m, a, v_head_dim, at);
+void apply(const v1::MlaConfig& m, MlaSpec& a) {
+  PODSIM_COPY_INT(m, a, q_lora_rank);
+  PODSIM_COPY_INT(m, a, kv_lora_rank);
+  PODSIM_COPY_INT(m, a, qk_nope_head_dim);
+  PODSIM_COPY_INT(m, a, qk_rope_head_dim);
+  PODSIM_COPY_INT(m, a, v_head_dim);
 }
 
 void apply(const v1::DitConfig& m, DitSpec& d, const At& at) {
-  PODSIM_COPY_INT(m, d, latent_frames, at);
-  PODSIM_COPY_INT(m, d, latent_height, at);
-  PODSIM_COPY_INT(m, d, latent_width, at);
-  PODSIM_COPY_INT(m, d, latent_channels, at);
-  PODSIM_COPY_INT(m, d, patch_t, at);
-  PODSIM_COPY_INT(m, d, patch_h, at);
-  PODSIM_COPY_INT(m, d, patch_w, at);
-  PODSIM_COPY_INT(m, d, text_tokens, at);
-  PODSIM_COPY_INT(m, d, text_dim, at);
-  PODSIM_COPY_INT(m, d, dual_stream_layers, at);
-  PODSIM_COPY_INT(m, d, adaln_vectors, at);
+  PODSIM_COPY_INT(m, d, latent_frames);
+  PODSIM_COPY_INT(m, d, latent_height);
+  PODSIM_COPY_INT(m, d, latent_width);
+  PODSIM_COPY_INT(m, d, latent_channels);
+  PODSIM_COPY_INT(m, d, patch_t);
+  PODSIM_COPY_INT(m, d, patch_h);
+  PODSIM_COPY_INT(m, d, patch_w);
+  PODSIM_COPY_INT(m, d, text_tokens);
+  PODSIM_COPY_INT(m, d, text_dim);
+  PODSIM_COPY_INT(m, d, dual_stream_layers);
+  PODSIM_COPY_INT(m, d, adaln_vectors);
   switch (m.conditioning()) {
     case v1::DitConfig::CROSS_ATTENTION: d.conditioning = TextConditioning::kCrossAttention; break;
     case v1::DitConfig::JOINT_ATTENTION: d.conditioning = TextConditioning::kJointAttention; break;
@@ -89,11 +88,11 @@ void apply(const v1::DitConfig& m, DitSpec& d, const At& at) {
            "missing (the pixel video needs frames, height and width)");
     return;
   }
-  v.frames = at.as_int("frames", m.frames());
-  v.height = at.as_int("height", m.height());
-  v.width = at.as_int("width", m.width());
-  PODSIM_COPY_INT(m, v, temporal_compression, at);
-  PODSIM_COPY_INT(m, v, spatial_compression, at);
+  v.frames = static_cast<int>(m.frames());
+  v.height = static_cast<int>(m.height());
+  v.width = static_cast<int>(m.width());
+  PODSIM_COPY_INT(m, v, temporal_compression);
+  PODSIM_COPY_INT(m, v, spatial_compression);
   PODSIM_COPY(m, v, causal_vae);
   if (v.frames < 1 || v.height < 1 || v.width < 1 || v.temporal_compression < 1 || v.spatial_compression < 1) {
     at.add("frames", "the pixel video and compressions must be >= 1");
@@ -115,31 +114,31 @@ std::optional<ModelSpec> model_spec(const v1::Model& m, const std::string& job_n
   } else {
     spec.name = job_name;
   }
-  PODSIM_COPY_INT(m, spec, layers, at);
-  PODSIM_COPY_INT(m, spec, hidden, at);
-  PODSIM_COPY_INT(m, spec, ffn, at);
-  PODSIM_COPY_INT(m, spec, heads, at);
-  PODSIM_COPY_INT(m, spec, kv_heads, at);
-  PODSIM_COPY_INT(m, spec, head_dim, at);
-  PODSIM_COPY_INT(m, spec, vocab, at);
-  PODSIM_COPY_INT(m, spec, seq_len, at);
+  PODSIM_COPY_INT(m, spec, layers);
+  PODSIM_COPY_INT(m, spec, hidden);
+  PODSIM_COPY_INT(m, spec, ffn);
+  PODSIM_COPY_INT(m, spec, heads);
+  PODSIM_COPY_INT(m, spec, kv_heads);
+  PODSIM_COPY_INT(m, spec, head_dim);
+  PODSIM_COPY_INT(m, spec, vocab);
+  PODSIM_COPY_INT(m, spec, seq_len);
   PODSIM_COPY(m, spec, causal);
   PODSIM_COPY(m, spec, tied_embeddings);
   PODSIM_COPY(m, spec, learned_positions);
   PODSIM_COPY(m, spec, bias);
   PODSIM_COPY(m, spec, dropout);
-  PODSIM_COPY_INT(m, spec, sliding_window, at);
-  PODSIM_COPY_INT(m, spec, full_attention_every, at);
+  PODSIM_COPY_INT(m, spec, sliding_window);
+  PODSIM_COPY_INT(m, spec, full_attention_every);
   PODSIM_COPY(m, spec, parallel_block);
   if (m.mlp() == v1::Model::GELU) spec.mlp = MlpKind::kGelu;
   if (m.mlp() == v1::Model::SWIGLU) spec.mlp = MlpKind::kSwiGlu;
   if (m.has_moe()) {
     if (!spec.moe) spec.moe = MoeSpec{};
-    apply(m.moe(), *spec.moe, at.sub("moe"));
+    apply(m.moe(), *spec.moe);
   }
   if (m.has_mla()) {
     if (!spec.mla) spec.mla = MlaSpec{};
-    apply(m.mla(), *spec.mla, at.sub("mla"));
+    apply(m.mla(), *spec.mla);
   }
   if (m.has_dit()) {
     if (!spec.dit) {
@@ -149,32 +148,45 @@ std::optional<ModelSpec> model_spec(const v1::Model& m, const std::string& job_n
     apply(m.dit(), *spec.dit, at.sub("dit"));
   }
   // A DiT's sequence is its latent grid, unless the user insists (and check() objects).
-  if (spec.dit && !m.has_seq_len() && spec.dit->patch_t > 0 && spec.dit->patch_h > 0 && spec.dit->patch_w > 0)
-    spec.seq_len = spec.dit->video_tokens();
+  // Each side of the grid is in range, their product need not be: hold it to seq_len's.
+  if (spec.dit && spec.dit->patch_t > 0 && spec.dit->patch_h > 0 && spec.dit->patch_w > 0) {
+    const DitSpec& d = *spec.dit;
+    const double tokens = std::floor(double(d.latent_frames) / d.patch_t) * std::floor(double(d.latent_height) / d.patch_h) *
+                          std::floor(double(d.latent_width) / d.patch_w);
+    if (tokens > kMaxTokensPerSample) {
+      at.add("dit", fmt::format("expected at most 1e8 video tokens per sample (as seq_len), got {:.0f} ({} x {} x {} "
+                                "latent frames x height x width over {} x {} x {} patches)",
+                                tokens, d.latent_frames, d.latent_height, d.latent_width, d.patch_t,
+                                d.patch_h, d.patch_w));
+      return std::nullopt;
+    }
+    if (!m.has_seq_len()) spec.seq_len = d.video_tokens();
+  }
   return spec;
 }
 
-void framework_spec(const v1::ParallelPlan& m, Plan& p, const At& at);
+void framework_spec(const v1::ParallelPlan& m, Plan& p);
 
 Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
   Plan p;
-  PODSIM_COPY_INT(m, p, tp, at);
-  PODSIM_COPY_INT(m, p, pp, at);
-  PODSIM_COPY_INT(m, p, cp, at);
-  PODSIM_COPY_INT(m, p, ep, at);
-  PODSIM_COPY_INT(m, p, virtual_stages, at);
-  PODSIM_COPY_INT(m, p, micro_batch, at);
+  PODSIM_COPY_INT(m, p, tp);
+  PODSIM_COPY_INT(m, p, pp);
+  PODSIM_COPY_INT(m, p, cp);
+  PODSIM_COPY_INT(m, p, ep);
+  PODSIM_COPY_INT(m, p, virtual_stages);
+  PODSIM_COPY_INT(m, p, micro_batch);
   PODSIM_COPY(m, p, flash_attention);
   p.sequence_parallel = m.sequence_parallel();
   p.allow_uneven_stages = m.allow_uneven_stages();
   p.fp32_gradients = m.fp32_gradients();
   if (m.has_dp()) {
-    p.dp = at.as_int("dp", m.dp());
+    p.dp = static_cast<int>(m.dp());
   } else if (job.has_devices()) {
     const long long model_parallel = 1LL * std::max(p.tp, 1) * std::max(p.pp, 1) * std::max(p.cp, 1);
     if (job.devices() % model_parallel == 0) p.dp = static_cast<int>(job.devices() / model_parallel);
   }
-  p.global_batch = m.has_global_batch() ? at.as_int("global_batch", m.global_batch()) : p.dp * p.micro_batch;
+  p.global_batch = m.has_global_batch() ? static_cast<int>(m.global_batch())
+                                         : static_cast<int>(std::min<int64_t>(INT_MAX, int64_t{p.dp} * p.micro_batch));
   switch (m.schedule()) {
     case v1::ParallelPlan::INTERLEAVED: p.schedule = PipelineSchedule::kInterleaved; break;
     default: p.schedule = PipelineSchedule::k1F1B; break;
@@ -214,13 +226,13 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
   // FLASH_ATTENTION_2 with flash_attention false is check()'s; an explicit FUSED is too.
   if (m.attention_kernel() == v1::ParallelPlan::FUSED && !p.flash_attention)
     at.add("attention_kernel", "FUSED is a FlashAttention kernel, but flash_attention is false");
-  framework_spec(m, p, at);
+  framework_spec(m, p);
   return p;
 }
 
 // The framework's side of a plan, which the planner does not search but keeps: the
 // attention kernel, CUDA graphs, the MoE host overhead and how activations are stored.
-void framework_spec(const v1::ParallelPlan& m, Plan& p, const At& at) {
+void framework_spec(const v1::ParallelPlan& m, Plan& p) {
   p.fp8_activation_cache = m.fp8_activation_cache();
   p.distribute_saved_activations = m.distribute_saved_activations();
   if (m.attention_kernel() == v1::ParallelPlan::FLASH_ATTENTION_2) p.attention_kernel = AttentionKernel::kFlashAttention2;
@@ -229,13 +241,7 @@ void framework_spec(const v1::ParallelPlan& m, Plan& p, const At& at) {
     case v1::ParallelPlan::FULL_STEP: p.cuda_graphs = CudaGraphs::kFull; break;
     default: p.cuda_graphs = CudaGraphs::kNone; break;
   }
-  if (m.has_moe_host_overhead_ms()) {
-    const double ms = m.moe_host_overhead_ms();
-    if (!std::isfinite(ms) || ms < 0 || ms > 1000)
-      at.add("moe_host_overhead_ms", fmt::format("{} is out of range (expected 0 .. 1000 ms)", ms));
-    else
-      p.moe_host_overhead_s = ms * 1e-3;
-  }
+  if (m.has_moe_host_overhead_ms()) p.moe_host_overhead_s = m.moe_host_overhead_ms() * 1e-3;
 }
 
 engine::Precision precision(v1::Job::Precision p) {
@@ -248,23 +254,12 @@ engine::Precision precision(v1::Job::Precision p) {
   }
 }
 
-std::optional<TrainingBudget> budget(const v1::Job& job, const At& at) {
+// The budget's amount is in range (scenario/field_ranges.cc).
+std::optional<TrainingBudget> budget(const v1::Job& job) {
   switch (job.budget_case()) {
-    case v1::Job::kTokens:
-    case v1::Job::kSamples: {
-      const bool tokens = job.budget_case() == v1::Job::kTokens;
-      const double v = tokens ? job.tokens() : job.samples();
-      if (!std::isfinite(v) || v <= 0 || v > 1e18) {
-        at.add(tokens ? "tokens" : "samples", fmt::format("{} is out of range (expected (0, 1e18])", v));
-        return std::nullopt;
-      }
-      return TrainingBudget{.unit = tokens ? TrainingBudget::Unit::kTokens : TrainingBudget::Unit::kSamples, .amount = v};
-    }
+    case v1::Job::kTokens: return TrainingBudget{.unit = TrainingBudget::Unit::kTokens, .amount = job.tokens()};
+    case v1::Job::kSamples: return TrainingBudget{.unit = TrainingBudget::Unit::kSamples, .amount = job.samples()};
     case v1::Job::kSteps:
-      if (job.steps() == 0 || job.steps() > (1ULL << 50)) {
-        at.add("steps", fmt::format("{} is out of range (expected 1 .. 2^50)", job.steps()));
-        return std::nullopt;
-      }
       return TrainingBudget{.unit = TrainingBudget::Unit::kSteps, .amount = double(job.steps())};
     case v1::Job::BUDGET_NOT_SET: break;
   }
@@ -279,6 +274,8 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Pro
   int added = 0;
   const At at(problems, added, fmt::format("jobs[{}]", index));
   TrainingJob out{.name = job.name(), .arrival_s = job.arrival_s()};
+  // Every number in range first: the conversions and checks below assume it.
+  if (check_field_ranges(file, job, fmt::format("jobs[{}]", index), problems) > 0) return std::nullopt;
 
   if (!job.has_model()) {
     at.add("model", "missing (expected a preset, e.g. model { preset: \"llama3-8b\" }, or a full description)");
@@ -299,14 +296,14 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Pro
       plan_at.add("auto_plan", "needs the job's `devices` (the planner searches how to cut them)");
       return std::nullopt;
     }
-    framework_spec(job.plan(), out.plan, plan_at);
+    framework_spec(job.plan(), out.plan);
     if (!model_problems.empty()) return std::nullopt;
     out.devices = static_cast<int>(std::min<uint64_t>(job.devices(), INT_MAX));
     out.plan.dp = out.devices;
-    out.plan.global_batch = job.plan().has_global_batch() ? plan_at.as_int("global_batch", job.plan().global_batch())
+    out.plan.global_batch = job.plan().has_global_batch() ? static_cast<int>(job.plan().global_batch())
                                                           : out.devices;
     out.plan.precision = precision(job.precision());
-    if (auto b = budget(job, at)) out.budget = *b;
+    if (auto b = budget(job)) out.budget = *b;
     if (device) {
       if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
       else if (auto k = attention_kernel_problem(out.plan.attention_kernel, *device)) plan_at.add("attention_kernel", *k);
@@ -324,7 +321,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Pro
     at.add("devices", fmt::format("{} differs from tp x pp x cp x dp = {} x {} x {} x {} = {}", job.devices(), out.plan.tp,
                                   out.plan.pp, out.plan.cp, out.plan.dp, product));
   out.devices = static_cast<int>(std::min<long long>(product, INT_MAX));
-  if (auto b = budget(job, at)) out.budget = *b;
+  if (auto b = budget(job)) out.budget = *b;
 
   if (device && added == 0) {
     if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "scenario/field_ranges.h"
 #include "scenario/job_from_proto.h"
 #include "scenario/scenario_files.h"
 #include "scenario/scenario_check.h"
@@ -24,23 +25,19 @@ using engine::SimTime;
 // Times and lengths in seconds stay within 1e9 (~31.7 years), as horizon_s and
 // arrival_s do: every simulated instant fits int64 nanoseconds.
 constexpr double kMaxSeconds = 1e9;
-// A log-normal sigma above 10 spreads job lengths over e^10 ~ 22,000x per standard
-// deviation: beyond any published cluster (Philly, Acme: a few orders of magnitude).
-constexpr double kMaxSigma = 10;
 
 scheduler::CheckpointPolicy checkpoint(const v1::Checkpoint& c, const v1::Checkpoint& fallback, const std::string& at,
                                        Problems& problems) {
+  // Its numbers are in range (scenario/field_ranges.cc).
   const v1::Checkpoint& use = c.ByteSizeLong() > 0 ? c : fallback;
-  for (auto [name, v] : {std::pair{"interval_s", use.interval_s()}, {"write_s", use.write_s()}, {"restart_s", use.restart_s()}})
-    if (!std::isfinite(v) || v < 0 || v > 1e9) problems.add(at + "." + name, fmt::format("expected seconds in [0, 1e9], got {}", v));
   if (use.young_daly() && !(use.write_s() > 0))
     problems.add(at + ".young_daly", "needs write_s > 0 (the interval is sqrt(2 x write_s x MTBF))");
   scheduler::CheckpointPolicy p;
   if (use.young_daly()) p.interval = scheduler::CheckpointPolicy::Interval::kYoungDaly;
   else if (use.interval_s() > 0) p.interval = scheduler::CheckpointPolicy::Interval::kFixed;
-  p.every = SimTime::seconds(std::clamp(use.interval_s(), 0.0, 1e9));
-  p.write_cost = SimTime::seconds(std::clamp(use.write_s(), 0.0, 1e9));
-  p.restart_cost = SimTime::seconds(std::clamp(use.restart_s(), 0.0, 1e9));
+  p.every = SimTime::seconds(use.interval_s());
+  p.write_cost = SimTime::seconds(use.write_s());
+  p.restart_cost = SimTime::seconds(use.restart_s());
   return p;
 }
 
@@ -131,6 +128,8 @@ scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::strin
 sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inventory& inv) {
   const v1::Scenario& s = file.scenario();
   Problems problems(file);
+  check_field_ranges(file, s, "", problems);  // the conversions below assume every number in range
+  problems.throw_if_any();
   sim::SchedulerJobs out;
   const v1::Checkpoint& default_cp = s.scheduler().checkpoint();
   checkpoint(default_cp, default_cp, "scheduler.checkpoint", problems);
@@ -162,7 +161,6 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
         r.priority = js.priority();
         if (!js.user().empty()) r.user = js.user();
         if (js.weight() != 0) r.weight = js.weight();
-        if (!(r.weight > 0)) problems.add(at + ".weight", fmt::format("expected > 0, got {}", js.weight()));
         r.checkpoint = checkpoint(js.checkpoint(), default_cp, at + ".checkpoint", problems);
       }
       if (r.devices > biggest_pool(inv, r.pools))
@@ -245,12 +243,6 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
       const v1::SyntheticSource& g = src.synthetic();
       scheduler::SyntheticOptions o{.jobs = g.jobs(), .mean_interarrival_s = g.mean_interarrival_s(),
                                     .start_s = g.start_s()};
-      if (g.jobs() == 0) problems.add(at + ".synthetic.jobs", "expected > 0");
-      if (!(g.mean_interarrival_s() > 0) || g.mean_interarrival_s() > kMaxSeconds)
-        problems.add(at + ".synthetic.mean_interarrival_s",
-                     fmt::format("expected seconds > 0 and at most 1e9, got {}", g.mean_interarrival_s()));
-      if (!(g.start_s() >= 0) || g.start_s() > kMaxSeconds)
-        problems.add(at + ".synthetic.start_s", fmt::format("expected seconds in [0, 1e9], got {}", g.start_s()));
       if (g.templates_size() == 0) problems.add(at + ".synthetic.templates", "missing (expected at least one template)");
       for (int k = 0; k < g.templates_size(); ++k) {
         const v1::JobTemplate& tp = g.templates(k);
@@ -260,19 +252,10 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
                                   .pools = pools(tp.pools(), inv, tat + ".pools", problems), .priority = tp.priority(),
                                   .user = tp.user(), .checkpoint = checkpoint(tp.checkpoint(), default_cp, tat + ".checkpoint", problems)};
         if (tp.name().empty()) problems.add(tat + ".name", "missing");
-        if (!(tp.median_hours() > 0) || tp.median_hours() * 3600 > kMaxSeconds)
-          problems.add(tat + ".median_hours",
-                       fmt::format("expected hours > 0 and at most {:.0f} (1e9 s), got {}", kMaxSeconds / 3600,
-                                   tp.median_hours()));
-        if (!(tp.sigma() >= 0) || tp.sigma() > kMaxSigma)
-          problems.add(tat + ".sigma", fmt::format("expected a log-normal sigma in [0, {}], got {}", kMaxSigma, tp.sigma()));
-        if (!std::isfinite(tp.weight()) || tp.weight() < 0)
-          problems.add(tat + ".weight", fmt::format("expected a finite weight >= 0 (0: 1), got {}", tp.weight()));
-        if (!(jt.weight > 0)) problems.add(tat + ".weight", "expected > 0");
         if (tp.devices_size() == 0) problems.add(tat + ".devices", "missing (expected at least one { count: N })");
         for (int c = 0; c < tp.devices_size(); ++c) {
           const uint32_t count = tp.devices(c).count();
-          if (count == 0 || count > biggest_pool(inv, jt.pools))
+          if (count > biggest_pool(inv, jt.pools))
             problems.add(fmt::format("{}.devices[{}].count", tat, c),
                          fmt::format("{} devices: expected 1 to {} (the largest pool it may use)", count,
                                      biggest_pool(inv, jt.pools)));
@@ -325,14 +308,12 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
 scheduler::FailureOptions failure_options(const ScenarioFile& file) {
   const v1::Failures& f = file.scenario().failures();
   Problems problems(file);
+  check_field_ranges(file, file.scenario(), "", problems);  // the conversions below assume every number in range
+  problems.throw_if_any();
   scheduler::FailureOptions o{.spares_per_pool = f.spares_per_pool()};
   if (f.llama3_device_rate()) o.kinds.push_back(scheduler::llama3_device_failures());
   for (int i = 0; i < f.kinds_size(); ++i) {
     const v1::FailureKind& k = f.kinds(i);
-    const std::string at = fmt::format("failures.kinds[{}]", i);
-    if (!(k.mtbf_hours() > 0) || !std::isfinite(k.mtbf_hours())) problems.add(at + ".mtbf_hours", fmt::format("expected hours > 0, got {}", k.mtbf_hours()));
-    if (k.weibull_shape() < 0 || !std::isfinite(k.weibull_shape())) problems.add(at + ".weibull_shape", "expected >= 0 (0 or 1: exponential)");
-    if (k.repair_hours() < 0 || k.repair_hours() > 1e5) problems.add(at + ".repair_hours", "expected hours in [0, 1e5]");
     scheduler::FailureKind fk{.mtbf_hours = k.mtbf_hours(), .weibull_shape = k.weibull_shape() == 0 ? 1 : k.weibull_shape()};
     fk.unit = k.unit() == v1::FailureKind::NODE   ? scheduler::FailureUnit::kNode
               : k.unit() == v1::FailureKind::LINK ? scheduler::FailureUnit::kLink
@@ -340,7 +321,6 @@ scheduler::FailureOptions failure_options(const ScenarioFile& file) {
     if (k.repair_hours() > 0) fk.repair = SimTime::seconds(k.repair_hours() * 3600);
     o.kinds.push_back(fk);
   }
-  problems.throw_if_any();
   return o;
 }
 

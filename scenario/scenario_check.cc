@@ -4,18 +4,22 @@
 
 #include <unistd.h>
 
-#include <cmath>
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include "scenario/cluster_from_proto.h"
+#include "scenario/field_ranges.h"
 #include "engine/error.h"
 
 namespace podsim::scenario {
 
 void Problems::add(const std::string& field_path, const std::string& message) {
   const std::string context = file_.context().empty() ? "" : file_.context() + ": ";
-  lines_.push_back(fmt::format("{}: {}{}: {}", file_.where(field_path), context, file_.source_path(field_path), message));
+  std::string line = fmt::format("{}: {}{}: {}", file_.where(field_path), context, file_.source_path(field_path), message);
+  // The same field may be checked on more than one path (the whole scenario, then its
+  // cluster): say each problem once.
+  if (std::find(lines_.begin(), lines_.end(), line) == lines_.end()) lines_.push_back(std::move(line));
 }
 
 void Problems::throw_if_any() const {
@@ -52,17 +56,19 @@ void check_scenario(const ScenarioFile& file) {
   const podsim::v1::Scenario& s = file.scenario();
   Problems problems(file);
   if (s.name().empty()) problems.add("name", "missing (expected a short identifier, e.g. name: \"cm384_vs_nvl72\")");
-  // 1e9 s (~31.7 years) keeps every simulated instant representable in int64 nanoseconds.
-  if (!std::isfinite(s.horizon_s()) || s.horizon_s() < 0 || s.horizon_s() > 1e9)
-    problems.add("horizon_s", fmt::format("{} is out of range (expected seconds in [0, 1e9]; 0 = until done)", s.horizon_s()));
+  check_field_ranges(file, s, "", problems);
+  // LAS demotes a job at each threshold in turn: they must ascend.
+  const auto& las = s.scheduler().las_thresholds_device_hours();
+  for (int i = 1; i < las.size(); ++i)
+    if (!(las[i] > las[i - 1]))
+      problems.add(fmt::format("scheduler.las_thresholds_device_hours[{}]", i),
+                   fmt::format("expected thresholds in ascending order, got {} after {}", las[i], las[i - 1]));
   std::set<std::string> job_names;
   for (int i = 0; i < s.jobs_size(); ++i) {
     const auto& job = s.jobs(i);
     const std::string at = fmt::format("jobs[{}]", i);
     if (job.name().empty()) problems.add(at + ".name", "missing (expected a unique job name)");
     else if (!job_names.insert(job.name()).second) problems.add(at + ".name", fmt::format("duplicate job name '{}'", job.name()));
-    if (!std::isfinite(job.arrival_s()) || job.arrival_s() < 0 || job.arrival_s() > 1e9)
-      problems.add(at + ".arrival_s", fmt::format("{} is out of range (expected seconds in [0, 1e9])", job.arrival_s()));
   }
   if (!s.outputs().out_dir().empty()) check_out_dir(s.outputs().out_dir(), problems);
   if (s.has_cluster()) cluster_params(file, problems);  // records its own problems

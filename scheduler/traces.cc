@@ -23,6 +23,9 @@ namespace {
 // years), the range of the scenario's own times (horizon_s, arrival_s), keeps every
 // simulated instant representable in int64 nanoseconds.
 constexpr double kMaxTraceSeconds = 1e9;
+// GPUs of one job: 1e7 is 10x the largest announced cluster, as a scenario job's
+// `devices` (scenario/field_ranges.cc).
+constexpr uint32_t kMaxTraceDevices = 10'000'000;
 
 // The next record's fields (engine/csv_reader.h does the RFC 4180 tokenising), with the
 // spaces around unquoted cells trimmed, as exports pad them ("1, 2"). Nullopt at the end.
@@ -100,8 +103,8 @@ class Reader {
     const std::string& s = cell(row, line, col);
     uint32_t v = 0;
     const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || (!allow_zero && v == 0))
-      bad(line, col, allow_zero ? "an integer >= 0" : "a positive integer", s);
+    if (ec != std::errc() || p != s.data() + s.size() || (!allow_zero && v == 0) || v > kMaxTraceDevices)
+      bad(line, col, fmt::format("a GPU count in [{}, {}]", allow_zero ? 0 : 1, kMaxTraceDevices), s);
     return v;
   }
   std::optional<double> time(const std::vector<std::string>& row, size_t line, size_t col) const {

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path itp_trace slurm_trace protobuf_trace)
+[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path set_run itp_trace slurm_trace protobuf_trace)
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODSIM_FUZZ=ON \
@@ -31,12 +31,25 @@ seed() {  # seed TARGET: fills $build/seeds/TARGET
       printf 'scheduler.policy=EASY_BACKFILL\n' >"$dir/policy"
       printf 'cluster.pools[0].count=4\njobs[0].plan.tp=8\n' >"$dir/two"
       printf 'jobs[1].name=b\njobs[1].model.preset=llama3-70b\n' >"$dir/append"
-      printf 'cluster.fat_tree.radix=64\nhorizon_s=1e9\n' >"$dir/tree" ;;
+      printf 'cluster.fat_tree.radix=64\nhorizon_s=1e9\n' >"$dir/tree"
+      # issue 17's numbers that once got past the checks
+      printf 'cluster.pools[0].nvlink.link_latency_ns=9223372036854775807\n' >"$dir/latency"
+      printf 'cluster.pools[0].device.bf16_tflops=4.9e-324\n' >"$dir/denormal"
+      printf 'cluster.pools[0].nvlink.system_power_kw=1e308\n' >"$dir/power"
+      printf 'failures.kinds[0].mtbf_hours=1000\nfailures.kinds[0].repair_hours=1e308\n' >"$dir/repair"
+      printf 'scheduler.las_thresholds_device_hours[0]=10\nscheduler.las_thresholds_device_hours[1]=5\n' >"$dir/las" ;;
+    set_run)
+      printf 'scheduler.policy=LAS\nscheduler.las_thresholds_device_hours[0]=0.5\n' >"$dir/las"
+      printf 'cluster.pools[0].device.bf16_tflops=0.001\n' >"$dir/slow"
+      printf 'cluster.pools[0].hgx.nvlink_latency_ns=1000000000\ncluster.pools[0].hgx.system_power_kw=10000\n' >"$dir/hgx"
+      printf 'failures.kinds[0].mtbf_hours=100\nfailures.kinds[0].repair_hours=10000\nscheduler.checkpoint.interval_s=60\n' >"$dir/fail"
+      printf 'jobs[0].steps=1000000000000000\nhorizon_s=0\n' >"$dir/endless" ;;
     itp_trace)
       for f in data/traces/microsoft-itp-elasticflow/*.csv; do
         [ -f "$f" ] && head -c 3000 "$f" >"$dir/$(basename "$f")"
       done
       printf 'job_id,submission_time,duration,num_gpu\na,0,100,8\nb,10,200,16\n' >"$dir/basic.csv"
+      printf 'job_id,submission_time,duration,num_gpu\na,0,1e308,8\nb,1e9,1e9,10000000\n' >"$dir/extremes.csv"
       find tests -path '*itp*' -name '*.csv' -size -64k -exec cp --backup=numbered -t "$dir" {} + ;;
     slurm_trace)
       printf 'job_id,submit_time,start_time,end_time,gpu_num,state\n1,0,5,100,8,COMPLETED\n2,2020-03-01 08:00:00,2020-03-01 08:01:00,2020-03-01 09:00:00,16,FAILED\n3,10,,,0,CANCELLED\n' >"$dir/basic.csv"
@@ -55,7 +68,7 @@ printf '"{"\n"}"\n":"\n"\\""\n"-"\n"nan"\n"inf"\n"1e308"\n' >>"$dict"
 
 fuzz_one() {  # fuzz_one TARGET: runs it, prints its stats; fails if it found something
   local t=$1 extra=()
-  [ "$t" = scenario_loader ] || [ "$t" = set_path ] && extra=(-dict="$dict")
+  case $t in scenario_loader | set_path | set_run) extra=(-dict="$dict") ;; esac
   if ! "$build/fuzz/fuzz_$t" "${extra[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
       -print_final_stats=1 -artifact_prefix="$build/artifacts/$t/" "$build/corpus/$t" "$build/seeds/$t" \
       >"$build/$t.log" 2>&1; then

@@ -1,6 +1,7 @@
 #include "sim/cluster_run.h"
 
 #include "sim/duration_reference.h"
+#include "sim/finite_results.h"
 
 namespace podsim::sim {
 
@@ -8,11 +9,13 @@ ClusterRunOutput run_cluster(const topologies::Cluster& cluster, const scheduler
                              const SchedulerJobs& jobs, PoolPlans plans, const scheduler::ClusterRunOptions& options,
                              StepRecorder* recorder) {
   ModelStepOracle oracle(inv, cluster, jobs.models, std::move(plans), recorder);
-  return {.result = scheduler::run_cluster(inv, jobs.jobs, oracle, options),
-          .skipped_rows = jobs.skipped_rows,
-          .skipped_oversized = jobs.skipped_oversized,
-          .duration_reference = duration_reference(inv, jobs.jobs),
-          .skipped_by_reason = jobs.skipped_by_reason};
+  ClusterRunOutput out{.result = scheduler::run_cluster(inv, jobs.jobs, oracle, options),
+                       .skipped_rows = jobs.skipped_rows,
+                       .skipped_oversized = jobs.skipped_oversized,
+                       .duration_reference = duration_reference(inv, jobs.jobs),
+                       .skipped_by_reason = jobs.skipped_by_reason};
+  check_finite(out.result);
+  return out;
 }
 
 }  // namespace podsim::sim

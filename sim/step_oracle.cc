@@ -1,8 +1,11 @@
 #include "sim/step_oracle.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "engine/check.h"
+#include "engine/error.h"
 #include "sim/representative_placement.h"
 #include "sim/scale_out_demand.h"
 #include "workloads/step_model.h"
@@ -30,7 +33,14 @@ scheduler::StepEstimate ModelStepOracle::estimate(const scheduler::JobRequest& j
       representative_placement(inv_, shape, static_cast<uint32_t>(run.plan.devices()));
   workloads::StepOptions o{.mode = engine::CommMode::kAnalytical, .watts_per_device = device.tdp_watts};
   if (recorder_) o.observer = recorder_->record({job.workload, job.devices, shape});
-  const workloads::StepResult r = workloads::simulate_step(run, placement, device, fabric_, o);
+  const workloads::StepResult r = [&] {
+    try {
+      return workloads::simulate_step(run, placement, device, fabric_, o);
+    } catch (const engine::EndOfTimeError& e) {
+      throw UserError(fmt::format("job '{}' on pool '{}': {} (expected faster devices or links, or a smaller step)",
+                                  job.name, inv_.pools()[shape.pool].name, e.what()));
+    }
+  }();
 
   double exposed = 0;
   for (workloads::CommClass c : {workloads::CommClass::kEp, workloads::CommClass::kPp, workloads::CommClass::kDp})

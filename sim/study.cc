@@ -6,7 +6,9 @@
 #include <set>
 
 #include "engine/check.h"
+#include "engine/error.h"
 #include "sim/field_error.h"
+#include "sim/finite_results.h"
 #include "sim/memory_limit.h"
 #include "sim/power.h"
 #include "topologies/build.h"
@@ -70,7 +72,12 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
     if (observer)
       step.observer = observer->cell_begins(system_index, job.name, static_cast<uint32_t>(job.devices),
                                             static_cast<double>(job.steps()));
-    cell.result = workloads::simulate_step(run, placement, device, fabric, step);
+    try {
+      cell.result = workloads::simulate_step(run, placement, device, fabric, step);
+    } catch (const engine::EndOfTimeError& e) {
+      throw UserError(fmt::format("system '{}', job '{}': {} (expected faster devices or links, or a smaller step)",
+                                  system, job.name, e.what()));
+    }
     if (observer) {
       std::set<uint32_t> domains;
       for (engine::DeviceId d : placement) domains.insert(fabric.domain(d));
@@ -106,6 +113,7 @@ StudyResult run_study(const StudySpec& spec, StudyObserver* observer) {
     for (StudyCell& c : run_system(system.name, static_cast<uint32_t>(i), cluster, system.jobs, options, observer))
       r.cells.push_back(std::move(c));
   }
+  check_finite(r);
   return r;
 }
 

@@ -434,6 +434,12 @@ void run_collective(FlowNetwork& net, const Fabric& fabric, const Collective& c,
   run->start_step();
 }
 
+namespace {
+// Nanosecond sums saturate as SimTime's do (sim_time.h): a step too slow to finish
+// stays "never" instead of wrapping negative.
+int64_t add_ns(int64_t a, int64_t b) { return (SimTime::nanos(a) + SimTime::nanos(b)).ns(); }
+}  // namespace
+
 SimTime collective_time(const Fabric& fabric, const Collective& c, const NetworkOptions& options) {
   const std::vector<Step> steps = expand(fabric, c);
   const std::vector<LinkSpec>& links = fabric.links();
@@ -467,25 +473,25 @@ SimTime collective_time(const Fabric& fabric, const Collective& c, const Network
           seconds = std::max(seconds, load[index(l)] / (links[index(l)].capacity.value() * options.link_efficiency));
         }
         const int64_t fixed = (std::max(alpha, floor) + cost.endpoint).ns();
-        step_ns = std::max(step_ns, fixed + SimTime::seconds_ceil(seconds).ns());
+        step_ns = std::max(step_ns, add_ns(fixed, SimTime::seconds_ceil(seconds).ns()));
         step_lat = std::max(step_lat, fixed);
       }
       for (uint32_t l : used) load[l] = 0;
       used.clear();
     }
-    total += step_ns;
-    lat[step.phase] += step_lat;
-    bw[step.phase] += step_ns - step_lat;
+    total = add_ns(total, step_ns);
+    lat[step.phase] = add_ns(lat[step.phase], step_lat);
+    bw[step.phase] = add_ns(bw[step.phase], step_ns - step_lat);
   }
   const double chunk = cost.pipeline_chunk.value();
   if (c.algorithm == Algorithm::kHierarchical && chunk > 0 && !steps.empty()) {
     // Pipelined phases (collectives.h): every latency term, then the busiest links'
     // share plus the fill, (sequential - bound) / C for C = S / chunk chunks.
-    const int64_t sequential = bw[1] + bw[2] + bw[3];
-    const int64_t bound = std::max(bw[1] + bw[3], bw[2]);
+    const int64_t sequential = add_ns(add_ns(bw[1], bw[2]), bw[3]);
+    const int64_t bound = std::max(add_ns(bw[1], bw[3]), bw[2]);
     const double fill = std::min(1.0, chunk / c.bytes.value());
-    total = cost.base.ns() + lat[1] + lat[2] + lat[3] + bound +
-            static_cast<int64_t>(std::ceil(static_cast<double>(sequential - bound) * fill));
+    total = add_ns(add_ns(add_ns(add_ns(cost.base.ns(), lat[1]), add_ns(lat[2], lat[3])), bound),
+                   static_cast<int64_t>(std::ceil(static_cast<double>(sequential - bound) * fill)));
   }
   return SimTime::nanos(total);
 }

@@ -246,7 +246,9 @@ void FlowNetwork::apply_rates(uint64_t now) {
     rate_[f] = r;
     ++seq_[f];
     PODSIM_CHECK(r > 0, "an active flow got rate 0");
-    completions_.push(now + static_cast<uint64_t>(transfer_ns(bytes_left_[f], r)), f, seq_[f]);
+    // SimTime's sum saturates: a transfer too slow to ever finish stays after the end of time.
+    const SimTime done = SimTime::nanos(static_cast<int64_t>(now)) + SimTime::nanos(transfer_ns(bytes_left_[f], r));
+    completions_.push(static_cast<uint64_t>(done.ns()), f, seq_[f]);
   }
 }
 

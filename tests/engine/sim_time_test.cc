@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "engine/check.h"
+
 using podsim::engine::SimTime;
 
 TEST_CASE("unit helpers") {
@@ -17,7 +19,32 @@ TEST_CASE("unit helpers") {
   CHECK(SimTime::micros(1250).to_string() == "1.250 ms");
 }
 
-TEST_CASE("out-of-range and non-finite seconds are rejected") {
-  CHECK_THROWS_AS(SimTime::seconds(std::numeric_limits<double>::quiet_NaN()), std::invalid_argument);
-  CHECK_THROWS_AS(SimTime::seconds(1e12), std::invalid_argument);  // ~31,700 years
+TEST_CASE("seconds past the int64 range saturate, NaN is an internal error") {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_AS(SimTime::seconds(std::numeric_limits<double>::quiet_NaN()), podsim::InternalError);
+  CHECK(SimTime::seconds(1e12) == SimTime::max());  // ~31,700 years: "never"
+  CHECK(SimTime::seconds_ceil(inf) == SimTime::max());
+  CHECK(SimTime::seconds(-inf) == -SimTime::max());
+  CHECK(SimTime::seconds(9.1e9).ns() == 9'100'000'000'000'000'000);  // still exact below the limit
+  CHECK(SimTime::end_of_time() < SimTime::max());
+}
+
+TEST_CASE("arithmetic saturates instead of wrapping") {
+  const SimTime big = SimTime::nanos(std::numeric_limits<int64_t>::max() - 10);
+  CHECK(big + SimTime::nanos(100) == SimTime::max());
+  CHECK(SimTime::max() + SimTime::max() == SimTime::max());
+  CHECK(-SimTime::max() - SimTime::max() == -SimTime::max());
+  CHECK(SimTime::zero() - SimTime::max() == -SimTime::max());
+  CHECK(SimTime::nanos(int64_t{1} << 62) * 4 == SimTime::max());
+  CHECK(SimTime::nanos(int64_t{1} << 62) * -4 == -SimTime::max());
+  CHECK(SimTime::millis(int64_t{1} << 60) == SimTime::max());
+  SimTime t = SimTime::nanos(5);
+  t += SimTime::max();
+  CHECK(t == SimTime::max());
+  // The sum of two in-range latencies the old code wrapped into the past (issue 17):
+  const SimTime latency = SimTime::nanos(std::numeric_limits<int64_t>::max());
+  CHECK(SimTime::seconds(1) + latency + latency > SimTime::seconds(1));
+  // Plain values are untouched.
+  CHECK(SimTime::nanos(7) - SimTime::nanos(9) == SimTime::nanos(-2));
+  CHECK(SimTime::micros(3) * 2 == SimTime::nanos(6000));
 }

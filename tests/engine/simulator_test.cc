@@ -79,6 +79,25 @@ TEST_CASE("scheduling in the past is rejected") {
   sim.run();
 }
 
+TEST_CASE("every run ends by the end of time: an event saturated to never does not run") {
+  Simulator sim(1);
+  bool ran = false, far = false;
+  sim.schedule_at(SimTime::seconds(1), [&] {
+    // A duration too long for int64 nanoseconds saturates; the sum cannot wrap into the past.
+    sim.schedule_at(sim.now() + SimTime::seconds(1e300), [&] { ran = true; });
+  });
+  sim.schedule_at(SimTime::end_of_time(), [&] { far = true; });  // the last instant still runs
+  const RunResult r = sim.run();
+  CHECK(far);
+  CHECK_FALSE(ran);
+  CHECK(r.reason == StopReason::kHorizon);
+  CHECK(r.end_time == SimTime::end_of_time());
+  // A horizon past the end of time is the end of time.
+  Simulator sim2(1);
+  sim2.schedule_at(SimTime::max(), [] {});
+  CHECK(sim2.run({.horizon = SimTime::max()}).end_time == SimTime::end_of_time());
+}
+
 namespace {
 // A small stochastic model: jobs arrive (Poisson) and run for random times; the trace of
 // completions is the run's fingerprint.

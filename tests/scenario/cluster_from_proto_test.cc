@@ -62,7 +62,7 @@ TEST_CASE("a bad parameter is reported at its FILE:LINE:COL with its field path"
                                              "  }\n"
                                              "}\n");
   CHECK(error_of(f) ==
-        "bad.textproto:6:7: cluster.pools[0].cloudmatrix384.l2_link_gbytes_per_s: must be > 0 GB/s, got 0");
+        "bad.textproto:6:7: cluster.pools[0].cloudmatrix384.l2_link_gbytes_per_s: expected GB/s in [1e-3, 1e5], got 0");
 }
 
 TEST_CASE("unknown presets, wrong override families, missing fabrics, a taper without spines") {
@@ -97,5 +97,5 @@ TEST_CASE("a parameter changed by --set is reported at the --set") {
   ScenarioFile f = ScenarioFile::parse("s.textproto", "cluster { pools { preset: \"nvl72\" } }\n");
   f.apply_override("cluster.pools[0].nvlink.link_gbytes_per_s=-50");
   CHECK(error_of(f) == "--set cluster.pools[0].nvlink.link_gbytes_per_s: cluster.pools[0].nvlink.link_gbytes_per_s: "
-                       "must be > 0 GB/s, got -50");
+                       "expected GB/s in [1e-3, 1e5], got -50");
 }

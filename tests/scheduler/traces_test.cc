@@ -27,7 +27,11 @@ TEST_CASE("ITP rows become jobs in submission order") {
 
 TEST_CASE("a malformed ITP row names file, line and column") {
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,1,2,4\nb,1,2,x\n", TraceFormat::kItp),
-                       "t.csv:3: column 'num_gpu': expected a positive integer, got 'x'", podsim::UserError);
+                       "t.csv:3: column 'num_gpu': expected a GPU count in [1, 10000000], got 'x'", podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,1,2,10000001\n", TraceFormat::kItp),
+                       "t.csv:2: column 'num_gpu': expected a GPU count in [1, 10000000], got '10000001'", podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,0,1e308,8\n", TraceFormat::kItp),
+                       "t.csv:2: column 'duration': expected a number of seconds in [0, 1e9], got '1e308'", podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,-1,2,4\n", TraceFormat::kItp),
                        "t.csv:2: column 'submission_time': expected a number of seconds in [0, 1e9], got '-1'", podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submit,duration,num_gpu\n", TraceFormat::kItp),

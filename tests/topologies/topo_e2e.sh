@@ -66,7 +66,7 @@ fi
 
 expect "unknown preset" 2 "" "'nvl144' is neither a scenario file nor a preset" -- "$podsim" topo nvl144
 printf 'name: "bad"\ncluster {\n  pools { preset: "hgx-h100" hgx { nvlink_gbytes_per_s: -1 } }\n}\n' >"$tmp/bad.textproto"
-expect "bad field located" 2 "" "^$tmp/bad.textproto:3:[0-9]+: cluster.pools\[0\].hgx.nvlink_gbytes_per_s: must be > 0" -- \
+expect "bad field located" 2 "" "^$tmp/bad.textproto:3:[0-9]+: cluster.pools\[0\].hgx.nvlink_gbytes_per_s: expected GB/s in \[1e-3, 1e5\], got -1$" -- \
   "$podsim" topo "$tmp/bad.textproto"
 expect "bad --view" 2 "" "--view sideways" -- "$podsim" topo nvl72 --view sideways
 expect "help" 0 "" "" -- "$podsim" topo --help
