@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <string>
 
+#include "bench/synthetic_mix.h"
 #include "engine/random.h"
 #include "scheduler/cluster_run.h"
 #include "scheduler/synthetic.h"
@@ -72,23 +73,7 @@ int main(int argc, char** argv) {
   // 2. 10,000 synthetic jobs on 256 x CloudMatrix384.
   const Inventory cm = Inventory::uniform(
       {.pool = "cm384", .domains = 256, .nodes_per_domain = 48, .devices_per_node = 8, .nodes_per_leaf = 16});
-  const CheckpointPolicy cp{.interval = CheckpointPolicy::Interval::kYoungDaly,
-                            .write_cost = SimTime::seconds(60),
-                            .restart_cost = SimTime::seconds(300)};
-  // The mix of scenarios/scheduler/synthetic_cm384x256.textproto (hours as reference
-  // seconds).
-  const SyntheticOptions mix{
-      .jobs = 10000,
-      .mean_interarrival_s = 40,
-      .templates = {{.name = "finetune", .weight = 0.78, .devices = {{8, 1}, {16, 1}, {32, 1}, {64, 1}},
-                     .median_steps = 2 * 3600.0, .sigma = 1.5, .checkpoint = cp},
-                    {.name = "video-dit", .weight = 0.2, .devices = {{64, 1}, {128, 1}, {256, 1}, {512, 1}},
-                     .median_steps = 12 * 3600.0, .sigma = 1, .checkpoint = cp},
-                    {.name = "llm", .weight = 0.02, .devices = {{512, 1}, {1024, 1}, {2048, 1}},
-                     .median_steps = 48 * 3600.0, .sigma = 1, .priority = 1, .checkpoint = cp}}};
-  podsim::engine::RandomStreams streams(7);
-  podsim::engine::RandomEngine rng = streams.stream("arrivals");
-  const std::vector<JobRequest> synthetic = generate_jobs(mix, rng);
+  const std::vector<JobRequest> synthetic = podsim::bench::synthetic_cm384x256_jobs();
   for (PolicyKind p : policies) {
     ReferenceSpeedOracle oracle({1.0});
     ClusterRunOptions o{.seed = 7, .policy = {.kind = p}};

@@ -15,7 +15,7 @@
 #include "scheduler/job_ends.h"
 #include "scheduler/run_results.h"
 #include "scheduler/run_sampler.h"
-#include "scheduler/uplink_contention.h"
+#include "scheduler/fabric_contention.h"
 
 namespace podsim::scheduler {
 namespace {
@@ -206,7 +206,7 @@ class ClusterRun final : public SchedulerView {
 
   std::vector<uint32_t> down_in_pool_;
 
-  UplinkContention contention_;
+  FabricContention contention_;
   std::optional<FailureProcess> failures_;  // from run()
   EventHandle failure_event_;
   uint32_t failure_count_ = 0;
@@ -374,8 +374,7 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   }
   schedule_finish(j);
   schedule_checkpoint(j);
-  if (est.scale_out_bytes_per_s_per_leaf > 0 && s.shape.leaves >= 2)
-    contention_.add(now(), j, s.devices, est.scale_out_bytes_per_s_per_leaf);
+  contention_.add(now(), j, oracle_.flows(job, s.estimate, s.devices, inv_));
   started_.push_back(j);
   return true;
 }
@@ -523,14 +522,12 @@ double ClusterRun::nominal_step_seconds(uint32_t j, uint32_t pool) const {
 // Contention ------------------------------------------------------------------------
 
 void ClusterRun::resolve_contention() {
-  for (const UplinkContention::JobRate& got : contention_.resolve(now())) {
+  for (const FabricContention::JobSlowdown& got : contention_.resolve(now())) {
     const uint32_t j = got.job;
     JobState& s = states_[j];
     if (s.phase != Phase::kRunning) continue;
-    const double rate = std::min(s.estimate.scale_out_bytes_per_s_per_leaf, got.bytes_per_s);
-    const double slowdown = rate > 0 ? s.estimate.scale_out_bytes_per_s_per_leaf / rate : 1e9;
     const double f = s.estimate.scale_out_exposed_fraction;
-    const double step = s.estimate.step_seconds * (1 - f + f * slowdown);
+    const double step = s.estimate.step_seconds * (1 - f + f * got.slowdown);
     if (step == s.step_seconds) continue;
     advance(j);
     s.step_seconds = step;

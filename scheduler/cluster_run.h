@@ -8,11 +8,11 @@
 // completion is one event, moved whenever its rate changes: progress is piecewise
 // linear, so a run costs O(events), not O(steps).
 //
-// Jobs spanning several leaf switches send steady traffic out of each; where the
-// inventory gives leaf uplink capacities, those flows share them max-min fairly
-// (engine/network/maxmin.h, one flow per (job, leaf) capped at the job's demand), and
-// a job getting less than its demand slows down (StepEstimate). Recomputed whenever a
-// cross-leaf job starts or stops.
+// Running jobs send steady traffic over the inventory's scale-out links (the oracle's
+// flows: StepModelOracle::flows); all jobs' flows share every link max-min fairly, and
+// a job whose flows get less than they would alone slows down
+// (scheduler/fabric_contention.h). Recomputed whenever a job with flows starts, stops
+// or fails.
 //
 // Invariants (checked): devices held never exceed capacity; a device has at most one
 // owner; every job ends at most once.

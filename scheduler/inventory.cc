@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace podsim::scheduler {
@@ -37,12 +38,19 @@ void Inventory::add_uniform_pool(const UniformParams& p) {
     }
   }
   leaves_.resize(max_leaf + 1, LeafInfo{.uplink_bytes_per_s = p.leaf_uplink_bytes_per_s});
+  if (p.leaf_uplink_bytes_per_s > 0)
+    for (uint32_t l = first_leaf; l <= max_leaf; ++l)
+      links_.push_back({.bytes_per_s = p.leaf_uplink_bytes_per_s, .uplink_of = l});
   index();
 }
 
 Inventory::Inventory(std::vector<PoolInfo> pools, std::vector<InventoryDevice> devices, std::vector<LeafInfo> leaves,
-                     double static_watts)
-    : pools_(std::move(pools)), devices_(std::move(devices)), leaves_(std::move(leaves)), static_watts_(static_watts) {
+                     double static_watts, std::vector<FabricLink> links)
+    : pools_(std::move(pools)),
+      devices_(std::move(devices)),
+      leaves_(std::move(leaves)),
+      static_watts_(static_watts),
+      links_(std::move(links)) {
   index();
 }
 
@@ -59,6 +67,17 @@ void Inventory::index() {
     if (d.leaf >= leaves_.size()) throw std::invalid_argument(fmt::format("Inventory: leaf {} out of range", d.leaf));
     nodes = std::max(nodes, d.node + 1);
     domains = std::max(domains, d.domain + 1);
+  }
+  leaf_uplinks_.assign(leaves_.size(), {});
+  for (uint32_t i = 0; i < links_.size(); ++i) {
+    const FabricLink& l = links_[i];
+    if (!(l.bytes_per_s > 0) || !std::isfinite(l.bytes_per_s))
+      throw std::invalid_argument(fmt::format("Inventory: link {} has capacity {} (expected > 0 and finite)", i, l.bytes_per_s));
+    if (l.uplink_of) {
+      if (*l.uplink_of >= leaves_.size())
+        throw std::invalid_argument(fmt::format("Inventory: link {} is the uplink of leaf {}, out of range", i, *l.uplink_of));
+      leaf_uplinks_[*l.uplink_of].push_back(i);
+    }
   }
   node_devices_.assign(nodes, {});
   domain_nodes_.assign(domains, {});

@@ -33,9 +33,18 @@ struct InventoryDevice {
 };
 
 // Scale-out capacity a leaf offers to traffic leaving it, bytes/s per direction
-// (0: unconstrained). Jobs spanning several leaves share it (contention.h).
+// (0: unconstrained): the sum of its uplinks among FabricLinks.
 struct LeafInfo {
   double uplink_bytes_per_s = 0;
+};
+
+// A directed link of the scale-out fabric that jobs' flows share
+// (scheduler/fabric_contention.h): a leaf uplink, a spine-core trunk... Flows name links
+// by their index in Inventory::links().
+struct FabricLink {
+  double bytes_per_s = 0;  // > 0 and finite
+  // The leaf whose uplink this is (observers sum a leaf's uplink loads), if any.
+  std::optional<uint32_t> uplink_of;
 };
 
 class Inventory {
@@ -48,6 +57,7 @@ class Inventory {
     uint32_t devices_per_node = 8;
     uint32_t nodes_per_leaf = 0;  // 0: one leaf per domain
     double idle_watts = 0, busy_watts = 0;
+    // > 0: each leaf gets one uplink FabricLink of this capacity.
     double leaf_uplink_bytes_per_s = 0;
   };
   // One pool of identical domains, for tests and benchmarks.
@@ -57,13 +67,17 @@ class Inventory {
 
   Inventory() = default;
   // REQUIRES (std::invalid_argument): every index dense from 0 and in range; a node's
-  // devices share its domain, pool and leaf; a domain's nodes share its pool.
+  // devices share its domain, pool and leaf; a domain's nodes share its pool; link
+  // capacities positive and finite.
   Inventory(std::vector<PoolInfo> pools, std::vector<InventoryDevice> devices, std::vector<LeafInfo> leaves,
-            double static_watts);
+            double static_watts, std::vector<FabricLink> links = {});
 
   const std::vector<PoolInfo>& pools() const { return pools_; }
   const std::vector<InventoryDevice>& devices() const { return devices_; }
   const std::vector<LeafInfo>& leaves() const { return leaves_; }
+  const std::vector<FabricLink>& links() const { return links_; }
+  // The links whose uplink_of is `leaf`, in index order.
+  const std::vector<uint32_t>& leaf_uplinks(uint32_t leaf) const { return leaf_uplinks_[leaf]; }
   // Power drawn whatever runs: switches, CPUs, cooling overhead a preset publishes.
   double static_watts() const { return static_watts_; }
 
@@ -88,7 +102,9 @@ class Inventory {
   std::vector<InventoryDevice> devices_;
   std::vector<LeafInfo> leaves_;
   double static_watts_ = 0;
+  std::vector<FabricLink> links_;
   // Derived by index().
+  std::vector<std::vector<uint32_t>> leaf_uplinks_;
   std::vector<std::vector<uint32_t>> node_devices_;
   std::vector<std::vector<uint32_t>> domain_nodes_;
   std::vector<std::vector<uint32_t>> pool_domains_;

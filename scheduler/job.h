@@ -10,11 +10,13 @@
 // of relative speed 2 runs it in duration_s / 2.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "engine/sim_time.h"
+#include "scheduler/inventory.h"
 
 namespace podsim::scheduler {
 
@@ -66,10 +68,12 @@ struct StepEstimate {
   // Per device while training; nullopt: the inventory's busy_watts.
   std::optional<double> device_watts;
   // Steady traffic the job sends out of each leaf it occupies, bytes/s per direction,
-  // at full speed (0 for a job inside one leaf or one scale-up domain).
+  // at full speed (0 for a job inside one leaf or one scale-up domain): the demand of
+  // the default flows (leaf_uplink_flows below).
   double scale_out_bytes_per_s_per_leaf = 0;
-  // Share of the step that waits on that traffic: under contention the job gets rate
-  // r < demand d and its step becomes step_seconds * (1 - f + f * d / r).
+  // Share of the step that waits on the job's scale-out flows: when its flows get
+  // rates r_f below what they get alone a_f, its step becomes
+  // step_seconds * (1 - f + f * max_f a_f / r_f) (scheduler/fabric_contention.h).
   double scale_out_exposed_fraction = 0;
   // The step model's breakdown of the step on its critical device, for traces:
   // compute_s + host_s + the exposed times + bubble_s = step_seconds. nullopt for jobs
@@ -82,6 +86,20 @@ struct StepEstimate {
   std::optional<Breakdown> breakdown;
 };
 
+// One steady flow of a running job on the scale-out fabric: what it sends between two
+// points of attachment (leaves), over the links of its route.
+struct ScaleOutFlow {
+  std::vector<uint32_t> route;  // indices into Inventory::links(), each at most once
+  double bytes_per_s = 0;       // its demand at the uncontended step; > 0
+  uint32_t leaf = 0;            // the leaf it leaves from (observers)
+};
+
+// The default flows: one per leaf the devices span (at least two) and uplink of that
+// leaf, demanding estimate.scale_out_bytes_per_s_per_leaf. Leaves without uplink links
+// add none.
+std::vector<ScaleOutFlow> leaf_uplink_flows(const StepEstimate& estimate, std::span<const uint32_t> devices,
+                                            const Inventory& inv);
+
 class StepModelOracle {
  public:
   virtual ~StepModelOracle() = default;
@@ -89,6 +107,12 @@ class StepModelOracle {
   // shape.devices >= job.devices devices. Must be a pure function of (job.workload,
   // job.devices, shape): the scheduler caches it.
   virtual StepEstimate estimate(const JobRequest& job, const PlacementShape& shape) = 0;
+  // The job's steady scale-out flows on `devices` (its placement, rank order), given its
+  // estimate there. Asked once per start. Default: leaf_uplink_flows.
+  virtual std::vector<ScaleOutFlow> flows(const JobRequest& /*job*/, const StepEstimate& estimate,
+                                          std::span<const uint32_t> devices, const Inventory& inv) {
+    return leaf_uplink_flows(estimate, devices, inv);
+  }
 };
 
 // Trace jobs: one reference second per step, sped up by the pool's relative speed.

@@ -1,38 +1,14 @@
 #include "sim/inventory_from_cluster.h"
 
-#include <boost/graph/adjacency_list.hpp>
 
 #include <algorithm>
 #include <map>
 #include <optional>
 
 #include "sim/power.h"
+#include "sim/scale_out_fabric.h"
 
 namespace podsim::sim {
-namespace {
-
-// The leaf switch vertex behind device d's NIC in the collapsed view, if it has one.
-std::optional<topologies::VertexId> leaf_of(const topologies::View& view, topologies::DeviceIndex d) {
-  const topologies::Graph& g = view.graph();
-  for (topologies::VertexId v : view.endpoints(d))
-    for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
-      if (g[*e].tier != topologies::LinkTier::kNicAttach) continue;
-      const topologies::VertexId nic = boost::target(*e, g);
-      for (auto [f, fend] = boost::out_edges(nic, g); f != fend; ++f)
-        if (g[*f].tier == topologies::LinkTier::kScaleOutAccess) return boost::target(*f, g);
-    }
-  return std::nullopt;
-}
-
-double uplink_bytes_per_s(const topologies::View& view, topologies::VertexId leaf) {
-  const topologies::Graph& g = view.graph();
-  double sum = 0;
-  for (auto [e, end] = boost::out_edges(leaf, g); e != end; ++e)
-    if (g[*e].tier == topologies::LinkTier::kScaleOutTrunk) sum += g[*e].capacity.value();
-  return sum;
-}
-
-}  // namespace
 
 scheduler::Inventory inventory_from_cluster(const topologies::Cluster& cluster, const topologies::ClusterParams& params) {
   const auto& devices = cluster.devices();
@@ -50,11 +26,11 @@ scheduler::Inventory inventory_from_cluster(const topologies::Cluster& cluster, 
   std::vector<std::vector<topologies::VertexId>> group_leaves;
   std::map<uint32_t, uint32_t> node_group;
   std::vector<scheduler::InventoryDevice> out(devices.size());
-  const topologies::View& view = cluster.collapsed();
+  const ScaleOutFabric fabric(cluster);
   for (const topologies::Device& d : devices) {
     const uint32_t pod = pod_id.try_emplace(d.pod, static_cast<uint32_t>(pod_id.size())).first->second;
     const uint32_t node = node_id.try_emplace(d.node, static_cast<uint32_t>(node_id.size())).first->second;
-    const std::optional<topologies::VertexId> leaf = leaf_of(view, d.index);
+    const std::optional<topologies::VertexId> leaf = fabric.leaf(d.index);
     auto [git, fresh_node] = node_group.try_emplace(node, 0);
     if (fresh_node) {
       // A node without a NIC (a single system) is its pod's own leaf group.
@@ -66,16 +42,24 @@ scheduler::Inventory inventory_from_cluster(const topologies::Cluster& cluster, 
     if (leaf) group_leaves[git->second].push_back(*leaf);
     out[d.index] = {.pool = d.pool, .domain = pod, .node = node, .leaf = git->second};
   }
+  // Every leaf of a group counts as the group's: a trunk leaving it is the group's uplink.
+  std::map<topologies::VertexId, uint32_t> group_of;
+  for (uint32_t g = 0; g < group_leaves.size(); ++g)
+    for (topologies::VertexId l : group_leaves[g]) group_of.emplace(l, g);
   std::vector<scheduler::LeafInfo> leaves(group_leaves.size());
-  for (size_t g = 0; g < group_leaves.size(); ++g) {
-    std::vector<topologies::VertexId>& ls = group_leaves[g];
-    std::sort(ls.begin(), ls.end());
-    ls.erase(std::unique(ls.begin(), ls.end()), ls.end());
-    for (topologies::VertexId l : ls) leaves[g].uplink_bytes_per_s += uplink_bytes_per_s(view, l);
+  std::vector<scheduler::FabricLink> links;
+  links.reserve(fabric.links().size());
+  for (const ScaleOutFabric::Shared& l : fabric.links()) {
+    scheduler::FabricLink& out_link = links.emplace_back(scheduler::FabricLink{.bytes_per_s = l.bytes_per_s});
+    if (!l.uplink_of) continue;
+    auto it = group_of.find(*l.uplink_of);
+    if (it == group_of.end()) continue;  // a leaf no device uses
+    out_link.uplink_of = it->second;
+    leaves[it->second].uplink_bytes_per_s += l.bytes_per_s;
   }
   const ClusterPower power = cluster_power(cluster);
   for (const topologies::Device& d : devices) out[d.index].busy_watts = power.busy_watts[d.index];
-  return scheduler::Inventory(std::move(pools), std::move(out), std::move(leaves), power.static_watts);
+  return scheduler::Inventory(std::move(pools), std::move(out), std::move(leaves), power.static_watts, std::move(links));
 }
 
 }  // namespace podsim::sim

@@ -1,0 +1,114 @@
+// A job's steady cross-domain traffic as flows on the collapsed fabric
+// (sim/scale_out_fabric.h, ModelStepOracle::flows), on 2 x HGX H100 (16 GPUs, 2 scale-up
+// domains of 8) on a rail-optimised 2-tier fat tree of radix 64: 8 rail leaves, each
+// holding the NIC of GPU k of both servers, under the collapsed spines.
+#include <doctest/doctest.h>
+
+#include <vector>
+
+#include "scheduler/cluster_run.h"
+#include "sim/cluster_run.h"
+#include "sim/inventory_from_cluster.h"
+#include "sim/scale_out_fabric.h"
+#include "sim/step_oracle.h"
+#include "topologies/build.h"
+#include "topologies/engine_fabric.h"
+#include "topologies/params.h"
+#include "workloads/presets.h"
+#include "workloads/step_model.h"
+
+namespace podsim::sim {
+namespace {
+
+topologies::ClusterParams two_hgx() {
+  return {.pools = {{.preset = "hgx-h100", .count = 2, .system = *topologies::preset("hgx-h100")}},
+          .fat_tree = topologies::FatTreeParams{.tiers = 2, .radix = 64},
+          .detailed_view = false};
+}
+
+// Llama 3 8B, pure data parallel over all 16 GPUs: ranks in device order.
+workloads::TrainingJob dp16() {
+  workloads::TrainingJob job{.name = "dp16", .model = *workloads::model_preset("llama3-8b")};
+  job.plan = {.dp = 16, .global_batch = 16};
+  job.devices = 16;
+  return job;
+}
+
+}  // namespace
+
+TEST_CASE("the shared fabric: trunks only, leaves behind the NICs, routes between leaves") {
+  const topologies::Cluster c = topologies::build_cluster(two_hgx());
+  const ScaleOutFabric f(c);
+  REQUIRE(!f.links().empty());
+  // Rail-optimised: GPU k of both servers on one leaf, GPUs of one server on 8 leaves.
+  REQUIRE(f.leaf(0).has_value());
+  CHECK(*f.leaf(0) == *f.leaf(8));
+  CHECK(*f.leaf(7) == *f.leaf(15));
+  CHECK(*f.leaf(0) != *f.leaf(7));
+  // Leaf 7 -> spines -> leaf 0: two trunks (up, then down), both 32 x 400 Gb/s = 1.6 TB/s
+  // (radix 64 at 1:1: 32 ports down, 32 up); the first is leaf 7's uplink.
+  const std::vector<uint32_t>& r = f.route(*f.leaf(7), *f.leaf(0));
+  REQUIRE(r.size() == 2);
+  CHECK(f.links()[r[0]].bytes_per_s == doctest::Approx(32 * 400e9 / 8));
+  CHECK(f.links()[r[0]].uplink_of == f.leaf(7));
+  CHECK_FALSE(f.links()[r[1]].uplink_of.has_value());
+  // The inventory's links are these, each leaf's uplinks tagged with its leaf group.
+  const scheduler::Inventory inv = inventory_from_cluster(c, two_hgx());
+  REQUIRE(inv.links().size() == f.links().size());
+  CHECK(inv.links()[r[0]].uplink_of == inv.devices()[7].leaf);
+  CHECK(inv.leaves()[0].uplink_bytes_per_s == doctest::Approx(8 * 32 * 400e9 / 8));
+}
+
+TEST_CASE("DP 16 over two servers: the two crossing ring hops share one leaf pair, one flow") {
+  const topologies::ClusterParams params = two_hgx();
+  const topologies::Cluster c = topologies::build_cluster(params);
+  const scheduler::Inventory inv = inventory_from_cluster(c, params);
+  const std::vector<workloads::TrainingJob> models{dp16()};
+  ModelStepOracle oracle(inv, c, models, {{models[0].plan}}, nullptr);
+  const scheduler::JobRequest job{.name = "dp16", .devices = 16, .workload = 1};
+  const scheduler::PlacementShape shape{.pool = 0, .devices = 16, .domains = 2, .nodes = 2, .leaves = 1};
+  const scheduler::StepEstimate est = oracle.estimate(job, shape);
+  REQUIRE(est.scale_out_exposed_fraction > 0);
+  std::vector<uint32_t> devices(16);
+  for (uint32_t d = 0; d < 16; ++d) devices[d] = d;
+  const std::vector<scheduler::ScaleOutFlow> flows = oracle.flows(job, est, devices, inv);
+  // Ring 0 -> 1 -> ... -> 15 -> 0 crosses at 7 -> 8 and 15 -> 0: GPU 7's rail leaf to
+  // GPU 0's both times, one flow carrying both hops: 2 x 2 x 15/16 x S per step, S the
+  // gradient all-reduce buffer per rank.
+  double s = 0;
+  const workloads::TrainingJob j = dp16();
+  for (const workloads::StageWork& w : workloads::plan_work(j.model, j.plan))
+    for (const workloads::CommTotal& t : workloads::comm_per_step(w, j.plan)) {
+      if (t.group != workloads::CommGroup::kDp) continue;
+      REQUIRE(t.kind == workloads::CommKind::kDpGradAllReduce);
+      s += t.bytes.value();
+    }
+  REQUIRE(flows.size() == 1);
+  CHECK(flows[0].route.size() == 2);
+  CHECK(flows[0].bytes_per_s == doctest::Approx(2 * 2 * 15.0 / 16 * s / est.step_seconds));
+  // Inside one server: no flow.
+  const std::vector<uint32_t> one(devices.begin(), devices.begin() + 8);
+  CHECK(oracle.flows(scheduler::JobRequest{.name = "x", .devices = 8, .workload = 1}, est, one, inv).empty());
+}
+
+TEST_CASE("a job alone on the fabric steps as the comparison study's step on the same placement") {
+  // The study simulates the job on the first devices (sim/study.h): here 0..15, which is
+  // where the run places it. Alone, its flows get what they ask: no slowdown.
+  const topologies::ClusterParams params = two_hgx();
+  const topologies::Cluster c = topologies::build_cluster(params);
+  const scheduler::Inventory inv = inventory_from_cluster(c, params);
+  SchedulerJobs jobs;
+  jobs.models = {dp16()};
+  jobs.jobs = {{.name = "dp16", .devices = 16, .steps = 50, .workload = 1}};
+  const ClusterRunOutput out = run_cluster(c, inv, jobs, {{jobs.models[0].plan}}, {});
+  std::vector<engine::DeviceId> placement;
+  for (uint32_t d = 0; d < 16; ++d) placement.push_back(engine::DeviceId{d});
+  const topologies::EngineFabric fabric(c);
+  const workloads::StepResult step = workloads::simulate_step(
+      jobs.models[0], placement, *c.devices().front().spec, fabric, {.watts_per_device = c.devices().front().spec->tdp_watts});
+  REQUIRE(out.result.jobs.size() == 1);
+  REQUIRE(out.result.jobs[0].jct_s.has_value());
+  CHECK(*out.result.jobs[0].jct_s == doctest::Approx(50 * step.step_s).epsilon(1e-6));
+}
+
+}  // namespace podsim::sim
