@@ -7,7 +7,8 @@
 //      scenarios/scheduler/itp_cluster04_hgx.textproto), EASY backfill, topology-aware;
 //   2. the 10,000-job synthetic mix of scenarios/scheduler/synthetic_cm384x256.textproto
 //      on 256 x CloudMatrix384 (98,304 NPUs), 3-tier fat tree of radix 128, Llama 3
-//      failure rate, 8 spares per pool, Young/Daly checkpoints, EASY backfill.
+//      failure rate, 8 spares per pool, Young/Daly checkpoints, EASY backfill; and the
+//      same with its leaves 3:1 oversubscribed, where trunks saturate.
 // Workloads by job size (the bench's own rule, standing in for a scenario's job classes):
 // under 8 devices Llama 3 8B pure data parallel; a multiple of 8 up to 64, Llama 3 8B
 // with TP 8 in a server x DP; above 64, Llama 3 70B with TP 8 x DP. Work: the trace's or
@@ -144,6 +145,10 @@ int main(int argc, char** argv) {
     scheduler::ClusterRunOptions o{.seed = 7, .policy = {.kind = scheduler::PolicyKind::kEasyBackfill}};
     o.failures = {.kinds = {scheduler::llama3_device_failures()}, .spares_per_pool = 8};
     run("synthetic 10k / 98,304", params, bench::synthetic_cm384x256_jobs(), o);
+    // The same with leaves 3:1 oversubscribed: trunks saturate and the solver runs.
+    topologies::ClusterParams over = params;
+    over.fat_tree->oversubscription = 3;
+    run("synthetic 10k, leaves 3:1", over, bench::synthetic_cm384x256_jobs(), o);
   }
   return 0;
 }

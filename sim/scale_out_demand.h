@@ -4,18 +4,7 @@
 // shares the scale-out fabric among jobs by this demand (sim/step_oracle.h,
 // scheduler/fabric_contention.h).
 //
-// Per rank and collective of per-rank size S over a group of n ranks (ring order = rank
-// order, as the step model runs them):
-//   ring all-reduce                  sends 2 (n - 1) / n S, of which the share of ring
-//                                    hops that join two domains crosses;
-//   ring all-gather / reduce-scatter (n - 1) / n S, the same share crossing;
-//   all-to-all (EP dispatch/combine) (n - 1) / n S, the share to peers in other domains
-//                                    crossing: (n - 1) / n S x other / (n - 1);
-//   pipeline send                    crosses iff the neighbouring stage (the next; the
-//                                    previous for the last) is in another domain.
-// TP and CP traffic stays inside a domain by construction and is not counted.
-// Every device of a stage sends alike, so the job's total is the sum over stages of
-// one device's crossing bytes times devices / pp.
+// Ring order = rank order, as the step model runs its rings.
 #include <functional>
 #include <span>
 #include <vector>
@@ -26,15 +15,6 @@
 #include "workloads/parallel_plan.h"
 
 namespace podsim::sim {
-
-// The share of `c`'s bytes (one device of `stage`) that crosses domains, as above.
-double crossing_share(const workloads::Plan& p, const workloads::CommTotal& c, int stage,
-                      std::span<const engine::DeviceId> placement, const engine::Fabric& fabric);
-
-// Bytes per step the whole job sends from one scale-up domain to another.
-// REQUIRES: placement holds job.plan.devices() devices of `fabric`.
-double cross_domain_bytes_per_step(const workloads::TrainingJob& job, std::span<const engine::DeviceId> placement,
-                                   const engine::Fabric& fabric);
 
 // Every transfer of one step between two devices of different domains, rank pair by
 // rank pair, over every group of the plan (not one per stage): for group members
@@ -47,10 +27,15 @@ double cross_domain_bytes_per_step(const workloads::TrainingJob& job, std::span<
 //                                       stage (the previous one for the last stage).
 // TP groups stay inside a domain and are not visited. `comms[s]`: comm_per_step of
 // stage s. fn(src, dst, bytes) is called for the pairs in different domains only (a
-// pair may be called several times). Summed, these are cross_domain_bytes_per_step
-// when every group of a stage crosses alike (tests/sim/scale_out_demand_test.cc).
+// pair may be called several times).
 using CrossingFn = std::function<void(engine::DeviceId src, engine::DeviceId dst, double bytes)>;
 void for_each_crossing(const workloads::Plan& p, std::span<const std::vector<workloads::CommTotal>> comms,
                        std::span<const engine::DeviceId> placement, const engine::Fabric& fabric, const CrossingFn& fn);
+
+// Bytes per step the whole job sends from one scale-up domain to another: the sum of
+// for_each_crossing over its plan's stages.
+// REQUIRES: placement holds job.plan.devices() devices of `fabric`.
+double cross_domain_bytes_per_step(const workloads::TrainingJob& job, std::span<const engine::DeviceId> placement,
+                                   const engine::Fabric& fabric);
 
 }  // namespace podsim::sim

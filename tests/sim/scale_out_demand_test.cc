@@ -35,57 +35,16 @@ std::vector<DeviceId> in_order(size_t n) {
   return out;
 }
 
-CommTotal comm(CommKind kind, CommGroup group) { return {.kind = kind, .group = group, .group_size = 1, .bytes = Bytes(1)}; }
-
-TEST_CASE("ring collectives: the share of ring hops that join two domains") {
-  const auto fabric = two_domains();
-  const std::vector<DeviceId> placement = in_order(8);
-  const workloads::Plan p{.dp = 8};
-  // DP ring 0 -> 1 -> ... -> 7 -> 0: hops 3 -> 4 and 7 -> 0 cross, 2 of 8.
-  // All-reduce: each rank sends 2 (n - 1) / n S = 1.75 S; crossing share 1.75 x 2/8 = 0.4375.
-  CHECK(crossing_share(p, comm(CommKind::kDpGradAllReduce, CommGroup::kDp), 0, placement, fabric) ==
-        doctest::Approx(0.4375));
-  // Reduce-scatter: (n - 1) / n S = 0.875 S per rank; 0.875 x 2/8 = 0.21875.
-  CHECK(crossing_share(p, comm(CommKind::kDpGradReduceScatter, CommGroup::kDp), 0, placement, fabric) ==
-        doctest::Approx(0.21875));
-  // The same ring inside one domain (4 ranks on devices 0-3) never crosses.
-  const workloads::Plan small{.dp = 4};
-  CHECK(crossing_share(small, comm(CommKind::kDpGradAllReduce, CommGroup::kDp), 0, in_order(4), fabric) == 0);
-}
-
-TEST_CASE("all-to-all: the share sent to peers in other domains") {
-  const auto fabric = two_domains();
-  // EP 8: rank 0 sends (n - 1) / n S = 7/8 S spread over 7 peers, 4 of them (devices 4-7)
-  // in the other domain: 7/8 x 4/7 = 0.5.
-  const workloads::Plan p{.dp = 8, .ep = 8};
-  CHECK(crossing_share(p, comm(CommKind::kEpDispatch, CommGroup::kEp), 0, in_order(8), fabric) == doctest::Approx(0.5));
-  CHECK(crossing_share(p, comm(CommKind::kEpCombine, CommGroup::kEp), 0, in_order(8), fabric) == doctest::Approx(0.5));
-}
-
-TEST_CASE("pipeline sends cross iff the neighbouring stage is in another domain") {
-  const auto fabric = two_domains();
-  // PP 2 x DP 4 on 8 devices: stage 1 starts at rank 4 (device 4, domain 1): crosses.
-  const workloads::Plan across{.pp = 2, .dp = 4};
-  CHECK(crossing_share(across, comm(CommKind::kPpActivation, CommGroup::kPp), 0, in_order(8), fabric) == 1);
-  // The last stage sends to the previous one: the same pair.
-  CHECK(crossing_share(across, comm(CommKind::kPpActivation, CommGroup::kPp), 1, in_order(8), fabric) == 1);
-  // PP 2 x DP 2 on devices 0-3: stage 1 at rank 2, device 2, domain 0: stays.
-  const workloads::Plan inside{.pp = 2, .dp = 2};
-  CHECK(crossing_share(inside, comm(CommKind::kPpActivation, CommGroup::kPp), 0, in_order(4), fabric) == 0);
-  // No pipeline: nothing to send.
-  CHECK(crossing_share(workloads::Plan{.dp = 8}, comm(CommKind::kPpActivation, CommGroup::kPp), 0, in_order(8),
-                       fabric) == 0);
-}
 
 TEST_CASE("a job's demand: every device's crossing bytes, TP traffic excluded") {
   const auto fabric = two_domains();
   workloads::TrainingJob job{.name = "dense", .model = *workloads::model_preset("llama3-8b")};
   job.plan = {.tp = 2, .dp = 4, .global_batch = 8};
   job.devices = 8;
-  // TP 2 x DP 4: TP pairs (0,1) (2,3) (4,5) (6,7) stay in a domain; the DP ring of stage
-  // 0's first TP rank is ranks 0, 2, 4, 6 (devices 0, 2, 4, 6): hops 2 -> 4 and 6 -> 0
-  // cross, 2 of 4. All-reduce of S over 4: 2 x 3/4 S x 2/4 = 0.75 S per device, 8
-  // devices: 6 S. S is the step's DP gradient bytes per device.
+  // TP 2 x DP 4: TP pairs (0,1) (2,3) (4,5) (6,7) stay in a domain; the DP rings are
+  // ranks 0, 2, 4, 6 and 1, 3, 5, 7: hops 2 -> 4, 6 -> 0, 3 -> 5, 7 -> 1 cross, each
+  // carrying 2 x 3/4 S of the all-reduce: 4 x 1.5 S = 6 S. S is the step's DP gradient
+  // bytes per device.
   const std::vector<workloads::StageWork> work = workloads::plan_work(job.model, job.plan);
   double dp_bytes = 0, tp_bytes = 0;
   for (const CommTotal& c : workloads::comm_per_step(work[0], job.plan)) {
@@ -123,6 +82,11 @@ TEST_CASE("rank pairs: every ring hop, all-to-all pair and pipeline send between
     const auto c = crossings({.dp = 8}, {{sized(CommKind::kDpGradAllReduce, CommGroup::kDp, 8)}}, fabric);
     CHECK(c == std::map<std::pair<uint32_t, uint32_t>, double>{{{3, 4}, 14.0}, {{7, 0}, 14.0}});
   }
+  SUBCASE("reduce-scatter: (n - 1) / n S per hop, 7 B; inside one domain nothing") {
+    const auto c = crossings({.dp = 8}, {{sized(CommKind::kDpGradReduceScatter, CommGroup::kDp, 8)}}, fabric);
+    CHECK(c == std::map<std::pair<uint32_t, uint32_t>, double>{{{3, 4}, 7.0}, {{7, 0}, 7.0}});
+    CHECK(crossings({.dp = 4}, {{sized(CommKind::kDpGradAllReduce, CommGroup::kDp, 8)}}, fabric).empty());
+  }
   SUBCASE("TP 2 x DP 4: every DP group, not only the first TP rank's") {
     // Groups {0, 2, 4, 6} and {1, 3, 5, 7}: hops 2 -> 4, 6 -> 0, 3 -> 5, 7 -> 1, each
     // 2 x 3/4 x 8 B = 12 B. TP comms never visited.
@@ -147,20 +111,9 @@ TEST_CASE("rank pairs: every ring hop, all-to-all pair and pipeline send between
     CHECK(c.size() == 8);
     CHECK(c.at({0, 4}) == 5.0);
     CHECK(c.at({7, 3}) == 5.0);
+    // PP 2 x DP 2 on devices 0-3: both stages in domain 0, nothing crosses.
+    CHECK(crossings({.pp = 2, .dp = 2}, comms, fabric).empty());
   }
-}
-
-TEST_CASE("rank pairs sum to the job's demand when every group of a stage crosses alike") {
-  const auto fabric = two_domains();
-  workloads::TrainingJob job{.name = "dense", .model = *workloads::model_preset("llama3-8b")};
-  job.plan = {.tp = 2, .dp = 4, .global_batch = 8};
-  job.devices = 8;
-  std::vector<std::vector<CommTotal>> comms;
-  for (const workloads::StageWork& w : workloads::plan_work(job.model, job.plan))
-    comms.push_back(workloads::comm_per_step(w, job.plan));
-  double total = 0;
-  for (const auto& [pair, bytes] : crossings(job.plan, comms, fabric)) total += bytes;
-  CHECK(total == doctest::Approx(cross_domain_bytes_per_step(job, in_order(8), fabric)));
 }
 
 }  // namespace podsim::sim
