@@ -136,6 +136,7 @@ void FabricContention::remove(SimTime now, uint32_t job) {
       if (const uint32_t i = inventory_link_[engine::index(l)]; i != kNone) add_demand(i, -x.alone);
     free_caps_[solver_.capacity(x.cap)].push_back(x.cap);
     solver_.remove_flow(f);
+    ++removed_since_solve_;
   }
   if (!ids.empty()) changed_ = true;
   ids.clear();
@@ -159,8 +160,15 @@ std::vector<FabricContention::JobSlowdown> FabricContention::resolve(SimTime now
     // Every flow gets its cap: only jobs that were slowed change.
     solved_ = false;
     stale_ = true;
+    // The solver frees removed flows (their ids, route entries) only in a solve: run one
+    // once as many were removed as live, so memory stays bounded by the live flows.
+    if (removed_since_solve_ > std::max<size_t>(1024, solver_.flow_count())) {
+      solver_.solve();
+      removed_since_solve_ = 0;
+    }
   } else {
     const engine::MaxMinSolver::Changes c = solver_.solve();
+    removed_since_solve_ = 0;
     solved_ = true;
     if (stale_) {
       if (obs_)

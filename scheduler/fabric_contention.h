@@ -17,7 +17,8 @@
 // capacity, every flow gets its cap exactly (that allocation is feasible and every flow
 // is held by its own cap: max-min fair), so resolve() skips the solver. Otherwise it
 // re-shares only the connected part of the fabric the changed flows touch (maxmin.h),
-// every job after a skip. The private cap link of each flow is reused by later flows of
+// every job after a skip; while skipping, one solve per as many removed flows as live ones
+// frees their storage. The private cap link of each flow is reused by later flows of
 // the same cap (the solver has no link removal).
 //
 // The run loop adds and removes a job's flows as it starts and stops, and calls
@@ -92,6 +93,7 @@ class FabricContention {
   uint32_t overloaded_ = 0;
   bool solved_ = true;  // the last resolve() ran the solver (else every flow has its cap)
   bool stale_ = false;  // a resolve() skipped the solver since it last ran
+  size_t removed_since_solve_ = 0;
   std::vector<double> reported_;  // by job: the slowdown last returned
   std::vector<uint32_t> slowed_;  // jobs whose reported_ is above 1, in increasing order
 

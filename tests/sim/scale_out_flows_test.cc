@@ -112,3 +112,48 @@ TEST_CASE("a job alone on the fabric steps as the comparison study's step on the
 }
 
 }  // namespace podsim::sim
+
+namespace podsim::sim {
+
+TEST_CASE("two DP jobs behind one oversubscribed rail leaf each get half of its uplink") {
+  // 4 x HGX H100 on one leaf group of 8 rail leaves, radix 16 at 15:1 (15 NIC ports, one
+  // 400 Gb/s uplink per leaf: C = 50 GB/s). Jobs a (servers 0-1) and b (servers 2-3) are
+  // DP 16: each one flow, rail leaf 7 -> rail leaf 0 (test above), demand d. Alone each
+  // gets a = min(d, C); together they share leaf 7's uplink: min(a, C / 2) each, so
+  // s = a / min(a, C / 2) and the step is step x (1 - x + x s), x its exposed fraction.
+  topologies::ClusterParams params = two_hgx();
+  params.pools[0].count = 4;
+  params.fat_tree->radix = 16;
+  params.fat_tree->oversubscription = 15;
+  const topologies::Cluster c = topologies::build_cluster(params);
+  const scheduler::Inventory inv = inventory_from_cluster(c, params);
+  SchedulerJobs jobs;
+  jobs.models = {dp16()};
+  jobs.jobs = {{.name = "a", .devices = 16, .steps = 100, .workload = 1},
+               {.name = "b", .devices = 16, .steps = 100, .workload = 1}};
+  const ClusterRunOutput both = run_cluster(c, inv, jobs, {{jobs.models[0].plan}}, {});
+
+  ModelStepOracle oracle(inv, c, jobs.models, {{jobs.models[0].plan}}, nullptr);
+  const scheduler::StepEstimate est =
+      oracle.estimate(jobs.jobs[0], {.pool = 0, .devices = 16, .domains = 2, .nodes = 2, .leaves = 1});
+  std::vector<uint32_t> devices(16);
+  for (uint32_t d = 0; d < 16; ++d) devices[d] = d;
+  const std::vector<scheduler::ScaleOutFlow> flows = oracle.flows(jobs.jobs[0], est, devices, inv);
+  REQUIRE(flows.size() == 1);
+  double cap = flows[0].bytes_per_s;
+  for (uint32_t l : flows[0].route) cap = std::min(cap, inv.links()[l].bytes_per_s);
+  const double C = inv.links()[flows[0].route[0]].bytes_per_s;
+  CHECK(C == doctest::Approx(400e9 / 8));
+  const double a = std::min(flows[0].bytes_per_s, cap);
+  REQUIRE(2 * a > C);  // both exceed half of it: contention
+  const double s = a / std::min(a, C / 2);
+  const double x = est.scale_out_exposed_fraction;
+  REQUIRE(x > 0);
+  for (const auto& j : both.result.jobs) {
+    CAPTURE(j.name);
+    REQUIRE(j.jct_s.has_value());
+    CHECK(*j.jct_s == doctest::Approx(100 * est.step_seconds * (1 - x + x * s)).epsilon(1e-6));
+  }
+}
+
+}  // namespace podsim::sim
