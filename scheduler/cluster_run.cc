@@ -330,7 +330,7 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   if (fresh) slot->second = placement_->place(free_, pool, job.devices);
   const std::optional<PlacementChoice>& choice = slot->second;
   if (!choice) return false;
-  const StepEstimate est = estimate(j, choice->shape);
+  const StepEstimate& est = estimate(j, choice->shape);  // cached: no copy per attempt
   const SimTime pause = s.restart_due ? job.checkpoint.restart_cost : SimTime::zero();
   const bool restarting = s.restart_due;
   if (must_end_by &&
