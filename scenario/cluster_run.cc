@@ -15,6 +15,7 @@
 #include "scenario/run_size.h"
 #include "scenario/scenario_check.h"
 #include "scheduler/cluster_run.h"
+#include "sim/class_work.h"
 #include "sim/inventory_from_cluster.h"
 #include "sim/pool_plans.h"
 #include "topologies/build.h"
@@ -68,14 +69,23 @@ sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserv
   const scheduler::Inventory inv = sim::inventory_from_cluster(cluster, params);
   const double build_s = since();
   sim::SchedulerJobs jobs = scheduler_jobs(file, inv);
+  // Plans of every model: the explicit jobs', then each trace class's at each GPU count
+  // (a request of that size that names no pool: pool_plans finds where it fits).
   std::vector<bool> auto_plan;
-  for (size_t k = 0; k < jobs.models.size(); ++k)
-    auto_plan.push_back(s.jobs(static_cast<int>(k)).plan().auto_plan());
+  std::vector<scheduler::JobRequest> requests(jobs.jobs.begin(), jobs.jobs.begin() + jobs.explicit_jobs);
+  for (size_t k = 0; k < jobs.explicit_jobs; ++k) auto_plan.push_back(s.jobs(static_cast<int>(k)).plan().auto_plan());
+  for (size_t k = jobs.explicit_jobs; k < jobs.models.size(); ++k) {
+    auto_plan.push_back(jobs.class_auto_plan[k - jobs.explicit_jobs]);
+    requests.push_back({.devices = static_cast<uint32_t>(jobs.models[k].devices)});
+  }
   sim::PoolPlanResult plans =
-      sim::pool_plans(cluster, topologies::EngineFabric(cluster), inv, jobs.models, auto_plan, jobs.jobs);
+      sim::pool_plans(cluster, topologies::EngineFabric(cluster), inv, jobs.models, auto_plan, requests);
+  for (size_t k = 0; k < jobs.explicit_jobs; ++k) jobs.jobs[k].pools = requests[k].pools;
   Problems problems(file);
-  for (const sim::PlanProblem& p : plans.problems) problems.add(fmt::format("jobs[{}].plan", p.job), p.message);
+  for (const sim::PlanProblem& p : plans.problems)
+    if (p.job < jobs.explicit_jobs) problems.add(fmt::format("jobs[{}].plan", p.job), p.message);
   problems.throw_if_any();
+  sim::class_jobs_to_steps(cluster, inv, plans.plans, jobs);  // class rows' run times become steps
   const double plan_s = since();
 
   scheduler::ClusterRunOptions o{.seed = s.seed(),

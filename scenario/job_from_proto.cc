@@ -270,9 +270,13 @@ std::optional<TrainingBudget> budget(const v1::Job& job) {
 
 std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Problems& problems,
                                         const engine::DeviceSpec* device) {
-  const v1::Job& job = file.scenario().jobs(index);
+  return training_job(file.scenario().jobs(index), fmt::format("jobs[{}]", index), problems, device);
+}
+
+std::optional<TrainingJob> training_job(const v1::Job& job, const std::string& field, Problems& problems,
+                                        const engine::DeviceSpec* device) {
   int added = 0;
-  const At at(problems, added, fmt::format("jobs[{}]", index));
+  const At at(problems, added, field);
   TrainingJob out{.name = job.name(), .arrival_s = job.arrival_s()};
   // Every number in range first: the conversions and checks below assume it.
   if (check_field_ranges(file, job, fmt::format("jobs[{}]", index), problems) > 0) return std::nullopt;

@@ -11,6 +11,7 @@
 #include "scenario/scenario_check.h"
 #include "scenario/scenario_file.h"
 #include "engine/device.h"
+#include "podsim/v1/workload.pb.h"
 #include "workloads/job.h"
 
 namespace podsim::scenario {
@@ -20,6 +21,11 @@ namespace podsim::scenario {
 // checks the precision against it and that the plan fits its memory.
 std::optional<workloads::TrainingJob> training_job(const ScenarioFile& file, int index, Problems& problems,
                                                    const engine::DeviceSpec* device = nullptr);
+
+// The same for a Job message found at `field` (a trace class's workload:
+// "sources[0].trace.classes[1].workload").
+std::optional<workloads::TrainingJob> training_job(const podsim::v1::Job& job, const std::string& field,
+                                                   Problems& problems, const engine::DeviceSpec* device = nullptr);
 
 // Every job, throwing UserError with every problem of every job.
 std::vector<workloads::TrainingJob> training_jobs(const ScenarioFile& file, const engine::DeviceSpec* device = nullptr);

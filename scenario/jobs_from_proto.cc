@@ -11,9 +11,12 @@
 #include "scenario/job_from_proto.h"
 #include "scenario/scenario_files.h"
 #include "scenario/scenario_check.h"
+#include "scenario/trace_classes.h"
 #include "engine/error.h"
 #include "io/input_file.h"
+#include "scheduler/placement.h"
 #include "scheduler/synthetic.h"
+#include "scheduler/trace_classes.h"
 #include "scheduler/trace_declared.h"
 #include "scheduler/traces.h"
 
@@ -123,6 +126,19 @@ scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::strin
   return c;
 }
 
+// Why a job with placement constraints can run in no pool it may use, or nullopt.
+std::optional<std::string> never_placed(const scheduler::Inventory& inv, const scheduler::JobRequest& r) {
+  if (!r.placement.any()) return std::nullopt;
+  std::string why;
+  for (uint32_t p = 0; p < inv.pools().size(); ++p) {
+    if (!r.pools.empty() && std::find(r.pools.begin(), r.pools.end(), p) == r.pools.end()) continue;
+    const std::optional<std::string> problem = scheduler::constraint_problem(inv, p, r.devices, r.placement);
+    if (!problem) return std::nullopt;
+    why += (why.empty() ? "" : "; ") + *problem;
+  }
+  return why;
+}
+
 }  // namespace
 
 sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inventory& inv) {
@@ -162,6 +178,8 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
         if (!js.user().empty()) r.user = js.user();
         if (js.weight() != 0) r.weight = js.weight();
         r.checkpoint = checkpoint(js.checkpoint(), default_cp, at + ".checkpoint", problems);
+        r.placement = placement_constraints(js.placement(), at + ".placement", problems);
+        if (auto why = never_placed(inv, r)) problems.add(at + ".placement", fmt::format("job '{}': {}", t.name, *why));
       }
       if (r.devices > biggest_pool(inv, r.pools))
         problems.add(fmt::format("jobs[{}].devices", i),
@@ -170,6 +188,7 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
       out.jobs.push_back(std::move(r));
     }
   }
+  out.explicit_jobs = out.jobs.size();
 
   engine::RandomStreams streams(s.seed());
   for (int i = 0; i < s.sources_size(); ++i) {
@@ -185,14 +204,17 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
       const scheduler::CheckpointPolicy cp = checkpoint(t.checkpoint(), default_cp, at + ".trace.checkpoint", problems);
       const std::string path = trace_source_path(file, i);
       io::check_input_file(path, "CSV trace file");  // no FIFO, device or endless file; at most 1 GiB
+      SourceClasses classes(file, t, at + ".trace", inv, problems);
       scheduler::Trace trace;
       if (t.has_columns()) {
-        const scheduler::TraceColumns columns = trace_columns(t, at + ".trace", problems);
+        scheduler::TraceColumns columns = trace_columns(t, at + ".trace", problems);
+        columns.keep_columns = classes.columns();
         if (!problems.empty()) continue;
         trace = scheduler::read_declared_trace_file(path, columns);  // throws FILE:LINE
       } else {
         const auto format =
             t.format() == v1::TraceSource::SLURM ? scheduler::TraceFormat::kSlurm : scheduler::TraceFormat::kItp;
+        if (!problems.empty()) continue;
         trace = scheduler::read_trace_file(path, format);  // throws FILE:LINE
       }
       out.skipped_rows += trace.skipped;
@@ -230,15 +252,46 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
                                       "skip_oversized to drop such jobs)",
                                       path, tj.line, tj.id, tj.devices, biggest, file.where(at + ".trace")));
         }
-        out.jobs.push_back({.name = fmt::format("{}#{}", tj.id, i),
-                            .arrival = SimTime::seconds(t.start_s() + tj.submit_s),
-                            .devices = tj.devices,
-                            .pools = job_pools,
-                            .steps = std::max(tj.duration_s, 1.0),  // a 0 s job still starts and ends
-                            .priority = tj.priority,
-                            .user = !tj.user.empty() ? tj.user : !tj.queue.empty() ? tj.queue : "trace",
-                            .checkpoint = cp});
+        scheduler::JobRequest r{.name = fmt::format("{}#{}", tj.id, i),
+                                .arrival = SimTime::seconds(t.start_s() + tj.submit_s),
+                                .devices = tj.devices,
+                                .pools = job_pools,
+                                .steps = std::max(tj.duration_s, 1.0),  // a 0 s job still starts and ends
+                                .priority = tj.priority,
+                                .user = !tj.user.empty() ? tj.user : !tj.queue.empty() ? tj.queue : "trace",
+                                .checkpoint = cp};
+        if (!classes.empty()) {
+          const std::optional<size_t> c = scheduler::match_class(classes.rules(), tj);
+          if (!c && !t.unmatched_as_durations()) {
+            ++out.skipped_rows;
+            ++out.skipped_by_reason["no class matches (unmatched_as_durations replays them as run times)"];
+            continue;
+          }
+          if (c) {
+            const std::optional<uint32_t> w = classes.workload(*c, tj.devices, out);
+            if (!w) {
+              ++out.skipped_rows;
+              ++out.skipped_by_reason[fmt::format("class '{}': its plan cannot cut {} GPUs", classes.name(*c), tj.devices)];
+              continue;
+            }
+            r.workload = *w;
+            r.placement = classes.placement(*c);
+            if (auto why = never_placed(inv, r)) {
+              if (t.skip_oversized()) {
+                ++out.skipped_oversized;
+                continue;
+              }
+              throw UserError(fmt::format("{}:{}: job '{}' of class '{}': {} ({}: set skip_oversized to drop such jobs)",
+                                          path, tj.line, tj.id, classes.name(*c), *why,
+                                          file.where(classes.field(*c) + ".placement")));
+            }
+            out.class_work.push_back({.job = out.jobs.size(), .duration_s = tj.duration_s,
+                                      .reference_pool = classes.reference_pool(), .source = at});
+          }
+        }
+        out.jobs.push_back(std::move(r));
       }
+      classes.throw_if_unusable();
     } else if (src.has_synthetic()) {
       const v1::SyntheticSource& g = src.synthetic();
       scheduler::SyntheticOptions o{.jobs = g.jobs(), .mean_interarrival_s = g.mean_interarrival_s(),

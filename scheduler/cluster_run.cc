@@ -81,6 +81,7 @@ class ClusterRun final : public SchedulerView {
         sampler_(static_cast<double>(inv.devices().size()), opts.observer),
         obs_(opts.observer) {
     for (const InventoryDevice& d : inv.devices()) idle_watts_ += d.idle_watts;
+    for (uint32_t p = 0; p < inv.pools().size(); ++p) all_pools_.push_back(p);
     hold_spares();
     validate();
   }
@@ -142,7 +143,7 @@ class ClusterRun final : public SchedulerView {
 
  private:
   void validate() const;
-  void hold_spares();
+  void hold_spares();  // and sets allowed_
   void arrive(uint32_t j);
   void request_pass();
   void pass();
@@ -172,13 +173,15 @@ class ClusterRun final : public SchedulerView {
   FreeMap free_;
   FreeMap pristine_;  // never taken from: for nominal (compact) shapes
   std::unique_ptr<PlacementStrategy> placement_, compact_;
-  std::map<std::pair<uint32_t, uint32_t>, std::optional<PlacementChoice>> placements_;  // (pool, devices)
+  // (pool, devices, constraints)
+  std::map<std::tuple<uint32_t, uint32_t, PlacementConstraints>, std::optional<PlacementChoice>> placements_;
   uint64_t placement_version_ = 0;
   std::unique_ptr<Policy> policy_;
 
   // Jobs.
   std::vector<JobState> states_;
   std::vector<std::vector<uint32_t>> allowed_;
+  std::vector<uint32_t> all_pools_;
   std::vector<uint32_t> pending_;  // by (arrival, id)
   std::vector<uint32_t> running_;  // by start
   JobEnds ends_;
@@ -222,6 +225,12 @@ void ClusterRun::validate() const {
     if (job.devices == 0) throw UserError(fmt::format("job '{}': needs 0 devices (expected at least 1)", job.name));
     if (!(job.steps > 0) || !std::isfinite(job.steps))
       throw UserError(fmt::format("job '{}': work must be a positive number of steps, got {}", job.name, job.steps));
+    if (allowed_[j].empty()) {  // hold_spares() dropped every pool whose shape cannot meet the constraints
+      std::string why;
+      for (uint32_t p : jobs_[j].pools.empty() ? all_pools_ : jobs_[j].pools)
+        why += (why.empty() ? "" : "; ") + constraint_problem(inv_, p, job.devices, job.placement).value_or("");
+      throw UserError(fmt::format("job '{}': its placement constraints cannot be met: {}", job.name, why));
+    }
     uint32_t biggest = 0;
     for (uint32_t p : allowed_[j]) biggest = std::max(biggest, usable[p]);
     if (job.devices > biggest) {
@@ -239,9 +248,12 @@ void ClusterRun::hold_spares() {
       if (p >= inv_.pools().size())
         throw UserError(fmt::format("job '{}': pool index {} does not exist (the cluster has {} pools)", jobs_[j].name, p,
                                     inv_.pools().size()));
-    allowed_[j] = jobs_[j].pools;
-    if (allowed_[j].empty())
-      for (uint32_t p = 0; p < inv_.pools().size(); ++p) allowed_[j].push_back(p);
+    allowed_[j] = jobs_[j].pools.empty() ? all_pools_ : jobs_[j].pools;
+    // A pool whose shape can never meet the job's constraints is not one it may use.
+    if (jobs_[j].placement.any())
+      std::erase_if(allowed_[j], [&](uint32_t p) {
+        return constraint_problem(inv_, p, jobs_[j].devices, jobs_[j].placement).has_value();
+      });
   }
   // Spares: the last devices of each pool, so that placements start from the front.
   const uint32_t n = opts_.failures.spares_per_pool;
@@ -326,8 +338,8 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
     placements_.clear();
     placement_version_ = free_.version();
   }
-  auto [slot, fresh] = placements_.try_emplace({pool, job.devices});
-  if (fresh) slot->second = placement_->place(free_, pool, job.devices);
+  auto [slot, fresh] = placements_.try_emplace({pool, job.devices, job.placement});
+  if (fresh) slot->second = placement_->place_within(free_, pool, job.devices, job.placement);
   const std::optional<PlacementChoice>& choice = slot->second;
   if (!choice) return false;
   const StepEstimate& est = estimate(j, choice->shape);  // cached: no copy per attempt

@@ -31,6 +31,16 @@ struct CheckpointPolicy {
   engine::SimTime restart_cost = engine::SimTime::zero();
 };
 
+// Where a job may be placed (scheduler/placement.h checks them): only whole free nodes,
+// each filled; at most `max_domains` scale-up domains (1: one NVL72 rack, one
+// CloudMatrix384 supernode; 0: any number).
+struct PlacementConstraints {
+  bool whole_nodes = false;
+  uint32_t max_domains = 0;
+  bool any() const { return whole_nodes || max_domains > 0; }
+  auto operator<=>(const PlacementConstraints&) const = default;
+};
+
 struct JobRequest {
   std::string name;  // unique; errors and outputs name jobs by it
   engine::SimTime arrival = engine::SimTime::zero();
@@ -46,6 +56,7 @@ struct JobRequest {
   // Opaque to the scheduler: which workload the oracle should model (an index into the
   // CLI's table of models). Jobs with equal `workload` and shape share estimates.
   uint32_t workload = 0;
+  PlacementConstraints placement;
 };
 
 // What a placement looks like, for the step model: where the job landed, not which

@@ -1,6 +1,9 @@
 #include "scheduler/placement.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "engine/check.h"
@@ -84,6 +87,9 @@ class BestFit final : public PlacementStrategy {
 
 // Fewest domains first; `within` picks the nodes inside one domain.
 class ByDomain final : public PlacementStrategy {
+ protected:
+  bool packs_domains() const override { return true; }
+
  public:
   explicit ByDomain(bool fill_partial_nodes_first) : fill_partial_first_(fill_partial_nodes_first) {}
 
@@ -145,7 +151,101 @@ class ByDomain final : public PlacementStrategy {
   bool fill_partial_first_;
 };
 
+// Whole free nodes only, `devices / node size` of them.
+std::optional<PlacementChoice> whole_nodes(const FreeMap& free, uint32_t pool, uint32_t devices, bool by_domain) {
+  const Inventory& inv = free.inventory();
+  auto whole = [&](uint32_t n) { return free.free_on_node(n) == inv.node_devices(n).size(); };
+  std::vector<NodeTake> takes;
+  uint32_t need = devices;
+  if (!by_domain) {
+    for (uint32_t d : inv.pool_domains(pool)) {
+      if (free.free_in_domain(d) == 0) continue;
+      for (uint32_t n : inv.domain_nodes(d))
+        if (need >= free.free_on_node(n) && need > 0 && whole(n)) {
+          takes.push_back({n, free.free_on_node(n)});
+          need -= free.free_on_node(n);
+        }
+    }
+  } else {
+    // Domains by whole free devices: best fit, else fullest first (fit_bins).
+    std::vector<std::pair<uint32_t, uint32_t>> bins;
+    uint32_t total = 0;
+    for (uint32_t d : inv.pool_domains(pool)) {
+      if (free.free_in_domain(d) == 0) continue;
+      uint32_t k = 0;
+      for (uint32_t n : inv.domain_nodes(d))
+        if (whole(n)) k += free.free_on_node(n);
+      if (k > 0) bins.emplace_back(k, d);
+      total += k;
+    }
+    if (total < devices) return std::nullopt;
+    for (auto [d, k] : fit_bins(std::move(bins), devices)) {
+      // Leaves first as in ByDomain: nodes of the leaf with the most whole free nodes.
+      std::vector<uint32_t> nodes;
+      for (uint32_t n : inv.domain_nodes(d))
+        if (whole(n)) nodes.push_back(n);
+      std::map<uint32_t, uint32_t> leaf_free;
+      for (uint32_t n : nodes) leaf_free[inv.node_leaf(n)] += free.free_on_node(n);
+      std::stable_sort(nodes.begin(), nodes.end(), [&](uint32_t a, uint32_t b) {
+        return leaf_free[inv.node_leaf(a)] > leaf_free[inv.node_leaf(b)];
+      });
+      for (uint32_t n : nodes)
+        if (k > 0) {
+          takes.push_back({n, free.free_on_node(n)});
+          k -= std::min(k, free.free_on_node(n));
+          need -= free.free_on_node(n);
+        }
+    }
+  }
+  if (need != 0) return std::nullopt;  // too few whole nodes (or a node size that does not divide)
+  return PlacementChoice{takes, shape_of(inv, pool, takes)};
+}
+
 }  // namespace
+
+std::optional<PlacementChoice> PlacementStrategy::place_within(const FreeMap& free, uint32_t pool, uint32_t devices,
+                                                               const PlacementConstraints& c) const {
+  if (!c.any()) return place(free, pool, devices);
+  if (free.free_in_pool(pool) < devices) return std::nullopt;
+  auto fits = [&](const std::optional<PlacementChoice>& p) {
+    return p && (c.max_domains == 0 || p->shape.domains <= c.max_domains);
+  };
+  std::optional<PlacementChoice> p;
+  if (c.whole_nodes) {
+    p = whole_nodes(free, pool, devices, packs_domains());
+    if (!fits(p) && !packs_domains()) p = whole_nodes(free, pool, devices, true);
+  } else {
+    p = place(free, pool, devices);
+    if (!fits(p) && !packs_domains()) p = ByDomain(false).place(free, pool, devices);
+  }
+  if (!fits(p)) return std::nullopt;
+  return p;
+}
+
+std::optional<std::string> constraint_problem(const Inventory& inv, uint32_t pool, uint32_t devices,
+                                              const PlacementConstraints& c) {
+  const std::vector<uint32_t>& domains = inv.pool_domains(pool);
+  if (c.whole_nodes) {
+    std::set<size_t> sizes;
+    for (uint32_t d : domains)
+      for (uint32_t n : inv.domain_nodes(d)) sizes.insert(inv.node_devices(n).size());
+    for (size_t s : sizes)
+      if (devices % s != 0)
+        return fmt::format("whole nodes: {} devices is not a multiple of the {}-device nodes of pool '{}'", devices, s,
+                           inv.pools()[pool].name);
+  }
+  if (c.max_domains > 0) {
+    std::vector<uint32_t> sizes;
+    for (uint32_t d : domains) sizes.push_back(inv.domain_size(d));
+    std::sort(sizes.rbegin(), sizes.rend());
+    uint64_t room = 0;
+    for (size_t k = 0; k < sizes.size() && k < c.max_domains; ++k) room += sizes[k];
+    if (devices > room)
+      return fmt::format("{} devices do not fit in {} scale-up domain{} of pool '{}' (at most {} devices)", devices,
+                         c.max_domains, c.max_domains == 1 ? "" : "s", inv.pools()[pool].name, room);
+  }
+  return std::nullopt;
+}
 
 const char* to_string(PlacementKind k) {
   switch (k) {

@@ -17,6 +17,13 @@
 //
 // Cost: O(domains of the pool + nodes of the domains chosen) per placement; O(nodes of
 // the pool) for kFirstFit and kBestFit.
+//
+// Constraints (JobRequest::placement, place_within): a job with whole_nodes takes only
+// nodes with nothing taken, each whole (its size a multiple of the node size): in index
+// order for kFirstFit and kBestFit (all such nodes are equally tight), fewest domains
+// first for the domain-aware strategies. A job with max_domains takes the strategy's
+// choice if it spans few enough domains, else the fewest-domains choice (kTopologyAware's
+// rule, whose greedy fullest-first is the minimum count), else waits.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,7 +48,21 @@ class PlacementStrategy {
   virtual ~PlacementStrategy() = default;
   // nullopt iff free_in_pool(pool) < devices. REQUIRES: devices > 0.
   virtual std::optional<PlacementChoice> place(const FreeMap& free, uint32_t pool, uint32_t devices) const = 0;
+  // As place(), meeting `c`: nullopt also when the free devices cannot meet it now.
+  // REQUIRES: !constraint_problem(inventory, pool, devices, c).
+  std::optional<PlacementChoice> place_within(const FreeMap& free, uint32_t pool, uint32_t devices,
+                                              const PlacementConstraints& c) const;
+
+ protected:
+  // Picks whole nodes domain by domain (fewest domains) rather than in index order.
+  virtual bool packs_domains() const { return false; }
 };
+
+// Why `devices` devices can never meet `c` in `pool`, even with the pool empty (a
+// device count that is not a multiple of the node size; more devices than the
+// max_domains largest domains hold); nullopt if they can.
+std::optional<std::string> constraint_problem(const Inventory& inv, uint32_t pool, uint32_t devices,
+                                              const PlacementConstraints& c);
 
 std::unique_ptr<PlacementStrategy> make_placement(PlacementKind kind);
 

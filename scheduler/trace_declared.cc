@@ -153,6 +153,8 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     throw UserError(fmt::format("{}: the trace declaration needs a submit column, a duration (or start and end) "
                                 "column and a GPU (or node) column",
                                 path));
+  std::vector<size_t> kept_columns;
+  for (const std::string& name : c.keep_columns) kept_columns.push_back(*column(name, "class rule"));
   std::vector<std::string> keep;
   for (const std::string& s : c.keep_status) keep.push_back(lower(s));
 
@@ -249,6 +251,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       if (p != std::floor(p)) row.bad(*priority, "an integer priority in [-1e9, 1e9]");
       job.priority = static_cast<int>(p);
     }
+    for (size_t col : kept_columns) job.columns.push_back(row.cell(col));
     if (id_col) {
       const auto [it, fresh] = id_lines.emplace(job.id, record->line);
       if (!fresh)

@@ -67,6 +67,8 @@ struct TraceColumns {
   std::vector<std::string> keep_status;
   // A fractional request takes whole GPUs (ceil) instead of being skipped.
   bool round_up_fractional = false;
+  // Any other columns to carry on each job (TraceJob::columns), e.g. for class rules.
+  std::vector<std::string> keep_columns;
 };
 
 // `path` only names the source in errors. Throws UserError.

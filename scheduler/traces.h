@@ -34,6 +34,8 @@ struct TraceJob {
   // From a declared trace's columns (trace_declared.h); empty or 0 when not declared.
   std::string user, queue, gpu_type, status;
   int priority = 0;
+  // The cells of TraceColumns::keep_columns, in that order (class rules match on them).
+  std::vector<std::string> columns;
 };
 
 struct Trace {

@@ -23,12 +23,26 @@
 
 namespace podsim::sim {
 
+// A trace row that became a job of a class (scheduling.proto JobClass): its run time is
+// work on the reference, made steps by class_jobs_to_steps (sim/class_work.h).
+struct ClassWork {
+  size_t job = 0;               // index into SchedulerJobs::jobs
+  double duration_s = 0;        // the row's run time
+  uint32_t reference_pool = 0;  // where it was measured
+  std::string source;           // "sources[0]", for the statement
+};
+
 // The jobs of a cluster run. Work: a trace or synthetic job is reference seconds
 // (workload 0: one-second steps at the slowest pool's speed); explicit job k is
-// workload k + 1, stepped by the model in `models[k]`.
+// workload k + 1, stepped by the model in `models[k]`; a class job is workload k + 1 for
+// a model k >= explicit_jobs (one per class and GPU count), its steps set from
+// `class_work` once plans are known.
 struct SchedulerJobs {
   std::vector<scheduler::JobRequest> jobs;
-  std::vector<workloads::TrainingJob> models;  // of the explicit jobs, in order
+  std::vector<workloads::TrainingJob> models;  // the explicit jobs', in order, then the classes'
+  size_t explicit_jobs = 0;                    // jobs[0, explicit_jobs) are the explicit jobs
+  std::vector<bool> class_auto_plan;           // of models[explicit_jobs + i]
+  std::vector<ClassWork> class_work;
   size_t skipped_rows = 0;                     // trace rows the format skips
   std::map<std::string, size_t> skipped_by_reason;  // the same rows by reason
   size_t skipped_oversized = 0;                // dropped by skip_oversized
@@ -43,8 +57,9 @@ struct ClusterRunStats {
 struct ClusterRunOutput {
   scheduler::ClusterRunResult result;
   size_t skipped_rows = 0, skipped_oversized = 0;
-  // What trace and synthetic durations were taken as on a mixed cluster; empty when
-  // nothing needs saying (sim/duration_reference.h).
+  // What trace and synthetic durations were taken as on a mixed cluster, and what class
+  // jobs' run times were converted at; empty when nothing needs saying
+  // (sim/duration_reference.h).
   std::string duration_reference;
   std::map<std::string, size_t> skipped_by_reason;  // trace rows skipped, by reason
   double wall_seconds = 0;  // set by the caller: what it counts is its choice

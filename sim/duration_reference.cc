@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+
+#include "sim/cluster_run.h"
 
 namespace podsim::sim {
 
@@ -27,6 +30,17 @@ std::string duration_reference(const scheduler::Inventory& inv, const std::vecto
   return fmt::format("trace and synthetic run times are work at pool '{}' speed (the slowest BF16 peak); "
                      "faster pools run them in less: {}",
                      pools[ref].name, faster);
+}
+
+std::string class_reference(const scheduler::Inventory& inv, const std::vector<ClassWork>& work) {
+  std::map<std::pair<std::string, uint32_t>, size_t> count;  // (source, pool) -> jobs
+  for (const ClassWork& w : work) ++count[{w.source, w.reference_pool}];
+  std::string out;
+  for (const auto& [key, n] : count)
+    out += fmt::format("{}{}: {} class jobs' run times are work alone on pool '{}', packed in the fewest scale-up "
+                       "domains; steps = run time / step time there",
+                       out.empty() ? "" : "; ", key.first, n, inv.pools()[key.second].name);
+  return out;
 }
 
 }  // namespace podsim::sim

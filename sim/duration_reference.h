@@ -19,4 +19,11 @@ namespace podsim::sim {
 // pools such jobs may use all run at one speed.
 std::string duration_reference(const scheduler::Inventory& inv, const std::vector<scheduler::JobRequest>& jobs);
 
+// What class jobs' run times were converted at (sim/class_work.h), one clause per trace
+// source and reference pool; empty when there are none:
+//   "sources[0]: 15802 class jobs' run times are work alone on pool 'hgx', packed in the
+//    fewest scale-up domains; steps = run time / step time there"
+struct ClassWork;
+std::string class_reference(const scheduler::Inventory& inv, const std::vector<ClassWork>& work);
+
 }  // namespace podsim::sim

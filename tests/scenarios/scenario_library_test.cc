@@ -186,5 +186,38 @@ TEST_CASE("dual_vendor_itp_llm: the three LLM jobs finish among the ITP trace, a
   CHECK(r.summary.utilization < 1.0);
 }
 
+
+TEST_CASE("itp_classes_hgx: with workload classes, first fit and topology-aware placement give different replays") {
+  // The whole ITP trace on 4,096 H100 queues no job (12% of the machine, bench/README.md):
+  // every job starts on arrival, so its JCT is its run time on the placement it got.
+  ScenarioFile first_fit = scenario("traces/itp_classes_hgx.textproto");
+  ScenarioFile packed = scenario("traces/itp_classes_hgx.textproto");
+  packed.apply_override("scheduler.placement=TOPOLOGY_AWARE");
+  const ClusterRunOutput ff = run_cluster(first_fit);
+  const ClusterRunOutput tp = run_cluster(packed);
+  const ClusterRunOutput durations_only = run_cluster(scenario("scheduler/itp_cluster04_hgx.textproto"));
+  REQUIRE(ff.result.jobs.size() == 15802);
+  REQUIRE(tp.result.jobs.size() == 15802);
+  CHECK(ff.skipped_rows == 0);
+  // Topology-aware placement on an idle enough cluster gives each job the shape of its
+  // reference (fewest servers), so each runs exactly its trace run time: the replay equals
+  // the run-time-only one, job by job.
+  CHECK(tp.result.summary.jct_s.mean == doctest::Approx(durations_only.result.summary.jct_s.mean).epsilon(1e-9));
+  // First fit splits jobs over the tails of partly used servers (the 1-GPU jobs leave
+  // them): those jobs' collectives leave NVLink for the 400 Gb/s NICs and they run
+  // longer; none runs shorter than on its reference.
+  size_t slower = 0;
+  for (size_t j = 0; j < ff.result.jobs.size(); ++j) {
+    const double a = *ff.result.jobs[j].jct_s, b = *tp.result.jobs[j].jct_s;
+    CHECK(a >= b * (1 - 1e-9));
+    if (a > b * 1.01) ++slower;
+  }
+  MESSAGE("first fit: " << slower << " jobs slower; mean JCT " << ff.result.summary.jct_s.mean / 3600 << " h vs "
+                        << tp.result.summary.jct_s.mean / 3600 << " h");
+  CHECK(slower > 100);
+  CHECK(ff.result.summary.jct_s.mean > 1.1 * tp.result.summary.jct_s.mean);
+  CHECK(ff.result.summary.mfu_utilization != tp.result.summary.mfu_utilization);
+}
+
 }  // namespace
 }  // namespace podsim::scenario
