@@ -270,16 +270,16 @@ std::optional<TrainingBudget> budget(const v1::Job& job) {
 
 std::optional<TrainingJob> training_job(const ScenarioFile& file, int index, Problems& problems,
                                         const engine::DeviceSpec* device) {
-  return training_job(file.scenario().jobs(index), fmt::format("jobs[{}]", index), problems, device);
+  return training_job(file, file.scenario().jobs(index), fmt::format("jobs[{}]", index), problems, device);
 }
 
-std::optional<TrainingJob> training_job(const v1::Job& job, const std::string& field, Problems& problems,
-                                        const engine::DeviceSpec* device) {
+std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job& job, const std::string& field,
+                                        Problems& problems, const engine::DeviceSpec* device) {
   int added = 0;
   const At at(problems, added, field);
   TrainingJob out{.name = job.name(), .arrival_s = job.arrival_s()};
   // Every number in range first: the conversions and checks below assume it.
-  if (check_field_ranges(file, job, fmt::format("jobs[{}]", index), problems) > 0) return std::nullopt;
+  if (check_field_ranges(file, job, field, problems) > 0) return std::nullopt;
 
   if (!job.has_model()) {
     at.add("model", "missing (expected a preset, e.g. model { preset: \"llama3-8b\" }, or a full description)");

@@ -24,8 +24,9 @@ std::optional<workloads::TrainingJob> training_job(const ScenarioFile& file, int
 
 // The same for a Job message found at `field` (a trace class's workload:
 // "sources[0].trace.classes[1].workload").
-std::optional<workloads::TrainingJob> training_job(const podsim::v1::Job& job, const std::string& field,
-                                                   Problems& problems, const engine::DeviceSpec* device = nullptr);
+std::optional<workloads::TrainingJob> training_job(const ScenarioFile& file, const podsim::v1::Job& job,
+                                                   const std::string& field, Problems& problems,
+                                                   const engine::DeviceSpec* device = nullptr);
 
 // Every job, throwing UserError with every problem of every job.
 std::vector<workloads::TrainingJob> training_jobs(const ScenarioFile& file, const engine::DeviceSpec* device = nullptr);

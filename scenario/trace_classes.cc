@@ -3,29 +3,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 
 #include "scenario/job_from_proto.h"
 
 namespace podsim::scenario {
-namespace {
-
 namespace v1 = podsim::v1;
-
-// Scale-up domains of one job: 1e6 is beyond any cluster built (~10^5 devices).
-constexpr uint32_t kMaxDomains = 1000000;
-// Run times in seconds, as traces have them (1e9 s ~ 31.7 years).
-constexpr double kMaxSeconds = 1e9;
-
-}  // namespace
 
 scheduler::PlacementConstraints placement_constraints(const v1::PlacementConstraints& c, const std::string& field,
                                                       Problems& problems) {
+  // Ranges: scenario/field_ranges.cc, checked when the scenario was read.
   scheduler::PlacementConstraints out{.whole_nodes = c.whole_nodes(), .max_domains = c.max_domains()};
-  if (c.max_domains() > kMaxDomains)
-    problems.add(field + ".max_domains", fmt::format("expected 0 (any) to {} scale-up domains, got {}", kMaxDomains,
-                                                     c.max_domains()));
   if (c.one_domain()) {
     if (c.max_domains() > 1)
       problems.add(field + ".one_domain", fmt::format("set one_domain or max_domains ({}), not both", c.max_domains()));
@@ -65,9 +53,6 @@ SourceClasses::SourceClasses(const ScenarioFile& file, const v1::TraceSource& t,
                            .queues = {m.queues().begin(), m.queues().end()}};
     if (m.max_gpus() > 0 && m.min_gpus() > m.max_gpus())
       problems.add(at + ".match.max_gpus", fmt::format("expected >= min_gpus ({}), got {}", m.min_gpus(), m.max_gpus()));
-    for (auto [name, v] : {std::pair{"min_duration_s", m.min_duration_s()}, {"max_duration_s", m.max_duration_s()}})
-      if (!std::isfinite(v) || v < 0 || v > kMaxSeconds)
-        problems.add(fmt::format("{}.match.{}", at, name), fmt::format("expected seconds in [0, 1e9], got {}", v));
     if (m.max_duration_s() > 0 && m.min_duration_s() > m.max_duration_s())
       problems.add(at + ".match.max_duration_s",
                    fmt::format("expected >= min_duration_s ({}), got {}", m.min_duration_s(), m.max_duration_s()));
@@ -109,7 +94,7 @@ std::optional<uint32_t> SourceClasses::workload(size_t k, uint32_t gpus, sim::Sc
   job.set_name(name(k));
   job.set_devices(gpus);
   Problems problems(file_);
-  std::optional<workloads::TrainingJob> model = training_job(job, field(k) + ".workload", problems);
+  std::optional<workloads::TrainingJob> model = training_job(file_, job, field(k) + ".workload", problems);
   if (!model) {
     if (!failed_[k]) failed_[k].emplace(std::move(problems));
     return std::nullopt;

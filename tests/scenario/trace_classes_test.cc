@@ -202,7 +202,7 @@ TEST_CASE("class and constraint mistakes: FILE:LINE:COL field errors, impossible
   CHECK(contains(error_of([&] {
                    podsim::scenario::run_cluster(ScenarioFile::parse((dir.path / "r.textproto").string(), range));
                  }),
-                 "classes[0].placement.max_domains: expected 0 (any) to 1000000 scale-up domains, got 2000000"));
+                 "classes[0].placement.max_domains: expected domains in [1, "));
   dir.write("big.csv", "job_id,submission_time,duration,num_gpu\nbig,0,60,16\n");
   const std::string big =
       with(with(scenario("FIRST_FIT"), "trace.csv", "big.csv"), plan, plan + " placement { one_domain: true }");
@@ -211,4 +211,22 @@ TEST_CASE("class and constraint mistakes: FILE:LINE:COL field errors, impossible
   });
   CHECK(contains(e, "big.csv:2: job 'big' of class 'dp8': 16 devices do not fit in 1 scale-up domain of pool 'hgx' (at most 8 devices)"));
   CHECK(e.find('\n') == std::string::npos);
+}
+
+TEST_CASE("explicit jobs take placement constraints too (job_settings), refused at the door when impossible") {
+  const std::string text = R"(
+name: "explicit"
+cluster { pools { name: "hgx" preset: "hgx-h100" count: 2 } fat_tree { tiers: 2 radix: 16 } }
+jobs { name: "x" model { preset: "llama3-8b" } plan { sharding: FSDP micro_batch: 1 } devices: 16 steps: 10 }
+job_settings { job: "x" placement { one_domain: true } }
+)";
+  const std::string e = error_of([&] { podsim::scenario::run_cluster(ScenarioFile::parse("/tmp/x.textproto", text)); });
+  CHECK(contains(e, "/tmp/x.textproto:5:"));
+  CHECK(contains(e, "job_settings[0].placement: job 'x': 16 devices do not fit in 1 scale-up domain of pool 'hgx' "
+                    "(at most 8 devices)"));
+  // Whole nodes and two domains: 16 GPUs = both servers whole; the job runs.
+  const podsim::sim::ClusterRunOutput r = podsim::scenario::run_cluster(ScenarioFile::parse(
+      "/tmp/x.textproto", with(text, "one_domain: true", "whole_nodes: true max_domains: 2")));
+  REQUIRE(r.result.jobs.size() == 1);
+  CHECK(r.result.jobs[0].end_s.has_value());
 }
