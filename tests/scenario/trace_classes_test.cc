@@ -127,11 +127,14 @@ TEST_CASE("an 8-GPU trace job split 4 + 4 over two servers runs slower than pack
   // 3600 s / step(packed); each now takes step(split).
   const double step_packed = step_on(packed_f, {0, 1, 2, 3, 4, 5, 6, 7});
   const double step_split = step_on(packed_f, {0, 1, 2, 3, 8, 9, 10, 11});
-  // By hand: FSDP on 8 ranks moves 3 x 7/8 x 16 GB (BF16 weights gathered twice, gradients
-  // reduce-scattered once per step: 8.03e9 params x 2 B) per rank per step. Inside one HGX
-  // that is NVLink at 450 GB/s per direction, ~0.09 s, mostly hidden behind compute; split,
-  // every ring crosses the servers' 400 Gb/s NICs (50 GB/s), ~0.84 s, ~9x more, and more
-  // than the compute can hide: the step grows by the exposed remainder.
+  // By hand: llama3-8b has 8.03e9 parameters, 16.06 GB in BF16. FSDP on 8 ranks moves
+  // 3 x 7/8 x 16.06 GB = 42 GB per rank per step (weights gathered for forward and for
+  // backward, gradients reduce-scattered). Inside one HGX that is NVLink at 450 GB/s per
+  // direction, 0.094 s, hidden behind the compute: 8,192 tokens x 6 x 8.03e9 = 3.9e14 FLOP
+  // plus attention, ~0.73 s at 989 TFLOP/s x ~0.6 -- the step model gives 0.755 s. Split
+  // 4 + 4, every ring crosses the servers' 400 Gb/s NICs (50 GB/s): 0.84 s, more than the
+  // compute can hide, so the step grows by the exposed remainder -- the step model gives
+  // 0.913 s, 1.21x; the job's 3,600 s become 3,600 x 1.21 = 4,356 s.
   INFO("step packed " << step_packed << " s, split " << step_split << " s");
   CHECK(step_split > 1.05 * step_packed);
   REQUIRE(job(split, "b#0").jct_s.has_value());
