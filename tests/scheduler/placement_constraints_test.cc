@@ -5,7 +5,9 @@
 #include <random>
 #include <set>
 
+#include "engine/error.h"
 #include "scheduler/placement.h"
+#include "test_support.h"
 
 using namespace podsim::scheduler;
 
@@ -101,4 +103,20 @@ TEST_CASE("constrained placements take exactly their free devices under random c
       held.push_back(got);
     }
   }
+}
+
+TEST_CASE("in a cluster run a one-domain job waits for a domain instead of spreading") {
+  using namespace podsim::scheduler::testing;
+  // Two 8-device domains (one node each). Topology-aware placement gives a (6 devices,
+  // 10 s) domain 0 and c (6 devices, 10 s) domain 1, 2 free on each. b (4 devices, from
+  // t = 1): unconstrained it takes 2 + 2 at once; with one domain it waits for a to end.
+  const Inventory inv = Inventory::uniform({.pool = "p", .domains = 2, .nodes_per_domain = 1, .devices_per_node = 8});
+  std::vector<JobRequest> jobs = {job("a", 0, 6, 10), job("c", 0, 6, 10), job("b", 1, 4, 5)};
+  CHECK(start_of(run(inv, jobs), "b") == 1);
+  jobs[2].placement = {.max_domains = 1};
+  CHECK(start_of(run(inv, jobs), "b") == 10);
+  CHECK(end_of(run(inv, jobs), "b") == 15);
+  // A constraint no pool can meet even empty is refused before the run.
+  jobs[2].devices = 12;
+  CHECK_THROWS_WITH_AS(run(inv, jobs), doctest::Contains("its placement constraints cannot be met"), podsim::UserError);
 }
