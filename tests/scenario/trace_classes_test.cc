@@ -233,3 +233,16 @@ job_settings { job: "x" placement { one_domain: true } }
   REQUIRE(r.result.jobs.size() == 1);
   CHECK(r.result.jobs[0].end_s.has_value());
 }
+
+TEST_CASE("a class may leave its plan to the planner: each GPU count is planned on each pool it may use") {
+  TempDir dir;
+  dir.write("trace.csv", kTrace);
+  const std::string text =
+      with(scenario("TOPOLOGY_AWARE"), "plan { sharding: FSDP micro_batch: 1 }", "plan { auto_plan: true }");
+  const podsim::sim::ClusterRunOutput r =
+      podsim::scenario::run_cluster(ScenarioFile::parse((dir.path / "auto.textproto").string(), text));
+  // Alone on its reference shape, the planned job still runs its run time exactly.
+  REQUIRE(job(r, "b#0").jct_s.has_value());
+  CHECK(*job(r, "b#0").jct_s == doctest::Approx(3600).epsilon(1e-9));
+  CHECK(job(r, "b#0").mfu.has_value());
+}
