@@ -67,7 +67,8 @@ void plan_options(boost::program_options::options_description& options) {
       "precision", po::value<std::string>()->default_value("bf16"), "bf16 | fp16 | fp8 | int8")(
       "top", po::value<int>()->default_value(5), "plans to print")(
       "cuda-graphs", po::value<std::string>()->default_value("none"),
-      "none | static | full: what the framework replays from CUDA graphs (MoE host overhead)");
+      "none | static | full: what the framework replays from CUDA graphs (MoE host overhead)")(
+      "dualpipe", po::bool_switch(), "also try DeepSeek's DualPipe schedule (shapes with an even pp)");
 }
 
 int plan_run(const boost::program_options::variables_map& vm, const Console& console) {
@@ -77,7 +78,7 @@ int plan_run(const boost::program_options::variables_map& vm, const Console& con
                 .cluster_file = string_of(vm, "cluster"), .overrides = strings_of(vm, "set"),
                 .devices = vm["devices"].as<int>(), .global_batch = vm["global-batch"].as<int>(),
                 .precision = vm["precision"].as<std::string>(), .top = vm["top"].as<int>(),
-                .cuda_graphs = vm["cuda-graphs"].as<std::string>()};
+                .cuda_graphs = vm["cuda-graphs"].as<std::string>(), .dualpipe = vm["dualpipe"].as<bool>()};
   if (progress.enabled()) o.progress = [&progress](size_t done, size_t total) { progress.update(done, total); };
   plan_command(o, console.out, &progress);
   return 0;

@@ -189,6 +189,7 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
                                          : static_cast<int>(std::min<int64_t>(INT_MAX, int64_t{p.dp} * p.micro_batch));
   switch (m.schedule()) {
     case v1::ParallelPlan::INTERLEAVED: p.schedule = PipelineSchedule::kInterleaved; break;
+    case v1::ParallelPlan::DUALPIPE: p.schedule = PipelineSchedule::kDualPipe; break;
     default: p.schedule = PipelineSchedule::k1F1B; break;
   }
   switch (m.sharding()) {
@@ -301,6 +302,8 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
       return std::nullopt;
     }
     framework_spec(job.plan(), out.plan);
+    // DualPipe asked for under auto_plan: the planner may choose it (PlanSearch::allow_dualpipe).
+    if (job.plan().schedule() == v1::ParallelPlan::DUALPIPE) out.plan.schedule = PipelineSchedule::kDualPipe;
     if (!model_problems.empty()) return std::nullopt;
     out.devices = static_cast<int>(std::min<uint64_t>(job.devices(), INT_MAX));
     out.plan.dp = out.devices;

@@ -39,6 +39,8 @@ struct PlanRequest {
   // What the framework replays from CUDA graphs: "none", "static" or "full" (the MoE
   // host overhead, workloads/efficiency.h).
   std::string cuda_graphs = "none";
+  // Also try DeepSeek's DualPipe schedule (workloads::PlanSearch::allow_dualpipe).
+  bool dualpipe = false;
   // Told (shapes searched, shapes in all) as the search goes; may be empty
   // (workloads::PlanSearch::progress).
   std::function<void(size_t done, size_t total)> progress;

@@ -116,7 +116,39 @@ struct SchedulePeak {
   int micro_batches = 0;  // distinct micro-batches with activations stored at the peak
 };
 
+// DualPipe: a forward adds its chunk's activations, a backward (whole or for the input,
+// the weight gradient deferred) frees them; an overlapped pair runs its forward first,
+// so the peak counts both (the PP + 1 of DeepSeek-V3 Table 2).
+SchedulePeak dualpipe_peak(const Plan& p, int stage, const std::vector<double>& chunk_act, double working) {
+  using K = DualPipePass::Kind;
+  const int half = p.micro_batches() / 2;
+  std::vector<int> held(static_cast<size_t>(2 * half), 0);
+  double live = 0;
+  int live_mbs = 0;
+  SchedulePeak peak;
+  auto consider = [&](double bytes) {
+    if (bytes > peak.bytes) peak = {bytes, live_mbs};
+  };
+  auto forward = [&](int chunk, int mb) {
+    live += chunk_act[static_cast<size_t>(chunk)];
+    if (held[static_cast<size_t>(chunk * half + mb)]++ == 0) ++live_mbs;
+    consider(live);
+  };
+  auto backward = [&](int chunk, int mb) {
+    consider(live + working);
+    live -= chunk_act[static_cast<size_t>(chunk)];
+    if (--held[static_cast<size_t>(chunk * half + mb)] == 0) --live_mbs;
+  };
+  for (const DualPipePass& ps : dualpipe_order(p.pp, stage, p.micro_batches())) {
+    if (ps.kind == K::kForward || ps.kind == K::kForwardBackward) forward(ps.f_chunk, ps.f_micro_batch);
+    if (ps.kind == K::kBackward || ps.kind == K::kBackwardInput || ps.kind == K::kForwardBackward)
+      backward(ps.b_chunk, ps.b_micro_batch);
+  }
+  return peak;
+}
+
 SchedulePeak schedule_peak(const Plan& p, int stage, const std::vector<double>& chunk_act, double working) {
+  if (p.schedule == PipelineSchedule::kDualPipe) return dualpipe_peak(p, stage, chunk_act, working);
   const int mb = p.micro_batches(), v = int(chunk_act.size());
   std::vector<int> chunks_of(static_cast<size_t>(mb), 0);
   double live = 0;
@@ -146,7 +178,8 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
   const std::vector<LayerRange> ranges = chunk_layers(m, p);
   const double T = double(p.micro_batch) * m.tokens_per_sample() / p.cp;
   const double n = p.sequence_parallel ? T / p.tp : T;
-  const int nd = p.dp * p.cp, nd_expert = p.dp * p.cp / p.ep;
+  // DualPipe's two copies of a stage share one data-parallel group (parallel_plan.h).
+  const int nd = p.dp * p.cp * p.weight_copies(), nd_expert = p.dp * p.cp / p.ep * p.weight_copies();
   Plan no_recompute = p;
   no_recompute.recompute = Recompute::kNone;
 
@@ -154,8 +187,8 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
   for (int s = 0; s < p.pp; ++s) {
     double dense = 0, expert = 0, largest_layer = 0, working = 0;
     std::vector<double> chunk_act;
-    for (int j = s; j < int(ranges.size()); j += p.pp) {
-      const LayerRange& r = ranges[j];
+    for (int j : stage_chunks(p, s)) {
+      const LayerRange& r = ranges[static_cast<size_t>(j)];
       double act = 0;
       for (int i = r.begin; i < r.end; ++i) {
         const LayerParams lp = layer_params(m, i);

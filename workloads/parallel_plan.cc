@@ -17,6 +17,7 @@ const char* to_string(PipelineSchedule s) {
   switch (s) {
     case PipelineSchedule::k1F1B: return "1f1b";
     case PipelineSchedule::kInterleaved: return "interleaved";
+    case PipelineSchedule::kDualPipe: return "dualpipe";
   }
   return "?";
 }
@@ -125,6 +126,15 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   if (p.schedule == PipelineSchedule::kInterleaved && (p.pp < 2 || p.virtual_stages < 2))
     add("schedule", fmt::format("INTERLEAVED needs pp >= 2 and virtual_stages >= 2 (got pp {}, virtual_stages {})",
                                 p.pp, p.virtual_stages));
+  if (p.schedule == PipelineSchedule::kDualPipe) {
+    if (p.virtual_stages != 1)
+      add("virtual_stages", fmt::format("{} with schedule DUALPIPE: each device holds two stages, set 1", p.virtual_stages));
+    if (p.pp < 2 || p.pp % 2 != 0)
+      add("schedule", fmt::format("DUALPIPE needs an even pp >= 2 (got pp {})", p.pp));
+    if (p.sharding == DataSharding::kZero3 || p.sharding == DataSharding::kFsdp)
+      add("sharding", fmt::format("{} with schedule DUALPIPE is not modelled (DeepSeek-V3 runs DualPipe with ZeRO-1)",
+                                  to_string(p.sharding)));
+  }
   if (m.layers < chunks)
     add("pp", fmt::format("pp x virtual_stages = {} exceeds the {} layers of {}", chunks, m.layers, model));
   else if (m.layers % chunks != 0 && !p.allow_uneven_stages)
@@ -152,6 +162,10 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   else if (p.schedule == PipelineSchedule::kInterleaved && p.pp > 1 && p.micro_batches() % p.pp != 0)
     add("global_batch", fmt::format("gives {} micro-batches per DP rank; the interleaved schedule needs a multiple "
                                     "of pp ({})", p.micro_batches(), p.pp));
+  else if (p.schedule == PipelineSchedule::kDualPipe && (p.micro_batches() % 2 != 0 || p.micro_batches() < 2 * p.pp))
+    add("global_batch", fmt::format("gives {} micro-batches per DP rank; DUALPIPE needs an even number of at least "
+                                    "2 x pp = {} (half enter at each end of the pipeline)",
+                                    p.micro_batches(), 2 * p.pp));
   return out;
 }
 
@@ -209,6 +223,13 @@ std::vector<LayerRange> chunk_layers(const ModelSpec& m, const Plan& p) {
     out.push_back(LayerRange{.begin = begin, .end = begin + sizes[j], .embedding = j == 0, .head = j == chunks - 1});
     begin += sizes[j];
   }
+  return out;
+}
+
+std::vector<int> stage_chunks(const Plan& p, int stage) {
+  if (p.schedule == PipelineSchedule::kDualPipe) return {stage, p.pp - 1 - stage};
+  std::vector<int> out;
+  for (int c = 0; c < p.virtual_stages; ++c) out.push_back(c * p.pp + stage);
   return out;
 }
 
@@ -316,8 +337,10 @@ struct CommBuilder {
   }
 
   bool zero3() const { return p.sharding == DataSharding::kZero3 || p.sharding == DataSharding::kFsdp; }
-  int dense_dp() const { return p.dp * p.cp; }
-  int expert_dp() const { return p.dp * p.cp / p.ep; }
+  // Under DualPipe the two copies of a stage (on stages s and pp-1-s) reduce their
+  // gradients together: the group spans both (step comms only; ZeRO-3 is refused).
+  int dense_dp() const { return p.dp * p.cp * p.weight_copies(); }
+  int expert_dp() const { return p.dp * p.cp / p.ep * p.weight_copies(); }
   double grad_bytes() const { return p.fp32_gradients ? 4 : 2; }
 
   // ZeRO-3/FSDP: gather a block's weights forward and backward, scatter its gradients.
@@ -413,7 +436,12 @@ std::vector<StageWork> plan_work(const ModelSpec& m, const Plan& p) {
         chunk.boundary.push_back({CommKind::kPpActivation, CollectiveOp::kSendRecv, CommGroup::kPp, 2,
                                   CommPhase::kBackward, act, 1});
     }
-    stages[j % p.pp].chunks.push_back(std::move(chunk));
+    if (p.schedule == PipelineSchedule::kDualPipe) {
+      stages[p.pp - 1 - j].chunks.push_back(chunk);  // the second copy, run the other way
+      stages[j].chunks.insert(stages[j].chunks.begin(), std::move(chunk));
+    } else {
+      stages[j % p.pp].chunks.push_back(std::move(chunk));
+    }
   }
   for (StageWork& st : stages) {
     double dense = 0, expert = 0;
@@ -439,6 +467,7 @@ double StageWork::forward_flops() const {
 
 double bubble_fraction(const Plan& p) {
   if (p.pp == 1) return 0;
+  if (p.schedule == PipelineSchedule::kDualPipe) return (p.pp - 2) / (3.0 * p.micro_batches());
   const double v = p.schedule == PipelineSchedule::kInterleaved ? p.virtual_stages : 1;
   return (p.pp - 1) / (v * p.micro_batches());
 }
@@ -466,9 +495,73 @@ std::vector<PipelinePass> pipeline_order(int pp, int s, int m, int v) {
   return order;
 }
 
+std::vector<DualPipePass> dualpipe_order(int pp, int s, int m) {
+  PODSIM_CHECK(pp >= 2 && pp % 2 == 0 && m % 2 == 0 && m >= 2 * pp && 0 <= s && s < pp,
+               "dualpipe_order: needs pp even >= 2 and m even >= 2 pp");
+  using K = DualPipePass::Kind;
+  const int half = pp / 2, r = std::min(s, pp - 1 - s);
+  const bool second_half = s >= half, middle = s == half - 1 || s == half;
+  // Phase 0 is the direction that enters at this stage's end of the pipeline.
+  auto dir = [&](int phase) { return phase ^ (second_half ? 1 : 0); };
+  int f_next[2] = {0, 0}, b_next[2] = {0, 0};
+  std::vector<DualPipePass> out;
+  out.reserve(static_cast<size_t>(4 * m));
+  auto F = [&](int phase) {
+    const int d = dir(phase);
+    out.push_back({.kind = K::kForward, .f_chunk = d, .f_micro_batch = f_next[d]++});
+  };
+  auto B = [&](int phase, bool defer_weight) {
+    const int d = dir(phase);
+    out.push_back({.kind = defer_weight ? K::kBackwardInput : K::kBackward, .b_chunk = d, .b_micro_batch = b_next[d]++});
+  };
+  auto W = [&] { out.push_back({.kind = K::kWeight}); };
+  auto FB = [&](int f_phase, int b_phase) {
+    const int fd = dir(f_phase), bd = dir(b_phase);
+    out.push_back({.kind = K::kForwardBackward, .f_chunk = fd, .f_micro_batch = f_next[fd]++, .b_chunk = bd,
+                   .b_micro_batch = b_next[bd]++});
+  };
+  for (int i = 0; i < 2 * (half - r - 1); ++i) F(0);
+  for (int i = 0; i < r + 1; ++i) {
+    F(0);
+    F(1);
+  }
+  for (int i = 0; i < half - r - 1; ++i) {
+    B(1, true);
+    W();
+    F(1);
+  }
+  for (int i = 0; i < m / 2 - pp + r + 1; ++i) {
+    if (i == 0 && middle) {  // not overlapped, to shorten the bubble (the reference's note)
+      F(0);
+      B(1, false);
+    } else {
+      FB(0, 1);
+    }
+    FB(1, 0);
+  }
+  for (int i = 0; i < half - r - 1; ++i) {
+    B(1, false);
+    FB(1, 0);
+  }
+  bool defer = false;
+  for (int i = 0; i < r + 1; ++i) {
+    if (i == (r + 1) / 2 && r % 2 == 1) defer = true;
+    B(1, defer);
+    if (i == (r + 1) / 2 && r % 2 == 0) defer = true;
+    B(0, defer);
+  }
+  for (int i = 0; i < half - r - 1; ++i) {
+    W();
+    B(0, true);
+  }
+  for (int i = 0; i < r + 1; ++i) W();
+  return out;
+}
+
 std::vector<CommTotal> comm_per_step(const StageWork& stage, const Plan& p) {
   std::map<std::tuple<CommKind, CommGroup, int>, double> sums;
-  const double m = p.micro_batches();
+  // Each chunk runs every micro-batch, except under DualPipe: half each way.
+  const double m = double(p.micro_batches()) / p.weight_copies();
   for (const ModelChunk& c : stage.chunks) {
     for (const OpBlock& b : c.blocks)
       for (const Comm& x : b.comms) sums[{x.kind, x.group, x.group_size}] += m * b.repeat * x.count * x.bytes.value();

@@ -35,6 +35,17 @@
 // Pipeline bubble (Narayanan et al. SC21 §2.2): with p stages and m micro-batches the
 // bubble is (p-1)/m of the ideal step time for 1F1B, (p-1)/(v m) for the interleaved
 // schedule with v model chunks per device.
+//
+// DualPipe (DeepSeek-V3 report §3.2.1 and Table 2; deepseek-ai/DualPipe): the model is
+// cut in pp stages and every device holds two of them, stage s and stage pp-1-s, so
+// that half the micro-batches enter at device 0 and run "forward" and the other half
+// enter at device pp-1 and run the other way. Each device holds 2x the parameters of a
+// 1F1B stage; the middle of the schedule runs a forward of one direction and a
+// backward of the other as one overlapped pair (F&B), each hiding the other's
+// communication, and ends by filling the drain with deferred weight gradients (W,
+// zero-bubble). Bubble (PP/2 - 1)(F&B + B - 3W), PP + 1 micro-batches' activations in
+// flight. Needs pp even and an even number of micro-batches, at least 2 pp (the
+// reference implementation's step() asserts both).
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,7 +57,7 @@
 
 namespace podsim::workloads {
 
-enum class PipelineSchedule { k1F1B, kInterleaved };
+enum class PipelineSchedule { k1F1B, kInterleaved, kDualPipe };
 enum class DataSharding { kNone, kZero1, kZero2, kZero3, kFsdp };  // FSDP = full shard (ZeRO-3)
 // Context parallelism: ring attention (KV blocks passed round the ring, hidden under
 // attention), DeepSpeed-Ulysses (all-to-all of Q, K, V, O) or all-gather (K and V
@@ -74,7 +85,7 @@ struct Plan {
   int ep = 1;
   bool sequence_parallel = false;
   PipelineSchedule schedule = PipelineSchedule::k1F1B;
-  int virtual_stages = 1;  // model chunks per device; > 1 only with kInterleaved
+  int virtual_stages = 1;  // model chunks per device; > 1 only with kInterleaved (kDualPipe: 1, two stages)
   // Layers need not divide pp x virtual_stages: the spare layers go to the middle
   // chunks, so the first and last stages (embedding, head) get fewer (Llama 3 405B:
   // 126 layers on 16 stages, Dubey et al. 2024 §3.3.2).
@@ -113,6 +124,11 @@ struct Plan {
   bool distribute_saved_activations = false;
 
   int devices() const { return tp * pp * cp * dp; }
+  // Model chunks each device holds: virtual_stages, or 2 under DualPipe.
+  int chunks_per_device() const { return schedule == PipelineSchedule::kDualPipe ? 2 : virtual_stages; }
+  // Copies of each weight across the pipeline: 2 under DualPipe (stage s lives on
+  // devices s and pp-1-s), else 1. The data-parallel group of a weight spans them all.
+  int weight_copies() const { return schedule == PipelineSchedule::kDualPipe ? 2 : 1; }
   // Micro-batches per step on each DP rank. REQUIRES: check() passed.
   int micro_batches() const { return global_batch / (dp * micro_batch); }
   // GEMM operand bytes: 1 for FP8 and INT8, else 2.
@@ -159,10 +175,19 @@ struct StageWork {
 // Per-stage work of `plan`. REQUIRES: validate(m, plan) passed.
 std::vector<StageWork> plan_work(const ModelSpec& m, const Plan& plan);
 
-// Layers of each model chunk, in model order (pp x virtual_stages of them).
+// Layers of each model chunk, in model order (pp x virtual_stages of them; pp under
+// DualPipe).
 std::vector<LayerRange> chunk_layers(const ModelSpec& m, const Plan& plan);
 
-// Idle fraction of the ideal step time (above). 0 without pipelining.
+// The model chunks stage `stage` holds, by local index: chunk c pp + stage for the
+// 1F1B and interleaved schedules; {stage, pp - 1 - stage} under DualPipe (local chunk 0
+// runs the micro-batches that enter at stage 0, chunk 1 those that enter at pp - 1).
+std::vector<int> stage_chunks(const Plan& plan, int stage);
+
+// Idle fraction of the ideal step time (above). 0 without pipelining. DualPipe:
+// (pp/2 - 1)(F&B + B - 3W) / (m (F + B)) taken with B = 2F, W = F (a GEMM's weight
+// gradient costs its forward) and F&B = F + B (the pair's compute, its communication
+// hidden): (pp - 2) / (3 m).
 double bubble_fraction(const Plan& plan);
 
 // One pass a pipeline stage runs: the forward or backward of one micro-batch through
@@ -180,6 +205,29 @@ struct PipelinePass {
 // (k / pp v) pp + k mod pp (Narayanan et al. SC21 §2.2); backwards take the chunks in
 // reverse. `m` micro-batches. REQUIRES: pp, v, m >= 1; with v > 1, m a multiple of pp.
 std::vector<PipelinePass> pipeline_order(int pp, int stage, int m, int v);
+
+// One step of stage `stage` under DualPipe. Local chunk c is direction c (stage_chunks);
+// micro-batch indices count within a direction (0 .. m/2 - 1).
+struct DualPipePass {
+  enum class Kind {
+    kForward,          // forward of (f_chunk, f_micro_batch)
+    kBackward,         // whole backward of (b_chunk, b_micro_batch)
+    kBackwardInput,    // backward for the input only; its weight gradient is deferred
+    kWeight,           // the oldest deferred weight gradient
+    kForwardBackward,  // forward of (f_chunk, f_micro_batch) overlapped with backward of (b_chunk, b_micro_batch)
+  };
+  Kind kind = Kind::kForward;
+  int f_chunk = 0, f_micro_batch = 0;
+  int b_chunk = 0, b_micro_batch = 0;
+};
+// The order of deepseek-ai/DualPipe's step() (dualpipe/dualpipe.py), its eight phases:
+// with h = pp/2 and r = min(stage, pp-1-stage), 2(h-r-1) forwards of the near direction;
+// r+1 forward pairs of both; h-r-1 times (backward-input, weight, forward) of the far
+// direction; the main phase of m/2 - pp + r + 1 pairs of overlapped F&B (the middle
+// stages' first pair not overlapped); h-r-1 times (backward, F&B); r+1 backward pairs
+// (the second half defer their weight gradients); h-r-1 times (weight, backward-input);
+// r+1 weights. m micro-batches in all, m/2 each way. REQUIRES: pp even >= 2, m even >= 2 pp.
+std::vector<DualPipePass> dualpipe_order(int pp, int stage, int m);
 
 // Total bytes per step per device of each kind, summed over stages' devices' view
 // (one device of `stage`): count x S x micro-batches (or x 1 for step comms).

@@ -14,6 +14,7 @@ namespace podsim::workloads {
 std::string describe(const Plan& p) {
   std::string s = fmt::format("TP{} PP{}", p.tp, p.pp);
   if (p.virtual_stages > 1) s += fmt::format(" v{}", p.virtual_stages);
+  if (p.schedule == PipelineSchedule::kDualPipe) s += " DualPipe";
   s += fmt::format(" DP{}", p.dp);
   if (p.cp > 1) s += fmt::format(" CP{}", p.cp);
   if (p.ep > 1) s += fmt::format(" EP{}", p.ep);
@@ -109,6 +110,7 @@ void PlanSearch::keep_framework_of(const Plan& p) {
   cuda_graphs = p.cuda_graphs;
   moe_host_overhead_s = p.moe_host_overhead_s;
   fp8_activation_cache = p.fp8_activation_cache;
+  allow_dualpipe = p.schedule == PipelineSchedule::kDualPipe;
 }
 
 PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::DeviceSpec& device,
@@ -142,7 +144,11 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
           for (int ep : powers_of_two_upto(std::min(dp * cp, m.moe->experts)))
             if (dp % ep == 0 && m.moe->experts % ep == 0 && (ep == 1 || ep >= 4)) eps.push_back(ep);
         }
-        for (int v : pp > 1 ? std::vector<int>{1, 2, 4} : std::vector<int>{1}) {
+        // Schedules: 1F1B (v 1), interleaved (v 2, 4), DualPipe (v 0 here) when allowed.
+        std::vector<int> schedules = pp > 1 ? std::vector<int>{1, 2, 4} : std::vector<int>{1};
+        if (q.allow_dualpipe && pp % 2 == 0) schedules.push_back(0);
+        for (int sched : schedules) {
+          const int v = std::max(sched, 1);
           for (int ep : eps) {
             for (int mbs : {1, 2}) {
               // Less sharding and less recompute are never slower: take the first that fits.
@@ -152,7 +158,9 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                   if (done) break;
                   ++report.considered;
                   Plan p{.tp = tp, .pp = pp, .dp = dp, .cp = cp, .ep = ep, .sequence_parallel = tp > 1,
-                         .schedule = v > 1 ? PipelineSchedule::kInterleaved : PipelineSchedule::k1F1B,
+                         .schedule = sched == 0  ? PipelineSchedule::kDualPipe
+                                     : v > 1     ? PipelineSchedule::kInterleaved
+                                                 : PipelineSchedule::k1F1B,
                          .virtual_stages = v, .allow_uneven_stages = true, .sharding = dp * cp > 1 ? sh : DataSharding::kNone,
                          .recompute = rc, .micro_batch = mbs, .global_batch = q.global_batch, .precision = q.precision,
                          .attention_kernel = q.attention_kernel, .cuda_graphs = q.cuda_graphs,

@@ -10,7 +10,7 @@
 //         heads allow (TP across a scale-out link is never faster: Narayanan et al.
 //         SC21 §3.2, "tensor parallelism within a node")
 //   pp    divisors of the devices left, up to the layer count; interleaved v in {1,2,4}
-//         when layers allow
+//         when layers allow; DualPipe too when the user's plan runs it (allow_dualpipe)
 //   cp    1, 2, 4, 8 for sequences of 16K tokens or more (below, CP only adds traffic)
 //   ep    MoE only: divisors of dp and of the experts
 //   ZeRO  ZeRO-1 (Megatron's distributed optimizer) or ZeRO-3/FSDP
@@ -43,6 +43,9 @@ struct PlanSearch {
   // Candidates run SP whenever tp > 1, so distribute_saved_activations has nothing to
   // split there and is not kept.
   bool fp8_activation_cache = false;
+  // The framework runs DualPipe (the user's plan asks for it): candidates with an even
+  // pp and enough micro-batches are also tried with schedule kDualPipe.
+  bool allow_dualpipe = false;
   // Told (shapes searched, shapes in all) as the search goes, a shape being one (TP, CP,
   // PP); may be empty. For a progress display.
   std::function<void(size_t done, size_t total)> progress;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <stdexcept>
 #include <tuple>
@@ -78,13 +79,21 @@ std::vector<DeviceId> group_devices(const Plan& p, CommGroup group, int stage, s
       add(rank(0, 0, 0, stage));
       add(rank(0, 0, 0, (stage + 1) % p.pp));
       break;
+    // Under DualPipe a stage's weights also live on stage pp-1-stage (parallel_plan.h):
+    // its data-parallel ranks join the group.
     case CommGroup::kDp:
-      for (int d = 0; d < p.dp; ++d)
-        for (int c = 0; c < p.cp; ++c) add(rank(0, c, d, stage));
+      for (int st : {stage, p.pp - 1 - stage}) {
+        for (int d = 0; d < p.dp; ++d)
+          for (int c = 0; c < p.cp; ++c) add(rank(0, c, d, st));
+        if (p.weight_copies() == 1) break;
+      }
       break;
     case CommGroup::kExpertDp:
-      for (int d = 0; d < p.dp; d += p.ep)
-        for (int c = 0; c < p.cp; ++c) add(rank(0, c, d, stage));
+      for (int st : {stage, p.pp - 1 - stage}) {
+        for (int d = 0; d < p.dp; d += p.ep)
+          for (int c = 0; c < p.cp; ++c) add(rank(0, c, d, st));
+        if (p.weight_copies() == 1) break;
+      }
       break;
   }
   return out;
@@ -141,6 +150,9 @@ struct ChunkTiming {
   // Of forward_s and backward_s: the attention core (OpKind::kAttention), which is
   // all a ring-attention KV transfer can hide under.
   double attention_fw_s = 0, attention_bw_s = 0;
+  // Of backward_s: the weight gradients (a GEMM's dW costs its forward), which DualPipe
+  // defers to fill its bubbles (W of DeepSeek-V3 Table 2).
+  double weight_s = 0;
   std::vector<ChunkComm> fw_blocking, bw_blocking;  // TP, EP, Ulysses
   std::vector<ChunkComm> fw_overlap, bw_overlap;    // CP ring, ZeRO-3 (DP lane)
   std::optional<Comm> send_forward, send_backward;
@@ -163,10 +175,11 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
   const double moe_host_s = moe_host_seconds(plan, eff);
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
-    double attn = 0, attn_recompute = 0;
+    double attn = 0, attn_recompute = 0, wgrad = 0;
     for (const Op& op : b.ops) {
       const double t = op_seconds(op, plan.precision, dev, eff, plan.attention_kernel);
       fw += t;
+      if (op.kind == OpKind::kGemm) wgrad += t;
       if (b.is_layer && policy.recomputes(op)) recompute += t;
       if (op.kind == OpKind::kAttention) {
         attn += t;
@@ -177,6 +190,7 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
     ct.attention_bw_s += (2 * attn + attn_recompute) * b.repeat;
     ct.forward_s += fw * b.repeat;
     ct.backward_s += (2 * fw + recompute) * b.repeat;
+    ct.weight_s += wgrad * b.repeat;
     if (b.routed_experts) {
       // The sync is in the forward, but the host work it exposes is the layer's kernel
       // launches, about twice as many in backward (dgrad and wgrad per GEMM): split 1:2.
@@ -218,20 +232,45 @@ class GraphBuilder {
     if (v > 1 && m % pp != 0)
       throw UserError(fmt::format("plan: the interleaved schedule needs micro-batches ({}) to be a multiple of pp ({})",
                                   m, pp));
+    const bool dualpipe = p_.schedule == PipelineSchedule::kDualPipe;
+    if (dualpipe && (pp % 2 != 0 || m % 2 != 0 || m < 2 * pp))
+      throw UserError(fmt::format("plan: DUALPIPE needs an even pp and an even number of micro-batches >= 2 x pp "
+                                  "(got pp {}, {} micro-batches)", pp, m));
     timing_.resize(pp);
     pass_end_.assign(static_cast<size_t>(pp), std::nullopt);
     for (int s = 0; s < pp; ++s) {
       for (const ModelChunk& c : work[s].chunks) timing_[s].push_back(time_chunk(c, p_, dev_, eff_));
       lanes_.push_back({g_.add_lane(fmt::format("stage {} compute", s)), g_.add_lane(fmt::format("stage {} dp", s)),
-                        g_.add_lane(fmt::format("stage {} cp", s)), g_.add_lane(fmt::format("stage {} pp", s))});
+                        g_.add_lane(fmt::format("stage {} cp", s)), g_.add_lane(fmt::format("stage {} pp", s)), 0});
+      lanes_.back().overlap = dualpipe ? g_.add_lane(fmt::format("stage {} overlap", s)) : lanes_.back().cp;
     }
     const std::vector<MemoryBreakdown> mem = memory_per_stage(job_.model, p_);
+    std::vector<std::vector<NodeId>> bucket_nodes(pp);
+    if (dualpipe)
+      add_dualpipe(work, bucket_nodes);
+    else
+      add_megatron(work, bucket_nodes);
+    // Optimizer after the stage's gradients are reduced, then ZeRO 1/2 weight gathers.
+    for (int s = 0; s < pp; ++s) {
+      const double opt_s = mem[static_cast<size_t>(s)].optimizer.value() * kAdamBytesPerOptimizerByte /
+                           (dev_.hbm_bandwidth.value() * eff_.memory);
+      const NodeId opt = g_.add_compute(lanes_[s].compute, SimTime::seconds_ceil(opt_s));
+      for (NodeId b : bucket_nodes[s]) g_.add_dependency(b, opt);
+      for (const Comm& c : work[s].step_comms) {
+        if (c.kind != CommKind::kDpParamAllGather) continue;
+        collective(lanes_[s].dp, c, group_devices(p_, c.group, s, placement_), c.count, {opt});
+      }
+    }
+  }
+
+  // The 1F1B and interleaved schedules (pipeline_order).
+  void add_megatron(const std::vector<StageWork>& work, std::vector<std::vector<NodeId>>& bucket_nodes) {
+    const int pp = p_.pp, v = p_.virtual_stages, m = p_.micro_batches();
     // Cross-stage dependencies: the send of (micro-batch, global chunk, direction).
     std::map<std::tuple<int, int, bool>, NodeId> sends;
     std::vector<std::vector<Slot>> orders(pp);
     std::vector<size_t> next(pp, 0);
     for (int s = 0; s < pp; ++s) orders[s] = pipeline_order(pp, s, m, v);
-    std::vector<std::vector<NodeId>> bucket_nodes(pp);
     const int chunks_total = pp * v;
     // Add slots round-robin, each as soon as what it receives has been added.
     for (bool progress = true; progress;) {
@@ -269,22 +308,125 @@ class GraphBuilder {
     }
     for (int s = 0; s < pp; ++s)
       PODSIM_CHECK(next[s] == orders[s].size(), "step model: pipeline schedule cannot proceed");
-    // Optimizer after the stage's gradients are reduced, then ZeRO 1/2 weight gathers.
-    for (int s = 0; s < pp; ++s) {
-      const double opt_s = mem[static_cast<size_t>(s)].optimizer.value() * kAdamBytesPerOptimizerByte /
-                           (dev_.hbm_bandwidth.value() * eff_.memory);
-      const NodeId opt = g_.add_compute(lanes_[s].compute, SimTime::seconds_ceil(opt_s));
-      for (NodeId b : bucket_nodes[s]) g_.add_dependency(b, opt);
-      for (const Comm& c : work[s].step_comms) {
-        if (c.kind != CommKind::kDpParamAllGather) continue;
-        collective(lanes_[s].dp, c, group_devices(p_, c.group, s, placement_), c.count, {opt});
+  }
+
+  // DualPipe (dualpipe_order): local chunk d of every stage carries direction d, whose
+  // micro-batches enter at stage 0 (d = 0) or pp - 1 (d = 1). A deferred weight
+  // gradient runs as its own compute when the schedule says W (first in, first out).
+  void add_dualpipe(const std::vector<StageWork>& work, std::vector<std::vector<NodeId>>& bucket_nodes) {
+    using K = DualPipePass::Kind;
+    const int pp = p_.pp, m = p_.micro_batches(), half = m / 2;
+    std::vector<std::vector<DualPipePass>> orders(pp);
+    for (int s = 0; s < pp; ++s) orders[s] = dualpipe_order(pp, s, m);
+    std::vector<size_t> next(pp, 0);
+    std::vector<std::deque<double>> deferred(pp);
+    // Sends by (direction, micro-batch, model chunk, forward).
+    std::map<std::tuple<int, int, int, bool>, NodeId> sends;
+    // What pass (d, mb) at stage s waits for; false if it has not been added yet.
+    auto received = [&](int s, int d, int mb, bool forward, std::optional<NodeId>& recv) {
+      const int g = timing_[s][static_cast<size_t>(d)].global_index;
+      if (forward ? g == 0 : g + 1 == pp) return true;
+      auto it = sends.find({d, mb, forward ? g - 1 : g + 1, forward});
+      if (it == sends.end()) return false;
+      recv = it->second;
+      return true;
+    };
+    auto send = [&](int s, int d, int mb, bool forward, NodeId done) {
+      const ChunkTiming& ct = timing_[s][static_cast<size_t>(d)];
+      const std::optional<Comm>& out = forward ? ct.send_forward : ct.send_backward;
+      if (!out) return;
+      const int to = (forward == (d == 0)) ? s + 1 : s - 1;
+      const DeviceId a = group_devices(p_, CommGroup::kPp, s, placement_)[0];
+      const DeviceId b = group_devices(p_, CommGroup::kPp, to, placement_)[0];
+      sends[{d, mb, ct.global_index, forward}] = collective(lanes_[s].pp, *out, {a, b}, 1, {done});
+    };
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (int s = 0; s < pp; ++s) {
+        while (next[s] < orders[s].size()) {
+          const DualPipePass& ps = orders[s][next[s]];
+          std::optional<NodeId> recv_f, recv_b;
+          const bool has_f = ps.kind == K::kForward || ps.kind == K::kForwardBackward;
+          const bool has_b = ps.kind == K::kBackward || ps.kind == K::kBackwardInput || ps.kind == K::kForwardBackward;
+          if (has_f && !received(s, ps.f_chunk, ps.f_micro_batch, true, recv_f)) break;
+          if (has_b && !received(s, ps.b_chunk, ps.b_micro_batch, false, recv_b)) break;
+          const ChunkTiming& f = timing_[s][static_cast<size_t>(ps.f_chunk)];
+          const ChunkTiming& b = timing_[s][static_cast<size_t>(ps.b_chunk)];
+          if (ps.kind == K::kWeight) {
+            PODSIM_CHECK(!deferred[s].empty(), "step model: DualPipe weight pass with nothing deferred");
+            const NodeId w = g_.add_compute(lanes_[s].compute, SimTime::seconds_ceil(deferred[s].front()));
+            deferred[s].pop_front();
+            pass_end_[static_cast<size_t>(s)] = w;
+          } else if (ps.kind == K::kForward) {
+            const NodeId done = add_pass(s, f, Slot{true, ps.f_micro_batch, ps.f_chunk}, recv_f, nullptr, work[s]);
+            send(s, ps.f_chunk, ps.f_micro_batch, true, done);
+          } else if (ps.kind == K::kForwardBackward) {
+            const NodeId done = add_pair(s, f, b, recv_f, recv_b);
+            send(s, ps.f_chunk, ps.f_micro_batch, true, done);
+            send(s, ps.b_chunk, ps.b_micro_batch, false, done);
+          } else {
+            const bool defer = ps.kind == K::kBackwardInput;
+            if (defer) deferred[s].push_back(b.weight_s);
+            const bool last = ps.b_micro_batch == half - 1;
+            const NodeId done = add_pass(s, b, Slot{false, ps.b_micro_batch, ps.b_chunk}, recv_b,
+                                         last ? &bucket_nodes[s] : nullptr, work[s], defer ? b.weight_s : 0);
+            send(s, ps.b_chunk, ps.b_micro_batch, false, done);
+          }
+          ++next[s];
+          progress = true;
+        }
       }
     }
+    for (int s = 0; s < pp; ++s)
+      PODSIM_CHECK(next[s] == orders[s].size() && deferred[s].empty(), "step model: DualPipe schedule cannot proceed");
+  }
+
+  // DualPipe's overlapped pair: the forward of one direction and the backward of the
+  // other run as one compute span while the blocking collectives of both (TP, EP
+  // dispatch and combine, CP all-to-all or all-gather) run beside it on the stage's
+  // overlap lane (DeepSeek-V3 §3.2.1: one chunk's attention and MLP hide the other's
+  // all-to-all and PP communication); overlapped ones (CP ring) on their lane. The pair
+  // ends when compute and collectives are all done: what the compute cannot hide is
+  // exposed. Compute beside communication runs slower by comm_slowdown, as in add_pass.
+  NodeId add_pair(int s, const ChunkTiming& f, const ChunkTiming& b, std::optional<NodeId> recv_f,
+                  std::optional<NodeId> recv_b) {
+    const Lanes& L = lanes_[s];
+    const std::optional<NodeId> before = pass_end_[static_cast<size_t>(s)];
+    std::vector<NodeId> side;
+    double comm_s = 0;
+    auto run = [&](const std::vector<ChunkComm>& list, bool blocking_list) {
+      for (const ChunkComm& cc : list) {
+        std::vector<DeviceId> grp = group_devices(p_, cc.comm.group, s, placement_);
+        if (cc.comm.op == CollectiveOp::kSendRecv) grp = {grp[0], grp[1 % grp.size()]};
+        comm_s += estimate_seconds(cc.comm, grp, cc.repeat);
+        const uint32_t lane = blocking_list ? L.overlap : cc.comm.group == CommGroup::kCp ? L.cp : L.dp;
+        const NodeId n = collective(lane, cc.comm, std::move(grp), cc.repeat, {});
+        for (const std::optional<NodeId>& d : {recv_f, recv_b, before})
+          if (d) g_.add_dependency(*d, n);
+        side.push_back(n);
+      }
+    };
+    run(f.fw_blocking, true);
+    run(b.bw_blocking, true);
+    run(f.fw_overlap, false);
+    run(b.bw_overlap, false);
+    const double compute = f.forward_s + b.backward_s;
+    const NodeId work = g_.add_compute(L.compute, SimTime::seconds_ceil(compute + eff_.comm_slowdown * std::min(comm_s, compute)));
+    if (recv_f) g_.add_dependency(*recv_f, work);
+    if (recv_b) g_.add_dependency(*recv_b, work);
+    NodeId last = work;
+    if (!side.empty()) {
+      last = g_.add_compute(L.compute, SimTime::zero());
+      for (NodeId n : side) g_.add_dependency(n, last);
+    }
+    pass_end_[static_cast<size_t>(s)] = last;
+    return last;
   }
 
   const engine::OpGraph& graph() const { return g_; }
   std::vector<uint32_t> stage_lanes(int s) const {
     std::vector<uint32_t> l = {lanes_[s].compute, lanes_[s].dp, lanes_[s].cp, lanes_[s].pp};
+    if (lanes_[s].overlap != lanes_[s].cp) l.push_back(lanes_[s].overlap);
     // Incoming transfers: the neighbours' PP lanes carry what this stage waits for.
     if (p_.pp > 1) {
       l.push_back(lanes_[(s + p_.pp - 1) % p_.pp].pp);
@@ -301,7 +443,7 @@ class GraphBuilder {
   double stage_host_s(int s) const {
     double t = 0;
     for (const ChunkTiming& c : timing_[s]) t += c.host_s;
-    return t * p_.micro_batches();
+    return t * p_.micro_batches() / p_.weight_copies();  // DualPipe: each chunk runs half of them
   }
   std::array<bool, kCommClasses> crossing() const { return crossing_; }
   // With StepOptions::observer: the groups, and what each collective node is.
@@ -324,6 +466,7 @@ class GraphBuilder {
 
   struct Lanes {
     uint32_t compute, dp, cp, pp;
+    uint32_t overlap;  // DualPipe's overlapped pairs' collectives; else the cp lane (unused)
   };
 
   // The collective the library runs for `c` on `group`: its algorithm, protocol and
@@ -390,8 +533,9 @@ class GraphBuilder {
   //    excess over the attention is exposed.
   // Compute runs slower by eff.comm_slowdown while a collective shares the device
   // (efficiency.h): by comm_slowdown x min(overlapped comm, the compute beside it).
+  // `deferred_s`: of a backward, the weight gradient left for later (DualPipe's W).
   NodeId add_pass(int s, const ChunkTiming& ct, const Slot& slot, std::optional<NodeId> recv,
-                  std::vector<NodeId>* buckets, const StageWork& work) {
+                  std::vector<NodeId>* buckets, const StageWork& work, double deferred_s = 0) {
     const Lanes& L = lanes_[s];
     const auto& overlap = slot.forward ? ct.fw_overlap : ct.bw_overlap;
     const auto& block = slot.forward ? ct.fw_blocking : ct.bw_blocking;
@@ -433,7 +577,7 @@ class GraphBuilder {
       dp_overlapped_s += estimate_seconds(cc.comm, group_of(cc.comm), repeat);
     }
     for (const ChunkComm* cc : ring) ring_s += estimate_seconds(cc->comm, group_of(cc->comm), cc->repeat);
-    const double total = slot.forward ? ct.forward_s : ct.backward_s;
+    const double total = (slot.forward ? ct.forward_s : ct.backward_s) - deferred_s;
     // With a ring, the attention core runs last, beside it.
     const double attention = ring.empty() ? 0 : (slot.forward ? ct.attention_fw_s : ct.attention_bw_s);
     const double rest = total - attention;
@@ -455,7 +599,7 @@ class GraphBuilder {
         for (const Comm& c : work.step_comms) {
           if (c.kind == CommKind::kDpParamAllGather) continue;
           Comm share = c;
-          share.bytes = c.bytes / (double(pieces) * double(p_.virtual_stages));
+          share.bytes = c.bytes / (double(pieces) * double(p_.chunks_per_device()));
           std::vector<DeviceId> grp = group_devices(p_, c.group, s, placement_);
           bucket_s += estimate_seconds(share, grp, c.count);
           buckets->push_back(collective(L.dp, share, std::move(grp), c.count, {last}));
@@ -488,7 +632,7 @@ class GraphBuilder {
     int stage = 0;
     for (size_t s = 0; s < lanes_.size(); ++s) {
       const Lanes& l = lanes_[s];
-      if (lane == l.compute || lane == l.dp || lane == l.cp || lane == l.pp) stage = static_cast<int>(s);
+      if (lane == l.compute || lane == l.dp || lane == l.cp || lane == l.pp || lane == l.overlap) stage = static_cast<int>(s);
     }
     StepGroup g{.kind = c.group, .stage = stage, .ranks = {}};
     for (DeviceId d : group) g.ranks.push_back(rank_.at(engine::index(d)));

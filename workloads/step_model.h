@@ -17,9 +17,11 @@
 // bytes, plus the recomputed forward (full: every layer; selective: the recomputed modules' ops, accounting.h),
 // then its blocking collectives. Stages run Megatron's schedules: 1F1B (warm-up of
 // pp - s - 1 forwards) or interleaved (warm-up 2 (pp - s - 1) + (v - 1) pp, model
-// chunk of virtual micro-batch k = (k mod pp v) / pp; Narayanan et al. SC21 §2.2), so
-// the bubble is not a formula but what the schedule leaves idle (a test checks it
-// against (p - 1)/m). The last micro-batch's backward of each chunk is cut in
+// chunk of virtual micro-batch k = (k mod pp v) / pp; Narayanan et al. SC21 §2.2) or
+// DualPipe (dualpipe_order: two stages per device, overlapped forward-backward pairs
+// whose collectives run beside their compute, deferred weight gradients), so the bubble
+// is not a formula but what the schedule leaves idle (tests check it against (p - 1)/m
+// and DeepSeek-V3 Table 2's (PP/2 - 1)(F&B + B - 3W)). The last micro-batch's backward of each chunk is cut in
 // `dp_buckets` pieces, each followed by its share of the gradient reduction (DDP and
 // ZeRO bucketing; Li et al. 2020, "PyTorch Distributed", §3.2.3), so reduction overlaps
 // the rest of backward. Then the optimizer (Adam: 28 bytes of HBM traffic per local
@@ -135,7 +137,9 @@ double moe_host_seconds(const Plan& plan, const OpEfficiency& eff);
 double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
                   const OpEfficiency& eff, AttentionKernel kernel = AttentionKernel::kFused);
 
-// The devices of the group of `comm` that contains rank (t = 0, c = 0, d = 0, stage),
+// The devices of the group of `comm` that contains rank (t = 0, c = 0, d = 0, stage)
+// (DP and expert-DP under DualPipe: with those of stage pp-1-stage, which hold the same
+// weights),
 // in rank order; for kPp, {stage, next stage}. Exposed for tests.
 std::vector<engine::DeviceId> group_devices(const Plan& plan, CommGroup group, int stage,
                                             std::span<const engine::DeviceId> placement);

@@ -219,3 +219,22 @@ TEST_CASE("activation storage fields are read, kept under auto_plan, and checked
   CHECK(contains(error_of([&] { training_jobs(bad); }),
                  "jobs[0].plan.fp8_activation_cache: needs 1-byte GEMM operands (precision FP8, INT8 or NVFP4), got BF16"));
 }
+
+TEST_CASE("schedule DUALPIPE is read, and a micro-batch count it cannot run is refused in one line") {
+  const ScenarioFile f = ScenarioFile::parse("dual.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" }
+           plan { pp: 8 dp: 2 schedule: DUALPIPE sharding: ZERO1 global_batch: 32 } })");
+  const std::vector<TrainingJob> jobs = training_jobs(f);
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].plan.schedule == PipelineSchedule::kDualPipe);
+  // Under auto_plan it is kept for the planner, which may then choose DualPipe.
+  const ScenarioFile automatic = ScenarioFile::parse("dual.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } devices: 64 plan { auto_plan: true schedule: DUALPIPE } })");
+  CHECK(training_jobs(automatic).at(0).plan.schedule == PipelineSchedule::kDualPipe);
+  const ScenarioFile bad = ScenarioFile::parse("dual.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" }
+           plan { pp: 8 dp: 2 schedule: DUALPIPE global_batch: 30 } })");
+  CHECK(contains(error_of([&] { training_jobs(bad); }),
+                 "jobs[0].plan.global_batch: gives 15 micro-batches per DP rank; DUALPIPE needs an even number of at "
+                 "least 2 x pp = 16"));
+}

@@ -109,5 +109,23 @@ TEST_CASE("plan_search: a batch split too thin over too many devices gets a note
   CHECK(plan_search(small_gpt(), search_of(8, 32), device_with(Bytes::giga(80), true), fast).note.empty());
 }
 
+TEST_CASE("plan_search: DualPipe is tried only when the user's plan runs it") {
+  const engine::testing::Crossbar fabric = hgx();
+  PlanSearch q = search_of(8, 32);
+  auto dualpipe_plans = [&](const PlanSearch& s) {
+    size_t n = 0;
+    const PlanReport r = plan_search(small_gpt(), s, device_with(Bytes::giga(80), true), fabric);
+    for (const PlannedStep& p : r.best) n += p.plan.schedule == PipelineSchedule::kDualPipe ? 1 : 0;
+    return std::pair{n, r.considered};
+  };
+  const auto [none, considered] = dualpipe_plans(q);
+  CHECK(none == 0);
+  q.keep_framework_of(Plan{.pp = 2, .schedule = PipelineSchedule::kDualPipe});
+  CHECK(q.allow_dualpipe);
+  const auto [some, more] = dualpipe_plans(q);
+  CHECK(some > 0);
+  CHECK(more > considered);
+}
+
 }  // namespace
 }  // namespace podsim::workloads
