@@ -11,8 +11,10 @@
 namespace podsim::engine {
 
 // kFP4: NVFP4 (E2M1 elements, an E4M3 scale per 16, an FP32 scale per tensor: NVIDIA
-// Blackwell tensor cores).
-enum class Precision { kBF16, kFP16, kFP8, kINT8, kFP4 };
+// Blackwell tensor cores). kMXFP8: OCP Microscaling FP8 (E4M3/E5M2 elements, one E8M0
+// power-of-two scale per block of 32 along the dot product), which Blackwell's tensor
+// cores apply in the MMA at the FP8 rate; Hopper's FP8 takes one scale per tensor.
+enum class Precision { kBF16, kFP16, kFP8, kINT8, kFP4, kMXFP8 };
 const char* to_string(Precision p);
 
 struct DeviceSpec {
@@ -28,6 +30,15 @@ struct DeviceSpec {
   Bandwidth hbm_bandwidth;
   // Board power; nullopt where unpublished (Ascend 910C).
   std::optional<double> tdp_watts;
+  // The host link (device <-> CPU memory) per direction, per device while every device
+  // of its node uses its link at once (what activation offload does): host_write for
+  // device to host, host_read for host to device. nullopt: unpublished, and a plan
+  // that offloads is refused. docs/hardware.md §1.4.
+  std::optional<Bandwidth> host_write;
+  std::optional<Bandwidth> host_read;
+  // Block-scaled FP8 (MXFP8) in the tensor cores, at the FP8 peak: Blackwell (B200,
+  // GB200, GB300). false: MXFP8 plans are refused (Hopper, Ampere, Ascend).
+  bool mxfp8 = false;
 
   // The dense peak for `p`, or nullopt if the device lacks it.
   std::optional<FlopRate> peak(Precision p) const {
@@ -37,6 +48,7 @@ struct DeviceSpec {
       case Precision::kFP8: return peak_fp8;
       case Precision::kINT8: return peak_int8;
       case Precision::kFP4: return peak_fp4;
+      case Precision::kMXFP8: return mxfp8 ? peak_fp8 : std::nullopt;
     }
     return std::nullopt;
   }
@@ -49,6 +61,7 @@ inline const char* to_string(Precision p) {
     case Precision::kFP8: return "FP8";
     case Precision::kINT8: return "INT8";
     case Precision::kFP4: return "NVFP4";
+    case Precision::kMXFP8: return "MXFP8";
   }
   return "?";
 }

@@ -161,6 +161,7 @@ constexpr std::array kTable = std::to_array<FieldRange>({
     {"ParallelPlan", "micro_batch", 1, 1e6, "samples", false, "1-16 today"},
     {"ParallelPlan", "global_batch", 1, 1e9, "samples", false, "1e5x today's ~1e4 sequences"},
     {"ParallelPlan", "moe_host_overhead_ms", 0, 1000, "ms", false, "per MoE layer and micro-batch; 7.4 measured"},
+    {"ParallelPlan", "activation_offload", 0, 1, "of the layers", false, "a fraction: 1 offloads every layer"},
     // Scheduling
     {"Scheduler", "las_thresholds_device_hours", 1e-6, 1e9, "device-hours", false,
      "3.6 ms on one device to 1e6 devices for 114 years; ascending"},

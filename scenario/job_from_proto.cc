@@ -236,6 +236,7 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
 void framework_spec(const v1::ParallelPlan& m, Plan& p) {
   p.fp8_activation_cache = m.fp8_activation_cache();
   p.distribute_saved_activations = m.distribute_saved_activations();
+  if (m.has_activation_offload()) p.activation_offload = m.activation_offload();  // range: field_ranges.cc
   if (m.attention_kernel() == v1::ParallelPlan::FLASH_ATTENTION_2) p.attention_kernel = AttentionKernel::kFlashAttention2;
   switch (m.cuda_graphs()) {
     case v1::ParallelPlan::STATIC_PARTS: p.cuda_graphs = CudaGraphs::kStaticParts; break;
@@ -251,6 +252,7 @@ engine::Precision precision(v1::Job::Precision p) {
     case v1::Job::FP8: return engine::Precision::kFP8;
     case v1::Job::INT8: return engine::Precision::kINT8;
     case v1::Job::NVFP4: return engine::Precision::kFP4;
+    case v1::Job::MXFP8: return engine::Precision::kMXFP8;
     default: return engine::Precision::kBF16;
   }
 }
@@ -314,6 +316,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
     if (device) {
       if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
       else if (auto k = attention_kernel_problem(out.plan.attention_kernel, *device)) plan_at.add("attention_kernel", *k);
+      else if (auto o = offload_problem(out.plan, *device)) plan_at.add("activation_offload", o->substr(o->find(':') + 2));
     }
     if (added > 0) return std::nullopt;
     return out;
@@ -333,6 +336,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
   if (device && added == 0) {
     if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
     else if (auto k = attention_kernel_problem(out.plan.attention_kernel, *device)) plan_at.add("attention_kernel", *k);
+    else if (auto o = offload_problem(out.plan, *device)) plan_at.add("activation_offload", o->substr(o->find(':') + 2));
     else if (const FitReport fit = check_fit(out.model, out.plan, *device); !fit.fits) at.add("plan", fit.message);
   }
   if (added > 0) return std::nullopt;

@@ -28,6 +28,7 @@ std::optional<engine::Precision> plan_precision(std::string_view name) {
   if (name == "bf16") return engine::Precision::kBF16;
   if (name == "fp16") return engine::Precision::kFP16;
   if (name == "fp8") return engine::Precision::kFP8;
+  if (name == "mxfp8") return engine::Precision::kMXFP8;
   if (name == "int8") return engine::Precision::kINT8;
   return std::nullopt;
 }

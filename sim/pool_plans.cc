@@ -36,6 +36,8 @@ PoolPlanResult pool_plans(const topologies::Cluster& cluster, const engine::Fabr
         why[p] = *bad;
       } else if (auto kernel = workloads::attention_kernel_problem(t.plan.attention_kernel, *spec[p])) {
         why[p] = *kernel;
+      } else if (auto offload = workloads::offload_problem(t.plan, *spec[p])) {
+        why[p] = *offload;
       } else if (auto_plan.at(k)) {
         workloads::PlanSearch q{.devices = t.devices, .global_batch = t.plan.global_batch,
                                 .precision = t.plan.precision, .scale_up_domain = domain_size[p], .top = 1};

@@ -28,6 +28,8 @@ struct OpEfficiency {
   std::optional<double> gemm_fp8;
   // Of the NVFP4 dense peak, for NVFP4 plans; unset: gemm_fp8, else `gemm`.
   std::optional<double> gemm_fp4;
+  // Of the FP8 dense peak, for MXFP8 plans; unset: gemm_fp8, else `gemm` (efficiency.cc).
+  std::optional<double> gemm_mxfp8;
   double attention = 0.5;  // of the BF16 dense peak (FlashAttention forward and backward)
   // The same for FlashAttention-2 kernels (Plan::attention_kernel); `attention` is the
   // fused (cuDNN / FlashAttention-3 class) kernels'. Unset: no published figure.
@@ -54,6 +56,8 @@ struct OpEfficiency {
   // The GEMM efficiency at precision `p` (the fallbacks above).
   double gemm_at(engine::Precision p) const {
     if (p == engine::Precision::kFP4 && gemm_fp4) return *gemm_fp4;
+    if (p == engine::Precision::kMXFP8 && gemm_mxfp8) return *gemm_mxfp8;
+    if (p == engine::Precision::kMXFP8 && gemm_fp8) return *gemm_fp8;
     if ((p == engine::Precision::kFP4 || p == engine::Precision::kFP8) && gemm_fp8) return *gemm_fp8;
     return gemm;
   }

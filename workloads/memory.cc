@@ -45,7 +45,7 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
   const double a = m.heads;
   // Bytes per element of a linear layer's input kept for its weight gradient: the FP8
   // copy under fp8_activation_cache, else BF16.
-  const double lin = p.fp8_activation_cache ? 1 : 2;
+  const double lin = p.fp8_activation_cache ? p.operand_storage_bytes() : 2;
   // Bytes per token, replicated on the TP ranks: norm inputs (2h each), QKV and MLP
   // inputs (lin h each: the norm outputs, dropped by layernorm recompute), dropout masks
   // after attention and MLP (h each).
@@ -185,18 +185,24 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
 
   std::vector<MemoryBreakdown> out;
   for (int s = 0; s < p.pp; ++s) {
-    double dense = 0, expert = 0, largest_layer = 0, working = 0;
-    std::vector<double> chunk_act;
+    double dense = 0, expert = 0, largest_layer = 0, working = 0, staging = 0;
+    std::vector<double> chunk_act, chunk_host;
     for (int j : stage_chunks(p, s)) {
       const LayerRange& r = ranges[static_cast<size_t>(j)];
-      double act = 0;
+      double act = 0, host = 0;
+      const int offloaded_end = r.begin + p.offloaded_layers(r.end - r.begin);
       for (int i = r.begin; i < r.end; ++i) {
         const LayerParams lp = layer_params(m, i);
         dense += lp.dense / p.tp;
         expert += lp.routed_experts / (double(p.tp) * p.ep);
         largest_layer = std::max(largest_layer, lp.dense / p.tp + lp.routed_experts / (double(p.tp) * p.ep));
         const double stored = layer_activation_bytes(m, p, i).value();
-        act += stored;
+        if (i < offloaded_end) {
+          host += stored;
+          staging = std::max(staging, 2 * stored);
+        } else {
+          act += stored;
+        }
         // During a layer's backward its recomputed activations are live again: all of
         // them under full recompute, what the recomputed modules dropped otherwise.
         if (p.recompute != Recompute::kNone) {
@@ -212,9 +218,10 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
         dense += head_params(m) / p.tp;
         if (m.tied_embeddings && p.pp > 1) dense += input_embedding_params(m) / p.tp;  // the copy for the output layer
         // The final norm's input and the output projection's input (FP8 under the cache).
-        act += (2 + (p.fp8_activation_cache ? 1 : 2)) * n * m.hidden + (m.dit ? 0 : 4 * T * double(m.vocab) / p.tp);
+        act += (2 + (p.fp8_activation_cache ? p.operand_storage_bytes() : 2)) * n * m.hidden + (m.dit ? 0 : 4 * T * double(m.vocab) / p.tp);
       }
       chunk_act.push_back(act);
+      chunk_host.push_back(host);
     }
     MemoryBreakdown b{.stage = s};
     const ModelStates ds = model_states(dense, p.sharding, nd, p.fp32_gradients);
@@ -224,7 +231,11 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
     b.gradients = ds.gradients + es.gradients;
     b.optimizer = ds.optimizer + es.optimizer;
     const SchedulePeak peak = schedule_peak(p, s, chunk_act, working);
-    b.activations = Bytes(peak.bytes);
+    b.activations = Bytes(peak.bytes + staging);
+    // In host memory at the peak: the same walk over what the chunks offload.
+    double host_total = 0;
+    for (double h : chunk_host) host_total += h;
+    if (host_total > 0) b.offloaded = Bytes(schedule_peak(p, s, chunk_host, 0).bytes);
     b.micro_batches_in_flight = peak.micro_batches;
     out.push_back(b);
   }

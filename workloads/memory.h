@@ -43,6 +43,12 @@
 // TP without SP): the saved layer input is split over TP, 2 s b h / t (Megatron-LM
 // --distribute-saved-activations; Korthikanti §4.1 notes the same split).
 //
+// Activation offload (Plan::activation_offload): the first offloaded_layers() layers of
+// each chunk keep nothing on the device between their forward and backward; while one
+// such layer's activations are written out the next layer computes, and in backward one
+// layer is fetched ahead of the one computing, so a staging area of two of the largest
+// offloaded layers' activations stays resident (Transformer Engine double-buffers its CPU
+// offload the same way).
 // Pipeline: 1F1B keeps min(p - i, m) micro-batches in flight on stage i, so the first
 // stage stores p micro-batches of L/p layers -- L layers' worth, whatever p
 // (Korthikanti §4.2.3). The interleaved schedule multiplies that by 1 + (p-1)/(p v).
@@ -81,6 +87,7 @@ struct MemoryBreakdown {
   engine::Bytes optimizer;
   engine::Bytes activations;
   int micro_batches_in_flight = 0;
+  engine::Bytes offloaded;  // activations kept in host memory at the peak (not in `activations`)
   engine::Bytes total() const { return weights + gradients + optimizer + activations; }
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "engine/check.h"
@@ -63,9 +64,20 @@ int Plan::operand_bytes() const {
   // NVFP4 operands are 0.5 byte + an E4M3 scale per 16; counted as 1 byte like FP8 (the
   // GEMMs are compute-bound at these sizes, and MoE dispatch stays FP8 or BF16).
   return precision == engine::Precision::kFP8 || precision == engine::Precision::kINT8 ||
-                 precision == engine::Precision::kFP4
+                 precision == engine::Precision::kFP4 || precision == engine::Precision::kMXFP8
              ? 1
              : 2;
+}
+
+double Plan::operand_storage_bytes() const {
+  // OCP Microscaling spec v1.0: one 8-bit E8M0 scale per block of k = 32 elements.
+  constexpr double kMxBlock = 32;
+  return operand_bytes() + (precision == engine::Precision::kMXFP8 ? 1 / kMxBlock : 0);
+}
+
+int Plan::offloaded_layers(int layers) const {
+  if (activation_offload <= 0) return 0;
+  return std::clamp(static_cast<int>(std::lround(activation_offload * layers)), 0, layers);
 }
 
 Shard Plan::shard() const {
@@ -142,7 +154,7 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
                           chunks, m.layers, model));
 
   if (p.fp8_activation_cache && p.operand_bytes() != 1)
-    add("fp8_activation_cache", fmt::format("needs 1-byte GEMM operands (precision FP8, INT8 or NVFP4), got {}",
+    add("fp8_activation_cache", fmt::format("needs 1-byte GEMM operands (precision FP8, MXFP8, INT8 or NVFP4), got {}",
                                             engine::to_string(p.precision)));
   if (p.distribute_saved_activations) {
     if (p.recompute != Recompute::kFull)
@@ -152,6 +164,9 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
     else if (p.sequence_parallel)
       add("distribute_saved_activations", "has nothing to split: sequence_parallel already keeps 1/tp of each input");
   }
+  if (!(p.activation_offload >= 0 && p.activation_offload <= 1))
+    add("activation_offload", fmt::format("{} is out of range (expected a fraction of the layers, 0 .. 1)",
+                                          p.activation_offload));
   if (!p.flash_attention && p.attention_kernel != AttentionKernel::kFused)
     add("attention_kernel", fmt::format("{} is a FlashAttention kernel, but flash_attention is false",
                                         to_string(p.attention_kernel)));
@@ -184,18 +199,27 @@ std::optional<std::string> precision_problem(engine::Precision p, const engine::
   if (device.peak(p)) return std::nullopt;
   std::vector<std::string> have;
   for (engine::Precision q : {engine::Precision::kBF16, engine::Precision::kFP16, engine::Precision::kFP8,
-                              engine::Precision::kINT8, engine::Precision::kFP4})
+                              engine::Precision::kINT8, engine::Precision::kFP4, engine::Precision::kMXFP8})
     if (q != p && device.peak(q) && (q != engine::Precision::kFP16 || have.empty())) have.push_back(to_string(q));
   const bool ascend = device.name.find("Ascend") != std::string::npos;
   const char* why = ascend && p == engine::Precision::kFP8 ? " (hardware.md §1.1, [S1] §3.3.1)"
                     : p == engine::Precision::kFP4 ? " (FP4 tensor cores are Blackwell's: B200, GB200, GB300)"
-                                                   : "";
+                    : p == engine::Precision::kMXFP8
+                        ? " (block-scaled FP8 tensor cores are Blackwell's: B200, GB200, GB300; Hopper's FP8 scales per tensor)"
+                        : "";
   return fmt::format("precision {}: device {} has no {} units{}; use {}", to_string(p), device.name, to_string(p),
                      why, fmt::join(have, " or "));
 }
 
 void check_precision(engine::Precision p, const engine::DeviceSpec& device) {
   if (auto problem = precision_problem(p, device)) throw UserError(*problem);
+}
+
+std::optional<std::string> offload_problem(const Plan& p, const engine::DeviceSpec& device) {
+  if (p.activation_offload <= 0 || (device.host_write && device.host_read)) return std::nullopt;
+  return fmt::format("activation_offload: device {} has no host-link bandwidth in podsim's catalog "
+                     "(docs/hardware.md §1.4); set it to 0",
+                     device.name);
 }
 
 std::optional<std::string> attention_kernel_problem(AttentionKernel k, const engine::DeviceSpec& device,
@@ -281,7 +305,7 @@ struct CommBuilder {
   void ep(std::vector<Comm>& out) const {
     if (p.ep == 1) return;
     const double rows = act_tokens * m.moe->top_k * m.hidden;
-    const Bytes dispatch(rows * p.operand_bytes()), combine(rows * kActivationBytes);
+    const Bytes dispatch(rows * p.operand_storage_bytes()), combine(rows * kActivationBytes);
     auto add = [&](CommKind k, CommPhase ph, Bytes b) {
       out.push_back({k, CollectiveOp::kAllToAll, CommGroup::kEp, p.ep, ph, b, 1});
     };

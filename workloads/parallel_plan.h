@@ -32,6 +32,11 @@
 //               all-gather of the weights forward and backward, reduce-scatter of the
 //               gradients backward (Rajbhandari et al. 2020 §5, §7)
 //
+// Precision MXFP8 (OCP Microscaling, block-scaled FP8): GEMMs at the device's FP8 peak
+// (Blackwell only, DeviceSpec::mxfp8), at OpEfficiency::gemm_at(kMXFP8); what is kept or
+// sent in FP8 (the FP8 activation cache, the MoE dispatch) carries 1 + 1/32 bytes per
+// element, the block scales included.
+//
 // Pipeline bubble (Narayanan et al. SC21 §2.2): with p stages and m micro-batches the
 // bubble is (p-1)/m of the ideal step time for 1F1B, (p-1)/(v m) for the interleaved
 // schedule with v model chunks per device.
@@ -122,8 +127,16 @@ struct Plan {
   // input and the backward all-gathers it before recomputing (Megatron-LM's
   // --distribute-saved-activations, DeepSpeed's partition_activations).
   bool distribute_saved_activations = false;
+  // Activation offload: of each model chunk's layers, this fraction (rounded to whole
+  // layers, the first ones: their activations wait longest for backward) keep their
+  // saved activations in host memory: written out over the device's host link during
+  // forward, fetched back for backward (Transformer Engine's CPU offload of num_layers
+  // layers; Megatron-Core's activation offloading). 0: none, 1: all. memory.h.
+  double activation_offload = 0;
 
   int devices() const { return tp * pp * cp * dp; }
+  // Layers of a chunk of `layers` whose activations are offloaded (activation_offload).
+  int offloaded_layers(int layers) const;
   // Model chunks each device holds: virtual_stages, or 2 under DualPipe.
   int chunks_per_device() const { return schedule == PipelineSchedule::kDualPipe ? 2 : virtual_stages; }
   // Copies of each weight across the pipeline: 2 under DualPipe (stage s lives on
@@ -131,8 +144,11 @@ struct Plan {
   int weight_copies() const { return schedule == PipelineSchedule::kDualPipe ? 2 : 1; }
   // Micro-batches per step on each DP rank. REQUIRES: check() passed.
   int micro_batches() const { return global_batch / (dp * micro_batch); }
-  // GEMM operand bytes: 1 for FP8 and INT8, else 2.
+  // GEMM operand bytes: 1 for FP8, MXFP8 and INT8, else 2.
   int operand_bytes() const;
+  // Bytes per element of a GEMM operand as stored or sent: operand_bytes(), plus MXFP8's
+  // E8M0 scale, 1 byte per block of 32 elements (1 + 1/32).
+  double operand_storage_bytes() const;
   Shard shard() const;
   RecomputePolicy recompute_policy() const { return {recompute, recompute_modules}; }
 };
@@ -148,6 +164,10 @@ void validate(const ModelSpec& m, const Plan& plan);
 std::optional<std::string> precision_problem(engine::Precision p, const engine::DeviceSpec& device);
 // Throws UserError with precision_problem().
 void check_precision(engine::Precision p, const engine::DeviceSpec& device);
+// Why `device` cannot offload activations for `plan` ("activation_offload: device B200
+// has no host-link bandwidth in podsim's catalog (docs/hardware.md §1.4); set it to 0"),
+// or nullopt.
+std::optional<std::string> offload_problem(const Plan& plan, const engine::DeviceSpec& device);
 // Why `eff` (default: the defaults of `device`, efficiency.cc) has no efficiency for
 // attention kernel `k` on `device` ("attention_kernel FLASH_ATTENTION_2: no published
 // FlashAttention-2 efficiency for device B200; use FUSED"), or nullopt if it has one.

@@ -31,6 +31,7 @@ std::string describe(const Plan& p) {
   if (p.cuda_graphs != CudaGraphs::kNone) s += fmt::format(", CUDA graphs {}", to_string(p.cuda_graphs));
   if (p.fp8_activation_cache) s += ", FP8 activation cache";
   if (p.distribute_saved_activations) s += ", distributed saved activations";
+  if (p.activation_offload > 0) s += fmt::format(", {:g} of layers offloaded", p.activation_offload);
   return s;
 }
 
@@ -111,6 +112,7 @@ void PlanSearch::keep_framework_of(const Plan& p) {
   moe_host_overhead_s = p.moe_host_overhead_s;
   fp8_activation_cache = p.fp8_activation_cache;
   allow_dualpipe = p.schedule == PipelineSchedule::kDualPipe;
+  activation_offload = p.activation_offload;
 }
 
 PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::DeviceSpec& device,
@@ -165,7 +167,8 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                          .recompute = rc, .micro_batch = mbs, .global_batch = q.global_batch, .precision = q.precision,
                          .attention_kernel = q.attention_kernel, .cuda_graphs = q.cuda_graphs,
                          .moe_host_overhead_s = q.moe_host_overhead_s,
-                         .fp8_activation_cache = q.fp8_activation_cache};
+                         .fp8_activation_cache = q.fp8_activation_cache,
+                         .activation_offload = q.activation_offload};
                   if (q.global_batch % (dp * mbs) != 0) continue;
                   if (!check(m, p).empty()) continue;
                   if (v > 1 && p.micro_batches() % pp != 0) continue;

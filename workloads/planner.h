@@ -46,6 +46,7 @@ struct PlanSearch {
   // The framework runs DualPipe (the user's plan asks for it): candidates with an even
   // pp and enough micro-batches are also tried with schedule kDualPipe.
   bool allow_dualpipe = false;
+  double activation_offload = 0;  // Plan::activation_offload
   // Told (shapes searched, shapes in all) as the search goes, a shape being one (TP, CP,
   // PP); may be empty. For a progress display.
   std::function<void(size_t done, size_t total)> progress;

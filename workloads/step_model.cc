@@ -153,6 +153,9 @@ struct ChunkTiming {
   // Of backward_s: the weight gradients (a GEMM's dW costs its forward), which DualPipe
   // defers to fill its bubbles (W of DeepSeek-V3 Table 2).
   double weight_s = 0;
+  // Of forward_s + backward_s: activation offload transfers not hidden under the
+  // compute of their layer (step_model.h).
+  double offload_s = 0;
   std::vector<ChunkComm> fw_blocking, bw_blocking;  // TP, EP, Ulysses
   std::vector<ChunkComm> fw_overlap, bw_overlap;    // CP ring, ZeRO-3 (DP lane)
   std::optional<Comm> send_forward, send_backward;
@@ -164,7 +167,7 @@ bool blocking(const Comm& c) {
          c.kind == CommKind::kCpAllGather || c.kind == CommKind::kCpReduceScatter;
 }
 
-ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::DeviceSpec& dev,
+ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& plan, const engine::DeviceSpec& dev,
                        const OpEfficiency& eff) {
   ChunkTiming ct;
   ct.global_index = chunk.index;
@@ -173,6 +176,8 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
   std::map<std::tuple<int, int, int, int, double>, ChunkComm> fw_b, bw_b, fw_o, bw_o;
   const RecomputePolicy policy = plan.recompute_policy();
   const double moe_host_s = moe_host_seconds(plan, eff);
+  const int offloaded_end = chunk.layers.begin + plan.offloaded_layers(chunk.layers.end - chunk.layers.begin);
+  int layer = chunk.layers.begin;
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
     double attn = 0, attn_recompute = 0, wgrad = 0;
@@ -191,6 +196,20 @@ ChunkTiming time_chunk(const ModelChunk& chunk, const Plan& plan, const engine::
     ct.forward_s += fw * b.repeat;
     ct.backward_s += (2 * fw + recompute) * b.repeat;
     ct.weight_s += wgrad * b.repeat;
+    if (b.is_layer) {
+      // Activation offload: the layer's saved activations go out under its forward and
+      // come back under its backward; the excess of each transfer is exposed.
+      const int offloaded = std::clamp(offloaded_end - layer, 0, b.repeat);
+      if (offloaded > 0) {
+        const double bytes = layer_activation_bytes(m, plan, layer).value();
+        const double out = std::max(0.0, bytes / dev.host_write->value() - fw);
+        const double back = std::max(0.0, bytes / dev.host_read->value() - (2 * fw + recompute));
+        ct.forward_s += out * offloaded;
+        ct.backward_s += back * offloaded;
+        ct.offload_s += (out + back) * offloaded;
+      }
+      layer += b.repeat;
+    }
     if (b.routed_experts) {
       // The sync is in the forward, but the host work it exposes is the layer's kernel
       // launches, about twice as many in backward (dgrad and wgrad per GEMM): split 1:2.
@@ -239,7 +258,7 @@ class GraphBuilder {
     timing_.resize(pp);
     pass_end_.assign(static_cast<size_t>(pp), std::nullopt);
     for (int s = 0; s < pp; ++s) {
-      for (const ModelChunk& c : work[s].chunks) timing_[s].push_back(time_chunk(c, p_, dev_, eff_));
+      for (const ModelChunk& c : work[s].chunks) timing_[s].push_back(time_chunk(job_.model, c, p_, dev_, eff_));
       lanes_.push_back({g_.add_lane(fmt::format("stage {} compute", s)), g_.add_lane(fmt::format("stage {} dp", s)),
                         g_.add_lane(fmt::format("stage {} cp", s)), g_.add_lane(fmt::format("stage {} pp", s)), 0});
       lanes_.back().overlap = dualpipe ? g_.add_lane(fmt::format("stage {} overlap", s)) : lanes_.back().cp;
@@ -444,6 +463,12 @@ class GraphBuilder {
     double t = 0;
     for (const ChunkTiming& c : timing_[s]) t += c.host_s;
     return t * p_.micro_batches() / p_.weight_copies();  // DualPipe: each chunk runs half of them
+  }
+  // Of the stage's compute-lane time in the step: exposed activation offload.
+  double stage_offload_s(int s) const {
+    double t = 0;
+    for (const ChunkTiming& c : timing_[s]) t += c.offload_s;
+    return t * p_.micro_batches() / p_.weight_copies();
   }
   std::array<bool, kCommClasses> crossing() const { return crossing_; }
   // With StepOptions::observer: the groups, and what each collective node is.
@@ -728,7 +753,8 @@ StepResult simulate_once(const TrainingJob& job, std::span<const DeviceId> place
   // The host overhead runs on the compute lane (the device waits for the host there):
   // reported apart from compute.
   r.host_s = builder.stage_host_s(busiest);
-  r.compute_s = bd.compute.to_seconds() - r.host_s;
+  r.offload_s = builder.stage_offload_s(busiest);
+  r.compute_s = bd.compute.to_seconds() - r.host_s - r.offload_s;
   for (size_t k = 0; k < kCommClasses; ++k) r.exposed_s[k] = bd.exposed[k].to_seconds();
   r.bubble_s = bd.idle.to_seconds();
   return r;
@@ -741,6 +767,7 @@ StepResult extrapolate(const StepResult& a, const StepResult& b, double t) {
   r.step_s = lerp(a.step_s, b.step_s);
   r.compute_s = lerp(a.compute_s, b.compute_s);
   r.host_s = lerp(a.host_s, b.host_s);
+  r.offload_s = lerp(a.offload_s, b.offload_s);
   r.bubble_s = lerp(a.bubble_s, b.bubble_s);
   for (size_t k = 0; k < kCommClasses; ++k) r.exposed_s[k] = lerp(a.exposed_s[k], b.exposed_s[k]);
   r.flows = a.flows + b.flows;
@@ -756,6 +783,7 @@ StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> place
   if (placement.size() != static_cast<size_t>(p.devices()))
     throw std::invalid_argument(fmt::format("simulate_step: placement has {} devices, the plan needs {}",
                                             placement.size(), p.devices()));
+  if (auto problem = offload_problem(p, device)) throw UserError(*problem);
   const OpEfficiency eff = options.efficiency ? *options.efficiency : default_efficiency(device);
   const int m = p.micro_batches();
   // Past the warm-up every further micro-batch adds the same steady-state time (the
@@ -796,6 +824,10 @@ StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> place
   if (r.host_s > worst) {
     worst = r.host_s;
     r.bottleneck = "MoE host overhead";
+  }
+  if (r.offload_s > worst) {
+    worst = r.offload_s;
+    r.bottleneck = "activation offload";
   }
   for (size_t k = 0; k < kCommClasses; ++k) {
     if (r.exposed_s[k] > worst) {

@@ -50,7 +50,11 @@
 // (and waiting on other stages), and host_s: the MoE host overhead (after each MoE
 // forward's device-host sync the device waits for the host's launches; OpEfficiency::
 // moe_host_s per MoE layer per micro-batch, split 1:2 between forward and backward).
-// compute + host + exposed + bubble = step time.
+// Activation offload (Plan::activation_offload): each offloaded layer's saved activations
+// go out over the host link (DeviceSpec::host_write) while the layer's forward runs and
+// come back (host_read) under its backward; what the transfer needs beyond that compute
+// is exposed: per layer max(0, bytes / bw - compute), in offload_s.
+// compute + host + offload + exposed + bubble = step time.
 // MFU = model FLOPs (PaLM definition, accounting.h) per second / (devices x dense peak
 // at the plan's precision).
 #include <array>
@@ -99,6 +103,9 @@ struct StepResult {
   // Host (CPU) time the busiest device waits for: MoE layers' host overhead
   // (efficiency.h, OpEfficiency::moe_host_s), not part of compute_s.
   double host_s = 0;
+  // Activation offload transfers the busiest device waits for: what the host link needs
+  // beyond the compute of the layer it hides under (not part of compute_s).
+  double offload_s = 0;
   std::array<double, kCommClasses> exposed_s{};  // by CommClass
   // Whether the representative group of each class spans more than one scale-up domain.
   std::array<bool, kCommClasses> crosses_domains{};
@@ -121,7 +128,8 @@ struct StepResult {
 // Simulates one step of `job` on `placement` (placement[r] = device of rank r, size
 // job.plan.devices(), devices of `fabric`). REQUIRES: validate(job.model, job.plan)
 // passed; the precision is available on `device`. Throws std::invalid_argument for a
-// placement of the wrong size, UserError for an interleaved schedule whose micro-batches
+// placement of the wrong size, UserError for offload on a device without a host link
+// (offload_problem) or for an interleaved schedule whose micro-batches
 // are not a multiple of pp (Megatron's requirement).
 StepResult simulate_step(const TrainingJob& job, std::span<const engine::DeviceId> placement,
                          const engine::DeviceSpec& device, const engine::Fabric& fabric,

@@ -217,7 +217,7 @@ TEST_CASE("activation storage fields are read, kept under auto_plan, and checked
     jobs { name: "a" model { preset: "gpt3-175b" }
            plan { tp: 8 dp: 1 fp8_activation_cache: true } })");
   CHECK(contains(error_of([&] { training_jobs(bad); }),
-                 "jobs[0].plan.fp8_activation_cache: needs 1-byte GEMM operands (precision FP8, INT8 or NVFP4), got BF16"));
+                 "jobs[0].plan.fp8_activation_cache: needs 1-byte GEMM operands (precision FP8, MXFP8, INT8 or NVFP4), got BF16"));
 }
 
 TEST_CASE("schedule DUALPIPE is read, and a micro-batch count it cannot run is refused in one line") {
@@ -237,4 +237,30 @@ TEST_CASE("schedule DUALPIPE is read, and a micro-batch count it cannot run is r
   CHECK(contains(error_of([&] { training_jobs(bad); }),
                  "jobs[0].plan.global_batch: gives 15 micro-batches per DP rank; DUALPIPE needs an even number of at "
                  "least 2 x pp = 16"));
+}
+
+TEST_CASE("activation_offload is read, and a device without a host link refuses it naming the field") {
+  const ScenarioFile f = ScenarioFile::parse("off.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } plan { tp: 8 dp: 1 activation_offload: 0.5 } })");
+  CHECK(training_jobs(f).at(0).plan.activation_offload == 0.5);
+  const podsim::engine::DeviceSpec no_link{.name = "B200", .peak_bf16 = podsim::engine::FlopRate::tera(2250),
+                                           .peak_fp16 = podsim::engine::FlopRate::tera(2250),
+                                           .hbm_capacity = podsim::engine::Bytes::giga(180)};
+  CHECK(contains(error_of([&] { training_jobs(f, &no_link); }),
+                 "jobs[0].plan.activation_offload: device B200 has no host-link bandwidth in podsim's catalog"));
+  const ScenarioFile bad = ScenarioFile::parse("off.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } plan { tp: 8 dp: 1 activation_offload: 1.5 } })");
+  CHECK(contains(error_of([&] { training_jobs(bad); }), "activation_offload"));
+}
+
+TEST_CASE("precision MXFP8 is read, and refused on Hopper naming the field") {
+  const ScenarioFile f = ScenarioFile::parse("mx.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } precision: MXFP8 plan { tp: 8 dp: 1 } })");
+  CHECK(training_jobs(f).at(0).plan.precision == podsim::engine::Precision::kMXFP8);
+  const podsim::engine::DeviceSpec h100{.name = "H100 SXM5", .peak_bf16 = podsim::engine::FlopRate::tera(989.5),
+                                        .peak_fp16 = podsim::engine::FlopRate::tera(989.5),
+                                        .peak_fp8 = podsim::engine::FlopRate::tera(1979),
+                                        .hbm_capacity = podsim::engine::Bytes::giga(80)};
+  CHECK(contains(error_of([&] { training_jobs(f, &h100); }),
+                 "jobs[0].precision: precision MXFP8: device H100 SXM5 has no MXFP8 units"));
 }
