@@ -10,7 +10,11 @@
 //
 // Routes between leaves are the view's shortest paths (topologies/view.h), which are the
 // leaf-to-leaf part of every device route between NICs on those leaves (a sub-path of a
-// shortest path is shortest; unique on the collapsed view in every preset).
+// shortest path is shortest; unique on the collapsed view in every preset). A leaf whose
+// trunks all go to one vertex (its collapsed spines: every fat tree here) can only be
+// left and entered through it, so its routes are that trunk, the route between the two
+// spine vertices (cached per pair: few) and the trunk down: a fleet has ~10^3 leaves and
+// its jobs touch ~10^5 leaf pairs, each a whole-graph search otherwise.
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -46,7 +50,14 @@ class ScaleOutFabric {
   std::vector<Shared> links_;
   std::vector<uint32_t> shared_index_;  // by view LinkId; kNotShared if not shared
   static constexpr uint32_t kNotShared = UINT32_MAX;
-  mutable std::unordered_map<uint64_t, std::vector<uint32_t>> routes_;
+  // The trunk from and to the one vertex above each leaf, if it has one; by vertex.
+  struct Above {
+    topologies::VertexId vertex = kNoLeaf;
+    uint32_t up = kNotShared, down = kNotShared;  // shared indices
+  };
+  std::vector<Above> above_;
+  const std::vector<uint32_t>& shared_route(topologies::VertexId a, topologies::VertexId b) const;
+  mutable std::unordered_map<uint64_t, std::vector<uint32_t>> routes_, middles_;
 };
 
 }  // namespace podsim::sim

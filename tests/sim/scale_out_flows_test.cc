@@ -4,6 +4,7 @@
 // holding the NIC of GPU k of both servers, under the collapsed spines.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "scheduler/cluster_run.h"
@@ -57,6 +58,40 @@ TEST_CASE("the shared fabric: trunks only, leaves behind the NICs, routes betwee
   REQUIRE(inv.links().size() == f.links().size());
   CHECK(inv.links()[r[0]].uplink_of == inv.devices()[7].leaf);
   CHECK(inv.leaves()[0].uplink_bytes_per_s == doctest::Approx(8 * 32 * 400e9 / 8));
+}
+
+TEST_CASE("routes through the one spine vertex above each leaf are the view's shortest paths") {
+  // 3 tiers: leaves under pod spines under cores. Every leaf pair, both ways, against the
+  // trunks of the view's own route.
+  topologies::ClusterParams params = two_hgx();
+  params.pools[0].count = 32;
+  params.fat_tree = topologies::FatTreeParams{.tiers = 3, .radix = 16};
+  const topologies::Cluster c = topologies::build_cluster(params);
+  const ScaleOutFabric f(c);
+  const topologies::View& view = c.collapsed();
+  std::vector<topologies::VertexId> leaves;
+  for (uint32_t d = 0; d < c.devices().size(); ++d) leaves.push_back(*f.leaf(d));
+  std::sort(leaves.begin(), leaves.end());
+  leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+  REQUIRE(leaves.size() > 8);
+  size_t three_hop = 0;
+  for (topologies::VertexId a : leaves)
+    for (topologies::VertexId b : leaves) {
+      if (a == b) continue;
+      std::vector<uint32_t> expected;
+      for (topologies::LinkId id : view.route_between(a, b))
+        if (view.link(id).tier == topologies::LinkTier::kScaleOutTrunk) {
+          // The shared index of a trunk is its rank among trunks in LinkId order.
+          uint32_t k = 0;
+          for (topologies::LinkId j = 0; j < id; ++j) k += view.link(j).tier == topologies::LinkTier::kScaleOutTrunk;
+          expected.push_back(k);
+        }
+      CAPTURE(a);
+      CAPTURE(b);
+      CHECK(f.route(a, b) == expected);
+      three_hop += expected.size() == 4;
+    }
+  CHECK(three_hop > 0);  // some pairs cross the cores
 }
 
 TEST_CASE("DP 16 over two servers: the two crossing ring hops share one leaf pair, one flow") {
