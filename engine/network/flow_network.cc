@@ -40,6 +40,12 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::span<const LinkSpec> links, Networ
   peak_load_.assign(links.size(), 0);
   load_since_.assign(links.size(), 0);
   loaded_.assign(links.size(), 0);
+  class_rate_.assign(links.size(), 0);
+  class_served_.assign(links.size(), 0);
+  class_since_.assign(links.size(), 0);
+  class_seq_.assign(links.size(), 0);
+  class_touched_.assign(links.size(), 0);
+  class_heap_.resize(links.size());
 }
 
 void FlowNetwork::start_flow(const FlowSpec& flow, Callback on_done) {
@@ -99,11 +105,12 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
   if (flow.extra_latency < SimTime::zero()) throw std::invalid_argument("FlowNetwork: flow extra_latency is negative");
   const FlowId id = solver_.add_flow(flow.route);  // validates the links
   const uint32_t f = index(id);
-  if (f >= bytes_left_.size()) {
+  if (f >= bytes_.size()) {
     const size_t n = solver_.flow_id_bound();
-    bytes_left_.resize(n);
-    rate_.resize(n);
-    last_update_.resize(n);
+    bytes_.resize(n);
+    mark_.resize(n);
+    class_.resize(n, kNoClass);
+    heap_pos_.resize(n);
     seq_.resize(n);
     group_.resize(n);
   }
@@ -114,8 +121,8 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
   }
   SimTime latency = options_.per_message_overhead + flow.extra_latency;
   for (LinkId l : flow.route) latency += latency_[index(l)];
-  bytes_left_[f] = flow.bytes.value();
-  rate_[f] = 0;
+  bytes_[f] = flow.bytes.value();
+  class_[f] = kNoClass;
   group_[f] = group;
   ++seq_[f];
   const SimTime at = sim_.now() + latency;
@@ -159,11 +166,11 @@ void FlowNetwork::advance() {
   }
   apply_rates(now);
   in_advance_ = false;
-  // A re-rated flow leaves its old finish time behind; never wake up for one.
-  const auto live = [this](const MonotoneQueue::Entry& e) { return seq_[e.flow] == e.seq; };
-  activations_.drop_stale_heads(live);
+  // A re-rated class leaves its old finish time behind; never wake up for one.
+  activations_.drop_stale_heads([this](const MonotoneQueue::Entry& e) { return seq_[e.flow] == e.seq; });
+  const auto live = [this](const MonotoneQueue::Entry& e) { return class_seq_[e.flow] == e.seq; };
   completions_.drop_stale_heads(live);
-  if (completions_.size() > 2 * solver_.flow_count() + 1024) completions_.drop_stale(live);
+  if (completions_.size() > 2 * link_count() + 1024) completions_.drop_stale(live);
   uint64_t next = UINT64_MAX;
   if (!activations_.empty()) next = activations_.min_key();
   if (!completions_.empty()) next = std::min(next, completions_.min_key());
@@ -173,20 +180,36 @@ void FlowNetwork::advance() {
 void FlowNetwork::retire_finished(uint64_t now) {
   while (!completions_.empty() && completions_.min_key() <= now) {
     const MonotoneQueue::Entry e = completions_.pop();
-    if (seq_[e.flow] != e.seq) continue;  // re-rated since, or gone
-    const uint32_t f = e.flow;
-    const double drained = rate_[f] * static_cast<double>(static_cast<int64_t>(now) - last_update_[f]) * 1e-9;
-    check_flow_delivered(f, bytes_left_[f] - drained, bytes_left_[f]);
-    // Credit exactly what was left: the last nanosecond's rounding moves no bytes.
-    const double moved = bytes_left_[f];
-    for (LinkId l : solver_.route(FlowId{f})) carried_[index(l)] += moved;
-    bytes_left_[f] = 0;
-    ++seq_[f];
-    solver_.remove_flow(FlowId{f});
-    ++flows_completed_;
-    observe_finish(f, now);
-    group_flow_done(group_[f]);
+    if (class_seq_[e.flow] != e.seq) continue;  // re-rated since
+    retire_class(e.flow, now);
   }
+}
+
+// Retires every flow of bottleneck l due by now, in the order of their marks, and
+// files l's next finish time.
+void FlowNetwork::retire_class(uint32_t l, uint64_t now) {
+  std::vector<uint32_t>& heap = class_heap_[l];
+  while (!heap.empty()) {
+    const uint32_t f = heap.front();
+    if (static_cast<uint64_t>(finish_of(l, f)) > now) break;
+    // What it had left at its class's last rate change, drained at that rate up to now.
+    const double left = mark_[f] - class_served_[l];
+    check_flow_delivered(f, mark_[f] - served_at(l, static_cast<int64_t>(now)), left);
+    heap_remove(l, f);
+    retire(f, now);
+  }
+  schedule(l);
+}
+
+void FlowNetwork::retire(uint32_t f, uint64_t now) {
+  // The whole flow is credited to its links as it finishes.
+  for (LinkId l : solver_.route(FlowId{f})) carried_[index(l)] += bytes_[f];
+  class_[f] = kNoClass;
+  ++seq_[f];
+  solver_.remove_flow(FlowId{f});
+  ++flows_completed_;
+  observe_finish(f, now);
+  group_flow_done(group_[f]);
 }
 
 void FlowNetwork::observe_finish(uint32_t f, uint64_t now) {
@@ -200,7 +223,7 @@ void FlowNetwork::activate_due(uint64_t now) {
     const MonotoneQueue::Entry e = activations_.pop();
     if (seq_[e.flow] != e.seq) continue;  // its batch was rolled back
     const uint32_t f = e.flow;
-    if (bytes_left_[f] == 0) {  // a message with no payload arrives with its latency
+    if (bytes_[f] == 0) {  // a message with no payload arrives with its latency
       ++seq_[f];
       solver_.remove_flow(FlowId{f});
       ++flows_completed_;
@@ -209,20 +232,37 @@ void FlowNetwork::activate_due(uint64_t now) {
       continue;
     }
     solver_.activate(FlowId{f});
-    last_update_[f] = static_cast<int64_t>(now);
-    rate_[f] = 0;
+    class_[f] = kNoClass;
   }
 }
 
-// Drains f's bytes at its old rate up to now and credits them to its links.
-void FlowNetwork::settle(uint32_t f, uint64_t now) {
-  const double dt = static_cast<double>(static_cast<int64_t>(now) - last_update_[f]) * 1e-9;
-  const double moved = std::min(bytes_left_[f], rate_[f] * dt);
-  if (moved > 0) {
-    bytes_left_[f] -= moved;
-    for (LinkId l : solver_.route(FlowId{f})) carried_[index(l)] += moved;
+// S_l(t): bytes each flow of class l has moved since the class began.
+double FlowNetwork::served_at(uint32_t l, int64_t t) const {
+  return class_served_[l] + class_rate_[l] * static_cast<double>(t - class_since_[l]) * 1e-9;
+}
+
+int64_t FlowNetwork::finish_of(uint32_t l, uint32_t f) const {
+  // SimTime's sum saturates: a transfer too slow to ever finish stays after the end of time.
+  return (SimTime::nanos(class_since_[l]) + SimTime::nanos(transfer_ns(mark_[f] - class_served_[l], class_rate_[l]))).ns();
+}
+
+// Replaces l's entry in the completion queue by its first flow's finish time.
+void FlowNetwork::schedule(uint32_t l) {
+  ++class_seq_[l];
+  std::vector<uint32_t>& heap = class_heap_[l];
+  if (heap.empty()) {
+    class_served_[l] = 0;  // a new class: marks stay small
+    return;
   }
-  last_update_[f] = static_cast<int64_t>(now);
+  // m_f - S_l loses ~S_l * 2^-53 bytes to rounding; when S_l dwarfs what the next flow
+  // has left, count from zero again (the marks keep their order).
+  const double served = class_served_[l];
+  if (served > 1e9 && served > 1e6 * (mark_[heap.front()] - served)) {
+    for (uint32_t f : heap) mark_[f] -= served;
+    class_served_[l] = 0;
+    for (size_t i = heap.size() / 2; i-- > 0;) heap_sift_down(heap, i);
+  }
+  completions_.push(static_cast<uint64_t>(finish_of(l, heap.front())), l, class_seq_[l]);
 }
 
 void FlowNetwork::apply_rates(uint64_t now) {
@@ -238,18 +278,96 @@ void FlowNetwork::apply_rates(uint64_t now) {
     check_link_within_capacity(l, solver_.load(id), solver_.capacity(id));
     peak_load_[l] = std::max(peak_load_[l], solver_.load(id));
   }
+  // A flow whose bottleneck moved carries what it has left (at the old class's rate up
+  // to now) into the new class. Every class involved is a link of the solve.
+  std::vector<uint32_t> moved;  // a few per solve
   for (FlowId id : changes.flows) {
     const uint32_t f = index(id);
-    const double r = solver_.rate(id);
-    if (r == rate_[f]) continue;  // same rate, same finish time: its entry stays valid
-    settle(f, now);
-    rate_[f] = r;
-    ++seq_[f];
-    PODSIM_CHECK(r > 0, "an active flow got rate 0");
-    // SimTime's sum saturates: a transfer too slow to ever finish stays after the end of time.
-    const SimTime done = SimTime::nanos(static_cast<int64_t>(now)) + SimTime::nanos(transfer_ns(bytes_left_[f], r));
-    completions_.push(static_cast<uint64_t>(done.ns()), f, seq_[f]);
+    const uint32_t b = index(solver_.bottleneck(id));
+    const uint32_t old = class_[f];
+    if (old == b) continue;
+    ++flows_moved_;
+    double left = bytes_[f];
+    if (old != kNoClass) {
+      left = mark_[f] - served_at(old, t);
+      heap_remove(old, f);
+      class_touched_[old] = 1;
+    }
+    mark_[f] = served_at(b, t) + left;
+    class_[f] = b;
+    heap_push(b, f);
+    class_touched_[b] = 1;
+    moved.push_back(f);
   }
+  // Checked once every flow has moved: a class's old members may be leaving it.
+  for (uint32_t f : moved)
+    PODSIM_CHECK(solver_.rate(FlowId{f}) == solver_.rate(FlowId{class_heap_[class_[f]].front()}),
+                 "flows with one bottleneck got different rates");
+  // A class whose rate or flows changed restarts its service count at now.
+  for (LinkId id : changes.links) {
+    const uint32_t l = index(id);
+    const std::vector<uint32_t>& heap = class_heap_[l];
+    const double r = heap.empty() ? 0 : solver_.rate(FlowId{heap.front()});
+    if (r == class_rate_[l] && !class_touched_[l]) continue;  // same finish times
+    class_touched_[l] = 0;
+    class_served_[l] = served_at(l, t);
+    class_since_[l] = t;
+    class_rate_[l] = r;
+    PODSIM_CHECK(heap.empty() || r > 0, "an active flow got rate 0");
+    schedule(l);
+  }
+}
+
+bool FlowNetwork::mark_less(uint32_t a, uint32_t b) const {
+  return mark_[a] < mark_[b] || (mark_[a] == mark_[b] && a < b);
+}
+
+void FlowNetwork::heap_push(uint32_t l, uint32_t f) {
+  std::vector<uint32_t>& h = class_heap_[l];
+  heap_pos_[f] = static_cast<uint32_t>(h.size());
+  h.push_back(f);
+  heap_sift_up(h, h.size() - 1);
+}
+
+void FlowNetwork::heap_remove(uint32_t l, uint32_t f) {
+  std::vector<uint32_t>& h = class_heap_[l];
+  const size_t i = heap_pos_[f];
+  const uint32_t last = h.back();
+  h.pop_back();
+  if (last == f) return;
+  h[i] = last;
+  heap_pos_[last] = static_cast<uint32_t>(i);
+  heap_sift_up(h, i);
+  heap_sift_down(h, heap_pos_[last]);
+}
+
+void FlowNetwork::heap_sift_up(std::vector<uint32_t>& h, size_t i) {
+  const uint32_t f = h[i];
+  while (i > 0) {
+    const size_t parent = (i - 1) / 2;
+    if (!mark_less(f, h[parent])) break;
+    h[i] = h[parent];
+    heap_pos_[h[i]] = static_cast<uint32_t>(i);
+    i = parent;
+  }
+  h[i] = f;
+  heap_pos_[f] = static_cast<uint32_t>(i);
+}
+
+void FlowNetwork::heap_sift_down(std::vector<uint32_t>& h, size_t i) {
+  const uint32_t f = h[i];
+  const size_t n = h.size();
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && mark_less(h[child + 1], h[child])) ++child;
+    if (!mark_less(h[child], f)) break;
+    h[i] = h[child];
+    heap_pos_[h[i]] = static_cast<uint32_t>(i);
+    i = child;
+  }
+  h[i] = f;
+  heap_pos_[f] = static_cast<uint32_t>(i);
 }
 
 LinkStats FlowNetwork::link_stats(LinkId id) const {

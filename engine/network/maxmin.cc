@@ -63,26 +63,22 @@ FlowId MaxMinSolver::add_flow(std::span<const LinkId> route) {
     f = free_ids_.back();
     free_ids_.pop_back();
   } else {
-    f = static_cast<uint32_t>(rate_.size());
-    route_begin_.push_back(0);
-    route_len_.push_back(0);
-    rate_.push_back(0);
-    state_.push_back(State::kFree);
-    flow_mark_.push_back(0);
+    f = static_cast<uint32_t>(flows_.size());
+    flows_.emplace_back();
   }
-  route_begin_[f] = static_cast<uint32_t>(pool_.size());
-  route_len_[f] = static_cast<uint16_t>(route.size());
+  flows_[f].route_begin = static_cast<uint32_t>(pool_.size());
+  flows_[f].route_len = static_cast<uint16_t>(route.size());
   pool_.insert(pool_.end(), route.begin(), route.end());
-  rate_[f] = 0;
-  state_[f] = State::kSuspended;
+  flows_[f].rate = 0;
+  flows_[f].state = State::kSuspended;
   ++live_flows_;
   return FlowId{f};
 }
 
 void MaxMinSolver::activate(FlowId id) {
   const uint32_t f = index(id);
-  PODSIM_CHECK(f < state_.size() && state_[f] == State::kSuspended, "activate() on a flow that is not suspended");
-  state_[f] = State::kActive;
+  PODSIM_CHECK(f < flows_.size() && flows_[f].state == State::kSuspended, "activate() on a flow that is not suspended");
+  flows_[f].state = State::kActive;
   theta_ = 0;
   for (LinkId l : route(id)) {
     active_on_[index(l)].push_back(f);
@@ -92,13 +88,13 @@ void MaxMinSolver::activate(FlowId id) {
 
 void MaxMinSolver::remove_flow(FlowId id) {
   const uint32_t f = index(id);
-  PODSIM_CHECK(f < state_.size() && (state_[f] == State::kSuspended || state_[f] == State::kActive),
+  PODSIM_CHECK(f < flows_.size() && (flows_[f].state == State::kSuspended || flows_[f].state == State::kActive),
                "remove_flow() on a flow that does not exist");
-  if (state_[f] == State::kActive) {
-    theta_ = std::min(theta_, rate_[f]);
+  if (flows_[f].state == State::kActive) {
+    theta_ = std::min(theta_, flows_[f].rate);
     for (LinkId l : route(id)) {
       const uint32_t li = index(l);
-      sum_[li] -= rate_[f];
+      sum_[li] -= flows_[f].rate;
       seed(li);
       if (!needs_compact_[li]) {
         needs_compact_[li] = 1;
@@ -106,8 +102,8 @@ void MaxMinSolver::remove_flow(FlowId id) {
       }
     }
   }
-  state_[f] = State::kRemoved;
-  rate_[f] = 0;
+  flows_[f].state = State::kRemoved;
+  flows_[f].rate = 0;
   removed_.push_back(f);
   --live_flows_;
 }
@@ -124,13 +120,13 @@ void MaxMinSolver::seed(uint32_t link) {
 // a list never holds an id that was reused.
 void MaxMinSolver::drop_removed_flows() {
   for (uint32_t l : to_compact_) {
-    std::erase_if(active_on_[l], [&](uint32_t f) { return state_[f] == State::kRemoved; });
+    std::erase_if(active_on_[l], [&](uint32_t f) { return flows_[f].state == State::kRemoved; });
     needs_compact_[l] = 0;
   }
   to_compact_.clear();
   for (uint32_t f : removed_) {
-    pool_garbage_ += route_len_[f];
-    state_[f] = State::kFree;
+    pool_garbage_ += flows_[f].route_len;
+    flows_[f].state = State::kFree;
     free_ids_.push_back(f);
   }
   removed_.clear();
@@ -140,11 +136,11 @@ void MaxMinSolver::drop_removed_flows() {
 void MaxMinSolver::compact_pool() {
   std::vector<LinkId> pool;
   pool.reserve(pool_.size() - pool_garbage_);
-  for (size_t f = 0; f < state_.size(); ++f) {
-    if (state_[f] == State::kFree) continue;
-    const uint32_t begin = route_begin_[f];
-    route_begin_[f] = static_cast<uint32_t>(pool.size());
-    pool.insert(pool.end(), pool_.begin() + begin, pool_.begin() + begin + route_len_[f]);
+  for (size_t f = 0; f < flows_.size(); ++f) {
+    if (flows_[f].state == State::kFree) continue;
+    const uint32_t begin = flows_[f].route_begin;
+    flows_[f].route_begin = static_cast<uint32_t>(pool.size());
+    pool.insert(pool.end(), pool_.begin() + begin, pool_.begin() + begin + flows_[f].route_len);
   }
   pool_.swap(pool);
   pool_garbage_ = 0;
@@ -158,7 +154,7 @@ void MaxMinSolver::compact_pool() {
 void MaxMinSolver::find_regions(double theta) {
   epoch_ += 2;
   if (epoch_ < 2) {  // wrapped: stale marks could collide with the new epoch
-    std::fill(flow_mark_.begin(), flow_mark_.end(), 0);
+    for (Flow& flow : flows_) flow.mark = 0;
     std::fill(link_mark_.begin(), link_mark_.end(), 0);
     epoch_ = 2;
   }
@@ -177,15 +173,15 @@ void MaxMinSolver::find_regions(double theta) {
       const std::vector<uint32_t>& on = active_on_[l];
       // Sorted by rate: the flows below theta are a prefix, left as they are.
       const size_t begin = theta > 0 ? static_cast<size_t>(std::partition_point(on.begin(), on.end(),
-                                                                                [&](uint32_t f) { return rate_[f] < theta; }) -
+                                                                                [&](uint32_t f) { return flows_[f].rate < theta; }) -
                                                            on.begin())
                                      : 0;
       double above = 0;
       for (size_t k = begin; k < on.size(); ++k) {
         const uint32_t f = on[k];
-        above += rate_[f];
-        if (flow_mark_[f] == epoch_) continue;
-        flow_mark_[f] = epoch_;
+        above += flows_[f].rate;
+        if (flows_[f].mark == epoch_) continue;
+        flows_[f].mark = epoch_;
         comp_flows_.push_back(FlowId{f});
         for (LinkId m : route(FlowId{f})) {
           if (link_mark_[index(m)] != epoch_) {
@@ -202,7 +198,7 @@ void MaxMinSolver::find_regions(double theta) {
           frozen = std::max(sum_[l] - above, 0.0);
         } else {
           since_exact_[l] = 0;
-          for (size_t k = 0; k < begin; ++k) frozen += rate_[on[k]];
+          for (size_t k = 0; k < begin; ++k) frozen += flows_[on[k]].rate;
         }
       }
       suffix_[l] = static_cast<uint32_t>(begin);
@@ -220,9 +216,10 @@ void MaxMinSolver::find_regions(double theta) {
   if (in_order_ && order_.size() < order_used) order_.resize(order_used);
 }
 
-void MaxMinSolver::freeze(uint32_t f, double level) {
-  flow_mark_[f] = epoch_ + 1;
-  rate_[f] = level;
+void MaxMinSolver::freeze(uint32_t f, double level, uint32_t bottleneck) {
+  flows_[f].mark = epoch_ + 1;
+  flows_[f].rate = level;
+  flows_[f].bottleneck = bottleneck;
   for (LinkId m : route(FlowId{f})) {
     const uint32_t mi = index(m);
     if (in_order_) order_[order_at_[mi]++] = f;
@@ -293,8 +290,14 @@ void MaxMinSolver::fill(std::span<const FlowId> flows, std::span<const LinkId> l
   if (flows.size() == 1) {  // alone: the tightest residual capacity, no heap
     const uint32_t f = index(flows[0]);
     double rate = std::numeric_limits<double>::infinity();
-    for (LinkId l : links) rate = std::min(rate, remaining_[index(l)]);
-    freeze(f, rate);
+    uint32_t bottleneck = 0;
+    for (LinkId l : links) {
+      if (remaining_[index(l)] < rate) {
+        rate = remaining_[index(l)];
+        bottleneck = index(l);
+      }
+    }
+    freeze(f, rate, bottleneck);
   } else if (!flows.empty()) {
     heap_.clear();
     for (LinkId id : links) {
@@ -337,7 +340,7 @@ void MaxMinSolver::fill(std::span<const FlowId> flows, std::span<const LinkId> l
       for (uint32_t l : round_) {
         const std::vector<uint32_t>& on = active_on_[l];
         for (size_t k = suffix_[l]; k < on.size(); ++k)
-          if (flow_mark_[on[k]] == epoch_) freeze(on[k], level);
+          if (flows_[on[k]].mark == epoch_) freeze(on[k], level, l);
       }
     }
   }
@@ -371,9 +374,9 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
       std::copy(order_.begin() + (order_at_[l] - n), order_.begin() + order_at_[l], begin);
     } else {
       // Tied rates (a symmetric collective) are sorted already: one pass.
-      const auto by_rate = [&](uint32_t a, uint32_t b) { return rate_[a] < rate_[b]; };
+      const auto by_rate = [&](uint32_t a, uint32_t b) { return flows_[a].rate < flows_[b].rate; };
       if (!std::is_sorted(begin, on.end(), by_rate))
-        std::sort(begin, on.end(), [&](uint32_t a, uint32_t b) { return rate_[a] < rate_[b] || (rate_[a] == rate_[b] && a < b); });
+        std::sort(begin, on.end(), [&](uint32_t a, uint32_t b) { return flows_[a].rate < flows_[b].rate || (flows_[a].rate == flows_[b].rate && a < b); });
     }
     sum_[l] = capacity_[l] - remaining_[l];
   }

@@ -35,6 +35,16 @@
 // connected component, as in a from-scratch solve of it. Flows outside the region
 // keep their rates bit for bit.
 //
+// Bottlenecks. A solve records, for each flow it recomputes, the link it froze on: its
+// bottleneck, bottleneck(f). Every flow frozen on one link in one round gets the same
+// level, so flows with the same bottleneck have bit-identical rates; and a solve that
+// recomputes one of them recomputes all (a bottleneck's flows are its fastest, so they
+// are at or above theta whenever the link joins a region). The flow network times
+// flows by bottleneck class (flow_network.h): re-rating a class is O(1) however many
+// flows it has, and only a flow whose bottleneck moves is touched. On the 128-rank
+// all-to-all-v of bench/README.md a solve recomputes ~2,000 flows, ~1,300 of them
+// change rate, and ~5 change bottleneck.
+//
 // Cost of a solve: O(E + L log L) for a region whose L links hold E route entries
 // (both the region's flows and the frozen ones sharing its links), and O(E) for a flow
 // alone in its region. Links whose fair shares tie (within kTieTolerance) saturate in
@@ -112,19 +122,25 @@ class MaxMinSolver {
   Changes solve();
 
   // As of the last solve(); 0 for a suspended flow.
-  double rate(FlowId f) const { return rate_[index(f)]; }
+  double rate(FlowId f) const { return flows_[index(f)].rate; }
+  // The link f froze on in the last solve that recomputed it: a saturated link on which
+  // no flow gets more. Flows with the same bottleneck have bit-identical rates, and if
+  // a solve recomputes one of them it recomputes all (a flow on a region link at or
+  // above theta is in the region, and a bottleneck's flows are its fastest).
+  // Meaningless for a suspended flow.
+  LinkId bottleneck(FlowId f) const { return LinkId{flows_[index(f)].bottleneck}; }
   // Sum of the rates of the active flows on l, as of the last solve().
   double load(LinkId l) const { return load_[index(l)]; }
   double capacity(LinkId l) const { return capacity_[index(l)]; }
   std::span<const LinkId> route(FlowId f) const {
-    return {pool_.data() + route_begin_[index(f)], route_len_[index(f)]};
+    return {pool_.data() + flows_[index(f)].route_begin, flows_[index(f)].route_len};
   }
 
   size_t link_count() const { return capacity_.size(); }
   // Flows added and not removed (suspended or active).
   size_t flow_count() const { return live_flows_; }
   // One past the largest flow id ever handed out: size for arrays indexed by FlowId.
-  size_t flow_id_bound() const { return rate_.size(); }
+  size_t flow_id_bound() const { return flows_.size(); }
 
  private:
   enum class State : uint8_t { kFree, kSuspended, kActive, kRemoved };
@@ -134,7 +150,7 @@ class MaxMinSolver {
   void compact_pool();
   void find_regions(double theta);
   void fill(std::span<const FlowId> flows, std::span<const LinkId> links);
-  void freeze(uint32_t f, double level);
+  void freeze(uint32_t f, double level, uint32_t bottleneck);
   // Indexed heap of links by key_ (smallest first).
   void heap_sift_up(size_t i);
   void heap_sift_down(size_t i);
@@ -147,12 +163,17 @@ class MaxMinSolver {
   std::vector<double> sum_;                        // sum of the active flows' rates
   std::vector<std::vector<uint32_t>> active_on_;  // active flows on each link, by rate
   std::vector<uint32_t> since_exact_;             // region solves since sum_ was exact
-  // Flows, indexed by FlowId.
-  std::vector<uint32_t> route_begin_;  // into pool_
-  std::vector<uint16_t> route_len_;
-  std::vector<double> rate_;
-  std::vector<State> state_;
-  std::vector<uint32_t> flow_mark_;  // == epoch_: in the component; == epoch_ + 1: frozen
+  // Flows, indexed by FlowId. One record each: a region's search, its filling and its
+  // write-back visit a flow's rate, mark and route together, in no useful order.
+  struct Flow {
+    double rate = 0;
+    uint32_t mark = 0;         // == epoch_: in the component; == epoch_ + 1: frozen
+    uint32_t route_begin = 0;  // into pool_
+    uint16_t route_len = 0;
+    State state = State::kFree;
+    uint32_t bottleneck = 0;   // link it froze on
+  };
+  std::vector<Flow> flows_;
   std::vector<LinkId> pool_;         // all routes, back to back
   size_t pool_garbage_ = 0;          // entries of removed flows still in pool_
   std::vector<uint32_t> free_ids_;
