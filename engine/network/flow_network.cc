@@ -44,7 +44,7 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::span<const LinkSpec> links, Networ
   class_served_.assign(links.size(), 0);
   class_since_.assign(links.size(), 0);
   class_seq_.assign(links.size(), 0);
-  class_touched_.assign(links.size(), 0);
+  class_state_.assign(links.size(), 0);
   class_heap_.resize(links.size());
 }
 
@@ -181,24 +181,39 @@ void FlowNetwork::retire_finished(uint64_t now) {
   while (!completions_.empty() && completions_.min_key() <= now) {
     const MonotoneQueue::Entry e = completions_.pop();
     if (class_seq_[e.flow] != e.seq) continue;  // re-rated since
-    retire_class(e.flow, now);
+    retire_class(e.flow, static_cast<int64_t>(e.key), now);
   }
 }
 
 // Retires every flow of bottleneck l due by now, in the order of their marks, and
-// files l's next finish time.
-void FlowNetwork::retire_class(uint32_t l, uint64_t now) {
+// files l's next finish time. `first_finish`: the first flow's, from l's live entry.
+void FlowNetwork::retire_class(uint32_t l, int64_t first_finish, uint64_t now) {
   std::vector<uint32_t>& heap = class_heap_[l];
-  while (!heap.empty()) {
+  const auto by_mark = [this](uint32_t a, uint32_t b) { return mark_less(a, b); };
+  int64_t finish = first_finish;
+  size_t popped = 0;
+  while (!heap.empty() && static_cast<uint64_t>(finish) <= now) {
+    // A symmetric collective finishes a whole class at once: if its last mark is due
+    // too, the rest go in mark order after one sort instead of a heap pop each.
+    if (++popped == 8 && heap.size() > 8 &&
+        static_cast<uint64_t>(finish_of(l, *std::max_element(heap.begin(), heap.end(), by_mark))) <= now) {
+      std::sort(heap.begin(), heap.end(), by_mark);
+      for (uint32_t f : heap) retire_due(l, f, now);
+      heap.clear();
+      break;
+    }
     const uint32_t f = heap.front();
-    if (static_cast<uint64_t>(finish_of(l, f)) > now) break;
-    // What it had left at its class's last rate change, drained at that rate up to now.
-    const double left = mark_[f] - class_served_[l];
-    check_flow_delivered(f, mark_[f] - served_at(l, static_cast<int64_t>(now)), left);
     heap_remove(l, f);
-    retire(f, now);
+    retire_due(l, f, now);
+    if (!heap.empty()) finish = finish_of(l, heap.front());
   }
   schedule(l);
+}
+
+void FlowNetwork::retire_due(uint32_t l, uint32_t f, uint64_t now) {
+  // What it had left at its class's last rate change, drained at that rate up to now.
+  check_flow_delivered(f, mark_[f] - served_at(l, static_cast<int64_t>(now)), mark_[f] - class_served_[l]);
+  retire(f, now);
 }
 
 void FlowNetwork::retire(uint32_t f, uint64_t now) {
@@ -250,8 +265,9 @@ int64_t FlowNetwork::finish_of(uint32_t l, uint32_t f) const {
 void FlowNetwork::schedule(uint32_t l) {
   ++class_seq_[l];
   std::vector<uint32_t>& heap = class_heap_[l];
-  if (heap.empty()) {
-    class_served_[l] = 0;  // a new class: marks stay small
+  if (heap.empty()) {  // until a flow joins: marks start small again
+    class_served_[l] = 0;
+    class_rate_[l] = 0;
     return;
   }
   // m_f - S_l loses ~S_l * 2^-53 bytes to rounding; when S_l dwarfs what the next flow
@@ -279,24 +295,33 @@ void FlowNetwork::apply_rates(uint64_t now) {
     peak_load_[l] = std::max(peak_load_[l], solver_.load(id));
   }
   // A flow whose bottleneck moved carries what it has left (at the old class's rate up
-  // to now) into the new class. Every class involved is a link of the solve.
+  // to now) into the new class. The classes to look at again: those of the recomputed
+  // flows (a class is recomputed whole, maxmin.h) and those that lost one.
   std::vector<uint32_t> moved;  // a few per solve
+  classes_.clear();
+  const auto visit = [this](uint32_t l) {
+    if (class_state_[l] & kVisited) return;
+    class_state_[l] |= kVisited;
+    classes_.push_back(l);
+  };
   for (FlowId id : changes.flows) {
     const uint32_t f = index(id);
     const uint32_t b = index(solver_.bottleneck(id));
     const uint32_t old = class_[f];
+    visit(b);
     if (old == b) continue;
     ++flows_moved_;
     double left = bytes_[f];
     if (old != kNoClass) {
       left = mark_[f] - served_at(old, t);
       heap_remove(old, f);
-      class_touched_[old] = 1;
+      visit(old);
+      class_state_[old] |= kTouched;
     }
     mark_[f] = served_at(b, t) + left;
     class_[f] = b;
     heap_push(b, f);
-    class_touched_[b] = 1;
+    class_state_[b] |= kTouched;
     moved.push_back(f);
   }
   // Checked once every flow has moved: a class's old members may be leaving it.
@@ -304,12 +329,12 @@ void FlowNetwork::apply_rates(uint64_t now) {
     PODSIM_CHECK(solver_.rate(FlowId{f}) == solver_.rate(FlowId{class_heap_[class_[f]].front()}),
                  "flows with one bottleneck got different rates");
   // A class whose rate or flows changed restarts its service count at now.
-  for (LinkId id : changes.links) {
-    const uint32_t l = index(id);
+  for (uint32_t l : classes_) {
+    const bool touched = class_state_[l] & kTouched;
+    class_state_[l] = 0;
     const std::vector<uint32_t>& heap = class_heap_[l];
     const double r = heap.empty() ? 0 : solver_.rate(FlowId{heap.front()});
-    if (r == class_rate_[l] && !class_touched_[l]) continue;  // same finish times
-    class_touched_[l] = 0;
+    if (r == class_rate_[l] && !touched) continue;  // same finish times
     class_served_[l] = served_at(l, t);
     class_since_[l] = t;
     class_rate_[l] = r;

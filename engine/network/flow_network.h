@@ -155,7 +155,8 @@ class FlowNetwork {
   double served_at(uint32_t l, int64_t t) const;
   int64_t finish_of(uint32_t l, uint32_t f) const;
   void schedule(uint32_t l);
-  void retire_class(uint32_t l, uint64_t now);
+  void retire_class(uint32_t l, int64_t first_finish, uint64_t now);
+  void retire_due(uint32_t l, uint32_t f, uint64_t now);
   void retire(uint32_t f, uint64_t now);
   bool mark_less(uint32_t a, uint32_t b) const;
   void heap_push(uint32_t l, uint32_t f);
@@ -192,7 +193,9 @@ class FlowNetwork {
   std::vector<double> class_served_;     // S_l as of class_since_
   std::vector<int64_t> class_since_;
   std::vector<uint32_t> class_seq_;      // bumped when its entry is replaced
-  std::vector<uint8_t> class_touched_;   // its flows changed in this solve
+  static constexpr uint8_t kVisited = 1, kTouched = 2;
+  std::vector<uint8_t> class_state_;     // in classes_; its flows changed (apply_rates)
+  std::vector<uint32_t> classes_;        // the classes a solve may have changed
   std::vector<std::vector<uint32_t>> class_heap_;  // flows by mark, min first
 
   // Groups: a batch of flows with one callback.
