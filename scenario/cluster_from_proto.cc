@@ -2,9 +2,16 @@
 
 #include <fmt/format.h>
 
-#include <climits>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <climits>
+#include <map>
+
+#include "io/input_file.h"
 #include "scenario/field_ranges.h"
+#include "scenario/node_list.h"
+#include "scenario/scenario_files.h"
 #include "sim/memory_limit.h"
 #include "podsim/v1/system.pb.h"
 
@@ -111,6 +118,120 @@ void apply_overrides(const v1::Pool& pool, SystemParams& system) {
 
 int as_int(uint32_t v) { return v > INT_MAX ? INT_MAX : static_cast<int>(v); }
 
+// One pool: its preset looked up, its overrides applied. nullopt (problems recorded at
+// `at`) if the preset is unknown or the overrides are of another family.
+std::optional<PoolParams> pool_params(const v1::Pool& pool, const std::string& at, Problems& problems) {
+  auto system = preset(pool.preset());
+  if (!system) {
+    problems.add(at + ".preset", fmt::format("{} (expected one of: {})",
+                                             pool.preset().empty() ? "missing" : "unknown preset '" + pool.preset() + "'",
+                                             fmt::join(preset_names(), ", ")));
+    return std::nullopt;
+  }
+  if (const char* field = params_field(pool); field && std::string_view(field) != family_name(*system)) {
+    problems.add(fmt::format("{}.{}", at, field), fmt::format("preset '{}' takes its overrides in '{}', not '{}'",
+                                                             pool.preset(), family_name(*system), field));
+    return std::nullopt;
+  }
+  apply_overrides(pool, *system);
+  return PoolParams{.name = pool.name(),
+                    .preset = pool.preset(),
+                    .count = pool.has_count() ? as_int(pool.count()) : 1,
+                    .system = std::move(*system),
+                    .device = device_overrides(pool.device())};
+}
+
+// Node list i's pools, appended to `pools`: one per (GPU type, GPU count), its server
+// built by the first entry of `types` that matches the type (or the entry without
+// matches). False (problems recorded) if the list cannot be built.
+bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& pools, Problems& problems) {
+  const v1::NodeList& l = file.scenario().cluster().node_lists(i);
+  const std::string at = fmt::format("cluster.node_lists[{}]", i);
+  bool ok = true;
+  const auto missing = [&](const char* field, const char* expected) {
+    problems.add(fmt::format("{}.{}", at, field), fmt::format("missing (expected {})", expected));
+    ok = false;
+  };
+  if (l.path().empty()) missing("path", "a CSV of machines, relative to the scenario");
+  if (l.gpus().empty()) missing("gpus", "the column of each machine's GPU count");
+  if (l.types_size() == 0) missing("types", "at least one, e.g. types { server { preset: \"hgx-h100\" } }");
+  // Each entry's server, checked once.
+  std::vector<std::optional<PoolParams>> servers;
+  for (int t = 0; t < l.types_size(); ++t) {
+    const std::string where = fmt::format("{}.types[{}].server", at, t);
+    const v1::Pool& server = l.types(t).server();
+    std::optional<PoolParams> pool = pool_params(server, where, problems);
+    if (pool && !std::holds_alternative<HgxParams>(pool->system) && !std::holds_alternative<Atlas800tA2Params>(pool->system)) {
+      problems.add(where + ".preset", fmt::format("'{}' is not one server (expected hgx-h100, hgx-h800, hgx-h20, hgx-b200 "
+                                                  "or atlas-800t-a2: each machine of the list is one server)",
+                                                  server.preset()));
+      pool.reset();
+    }
+    if (server.has_count()) {
+      problems.add(where + ".count", "set by the node list (one system per machine); remove it");
+      pool.reset();
+    }
+    ok &= pool.has_value();
+    servers.push_back(std::move(pool));
+  }
+  if (!ok) return false;
+  const std::string path = node_list_path(file, i);
+  io::check_input_file(path, "node list");  // no FIFO, device or endless file; at most 1 GiB
+  const NodeList list = read_node_list(path, {.gpus = l.gpus(), .gpu_type = l.gpu_type()});  // throws FILE:LINE
+
+  const auto entry_of = [&](const std::string& type) -> std::optional<int> {
+    if (l.gpu_type().empty()) return 0;
+    std::optional<int> any;
+    for (int t = 0; t < l.types_size(); ++t) {
+      const auto& match = l.types(t).match();
+      if (match.empty() && !any) any = t;
+      if (std::find(match.begin(), match.end(), type) != match.end()) return t;
+    }
+    return any;
+  };
+  std::map<std::string, int> skipped = list.skipped;
+  std::map<std::string, int> counts_of_name;  // GPU counts built under one pool name
+  std::vector<std::pair<const MachineGroup*, int>> built;
+  for (const MachineGroup& g : list.groups) {
+    const std::optional<int> t = entry_of(g.gpu_type);
+    if (!t) {
+      if (l.skip_unknown_types()) {
+        skipped[fmt::format("GPU type '{}' has no entry in types", g.gpu_type)] += g.machines;
+        continue;
+      }
+      problems.add(at + ".types", fmt::format("{}:{}: GPU type '{}' ({} machines of {} GPUs) has no entry (add one with "
+                                              "match: \"{}\", one without match for every other type, or "
+                                              "skip_unknown_types: true)",
+                                              path, g.first_line, g.gpu_type, g.machines, g.gpus, g.gpu_type));
+      ok = false;
+      continue;
+    }
+    if (g.machines > 1000000) {
+      problems.add(at + ".path", fmt::format("{}: {} machines of type '{}' (expected at most 1e6 per pool)", path,
+                                             g.machines, g.gpu_type));
+      ok = false;
+      continue;
+    }
+    built.emplace_back(&g, *t);
+    const PoolParams& server = *servers[static_cast<size_t>(*t)];
+    ++counts_of_name[server.name.empty() ? (g.gpu_type.empty() ? server.preset : g.gpu_type) : server.name];
+  }
+  for (const auto& [g, t] : built) {
+    PoolParams pool = *servers[static_cast<size_t>(t)];
+    std::string name = pool.name.empty() ? (g->gpu_type.empty() ? pool.preset : g->gpu_type) : pool.name;
+    if (counts_of_name[name] > 1) name += fmt::format("-{}gpu", g->gpus);
+    pool.name = std::move(name);
+    pool.gpu_type = g->gpu_type;
+    pool.count = g->machines;
+    if (auto* hgx = std::get_if<HgxParams>(&pool.system)) hgx->gpus = g->gpus;
+    if (auto* atlas = std::get_if<Atlas800tA2Params>(&pool.system)) atlas->npus = g->gpus;
+    pools.push_back(std::move(pool));
+  }
+  if (auto log = spdlog::get("scenario"))
+    for (const auto& [reason, count] : skipped) log->info("{}: {} machines skipped: {}", path, count, reason);
+  return ok;
+}
+
 }  // namespace
 
 std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& problems) {
@@ -120,33 +241,19 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
   if (check_field_ranges(file, m, "cluster", problems) > 0) return std::nullopt;
   ClusterParams p;
   p.name = m.name();
-  if (m.pools_size() == 0)
-    problems.add("cluster.pools", "missing (expected at least one pool, e.g. cluster { pools { preset: \"nvl72\" } })");
+  if (m.pools_size() == 0 && m.node_lists_size() == 0)
+    problems.add("cluster.pools", "missing (expected at least one pool, e.g. cluster { pools { preset: \"nvl72\" } }, "
+                                  "or a node_lists entry)");
   bool pools_ok = true;
   for (int i = 0; i < m.pools_size(); ++i) {
-    const v1::Pool& pool = m.pools(i);
-    const std::string at = fmt::format("cluster.pools[{}]", i);
-    auto system = preset(pool.preset());
-    if (!system) {
-      problems.add(at + ".preset", fmt::format("{} (expected one of: {})",
-                                               pool.preset().empty() ? "missing" : "unknown preset '" + pool.preset() + "'",
-                                               fmt::join(preset_names(), ", ")));
+    std::optional<PoolParams> pool = pool_params(m.pools(i), fmt::format("cluster.pools[{}]", i), problems);
+    if (pool)
+      p.pools.push_back(std::move(*pool));
+    else
       pools_ok = false;
-      continue;
-    }
-    if (const char* field = params_field(pool); field && std::string_view(field) != family_name(*system)) {
-      problems.add(fmt::format("{}.{}", at, field), fmt::format("preset '{}' takes its overrides in '{}', not '{}'",
-                                                               pool.preset(), family_name(*system), field));
-      pools_ok = false;
-      continue;
-    }
-    apply_overrides(pool, *system);
-    p.pools.push_back(PoolParams{.name = pool.name(),
-                                 .preset = pool.preset(),
-                                 .count = pool.has_count() ? as_int(pool.count()) : 1,
-                                 .system = std::move(*system),
-                                 .device = device_overrides(pool.device())});
   }
+  for (int i = 0; i < m.node_lists_size(); ++i)
+    pools_ok &= add_node_list(file, i, p.pools, problems);
   if (m.has_fat_tree()) {
     const v1::FatTree& f = m.fat_tree();
     FatTreeParams t;
@@ -162,7 +269,7 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
   }
   // Parameter checks need every pool; with a pool missing, pool indices would not match.
   // Refuse a cluster this machine cannot hold before check() walks its nodes.
-  if (pools_ok && m.pools_size() > 0) {
+  if (pools_ok && !p.pools.empty()) {
     double devices = 0;
     for (const PoolParams& pool : p.pools) {
       const SystemShape s = shape(pool.system);

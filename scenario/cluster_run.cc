@@ -49,7 +49,7 @@ scheduler::PolicyKind policy(v1::Scheduler::Policy p) {
 
 bool has_cluster_run(const ScenarioFile& file) {
   const v1::Scenario& s = file.scenario();
-  return s.cluster().pools_size() > 0 && (s.jobs_size() > 0 || s.sources_size() > 0);
+  return (s.cluster().pools_size() > 0 || s.cluster().node_lists_size() > 0) && (s.jobs_size() > 0 || s.sources_size() > 0);
 }
 
 sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer, sim::StepRecorder* steps,

@@ -222,7 +222,7 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
       const size_t n = t.max_jobs() > 0 ? std::min<size_t>(t.max_jobs(), trace.jobs.size()) : trace.jobs.size();
       for (size_t k = 0; k < n; ++k) {
         const scheduler::TraceJob& tj = trace.jobs[k];
-        // A declared GPU type narrows the pools to those of that name.
+        // A declared GPU type narrows the pools to those of that name or GPU type.
         std::vector<uint32_t> job_pools = allowed;
         if (!tj.gpu_type.empty()) {
           job_pools.clear();
@@ -230,9 +230,11 @@ sim::SchedulerJobs scheduler_jobs(const ScenarioFile& file, const scheduler::Inv
           for (;;) {
             const size_t bar = tj.gpu_type.find('|', from);
             const std::string name = tj.gpu_type.substr(from, bar == std::string::npos ? bar : bar - from);
-            if (auto p = inv.find_pool(name);
-                p && (allowed.empty() || std::find(allowed.begin(), allowed.end(), *p) != allowed.end()))
-              job_pools.push_back(*p);
+            for (uint32_t p = 0; p < inv.pools().size(); ++p)  // by name, or by a node list's GPU type
+              if (!name.empty() && (inv.pools()[p].name == name || inv.pools()[p].gpu_type == name) &&
+                  (allowed.empty() || std::find(allowed.begin(), allowed.end(), p) != allowed.end()) &&
+                  std::find(job_pools.begin(), job_pools.end(), p) == job_pools.end())
+                job_pools.push_back(p);
             if (bar == std::string::npos) break;
             from = bar + 1;
           }

@@ -139,7 +139,8 @@ void check_run_size_before_build(const ScenarioFile& file) {
     }
   const uint32_t samples = file.scenario().scheduler().timeline_samples();
   load.timeline_samples = samples > 0 ? samples : 100;
-  load.pools = std::max(1, file.scenario().cluster().pools_size());
+  // A node list makes one pool per GPU type and size; at least one each before it is read.
+  load.pools = std::max(1, file.scenario().cluster().pools_size() + file.scenario().cluster().node_lists_size());
   refuse_if_over(file, load);
 }
 

@@ -14,6 +14,11 @@ std::string trace_source_path(const ScenarioFile& file, int i) {
   return (dir / file.scenario().sources(i).trace().path()).lexically_normal().string();
 }
 
+std::string node_list_path(const ScenarioFile& file, int i) {
+  const std::filesystem::path dir = std::filesystem::path(file.path()).parent_path();
+  return (dir / file.scenario().cluster().node_lists(i).path()).lexically_normal().string();
+}
+
 std::vector<io::FileUse> scenario_inputs(const ScenarioFile& file) {
   std::vector<io::FileUse> files;
   std::error_code ec;
@@ -21,6 +26,9 @@ std::vector<io::FileUse> scenario_inputs(const ScenarioFile& file) {
   for (int i = 0; i < file.scenario().sources_size(); ++i)
     if (file.scenario().sources(i).has_trace() && !file.scenario().sources(i).trace().path().empty())
       files.push_back({.role = fmt::format("sources[{}].trace.path", i), .path = trace_source_path(file, i)});
+  for (int i = 0; i < file.scenario().cluster().node_lists_size(); ++i)
+    if (!file.scenario().cluster().node_lists(i).path().empty())
+      files.push_back({.role = fmt::format("cluster.node_lists[{}].path", i), .path = node_list_path(file, i)});
   return files;
 }
 

@@ -14,6 +14,8 @@ namespace podsim::scenario {
 // sources[i].trace.path as it is opened: relative to the scenario's directory.
 // REQUIRES: sources[i] is a trace source.
 std::string trace_source_path(const ScenarioFile& file, int i);
+// cluster.node_lists[i].path, relative to the scenario file as given.
+std::string node_list_path(const ScenarioFile& file, int i);
 
 // The scenario file (unless it was not read from a file) and every trace source.
 std::vector<io::FileUse> scenario_inputs(const ScenarioFile& file);

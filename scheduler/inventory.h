@@ -18,6 +18,7 @@ namespace podsim::scheduler {
 
 struct PoolInfo {
   std::string name;
+  std::string gpu_type;  // a second name traces may use for its devices (node lists); may be empty
   // Work per second relative to the reference device (1.0). Trace durations are work at
   // reference speed, so a job runs them in duration / relative_speed on this pool.
   double relative_speed = 1.0;

@@ -18,6 +18,7 @@ scheduler::Inventory inventory_from_cluster(const topologies::Cluster& cluster, 
   const double slowest = *std::min_element(peak.begin(), peak.end());
   for (size_t p = 0; p < pools.size(); ++p) {
     pools[p].name = params.pools[p].name.empty() ? params.pools[p].preset : params.pools[p].name;
+    pools[p].gpu_type = params.pools[p].gpu_type;
     pools[p].relative_speed = slowest > 0 ? peak[p] / slowest : 1.0;
   }
   // Dense ids for pods, nodes and leaf groups, in device order.

@@ -123,6 +123,9 @@ struct PoolParams {
   int count = 1;       // systems (supernodes, racks, servers) in the pool
   SystemParams system;
   DeviceOverrides device;
+  // What a trace's GPU type column calls this pool's devices, besides its name (a node
+  // list's GPU type, "H800"); empty: the name alone.
+  std::string gpu_type;
 };
 
 // A folded-Clos (fat-tree) scale-out network. Leaves have `radix` ports split

@@ -1,0 +1,74 @@
+#include "scenario/node_list.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+
+#include "engine/csv_reader.h"
+#include "engine/error.h"
+
+namespace podsim::scenario {
+namespace {
+
+// A cell as it may appear in a one-line message.
+std::string shown(std::string s) {
+  for (char& ch : s)
+    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+std::string trimmed(const std::string& s) {
+  const size_t b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+NodeList read_node_list(const std::string& path, const NodeListColumns& columns) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: cannot open node list", path));
+  CsvReader csv(in, path);
+  std::optional<CsvRecord> head = csv.next();
+  if (!head || head->fields.empty()) throw UserError(fmt::format("{}: empty node list (expected a header row)", path));
+  std::vector<std::string> header;
+  for (const std::string& h : head->fields) header.push_back(trimmed(h));
+  const auto column = [&](const std::string& name, const char* role) -> std::optional<size_t> {
+    if (name.empty()) return std::nullopt;
+    const auto it = std::find(header.begin(), header.end(), name);
+    if (it != header.end()) return static_cast<size_t>(it - header.begin());
+    throw UserError(fmt::format("{}:{}: missing column '{}' (declared as the {} column; header: {})", path, head->line,
+                                shown(name), role, shown(fmt::format("{}", fmt::join(header, ",")))));
+  };
+  const size_t gpus_col = *column(columns.gpus, "GPU count");
+  const std::optional<size_t> type_col = column(columns.gpu_type, "GPU type");
+
+  NodeList out;
+  std::map<std::pair<std::string, int>, size_t> group_of;
+  while (std::optional<CsvRecord> r = csv.next()) {
+    if (r->open_quote)
+      throw UserError(fmt::format("{}:{}: a quoted field is not closed (expected '\"' before the end of the file)",
+                                  path, r->line));
+    if (r->fields.empty()) continue;  // a blank line
+    if (r->fields.size() < header.size())
+      throw UserError(fmt::format("{}:{}: {} fields, the header has {}", path, r->line, r->fields.size(), header.size()));
+    const std::string text = trimmed(r->fields[gpus_col]);
+    int gpus = -1;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), gpus);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || gpus < 0 || gpus > kMaxGpusPerMachine)
+      throw UserError(fmt::format("{}:{}: column '{}': expected a whole number of GPUs in [0, {}], got '{}'", path,
+                                  r->line, header[gpus_col], kMaxGpusPerMachine, shown(text)));
+    if (gpus == 0) {
+      ++out.skipped["no GPUs"];
+      continue;
+    }
+    std::string type = type_col ? trimmed(r->fields[*type_col]) : std::string();
+    const auto [it, fresh] = group_of.try_emplace({type, gpus}, out.groups.size());
+    if (fresh) out.groups.push_back({.gpu_type = std::move(type), .gpus = gpus, .machines = 0, .first_line = r->line});
+    ++out.groups[it->second].machines;
+  }
+  return out;
+}
+
+}  // namespace podsim::scenario

@@ -1,0 +1,138 @@
+// Node lists (Cluster.node_lists; scenario/node_list.h): a CSV of machines becomes pools
+// of one-server systems, one per GPU type and GPU count, and bad lists are refused with
+// their file and line. The shipped sample (data/nodes/k8s-node-list-synthetic) counted
+// by hand: 4 H100 x 8, 2 H800 x 8, 2 H800 x 4, one machine without GPUs, 2 T4 x 2.
+#include "scenario/node_list.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <variant>
+
+#include "engine/error.h"
+#include "scenario/cluster_from_proto.h"
+#include "scenario/scenario_file.h"
+
+using podsim::scenario::ScenarioFile;
+namespace topo = podsim::topologies;
+
+namespace {
+
+const std::string kSample = std::string(PODSIM_SOURCE_DIR) + "/data/nodes/k8s-node-list-synthetic/nodes.csv";
+
+std::string error_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const podsim::UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A scenario beside `dir`'s node list, so that its relative path resolves.
+ScenarioFile scenario(const std::string& node_list) {
+  return ScenarioFile::parse(std::string(PODSIM_SOURCE_DIR) + "/scenarios/x.textproto",
+                             "name: \"n\"\ncluster {\n  node_lists {\n" + node_list +
+                                 "  }\n  fat_tree { tiers: 2 radix: 16 rail_optimized: false }\n}\n");
+}
+
+const char* kSampleList =
+    "    path: \"../data/nodes/k8s-node-list-synthetic/nodes.csv\"\n"
+    "    gpus: \"gpu\" gpu_type: \"model\"\n"
+    "    types { match: \"H100\" server { preset: \"hgx-h100\" } }\n"
+    "    types { match: \"H800\" server { preset: \"hgx-h800\" } }\n";
+
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& text)
+      : path((std::filesystem::temp_directory_path() / ("podsim_node_list_" + std::to_string(std::rand()) + ".csv"))
+                 .string()) {
+    std::ofstream(path) << text;
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("the sample's machines group by GPU type and count, in order of first appearance") {
+  const podsim::scenario::NodeList l = podsim::scenario::read_node_list(kSample, {.gpus = "gpu", .gpu_type = "model"});
+  REQUIRE(l.groups.size() == 4);
+  CHECK((l.groups[0].gpu_type == "H100" && l.groups[0].gpus == 8 && l.groups[0].machines == 4));
+  CHECK((l.groups[1].gpu_type == "H800" && l.groups[1].gpus == 8 && l.groups[1].machines == 2));
+  CHECK((l.groups[2].gpu_type == "H800" && l.groups[2].gpus == 4 && l.groups[2].machines == 2));
+  CHECK((l.groups[3].gpu_type == "T4" && l.groups[3].gpus == 2 && l.groups[3].machines == 2));
+  CHECK(l.groups[2].first_line == 9);  // synth-node-07: line 9 of the file (header = line 1)
+  CHECK(l.skipped.at("no GPUs") == 1);
+}
+
+TEST_CASE("a node list builds one pool per GPU type and count, named by type, sized by the list") {
+  const topo::ClusterParams p =
+      podsim::scenario::cluster_params(scenario(std::string(kSampleList) + "    skip_unknown_types: true\n"));
+  REQUIRE(p.pools.size() == 3);
+  CHECK(p.pools[0].name == "H100");  // one size of H100: the type alone
+  CHECK(p.pools[1].name == "H800-8gpu");
+  CHECK(p.pools[2].name == "H800-4gpu");
+  CHECK(p.pools[0].count == 4);
+  CHECK(p.pools[1].count == 2);
+  CHECK(p.pools[2].count == 2);
+  CHECK(p.pools[2].gpu_type == "H800");
+  CHECK(std::get<topo::HgxParams>(p.pools[2].system).gpus == 4);
+  CHECK(p.pools[1].preset == "hgx-h800");
+  // 4 x 8 + 2 x 8 + 2 x 4 = 56 GPUs: the T4s and the machine without GPUs are not built.
+  int devices = 0;
+  for (const topo::PoolParams& pool : p.pools) devices += pool.count * std::get<topo::HgxParams>(pool.system).gpus;
+  CHECK(devices == 56);
+}
+
+TEST_CASE("a type without an entry is an error naming the file, the line and the way out") {
+  const std::string e = error_of([] { podsim::scenario::cluster_params(scenario(kSampleList)); });
+  CHECK(has(e, "cluster.node_lists[0].types"));
+  CHECK(has(e, "nodes.csv:11: GPU type 'T4' (2 machines of 2 GPUs) has no entry"));
+  CHECK(has(e, "skip_unknown_types: true"));
+}
+
+TEST_CASE("an entry without match takes every other type, and a rack-scale preset or a count is refused") {
+  const topo::ClusterParams p = podsim::scenario::cluster_params(scenario(
+      std::string(kSampleList) + "    types { server { name: \"other\" preset: \"hgx-h20\" } }\n"));
+  REQUIRE(p.pools.size() == 4);
+  CHECK(p.pools[3].name == "other");
+  CHECK(p.pools[3].gpu_type == "T4");
+  CHECK(std::get<topo::HgxParams>(p.pools[3].system).gpus == 2);
+
+  const std::string rack = error_of([] {
+    podsim::scenario::cluster_params(scenario(
+        "    path: \"../data/nodes/k8s-node-list-synthetic/nodes.csv\" gpus: \"gpu\"\n"
+        "    types { server { preset: \"nvl72\" count: 2 } }\n"));
+  });
+  CHECK(has(rack, "cluster.node_lists[0].types[0].server.preset: 'nvl72' is not one server"));
+  CHECK(has(rack, "cluster.node_lists[0].types[0].server.count: set by the node list"));
+}
+
+TEST_CASE("bad lists: a missing column, a GPU count that is not a whole number in range, a short row") {
+  using podsim::scenario::read_node_list;
+  const TempFile no_column("sn,model\na,H100\n");
+  CHECK(has(error_of([&] { read_node_list(no_column.path, {.gpus = "gpu"}); }), ":1: missing column 'gpu'"));
+  const TempFile bad_count("sn,gpu\na,8\nb,8.5\n");
+  CHECK(has(error_of([&] { read_node_list(bad_count.path, {.gpus = "gpu"}); }),
+            ":3: column 'gpu': expected a whole number of GPUs in [0, 128], got '8.5'"));
+  const TempFile huge("sn,gpu\na,100000\n");
+  CHECK(has(error_of([&] { read_node_list(huge.path, {.gpus = "gpu"}); }), "got '100000'"));
+  const TempFile negative("sn,gpu\na,-1\n");
+  CHECK(has(error_of([&] { read_node_list(negative.path, {.gpus = "gpu"}); }), "got '-1'"));
+  const TempFile short_row("sn,gpu,model\na,8\n");
+  CHECK(has(error_of([&] { read_node_list(short_row.path, {.gpus = "gpu", .gpu_type = "model"}); }),
+            ":2: 2 fields, the header has 3"));
+  CHECK(has(error_of([] { read_node_list("/nonexistent/nodes.csv", {.gpus = "gpu"}); }), "cannot open node list"));
+}
+
+TEST_CASE("missing fields of a node list are reported together") {
+  const std::string e = error_of([] { podsim::scenario::cluster_params(scenario("    path: \"\"\n")); });
+  CHECK(has(e, "cluster.node_lists[0].path: missing"));
+  CHECK(has(e, "cluster.node_lists[0].gpus: missing"));
+  CHECK(has(e, "cluster.node_lists[0].types: missing"));
+}
