@@ -163,7 +163,7 @@ void write_summary_csv(const scheduler::ClusterRunResult& r, std::ostream& out) 
   csv.end_row();
 }
 
-void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out) {
+Json results_json(const scheduler::ClusterRunResult& r) {
   Json doc = Json::object();
   Json& summary = doc["summary"] = Json::object();
   for (const Field& f : summary_fields(r)) {
@@ -201,8 +201,10 @@ void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out)
     for (size_t i = 0; i < std::size(values); ++i) sample[kTimelineColumns[i]] = json_value(values[i]);
     timeline.push_back(std::move(sample));
   }
-  io::write_json(doc, out);
+  return doc;
 }
+
+void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out) { io::write_json(results_json(r), out); }
 
 void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out) {
   write_summary_table(r.result, out);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "io/json_writer.h"
 #include "scheduler/result.h"
 #include "sim/cluster_run.h"
 
@@ -17,7 +18,10 @@ void write_summary_table(const scheduler::ClusterRunResult& r, std::ostream& out
 void write_jobs_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
 void write_timeline_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
 void write_summary_csv(const scheduler::ClusterRunResult& r, std::ostream& out);
-// {"summary": {...}, "jobs": [...], "timeline": [...]}, the CSVs' names and values.
+// {"summary": {...}, "jobs": [...], "timeline": [...]}, the CSVs' names and values
+// (unknown values null). The Python module returns this document as it is.
+Json results_json(const scheduler::ClusterRunResult& r);
+// results_json, written (io/json_writer.h: non-finite numbers are refused).
 void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out);
 
 

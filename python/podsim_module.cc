@@ -4,7 +4,8 @@
 //
 //   import podsim
 //   r = podsim.load("scenarios/smoke.textproto").set("seed=7").run()
-//   pandas.DataFrame(r["jobs"])
+//   pandas.DataFrame(r["jobs"])                   # jobs.csv's columns and values
+//   pandas.DataFrame(podsim.sweep("scenarios/smoke.textproto", set=["seed=1,2,3"]))
 //
 // Errors in the input raise ValueError with the CLI's one-line message (FILE:LINE:COL,
 // field path, what was expected).
@@ -12,15 +13,21 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <charconv>
+#include <cmath>
 #include <optional>
 #include <string>
 
 #include "engine/error.h"
+#include "io/cluster_results.h"
+#include "io/json_writer.h"
 #include "scenario/cluster_run.h"
 #include "scenario/compare_run.h"
 #include "scenario/plan_cluster.h"
 #include "scenario/scenario_check.h"
+#include "scenario/run_metrics.h"
 #include "scenario/scenario_file.h"
+#include "scenario/sweep_plan.h"
 #include "sim/headline_metrics.h"
 #include "workloads/planner.h"
 
@@ -40,77 +47,42 @@ py::dict metrics(const std::vector<sim::Metric>& ms) {
   return d;
 }
 
+// A JSON document as plain Python values: objects as dicts (keys in order), arrays as
+// lists, null as None.
+py::object to_python(const io::Json& j) {
+  switch (j.type()) {
+    case io::Json::value_t::object: {
+      py::dict d;
+      for (const auto& [key, value] : j.items()) d[py::str(key)] = to_python(value);
+      return d;
+    }
+    case io::Json::value_t::array: {
+      py::list l;
+      for (const io::Json& value : j) l.append(to_python(value));
+      return l;
+    }
+    case io::Json::value_t::string: return py::str(j.get<std::string>());
+    case io::Json::value_t::boolean: return py::bool_(j.get<bool>());
+    case io::Json::value_t::number_integer: return py::int_(j.get<int64_t>());
+    case io::Json::value_t::number_unsigned: return py::int_(j.get<uint64_t>());
+    case io::Json::value_t::number_float: return py::float_(j.get<double>());
+    default: return py::none();
+  }
+}
+
+// results.json's document (the CSVs' column names and values), with what the printed
+// summary adds: the rows a trace source skipped and the reference of trace durations.
 py::dict cluster_dict(const sim::ClusterRunOutput& out) {
-  const scheduler::ClusterSummary& s = out.result.summary;
-  py::dict summary;
-  summary["policy"] = s.policy;
-  summary["placement"] = s.placement;
-  summary["devices"] = s.devices;
-  summary["jobs"] = s.jobs;
-  summary["finished"] = s.finished;
-  summary["makespan_s"] = s.makespan_s;
-  summary["jct_mean_s"] = s.jct_s.mean;
-  summary["jct_p50_s"] = s.jct_s.p50;
-  summary["jct_p99_s"] = s.jct_s.p99;
-  summary["queue_delay_mean_s"] = s.queue_delay_s.mean;
-  summary["queue_delay_p50_s"] = s.queue_delay_s.p50;
-  summary["queue_delay_p99_s"] = s.queue_delay_s.p99;
-  summary["first_start_delay_mean_s"] = s.first_start_delay_s.mean;
-  summary["first_start_delay_p50_s"] = s.first_start_delay_s.p50;
-  summary["first_start_delay_p99_s"] = s.first_start_delay_s.p99;
-  summary["drain_tail_s"] = s.drain_tail_s;
-  summary["utilization_before_drain"] = opt(s.utilization_before_drain);
-  summary["utilization"] = s.utilization;
-  summary["mfu_utilization"] = s.mfu_utilization;
-  summary["fragmentation"] = s.fragmentation;
-  summary["energy_j"] = s.energy_j;
-  summary["goodput"] = s.goodput;
-  summary["interruptions"] = s.interruptions;
-  summary["preemptions"] = s.preemptions;
-  summary["failures"] = s.failures;
-  summary["lost_device_hours"] = s.lost_device_hours;
-  py::list jobs;
-  for (const scheduler::JobResult& j : out.result.jobs) {
-    py::dict d;
-    d["name"] = j.name;
-    d["devices"] = j.devices;
-    d["pool"] = j.pool;
-    d["arrival_s"] = j.arrival_s;
-    d["first_start_s"] = opt(j.first_start_s);
-    d["end_s"] = opt(j.end_s);
-    d["queue_delay_s"] = j.queue_delay_s;
-    d["first_start_delay_s"] = j.first_start_delay_s;
-    d["jct_s"] = opt(j.jct_s);
-    d["time_to_train_s"] = opt(j.time_to_train_s);
-    d["held_s"] = j.held_s;
-    d["mfu"] = opt(j.mfu);
-    d["goodput"] = j.goodput;
-    d["interruptions"] = j.interruptions;
-    d["preemptions"] = j.preemptions;
-    d["checkpoints"] = j.checkpoints;
-    d["lost_steps"] = j.lost_steps;
-    d["lost_seconds"] = j.lost_seconds;
-    jobs.append(d);
-  }
-  py::list timeline;
-  for (const scheduler::TimelineSample& t : out.result.timeline) {
-    py::dict d;
-    d["t_s"] = t.t_s;
-    d["allocated"] = t.allocated;
-    d["down"] = t.down;
-    d["utilization"] = t.utilization;
-    d["mfu_utilization"] = t.mfu_utilization;
-    d["fragmentation"] = t.fragmentation;
-    d["queued"] = t.queued;
-    d["running"] = t.running;
-    d["power_w"] = t.power_w;
-    timeline.append(d);
-  }
   py::dict r;
   r["kind"] = "cluster";
-  r["summary"] = summary;
-  r["jobs"] = jobs;
-  r["timeline"] = timeline;
+  py::dict results = to_python(io::results_json(out.result));
+  for (const auto& [key, value] : results) r[key] = value;
+  py::dict skipped;
+  for (const auto& [reason, count] : out.skipped_by_reason) skipped[py::str(reason)] = count;
+  r["skipped_rows"] = skipped;                      // by reason, as the summary prints them
+  r["skipped_oversized"] = out.skipped_oversized;  // jobs larger than any pool (skip_oversized)
+  r["duration_reference"] = out.duration_reference.empty() ? py::object(py::none())
+                                                           : py::object(py::str(out.duration_reference));
   r["metrics"] = metrics(sim::headline_metrics(out));
   return r;
 }
@@ -161,6 +133,48 @@ py::dict study_dict(const sim::StudyResult& r) {
   return out;
 }
 
+// A swept value as Python would write it: an int or a float when the text is one (as
+// pandas reads the CLI's CSV), else the text ("FIFO").
+py::object swept_value(const std::string& text) {
+  const char* end = text.data() + text.size();
+  int64_t i = 0;
+  if (const auto r = std::from_chars(text.data(), end, i); r.ec == std::errc() && r.ptr == end) return py::int_(i);
+  double d = 0;
+  if (const auto r = std::from_chars(text.data(), end, d); r.ec == std::errc() && r.ptr == end && std::isfinite(d))
+    return py::float_(d);
+  return py::str(text);
+}
+
+// `podsim sweep`'s wide table, one dict per point in point order: "point", the swept
+// fields (their paths), the metrics (named as the CSV's columns; None where a point has
+// no such figure) and "error" (None, or the one-line reason the point failed: its
+// metrics are then absent, and the sweep goes on, as the CLI's does).
+py::list sweep(const std::string& path, const std::vector<std::string>& lists) {
+  const scenario::SweepPlan plan = scenario::SweepPlan::make(scenario::ScenarioFile::load(path), lists);
+  const std::vector<std::string> fields = plan.fields();
+  py::list rows;
+  for (size_t p = 0; p < plan.points(); ++p) {
+    std::vector<sim::Metric> ms;
+    std::string error;
+    {
+      py::gil_scoped_release unlocked;  // the point holds no Python object
+      try {
+        ms = scenario::headline_metrics(plan.point_file(p));
+      } catch (const UserError& e) {
+        error = e.what();
+      }
+    }
+    py::dict row;
+    row["point"] = p;
+    const std::vector<std::string> values = plan.values(p);
+    for (size_t f = 0; f < fields.size(); ++f) row[py::str(fields[f])] = swept_value(values[f]);
+    for (const auto& [column, value] : metrics(ms)) row[column] = value;
+    row["error"] = error.empty() ? py::object(py::none()) : py::object(py::str(error));
+    rows.append(row);
+  }
+  return rows;
+}
+
 // A scenario file, loaded and changed in place.
 class Scenario {
  public:
@@ -172,7 +186,7 @@ class Scenario {
   py::dict run() const {
     const podsim::v1::Scenario& s = file_.scenario();
     if (s.has_sweep())
-      throw UserError(fmt::format("{}: a sweep scenario: run its points with `podsim sweep` (the module runs one "
+      throw UserError(fmt::format("{}: a sweep scenario: run its points with podsim.sweep() (run() runs one "
                                   "scenario; change it with set())",
                                   file_.path()));
     if (s.has_compare()) {
@@ -246,6 +260,10 @@ PYBIND11_MODULE(podsim, m) {
           return Scenario(podsim::scenario::ScenarioFile::parse(name, text));
         },
         py::arg("text"), py::arg("name") = "<string>", "A scenario from text; errors name `name`");
+  m.def("sweep", &podsim::python::sweep, py::arg("path"), py::kw_only(), py::arg("set") = std::vector<std::string>{},
+        "The points of a sweep, as `podsim sweep PATH --set FIELD=V1,V2,...` computes them: the file's sweep\n"
+        "block and `set`'s lists (a field the block sweeps takes these values instead). A list of dicts, one per\n"
+        "point: 'point', each swept field, each metric (the wide CSV's columns), 'error'.");
   m.def(
       "plan",
       [](const std::string& model, const std::string& system, int devices, const std::string& cluster,

@@ -17,4 +17,15 @@ if [[ "$out" != *" step "*" s, MFU "* ]]; then
   echo "test-embed: unexpected output" >&2
   exit 1
 fi
+# The Python module, when this build has it, imports from the prefix alone and runs a study.
+module=$(find "$tmp/prefix" -name 'podsim*.so' -print -quit)
+if [[ -n "$module" ]]; then
+  root=$PWD
+  step=$(cd "$tmp" && PYTHONPATH=$(dirname "$module") /usr/bin/python3 -c '
+import podsim, sys
+cell = podsim.load(sys.argv[1]).run()["cells"][0]
+print("%.6f" % cell["step_s"])' "$root/scenarios/wan21_video_cm384_vs_h100.textproto")
+  echo "installed Python module: step $step s"
+  [[ "$step" =~ ^[0-9]+\.[0-9]+$ ]] || { echo "test-embed: the installed Python module failed" >&2; exit 1; }
+fi
 echo "test-embed: ok"

@@ -5,6 +5,7 @@ the module, PODSIM to the binary and PODSIM_SOURCE_DIR to the repository.
 """
 import csv
 import decimal
+import json
 import os
 import subprocess
 import tempfile
@@ -54,18 +55,71 @@ def test_cluster_run_equals_the_cli_files():
             summary = next(csv.DictReader(f))
         with open(os.path.join(out, "jobs.csv"), newline="") as f:
             jobs = list(csv.DictReader(f))
-    for key in ("makespan_s", "jct_mean_s", "utilization", "mfu_utilization", "energy_j", "goodput"):
-        assert r["summary"][key] == printed(column(summary, key)), key
-    assert r["summary"]["finished"] == int(column(summary, "finished")) == 2
+        with open(os.path.join(out, "timeline.csv"), newline="") as f:
+            timeline = list(csv.DictReader(f))
+        with open(os.path.join(out, "results.json")) as f:
+            results = json.load(f)
+    # The module's names are the files' columns (units in the names), every one of them.
+    assert list(r["summary"]) == list(summary)
+    assert [list(j) for j in r["jobs"]] == [list(j) for j in jobs]
+    assert [list(t) for t in r["timeline"]] == [list(t) for t in timeline]
+    # And its values are results.json's, exactly.
+    for table in ("summary", "jobs", "timeline"):
+        assert r[table] == results[table], table
+    for key in ("makespan_s", "jct_mean_s", "utilization_frac", "mfu_utilization_frac", "energy_j", "goodput_frac"):
+        assert r["summary"][key] == printed(summary[key]), key
+    assert r["summary"]["finished"] == int(summary["finished"]) == 2
     assert [j["name"] for j in r["jobs"]] == [j["name"] for j in jobs] == ["first", "second"]
     for mine, theirs in zip(r["jobs"], jobs):
         for key in ("devices", "arrival_s", "end_s", "jct_s", "queue_delay_s"):
-            assert mine[key] == printed(column(theirs, key)), key
+            assert mine[key] == printed(theirs[key]), key
     assert len(r["timeline"]) > 0
+    assert r["skipped_rows"] == {} and r["skipped_oversized"] == 0
     # Plain values only: lists of dicts of numbers and strings, as pandas.DataFrame takes them.
     for table in ("jobs", "timeline"):
         assert all(plain(v) for row in r[table] for v in row.values()), table
     assert all(plain(v) for v in r["summary"].values())
+
+
+def test_trace_replay_reports_skipped_rows_as_the_cli_prints_them():
+    path = scenario("traces/k8s_pod_list.textproto")
+    r = podsim.load(path).run()
+    printed_counts = {}
+    for line in cli("run", path).splitlines():
+        if line.startswith("skipped") and "trace rows:" in line:
+            count, reason = line.split(None, 1)[1].split(" trace rows: ", 1)
+            printed_counts[reason] = int(count)
+    assert printed_counts, "the k8s sample skips rows"
+    assert r["skipped_rows"] == printed_counts
+
+
+def test_sweep_equals_the_cli_rows():
+    path = scenario("smoke.textproto")
+    rows = podsim.sweep(path, set=["seed=1,2", "scheduler.policy=FIFO,SJF"])
+    table = list(csv.reader(line for line in cli("sweep", path, "--set", "seed=1,2", "--set",
+                                                 "scheduler.policy=FIFO,SJF").splitlines()
+                            if not line.startswith("#")))
+    header, body = table[0], table[1:]
+    assert len(rows) == len(body) == 4
+    assert [r["point"] for r in rows] == [0, 1, 2, 3]
+    assert [(r["seed"], r["scheduler.policy"]) for r in rows] == [(1, "FIFO"), (1, "SJF"), (2, "FIFO"), (2, "SJF")]
+    for mine, theirs in zip(rows, body):
+        cells = dict(zip(header, theirs))
+        assert set(mine) == set(header)
+        assert mine["error"] is None and cells["error"] == ""
+        for column, text in cells.items():
+            if column in ("point", "seed", "scheduler.policy", "error") or text == "":
+                continue
+            value = mine[column]
+            assert (value == printed(text)) if isinstance(value, float) else (str(value) == text), column
+
+
+def test_sweep_point_errors_are_rows_not_exceptions():
+    rows = podsim.sweep(scenario("smoke.textproto"), set=["jobs[0].plan.dp=16,1000"])
+    assert rows[0]["error"] is None
+    assert rows[1]["error"] and "makespan_s" not in rows[1]
+    with pytest.raises(ValueError):
+        podsim.sweep(scenario("smoke.textproto"))  # nothing swept
 
 
 def test_study_equals_the_cli_table():
