@@ -242,8 +242,7 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
   ClusterParams p;
   p.name = m.name();
   if (m.pools_size() == 0 && m.node_lists_size() == 0)
-    problems.add("cluster.pools", "missing (expected at least one pool, e.g. cluster { pools { preset: \"nvl72\" } }, "
-                                  "or a node_lists entry)");
+    problems.add("cluster.pools", "missing (expected at least one pool, e.g. cluster { pools { preset: \"nvl72\" } })");
   bool pools_ok = true;
   for (int i = 0; i < m.pools_size(); ++i) {
     std::optional<PoolParams> pool = pool_params(m.pools(i), fmt::format("cluster.pools[{}]", i), problems);
