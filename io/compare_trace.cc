@@ -64,6 +64,7 @@ void CompareTrace::cell_ended(std::span<const engine::DeviceId> placement, uint3
     st->set_compute_s(r.compute_s);
     st->set_bubble_s(r.bubble_s);
     if (r.host_s > 0) st->set_host_s(r.host_s);
+    if (r.offload_s > 0) st->set_offload_s(r.offload_s);
     for (size_t k = 0; k < workloads::kCommClasses; ++k) {
       if (r.exposed_s[k] <= 0) continue;
       v1::ExposedComm* x = st->add_exposed();

@@ -241,6 +241,7 @@ class PerfettoWriter {
       job.step_args += fmt::format(R"(,{}:{})", json_quote("exposed_" + x.kind() + "_s"), number(x.seconds()));
     if (s.has_bubble_s()) job.step_args += fmt::format(R"(,"bubble_s":{})", number(s.bubble_s()));
     if (s.has_host_s()) job.step_args += fmt::format(R"(,"host_s":{})", number(s.host_s()));
+    if (s.has_offload_s()) job.step_args += fmt::format(R"(,"offload_s":{})", number(s.offload_s()));
   }
 
   // Where a job's collectives go: its system's process in a study, else "collectives".

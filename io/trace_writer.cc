@@ -227,6 +227,7 @@ void TraceWriter::step(engine::SimTime t, const scheduler::StepEvent& s) {
     e->set_compute_s(b->compute_s);
     e->set_bubble_s(b->bubble_s);
     if (b->host_s > 0) e->set_host_s(b->host_s);
+    if (b->offload_s > 0) e->set_offload_s(b->offload_s);
     for (const auto& [kind, seconds] : b->exposed_s) {
       v1::ExposedComm* x = e->add_exposed();
       x->set_kind(kind);

@@ -92,6 +92,7 @@ py::dict step_dict(const workloads::StepResult& x) {
   d["step_s"] = x.step_s;
   d["compute_s"] = x.compute_s;
   d["host_s"] = x.host_s;
+  d["offload_s"] = x.offload_s;
   d["bubble_s"] = x.bubble_s;
   py::dict exposed;
   for (size_t c = 0; c < workloads::kCommClasses; ++c)

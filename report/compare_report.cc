@@ -56,6 +56,9 @@ std::string step_breakdown(const Comparison& c, const std::string& job, size_t i
                         .segments = {{"compute", "c0"}}, .bars = {}, .x_title = "seconds per step", .value_suffix = " s"};
   const bool host = std::any_of(cells.begin(), cells.end(), [](const ComparisonCell* x) { return x->result.host_s > 0; });
   if (host) chart.segments.push_back({"MoE host overhead", "host"});
+  const bool offload =
+      std::any_of(cells.begin(), cells.end(), [](const ComparisonCell* x) { return x->result.offload_s > 0; });
+  if (offload) chart.segments.push_back({"activation offload", "offload"});
   std::vector<size_t> classes;
   for (size_t k = 0; k < workloads::kCommClasses; ++k) {
     const bool any = std::any_of(cells.begin(), cells.end(), [k](const ComparisonCell* x) { return x->result.exposed_s[k] > 0; });
@@ -67,6 +70,7 @@ std::string step_breakdown(const Comparison& c, const std::string& job, size_t i
   for (const ComparisonCell* cell : cells) {
     StackedBar bar{.label = cell->system, .values = {cell->result.compute_s}};
     if (host) bar.values.push_back(cell->result.host_s);
+    if (offload) bar.values.push_back(cell->result.offload_s);
     for (const size_t k : classes) bar.values.push_back(cell->result.exposed_s[k]);
     bar.values.push_back(cell->result.bubble_s);
     chart.bars.push_back(std::move(bar));

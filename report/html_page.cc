@@ -69,6 +69,7 @@ svg rect.core, svg rect.spine, svg rect.leaf { fill: #555; }
 svg rect.domain { fill: #0072b2; fill-opacity: 0.85; }
 .bubble { fill: #bbbbbb; stroke: #bbbbbb; }
 .host { fill: #777777; stroke: #777777; }
+.offload { fill: #999933; stroke: #999933; }
 )";
 
 }  // namespace

@@ -87,11 +87,12 @@ struct StepEstimate {
   // step_seconds * (1 - f + f * max_f a_f / r_f) (scheduler/fabric_contention.h).
   double scale_out_exposed_fraction = 0;
   // The step model's breakdown of the step on its critical device, for traces:
-  // compute_s + host_s + the exposed times + bubble_s = step_seconds. nullopt for jobs
-  // without a model (trace replays).
+  // compute_s + host_s + offload_s + the exposed times + bubble_s = step_seconds.
+  // nullopt for jobs without a model (trace replays).
   struct Breakdown {
     double compute_s = 0, bubble_s = 0;
-    double host_s = 0;  // MoE host overhead (workloads/step_model.h)
+    double host_s = 0;     // MoE host overhead (workloads/step_model.h)
+    double offload_s = 0;  // exposed activation offload (workloads/step_model.h)
     std::vector<std::pair<std::string, double>> exposed_s;  // (class: "tp", "dp"...; seconds)
   };
   std::optional<Breakdown> breakdown;

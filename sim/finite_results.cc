@@ -62,7 +62,7 @@ void check_finite(const StudyResult& r) {
   for (const StudyCell& c : r.cells) {
     const workloads::StepResult& x = c.result;
     const std::string what = fmt::format("cells['{}/{}']", c.system, c.job);
-    for (auto [v, f] : {std::pair{x.step_s, "step_s"}, {x.compute_s, "compute_s"}, {x.host_s, "host_s"},
+    for (auto [v, f] : {std::pair{x.step_s, "step_s"}, {x.compute_s, "compute_s"}, {x.host_s, "host_s"}, {x.offload_s, "offload_s"},
                         {x.bubble_s, "bubble_s"}, {x.samples_per_s, "samples_per_s"}, {x.tokens_per_s, "tokens_per_s"},
                         {x.mfu, "mfu"}, {x.model_tflops_per_device, "model_tflops_per_device"},
                         {x.hw_tflops_per_device, "hw_tflops_per_device"}, {x.time_to_train_s, "time_to_train_s"}})

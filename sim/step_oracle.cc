@@ -47,7 +47,8 @@ scheduler::StepEstimate ModelStepOracle::estimate(const scheduler::JobRequest& j
   for (workloads::CommClass c : {workloads::CommClass::kEp, workloads::CommClass::kPp, workloads::CommClass::kDp,
                                  workloads::CommClass::kCp})
     if (r.crosses_domains[static_cast<size_t>(c)]) exposed += r.exposed_s[static_cast<size_t>(c)];
-  scheduler::StepEstimate::Breakdown breakdown{.compute_s = r.compute_s, .bubble_s = r.bubble_s, .host_s = r.host_s};
+  scheduler::StepEstimate::Breakdown breakdown{.compute_s = r.compute_s, .bubble_s = r.bubble_s, .host_s = r.host_s,
+                                                .offload_s = r.offload_s};
   for (size_t c = 0; c < workloads::kCommClasses; ++c)
     if (r.exposed_s[c] > 0)
       breakdown.exposed_s.emplace_back(workloads::to_string(static_cast<workloads::CommClass>(c)), r.exposed_s[c]);

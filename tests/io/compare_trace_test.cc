@@ -239,3 +239,43 @@ TEST_CASE("level flows: each traced collective's flows, and byte-identical trace
   fs::remove(b);
   fs::remove(json);
 }
+
+TEST_CASE("an offloaded job's exposed offload reaches its Step event and the Perfetto export") {
+  // A small-hidden job on NVL72 offloading every layer: per layer the activations
+  // (about 34 s b h bytes, docs/models.md §4.4) over GB200's 225 GB/s host link take
+  // longer than the layer's compute, so part of the copy is exposed (step_model.h).
+  const char* scenario = R"(
+name: "trace_offload"
+jobs {
+  name: "offload"
+  model { layers: 2 hidden: 1024 ffn: 4096 heads: 16 vocab: 32000 seq_len: 1024 }
+  plan { tp: 1 pp: 1 dp: 1 micro_batch: 1 global_batch: 2 activation_offload: 1 }
+  steps: 10
+}
+compare {
+  systems { name: "NVL72" cluster { pools { preset: "nvl72" count: 1 } } }
+}
+)";
+  const fs::path path = temp("offload.trace"), json = temp("offload.json");
+  const podsim::scenario::ScenarioFile file = podsim::scenario::ScenarioFile::parse("trace_offload.textproto", scenario);
+  podsim::sim::StudyResult study;
+  {
+    podsim::io::TraceWriter writer(path, {.scenario = "trace_offload", .seed = 0, .level = TraceLevel::kSteps});
+    podsim::io::CompareTrace trace(writer, podsim::scenario::study_systems(file));
+    study = podsim::scenario::run_study(file, &trace);
+    trace.finish();
+    writer.finish();
+  }
+  REQUIRE(study.cells.size() == 1);
+  const double offload_s = study.cells[0].result.offload_s;
+  REQUIRE(offload_s > 0);
+  const Read t = read(path);
+  const std::vector<v1::TraceEvent> steps = t.of(v1::TraceEvent::kStep);
+  REQUIRE(steps.size() == 1);
+  REQUIRE(steps[0].step().has_offload_s());
+  CHECK(steps[0].step().offload_s() == offload_s);
+  podsim::io::write_perfetto(path, json);
+  CHECK(slurp(json).find(R"("offload_s":)") != std::string::npos);
+  fs::remove(path);
+  fs::remove(json);
+}

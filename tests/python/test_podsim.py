@@ -134,6 +134,7 @@ def test_study_equals_the_cli_table():
     predicted = [[f"{c['step_s']:.3f}" for c in r["cells"] if c["job"] == job] for job in r["jobs"]]
     assert rows == predicted
     assert all(plain(v) or isinstance(v, dict) for c in r["cells"] for v in c.values())
+    assert all(c["offload_s"] == 0 for c in r["cells"])  # the breakdown includes offload (none here)
 
 
 def test_loads_and_set_errors_are_the_cli_messages():
