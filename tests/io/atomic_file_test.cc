@@ -12,18 +12,13 @@
 #include <string>
 
 #include "engine/error.h"
+#include "tests/test_util.h"
 
 namespace fs = std::filesystem;
 using podsim::io::write_atomically;
+using podsim::testing::TempDir;
 
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 std::string read(const fs::path& p) {
   std::ifstream in(p);
@@ -35,15 +30,16 @@ std::string read(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("write_atomically: the file appears whole, with no temporary left") {
-  const fs::path d = fresh_dir("podsim_atomic_file_test_ok");
+  const TempDir dir("podsim_atomic_file_test_ok");
+  const fs::path& d = dir.path;
   write_atomically(d / "out.csv", [](std::ostream& o) { o << "a,b\n1,2\n"; });
   CHECK(read(d / "out.csv") == "a,b\n1,2\n");
   CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator()) == 1);  // no temporary beside it
-  fs::remove_all(d);
 }
 
 TEST_CASE("write_atomically: a writer that throws half-way leaves neither the file nor its temporary") {
-  const fs::path d = fresh_dir("podsim_atomic_file_test_throw");
+  const TempDir dir("podsim_atomic_file_test_throw");
+  const fs::path& d = dir.path;
   CHECK_THROWS_AS(write_atomically(d / "out.csv",
                                    [](std::ostream& o) {
                                      o << "half";
@@ -51,30 +47,30 @@ TEST_CASE("write_atomically: a writer that throws half-way leaves neither the fi
                                    }),
                   std::runtime_error);
   CHECK(fs::is_empty(d));
-  fs::remove_all(d);
 }
 
 TEST_CASE("write_atomically: a missing directory is one line naming the output and what was expected") {
-  const fs::path d = fresh_dir("podsim_atomic_file_test_missing");
+  const TempDir dir("podsim_atomic_file_test_missing");
+  const fs::path& d = dir.path;
   const fs::path out = d / "no" / "out.csv";
   const std::string want = out.string() + ": output: directory " + (d / "no").string() +
                            " does not exist (expected a path in an existing, writable directory)";
   CHECK_THROWS_WITH_AS(write_atomically(out, [](std::ostream& o) { o << "x"; }), want.c_str(), podsim::UserError);
-  fs::remove_all(d);
 }
 
 TEST_CASE("write_atomically: an unrelated PATH.tmp is never touched (the temporary has a name of its own)") {
-  const fs::path d = fresh_dir("podsim_atomic_file_test_tmp");
+  const TempDir dir("podsim_atomic_file_test_tmp");
+  const fs::path& d = dir.path;
   { std::ofstream(d / "out.csv.tmp") << "someone else's"; }
   write_atomically(d / "out.csv", [](std::ostream& o) { o << "mine"; });
   CHECK(read(d / "out.csv.tmp") == "someone else's");
   CHECK(read(d / "out.csv") == "mine");
   CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator()) == 2);
-  fs::remove_all(d);
 }
 
 TEST_CASE("write_atomically: a symbolic link to a file keeps the link and replaces its target") {
-  const fs::path d = fresh_dir("podsim_atomic_file_test_link");
+  const TempDir dir("podsim_atomic_file_test_link");
+  const fs::path& d = dir.path;
   { std::ofstream(d / "real.csv") << "old"; }
   fs::permissions(d / "real.csv", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
   fs::create_symlink("real.csv", d / "link.csv");
@@ -84,11 +80,11 @@ TEST_CASE("write_atomically: a symbolic link to a file keeps the link and replac
   // The replaced file's permissions are kept.
   CHECK(fs::status(d / "real.csv").permissions() ==
         (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
-  fs::remove_all(d);
 }
 
 TEST_CASE("write_atomically: a device or FIFO is refused, never replaced or written") {
-  const fs::path d = fresh_dir("podsim_atomic_file_test_fifo");
+  const TempDir dir("podsim_atomic_file_test_fifo");
+  const fs::path& d = dir.path;
   const fs::path fifo = d / "pipe";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   CHECK_THROWS_WITH_AS(write_atomically(fifo, [](std::ostream& o) { o << "x"; }),
@@ -101,5 +97,4 @@ TEST_CASE("write_atomically: a device or FIFO is refused, never replaced or writ
                        "new file and renames it into place, never onto a device, FIFO or socket (expected a file path)",
                        podsim::UserError);
   CHECK(fs::is_character_file("/dev/null"));
-  fs::remove_all(d);
 }

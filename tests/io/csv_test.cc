@@ -15,6 +15,7 @@
 #include "engine/error.h"
 #include "io/csv_writer.h"
 #include "io/json_writer.h"
+#include "tests/test_util.h"
 
 using podsim::CsvReader;
 using podsim::CsvRecord;
@@ -31,12 +32,7 @@ std::vector<CsvRecord> read_all(const std::string& text, size_t first_line = 1) 
 }
 
 std::string error_of(const std::string& text) {
-  try {
-    read_all(text);
-  } catch (const podsim::UserError& e) {
-    return e.what();
-  }
-  return "";
+  return podsim::testing::error_of([&] { read_all(text); });
 }
 
 }  // namespace

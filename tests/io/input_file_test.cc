@@ -9,24 +9,17 @@
 #include <string>
 
 #include "engine/error.h"
+#include "tests/test_util.h"
 
 namespace fs = std::filesystem;
 using podsim::io::check_input_file;
 using podsim::io::read_input_file;
+using podsim::testing::TempDir;
 
-namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-}  // namespace
 
 TEST_CASE("read_input_file: a regular file whole, missing, directory and over-the-cap refused in one line each") {
-  const fs::path d = fresh_dir("podsim_input_file_test");
+  const TempDir dir("podsim_input_file_test");
+  const fs::path& d = dir.path;
   { std::ofstream(d / "s.textproto") << "name: \"x\"\n"; }
   CHECK(read_input_file(d / "s.textproto", "scenario file") == "name: \"x\"\n");
   CHECK_THROWS_WITH_AS(read_input_file(d / "no.textproto", "scenario file"),
@@ -44,11 +37,11 @@ TEST_CASE("read_input_file: a regular file whole, missing, directory and over-th
   CHECK_NOTHROW(check_input_file(d / "s.textproto", "CSV trace file"));
   CHECK_NOTHROW(check_input_file(d / "no.csv", "CSV trace file"));  // the caller's open says it is missing
   CHECK(podsim::io::kMaxInputBytes == 1073741824);
-  fs::remove_all(d);
 }
 
 TEST_CASE("read_input_file: a FIFO with no writer is refused at once, not waited on, and so is /dev/zero") {
-  const fs::path d = fresh_dir("podsim_input_file_fifo");
+  const TempDir dir("podsim_input_file_fifo");
+  const fs::path& d = dir.path;
   const fs::path fifo = d / "pipe.textproto";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   CHECK_THROWS_WITH_AS(read_input_file(fifo, "scenario file"),
@@ -57,5 +50,4 @@ TEST_CASE("read_input_file: a FIFO with no writer is refused at once, not waited
   CHECK_THROWS_WITH_AS(check_input_file(fifo, "CSV trace file"), doctest::Contains("a FIFO"), podsim::UserError);
   CHECK_THROWS_WITH_AS(read_input_file("/dev/zero", "scenario file"),
                        "/dev/zero: not a regular file (a character device; expected a scenario file)", podsim::UserError);
-  fs::remove_all(d);
 }

@@ -8,24 +8,17 @@
 #include <string>
 
 #include "engine/error.h"
+#include "tests/test_util.h"
 
 namespace fs = std::filesystem;
 using podsim::io::check_outputs;
 using podsim::io::same_file;
-
-namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / name;
-  fs::remove_all(d);
-  fs::create_directories(d / "sub");
-  return d;
-}
-
-}  // namespace
+using podsim::testing::TempDir;
 
 TEST_CASE("same_file: one inode by any name, one resolved path for files not made yet") {
-  const fs::path d = fresh_dir("podsim_output_paths_same");
+  const TempDir dir("podsim_output_paths_same");
+  const fs::path& d = dir.path;
+  fs::create_directories(d / "sub");
   { std::ofstream(d / "a.csv") << "a"; }
   { std::ofstream(d / "b.csv") << "b"; }
   fs::create_symlink(d / "a.csv", d / "sub" / "link.csv");
@@ -40,11 +33,12 @@ TEST_CASE("same_file: one inode by any name, one resolved path for files not mad
   CHECK(same_file(d / "new.csv", d / "dangling.csv"));
   CHECK_FALSE(same_file(d / "new.csv", d / "b.csv"));
   CHECK_FALSE(same_file(d / "new.csv", d / "new2.csv"));
-  fs::remove_all(d);
 }
 
 TEST_CASE("check_outputs: an output onto an input, or onto another output, is one line naming both") {
-  const fs::path d = fresh_dir("podsim_output_paths_check");
+  const TempDir dir("podsim_output_paths_check");
+  const fs::path& d = dir.path;
+  fs::create_directories(d / "sub");
   const fs::path trace = d / "run.trace";
   { std::ofstream(trace) << "t"; }
   fs::create_symlink(trace, d / "link.json");
@@ -57,11 +51,12 @@ TEST_CASE("check_outputs: an output onto an input, or onto another output, is on
                        doctest::Contains("--trace: the same file as the --report output"), podsim::UserError);
   CHECK_NOTHROW(check_outputs({{"trace", trace}}, {{"--perfetto", d / "out.json"}, {"--report", d / "r.html"}}));
   CHECK(fs::exists(trace));
-  fs::remove_all(d);
 }
 
 TEST_CASE("check_outputs: a directory, a device or a missing directory is refused before anything runs") {
-  const fs::path d = fresh_dir("podsim_output_paths_kinds");
+  const TempDir dir("podsim_output_paths_kinds");
+  const fs::path& d = dir.path;
+  fs::create_directories(d / "sub");
   CHECK_THROWS_WITH_AS(check_outputs({}, {{"--dot", d / "sub"}}),
                        ((d / "sub").string() + ": --dot: is a directory (expected a file path, not a directory)").c_str(),
                        podsim::UserError);
@@ -70,5 +65,4 @@ TEST_CASE("check_outputs: a directory, a device or a missing directory is refuse
   const std::string missing = (d / "none" / "x.csv").string() + ": --out: directory " + (d / "none").string() +
                               " does not exist (expected a path in an existing, writable directory)";
   CHECK_THROWS_WITH_AS(check_outputs({}, {{"--out", d / "none" / "x.csv"}}), missing.c_str(), podsim::UserError);
-  fs::remove_all(d);
 }

@@ -27,6 +27,7 @@
 #include "io/trace_writer.h"
 #include "engine/error.h"
 #include "scheduler/inventory.h"
+#include "tests/test_util.h"
 
 using podsim::scenario::ScenarioFile;
 using podsim::io::TraceLevel;
@@ -35,14 +36,7 @@ namespace v1 = podsim::v1;
 
 namespace {
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const podsim::UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using podsim::testing::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

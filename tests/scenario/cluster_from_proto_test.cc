@@ -8,18 +8,14 @@
 #include <string>
 
 #include "engine/error.h"
+#include "tests/test_util.h"
 
 using podsim::scenario::ScenarioFile;
 
 namespace {
 
 std::string error_of(const ScenarioFile& f) {
-  try {
-    podsim::scenario::cluster_params(f);
-  } catch (const podsim::UserError& e) {
-    return e.what();
-  }
-  return "";
+  return podsim::testing::error_of([&] { podsim::scenario::cluster_params(f); });
 }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

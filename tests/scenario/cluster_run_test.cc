@@ -17,6 +17,7 @@
 #include "scenario/job_from_proto.h"
 #include "scenario/jobs_from_proto.h"
 #include "engine/error.h"
+#include "tests/test_util.h"
 #include "topologies/build.h"
 #include "topologies/engine_fabric.h"
 #include "workloads/step_model.h"
@@ -26,14 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const podsim::UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using podsim::testing::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

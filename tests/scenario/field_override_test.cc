@@ -6,21 +6,12 @@
 
 #include "engine/error.h"
 #include "podsim/v1/scenario.pb.h"
+#include "tests/test_util.h"
 
 using podsim::UserError;
 using podsim::scenario::set_field;
 using podsim::scenario::split_assignment;
-
-namespace {
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using podsim::testing::error_of;
 
 TEST_CASE("scalars, enums by name, nested and repeated fields") {
   podsim::v1::Scenario s;

@@ -12,6 +12,7 @@
 
 #include "engine/error.h"
 #include "scenario/scenario_check.h"
+#include "tests/test_util.h"
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
@@ -34,14 +35,7 @@ void numeric_fields(const Descriptor* d, std::set<const Descriptor*>& seen, std:
   }
 }
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const podsim::UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using podsim::testing::error_of;
 
 std::string read(const std::string& path) {
   std::ifstream in(path);

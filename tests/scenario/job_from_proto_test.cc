@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/error.h"
+#include "tests/test_util.h"
 
 using podsim::scenario::ScenarioFile;
 using podsim::scenario::training_jobs;
@@ -12,14 +13,7 @@ using namespace podsim::workloads;
 
 namespace {
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const podsim::UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using podsim::testing::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

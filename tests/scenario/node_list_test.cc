@@ -6,7 +6,6 @@
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,6 +14,7 @@
 #include "engine/error.h"
 #include "scenario/cluster_from_proto.h"
 #include "scenario/scenario_file.h"
+#include "tests/test_util.h"
 
 using podsim::scenario::ScenarioFile;
 namespace topo = podsim::topologies;
@@ -23,14 +23,8 @@ namespace {
 
 const std::string kSample = std::string(PODSIM_SOURCE_DIR) + "/data/nodes/k8s-node-list-synthetic/nodes.csv";
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const podsim::UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using podsim::testing::TempDir;
+using podsim::testing::error_of;
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -46,16 +40,6 @@ const char* kSampleList =
     "    gpus: \"gpu\" gpu_type: \"model\"\n"
     "    types { match: \"H100\" server { preset: \"hgx-h100\" } }\n"
     "    types { match: \"H800\" server { preset: \"hgx-h800\" } }\n";
-
-struct TempFile {
-  std::string path;
-  explicit TempFile(const std::string& text)
-      : path((std::filesystem::temp_directory_path() / ("podsim_node_list_" + std::to_string(std::rand()) + ".csv"))
-                 .string()) {
-    std::ofstream(path) << text;
-  }
-  ~TempFile() { std::remove(path.c_str()); }
-};
 
 }  // namespace
 
@@ -115,17 +99,18 @@ TEST_CASE("an entry without match takes every other type, and a rack-scale prese
 
 TEST_CASE("bad lists: a missing column, a GPU count that is not a whole number in range, a short row") {
   using podsim::scenario::read_node_list;
-  const TempFile no_column("sn,model\na,H100\n");
-  CHECK(has(error_of([&] { read_node_list(no_column.path, {.gpus = "gpu"}); }), ":1: missing column 'gpu'"));
-  const TempFile bad_count("sn,gpu\na,8\nb,8.5\n");
-  CHECK(has(error_of([&] { read_node_list(bad_count.path, {.gpus = "gpu"}); }),
+  const TempDir dir("podsim_node_list_test");
+  const std::string no_column = dir.write("no_column.csv", "sn,model\na,H100\n").string();
+  CHECK(has(error_of([&] { read_node_list(no_column, {.gpus = "gpu"}); }), ":1: missing column 'gpu'"));
+  const std::string bad_count = dir.write("bad_count.csv", "sn,gpu\na,8\nb,8.5\n").string();
+  CHECK(has(error_of([&] { read_node_list(bad_count, {.gpus = "gpu"}); }),
             ":3: column 'gpu': expected a whole number of GPUs in [0, 128], got '8.5'"));
-  const TempFile huge("sn,gpu\na,100000\n");
-  CHECK(has(error_of([&] { read_node_list(huge.path, {.gpus = "gpu"}); }), "got '100000'"));
-  const TempFile negative("sn,gpu\na,-1\n");
-  CHECK(has(error_of([&] { read_node_list(negative.path, {.gpus = "gpu"}); }), "got '-1'"));
-  const TempFile short_row("sn,gpu,model\na,8\n");
-  CHECK(has(error_of([&] { read_node_list(short_row.path, {.gpus = "gpu", .gpu_type = "model"}); }),
+  const std::string huge = dir.write("huge.csv", "sn,gpu\na,100000\n").string();
+  CHECK(has(error_of([&] { read_node_list(huge, {.gpus = "gpu"}); }), "got '100000'"));
+  const std::string negative = dir.write("negative.csv", "sn,gpu\na,-1\n").string();
+  CHECK(has(error_of([&] { read_node_list(negative, {.gpus = "gpu"}); }), "got '-1'"));
+  const std::string short_row = dir.write("short_row.csv", "sn,gpu,model\na,8\n").string();
+  CHECK(has(error_of([&] { read_node_list(short_row, {.gpus = "gpu", .gpu_type = "model"}); }),
             ":2: 2 fields, the header has 3"));
   CHECK(has(error_of([] { read_node_list("/nonexistent/nodes.csv", {.gpus = "gpu"}); }), "cannot open node list"));
 }

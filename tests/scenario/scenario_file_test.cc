@@ -6,20 +6,11 @@
 
 #include "scenario/scenario_check.h"
 #include "engine/error.h"
+#include "tests/test_util.h"
 
 using podsim::UserError;
 using podsim::scenario::ScenarioFile;
-
-namespace {
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using podsim::testing::error_of;
 
 TEST_CASE("a typo'd field is reported as FILE:LINE:COL with the field name") {
   const std::string text = "name: \"x\"\nseed: 3\nhorizn_s: 5\n";

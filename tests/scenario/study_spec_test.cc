@@ -7,6 +7,7 @@
 #include "engine/error.h"
 #include "scenario/compare_run.h"
 #include "scenario/scenario_file.h"
+#include "tests/test_util.h"
 
 namespace podsim::scenario {
 namespace {
@@ -38,12 +39,7 @@ compare {
 TEST_CASE("a job too big for the second system is refused before the first runs") {
   const ScenarioFile file = ScenarioFile::parse("two.textproto", kStudy);
   Cells cells;
-  std::string error;
-  try {
-    run_study(file, &cells);
-  } catch (const UserError& e) {
-    error = e.what();
-  }
+  const std::string error = testing::error_of([&] { run_study(file, &cells); });
   CHECK(error == "two.textproto:2:1: jobs[0]: a needs 16 devices, system 'server' has 8");
   CHECK(cells.begun == 0);
 }

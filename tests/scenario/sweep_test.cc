@@ -19,6 +19,7 @@
 #include "engine/csv_reader.h"
 #include "engine/error.h"
 #include "io/csv_writer.h"
+#include "tests/test_util.h"
 
 using podsim::UserError;
 using podsim::scenario::ScenarioFile;
@@ -28,14 +29,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using podsim::testing::TempDir;
+using podsim::testing::error_of;
 
 // Two small LLM jobs on one NVL72 rack (scenarios/smoke.textproto): ~5 ms a point.
 const char* const kSmoke = R"(name: "smoke"
@@ -62,12 +57,6 @@ std::string slurp(const fs::path& p) {
   s << in.rdbuf();
   return s.str();
 }
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("podsim_sweep_test_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // A sweep of 2 x 3 = 6 points over policy and the second job's arrival.
 SweepPlan six_points() {
@@ -243,7 +232,7 @@ TEST_CASE("the table is the same bytes for 1, 2 or 4 threads") {
 }
 
 TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole sweep") {
-  TempDir tmp;
+  const TempDir tmp("podsim_sweep_test");
   const SweepPlan plan = six_points();
   const fs::path whole = tmp.path / "whole.csv";
   std::ostringstream ignored;
@@ -384,7 +373,7 @@ TEST_CASE("long format: one row per (point, metric), swept fields by short name,
   CHECK(rows[2 * 16 + 1][5] == "utilization_frac");
   CHECK(rows[2 * 16 + 1][7] == "frac");
 
-  TempDir tmp;
+  const TempDir tmp("podsim_sweep_test");
   const fs::path whole = tmp.path / "whole.csv";
   std::ostringstream ignored;
   podsim::scenario::run_sweep(plan, {.threads = 1, .out = whole, .long_format = true}, ignored);

@@ -13,6 +13,7 @@
 #include "scenario/cluster_from_proto.h"
 #include "scenario/cluster_run.h"
 #include "scenario/scenario_file.h"
+#include "tests/test_util.h"
 #include "topologies/build.h"
 #include "topologies/engine_fabric.h"
 #include "workloads/presets.h"
@@ -23,24 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("podsim_trace_classes_test_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
-};
-
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const podsim::UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using podsim::testing::TempDir;
+using podsim::testing::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
@@ -106,7 +91,7 @@ double step_on(const ScenarioFile& f, std::vector<uint32_t> devices) {
 }  // namespace
 
 TEST_CASE("an 8-GPU trace job split 4 + 4 over two servers runs slower than packed, by the step model's factor") {
-  TempDir dir;
+  const TempDir dir("podsim_trace_classes_test");
   dir.write("trace.csv", kTrace);
   const ScenarioFile packed_f = ScenarioFile::parse((dir.path / "packed.textproto").string(), scenario("TOPOLOGY_AWARE"));
   const ScenarioFile split_f = ScenarioFile::parse((dir.path / "split.textproto").string(), scenario("FIRST_FIT"));
@@ -144,7 +129,7 @@ TEST_CASE("an 8-GPU trace job split 4 + 4 over two servers runs slower than pack
 }
 
 TEST_CASE("class rules: the first matching class wins, unmatched rows are skipped and counted unless kept") {
-  TempDir dir;
+  const TempDir dir("podsim_trace_classes_test");
   dir.write("trace.csv", kTrace);
   const std::string only_big = R"(
 name: "c"
@@ -173,7 +158,7 @@ sources { trace { path: "trace.csv" format: ITP
 }
 
 TEST_CASE("class and constraint mistakes: FILE:LINE:COL field errors, impossible constraints refused at the door") {
-  TempDir dir;
+  const TempDir dir("podsim_trace_classes_test");
   dir.write("trace.csv", kTrace);
   auto run = [&](const std::string& extra) {
     return error_of([&] {
@@ -235,7 +220,7 @@ job_settings { job: "x" placement { one_domain: true } }
 }
 
 TEST_CASE("a class may leave its plan to the planner: each GPU count is planned on each pool it may use") {
-  TempDir dir;
+  const TempDir dir("podsim_trace_classes_test");
   dir.write("trace.csv", kTrace);
   const std::string text =
       with(scenario("TOPOLOGY_AWARE"), "plan { sharding: FSDP micro_batch: 1 }", "plan { auto_plan: true }");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/error.h"
+#include "tests/test_util.h"
 #include "workloads/presets.h"
 
 using namespace podsim::workloads;
@@ -96,12 +97,7 @@ TEST_CASE("validate throws one UserError with every problem") {
   ModelSpec m = tiny();
   m.layers = -1;
   m.seq_len = 0;
-  try {
-    validate(m);
-    FAIL("expected UserError");
-  } catch (const podsim::UserError& e) {
-    const std::string what = e.what();
-    CHECK(what.find("model tiny: layers: must be > 0, got -1") != std::string::npos);
-    CHECK(what.find("model tiny: seq_len: must be > 0, got 0") != std::string::npos);
-  }
+  const std::string what = podsim::testing::error_of([&] { validate(m); });
+  CHECK(what.find("model tiny: layers: must be > 0, got -1") != std::string::npos);
+  CHECK(what.find("model tiny: seq_len: must be > 0, got 0") != std::string::npos);
 }
