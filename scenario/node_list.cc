@@ -8,16 +8,10 @@
 
 #include "engine/csv_reader.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 
 namespace podsim::scenario {
 namespace {
-
-// A cell as it may appear in a one-line message.
-std::string shown(std::string s) {
-  for (char& ch : s)
-    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
-  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
-}
 
 std::string trimmed(const std::string& s) {
   const size_t b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
@@ -39,7 +33,7 @@ NodeList read_node_list(const std::string& path, const NodeListColumns& columns)
     const auto it = std::find(header.begin(), header.end(), name);
     if (it != header.end()) return static_cast<size_t>(it - header.begin());
     throw UserError(fmt::format("{}:{}: missing column '{}' (declared as the {} column; header: {})", path, head->line,
-                                shown(name), role, shown(fmt::format("{}", fmt::join(header, ",")))));
+                                printable(name), role, printable(fmt::format("{}", fmt::join(header, ",")))));
   };
   const size_t gpus_col = *column(columns.gpus, "GPU count");
   const std::optional<size_t> type_col = column(columns.gpu_type, "GPU type");
@@ -58,7 +52,7 @@ NodeList read_node_list(const std::string& path, const NodeListColumns& columns)
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), gpus);
     if (text.empty() || ec != std::errc() || end != text.data() + text.size() || gpus < 0 || gpus > kMaxGpusPerMachine)
       throw UserError(fmt::format("{}:{}: column '{}': expected a whole number of GPUs in [0, {}], got '{}'", path,
-                                  r->line, header[gpus_col], kMaxGpusPerMachine, shown(text)));
+                                  r->line, header[gpus_col], kMaxGpusPerMachine, printable(text)));
     if (gpus == 0) {
       ++out.skipped["no GPUs"];
       continue;

@@ -14,6 +14,7 @@
 
 #include "engine/check.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "io/atomic_file.h"
 #include "io/csv_writer.h"
 #include "io/sweep_file.h"
@@ -67,14 +68,6 @@ std::vector<Metric> common_metric_names(const SweepPlan& plan) {
   }
   if (!names) throw *first_error;
   return *names;
-}
-
-// A cell as it may appear in a one-line message.
-std::string printable(std::string s) {
-  for (char& ch : s)
-    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return s;
 }
 
 bool finite_number(const std::string& s) {

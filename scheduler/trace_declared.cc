@@ -15,6 +15,7 @@
 
 #include "engine/csv_reader.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 
 namespace podsim::scheduler {
 namespace {
@@ -29,13 +30,6 @@ constexpr double kMaxEpochSeconds = 1e11;
 constexpr double kMaxGpus = 1e6;
 constexpr double kMaxNodes = 1e5;
 constexpr double kMaxPriority = 1e9;
-
-std::string printable(std::string s) {
-  for (char& ch : s)
-    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return s;
-}
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -140,7 +134,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     std::string have;
     for (const auto& h : header) have += (have.empty() ? "" : ",") + h;
     throw UserError(fmt::format("{}:1: missing column '{}' (declared as the {} column; header: {})", path, name, role,
-                                printable(have.size() > 80 ? have.substr(0, 77) + "..." : have)));
+                                printable(have)));
   };
   const auto id_col = column(c.job_id, "job id"), submit = column(c.submit.name, "submit time"),
              start = column(c.start.name, "start time"), end = column(c.end.name, "end time"),

@@ -14,6 +14,7 @@
 
 #include "engine/csv_reader.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "scheduler/trace_time.h"
 
 namespace podsim::scheduler {
@@ -50,15 +51,6 @@ std::optional<CsvRecord> next_row(CsvReader& csv) {
 std::optional<double> parse_time(const std::string& s, std::string& why) {
   if (auto v = parse_number(s)) return v;
   return parse_iso8601(s, why);
-}
-
-// A cell as it may appear in a one-line message: control and non-ASCII bytes as '?',
-// cut at 40 characters.
-std::string printable(std::string s) {
-  for (char& ch : s)
-    if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return s;
 }
 
 class Reader {

@@ -1,0 +1,15 @@
+#pragma once
+// How a value read from a user's file (a CSV cell, a header, a name) appears inside a
+// one-line error message. The file may be binary or the wrong file altogether: what is
+// quoted from it must neither spill control bytes onto the terminal, nor break the
+// message's one line, nor run on for a screen.
+#include <string>
+#include <string_view>
+
+namespace podsim {
+
+// `s` with every control or non-ASCII byte as '?', and when longer than 40 characters its
+// first 37 followed by "...".
+std::string printable(std::string_view s);
+
+}  // namespace podsim
