@@ -9,6 +9,7 @@
 #include "scenario/scenario_file.h"
 #include "io/trace_reader.h"
 #include "engine/error.h"
+#include "scheduler/trace_declared.h"
 #include "scheduler/traces.h"
 
 namespace podsim::fuzz {
@@ -79,6 +80,59 @@ void read_csv(std::string_view data, scheduler::TraceFormat format) {
   (void)scheduler::read_trace(in, "fuzz.csv", format);
 }
 
+// The four declarations declared_trace picks from, one per kind of table the
+// declared reader exists for (scheduler/trace_declared.h's examples and data/traces/).
+scheduler::TraceColumns declaration(unsigned char pick) {
+  using scheduler::TimeFormat;
+  using scheduler::TimeUnit;
+  scheduler::TraceColumns c;
+  switch (pick % 4) {
+    case 0:  // data/traces/k8s-pod-list-synthetic
+      c.job_id = "name";
+      c.submit = {.name = "creation_time", .format = TimeFormat::kOffset};
+      c.start = {.name = "scheduled_time", .format = TimeFormat::kOffset};
+      c.end = {.name = "deletion_time", .format = TimeFormat::kOffset};
+      c.gpus = "num_gpu";
+      c.gpu_milli = "gpu_milli";
+      c.gpu_type = "gpu_spec";
+      c.queue = "qos";
+      c.status = "pod_phase";
+      c.round_up_fractional = (pick / 4) % 2 == 1;
+      break;
+    case 1:  // data/traces/slurm-sacct-synthetic
+      c.job_id = "JobID";
+      c.submit = {.name = "Submit", .format = TimeFormat::kIso8601};
+      c.start = {.name = "Start", .format = TimeFormat::kIso8601};
+      c.end = {.name = "End", .format = TimeFormat::kIso8601};
+      c.duration = {.name = "Elapsed"};
+      c.nodes = "NNodes";
+      c.gpus = "GPUsPerNode";
+      c.user = "User";
+      c.queue = "Partition";
+      c.priority = "Priority";
+      c.status = "State";
+      c.keep_status = {"COMPLETED", "FAILED", "TIMEOUT"};
+      break;
+    case 2:  // data/traces/philly-style-itp-derived, as node counts
+      c.job_id = "job_id";
+      c.submit = {.name = "interval", .format = TimeFormat::kInterval};
+      c.duration = {.name = "run_time", .unit = TimeUnit::kMinutes};
+      c.nodes = "num_gpu";
+      c.gpus_per_node = 8;
+      c.keep_columns = {"user"};
+      break;
+    default:  // epoch milliseconds
+      c.submit = {.name = "submit", .format = TimeFormat::kEpoch, .unit = TimeUnit::kMilliseconds};
+      c.start = {.name = "start", .format = TimeFormat::kEpoch, .unit = TimeUnit::kMilliseconds};
+      c.end = {.name = "end", .format = TimeFormat::kEpoch, .unit = TimeUnit::kMilliseconds};
+      c.gpus = "gpus";
+      c.status = "state";
+      c.keep_status = {"done"};
+      break;
+  }
+  return c;
+}
+
 }  // namespace
 
 void scenario_loader(std::string_view data) {
@@ -121,6 +175,15 @@ void slurm_trace(std::string_view data) {
   }
 }
 
+void declared_trace(std::string_view data) {
+  if (data.empty()) return;
+  try {
+    std::istringstream in{std::string(data.substr(1))};
+    (void)scheduler::read_declared_trace(in, "fuzz.csv", declaration(static_cast<unsigned char>(data[0])));
+  } catch (const UserError&) {
+  }
+}
+
 void protobuf_trace(std::string_view data) {
   try {
     io::read_trace_bytes(
@@ -135,6 +198,7 @@ bool run_target(std::string_view target, std::string_view data) {
   else if (target == "set_run") set_run(data);
   else if (target == "itp_trace") itp_trace(data);
   else if (target == "slurm_trace") slurm_trace(data);
+  else if (target == "declared_trace") declared_trace(data);
   else if (target == "protobuf_trace") protobuf_trace(data);
   else return false;
   return true;

@@ -29,6 +29,12 @@ void set_run(std::string_view data);
 // The Microsoft ITP and the Slurm-style CSV readers (scheduler/traces.h).
 void itp_trace(std::string_view data);
 void slurm_trace(std::string_view data);
+// The declared-columns reader (scheduler/trace_declared.h). The first byte picks one
+// of four declarations (a Kubernetes pod list with gpu_milli and offset times, a Slurm
+// sacct export with ISO 8601 times and Elapsed, a Philly-style table of intervals and
+// nodes x GPUs per node, epoch milliseconds with start and end and a status filter);
+// the rest is the CSV.
+void declared_trace(std::string_view data);
 // The protobuf trace reader behind `podsim trace` (io/trace_reader.h).
 void protobuf_trace(std::string_view data);
 

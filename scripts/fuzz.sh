@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path set_run itp_trace slurm_trace protobuf_trace)
+[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path set_run itp_trace slurm_trace declared_trace protobuf_trace)
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODSIM_FUZZ=ON \
@@ -54,6 +54,11 @@ seed() {  # seed TARGET: fills $build/seeds/TARGET
     slurm_trace)
       printf 'job_id,submit_time,start_time,end_time,gpu_num,state\n1,0,5,100,8,COMPLETED\n2,2020-03-01 08:00:00,2020-03-01 08:01:00,2020-03-01 09:00:00,16,FAILED\n3,10,,,0,CANCELLED\n' >"$dir/basic.csv"
       find tests -path '*slurm*' -name '*.csv' -size -64k -exec cp --backup=numbered -t "$dir" {} + ;;
+    declared_trace)  # the first byte picks the declaration (fuzz_entries.h): 0 pods, 1 sacct, 2 philly, 3 epoch ms
+      { printf '\000'; head -c 3000 data/traces/k8s-pod-list-synthetic/pods.csv; } >"$dir/pods.csv"
+      { printf '\001'; head -c 3000 data/traces/slurm-sacct-synthetic/jobs.csv; } >"$dir/sacct.csv"
+      { printf '\002'; head -c 3000 data/traces/philly-style-itp-derived/jobs.csv; } >"$dir/philly.csv"
+      { printf '\003'; printf 'submit,start,end,gpus,state\n1700000000000,1700000001000,1700000100000,8,done\n1700000000500,,,4,cancelled\n'; } >"$dir/epoch.csv" ;;
     protobuf_trace)  # a trace of scenarios/smoke.textproto (podsim run --trace)
       cp fuzz/seeds/protobuf_trace/* "$dir/" ;;
   esac
