@@ -37,4 +37,6 @@ std::string json_number(double v, std::string_view quantity) {
   return Json(v).dump();
 }
 
+std::string json_number_or_null(double v) { return std::isfinite(v) ? Json(v).dump() : "null"; }
+
 }  // namespace podsim::io

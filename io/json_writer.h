@@ -25,5 +25,9 @@ std::string json_string(std::string_view s);
 // One number as JSON text (shortest round-trip). Throws InternalError naming `quantity`
 // if `v` is not finite.
 std::string json_number(double v, std::string_view quantity);
+// One number as JSON text, null when it is not finite. For numbers podsim passes on
+// rather than computes (a trace file's, which a reader may have been handed from
+// elsewhere): null says "no value" where a number would be a made-up one.
+std::string json_number_or_null(double v);
 
 }  // namespace podsim::io

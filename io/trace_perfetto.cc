@@ -23,8 +23,9 @@ constexpr uint64_t kGroupTid = 1'000'000'000;
 // Microseconds, the unit of "ts" and "dur", exactly: ns / 1000 with three decimals.
 std::string micros(int64_t ns) { return fmt::format("{}.{:03}", ns / 1000, ns % 1000); }
 
-// JSON has no NaN or infinity.
-std::string number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
+// JSON has no NaN or infinity: a trace's non-finite number (a hand-made or damaged
+// trace may hold one) is written as null.
+std::string number(double x) { return json_number_or_null(x); }
 
 class PerfettoWriter {
  public:

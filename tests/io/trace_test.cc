@@ -446,3 +446,41 @@ TEST_CASE("names are escaped in the JSON, whatever bytes they hold") {
   fs::remove(trace);
   fs::remove(json);
 }
+
+TEST_CASE("a trace's non-finite numbers are null in the Perfetto JSON, never NaN or Infinity") {
+  // A hand-made trace (podsim writes no such number): the reader checks a trace's
+  // structure, not every value, so the export must not pass them on as text JSON lacks.
+  const v1::TraceHeader h = good_header();
+  v1::TraceEvent submit = at(0);
+  submit.mutable_submitted()->set_name("j");
+  submit.mutable_submitted()->set_devices(8);
+  submit.mutable_submitted()->set_steps(std::numeric_limits<double>::quiet_NaN());
+  v1::TraceEvent start = at(1000);
+  v1::JobStarted& s = *start.mutable_started();
+  s.set_step_s(std::numeric_limits<double>::infinity());
+  s.set_mfu(-std::numeric_limits<double>::infinity());
+  for (uint32_t d = 0; d < 8; ++d) s.add_devices(d);
+  v1::TraceEvent finish = at(3000);
+  finish.mutable_finished()->set_held_s(std::numeric_limits<double>::quiet_NaN());
+  v1::TraceEvent end = at(3000);
+  end.mutable_run_ended()->set_finished(1);
+  const podsim::testing::TempDir dir("podsim_trace_test_non_finite");
+  const fs::path trace = dir.write("t.trace", delimited({&h, &submit, &start, &finish, &end}));
+  const fs::path json = dir.path / "t.json";
+  podsim::io::write_perfetto(trace, json);
+
+  const std::string text = slurp(json);
+  for (const char* bad : {":nan", ":-nan", ":inf", ":-inf", ":NaN", ":Infinity", ":-Infinity"})
+    CHECK_MESSAGE(text.find(bad) == std::string::npos, bad);
+  boost::property_tree::ptree tree;  // strict: fails on a bare NaN
+  boost::property_tree::read_json(json.string(), tree);
+  std::map<std::string, std::string> args;  // "event name.arg" -> its text
+  for (const auto& [key, e] : tree.get_child("traceEvents"))
+    if (const auto a = e.get_child_optional("args"))
+      for (const auto& [name, value] : *a) args[e.get<std::string>("name") + "." + name] = value.data();
+  CHECK(args.at("submitted.steps") == "null");
+  CHECK(args.at("submitted.devices") == "8");
+  CHECK(args.at("run on p.step_s") == "null");
+  CHECK(args.at("run on p.mfu") == "null");
+  CHECK(args.at("finished.held_s") == "null");
+}
