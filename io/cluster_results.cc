@@ -209,7 +209,10 @@ void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out)
 void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out) {
   write_summary_table(r.result, out);
   if (!r.duration_reference.empty()) out << "durations       " << r.duration_reference << '\n';
-  // One line per reason a trace row was not replayed.
+  // One line per reason a node list's machine is not in the cluster, then per reason a
+  // trace row was not replayed.
+  for (const auto& [reason, count] : r.skipped_machines)
+    out << fmt::format("skipped         {} node-list machines: {}\n", count, reason);
   for (const auto& [reason, count] : r.skipped_by_reason)
     out << fmt::format("skipped         {} trace rows: {}\n", count, reason);
   if (r.skipped_oversized > 0)

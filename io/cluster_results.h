@@ -25,7 +25,8 @@ Json results_json(const scheduler::ClusterRunResult& r);
 void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out);
 
 
-// The table `podsim run` prints: write_summary_table and the trace rows skipped.
+// The table `podsim run` prints: write_summary_table, the node-list machines and the
+// trace rows skipped.
 void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out);
 
 // The files write_cluster_outputs writes (checked against a run's other files first).

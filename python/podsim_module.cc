@@ -80,6 +80,9 @@ py::dict cluster_dict(const sim::ClusterRunOutput& out) {
   py::dict skipped;
   for (const auto& [reason, count] : out.skipped_by_reason) skipped[py::str(reason)] = count;
   r["skipped_rows"] = skipped;                      // by reason, as the summary prints them
+  py::dict machines;
+  for (const auto& [reason, count] : out.skipped_machines) machines[py::str(reason)] = count;
+  r["skipped_machines"] = machines;                 // node-list machines not in the cluster, by reason
   r["skipped_oversized"] = out.skipped_oversized;  // jobs larger than any pool (skip_oversized)
   r["duration_reference"] = out.duration_reference.empty() ? py::object(py::none())
                                                            : py::object(py::str(out.duration_reference));

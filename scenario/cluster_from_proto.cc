@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <climits>
@@ -143,8 +142,10 @@ std::optional<PoolParams> pool_params(const v1::Pool& pool, const std::string& a
 
 // Node list i's pools, appended to `pools`: one per (GPU type, GPU count), its server
 // built by the first entry of `types` that matches the type (or the entry without
-// matches). False (problems recorded) if the list cannot be built.
-bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& pools, Problems& problems) {
+// matches). Machines it leaves out are counted into `skipped` (may be null). False
+// (problems recorded) if the list cannot be built.
+bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& pools, Problems& problems,
+                   SkippedMachines* skipped_out) {
   const v1::NodeList& l = file.scenario().cluster().node_lists(i);
   const std::string at = fmt::format("cluster.node_lists[{}]", i);
   bool ok = true;
@@ -227,14 +228,14 @@ bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& poo
     if (auto* atlas = std::get_if<Atlas800tA2Params>(&pool.system)) atlas->npus = g->gpus;
     pools.push_back(std::move(pool));
   }
-  if (auto log = spdlog::get("scenario"))
-    for (const auto& [reason, count] : skipped) log->info("{}: {} machines skipped: {}", path, count, reason);
+  if (skipped_out)
+    for (const auto& [reason, count] : skipped) (*skipped_out)[fmt::format("{} ({})", reason, at)] += count;
   return ok;
 }
 
 }  // namespace
 
-std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& problems) {
+std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& problems, SkippedMachines* skipped) {
   const v1::Cluster& m = file.scenario().cluster();
   const bool clean_before = problems.empty();
   // Every number in range first: the checks below and the builders assume it.
@@ -252,7 +253,7 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
       pools_ok = false;
   }
   for (int i = 0; i < m.node_lists_size(); ++i)
-    pools_ok &= add_node_list(file, i, p.pools, problems);
+    pools_ok &= add_node_list(file, i, p.pools, problems, skipped);
   if (m.has_fat_tree()) {
     const v1::FatTree& f = m.fat_tree();
     FatTreeParams t;
@@ -285,9 +286,9 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
   return p;
 }
 
-ClusterParams cluster_params(const ScenarioFile& file) {
+ClusterParams cluster_params(const ScenarioFile& file, SkippedMachines* skipped) {
   Problems problems(file);
-  auto p = cluster_params(file, problems);
+  auto p = cluster_params(file, problems, skipped);
   problems.throw_if_any();
   return std::move(*p);
 }

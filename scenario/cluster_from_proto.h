@@ -5,7 +5,10 @@
 // reported with the field's place in the file ("x.textproto:7:5: cluster.pools[0].
 // cloudmatrix384.l2_link_gbytes_per_s: must be > 0 GB/s, got 0") or the --set that
 // changed it.
+#include <cstddef>
+#include <map>
 #include <optional>
+#include <string>
 
 #include "scenario/scenario_check.h"
 #include "scenario/scenario_file.h"
@@ -13,10 +16,16 @@
 
 namespace podsim::scenario {
 
-// Records every problem in `problems`; nullopt iff there was any.
-std::optional<topologies::ClusterParams> cluster_params(const ScenarioFile& file, Problems& problems);
+// The machines of the cluster's node lists that no pool holds, counted by reason and
+// list: {"no GPUs (cluster.node_lists[0])": 1}. A run's summary prints them.
+using SkippedMachines = std::map<std::string, size_t>;
+
+// Records every problem in `problems`; nullopt iff there was any. Adds the node lists'
+// skipped machines to `skipped` unless null.
+std::optional<topologies::ClusterParams> cluster_params(const ScenarioFile& file, Problems& problems,
+                                                        SkippedMachines* skipped = nullptr);
 
 // The same, throwing UserError with every problem.
-topologies::ClusterParams cluster_params(const ScenarioFile& file);
+topologies::ClusterParams cluster_params(const ScenarioFile& file, SkippedMachines* skipped = nullptr);
 
 }  // namespace podsim::scenario

@@ -63,7 +63,8 @@ sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserv
   };
   const v1::Scenario& s = file.scenario();
   check_run_size_before_build(file);  // before ten million jobs are generated
-  topologies::ClusterParams params = cluster_params(file);
+  SkippedMachines skipped_machines;
+  topologies::ClusterParams params = cluster_params(file, &skipped_machines);
   params.detailed_view = false;  // the run routes on the collapsed view only
   const topologies::Cluster cluster = topologies::build_cluster(params);
   const scheduler::Inventory inv = sim::inventory_from_cluster(cluster, params);
@@ -100,6 +101,7 @@ sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserv
 
   check_run_size(file, cluster, inv, jobs, o);  // before the first event
   sim::ClusterRunOutput out = sim::run_cluster(cluster, inv, jobs, std::move(plans.plans), o, steps);
+  out.skipped_machines = std::move(skipped_machines);
   out.stats = {.pools = inv.pools().size(), .scale_up_domains = inv.devices().empty() ? 0 : inv.devices().back().domain + 1u, .nodes = inv.node_count(),
                .leaves = inv.leaves().size(), .build_s = build_s, .plan_s = plan_s, .simulate_s = since()};
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();

@@ -62,6 +62,9 @@ struct ClusterRunOutput {
   // (sim/duration_reference.h).
   std::string duration_reference;
   std::map<std::string, size_t> skipped_by_reason;  // trace rows skipped, by reason
+  // Node-list machines no pool holds, by reason and list (scenario/cluster_from_proto.h);
+  // set by the caller, which reads the node lists.
+  std::map<std::string, size_t> skipped_machines;
   double wall_seconds = 0;  // set by the caller: what it counts is its choice
   ClusterRunStats stats;
 };

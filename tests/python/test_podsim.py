@@ -74,23 +74,38 @@ def test_cluster_run_equals_the_cli_files():
         for key in ("devices", "arrival_s", "end_s", "jct_s", "queue_delay_s"):
             assert mine[key] == printed(theirs[key]), key
     assert len(r["timeline"]) > 0
-    assert r["skipped_rows"] == {} and r["skipped_oversized"] == 0
+    assert r["skipped_rows"] == {} and r["skipped_oversized"] == 0 and r["skipped_machines"] == {}
     # Plain values only: lists of dicts of numbers and strings, as pandas.DataFrame takes them.
     for table in ("jobs", "timeline"):
         assert all(plain(v) for row in r[table] for v in row.values()), table
     assert all(plain(v) for v in r["summary"].values())
 
 
+def printed_skips(path, what):
+    """`podsim run PATH`'s summary lines "skipped  N <what>: reason" as {reason: N}."""
+    counts = {}
+    for line in cli("run", path).splitlines():
+        if line.startswith("skipped") and f" {what}: " in line:
+            count, reason = line.split(None, 1)[1].split(f" {what}: ", 1)
+            counts[reason] = int(count)
+    return counts
+
+
 def test_trace_replay_reports_skipped_rows_as_the_cli_prints_them():
     path = scenario("traces/k8s_pod_list.textproto")
     r = podsim.load(path).run()
-    printed_counts = {}
-    for line in cli("run", path).splitlines():
-        if line.startswith("skipped") and "trace rows:" in line:
-            count, reason = line.split(None, 1)[1].split(" trace rows: ", 1)
-            printed_counts[reason] = int(count)
+    printed_counts = printed_skips(path, "trace rows")
     assert printed_counts, "the k8s sample skips rows"
     assert r["skipped_rows"] == printed_counts
+
+
+def test_node_list_reports_skipped_machines_as_the_cli_prints_them():
+    path = scenario("traces/k8s_pod_list_nodes.textproto")
+    r = podsim.load(path).run()
+    # The sample's machine without GPUs and its two T4 machines (no types entry for T4).
+    assert r["skipped_machines"] == printed_skips(path, "node-list machines") == {
+        "GPU type 'T4' has no entry in types (cluster.node_lists[0])": 2,
+        "no GPUs (cluster.node_lists[0])": 1}
 
 
 def test_sweep_equals_the_cli_rows():

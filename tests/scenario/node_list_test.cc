@@ -8,11 +8,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <variant>
 
 #include "engine/error.h"
+#include "io/cluster_results.h"
 #include "scenario/cluster_from_proto.h"
+#include "scenario/cluster_run.h"
 #include "scenario/scenario_file.h"
 #include "tests/test_util.h"
 
@@ -52,6 +55,33 @@ TEST_CASE("the sample's machines group by GPU type and count, in order of first 
   CHECK((l.groups[3].gpu_type == "T4" && l.groups[3].gpus == 2 && l.groups[3].machines == 2));
   CHECK(l.groups[2].first_line == 9);  // synth-node-07: line 9 of the file (header = line 1)
   CHECK(l.skipped.at("no GPUs") == 1);
+}
+
+TEST_CASE("skipped machines are counted by reason and list, and printed once in the run summary") {
+  using podsim::scenario::SkippedMachines;
+  SkippedMachines skipped;
+  podsim::scenario::cluster_params(scenario(std::string(kSampleList) + "    skip_unknown_types: true\n"), &skipped);
+  // The sample's machine without GPUs and its two T4 machines (no entry for T4).
+  const SkippedMachines want{{"GPU type 'T4' has no entry in types (cluster.node_lists[0])", 2},
+                             {"no GPUs (cluster.node_lists[0])", 1}};
+  CHECK(skipped == want);
+
+  // A run reads its cluster section more than once (checks, run size, build); the
+  // summary counts each machine once.
+  const ScenarioFile f = ScenarioFile::load(PODSIM_SOURCE_DIR "/scenarios/traces/k8s_pod_list_nodes.textproto");
+  const podsim::sim::ClusterRunOutput out = podsim::scenario::run_cluster(f);
+  CHECK(out.skipped_machines == want);
+  std::ostringstream printed;
+  podsim::io::print_cluster_run(out, printed);
+  const std::string text = printed.str();
+  const auto times = [&](const std::string& line) {
+    int n = 0;
+    for (size_t at = text.find(line); at != std::string::npos; at = text.find(line, at + 1)) ++n;
+    return n;
+  };
+  CHECK(times("\nskipped         1 node-list machines: no GPUs (cluster.node_lists[0])\n") == 1);
+  CHECK(times("\nskipped         2 node-list machines: GPU type 'T4' has no entry in types (cluster.node_lists[0])\n") == 1);
+  CHECK(times("node-list machines") == 2);
 }
 
 TEST_CASE("a node list builds one pool per GPU type and count, named by type, sized by the list") {
