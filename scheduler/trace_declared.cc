@@ -4,11 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -16,14 +13,11 @@
 #include "engine/csv_reader.h"
 #include "engine/error.h"
 #include "engine/printable.h"
+#include "scheduler/trace_rows.h"
 
 namespace podsim::scheduler {
 namespace {
 
-// Every time and length relative to the trace's first submission stays within 1e9 s
-// (31.7 years), the range of a scenario's own times: every simulated instant fits int64
-// nanoseconds (as traces.cc).
-constexpr double kMaxTraceSeconds = 1e9;
 // Epoch times up to 1e11 s (year 5138): beyond that a column is not seconds since 1970.
 constexpr double kMaxEpochSeconds = 1e11;
 // GPUs of one job: 1e6 is beyond any cluster built (the largest published, ~10^5).
@@ -110,21 +104,7 @@ class Row {
 
 Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c) {
   CsvReader csv(in, path);
-  auto next = [&]() {
-    std::optional<CsvRecord> r = csv.next();
-    if (r && r->open_quote)
-      throw UserError(fmt::format("{}:{}: a quoted field is not closed (expected '\"' before the end of the file)",
-                                  path, r->line));
-    if (r)
-      for (std::string& cell : r->fields) {  // exports pad cells: "1, 2"
-        while (!cell.empty() && cell.back() == ' ') cell.pop_back();
-        size_t b = 0;
-        while (b < cell.size() && cell[b] == ' ') ++b;
-        cell.erase(0, b);
-      }
-    return r;
-  };
-  std::optional<CsvRecord> head = next();
+  std::optional<CsvRecord> head = next_trace_row(csv);
   if (!head || head->fields.empty()) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
   const std::vector<std::string> header = std::move(head->fields);
   auto column = [&](const std::string& name, const char* role) -> std::optional<size_t> {
@@ -158,8 +138,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
   Trace trace;
   std::map<std::string, size_t> id_lines;
   double clock = 0;  // kInterval: the previous row's submission
-  double first_submit = INFINITY;
-  while (std::optional<CsvRecord> record = next()) {
+  while (std::optional<CsvRecord> record = next_trace_row(csv)) {
     if (record->fields.empty()) continue;  // a blank line
     const Row row(path, header, record->fields, record->line);
     TraceJob job{.line = record->line};
@@ -246,34 +225,15 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       job.priority = static_cast<int>(p);
     }
     for (size_t col : kept_columns) job.columns.push_back(row.cell(col));
-    if (id_col) {
-      const auto [it, fresh] = id_lines.emplace(job.id, record->line);
-      if (!fresh)
-        throw UserError(fmt::format("{}:{}: column '{}': job id '{}' is already used on line {} (expected unique ids)",
-                                    path, record->line, header[*id_col], printable(job.id), it->second));
-    }
-    first_submit = std::min(first_submit, job.submit_s);
+    if (id_col) check_unique_id(job, header[*id_col], path, id_lines);
     trace.jobs.push_back(std::move(job));
   }
-  if (absolute(c.submit.format))  // start the run at the first submission
-    for (TraceJob& j : trace.jobs) {
-      j.submit_s -= first_submit;
-      if (j.submit_s > kMaxTraceSeconds)
-        throw UserError(fmt::format("{}:{}: column '{}': {:.0f} s after the trace's first submission "
-                                    "(expected at most 1e9 s)",
-                                    path, j.line, header[*submit], j.submit_s));
-    }
-  std::stable_sort(trace.jobs.begin(), trace.jobs.end(),
-                   [](const TraceJob& a, const TraceJob& b) { return a.submit_s < b.submit_s; });
+  order_trace(trace, absolute(c.submit.format), header[*submit], path);  // absolute: from the first submission
   return trace;
 }
 
 Trace read_declared_trace_file(const std::string& path, const TraceColumns& c) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw UserError(fmt::format("{}: is a directory (expected a CSV trace file)", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: cannot open trace file ({})", path, std::strerror(errno)));
+  std::ifstream in = open_trace_file(path);
   return read_declared_trace(in, path, c);
 }
 

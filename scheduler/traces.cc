@@ -3,11 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <filesystem>
-#include <cmath>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -15,35 +11,15 @@
 #include "engine/csv_reader.h"
 #include "engine/error.h"
 #include "engine/printable.h"
+#include "scheduler/trace_rows.h"
 #include "scheduler/trace_time.h"
 
 namespace podsim::scheduler {
 namespace {
 
-// Every time and duration in a trace, relative to its first submission: 1e9 s (31.7
-// years), the range of the scenario's own times (horizon_s, arrival_s), keeps every
-// simulated instant representable in int64 nanoseconds.
-constexpr double kMaxTraceSeconds = 1e9;
 // GPUs of one job: 1e7 is 10x the largest announced cluster, as a scenario job's
 // `devices` (scenario/field_ranges.cc).
 constexpr uint32_t kMaxTraceDevices = 10'000'000;
-
-// The next record's fields (engine/csv_reader.h does the RFC 4180 tokenising), with the
-// spaces around unquoted cells trimmed, as exports pad them ("1, 2"). Nullopt at the end.
-std::optional<CsvRecord> next_row(CsvReader& csv) {
-  std::optional<CsvRecord> r = csv.next();
-  if (!r) return r;
-  if (r->open_quote)
-    throw UserError(fmt::format("{}:{}: a quoted field is not closed (expected '\"' before the end of the file)",
-                                csv.path(), r->line));
-  for (std::string& cell : r->fields) {
-    while (!cell.empty() && cell.back() == ' ') cell.pop_back();
-    size_t b = 0;
-    while (b < cell.size() && cell[b] == ' ') ++b;
-    cell.erase(0, b);
-  }
-  return r;
-}
 
 // Seconds, or an ISO 8601 date-time ("YYYY-MM-DD HH:MM:SS", also with 'T' and a zone)
 // as seconds since the epoch (trace_time.h). A date that does not exist (2020-02-30,
@@ -117,7 +93,7 @@ class Reader {
 
 Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) {
   CsvReader csv(in, path);
-  std::optional<CsvRecord> head = next_row(csv);
+  std::optional<CsvRecord> head = next_trace_row(csv);
   if (!head) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
   const Reader r(path, std::move(head->fields));
   Trace trace;
@@ -134,9 +110,8 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
     end = r.require("end_time");
     gpus = r.require("gpu_num");
   }
-  double first_submit = INFINITY;
   std::map<std::string, size_t> id_lines;  // job id -> the line that used it first
-  while (std::optional<CsvRecord> record = next_row(csv)) {
+  while (std::optional<CsvRecord> record = next_trace_row(csv)) {
     const size_t n = record->line;
     if (record->fields.empty()) continue;  // a blank line
     const std::vector<std::string>& row = record->fields;
@@ -167,34 +142,16 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
       job.submit_s = *sub;
       job.duration_s = *e - *s;
     }
-    if (id_col) {
-      const auto [it, fresh] = id_lines.emplace(job.id, n);
-      if (!fresh)
-        throw UserError(fmt::format("{}:{}: column '{}': job id '{}' is already used on line {} (expected unique ids)",
-                                    path, n, r.column_name(*id_col), printable(job.id), it->second));
-    }
-    first_submit = std::min(first_submit, job.submit_s);
+    if (id_col) check_unique_id(job, r.column_name(*id_col), path, id_lines);
     trace.jobs.push_back(std::move(job));
   }
-  if (format == TraceFormat::kSlurm)  // absolute times: start the run at the first submission
-    for (TraceJob& j : trace.jobs) {
-      j.submit_s -= first_submit;
-      if (j.submit_s > kMaxTraceSeconds)
-        throw UserError(fmt::format("{}:{}: column 'submit_time': {:.0f} s after the trace's first submission "
-                                    "(expected at most 1e9 s)",
-                                    path, j.line, j.submit_s));
-    }
-  std::stable_sort(trace.jobs.begin(), trace.jobs.end(),
-                   [](const TraceJob& a, const TraceJob& b) { return a.submit_s < b.submit_s; });
+  // Slurm's times are absolute: the run starts at the first submission.
+  order_trace(trace, format == TraceFormat::kSlurm, r.column_name(*submit), path);
   return trace;
 }
 
 Trace read_trace_file(const std::string& path, TraceFormat format) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw UserError(fmt::format("{}: is a directory (expected a CSV trace file)", path));
-  std::ifstream in(path);
-  if (!in) throw UserError(fmt::format("{}: cannot open trace file ({})", path, std::strerror(errno)));
+  std::ifstream in = open_trace_file(path);
   return read_trace(in, path, format);
 }
 

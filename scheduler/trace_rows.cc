@@ -1,0 +1,64 @@
+#include "scheduler/trace_rows.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+#include "engine/error.h"
+#include "engine/printable.h"
+
+namespace podsim::scheduler {
+
+std::ifstream open_trace_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UserError(fmt::format("{}: is a directory (expected a CSV trace file)", path));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: cannot open trace file ({})", path, std::strerror(errno)));
+  return in;
+}
+
+std::optional<CsvRecord> next_trace_row(CsvReader& csv) {
+  std::optional<CsvRecord> r = csv.next();
+  if (!r) return r;
+  if (r->open_quote)
+    throw UserError(fmt::format("{}:{}: a quoted field is not closed (expected '\"' before the end of the file)",
+                                csv.path(), r->line));
+  for (std::string& cell : r->fields) {
+    while (!cell.empty() && cell.back() == ' ') cell.pop_back();
+    size_t b = 0;
+    while (b < cell.size() && cell[b] == ' ') ++b;
+    cell.erase(0, b);
+  }
+  return r;
+}
+
+void check_unique_id(const TraceJob& job, const std::string& column, const std::string& path,
+                     std::map<std::string, size_t>& id_lines) {
+  const auto [it, fresh] = id_lines.emplace(job.id, job.line);
+  if (!fresh)
+    throw UserError(fmt::format("{}:{}: column '{}': job id '{}' is already used on line {} (expected unique ids)",
+                                path, job.line, column, printable(job.id), it->second));
+}
+
+void order_trace(Trace& trace, bool absolute, const std::string& submit_column, const std::string& path) {
+  if (absolute) {
+    double first_submit = INFINITY;
+    for (const TraceJob& j : trace.jobs) first_submit = std::min(first_submit, j.submit_s);
+    for (TraceJob& j : trace.jobs) {
+      j.submit_s -= first_submit;
+      if (j.submit_s > kMaxTraceSeconds)
+        throw UserError(fmt::format("{}:{}: column '{}': {:.0f} s after the trace's first submission "
+                                    "(expected at most 1e9 s)",
+                                    path, j.line, submit_column, j.submit_s));
+    }
+  }
+  std::stable_sort(trace.jobs.begin(), trace.jobs.end(),
+                   [](const TraceJob& a, const TraceJob& b) { return a.submit_s < b.submit_s; });
+}
+
+}  // namespace podsim::scheduler

@@ -1,0 +1,40 @@
+#pragma once
+// What every CSV trace reader (traces.h's built-in formats, trace_declared.h's declared
+// columns) does the same way: opening the file, reading a row, refusing a job id used
+// twice, and putting the jobs in submission order from the trace's zero. Refusals are
+// UserErrors naming file, line and column.
+#include <cstddef>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "engine/csv_reader.h"
+#include "scheduler/traces.h"
+
+namespace podsim::scheduler {
+
+// Every time and length relative to the trace's first submission stays within 1e9 s
+// (31.7 years), the range of a scenario's own times (horizon_s, arrival_s): every
+// simulated instant fits int64 nanoseconds.
+inline constexpr double kMaxTraceSeconds = 1e9;
+
+// `path` opened for reading; a directory or an unreadable file is refused.
+std::ifstream open_trace_file(const std::string& path);
+
+// The next record (engine/csv_reader.h does the RFC 4180 tokenising), the spaces around
+// its cells trimmed, as exports pad them ("1, 2"). Nullopt at the end; an unclosed quote
+// is refused.
+std::optional<CsvRecord> next_trace_row(CsvReader& csv);
+
+// Records `job`'s id in `id_lines` (id -> the line that used it first); refuses an id
+// used before. `column` names the id column.
+void check_unique_id(const TraceJob& job, const std::string& column, const std::string& path,
+                     std::map<std::string, size_t>& id_lines);
+
+// Sorts the jobs by submission (stable: file order for ties). `absolute`: the submit
+// times are points on a calendar, so the trace starts at its first submission; a job
+// more than kMaxTraceSeconds after it is refused (`submit_column` names the column).
+void order_trace(Trace& trace, bool absolute, const std::string& submit_column, const std::string& path);
+
+}  // namespace podsim::scheduler
