@@ -42,6 +42,9 @@ struct Step {
   // Hierarchical all-reduce: 1 reduce-scatter inside, 2 all-reduce across, 3 all-gather
   // inside (CostTerms::pipeline_chunk); 0 for every other step.
   uint8_t phase = 0;
+  // Each transfer moves at inter_factor iff its endpoints lie in different domains, not
+  // by `crosses` (the double tree's one step holds chain and tree edges).
+  bool mixed = false;
 };
 
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("collective: " + what); }
@@ -88,11 +91,13 @@ void check_supported(const Collective& c) {
   switch (c.op) {
     case CollectiveOp::kAllReduce:
       ok = c.algorithm == A::kRing || c.algorithm == A::kHalvingDoubling || c.algorithm == A::kTree ||
-           c.algorithm == A::kHierarchical || c.algorithm == A::kInSwitch || c.algorithm == A::kMesh;
+           c.algorithm == A::kHierarchical || c.algorithm == A::kInSwitch || c.algorithm == A::kMesh ||
+           c.algorithm == A::kDoubleTree;
       break;
     case CollectiveOp::kReduceScatter:
     case CollectiveOp::kAllGather:
-      ok = c.algorithm == A::kRing || c.algorithm == A::kHalvingDoubling || c.algorithm == A::kMesh;
+      ok = c.algorithm == A::kRing || c.algorithm == A::kHalvingDoubling || c.algorithm == A::kMesh ||
+           c.algorithm == A::kPat;
       break;
     case CollectiveOp::kAllToAll:
     case CollectiveOp::kAllToAllV:
@@ -193,8 +198,10 @@ void in_parallel(std::vector<Step>& out, std::vector<std::vector<Step>> lists) {
   }
 }
 
-void hierarchical(std::vector<Step>& out, const Fabric& fabric, const std::vector<DeviceId>& ranks, double bytes) {
-  // Domains in order of first appearance; local rank = position inside the domain.
+// The ranks by domain, domains in order of first appearance, local rank = position
+// inside the domain; every domain must hold as many ranks (`what` names the algorithm).
+std::vector<std::vector<DeviceId>> equal_domains(const Fabric& fabric, const std::vector<DeviceId>& ranks,
+                                                 const char* what) {
   std::vector<std::vector<DeviceId>> domains;
   std::unordered_map<uint32_t, size_t> slot;
   for (DeviceId d : ranks) {
@@ -202,9 +209,15 @@ void hierarchical(std::vector<Step>& out, const Fabric& fabric, const std::vecto
     if (fresh) domains.emplace_back();
     domains[it->second].push_back(d);
   }
-  const size_t m = domains.front().size(), k = domains.size();
   for (const auto& dom : domains)
-    if (dom.size() != m) bad("hierarchical all-reduce needs the same number of ranks in every domain");
+    if (dom.size() != domains.front().size())
+      bad(std::string(what) + " all-reduce needs the same number of ranks in every domain");
+  return domains;
+}
+
+void hierarchical(std::vector<Step>& out, const Fabric& fabric, const std::vector<DeviceId>& ranks, double bytes) {
+  const std::vector<std::vector<DeviceId>> domains = equal_domains(fabric, ranks, "hierarchical");
+  const size_t m = domains.front().size(), k = domains.size();
   const double inner = bytes / static_cast<double>(m), outer = inner / static_cast<double>(k);
   std::vector<std::vector<Step>> rs(k), ar(m), ag(k);
   for (size_t j = 0; j < k; ++j) ring(rs[j], fabric, domains[j], inner, m - 1);
@@ -221,6 +234,66 @@ void hierarchical(std::vector<Step>& out, const Fabric& fabric, const std::vecto
     for (size_t s = from; s < out.size(); ++s) out[s].phase = phase;
     ++phase;
   }
+}
+
+// Parent of position p (1 <= p < k) in an in-order binary tree over positions 0..k-1
+// rooted at 0: p's lowest set bit b; the parent is p with b cleared and the next bit
+// set, or with b cleared when that falls outside (so 0 is the parent of the highest
+// power of two below k). Depth floor(log2 k) + 1 at most.
+size_t tree_parent(size_t p, size_t k) {
+  const size_t b = p & (~p + 1);
+  const size_t up = (p ^ b) | (b << 1);
+  return up < k ? up : p ^ b;
+}
+
+// NCCL's tree all-reduce as one pipelined step (collectives.h, "Double binary tree").
+void double_tree(std::vector<Step>& out, const Fabric& fabric, const std::vector<DeviceId>& ranks, double bytes) {
+  const std::vector<std::vector<DeviceId>> domains = equal_domains(fabric, ranks, "double-tree");
+  const size_t m = domains.front().size(), k = domains.size();
+  const double part = bytes / static_cast<double>(m);
+  auto t = std::make_shared<std::vector<Transfer>>();
+  t->reserve(2 * m * ((m - 1) * k + 2 * (k - 1)));
+  for (size_t i = 0; i < m; ++i) {
+    // Chains: local rank i first, the others in order after it; reduce up, broadcast down.
+    for (const auto& dom : domains)
+      for (size_t s = 0; s + 1 < m; ++s) {
+        const DeviceId a = dom[(i + s) % m], b = dom[(i + s + 1) % m];
+        t->push_back({b, a, part});
+        t->push_back({a, b, part});
+      }
+    // Two trees over the heads of local index i, half the part each.
+    for (size_t tree = 0; tree < 2 && k > 1; ++tree) {
+      // Tree 2 renumbers the positions: mirrored for even k, shifted by one for odd k.
+      auto node = [&](size_t p) {
+        const size_t q = tree == 0 ? p : (k % 2 == 0 ? k - 1 - p : (p + 1) % k);
+        return domains[q][i];
+      };
+      for (size_t p = 1; p < k; ++p) {
+        const DeviceId child = node(p), parent = node(tree_parent(p, k));
+        t->push_back({child, parent, part / 2});
+        t->push_back({parent, child, part / 2});
+      }
+    }
+  }
+  if (t->empty()) return;
+  Step step{t->size(), [t](size_t j) { return (*t)[j]; }, false, k > 1, k > 1};
+  step.mixed = true;
+  out.push_back(std::move(step));
+}
+
+// PAT (collectives.h): ceil(log2 n) steps at distances 1, 2, 4, ...; step k carries
+// min(2^k, n - 2^k) blocks of S/n. Reduce-scatter runs the same steps largest first.
+void pat(std::vector<Step>& out, const std::vector<DeviceId>& ranks, double bytes, bool cross, bool reverse) {
+  auto r = std::make_shared<const std::vector<DeviceId>>(ranks);
+  const size_t n = ranks.size();
+  std::vector<Step> steps;
+  for (size_t d = 1; d < n; d *= 2) {
+    const double chunk = static_cast<double>(std::min(d, n - d)) * bytes / static_cast<double>(n);
+    steps.push_back({n, [r, n, d, chunk](size_t i) { return Transfer{(*r)[i], (*r)[(i + n - d) % n], chunk}; },
+                     false, cross, cross});
+  }
+  if (reverse) std::reverse(steps.begin(), steps.end());
+  for (Step& s : steps) out.push_back(std::move(s));
 }
 
 void in_switch(std::vector<Step>& out, const Fabric& fabric, const std::vector<DeviceId>& ranks, double bytes) {
@@ -292,7 +365,9 @@ std::vector<Step> expand(const Fabric& fabric, const Collective& c) {
           all_to_all(steps, c.group, s, cross);
           all_to_all(steps, c.group, s, cross, true);
           break;
-        case Algorithm::kDirect: break;
+        case Algorithm::kDoubleTree: double_tree(steps, fabric, c.group, s); break;
+        case Algorithm::kDirect:
+        case Algorithm::kPat: break;
       }
       break;
     case CollectiveOp::kReduceScatter:
@@ -301,6 +376,8 @@ std::vector<Step> expand(const Fabric& fabric, const Collective& c) {
         ring(steps, fabric, c.group, s / static_cast<double>(n), n - 1);
       } else if (c.algorithm == Algorithm::kMesh) {
         all_to_all(steps, c.group, s, cross);
+      } else if (c.algorithm == Algorithm::kPat) {
+        pat(steps, c.group, s, cross, c.op == CollectiveOp::kReduceScatter);
       } else if (c.op == CollectiveOp::kReduceScatter) {
         halving(steps, c.group, s, cross);
       } else {
@@ -331,6 +408,13 @@ const std::vector<LinkId>& links_of(const Fabric& fabric, const Transfer& t, std
   return r;
 }
 
+// The bandwidth factor a transfer moves at: the step's, or in a mixed step its own.
+double transfer_factor(const Fabric& fabric, const Step& step, const Transfer& t, const CostTerms& cost,
+                       double step_factor) {
+  if (!step.mixed) return step_factor;
+  return fabric.domain(t.src) != fabric.domain(t.dst) ? cost.inter_factor : cost.intra_factor;
+}
+
 // Checks that every transfer of steps 1.. has a route, so that no later step fails
 // mid-run. Step 0 starts synchronously and is checked by starting it.
 void check_routes(const Fabric& fabric, const std::vector<Step>& steps) {
@@ -352,12 +436,13 @@ class CollectiveRun : public std::enable_shared_from_this<CollectiveRun> {
     const Step& step = steps_[next_];
     const SimTime floor = step.inter ? cost_.step_inter : cost_.step_intra;
     const SimTime extra = cost_.endpoint + (next_ == 0 ? cost_.base : SimTime::zero());
-    const double factor = step.crosses ? cost_.inter_factor : cost_.intra_factor;
+    const double step_factor = step.crosses ? cost_.inter_factor : cost_.intra_factor;
     const SimTime overhead = net_.options().per_message_overhead;
     net_.start_flows(
         step.count,
-        [this, &step, floor, extra, factor, overhead](size_t i) {
+        [this, &step, floor, extra, step_factor, overhead](size_t i) {
           const Transfer t = step.transfer(i);
+          const double factor = transfer_factor(fabric_, step, t, cost_, step_factor);
           const std::vector<LinkId>& route = links_of(fabric_, t, path_);
           // The flow network charges the route's latency; the library's step latency
           // is a floor under it (CostTerms).
@@ -409,6 +494,8 @@ const char* to_string(Algorithm a) {
     case Algorithm::kInSwitch: return "in-switch";
     case Algorithm::kDirect: return "direct";
     case Algorithm::kMesh: return "mesh";
+    case Algorithm::kDoubleTree: return "double-tree";
+    case Algorithm::kPat: return "pat";
   }
   return "?";
 }
@@ -453,10 +540,11 @@ SimTime collective_time(const Fabric& fabric, const Collective& c, const Network
   for (const Step& step : steps) {
     if (!step.repeats_previous) {
       const SimTime floor = step.inter ? cost.step_inter : cost.step_intra;
-      const double factor = step.crosses ? cost.inter_factor : cost.intra_factor;
+      const double step_factor = step.crosses ? cost.inter_factor : cost.intra_factor;
       // Pass 1: bytes the step puts on each link. Pass 2: the slowest flow.
       for (size_t i = 0; i < step.count; ++i) {
         const Transfer t = step.transfer(i);
+        const double factor = transfer_factor(fabric, step, t, cost, step_factor);
         for (LinkId l : links_of(fabric, t, path)) {
           if (load[index(l)] == 0) used.push_back(index(l));
           load[index(l)] += t.bytes / factor;

@@ -23,6 +23,33 @@
 //   all-reduce      mesh               2 x S/n, n(n-1) flows each      2 (a + S/(nB)) per peer link
 //   reduce-scatter, all-gather  mesh   1 x S/n, n(n-1) flows           a + S/(nB) per peer link
 //   send-recv       direct             1 x S                          a + S/B
+//   all-reduce      double tree        1 (pipelined) x S/m chain,     L + 2S/B (per rank, see below)
+//                                      S/2m tree edges
+//   all-gather      PAT (Bruck)        ceil(log2 n) x min(2^k, n-2^k)  sum (a + bytes_k/B) = ceil(log2 n) a
+//   reduce-scatter                     S/n (reverse order for RS)      + (n-1)/n S/B
+//
+// Double binary tree (NCCL's tree all-reduce; Sanders, Speck, Traeff, "Two-tree
+// algorithms for full bandwidth broadcast, reduction and scan", Parallel Computing 35(12),
+// 2009; NCCL 2.4): m ranks in each of k domains. The buffer is cut into m parts, one per
+// local rank i; part i is reduced up a chain inside every domain (starting at local
+// rank i, so every rank heads one part and every NIC carries one) and up two binary
+// trees over the k heads of local index i, each carrying half the part; the second tree
+// is the first mirrored (k even) or shifted by one (k odd), so a node interior in one is
+// a leaf in the other. The broadcast runs back down the same edges. NCCL pipelines both
+// directions in chunks, so in the steady state every edge carries its bytes at once:
+// podsim runs the whole tree as ONE step of concurrent flows (per chain edge S/m each
+// way, per tree edge S/2m each way), whose time is the busiest link's bytes over its
+// rate, and puts the pipeline's latency (NCCL's 2((m-1) L_intra + log2(k) L_inter),
+// tuning.cc) in the step latency. A rank sends 2(m-1)/m S on its scale-up links and its
+// head 2S/m on its NIC: the ring's volumes, with log latency. Transfers inside a domain
+// move at intra_factor, between domains at inter_factor (the step is mixed).
+//
+// PAT (NCCL's "parallel aggregated trees" for all-gather and reduce-scatter with one
+// rank per node, NCCL 2.23; a Bruck-style log-step algorithm: J. Bruck et al., "Efficient
+// algorithms for all-to-all communications in multiport message-passing systems", IEEE
+// TPDS 8(11), 1997): step k sends the min(2^k, n - 2^k) blocks of S/n gathered so far to
+// the rank 2^k behind; reduce-scatter runs the steps in reverse. Each rank sends
+// (n-1)/n S in all, as in a ring, in ceil(log2 n) steps instead of n - 1.
 //
 // Hierarchical (m ranks in each of k scale-up domains, Fabric::domain): ring
 // reduce-scatter inside every domain ((m-1) steps of S/m), ring all-reduce across
@@ -66,9 +93,9 @@
 //
 // Bad input (std::invalid_argument, before any flow starts): an empty group, a
 // duplicate or unknown device, an algorithm the operation does not support, a
-// non-power-of-two group for halving-doubling, unequal domains for hierarchical, a
-// group outside one in-switch domain for NVLS, a pair with no route. A group of one
-// rank or S = 0 is a no-op that completes at once (costs 0).
+// non-power-of-two group for halving-doubling, unequal domains for hierarchical or the
+// double tree, a group outside one in-switch domain for NVLS, a pair with no route. A
+// group of one rank or S = 0 is a no-op that completes at once (costs 0).
 #include <functional>
 #include <vector>
 
@@ -79,7 +106,7 @@
 namespace podsim::engine {
 
 enum class CollectiveOp { kAllReduce, kReduceScatter, kAllGather, kAllToAll, kAllToAllV, kSendRecv };
-enum class Algorithm { kRing, kHalvingDoubling, kTree, kHierarchical, kInSwitch, kDirect, kMesh };
+enum class Algorithm { kRing, kHalvingDoubling, kTree, kHierarchical, kInSwitch, kDirect, kMesh, kDoubleTree, kPat };
 // NCCL's protocols (Simple: bulk copies with a fence per chunk; LL: 8-byte stores of 4
 // bytes of data and a 4-byte flag; LL128: 128-byte lines of 120 bytes of data and a
 // flag). HCCL and the ideal model use Simple.
@@ -98,8 +125,9 @@ const char* to_string(Protocol p);
 // where the step latency is `step_inter` for the steps that cross scale-up domains
 // (for a ring over N domains, NCCL counts (N-1)/(n-1) of its steps so: tuning.cc) and
 // `step_intra` for the others, and the bandwidth factor is `inter_factor` for steps
-// with a transfer between domains, `intra_factor` otherwise. `base` is paid once,
-// before the first step.
+// with a transfer between domains, `intra_factor` otherwise (the double tree's one
+// step is mixed: each transfer by its own endpoints). `base` is paid once, before the
+// first step.
 struct CostTerms {
   SimTime base;
   SimTime step_intra;

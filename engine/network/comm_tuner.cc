@@ -1,6 +1,8 @@
 #include "engine/network/comm_tuner.h"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <map>
 #include <utility>
 
@@ -20,6 +22,28 @@ constexpr double kNcclRingNet[3] = {2.7, 4.0, 14.0};    // per step across the n
 constexpr double kNcclNvlsNvlink = 25;                  // NVLS, Simple; its base is 0
 // Bandwidth kept by each protocol (tuning.cc: Ring LL 0.5 x bw, LL128 0.92 x bw).
 constexpr double kNcclProtocolFactor[3] = {0.5, 0.92, 1.0};
+// The double binary tree (tuning.cc, same tables): base, per step inside an NVLink
+// domain and across the network, in us by protocol {LL, LL128, Simple}.
+constexpr double kNcclTreeBase[3] = {6.8, 14.0, 8.4};
+constexpr double kNcclTreeNvlink[3] = {0.6, 1.25, 4.0};
+constexpr double kNcclTreeNet[3] = {5.0, 8.5, 14.0};
+// Tree all-reduce bandwidth (tuning.cc): 0.92 of the bus bandwidth for every protocol,
+// then LL x 1/3.8 and LL128 x 120/128 (more than one node; 7/9 on one).
+constexpr double kNcclTreeFactor[3] = {0.92 / 3.8, 0.92 * 120 / 128, 0.92};
+// tuning.cc's treeCorrectionFactor: the tree's measured shortfall at medium sizes
+// ("trees are not perfectly sticking to the model for medium sizes"), by protocol, at
+// index floor(log2(S / 64 B)) for 64 B <= S < 512 MB; 1 outside.
+constexpr double kNcclTreeCorrection[3][23] = {
+    {1.0, 1.0, 1.0, 1.0, .9, .8, .7, .7, .7, .7, .6, .5, .4, .4, .5, .6, .7, .8, .9, 1.0, 1.0, 1.0, 1.0},
+    {1.0, 1.0, 1.0, 1.0, 1.0, .9, .8, .8, .8, .7, .6, .6, .6, .6, .6, .6, .8, .9, .9, .9, .9, 1.0, 1.0},
+    {.9, .9, .9, .9, .9, .9, .9, .8, .7, .6, .6, .5, .5, .5, .5, .6, .7, .8, .7, .7, .8, .9, .9}};
+// PAT (tuning.cc; Simple only, one GPU per node): base 8 us, a linear 2.8 us per rank,
+// and per step the tree's NET latency / 3.5 (14 / 3.5 = 4 us); bandwidth 0.75 of the
+// bus bandwidth, applied to the whole buffer S (no (n-1)/n).
+constexpr double kNcclPatBase = 8.0;
+constexpr double kNcclPatPerRank = 2.8;
+constexpr double kNcclPatStepDivisor = 3.5;
+constexpr double kNcclPatFactor = 0.75;
 // Simple's all-reduce chunk: NCCL_BUFFSIZE 4 MiB / NCCL_STEPS 8 x ALLREDUCE_CHUNKSTEPS 4
 // (src/init.cc, device.h, collectives.h); used for every protocol (LL and LL128 run
 // at sizes where the pipeline hardly matters).
@@ -82,9 +106,29 @@ struct Candidate {
   Protocol protocol;
 };
 
+// floor(log2 v) for v >= 1 (tuning.cc's log2i).
+double log2_floor(size_t v) { return v <= 1 ? 0 : static_cast<double>(std::bit_width(v) - 1); }
+
+double tree_correction(size_t proto, Bytes bytes) {
+  const double units = std::floor(bytes.value() / 64);
+  if (units < 1) return 1;
+  const auto i = static_cast<size_t>(std::floor(std::log2(units)));
+  return i < 23 ? kNcclTreeCorrection[proto][i] : 1;
+}
+
+// The group's ranks and domains; domains = 0 when the domains hold unequal counts.
+GroupShape shape_of(const Fabric& f, const std::vector<DeviceId>& g) {
+  std::map<uint32_t, size_t> per;
+  for (DeviceId d : g) ++per[f.domain(d)];
+  for (const auto& [dom, n] : per)
+    if (n != per.begin()->second) return {g.size(), 0};
+  return {g.size(), per.size()};
+}
+
 }  // namespace
 
-CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorithm, Protocol protocol, Bytes bytes) {
+CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorithm, Protocol protocol, Bytes bytes,
+                        GroupShape shape) {
   CostTerms t;
   const bool p2p_op = op == CollectiveOp::kSendRecv;
   const CurveKind kind = algorithm == Algorithm::kInSwitch ? CurveKind::kInSwitch : CurveKind::kLinks;
@@ -92,20 +136,39 @@ CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorit
     case CommLibrary::kIdeal: return t;
     case CommLibrary::kNccl: {
       const size_t k = proto_index(protocol);
+      const bool one_per_domain = shape.ranks >= 2 && shape.domains == shape.ranks;
+      double factor = kNcclProtocolFactor[k];
       if (algorithm == Algorithm::kInSwitch) {
         t.step_intra = us(kNcclNvlsNvlink);
+      } else if (algorithm == Algorithm::kDoubleTree) {
+        // One pipelined step (collectives.h) that pays the whole tree's latency.
+        const size_t domains = std::max<size_t>(shape.domains, 1);
+        const double m = static_cast<double>(std::max<size_t>(shape.ranks, domains) / domains);
+        t.base = us(kNcclTreeBase[k]);
+        t.step_intra = t.step_inter = us(2 * ((m - 1) * kNcclTreeNvlink[k] + log2_floor(domains) * kNcclTreeNet[k]));
+        factor = kNcclTreeFactor[k] * tree_correction(k, bytes);
+        if (protocol == Protocol::kLL128 && domains == 1) factor = kNcclTreeFactor[2] * 7 / 9 * tree_correction(k, bytes);
+      } else if (algorithm == Algorithm::kPat) {
+        t.base = us(kNcclPatBase + kNcclPatPerRank * static_cast<double>(shape.ranks));
+        t.step_intra = t.step_inter = us(kNcclTreeNet[2] / kNcclPatStepDivisor);
+        // NCCL moves the whole S at 0.75 of the bus bandwidth; podsim's steps move
+        // (n-1)/n S per rank, so the factor carries (n-1)/n to keep NCCL's time.
+        const double n = static_cast<double>(std::max<size_t>(shape.ranks, 2));
+        factor = kNcclPatFactor * (n - 1) / n;
       } else {
         t.base = us(kNcclRingBase[k]);
         t.step_intra = us(kNcclRingNvlink[k]);
-        t.step_inter = us(kNcclRingNet[k]);
+        // One rank per node: every step crosses the network at the tree's NET latency
+        // (tuning.cc: "with ppn=1 latencies are fully exposed").
+        t.step_inter = us(one_per_domain ? kNcclTreeNet[k] : kNcclRingNet[k]);
       }
       t.base += call_overhead(p.scale_up);
       // NCCL pipelines its hierarchical algorithms in chunks of NCCL_BUFFSIZE (4 MiB) /
       // NCCL_STEPS (8) x ALLREDUCE_CHUNKSTEPS (4) = 2 MiB (collectives.h). Channels are
       // not modelled, so the fill is that of one channel's chunk.
       if (algorithm == Algorithm::kHierarchical) t.pipeline_chunk = Bytes(kNcclChunkBytes);
-      t.intra_factor = kNcclProtocolFactor[k] * achieved_fraction(p.scale_up, kind, bytes);
-      t.inter_factor = kNcclProtocolFactor[k] * achieved_fraction(p.scale_out, CurveKind::kLinks, bytes);
+      t.intra_factor = factor * achieved_fraction(p.scale_up, kind, bytes);
+      t.inter_factor = factor * achieved_fraction(p.scale_out, CurveKind::kLinks, bytes);
       return t;
     }
     case CommLibrary::kHccl:
@@ -133,6 +196,7 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
   std::vector<Candidate> cands;
   const bool reduces = op == CollectiveOp::kAllReduce;
   const bool gathers = op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter;
+  const GroupShape shape = shape_of(fabric, g);
   if (g.size() < 2 || bytes.value() <= 0 || p2p || !(reduces || gathers)) {
     cands.push_back({c.algorithm, P::kSimple});
   } else if (profile.library == CommLibrary::kIdeal) {
@@ -152,6 +216,10 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
     if (reduces && ll128 && in_switch_ok(fabric, g)) cands.push_back({A::kInSwitch, P::kSimple});
     if (reduces && hierarchical_ok(fabric, g))
       for (P p : protos) cands.push_back({A::kHierarchical, p});
+    // NCCL's double binary tree across equal domains; PAT with one rank per domain.
+    if (reduces && shape.domains >= 2)
+      for (P p : protos) cands.push_back({A::kDoubleTree, p});
+    if (gathers && shape.domains == g.size()) cands.push_back({A::kPat, P::kSimple});
   } else {  // HCCL
     if (full_mesh(fabric, g)) cands.push_back({A::kMesh, P::kSimple});
     cands.push_back({A::kRing, P::kSimple});
@@ -160,7 +228,7 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
   if (cands.size() == 1) {
     c.algorithm = cands[0].algorithm;
     c.protocol = cands[0].protocol;
-    c.cost = library_terms(profile, op, c.algorithm, c.protocol, bytes);
+    c.cost = library_terms(profile, op, c.algorithm, c.protocol, bytes, shape);
     return c;
   }
   // Simple candidates first; an LL or LL128 candidate is skipped when even its bandwidth
@@ -190,7 +258,7 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
     const Candidate& k = cands[i];
     c.algorithm = k.algorithm;
     c.protocol = k.protocol;
-    c.cost = library_terms(profile, op, k.algorithm, k.protocol, bytes);
+    c.cost = library_terms(profile, op, k.algorithm, k.protocol, bytes, shape);
     if (k.protocol != P::kSimple && injection > 0 && best != SimTime::max()) {
       const double factor = std::max(c.cost.intra_factor, c.cost.inter_factor);
       if (sent / (factor * injection) > best.to_seconds()) continue;

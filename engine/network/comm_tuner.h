@@ -28,11 +28,23 @@
 //         hierarchical across equal domains, else mesh on a full mesh, else ring), no
 //         terms.
 //
+// Across domains NCCL also runs its double binary tree for all-reduce (every protocol;
+// latency base + 2((m-1) L_intra + log2(k) L_inter) for m ranks in each of k domains,
+// so it grows with the log of the domains, not with the ranks) and, for all-gather and
+// reduce-scatter on groups of one rank per domain, PAT (Simple; base 8 us + 2.8 us per
+// rank, log2(n) steps of L_inter / 3.5). Their bandwidth factors are tuning.cc's: tree
+// 0.92 of the bus bandwidth (LL a further 1/3.8, LL128 120/128) times its size-indexed
+// correction for medium sizes (treeCorrectionFactor); PAT 0.75 of it. With one rank per
+// domain a ring also pays the tree's NET step latency (tuning.cc: "with ppn=1 latencies
+// are fully exposed"). NCCL's tree on one node is a chain with the ring's step count;
+// NCCL picks ring or NVLS there (nccl-tests issue 309), so podsim offers the tree only
+// across domains.
+//
 // LL128 runs on Hopper and Blackwell only, NVLS on Hopper and Blackwell NVSwitch
-// domains (tuning.cc). Not modelled: NCCL's double binary tree and CollNet as their own
-// patterns (the hierarchical ring stands in), PAT (one GPU per node only), channel
-// counts and the per-channel ceilings that do not bind at NCCL's channel counts
-// (docs/collectives.md §1.3), the LL ceiling llMaxBw.
+// domains (tuning.cc). Not modelled: CollNet and NVLS-tree as their own patterns (the
+// hierarchical ring stands in), channel counts and the per-channel ceilings that do not
+// bind at NCCL's channel counts (docs/collectives.md §1.3), the LL ceiling llMaxBw, the
+// NIC's own latency (latencyInter), the ring's "plateau" latency factor.
 //
 // Each candidate's bandwidth factor also carries the achieved fraction of line rate at
 // the call's size on the fabric it crosses (link_curves.h), so the choice sees
@@ -52,9 +64,17 @@ namespace podsim::engine {
 Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> group, Bytes bytes,
                 const NetworkOptions& options);
 
+// The shape of a group as the library's latency model sees it: its ranks and the
+// scale-up domains (NCCL's nodes) they lie in. {0, 0}: unknown (only the ring's and the
+// tree's per-domain terms need it; a ring then pays the multi-rank-per-node latency).
+struct GroupShape {
+  size_t ranks = 0;
+  size_t domains = 0;
+};
+
 // The terms the library pays for `op` by (algorithm, protocol) on `profile` at `bytes`
-// (exposed for tests and for ops that call a known algorithm).
+// on a group of `shape` (exposed for tests and for ops that call a known algorithm).
 CostTerms library_terms(const CommProfile& profile, CollectiveOp op, Algorithm algorithm, Protocol protocol,
-                        Bytes bytes);
+                        Bytes bytes, GroupShape shape = {});
 
 }  // namespace podsim::engine

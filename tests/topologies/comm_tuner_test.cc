@@ -215,3 +215,92 @@ TEST_CASE("CloudMatrix384 MoE dispatch and combine: Table 7 at EP8-EP256") {
     }
   }
 }
+
+// A collective of `a`/`p` with the library's terms for its group's shape.
+Collective forced(const engine::Fabric& f, CollectiveOp op, Algorithm a, Protocol p, std::vector<DeviceId> g,
+                  Bytes bytes, size_t domains) {
+  Collective col{.op = op, .algorithm = a, .group = std::move(g), .bytes = bytes};
+  col.protocol = p;
+  col.cost = engine::library_terms(f.comm_profile(col.group.front()), op, a, p, bytes, {col.group.size(), domains});
+  return col;
+}
+
+TEST_CASE("NCCL's double binary tree: latency grows with log2 of the nodes, not the ranks (tuning.cc)") {
+  // One rank per HGX H100 node (a DP group under TP8). NVIDIA/nccl src/graph/tuning.cc
+  // (2.30.7; docs/collectives.md §1): tree LL base 6.8 us, NET step 5.0 us, latency
+  // base + 2 (ppn - 1) L_nvlink + 2 log2(nodes) L_net; bandwidth 0.92 / 3.8 of the bus
+  // bandwidth for LL, times treeCorrectionFactor[LL][log2(1024 / 64) = 4] = 0.9, times
+  // NDR's achieved 47/50 (link_curves.cc). Plus the board's call overhead, 14.6 us.
+  const topologies::Cluster c = hgx_h100s(64);
+  const topologies::EngineFabric f(c);
+  const double factor = 0.92 / 3.8 * 0.9 * 47.0 / 50;
+  auto tree_ll = [&](size_t nodes) {
+    return forced(f, CollectiveOp::kAllReduce, Algorithm::kDoubleTree, Protocol::kLL, first(nodes, 8), Bytes(1024),
+                  nodes);
+  };
+  // 16 nodes: every node sends 2S on its 400 Gb/s NIC (parent and two children in one
+  // tree, a parent in the other, S/2 each): 14.6 + 6.8 + 2 x 4 x 5.0 + 2048 B / (factor x 50 GB/s).
+  const double t16 = 14.6 + 6.8 + 40 + 2048 / (factor * 50e9) * 1e6;
+  CHECK(us(engine::collective_time(f, tree_ll(16), {})) == doctest::Approx(t16).epsilon(1e-3));
+  CHECK(us(flow_time(f, tree_ll(16))) == doctest::Approx(t16).epsilon(0.01));
+  // 4x the nodes: 2 x 2 more NET steps (20 us), not 2 x 48 more ring steps.
+  CHECK(us(engine::collective_time(f, tree_ll(64), {})) - us(engine::collective_time(f, tree_ll(16), {})) ==
+        doctest::Approx(20).epsilon(0.01));
+  // A ring LL on the same 16 ranks pays 30 NET steps at the tree's 5.0 us (one rank per
+  // node): 14.6 + 6.8 ... (6.6 base) + 150 us; the tuner takes the tree.
+  Collective ring = forced(f, CollectiveOp::kAllReduce, Algorithm::kRing, Protocol::kLL, first(16, 8), Bytes(1024), 16);
+  CHECK(ring.cost.step_inter == SimTime::micros(5));
+  CHECK(us(engine::collective_time(f, ring, {})) > 14.6 + 6.6 + 150);
+  const Collective col = engine::tune(f, CollectiveOp::kAllReduce, first(16, 8), Bytes::kilo(64), {});
+  CHECK(col.algorithm == Algorithm::kDoubleTree);
+  // At 1 GB the ring (full bus bandwidth) beats the tree (0.92 of it).
+  const Collective big = engine::tune(f, CollectiveOp::kAllReduce, first(16, 8), Bytes::giga(1), {});
+  CHECK(big.algorithm == Algorithm::kRing);
+}
+
+TEST_CASE("NCCL's tree on 2 x 8 H100: chains inside the nodes, trees between, one pipelined step") {
+  // S = 1 GB, tree Simple (0.92, no size correction at >= 512 MB). Each GPU heads one of
+  // 8 parts (S/8): on NVLink it sends 2 (m-1)/m S = 1.75 GB at 450 GB/s x 0.92 x 0.818
+  // (NVLink 4 ring fraction); its NIC carries S/8 (up one tree, down the other, S/16
+  // each) at 50 GB/s x 0.92 x 0.94. NVLink binds: 4.23 ms + latency 8.4 + 14.6 + 2 x (7
+  // x 4.0 + 1 x 14) us.
+  const topologies::Cluster c = hgx_h100s(2);
+  const topologies::EngineFabric f(c);
+  const Collective col =
+      forced(f, CollectiveOp::kAllReduce, Algorithm::kDoubleTree, Protocol::kSimple, first(16), Bytes::giga(1), 2);
+  const double nvlink = 1.75e9 / (450e9 * 0.92 * 368.0 / 450) * 1e6;
+  CHECK(us(engine::collective_time(f, col, {})) == doctest::Approx(8.4 + 14.6 + 2 * (7 * 4.0 + 14) + nvlink).epsilon(1e-3));
+  CHECK(us(flow_time(f, col)) == doctest::Approx(us(engine::collective_time(f, col, {}))).epsilon(0.01));
+  // Unequal domains are refused, as for the hierarchical all-reduce.
+  Collective uneven = col;
+  uneven.group = first(12);
+  CHECK_THROWS_AS(engine::collective_time(f, uneven, {}), std::invalid_argument);
+}
+
+TEST_CASE("PAT: all-gather and reduce-scatter in log2 n steps at one rank per node (tuning.cc)") {
+  // 16 nodes x 1 rank, S = 64 KB. tuning.cc: PAT base 8 us + 2.8 us x 16 ranks, 4 steps
+  // of 14 / 3.5 = 4 us (above the route's 4 x 0.5 us), bandwidth 0.75 of the bus
+  // bandwidth on the whole S. Steps move 1, 2, 4, 8 blocks of S/16 (Bruck), (n-1)/n S
+  // in all, at 0.75 x 15/16 x 0.94 of 50 GB/s: S / (0.75 x 0.94 x 50 GB/s) = 1.86 us.
+  const topologies::Cluster c = hgx_h100s(16);
+  const topologies::EngineFabric f(c);
+  const double bytes = 65536;
+  const double expected = 14.6 + 8 + 2.8 * 16 + 4 * 4.0 + bytes / (0.75 * 0.94 * 50e9) * 1e6;
+  for (CollectiveOp op : {CollectiveOp::kAllGather, CollectiveOp::kReduceScatter}) {
+    const Collective col = forced(f, op, Algorithm::kPat, Protocol::kSimple, first(16, 8), Bytes(bytes), 16);
+    INFO(engine::to_string(op));
+    CHECK(us(engine::collective_time(f, col, {})) == doctest::Approx(expected).epsilon(1e-3));
+    CHECK(us(flow_time(f, col)) == doctest::Approx(expected).epsilon(0.01));
+    // The ring pays 15 NET steps of 14 us: PAT wins at this size, the ring at 1 GB.
+    CHECK(engine::tune(f, op, first(16, 8), Bytes(bytes), {}).algorithm == Algorithm::kPat);
+    CHECK(engine::tune(f, op, first(16, 8), Bytes::giga(1), {}).algorithm == Algorithm::kRing);
+    // Two ranks per node: no PAT (NCCL: "PAT only supports 1 GPU per node").
+    for (const Bytes b : {Bytes(bytes), Bytes::giga(1)})
+      CHECK(engine::tune(f, op, first(16, 4), b, {}).algorithm != Algorithm::kPat);
+  }
+  // A group of 12 (not a power of two): ceil(log2 12) = 4 steps, the last of 12 - 8 = 4
+  // blocks; still (n-1)/n S per rank.
+  const Collective odd =
+      forced(f, CollectiveOp::kAllGather, Algorithm::kPat, Protocol::kSimple, first(12, 8), Bytes(bytes), 12);
+  CHECK(us(flow_time(f, odd)) == doctest::Approx(us(engine::collective_time(f, odd, {}))).epsilon(0.01));
+}
