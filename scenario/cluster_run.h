@@ -1,6 +1,8 @@
 #pragma once
-// A scenario with a cluster, run: build the cluster, gather the jobs (explicit, traces,
-// synthetic), plan them per pool, and run the scheduler (sim/cluster_run.h).
+// A scenario with a cluster, run: its proto converted to a plain spec (cluster, jobs,
+// traces read, synthetic mixes, scheduler options; sim/cluster_run_spec.h), which
+// sim::run_cluster builds, plans and runs (sim/cluster_run.h). Problems sim/ finds on the
+// built cluster are placed in the file here, as the file's own are.
 //
 //   sim::ClusterRunOutput r = run_cluster(file);      // after check_scenario(file)
 //   io::print_cluster_run(r, out);
@@ -9,16 +11,23 @@
 #include <ostream>
 #include <string>
 
+#include "scenario/cluster_from_proto.h"
 #include "scenario/scenario_file.h"
 #include "scheduler/cluster_run.h"
 #include "scheduler/run_observer.h"
 #include "sim/cluster_run.h"
+#include "sim/cluster_run_spec.h"
 #include "sim/step_oracle.h"
 
 namespace podsim::scenario {
 
 // True iff the scenario has a cluster and something to schedule on it.
 bool has_cluster_run(const ScenarioFile& file);
+
+// The scenario's cluster run as a spec (after check_scenario(file)). Throws UserError
+// with every problem the file alone shows. Its trace classes refer to `file`, which must
+// outlive it. `skipped_machines` (may be null): node-list machines no pool holds.
+sim::ClusterRunSpec cluster_run_spec(const ScenarioFile& file, SkippedMachines* skipped_machines = nullptr);
 
 // Throws UserError for bad input (every problem found, with its place). `observer`
 // (not owned, may be null) is told every event of the run (scheduler/run_observer.h);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/error.h"
 #include "scenario/job_from_proto.h"
 
 namespace podsim::scenario {
@@ -22,25 +23,13 @@ scheduler::PlacementConstraints placement_constraints(const v1::PlacementConstra
   return out;
 }
 
-SourceClasses::SourceClasses(const ScenarioFile& file, const v1::TraceSource& t, const std::string& field,
-                             const scheduler::Inventory& inv, Problems& problems)
-    : file_(file), t_(t), field_(field) {
-  // The reference: the pool named, else the slowest (as run-time-only jobs take it).
-  const auto& pools = inv.pools();
-  for (uint32_t p = 0; p < pools.size(); ++p)
-    if (pools[p].relative_speed < pools[reference_].relative_speed) reference_ = p;
-  if (!t.reference().pool().empty()) {
-    if (auto p = inv.find_pool(t.reference().pool())) {
-      reference_ = *p;
-    } else {
-      std::string known;
-      for (const auto& q : pools) known += (known.empty() ? "" : ", ") + q.name;
-      problems.add(field + ".reference.pool", fmt::format("unknown pool '{}' (pools: {})", t.reference().pool(), known));
-    }
-  }
+std::vector<sim::TraceClass> trace_classes(const ScenarioFile& file, const v1::TraceSource& t, const std::string& field,
+                                           Problems& problems, std::vector<std::string>& columns) {
+  // The reference pool is checked against the cluster once it is built (sim/trace_jobs.h).
   if (t.classes_size() == 0 && (t.has_reference() || t.unmatched_as_durations()))
     problems.add(field + (t.has_reference() ? ".reference" : ".unmatched_as_durations"),
                  "only with classes (a run-time-only job is work at reference speed)");
+  std::vector<sim::TraceClass> out;
   std::set<std::string> names;
   for (int k = 0; k < t.classes_size(); ++k) {
     const v1::JobClass& c = t.classes(k);
@@ -62,9 +51,9 @@ SourceClasses::SourceClasses(const ScenarioFile& file, const v1::TraceSource& t,
       if (!t.has_columns()) problems.add(cat, "needs a trace declared by its columns (columns { ... })");
       if (cv.name().empty()) problems.add(cat + ".name", "missing (expected a column name of the CSV header)");
       if (cv.values_size() == 0) problems.add(cat + ".values", "missing (expected at least one value)");
-      auto it = std::find(columns_.begin(), columns_.end(), cv.name());
-      if (it == columns_.end()) it = columns_.insert(columns_.end(), cv.name());
-      r.columns.emplace_back(static_cast<size_t>(it - columns_.begin()),
+      auto it = std::find(columns.begin(), columns.end(), cv.name());
+      if (it == columns.end()) it = columns.insert(columns.end(), cv.name());
+      r.columns.emplace_back(static_cast<size_t>(it - columns.begin()),
                              std::vector<std::string>(cv.values().begin(), cv.values().end()));
     }
     if (m.users_size() > 0 && t.has_columns() && t.columns().user().empty())
@@ -80,35 +69,28 @@ SourceClasses::SourceClasses(const ScenarioFile& file, const v1::TraceSource& t,
     if (w.has_devices()) problems.add(at + ".workload.devices", "leave unset (the row's GPUs are the devices)");
     if (w.budget_case() != v1::Job::BUDGET_NOT_SET)
       problems.add(at + ".workload", "leave the budget (tokens, samples, steps) unset: the row's run time is the work");
-    placement_.push_back(placement_constraints(c.placement(), at + ".placement", problems));
-    rules_.push_back(std::move(r));
+    sim::TraceClass tc{.name = c.name(),
+                       .rule = std::move(r),
+                       .placement = placement_constraints(c.placement(), at + ".placement", problems),
+                       .auto_plan = w.plan().auto_plan()};
+    tc.workload = [&file, job = w, name = c.name(), at](uint32_t gpus, std::string& why) {
+      v1::Job j = job;
+      j.set_name(name);
+      j.set_devices(gpus);
+      Problems problems(file);
+      std::optional<workloads::TrainingJob> model = training_job(file, j, at + ".workload", problems);
+      if (!model) {
+        try {
+          problems.throw_if_any();
+        } catch (const UserError& e) {
+          why = e.what();
+        }
+      }
+      return model;
+    };
+    out.push_back(std::move(tc));
   }
-  used_.assign(rules_.size(), false);
-  failed_.resize(rules_.size());
-}
-
-std::optional<uint32_t> SourceClasses::workload(size_t k, uint32_t gpus, sim::SchedulerJobs& jobs) {
-  auto [it, fresh] = made_.try_emplace({k, gpus});
-  if (!fresh) return it->second;
-  v1::Job job = t_.classes(static_cast<int>(k)).workload();
-  job.set_name(name(k));
-  job.set_devices(gpus);
-  Problems problems(file_);
-  std::optional<workloads::TrainingJob> model = training_job(file_, job, field(k) + ".workload", problems);
-  if (!model) {
-    if (!failed_[k]) failed_[k].emplace(std::move(problems));
-    return std::nullopt;
-  }
-  used_[k] = true;
-  jobs.models.push_back(std::move(*model));
-  jobs.class_auto_plan.push_back(job.plan().auto_plan());
-  it->second = static_cast<uint32_t>(jobs.models.size());  // workload k + 1 is models[k]
-  return it->second;
-}
-
-void SourceClasses::throw_if_unusable() const {
-  for (size_t k = 0; k < rules_.size(); ++k)
-    if (!used_[k] && failed_[k]) failed_[k]->throw_if_any();
+  return out;
 }
 
 }  // namespace podsim::scenario

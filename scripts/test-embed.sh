@@ -13,7 +13,7 @@ cmake -S examples/embed -B "$tmp/embed" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAK
 cmake --build "$tmp/embed" > "$tmp/build.log" || { cat "$tmp/build.log"; exit 1; }
 out=$("$tmp/embed/embed")
 echo "$out"
-if [[ "$out" != *" step "*" s, MFU "* ]]; then
+if [[ "$out" != *" step "*" s, MFU "* || "$out" != *"cluster run on two NVL72: makespan_s="*" finished=13 "* ]]; then
   echo "test-embed: unexpected output" >&2
   exit 1
 fi

@@ -1,7 +1,18 @@
 #include "sim/cluster_run.h"
 
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "sim/class_work.h"
 #include "sim/duration_reference.h"
+#include "sim/field_error.h"
 #include "sim/finite_results.h"
+#include "sim/inventory_from_cluster.h"
+#include "sim/job_sources.h"
+#include "sim/pool_plans.h"
+#include "topologies/build.h"
+#include "topologies/engine_fabric.h"
 
 namespace podsim::sim {
 
@@ -18,6 +29,45 @@ ClusterRunOutput run_cluster(const topologies::Cluster& cluster, const scheduler
                        .duration_reference = std::move(reference),
                        .skipped_by_reason = jobs.skipped_by_reason};
   check_finite(out.result);
+  return out;
+}
+
+ClusterRunOutput run_cluster(const ClusterRunSpec& spec, const ClusterRunHooks& hooks) {
+  auto since = [lap = std::chrono::steady_clock::now()]() mutable {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - lap).count();
+    lap = now;
+    return s;
+  };
+  topologies::ClusterParams params = spec.cluster;
+  params.detailed_view = false;  // the run routes on the collapsed view only
+  const topologies::Cluster cluster = topologies::build_cluster(params);
+  const scheduler::Inventory inv = inventory_from_cluster(cluster, params);
+  const double build_s = since();
+  SchedulerJobs jobs = scheduler_jobs(spec, inv);
+  // Plans of every model: the explicit jobs', then each trace class's at each GPU count
+  // (a request of that size that names no pool: pool_plans finds where it fits).
+  std::vector<scheduler::JobRequest> requests(jobs.jobs.begin(), jobs.jobs.begin() + jobs.explicit_jobs);
+  for (size_t k = jobs.explicit_jobs; k < jobs.models.size(); ++k)
+    requests.push_back({.devices = static_cast<uint32_t>(jobs.models[k].devices)});
+  PoolPlanResult plans = pool_plans(cluster, topologies::EngineFabric(cluster), inv, jobs.models, jobs.auto_plan, requests);
+  for (size_t k = 0; k < jobs.explicit_jobs; ++k) jobs.jobs[k].pools = requests[k].pools;
+  FieldProblems problems;
+  for (const PlanProblem& p : plans.problems)
+    if (p.job < jobs.explicit_jobs) problems.add(fmt::format("jobs[{}].plan", p.job), p.message);
+  problems.throw_if_any();
+  class_jobs_to_steps(cluster, inv, plans.plans, jobs);  // class rows' run times become steps
+  const double plan_s = since();
+
+  if (hooks.before_run) hooks.before_run(cluster, inv, jobs, spec.options);
+  ClusterRunOutput out = run_cluster(cluster, inv, jobs, std::move(plans.plans), spec.options, hooks.steps);
+  out.stats = {.pools = inv.pools().size(),
+               .scale_up_domains = inv.devices().empty() ? 0 : inv.devices().back().domain + 1u,
+               .nodes = inv.node_count(),
+               .leaves = inv.leaves().size(),
+               .build_s = build_s,
+               .plan_s = plan_s,
+               .simulate_s = since()};
   return out;
 }
 

@@ -4,11 +4,18 @@
 // placement of each shape (sim/step_oracle.h), trace and synthetic jobs at reference
 // speed.
 //
+// From a spec (sim/cluster_run_spec.h), all of it:
+//
+//   ClusterRunOutput out = run_cluster(spec);
+//
+// or part by part, with jobs made by hand:
+//
 //   const topologies::Cluster cluster = topologies::build_cluster(params);
 //   const scheduler::Inventory inv = inventory_from_cluster(cluster, params);
 //   PoolPlanResult plans = pool_plans(cluster, fabric, inv, jobs.models, auto_plan, jobs.jobs);
 //   ClusterRunOutput out = run_cluster(cluster, inv, jobs, std::move(plans.plans), options);
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,6 +24,7 @@
 #include "scheduler/inventory.h"
 #include "scheduler/job.h"
 #include "scheduler/result.h"
+#include "sim/cluster_run_spec.h"
 #include "sim/step_oracle.h"
 #include "topologies/cluster.h"
 #include "workloads/job.h"
@@ -41,7 +49,7 @@ struct SchedulerJobs {
   std::vector<scheduler::JobRequest> jobs;
   std::vector<workloads::TrainingJob> models;  // the explicit jobs', in order, then the classes'
   size_t explicit_jobs = 0;                    // jobs[0, explicit_jobs) are the explicit jobs
-  std::vector<bool> class_auto_plan;           // of models[explicit_jobs + i]
+  std::vector<bool> auto_plan;                 // of models[k]
   std::vector<ClassWork> class_work;
   size_t skipped_rows = 0;                     // trace rows the format skips
   std::map<std::string, size_t> skipped_by_reason;  // the same rows by reason
@@ -75,5 +83,22 @@ struct ClusterRunOutput {
 ClusterRunOutput run_cluster(const topologies::Cluster& cluster, const scheduler::Inventory& inv,
                              const SchedulerJobs& jobs, PoolPlans plans, const scheduler::ClusterRunOptions& options,
                              StepRecorder* recorder = nullptr);
+
+// What a caller adds to a run from a spec; all optional.
+struct ClusterRunHooks {
+  StepRecorder* steps = nullptr;  // sees each simulated step once (not owned)
+  // Told the built cluster and the jobs as made, planned and converted, before the first
+  // event: a last check of the run's size (scenario/run_size.h). May throw.
+  std::function<void(const topologies::Cluster&, const scheduler::Inventory&, const SchedulerJobs&,
+                     const scheduler::ClusterRunOptions&)>
+      before_run;
+};
+
+// Builds spec.cluster (collapsed view only), makes the jobs on its inventory
+// (sim/job_sources.h), plans them per pool (sim/pool_plans.h), converts class rows' run
+// times to steps (sim/class_work.h) and runs. Throws FieldErrors (the jobs' problems;
+// explicit jobs that fit no pool at "jobs[k].plan"), RowError, and UserError as
+// scheduler::run_cluster does. Fills stats; wall_seconds is the caller's.
+ClusterRunOutput run_cluster(const ClusterRunSpec& spec, const ClusterRunHooks& hooks = {});
 
 }  // namespace podsim::sim
