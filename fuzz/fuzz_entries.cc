@@ -4,6 +4,7 @@
 #include <string>
 
 #include "scenario/job_from_proto.h"
+#include "scenario/node_list.h"
 #include "scenario/run_metrics.h"
 #include "scenario/scenario_check.h"
 #include "scenario/scenario_file.h"
@@ -184,6 +185,17 @@ void declared_trace(std::string_view data) {
   }
 }
 
+void node_list(std::string_view data) {
+  if (data.empty()) return;
+  const scenario::NodeListColumns columns =
+      data[0] % 2 ? scenario::NodeListColumns{.gpus = "gpu", .gpu_type = "model"} : scenario::NodeListColumns{.gpus = "gpus"};
+  try {
+    std::istringstream in{std::string(data.substr(1))};
+    (void)scenario::read_node_list(in, "fuzz.csv", columns);
+  } catch (const UserError&) {
+  }
+}
+
 void protobuf_trace(std::string_view data) {
   try {
     io::read_trace_bytes(
@@ -199,6 +211,7 @@ bool run_target(std::string_view target, std::string_view data) {
   else if (target == "itp_trace") itp_trace(data);
   else if (target == "slurm_trace") slurm_trace(data);
   else if (target == "declared_trace") declared_trace(data);
+  else if (target == "node_list") node_list(data);
   else if (target == "protobuf_trace") protobuf_trace(data);
   else return false;
   return true;

@@ -35,6 +35,9 @@ void slurm_trace(std::string_view data);
 // nodes x GPUs per node, epoch milliseconds with start and end and a status filter);
 // the rest is the CSV.
 void declared_trace(std::string_view data);
+// The node-list reader (scenario/node_list.h): the first byte picks the columns (odd: GPU
+// count "gpu" and type "model", the openb layout; even: "gpus" alone); the rest is the CSV.
+void node_list(std::string_view data);
 // The protobuf trace reader behind `podsim trace` (io/trace_reader.h).
 void protobuf_trace(std::string_view data);
 

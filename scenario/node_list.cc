@@ -23,6 +23,10 @@ std::string trimmed(const std::string& s) {
 NodeList read_node_list(const std::string& path, const NodeListColumns& columns) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(fmt::format("{}: cannot open node list", path));
+  return read_node_list(in, path, columns);
+}
+
+NodeList read_node_list(std::istream& in, const std::string& path, const NodeListColumns& columns) {
   CsvReader csv(in, path);
   std::optional<CsvRecord> head = csv.next();
   if (!head || head->fields.empty()) throw UserError(fmt::format("{}: empty node list (expected a header row)", path));

@@ -7,6 +7,7 @@
 //   NodeList l = read_node_list("nodes.csv", {.gpus = "gpu", .gpu_type = "model"});
 //   for (const MachineGroup& g : l.groups) ...   // {"H800", 8 GPUs, 3 machines}
 #include <cstddef>
+#include <istream>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,5 +37,7 @@ inline constexpr int kMaxGpusPerMachine = 128;
 // Throws UserError "FILE:LINE: column 'gpu': ..." for a missing column, a GPU count
 // that is not a whole number in [0, kMaxGpusPerMachine], a row shorter than the header.
 NodeList read_node_list(const std::string& path, const NodeListColumns& columns);
+// The same from a stream; `path` only names it in messages.
+NodeList read_node_list(std::istream& in, const std::string& path, const NodeListColumns& columns);
 
 }  // namespace podsim::scenario

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path set_run itp_trace slurm_trace declared_trace protobuf_trace)
+[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path set_run itp_trace slurm_trace declared_trace node_list protobuf_trace)
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODSIM_FUZZ=ON \
@@ -59,6 +59,9 @@ seed() {  # seed TARGET: fills $build/seeds/TARGET
       { printf '\001'; head -c 3000 data/traces/slurm-sacct-synthetic/jobs.csv; } >"$dir/sacct.csv"
       { printf '\002'; head -c 3000 data/traces/philly-style-itp-derived/jobs.csv; } >"$dir/philly.csv"
       { printf '\003'; printf 'submit,start,end,gpus,state\n1700000000000,1700000001000,1700000100000,8,done\n1700000000500,,,4,cancelled\n'; } >"$dir/epoch.csv" ;;
+    node_list)  # the first byte picks the columns (fuzz_entries.h): odd gpu + model, even gpus
+      { printf '\001'; head -c 3000 data/nodes/k8s-node-list-synthetic/nodes.csv; } >"$dir/openb.csv"
+      { printf '\000'; printf 'host,gpus\na,8\nb,0\nc,"4"\n'; } >"$dir/plain.csv" ;;
     protobuf_trace)  # a trace of scenarios/smoke.textproto (podsim run --trace)
       cp fuzz/seeds/protobuf_trace/* "$dir/" ;;
   esac
