@@ -304,11 +304,11 @@ void FlowNetwork::apply_rates(uint64_t now) {
     class_state_[l] |= kVisited;
     classes_.push_back(l);
   };
-  for (FlowId id : changes.flows) {
-    const uint32_t f = index(id);
-    const uint32_t b = index(solver_.bottleneck(id));
+  for (uint32_t c : changes.classes) visit(c);
+  for (const MaxMinSolver::Moved& m : changes.moved) {
+    const uint32_t f = index(m.flow);
+    const uint32_t b = solver_.class_of(m.flow);
     const uint32_t old = class_[f];
-    visit(b);
     if (old == b) continue;
     ++flows_moved_;
     double left = bytes_[f];
@@ -333,7 +333,7 @@ void FlowNetwork::apply_rates(uint64_t now) {
     const bool touched = class_state_[l] & kTouched;
     class_state_[l] = 0;
     const std::vector<uint32_t>& heap = class_heap_[l];
-    const double r = heap.empty() ? 0 : solver_.rate(FlowId{heap.front()});
+    const double r = heap.empty() ? 0 : solver_.class_rate(l);
     if (r == class_rate_[l] && !touched) continue;  // same finish times
     class_served_[l] = served_at(l, t);
     class_since_[l] = t;

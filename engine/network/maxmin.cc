@@ -32,7 +32,9 @@ LinkId MaxMinSolver::add_link(double capacity) {
   since_exact_.push_back(0);
   suffix_.push_back(0);
   order_at_.push_back(0);
-  active_on_.emplace_back();
+  order_begin_.push_back(0);
+  on_.emplace_back();
+  loose_on_.emplace_back();
   seeded_.push_back(0);
   needs_compact_.push_back(0);
   link_mark_.push_back(0);
@@ -40,6 +42,12 @@ LinkId MaxMinSolver::add_link(double capacity) {
   unfrozen_.push_back(0);
   key_.push_back(0);
   heap_pos_.push_back(kNotInHeap);
+  class_rate_.push_back(0);
+  members_.emplace_back();
+  cpairs_.emplace_back();
+  class_mark_.push_back(0);
+  slot_.push_back(0);
+  slot_stamp_.push_back(0);
   return LinkId{id};
 }
 
@@ -66,11 +74,12 @@ FlowId MaxMinSolver::add_flow(std::span<const LinkId> route) {
     f = static_cast<uint32_t>(flows_.size());
     flows_.emplace_back();
   }
-  flows_[f].route_begin = static_cast<uint32_t>(pool_.size());
-  flows_[f].route_len = static_cast<uint16_t>(route.size());
+  Flow& flow = flows_[f];
+  flow.route_begin = static_cast<uint32_t>(pool_.size());
+  flow.route_len = static_cast<uint16_t>(route.size());
   pool_.insert(pool_.end(), route.begin(), route.end());
-  flows_[f].rate = 0;
-  flows_[f].state = State::kSuspended;
+  flow.state = State::kSuspended;
+  flow.cls = kNoClass;
   ++live_flows_;
   return FlowId{f};
 }
@@ -81,7 +90,7 @@ void MaxMinSolver::activate(FlowId id) {
   flows_[f].state = State::kActive;
   theta_ = 0;
   for (LinkId l : route(id)) {
-    active_on_[index(l)].push_back(f);
+    loose_on_[index(l)].push_back(f);
     seed(index(l));
   }
 }
@@ -91,19 +100,36 @@ void MaxMinSolver::remove_flow(FlowId id) {
   PODSIM_CHECK(f < flows_.size() && (flows_[f].state == State::kSuspended || flows_[f].state == State::kActive),
                "remove_flow() on a flow that does not exist");
   if (flows_[f].state == State::kActive) {
-    theta_ = std::min(theta_, flows_[f].rate);
-    for (LinkId l : route(id)) {
-      const uint32_t li = index(l);
-      sum_[li] -= flows_[f].rate;
-      seed(li);
-      if (!needs_compact_[li]) {
-        needs_compact_[li] = 1;
-        to_compact_.push_back(li);
+    const uint32_t c = flows_[f].cls;
+    if (c == kNoClass) {  // activated since the last solve: loose_on_ skips it
+      theta_ = 0;
+      for (LinkId l : route(id)) seed(index(l));
+    } else {
+      const double rate = class_rate_[c];
+      theta_ = std::min(theta_, rate);
+      std::vector<uint32_t>& m = members_[c];
+      const uint32_t last = m.back();
+      m[flows_[f].pos] = last;
+      flows_[last].pos = flows_[f].pos;
+      m.pop_back();
+      for (LinkId l : route(id)) {
+        const uint32_t li = index(l);
+        sum_[li] -= rate;
+        seed(li);
+        const uint32_t p = find_pair(c, li);
+        if (--pairs_[p].mult == 0) {
+          kill_pair(p);
+          dead_pairs_.push_back(p);
+          if (!needs_compact_[li]) {
+            needs_compact_[li] = 1;
+            to_compact_.push_back(li);
+          }
+        }
       }
+      flows_[f].cls = kNoClass;
     }
   }
   flows_[f].state = State::kRemoved;
-  flows_[f].rate = 0;
   removed_.push_back(f);
   --live_flows_;
 }
@@ -115,15 +141,51 @@ void MaxMinSolver::seed(uint32_t link) {
   }
 }
 
+uint32_t MaxMinSolver::find_pair(uint32_t c, uint32_t link) const {
+  if (stamped_class_ == c && slot_stamp_[link] == stamp_) return slot_[link];
+  for (uint32_t p : cpairs_[c])
+    if (pairs_[p].link == link) return p;
+  PODSIM_CHECK(false, "a flow's class has no pair on one of its links");
+  return 0;
+}
+
+// Takes p (multiplicity 0) out of its class's list; its link's list drops it later.
+void MaxMinSolver::kill_pair(uint32_t p) {
+  std::vector<uint32_t>& list = cpairs_[pairs_[p].cls];
+  const auto it = std::find(list.begin(), list.end(), p);
+  *it = list.back();
+  list.pop_back();
+  if (stamped_class_ == pairs_[p].cls && slot_stamp_[pairs_[p].link] == stamp_) slot_stamp_[pairs_[p].link] = 0;
+}
+
+uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult) {
+  uint32_t p;
+  if (!free_pairs_.empty()) {
+    p = free_pairs_.back();
+    free_pairs_.pop_back();
+    pairs_[p] = Pair{c, link, mult};
+  } else {
+    p = static_cast<uint32_t>(pairs_.size());
+    pairs_.push_back(Pair{c, link, mult});
+  }
+  cpairs_[c].push_back(p);
+  // In order, the write-back lists every pair of a frozen class; otherwise the link's
+  // list is sorted in place and must hold it already.
+  if (!in_order_) on_[link].push_back(p);
+  return p;
+}
+
 // Removal is batched: a completion instant removes many flows, and each link list is
 // filtered once rather than searched once per removed flow. Ids are freed only now, so
 // a list never holds an id that was reused.
 void MaxMinSolver::drop_removed_flows() {
   for (uint32_t l : to_compact_) {
-    std::erase_if(active_on_[l], [&](uint32_t f) { return flows_[f].state == State::kRemoved; });
+    std::erase_if(on_[l], [&](uint32_t p) { return pairs_[p].mult == 0; });
     needs_compact_[l] = 0;
   }
   to_compact_.clear();
+  free_pairs_.insert(free_pairs_.end(), dead_pairs_.begin(), dead_pairs_.end());
+  dead_pairs_.clear();
   for (uint32_t f : removed_) {
     pool_garbage_ += flows_[f].route_len;
     flows_[f].state = State::kFree;
@@ -146,19 +208,22 @@ void MaxMinSolver::compact_pool() {
   pool_garbage_ = 0;
 }
 
-// Breadth-first over the bipartite link/flow graph from the seeded links, through
-// flows with rate >= theta only, one region at a time, so that each is filled on its
-// own: a ring step is n regions of one flow each, and filling them together would pay
-// a heap over all. Each region link is scanned once; its flows below theta are frozen
-// (their rates become capacity it has given away), the others join the region.
+// Breadth-first over the bipartite link/class graph from the seeded links, through
+// classes with rate >= theta (and flows activated since the last solve), one region at
+// a time, so that each is filled on its own: a ring step is n regions of one flow each,
+// and filling them together would pay a heap over all. Each region link is scanned
+// once; its pairs below theta are frozen (their rates become capacity it has given
+// away), the others' classes join the region whole.
 void MaxMinSolver::find_regions(double theta) {
   epoch_ += 2;
   if (epoch_ < 2) {  // wrapped: stale marks could collide with the new epoch
     for (Flow& flow : flows_) flow.mark = 0;
     std::fill(link_mark_.begin(), link_mark_.end(), 0);
+    std::fill(class_mark_.begin(), class_mark_.end(), 0);
     epoch_ = 2;
   }
-  comp_flows_.clear();
+  comp_classes_.clear();
+  comp_loose_.clear();
   comp_links_.clear();
   components_.clear();
   uint32_t order_used = 0;
@@ -166,23 +231,45 @@ void MaxMinSolver::find_regions(double theta) {
     seeded_[seed] = 0;
     if (link_mark_[seed] == epoch_) continue;
     link_mark_[seed] = epoch_;
-    const Component c{comp_flows_.size(), comp_links_.size()};
+    Component c{comp_classes_.size(), comp_loose_.size(), comp_links_.size(), 0};
     comp_links_.push_back(LinkId{seed});
     for (size_t i = c.first_link; i < comp_links_.size(); ++i) {
       const uint32_t l = index(comp_links_[i]);
-      const std::vector<uint32_t>& on = active_on_[l];
-      // Sorted by rate: the flows below theta are a prefix, left as they are.
-      const size_t begin = theta > 0 ? static_cast<size_t>(std::partition_point(on.begin(), on.end(),
-                                                                                [&](uint32_t f) { return flows_[f].rate < theta; }) -
-                                                           on.begin())
-                                     : 0;
+      const std::vector<uint32_t>& on = on_[l];
+      // Sorted by rate: the pairs below theta are a prefix, left as they are.
+      const size_t begin =
+          theta > 0 ? static_cast<size_t>(std::partition_point(on.begin(), on.end(),
+                                                               [&](uint32_t p) { return class_rate_[pairs_[p].cls] < theta; }) -
+                                          on.begin())
+                    : 0;
+      // Summed flow by flow (m additions of a class's rate), in list order, so that
+      // every total is the one a list of flows would give, bit for bit.
       double above = 0;
+      uint32_t n = 0;
       for (size_t k = begin; k < on.size(); ++k) {
-        const uint32_t f = on[k];
-        above += flows_[f].rate;
+        const Pair& pair = pairs_[on[k]];
+        const double r = class_rate_[pair.cls];
+        for (uint32_t j = 0; j < pair.mult; ++j) above += r;
+        n += pair.mult;
+        if (class_mark_[pair.cls] == epoch_) continue;
+        class_mark_[pair.cls] = epoch_;
+        comp_classes_.push_back(pair.cls);
+        c.flows += members_[pair.cls].size();
+        for (uint32_t q : cpairs_[pair.cls]) {
+          const uint32_t m = pairs_[q].link;
+          if (link_mark_[m] != epoch_) {
+            link_mark_[m] = epoch_;
+            comp_links_.push_back(LinkId{m});
+          }
+        }
+      }
+      for (uint32_t f : loose_on_[l]) {
+        if (flows_[f].state != State::kActive) continue;  // removed before its first solve
+        ++n;
         if (flows_[f].mark == epoch_) continue;
         flows_[f].mark = epoch_;
-        comp_flows_.push_back(FlowId{f});
+        comp_loose_.push_back(f);
+        ++c.flows;
         for (LinkId m : route(FlowId{f})) {
           if (link_mark_[index(m)] != epoch_) {
             link_mark_[index(m)] = epoch_;
@@ -198,34 +285,152 @@ void MaxMinSolver::find_regions(double theta) {
           frozen = std::max(sum_[l] - above, 0.0);
         } else {
           since_exact_[l] = 0;
-          for (size_t k = 0; k < begin; ++k) frozen += flows_[on[k]].rate;
+          for (size_t k = 0; k < begin; ++k) {
+            const Pair& pair = pairs_[on[k]];
+            const double r = class_rate_[pair.cls];
+            for (uint32_t j = 0; j < pair.mult; ++j) frozen += r;
+          }
         }
       }
       suffix_[l] = static_cast<uint32_t>(begin);
-      order_at_[l] = order_used;
-      order_used += static_cast<uint32_t>(on.size() - begin);
+      order_begin_[l] = order_at_[l] = order_used;
+      order_used += n;  // a link gets at most one pair per flow
       remaining_[l] = capacity_[l] - frozen;
-      unfrozen_[l] = static_cast<uint32_t>(on.size() - begin);
+      unfrozen_[l] = n;
     }
     components_.push_back(c);
   }
   seeds_.clear();
   // A huge region (a whole all-to-all starting) is sorted in place instead: the scratch
-  // would add 4 bytes per route entry to the peak.
+  // would add 4 bytes per flow-link incidence to the peak.
   in_order_ = order_used <= max_scratch_entries_;
   if (in_order_ && order_.size() < order_used) order_.resize(order_used);
 }
 
-void MaxMinSolver::freeze(uint32_t f, double level, uint32_t bottleneck) {
-  flows_[f].mark = epoch_ + 1;
-  flows_[f].rate = level;
-  flows_[f].bottleneck = bottleneck;
-  for (LinkId m : route(FlowId{f})) {
-    const uint32_t mi = index(m);
-    if (in_order_) order_[order_at_[mi]++] = f;
-    remaining_[mi] -= level;
-    --unfrozen_[mi];
+void MaxMinSolver::note_moved(uint32_t f) {
+  if (flows_[f].moved) return;
+  flows_[f].moved = 1;
+  moved_.push_back(Moved{FlowId{f}, flows_[f].cls});
+}
+
+// Points slot_ at class c's pairs, so that a flow joining c finds its pair on each
+// link in O(1).
+void MaxMinSolver::stamp_pairs(uint32_t c) {
+  if (++stamp_ == 0) {
+    std::fill(slot_stamp_.begin(), slot_stamp_.end(), 0);
+    stamp_ = 1;
   }
+  stamped_class_ = c;
+  for (uint32_t p : cpairs_[c]) {
+    slot_[pairs_[p].link] = p;
+    slot_stamp_[pairs_[p].link] = stamp_;
+  }
+}
+
+// Moves f from its class (or none) into class `to`, which must be stamped.
+void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
+  const uint32_t from = flows_[f].cls;
+  note_moved(f);
+  if (from != kNoClass) {
+    std::vector<uint32_t>& m = members_[from];
+    const uint32_t last = m.back();
+    m[flows_[f].pos] = last;
+    flows_[last].pos = flows_[f].pos;
+    m.pop_back();
+    for (LinkId l : route(FlowId{f})) {
+      const uint32_t p = find_pair(from, index(l));
+      if (--pairs_[p].mult == 0) {
+        kill_pair(p);
+        fill_dead_.push_back(p);
+      }
+    }
+  }
+  flows_[f].cls = to;
+  flows_[f].pos = static_cast<uint32_t>(members_[to].size());
+  members_[to].push_back(f);
+  for (LinkId l : route(FlowId{f})) {
+    const uint32_t li = index(l);
+    if (slot_stamp_[li] == stamp_) {
+      ++pairs_[slot_[li]].mult;
+    } else {
+      slot_[li] = new_pair(to, li, 1);
+      slot_stamp_[li] = stamp_;
+    }
+  }
+}
+
+// Moves every flow of class `from` into `to` (stamped): a class whose bottleneck moved.
+void MaxMinSolver::rehome_class(uint32_t from, uint32_t to) {
+  std::vector<uint32_t>& dst = members_[to];
+  for (uint32_t f : members_[from]) {
+    note_moved(f);
+    flows_[f].cls = to;
+    flows_[f].pos = static_cast<uint32_t>(dst.size());
+    dst.push_back(f);
+  }
+  members_[from].clear();
+  for (uint32_t p : cpairs_[from]) {
+    const uint32_t l = pairs_[p].link;
+    if (slot_stamp_[l] == stamp_) {
+      pairs_[slot_[l]].mult += pairs_[p].mult;
+      pairs_[p].mult = 0;
+      fill_dead_.push_back(p);
+    } else {
+      pairs_[p].cls = to;
+      cpairs_[to].push_back(p);
+      slot_[l] = p;
+      slot_stamp_[l] = stamp_;
+    }
+  }
+  cpairs_[from].clear();
+}
+
+void MaxMinSolver::freeze_class(uint32_t c, double level) {
+  class_mark_[c] = epoch_ + 1;
+  class_rate_[c] = level;
+  solved_classes_.push_back(c);
+  for (uint32_t p : cpairs_[c]) {
+    const Pair& pair = pairs_[p];
+    // Flow by flow, as a list of flows would: the remaining capacity is bit for bit
+    // the same whatever the grouping.
+    double r = remaining_[pair.link];
+    for (uint32_t j = 0; j < pair.mult; ++j) r -= level;
+    remaining_[pair.link] = r;
+    unfrozen_[pair.link] -= pair.mult;
+    if (in_order_) order_[order_at_[pair.link]++] = p;
+  }
+}
+
+// Link l saturates at `level`: every unfrozen flow on it freezes there and joins class
+// l. A class wholly on l moves in whole; one partly on l splits (its flows crossing l
+// move, the rest stay unfrozen in it); flows activated since the last solve join.
+void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
+  units_.clear();
+  const std::vector<uint32_t>& on = on_[l];
+  for (size_t k = suffix_[l]; k < on.size(); ++k) {
+    const Pair& pair = pairs_[on[k]];
+    if (pair.mult > 0 && class_mark_[pair.cls] == epoch_ && pair.cls != l) {
+      units_.push_back(on[k]);
+    }
+  }
+  stamp_pairs(l);
+  class_mark_[l] = epoch_;
+  for (uint32_t p : units_) {
+    const uint32_t c = pairs_[p].cls;
+    if (pairs_[p].mult == members_[c].size()) {
+      rehome_class(c, l);
+    } else {
+      split_.clear();
+      for (uint32_t f : members_[c]) {
+        const std::span<const LinkId> r = route(FlowId{f});
+        if (std::find(r.begin(), r.end(), LinkId{l}) != r.end()) split_.push_back(f);
+      }
+      for (uint32_t f : split_) move_flow(f, l);
+    }
+  }
+  for (uint32_t f : loose_on_[l])
+    if (flows_[f].state == State::kActive && flows_[f].cls == kNoClass) move_flow(f, l);
+  freeze_class(l, level);
 }
 
 void MaxMinSolver::heap_sift_up(size_t i) {
@@ -286,9 +491,21 @@ uint32_t MaxMinSolver::heap_pop() {
 // counts find_regions() left. A link's fair share never decreases as flows freeze (a
 // flow frozen at level s <= share(l) leaves (r - s)/(n - 1) >= r/n), so the heap yields
 // links in saturation order.
-void MaxMinSolver::fill(std::span<const FlowId> flows, std::span<const LinkId> links) {
-  if (flows.size() == 1) {  // alone: the tightest residual capacity, no heap
-    const uint32_t f = index(flows[0]);
+void MaxMinSolver::fill(size_t component) {
+  const Component& k = components_[component];
+  const bool last = component + 1 == components_.size();
+  const size_t class_end = last ? comp_classes_.size() : components_[component + 1].first_class;
+  const size_t loose_end = last ? comp_loose_.size() : components_[component + 1].first_loose;
+  const size_t link_end = last ? comp_links_.size() : components_[component + 1].first_link;
+  const std::span<const LinkId> links(comp_links_.data() + k.first_link, link_end - k.first_link);
+  if (k.flows == 1) {  // alone: the tightest residual capacity, no heap
+    uint32_t f = 0;
+    if (loose_end > k.first_loose) {
+      f = comp_loose_[k.first_loose];
+    } else {
+      for (size_t i = k.first_class; i < class_end; ++i)
+        if (!members_[comp_classes_[i]].empty()) f = members_[comp_classes_[i]][0];
+    }
     double rate = std::numeric_limits<double>::infinity();
     uint32_t bottleneck = 0;
     for (LinkId l : links) {
@@ -297,8 +514,12 @@ void MaxMinSolver::fill(std::span<const FlowId> flows, std::span<const LinkId> l
         bottleneck = index(l);
       }
     }
-    freeze(f, rate, bottleneck);
-  } else if (!flows.empty()) {
+    if (flows_[f].cls != bottleneck) {
+      stamp_pairs(bottleneck);
+      move_flow(f, bottleneck);
+    }
+    freeze_class(bottleneck, rate);
+  } else if (k.flows > 1) {
     heap_.clear();
     for (LinkId id : links) {
       const uint32_t l = index(id);
@@ -337,50 +558,59 @@ void MaxMinSolver::fill(std::span<const FlowId> flows, std::span<const LinkId> l
       const double level = std::max(remaining_[first], 0.0) / unfrozen_[first];
       const double bound = level * (1 + kTieTolerance);
       while (top_is_current(bound)) round_.push_back(heap_pop());
-      for (uint32_t l : round_) {
-        const std::vector<uint32_t>& on = active_on_[l];
-        for (size_t k = suffix_[l]; k < on.size(); ++k)
-          if (flows_[on[k]].mark == epoch_) freeze(on[k], level, l);
-      }
+      for (uint32_t l : round_)
+        if (unfrozen_[l] > 0) freeze_round_link(l, level);
     }
   }
   for (LinkId id : links) {
     const uint32_t l = index(id);
     // Rounding can leave a saturated link a few ulps below zero.
-    load_[l] = active_on_[l].empty() ? 0 : std::min(capacity_[l], capacity_[l] - remaining_[l]);
+    load_[l] = std::min(capacity_[l], capacity_[l] - remaining_[l]);
   }
 }
 
 MaxMinSolver::Changes MaxMinSolver::solve() {
+  for (const Moved& m : moved_) flows_[index(m.flow)].moved = 0;
+  moved_.clear();
+  solved_classes_.clear();
+  changed_flows_.clear();
   drop_removed_flows();
   const double theta = theta_;
   theta_ = std::numeric_limits<double>::infinity();
   find_regions(theta);
-  for (size_t c = 0; c < components_.size(); ++c) {
-    const size_t flow_end = c + 1 < components_.size() ? components_[c + 1].first_flow : comp_flows_.size();
-    const size_t link_end = c + 1 < components_.size() ? components_[c + 1].first_link : comp_links_.size();
-    const Component& k = components_[c];
-    fill(std::span<const FlowId>(comp_flows_).subspan(k.first_flow, flow_end - k.first_flow),
-         std::span<const LinkId>(comp_links_).subspan(k.first_link, link_end - k.first_link));
-  }
-  // Every region link's suffix, rewritten in the order its flows froze: by rate, so
+  stamped_class_ = kNoClass;
+  for (size_t c = 0; c < components_.size(); ++c) fill(c);
+  stamped_class_ = kNoClass;
+  // Every region link's suffix, rewritten in the order its classes froze: by rate, so
   // the lists stay sorted without a sort.
   for (LinkId id : comp_links_) {
     const uint32_t l = index(id);
-    std::vector<uint32_t>& on = active_on_[l];
-    const auto begin = on.begin() + suffix_[l];
+    std::vector<uint32_t>& on = on_[l];
     if (in_order_) {
-      const size_t n = on.size() - suffix_[l];  // order_at_[l] is now the segment's end
-      std::copy(order_.begin() + (order_at_[l] - n), order_.begin() + order_at_[l], begin);
+      const size_t n = order_at_[l] - order_begin_[l];
+      on.resize(suffix_[l] + n);
+      std::copy(order_.begin() + order_begin_[l], order_.begin() + order_at_[l], on.begin() + suffix_[l]);
     } else {
+      const auto begin = on.begin() + suffix_[l];
+      on.erase(std::remove_if(begin, on.end(), [&](uint32_t p) { return pairs_[p].mult == 0; }), on.end());
       // Tied rates (a symmetric collective) are sorted already: one pass.
-      const auto by_rate = [&](uint32_t a, uint32_t b) { return flows_[a].rate < flows_[b].rate; };
-      if (!std::is_sorted(begin, on.end(), by_rate))
-        std::sort(begin, on.end(), [&](uint32_t a, uint32_t b) { return flows_[a].rate < flows_[b].rate || (flows_[a].rate == flows_[b].rate && a < b); });
+      const auto by_rate = [&](uint32_t a, uint32_t b) { return class_rate_[pairs_[a].cls] < class_rate_[pairs_[b].cls]; };
+      const auto b2 = on.begin() + suffix_[l];
+      if (!std::is_sorted(b2, on.end(), by_rate))
+        std::sort(b2, on.end(), [&](uint32_t a, uint32_t b) {
+          const double ra = class_rate_[pairs_[a].cls], rb = class_rate_[pairs_[b].cls];
+          return ra < rb || (ra == rb && a < b);
+        });
     }
+    loose_on_[l].clear();
     sum_[l] = capacity_[l] - remaining_[l];
   }
-  return Changes{comp_flows_, comp_links_};
+  free_pairs_.insert(free_pairs_.end(), fill_dead_.begin(), fill_dead_.end());
+  fill_dead_.clear();
+  for (uint32_t c : solved_classes_) {
+    for (uint32_t f : members_[c]) changed_flows_.push_back(FlowId{f});
+  }
+  return Changes{changed_flows_, comp_links_, solved_classes_, moved_};
 }
 
 }  // namespace podsim::engine

@@ -90,11 +90,14 @@ class MaxMinSolver {
   // their flows the same rate. Far below the 1e-9 the tests demand, far above the
   // rounding of a few thousand subtractions.
   static constexpr double kTieTolerance = 1e-12;
+  // class_of() of a flow that has no rate yet (suspended, or activated since the last
+  // solve).
+  static constexpr uint32_t kNoClass = UINT32_MAX;
 
   MaxMinSolver() = default;
-  // Regions of more than `max_scratch_entries` route entries sort their links' lists in
-  // place after the fill (default 4 M: 16 MB of scratch); tests lower it to cover that
-  // path on small cases.
+  // Regions of more than `max_scratch_entries` flow-link incidences sort their links'
+  // lists in place after the fill (default 4 M: 16 MB of scratch); tests lower it to
+  // cover that path on small cases.
   explicit MaxMinSolver(uint32_t max_scratch_entries) : max_scratch_entries_(max_scratch_entries) {}
   MaxMinSolver(const MaxMinSolver&) = delete;
   MaxMinSolver& operator=(const MaxMinSolver&) = delete;
@@ -112,23 +115,39 @@ class MaxMinSolver {
   void remove_flow(FlowId f);
 
   // What the last solve() recomputed: every flow of the regions (including newly
-  // activated ones) and every link they touch; rates may be unchanged. Flows and links
-  // not listed kept their rates and loads.
+  // activated ones), every link they touch, the bottleneck classes they are in now
+  // (each got its rate set; it may be unchanged), and the flows whose class changed,
+  // with the class each had before (kNoClass for a newly activated flow). Flows and
+  // links not listed kept their rates and loads; a class not listed kept its rate and
+  // its flows, except for flows removed since.
   // Valid until the next call that changes the solver.
+  struct Moved {
+    FlowId flow;
+    uint32_t from;
+  };
   struct Changes {
     std::span<const FlowId> flows;
     std::span<const LinkId> links;
+    std::span<const uint32_t> classes;
+    std::span<const Moved> moved;
   };
   Changes solve();
 
-  // As of the last solve(); 0 for a suspended flow.
-  double rate(FlowId f) const { return flows_[index(f)].rate; }
-  // The link f froze on in the last solve that recomputed it: a saturated link on which
-  // no flow gets more. Flows with the same bottleneck have bit-identical rates, and if
-  // a solve recomputes one of them it recomputes all (a flow on a region link at or
-  // above theta is in the region, and a bottleneck's flows are its fastest).
-  // Meaningless for a suspended flow.
-  LinkId bottleneck(FlowId f) const { return LinkId{flows_[index(f)].bottleneck}; }
+  // As of the last solve(); 0 for a suspended flow or one activated since.
+  double rate(FlowId f) const {
+    const uint32_t c = flows_[index(f)].cls;
+    return c == kNoClass ? 0 : class_rate_[c];
+  }
+  // The bottleneck class of f: the link it froze on in the last solve that recomputed
+  // it, a saturated link on which no flow gets more. All flows of a class have one,
+  // bit-identical rate, and a solve recomputes a class whole or not at all.
+  // kNoClass for a suspended flow or one activated since the last solve.
+  uint32_t class_of(FlowId f) const { return flows_[index(f)].cls; }
+  LinkId bottleneck(FlowId f) const { return LinkId{flows_[index(f)].cls}; }
+  // The rate of the flows of class c (the link c's bottleneck class), as of the last
+  // solve; meaningless for a class without flows.
+  double class_rate(uint32_t c) const { return class_rate_[c]; }
+  size_t class_size(uint32_t c) const { return members_[c].size(); }
   // Sum of the rates of the active flows on l, as of the last solve().
   double load(LinkId l) const { return load_[index(l)]; }
   double capacity(LinkId l) const { return capacity_[index(l)]; }
@@ -145,12 +164,28 @@ class MaxMinSolver {
  private:
   enum class State : uint8_t { kFree, kSuspended, kActive, kRemoved };
 
+  // (class, link) incidence: `mult` flows of class `cls` cross `link`. 0: dead, to be
+  // dropped from the link's list and freed.
+  struct Pair {
+    uint32_t cls;
+    uint32_t link;
+    uint32_t mult;
+  };
+
   void seed(uint32_t link);
   void drop_removed_flows();
   void compact_pool();
   void find_regions(double theta);
-  void fill(std::span<const FlowId> flows, std::span<const LinkId> links);
-  void freeze(uint32_t f, double level, uint32_t bottleneck);
+  void fill(size_t component);
+  void freeze_round_link(uint32_t l, double level);
+  void freeze_class(uint32_t c, double level);
+  void move_flow(uint32_t f, uint32_t to);
+  void rehome_class(uint32_t from, uint32_t to);
+  void stamp_pairs(uint32_t c);
+  uint32_t find_pair(uint32_t c, uint32_t link) const;
+  uint32_t new_pair(uint32_t c, uint32_t link, uint32_t mult);
+  void kill_pair(uint32_t p);
+  void note_moved(uint32_t f);
   // Indexed heap of links by key_ (smallest first).
   void heap_sift_up(size_t i);
   void heap_sift_down(size_t i);
@@ -160,18 +195,29 @@ class MaxMinSolver {
   // Links.
   std::vector<double> capacity_;
   std::vector<double> load_;
-  std::vector<double> sum_;                        // sum of the active flows' rates
-  std::vector<std::vector<uint32_t>> active_on_;  // active flows on each link, by rate
+  std::vector<double> sum_;                       // sum of the active flows' rates
+  std::vector<std::vector<uint32_t>> on_;         // pairs on each link, by class rate
+  std::vector<std::vector<uint32_t>> loose_on_;   // flows activated since the last solve
   std::vector<uint32_t> since_exact_;             // region solves since sum_ was exact
-  // Flows, indexed by FlowId. One record each: a region's search, its filling and its
-  // write-back visit a flow's rate, mark and route together, in no useful order.
+
+  // Bottleneck classes, indexed by link: the flows that froze on it, one rate.
+  std::vector<double> class_rate_;
+  std::vector<std::vector<uint32_t>> members_;    // its flows (Flow::pos: index here)
+  std::vector<std::vector<uint32_t>> cpairs_;     // its pairs, one per link it crosses
+  std::vector<uint32_t> class_mark_;              // == epoch_: in a region, unfrozen
+  std::vector<Pair> pairs_;
+  std::vector<uint32_t> free_pairs_;
+  std::vector<uint32_t> dead_pairs_;              // mult 0, still in a link's list
+
+  // Flows, indexed by FlowId.
   struct Flow {
-    double rate = 0;
-    uint32_t mark = 0;         // == epoch_: in the component; == epoch_ + 1: frozen
     uint32_t route_begin = 0;  // into pool_
     uint16_t route_len = 0;
     State state = State::kFree;
-    uint32_t bottleneck = 0;   // link it froze on
+    uint8_t moved = 0;         // in moved_ this solve
+    uint32_t cls = kNoClass;
+    uint32_t pos = 0;          // in members_[cls]
+    uint32_t mark = 0;         // loose flows: == epoch_ in a region
   };
   std::vector<Flow> flows_;
   std::vector<LinkId> pool_;         // all routes, back to back
@@ -182,8 +228,8 @@ class MaxMinSolver {
   // Changes since the last solve.
   std::vector<uint32_t> seeds_;           // links whose active flow set changed
   std::vector<uint8_t> seeded_;           // per link: already in seeds_
-  std::vector<uint32_t> removed_;         // flows to drop from link lists, then free
-  std::vector<uint32_t> to_compact_;      // links whose lists hold removed flows
+  std::vector<uint32_t> removed_;         // flows to free
+  std::vector<uint32_t> to_compact_;      // links whose lists hold dead pairs
   std::vector<uint8_t> needs_compact_;    // per link: already in to_compact_
   // Smallest rate of an active flow removed since the last solve; 0 after an
   // activation: flows below it keep their rates.
@@ -191,17 +237,21 @@ class MaxMinSolver {
 
   // Scratch of one solve, kept to reuse allocations.
   uint32_t epoch_ = 0;
-  std::vector<uint32_t> link_mark_;       // == epoch_: in the component
-  std::vector<FlowId> comp_flows_;
+  std::vector<uint32_t> link_mark_;       // == epoch_: in the region
+  std::vector<uint32_t> comp_classes_;
+  std::vector<uint32_t> comp_loose_;
   std::vector<LinkId> comp_links_;
   struct Component {
-    size_t first_flow;  // into comp_flows_
-    size_t first_link;  // into comp_links_
+    size_t first_class;  // into comp_classes_
+    size_t first_loose;  // into comp_loose_
+    size_t first_link;   // into comp_links_
+    size_t flows;
   };
   std::vector<Component> components_;
-  std::vector<uint32_t> suffix_;          // where the region's flows start in active_on_
-  std::vector<uint32_t> order_at_;        // where the link's next freeze goes in order_
-  std::vector<uint32_t> order_;           // region flows per region link, as they froze
+  std::vector<uint32_t> suffix_;          // where the region's pairs start in on_
+  std::vector<uint32_t> order_at_;        // where the link's next frozen pair goes in order_
+  std::vector<uint32_t> order_begin_;
+  std::vector<uint32_t> order_;           // region pairs per region link, as they froze
   bool in_order_ = true;                  // this solve writes order_
   uint32_t max_scratch_entries_ = uint32_t{1} << 22;
   std::vector<double> remaining_;         // capacity not yet given to frozen flows
@@ -211,6 +261,16 @@ class MaxMinSolver {
   static constexpr uint32_t kNotInHeap = UINT32_MAX;
   std::vector<uint32_t> heap_;            // links, by key_, min first
   std::vector<uint32_t> round_;
+  std::vector<uint32_t> units_;           // pairs of the classes on a saturating link
+  std::vector<uint32_t> split_;           // flows of a class that cross it
+  std::vector<uint32_t> fill_dead_;       // pairs a fill emptied, freed after it
+  std::vector<uint32_t> slot_;            // per link: the pair of the stamped class
+  std::vector<uint32_t> slot_stamp_;
+  uint32_t stamp_ = 0;
+  uint32_t stamped_class_ = kNoClass;
+  std::vector<uint32_t> solved_classes_;
+  std::vector<FlowId> changed_flows_;
+  std::vector<Moved> moved_;
 };
 
 }  // namespace podsim::engine
