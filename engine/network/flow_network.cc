@@ -23,6 +23,7 @@ int64_t transfer_ns(double bytes, double rate) {
 
 FlowNetwork::FlowNetwork(Simulator& sim, std::span<const LinkSpec> links, NetworkOptions options)
     : sim_(sim), options_(options) {
+  solver_.set_report_flows(false);  // timed class by class (apply_rates)
   if (!(options_.link_efficiency > 0 && options_.link_efficiency <= 1))
     throw std::invalid_argument("FlowNetwork: link_efficiency must be in (0, 1], got " +
                                 std::to_string(options_.link_efficiency));
@@ -284,7 +285,7 @@ void FlowNetwork::schedule(uint32_t l) {
 void FlowNetwork::apply_rates(uint64_t now) {
   const MaxMinSolver::Changes changes = solver_.solve();
   ++solves_;
-  flows_resolved_ += changes.flows.size();
+  for (uint32_t c : changes.classes) flows_resolved_ += solver_.class_size(c);
   const auto t = static_cast<int64_t>(now);
   for (LinkId id : changes.links) {
     const uint32_t l = index(id);
@@ -305,9 +306,9 @@ void FlowNetwork::apply_rates(uint64_t now) {
     classes_.push_back(l);
   };
   for (uint32_t c : changes.classes) visit(c);
-  for (const MaxMinSolver::Moved& m : changes.moved) {
-    const uint32_t f = index(m.flow);
-    const uint32_t b = solver_.class_of(m.flow);
+  for (FlowId id : changes.moved) {
+    const uint32_t f = index(id);
+    const uint32_t b = solver_.class_of(id);
     const uint32_t old = class_[f];
     if (old == b) continue;
     ++flows_moved_;

@@ -48,6 +48,8 @@ LinkId MaxMinSolver::add_link(double capacity) {
   class_mark_.push_back(0);
   slot_.push_back(0);
   slot_stamp_.push_back(0);
+  from_slot_.push_back(0);
+  from_stamp_.push_back(0);
   return LinkId{id};
 }
 
@@ -113,20 +115,10 @@ void MaxMinSolver::remove_flow(FlowId id) {
       flows_[last].pos = flows_[f].pos;
       m.pop_back();
       for (LinkId l : route(id)) {
-        const uint32_t li = index(l);
-        sum_[li] -= rate;
-        seed(li);
-        const uint32_t p = find_pair(c, li);
-        if (--pairs_[p].mult == 0) {
-          kill_pair(p);
-          dead_pairs_.push_back(p);
-          if (!needs_compact_[li]) {
-            needs_compact_[li] = 1;
-            to_compact_.push_back(li);
-          }
-        }
+        sum_[index(l)] -= rate;
+        seed(index(l));
       }
-      flows_[f].cls = kNoClass;
+      // Its pairs lose it in the next solve, class by class (drop_removed_flows).
     }
   }
   flows_[f].state = State::kRemoved;
@@ -143,19 +135,39 @@ void MaxMinSolver::seed(uint32_t link) {
 
 uint32_t MaxMinSolver::find_pair(uint32_t c, uint32_t link) const {
   if (stamped_class_ == c && slot_stamp_[link] == stamp_) return slot_[link];
+  if (from_class_ == c && from_stamp_[link] == from_epoch_) return from_slot_[link];
   for (uint32_t p : cpairs_[c])
     if (pairs_[p].link == link) return p;
   PODSIM_CHECK(false, "a flow's class has no pair on one of its links");
   return 0;
 }
 
+void MaxMinSolver::add_to_class(uint32_t c, uint32_t p) {
+  pairs_[p].cls = c;
+  pairs_[p].cpos = static_cast<uint32_t>(cpairs_[c].size());
+  cpairs_[c].push_back(p);
+}
+
 // Takes p (multiplicity 0) out of its class's list; its link's list drops it later.
 void MaxMinSolver::kill_pair(uint32_t p) {
   std::vector<uint32_t>& list = cpairs_[pairs_[p].cls];
-  const auto it = std::find(list.begin(), list.end(), p);
-  *it = list.back();
+  const uint32_t last = list.back();
+  list[pairs_[p].cpos] = last;
+  pairs_[last].cpos = pairs_[p].cpos;
   list.pop_back();
-  if (stamped_class_ == pairs_[p].cls && slot_stamp_[pairs_[p].link] == stamp_) slot_stamp_[pairs_[p].link] = 0;
+  if (stamped_class_ == pairs_[p].cls && slot_stamp_[pairs_[p].link] == stamp_ && slot_[pairs_[p].link] == p)
+    slot_stamp_[pairs_[p].link] = 0;
+}
+
+// A pair whose multiplicity reached 0 outside a fill: its link's list drops it at once.
+void MaxMinSolver::drop_pair(uint32_t p) {
+  pairs_[p].mult = 0;
+  dead_pairs_.push_back(p);
+  const uint32_t l = pairs_[p].link;
+  if (!needs_compact_[l]) {
+    needs_compact_[l] = 1;
+    to_compact_.push_back(l);
+  }
 }
 
 uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult) {
@@ -163,12 +175,12 @@ uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult) {
   if (!free_pairs_.empty()) {
     p = free_pairs_.back();
     free_pairs_.pop_back();
-    pairs_[p] = Pair{c, link, mult};
+    pairs_[p] = Pair{c, link, mult, 0};
   } else {
     p = static_cast<uint32_t>(pairs_.size());
-    pairs_.push_back(Pair{c, link, mult});
+    pairs_.push_back(Pair{c, link, mult, 0});
   }
-  cpairs_[c].push_back(p);
+  add_to_class(c, p);
   // In order, the write-back lists every pair of a frozen class; otherwise the link's
   // list is sorted in place and must hold it already.
   if (!in_order_) on_[link].push_back(p);
@@ -179,6 +191,34 @@ uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult) {
 // filtered once rather than searched once per removed flow. Ids are freed only now, so
 // a list never holds an id that was reused.
 void MaxMinSolver::drop_removed_flows() {
+  // Pairs lose the removed flows: a class left without flows drops all its pairs; one
+  // that lives on is stamped once and its removed flows decrement their pairs.
+  partial_.clear();
+  for (uint32_t f : removed_) {
+    const uint32_t c = flows_[f].cls;
+    if (c == kNoClass) continue;
+    if (!members_[c].empty()) {
+      partial_.push_back(f);
+      continue;
+    }
+    for (uint32_t p : cpairs_[c]) drop_pair(p);
+    cpairs_[c].clear();
+  }
+  if (!partial_.empty()) {
+    std::sort(partial_.begin(), partial_.end(), [&](uint32_t a, uint32_t b) { return flows_[a].cls < flows_[b].cls; });
+    for (uint32_t f : partial_) {
+      const uint32_t c = flows_[f].cls;
+      if (c != stamped_class_) stamp_pairs(c);
+      for (LinkId l : route(FlowId{f})) {
+        const uint32_t p = slot_[index(l)];
+        if (--pairs_[p].mult == 0) {
+          kill_pair(p);
+          drop_pair(p);
+        }
+      }
+    }
+    stamped_class_ = kNoClass;
+  }
   for (uint32_t l : to_compact_) {
     std::erase_if(on_[l], [&](uint32_t p) { return pairs_[p].mult == 0; });
     needs_compact_[l] = 0;
@@ -189,6 +229,7 @@ void MaxMinSolver::drop_removed_flows() {
   for (uint32_t f : removed_) {
     pool_garbage_ += flows_[f].route_len;
     flows_[f].state = State::kFree;
+    flows_[f].cls = kNoClass;
     free_ids_.push_back(f);
   }
   removed_.clear();
@@ -310,7 +351,7 @@ void MaxMinSolver::find_regions(double theta) {
 void MaxMinSolver::note_moved(uint32_t f) {
   if (flows_[f].moved) return;
   flows_[f].moved = 1;
-  moved_.push_back(Moved{FlowId{f}, flows_[f].cls});
+  moved_.push_back(FlowId{f});
 }
 
 // Points slot_ at class c's pairs, so that a flow joining c finds its pair on each
@@ -324,6 +365,19 @@ void MaxMinSolver::stamp_pairs(uint32_t c) {
   for (uint32_t p : cpairs_[c]) {
     slot_[pairs_[p].link] = p;
     slot_stamp_[pairs_[p].link] = stamp_;
+  }
+}
+
+// The same for the class flows leave when it splits.
+void MaxMinSolver::stamp_from(uint32_t c) {
+  if (++from_epoch_ == 0) {
+    std::fill(from_stamp_.begin(), from_stamp_.end(), 0);
+    from_epoch_ = 1;
+  }
+  from_class_ = c;
+  for (uint32_t p : cpairs_[c]) {
+    from_slot_[pairs_[p].link] = p;
+    from_stamp_[pairs_[p].link] = from_epoch_;
   }
 }
 
@@ -376,8 +430,7 @@ void MaxMinSolver::rehome_class(uint32_t from, uint32_t to) {
       pairs_[p].mult = 0;
       fill_dead_.push_back(p);
     } else {
-      pairs_[p].cls = to;
-      cpairs_[to].push_back(p);
+      add_to_class(to, p);
       slot_[l] = p;
       slot_stamp_[l] = stamp_;
     }
@@ -421,11 +474,13 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
       rehome_class(c, l);
     } else {
       split_.clear();
+      stamp_from(c);
       for (uint32_t f : members_[c]) {
         const std::span<const LinkId> r = route(FlowId{f});
         if (std::find(r.begin(), r.end(), LinkId{l}) != r.end()) split_.push_back(f);
       }
       for (uint32_t f : split_) move_flow(f, l);
+      from_class_ = kNoClass;
     }
   }
   for (uint32_t f : loose_on_[l])
@@ -570,7 +625,7 @@ void MaxMinSolver::fill(size_t component) {
 }
 
 MaxMinSolver::Changes MaxMinSolver::solve() {
-  for (const Moved& m : moved_) flows_[index(m.flow)].moved = 0;
+  for (FlowId f : moved_) flows_[index(f)].moved = 0;
   moved_.clear();
   solved_classes_.clear();
   changed_flows_.clear();
@@ -602,14 +657,19 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
           return ra < rb || (ra == rb && a < b);
         });
     }
-    loose_on_[l].clear();
+    // A one-off giant list (an all-to-all starting) gives its memory back.
+    if (loose_on_[l].capacity() > 4096) {
+      std::vector<uint32_t>().swap(loose_on_[l]);
+    } else {
+      loose_on_[l].clear();
+    }
     sum_[l] = capacity_[l] - remaining_[l];
   }
   free_pairs_.insert(free_pairs_.end(), fill_dead_.begin(), fill_dead_.end());
   fill_dead_.clear();
-  for (uint32_t c : solved_classes_) {
-    for (uint32_t f : members_[c]) changed_flows_.push_back(FlowId{f});
-  }
+  if (report_flows_)
+    for (uint32_t c : solved_classes_)
+      for (uint32_t f : members_[c]) changed_flows_.push_back(FlowId{f});
   return Changes{changed_flows_, comp_links_, solved_classes_, moved_};
 }
 

@@ -121,17 +121,17 @@ class MaxMinSolver {
   // links not listed kept their rates and loads; a class not listed kept its rate and
   // its flows, except for flows removed since.
   // Valid until the next call that changes the solver.
-  struct Moved {
-    FlowId flow;
-    uint32_t from;
-  };
+  // `flows` is filled only while report_flows (the default); `moved` always.
   struct Changes {
     std::span<const FlowId> flows;
     std::span<const LinkId> links;
     std::span<const uint32_t> classes;
-    std::span<const Moved> moved;
+    std::span<const FlowId> moved;
   };
   Changes solve();
+  // Whether solve() lists the flows it recomputed (Changes::flows): O(flows) per solve;
+  // a caller that works class by class (the flow network) turns it off.
+  void set_report_flows(bool on) { report_flows_ = on; }
 
   // As of the last solve(); 0 for a suspended flow or one activated since.
   double rate(FlowId f) const {
@@ -170,6 +170,7 @@ class MaxMinSolver {
     uint32_t cls;
     uint32_t link;
     uint32_t mult;
+    uint32_t cpos;  // in cpairs_[cls]
   };
 
   void seed(uint32_t link);
@@ -182,9 +183,12 @@ class MaxMinSolver {
   void move_flow(uint32_t f, uint32_t to);
   void rehome_class(uint32_t from, uint32_t to);
   void stamp_pairs(uint32_t c);
+  void stamp_from(uint32_t c);
   uint32_t find_pair(uint32_t c, uint32_t link) const;
   uint32_t new_pair(uint32_t c, uint32_t link, uint32_t mult);
   void kill_pair(uint32_t p);
+  void add_to_class(uint32_t c, uint32_t p);
+  void drop_pair(uint32_t p);
   void note_moved(uint32_t f);
   // Indexed heap of links by key_ (smallest first).
   void heap_sift_up(size_t i);
@@ -228,7 +232,7 @@ class MaxMinSolver {
   // Changes since the last solve.
   std::vector<uint32_t> seeds_;           // links whose active flow set changed
   std::vector<uint8_t> seeded_;           // per link: already in seeds_
-  std::vector<uint32_t> removed_;         // flows to free
+  std::vector<uint32_t> removed_;         // flows to free (cls kept until then)
   std::vector<uint32_t> to_compact_;      // links whose lists hold dead pairs
   std::vector<uint8_t> needs_compact_;    // per link: already in to_compact_
   // Smallest rate of an active flow removed since the last solve; 0 after an
@@ -268,9 +272,15 @@ class MaxMinSolver {
   std::vector<uint32_t> slot_stamp_;
   uint32_t stamp_ = 0;
   uint32_t stamped_class_ = kNoClass;
+  std::vector<uint32_t> from_slot_;       // the same for a class that splits
+  std::vector<uint32_t> from_stamp_;
+  uint32_t from_epoch_ = 0;
+  uint32_t from_class_ = kNoClass;
   std::vector<uint32_t> solved_classes_;
   std::vector<FlowId> changed_flows_;
-  std::vector<Moved> moved_;
+  std::vector<FlowId> moved_;
+  bool report_flows_ = true;
+  std::vector<uint32_t> partial_;         // removed flows whose class lives on
 };
 
 }  // namespace podsim::engine
