@@ -21,7 +21,9 @@
 // flows finish in the order of their marks, so l holds them in a min-heap of marks and
 // has one entry in the completion queue, for its first mark. A solve that re-rates l
 // costs O(1) plus that entry, however many flows l carries; only a flow whose
-// bottleneck moves is touched (it carries m_f - S_old into the new heap). On the
+// bottleneck moves is touched (it carries m_f - S_old into the new heap). The solver
+// keeps the same classes and lists the classes it re-rated and the flows that moved
+// (maxmin.h), so an event costs the network O(classes + moved flows). On the
 // all-to-all-v of bench/README.md, 99.6% of the flows a solve re-rates keep their
 // bottleneck. The finish times are those of per-flow bookkeeping up to rounding
 // (S_l sums r dt once per bottleneck instead of once per flow).

@@ -73,6 +73,7 @@ FlowId MaxMinSolver::add_flow(std::span<const LinkId> route) {
     f = free_ids_.back();
     free_ids_.pop_back();
   } else {
+    PODSIM_CHECK(flows_.size() < kSingle, "too many flows");
     f = static_cast<uint32_t>(flows_.size());
     flows_.emplace_back();
   }
@@ -82,6 +83,7 @@ FlowId MaxMinSolver::add_flow(std::span<const LinkId> route) {
   pool_.insert(pool_.end(), route.begin(), route.end());
   flow.state = State::kSuspended;
   flow.cls = kNoClass;
+  flow.tagged = 0;
   ++live_flows_;
   return FlowId{f};
 }
@@ -163,7 +165,10 @@ void MaxMinSolver::kill_pair(uint32_t p) {
 void MaxMinSolver::drop_pair(uint32_t p) {
   pairs_[p].mult = 0;
   dead_pairs_.push_back(p);
-  const uint32_t l = pairs_[p].link;
+  compact(pairs_[p].link);
+}
+
+void MaxMinSolver::compact(uint32_t l) {
   if (!needs_compact_[l]) {
     needs_compact_[l] = 1;
     to_compact_.push_back(l);
@@ -177,6 +182,7 @@ uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult) {
     free_pairs_.pop_back();
     pairs_[p] = Pair{c, link, mult, 0};
   } else {
+    PODSIM_CHECK(pairs_.size() < kSingle, "too many (class, link) pairs");
     p = static_cast<uint32_t>(pairs_.size());
     pairs_.push_back(Pair{c, link, mult, 0});
   }
@@ -201,8 +207,12 @@ void MaxMinSolver::drop_removed_flows() {
       partial_.push_back(f);
       continue;
     }
-    for (uint32_t p : cpairs_[c]) drop_pair(p);
-    cpairs_[c].clear();
+    if (cpairs_[c].empty()) {  // alone in its class: its own entries go
+      for (LinkId l : route(FlowId{f})) compact(index(l));
+    } else {
+      for (uint32_t p : cpairs_[c]) drop_pair(p);
+      cpairs_[c].clear();
+    }
   }
   if (!partial_.empty()) {
     std::sort(partial_.begin(), partial_.end(), [&](uint32_t a, uint32_t b) { return flows_[a].cls < flows_[b].cls; });
@@ -220,7 +230,7 @@ void MaxMinSolver::drop_removed_flows() {
     stamped_class_ = kNoClass;
   }
   for (uint32_t l : to_compact_) {
-    std::erase_if(on_[l], [&](uint32_t p) { return pairs_[p].mult == 0; });
+    std::erase_if(on_[l], [&](uint32_t e) { return entry_dead(e); });
     needs_compact_[l] = 0;
   }
   to_compact_.clear();
@@ -230,6 +240,7 @@ void MaxMinSolver::drop_removed_flows() {
     pool_garbage_ += flows_[f].route_len;
     flows_[f].state = State::kFree;
     flows_[f].cls = kNoClass;
+    flows_[f].tagged = 0;
     free_ids_.push_back(f);
   }
   removed_.clear();
@@ -280,7 +291,7 @@ void MaxMinSolver::find_regions(double theta) {
       // Sorted by rate: the pairs below theta are a prefix, left as they are.
       const size_t begin =
           theta > 0 ? static_cast<size_t>(std::partition_point(on.begin(), on.end(),
-                                                               [&](uint32_t p) { return class_rate_[pairs_[p].cls] < theta; }) -
+                                                               [&](uint32_t e) { return class_rate_[entry_class(e)] < theta; }) -
                                           on.begin())
                     : 0;
       // Summed flow by flow (m additions of a class's rate), in list order, so that
@@ -288,15 +299,25 @@ void MaxMinSolver::find_regions(double theta) {
       double above = 0;
       uint32_t n = 0;
       for (size_t k = begin; k < on.size(); ++k) {
-        const Pair& pair = pairs_[on[k]];
-        const double r = class_rate_[pair.cls];
-        for (uint32_t j = 0; j < pair.mult; ++j) above += r;
-        n += pair.mult;
-        if (class_mark_[pair.cls] == epoch_) continue;
-        class_mark_[pair.cls] = epoch_;
-        comp_classes_.push_back(pair.cls);
-        c.flows += members_[pair.cls].size();
-        for (uint32_t q : cpairs_[pair.cls]) {
+        const uint32_t e = on[k];
+        const uint32_t cls = entry_class(e), mult = entry_mult(e);
+        const double r = class_rate_[cls];
+        for (uint32_t j = 0; j < mult; ++j) above += r;
+        n += mult;
+        if (class_mark_[cls] == epoch_) continue;
+        class_mark_[cls] = epoch_;
+        comp_classes_.push_back(cls);
+        c.flows += members_[cls].size();
+        if (e & kSingle) {
+          for (LinkId m : route(FlowId{e & ~kSingle})) {
+            if (link_mark_[index(m)] != epoch_) {
+              link_mark_[index(m)] = epoch_;
+              comp_links_.push_back(m);
+            }
+          }
+          continue;
+        }
+        for (uint32_t q : cpairs_[cls]) {
           const uint32_t m = pairs_[q].link;
           if (link_mark_[m] != epoch_) {
             link_mark_[m] = epoch_;
@@ -327,9 +348,8 @@ void MaxMinSolver::find_regions(double theta) {
         } else {
           since_exact_[l] = 0;
           for (size_t k = 0; k < begin; ++k) {
-            const Pair& pair = pairs_[on[k]];
-            const double r = class_rate_[pair.cls];
-            for (uint32_t j = 0; j < pair.mult; ++j) frozen += r;
+            const double r = class_rate_[entry_class(on[k])];
+            for (uint32_t j = 0, m = entry_mult(on[k]); j < m; ++j) frozen += r;
           }
         }
       }
@@ -354,54 +374,77 @@ void MaxMinSolver::note_moved(uint32_t f) {
   moved_.push_back(FlowId{f});
 }
 
-// Points slot_ at class c's pairs, so that a flow joining c finds its pair on each
-// link in O(1).
+// Points `slot` at class c's pairs (valid where `stamps` holds the new `epoch`), so
+// that a flow joining or leaving c finds its pair on each link in O(1).
+void MaxMinSolver::point_slots(uint32_t c, std::vector<uint32_t>& slot, std::vector<uint32_t>& stamps,
+                               uint32_t& epoch) const {
+  if (++epoch == 0) {
+    std::fill(stamps.begin(), stamps.end(), 0);
+    epoch = 1;
+  }
+  for (uint32_t p : cpairs_[c]) {
+    slot[pairs_[p].link] = p;
+    stamps[pairs_[p].link] = epoch;
+  }
+}
+
+// The class flows join (slot_), and the class they leave when it splits (from_slot_).
 void MaxMinSolver::stamp_pairs(uint32_t c) {
-  if (++stamp_ == 0) {
-    std::fill(slot_stamp_.begin(), slot_stamp_.end(), 0);
-    stamp_ = 1;
-  }
   stamped_class_ = c;
-  for (uint32_t p : cpairs_[c]) {
-    slot_[pairs_[p].link] = p;
-    slot_stamp_[pairs_[p].link] = stamp_;
-  }
+  point_slots(c, slot_, slot_stamp_, stamp_);
 }
 
-// The same for the class flows leave when it splits.
 void MaxMinSolver::stamp_from(uint32_t c) {
-  if (++from_epoch_ == 0) {
-    std::fill(from_stamp_.begin(), from_stamp_.end(), 0);
-    from_epoch_ = 1;
-  }
   from_class_ = c;
-  for (uint32_t p : cpairs_[c]) {
-    from_slot_[pairs_[p].link] = p;
-    from_stamp_[pairs_[p].link] = from_epoch_;
-  }
+  point_slots(c, from_slot_, from_stamp_, from_epoch_);
 }
 
-// Moves f from its class (or none) into class `to`, which must be stamped.
-void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
+// Takes f out of its class (if any); a class with pairs loses it from them.
+void MaxMinSolver::leave_class(uint32_t f) {
   const uint32_t from = flows_[f].cls;
   note_moved(f);
-  if (from != kNoClass) {
-    std::vector<uint32_t>& m = members_[from];
-    const uint32_t last = m.back();
-    m[flows_[f].pos] = last;
-    flows_[last].pos = flows_[f].pos;
-    m.pop_back();
-    for (LinkId l : route(FlowId{f})) {
-      const uint32_t p = find_pair(from, index(l));
-      if (--pairs_[p].mult == 0) {
-        kill_pair(p);
-        fill_dead_.push_back(p);
-      }
+  if (from == kNoClass) return;
+  std::vector<uint32_t>& m = members_[from];
+  const uint32_t last = m.back();
+  m[flows_[f].pos] = last;
+  flows_[last].pos = flows_[f].pos;
+  m.pop_back();
+  if (cpairs_[from].empty()) return;  // it was alone, without pairs
+  for (LinkId l : route(FlowId{f})) {
+    const uint32_t p = find_pair(from, index(l));
+    if (--pairs_[p].mult == 0) {
+      kill_pair(p);
+      fill_dead_.push_back(p);
     }
   }
+}
+
+// A class about to get a second flow: its only flow, kept without pairs, gets them.
+void MaxMinSolver::give_pairs(uint32_t c) {
+  if (members_[c].size() != 1 || !cpairs_[c].empty()) return;
+  const uint32_t g = members_[c][0];
+  flows_[g].tagged = 0;  // its own list entries are dropped by the write-back
+  for (LinkId l : route(FlowId{g})) {
+    slot_[index(l)] = new_pair(c, index(l), 1);
+    slot_stamp_[index(l)] = stamp_;
+  }
+}
+
+// Moves f from its class (or none) into class `to`, which must be stamped. A flow
+// alone in a class has no pairs: a ring step's flows, each alone on its links, are
+// listed on them as themselves (maxmin.h).
+void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
+  leave_class(f);
+  std::vector<uint32_t>& dst = members_[to];
   flows_[f].cls = to;
-  flows_[f].pos = static_cast<uint32_t>(members_[to].size());
-  members_[to].push_back(f);
+  flows_[f].pos = static_cast<uint32_t>(dst.size());
+  if (dst.empty() && cpairs_[to].empty()) {
+    dst.push_back(f);
+    return;
+  }
+  give_pairs(to);
+  dst.push_back(f);
+  flows_[f].tagged = 0;
   for (LinkId l : route(FlowId{f})) {
     const uint32_t li = index(l);
     if (slot_stamp_[li] == stamp_) {
@@ -415,6 +458,11 @@ void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
 
 // Moves every flow of class `from` into `to` (stamped): a class whose bottleneck moved.
 void MaxMinSolver::rehome_class(uint32_t from, uint32_t to) {
+  if (cpairs_[from].empty()) {  // one flow without pairs
+    move_flow(members_[from][0], to);
+    return;
+  }
+  give_pairs(to);
   std::vector<uint32_t>& dst = members_[to];
   for (uint32_t f : members_[from]) {
     note_moved(f);
@@ -442,6 +490,21 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
   class_mark_[c] = epoch_ + 1;
   class_rate_[c] = level;
   solved_classes_.push_back(c);
+  if (cpairs_[c].empty()) {  // one flow, listed on its links as itself
+    const uint32_t f = members_[c][0];
+    for (LinkId l : route(FlowId{f})) {
+      const uint32_t li = index(l);
+      remaining_[li] -= level;
+      --unfrozen_[li];
+      if (in_order_) order_[order_at_[li]++] = f | kSingle;
+    }
+    if (!flows_[f].tagged) {
+      flows_[f].tagged = 1;
+      if (!in_order_)
+        for (LinkId l : route(FlowId{f})) on_[index(l)].push_back(f | kSingle);
+    }
+    return;
+  }
   for (uint32_t p : cpairs_[c]) {
     const Pair& pair = pairs_[p];
     // Flow by flow, as a list of flows would: the remaining capacity is bit for bit
@@ -461,16 +524,16 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
   units_.clear();
   const std::vector<uint32_t>& on = on_[l];
   for (size_t k = suffix_[l]; k < on.size(); ++k) {
-    const Pair& pair = pairs_[on[k]];
-    if (pair.mult > 0 && class_mark_[pair.cls] == epoch_ && pair.cls != l) {
-      units_.push_back(on[k]);
-    }
+    const uint32_t e = on[k];
+    if (entry_dead(e)) continue;
+    const uint32_t cls = entry_class(e);
+    if (class_mark_[cls] == epoch_ && cls != l) units_.push_back(e);
   }
   stamp_pairs(l);
   class_mark_[l] = epoch_;
-  for (uint32_t p : units_) {
-    const uint32_t c = pairs_[p].cls;
-    if (pairs_[p].mult == members_[c].size()) {
+  for (uint32_t e : units_) {
+    const uint32_t c = entry_class(e);
+    if (entry_mult(e) == members_[c].size()) {
       rehome_class(c, l);
     } else {
       split_.clear();
@@ -642,18 +705,17 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
     const uint32_t l = index(id);
     std::vector<uint32_t>& on = on_[l];
     if (in_order_) {
-      const size_t n = order_at_[l] - order_begin_[l];
-      on.resize(suffix_[l] + n);
-      std::copy(order_.begin() + order_begin_[l], order_.begin() + order_at_[l], on.begin() + suffix_[l]);
+      on.erase(on.begin() + suffix_[l], on.end());
+      on.insert(on.end(), order_.begin() + order_begin_[l], order_.begin() + order_at_[l]);
     } else {
       const auto begin = on.begin() + suffix_[l];
-      on.erase(std::remove_if(begin, on.end(), [&](uint32_t p) { return pairs_[p].mult == 0; }), on.end());
+      on.erase(std::remove_if(begin, on.end(), [&](uint32_t e) { return entry_dead(e); }), on.end());
       // Tied rates (a symmetric collective) are sorted already: one pass.
-      const auto by_rate = [&](uint32_t a, uint32_t b) { return class_rate_[pairs_[a].cls] < class_rate_[pairs_[b].cls]; };
+      const auto by_rate = [&](uint32_t a, uint32_t b) { return class_rate_[entry_class(a)] < class_rate_[entry_class(b)]; };
       const auto b2 = on.begin() + suffix_[l];
       if (!std::is_sorted(b2, on.end(), by_rate))
         std::sort(b2, on.end(), [&](uint32_t a, uint32_t b) {
-          const double ra = class_rate_[pairs_[a].cls], rb = class_rate_[pairs_[b].cls];
+          const double ra = class_rate_[entry_class(a)], rb = class_rate_[entry_class(b)];
           return ra < rb || (ra == rb && a < b);
         });
     }

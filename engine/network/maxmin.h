@@ -35,22 +35,47 @@
 // connected component, as in a from-scratch solve of it. Flows outside the region
 // keep their rates bit for bit.
 //
-// Bottlenecks. A solve records, for each flow it recomputes, the link it froze on: its
-// bottleneck, bottleneck(f). Every flow frozen on one link in one round gets the same
-// level, so flows with the same bottleneck have bit-identical rates; and a solve that
+// Bottleneck classes. A solve records, for each flow it recomputes, the link it froze
+// on: its bottleneck, class_of(f). Every flow frozen on one link in one round gets the
+// same level, so the flows of a class have bit-identical rates, and a solve that
 // recomputes one of them recomputes all (a bottleneck's flows are its fastest, so they
-// are at or above theta whenever the link joins a region). The flow network times
-// flows by bottleneck class (flow_network.h): re-rating a class is O(1) however many
-// flows it has, and only a flow whose bottleneck moves is touched. On the 128-rank
-// all-to-all-v of bench/README.md a solve recomputes ~2,000 flows, ~1,300 of them
-// change rate, and ~5 change bottleneck.
+// are at or above theta whenever the link joins a region). The solver keeps the
+// classes from solve to solve and fills over them, not over flows:
+//   - a link's list holds (class, link) pairs with multiplicities, m(c, l) = the number
+//     of flows of class c crossing l, sorted by the class's rate x_c; a class lists its
+//     pairs. The equation's sums become sums over pairs,
+//         load(l) = sum over pairs (c, l) of m(c, l) x_c,
+//         share(l) = (c_l - frozen load on l) / (sum of m(c, l) over unfrozen c),
+//     and freezing class c at level x subtracts m(c, l) x on each of its links, so a
+//     region costs its pairs, not its flows' route entries: flows of one class on the
+//     same link share one pair. A flow alone in its class (each flow of a ring step)
+//     has no pair: its links list it as itself, which is cheaper than a pair for one.
+//   - the region search takes classes whole. When link l saturates, a class wholly on
+//     l (m(c, l) = |c|) freezes whole and, if its bottleneck moved, joins class l; a
+//     class partly on l splits: its flows crossing l join class l, the rest stay
+//     unfrozen in it; flows activated since the last solve join the class of the link
+//     they freeze on. Only these moves are flow by flow, and solve() reports them
+//     (Changes::moved), so the flow network (flow_network.h) re-times moved flows and
+//     re-rates a class in O(1) however many flows it has.
+// Why pairs and not a per-flow list with faster steps: the per-flow fill's cost was the
+// pass over every recomputed flow's route (region search 34%, freezing 22% of the CPU
+// on the 128-rank all-to-all-v); pairs divide that pass by the flows per pair. On the
+// 128-rank all-to-all-v of bench/README.md a solve recomputes ~2,000 flows in ~80
+// classes: `nvl` ~650 pairs against ~7,100 route entries (11x less), `cm` ~2,900
+// against ~7,900 (2.7x: a `cm` class is the flows into one NPU, from distinct NPUs, so
+// most of its pairs have m = 1). About 1,300 of the 2,000 change rate and ~5 change
+// class per event.
+// Sums are taken flow by flow in list order (m additions of x_c, m subtractions of the
+// level), so every rate, load and remaining capacity is bit for bit what a list of
+// flows gives (simulated times and goldens unchanged by the grouping); the additions
+// are register arithmetic, not memory traffic.
 //
-// Cost of a solve: O(E + L log L) for a region whose L links hold E route entries
-// (both the region's flows and the frozen ones sharing its links), and O(E) for a flow
-// alone in its region. Links whose fair shares tie (within kTieTolerance) saturate in
-// the same round and give their flows bit-identical rates, so a symmetric collective
-// step (all-to-all on a crossbar) is one round and its flows finish at the same
-// instant.
+// Cost of a solve: O(P + M + L log L) for a region whose L links hold P pairs (both the
+// region's classes and the frozen ones sharing its links) and whose classes move or
+// split M flows (their routes), and O(route) for a flow alone in its region. Links
+// whose fair shares tie (within kTieTolerance) saturate in the same round and give
+// their flows bit-identical rates, so a symmetric collective step (all-to-all on a
+// crossbar) is one round and its flows finish at the same instant.
 //
 // The filling's queue of links by fair share is an indexed binary heap with one entry
 // per link whose key is a lower bound of its share: freezing flows only raises the
@@ -61,17 +86,20 @@
 // all-to-all-v, half the solver's time in pop_heap. Re-keying every touched link after
 // each round instead (an indexed heap with eager key updates) was the slower variant:
 // 5.7 s against 2.3 s wall on the 128-rank all-to-all-v of bench/simgrid_compare (one
-// run, machine load 8), because most touched links are far from the top when touched. Buckets (shares on a grid) would need a second pass to keep ties exact, and
-// shares span many decades.
+// run, machine load 8), because most touched links are far from the top when touched.
+// Buckets (shares on a grid) would need a second pass to keep ties exact, and shares
+// span many decades.
 //
-// Each link keeps its active flows sorted by rate, so the flows below theta are a
-// prefix found by binary search and never visited: their total is the link's sum less
-// the region's (recomputed exactly every 32nd time, so rounding cannot build up). The
-// region's flows are written back in the order they froze, which is by rate (a region
-// of more than 4 M route entries is sorted in place instead, to keep the peak memory).
+// Each link keeps its pairs sorted by rate, so the pairs below theta are a prefix
+// found by binary search and never visited: their total is the link's sum less the
+// region's (recomputed exactly every 32nd time, so rounding cannot build up). The
+// region's pairs are written back in the order they froze, which is by rate (a region
+// of more than 4 M flow-link incidences is sorted in place instead, to keep the peak
+// memory).
 //
-// Storage is struct-of-arrays: a flow is a slice of one flat route pool plus a rate;
-// a link keeps the flat list of its active flows: 8-12 bytes per hop, ~19 per flow.
+// Storage is struct-of-arrays: a flow is a slice of one flat route pool plus its class
+// and its place in it (~24 bytes and 4 per hop); a class its member list and pair list;
+// a pair 16 bytes; a link the flat list of its pairs and lone flows.
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -182,11 +210,24 @@ class MaxMinSolver {
   void freeze_class(uint32_t c, double level);
   void move_flow(uint32_t f, uint32_t to);
   void rehome_class(uint32_t from, uint32_t to);
+  void point_slots(uint32_t c, std::vector<uint32_t>& slot, std::vector<uint32_t>& stamps, uint32_t& epoch) const;
   void stamp_pairs(uint32_t c);
   void stamp_from(uint32_t c);
   uint32_t find_pair(uint32_t c, uint32_t link) const;
   uint32_t new_pair(uint32_t c, uint32_t link, uint32_t mult);
   void kill_pair(uint32_t p);
+  void compact(uint32_t link);
+  void leave_class(uint32_t f);
+  void give_pairs(uint32_t c);
+  // A link's list entry: a pair, or (kSingle set) a flow alone in its class.
+  static constexpr uint32_t kSingle = uint32_t{1} << 31;
+  uint32_t entry_class(uint32_t e) const { return e & kSingle ? flows_[e & ~kSingle].cls : pairs_[e].cls; }
+  uint32_t entry_mult(uint32_t e) const { return e & kSingle ? 1 : pairs_[e].mult; }
+  bool entry_dead(uint32_t e) const {
+    if (!(e & kSingle)) return pairs_[e].mult == 0;
+    const Flow& f = flows_[e & ~kSingle];
+    return f.state != State::kActive || !f.tagged;
+  }
   void add_to_class(uint32_t c, uint32_t p);
   void drop_pair(uint32_t p);
   void note_moved(uint32_t f);
@@ -219,6 +260,7 @@ class MaxMinSolver {
     uint16_t route_len = 0;
     State state = State::kFree;
     uint8_t moved = 0;         // in moved_ this solve
+    uint8_t tagged = 0;        // alone in its class: listed on its links as itself
     uint32_t cls = kNoClass;
     uint32_t pos = 0;          // in members_[cls]
     uint32_t mark = 0;         // loose flows: == epoch_ in a region

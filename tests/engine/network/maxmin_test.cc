@@ -303,6 +303,18 @@ void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int a
       REQUIRE(got[i] == doctest::Approx(textbook[i]).epsilon(1e-9));
     }
     if (oracle) check_max_min_fair(capacity, routes, got);
+    // Every flow's class is its bottleneck: a saturated link on its route on which no
+    // flow gets more, and the class's rate is the flow's, bit for bit.
+    std::vector<double> top(links, 0);
+    for (const auto& [f, l] : live)
+      for (LinkId m : l.route) top[index(m)] = std::max(top[index(m)], s.rate(FlowId{f}));
+    for (const auto& [f, l] : live) {
+      const uint32_t c = s.class_of(FlowId{f});
+      REQUIRE(std::find(l.route.begin(), l.route.end(), LinkId{c}) != l.route.end());
+      CHECK(s.rate(FlowId{f}) == s.class_rate(c));
+      CHECK(s.load(LinkId{c}) == doctest::Approx(capacity[c]).epsilon(1e-9));
+      CHECK(s.rate(FlowId{f}) == doctest::Approx(top[c]).epsilon(1e-9));
+    }
     for (int l = 0; l < links; ++l) {
       double load = 0;
       for (size_t i = 0; i < routes.size(); ++i)
