@@ -1,0 +1,62 @@
+#include "scheduler/job_admission.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/error.h"
+#include "scheduler/placement.h"
+
+namespace podsim::scheduler {
+
+std::vector<std::vector<uint32_t>> allowed_pools(const Inventory& inv, const std::vector<JobRequest>& jobs) {
+  std::vector<uint32_t> all_pools;
+  for (uint32_t p = 0; p < inv.pools().size(); ++p) all_pools.push_back(p);
+  std::vector<std::vector<uint32_t>> allowed(jobs.size());
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    for (uint32_t p : jobs[j].pools)
+      if (p >= inv.pools().size())
+        throw UserError(fmt::format("job '{}': pool index {} does not exist (the cluster has {} pools)", jobs[j].name, p,
+                                    inv.pools().size()));
+    allowed[j] = jobs[j].pools.empty() ? all_pools : jobs[j].pools;
+    // A pool whose shape can never meet the job's constraints is not one it may use.
+    if (jobs[j].placement.any())
+      std::erase_if(allowed[j], [&](uint32_t p) {
+        return constraint_problem(inv, p, jobs[j].devices, jobs[j].placement).has_value();
+      });
+  }
+  return allowed;
+}
+
+void check_jobs(const Inventory& inv, const std::vector<JobRequest>& jobs,
+                const std::vector<std::vector<uint32_t>>& allowed, const DeviceBooks& books) {
+  std::vector<uint32_t> usable(inv.pools().size());
+  for (uint32_t p = 0; p < usable.size(); ++p) usable[p] = inv.pool_size(p) - books.spares_in_pool(p);
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const JobRequest& job = jobs[j];
+    if (job.devices == 0) throw UserError(fmt::format("job '{}': needs 0 devices (expected at least 1)", job.name));
+    if (!(job.steps > 0) || !std::isfinite(job.steps))
+      throw UserError(fmt::format("job '{}': work must be a positive number of steps, got {}", job.name, job.steps));
+    if (allowed[j].empty()) {  // allowed_pools() dropped every pool whose shape cannot meet the constraints
+      std::string why;
+      std::vector<uint32_t> named = job.pools;
+      if (named.empty())  // none named: every pool
+        for (uint32_t p = 0; p < inv.pools().size(); ++p) named.push_back(p);
+      for (uint32_t p : named)
+        why += (why.empty() ? "" : "; ") + constraint_problem(inv, p, job.devices, job.placement).value_or("");
+      throw UserError(fmt::format("job '{}': its placement constraints cannot be met: {}", job.name, why));
+    }
+    uint32_t biggest = 0;
+    for (uint32_t p : allowed[j]) biggest = std::max(biggest, usable[p]);
+    if (job.devices > biggest) {
+      std::string pools;
+      for (uint32_t p : allowed[j])
+        pools += fmt::format("{}{} ({} usable)", pools.empty() ? "" : ", ", inv.pools()[p].name, usable[p]);
+      throw UserError(fmt::format("job '{}': needs {} devices, more than any pool it may use has: {}", job.name,
+                                  job.devices, pools));
+    }
+  }
+}
+
+}  // namespace podsim::scheduler
