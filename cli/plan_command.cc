@@ -73,7 +73,7 @@ void plan_options(boost::program_options::options_description& options) {
 
 int plan_run(const boost::program_options::variables_map& vm, const Console& console) {
   if (!vm.count("model")) throw UserError("podsim plan: missing --model (see 'podsim plan --help')");
-  Progress progress(std::cerr, console.progress, "plan search", "shapes");
+  Progress progress(std::cerr, console.progress, "plan search", "plans");
   PlanOptions o{.model = string_of(vm, "model"), .system = string_of(vm, "system"),
                 .cluster_file = string_of(vm, "cluster"), .overrides = strings_of(vm, "set"),
                 .devices = vm["devices"].as<int>(), .global_batch = vm["global-batch"].as<int>(),

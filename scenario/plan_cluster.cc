@@ -79,7 +79,7 @@ PlanAnswer plan(const PlanRequest& o) {
   const workloads::PlanSearch q{.devices = devices, .global_batch = o.global_batch > 0 ? o.global_batch : devices,
                                 .precision = precision, .scale_up_domain = std::min(domain, devices),
                                 .top = o.top, .step = {}, .cuda_graphs = graphs, .allow_dualpipe = o.dualpipe,
-                                .progress = o.progress};
+                                .progress = o.progress, .threads = 0};  // one candidate per hardware thread
   const auto t0 = std::chrono::steady_clock::now();
   workloads::PlanReport report = workloads::plan_search(*model, q, *device, fabric);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -25,6 +25,7 @@ EngineFabric::EngineFabric(const Cluster& cluster) : cluster_(cluster) {
 
 const std::vector<engine::LinkId>& EngineFabric::route(engine::DeviceId src, engine::DeviceId dst) const {
   const uint64_t key = (uint64_t{engine::index(src)} << 32) | engine::index(dst);
+  const std::lock_guard<std::mutex> lock(routes_mutex_);
   auto [it, fresh] = routes_.try_emplace(key);
   if (fresh)
     for (LinkId l : cluster_.route(engine::index(src), engine::index(dst))) it->second.push_back(engine::LinkId{l});

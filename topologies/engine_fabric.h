@@ -10,6 +10,7 @@
 //
 // domain(d) is the ordinal of d's pod (scale-up domain); switch_path(d) is the link to
 // and from the NVSwitch group where the system reduces in-switch (NVL72, HGX).
+#include <mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -25,8 +26,8 @@ class EngineFabric final : public engine::Fabric {
 
   size_t device_count() const override { return cluster_.devices().size(); }
   const std::vector<engine::LinkSpec>& links() const override { return links_; }
-  // Cached: the reference stays valid as long as this object. Not thread-safe: one
-  // EngineFabric per simulation (many may share one Cluster, whose routing is).
+  // Cached: the reference stays valid as long as this object (the map's nodes do not
+  // move). Safe to call from several threads (the planner times candidates at once).
   const std::vector<engine::LinkId>& route(engine::DeviceId src, engine::DeviceId dst) const override;
   uint32_t domain(engine::DeviceId d) const override { return pod_ordinal_[engine::index(d)]; }
   std::optional<engine::SwitchPath> switch_path(engine::DeviceId d) const override;
@@ -38,6 +39,7 @@ class EngineFabric final : public engine::Fabric {
   std::vector<uint32_t> pod_ordinal_;  // by device
   std::vector<bool> reduces_in_switch_;  // by device
   std::vector<engine::CommProfile> comm_;  // by device
+  mutable std::mutex routes_mutex_;  // guards routes_ while a route is looked up or filled in
   mutable std::unordered_map<uint64_t, std::vector<engine::LinkId>> routes_;
 };
 

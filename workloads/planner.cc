@@ -4,7 +4,11 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <limits>
+#include <mutex>
+#include <thread>
 
 #include "engine/error.h"
 #include "workloads/placement.h"
@@ -104,6 +108,41 @@ std::string fewer_devices_note(const ModelSpec& m, const PlanSearch& q, const en
       100 * (1 - best.result.compute_s / best.result.step_s));
 }
 
+// Times every candidate's step, `q.threads` at once. Each candidate is simulated alone
+// on its own Simulator, so the results are those of one thread; the first exception in
+// candidate order is rethrown, as a loop would have thrown it.
+void time_candidates(const ModelSpec& m, const PlanSearch& q, const engine::DeviceSpec& device,
+                     const engine::Fabric& fabric, std::vector<PlannedStep>& candidates) {
+  const size_t n = candidates.size();
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<size_t> next{0};
+  size_t done = 0;
+  std::mutex progress_mutex;
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      PlannedStep& c = candidates[i];
+      try {
+        const TrainingJob job{.name = "plan", .arrival_s = 0, .model = m, .plan = c.plan, .devices = q.devices, .budget = {}};
+        c.result = simulate_step(job, aligned_placement(c.plan, fabric), device, fabric, q.step);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+      if (q.progress) {
+        const std::lock_guard<std::mutex> lock(progress_mutex);
+        q.progress(++done, n);
+      }
+    }
+  };
+  const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+  const size_t threads = std::min<size_t>(n, q.threads > 0 ? static_cast<size_t>(q.threads) : hardware);
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 }  // namespace
 
 void PlanSearch::keep_framework_of(const Plan& p) {
@@ -124,21 +163,15 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
   check_precision(q.precision, device);
 
   PlanReport report;
-  std::vector<PlannedStep> timed;
+  std::vector<PlannedStep> timed;  // the fitting candidates, in enumeration order; timed below
   double smallest_need = std::numeric_limits<double>::max();
   std::string smallest_plan;
   const std::vector<int> cps = m.seq_len >= 16384 ? std::vector<int>{1, 2, 4, 8} : std::vector<int>{1};
   const std::vector<int> tps = powers_of_two_upto(std::min(q.scale_up_domain, 16));
-  size_t shapes = 0, searched = 0;
-  if (q.progress)
-    for (int tp : tps)
-      for (int cp : cps)
-        if (q.devices % (tp * cp) == 0) shapes += divisors(q.devices / (tp * cp), std::min(m.layers, 64)).size();
   for (int tp : tps) {
     for (int cp : cps) {
       if (q.devices % (tp * cp) != 0) continue;
       for (int pp : divisors(q.devices / (tp * cp), std::min(m.layers, 64))) {
-        if (q.progress) q.progress(searched++, shapes);
         const int dp = q.devices / (tp * cp * pp);
         std::vector<int> eps = {1};
         if (m.moe) {
@@ -183,8 +216,7 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                   }
                   done = true;
                   ++report.fitting;
-                  TrainingJob job{.name = "plan", .arrival_s = 0, .model = m, .plan = p, .devices = q.devices, .budget = {}};
-                  timed.push_back({p, simulate_step(job, aligned_placement(p, fabric), device, fabric, q.step), fit.need});
+                  timed.push_back({.plan = p, .result = {}, .memory = fit.need});
                 }
                 if (done) break;
               }
@@ -197,6 +229,7 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
   if (timed.empty())
     throw UserError(fmt::format("plan: no plan of {} on {} x {} fits in memory ({} plans tried); the smallest: {}",
                                 m.name, q.devices, device.name, report.valid, smallest_plan));
+  time_candidates(m, q, device, fabric, timed);
   std::stable_sort(timed.begin(), timed.end(),
                    [](const PlannedStep& a, const PlannedStep& b) { return a.result.step_s < b.result.step_s; });
   const PlannedStep& best = timed.front();

@@ -47,9 +47,14 @@ struct PlanSearch {
   // pp and enough micro-batches are also tried with schedule kDualPipe.
   bool allow_dualpipe = false;
   double activation_offload = 0;  // Plan::activation_offload
-  // Told (shapes searched, shapes in all) as the search goes, a shape being one (TP, CP,
-  // PP); may be empty. For a progress display.
+  // Told (plans timed, plans to time) as the search goes, from any of the threads
+  // below, one call at a time; may be empty. For a progress display.
   std::function<void(size_t done, size_t total)> progress;
+  // Candidates timed at once, each on its own thread (0: one per hardware thread). The
+  // result does not depend on it: every candidate is timed alone and the ranking is by
+  // enumeration order among equals. With more than 1, `fabric.route` must be safe to
+  // call concurrently (topologies::EngineFabric's is).
+  int threads = 1;
   // When the best plan spends most of its step outside compute (bubble, exposed
   // communication), search half the devices too and note it if they are about as fast.
   bool compare_fewer_devices = true;
