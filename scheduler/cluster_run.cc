@@ -1,14 +1,10 @@
 #include "scheduler/cluster_run.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <tuple>
 
 #include "engine/check.h"
-#include "engine/error.h"
 #include "engine/simulator.h"
 #include "scheduler/device_books.h"
 #include "scheduler/fabric_contention.h"
