@@ -9,6 +9,7 @@
 #include "engine/error.h"
 #include "tests/engine/network/test_fabrics.h"
 #include "tests/workloads/round_device.h"
+#include "tests/workloads/small_gpt.h"
 #include "workloads/accounting.h"
 #include "workloads/memory.h"
 #include "workloads/parallel_plan.h"
@@ -22,11 +23,7 @@ using engine::Bandwidth;
 using engine::DeviceId;
 using engine::SimTime;
 
-// GPT-style, no dropout, small vocabulary: pipeline stages nearly equal.
-ModelSpec small_gpt() {
-  return {.name = "small-gpt", .layers = 16, .hidden = 2048, .ffn = 8192, .heads = 16, .kv_heads = 0,
-          .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
-}
+using testing::small_gpt;  // tests/workloads/small_gpt.h
 
 Plan dualpipe(int pp, int dp, int global_batch) {
   return Plan{.pp = pp, .dp = dp, .schedule = PipelineSchedule::kDualPipe, .micro_batch = 1,

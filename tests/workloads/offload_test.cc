@@ -5,6 +5,7 @@
 #include "engine/error.h"
 #include "tests/engine/network/test_fabrics.h"
 #include "tests/workloads/round_device.h"
+#include "tests/workloads/small_gpt.h"
 #include "workloads/accounting.h"
 #include "workloads/memory.h"
 #include "workloads/parallel_plan.h"
@@ -19,11 +20,7 @@ using engine::Bandwidth;
 using engine::DeviceId;
 using engine::SimTime;
 
-// GPT-style, 16 layers, no dropout, FlashAttention, one stage.
-ModelSpec small_gpt() {
-  return {.name = "small-gpt", .layers = 16, .hidden = 2048, .ffn = 8192, .heads = 16, .kv_heads = 0,
-          .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
-}
+using testing::small_gpt;  // tests/workloads/small_gpt.h
 
 // Per layer and micro-batch (memory.h, Korthikanti et al. 2022 without dropout, with
 // FlashAttention): 32 h + 4 a bytes per token = 65,600, x 2048 tokens.

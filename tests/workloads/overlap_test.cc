@@ -6,6 +6,7 @@
 
 #include "tests/engine/network/test_fabrics.h"
 #include "tests/workloads/round_device.h"
+#include "tests/workloads/small_gpt.h"
 #include "workloads/accounting.h"
 #include "workloads/parallel_plan.h"
 #include "workloads/step_model.h"
@@ -17,10 +18,7 @@ using engine::Bandwidth;
 using engine::DeviceId;
 using engine::SimTime;
 
-ModelSpec small_gpt() {
-  return {.name = "small-gpt", .layers = 16, .hidden = 2048, .ffn = 8192, .heads = 16, .kv_heads = 0,
-          .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
-}
+using testing::small_gpt;  // tests/workloads/small_gpt.h
 
 TrainingJob job_of(ModelSpec m, Plan p) {
   validate(m, p);

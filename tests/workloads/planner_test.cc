@@ -7,6 +7,7 @@
 
 #include "engine/error.h"
 #include "tests/engine/network/test_fabrics.h"
+#include "tests/workloads/small_gpt.h"
 
 namespace podsim::workloads {
 namespace {
@@ -27,10 +28,7 @@ engine::DeviceSpec device_with(Bytes hbm, bool fp8) {
           .tdp_watts = 500};
 }
 
-ModelSpec small_gpt() {
-  return {.name = "small-gpt", .layers = 16, .hidden = 2048, .ffn = 8192, .heads = 16, .kv_heads = 0,
-          .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
-}
+using testing::small_gpt;  // tests/workloads/small_gpt.h
 
 // 8 devices on one switch at 450 GB/s/dir (an HGX H100 domain, hw §1.3).
 engine::testing::Crossbar hgx() { return {8, Bandwidth::gbytes_per_s(450), SimTime::nanos(350)}; }

@@ -9,6 +9,7 @@
 
 #include "tests/engine/network/test_fabrics.h"
 #include "tests/workloads/round_device.h"
+#include "tests/workloads/small_gpt.h"
 #include "workloads/accounting.h"
 
 namespace podsim::workloads {
@@ -22,11 +23,7 @@ using engine::SimTime;
 
 using testing::round_device;
 
-// GPT-style, small vocabulary so that pipeline stages are nearly equal.
-ModelSpec small_gpt() {
-  return {.name = "small-gpt", .layers = 16, .hidden = 2048, .ffn = 8192, .heads = 16, .kv_heads = 0,
-          .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
-}
+using testing::small_gpt;  // tests/workloads/small_gpt.h
 
 std::vector<DeviceId> first(size_t n) {
   std::vector<DeviceId> v(n);
