@@ -241,9 +241,12 @@ TEST_CASE("level flows: each traced collective's flows, and byte-identical trace
 }
 
 TEST_CASE("an offloaded job's exposed offload reaches its Step event and the Perfetto export") {
-  // A small-hidden job on NVL72 offloading every layer: per layer the activations
-  // (about 34 s b h bytes, docs/models.md §4.4) over GB200's 225 GB/s host link take
-  // longer than the layer's compute, so part of the copy is exposed (step_model.h).
+  // A small-hidden job on NVL72 offloading every layer. Per layer and micro-batch the
+  // activations are (32 h + 4 a) bytes per token (docs/models.md §4.4, no dropout,
+  // FlashAttention) x 1024 tokens = 33.6 MB: 149 us each way over GB200's 225 GB/s host
+  // link (docs/hardware.md §1.4). The layer's forward is 24 s h^2 + 4 s^2 h = 30 GFLOP,
+  // about 12 us at GB200's 2.5 PFLOP/s BF16 peak (longer at real efficiency, still far
+  // under 149 us), so most of the copy is exposed (step_model.h) and offload_s > 0.
   const char* scenario = R"(
 name: "trace_offload"
 jobs {
