@@ -81,13 +81,13 @@ void read_csv(std::string_view data, scheduler::TraceFormat format) {
   (void)scheduler::read_trace(in, "fuzz.csv", format);
 }
 
-// The four declarations declared_trace picks from, one per kind of table the
+// The five declarations declared_trace picks from, one per kind of table the
 // declared reader exists for (scheduler/trace_declared.h's examples and data/traces/).
 scheduler::TraceColumns declaration(unsigned char pick) {
   using scheduler::TimeFormat;
   using scheduler::TimeUnit;
   scheduler::TraceColumns c;
-  switch (pick % 4) {
+  switch (pick % 5) {
     case 0:  // data/traces/k8s-pod-list-synthetic
       c.job_id = "name";
       c.submit = {.name = "creation_time", .format = TimeFormat::kOffset};
@@ -121,6 +121,20 @@ scheduler::TraceColumns declaration(unsigned char pick) {
       c.nodes = "num_gpu";
       c.gpus_per_node = 8;
       c.keep_columns = {"user"};
+      break;
+    case 3:  // data/traces/pai-task-table-synthetic: no header row, GPUs in percent
+      c.header = {"job_name", "task_name", "inst_num", "status", "start_time", "end_time", "plan_cpu", "plan_mem",
+                  "plan_gpu", "gpu_type"};
+      c.submit = {.name = "start_time", .format = TimeFormat::kOffset};
+      c.start = {.name = "start_time", .format = TimeFormat::kOffset};
+      c.end = {.name = "end_time", .format = TimeFormat::kOffset};
+      c.nodes = "inst_num";
+      c.gpus = "plan_gpu";
+      c.gpus_unit = scheduler::GpuUnit::kPercent;
+      c.gpu_type = "gpu_type";
+      c.status = "status";
+      c.keep_status = {"Terminated"};
+      c.round_up_fractional = (pick / 5) % 2 == 1;
       break;
     default:  // epoch milliseconds
       c.submit = {.name = "submit", .format = TimeFormat::kEpoch, .unit = TimeUnit::kMilliseconds};

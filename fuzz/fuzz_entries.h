@@ -30,10 +30,10 @@ void set_run(std::string_view data);
 void itp_trace(std::string_view data);
 void slurm_trace(std::string_view data);
 // The declared-columns reader (scheduler/trace_declared.h). The first byte picks one
-// of four declarations (a Kubernetes pod list with gpu_milli and offset times, a Slurm
+// of five declarations (a Kubernetes pod list with gpu_milli and offset times, a Slurm
 // sacct export with ISO 8601 times and Elapsed, a Philly-style table of intervals and
-// nodes x GPUs per node, epoch milliseconds with start and end and a status filter);
-// the rest is the CSV.
+// nodes x GPUs per node, Alibaba PAI's headerless task table with GPUs in percent,
+// epoch milliseconds with start and end and a status filter); the rest is the CSV.
 void declared_trace(std::string_view data);
 // The node-list reader (scenario/node_list.h): the first byte picks the columns (odd: GPU
 // count "gpu" and type "model", the openb layout; even: "gpus" alone); the rest is the CSV.

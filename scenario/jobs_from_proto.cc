@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "scenario/field_ranges.h"
 #include "scenario/job_from_proto.h"
@@ -10,6 +11,7 @@
 #include "scenario/scenario_check.h"
 #include "scenario/trace_classes.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "io/input_file.h"
 #include "scheduler/trace_declared.h"
 #include "scheduler/traces.h"
@@ -58,6 +60,19 @@ scheduler::TimeColumn time_column(const v1::TraceColumns::Time& t) {
   return c;
 }
 
+// A declared header: names a row can be read by, so each one once and none empty.
+void check_header(const std::vector<std::string>& header, const std::string& at, Problems& problems) {
+  constexpr size_t kMaxColumns = 10000;  // far beyond any published job table (PAI's widest: 16)
+  if (header.size() > kMaxColumns)
+    problems.add(at, fmt::format("expected at most {} column names, got {}", kMaxColumns, header.size()));
+  std::set<std::string> seen;
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i].empty()) problems.add(fmt::format("{}[{}]", at, i), "empty (expected the column's name)");
+    else if (!seen.insert(header[i]).second)
+      problems.add(fmt::format("{}[{}]", at, i), fmt::format("'{}' named twice (expected unique names)", printable(header[i])));
+  }
+}
+
 // A trace's declared columns, checked: what the reader needs to find a job in a row.
 scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::string& at, Problems& problems) {
   const v1::TraceColumns& d = t.columns();
@@ -76,7 +91,9 @@ scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::strin
                             .priority = d.priority(),
                             .status = d.status(),
                             .keep_status = {d.keep_status().begin(), d.keep_status().end()},
-                            .round_up_fractional = d.round_up_fractional()};
+                            .round_up_fractional = d.round_up_fractional(),
+                            .header = {d.header().begin(), d.header().end()}};
+  if (d.gpus_unit() == v1::TraceColumns::PERCENT) c.gpus_unit = scheduler::GpuUnit::kPercent;
   if (t.format() != v1::TraceSource::FORMAT_UNSPECIFIED)
     problems.add(at + ".format", "a trace declared by its columns has no format (unset one of them)");
   if (c.submit.name.empty()) problems.add(at + ".columns.submit.name", "missing (expected the submit time's column)");
@@ -93,6 +110,9 @@ scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::strin
                  fmt::format("expected 1 to 10000 GPUs per node with nodes and no gpus column, got {}", c.gpus_per_node));
   if (c.gpus_per_node != 0 && (c.nodes.empty() || !c.gpus.empty()))
     problems.add(at + ".columns.gpus_per_node", "only with nodes and no gpus column");
+  if (d.gpus_unit() == v1::TraceColumns::PERCENT && c.gpus.empty())
+    problems.add(at + ".columns.gpus_unit", "PERCENT needs the gpus column (columns.gpus)");
+  check_header(c.header, at + ".columns.header", problems);
   if (!c.keep_status.empty() && c.status.empty())
     problems.add(at + ".columns.keep_status", "needs the status column (columns.status)");
   return c;

@@ -104,17 +104,22 @@ class Row {
 
 Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c) {
   CsvReader csv(in, path);
-  std::optional<CsvRecord> head = next_trace_row(csv);
-  if (!head || head->fields.empty()) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
-  const std::vector<std::string> header = std::move(head->fields);
+  std::vector<std::string> header = c.header;
+  if (header.empty()) {
+    std::optional<CsvRecord> head = next_trace_row(csv);
+    if (!head || head->fields.empty()) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
+    header = std::move(head->fields);
+  }
+  // Where a missing column is reported: the header row, or the declaration.
+  const std::string header_at = c.header.empty() ? fmt::format("{}:1", path) : fmt::format("{} (declared header)", path);
   auto column = [&](const std::string& name, const char* role) -> std::optional<size_t> {
     if (name.empty()) return std::nullopt;
     auto it = std::find(header.begin(), header.end(), name);
     if (it != header.end()) return static_cast<size_t>(it - header.begin());
     std::string have;
     for (const auto& h : header) have += (have.empty() ? "" : ",") + h;
-    throw UserError(fmt::format("{}:1: missing column '{}' (declared as the {} column; header: {})", path, name, role,
-                                printable(have)));
+    throw UserError(fmt::format("{}: missing column '{}' (declared as the {} column; header: {})", header_at, name,
+                                role, printable(have)));
   };
   const auto id_col = column(c.job_id, "job id"), submit = column(c.submit.name, "submit time"),
              start = column(c.start.name, "start time"), end = column(c.end.name, "end time"),
@@ -133,7 +138,10 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
   for (const std::string& s : c.keep_status) keep.push_back(lower(s));
 
   // Expected-value texts, made once (a row only uses them to refuse itself).
-  const std::string gpu_text = fmt::format("a GPU count in [0, {:.0f}]", kMaxGpus);
+  const bool percent = c.gpus_unit == GpuUnit::kPercent;
+  const double gpu_scale = percent ? 0.01 : 1;
+  const std::string gpu_text = percent ? fmt::format("a GPU request in percent of one GPU in [0, {:.0f}]", kMaxGpus * 100)
+                                       : fmt::format("a GPU count in [0, {:.0f}]", kMaxGpus);
   const std::string node_text = fmt::format("a whole node count in [0, {:.0f}]", kMaxNodes);
   Trace trace;
   std::map<std::string, size_t> id_lines;
@@ -144,10 +152,19 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     TraceJob job{.line = record->line};
     job.id = id_col ? row.cell(*id_col) : fmt::format("line{}", record->line);
 
-    // Every row's submission, skipped or not: interval gaps run through all of them.
+    if (status) job.status = row.cell(*status);
+    const bool status_skipped =
+        status && !keep.empty() && std::find(keep.begin(), keep.end(), lower(job.status)) == keep.end();
+    const bool interval = c.submit.format == TimeFormat::kInterval;
+    // A row whose status is not replayed needs no submit time (PAI's waiting tasks have
+    // none), unless the submissions are gaps, which run through every row.
+    if (status_skipped && !interval) {
+      trace.skip(fmt::format("status '{}' not in keep_status", printable(job.status)));
+      continue;
+    }
     const std::optional<double> sub = row.time(*submit, c.submit);
     if (!sub) row.bad(*submit, "a submit time");
-    if (c.submit.format == TimeFormat::kInterval) {
+    if (interval) {
       clock += *sub;
       if (clock > kMaxTraceSeconds)
         throw UserError(fmt::format("{}:{}: column '{}': the gaps add up to {:.0f} s (expected at most 1e9 s)", path,
@@ -156,18 +173,14 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     } else {
       job.submit_s = *sub;
     }
-
-    if (status) {
-      job.status = row.cell(*status);
-      if (!keep.empty() && std::find(keep.begin(), keep.end(), lower(job.status)) == keep.end()) {
-        trace.skip(fmt::format("status '{}' not in keep_status", printable(job.status)));
-        continue;
-      }
+    if (status_skipped) {
+      trace.skip(fmt::format("status '{}' not in keep_status", printable(job.status)));
+      continue;
     }
 
     // Devices.
     double count = 1;
-    if (gpus) count = row.number(*gpus, 0, kMaxGpus, gpu_text);
+    if (gpus) count = row.number(*gpus, 0, kMaxGpus / gpu_scale, gpu_text) * gpu_scale;
     if (nodes) {
       const double n = row.number(*nodes, 0, kMaxNodes, node_text);
       if (n != std::floor(n)) row.bad(*nodes, node_text);

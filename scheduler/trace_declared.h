@@ -4,7 +4,8 @@
 // a submit time, a length (a duration, or a start and an end) and a GPU count can be
 // replayed without a converter: Philly/Helios-style tables (`interval` gaps, `run_time`),
 // Kubernetes pod lists (`creation_time`, `scheduled_time`, `deletion_time`, `num_gpu`,
-// `gpu_milli`), Slurm sacct exports (ISO 8601 times, `Elapsed`).
+// `gpu_milli`), Slurm sacct exports (ISO 8601 times, `Elapsed`), Alibaba PAI's task
+// table (no header row: `header` names its columns; `plan_gpu` in percent of a GPU).
 //
 //   TraceColumns c;
 //   c.submit = {.name = "creation_time", .format = TimeFormat::kOffset};
@@ -36,6 +37,8 @@
 namespace podsim::scheduler {
 
 enum class TimeFormat { kEpoch, kIso8601, kOffset, kInterval };
+// Of a GPU count: whole GPUs, or hundredths of one (Alibaba PAI's plan_gpu).
+enum class GpuUnit { kGpus, kPercent };
 
 struct TimeColumn {
   std::string name;  // empty: not in the trace
@@ -59,6 +62,7 @@ struct TraceColumns {
   // gpus_per_node). A GPU count may be fractional (0.5); `gpu_milli` (Kubernetes:
   // thousandths of each requested GPU, 1000 or empty for whole GPUs) scales it.
   std::string gpus, nodes, gpu_milli;
+  GpuUnit gpus_unit = GpuUnit::kGpus;  // of the `gpus` column
   uint32_t gpus_per_node = 0;
   // Carried on each job: gpu_type (alternatives separated by '|', as Kubernetes'
   // gpu_spec "V100M16|V100M32"), user, queue, priority (an integer), status.
@@ -69,6 +73,9 @@ struct TraceColumns {
   bool round_up_fractional = false;
   // Any other columns to carry on each job (TraceJob::columns), e.g. for class rules.
   std::vector<std::string> keep_columns;
+  // Non-empty: the table has no header row and these name its columns in order (PAI's
+  // tables); every line is a row. Empty: the first line is the header.
+  std::vector<std::string> header;
 };
 
 // `path` only names the source in errors. Throws UserError.

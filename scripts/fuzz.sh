@@ -54,11 +54,12 @@ seed() {  # seed TARGET: fills $build/seeds/TARGET
     slurm_trace)
       printf 'job_id,submit_time,start_time,end_time,gpu_num,state\n1,0,5,100,8,COMPLETED\n2,2020-03-01 08:00:00,2020-03-01 08:01:00,2020-03-01 09:00:00,16,FAILED\n3,10,,,0,CANCELLED\n' >"$dir/basic.csv"
       find tests -path '*slurm*' -name '*.csv' -size -64k -exec cp --backup=numbered -t "$dir" {} + ;;
-    declared_trace)  # the first byte picks the declaration (fuzz_entries.h): 0 pods, 1 sacct, 2 philly, 3 epoch ms
+    declared_trace)  # the first byte picks the declaration (fuzz_entries.h): 0 pods, 1 sacct, 2 philly, 3 PAI, 4 epoch ms
       { printf '\000'; head -c 3000 data/traces/k8s-pod-list-synthetic/pods.csv; } >"$dir/pods.csv"
       { printf '\001'; head -c 3000 data/traces/slurm-sacct-synthetic/jobs.csv; } >"$dir/sacct.csv"
       { printf '\002'; head -c 3000 data/traces/philly-style-itp-derived/jobs.csv; } >"$dir/philly.csv"
-      { printf '\003'; printf 'submit,start,end,gpus,state\n1700000000000,1700000001000,1700000100000,8,done\n1700000000500,,,4,cancelled\n'; } >"$dir/epoch.csv" ;;
+      { printf '\003'; head -c 3000 data/traces/pai-task-table-synthetic/tasks.csv; } >"$dir/pai.csv"
+      { printf '\004'; printf 'submit,start,end,gpus,state\n1700000000000,1700000001000,1700000100000,8,done\n1700000000500,,,4,cancelled\n'; } >"$dir/epoch.csv" ;;
     node_list)  # the first byte picks the columns (fuzz_entries.h): odd gpu + model, even gpus
       { printf '\001'; head -c 3000 data/nodes/k8s-node-list-synthetic/nodes.csv; } >"$dir/openb.csv"
       { printf '\000'; printf 'host,gpus\na,8\nb,0\nc,"4"\n'; } >"$dir/plain.csv" ;;

@@ -149,6 +149,69 @@ TEST_CASE("fractional GPU requests: skipped and counted, or rounded up when aske
   CHECK(parse("job_id,num_gpu,interval,run_time\na,2.5,0,1\n", f).jobs.at(0).devices == 3);
 }
 
+// Alibaba PAI's task table (cluster-trace-gpu-v2020, README of alibaba/clusterdata): no
+// header row (the .header file beside it names the columns); plan_gpu is a percentage of
+// one GPU per instance, inst_num the instances; times are seconds since the trace's own
+// zero; a task's start_time is its launch (the table has no submission time).
+TraceColumns pai_tasks() {
+  TraceColumns c;
+  c.header = {"job_name", "task_name", "inst_num", "status", "start_time", "end_time", "plan_cpu", "plan_mem",
+              "plan_gpu", "gpu_type"};
+  c.submit = {.name = "start_time", .format = TimeFormat::kOffset};
+  c.start = {.name = "start_time", .format = TimeFormat::kOffset};
+  c.end = {.name = "end_time", .format = TimeFormat::kOffset};
+  c.nodes = "inst_num";
+  c.gpus = "plan_gpu";
+  c.gpus_unit = GpuUnit::kPercent;
+  c.gpu_type = "gpu_type";
+  c.status = "status";
+  c.keep_status = {"Terminated"};
+  return c;
+}
+
+TEST_CASE("a table without a header row, GPUs in percent (Alibaba PAI's task table)") {
+  const std::string text =
+      "j0,worker,2.0,Terminated,1739162.0,1739200.0,600.0,29.3,800.0,V100\n"  // 2 x 8 GPUs, 38 s
+      "j1,tensorflow,1.0,Terminated,1739170.0,1739290.0,600.0,29.3,50.0,MISC\n"  // half a GPU
+      "j2,ps,1.0,Terminated,1739171.0,1739300.0,600.0,29.3,0.0,\n"  // a parameter server: no GPU
+      "j3,worker,1.0,Failed,1739180.0,1739190.0,600.0,29.3,100.0,T4\n"
+      "j4,worker,4.0,Terminated,1739190.0,1739490.0,400.0,10.0,100.0,P100\n"  // 4 x 1 GPU, 300 s
+      "j5,worker,1.0,Waiting,,,600.0,29.3,100.0,T4\n";
+  TraceColumns c = pai_tasks();
+  Trace t = parse(text, c);
+  REQUIRE(t.jobs.size() == 2);
+  CHECK(t.jobs[0].line == 1);  // the first line is a row, not a header
+  CHECK(t.jobs[0].id == "line1");
+  CHECK(t.jobs[0].devices == 16);  // 800% = 8 GPUs per instance, 2 instances
+  CHECK(t.jobs[0].duration_s == 38);
+  CHECK(t.jobs[0].gpu_type == "V100");
+  CHECK(t.jobs[1].devices == 4);
+  CHECK(t.jobs[1].duration_s == 300);
+  CHECK(t.jobs[1].submit_s == 1739190);  // an offset clock keeps its zero
+  CHECK(t.skipped == 4);
+  CHECK(t.skipped_by_reason.at("fractional GPUs (round_up_fractional takes whole ones)") == 1);
+  CHECK(t.skipped_by_reason.at(kSkipNoGpus) == 1);
+  CHECK(t.skipped_by_reason.at("status 'Failed' not in keep_status") == 1);
+  CHECK(t.skipped_by_reason.at("status 'Waiting' not in keep_status") == 1);
+
+  c.round_up_fractional = true;
+  t = parse(text, c);
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[1].devices == 1);  // 50% of a GPU takes one
+
+  // A bad cell names the declared column; a declared name missing from the declaration
+  // is reported against it, not against a line of the file.
+  CHECK_THROWS_WITH_AS(parse("j,w,1.0,Terminated,0,10,1,1,-5,T4\n", c),
+                       "t.csv:1: column 'plan_gpu': expected a GPU request in percent of one GPU in [0, 100000000], "
+                       "got '-5'",
+                       podsim::UserError);
+  c.gpu_type = "gpu";
+  CHECK_THROWS_WITH_AS(parse("j,w,1.0,Terminated,0,10,1,1,100,T4\n", c),
+                       "t.csv (declared header): missing column 'gpu' (declared as the GPU type column; header: "
+                       "job_name,task_name,inst_num,status,st...)",
+                       podsim::UserError);
+}
+
 TEST_CASE("a declared trace's bad rows name file, line and column") {
   const std::string head = "job_id,num_gpu,interval,run_time\n";
   CHECK_THROWS_WITH_AS(parse(head + "a,1,0,1\nb,1,-1,1\n", philly()),
