@@ -76,6 +76,7 @@ void apply(const v1::DitConfig& m, DitSpec& d, const At& at) {
     case v1::DitConfig::JOINT_ATTENTION: d.conditioning = TextConditioning::kJointAttention; break;
     default: break;
   }
+  if (m.kernels() == v1::DitConfig::DIFFUSERS_EAGER) d.kernels = DitKernels::kDiffusersEager;
   const bool any_pixel = m.has_frames() || m.has_height() || m.has_width();
   if (!any_pixel) return;
   if (m.has_latent_frames() || m.has_latent_height() || m.has_latent_width()) {

@@ -218,6 +218,62 @@ void add_moe(const Ctx& c, std::vector<Op>& ops) {
   if (e.shared_experts > 0) add_mlp(c, double(e.shared_experts) * e.expert_ffn, "shared", ops);
 }
 
+// DiT block kernels, kDiffusersEager (DitKernels): the HBM bytes, per element of the
+// token stream, of Hugging Face diffusers' WanTransformerBlock run eagerly (diffusers
+// 0.35, models/transformers/transformer_wan.py, read for the op sequence), counted one
+// PyTorch kernel at a time, BF16 = 2 bytes, FP32 = 4, read + written. The adaLN vectors
+// ([b x 1 x h], FP32) and RoPE tables ([s x 64], shared by the heads) are small beside
+// the stream and not counted. Backward is 2x, as for every op (section 4.2).
+//   modulated norm (norm1, norm3): x.float() 2+4, LayerNorm in FP32 4+4,
+//     * (1 + scale) 4+4, + shift 4+4, back to BF16 4+2                          = 36
+//   gated residual after attention: x.float() 2+4, attn_out * gate (-> FP32) 2+4,
+//     add 4+4+4, back to BF16 4+2                                               = 30
+//   gated residual after the MLP: as above with ff_out.float() 2+4 first and the
+//     product in FP32 4+4                                                       = 38
+//   cross-attention norm (norm2, FP32LayerNorm with affine): x.float() 2+4,
+//     LayerNorm 4+4, back to BF16 4+2                                           = 20
+//   cross-attention residual: x + attn_out in BF16 2+2+2 (as the fused count)   =  6
+//   QK RMSNorm (torch.nn.RMSNorm over all heads), one kernel assumed: 2+2 each  =  4
+//   RoPE on q or k: per (even, odd) pair eight kernels, x1*cos, x2*sin 2+2 each,
+//     their difference 4+2, the strided copy into the output 2+2, and the same for
+//     the odd element: 36 bytes per pair                                        = 18
+// The fused count (Ctx::memory) charges 2+2 for a norm and 2+2+2 for a residual.
+constexpr double kEagerModulatedNormBytes = 36;
+constexpr double kEagerAttnResidualBytes = 30;
+constexpr double kEagerMlpResidualBytes = 38;
+constexpr double kEagerCrossNormBytes = 20;
+constexpr double kEagerRmsNormBytes = 4;
+constexpr double kEagerRopeBytes = 18;
+
+Op eager_memory(std::string name, double elements, double bytes_per_element) {
+  return Op{.name = std::move(name), .kind = OpKind::kMemoryBound, .flops = 0,
+            .bytes = engine::Bytes(elements * bytes_per_element)};
+}
+
+// Rewrites a DiT layer's element-wise ops (built by layer_ops for the fused kernels)
+// as diffusers runs them eagerly, and adds the QK norms and RoPE after the projections.
+void apply_diffusers_eager(const Ctx& c, std::vector<Op>& ops) {
+  const double stream = c.norm_tokens * c.m.hidden;
+  const double qk = c.tokens * c.heads() * c.m.head_dim_or_default();  // elements of q (and of k)
+  std::vector<Op> out;
+  out.reserve(ops.size() + 3);
+  for (Op& op : ops) {
+    const std::string name = op.name;
+    if (name == "attn_norm" || name == "mlp_norm") op = eager_memory(name, stream, kEagerModulatedNormBytes);
+    else if (name == "attn_residual") op = eager_memory(name, stream, kEagerAttnResidualBytes);
+    else if (name == "mlp_residual") op = eager_memory(name, stream, kEagerMlpResidualBytes);
+    else if (name == "cross_norm") op = eager_memory(name, stream, kEagerCrossNormBytes);
+    out.push_back(std::move(op));
+    if (name == "qkv") {
+      out.push_back(eager_memory("qk_norm", 2 * qk, kEagerRmsNormBytes));
+      out.push_back(eager_memory("rope", 2 * qk, kEagerRopeBytes));
+    } else if (name == "cross_q") {
+      out.push_back(eager_memory("cross_q_norm", qk, kEagerRmsNormBytes));
+    }
+  }
+  ops = std::move(out);
+}
+
 std::vector<Op> layer_ops(const Ctx& c, bool moe, int window) {
   std::vector<Op> ops;
   const double h = c.m.hidden;
@@ -232,6 +288,7 @@ std::vector<Op> layer_ops(const Ctx& c, bool moe, int window) {
   // Parallel block: x + attention + MLP, three reads and one write.
   const double residual_reads = c.m.parallel_block ? 3 : 2;
   ops.push_back(Ctx::memory("mlp_residual", residual_reads * c.norm_tokens * h, c.norm_tokens * h));
+  if (c.m.dit && c.m.dit->kernels == DitKernels::kDiffusersEager) apply_diffusers_eager(c, ops);
   return ops;
 }
 

@@ -22,6 +22,14 @@ const char* to_string(TextConditioning c) {
   return "?";
 }
 
+const char* to_string(DitKernels k) {
+  switch (k) {
+    case DitKernels::kFused: return "fused";
+    case DitKernels::kDiffusersEager: return "diffusers_eager";
+  }
+  return "?";
+}
+
 void set_latent_from_pixels(DitSpec& dit, const PixelVideo& v) {
   dit.latent_frames = v.causal_vae ? 1 + (v.frames - 1) / v.temporal_compression
                                    : v.frames / v.temporal_compression;

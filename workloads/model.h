@@ -59,6 +59,15 @@ struct MlaSpec {
 enum class TextConditioning { kCrossAttention, kJointAttention };
 const char* to_string(TextConditioning c);
 
+// How a DiT block's element-wise work runs (docs/models.md §4.2, "DiT block kernels").
+// kFused: the norms, modulations and residuals of a fused implementation (Megatron-Core /
+// Transformer Engine), one HBM pass each, RoPE and QK-norm inside the attention path.
+// kDiffusersEager: Hugging Face diffusers' WanTransformerBlock run eagerly (no
+// torch.compile): every PyTorch op is its own kernel, with the block's FP32 upcasts
+// around its norms and gated residuals, and RoPE and QK RMSNorm as separate passes.
+enum class DitKernels { kFused, kDiffusersEager };
+const char* to_string(DitKernels k);
+
 // A video DiT's token grid. Latent dims come from the VAE: a causal video VAE encodes
 // the first frame alone, so latent_frames = 1 + (frames - 1) / temporal compression
 // (Wan 2.1: 81 frames -> 21); see latent_from_pixels().
@@ -80,6 +89,7 @@ struct DitSpec {
   // width hidden (shift/scale/gate x 2 = 6 in DiT). 0: one projection shared by all
   // layers, each layer adding only learned biases (Wan 2.1).
   int adaln_vectors = 6;
+  DitKernels kernels = DitKernels::kFused;
 
   int video_tokens() const {
     return (latent_frames / patch_t) * (latent_height / patch_h) * (latent_width / patch_w);
