@@ -66,9 +66,8 @@ DeviceSpec nvidia(const char* name, double bf16, double fp8, double int8, double
 }  // namespace
 
 const std::vector<std::string>& device_names() {
-  static const std::vector<std::string> kNames = {"910b", "910b-313t", "910b-280t", "910c", "h100",
-                                                  "h800", "h20",       "b200",      "gb200", "gb300",
-                                                  "a100"};
+  static const std::vector<std::string> kNames = {"910b", "910b-313t", "910b-280t", "910c", "h100",  "h200",
+                                                  "h800", "h20",       "b200",      "gb200", "gb300", "a100"};
   return kNames;
 }
 
@@ -97,6 +96,9 @@ std::optional<DeviceSpec> find_device(std::string_view name) {
   // B200 (HGX, 1,000 W): 180 GB and 8 TB/s as in DGX B200's 1,440 GB / 64 TB/s [S13]
   // (the GPU row lists 180-192 GB and 7.7-8 TB/s, §4.6). B200 in GB200 (1,200 W): [S9][S14].
   if (name == "h100") return with_host_link(nvidia("H100 SXM5", 989.5, 1979, 1979, 80, 3.35, 700), kPcieGen5x16);
+  // H200 SXM: the H100's GH100 die and clocks (same dense peaks) with 141 GB of HBM3e at
+  // 4.8 TB/s, 700 W, NVLink4 at 900 GB/s bidir [S43] (docs/hardware.md §1.3).
+  if (name == "h200") return with_host_link(nvidia("H200 SXM", 989.5, 1979, 1979, 141, 4.8, 700), kPcieGen5x16);
   if (name == "h800") return with_host_link(nvidia("H800 SXM", 989.5, 1979, 1979, 80, 3.35, 700), kPcieGen5x16);
   if (name == "h20") return with_host_link(nvidia("H20", 148, 296, 296, 96, 4.0, 400), kPcieGen5x16);
   // FP4 (NVFP4) dense: GB200 720 PF per NVL72 rack / 72 = 10 PF (hardware.md §2.2, [S9]),

@@ -14,9 +14,9 @@
 namespace podsim::topologies {
 
 const std::vector<std::string>& preset_names() {
-  static const std::vector<std::string> kNames = {"cloudmatrix384", "nvl72",    "nvl36x2", "nvl576",       "hgx-h100",
-                                                  "hgx-h800",       "hgx-h20",  "hgx-b200", "atlas-800t-a2",
-                                                  "gb300-nvl72"};
+  static const std::vector<std::string> kNames = {"cloudmatrix384", "nvl72",    "nvl36x2",  "nvl576",        "hgx-h100",
+                                                  "hgx-h200",       "hgx-h800", "hgx-h20",  "hgx-b200",      "hgx-a100",
+                                                  "atlas-800t-a2",  "gb300-nvl72"};
   return kNames;
 }
 
@@ -43,6 +43,18 @@ std::optional<SystemParams> preset(std::string_view name) {
     return NvlinkParams{.layout = NvlinkLayout::kTwoTier, .racks = 8, .switch_radix = 144, .system_power_kw = std::nullopt};
   }
   if (name == "hgx-h100") return HgxParams{};
+  if (name == "hgx-h200") {
+    // The HGX H100 board with H200 GPUs: same NVSwitch3 chips and NVLink4, 8 x 400G;
+    // DGX H200 ~10.2 kW maximum, as DGX H100 [S43].
+    return HgxParams{.device = "h200"};
+  }
+  if (name == "hgx-a100") {
+    // DGX A100 [S44]: 6 second-generation NVSwitch chips (36 ports), 12 NVLink3 links per
+    // GPU at 25 GB/s per direction (600 GB/s bidir), one ConnectX-6 HDR 200 Gb/s per GPU
+    // for the compute fabric, 6.5 kW maximum.
+    return HgxParams{.nvswitch_chips = 6, .nvlinks_per_gpu = 12, .nvlink_gbytes_per_s = 300, .nvswitch_radix = 36,
+                     .nic_gbits_per_s = 200, .system_power_kw = 6.5, .device = "a100"};
+  }
   if (name == "hgx-h800") {
     // NVLink cut to 400 GB/s bidir = 200 per direction [S20][S21]; 8 x 400G IB per node.
     return HgxParams{.nvlink_gbytes_per_s = 200, .system_power_kw = std::nullopt, .device = "h800"};

@@ -101,7 +101,8 @@ struct Atlas800tA2Params {
 using SystemParams = std::variant<CloudMatrix384Params, NvlinkParams, HgxParams, Atlas800tA2Params>;
 
 // The sourced defaults of a named preset: "cloudmatrix384", "nvl72", "nvl36x2", "nvl576",
-// "hgx-h100", "hgx-h800", "hgx-h20", "hgx-b200", "atlas-800t-a2". nullopt if unknown.
+// "hgx-h100", "hgx-h200", "hgx-h800", "hgx-h20", "hgx-b200", "hgx-a100", "atlas-800t-a2",
+// "gb300-nvl72". nullopt if unknown.
 std::optional<SystemParams> preset(std::string_view name);
 const std::vector<std::string>& preset_names();
 // True for presets no vendor ships (nvl576); summaries mark them.

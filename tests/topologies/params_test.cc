@@ -126,8 +126,8 @@ TEST_CASE("cluster-level problems: pools, counts, fabrics, devices") {
   CHECK(problems(mixed) == "");
 
   HgxParams h;
-  h.device = "h200";
-  CHECK(has(problems(one(h)), "pools[0].hgx.device: unknown device 'h200' (expected one of: 910b"));
+  h.device = "v100";
+  CHECK(has(problems(one(h)), "pools[0].hgx.device: unknown device 'v100' (expected one of: 910b"));
   ClusterParams o = one(*preset("cloudmatrix384"));
   o.pools[0].device.bf16_tflops = -1;
   o.pools[0].device.fp8_tflops = 0;  // allowed: no FP8 unit

@@ -100,9 +100,10 @@ TEST_CASE("HGX boards: per-GPU NVLink and in-node bisection") {
     double per_gpu_gbps;
     size_t switches;
   };
-  // H100/H20: 18 x 25 = 450 [S10]; H800: 200 [S20][S21]; B200: 900, 2 chips [S13].
-  for (const Case& k : {Case{"hgx-h100", 450, 4}, Case{"hgx-h800", 200, 4}, Case{"hgx-h20", 450, 4},
-                        Case{"hgx-b200", 900, 2}}) {
+  // H100/H200/H20: 18 x 25 = 450 [S10][S43]; H800: 200 [S20][S21]; B200: 900, 2 chips
+  // [S13]; A100: 12 x 25 = 300 over 6 NVSwitch2 chips [S44].
+  for (const Case& k : {Case{"hgx-h100", 450, 4}, Case{"hgx-h200", 450, 4}, Case{"hgx-h800", 200, 4},
+                        Case{"hgx-h20", 450, 4}, Case{"hgx-b200", 900, 2}, Case{"hgx-a100", 300, 6}}) {
     CAPTURE(k.preset);
     const Cluster c = build_preset(k.preset);
     const Summary s = summarize(c);
@@ -117,6 +118,15 @@ TEST_CASE("HGX boards: per-GPU NVLink and in-node bisection") {
   const Summary h100 = summarize(build_preset("hgx-h100"));
   CHECK(h100.bf16.value() / 1e15 == doctest::Approx(7.916));
   CHECK(h100.power_watts == doctest::Approx(10.2e3));
+  // H200: the H100's peaks, 141 GB each (1,128 GB per server) [S43]. A100: 8 x 312 = 2.5
+  // PF BF16 dense, 640 GB, 6.5 kW (DGX A100) [S44].
+  const Summary h200 = summarize(build_preset("hgx-h200"));
+  CHECK(h200.bf16.value() / 1e15 == doctest::Approx(7.916));
+  CHECK(h200.hbm.value() / 1e9 == doctest::Approx(1128));
+  const Summary a100 = summarize(build_preset("hgx-a100"));
+  CHECK(a100.bf16.value() / 1e15 == doctest::Approx(2.496));
+  CHECK(a100.hbm.value() / 1e9 == doctest::Approx(640));
+  CHECK(a100.power_watts == doctest::Approx(6.5e3));
 }
 
 TEST_CASE("atlas-800t-a2: HCCS full mesh, 196 GB/s per NPU, 28 GB/s per pair, no switch") {
