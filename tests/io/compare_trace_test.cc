@@ -32,8 +32,10 @@
 #include "io/trace_reader.h"
 #include "io/trace_summary.h"
 #include "io/trace_writer.h"
+#include "tests/test_util.h"
 
 using podsim::io::TraceLevel;
+using podsim::testing::TempDir;
 namespace fs = std::filesystem;
 namespace v1 = podsim::v1;
 
@@ -55,8 +57,6 @@ compare {
   systems { name: "HGX H100" cluster { pools { preset: "hgx-h100" count: 1 } } }
 }
 )";
-
-fs::path temp(const std::string& name) { return fs::temp_directory_path() / ("podsim_compare_trace_test_" + name); }
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -97,7 +97,8 @@ Read read(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("a comparison study traced at level jobs has its cells, no collectives") {
-  const fs::path path = temp("jobs.trace");
+  const TempDir dir("podsim_compare_trace_test");
+  const fs::path path = dir.path / "jobs.trace";
   const podsim::sim::StudyResult study = traced_study(path, TraceLevel::kJobs);
   const Read t = read(path);
   CHECK(t.header.comparison());
@@ -118,11 +119,11 @@ TEST_CASE("a comparison study traced at level jobs has its cells, no collectives
     const podsim::sim::StudyCell& cell = study.cells.at(f.finished().job());
     CHECK(static_cast<double>(f.t_ns()) / 1e9 == doctest::Approx(cell.result.step_s).epsilon(1e-6));
   }
-  fs::remove(path);
 }
 
 TEST_CASE("level steps: the TP-only job's all-reduces, counted by hand") {
-  const fs::path path = temp("steps.trace");
+  const TempDir dir("podsim_compare_trace_test");
+  const fs::path path = dir.path / "steps.trace";
   const podsim::sim::StudyResult study = traced_study(path, TraceLevel::kSteps);
   const Read t = read(path);
   using E = v1::TraceEvent;
@@ -188,11 +189,11 @@ TEST_CASE("level steps: the TP-only job's all-reduces, counted by hand") {
   CHECK(s.traced_steps == 2);
   REQUIRE(s.jobs.size() == 2);
   CHECK(s.jobs[0].name == "tp4 on NVL72");
-  fs::remove(path);
 }
 
 TEST_CASE("level flows: each traced collective's flows, and byte-identical traces") {
-  const fs::path a = temp("flows_a.trace"), b = temp("flows_b.trace");
+  const TempDir dir("podsim_compare_trace_test");
+  const fs::path a = dir.path / "flows_a.trace", b = dir.path / "flows_b.trace";
   traced_study(a, TraceLevel::kFlows);
   traced_study(b, TraceLevel::kFlows);
   CHECK(slurp(a) == slurp(b));
@@ -222,7 +223,7 @@ TEST_CASE("level flows: each traced collective's flows, and byte-identical trace
 
   // Perfetto: one process per system, a track per job and device group, one complete
   // event per collective and a begin/end pair per flow.
-  const fs::path json = temp("flows.json");
+  const fs::path json = dir.path / "flows.json";
   const podsim::io::PerfettoStats stats = podsim::io::write_perfetto(a, json);
   const std::string text = slurp(json);
   CHECK(text.find(R"("name":"process_name","ph":"M","pid":10,"args":{"name":"NVL72"})") != std::string::npos);
@@ -235,12 +236,10 @@ TEST_CASE("level flows: each traced collective's flows, and byte-identical trace
   CHECK(collectives == t.of(E::kCollective).size());
   CHECK(stats.by_phase.at("b") == stats.by_phase.at("e"));
   CHECK(stats.by_phase.at("b") == t.of(E::kCollectiveFlow).size());
-  fs::remove(a);
-  fs::remove(b);
-  fs::remove(json);
 }
 
 TEST_CASE("an offloaded job's exposed offload reaches its Step event and the Perfetto export") {
+  const TempDir dir("podsim_compare_trace_test");
   // A small-hidden job on NVL72 offloading every layer. Per layer and micro-batch the
   // activations are (32 h + 4 a) bytes per token (docs/models.md §4.4, no dropout,
   // FlashAttention) x 1024 tokens = 33.6 MB: 149 us each way over GB200's 225 GB/s host
@@ -259,7 +258,7 @@ compare {
   systems { name: "NVL72" cluster { pools { preset: "nvl72" count: 1 } } }
 }
 )";
-  const fs::path path = temp("offload.trace"), json = temp("offload.json");
+  const fs::path path = dir.path / "offload.trace", json = dir.path / "offload.json";
   const podsim::scenario::ScenarioFile file = podsim::scenario::ScenarioFile::parse("trace_offload.textproto", scenario);
   podsim::sim::StudyResult study;
   {
@@ -279,6 +278,4 @@ compare {
   CHECK(steps[0].step().offload_s() == offload_s);
   podsim::io::write_perfetto(path, json);
   CHECK(slurp(json).find(R"("offload_s":)") != std::string::npos);
-  fs::remove(path);
-  fs::remove(json);
 }

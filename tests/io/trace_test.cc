@@ -36,6 +36,7 @@ namespace v1 = podsim::v1;
 
 namespace {
 
+using podsim::testing::TempDir;
 using podsim::testing::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
@@ -46,8 +47,6 @@ std::string slurp(const fs::path& p) {
   s << in.rdbuf();
   return s.str();
 }
-
-fs::path temp(const std::string& name) { return fs::temp_directory_path() / ("podsim_trace_test_" + name); }
 
 // The 4-job mix on 4 x NVL72 (scenarios/scheduler/llm_mix_nvl72.textproto): failures
 // that send a job back to the queue, checkpoints, a job spanning two racks whose
@@ -112,7 +111,8 @@ void check_against_run(const podsim::io::TraceSummary& s, const podsim::sim::Clu
 }  // namespace
 
 TEST_CASE("a traced cluster run reads back as the run's own results") {
-  const fs::path path = temp("roundtrip.trace");
+  const TempDir dir("podsim_trace_test");
+  const fs::path path = dir.path / "roundtrip.trace";
   SUBCASE("failures, checkpoints, contention") {
     const auto r = traced_run(path, TraceLevel::kFlows);
     const podsim::io::TraceSummary s = podsim::io::summarize_trace(path);
@@ -156,7 +156,6 @@ TEST_CASE("a traced cluster run reads back as the run's own results") {
     CHECK(restarts > 0);
     CHECK(count(s, v1::TraceEvent::kRestarted) == restarts);
   }
-  fs::remove(path);
 }
 
 namespace {
@@ -172,19 +171,17 @@ bool no_temporary_beside(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("the same run traced twice gives byte-identical traces, a failed run leaves none") {
-  const fs::path a = temp("det_a.trace"), b = temp("det_b.trace");
+  const TempDir dir("podsim_trace_test");
+  const fs::path a = dir.path / "det_a.trace", b = dir.path / "det_b.trace";
   traced_run(a, TraceLevel::kFlows);
   traced_run(b, TraceLevel::kFlows);
   const std::string ta = slurp(a);
   CHECK(ta.size() > 100);
   CHECK(ta == slurp(b));
   CHECK(no_temporary_beside(a));
-  fs::remove(a);
-  fs::remove(b);
 
   // A run that throws (a job bigger than the cluster) leaves neither the trace nor its .tmp.
-  const fs::path c = temp("failed.trace");
-  fs::remove(c);
+  const fs::path c = dir.path / "failed.trace";
   CHECK(contains(error_of([&] { traced_run(c, TraceLevel::kJobs, {"jobs[0].devices=4096"}); }), "4096"));
   CHECK_FALSE(fs::exists(c));
   CHECK(no_temporary_beside(c));
@@ -227,6 +224,7 @@ std::string read_error(const std::string& bytes) {
 }  // namespace
 
 TEST_CASE("a broken trace is one line naming the file, the byte and the event, never a crash") {
+  const TempDir dir("podsim_trace_test");
   const v1::TraceHeader h = good_header();
   v1::TraceEvent submit = at(0);
   submit.mutable_submitted()->set_name("j");
@@ -340,7 +338,7 @@ TEST_CASE("a broken trace is one line naming the file, the byte and the event, n
     CHECK(contains(read_error(delimited({&h, &none, &end})), "(event 0): an event of no kind"));
   }
   SUBCASE("a missing or unreadable file") {
-    CHECK(contains(error_of([] { podsim::io::summarize_trace(temp("does-not-exist")); }), "does-not-exist: cannot open"));
+    CHECK(contains(error_of([&] { podsim::io::summarize_trace(dir.path / "does-not-exist"); }), "does-not-exist: cannot open"));
     CHECK(contains(error_of([] { podsim::io::summarize_trace(fs::temp_directory_path()); }), "is a directory"));
   }
 }
@@ -364,7 +362,8 @@ std::map<std::string, int> phases_of_json(const fs::path& json) {
 }  // namespace
 
 TEST_CASE("the Perfetto JSON is well formed and holds one slice per run, queue wait and step") {
-  const fs::path trace = temp("perfetto.trace"), json = temp("perfetto.json");
+  const TempDir dir("podsim_trace_test");
+  const fs::path trace = dir.path / "perfetto.trace", json = dir.path / "perfetto.json";
   traced_run(trace, TraceLevel::kFlows);
   const podsim::io::TraceSummary s = podsim::io::summarize_trace(trace);
   const podsim::io::PerfettoStats stats = podsim::io::write_perfetto(trace, json);
@@ -399,18 +398,17 @@ TEST_CASE("the Perfetto JSON is well formed and holds one slice per run, queue w
   CHECK(phases.at("M") == 8 + 2 * static_cast<int>(s.jobs.size()) + 2 * group_tracks);
   CHECK(phases.at("b") == static_cast<int>(count(s, E::kFlowStarted)));
   CHECK(phases.at("e") == phases.at("b"));
-  fs::remove(trace);
-  fs::remove(json);
 }
 
 TEST_CASE("names are escaped in the JSON, whatever bytes they hold") {
+  const TempDir dir("podsim_trace_test");
   CHECK(podsim::io::json_quote("a\"b\\c\nd\x01") == R"("a\"b\\c\nd\u0001")");
   CHECK(podsim::io::json_quote("caf\xc3\xa9") == "\"caf\xc3\xa9\"");  // UTF-8 passes
   // Invalid UTF-8: U+FFFD (as UTF-8 bytes) per bad sequence, as nlohmann-json replaces it.
   CHECK(podsim::io::json_quote("bad\xff\xc3") == "\"bad\xef\xbf\xbd\xef\xbf\xbd\"");
 
   // A writer driven by hand: a job whose name needs escaping, on a one-pool inventory.
-  const fs::path trace = temp("names.trace"), json = temp("names.json");
+  const fs::path trace = dir.path / "names.trace", json = dir.path / "names.json";
   const auto inv = podsim::scheduler::Inventory::uniform({.pool = "po\"ol", .domains = 1});
   std::vector<podsim::scheduler::JobRequest> jobs(1);
   jobs[0].name = "job \"quoted\" \\ with\ttab and \xe2\x9c\x93";
@@ -443,8 +441,6 @@ TEST_CASE("names are escaped in the JSON, whatever bytes they hold") {
   }
   CHECK(named);
   CHECK(ran);
-  fs::remove(trace);
-  fs::remove(json);
 }
 
 TEST_CASE("a trace's non-finite numbers are null in the Perfetto JSON, never NaN or Infinity") {
@@ -464,7 +460,7 @@ TEST_CASE("a trace's non-finite numbers are null in the Perfetto JSON, never NaN
   finish.mutable_finished()->set_held_s(std::numeric_limits<double>::quiet_NaN());
   v1::TraceEvent end = at(3000);
   end.mutable_run_ended()->set_finished(1);
-  const podsim::testing::TempDir dir("podsim_trace_test_non_finite");
+  const TempDir dir("podsim_trace_test_non_finite");
   const fs::path trace = dir.write("t.trace", delimited({&h, &submit, &start, &finish, &end}));
   const fs::path json = dir.path / "t.json";
   podsim::io::write_perfetto(trace, json);

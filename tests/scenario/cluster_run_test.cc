@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using podsim::testing::TempDir;
 using podsim::testing::error_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
@@ -150,8 +151,8 @@ jobs {
 }
 
 TEST_CASE("--set outputs.out_dir writes the four files whole") {
-  const fs::path dir = fs::temp_directory_path() / "podsim_cluster_run_test_out";
-  fs::remove_all(dir);
+  const TempDir scratch("podsim_cluster_run_test");
+  const fs::path dir = scratch.path / "out";
   ScenarioFile f = ScenarioFile::parse("two.textproto", kTwoJobs);
   f.apply_override("outputs.out_dir=" + dir.string());
   const podsim::sim::ClusterRunOutput r = podsim::scenario::run_cluster(f);
@@ -170,24 +171,21 @@ TEST_CASE("--set outputs.out_dir writes the four files whole") {
   CHECK(json.find_last_not_of(" \n") == json.rfind('}'));
   CHECK(slurp(dir / "summary.csv").ends_with("\n"));
   CHECK(slurp(dir / "timeline.csv").ends_with("\n"));
-  fs::remove_all(dir);
 }
 
 TEST_CASE("an unwritable output directory: a one-line error and no partial file") {
   // A directory under a regular file cannot be created, even by root.
-  const fs::path file = fs::temp_directory_path() / "podsim_cluster_run_test_file";
-  { std::ofstream(file) << "x"; }
+  const TempDir scratch("podsim_cluster_run_test");
+  const fs::path file = scratch.write("podsim_cluster_run_test_file", "x");
   const ScenarioFile f = ScenarioFile::parse("two.textproto", kTwoJobs);
   const podsim::sim::ClusterRunOutput r = podsim::scenario::run_cluster(f);
   const std::string e = error_of([&] { podsim::io::write_cluster_outputs(r.result, file / "out"); });
   CHECK(contains(e, "podsim_cluster_run_test_file/out: cannot create output directory"));
   CHECK(e.find('\n') == std::string::npos);
   CHECK(!fs::exists(file / "out"));
-  fs::remove(file);
 
   // An existing directory without write permission (skipped as root, who may write anyway).
-  const fs::path ro = fs::temp_directory_path() / "podsim_cluster_run_test_ro";
-  fs::remove_all(ro);
+  const fs::path ro = scratch.path / "ro";
   fs::create_directories(ro);
   fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
   if (!std::ofstream(ro / "probe")) {
@@ -196,8 +194,7 @@ TEST_CASE("an unwritable output directory: a one-line error and no partial file"
     CHECK(e2.find('\n') == std::string::npos);
     CHECK(fs::is_empty(ro));
   }
-  fs::permissions(ro, fs::perms::owner_all);
-  fs::remove_all(ro);
+  fs::permissions(ro, fs::perms::owner_all);  // so that the scratch directory can go
 }
 
 TEST_CASE("a job runs only on the pools its plan fits") {
