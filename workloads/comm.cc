@@ -29,6 +29,7 @@ const char* to_string(CommKind k) {
     case CommKind::kSpAllGather: return "sp_all_gather";
     case CommKind::kCheckpointAllGather: return "checkpoint_all_gather";
     case CommKind::kSpReduceScatter: return "sp_reduce_scatter";
+    case CommKind::kSpInputAllGather: return "sp_input_all_gather";
     case CommKind::kEpDispatch: return "ep_dispatch";
     case CommKind::kEpCombine: return "ep_combine";
     case CommKind::kCpRingKv: return "cp_ring_kv";

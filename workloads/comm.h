@@ -32,6 +32,8 @@ enum class CommKind {
   kTpAllReduce,      // Megatron TP: after attention and MLP (forward), before (backward)
   kSpAllGather,      // sequence parallel: gather tokens before attention and MLP
   kSpReduceScatter,  // sequence parallel: scatter after attention and MLP
+  kSpInputAllGather,  // sequence parallel, backward: a column-parallel linear's saved input
+                      // re-gathered for its weight gradient (Megatron-Core, TE keep 1/tp)
   kCheckpointAllGather,  // distributed saved activations: the layer input before recompute
   kEpDispatch,       // MoE: tokens to their experts
   kEpCombine,        // MoE: expert outputs back

@@ -51,6 +51,15 @@ const char* to_string(AttentionKernel k) {
   return "?";
 }
 
+const char* to_string(TpOverlap o) {
+  switch (o) {
+    case TpOverlap::kNone: return "none";
+    case TpOverlap::kBackward: return "backward";
+    case TpOverlap::kUserbuffers: return "userbuffers";
+  }
+  return "?";
+}
+
 const char* to_string(CudaGraphs g) {
   switch (g) {
     case CudaGraphs::kNone: return "none";
@@ -156,6 +165,9 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   if (p.fp8_activation_cache && p.operand_bytes() != 1)
     add("fp8_activation_cache", fmt::format("needs 1-byte GEMM operands (precision FP8, MXFP8, INT8 or NVFP4), got {}",
                                             engine::to_string(p.precision)));
+  if (p.tp_overlap == TpOverlap::kUserbuffers && p.tp > 1 && !p.sequence_parallel)
+    add("tp_overlap", "TP_OVERLAP_USERBUFFERS needs sequence_parallel (Transformer Engine's userbuffers overlap the "
+                      "all-gathers and reduce-scatters of sequence parallelism)");
   if (p.distribute_saved_activations) {
     if (p.recompute != Recompute::kFull)
       add("distribute_saved_activations", "needs recompute: FULL (only full recompute saves the layer inputs)");
@@ -276,8 +288,9 @@ struct CommBuilder {
         recompute_fw(plan.recompute == Recompute::kFull ? 1 : 0) {}
 
   // TP exchanges around `regions` tensor-parallel regions of one block (attention,
-  // MLP, cross-attention, the vocab-parallel embedding).
-  void tp(std::vector<Comm>& out, int regions) const {
+  // MLP, cross-attention, the vocab-parallel embedding). `layer`: a transformer layer,
+  // whose column-parallel linears re-gather their input in backward under SP.
+  void tp(std::vector<Comm>& out, int regions, bool layer) const {
     if (p.tp == 1 || regions == 0) return;
     const Bytes s(tokens * m.hidden * kActivationBytes);
     const int fw = regions, bw = regions + int(recompute_fw) * regions;
@@ -287,6 +300,12 @@ struct CommBuilder {
         out.push_back({CommKind::kSpAllGather, CollectiveOp::kAllGather, CommGroup::kTp, p.tp, ph, s, n});
         out.push_back({CommKind::kSpReduceScatter, CollectiveOp::kReduceScatter, CommGroup::kTp, p.tp, ph, s, n});
       }
+      // Each region's column-parallel linear keeps only its 1/tp of the input it
+      // gathered and gathers it again in backward for its weight gradient (Megatron-LM
+      // mpu/layers.py since 2022-05, Megatron-Core, Transformer Engine's Linear).
+      if (layer)
+        out.push_back({CommKind::kSpInputAllGather, CollectiveOp::kAllGather, CommGroup::kTp, p.tp,
+                       CommPhase::kBackward, s, regions});
     } else {
       out.push_back({CommKind::kTpAllReduce, CollectiveOp::kAllReduce, CommGroup::kTp, p.tp, CommPhase::kForward, s, fw});
       out.push_back({CommKind::kTpAllReduce, CollectiveOp::kAllReduce, CommGroup::kTp, p.tp, CommPhase::kBackward, s, bw});
@@ -441,13 +460,13 @@ std::vector<StageWork> plan_work(const ModelSpec& m, const Plan& p) {
     for (OpBlock& b : chunk.blocks) {
       const auto [dense, expert] = block_params(m, p, b, layer);
       if (b.is_layer) {
-        comms.tp(b.comms, regions);
+        comms.tp(b.comms, regions, true);
         comms.saved_input(b.comms);
         if (b.name == "moe_layer") comms.ep(b.comms);
         comms.cp(b.comms);
         layer += b.repeat;
       } else if (!m.dit) {
-        comms.tp(b.comms, 1);  // vocab-parallel embedding; the head's gather before the logits
+        comms.tp(b.comms, 1, false);  // vocab-parallel embedding; the head's gather before the logits
       }
       comms.zero3_block(b.comms, dense, expert);
     }

@@ -82,6 +82,21 @@ const char* to_string(AttentionKernel k);
 enum class CudaGraphs { kNone, kStaticParts, kFull };
 const char* to_string(CudaGraphs g);
 
+// How the framework overlaps tensor-parallel communication with the GEMMs beside it
+// (docs/models.md §5.4, step_model.h):
+//  - kNone: every TP collective blocks (Megatron-LM before September 2021, e.g. the SC21
+//    paper's runs: the asynchronous all-reduce came with commit b462d2545d, 2021-09-07).
+//  - kBackward: Megatron-Core's LinearWithGradAccumulationAndAsyncCommunication and
+//    Transformer Engine's Linear: in backward, a column-parallel linear's input-gradient
+//    all-reduce (no SP) or reduce-scatter (SP) runs under its weight-gradient GEMM, and
+//    with SP the re-gather of its saved input (for that weight gradient) under its
+//    input-gradient GEMM (Megatron-LM since 2021-09 without SP, since 2022-05 with SP).
+//  - kUserbuffers: Transformer Engine's userbuffers (`tp_comm_overlap`, needs SP): also
+//    the forward's all-gather and reduce-scatter, and the backward's gradient all-gather,
+//    run chunk by chunk (ring exchange) under the GEMM they feed or follow.
+enum class TpOverlap { kNone, kBackward, kUserbuffers };
+const char* to_string(TpOverlap o);
+
 struct Plan {
   int tp = 1;
   int pp = 1;
@@ -115,6 +130,9 @@ struct Plan {
   // What the framework replays from CUDA graphs, which decides the MoE host overhead
   // (OpEfficiency::moe_host_s and moe_host_static_graphs_s; kFull: none).
   CudaGraphs cuda_graphs = CudaGraphs::kNone;
+  // TP communication overlap (above). Default: Megatron-Core's and Transformer Engine's
+  // backward overlap, which every Megatron-based framework since 2022 runs.
+  TpOverlap tp_overlap = TpOverlap::kBackward;
   // Host time exposed per MoE layer per micro-batch, overriding the above; nullopt:
   // the device type's figure for cuda_graphs.
   std::optional<double> moe_host_overhead_s;

@@ -39,6 +39,7 @@ struct PlanSearch {
   // The framework's, not searched: every candidate gets them (Plan's fields).
   AttentionKernel attention_kernel = AttentionKernel::kFused;
   CudaGraphs cuda_graphs = CudaGraphs::kNone;
+  TpOverlap tp_overlap = TpOverlap::kBackward;
   std::optional<double> moe_host_overhead_s;
   // Candidates run SP whenever tp > 1, so distribute_saved_activations has nothing to
   // split there and is not kept.

@@ -106,6 +106,7 @@ CommClass comm_class(CommKind k) {
     case CommKind::kTpAllReduce:
     case CommKind::kSpAllGather:
     case CommKind::kSpReduceScatter:
+    case CommKind::kSpInputAllGather:
     case CommKind::kCheckpointAllGather: return CommClass::kTp;
     case CommKind::kEpDispatch:
     case CommKind::kEpCombine: return CommClass::kEp;
@@ -141,6 +142,60 @@ struct ChunkComm {
   int repeat = 1;
 };
 
+// TP collectives that run beside the GEMM they overlap (Plan::tp_overlap): `repeat` of
+// `comm` beside `hide_s` of the pass's compute (all repeats together). A pass runs each
+// group as its GEMMs beside its collectives, so what the group exposes is
+// max(0, repeat x t(comm) - hide_s): per layer, max(0, t(comm) - t(GEMM)).
+struct TpOverlapGroup {
+  Comm comm;
+  int repeat = 0;
+  double hide_s = 0;
+};
+
+// The forward times of one tensor-parallel region of a layer (attention, cross-
+// attention, MLP): its column-parallel GEMMs, which take the gathered input, and its
+// row-parallel GEMMs, whose partial sums are reduced (Megatron's f and g, Shoeybi et
+// al. 2019 §3).
+struct TpRegion {
+  double column_s = 0, row_s = 0;
+};
+
+// The regions of a layer from its ops' names (accounting.cc), in the order attention,
+// cross-attention, MLP; merged into one when the layer has `regions` = 1 (a parallel
+// block's single exchange). Empty if the ops do not make `regions` of them. The routed
+// experts are left out: the MoE dispatcher, not a TE/Megatron linear, moves their
+// tokens, and no framework overlaps that with their grouped GEMMs.
+std::vector<TpRegion> tp_regions(const OpBlock& b, const std::vector<double>& op_s, int regions) {
+  TpRegion attention, cross, mlp;
+  for (size_t i = 0; i < b.ops.size(); ++i) {
+    const std::string& n = b.ops[i].name;
+    if (b.ops[i].kind != OpKind::kGemm || n.starts_with("experts_")) continue;
+    const double t = op_s[i];
+    if (n == "qkv" || n == "q_proj" || n == "q_down" || n == "q_up" || n == "kv_down" || n == "kv_up") attention.column_s += t;
+    else if (n == "out_proj") attention.row_s += t;
+    else if (n == "cross_q" || n == "cross_kv") cross.column_s += t;
+    else if (n == "cross_out") cross.row_s += t;
+    else if (n.ends_with("_up")) mlp.column_s += t;
+    else if (n.ends_with("_down")) mlp.row_s += t;
+  }
+  std::vector<TpRegion> out;
+  for (const TpRegion& r : {attention, cross, mlp})
+    if (r.column_s > 0 || r.row_s > 0) out.push_back(r);
+  if (regions == 1 && out.size() > 1) {
+    TpRegion all;
+    for (const TpRegion& r : out) all = {all.column_s + r.column_s, all.row_s + r.row_s};
+    out = {all};
+  }
+  if (static_cast<int>(out.size()) != regions) out.clear();
+  return out;
+}
+
+// A TP collective's occurrences per layer under Plan::tp_overlap (split_tp).
+struct TpSplit {
+  std::vector<double> hides;  // per overlapped occurrence: the GEMM seconds beside it
+  int blocking = 0;           // occurrences left blocking
+};
+
 // Per stage and model chunk: compute times and the collectives of one micro-batch.
 struct ChunkTiming {
   int global_index = 0;
@@ -158,6 +213,7 @@ struct ChunkTiming {
   double offload_s = 0;
   std::vector<ChunkComm> fw_blocking, bw_blocking;  // TP, EP, Ulysses
   std::vector<ChunkComm> fw_overlap, bw_overlap;    // CP ring, ZeRO-3 (DP lane)
+  std::vector<TpOverlapGroup> fw_tp_overlap, bw_tp_overlap;  // Plan::tp_overlap (TP lane)
   std::optional<Comm> send_forward, send_backward;
   int layers = 0;
 };
@@ -167,6 +223,62 @@ bool blocking(const Comm& c) {
          c.kind == CommKind::kCpAllGather || c.kind == CommKind::kCpReduceScatter;
 }
 
+// How one layer's TP collective `c` (count per layer) runs under Plan::tp_overlap: the
+// GEMM time each overlapped occurrence hides under (one entry per occurrence), and how
+// many still block. Per region, with f = (tp - 1) / tp, the part of a GEMM a ring
+// exchange overlaps (its first chunk, forward, or last, reduce-scatter, runs alone):
+//   backward (kBackward and kUserbuffers; Megatron-Core's LinearWithGradAccumulation-
+//   AndAsyncCommunication, TE's Linear):
+//     input-gradient all-reduce (no SP) / reduce-scatter (SP)  under column wgrad
+//     re-gather of the saved input (SP)                        under column dgrad
+//   kUserbuffers (TE tp_comm_overlap, ring exchange, Megatron-Bridge's userbuffers
+//   configs for these models):
+//     forward all-gather                                       under f x column fprop
+//     forward reduce-scatter                                   under f x row fprop
+//     backward gradient all-gather                             under f x row dgrad
+//     the recomputed forward's (full recompute)                as the forward's
+// The rest blocks: without userbuffers the forward's collectives, the backward's
+// gradient all-gather, and the recomputed forward's.
+TpSplit split_tp(const Comm& c, const std::vector<TpRegion>& regions, const Plan& plan) {
+  const bool ub = plan.tp_overlap == TpOverlap::kUserbuffers;
+  const double f = double(plan.tp - 1) / plan.tp;
+  const bool fwd = c.phase == CommPhase::kForward;
+  TpSplit out;
+  auto each = [&](auto hide) {
+    for (const TpRegion& r : regions) out.hides.push_back(hide(r));
+  };
+  switch (c.kind) {
+    case CommKind::kTpAllReduce:
+      if (!fwd) each([](const TpRegion& r) { return r.column_s; });
+      break;
+    case CommKind::kSpInputAllGather:
+      each([](const TpRegion& r) { return r.column_s; });
+      break;
+    case CommKind::kSpReduceScatter:
+      if (!fwd) each([](const TpRegion& r) { return r.column_s; });
+      if (ub) {  // forward, or the recomputed forward's in backward
+        const int passes = fwd ? 1 : (c.count - static_cast<int>(regions.size())) / static_cast<int>(regions.size());
+        for (int k = 0; k < passes; ++k) each([f](const TpRegion& r) { return f * r.row_s; });
+      }
+      break;
+    case CommKind::kSpAllGather:
+      if (ub) {
+        if (!fwd) each([f](const TpRegion& r) { return f * r.row_s; });  // the gradient's, under row dgrad
+        const int passes = fwd ? 1 : (c.count - static_cast<int>(regions.size())) / static_cast<int>(regions.size());
+        for (int k = 0; k < passes; ++k) each([f](const TpRegion& r) { return f * r.column_s; });
+      }
+      break;
+    default:
+      break;
+  }
+  out.blocking = c.count - static_cast<int>(out.hides.size());
+  if (out.blocking < 0) {  // counts the regions do not explain: leave it blocking
+    out.hides.clear();
+    out.blocking = c.count;
+  }
+  return out;
+}
+
 ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& plan, const engine::DeviceSpec& dev,
                        const OpEfficiency& eff) {
   ChunkTiming ct;
@@ -174,6 +286,7 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
   ct.layers = chunk.layers.end - chunk.layers.begin;
   // Merge equal collectives of a chunk (all layers of a kind issue the same ones).
   std::map<std::tuple<int, int, int, int, double>, ChunkComm> fw_b, bw_b, fw_o, bw_o;
+  std::map<std::tuple<int, int, double, double>, TpOverlapGroup> fw_t, bw_t;  // by kind, phase, bytes, GEMM per repeat
   const RecomputePolicy policy = plan.recompute_policy();
   const double moe_host_s = moe_host_seconds(plan, eff);
   const int offloaded_end = chunk.layers.begin + plan.offloaded_layers(chunk.layers.end - chunk.layers.begin);
@@ -181,8 +294,11 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
     double attn = 0, attn_recompute = 0, wgrad = 0;
+    std::vector<double> op_s;
+    op_s.reserve(b.ops.size());
     for (const Op& op : b.ops) {
       const double t = op_seconds(op, plan.precision, dev, eff, plan.attention_kernel);
+      op_s.push_back(t);
       fw += t;
       if (op.kind == OpKind::kGemm) wgrad += t;
       if (b.is_layer && policy.recomputes(op)) recompute += t;
@@ -217,15 +333,36 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
       ct.backward_s += 2 * moe_host_s / 3 * b.repeat;
       ct.host_s += moe_host_s * b.repeat;
     }
+    // The layer's TP regions, when the plan overlaps TP communication with them.
+    std::vector<TpRegion> regions;
+    if (b.is_layer && plan.tp > 1 && plan.tp_overlap != TpOverlap::kNone) {
+      for (const Comm& c : b.comms)
+        if (c.phase == CommPhase::kForward && (c.kind == CommKind::kSpAllGather || c.kind == CommKind::kTpAllReduce))
+          regions = tp_regions(b, op_s, c.count);
+    }
     for (const Comm& c : b.comms) {
       if (c.group_size <= 1 || c.bytes.value() <= 0) continue;
       const bool fwd = c.phase == CommPhase::kForward;
+      int count = c.count;
+      if (!regions.empty() && comm_class(c.kind) == CommClass::kTp) {
+        const TpSplit split = split_tp(c, regions, plan);
+        count = split.blocking;
+        for (double hide : split.hides) {
+          const auto key = std::tuple{int(c.kind), int(c.phase), c.bytes.value(), hide};
+          auto [it, fresh] = (fwd ? fw_t : bw_t).try_emplace(key, TpOverlapGroup{c, 0, 0});
+          it->second.repeat += b.repeat;
+          it->second.hide_s += hide * b.repeat;
+        }
+      }
+      if (count <= 0) continue;
       auto& into = blocking(c) ? (fwd ? fw_b : bw_b) : (fwd ? fw_o : bw_o);
       const auto key = std::tuple{int(c.kind), int(c.op), int(c.group), int(c.phase), c.bytes.value()};
       auto [it, fresh] = into.try_emplace(key, ChunkComm{c, 0});
-      it->second.repeat += c.count * b.repeat;
+      it->second.repeat += count * b.repeat;
     }
   }
+  for (auto& [k, v] : fw_t) ct.fw_tp_overlap.push_back(v);
+  for (auto& [k, v] : bw_t) ct.bw_tp_overlap.push_back(v);
   for (auto& [k, v] : fw_b) ct.fw_blocking.push_back(v);
   for (auto& [k, v] : bw_b) ct.bw_blocking.push_back(v);
   for (auto& [k, v] : fw_o) ct.fw_overlap.push_back(v);
@@ -260,8 +397,10 @@ class GraphBuilder {
     for (int s = 0; s < pp; ++s) {
       for (const ModelChunk& c : work[s].chunks) timing_[s].push_back(time_chunk(job_.model, c, p_, dev_, eff_));
       lanes_.push_back({g_.add_lane(fmt::format("stage {} compute", s)), g_.add_lane(fmt::format("stage {} dp", s)),
-                        g_.add_lane(fmt::format("stage {} cp", s)), g_.add_lane(fmt::format("stage {} pp", s)), 0});
+                        g_.add_lane(fmt::format("stage {} cp", s)), g_.add_lane(fmt::format("stage {} pp", s)), 0, 0});
       lanes_.back().overlap = dualpipe ? g_.add_lane(fmt::format("stage {} overlap", s)) : lanes_.back().cp;
+      lanes_.back().tp = p_.tp > 1 && p_.tp_overlap != TpOverlap::kNone ? g_.add_lane(fmt::format("stage {} tp", s))
+                                                                         : lanes_.back().cp;
     }
     const std::vector<MemoryBreakdown> mem = memory_per_stage(job_.model, p_);
     std::vector<std::vector<NodeId>> bucket_nodes(pp);
@@ -427,6 +566,11 @@ class GraphBuilder {
     };
     run(f.fw_blocking, true);
     run(b.bw_blocking, true);
+    for (const auto* groups : {&f.fw_tp_overlap, &b.bw_tp_overlap}) {
+      std::vector<ChunkComm> as_blocking;
+      for (const TpOverlapGroup& tg : *groups) as_blocking.push_back({tg.comm, tg.repeat});
+      run(as_blocking, true);
+    }
     run(f.fw_overlap, false);
     run(b.bw_overlap, false);
     const double compute = f.forward_s + b.backward_s;
@@ -446,6 +590,7 @@ class GraphBuilder {
   std::vector<uint32_t> stage_lanes(int s) const {
     std::vector<uint32_t> l = {lanes_[s].compute, lanes_[s].dp, lanes_[s].cp, lanes_[s].pp};
     if (lanes_[s].overlap != lanes_[s].cp) l.push_back(lanes_[s].overlap);
+    if (lanes_[s].tp != lanes_[s].cp) l.push_back(lanes_[s].tp);
     // Incoming transfers: the neighbours' PP lanes carry what this stage waits for.
     if (p_.pp > 1) {
       l.push_back(lanes_[(s + p_.pp - 1) % p_.pp].pp);
@@ -492,6 +637,7 @@ class GraphBuilder {
   struct Lanes {
     uint32_t compute, dp, cp, pp;
     uint32_t overlap;  // DualPipe's overlapped pairs' collectives; else the cp lane (unused)
+    uint32_t tp;       // TP collectives beside their GEMMs (Plan::tp_overlap); else the cp lane (unused)
   };
 
   // The collective the library runs for `c` on `group`: its algorithm, protocol and
@@ -545,6 +691,70 @@ class GraphBuilder {
     if (seen) observed_[index(n)] = *seen;
     for (NodeId d : deps) g_.add_dependency(d, n);
     return n;
+  }
+
+  // The TP collectives of `groups` beside their GEMMs, at the start of a pass on stage
+  // s. Each group takes max(GEMM', collectives) on the compute lane, with
+  //   GEMM' = GEMM x scale + comm_slowdown x min(collectives, GEMM) + share x GEMM
+  // (compute beside communication is slower, efficiency.h; `share`: the pass's DP
+  // slowdown per second of its compute): its GEMM is a compute node, its collectives run
+  // on the TP lane starting with it, and what follows waits for both. The groups whose
+  // collectives the closed form says their GEMM hides are run as one such segment (the
+  // sum of maxima is then the max of the sums) to keep the graph small; each other group
+  // is its own. With `fold_hidden`, the hidden segment's compute is returned in
+  // `hidden_work_s` for the pass's own compute and its nodes are not added: its
+  // collectives end before its GEMM by construction (in analytical mode) and change
+  // nothing, so the planner's graphs stay the size they were; and a pass cut into
+  // gradient-bucket pieces spreads that GEMM time over its pieces in both modes.
+  // `after`: what the pass waits for. Returns the last collective node, for the pass's
+  // next compute to wait on.
+  std::optional<NodeId> add_tp_groups(int s, const std::vector<TpOverlapGroup>& groups, double scale, double share,
+                                      std::initializer_list<std::optional<NodeId>> after, bool fold_hidden,
+                                      double& hidden_work_s) {
+    struct Segment {
+      double work_s = 0;
+      std::vector<ChunkComm> comms;
+    };
+    std::vector<Segment> segments(1);  // segments[0]: the hidden groups
+    const std::vector<DeviceId> grp = group_devices(p_, CommGroup::kTp, s, placement_);
+    for (const TpOverlapGroup& tg : groups) {
+      const double h = tg.hide_s * scale;
+      const double c = estimate_seconds(tg.comm, grp, tg.repeat);
+      const double work = h + eff_.comm_slowdown * std::min(c, h) + share * h;
+      Segment& seg = c <= work ? segments[0] : segments.emplace_back();
+      seg.work_s += work;
+      auto same = [&](const ChunkComm& cc) {
+        return cc.comm.kind == tg.comm.kind && cc.comm.phase == tg.comm.phase && cc.comm.bytes == tg.comm.bytes;
+      };
+      auto it = std::find_if(seg.comms.begin(), seg.comms.end(), same);
+      if (it == seg.comms.end()) seg.comms.push_back({tg.comm, tg.repeat});
+      else it->repeat += tg.repeat;
+    }
+    hidden_work_s = 0;
+    if (fold_hidden) {
+      hidden_work_s = segments[0].work_s;
+      segments[0].comms.clear();
+    }
+    const Lanes& L = lanes_[s];
+    std::optional<NodeId> prev_comm, prev_work = pass_end_[static_cast<size_t>(s)];
+    for (const Segment& seg : segments) {
+      if (seg.comms.empty()) continue;
+      const NodeId work = g_.add_compute(L.compute, SimTime::seconds_ceil(seg.work_s));
+      for (const std::optional<NodeId>& d : after)
+        if (d) g_.add_dependency(*d, work);
+      if (prev_comm) g_.add_dependency(*prev_comm, work);
+      for (size_t k = 0; k < seg.comms.size(); ++k) {
+        const NodeId comm = collective(L.tp, seg.comms[k].comm, grp, seg.comms[k].repeat, {});
+        if (k == 0) {
+          for (const std::optional<NodeId>& d : after)
+            if (d) g_.add_dependency(*d, comm);
+          if (prev_work) g_.add_dependency(*prev_work, comm);
+        }
+        prev_comm = comm;
+      }
+      prev_work = work;
+    }
+    return prev_comm;
   }
 
   // One pass (forward or backward of one micro-batch through one chunk) on stage s.
@@ -605,9 +815,20 @@ class GraphBuilder {
     const double total = (slot.forward ? ct.forward_s : ct.backward_s) - deferred_s;
     // With a ring, the attention core runs last, beside it.
     const double attention = ring.empty() ? 0 : (slot.forward ? ct.attention_fw_s : ct.attention_bw_s);
-    const double rest = total - attention;
-    const double rest_share = total > 0 ? rest / total : 1;
+    // TP collectives beside their GEMMs run first, group by group (a DualPipe backward
+    // whose weight gradients are deferred has less GEMM time to hide them: scaled).
+    const auto& tp_groups = slot.forward ? ct.fw_tp_overlap : ct.bw_tp_overlap;
+    double hide = 0;
+    for (const TpOverlapGroup& tg : tp_groups) hide += tg.hide_s;
+    const double hide_scale = hide > 0 ? std::min(1.0, std::max(0.0, total - attention) / hide) : 0;
+    hide *= hide_scale;
+    const double rest_share = total > 0 ? (total - attention - hide) / total : 1;
     const double slowdown = eff_.comm_slowdown * std::min(dp_overlapped_s, total);
+    double hidden_tp_s = 0;  // TP groups run as part of the rest (add_tp_groups)
+    const bool fold = buckets != nullptr || (o_.mode == engine::CommMode::kAnalytical && o_.observer == nullptr);
+    std::optional<NodeId> tp_last = add_tp_groups(s, tp_groups, hide_scale, total > 0 ? slowdown / total : 0,
+                                                  {recv, first_gather}, fold, hidden_tp_s);
+    const double rest = total - attention - hide + hidden_tp_s;
     const int pieces = buckets ? std::max(1, std::min(o_.dp_buckets, std::max(ct.layers, 1))) : 1;
     NodeId last{};
     double bucket_s = 0;  // the previous piece's gradient reduction, running under this piece
@@ -617,6 +838,7 @@ class GraphBuilder {
       last = g_.add_compute(L.compute, SimTime::seconds_ceil(piece + shared));
       if (k == 0 && recv) g_.add_dependency(*recv, last);
       if (k == 0 && first_gather) g_.add_dependency(*first_gather, last);
+      if (k == 0 && tp_last) g_.add_dependency(*tp_last, last);
       bucket_s = 0;
       if (buckets) {
         // This piece's share of the stage's gradient reduction (all chunks together make
@@ -634,7 +856,8 @@ class GraphBuilder {
     if (!ring.empty()) {
       const NodeId before = last;
       for (const ChunkComm* cc : ring) start(*cc, cc->repeat, before);
-      const double shared = slowdown * (1 - rest_share) + eff_.comm_slowdown * std::min(ring_s + bucket_s, attention);
+      const double shared = (total > 0 ? slowdown * attention / total : 0) +
+                            eff_.comm_slowdown * std::min(ring_s + bucket_s, attention);
       last = g_.add_compute(L.compute, SimTime::seconds_ceil(attention + shared));
     }
     if (scatter) side.push_back(collective(L.dp, scatter->comm, group_of(scatter->comm), 1, {last}));
@@ -657,7 +880,8 @@ class GraphBuilder {
     int stage = 0;
     for (size_t s = 0; s < lanes_.size(); ++s) {
       const Lanes& l = lanes_[s];
-      if (lane == l.compute || lane == l.dp || lane == l.cp || lane == l.pp || lane == l.overlap) stage = static_cast<int>(s);
+      if (lane == l.compute || lane == l.dp || lane == l.cp || lane == l.pp || lane == l.overlap || lane == l.tp)
+        stage = static_cast<int>(s);
     }
     StepGroup g{.kind = c.group, .stage = stage, .ranks = {}};
     for (DeviceId d : group) g.ranks.push_back(rank_.at(engine::index(d)));
