@@ -711,17 +711,21 @@ class GraphBuilder {
   std::optional<NodeId> add_tp_groups(int s, const std::vector<TpOverlapGroup>& groups, double scale, double share,
                                       std::initializer_list<std::optional<NodeId>> after, bool fold_hidden,
                                       double& hidden_work_s) {
-    struct Segment {
-      double work_s = 0;
-      std::vector<ChunkComm> comms;
-    };
-    std::vector<Segment> segments(1);  // segments[0]: the hidden groups
+    if (groups.empty()) {
+      hidden_work_s = 0;
+      return std::nullopt;
+    }
     const std::vector<DeviceId> grp = group_devices(p_, CommGroup::kTp, s, placement_);
-    for (const TpOverlapGroup& tg : groups) {
+    // The same chunk's passes have the same groups: segment them once.
+    auto [cached, fresh] = tp_segments_.try_emplace(std::tuple{&groups, scale, share});
+    std::vector<TpSegment>& segments = cached->second;
+    if (fresh) segments.resize(1);  // segments[0]: the hidden groups
+    for (size_t g = 0; fresh && g < groups.size(); ++g) {
+      const TpOverlapGroup& tg = groups[g];
       const double h = tg.hide_s * scale;
       const double c = estimate_seconds(tg.comm, grp, tg.repeat);
       const double work = h + eff_.comm_slowdown * std::min(c, h) + share * h;
-      Segment& seg = c <= work ? segments[0] : segments.emplace_back();
+      TpSegment& seg = c <= work ? segments[0] : segments.emplace_back();
       seg.work_s += work;
       auto same = [&](const ChunkComm& cc) {
         return cc.comm.kind == tg.comm.kind && cc.comm.phase == tg.comm.phase && cc.comm.bytes == tg.comm.bytes;
@@ -730,14 +734,11 @@ class GraphBuilder {
       if (it == seg.comms.end()) seg.comms.push_back({tg.comm, tg.repeat});
       else it->repeat += tg.repeat;
     }
-    hidden_work_s = 0;
-    if (fold_hidden) {
-      hidden_work_s = segments[0].work_s;
-      segments[0].comms.clear();
-    }
+    hidden_work_s = fold_hidden ? segments[0].work_s : 0;
     const Lanes& L = lanes_[s];
     std::optional<NodeId> prev_comm, prev_work = pass_end_[static_cast<size_t>(s)];
-    for (const Segment& seg : segments) {
+    for (size_t k = fold_hidden ? 1 : 0; k < segments.size(); ++k) {
+      const TpSegment& seg = segments[k];
       if (seg.comms.empty()) continue;
       const NodeId work = g_.add_compute(L.compute, SimTime::seconds_ceil(seg.work_s));
       for (const std::optional<NodeId>& d : after)
@@ -907,6 +908,12 @@ class GraphBuilder {
   std::array<bool, kCommClasses> crossing_{};
   std::unordered_map<uint64_t, Collective> tuned_;  // by a hash of variant, bytes, group, op
   std::map<uint64_t, double> estimates_;  // estimate_seconds, per repeat
+  // add_tp_groups: a pass's TP groups as segments, by (its chunk's groups, scale, share).
+  struct TpSegment {
+    double work_s = 0;
+    std::vector<ChunkComm> comms;
+  };
+  std::map<std::tuple<const std::vector<TpOverlapGroup>*, double, double>, std::vector<TpSegment>> tp_segments_;
   std::vector<std::optional<NodeId>> pass_end_;  // per stage: the last pass's end on its compute lane
   // Observed steps only.
   std::map<uint32_t, StepCollective> observed_;  // by node

@@ -43,12 +43,16 @@ namespace {
 
 constexpr int kLayers = 2, kHidden = 1024, kSeq = 1024, kMicroBatches = 3, kTp = 4;
 
+// Every TP all-reduce blocking (tp_overlap NONE), so that each pass's are one collective
+// node of 2 x layers + 2 (embedding, head) counted by hand below; the overlapped ones
+// are tests/workloads/tp_overlap_test.cc's.
+
 const char* kScenario = R"(
 name: "trace_tp_only"
 jobs {
   name: "tp4"
   model { layers: 2 hidden: 1024 ffn: 4096 heads: 16 vocab: 32000 seq_len: 1024 }
-  plan { tp: 4 pp: 1 dp: 1 micro_batch: 1 global_batch: 3 }
+  plan { tp: 4 pp: 1 dp: 1 micro_batch: 1 global_batch: 3 tp_overlap: TP_OVERLAP_NONE }
   steps: 10
 }
 compare {
