@@ -40,8 +40,6 @@ LinkId MaxMinSolver::add_link(double capacity) {
   link_mark_.push_back(0);
   remaining_.push_back(0);
   unfrozen_.push_back(0);
-  key_.push_back(0);
-  heap_pos_.push_back(kNotInHeap);
   class_rate_.push_back(0);
   members_.emplace_back();
   cpairs_.emplace_back();
@@ -294,15 +292,19 @@ void MaxMinSolver::find_regions(double theta) {
                                                                [&](uint32_t e) { return class_rate_[entry_class(e)] < theta; }) -
                                           on.begin())
                     : 0;
-      // Summed flow by flow (m additions of a class's rate), in list order, so that
-      // every total is the one a list of flows would give, bit for bit.
+      // The region's total, needed only to subtract it from the link's (below): summed
+      // flow by flow (m additions of a class's rate), in list order, so that every
+      // total is the one a list of flows would give, bit for bit.
+      const bool from_total = begin > 0 && since_exact_[l] + 1 < kResync;
       double above = 0;
       uint32_t n = 0;
       for (size_t k = begin; k < on.size(); ++k) {
         const uint32_t e = on[k];
         const uint32_t cls = entry_class(e), mult = entry_mult(e);
-        const double r = class_rate_[cls];
-        for (uint32_t j = 0; j < mult; ++j) above += r;
+        if (from_total) {
+          const double r = class_rate_[cls];
+          for (uint32_t j = 0; j < mult; ++j) above += r;
+        }
         n += mult;
         if (class_mark_[cls] == epoch_) continue;
         class_mark_[cls] = epoch_;
@@ -343,7 +345,8 @@ void MaxMinSolver::find_regions(double theta) {
       // kResync-th time, when it is summed afresh so rounding cannot accumulate.
       double frozen = 0;
       if (begin > 0) {
-        if (++since_exact_[l] < kResync) {
+        if (from_total) {
+          ++since_exact_[l];
           frozen = std::max(sum_[l] - above, 0.0);
         } else {
           since_exact_[l] = 0;
@@ -529,7 +532,8 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
     const uint32_t cls = entry_class(e);
     if (class_mark_[cls] == epoch_ && cls != l) units_.push_back(e);
   }
-  stamp_pairs(l);
+  // Flows joining class l find its pairs through the stamp; most rounds move none.
+  if (!units_.empty() || !loose_on_[l].empty()) stamp_pairs(l);
   class_mark_[l] = epoch_;
   for (uint32_t e : units_) {
     const uint32_t c = entry_class(e);
@@ -551,57 +555,30 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
   freeze_class(l, level);
 }
 
-void MaxMinSolver::heap_sift_up(size_t i) {
-  const uint32_t l = heap_[i];
-  const double k = key_[l];
-  while (i > 0) {
-    const size_t parent = (i - 1) / 2;
-    const uint32_t p = heap_[parent];
-    if (!(k < key_[p] || (k == key_[p] && l < p))) break;
-    heap_[i] = p;
-    heap_pos_[p] = static_cast<uint32_t>(i);
-    i = parent;
-  }
-  heap_[i] = l;
-  heap_pos_[l] = static_cast<uint32_t>(i);
-}
-
+// A d-ary heap (kArity children per node) of (key, link) entries, min first; ties by
+// link id, so the order in which links pop is that of any heap with this order.
 void MaxMinSolver::heap_sift_down(size_t i) {
-  const uint32_t l = heap_[i];
-  const double k = key_[l];
+  const HeapEntry e = heap_[i];
   const size_t n = heap_.size();
   for (;;) {
-    size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n) {
-      const uint32_t a = heap_[child], b = heap_[child + 1];
-      if (key_[b] < key_[a] || (key_[b] == key_[a] && b < a)) ++child;
-    }
-    const uint32_t c = heap_[child];
-    if (!(key_[c] < k || (key_[c] == k && c < l))) break;
-    heap_[i] = c;
-    heap_pos_[c] = static_cast<uint32_t>(i);
-    i = child;
+    const size_t first = kArity * i + 1;
+    if (first >= n) break;
+    size_t best = first;
+    const size_t last = std::min(first + kArity, n);
+    for (size_t c = first + 1; c < last; ++c)
+      if (heap_less(heap_[c], heap_[best])) best = c;
+    if (!heap_less(heap_[best], e)) break;
+    heap_[i] = heap_[best];
+    i = best;
   }
-  heap_[i] = l;
-  heap_pos_[l] = static_cast<uint32_t>(i);
-}
-
-void MaxMinSolver::heap_erase(uint32_t l) {
-  const size_t i = heap_pos_[l];
-  heap_pos_[l] = kNotInHeap;
-  const uint32_t last = heap_.back();
-  heap_.pop_back();
-  if (last == l) return;
-  heap_[i] = last;
-  heap_pos_[last] = static_cast<uint32_t>(i);
-  heap_sift_up(i);
-  heap_sift_down(heap_pos_[last]);
+  heap_[i] = e;
 }
 
 uint32_t MaxMinSolver::heap_pop() {
-  const uint32_t top = heap_.front();
-  heap_erase(top);
+  const uint32_t top = heap_.front().link;
+  heap_.front() = heap_.back();
+  heap_.pop_back();
+  if (!heap_.empty()) heap_sift_down(0);
   return top;
 }
 
@@ -641,27 +618,24 @@ void MaxMinSolver::fill(size_t component) {
     heap_.clear();
     for (LinkId id : links) {
       const uint32_t l = index(id);
-      if (unfrozen_[l] > 0) {
-        key_[l] = std::max(remaining_[l], 0.0) / unfrozen_[l];
-        heap_pos_[l] = static_cast<uint32_t>(heap_.size());
-        heap_.push_back(l);
-      }
+      if (unfrozen_[l] > 0) heap_.push_back(HeapEntry{std::max(remaining_[l], 0.0) / unfrozen_[l], l});
     }
-    for (size_t i = heap_.size() / 2; i-- > 0;) heap_sift_down(i);
+    for (size_t i = heap_.size() / kArity + 1; i-- > 0;)
+      if (i < heap_.size()) heap_sift_down(i);
     // Keys are lower bounds: freezing a flow only raises the shares of its other links,
     // so a link is re-keyed when it reaches the top, not at every freeze. The top with
     // its true share as key is the minimum.
     const auto top_is_current = [&](double limit) {
       while (!heap_.empty()) {
-        const uint32_t l = heap_.front();
-        if (key_[l] > limit) return false;
+        const uint32_t l = heap_.front().link;
+        if (heap_.front().key > limit) return false;
         if (unfrozen_[l] == 0) {  // every flow froze on other links
           heap_pop();
           continue;
         }
         const double share = std::max(remaining_[l], 0.0) / unfrozen_[l];
-        if (share <= key_[l]) return true;
-        key_[l] = share;
+        if (share <= heap_.front().key) return true;
+        heap_.front().key = share;
         heap_sift_down(0);
       }
       return false;

@@ -77,18 +77,25 @@
 // their flows bit-identical rates, so a symmetric collective step (all-to-all on a
 // crossbar) is one round and its flows finish at the same instant.
 //
-// The filling's queue of links by fair share is an indexed binary heap with one entry
-// per link whose key is a lower bound of its share: freezing flows only raises the
-// shares of the other links they cross, so a link is re-keyed in place (sift down)
-// only when it reaches the top with a stale key, and the top with a current key is the
-// minimum. The heap of (share, link) pairs it replaces pushed a new entry at every
-// freeze and popped the stale ones later: ~28 entries per link per solve on an
-// all-to-all-v, half the solver's time in pop_heap. Re-keying every touched link after
-// each round instead (an indexed heap with eager key updates) was the slower variant:
-// 5.7 s against 2.3 s wall on the 128-rank all-to-all-v of bench/simgrid_compare (one
-// run, machine load 8), because most touched links are far from the top when touched.
-// Buckets (shares on a grid) would need a second pass to keep ties exact, and shares
-// span many decades.
+// The filling's queue of links by fair share is a 4-ary heap of (share, link) entries,
+// one per link, whose key is a lower bound of the link's share: freezing flows only
+// raises the shares of the other links they cross, so a link is re-keyed in place
+// (sift down) only when it reaches the top with a stale key, and the top with a
+// current key is the minimum. Only the top is ever re-keyed or removed, so the heap
+// keeps no positions, and the keys sit in the entries (a sift compares neighbours in
+// one array instead of loading each link's key). Ties go to the smaller link id, so
+// links pop in the same order from any heap with this order (rates bit-identical).
+// On the 128-rank all-to-all-v of bench/README.md a solve's heap holds ~156 links and
+// does ~285 sift-downs (one pop and ~0.8 re-keys per link); the indexed binary heap
+// with a position per link and keys in a link-indexed array took 9% more CPU on the
+// whole run (`cm` and `nvl` alike; binary and 8-ary entries were within the noise of
+// 4-ary). The heap of (share, link) pairs before it pushed a new entry at every freeze
+// and popped the stale ones later: ~28 entries per link per solve on an all-to-all-v,
+// half the solver's time in pop_heap. Re-keying every touched link after each round
+// instead (eager key updates) was the slower variant: 5.7 s against 2.3 s wall on the
+// 128-rank all-to-all-v of bench/simgrid_compare (one run, machine load 8), because
+// most touched links are far from the top when touched. Buckets (shares on a grid)
+// would need a second pass to keep ties exact, and shares span many decades.
 //
 // Each link keeps its pairs sorted by rate, so the pairs below theta are a prefix
 // found by binary search and never visited: their total is the link's sum less the
@@ -231,10 +238,16 @@ class MaxMinSolver {
   void add_to_class(uint32_t c, uint32_t p);
   void drop_pair(uint32_t p);
   void note_moved(uint32_t f);
-  // Indexed heap of links by key_ (smallest first).
-  void heap_sift_up(size_t i);
+  // The filling's heap of links by fair share (smallest first).
+  struct HeapEntry {
+    double key;  // a lower bound of the link's fair share
+    uint32_t link;
+  };
+  static constexpr size_t kArity = 8;
+  static bool heap_less(const HeapEntry& a, const HeapEntry& b) {
+    return a.key < b.key || (a.key == b.key && a.link < b.link);
+  }
   void heap_sift_down(size_t i);
-  void heap_erase(uint32_t l);
   uint32_t heap_pop();
 
   // Links.
@@ -302,10 +315,7 @@ class MaxMinSolver {
   uint32_t max_scratch_entries_ = uint32_t{1} << 22;
   std::vector<double> remaining_;         // capacity not yet given to frozen flows
   std::vector<uint32_t> unfrozen_;        // active flows on the link not yet frozen
-  std::vector<double> key_;               // the link's fair share while in heap_
-  std::vector<uint32_t> heap_pos_;        // index in heap_, kNotInHeap if absent
-  static constexpr uint32_t kNotInHeap = UINT32_MAX;
-  std::vector<uint32_t> heap_;            // links, by key_, min first
+  std::vector<HeapEntry> heap_;           // the region's links, min first
   std::vector<uint32_t> round_;
   std::vector<uint32_t> units_;           // pairs of the classes on a saturating link
   std::vector<uint32_t> split_;           // flows of a class that cross it
