@@ -524,6 +524,12 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
 // l. A class wholly on l moves in whole; one partly on l splits (its flows crossing l
 // move, the rest stay unfrozen in it); flows activated since the last solve join.
 void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
+  // Most rounds move no flow: class l is unfrozen in the region, every one of its flows
+  // crosses l, and they are all the unfrozen flows on l. Then nothing joins it.
+  if (class_mark_[l] == epoch_ && unfrozen_[l] == members_[l].size()) {
+    freeze_class(l, level);
+    return;
+  }
   units_.clear();
   const std::vector<uint32_t>& on = on_[l];
   for (size_t k = suffix_[l]; k < on.size(); ++k) {
