@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "tests/engine/network/test_fabrics.h"
 #include "tests/workloads/round_device.h"
@@ -64,7 +65,10 @@ TEST_CASE("sequence parallelism re-gathers each region's saved input in backward
   const Plan p{.tp = 2, .sequence_parallel = true};
   int count = 0;
   double bytes = 0;
-  for (const OpBlock& b : plan_work(small_gpt(), p)[0].chunks[0].blocks)
+  // The stages must outlive the loop: a range-for over a member of a temporary reads
+  // freed memory (the temporary dies before the loop body runs).
+  const std::vector<StageWork> stages = plan_work(small_gpt(), p);
+  for (const OpBlock& b : stages[0].chunks[0].blocks)
     for (const Comm& c : b.comms)
       if (c.kind == CommKind::kSpInputAllGather) {
         CHECK(b.is_layer);
