@@ -1,6 +1,7 @@
 #include "workloads/accounting.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "engine/check.h"
 
@@ -102,7 +103,8 @@ struct Ctx {
   // [rows x k] x [k x n]: operands read at ob bytes, the result written in BF16.
   Op gemm(std::string name, double rows, double k, double n) const {
     return Op{.name = std::move(name), .kind = OpKind::kGemm, .flops = 2 * rows * k * n,
-              .bytes = engine::Bytes((rows * k + k * n) * ob + rows * n * kActivationBytes)};
+              .bytes = engine::Bytes((rows * k + k * n) * ob + rows * n * kActivationBytes),
+              .shape = {.m = rows, .k = k, .n = n}};
   }
   static Op memory(std::string name, double elements_read, double elements_written) {
     return Op{.name = std::move(name), .kind = OpKind::kMemoryBound, .flops = 0,
@@ -209,11 +211,13 @@ void add_moe(const Ctx& c, std::vector<Op>& ops) {
   const double local_experts = double(e.experts) / c.s.ep / c.tp;
   ops.push_back(Op{.name = "experts_up", .kind = OpKind::kGemm, .flops = 2 * rows * h * up * e.expert_ffn,
                    .bytes = engine::Bytes((rows * h + local_experts * h * up * e.expert_ffn) * c.ob +
-                                          rows * up * e.expert_ffn * kActivationBytes)});
+                                          rows * up * e.expert_ffn * kActivationBytes),
+                   .shape = {.m = rows, .k = h, .n = double(up) * e.expert_ffn, .groups = std::max(1.0, std::floor(local_experts))}});
   ops.push_back(Ctx::memory("experts_act", rows * up * e.expert_ffn, rows * e.expert_ffn));
   ops.push_back(Op{.name = "experts_down", .kind = OpKind::kGemm, .flops = 2 * rows * e.expert_ffn * h,
                    .bytes = engine::Bytes((rows * e.expert_ffn + local_experts * e.expert_ffn * h) * c.ob +
-                                          rows * h * kActivationBytes)});
+                                          rows * h * kActivationBytes),
+                   .shape = {.m = rows, .k = double(e.expert_ffn), .n = h, .groups = std::max(1.0, std::floor(local_experts))}});
   ops.push_back(Ctx::memory("moe_unpermute", Tn * e.top_k * h, Tn * h));
   if (e.shared_experts > 0) add_mlp(c, double(e.shared_experts) * e.expert_ffn, "shared", ops);
 }

@@ -35,6 +35,7 @@
 
 #include "engine/units.h"
 #include "workloads/comm.h"
+#include "workloads/gemm_waves.h"
 #include "workloads/model.h"
 
 namespace podsim::workloads {
@@ -84,6 +85,7 @@ struct Op {
   OpKind kind = OpKind::kGemm;
   double flops = 0;     // forward FLOPs on one device for one micro-batch
   engine::Bytes bytes;  // forward HBM traffic: operands read + results written
+  GemmShape shape;      // a GEMM's [m x k] x [k x n] (its kernel's tiles and waves)
 
   double backward_flops() const { return 2 * flops; }
 };

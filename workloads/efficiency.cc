@@ -93,6 +93,40 @@ constexpr double kB200Attention = kHopperAttention * kB200CudnnForward / kH100Cu
 constexpr double kB300ExpForwardGain = 1.35;
 constexpr double kB300Attention = 3 / (1 / (kB200Attention * kB300ExpForwardGain) + 2 / kB200Attention);
 
+// GEMM throughput measured by shape: the Maximum Achievable Matmul FLOPS table of
+// stas00/ml-engineering (compute/accelerator/README.md, as of Aug 2026): torch.matmul,
+// no sparsity, mean of 100 iterations after 50 warm-up ones, the best of a brute-force
+// search over shapes, with the shape (rows x cols x reduction) that reached it. Each is
+// one published point on podsim's shape model (gemm_waves.h): the full-wave efficiency
+// is the measured fraction divided by the shape's tile and wave utilisation, so the
+// model gives back the measurement at that shape (tests/workloads/gemm_waves_test.cc).
+struct MatmulPoint {
+  double tflops, peak_tflops;  // measured, and the dense peak it is a fraction of
+  double rows, cols;           // the output's shape (the reduction length does not enter)
+};
+// A100 SXM, BF16, torch 2.6 + CUDA 12.6: 271.2 of 312 at 1024 x 10240 x 5120.
+constexpr MatmulPoint kA100Mamf{271.2, 312, 1024, 10240};
+// GB200, torch 2.10 + CUDA 13.0: BF16 1822.0 of 2500 at 4096 x 9728 x 2048; FP8 (e4m3)
+// 3615.6 of 5000 at 19456 x 5120 x 1536.
+constexpr MatmulPoint kGb200MamfBf16{1822.0, 2500, 4096, 9728};
+constexpr MatmulPoint kGb200MamfFp8{3615.6, 5000, 19456, 5120};
+// HGX B200, torch 2.7.1 + CUDA 12.8: BF16 1745.0 of 2250 at 1792 x 16128 x 3072; FP8
+// 3432.5 of 4500 at 15360 x 4096 x 3072.
+constexpr MatmulPoint kB200MamfBf16{1745.0, 2250, 1792, 16128};
+constexpr MatmulPoint kB200MamfFp8{3432.5, 4500, 15360, 4096};
+
+// A100: 108 SMs, the 256 x 128 tiles cuBLAS runs one per SM (NVIDIA, "Matrix
+// Multiplication Background User's Guide", 2023, §3: its wave example is A100's 108
+// SMs with 256 x 128 tiles). Blackwell (B200, B300): 148 SMs (B200 SXM's count; GB200's
+// is taken to be the same, not published beside its peak), each computing 128 x 256 of
+// the 2-SM 256 x 256 tcgen05 tile of CUTLASS's SM100 GEMM examples.
+constexpr GemmTiling kA100Tiling{.sms = 108, .tile_m = 256, .tile_n = 128};
+constexpr GemmTiling kBlackwellTiling{.sms = 148, .tile_m = 128, .tile_n = 256};
+
+double full_wave(const MatmulPoint& p, const GemmTiling& t) {
+  return p.tflops / p.peak_tflops / wave_utilisation(t, p.rows, p.cols);
+}
+
 OpEfficiency device_efficiency(const engine::DeviceSpec& device);
 
 }  // namespace
@@ -111,28 +145,25 @@ namespace {
 // Method: one set per device type, fitted by hand on the runs of that device whose
 // every input is published, starting from what micro-benchmarks say a kernel class
 // reaches, then moved only as far as the validation median asks. No per-run factor.
+// A100 and Blackwell GEMMs are no longer calibrated that way: they come from measured
+// GEMM throughput by shape (kA100Mamf, kGb200Mamf*, gemm_waves.h), not from the rows.
 // The MoE host overhead, the same for every device, is set by default_efficiency above.
 OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
   const std::string& n = device.name;
   if (n.starts_with("A100")) {
-    // 12 rows: SC21 Tables 1-2 (8), Korthikanti Table 5 (2), MegaScale Table 2 (2). The
-    // SC21 and Korthikanti runs predate FlashAttention, so they carry the s x s score
-    // traffic (accounting.h, Shard::flash_attention); with it, the small-model rows no
-    // longer need a lower GEMM efficiency (SC21 1.7B went from +27% to -4%). The GEMM
-    // efficiency is then the value that centres the 12 rows' median error: 0.62 gives
-    // -0.7%, 0.63 +0.5% (0.58, fitted before the score traffic was modelled, gave -6%).
-    // 0.62 = 193 TF of 312, below the ~250 TF large cuBLAS FP16 GEMMs reach on A100:
-    // what the op graph leaves out (kernel launch gaps) lands here; communication
-    // kernels sharing SMs with compute are now their own term (comm_slowdown above),
-    // and the value was not moved when it came (the DDP rows barely overlap). The rows
-    // at the edge: Korthikanti's 1T (step +19%); SC21's ZeRO-3 175B was +24% until
-    // ZeRO-3's layer-by-layer exposure, DeepSpeed's re-gather under recompute and
-    // comm_slowdown were modelled (+6.7%, docs/models.md §4.5).
+    // GEMMs by shape (gemm_waves.h): 108 SMs, one 256 x 128 tile each, as NVIDIA's
+    // Matrix Multiplication Background guide describes cuBLAS on A100. The full-wave
+    // efficiency passes the model through the one published measurement: 271.2 of 312
+    // TFLOP/s BF16 at 1024 x 10240 x 5120 (kA100Mamf). It replaces 0.62, which was fitted
+    // to the median of the 12 A100 rows. What the op graph leaves out (launch gaps, the
+    // optimizer's small kernels) is no longer folded in here.
     // FlashAttention-2: on A100 it is the fused kernel class this attention value
     // describes (FA3 needs Hopper's wgmma and TMA, and cuDNN SDPA is not faster on A100:
     // 0.82x FA2, huggingface/transformers#48163), so the ratio is 1.
-    return {.gemm = 0.62, .attention = 0.45, .attention_fa2 = 0.45, .memory = 0.8,
-            .source = "A100: SC21, Korthikanti, MegaScale rows"};
+    OpEfficiency e{.gemm = full_wave(kA100Mamf, kA100Tiling), .attention = 0.45, .attention_fa2 = 0.45,
+                   .memory = 0.8, .source = "A100: GEMMs by shape from a cuBLAS measurement; SC21, Korthikanti, MegaScale rows"};
+    e.tiling = kA100Tiling;
+    return e;
   }
   if (n.starts_with("H100") || n.starts_with("H800") || n.starts_with("H20")) {
     // Llama 3 T4 (2 rows, BF16), MLPerf v3.1/v5.0 (4 rows, FP8), Megatron-Bridge 70B (FP8),
@@ -159,30 +190,38 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
             .source = "Hopper: Llama 3, NeMo DFM rows (BF16); FP8 GEMMs from cuBLAS 12.9's FP8/BF16 ratio"};
   }
   if (n.starts_with("B200") || n.starts_with("B300")) {
-    // MLPerf v5.0 405B (FP8) and Megatron-Bridge 70B (FP8) on GB200 ran 21-36% fast at
-    // 0.7 of the 5 PF FP8 peak. The FP8 value is Hopper's, for the same reason (TE
-    // cast/amax overhead), not fitted again on two rows. Attention is Blackwell's own,
-    // from the published kernel figures above (B200 0.367; B300 0.401 with its doubled
-    // exponential units), not fitted to any row. The DeepSeek-V3 BF16 row (the only BF16 Blackwell row) ran at -64%
-    // while its EP64 groups straddled racks; placed one group per rack (placement.h) and
-    // run with its recipe's own recompute (mla_up_proj), it was +48% tokens/s, a gap
-    // docs/models.md §4.5 traced to dropless MoE's host overhead, not to GEMM
-    // efficiency; with that overhead modelled (moe_host_s above, from a separate
-    // publication) it is +13%, and the BF16 value was not moved for it.
+    // GEMMs by shape (gemm_waves.h): 148 SMs, each computing 128 x 256 of a 2-SM 256 x
+    // 256 tcgen05 tile (CUTLASS's SM100 GEMMs). The full-wave efficiencies pass the
+    // model through the published cuBLAS measurements of the same part (kGb200Mamf* for
+    // the Grace-Blackwell parts, whose 2.5/5 PF peaks the catalog uses; kB200Mamf* for
+    // HGX B200 at 2.25/4.5 PF): BF16 0.80 and FP8 0.74 of the GB200 peaks at a full wave,
+    // against 0.7 and 0.55 before, which were Hopper's, carried over. Transformer
+    // Engine's FP8 casts and amax reductions are not in them (the measurement is a bare
+    // scaled matmul): the op graph does not hold them either (efficiency.h).
+    // Blackwell Ultra (B300 in GB300) shares the BF16/FP8 tensor cores and the catalog
+    // peaks with GB200; its own measurement is of HGX B300 (1769 of 2250 BF16, 3353 of
+    // 4500 FP8), at the same fractions as HGX B200 within 1.4 points, so GB200's stand
+    // for it. Its attention is its own (kB300Attention above).
+    // Attention is Blackwell's own, from the published kernel figures above (B200 0.367;
+    // B300 0.401 with its doubled exponential units), not fitted to any row.
     // NVFP4 (one row, MLPerf v5.1 405B on 512 GB200): at FP8's 0.55 of the 10 PF FP4 peak
-    // the step ran 21% short; 0.4 (4 PF, 1.45x the FP8 GEMMs' 2.75 PF) puts it at -3%.
+    // the step ran 21% short; 0.4 (4 PF, 1.45x the FP8 GEMMs' 2.75 PF) put it at -3%.
     // NVFP4 GEMMs pay more around them than FP8 ones: 16-element block scales in two
     // layouts, a random Hadamard transform on the wgrad inputs, stochastic rounding of
     // the gradients (arXiv 2509.25149 §4). Cross-check, not fitted: for that plan podsim
-    // then predicts NVFP4 1.31x FP8 end to end, NVIDIA's published 1.31-1.73x for Llama 3
-    // 8B and 405B (NVIDIA AI, NVFP4 training results, Nov 2025).
-    // Blackwell Ultra (B300 in GB300; one row, Megatron-Bridge 405B FP8) shares the GEMM
-    // values: same tensor cores at FP8/BF16, 1.5x FP4 peak already in its catalog peak;
-    // its attention is its own (kB300Attention above).
-    return {.gemm = 0.7, .gemm_fp8 = 0.55, .gemm_fp4 = 0.4,
-            .attention = n.starts_with("B300") ? kB300Attention : kB200Attention, .memory = 0.8,
-            .source = "Blackwell: MLPerf v5.0/v5.1, Megatron-Bridge rows; attention from FlashAttention-4 and "
-                      "NVIDIA's Blackwell Ultra softmax figures"};
+    // then predicted NVFP4 1.31x FP8 end to end, NVIDIA's published 1.31-1.73x for Llama 3
+    // 8B and 405B (NVIDIA AI, NVFP4 training results, Nov 2025). This one is still fitted
+    // on its row: no NVFP4 GEMM measurement is cited yet.
+    // The DeepSeek-V3 BF16 row's history (EP placement, the MoE host overhead) is in
+    // docs/models.md §4.5; the BF16 value was never moved for it.
+    const bool grace = n.find("(GB") != std::string::npos;
+    OpEfficiency e{.gemm = full_wave(grace ? kGb200MamfBf16 : kB200MamfBf16, kBlackwellTiling),
+                   .gemm_fp8 = full_wave(grace ? kGb200MamfFp8 : kB200MamfFp8, kBlackwellTiling), .gemm_fp4 = 0.4,
+                   .attention = n.starts_with("B300") ? kB300Attention : kB200Attention, .memory = 0.8,
+                   .source = "Blackwell: GEMMs by shape from cuBLAS measurements; attention from FlashAttention-4 and "
+                             "NVIDIA's Blackwell Ultra softmax figures"};
+    e.tiling = kBlackwellTiling;
+    return e;
   }
   if (n.starts_with("Ascend")) {
     // One row (Pangu Ultra 135B, 8192 x 910B, 43% MFU). It ran at -37% while TP

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "engine/device.h"
+#include "workloads/gemm_waves.h"
 
 namespace podsim::workloads {
 
@@ -51,6 +52,10 @@ struct OpEfficiency {
   // bandwidth). The step model lengthens a pass's compute by comm_slowdown x
   // min(overlapped communication, compute), so overlapped communication is not free.
   double comm_slowdown = 0;
+  // Set: the GEMM efficiencies above are what a full wave of tiles reaches, and a GEMM
+  // of known shape reaches that times its tile and wave utilisation (gemm_waves.h).
+  // Unset: one efficiency whatever the shape.
+  std::optional<GemmTiling> tiling;
   std::string source;      // which calibration the numbers come from
 
   // The GEMM efficiency at precision `p` (the fallbacks above).
@@ -60,6 +65,10 @@ struct OpEfficiency {
     if (p == engine::Precision::kMXFP8 && gemm_fp8) return *gemm_fp8;
     if ((p == engine::Precision::kFP4 || p == engine::Precision::kFP8) && gemm_fp8) return *gemm_fp8;
     return gemm;
+  }
+  // The same for a GEMM of shape `s`, scaled by its utilisation when `tiling` is set.
+  double gemm_at(engine::Precision p, const GemmShape& s) const {
+    return tiling ? gemm_at(p) * gemm_pass_utilisation(*tiling, s) : gemm_at(p);
   }
 };
 

@@ -55,7 +55,7 @@ double op_seconds(const Op& op, engine::Precision precision, const engine::Devic
     } else {
       const std::optional<engine::FlopRate> peak = device.peak(precision);
       if (!peak) throw std::invalid_argument(fmt::format("{} has no {} peak", device.name, engine::to_string(precision)));
-      t = op.flops / (peak->value() * eff.gemm_at(precision));
+      t = op.flops / (peak->value() * eff.gemm_at(precision, op.shape));
     }
   }
   return std::max(t, op.bytes.value() / (device.hbm_bandwidth.value() * eff.memory));

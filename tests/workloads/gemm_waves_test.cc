@@ -1,0 +1,109 @@
+// GEMM efficiency by shape (workloads/gemm_waves.h): tile and wave quantisation against
+// hand calculations and NVIDIA's own example, and the A100 and Blackwell defaults
+// against the published GEMM measurements they are derived from (workloads/efficiency.cc).
+#include <doctest/doctest.h>
+
+#include "workloads/accounting.h"
+#include "workloads/efficiency.h"
+#include "workloads/step_model.h"
+
+namespace podsim::workloads {
+namespace {
+
+using doctest::Approx;
+using engine::Bytes;
+using engine::DeviceSpec;
+using engine::FlopRate;
+using engine::Precision;
+
+constexpr GemmTiling kA100{.sms = 108, .tile_m = 256, .tile_n = 128};
+constexpr GemmTiling kBlackwell{.sms = 148, .tile_m = 128, .tile_n = 256};
+
+DeviceSpec device(const char* name, double bf16, double fp8) {
+  DeviceSpec d{.name = name, .peak_bf16 = FlopRate::tera(bf16), .peak_fp16 = FlopRate::tera(bf16),
+               .hbm_capacity = Bytes::giga(80), .hbm_bandwidth = engine::Bandwidth::gbytes_per_s(2039)};
+  if (fp8 > 0) d.peak_fp8 = FlopRate::tera(fp8);
+  return d;
+}
+
+TEST_CASE("Wave quantisation: NVIDIA's A100 examples and hand calculations") {
+  // NVIDIA, Matrix Multiplication Background User's Guide, §3: a 1792 x 1792 output in
+  // 256 x 128 tiles is 7 x 14 = 98 tiles, one wave of A100's 108 SMs: 98 / 108 busy.
+  CHECK(wave_utilisation(kA100, 1792, 1792) == Approx(98.0 / 108));
+  // 109 full tiles need a second wave that is almost empty: 109 / 216.
+  CHECK(wave_utilisation(kA100, 109 * 256, 128) == Approx(109.0 / 216));
+  // Tile quantisation: 257 rows take two 256-row tiles, 1024 columns eight of 128: 16
+  // tiles in one wave, each paid in full: 257 x 1024 / (108 x 256 x 128) = 0.074.
+  CHECK(wave_utilisation(kA100, 257, 1024) == Approx(257.0 * 1024 / (108.0 * 256 * 128)));
+  // An exact multiple of full waves: 216 tiles of 256 x 128 = 2 waves, all busy.
+  CHECK(wave_utilisation(kA100, 2048, 27 * 128) == Approx(1.0));
+  // Grouped: 4 experts of 2048 x 4096 on 148 SMs in 128 x 256 tiles: 4 x 16 x 16 = 1024
+  // tiles, 7 waves (1036 slots): 1024 / 1036. One of them alone: 256 tiles, 2 waves: 256 / 296.
+  CHECK(wave_utilisation(kBlackwell, 2048, 4096, 4) == Approx(1024.0 / 1036));
+  CHECK(wave_utilisation(kBlackwell, 2048, 4096) == Approx(256.0 / 296));
+}
+
+TEST_CASE("Wave quantisation: forward, data and weight gradient together") {
+  // GPT 7.5B, TP4 (SC21), the qkv GEMM of one 2048-token micro-batch on A100:
+  // [2048 x 4096] x [4096 x 3072].
+  //   forward 2048 x 3072: 8 x 24 = 192 tiles, 2 waves: 192 / 216 = 0.889
+  //   dgrad   2048 x 4096: 8 x 32 = 256 tiles, 3 waves: 256 / 324 = 0.790
+  //   wgrad   4096 x 3072: 16 x 24 = 384 tiles, 4 waves: 384 / 432 = 0.889
+  //   3 / (1/0.889 + 1/0.790 + 1/0.889) = 0.853
+  const GemmShape qkv{.m = 2048, .k = 4096, .n = 3072};
+  CHECK(gemm_pass_utilisation(kA100, qkv) == Approx(3 / (216.0 / 192 + 324.0 / 256 + 432.0 / 384)));
+  CHECK(gemm_pass_utilisation(kA100, qkv) == Approx(0.853).epsilon(1e-3));
+  // GPT 1T, TP8 (Korthikanti): the MLP up-projection [2048 x 25600] x [25600 x 12800]:
+  //   forward 2048 x 12800: 8 x 100 = 800 tiles, 8 waves (864): 0.926
+  //   dgrad 2048 x 25600: 8 x 200 = 1600 tiles, 15 waves (1620): 0.988
+  //   wgrad 25600 x 12800: 100 x 100 = 10000 tiles, 93 waves (10044): 0.996
+  // The wide model's GEMMs fill the device better than the 7.5B's: 0.969 against 0.853.
+  const GemmShape up{.m = 2048, .k = 25600, .n = 12800};
+  CHECK(gemm_pass_utilisation(kA100, up) == Approx(3 / (864.0 / 800 + 1620.0 / 1600 + 10044.0 / 10000)));
+  CHECK(gemm_pass_utilisation(kA100, up) > gemm_pass_utilisation(kA100, qkv) + 0.1);
+  // A shape not known (not a GEMM): no factor.
+  CHECK(gemm_pass_utilisation(kA100, GemmShape{}) == 1);
+}
+
+TEST_CASE("A100 and Blackwell GEMM defaults give back the published measurements") {
+  // stas00/ml-engineering, Maximum Achievable Matmul FLOPS table: A100 SXM BF16 271.2 of
+  // 312 TFLOP/s at 1024 x 10240 x 5120. The model at that output shape must give it back.
+  const OpEfficiency a100 = default_efficiency(device("A100 SXM4 80GB", 312, 0));
+  REQUIRE(a100.tiling);
+  CHECK(a100.gemm * wave_utilisation(*a100.tiling, 1024, 10240) == Approx(271.2 / 312));
+  // 320 tiles, 3 waves of 108: full-wave efficiency 0.8692 x 324 / 320 = 0.880.
+  CHECK(a100.gemm == Approx(271.2 / 312 * 324 / 320));
+  // GB200: BF16 1822.0 of 2500 at 4096 x 9728 (1216 tiles, 9 waves of 148: 1332 slots);
+  // FP8 3615.6 of 5000 at 19456 x 5120 (3040 tiles, 21 waves: 3108 slots).
+  const OpEfficiency gb200 = default_efficiency(device("B200 (GB200)", 2500, 5000));
+  REQUIRE(gb200.tiling);
+  CHECK(gb200.gemm == Approx(1822.0 / 2500 * 1332 / 1216));
+  CHECK(*gb200.gemm_fp8 == Approx(3615.6 / 5000 * 3108 / 3040));
+  CHECK(gb200.gemm_at(Precision::kFP8) * wave_utilisation(*gb200.tiling, 19456, 5120) == Approx(3615.6 / 5000));
+  // GB300 takes GB200's (same tensor cores, same catalog peaks); HGX B200 its own:
+  // BF16 1745.0 of 2250 at 1792 x 16128 (882 tiles, 6 waves: 888 slots).
+  CHECK(default_efficiency(device("B300 (GB300)", 2500, 5000)).gemm == Approx(gb200.gemm));
+  CHECK(default_efficiency(device("B200", 2250, 4500)).gemm == Approx(1745.0 / 2250 * 888 / 882));
+  // Hopper keeps one efficiency whatever the shape (its branch is calibrated apart).
+  CHECK_FALSE(default_efficiency(device("H100 SXM5", 989.5, 1979)).tiling);
+}
+
+TEST_CASE("Op time on A100 by GEMM shape") {
+  const DeviceSpec a100 = device("A100 SXM4 80GB", 312, 0);
+  const OpEfficiency eff = default_efficiency(a100);
+  // The 7.5B qkv above: 2 x 2048 x 4096 x 3072 FLOPs at 312 TF x 0.880 x 0.853.
+  const Op qkv{.name = "qkv", .kind = OpKind::kGemm, .flops = 2.0 * 2048 * 4096 * 3072, .bytes = Bytes(1e3),
+               .shape = {.m = 2048, .k = 4096, .n = 3072}};
+  const double u = 3 / (216.0 / 192 + 324.0 / 256 + 432.0 / 384);
+  CHECK(op_seconds(qkv, Precision::kFP16, a100, eff) == Approx(qkv.flops / (312e12 * eff.gemm * u)));
+  // Without a shape the op runs at the full-wave efficiency.
+  Op bare = qkv;
+  bare.shape = {};
+  CHECK(op_seconds(bare, Precision::kFP16, a100, eff) == Approx(qkv.flops / (312e12 * eff.gemm)));
+  // Efficiencies without tiling ignore the shape.
+  const OpEfficiency flat{.gemm = 0.7};
+  CHECK(op_seconds(qkv, Precision::kFP16, a100, flat) == Approx(qkv.flops / (312e12 * 0.7)));
+}
+
+}  // namespace
+}  // namespace podsim::workloads

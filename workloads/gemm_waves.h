@@ -1,0 +1,53 @@
+#pragma once
+// GEMM efficiency by shape: tile and wave quantisation (docs/models.md §2.3).
+//
+// A GPU GEMM cuts its [rows x cols] output into tiles of tile_m x tile_n, one thread
+// block each, and runs them `sms` at a time (one resident tile per SM for the large
+// tiles: NVIDIA, "Matrix Multiplication Background User's Guide", DU-09799-001, 2023,
+// §3 "Dimension Quantization Effects"). A wave costs the same whether it is full or
+// not, and a tile the same whether the matrix fills it, so of the slots paid for
+//
+//   u(rows, cols) = rows * cols / (W * sms * tile_m * tile_n),
+//   C = ceil(rows / tile_m) * ceil(cols / tile_n),  W = ceil(C / sms)
+//
+// do useful work (the better of the tile's two orientations, as the library picks its
+// layout). A grouped GEMM (the experts of a MoE layer) runs its groups' tiles in one
+// launch: C is summed over the groups.
+//
+// A training GEMM [m x k] x [k x n] runs three times: forward (output m x n), data
+// gradient (m x k) and weight gradient (k x n), each with the same FLOPs. The step
+// model charges backward twice the forward's time, so one factor per op carries all
+// three: the harmonic mean 3 / (1/u_fwd + 1/u_dgrad + 1/u_wgrad), which makes the
+// forward + backward total exact (the split between them is then the step model's 1:2).
+//
+// What is not modelled: the library's smaller tiles for shapes the large ones fit badly
+// (so u is a lower bound there), stream-K and split-K, and the per-tile cost that grows
+// as k shrinks. The efficiency a full wave reaches comes from a measurement of the
+// device (efficiency.cc); u scales it.
+
+namespace podsim::workloads {
+
+// A GEMM as its kernel sees it: `groups` independent products of [m/groups x k] x
+// [k x n] (a dense GEMM is one group; a grouped expert GEMM one group per local expert,
+// m being all their rows). Zero: not known (the op is not a GEMM).
+struct GemmShape {
+  double m = 0, k = 0, n = 0;
+  double groups = 1;
+
+  bool known() const { return m > 0 && k > 0 && n > 0 && groups >= 1; }
+};
+
+// How a device runs a GEMM's tiles: `sms` at a time, each tile_m x tile_n of output.
+struct GemmTiling {
+  int sms = 0;
+  int tile_m = 0, tile_n = 0;
+};
+
+// u above for an output of `groups` x [rows x cols], in (0, 1].
+double wave_utilisation(const GemmTiling& t, double rows, double cols, double groups = 1);
+
+// The forward + data-gradient + weight-gradient factor of `s` (harmonic mean above); 1
+// when the shape is not known.
+double gemm_pass_utilisation(const GemmTiling& t, const GemmShape& s);
+
+}  // namespace podsim::workloads
