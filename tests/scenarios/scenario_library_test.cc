@@ -70,11 +70,14 @@ TEST_CASE("cloudmatrix384_vs_nvl72: DeepSeek-V3 days to train match 6ND / (N pea
     // (the hand count leaves out the embedding-side and norm FLOPs).
     const double days_at_full_mfu = kDeepSeekTokens * kDeepSeekFlopsPerToken / (1152 * peak) / kDay;
     CHECK(c->result.time_to_train_s / kDay * c->result.mfu == doctest::Approx(days_at_full_mfu).epsilon(0.03));
-    // MFU between 30% (Pangu Ultra MoE on 6K Ascend NPUs, hardware.md §5; DeepSeek's
-    // own run is ~44% of H800 BF16 peak) and 60% (above every MFU in docs/validation-sources.md):
-    // D F / (N P) is 56 days on 3 x CM384 and 16.8 on 16 x NVL72, so 93-187 and 28-56
+    // MFU between 25% and 60% (above every MFU in docs/validation-sources.md). The floor:
+    // the measured BF16 DeepSeek-V3 on 256 GB200 runs at 31% (Megatron-Bridge, 3139
+    // tokens/s/GPU x 2.496e11 FLOP/token of 2.5 PF; scenarios/validation/mb-dsv3-gb200-
+    // 256-bf16) and Pangu Ultra MoE at 30% on 6K Ascend NPUs (hardware.md §5); 1,152
+    // devices with more data-parallel traffic may sit a little below them.
+    // D F / (N P) is 56 days on 3 x CM384 and 16.8 on 16 x NVL72, so 93-224 and 28-67
     // days.
-    CHECK(c->result.mfu > 0.30);
+    CHECK(c->result.mfu > 0.25);
     CHECK(c->result.mfu < 0.60);
   }
   // Per chip the B200 has 3.3x the 910C's BF16 peak; MFUs within a factor 1.2 of each

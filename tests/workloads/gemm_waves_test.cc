@@ -65,25 +65,34 @@ TEST_CASE("Wave quantisation: forward, data and weight gradient together") {
   CHECK(gemm_pass_utilisation(kA100, GemmShape{}) == 1);
 }
 
-TEST_CASE("A100 and Blackwell GEMM defaults give back the published measurements") {
-  // stas00/ml-engineering, Maximum Achievable Matmul FLOPS table: A100 SXM BF16 271.2 of
-  // 312 TFLOP/s at 1024 x 10240 x 5120. The model at that output shape must give it back.
+TEST_CASE("A100 and Blackwell GEMM defaults: the published isolated measurements, scaled to training by H100's ratio") {
+  // In training a GEMM reaches less than its isolated best: H100's in-training BF16 0.7
+  // against the isolated 794.5 of 989 TFLOP/s (stas00/ml-engineering, Maximum Achievable
+  // Matmul FLOPS table) is 0.8713; its FP8 0.6125 against 1402.6 of 1979 is 0.8642
+  // (workloads/efficiency.cc). Those ratios carry to A100 and Blackwell.
+  const double bf16 = 0.7 / (794.5 / 989.0), fp8 = 0.6125 / (1402.6 / 1979.0);
+  CHECK(bf16 == Approx(0.8713).epsilon(1e-3));
+  CHECK(fp8 == Approx(0.8642).epsilon(1e-3));
+  // A100 SXM BF16 271.2 of 312 TFLOP/s at 1024 x 10240 x 5120: the model at that output
+  // shape gives it back, times the ratio.
   const OpEfficiency a100 = default_efficiency(device("A100 SXM4 80GB", 312, 0));
   REQUIRE(a100.tiling);
-  CHECK(a100.gemm * wave_utilisation(*a100.tiling, 1024, 10240) == Approx(271.2 / 312));
-  // 320 tiles, 3 waves of 108: full-wave efficiency 0.8692 x 324 / 320 = 0.880.
-  CHECK(a100.gemm == Approx(271.2 / 312 * 324 / 320));
+  CHECK(a100.gemm * wave_utilisation(*a100.tiling, 1024, 10240) == Approx(bf16 * 271.2 / 312));
+  // 320 tiles, 3 waves of 108: full-wave efficiency 0.8692 x 324 / 320 = 0.880 isolated,
+  // 0.767 in training.
+  CHECK(a100.gemm == Approx(bf16 * 271.2 / 312 * 324 / 320));
+  CHECK(a100.gemm == Approx(0.767).epsilon(1e-3));
   // GB200: BF16 1822.0 of 2500 at 4096 x 9728 (1216 tiles, 9 waves of 148: 1332 slots);
   // FP8 3615.6 of 5000 at 19456 x 5120 (3040 tiles, 21 waves: 3108 slots).
   const OpEfficiency gb200 = default_efficiency(device("B200 (GB200)", 2500, 5000));
   REQUIRE(gb200.tiling);
-  CHECK(gb200.gemm == Approx(1822.0 / 2500 * 1332 / 1216));
-  CHECK(*gb200.gemm_fp8 == Approx(3615.6 / 5000 * 3108 / 3040));
-  CHECK(gb200.gemm_at(Precision::kFP8) * wave_utilisation(*gb200.tiling, 19456, 5120) == Approx(3615.6 / 5000));
+  CHECK(gb200.gemm == Approx(bf16 * 1822.0 / 2500 * 1332 / 1216));
+  CHECK(*gb200.gemm_fp8 == Approx(fp8 * 3615.6 / 5000 * 3108 / 3040));
+  CHECK(gb200.gemm_at(Precision::kFP8) * wave_utilisation(*gb200.tiling, 19456, 5120) == Approx(fp8 * 3615.6 / 5000));
   // GB300 takes GB200's (same tensor cores, same catalog peaks); HGX B200 its own:
   // BF16 1745.0 of 2250 at 1792 x 16128 (882 tiles, 6 waves: 888 slots).
   CHECK(default_efficiency(device("B300 (GB300)", 2500, 5000)).gemm == Approx(gb200.gemm));
-  CHECK(default_efficiency(device("B200", 2250, 4500)).gemm == Approx(1745.0 / 2250 * 888 / 882));
+  CHECK(default_efficiency(device("B200", 2250, 4500)).gemm == Approx(bf16 * 1745.0 / 2250 * 888 / 882));
   // Hopper keeps one efficiency whatever the shape (its branch is calibrated apart).
   CHECK_FALSE(default_efficiency(device("H100 SXM5", 989.5, 1979)).tiling);
 }
@@ -91,7 +100,7 @@ TEST_CASE("A100 and Blackwell GEMM defaults give back the published measurements
 TEST_CASE("Op time on A100 by GEMM shape") {
   const DeviceSpec a100 = device("A100 SXM4 80GB", 312, 0);
   const OpEfficiency eff = default_efficiency(a100);
-  // The 7.5B qkv above: 2 x 2048 x 4096 x 3072 FLOPs at 312 TF x 0.880 x 0.853.
+  // The 7.5B qkv above: 2 x 2048 x 4096 x 3072 FLOPs at 312 TF x 0.767 x 0.853.
   const Op qkv{.name = "qkv", .kind = OpKind::kGemm, .flops = 2.0 * 2048 * 4096 * 3072, .bytes = Bytes(1e3),
                .shape = {.m = 2048, .k = 4096, .n = 3072}};
   const double u = 3 / (216.0 / 192 + 324.0 / 256 + 432.0 / 384);
