@@ -176,7 +176,8 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     e.tiling = kA100Tiling;
     return e;
   }
-  if (n.starts_with("H100") || n.starts_with("H800") || n.starts_with("H20")) {
+  // H200 is named explicitly: the H100's die and clocks (device_catalog.cc), so its values.
+  if (n.starts_with("H100") || n.starts_with("H200") || n.starts_with("H800") || n.starts_with("H20")) {
     // Llama 3 T4 (2 rows, BF16), MLPerf v3.1/v5.0 (4 rows, FP8), Megatron-Bridge 70B (FP8),
     // NeMo DFM Wan 2.1 (BF16). BF16 GEMMs at 0.7 of 989 TF (~690 TF, what large cuBLAS
     // BF16 GEMMs sustain on H100 SXM) put both Llama 3 rows within 5%, so 0.7 stays.
