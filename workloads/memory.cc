@@ -147,7 +147,24 @@ SchedulePeak dualpipe_peak(const Plan& p, int stage, const std::vector<double>& 
   return peak;
 }
 
-SchedulePeak schedule_peak(const Plan& p, int stage, const std::vector<double>& chunk_act, double working) {
+// A step of m micro-batches walked as one of at most 4 pp: the same peak, in time and
+// memory independent of m (a plan may ask for 1e9 samples). Past the warm-up (fewer
+// than (v + 1) pp forward passes) the schedules repeat with a period of pp v passes
+// (Megatron's interleaving) or one overlapped pair (DualPipe), so 2 pp steady micro-
+// batches already show every value the live bytes take; the cool-down only frees, and
+// with m a multiple of pp (interleaved) or of 2 (DualPipe) its chunk order is the same
+// for every m. 4 pp keeps both divisibilities and DualPipe's m >= 2 pp. Tested against
+// the full walk (memory_test.cc).
+Plan walked_schedule(const Plan& p) {
+  const int cap = 4 * p.pp;
+  if (p.micro_batches() <= cap) return p;
+  Plan q = p;
+  q.global_batch = cap * p.dp * p.micro_batch;  // < p.global_batch: no overflow
+  return q;
+}
+
+SchedulePeak schedule_peak(const Plan& full, int stage, const std::vector<double>& chunk_act, double working) {
+  const Plan p = walked_schedule(full);
   if (p.schedule == PipelineSchedule::kDualPipe) return dualpipe_peak(p, stage, chunk_act, working);
   const int mb = p.micro_batches(), v = int(chunk_act.size());
   std::vector<int> chunks_of(static_cast<size_t>(mb), 0);

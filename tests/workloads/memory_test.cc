@@ -305,3 +305,48 @@ TEST_CASE("distributed saved activations: 2 s b h / t per layer, and one TP all-
           }
   CHECK(gathers == m.layers);
 }
+
+TEST_CASE("the schedule's peak stops growing after a few pp micro-batches, so a step of 1e8 is walked as 4 pp") {
+  // memory.cc walks at most 4 pp micro-batches of a schedule (walked_schedule). Below
+  // that cap every walk is the full one: the peak of every stage must already be the
+  // same at 2 pp, 3 pp and 4 pp micro-batches (the warm-up is over and the steady state
+  // has repeated), and a step of 1e8 micro-batches, walked as 4 pp, gives it too (the
+  // full walk would hold 1e8 schedule entries: gigabytes).
+  auto check_stable = [](const ModelSpec& m, Plan p, int step) {
+    std::vector<MemoryBreakdown> first;
+    for (int k = 2 * p.pp; k <= 4 * p.pp; k += step) {
+      p.global_batch = k * p.dp * p.micro_batch;
+      const std::vector<MemoryBreakdown> s = memory_per_stage(m, p);
+      if (first.empty()) first = s;
+      for (size_t i = 0; i < s.size(); ++i) {
+        CAPTURE(k);
+        CAPTURE(i);
+        CHECK(s[i].activations.value() == first[i].activations.value());
+        CHECK(s[i].micro_batches_in_flight == first[i].micro_batches_in_flight);
+      }
+    }
+    p.global_batch = 100'000'000 * p.dp * p.micro_batch;
+    const std::vector<MemoryBreakdown> huge = memory_per_stage(m, p);
+    for (size_t i = 0; i < huge.size(); ++i) {
+      CAPTURE(i);
+      CHECK(huge[i].activations.value() == first[i].activations.value());
+      CHECK(huge[i].micro_batches_in_flight == first[i].micro_batches_in_flight);
+    }
+  };
+  const ModelSpec gpt = *model_preset("gpt3-175b");
+  SUBCASE("1F1B") {
+    check_stable(gpt, Plan{.tp = 8, .pp = 8, .sequence_parallel = true, .recompute = Recompute::kSelective}, 1);
+  }
+  SUBCASE("interleaved, uneven chunks") {
+    // DeepSeek-V3's 61 layers on PP4 v4: chunks of 3 and 4 layers, dense and MoE.
+    check_stable(*model_preset("deepseek-v3"),
+                 Plan{.pp = 4, .ep = 1, .schedule = PipelineSchedule::kInterleaved, .virtual_stages = 4,
+                      .allow_uneven_stages = true, .recompute = Recompute::kSelective},
+                 4);
+  }
+  SUBCASE("DualPipe") {
+    check_stable(gpt, Plan{.tp = 8, .pp = 8, .sequence_parallel = true, .schedule = PipelineSchedule::kDualPipe,
+                           .recompute = Recompute::kSelective},
+                 2);
+  }
+}
