@@ -4,7 +4,9 @@
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ostream>
+#include <thread>
 
 #include "engine/error.h"
 
@@ -61,6 +63,13 @@ std::vector<std::string> strings_of(const po::variables_map& vm, const char* nam
 
 std::string string_of(const po::variables_map& vm, const char* name, const std::string& fallback) {
   return vm.count(name) ? vm[name].as<std::string>() : fallback;
+}
+
+size_t threads_of(const po::variables_map& vm, std::string_view command) {
+  if (!vm.count("threads")) return std::max(1U, std::thread::hardware_concurrency());
+  const int n = vm["threads"].as<int>();
+  if (n < 1 || n > 1024) throw UserError(fmt::format("{}: --threads {}: expected an integer in [1, 1024]", command, n));
+  return static_cast<size_t>(n);
 }
 
 std::shared_ptr<spdlog::logger> cli_log() {

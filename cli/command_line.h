@@ -67,6 +67,11 @@ std::vector<std::string> strings_of(const boost::program_options::variables_map&
 std::string string_of(const boost::program_options::variables_map& vm, const char* name,
                       const std::string& fallback = {});
 
+// --threads N: how many threads the command runs at once, or the machine's hardware
+// threads when it was not given. Throws UserError naming `command` unless 1 <= N <= 1024
+// (more than a machine's cores only adds switching; a typo must not start a million).
+size_t threads_of(const boost::program_options::variables_map& vm, std::string_view command);
+
 // The command line's logger ("cli", made by main at the level -v/-q ask for), or one
 // that drops everything when main did not make it (tests call commands directly).
 std::shared_ptr<spdlog::logger> cli_log();

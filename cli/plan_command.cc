@@ -68,7 +68,9 @@ void plan_options(boost::program_options::options_description& options) {
       "top", po::value<int>()->default_value(5), "plans to print")(
       "cuda-graphs", po::value<std::string>()->default_value("none"),
       "none | static | full: what the framework replays from CUDA graphs (MoE host overhead)")(
-      "dualpipe", po::bool_switch(), "also try DeepSeek's DualPipe schedule (shapes with an even pp)");
+      "dualpipe", po::bool_switch(), "also try DeepSeek's DualPipe schedule (shapes with an even pp)")(
+      "threads", po::value<int>(), "plans timed at once (default: the machine's hardware threads); the answer is the "
+      "same for any number");
 }
 
 int plan_run(const boost::program_options::variables_map& vm, const Console& console) {
@@ -78,7 +80,8 @@ int plan_run(const boost::program_options::variables_map& vm, const Console& con
                 .cluster_file = string_of(vm, "cluster"), .overrides = strings_of(vm, "set"),
                 .devices = vm["devices"].as<int>(), .global_batch = vm["global-batch"].as<int>(),
                 .precision = vm["precision"].as<std::string>(), .top = vm["top"].as<int>(),
-                .cuda_graphs = vm["cuda-graphs"].as<std::string>(), .dualpipe = vm["dualpipe"].as<bool>()};
+                .cuda_graphs = vm["cuda-graphs"].as<std::string>(), .dualpipe = vm["dualpipe"].as<bool>(),
+                .threads = static_cast<int>(threads_of(vm, "podsim plan"))};
   if (progress.enabled()) o.progress = [&progress](size_t done, size_t total) { progress.update(done, total); };
   plan_command(o, console.out, &progress);
   return 0;

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
-#include <thread>
 
 #include "cli/command_line.h"
 #include "cli/progress.h"
@@ -50,12 +49,7 @@ void sweep_options(boost::program_options::options_description& options) {
 int sweep_run(const boost::program_options::variables_map& vm, const Console& console) {
   std::ostream& out = console.out;
   SweepOptions o;
-  o.threads = std::max(1U, std::thread::hardware_concurrency());
-  if (vm.count("threads")) {
-    const int n = vm["threads"].as<int>();
-    if (n < 1) throw UserError(fmt::format("podsim sweep: --threads {}: expected an integer >= 1", n));
-    o.threads = static_cast<size_t>(n);
-  }
+  o.threads = threads_of(vm, "podsim sweep");
   if (vm.count("shard")) o.shard = parse_shard(vm["shard"].as<std::string>());
   o.resume = vm["resume"].as<bool>();
   if (vm.count("out")) o.out = vm["out"].as<std::string>();

@@ -45,8 +45,18 @@ PlanAnswer plan(const PlanRequest& o) {
   if (o.devices < 0 || (o.devices == 0 && o.cluster_file.empty()))
     throw UserError(fmt::format("podsim plan: --devices must be > 0{}, got {}",
                                 o.cluster_file.empty() ? " with --system" : "", o.devices));
+  // As a scenario's plan.global_batch (field_ranges.cc); 0 asks for one per device.
+  if (o.global_batch < 0 || o.global_batch > 1'000'000'000)
+    throw UserError(fmt::format("podsim plan: --global-batch {}: expected samples in [1, 1e9] (or 0: one per device)",
+                                o.global_batch));
+  if (o.top < 1 || o.top > 1000)
+    throw UserError(fmt::format("podsim plan: --top {}: expected an integer in [1, 1000]", o.top));
+  if (o.threads < 0 || o.threads > 1024)
+    throw UserError(fmt::format("podsim plan: threads {}: expected [1, 1024], or 0 for one per hardware thread",
+                                o.threads));
   const std::optional<engine::Precision> parsed = plan_precision(o.precision);
-  if (!parsed) throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8 or int8", o.precision));
+  if (!parsed)
+    throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8, mxfp8 or int8", o.precision));
   const engine::Precision precision = *parsed;
 
   workloads::CudaGraphs graphs = workloads::CudaGraphs::kNone;
@@ -79,7 +89,7 @@ PlanAnswer plan(const PlanRequest& o) {
   const workloads::PlanSearch q{.devices = devices, .global_batch = o.global_batch > 0 ? o.global_batch : devices,
                                 .precision = precision, .scale_up_domain = std::min(domain, devices),
                                 .top = o.top, .step = {}, .cuda_graphs = graphs, .allow_dualpipe = o.dualpipe,
-                                .progress = o.progress, .threads = 0};  // one candidate per hardware thread
+                                .progress = o.progress, .threads = o.threads};
   const auto t0 = std::chrono::steady_clock::now();
   workloads::PlanReport report = workloads::plan_search(*model, q, *device, fabric);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

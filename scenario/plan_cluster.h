@@ -23,7 +23,7 @@ namespace podsim::scenario {
 // Throws UserError for an unknown system preset.
 ScenarioFile preset_cluster_file(const std::string& system, int devices);
 
-// "bf16", "fp16", "fp8", "int8"; nullopt for anything else.
+// "bf16", "fp16", "fp8", "mxfp8", "int8"; nullopt for anything else.
 std::optional<engine::Precision> plan_precision(std::string_view name);
 
 // What to plan, as `podsim plan`'s options give it.
@@ -33,14 +33,16 @@ struct PlanRequest {
   std::string cluster_file;  // instead of system: a scenario file whose `cluster` is used
   std::vector<std::string> overrides;  // cluster.FIELD=VALUE
   int devices = 0;       // 0 with cluster_file: all of the cluster's devices
-  int global_batch = 0;  // 0: devices (one sample per device)
+  int global_batch = 0;  // 0: devices (one sample per device); else in [1, 1e9]
   std::string precision = "bf16";
-  int top = 5;
+  int top = 5;  // in [1, 1000]
   // What the framework replays from CUDA graphs: "none", "static" or "full" (the MoE
   // host overhead, workloads/efficiency.h).
   std::string cuda_graphs = "none";
   // Also try DeepSeek's DualPipe schedule (workloads::PlanSearch::allow_dualpipe).
   bool dualpipe = false;
+  // Plans timed at once (workloads::PlanSearch::threads); 0: one per hardware thread.
+  int threads = 0;
   // Told (shapes searched, shapes in all) as the search goes; may be empty
   // (workloads::PlanSearch::progress).
   std::function<void(size_t done, size_t total)> progress;

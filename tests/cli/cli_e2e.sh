@@ -4,26 +4,11 @@
 set -u
 podsim=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+source "$src/tests/e2e_lib.sh"
 
-expect() {  # expect NAME WANT_RC STDERR_REGEX -- CMD...
-  local name=$1 want=$2 regex=$3
-  shift 4
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, expected $want"; cat "$tmp/err"; failures=$((failures + 1)); return
-  fi
-  if [ -n "$regex" ] && ! grep -Eq "$regex" "$tmp/err"; then
-    echo "FAIL $name: stderr does not match /$regex/:"; cat "$tmp/err"; failures=$((failures + 1)); return
-  fi
-  echo "ok   $name"
-}
 
 expect "runs the smallest scenario" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto"
-grep -q "jobs            2 finished of 2" "$tmp/out" || { echo "FAIL: no result on stdout"; failures=$((failures + 1)); }
+grep -q "jobs            2 finished of 2" "$tmp/out" || fail "no result on stdout"
 
 printf 'name: "bad"\nhorizn_s: 5\n' >"$tmp/bad.textproto"
 expect "typo'd field" 2 "^$tmp/bad.textproto:2:[0-9]+: .*horizn_s" -- "$podsim" run "$tmp/bad.textproto"
@@ -37,13 +22,16 @@ expect "value out of range" 2 "^--set horizon_s: horizon_s: expected s in \[0, 1
 expect "--set works" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto" --set jobs[1].arrival_s=7200
 # The second job now arrives after the first ends (~0.2 h): the makespan is its arrival
 # plus its own run time (7200 + 328 s = 2.09 h).
-grep -q "makespan        2.09 h" "$tmp/out" || { echo "FAIL: --set did not take effect"; failures=$((failures + 1)); }
+grep -q "makespan        2.09 h" "$tmp/out" || fail "--set did not take effect"
 printf 'name: "nomachine"\njobs { name: "a" }\n' >"$tmp/nomachine.textproto"
 expect "jobs without a cluster" 2 "nomachine.textproto: jobs: the scenario has jobs but no machine" -- \
   "$podsim" run "$tmp/nomachine.textproto"
 printf 'name: "empty"\n' >"$tmp/empty.textproto"
 expect "nothing to simulate" 2 "empty.textproto: nothing to simulate" -- "$podsim" run "$tmp/empty.textproto"
-expect "unknown command" 2 "unknown command 'fly'" -- "$podsim" fly
+# An unknown command is the one case followed by the usage (as git does): the error is
+# the first line.
+expect "unknown command" 2 "" -- "$podsim" fly
+head -n 1 "$tmp/err" | grep -q "^podsim: unknown command 'fly'$" || fail "unknown command: not the first line"
 expect "help" 0 "" -- "$podsim" run --help
 head -c 4096 /dev/urandom >"$tmp/garbage.textproto"
 expect "binary garbage" 2 "garbage.textproto" -- "$podsim" run "$tmp/garbage.textproto"
@@ -51,18 +39,35 @@ expect "binary garbage" 2 "garbage.textproto" -- "$podsim" run "$tmp/garbage.tex
 # podsim plan: the top plans, the MoE host overhead line, --cuda-graphs.
 expect "plan" 0 "" -- "$podsim" plan --model gpt-oss-120b --system hgx-h100 --devices 64 --global-batch 512 --top 2
 grep -q "^host       CUDA graphs none: MoE host overhead 7.4 ms per MoE layer per micro-batch" "$tmp/out" ||
-  { echo "FAIL: plan does not state the MoE host overhead"; failures=$((failures + 1)); }
+  fail "plan does not state the MoE host overhead"
 best_step() { sed -nE 's/^  1 .* ([0-9.]+) s +[0-9.]+% .*/\1/p' "$tmp/out"; }
 eager=$(best_step)
 expect "plan --cuda-graphs full" 0 "" -- "$podsim" plan --model gpt-oss-120b --system hgx-h100 --devices 64 \
   --global-batch 512 --top 2 --cuda-graphs full
 graphed=$(best_step)
 grep -q "MoE host overhead 0.0 ms" "$tmp/out" && awk -v a="$graphed" -v b="$eager" 'BEGIN {exit !(a > 0 && a < b)}' ||
-  { echo "FAIL: --cuda-graphs full: best step $graphed s, eager $eager s"; failures=$((failures + 1)); }
+  fail "--cuda-graphs full: best step $graphed s, eager $eager s"
 expect "plan --cuda-graphs bad" 2 "^podsim plan: --cuda-graphs some: expected none, static or full$" -- \
   "$podsim" plan --model gpt-oss-120b --system hgx-h100 --devices 64 --cuda-graphs some
 expect "plan unknown model" 2 "^podsim plan: --model nope: unknown preset \(expected one of: " -- \
   "$podsim" plan --model nope --system hgx-h100 --devices 8
+# Every numeric option has a range; a huge batch is answered (the memory walk of a
+# schedule is bounded: memory.cc), and one thread gives what many give.
+expect "plan --top 0" 2 "^podsim plan: --top 0: expected an integer in \[1, 1000\]$" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --top 0
+expect "plan --global-batch -5" 2 "^podsim plan: --global-batch -5: expected samples in \[1, 1e9\]" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --global-batch -5
+expect "plan --threads 0" 2 "^podsim plan: --threads 0: expected an integer in \[1, 1024\]$" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --threads 0
+expect "plan --global-batch 1e9" 0 "" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --global-batch 1000000000 --top 3 --threads 1
+cp "$tmp/out" "$tmp/plan1"
+expect "plan --threads 2" 0 "" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --global-batch 1000000000 --top 3 --threads 2
+# The search's wall time is printed on its "searched" line; everything else is the same.
+grep -v '^searched' "$tmp/plan1" >"$tmp/plan1.cmp"
+grep -v '^searched' "$tmp/out" >"$tmp/plan2.cmp"
+same "plan on 1 and 2 threads" "$tmp/plan1.cmp" "$tmp/plan2.cmp"
 
 # podsim plan on a fabric: past 2,048 NICs a 3-tier tree (any device count: the last leaf
 # and pod part full); --set changes the fabric as in a scenario; --cluster FILE plans on a
@@ -70,16 +75,16 @@ expect "plan unknown model" 2 "^podsim plan: --model nope: unknown preset \(expe
 expect "plan at 6,144 devices" 0 "" -- "$podsim" plan --model llama3-8b --system hgx-h100 --devices 6144 --top 1
 grep -q "^system     768x hgx-h100 (6144 devices used of 6144, 8 per scale-up domain)" "$tmp/out" &&
   grep -q "^fabric     3-tier fat tree, radix 64, leaves 1:1, spines 1:1" "$tmp/out" ||
-  { echo "FAIL: plan at 6,144 devices:"; cat "$tmp/out"; failures=$((failures + 1)); }
+  { fail "plan at 6,144 devices:"; cat "$tmp/out"; }
 expect "plan --set a tapered fabric" 0 "" -- "$podsim" plan --model llama3-8b --system nvl72 --devices 3000 --top 1 \
   --set cluster.fat_tree.oversubscription=3 --set cluster.fat_tree.spine_oversubscription=3
 grep -q "^system     42x nvl72 (3000 devices used of 3024, 72 per scale-up domain)" "$tmp/out" &&
   grep -q "^fabric     3-tier fat tree, radix 64, leaves 3:1, spines 3:1" "$tmp/out" ||
-  { echo "FAIL: plan --set:"; cat "$tmp/out"; failures=$((failures + 1)); }
+  { fail "plan --set:"; cat "$tmp/out"; }
 expect "plan --cluster FILE" 0 "" -- "$podsim" plan --model llama3-8b --top 1 \
   --cluster "$src/scenarios/topologies/mixed_nvl72_cm384.textproto"
 grep -q "^system     8x nvl72 + cloudmatrix384 (960 devices used of 960, 72 per scale-up domain), B200" "$tmp/out" ||
-  { echo "FAIL: plan --cluster:"; cat "$tmp/out"; failures=$((failures + 1)); }
+  { fail "plan --cluster:"; cat "$tmp/out"; }
 expect "plan --set outside the cluster" 2 "^podsim plan: --set seed=3: only the cluster's fields apply here" -- \
   "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --set seed=3
 expect "plan --system and --cluster" 2 "^podsim plan: give --system S \(with --devices N\) or --cluster FILE, one of them$" -- \
@@ -97,11 +102,10 @@ cp "$src/scenarios/validation/megatron-sc21-1.7b.textproto" "$tmp/val/a-good.tex
 printf 'name: "broken"\nhorizn_s: 5\n' >"$tmp/val/b-broken.textproto"
 expect "validate with a refused row" 2 "" -- "$podsim" validate "$tmp/val"
 grep -Eq "^b-broken +refused: .*b-broken.textproto:2:[0-9]+: .*horizn_s" "$tmp/out" ||
-  { echo "FAIL: validate: no refused row"; cat "$tmp/out"; failures=$((failures + 1)); }
+  { fail "validate: no refused row"; cat "$tmp/out"; }
 grep -Eq "^megatron-sc21-1.7b +HW TFLOP/s/dev" "$tmp/out" ||
-  { echo "FAIL: validate: the good row is missing"; cat "$tmp/out"; failures=$((failures + 1)); }
+  { fail "validate: the good row is missing"; cat "$tmp/out"; }
 grep -Eq "^1 figures, 1 scenario refused: median .*within 15%: [01] of 1 .*NOT met$" "$tmp/out" ||
-  { echo "FAIL: validate: the summary does not count the refused row"; cat "$tmp/out"; failures=$((failures + 1)); }
+  { fail "validate: the summary does not count the refused row"; cat "$tmp/out"; }
 
-echo "cli_e2e: $failures failed"
-[ "$failures" -eq 0 ]
+finish cli_e2e

@@ -6,29 +6,10 @@
 set -u
 podsim=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+source "$src/tests/e2e_lib.sh"
 scenario="$src/scenarios/sweeps/ub_bandwidth_nvlink_domain.textproto"  # 12 points, ~0.2 s
 
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
-expect() {  # expect NAME WANT_RC STDERR_REGEX -- CMD...
-  local name=$1 want=$2 regex=$3
-  shift 4
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then fail "$name: exit $rc, expected $want"; cat "$tmp/err"; return; fi
-  if [ -n "$regex" ]; then
-    if ! grep -Eq "$regex" "$tmp/err"; then fail "$name: stderr does not match /$regex/:"; cat "$tmp/err"; return; fi
-    if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then fail "$name: more than one line on stderr:"; cat "$tmp/err"; return; fi
-  fi
-  echo "ok   $name"
-}
-
-same() {  # same NAME A B
-  if cmp -s "$2" "$3"; then echo "ok   $1"; else fail "$1: $2 and $3 differ"; diff "$2" "$3" | head -10; fi
-}
 
 expect "whole sweep, 1 thread" 0 "" -- "$podsim" -q sweep "$scenario" --threads 1 --out "$tmp/t1.csv"
 grep -q "^sweep ub_bandwidth_nvlink_domain: 12 of 12 points (shard 1/1), 0 resumed, 0 failed" "$tmp/out" ||
@@ -129,12 +110,12 @@ expect "empty value in a list" 2 "^--set seed: empty value in '1,,2'" -- "$podsi
 expect "bad value" 2 "^--set seed: " -- "$podsim" sweep "$scenario" --set seed=1,minus
 expect "--shard 0/2" 2 "^--shard 0/2: expected K/N with 1 <= K <= N" -- "$podsim" sweep "$scenario" --shard 0/2
 expect "--shard 3/2" 2 "^--shard 3/2: expected K/N with 1 <= K <= N" -- "$podsim" sweep "$scenario" --shard 3/2
-expect "--threads 0" 2 "^podsim sweep: --threads 0: expected an integer >= 1" -- "$podsim" sweep "$scenario" --threads 0
+expect "--threads 0" 2 "^podsim sweep: --threads 0: expected an integer in \[1, 1024\]$" -- "$podsim" sweep "$scenario" --threads 0
+expect "--threads 5000" 2 "^podsim sweep: --threads 5000: expected an integer in \[1, 1024\]$" -- "$podsim" sweep "$scenario" --threads 5000
 expect "unwritable --out" 2 "^$tmp/no/such/dir/r.csv: --out: directory $tmp/no/such/dir does not exist \\(expected a path in an existing, writable directory\\)$" -- \
   "$podsim" -q sweep "$scenario" --out "$tmp/no/such/dir/r.csv"
 expect "--resume without --out" 2 "^podsim sweep: --resume needs --out" -- "$podsim" sweep "$scenario" --resume
 expect "nothing to sweep" 2 "smoke.textproto: nothing to sweep" -- "$podsim" sweep "$src/scenarios/smoke.textproto"
 expect "sweep help" 0 "" -- "$podsim" sweep --help
 
-echo "sweep_e2e: $failures failed"
-[ "$failures" -eq 0 ]
+finish sweep_e2e
