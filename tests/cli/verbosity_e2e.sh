@@ -5,10 +5,7 @@
 set -u
 podsim=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+source "$src/tests/e2e_lib.sh"
 smoke="$src/scenarios/smoke.textproto"
 
 "$podsim" run "$smoke" >"$tmp/plain.out" 2>"$tmp/plain.err" || fail "plain run"
@@ -61,4 +58,4 @@ else
   echo "skip progress on a terminal (no util-linux script)"
 fi
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+finish verbosity_e2e

@@ -4,37 +4,19 @@
 set -u
 podsim=$1
 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+source "$src/tests/e2e_lib.sh"
 
-expect() {  # expect NAME WANT_RC STDOUT_REGEX STDERR_REGEX -- CMD...
-  local name=$1 want=$2 out_regex=$3 err_regex=$4
-  shift 5
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    echo "FAIL $name: exit $rc, expected $want"; cat "$tmp/err"; failures=$((failures + 1)); return
-  fi
-  if [ -n "$out_regex" ] && ! grep -Eq -e "$out_regex" "$tmp/out"; then
-    echo "FAIL $name: stdout does not match /$out_regex/:"; cat "$tmp/out"; failures=$((failures + 1)); return
-  fi
-  if [ -n "$err_regex" ] && ! grep -Eq -e "$err_regex" "$tmp/err"; then
-    echo "FAIL $name: stderr does not match /$err_regex/:"; cat "$tmp/err"; failures=$((failures + 1)); return
-  fi
-  echo "ok   $name"
-}
 
-expect "nvl72 preset" 0 "bisection   32.4 TB/s" "" -- "$podsim" topo nvl72
-expect "cloudmatrix384 preset" 0 "scale-up    392 GB/s" "" -- "$podsim" topo cloudmatrix384
-expect "cloudmatrix384 bisection" 0 "bisection   75.26 TB/s" "" -- "$podsim" topo cloudmatrix384
-expect "--set on a preset" 0 "bisection   37.63 TB/s" "" -- \
+expect_streams "nvl72 preset" 0 "bisection   32.4 TB/s" "" -- "$podsim" topo nvl72
+expect_streams "cloudmatrix384 preset" 0 "scale-up    392 GB/s" "" -- "$podsim" topo cloudmatrix384
+expect_streams "cloudmatrix384 bisection" 0 "bisection   75.26 TB/s" "" -- "$podsim" topo cloudmatrix384
+expect_streams "--set on a preset" 0 "bisection   37.63 TB/s" "" -- \
   "$podsim" topo cloudmatrix384 --set cluster.pools[0].cloudmatrix384.l2_link_gbytes_per_s=14
-expect "nvl576 is marked" 0 "HYPOTHETICAL" "" -- "$podsim" topo nvl576
+expect_streams "nvl576 is marked" 0 "HYPOTHETICAL" "" -- "$podsim" topo nvl576
 for f in "$src"/scenarios/topologies/*.textproto; do
-  expect "scenario $(basename "$f")" 0 "^bisection" "" -- "$podsim" topo "$f"
+  expect_streams "scenario $(basename "$f")" 0 "^bisection" "" -- "$podsim" topo "$f"
 done
-expect "--dot" 0 "dot         $tmp/nvl72.dot \(collapsed view\)" "" -- \
+expect_streams "--dot" 0 "dot         $tmp/nvl72.dot \(collapsed view\)" "" -- \
   "$podsim" topo nvl72 --dot "$tmp/nvl72.dot" --view collapsed
 grep -q "^digraph G {" "$tmp/nvl72.dot" && grep -q "900 GB/s" "$tmp/nvl72.dot" ||
   { echo "FAIL: dot file"; failures=$((failures + 1)); }
@@ -64,11 +46,11 @@ else
   echo "skip dot -Tsvg (Graphviz not installed; scripts/install-deps.sh installs it)"
 fi
 
-expect "unknown preset" 2 "" "'nvl144' is neither a scenario file nor a preset" -- "$podsim" topo nvl144
+expect_streams "unknown preset" 2 "" "'nvl144' is neither a scenario file nor a preset" -- "$podsim" topo nvl144
 printf 'name: "bad"\ncluster {\n  pools { preset: "hgx-h100" hgx { nvlink_gbytes_per_s: -1 } }\n}\n' >"$tmp/bad.textproto"
-expect "bad field located" 2 "" "^$tmp/bad.textproto:3:[0-9]+: cluster.pools\[0\].hgx.nvlink_gbytes_per_s: expected GB/s in \[1e-3, 1e5\], got -1$" -- \
+expect_streams "bad field located" 2 "" "^$tmp/bad.textproto:3:[0-9]+: cluster.pools\[0\].hgx.nvlink_gbytes_per_s: expected GB/s in \[1e-3, 1e5\], got -1$" -- \
   "$podsim" topo "$tmp/bad.textproto"
-expect "bad --view" 2 "" "--view sideways" -- "$podsim" topo nvl72 --view sideways
-expect "help" 0 "" "" -- "$podsim" topo --help
+expect_streams "bad --view" 2 "" "--view sideways" -- "$podsim" topo nvl72 --view sideways
+expect_streams "help" 0 "" "" -- "$podsim" topo --help
 
-if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
+finish topo_e2e
