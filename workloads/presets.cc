@@ -66,6 +66,29 @@ ModelSpec gpt_oss_120b() {
                    .moe = MoeSpec{.experts = 128, .top_k = 4, .shared_experts = 0, .expert_ffn = 2880, .dense_layers = 0}};
 }
 
+// Qwen3-235B-A22B (Qwen team, arXiv 2505.09388, Table 2; the released configuration as
+// Megatron arguments in THUDM/slime scripts/models/qwen3-235B-A22B.sh): 94 layers, all
+// MoE; hidden 4096; 64 query heads of 128 (head_dim set: 64 x 128 != 4096) with 4 KV
+// heads; 128 experts of 1536 (SwiGLU), top-8, no shared expert; vocab 151,936,
+// untied embeddings, RMSNorm, no biases. QK-norm (RMSNorm per head on Q and K) adds no
+// matmul. 235 B total, 22 B active (the report's names). Pre-training sequence 4,096
+// (the report's first stage, §3.2).
+ModelSpec qwen3_235b_a22b() {
+  return ModelSpec{.name = "qwen3-235b-a22b", .layers = 94, .hidden = 4096, .heads = 64, .kv_heads = 4,
+                   .head_dim = 128, .vocab = 151936, .seq_len = 4096, .mlp = MlpKind::kSwiGlu,
+                   .moe = MoeSpec{.experts = 128, .top_k = 8, .shared_experts = 0, .expert_ffn = 1536, .dense_layers = 0}};
+}
+
+// Pangu Ultra 135B (Huawei, arXiv 2504.07866, Table 1): 94 layers, hidden 12288, SwiGLU
+// FFN 28672, 96 heads with 8 KV heads (GQA), vocab 153,376, untied embeddings, RMSNorm
+// in the "sandwich" arrangement (norms add no matmul). Pre-training sequence 4K (the
+// first stage; 8K, 32K and 128K come later). The calibration row
+// scenarios/validation/pangu-ultra-135b-base.textproto spells the same fields out.
+ModelSpec pangu_ultra_135b() {
+  return ModelSpec{.name = "pangu-ultra-135b", .layers = 94, .hidden = 12288, .ffn = 28672, .heads = 96,
+                   .kv_heads = 8, .vocab = 153376, .seq_len = 4096, .mlp = MlpKind::kSwiGlu};
+}
+
 // Wan 2.1 T2V 14B (Wan team, arXiv 2503.20314; HF Wan2.1-T2V-14B config): 40 layers,
 // dim 5120, ffn 13824 (GELU), 40 heads, cross-attention to 512 umT5-XXL tokens of 4096;
 // one time-embedding projection shared by all blocks (adaln_vectors 0).
@@ -121,8 +144,9 @@ ModelSpec moviegen_30b() {
 
 const std::vector<std::string>& model_preset_names() {
   static const std::vector<std::string> kNames = {"gpt3-175b",   "llama3-8b", "llama3-70b", "llama3-405b",
-                                                  "deepseek-v3", "kimi-k2",   "gpt-oss-120b", "wan2.1-14b",
-                                                  "hunyuanvideo-13b", "moviegen-30b"};
+                                                  "deepseek-v3", "kimi-k2",   "gpt-oss-120b", "qwen3-235b-a22b",
+                                                  "pangu-ultra-135b", "wan2.1-14b", "hunyuanvideo-13b",
+                                                  "moviegen-30b"};
   return kNames;
 }
 
@@ -134,6 +158,8 @@ std::optional<ModelSpec> model_preset(std::string_view name) {
   if (name == "deepseek-v3") return deepseek_v3();
   if (name == "kimi-k2") return kimi_k2();
   if (name == "gpt-oss-120b") return gpt_oss_120b();
+  if (name == "qwen3-235b-a22b") return qwen3_235b_a22b();
+  if (name == "pangu-ultra-135b") return pangu_ultra_135b();
   if (name == "wan2.1-14b") return wan21_14b();
   if (name == "hunyuanvideo-13b") return hunyuanvideo_13b();
   if (name == "moviegen-30b") return moviegen_30b();

@@ -75,6 +75,31 @@ TEST_CASE("GPT-OSS 120B: 116.8 B parameters, 5.1 B active without the input embe
   CHECK(p.active - double(m.vocab) * m.hidden == Approx(5.13e9).epsilon(0.01));
 }
 
+TEST_CASE("Qwen3-235B-A22B: 235 B parameters, 22 B active (Qwen3 technical report, arXiv 2505.09388)") {
+  const ModelSpec m = *model_preset("qwen3-235b-a22b");
+  CHECK(check(m).empty());
+  const ParamCounts p = count_params(m);
+  // By hand, per layer: Q and O 2 x 4096 x 8192 = 67.1 M, K and V 2 x 4096 x 512 = 4.2 M,
+  // router 4096 x 128 = 0.5 M, experts 128 x 3 x 4096 x 1536 = 2,415.9 M: 2,487.7 M x 94
+  // = 233.84 B, plus two embeddings of 151,936 x 4096 (1.245 B): 235.09 B. Active: 8 of
+  // the 128 experts (151.0 M) with the rest of the layer: 222.8 M x 94 + 1.245 B = 22.19 B.
+  CHECK(p.total == Approx(235.09e9).epsilon(0.002));
+  CHECK(p.active == Approx(22.19e9).epsilon(0.002));
+  CHECK(p.total == Approx(235e9).epsilon(0.01));  // the report's names
+  CHECK(p.active == Approx(22e9).epsilon(0.01));
+}
+
+TEST_CASE("Pangu Ultra 135B: 135 B parameters (arXiv 2504.07866) and the calibration row's fields") {
+  const ModelSpec m = *model_preset("pangu-ultra-135b");
+  CHECK(check(m).empty());
+  // By hand, per layer: Q and O 2 x 12288^2 = 302.0 M, K and V 2 x 12288 x 1024 = 25.2 M,
+  // SwiGLU 3 x 12288 x 28672 = 1,056.9 M: 1,384.1 M x 94 = 130.11 B, plus two embeddings
+  // of 153,376 x 12288 (3.77 B): 133.88 B, the paper's "135B" to 1%.
+  const ParamCounts p = count_params(m);
+  CHECK(p.total == Approx(133.88e9).epsilon(0.002));
+  CHECK(p.total == Approx(135e9).epsilon(0.01));
+}
+
 TEST_CASE("parallel block: one TP exchange per layer and direction, one norm, same FLOPs") {
   // GPT-3 175B on TP8 without SP: per layer forward 2 all-reduce of s h 2 bytes (SC21
   // §2.3); with attention and MLP in parallel their partial sums are added before one
