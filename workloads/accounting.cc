@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "engine/check.h"
+#include "workloads/fp8_casts.h"
 
 namespace podsim::workloads {
 
@@ -278,6 +280,43 @@ void apply_diffusers_eager(const Ctx& c, std::vector<Op>& ops) {
   ops = std::move(out);
 }
 
+// Where the FP8 operands of a layer linear come from (fp8_casts.h), by the GEMM's name;
+// none for GEMMs Transformer Engine does not run in FP8 (adaLN, router, logits, DiT
+// embeddings). Inputs written in FP8 by a fused kernel: LayerNormLinear's norm (QKV,
+// the MLA projections, whose q and kv norms Megatron-Core fuses into their up-
+// projections, DiT cross-attention queries, the first MLP linear) and the activation
+// before the second MLP linear; the first MLP linear's output gradient comes from the
+// fused dact. Cast by a kernel of their own: the attention output (out_proj), the text
+// (cross_kv), the permuted tokens of the routed experts and every other gradient.
+std::optional<Fp8Sources> fp8_sources(const std::string& n) {
+  if (n == "qkv" || n == "q_proj" || n == "q_down" || n == "q_up" || n == "kv_down" || n == "kv_up" || n == "cross_q")
+    return Fp8Sources{.input_fused = true, .grad_fused = false};
+  if (n == "out_proj" || n == "cross_out" || n == "cross_kv") return Fp8Sources{};
+  if (n == "mlp_up" || n == "shared_up") return Fp8Sources{.input_fused = true, .grad_fused = true};
+  if (n == "experts_up") return Fp8Sources{.input_fused = false, .grad_fused = true};
+  if (n == "mlp_down" || n == "shared_down" || n == "experts_down") return Fp8Sources{.input_fused = true, .grad_fused = false};
+  return std::nullopt;
+}
+
+// Inserts after each FP8 layer linear its casts as one memory-bound op. The step model
+// charges an op's backward twice its forward, so the op carries a third of the forward
+// + backward bytes: the pass total is exact (as gemm_pass_utilisation does for GEMMs).
+void add_fp8_casts(std::vector<Op>& ops) {
+  std::vector<Op> out;
+  out.reserve(2 * ops.size());
+  for (Op& op : ops) {
+    const std::optional<Fp8Sources> from = op.kind == OpKind::kGemm ? fp8_sources(op.name) : std::nullopt;
+    const std::string name = op.name;
+    const GemmShape shape = op.shape;
+    out.push_back(std::move(op));
+    if (!from) continue;
+    const Fp8CastBytes b = fp8_cast_bytes(shape, *from);
+    out.push_back(Op{.name = name + "_fp8_cast", .kind = OpKind::kMemoryBound, .flops = 0,
+                     .bytes = engine::Bytes(b.quantise / 3), .fp8_transpose_bytes = engine::Bytes(b.transpose / 3)});
+  }
+  ops = std::move(out);
+}
+
 std::vector<Op> layer_ops(const Ctx& c, bool moe, int window) {
   std::vector<Op> ops;
   const double h = c.m.hidden;
@@ -293,6 +332,7 @@ std::vector<Op> layer_ops(const Ctx& c, bool moe, int window) {
   const double residual_reads = c.m.parallel_block ? 3 : 2;
   ops.push_back(Ctx::memory("mlp_residual", residual_reads * c.norm_tokens * h, c.norm_tokens * h));
   if (c.m.dit && c.m.dit->kernels == DitKernels::kDiffusersEager) apply_diffusers_eager(c, ops);
+  if (c.s.fp8_casts) add_fp8_casts(ops);
   return ops;
 }
 

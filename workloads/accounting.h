@@ -86,6 +86,9 @@ struct Op {
   double flops = 0;     // forward FLOPs on one device for one micro-batch
   engine::Bytes bytes;  // forward HBM traffic: operands read + results written
   GemmShape shape;      // a GEMM's [m x k] x [k x n] (its kernel's tiles and waves)
+  // Of a memory-bound FP8 cast op (fp8_casts.h): the transposed copies' bytes, moved
+  // only on devices whose FP8 GEMMs need the TN layout (OpEfficiency::fp8_transposes).
+  engine::Bytes fp8_transpose_bytes;
 
   double backward_flops() const { return 2 * flops; }
 };
@@ -115,6 +118,9 @@ struct Shard {
   bool sequence_parallel = false;  // norms and residuals on T/tp tokens
   int micro_batch = 1;             // samples per micro-batch
   int operand_bytes = 2;           // GEMM operand element: 2 BF16/FP16, 1 FP8/INT8
+  // Transformer Engine's per-tensor FP8 (Precision kFP8): each layer linear's GEMM gets
+  // an op "<gemm>_fp8_cast" with the casts of its input and output gradient (fp8_casts.h).
+  bool fp8_casts = false;
   // Attention FLOPs of a causal model: executed (half the s^2 products, false), or
   // counted in full as the SC21 and PaLM formulas do (true).
   bool causal_attention_as_full = false;

@@ -81,9 +81,10 @@ constexpr double kHopperAttention = 0.4;
 //    4096 rows at 1304 TFLOP/s (N 4096, K 7168) and 1358 (N 7168, K 16384), 0.66-0.69
 //    of 1979 TF, but 1058 (0.53) with N = 2112, the width of a TP-split QKV projection;
 //    the cuBLAS ratio sits between them.
-// Transformer Engine's casts to FP8 are fused into the LayerNorm and activation kernels
-// before the GEMMs (LayerNormLinear, fused SwiGLU/GeLU casts) and its amax reductions
-// are per tensor, so no separate overhead is added; no published figure isolates it.
+// Transformer Engine's casts to FP8 are not in these efficiencies (the measurements are
+// bare scaled matmuls): the op graph holds them as memory-bound ops of their own, with
+// the transposes Hopper's TN-only FP8 GEMMs need (fp8_casts.h). Its amax reductions are
+// per tensor (a few bytes) and not counted.
 constexpr double kHopperGemm = 0.7;
 constexpr double kFp8OverBf16LargeGemm = 1.75;
 constexpr double kHopperFp8Gemm = kHopperGemm * kFp8OverBf16LargeGemm / 2;
@@ -197,8 +198,10 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // at this shape), nor pytorch/pytorch#142132's 1.92x (631 vs 329 TFLOP/s, forward
     // only, 4608 tokens). The absolute FA2 figures, ~34% of the 989 TF peak forward
     // and backward together, are the paper's "35% utilization on H100".
+    // FP8 GEMMs on Hopper take only the TN layout: Transformer Engine writes transposed
+    // FP8 copies for the weight gradients (fp8_casts.h).
     return {.gemm = kHopperGemm, .gemm_fp8 = kHopperFp8Gemm, .attention = kHopperAttention, .attention_fa2 = 0.25,
-            .memory = 0.8,
+            .memory = 0.8, .fp8_transposes = true,
             .source = "Hopper: Llama 3, NeMo DFM rows (BF16); FP8 GEMMs from cuBLAS 12.9's FP8/BF16 ratio"};
   }
   if (n.starts_with("B200") || n.starts_with("B300")) {
@@ -209,8 +212,8 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // HGX B200 at 2.25/4.5 PF): BF16 0.80 and FP8 0.74 of the GB200 peaks at a full wave,
     // isolated, times H100's in-training over isolated ratios (0.871, 0.864): 0.696 and
     // 0.639 in training, against 0.7 and 0.55 before, which were Hopper's, carried over. Transformer
-    // Engine's FP8 casts and amax reductions are not in them (the measurement is a bare
-    // scaled matmul): the op graph does not hold them either (efficiency.h).
+    // Engine's FP8 casts are not in them (the measurement is a bare scaled matmul): the
+    // op graph holds them as ops of their own, without transposes (fp8_casts.h).
     // Blackwell Ultra (B300 in GB300) shares the BF16/FP8 tensor cores and the catalog
     // peaks with GB200; its own measurement is of HGX B300 (1769 of 2250 BF16, 3353 of
     // 4500 FP8), at the same fractions as HGX B200 within 1.4 points, so GB200's stand

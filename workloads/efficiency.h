@@ -24,8 +24,8 @@ namespace podsim::workloads {
 struct OpEfficiency {
   double gemm = 0.7;       // of the dense matrix peak at the plan's precision
   // Of the FP8 dense peak, for FP8 plans; unset: `gemm`. FP8 GEMMs reach a smaller
-  // fraction of their (doubled) peak than BF16 ones, and Transformer Engine's casts and
-  // amax reductions around each FP8 GEMM are not separate ops in the step model.
+  // fraction of their (doubled) peak than BF16 ones; Transformer Engine's casts around
+  // each FP8 GEMM are ops of their own (fp8_casts.h), not in this efficiency.
   std::optional<double> gemm_fp8;
   // Of the NVFP4 dense peak, for NVFP4 plans; unset: gemm_fp8, else `gemm`.
   std::optional<double> gemm_fp4;
@@ -36,6 +36,10 @@ struct OpEfficiency {
   // fused (cuDNN / FlashAttention-3 class) kernels'. Unset: no published figure.
   std::optional<double> attention_fa2;
   double memory = 0.8;     // of HBM bandwidth, for memory-bound ops and the optimizer step
+  // The device's FP8 GEMMs take only the TN layout (Hopper), so Transformer Engine also
+  // writes transposed FP8 copies of GEMM inputs and gradients (Op::fp8_transpose_bytes,
+  // fp8_casts.h). False on Blackwell, whose FP8 GEMMs take any layout.
+  bool fp8_transposes = false;
   // Host (CPU) time exposed per MoE layer with routed experts per micro-batch, forward
   // and backward together, in an eager framework with dropless routing: the forward
   // copies the tokens per expert to the host (all-to-all splits, grouped-GEMM sizes),

@@ -91,7 +91,8 @@ int Plan::offloaded_layers(int layers) const {
 
 Shard Plan::shard() const {
   return Shard{.tp = tp, .cp = cp, .ep = ep, .sequence_parallel = sequence_parallel, .micro_batch = micro_batch,
-               .operand_bytes = operand_bytes(), .causal_attention_as_full = false,
+               .operand_bytes = operand_bytes(), .fp8_casts = precision == engine::Precision::kFP8,
+               .causal_attention_as_full = false,
                .flash_attention = flash_attention};
 }
 

@@ -58,7 +58,8 @@ double op_seconds(const Op& op, engine::Precision precision, const engine::Devic
       t = op.flops / (peak->value() * eff.gemm_at(precision, op.shape));
     }
   }
-  return std::max(t, op.bytes.value() / (device.hbm_bandwidth.value() * eff.memory));
+  const double bytes = op.bytes.value() + (eff.fp8_transposes ? op.fp8_transpose_bytes.value() : 0);
+  return std::max(t, bytes / (device.hbm_bandwidth.value() * eff.memory));
 }
 
 std::vector<DeviceId> group_devices(const Plan& p, CommGroup group, int stage, std::span<const DeviceId> placement) {

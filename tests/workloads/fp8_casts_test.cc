@@ -1,0 +1,92 @@
+// Transformer Engine's FP8 casts (workloads/fp8_casts.h): the bytes per GEMM against
+// hand counts, the ops forward_ops adds for FP8 plans only, and the transposes charged
+// on Hopper only.
+#include <doctest/doctest.h>
+
+#include "tests/workloads/op_lookup.h"
+#include "workloads/accounting.h"
+#include "workloads/efficiency.h"
+#include "workloads/fp8_casts.h"
+#include "workloads/model.h"
+#include "workloads/presets.h"
+#include "workloads/step_model.h"
+
+namespace podsim::workloads {
+namespace {
+
+using doctest::Approx;
+using engine::Bytes;
+using engine::DeviceSpec;
+using engine::FlopRate;
+using testing::find_op;
+using testing::has_op;
+
+DeviceSpec device(const char* name, double bf16, double fp8, double hbm_gbps) {
+  DeviceSpec d{.name = name, .peak_bf16 = FlopRate::tera(bf16), .peak_fp16 = FlopRate::tera(bf16),
+               .hbm_capacity = Bytes::giga(80), .hbm_bandwidth = engine::Bandwidth::gbytes_per_s(hbm_gbps)};
+  d.peak_fp8 = FlopRate::tera(fp8);
+  return d;
+}
+
+TEST_CASE("FP8 casts: bytes per GEMM by hand") {
+  // GPT-3 175B (h 12288) on TP4 with SP, one 2048-token micro-batch (MLPerf v3.1's
+  // plan): out_proj [2048 x 3072] x [3072 x 12288]. Its input (the attention output) and
+  // its output gradient are cast by kernels of their own (TE Linear: cast_transpose):
+  // quantise 3 bytes (read BF16 2, write FP8 1) per element of X (2048 x 3072) and of dY
+  // (2048 x 12288); Hopper's transposed copies 1 byte more each.
+  const GemmShape out_proj{.m = 2048, .k = 3072, .n = 12288};
+  const Fp8CastBytes a = fp8_cast_bytes(out_proj, {});
+  CHECK(a.quantise == Approx(3.0 * 2048 * 3072 + 3.0 * 2048 * 12288));
+  CHECK(a.transpose == Approx(1.0 * 2048 * 3072 + 1.0 * 2048 * 12288));
+  // The first MLP linear, [2048 x 12288] x [12288 x 12288]: its input comes in FP8 from
+  // LayerNormMLP's fused norm and its gradient from the fused dact, so nothing is
+  // quantised; Hopper transposes the input (read 1 + write 1) and the dact kernel writes
+  // the gradient's transposed copy (1).
+  const GemmShape fc1{.m = 2048, .k = 12288, .n = 12288};
+  const Fp8CastBytes b = fp8_cast_bytes(fc1, {.input_fused = true, .grad_fused = true});
+  CHECK(b.quantise == 0);
+  CHECK(b.transpose == Approx(2.0 * 2048 * 12288 + 1.0 * 2048 * 12288));
+  CHECK(fp8_cast_bytes(GemmShape{}, {}).quantise == 0);  // shape unknown: nothing
+}
+
+TEST_CASE("FP8 casts: forward_ops adds them to FP8 layer linears only") {
+  const ModelSpec m = *model_preset("gpt3-175b");
+  Shard s{.tp = 4, .sequence_parallel = true, .micro_batch = 1, .operand_bytes = 1, .fp8_casts = true};
+  const std::vector<OpBlock> fp8 = forward_ops(m, s, {.begin = 0, .end = 1, .embedding = true, .head = true});
+  const OpBlock& layer = fp8[1];
+  for (const char* g : {"qkv", "out_proj", "mlp_up", "mlp_down"})
+    CHECK(has_op(layer, std::string(g) + "_fp8_cast"));
+  CHECK_FALSE(has_op(fp8.back(), "logits_fp8_cast"));  // the output layer is not a TE FP8 linear
+  // A third of the forward + backward bytes (the step model charges backward 2x):
+  // out_proj's, from the hand count above.
+  const Op& cast = find_op(layer, "out_proj_fp8_cast");
+  CHECK(cast.kind == OpKind::kMemoryBound);
+  CHECK(cast.bytes.value() == Approx((3.0 * 2048 * 3072 + 3.0 * 2048 * 12288) / 3));
+  CHECK(cast.fp8_transpose_bytes.value() == Approx((2048.0 * 3072 + 2048.0 * 12288) / 3));
+  s.fp8_casts = false;
+  const std::vector<OpBlock> bf16 = forward_ops(m, s, {.begin = 0, .end = 1, .embedding = true, .head = true});
+  CHECK(bf16[1].ops.size() + 4 == layer.ops.size());
+}
+
+TEST_CASE("FP8 casts: transposes are charged on Hopper, not on Blackwell") {
+  // 2048 x 3072 + 2048 x 12288 = 31.5 M elements: 94.4 MB quantised, 31.5 MB transposed,
+  // a third of each on the op. H100 at 0.8 x 3350 GB/s: (31.46 + 10.49) MB / 2680 GB/s
+  // = 15.65 us; B200 at 0.8 x 8000 GB/s: 31.46 MB / 6400 GB/s = 4.92 us.
+  const ModelSpec m = *model_preset("gpt3-175b");
+  const Shard s{.tp = 4, .sequence_parallel = true, .micro_batch = 1, .operand_bytes = 1, .fp8_casts = true};
+  const Op cast = find_op(forward_ops(m, s, {.begin = 0, .end = 1, .embedding = false, .head = false})[0],
+                          "out_proj_fp8_cast");
+  const DeviceSpec h100 = device("H100 SXM5", 989.5, 1979, 3350);
+  const DeviceSpec b200 = device("B200 (GB200)", 2500, 5000, 8000);
+  const OpEfficiency eh = default_efficiency(h100), eb = default_efficiency(b200);
+  CHECK(eh.fp8_transposes);
+  CHECK_FALSE(eb.fp8_transposes);
+  const double elements = 2048.0 * 3072 + 2048.0 * 12288;
+  CHECK(op_seconds(cast, engine::Precision::kFP8, h100, eh, AttentionKernel::kFused) ==
+        Approx(4 * elements / 3 / (3350e9 * 0.8)));
+  CHECK(op_seconds(cast, engine::Precision::kFP8, b200, eb, AttentionKernel::kFused) ==
+        Approx(3 * elements / 3 / (8000e9 * 0.8)));
+}
+
+}  // namespace
+}  // namespace podsim::workloads

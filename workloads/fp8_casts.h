@@ -1,0 +1,43 @@
+#pragma once
+// FP8 casts around a Transformer Engine GEMM (docs/models.md §4.3, "FP8 casts").
+//
+// An FP8 GEMM takes FP8 operands, so Transformer Engine quantises each BF16 input before
+// it and each BF16 output gradient before the backward GEMMs. These are memory-bound
+// kernels of their own unless the kernel that produced the tensor writes FP8 directly
+// (the fused LayerNorm before LayerNormLinear, the fused activation before the second
+// MLP linear, the fused activation backward, dact, that produces the first MLP linear's
+// output gradient). Per element, BF16 2 bytes, FP8 1 byte:
+//
+//   quantise (every FP8 device)       read 2 + write 1 = 3 bytes, unless fused (0)
+//   transpose (Hopper: FP8 GEMMs only take the TN layout, so the weight-gradient GEMM
+//   needs X^T and dY^T in FP8 as well)
+//     beside a cast (cast_transpose)  + 1 byte (its second output)
+//     after a fused norm              read 1 + write 1 = 2 bytes (a transpose kernel)
+//     in a fused dact                 + 1 byte (its second output)
+//
+// Blackwell runs FP8 GEMMs in any layout (TE's is_non_tn_fp8_gemm_supported(): compute
+// capability 10.x), so no transposes there. The weights' casts run once per step (TE
+// keeps the FP8 weights across the micro-batches of a step, `is_first_microbatch`):
+// under 0.1% of a step, not counted. Read from Transformer Engine's
+// pytorch/module/{linear,layernorm_linear,layernorm_mlp}.py (quantizer usages) and
+// pytorch/utils.py (is_non_tn_fp8_gemm_supported).
+#include "workloads/gemm_waves.h"
+
+namespace podsim::workloads {
+
+// Where a GEMM's FP8 operands come from.
+struct Fp8Sources {
+  bool input_fused = false;  // its input is written in FP8 by a fused norm or activation
+  bool grad_fused = false;   // its output gradient is written in FP8 by a fused dact
+};
+
+// Bytes one forward + backward of the GEMM `s` ([m x k] x [k x n]) moves in FP8 casts,
+// per micro-batch: `quantise` on every device, `transpose` only where FP8 GEMMs need
+// the TN layout (OpEfficiency::fp8_transposes).
+struct Fp8CastBytes {
+  double quantise = 0;
+  double transpose = 0;
+};
+Fp8CastBytes fp8_cast_bytes(const GemmShape& s, Fp8Sources from);
+
+}  // namespace podsim::workloads
