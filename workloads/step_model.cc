@@ -198,6 +198,49 @@ struct TpSplit {
 };
 
 // Per stage and model chunk: compute times and the collectives of one micro-batch.
+// DeepSpeed ZeRO-3 runs a layer module by module: a fetch hook before each module that
+// holds weights (each Linear) gathers them, and prefetches the next module's. One slot
+// per weight GEMM in forward order: its compute (the GEMM and the weightless ops after it
+// up to the next GEMM; those before the layer's first GEMM go with the last slot, as they
+// run under the next layer's first gather) and its share of the layer's weights.
+struct Zero3Slot {
+  double forward_s = 0;
+  double recompute_s = 0;  // of its ops that a selective recompute re-runs
+  double share = 0;        // of the layer's weights
+};
+struct Zero3Modules {
+  std::vector<Zero3Slot> slots;
+  int layers = 0;            // identical layers in the chunk
+  Comm gather, scatter;      // one layer's weight all-gather and gradient reduce-scatter
+  int backward_gathers = 1;  // 2 under full recompute: the recomputed forward fetches again
+};
+
+// The slots of one layer block's ops (`op_s`: each op's forward time).
+std::vector<Zero3Slot> zero3_slots(const OpBlock& b, const std::vector<double>& op_s, const RecomputePolicy& policy) {
+  std::vector<Zero3Slot> slots;
+  double before = 0, before_rc = 0, weights = 0;
+  for (size_t i = 0; i < b.ops.size(); ++i) {
+    const Op& op = b.ops[i];
+    const double rc = policy.recomputes(op) ? op_s[i] : 0;
+    if (op.kind == OpKind::kGemm && op.shape.known()) {
+      const double w = op.shape.k * op.shape.n * op.shape.groups;
+      slots.push_back({op_s[i], rc, w});
+      weights += w;
+    } else if (slots.empty()) {
+      before += op_s[i];
+      before_rc += rc;
+    } else {
+      slots.back().forward_s += op_s[i];
+      slots.back().recompute_s += rc;
+    }
+  }
+  if (slots.empty() || weights <= 0) return {};
+  slots.back().forward_s += before;
+  slots.back().recompute_s += before_rc;
+  for (Zero3Slot& z : slots) z.share /= weights;
+  return slots;
+}
+
 struct ChunkTiming {
   int global_index = 0;
   double forward_s = 0;
@@ -217,6 +260,8 @@ struct ChunkTiming {
   std::vector<TpOverlapGroup> fw_tp_overlap, bw_tp_overlap;  // Plan::tp_overlap (TP lane)
   std::optional<Comm> send_forward, send_backward;
   int layers = 0;
+  // DeepSpeed ZeRO-3 (Plan sharding kZero3) fetches weights module by module (zero3_modules).
+  std::optional<Zero3Modules> zero3;
 };
 
 bool blocking(const Comm& c) {
@@ -292,6 +337,11 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
   const double moe_host_s = moe_host_seconds(plan, eff);
   const int offloaded_end = chunk.layers.begin + plan.offloaded_layers(chunk.layers.end - chunk.layers.begin);
   int layer = chunk.layers.begin;
+  // DeepSpeed's module-by-module fetch, on chunks of one kind of dense layer (others keep
+  // the layer-by-layer model of add_pass).
+  int layer_blocks = 0;
+  for (const OpBlock& b : chunk.blocks) layer_blocks += b.is_layer ? 1 : 0;
+  const bool by_module = plan.sharding == DataSharding::kZero3 && layer_blocks == 1;
   for (const OpBlock& b : chunk.blocks) {
     double fw = 0, recompute = 0;
     double attn = 0, attn_recompute = 0, wgrad = 0;
@@ -334,6 +384,16 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
       ct.backward_s += 2 * moe_host_s / 3 * b.repeat;
       ct.host_s += moe_host_s * b.repeat;
     }
+    const bool zero3_modules = by_module && b.is_layer && !b.routed_experts && !b.ops.empty();
+    if (zero3_modules) {
+      Zero3Modules z{.slots = zero3_slots(b, op_s, policy), .layers = b.repeat, .gather = {}, .scatter = {}};
+      for (const Comm& c : b.comms) {
+        if (c.kind == CommKind::kDpParamAllGather && c.phase == CommPhase::kForward) z.gather = c;
+        if (c.kind == CommKind::kDpParamAllGather && c.phase == CommPhase::kBackward) z.backward_gathers = c.count;
+        if (c.kind == CommKind::kDpGradReduceScatter) z.scatter = c;
+      }
+      if (!z.slots.empty() && z.gather.group_size > 1 && z.gather.bytes.value() > 0) ct.zero3 = std::move(z);
+    }
     // The layer's TP regions, when the plan overlaps TP communication with them.
     std::vector<TpRegion> regions;
     if (b.is_layer && plan.tp > 1 && plan.tp_overlap != TpOverlap::kNone) {
@@ -343,6 +403,9 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
     }
     for (const Comm& c : b.comms) {
       if (c.group_size <= 1 || c.bytes.value() <= 0) continue;
+      if (zero3_modules && ct.zero3 &&
+          (c.kind == CommKind::kDpParamAllGather || c.kind == CommKind::kDpGradReduceScatter))
+        continue;  // add_zero3_modules runs them
       const bool fwd = c.phase == CommPhase::kForward;
       int count = c.count;
       if (!regions.empty() && comm_class(c.kind) == CommClass::kTp) {
@@ -759,6 +822,103 @@ class GraphBuilder {
     return prev_comm;
   }
 
+  // The order in which a pass runs DeepSpeed ZeRO-3's module slots: (slot, backward?).
+  // Forward: the modules in order. Backward: under full recompute (two backward
+  // gathers) the recomputed forward's modules in order, then every module's backward in
+  // reverse; else only the backward.
+  static std::vector<std::pair<int, bool>> zero3_order(const Zero3Modules& z, bool forward) {
+    const int n = static_cast<int>(z.slots.size());
+    std::vector<std::pair<int, bool>> order;
+    if (forward || z.backward_gathers > 1)
+      for (int k = 0; k < n; ++k) order.push_back({k, false});
+    if (!forward)
+      for (int k = n - 1; k >= 0; --k) order.push_back({k, true});
+    return order;
+  }
+  static double zero3_slot_s(const Zero3Modules& z, int k, bool backward) {
+    const Zero3Slot& sl = z.slots[static_cast<size_t>(k)];
+    if (!backward) return sl.forward_s;
+    return 2 * sl.forward_s + (z.backward_gathers > 1 ? 0 : sl.recompute_s);
+  }
+  // The compute of a pass's layers (of one micro-batch through the chunk).
+  static double zero3_compute_s(const Zero3Modules& z, bool forward) {
+    double t = 0;
+    for (auto [k, bw] : zero3_order(z, forward)) t += zero3_slot_s(z, k, bw);
+    return t * z.layers;
+  }
+
+  // DeepSpeed ZeRO-3 (v0.3.15, 2021-04, deepspeed/runtime/zero/stage3.py,
+  // PartitionedParameterCoordinator): before each module the fetch hook waits for every
+  // gather in flight and for the device (`_synchronize_communication`: the comm stream's
+  // and torch.cuda.synchronize), then prefetches the next modules' weights up to
+  // stage3_prefetch_bucket_size (5e7 elements: one matrix of a large model) but only when
+  // no prefetch is in flight (`prefetch_next_sub_modules`); a backward's gradients are
+  // reduce-scattered after the module's backward. So the gather of a module runs under the
+  // compute of the module before it, and each slot takes
+  //     max(compute_k, gather_{k+1} + scatter_{k-1})
+  // A small module before a large one (the attention's output projection before the MLP's
+  // up projection) exposes the difference, which a layer-wide overlap would hide. The
+  // layers are identical, so a slot runs for all `layers` at once (the sum of the maxima
+  // is the maximum of the sums); the gather that wraps to the next layer's first module
+  // repeats layers - 1 times, as does the last slot's reduce-scatter, which runs under the
+  // next layer's first slot. The first gather is exposed (first_deps), as is the last
+  // layer's last reduce-scatter (`side`). Compute beside communication slows by
+  // comm_slowdown.
+  NodeId add_zero3_modules(int s, const Zero3Modules& z, bool forward, double scale, NodeId after,
+                           std::initializer_list<std::optional<NodeId>> first_deps, std::vector<NodeId>& side) {
+    const Lanes& L = lanes_[s];
+    const std::vector<std::pair<int, bool>> order = zero3_order(z, forward);
+    const std::vector<DeviceId> grp = group_devices(p_, z.gather.group, s, placement_);
+    auto module = [&](const Comm& c, int k) {
+      Comm m = c;
+      m.bytes = engine::Bytes(c.bytes.value() * z.slots[static_cast<size_t>(k)].share);
+      return m;
+    };
+    NodeId ready = collective(L.dp, module(z.gather, order.front().first), grp, 1, {});
+    for (const std::optional<NodeId>& d : first_deps)
+      if (d) g_.add_dependency(*d, ready);
+    side.push_back(ready);
+    NodeId prev = after;
+    const bool scatters = !forward && z.scatter.group_size > 1;
+    double scatter_s = 0;  // the previous slot's reduce-scatter, running under this one
+    for (size_t j = 0; j < order.size(); ++j) {
+      const auto [k, backward] = order[j];
+      // This slot's prefetch: the next slot's module, or (last slot) the next layer's first.
+      const bool wrap = j + 1 == order.size();
+      const int next = wrap ? order.front().first : order[j + 1].first;
+      const int repeat = wrap ? z.layers - 1 : z.layers;
+      // The last slot's reduce-scatter runs under the next layer's first slot (all but the
+      // last layer's, which is exposed after the pass).
+      if (j == 0 && scatters && z.layers > 1) {
+        const Comm rs = module(z.scatter, order.back().first);
+        side.push_back(collective(L.dp, rs, grp, z.layers - 1, {prev}));
+        scatter_s = estimate_seconds(rs, grp, z.layers - 1);
+      }
+      std::optional<NodeId> fetch;
+      double comm_s = scatter_s;
+      if (repeat > 0) {
+        const Comm g = module(z.gather, next);
+        fetch = collective(L.dp, g, grp, repeat, {ready, prev});
+        comm_s += estimate_seconds(g, grp, repeat);
+        side.push_back(*fetch);
+      }
+      const double c = zero3_slot_s(z, k, backward) * z.layers * scale;
+      const NodeId work = g_.add_compute(L.compute, SimTime::seconds_ceil(c + eff_.comm_slowdown * std::min(comm_s, c)));
+      g_.add_dependency(ready, work);
+      g_.add_dependency(prev, work);
+      scatter_s = 0;
+      if (backward && scatters) {
+        const Comm rs = module(z.scatter, k);
+        const int n = wrap ? 1 : z.layers;
+        side.push_back(collective(L.dp, rs, grp, n, {work}));
+        scatter_s = estimate_seconds(rs, grp, n);
+      }
+      prev = work;
+      if (fetch) ready = *fetch;
+    }
+    return prev;
+  }
+
   // One pass (forward or backward of one micro-batch through one chunk) on stage s.
   // Overlapped collectives start with the pass and the pass's end waits for them:
   //  - ZeRO-3 gathers and reduce-scatters (DP lane) work layer by layer: the pass's
@@ -830,7 +990,14 @@ class GraphBuilder {
     const bool fold = buckets != nullptr || (o_.mode == engine::CommMode::kAnalytical && o_.observer == nullptr);
     std::optional<NodeId> tp_last = add_tp_groups(s, tp_groups, hide_scale, total > 0 ? slowdown / total : 0,
                                                   {recv, first_gather}, fold, hidden_tp_s);
-    const double rest = total - attention - hide + hidden_tp_s;
+    double rest = total - attention - hide + hidden_tp_s;
+    // DeepSpeed ZeRO-3's layers run module by module after the rest (add_zero3_modules).
+    double zero3_scale = 0;
+    if (ct.zero3) {
+      const double layers_s = zero3_compute_s(*ct.zero3, slot.forward);
+      zero3_scale = layers_s > 0 ? std::min(1.0, std::max(0.0, rest) / layers_s) : 0;
+      rest = std::max(0.0, rest - layers_s * zero3_scale);
+    }
     const int pieces = buckets ? std::max(1, std::min(o_.dp_buckets, std::max(ct.layers, 1))) : 1;
     NodeId last{};
     double bucket_s = 0;  // the previous piece's gradient reduction, running under this piece
@@ -855,6 +1022,9 @@ class GraphBuilder {
         }
       }
     }
+    if (ct.zero3)
+      last = add_zero3_modules(s, *ct.zero3, slot.forward, zero3_scale, last,
+                               {recv, slot.forward ? pass_end_[static_cast<size_t>(s)] : std::nullopt}, side);
     if (!ring.empty()) {
       const NodeId before = last;
       for (const ChunkComm* cc : ring) start(*cc, cc->repeat, before);
