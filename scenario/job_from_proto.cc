@@ -245,6 +245,7 @@ void framework_spec(const v1::ParallelPlan& m, Plan& p) {
     default: p.cuda_graphs = CudaGraphs::kNone; break;
   }
   if (m.has_moe_host_overhead_ms()) p.moe_host_overhead_s = m.moe_host_overhead_ms() * 1e-3;
+  if (m.has_overlap_grad_reduce()) p.overlap_grad_reduce = m.overlap_grad_reduce();
   switch (m.tp_overlap()) {
     case v1::ParallelPlan::TP_OVERLAP_NONE: p.tp_overlap = TpOverlap::kNone; break;
     case v1::ParallelPlan::TP_OVERLAP_USERBUFFERS: p.tp_overlap = TpOverlap::kUserbuffers; break;

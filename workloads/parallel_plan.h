@@ -133,6 +133,11 @@ struct Plan {
   // TP communication overlap (above). Default: Megatron-Core's and Transformer Engine's
   // backward overlap, which every Megatron-based framework since 2022 runs.
   TpOverlap tp_overlap = TpOverlap::kBackward;
+  // Data-parallel gradients reduced in buckets under the last backward (PyTorch DDP,
+  // Megatron-Core's overlap_grad_reduce, NeMo and MLPerf configs), or after the whole
+  // backward (false): Megatron-LM's own DDP did so until --overlap-grad-reduce (opt-in)
+  // came in 2023-09, in `train_step` (allreduce_gradients, 2021; reduce_model_grads, 2023).
+  bool overlap_grad_reduce = true;
   // Host time exposed per MoE layer per micro-batch, overriding the above; nullopt:
   // the device type's figure for cuda_graphs.
   std::optional<double> moe_host_overhead_s;

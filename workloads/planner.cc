@@ -34,6 +34,7 @@ std::string describe(const Plan& p) {
   if (p.attention_kernel != AttentionKernel::kFused) s += fmt::format(", {} attention", to_string(p.attention_kernel));
   if (p.cuda_graphs != CudaGraphs::kNone) s += fmt::format(", CUDA graphs {}", to_string(p.cuda_graphs));
   if (p.tp > 1 && p.tp_overlap != TpOverlap::kBackward) s += fmt::format(", TP overlap {}", to_string(p.tp_overlap));
+  if (!p.overlap_grad_reduce) s += ", grads reduced after backward";
   if (p.fp8_activation_cache) s += ", FP8 activation cache";
   if (p.distribute_saved_activations) s += ", distributed saved activations";
   if (p.activation_offload > 0) s += fmt::format(", {:g} of layers offloaded", p.activation_offload);
@@ -150,6 +151,7 @@ void PlanSearch::keep_framework_of(const Plan& p) {
   attention_kernel = p.attention_kernel;
   cuda_graphs = p.cuda_graphs;
   tp_overlap = p.tp_overlap;
+  overlap_grad_reduce = p.overlap_grad_reduce;
   moe_host_overhead_s = p.moe_host_overhead_s;
   fp8_activation_cache = p.fp8_activation_cache;
   allow_dualpipe = p.schedule == PipelineSchedule::kDualPipe;
@@ -201,7 +203,7 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                          .virtual_stages = v, .allow_uneven_stages = true, .sharding = dp * cp > 1 ? sh : DataSharding::kNone,
                          .recompute = rc, .micro_batch = mbs, .global_batch = q.global_batch, .precision = q.precision,
                          .attention_kernel = q.attention_kernel, .cuda_graphs = q.cuda_graphs, .tp_overlap = q.tp_overlap,
-                         .moe_host_overhead_s = q.moe_host_overhead_s,
+                         .overlap_grad_reduce = q.overlap_grad_reduce, .moe_host_overhead_s = q.moe_host_overhead_s,
                          .fp8_activation_cache = q.fp8_activation_cache,
                          .activation_offload = q.activation_offload};
                   if (q.global_batch % (dp * mbs) != 0) continue;

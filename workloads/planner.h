@@ -40,6 +40,7 @@ struct PlanSearch {
   AttentionKernel attention_kernel = AttentionKernel::kFused;
   CudaGraphs cuda_graphs = CudaGraphs::kNone;
   TpOverlap tp_overlap = TpOverlap::kBackward;
+  bool overlap_grad_reduce = true;
   std::optional<double> moe_host_overhead_s;
   // Candidates run SP whenever tp > 1, so distribute_saved_activations has nothing to
   // split there and is not kept.

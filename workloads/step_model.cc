@@ -472,6 +472,17 @@ class GraphBuilder {
       add_dualpipe(work, bucket_nodes);
     else
       add_megatron(work, bucket_nodes);
+    // Without overlap_grad_reduce the stage's gradients are reduced after its last
+    // backward, whole (Megatron-LM's train_step before 2023-09).
+    if (!p_.overlap_grad_reduce)
+      for (int s = 0; s < pp; ++s)
+        for (const Comm& c : work[s].step_comms) {
+          if (c.kind == CommKind::kDpParamAllGather) continue;
+          const std::optional<NodeId>& end = pass_end_[static_cast<size_t>(s)];
+          const NodeId n = collective(lanes_[s].dp, c, group_devices(p_, c.group, s, placement_), c.count, {});
+          if (end) g_.add_dependency(*end, n);
+          bucket_nodes[s].push_back(n);
+        }
     // Optimizer after the stage's gradients are reduced, then ZeRO 1/2 weight gathers.
     for (int s = 0; s < pp; ++s) {
       const double opt_s = mem[static_cast<size_t>(s)].optimizer.value() * kAdamBytesPerOptimizerByte /
@@ -513,7 +524,7 @@ class GraphBuilder {
             if (it == sends.end()) break;
             recv = it->second;
           }
-          const bool last_backward = !slot.forward && slot.micro_batch == m - 1;
+          const bool last_backward = !slot.forward && slot.micro_batch == m - 1 && p_.overlap_grad_reduce;
           const NodeId done = add_pass(s, ct, slot, recv, last_backward ? &bucket_nodes[s] : nullptr, work[s]);
           const std::optional<Comm>& out = slot.forward ? ct.send_forward : ct.send_backward;
           if (out) {
@@ -591,7 +602,7 @@ class GraphBuilder {
             if (defer) deferred[s].push_back(b.weight_s);
             const bool last = ps.b_micro_batch == half - 1;
             const NodeId done = add_pass(s, b, Slot{false, ps.b_micro_batch, ps.b_chunk}, recv_b,
-                                         last ? &bucket_nodes[s] : nullptr, work[s], defer ? b.weight_s : 0);
+                                         last && p_.overlap_grad_reduce ? &bucket_nodes[s] : nullptr, work[s], defer ? b.weight_s : 0);
             send(s, ps.b_chunk, ps.b_micro_batch, false, done);
           }
           ++next[s];

@@ -120,6 +120,23 @@ TEST_CASE("gradient buckets: each bucket's reduction slows the next piece of bac
   CHECK(slowed.step_s - base.step_s == doctest::Approx(3 * 0.2 * std::min(quarter, piece)).epsilon(1e-3));
 }
 
+TEST_CASE("gradients reduced after the backward (Megatron-LM's train_step before 2023-09): all exposed") {
+  // The same DDP step with overlap_grad_reduce off: the whole all-reduce (ring over 2
+  // ranks, S / B) runs after the backward, before the optimizer (megatron/training.py:
+  // allreduce_gradients() after forward_backward_func, 2021; reduce_model_grads(), 2023).
+  const ModelSpec m = small_gpt();
+  Plan p{.dp = 2, .micro_batch = 1, .global_batch = 2};
+  p.overlap_grad_reduce = false;
+  const TrainingJob job = job_of(m, p);
+  const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(kB / 1e9), SimTime::zero());
+  const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
+  const double compute = 3 * forward_flops(forward_ops(m, p.shard())) / 500e12;
+  const double all_reduce = step_bytes(p, CommKind::kDpGradAllReduce) / kB;
+  const StepResult r = simulate_step(job, place, testing::round_device(), fabric, options(0.2));
+  CHECK(r.step_s == doctest::Approx(compute + all_reduce).epsilon(1e-4));
+  CHECK(r.exposed_s[size_t(CommClass::kDp)] == doctest::Approx(all_reduce).epsilon(1e-3));
+}
+
 TEST_CASE("ring context parallelism hides only under the attention it feeds") {
   // CP 2, causal small GPT: per layer one KV block of T x 2 heads x d x 2 bytes (T = s/2 =
   // 1024 tokens, 16 KV heads of 128) = 8,388,608 bytes to the other rank forward, two
