@@ -208,6 +208,17 @@ struct Zero3Slot {
   double recompute_s = 0;  // of its ops that a selective recompute re-runs
   double share = 0;        // of the layer's weights
 };
+// DeepSpeed's stage3_prefetch_bucket_size default (v0.3.15 stage3.py
+// FP16_DeepSpeedZeroOptimizer_Stage3(prefetch_bucket_size=50000000); the same in the
+// config's defaults since): elements of weights prefetched at a time.
+constexpr double kZero3PrefetchElements = 5e7;
+constexpr double kWeightBytes = 2;  // the gathered BF16/FP16 weights (parallel_plan.cc)
+// Consecutive slots of a pass whose weights DeepSpeed prefetches together.
+struct Zero3Bundle {
+  double compute_s = 0;       // per layer
+  double share = 0;           // of the layer's weights
+  double backward_share = 0;  // of them, the modules whose backward is in the bundle
+};
 struct Zero3Modules {
   std::vector<Zero3Slot> slots;
   int layers = 0;            // identical layers in the chunk
@@ -857,6 +868,27 @@ class GraphBuilder {
     for (auto [k, bw] : zero3_order(z, forward)) t += zero3_slot_s(z, k, bw);
     return t * z.layers;
   }
+  // A pass's slots, in its order, cut into prefetch bundles: consecutive modules until
+  // their weights reach stage3_prefetch_bucket_size (5e7 elements per device; the
+  // layer's last bundle may hold less). One bundle's gather runs under the bundle before.
+  static std::vector<Zero3Bundle> zero3_bundles(const Zero3Modules& z, bool forward) {
+    const double layer_elements = z.gather.bytes.value() / kWeightBytes;
+    std::vector<Zero3Bundle> out;
+    double elements = 0;
+    for (auto [k, bw] : zero3_order(z, forward)) {
+      if (out.empty() || elements >= kZero3PrefetchElements) {
+        out.push_back({});
+        elements = 0;
+      }
+      const double share = z.slots[static_cast<size_t>(k)].share;
+      Zero3Bundle& b = out.back();
+      b.compute_s += zero3_slot_s(z, k, bw);
+      b.share += share;
+      if (bw) b.backward_share += share;
+      elements += share * layer_elements;
+    }
+    return out;
+  }
 
   // DeepSpeed ZeRO-3 (v0.3.15, 2021-04, deepspeed/runtime/zero/stage3.py,
   // PartitionedParameterCoordinator): before each module the fetch hook waits for every
@@ -878,48 +910,48 @@ class GraphBuilder {
   NodeId add_zero3_modules(int s, const Zero3Modules& z, bool forward, double scale, NodeId after,
                            std::initializer_list<std::optional<NodeId>> first_deps, std::vector<NodeId>& side) {
     const Lanes& L = lanes_[s];
-    const std::vector<std::pair<int, bool>> order = zero3_order(z, forward);
+    const std::vector<Zero3Bundle> bundles = zero3_bundles(z, forward);
     const std::vector<DeviceId> grp = group_devices(p_, z.gather.group, s, placement_);
-    auto module = [&](const Comm& c, int k) {
+    auto part = [](const Comm& c, double share) {
       Comm m = c;
-      m.bytes = engine::Bytes(c.bytes.value() * z.slots[static_cast<size_t>(k)].share);
+      m.bytes = engine::Bytes(c.bytes.value() * share);
       return m;
     };
-    NodeId ready = collective(L.dp, module(z.gather, order.front().first), grp, 1, {});
+    NodeId ready = collective(L.dp, part(z.gather, bundles.front().share), grp, 1, {});
     for (const std::optional<NodeId>& d : first_deps)
       if (d) g_.add_dependency(*d, ready);
     side.push_back(ready);
     NodeId prev = after;
     const bool scatters = !forward && z.scatter.group_size > 1;
     double scatter_s = 0;  // the previous slot's reduce-scatter, running under this one
-    for (size_t j = 0; j < order.size(); ++j) {
-      const auto [k, backward] = order[j];
-      // This slot's prefetch: the next slot's module, or (last slot) the next layer's first.
-      const bool wrap = j + 1 == order.size();
-      const int next = wrap ? order.front().first : order[j + 1].first;
+    for (size_t j = 0; j < bundles.size(); ++j) {
+      const Zero3Bundle& b = bundles[j];
+      // This slot's prefetch: the next bundle, or (last slot) the next layer's first.
+      const bool wrap = j + 1 == bundles.size();
+      const double next = wrap ? bundles.front().share : bundles[j + 1].share;
       const int repeat = wrap ? z.layers - 1 : z.layers;
       // The last slot's reduce-scatter runs under the next layer's first slot (all but the
       // last layer's, which is exposed after the pass).
-      if (j == 0 && scatters && z.layers > 1) {
-        const Comm rs = module(z.scatter, order.back().first);
+      if (j == 0 && scatters && z.layers > 1 && bundles.back().backward_share > 0) {
+        const Comm rs = part(z.scatter, bundles.back().backward_share);
         side.push_back(collective(L.dp, rs, grp, z.layers - 1, {prev}));
         scatter_s = estimate_seconds(rs, grp, z.layers - 1);
       }
       std::optional<NodeId> fetch;
       double comm_s = scatter_s;
       if (repeat > 0) {
-        const Comm g = module(z.gather, next);
+        const Comm g = part(z.gather, next);
         fetch = collective(L.dp, g, grp, repeat, {ready, prev});
         comm_s += estimate_seconds(g, grp, repeat);
         side.push_back(*fetch);
       }
-      const double c = zero3_slot_s(z, k, backward) * z.layers * scale;
+      const double c = b.compute_s * z.layers * scale;
       const NodeId work = g_.add_compute(L.compute, SimTime::seconds_ceil(c + eff_.comm_slowdown * std::min(comm_s, c)));
       g_.add_dependency(ready, work);
       g_.add_dependency(prev, work);
       scatter_s = 0;
-      if (backward && scatters) {
-        const Comm rs = module(z.scatter, k);
+      if (scatters && b.backward_share > 0) {
+        const Comm rs = part(z.scatter, b.backward_share);
         const int n = wrap ? 1 : z.layers;
         side.push_back(collective(L.dp, rs, grp, n, {work}));
         scatter_s = estimate_seconds(rs, grp, n);

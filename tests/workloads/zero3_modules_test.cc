@@ -2,10 +2,11 @@
 // Linear its fetch hook waits for the gathers in flight and for the device, then
 // prefetches the next module's weights (one matrix: stage3_prefetch_bucket_size 5e7
 // elements) while the module computes; a module's gradients are reduce-scattered after
-// its backward. Source: DeepSpeed v0.3.15 (2021-04, commit 2c2a7f31), deepspeed/runtime/
-// zero/stage3.py, PartitionedParameterCoordinator.fetch_sub_module / _synchronize_
-// communication / prefetch_next_sub_modules. Per slot: max(compute_k, gather_{k+1} +
-// scatter_{k-1}). Checked against a hand calculation on a crossbar with round numbers.
+// its backward; modules smaller than the bucket are prefetched together. Source:
+// DeepSpeed v0.3.15 (2021-04, commit 2c2a7f31), deepspeed/runtime/zero/stage3.py,
+// PartitionedParameterCoordinator.fetch_sub_module / _synchronize_communication /
+// prefetch_next_sub_modules. Per slot: max(compute_k, gather_{k+1} + scatter_{k-1}).
+// Checked against a hand calculation on a crossbar with round numbers.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -29,9 +30,15 @@ constexpr double kRate = 500e12;  // GEMM and attention: 1000 TF/s x efficiency 
 // A ring all-gather or reduce-scatter of S bytes over 2 ranks: one step of S/2.
 double ring2_s(double bytes) { return bytes / (2 * kB); }
 
-// The step of the small GPT under `p` on two devices of a kB crossbar, no slowdown.
-double step_s(const Plan& p) {
-  const ModelSpec m = testing::small_gpt();
+// A GPT whose every weight matrix exceeds the prefetch bucket (5e7 elements): h 8192,
+// FFN 4h, 4 layers, s 2048, 1024-token vocabulary (embedding and head barely weigh).
+ModelSpec wide_gpt() {
+  return {.name = "wide-gpt", .layers = 4, .hidden = 8192, .ffn = 32768, .heads = 64, .kv_heads = 0,
+          .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
+}
+
+// The step of `m` under `p` on two devices of a kB crossbar, no slowdown.
+double step_s(const ModelSpec& m, const Plan& p) {
   validate(m, p);
   const TrainingJob job{.name = "t", .arrival_s = 0, .model = m, .plan = p, .devices = p.devices(), .budget = {}};
   const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(kB / 1e9), SimTime::zero());
@@ -44,38 +51,38 @@ double step_s(const Plan& p) {
 }
 
 TEST_CASE("DeepSpeed ZeRO-3: a module's gather runs under the module before it, slot by slot") {
-  // Small GPT (h 2048, FFN 8192, 16 layers, s 2048), DP 2, one micro-batch, no recompute.
-  // A layer's modules and their weights: qkv 3h^2, out_proj h^2, mlp_up 4h^2, mlp_down
-  // 4h^2 (of 12h^2; the layer's gather is 2 bytes x its weights, split in proportion).
-  // Forward compute at 500 TF/s: qkv 103.1 us + the attention core 34.4 us (it runs
-  // before the out_proj hook) = 137.4 us, out_proj 34.4, mlp_up 137.4, mlp_down 137.4.
-  // Gathers at 400 GB/s over 2 ranks: qkv 31.5 us, out_proj 10.5, up and down 41.9 each;
-  // reduce-scatters the same. Slots:
-  //   forward  qkv: max(137.4, g_o 10.5)   o: max(34.4, g_up 41.9)        -> 7.6 exposed
-  //            up: max(137.4, g_down)       down: max(137.4, g_qkv)
-  //   backward down: max(274.9, g_up)       up: max(274.9, g_o + rs_down)
-  //            o: max(68.7, g_qkv + rs_up 73.4)                            -> 4.7 exposed
-  //            qkv: max(274.9, g_down + rs_o)
+  // wide_gpt, DP 2, one micro-batch, no recompute. A layer's modules and their weights:
+  // qkv 3h^2 (201 M), out_proj h^2 (67 M), mlp_up 4h^2, mlp_down 4h^2 (268 M each): each
+  // its own prefetch bundle. The layer's gather is 2 bytes x its weights, split in
+  // proportion (biases and norms included). Forward compute at 500 TF/s (T = 2048):
+  // qkv 1.649 ms + the attention core 0.137 (it runs before the out_proj hook), out_proj
+  // 0.550, mlp_up and mlp_down 2.199 each. Gathers at 400 GB/s over 2 ranks (S / 2B): qkv
+  // 0.503 ms, out_proj 0.168, up and down 0.671; reduce-scatters the same. Slots:
+  //   forward  qkv: max(1.786, g_o)   o: max(0.550, g_up 0.671)          -> 0.121 exposed
+  //            up: max(2.199, g_down)  down: max(2.199, g_qkv)
+  //   backward down: max(4.398, g_up)  up: max(4.398, g_o + rs_down)
+  //            o: max(1.100, g_qkv + rs_up 1.174)                        -> 0.074 exposed
+  //            qkv: max(3.573, g_down + rs_o)
   // plus the forward's first gather (g_qkv) and the last layer's last reduce-scatter
   // (rs_qkv; the other layers' run under the next layer's first slot). A layer-wide
   // overlap (FSDP) would hide both per-layer terms.
-  const ModelSpec m = testing::small_gpt();
+  const ModelSpec m = wide_gpt();
   const Plan p{.dp = 2, .sharding = DataSharding::kZero3, .micro_batch = 1, .global_batch = 2};
-  const double step = step_s(p);
-  const double h = 2048, T = 2048, L = m.layers;
-  const double c_o = 2 * T * h * h / kRate;                 // 34.4 us
+  const double step = step_s(m, p);
+  const double h = 8192, T = 2048, L = m.layers;
+  const double c_o = 2 * T * h * h / kRate;
   const double layer_bytes = 2 * layer_params(m, 0).dense;  // 12h^2 + biases and norms
   const double g_qkv = ring2_s(layer_bytes * 3 / 12), g_o = ring2_s(layer_bytes / 12);
   const double g_up = ring2_s(layer_bytes * 4 / 12);
-  CHECK(c_o == doctest::Approx(34.36e-6).epsilon(1e-3));
-  CHECK(g_up == doctest::Approx(41.9e-6).epsilon(2e-3));
+  CHECK(c_o == doctest::Approx(0.5498e-3).epsilon(1e-3));
+  CHECK(g_up == doctest::Approx(0.671e-3).epsilon(2e-3));
   CHECK(g_o < c_o);
   const double compute = 3 * forward_flops(forward_ops(m, p.shard())) / kRate;
-  const double slots = L * (g_up - c_o)            // forward: out_proj slot
+  const double slots = L * (g_up - c_o)                 // forward: out_proj slot
                        + L * (g_qkv + g_up - 2 * c_o);  // backward: out_proj slot (rs_up = g_up)
   const double exposed = g_qkv + slots + g_qkv;  // + the first gather and the last reduce-scatter
-  // The embedding's and head's gathers and scatters (vocab 1024: ~5 us each) run at the
-  // pass boundaries, outside the slots, and the head's logits GEMM (2 T h x 1024: 17 us)
+  // The embedding's and head's gathers and scatters (1024 x 8192: 21 us each) run at the
+  // pass boundaries, outside the slots, and the head's logits GEMM (2 T h x 1024: 69 us)
   // runs before the slots, beside the first gather: together within `ends` of the above.
   const double ends = 3 * ring2_s(2 * (input_embedding_params(m) + head_params(m))) + 2 * T * h * 1024 / kRate;
   CHECK(step == doctest::Approx(compute + exposed).epsilon(ends / (compute + exposed)));
@@ -87,12 +94,12 @@ TEST_CASE("DeepSpeed ZeRO-3 under full recompute: the recomputed forward's slots
   // (each prefetching the next module, the last one the backward's mlp_down) and then the
   // backward's. The recomputed forward adds one forward's compute of the layers and its
   // out_proj slot's excess, L (g_up - c_o).
-  const ModelSpec m = testing::small_gpt();
+  const ModelSpec m = wide_gpt();
   Plan p{.dp = 2, .sharding = DataSharding::kZero3, .micro_batch = 1, .global_batch = 2};
-  const double none = step_s(p);
+  const double none = step_s(m, p);
   p.recompute = Recompute::kFull;
-  const double full = step_s(p);
-  const double h = 2048, T = 2048, L = m.layers;
+  const double full = step_s(m, p);
+  const double h = 8192, T = 2048, L = m.layers;
   const double c_o = 2 * T * h * h / kRate;
   const double g_up = ring2_s(2 * layer_params(m, 0).dense * 4 / 12);
   double layers_fw = 0;
@@ -100,6 +107,18 @@ TEST_CASE("DeepSpeed ZeRO-3 under full recompute: the recomputed forward's slots
     if (b.is_layer)
       for (const Op& op : b.ops) layers_fw += b.repeat * op.flops / kRate;
   CHECK(full - none == doctest::Approx(layers_fw + L * (g_up - c_o)).epsilon(2e-3));
+}
+
+TEST_CASE("DeepSpeed ZeRO-3: modules under the prefetch bucket are gathered together") {
+  // The small GPT's layer (h 2048: 50.3 M weights, every matrix under 5e7 elements) is
+  // one bundle: the prefetch reaches 5e7 only with the whole layer, so a layer's gather
+  // runs under the layer before, as FSDP's does, and nothing per module is exposed. With
+  // no recompute the two steps are equal (same first gather and last reduce-scatter).
+  const ModelSpec m = testing::small_gpt();
+  Plan p{.dp = 2, .sharding = DataSharding::kZero3, .micro_batch = 1, .global_batch = 2};
+  const double deepspeed = step_s(m, p);
+  p.sharding = DataSharding::kFsdp;
+  CHECK(deepspeed == doctest::Approx(step_s(m, p)).epsilon(2e-3));
 }
 
 }  // namespace
