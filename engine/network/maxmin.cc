@@ -1,6 +1,7 @@
 #include "engine/network/maxmin.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -569,10 +570,19 @@ void MaxMinSolver::heap_sift_down(size_t i) {
   for (;;) {
     const size_t first = kArity * i + 1;
     if (first >= n) break;
+    // The smallest child, selected with masks rather than branches: which child wins
+    // is data, and a mispredicted branch per compare cost more than the compares.
     size_t best = first;
+    uint64_t best_key = std::bit_cast<uint64_t>(heap_[first].key);
+    uint64_t best_link = heap_[first].link;
     const size_t last = std::min(first + kArity, n);
-    for (size_t c = first + 1; c < last; ++c)
-      if (heap_less(heap_[c], heap_[best])) best = c;
+    for (size_t c = first + 1; c < last; ++c) {
+      const uint64_t key = std::bit_cast<uint64_t>(heap_[c].key), link = heap_[c].link;
+      const uint64_t mask = uint64_t{0} - ((key < best_key) | ((key == best_key) & (link < best_link)));
+      best = (c & mask) | (best & ~mask);
+      best_key = (key & mask) | (best_key & ~mask);
+      best_link = (link & mask) | (best_link & ~mask);
+    }
     if (!heap_less(heap_[best], e)) break;
     heap_[i] = heap_[best];
     i = best;
@@ -624,7 +634,7 @@ void MaxMinSolver::fill(size_t component) {
     heap_.clear();
     for (LinkId id : links) {
       const uint32_t l = index(id);
-      if (unfrozen_[l] > 0) heap_.push_back(HeapEntry{std::max(remaining_[l], 0.0) / unfrozen_[l], l});
+      if (unfrozen_[l] > 0) heap_.push_back(HeapEntry{std::max(remaining_[l], 0.0) / unfrozen_[l] + 0.0, l});  // + 0.0: no -0
     }
     for (size_t i = heap_.size() / kArity + 1; i-- > 0;)
       if (i < heap_.size()) heap_sift_down(i);
@@ -641,7 +651,7 @@ void MaxMinSolver::fill(size_t component) {
         }
         const double share = std::max(remaining_[l], 0.0) / unfrozen_[l];
         if (share <= heap_.front().key) return true;
-        heap_.front().key = share;
+        heap_.front().key = share + 0.0;
         heap_sift_down(0);
       }
       return false;
