@@ -175,6 +175,7 @@ void MaxMinSolver::compact(uint32_t l) {
 }
 
 uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult) {
+  ++pairs_made_;
   uint32_t p;
   if (!free_pairs_.empty()) {
     p = free_pairs_.back();
@@ -257,6 +258,35 @@ void MaxMinSolver::compact_pool() {
   }
   pool_.swap(pool);
   pool_garbage_ = 0;
+}
+
+// Gives each class's pairs consecutive ids, in the order of its list. A solve passes
+// over a class's pairs twice (joining it to the region, freezing it) and over a link's
+// list once; pairs made as flows move land wherever a free slot is, so a class's pairs
+// end up one per cache line, and a solve's pairs no longer fit the first-level cache.
+// Done when the pairs made since the last time are a quarter of those alive: right
+// after a large collective starts, then rarely (a few pairs per event move).
+void MaxMinSolver::renumber_pairs() {
+  pairs_made_ = 0;
+  remap_.assign(pairs_.size(), kSingle);
+  std::vector<Pair> fresh;
+  fresh.reserve(pairs_.size() - free_pairs_.size());
+  for (std::vector<uint32_t>& list : cpairs_) {
+    for (uint32_t& p : list) {
+      remap_[p] = static_cast<uint32_t>(fresh.size());
+      fresh.push_back(pairs_[p]);
+      p = remap_[p];
+    }
+  }
+  for (std::vector<uint32_t>& on : on_) {
+    for (uint32_t& e : on) {
+      if (e & kSingle) continue;
+      PODSIM_CHECK(remap_[e] != kSingle, "a link lists a pair no class has");
+      e = remap_[e];
+    }
+  }
+  pairs_.swap(fresh);
+  free_pairs_.clear();
 }
 
 // Breadth-first over the bipartite link/class graph from the seeded links, through
@@ -719,6 +749,8 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
   }
   free_pairs_.insert(free_pairs_.end(), fill_dead_.begin(), fill_dead_.end());
   fill_dead_.clear();
+  const size_t live_pairs = pairs_.size() - free_pairs_.size();
+  if (pairs_made_ >= kMinPairsMade && 4 * pairs_made_ >= live_pairs) renumber_pairs();
   if (report_flows_)
     for (uint32_t c : solved_classes_)
       for (uint32_t f : members_[c]) changed_flows_.push_back(FlowId{f});
