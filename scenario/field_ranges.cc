@@ -162,6 +162,8 @@ constexpr std::array kTable = std::to_array<FieldRange>({
     {"ParallelPlan", "global_batch", 1, 1e9, "samples", false, "1e5x today's ~1e4 sequences"},
     {"ParallelPlan", "moe_host_overhead_ms", 0, 1000, "ms", false, "per MoE layer and micro-batch; 7.4 measured"},
     {"ParallelPlan", "activation_offload", 0, 1, "of the layers", false, "a fraction: 1 offloads every layer"},
+    {"UserbuffersGemm", "reserved_sms", 1, 1024, "SMs", true, "0 = none; 4-32 in TE configs, 148 SMs on B200"},
+    {"UserbuffersGemm", "splits", 2, 64, "chunks", true, "0 = ring exchange; 4 in TE configs"},
     // Scheduling
     {"Scheduler", "las_thresholds_device_hours", 1e-6, 1e9, "device-hours", false,
      "3.6 ms on one device to 1e6 devices for 114 years; ascending"},

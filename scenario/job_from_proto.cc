@@ -251,6 +251,12 @@ void framework_spec(const v1::ParallelPlan& m, Plan& p) {
     case v1::ParallelPlan::TP_OVERLAP_USERBUFFERS: p.tp_overlap = TpOverlap::kUserbuffers; break;
     default: p.tp_overlap = TpOverlap::kBackward; break;
   }
+  // In range (scenario/field_ranges.cc); whether the plan overlaps with userbuffers is check()'s.
+  auto ub = [](const v1::UserbuffersGemm& g) {
+    return UserbuffersGemm{.reserved_sms = static_cast<int>(g.reserved_sms()), .splits = static_cast<int>(g.splits())};
+  };
+  p.ub_proj_fprop = ub(m.ub_proj_fprop());
+  p.ub_fc2_fprop = ub(m.ub_fc2_fprop());
 }
 
 engine::Precision precision(v1::Job::Precision p) {

@@ -86,6 +86,10 @@ constexpr double kHopperAttention = 0.4;
 // the transposes Hopper's TN-only FP8 GEMMs need (fp8_casts.h). Its amax reductions are
 // per tensor (a few bytes) and not counted.
 constexpr double kHopperGemm = 0.7;
+// H100 SXM5 (and H200, H800, the same die and configuration): 132 SMs (NVIDIA H100
+// Tensor Core GPU Architecture whitepaper, 2022). H20's is not published beside its
+// peaks: left unknown.
+constexpr int kHopperSms = 132;
 constexpr double kFp8OverBf16LargeGemm = 1.75;
 constexpr double kHopperFp8Gemm = kHopperGemm * kFp8OverBf16LargeGemm / 2;
 constexpr double kH100CudnnForward = 595.0 / 989.0;
@@ -175,6 +179,7 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     OpEfficiency e{.gemm = kInTrainingOverIsolatedBf16 * full_wave(kA100Mamf, kA100Tiling), .attention = 0.45, .attention_fa2 = 0.45,
                    .memory = 0.8, .source = "A100: GEMMs by shape from a cuBLAS measurement; SC21, Korthikanti, MegaScale rows"};
     e.tiling = kA100Tiling;
+    e.sm_count = kA100Tiling.sms;
     return e;
   }
   // H200 is named explicitly: the H100's die and clocks (device_catalog.cc), so its values.
@@ -201,7 +206,7 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // FP8 GEMMs on Hopper take only the TN layout: Transformer Engine writes transposed
     // FP8 copies for the weight gradients (fp8_casts.h).
     return {.gemm = kHopperGemm, .gemm_fp8 = kHopperFp8Gemm, .attention = kHopperAttention, .attention_fa2 = 0.25,
-            .memory = 0.8, .fp8_transposes = true,
+            .memory = 0.8, .fp8_transposes = true, .sm_count = n.starts_with("H20 ") || n == "H20" ? 0 : kHopperSms,
             .source = "Hopper: Llama 3, NeMo DFM rows (BF16); FP8 GEMMs from cuBLAS 12.9's FP8/BF16 ratio"};
   }
   if (n.starts_with("B200") || n.starts_with("B300")) {
@@ -238,6 +243,7 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
                    .source = "Blackwell: GEMMs by shape from cuBLAS measurements; attention from FlashAttention-4 and "
                              "NVIDIA's Blackwell Ultra softmax figures"};
     e.tiling = kBlackwellTiling;
+    e.sm_count = kBlackwellTiling.sms;
     return e;
   }
   if (n.starts_with("Ascend")) {

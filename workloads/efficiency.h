@@ -40,6 +40,9 @@ struct OpEfficiency {
   // writes transposed FP8 copies of GEMM inputs and gradients (Op::fp8_transpose_bytes,
   // fp8_casts.h). False on Blackwell, whose FP8 GEMMs take any layout.
   bool fp8_transposes = false;
+  // Streaming multiprocessors (GPUs), for the SMs a userbuffers config reserves from a
+  // GEMM (Plan::ub_proj_fprop); 0: not known.
+  int sm_count = 0;
   // Host (CPU) time exposed per MoE layer with routed experts per micro-batch, forward
   // and backward together, in an eager framework with dropless routing: the forward
   // copies the tokens per expert to the host (all-to-all splits, grouped-GEMM sizes),

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <utility>
 
 #include "engine/check.h"
 #include "engine/error.h"
@@ -169,6 +170,15 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   if (p.tp_overlap == TpOverlap::kUserbuffers && p.tp > 1 && !p.sequence_parallel)
     add("tp_overlap", "TP_OVERLAP_USERBUFFERS needs sequence_parallel (Transformer Engine's userbuffers overlap the "
                       "all-gathers and reduce-scatters of sequence parallelism)");
+  for (const auto& [field, ub] : {std::pair{"ub_proj_fprop", p.ub_proj_fprop}, std::pair{"ub_fc2_fprop", p.ub_fc2_fprop}}) {
+    if (!ub.set()) continue;
+    if (p.tp_overlap != TpOverlap::kUserbuffers)
+      add(field, "needs tp_overlap: TP_OVERLAP_USERBUFFERS (it configures a userbuffers overlap)");
+    if (ub.reserved_sms < 0 || ub.reserved_sms > 1024)
+      add(field, fmt::format("reserved_sms {} is out of range (expected 0 .. 1024 SMs)", ub.reserved_sms));
+    if (ub.splits < 0 || ub.splits == 1 || ub.splits > 64)
+      add(field, fmt::format("splits {} is out of range (expected 0 for a ring exchange, or 2 .. 64)", ub.splits));
+  }
   if (p.distribute_saved_activations) {
     if (p.recompute != Recompute::kFull)
       add("distribute_saved_activations", "needs recompute: FULL (only full recompute saves the layer inputs)");

@@ -97,6 +97,22 @@ const char* to_string(CudaGraphs g);
 enum class TpOverlap { kNone, kBackward, kUserbuffers };
 const char* to_string(TpOverlap o);
 
+// How Transformer Engine's userbuffers run one row-parallel forward GEMM and its
+// reduce-scatter (the `proj_fprop` and `fc2_fprop` entries of a userbuffers config:
+// `num_sm`, `set_sm_margin`, `method`, `num_splits`; docs/models.md §5.4):
+//  - reserved_sms: with `set_sm_margin`, the GEMM runs on the device's SMs minus the
+//    communication kernel's `num_sm` (TE comm_gemm_overlap.cpp: _math_sms = sm_count -
+//    num_comm_sm), 0: all of them.
+//  - splits: `method: pipeline` cuts the GEMM into `num_splits` chunks, each chunk's
+//    reduce-scatter under the next chunk, the last one alone; 0: `ring_exchange`, tp
+//    chunks.
+struct UserbuffersGemm {
+  int reserved_sms = 0;
+  int splits = 0;
+
+  bool set() const { return reserved_sms > 0 || splits > 0; }
+};
+
 struct Plan {
   int tp = 1;
   int pp = 1;
@@ -138,6 +154,9 @@ struct Plan {
   // backward (false): Megatron-LM's own DDP did so until --overlap-grad-reduce (opt-in)
   // came in 2023-09, in `train_step` (allreduce_gradients, 2021; reduce_model_grads, 2023).
   bool overlap_grad_reduce = true;
+  // With kUserbuffers: the attention output projection's (proj_fprop, also the DiT
+  // cross-attention's) and the second MLP linear's (fc2_fprop, also shared experts').
+  UserbuffersGemm ub_proj_fprop, ub_fc2_fprop;
   // Host time exposed per MoE layer per micro-batch, overriding the above; nullopt:
   // the device type's figure for cuda_graphs.
   std::optional<double> moe_host_overhead_s;

@@ -44,6 +44,27 @@ double moe_host_seconds(const Plan& plan, const OpEfficiency& eff) {
   return eff.moe_host_s;
 }
 
+// The userbuffers config of the row-parallel forward GEMM `name` runs with, if any.
+const UserbuffersGemm* userbuffers_gemm(const std::string& name, const Plan& plan) {
+  if (plan.tp_overlap != TpOverlap::kUserbuffers || plan.tp < 2) return nullptr;
+  if (name == "out_proj" || name == "cross_out") return &plan.ub_proj_fprop;
+  if (name == "mlp_down" || name == "shared_down") return &plan.ub_fc2_fprop;
+  return nullptr;
+}
+
+double userbuffers_forward_factor(const Op& op, const Plan& plan, const OpEfficiency& eff,
+                                  const engine::DeviceSpec& device) {
+  const UserbuffersGemm* ub = op.kind == OpKind::kGemm ? userbuffers_gemm(op.name, plan) : nullptr;
+  if (ub == nullptr || ub->reserved_sms <= 0) return 1;
+  if (eff.sm_count <= 0)
+    throw UserError(fmt::format("plan ub_{}_fprop.reserved_sms: the SM count of device {} is not known",
+                                op.name == "out_proj" || op.name == "cross_out" ? "proj" : "fc2", device.name));
+  if (ub->reserved_sms >= eff.sm_count)
+    throw UserError(fmt::format("plan: userbuffers reserves {} SMs from {}, but device {} has {}", ub->reserved_sms,
+                                op.name, device.name, eff.sm_count));
+  return double(eff.sm_count) / (eff.sm_count - ub->reserved_sms);
+}
+
 double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
                   const OpEfficiency& eff, AttentionKernel kernel) {
   double t = 0;
@@ -159,6 +180,11 @@ struct TpOverlapGroup {
 // al. 2019 §3).
 struct TpRegion {
   double column_s = 0, row_s = 0;
+  // The row-parallel GEMMs' forward (row_s, longer by the SMs a userbuffers config
+  // reserves from them), and the chunks their forward reduce-scatter is cut into (a
+  // userbuffers pipeline's splits; 0: a ring exchange, tp chunks).
+  double row_fw_s = 0;
+  int rs_splits = 0;
 };
 
 // The regions of a layer from its ops' names (accounting.cc), in the order attention,
@@ -166,25 +192,36 @@ struct TpRegion {
 // block's single exchange). Empty if the ops do not make `regions` of them. The routed
 // experts are left out: the MoE dispatcher, not a TE/Megatron linear, moves their
 // tokens, and no framework overlaps that with their grouped GEMMs.
-std::vector<TpRegion> tp_regions(const OpBlock& b, const std::vector<double>& op_s, int regions) {
-  TpRegion attention, cross, mlp;
+// `op_fw_s`: each op's forward time (op_s, longer under a userbuffers SM reservation).
+std::vector<TpRegion> tp_regions(const OpBlock& b, const std::vector<double>& op_s, const std::vector<double>& op_fw_s,
+                                 int regions, const Plan& plan) {
+  TpRegion attention{.rs_splits = plan.ub_proj_fprop.splits}, cross{.rs_splits = plan.ub_proj_fprop.splits},
+      mlp{.rs_splits = plan.ub_fc2_fprop.splits};
   for (size_t i = 0; i < b.ops.size(); ++i) {
     const std::string& n = b.ops[i].name;
     if (b.ops[i].kind != OpKind::kGemm || n.starts_with("experts_")) continue;
     const double t = op_s[i];
+    auto row = [&](TpRegion& r) {
+      r.row_s += t;
+      r.row_fw_s += op_fw_s[i];
+    };
     if (n == "qkv" || n == "q_proj" || n == "q_down" || n == "q_up" || n == "kv_down" || n == "kv_up") attention.column_s += t;
-    else if (n == "out_proj") attention.row_s += t;
+    else if (n == "out_proj") row(attention);
     else if (n == "cross_q" || n == "cross_kv") cross.column_s += t;
-    else if (n == "cross_out") cross.row_s += t;
+    else if (n == "cross_out") row(cross);
     else if (n.ends_with("_up")) mlp.column_s += t;
-    else if (n.ends_with("_down")) mlp.row_s += t;
+    else if (n.ends_with("_down")) row(mlp);
   }
   std::vector<TpRegion> out;
   for (const TpRegion& r : {attention, cross, mlp})
     if (r.column_s > 0 || r.row_s > 0) out.push_back(r);
-  if (regions == 1 && out.size() > 1) {
-    TpRegion all;
-    for (const TpRegion& r : out) all = {all.column_s + r.column_s, all.row_s + r.row_s};
+  if (regions == 1 && out.size() > 1) {  // one exchange after the MLP: its reduce-scatter is the MLP's
+    TpRegion all{.rs_splits = out.back().rs_splits};
+    for (const TpRegion& r : out) {
+      all.column_s += r.column_s;
+      all.row_s += r.row_s;
+      all.row_fw_s += r.row_fw_s;
+    }
     out = {all};
   }
   if (static_cast<int>(out.size()) != regions) out.clear();
@@ -313,9 +350,10 @@ TpSplit split_tp(const Comm& c, const std::vector<TpRegion>& regions, const Plan
       break;
     case CommKind::kSpReduceScatter:
       if (!fwd) each([](const TpRegion& r) { return r.column_s; });
-      if (ub) {  // forward, or the recomputed forward's in backward
+      if (ub) {  // forward, or the recomputed forward's in backward; a pipeline's last chunk runs alone
         const int passes = fwd ? 1 : (c.count - static_cast<int>(regions.size())) / static_cast<int>(regions.size());
-        for (int k = 0; k < passes; ++k) each([f](const TpRegion& r) { return f * r.row_s; });
+        for (int k = 0; k < passes; ++k)
+          each([f](const TpRegion& r) { return (r.rs_splits > 0 ? double(r.rs_splits - 1) / r.rs_splits : f) * r.row_fw_s; });
       }
       break;
     case CommKind::kSpAllGather:
@@ -354,16 +392,22 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
   for (const OpBlock& b : chunk.blocks) layer_blocks += b.is_layer ? 1 : 0;
   const bool by_module = plan.sharding == DataSharding::kZero3 && layer_blocks == 1;
   for (const OpBlock& b : chunk.blocks) {
-    double fw = 0, recompute = 0;
+    double fw = 0, fw_reserved = 0, recompute = 0;
     double attn = 0, attn_recompute = 0, wgrad = 0;
-    std::vector<double> op_s;
+    std::vector<double> op_s, op_fw_s;
     op_s.reserve(b.ops.size());
+    op_fw_s.reserve(b.ops.size());
     for (const Op& op : b.ops) {
       const double t = op_seconds(op, plan.precision, dev, eff, plan.attention_kernel);
+      // A userbuffers SM reservation slows the forward only (the backward's GEMMs of
+      // these linears run on the whole device).
+      const double t_fw = b.is_layer ? t * userbuffers_forward_factor(op, plan, eff, dev) : t;
       op_s.push_back(t);
+      op_fw_s.push_back(t_fw);
       fw += t;
+      fw_reserved += t_fw - t;
       if (op.kind == OpKind::kGemm) wgrad += t;
-      if (b.is_layer && policy.recomputes(op)) recompute += t;
+      if (b.is_layer && policy.recomputes(op)) recompute += t_fw;
       if (op.kind == OpKind::kAttention) {
         attn += t;
         if (b.is_layer && policy.recomputes(op)) attn_recompute += t;
@@ -371,7 +415,7 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
     }
     ct.attention_fw_s += attn * b.repeat;
     ct.attention_bw_s += (2 * attn + attn_recompute) * b.repeat;
-    ct.forward_s += fw * b.repeat;
+    ct.forward_s += (fw + fw_reserved) * b.repeat;
     ct.backward_s += (2 * fw + recompute) * b.repeat;
     ct.weight_s += wgrad * b.repeat;
     if (b.is_layer) {
@@ -410,7 +454,7 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
     if (b.is_layer && plan.tp > 1 && plan.tp_overlap != TpOverlap::kNone) {
       for (const Comm& c : b.comms)
         if (c.phase == CommPhase::kForward && (c.kind == CommKind::kSpAllGather || c.kind == CommKind::kTpAllReduce))
-          regions = tp_regions(b, op_s, c.count);
+          regions = tp_regions(b, op_s, op_fw_s, c.count, plan);
     }
     for (const Comm& c : b.comms) {
       if (c.group_size <= 1 || c.bytes.value() <= 0) continue;

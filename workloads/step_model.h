@@ -145,6 +145,15 @@ double moe_host_seconds(const Plan& plan, const OpEfficiency& eff);
 double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
                   const OpEfficiency& eff, AttentionKernel kernel = AttentionKernel::kFused);
 
+// How much longer `op`'s forward runs because a userbuffers config reserves SMs from it
+// for its reduce-scatter (Plan::ub_proj_fprop, ub_fc2_fprop, with set_sm_margin):
+// S / (S - reserved) for the row-parallel forward GEMMs it names (out_proj, cross_out;
+// mlp_down, shared_down) under TP_OVERLAP_USERBUFFERS, 1 otherwise (docs/models.md §5.4).
+// Throws UserError when the device's SM count is not known or the reservation leaves
+// no SM.
+double userbuffers_forward_factor(const Op& op, const Plan& plan, const OpEfficiency& eff,
+                                  const engine::DeviceSpec& device);
+
 // The devices of the group of `comm` that contains rank (t = 0, c = 0, d = 0, stage)
 // (DP and expert-DP under DualPipe: with those of stage pp-1-stage, which hold the same
 // weights),

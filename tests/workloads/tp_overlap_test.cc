@@ -13,6 +13,8 @@
 #include "tests/engine/network/test_fabrics.h"
 #include "tests/workloads/round_device.h"
 #include "tests/workloads/small_gpt.h"
+#include "engine/error.h"
+#include "workloads/efficiency.h"
 #include "workloads/parallel_plan.h"
 #include "workloads/step_model.h"
 
@@ -136,6 +138,53 @@ TEST_CASE("userbuffers: the forward's all-gather and reduce-scatter and the grad
   CHECK(c > kOut / 2);
   CHECK(c < std::min({kQkv, kDown}) / 2);
   CHECK(backward_only - userbuffers == doctest::Approx(saved).epsilon(1e-3));
+}
+
+TEST_CASE("userbuffers SM margin and pipeline: the row-parallel forward GEMM on S - r SMs, its last chunk's reduce-scatter alone") {
+  // MLPerf v3.1 GPT-3's userbuffers config (training_results_v3.1, NVIDIA gpt3
+  // conf/tp_overlap/h100tp4pp8mbs1.yaml): proj_fprop `method: pipeline`, `num_splits: 4`,
+  // `set_sm_margin: 1`, `num_sm: 24`; TE runs the GEMM on sm_count - num_sm SMs
+  // (comm_gemm_overlap.cpp, _math_sms). Here on a device of 100 SMs reserving 20: the
+  // attention output projection's forward takes 100/80 = 1.25 x 17.18 us, and its
+  // reduce-scatter (10.5 us) hides under 3/4 of it (16.1 us) instead of under 1/2 of the
+  // unreserved GEMM (8.6 us, 1.9 us exposed). Per layer: +0.25 x 17.18 us of GEMM,
+  // -1.9 us of exposed reduce-scatter; the backward is unchanged.
+  Plan p{.tp = 2, .sequence_parallel = true, .tp_overlap = TpOverlap::kUserbuffers};
+  const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(400), SimTime::zero());
+  const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
+  StepOptions o = options(0);
+  o.efficiency->sm_count = 100;
+  const double ring = simulate_step(job_of(p), place, testing::round_device(), fabric, o).step_s;
+  p.ub_proj_fprop = {.reserved_sms = 20, .splits = 4};
+  const double pipeline = simulate_step(job_of(p), place, testing::round_device(), fabric, o).step_s;
+  const double c = kS / (2 * 400e9);
+  CHECK(0.75 * 1.25 * kOut > c);
+  CHECK(pipeline - ring == doctest::Approx(kLayers * (0.25 * kOut - (c - kOut / 2))).epsilon(1e-3));
+}
+
+TEST_CASE("userbuffers SM margin: the factor S / (S - r), on the GEMMs it names, with the device's SM count") {
+  Plan p{.tp = 4, .sequence_parallel = true, .tp_overlap = TpOverlap::kUserbuffers};
+  p.ub_proj_fprop = {.reserved_sms = 24, .splits = 4};
+  p.ub_fc2_fprop = {.reserved_sms = 4, .splits = 4};
+  engine::DeviceSpec h100 = testing::round_device();
+  h100.name = "H100 SXM5";
+  const OpEfficiency eff = default_efficiency(h100);  // 132 SMs (NVIDIA's H100 whitepaper)
+  const Op out{.name = "out_proj", .kind = OpKind::kGemm}, down{.name = "mlp_down", .kind = OpKind::kGemm},
+      qkv{.name = "qkv", .kind = OpKind::kGemm};
+  CHECK(userbuffers_forward_factor(out, p, eff, h100) == doctest::Approx(132.0 / 108));
+  CHECK(userbuffers_forward_factor(down, p, eff, h100) == doctest::Approx(132.0 / 128));
+  CHECK(userbuffers_forward_factor(qkv, p, eff, h100) == 1);
+  p.ub_proj_fprop.reserved_sms = 132;
+  CHECK_THROWS_AS(userbuffers_forward_factor(out, p, eff, h100), UserError);
+  engine::DeviceSpec h20 = h100;
+  h20.name = "H20";  // no published SM count
+  CHECK_THROWS_AS(userbuffers_forward_factor(down, p, default_efficiency(h20), h20), UserError);
+  p.tp_overlap = TpOverlap::kBackward;  // not userbuffers: nothing reserved, and check() says so
+  CHECK(userbuffers_forward_factor(down, p, eff, h100) == 1);
+  p.ub_proj_fprop = {.reserved_sms = 0, .splits = 1};
+  const std::vector<FieldProblem> problems = check(small_gpt(), p);
+  REQUIRE(problems.size() == 3);  // ub_proj_fprop: needs userbuffers, splits 1; ub_fc2_fprop: needs userbuffers
+  CHECK(problems[0].field == "ub_proj_fprop");
 }
 
 TEST_CASE("userbuffers needs sequence parallelism") {
