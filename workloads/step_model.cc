@@ -65,8 +65,16 @@ double userbuffers_forward_factor(const Op& op, const Plan& plan, const OpEffici
   return double(eff.sm_count) / (eff.sm_count - ub->reserved_sms);
 }
 
-double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,
+engine::Precision gemm_precision(const Op& op, engine::Precision plan) {
+  const bool low = plan == engine::Precision::kFP8 || plan == engine::Precision::kMXFP8 ||
+                   plan == engine::Precision::kFP4 || plan == engine::Precision::kINT8;
+  if (low && op.kind == OpKind::kGemm && (op.name == "logits" || op.name == "router")) return engine::Precision::kBF16;
+  return plan;
+}
+
+double op_seconds(const Op& op, engine::Precision plan_precision, const engine::DeviceSpec& device,
                   const OpEfficiency& eff, AttentionKernel kernel) {
+  const engine::Precision precision = gemm_precision(op, plan_precision);
   double t = 0;
   if (op.flops > 0) {
     if (op.kind == OpKind::kAttention) {

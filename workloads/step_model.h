@@ -139,7 +139,16 @@ StepResult simulate_step(const TrainingJob& job, std::span<const engine::DeviceI
 // figure of eff for its cuda_graphs; efficiency.h).
 double moe_host_seconds(const Plan& plan, const OpEfficiency& eff);
 
-// Roofline time of one forward op on `device` (the formula in efficiency.h); attention
+// The precision a GEMM of a `plan`-precision job runs in: the output layer (logits) and
+// the MoE router stay BF16 under FP8, MXFP8, NVFP4 and INT8 plans, as the frameworks keep
+// them (Megatron-Core's output layer is its own ColumnParallelLinear, not a Transformer
+// Engine FP8 module; DeepSeek-V3 report §3.3.1 keeps the output head and the gating in
+// their original precision; NVIDIA's NVFP4 recipe, arXiv 2509.25149 §4, keeps the last
+// layers in BF16); every other GEMM the plan's (docs/models.md §4.3).
+engine::Precision gemm_precision(const Op& op, engine::Precision plan);
+
+// Roofline time of one forward op on `device` (the formula in efficiency.h); GEMMs at
+// gemm_precision's peak and efficiency; attention
 // ops at the efficiency of `kernel`. Throws UserError for a kernel with no efficiency on
 // `device` (attention_kernel_problem).
 double op_seconds(const Op& op, engine::Precision precision, const engine::DeviceSpec& device,

@@ -1,6 +1,6 @@
 // Transformer Engine's FP8 casts (workloads/fp8_casts.h): the bytes per GEMM against
 // hand counts, the ops forward_ops adds for FP8 plans only, and the transposes charged
-// on Hopper only.
+// on Hopper only; and the GEMMs outside TE's FP8 (gemm_precision, step_model.h).
 #include <doctest/doctest.h>
 
 #include "tests/workloads/op_lookup.h"
@@ -86,6 +86,25 @@ TEST_CASE("FP8 casts: transposes are charged on Hopper, not on Blackwell") {
         Approx(4 * elements / 3 / (3350e9 * 0.8)));
   CHECK(op_seconds(cast, engine::Precision::kFP8, b200, eb, AttentionKernel::kFused) ==
         Approx(3 * elements / 3 / (8000e9 * 0.8)));
+}
+
+TEST_CASE("The output layer and the MoE router stay BF16 under low-precision plans") {
+  // Megatron-Core's output layer is its own ColumnParallelLinear, not a TE FP8 module;
+  // DeepSeek-V3 (report §3.3.1) keeps the output head and gating in their original
+  // precision. GPT-3's logits on TP4, 2048 tokens: 2 x 2048 x 12288 x 12800 = 6.44e11
+  // FLOP at H100's BF16 989.5 TF x 0.7 = 0.930 ms (at FP8 1979 x 0.6125 it would be
+  // 0.532 ms).
+  const Op logits{.name = "logits", .kind = OpKind::kGemm, .flops = 2.0 * 2048 * 12288 * 12800};
+  const Op router{.name = "router", .kind = OpKind::kGemm}, qkv{.name = "qkv", .kind = OpKind::kGemm};
+  for (engine::Precision p : {engine::Precision::kFP8, engine::Precision::kMXFP8, engine::Precision::kFP4}) {
+    CHECK(gemm_precision(logits, p) == engine::Precision::kBF16);
+    CHECK(gemm_precision(router, p) == engine::Precision::kBF16);
+    CHECK(gemm_precision(qkv, p) == p);
+  }
+  CHECK(gemm_precision(logits, engine::Precision::kFP16) == engine::Precision::kFP16);
+  const DeviceSpec h100 = device("H100 SXM5", 989.5, 1979, 3350);
+  CHECK(op_seconds(logits, engine::Precision::kFP8, h100, default_efficiency(h100)) ==
+        Approx(logits.flops / (989.5e12 * 0.7)));
 }
 
 }  // namespace
