@@ -9,6 +9,7 @@
 #include "scenario/field_ranges.h"
 #include "workloads/memory.h"
 #include "workloads/presets.h"
+#include "workloads/step_model.h"
 
 namespace podsim::scenario {
 namespace {
@@ -350,6 +351,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
     if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
     else if (auto k = attention_kernel_problem(out.plan.attention_kernel, *device)) plan_at.add("attention_kernel", *k);
     else if (auto o = offload_problem(out.plan, *device)) plan_at.add("activation_offload", o->substr(o->find(':') + 2));
+    else if (auto u = userbuffers_problem(out.plan, *device)) plan_at.add(u->field, u->message);
     else if (const FitReport fit = check_fit(out.model, out.plan, *device); !fit.fits) at.add("plan", fit.message);
   }
   if (added > 0) return std::nullopt;

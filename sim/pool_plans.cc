@@ -7,6 +7,7 @@
 #include "engine/error.h"
 #include "workloads/memory.h"
 #include "workloads/planner.h"
+#include "workloads/step_model.h"
 
 namespace podsim::sim {
 
@@ -38,6 +39,8 @@ PoolPlanResult pool_plans(const topologies::Cluster& cluster, const engine::Fabr
         why[p] = *kernel;
       } else if (auto offload = workloads::offload_problem(t.plan, *spec[p])) {
         why[p] = *offload;
+      } else if (auto ub = workloads::userbuffers_problem(t.plan, *spec[p])) {
+        why[p] = fmt::format("plan.{}: {}", ub->field, ub->message);
       } else if (auto_plan.at(k)) {
         workloads::PlanSearch q{.devices = t.devices, .global_batch = t.plan.global_batch,
                                 .precision = t.plan.precision, .scale_up_domain = domain_size[p], .top = 1};

@@ -52,6 +52,20 @@ const UserbuffersGemm* userbuffers_gemm(const std::string& name, const Plan& pla
   return nullptr;
 }
 
+std::optional<FieldProblem> userbuffers_problem(const Plan& plan, const engine::DeviceSpec& device) {
+  if (plan.tp_overlap != TpOverlap::kUserbuffers) return std::nullopt;
+  const int sms = default_efficiency(device).sm_count;
+  for (const auto& [name, ub] : {std::pair{"ub_proj_fprop", &plan.ub_proj_fprop}, {"ub_fc2_fprop", &plan.ub_fc2_fprop}}) {
+    if (ub->reserved_sms <= 0) continue;
+    const std::string field = fmt::format("{}.reserved_sms", name);
+    if (sms <= 0) return FieldProblem{field, fmt::format("the SM count of device {} is not known", device.name)};
+    if (ub->reserved_sms >= sms)
+      return FieldProblem{field, fmt::format("expected fewer SMs than device {} has ({}), got {}", device.name, sms,
+                                             ub->reserved_sms)};
+  }
+  return std::nullopt;
+}
+
 double userbuffers_forward_factor(const Op& op, const Plan& plan, const OpEfficiency& eff,
                                   const engine::DeviceSpec& device) {
   const UserbuffersGemm* ub = op.kind == OpKind::kGemm ? userbuffers_gemm(op.name, plan) : nullptr;

@@ -163,6 +163,12 @@ double op_seconds(const Op& op, engine::Precision precision, const engine::Devic
 double userbuffers_forward_factor(const Op& op, const Plan& plan, const OpEfficiency& eff,
                                   const engine::DeviceSpec& device);
 
+// What in the plan's userbuffers configs `device` cannot grant (its SM count unknown, or
+// a reservation that leaves no SM), as the field below the plan ("ub_proj_fprop.
+// reserved_sms") and a message; nullopt when the plan runs. Scenario files report it at
+// the field (scenario/job_from_proto.cc) instead of when the step is timed.
+std::optional<FieldProblem> userbuffers_problem(const Plan& plan, const engine::DeviceSpec& device);
+
 // The devices of the group of `comm` that contains rank (t = 0, c = 0, d = 0, stage)
 // (DP and expert-DP under DualPipe: with those of stage pp-1-stage, which hold the same
 // weights),

@@ -174,11 +174,21 @@ TEST_CASE("userbuffers SM margin: the factor S / (S - r), on the GEMMs it names,
   CHECK(userbuffers_forward_factor(out, p, eff, h100) == doctest::Approx(132.0 / 108));
   CHECK(userbuffers_forward_factor(down, p, eff, h100) == doctest::Approx(132.0 / 128));
   CHECK(userbuffers_forward_factor(qkv, p, eff, h100) == 1);
+  CHECK_FALSE(userbuffers_problem(p, h100));
   p.ub_proj_fprop.reserved_sms = 132;
   CHECK_THROWS_AS(userbuffers_forward_factor(out, p, eff, h100), UserError);
+  // The same, found before the step is timed and named by its field (scenario files).
+  const std::optional<FieldProblem> all = userbuffers_problem(p, h100);
+  REQUIRE(all);
+  CHECK(all->field == "ub_proj_fprop.reserved_sms");
   engine::DeviceSpec h20 = h100;
   h20.name = "H20";  // no published SM count
   CHECK_THROWS_AS(userbuffers_forward_factor(down, p, default_efficiency(h20), h20), UserError);
+  p.ub_proj_fprop.reserved_sms = 24;
+  const std::optional<FieldProblem> unknown = userbuffers_problem(p, h20);
+  REQUIRE(unknown);
+  CHECK(unknown->field == "ub_proj_fprop.reserved_sms");
+  CHECK(unknown->message.find("not known") != std::string::npos);
   p.tp_overlap = TpOverlap::kBackward;  // not userbuffers: nothing reserved, and check() says so
   CHECK(userbuffers_forward_factor(down, p, eff, h100) == 1);
   p.ub_proj_fprop = {.reserved_sms = 0, .splits = 1};
