@@ -1,5 +1,5 @@
 #pragma once
-// GEMM efficiency by shape: tile and wave quantisation (docs/models.md §2.3).
+// GEMM efficiency by shape: tile and wave quantisation (docs/models.md §4.3, "GEMMs by shape").
 //
 // A GPU GEMM cuts its [rows x cols] output into tiles of tile_m x tile_n, one thread
 // block each, and runs them `sms` at a time (one resident tile per SM for the large
