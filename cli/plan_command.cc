@@ -64,7 +64,7 @@ void plan_options(boost::program_options::options_description& options) {
       "cluster", po::value<std::string>(), "instead of --system: the cluster of this scenario file (.textproto)")(
       "devices", po::value<int>()->default_value(0), "devices to plan for (default with --cluster: all)")(
       "global-batch", po::value<int>()->default_value(0), "samples per step (default: one per device)")(
-      "precision", po::value<std::string>()->default_value("bf16"), "bf16 | fp16 | fp8 | mxfp8 | int8")(
+      "precision", po::value<std::string>()->default_value("bf16"), "bf16 | fp16 | fp8 | mxfp8 | nvfp4 | int8")(
       "top", po::value<int>()->default_value(5), "plans to print")(
       "cuda-graphs", po::value<std::string>()->default_value("none"),
       "none | static | full: what the framework replays from CUDA graphs (MoE host overhead)")(

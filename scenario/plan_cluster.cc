@@ -30,6 +30,7 @@ std::optional<engine::Precision> plan_precision(std::string_view name) {
   if (name == "fp8") return engine::Precision::kFP8;
   if (name == "mxfp8") return engine::Precision::kMXFP8;
   if (name == "int8") return engine::Precision::kINT8;
+  if (name == "nvfp4") return engine::Precision::kFP4;
   return std::nullopt;
 }
 
@@ -56,7 +57,7 @@ PlanAnswer plan(const PlanRequest& o) {
                                 o.threads));
   const std::optional<engine::Precision> parsed = plan_precision(o.precision);
   if (!parsed)
-    throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8, mxfp8 or int8", o.precision));
+    throw UserError(fmt::format("podsim plan: --precision {}: expected bf16, fp16, fp8, mxfp8, nvfp4 or int8", o.precision));
   const engine::Precision precision = *parsed;
 
   workloads::CudaGraphs graphs = workloads::CudaGraphs::kNone;

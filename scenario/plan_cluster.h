@@ -23,7 +23,7 @@ namespace podsim::scenario {
 // Throws UserError for an unknown system preset.
 ScenarioFile preset_cluster_file(const std::string& system, int devices);
 
-// "bf16", "fp16", "fp8", "mxfp8", "int8"; nullopt for anything else.
+// "bf16", "fp16", "fp8", "mxfp8", "nvfp4", "int8"; nullopt for anything else.
 std::optional<engine::Precision> plan_precision(std::string_view name);
 
 // What to plan, as `podsim plan`'s options give it.

@@ -69,6 +69,14 @@ grep -v '^searched' "$tmp/plan1" >"$tmp/plan1.cmp"
 grep -v '^searched' "$tmp/out" >"$tmp/plan2.cmp"
 same "plan on 1 and 2 threads" "$tmp/plan1.cmp" "$tmp/plan2.cmp"
 
+# NVFP4 plans on Blackwell, at the FP4 peak; refused where there are no FP4 units.
+expect "plan --precision nvfp4" 0 "" -- "$podsim" plan --model llama3-8b --system nvl72 --devices 72 --precision nvfp4 --top 1
+grep -q "^batch .*NVFP4$" "$tmp/out" || fail "plan --precision nvfp4 does not plan in NVFP4"
+expect "plan --precision nvfp4 on H100" 2 "^podsim plan: --precision: precision NVFP4: device H100 SXM5 has no NVFP4 units" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --precision nvfp4
+expect "plan --precision bad" 2 "^podsim plan: --precision fp3: expected bf16, fp16, fp8, mxfp8, nvfp4 or int8$" -- \
+  "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --precision fp3
+
 # podsim plan on a fabric: past 2,048 NICs a 3-tier tree (any device count: the last leaf
 # and pod part full); --set changes the fabric as in a scenario; --cluster FILE plans on a
 # scenario's cluster.
