@@ -17,6 +17,7 @@
 #include "io/trace_writer.h"
 #include "io/version.h"
 #include "report/comparison_table.h"
+#include "report/html_page.h"
 #include "report/html_report.h"
 #include "scenario/cluster_run.h"
 #include "scenario/compare_run.h"
@@ -89,8 +90,8 @@ void run_command(const RunOptions& options, std::ostream& out) {
   if (!options.report_path.empty()) report::check_report_path(options.report_path);
   // Before anything runs: no output over an input or another output.
   std::vector<io::FileUse> outputs = scenario::scenario_outputs(file);
-  if (!options.report_path.empty()) outputs.push_back({.role = "--report", .path = options.report_path});
-  if (!options.trace_path.empty()) outputs.push_back({.role = "--trace", .path = options.trace_path});
+  if (!options.report_path.empty()) outputs.push_back({.role = "--report", .path = options.report_path, .signature = std::string(report::kHtmlSignature)});
+  if (!options.trace_path.empty()) outputs.push_back({.role = "--trace", .path = options.trace_path, .signature = std::string(io::kTraceFormat)});
   io::check_outputs(scenario::scenario_inputs(file), outputs);
   const std::optional<io::TraceLevel> trace_level = io::parse_trace_level(options.trace_level);
   if (!trace_level)

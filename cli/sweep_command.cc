@@ -8,6 +8,7 @@
 #include "cli/command_line.h"
 #include "cli/progress.h"
 #include "io/output_paths.h"
+#include "io/sweep_file.h"
 #include "scenario/scenario_file.h"
 #include "scenario/scenario_files.h"
 #include "scenario/sweep_plan.h"
@@ -62,7 +63,9 @@ int sweep_run(const boost::program_options::variables_map& vm, const Console& co
   ScenarioFile file = ScenarioFile::load(vm["scenario"].as<std::string>());
   if (o.out)
     io::check_outputs(scenario::scenario_inputs(file),
-                      {{.role = "--out", .path = *o.out}, {.role = "--out's journal", .path = o.out->string() + ".journal"}});
+                      {{.role = "--out", .path = *o.out, .signature = std::string(io::kSweepSignature)},
+                       {.role = "--out's journal", .path = o.out->string() + ".journal",
+                        .signature = std::string(io::kSweepSignature)}});
   const SweepPlan plan = SweepPlan::make(file, with_limits(vm, strings_of(vm, "set")));
   Progress progress(std::cerr, console.progress, "sweep", "points");
   if (progress.enabled()) {

@@ -98,7 +98,7 @@ void topo_command(const TopoOptions& options, std::ostream& out) {
   if (options.dot_path) {
     const std::string& path = *options.dot_path;
     // Whole or absent (io/atomic_file.h), and never over the scenario it was built from.
-    io::check_outputs(scenario::scenario_inputs(file), {{.role = "--dot", .path = path}});
+    io::check_outputs(scenario::scenario_inputs(file), {{.role = "--dot", .path = path, .signature = std::string(topologies::kDotSignature)}});
     io::write_atomically(path, [&](std::ostream& dot) {
       topologies::write_dot(cluster, options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
     });

@@ -27,7 +27,7 @@ int trace_run(const boost::program_options::variables_map& vm, const Console& co
     throw UserError("podsim trace: nothing to do (expected --summary and/or --perfetto OUT.json)");
   if (vm.count("perfetto")) {
     const std::string json = vm["perfetto"].as<std::string>();
-    io::check_outputs({{.role = "trace", .path = path}}, {{.role = "--perfetto", .path = json}});
+    io::check_outputs({{.role = "trace", .path = path}}, {{.role = "--perfetto", .path = json, .signature = std::string(io::kPerfettoSignature)}});
     const PerfettoStats stats = write_perfetto(path, json);
     uint64_t written = 0;
     for (const auto& [phase, n] : stats.by_phase) written += n;

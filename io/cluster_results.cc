@@ -224,10 +224,10 @@ void write_cluster_outputs(const scheduler::ClusterRunResult& r, const std::file
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw UserError(fmt::format("{}: cannot create output directory: {}", dir.string(), ec.message()));
-  write_atomically(dir / "summary.csv", [&](std::ostream& o) { write_summary_csv(r, o); });
-  write_atomically(dir / "jobs.csv", [&](std::ostream& o) { write_jobs_csv(r, o); });
-  write_atomically(dir / "timeline.csv", [&](std::ostream& o) { write_timeline_csv(r, o); });
-  write_atomically(dir / "results.json", [&](std::ostream& o) { write_results_json(r, o); });
+  write_atomically(dir / kClusterOutputFiles[0].name, [&](std::ostream& o) { write_summary_csv(r, o); });
+  write_atomically(dir / kClusterOutputFiles[1].name, [&](std::ostream& o) { write_jobs_csv(r, o); });
+  write_atomically(dir / kClusterOutputFiles[2].name, [&](std::ostream& o) { write_timeline_csv(r, o); });
+  write_atomically(dir / kClusterOutputFiles[3].name, [&](std::ostream& o) { write_results_json(r, o); });
 }
 
 }  // namespace podsim::io

@@ -29,9 +29,19 @@ void write_results_json(const scheduler::ClusterRunResult& r, std::ostream& out)
 // trace rows skipped.
 void print_cluster_run(const sim::ClusterRunOutput& r, std::ostream& out);
 
-// The files write_cluster_outputs writes (checked against a run's other files first).
-inline constexpr std::array<const char*, 4> kClusterOutputFiles{"summary.csv", "jobs.csv", "timeline.csv",
-                                                                "results.json"};
+// The files write_cluster_outputs writes (checked against a run's other files first),
+// with the text each begins with (its header), by which a rerun knows its own outputs
+// (io/output_paths.h).
+struct ClusterOutputFile {
+  const char* name;
+  const char* signature;
+};
+inline constexpr std::array<ClusterOutputFile, 4> kClusterOutputFiles{{
+    {"summary.csv", "policy,placement,devices,jobs,"},
+    {"jobs.csv", "name,devices,pool,arrival_s,"},
+    {"timeline.csv", "t_s,allocated_devices,down_devices,"},
+    {"results.json", "{\n  \"summary\": {\n    \"policy\": "},
+}};
 
 // summary.csv, jobs.csv, timeline.csv and results.json in `dir` (created if missing),
 // each written to a temporary name and renamed, so a file is whole or absent.

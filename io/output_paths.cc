@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <optional>
 #include <system_error>
 
@@ -56,6 +57,29 @@ std::optional<Identity> stdout_file() {
   return Identity{.inode = std::make_pair(st.st_dev, st.st_ino), .name = {}};
 }
 
+// True iff the regular file at `path` is empty or its first kSignatureWindow bytes
+// contain `signature`.
+bool empty_or_signed(const std::string& path, off_t size, const std::string& signature) {
+  if (size == 0) return true;
+  std::ifstream in(path, std::ios::binary);
+  std::string head(kSignatureWindow, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  return head.find(signature) != std::string::npos;
+}
+
+// Throws UserError if the regular file at output.path exists, is not empty and lacks
+// output.signature.
+void check_signature(const FileUse& output) {
+  const std::string& path = output.path.string();
+  struct stat st {};
+  if (output.signature.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  if (!empty_or_signed(path, st.st_size, output.signature))
+    throw UserError(fmt::format("{}: {}: an existing file that podsim did not write (podsim replaces only its own "
+                                "outputs; expected a new path, or remove the file first)",
+                                path, output.role));
+}
+
 }  // namespace
 
 bool same_file(const fs::path& a, const fs::path& b) { return same(identify(a), identify(b)); }
@@ -81,6 +105,7 @@ void check_output_path(const FileUse& output) {
     throw UserError(fmt::format("{}: {}: directory {} is not writable (expected a path in an existing, writable "
                                 "directory)",
                                 path, output.role, dir.string()));
+  check_signature(output);
 }
 
 void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse>& outputs) {
@@ -89,7 +114,9 @@ void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse
   const std::optional<Identity> out = stdout_file();
   for (size_t i = 0; i < outputs.size(); ++i) {
     const FileUse& o = outputs[i];
-    check_output_path(o);
+    // Its kind first, then what it would overwrite (a named input or output says more
+    // than "not podsim's"), then whether podsim wrote it.
+    check_output_path({.role = o.role, .path = o.path});
     const Identity id = identify(o.path);
     const auto refuse = [&](const std::string& what) {
       throw UserError(fmt::format("{}: {}: the same file as {}; expected another path (podsim never writes over "
@@ -102,6 +129,7 @@ void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse
       if (same(id, output_ids[k]))
         refuse(fmt::format("the {} output ({})", outputs[k].role, outputs[k].path.string()));
     if (out && same(id, *out)) refuse("stdout, which is redirected to it");
+    check_signature(o);
     output_ids.push_back(id);
   }
 }

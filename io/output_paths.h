@@ -11,7 +11,10 @@
 //
 // An output path that exists must be a regular file (or a symbolic link to one): a
 // device, FIFO or socket is refused, never written to or replaced (outputs are written
-// whole to a temporary file and renamed into place, io/atomic_file.h).
+// whole to a temporary file and renamed into place, io/atomic_file.h). And it must be
+// empty or a file podsim wrote: every output names the text its writer always puts in
+// its first bytes (FileUse::signature), and an existing file without it is the user's,
+// refused rather than replaced. A rerun replaces its own earlier outputs.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -22,7 +25,12 @@ namespace podsim::io {
 struct FileUse {
   std::string role;  // "--out", "scenario", "outputs.out_dir", "sources[0].trace.path", ...
   std::filesystem::path path;
+  // Outputs: text that every file podsim writes there has within its first
+  // kSignatureWindow bytes. Empty: no check (inputs, and the final write's re-check).
+  std::string signature;
 };
+
+inline constexpr size_t kSignatureWindow = 4096;
 
 // Throws UserError (one line, the output's path and role first) if an output cannot be
 // written as a whole file (check_output_path) or is the same file as an input, another
@@ -30,7 +38,8 @@ struct FileUse {
 void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse>& outputs);
 
 // Throws UserError unless `path` can become a whole output file: it is absent or a
-// regular file (following symbolic links), and its directory exists.
+// regular file (following symbolic links) that is empty or has the output's signature,
+// and its directory exists.
 void check_output_path(const FileUse& output);
 
 // True iff a and b name one file: one inode if both exist, else one resolved path.

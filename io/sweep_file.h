@@ -40,6 +40,9 @@ struct Shard {
 Shard parse_shard(std::string_view text, std::string_view option = "--shard");
 std::string to_string(const Shard& s);
 
+// Every sweep file (results, shards, merged tables, journals) begins with this
+// (io/output_paths.h).
+inline constexpr std::string_view kSweepSignature = "# podsim sweep";
 inline constexpr std::string_view kSweepResults = "sweep";
 inline constexpr std::string_view kSweepJournal = "sweep-journal";
 

@@ -33,7 +33,7 @@ class PerfettoWriter {
 
   void header(const v1::TraceHeader& h) {
     header_ = h;
-    out_ << "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":" << json_quote(h.scenario())
+    out_ << kPerfettoSignature << json_quote(h.scenario())
          << ",\"seed\":" << h.seed() << "},\"traceEvents\":[";
     if (h.comparison()) {
       for (int p = 0; p < h.pools_size(); ++p) process(kSystemPid + p, h.pools(p).name());

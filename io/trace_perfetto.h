@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace podsim::io {
 
@@ -33,6 +34,9 @@ struct PerfettoStats {
   uint64_t trace_events = 0;            // events read from the trace
   std::map<std::string, uint64_t> by_phase;  // JSON events written, by "ph"
 };
+
+// The first bytes of every JSON file write_perfetto writes (io/output_paths.h).
+inline constexpr std::string_view kPerfettoSignature = "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"scenario\":";
 
 // Throws UserError for a malformed trace (trace_reader.h) or an unwritable output.
 PerfettoStats write_perfetto(const std::filesystem::path& trace, const std::filesystem::path& json);

@@ -16,6 +16,7 @@
 
 #include "engine/error.h"
 #include "io/input_file.h"
+#include "io/trace_writer.h"
 
 namespace podsim::io {
 namespace {
@@ -78,8 +79,8 @@ class Reader {
   }
 
   void check_header() {
-    if (header_.format() != "podsim-trace")
-      fail(0, fmt::format("not a podsim trace: header format is '{}', expected 'podsim-trace'", header_.format()));
+    if (header_.format() != kTraceFormat)
+      fail(0, fmt::format("not a podsim trace: header format is '{}', expected '{}'", header_.format(), kTraceFormat));
     if (header_.version() != 1)
       fail(0, fmt::format("trace format version {}, this podsim reads version 1", header_.version()));
     if (header_.time_unit() != "ns") fail(0, fmt::format("time unit '{}', expected 'ns'", header_.time_unit()));

@@ -70,7 +70,7 @@ uint32_t TraceWriter::job_index(uint32_t job) const {
 }
 
 void TraceWriter::write_header(v1::TraceHeader h) {
-  h.set_format("podsim-trace");
+  h.set_format(std::string(kTraceFormat));
   h.set_version(1);
   h.set_scenario(info_.scenario);
   h.set_seed(info_.seed);

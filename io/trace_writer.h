@@ -32,6 +32,10 @@ enum class TraceLevel { kJobs = 1, kSteps = 2, kFlows = 3 };
 std::optional<TraceLevel> parse_trace_level(std::string_view name);
 const char* to_string(TraceLevel level);
 
+// TraceHeader.format of every podsim trace; its bytes are within the first ones of the
+// file, which is how `--trace` knows a file it may replace (io/output_paths.h).
+inline constexpr std::string_view kTraceFormat = "podsim-trace";
+
 struct TraceInfo {
   std::string scenario;
   uint64_t seed = 0;

@@ -77,8 +77,8 @@ svg rect.domain { fill: #0072b2; fill-opacity: 0.85; }
 HtmlPage::HtmlPage(std::string_view title) {
   out_ = fmt::format(
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"generator\" content=\"podsim\">\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
-      escape(title), kStyle);
+      "{}\n<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n",
+      kHtmlSignature, escape(title), kStyle);
 }
 
 void HtmlPage::heading(std::string_view title, std::string_view subtitle) {

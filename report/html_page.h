@@ -8,6 +8,10 @@
 
 namespace podsim::report {
 
+// In the head of every page HtmlPage makes: how `--report` knows a file it may replace
+// (io/output_paths.h).
+inline constexpr std::string_view kHtmlSignature = "<meta name=\"generator\" content=\"podsim\">";
+
 struct Headline {
   std::string label;  // "makespan"
   std::string value;  // "1,437.7 h"

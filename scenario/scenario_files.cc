@@ -37,8 +37,8 @@ std::vector<io::FileUse> scenario_outputs(const ScenarioFile& file) {
   std::error_code ec;
   if (dir.empty() || !std::filesystem::is_directory(dir, ec)) return {};
   std::vector<io::FileUse> files;
-  for (const char* name : io::kClusterOutputFiles)
-    files.push_back({.role = "outputs.out_dir", .path = std::filesystem::path(dir) / name});
+  for (const io::ClusterOutputFile& f : io::kClusterOutputFiles)
+    files.push_back({.role = "outputs.out_dir", .path = std::filesystem::path(dir) / f.name, .signature = f.signature});
   return files;
 }
 

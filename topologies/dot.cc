@@ -86,8 +86,7 @@ class GroupedWriter {
   }
 
   void write() {
-    out_ << "digraph G {\n";
-    out_ << "graph [newrank=true, splines=line, nodesep=0.12, ranksep=0.25, fontsize=14];\n";
+    out_ << kDotSignature << " nodesep=0.12, ranksep=0.25, fontsize=14];\n";
     out_ << "edge [dir=none, constraint=false, color=\"#00000040\"];\nnode [fontsize=10, height=0.3];\n";
     // The cluster (or its one pod), then the scale-out fabric below it.
     const std::vector<Domain>& doms = c_.domains();

@@ -10,11 +10,16 @@
 // pod) are laid out in rows of about the square root of their count, so `dot -Tsvg`
 // draws a CloudMatrix384 as 12 racks of 4 nodes rather than a strip 768 dies wide.
 #include <ostream>
+#include <string_view>
 
 #include "topologies/cluster.h"
 #include "topologies/view.h"
 
 namespace podsim::topologies {
+
+// The first lines of every file write_dot writes: how `podsim topo --dot` knows a file
+// it may replace (io/output_paths.h).
+inline constexpr std::string_view kDotSignature = "digraph G {\ngraph [newrank=true, splines=line,";
 
 // Flat: no clusters.
 void write_dot(const View& v, std::ostream& out);

@@ -69,5 +69,44 @@ rc=$?
 [ "$rc" -eq 2 ] && [ $(($(date +%s) - start)) -lt 30 ] && one_line && echo "ok   scenario FIFO, no writer: refused at once" ||
   fail "scenario FIFO: exit $rc"
 
+# 7. podsim replaces only its own outputs: every output option, run twice onto the same
+#    path, replaces its first file; onto a file of the user's it is refused, one line,
+#    and the file is unchanged.
+mkdir "$tmp/own" "$tmp/own/out_dir"
+echo "my notes" >"$tmp/own/notes"
+check_own() {  # NAME OUTPUT_PATH COMMAND... (the command writes OUTPUT_PATH)
+  local name=$1 path=$2
+  shift 2
+  timeout 120 "$@" >/dev/null 2>"$tmp/err" && timeout 120 "$@" >/dev/null 2>"$tmp/err" && [ -s "$path" ] &&
+    echo "ok   $name twice: its own output replaced" || fail "$name twice"
+}
+check_own "run --report" "$tmp/own/r.html" "$podsim" -q run "$scenario" --report "$tmp/own/r.html"
+check_own "run --trace" "$tmp/own/t.trace" "$podsim" -q run "$scenario" --trace "$tmp/own/t.trace"
+check_own "run outputs.out_dir" "$tmp/own/out_dir/jobs.csv" "$podsim" -q run "$scenario" --set "outputs.out_dir=$tmp/own/out_dir"
+check_own "trace --perfetto" "$tmp/own/p.json" "$podsim" -q trace "$tmp/own/t.trace" --perfetto "$tmp/own/p.json"
+check_own "topo --dot" "$tmp/own/g.dot" "$podsim" -q topo nvl72 --dot "$tmp/own/g.dot"
+check_own "sweep --out" "$tmp/own/s.csv" "$podsim" -q sweep "$scenario" --set seed=1,2 --out "$tmp/own/s.csv"
+check_own "merge OUT" "$tmp/own/m.csv" "$podsim" -q merge "$tmp/own/m.csv" "$tmp/own/s.csv"
+refused() {  # NAME ROLE COMMAND... (the command's output is $tmp/own/notes)
+  local name=$1 role=$2
+  shift 2
+  timeout 120 "$@" >/dev/null 2>"$tmp/err"
+  local rc=$?
+  [ "$rc" -eq 2 ] && one_line && grep -q "notes: $role: an existing file that podsim did not write" "$tmp/err" &&
+    [ "$(cat "$tmp/own/notes")" = "my notes" ] && echo "ok   $name onto the user's file: refused, unchanged" ||
+    fail "$name onto the user's file: exit $rc"
+}
+refused "run --report" --report "$podsim" -q run "$scenario" --report "$tmp/own/notes"
+refused "run --trace" --trace "$podsim" -q run "$scenario" --trace "$tmp/own/notes"
+refused "trace --perfetto" --perfetto "$podsim" -q trace "$tmp/own/t.trace" --perfetto "$tmp/own/notes"
+refused "topo --dot" --dot "$podsim" -q topo nvl72 --dot "$tmp/own/notes"
+refused "sweep --out" --out "$podsim" -q sweep "$scenario" --set seed=1,2 --out "$tmp/own/notes"
+refused "merge OUT" OUT "$podsim" -q merge "$tmp/own/notes" "$tmp/own/s.csv"
+cp "$tmp/own/notes" "$tmp/own/out_dir/summary.csv"
+timeout 120 "$podsim" -q run "$scenario" --set "outputs.out_dir=$tmp/own/out_dir" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && one_line && grep -q "summary.csv: outputs.out_dir: an existing file that podsim did not write" "$tmp/err" &&
+  [ "$(cat "$tmp/own/out_dir/summary.csv")" = "my notes" ] && echo "ok   outputs.out_dir onto the user's summary.csv: refused" ||
+  fail "outputs.out_dir onto the user's summary.csv"
+
 [ "$failures" -eq 0 ] && echo "output_safety: all passed" || echo "output_safety: $failures failures"
 exit $((failures > 0))

@@ -66,3 +66,33 @@ TEST_CASE("check_outputs: a directory, a device or a missing directory is refuse
                               " does not exist (expected a path in an existing, writable directory)";
   CHECK_THROWS_WITH_AS(check_outputs({}, {{"--out", d / "none" / "x.csv"}}), missing.c_str(), podsim::UserError);
 }
+
+TEST_CASE("check_outputs: an existing file is replaced only if it is empty or podsim wrote it (its signature)") {
+  const TempDir dir("podsim_output_paths_signature");
+  const fs::path& d = dir.path;
+  const std::string sig = "# podsim sweep";
+  { std::ofstream(d / "notes.csv") << "my own notes\n"; }
+  { std::ofstream(d / "ours.csv") << "# podsim sweep v1 fingerprint=0\npoint\n"; }
+  { std::ofstream(d / "empty.csv"); }
+  // The signature past the first kSignatureWindow bytes is not the writer's header.
+  { std::ofstream(d / "late.csv") << std::string(podsim::io::kSignatureWindow, 'x') << sig; }
+  fs::create_symlink(d / "notes.csv", d / "link.csv");
+  const auto use = [&](const char* name) { return podsim::io::FileUse{"--out", d / name, sig}; };
+  CHECK_THROWS_WITH_AS(check_outputs({}, {use("notes.csv")}),
+                       ((d / "notes.csv").string() +
+                        ": --out: an existing file that podsim did not write (podsim replaces only its own outputs; "
+                        "expected a new path, or remove the file first)")
+                           .c_str(),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(check_outputs({}, {use("late.csv")}), doctest::Contains("podsim did not write"), podsim::UserError);
+  CHECK_THROWS_WITH_AS(check_outputs({}, {use("link.csv")}), doctest::Contains("podsim did not write"), podsim::UserError);
+  CHECK_NOTHROW(check_outputs({}, {use("ours.csv")}));
+  CHECK_NOTHROW(check_outputs({}, {use("empty.csv")}));
+  CHECK_NOTHROW(check_outputs({}, {use("new.csv")}));
+  // No signature (the re-check when the file is finally written): any regular file.
+  CHECK_NOTHROW(check_outputs({}, {{"--out", d / "notes.csv"}}));
+  std::ifstream in(d / "notes.csv");
+  std::string line;
+  std::getline(in, line);
+  CHECK(line == "my own notes");
+}
