@@ -47,6 +47,9 @@ struct Step {
   bool mixed = false;
 };
 
+// NCCL's MAXCHANNELS (src/include/device.h, NCCL 2.30).
+constexpr size_t kMaxChannels = 64;
+
 [[noreturn]] void bad(const std::string& what) { throw std::invalid_argument("collective: " + what); }
 
 std::string name(DeviceId d) { return "device " + std::to_string(index(d)); }
@@ -69,6 +72,8 @@ void validate_group(const Fabric& fabric, const Collective& c) {
     bad("cost bandwidth factors must be in (0, 1]");
   if (!(t.pipeline_chunk.value() >= 0) || !std::isfinite(t.pipeline_chunk.value()))
     bad("cost pipeline chunk must be finite and >= 0");
+  if (t.channels < 1 || t.channels > kMaxChannels)
+    bad("cost channels must be in [1, " + std::to_string(kMaxChannels) + "], got " + std::to_string(t.channels));
 }
 
 // True iff the ranks lie in more than one scale-up domain.
@@ -199,9 +204,8 @@ void in_parallel(std::vector<Step>& out, std::vector<std::vector<Step>> lists) {
 }
 
 // The ranks by domain, domains in order of first appearance, local rank = position
-// inside the domain; every domain must hold as many ranks (`what` names the algorithm).
-std::vector<std::vector<DeviceId>> equal_domains(const Fabric& fabric, const std::vector<DeviceId>& ranks,
-                                                 const char* what) {
+// inside the domain.
+std::vector<std::vector<DeviceId>> by_domain(const Fabric& fabric, const std::vector<DeviceId>& ranks) {
   std::vector<std::vector<DeviceId>> domains;
   std::unordered_map<uint32_t, size_t> slot;
   for (DeviceId d : ranks) {
@@ -209,6 +213,13 @@ std::vector<std::vector<DeviceId>> equal_domains(const Fabric& fabric, const std
     if (fresh) domains.emplace_back();
     domains[it->second].push_back(d);
   }
+  return domains;
+}
+
+// by_domain, where every domain must hold as many ranks (`what` names the algorithm).
+std::vector<std::vector<DeviceId>> equal_domains(const Fabric& fabric, const std::vector<DeviceId>& ranks,
+                                                 const char* what) {
+  std::vector<std::vector<DeviceId>> domains = by_domain(fabric, ranks);
   for (const auto& dom : domains)
     if (dom.size() != domains.front().size())
       bad(std::string(what) + " all-reduce needs the same number of ranks in every domain");
@@ -233,6 +244,40 @@ void hierarchical(std::vector<Step>& out, const Fabric& fabric, const std::vecto
     in_parallel(out, std::move(*lists));
     for (size_t s = from; s < out.size(); ++s) out[s].phase = phase;
     ++phase;
+  }
+}
+
+// NCCL's rings across domains (collectives.h, "Channels"): `channels` rings over the
+// ranks of k domains (at most one per rank's NIC in the smallest domain), each moving
+// its share of `whole_chunk` (S/n, one ring's step) per step for `steps` steps, all
+// rings stepping together. Latency steps are counted as ring()'s.
+void channel_rings(std::vector<Step>& out, const Fabric& fabric, const std::vector<DeviceId>& ranks,
+                   double whole_chunk, size_t steps, size_t channels) {
+  const std::vector<std::vector<DeviceId>> domains = by_domain(fabric, ranks);
+  const size_t k = domains.size(), n = ranks.size();
+  size_t smallest = n;
+  for (const auto& dom : domains) smallest = std::min(smallest, dom.size());
+  const size_t rings = std::min(channels, smallest);
+  const double chunk = whole_chunk / static_cast<double>(rings);
+  // order[c * n + i]: rank i of ring c.
+  auto order = std::make_shared<std::vector<DeviceId>>();
+  order->reserve(rings * n);
+  for (size_t c = 0; c < rings; ++c)
+    for (size_t j = 0; j < k; ++j) {
+      const size_t m = domains[j].size(), a = c * m / rings, b = (a + 1) % m;
+      for (size_t s = 0; s < m; ++s)
+        order->push_back(j % 2 == 0 ? domains[j][(a + m - s) % m] : domains[j][(b + s) % m]);
+    }
+  const size_t inter = steps * (k - 1) / (n - 1);
+  for (size_t s = 0; s < steps; ++s) {
+    Step step{rings * n,
+              [order, n, chunk](size_t i) {
+                const size_t c = i / n, r = i % n;
+                return Transfer{(*order)[c * n + r], (*order)[c * n + (r + 1) % n], chunk};
+              },
+              s > 0 && s != inter, true, s < inter};
+    step.mixed = true;
+    out.push_back(std::move(step));
   }
 }
 
@@ -338,6 +383,17 @@ void all_to_all_v(std::vector<Step>& out, const Fabric& fabric, const Collective
   if (!pairs->empty()) out.push_back({pairs->size(), [pairs](size_t k) { return (*pairs)[k]; }, false, cross, cross});
 }
 
+// Channel rings apply to a ring with channels > 1 over several domains of at least 2
+// ranks each (collectives.h); else the one ring in the group's order.
+bool channel_rings_apply(const Fabric& fabric, const Collective& c) {
+  if (c.cost.channels < 2 || !spans(fabric, c.group)) return false;
+  std::unordered_map<uint32_t, size_t> per;
+  for (DeviceId d : c.group) ++per[fabric.domain(d)];
+  for (const auto& [dom, count] : per)
+    if (count < 2) return false;
+  return true;
+}
+
 // The whole collective as steps. Validates first; routes are checked by the callers.
 std::vector<Step> expand(const Fabric& fabric, const Collective& c) {
   validate_group(fabric, c);
@@ -353,7 +409,13 @@ std::vector<Step> expand(const Fabric& fabric, const Collective& c) {
   switch (c.op) {
     case CollectiveOp::kAllReduce:
       switch (c.algorithm) {
-        case Algorithm::kRing: ring(steps, fabric, c.group, s / static_cast<double>(n), 2 * (n - 1)); break;
+        case Algorithm::kRing:
+          if (channel_rings_apply(fabric, c)) {
+            channel_rings(steps, fabric, c.group, s / static_cast<double>(n), 2 * (n - 1), c.cost.channels);
+          } else {
+            ring(steps, fabric, c.group, s / static_cast<double>(n), 2 * (n - 1));
+          }
+          break;
         case Algorithm::kHalvingDoubling:
           halving(steps, c.group, s, cross);
           doubling(steps, c.group, s, cross);
@@ -372,7 +434,9 @@ std::vector<Step> expand(const Fabric& fabric, const Collective& c) {
       break;
     case CollectiveOp::kReduceScatter:
     case CollectiveOp::kAllGather:
-      if (c.algorithm == Algorithm::kRing) {
+      if (c.algorithm == Algorithm::kRing && channel_rings_apply(fabric, c)) {
+        channel_rings(steps, fabric, c.group, s / static_cast<double>(n), n - 1, c.cost.channels);
+      } else if (c.algorithm == Algorithm::kRing) {
         ring(steps, fabric, c.group, s / static_cast<double>(n), n - 1);
       } else if (c.algorithm == Algorithm::kMesh) {
         all_to_all(steps, c.group, s, cross);

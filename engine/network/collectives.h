@@ -74,6 +74,30 @@
 // upper bound). Flow mode runs the phases one after the other: it is the sequential
 // cost, the closed form's at pipeline_chunk = 0 (tests).
 //
+// Channels (NCCL's rings across nodes; CostTerms::channels = C > 1, ring algorithm, k > 1
+// domains of m > 1 ranks each; with unequal domains m is each domain's own and C is at
+// most the smallest, as NCCL keeps the smallest channel count of its nodes). NCCL does not run one ring over the group: its
+// topology search (src/graph/search.cc, ncclTopoCompute / ncclTopoSearchRecNet, NCCL
+// 2.30) builds one ring per NIC, "NET n -> GPU a -> .. -> GPU x -> NET n", each taking
+// a NIC's whole speed, so a node of m GPUs with a NIC each gets m distinct rings whose
+// node-crossing edges leave on m different NICs; ncclTopoPostset (connect.cc) then
+// exchanges channel pairs on odd nodes ("alternate rings to avoid crossing rails") and
+// duplicates every ring (same path, twice the CTAs). The buffer is split across the
+// rings. podsim builds C distinct rings, ring c over the ranks of local index
+// a = c m / C and b = a + 1 (mod m): even domains (in order of first appearance) run
+// a, a-1, ..., b (descending, wrapping), odd domains b, b+1, ..., a, so each crossing
+// edge joins two ranks of equal local index (a rail) except the wrap when k is odd.
+// Every ring moves S/C in the ring's steps (chunk S/(nC)), all rings in step together:
+// per step each rank sends one chunk over its NIC (rings exit on distinct ranks) and
+// C - 1 over the scale-up links, so for C = m
+//
+//   t_AG = t_RS = (n-1) (a + S/(n m B_nic)),   t_AR = 2(n-1) (a + S/(n m B_nic))
+//
+// when the NIC binds (m B_nic below the scale-up rate), m times one ring's bandwidth.
+// A transfer moves at inter_factor iff it crosses domains (intra_factor otherwise).
+// Duplicated channels share their ring's links and add no bandwidth, so they are not
+// built.
+//
 // Mesh (HCCL on a switchless full mesh, the Atlas 800T A2's HCCS): each rank sends its
 // S/n share to all n-1 peers at once over its own links, the traffic of an all-to-all;
 // an all-reduce is a reduce-scatter then an all-gather (HCCL user guide, "Collective
@@ -138,6 +162,10 @@ struct CostTerms {
   // Hierarchical all-reduce: the library's pipeline chunk (per rank; 0 = the phases run
   // one after another). See "Pipelined hierarchical phases" above.
   Bytes pipeline_chunk;
+  // Ring across domains: the distinct rings ("Channels" above), in [1, 64]; 1 = one
+  // ring over the group in its order. Ignored unless the group spans several domains
+  // of at least 2 ranks each.
+  size_t channels = 1;
 };
 
 struct Collective {

@@ -49,6 +49,20 @@ constexpr double kNcclPatFactor = 0.75;
 // at sizes where the pipeline hardly matters).
 constexpr double kNcclChunkBytes = 2.0 * 1024 * 1024;
 
+// Channels (collectives.h, "Channels"). The ring search finds one ring per NIC (each
+// channel takes a NIC's speed, search.cc ncclTopoSearchRecNet), at most MAXCHANNELS / 2
+// = 32 (init.cc: ringGraph->maxChannels); ncclTopoPostset (connect.cc) duplicates them,
+// so the communicator has twice as many channels, at most MAXCHANNELS = 64. A call uses
+// fewer when it is small (enqueue.cc, "Ring/Tree channel tuning"): while S < nc x nt x
+// threshold, nc--, with nt the protocol's threads (NCCL_SIMPLE_MAX_NTHREADS and
+// NCCL_LL_MAX_NTHREADS 512, NCCL_LL128_MAX_NTHREADS 640: device.h) and threshold
+// NCCL_SIMPLE_THREAD_THRESHOLD 64, NCCL_LL128_THREAD_THRESHOLD 8, and for the ring's LL
+// NCCL_LL_THREAD_THRESHOLD 8 x nRanks (comm.h, tuning.cc).
+constexpr size_t kNcclMaxSearchChannels = 32;
+constexpr size_t kNcclMaxChannels = 64;
+constexpr double kNcclThreads[3] = {512, 640, 512};      // {LL, LL128, Simple}
+constexpr double kNcclThreadThreshold[3] = {8, 8, 64};  // LL: times the ranks, for a ring
+
 // HCCL: Huawei's msmodeling charges a static 10 us per communication op (Ascend/
 // msmodeling tensor_cast/device.py; hardware.md §2.1 [S3]). On the UB a message pays
 // 0.5 us at the endpoints beyond its hops: CloudMatrix384 Table 1 (arXiv 2506.12708 v2)
@@ -120,12 +134,28 @@ double tree_correction(size_t proto, Bytes bytes) {
 GroupShape shape_of(const Fabric& f, const std::vector<DeviceId>& g) {
   std::map<uint32_t, size_t> per;
   for (DeviceId d : g) ++per[f.domain(d)];
-  for (const auto& [dom, n] : per)
-    if (n != per.begin()->second) return {g.size(), 0};
-  return {g.size(), per.size()};
+  size_t smallest = g.size();
+  bool equal = true;
+  for (const auto& [dom, n] : per) {
+    smallest = std::min(smallest, n);
+    equal &= n == per.begin()->second;
+  }
+  return {g.size(), equal ? per.size() : 0, smallest};
 }
 
 }  // namespace
+
+size_t nccl_ring_channels(Protocol protocol, Bytes bytes, GroupShape shape) {
+  const size_t m = shape.smallest > 0 ? shape.smallest : (shape.domains > 0 ? shape.ranks / shape.domains : 0);
+  if (m < 2 || shape.ranks <= m) return 1;
+  const size_t search = std::min(m, kNcclMaxSearchChannels);
+  const size_t k = proto_index(protocol);
+  const double threshold =
+      kNcclThreadThreshold[k] * (protocol == Protocol::kLL ? static_cast<double>(shape.ranks) : 1.0);
+  size_t nc = std::min(2 * search, kNcclMaxChannels);
+  while (nc >= 2 && bytes.value() < static_cast<double>(nc) * kNcclThreads[k] * threshold) --nc;
+  return std::min(search, nc);
+}
 
 CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorithm, Protocol protocol, Bytes bytes,
                         GroupShape shape) {
@@ -161,6 +191,8 @@ CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorit
         // One rank per node: every step crosses the network at the tree's NET latency
         // (tuning.cc: "with ppn=1 latencies are fully exposed").
         t.step_inter = us(one_per_domain ? kNcclTreeNet[k] : kNcclRingNet[k]);
+        // Across nodes, one ring per NIC of the node's ranks (collectives.h, "Channels").
+        if (algorithm == Algorithm::kRing) t.channels = nccl_ring_channels(protocol, bytes, shape);
       }
       t.base += call_overhead(p.scale_up);
       // NCCL pipelines its hierarchical algorithms in chunks of NCCL_BUFFSIZE (4 MiB) /

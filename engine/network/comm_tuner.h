@@ -40,10 +40,14 @@
 // NCCL picks ring or NVLS there (nccl-tests issue 309), so podsim offers the tree only
 // across domains.
 //
+// A ring across nodes runs as NCCL's channels: one ring per NIC of a node's ranks, the
+// buffer split across them, fewer rings for small calls (nccl_ring_channels;
+// collectives.h, "Channels"), so its node-crossing traffic leaves on every NIC.
+//
 // LL128 runs on Hopper and Blackwell only, NVLS on Hopper and Blackwell NVSwitch
 // domains (tuning.cc). Not modelled: CollNet and NVLS-tree as their own patterns (the
-// hierarchical ring stands in), channel counts and the per-channel ceilings that do not
-// bind at NCCL's channel counts (docs/collectives.md §1.3), the LL ceiling llMaxBw, the
+// hierarchical ring stands in), the per-channel ceilings (LL128's perChMaxRingLL128Bw,
+// the tree's perChMaxTreeBw; docs/collectives.md §1.3), the LL ceiling llMaxBw, the
 // NIC's own latency (latencyInter), the ring's "plateau" latency factor.
 //
 // Each candidate's bandwidth factor also carries the achieved fraction of line rate at
@@ -70,7 +74,17 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
 struct GroupShape {
   size_t ranks = 0;
   size_t domains = 0;
+  // Ranks in the group's smallest domain (0: unknown; then ranks / domains). NCCL's
+  // channels: every node keeps the smallest node's ring count (init.cc).
+  size_t smallest = 0;
 };
+
+// NCCL's distinct rings for a ring of `bytes` (S) across the domains of `shape` (at
+// least m > 1 ranks in each: shape.smallest, or ranks / domains; else 1): one per rank's
+// NIC up to 32 (search.cc; init.cc keeps the smallest node's count),
+// fewer for a small call (enqueue.cc's channel tuning over the 2x duplicated channels;
+// comm_tuner.cc has the constants). Exposed for tests.
+size_t nccl_ring_channels(Protocol protocol, Bytes bytes, GroupShape shape);
 
 // The terms the library pays for `op` by (algorithm, protocol) on `profile` at `bytes`
 // on a group of `shape` (exposed for tests and for ops that call a known algorithm).

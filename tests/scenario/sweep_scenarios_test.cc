@@ -75,9 +75,10 @@ TEST_CASE("ub_bandwidth_nvlink_domain: faster UB and bigger NVLink domains never
     }
   }
   // And the sweep is not flat: 3x the UB bandwidth buys something (the exposed ZeRO-3
-  // traffic), and one 576-GPU domain holds the whole job, so DP leaves the fabric.
+  // traffic), and one 576-GPU domain holds the whole job, so DP leaves the fabric (on 8
+  // racks NCCL's rings already spread it over every NIC: collectives.h, "Channels").
   CHECK(num(rows[9], cm) < 0.9 * num(rows[0], cm));
-  CHECK(num(rows[2], nv) < 0.5 * num(rows[0], nv));
+  CHECK(num(rows[2], nv) < 0.8 * num(rows[0], nv));
 }
 
 TEST_CASE("failure_rate: goodput falls as failures get frequent, the best checkpoint interval moves") {

@@ -118,10 +118,11 @@ TEST_CASE("an 8-GPU trace job split 4 + 4 over two servers runs slower than pack
   // direction, 0.094 s, hidden behind the compute: 8,192 tokens x 6 x 8.03e9 = 3.9e14 FLOP
   // plus attention, ~0.73 s at 989 TFLOP/s x ~0.6 -- the step model gives 0.755 s. Split
   // 4 + 4, every ring crosses the servers' 400 Gb/s NICs (50 GB/s): 0.84 s, more than the
-  // compute can hide, so the step grows by the exposed remainder -- the step model gives
-  // 0.913 s, 1.21x; the job's 3,600 s become 3,600 x 1.21 = 4,356 s.
+  // Split 4 + 4, NCCL runs 4 rings, one per GPU's 400 Gb/s NIC (50 GB/s; collectives.h,
+  // "Channels"): 0.21 s on the NICs, nearly hidden; the step model gives 0.777 s, 1.03x
+  // (one ring on one NIC would be 0.84 s and 1.21x), and the job's 3,600 s grow by that.
   INFO("step packed " << step_packed << " s, split " << step_split << " s");
-  CHECK(step_split > 1.05 * step_packed);
+  CHECK(step_split > 1.01 * step_packed);
   REQUIRE(job(split, "b#0").jct_s.has_value());
   CHECK(*job(split, "b#0").jct_s == doctest::Approx(3600 * step_split / step_packed).epsilon(1e-6));
   // The run states the reference it converted at.

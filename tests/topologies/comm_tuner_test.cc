@@ -304,3 +304,50 @@ TEST_CASE("PAT: all-gather and reduce-scatter in log2 n steps at one rank per no
       forced(f, CollectiveOp::kAllGather, Algorithm::kPat, Protocol::kSimple, first(12, 8), Bytes(bytes), 12);
   CHECK(us(flow_time(f, odd)) == doctest::Approx(us(engine::collective_time(f, odd, {}))).epsilon(0.01));
 }
+
+TEST_CASE("NCCL channels: one ring per NIC across nodes, fewer for small calls (search.cc, enqueue.cc)") {
+  using engine::GroupShape;
+  using engine::nccl_ring_channels;
+  const GroupShape dgx{.ranks = 64, .domains = 8};  // 8 nodes x 8 GPUs, a NIC each
+  // Large calls: one ring per GPU's NIC (the search's 8 channels, duplicated to 16).
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes::giga(1), dgx) == 8);
+  // enqueue.cc: nc-- while S < nc x 512 threads x 64 (Simple): 16 x 32 KiB = 512 KiB
+  // keeps all 16 channels, 8 rings; 128 KiB keeps 4 channels, 64 KiB 2, 16 KiB 1.
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes(512 * 1024), dgx) == 8);
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes(128 * 1024), dgx) == 4);
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes(64 * 1024), dgx) == 2);
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes(16 * 1024), dgx) == 1);
+  // Ring LL's threshold is 8 x nRanks: 512 x 8 x 64 = 256 KiB a channel.
+  CHECK(nccl_ring_channels(Protocol::kLL, Bytes(1024 * 1024), dgx) == 4);
+  // LL128: 640 threads x 8 = 5 KiB a channel.
+  CHECK(nccl_ring_channels(Protocol::kLL128, Bytes(40 * 1024), dgx) == 8);
+  // One domain, one rank per domain, or unequal domains: one ring.
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes::giga(1), {.ranks = 8, .domains = 1}) == 1);
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes::giga(1), {.ranks = 8, .domains = 8}) == 1);
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes::giga(1), {.ranks = 8, .domains = 0}) == 1);
+  // Unequal nodes: the smallest node's count (init.cc), here 2 of 8 + 2 ranks.
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes::giga(1), {.ranks = 10, .domains = 0, .smallest = 2}) == 2);
+  // 72 GPUs a domain (NVL72 racks): the search stops at MAXCHANNELS / 2 = 32 rings.
+  CHECK(nccl_ring_channels(Protocol::kSimple, Bytes::giga(1), {.ranks = 144, .domains = 2}) == 32);
+}
+
+TEST_CASE("NCCL channels on 2 x 8 H100: an all-gather leaves on every NIC") {
+  const topologies::Cluster two = hgx_h100s(2);
+  const topologies::EngineFabric f(two);
+  const Collective ag = engine::tune(f, CollectiveOp::kAllGather, first(16), Bytes::giga(1), {});
+  CHECK(ag.algorithm == Algorithm::kRing);
+  CHECK(ag.protocol == Protocol::kSimple);
+  CHECK(ag.cost.channels == 8);
+  // Hand calculation: 15 steps; a step's chunk is S / (16 x 8) = 7.81 MB a ring (S = 1e9
+  // B), one on every NIC at 0.94 x 50 GB/s (IB NDR's curve, link_curves.cc) = 166.2 us,
+  // seven on NVLink at 0.818 x 450 GB/s = 148.5 us: the NIC binds. Latency: 14.6 + 8.4 us once,
+  // one step at NET's 14 us, 14 at NVLink's 3.4 us (routes are shorter).
+  const double chunk = 1e9 / 128;
+  const double hand = 14.6 + 8.4 + 14.0 + 14 * 3.4 + 15 * chunk / (0.94 * 50e9) * 1e6;
+  CHECK(us(engine::collective_time(f, ag, {})) == doctest::Approx(hand).epsilon(2e-3));
+  CHECK(us(flow_time(f, ag)) == doctest::Approx(us(engine::collective_time(f, ag, {}))).epsilon(0.01));
+  // The one ring NCCL does not run: every crossing on one NIC, 8x the time on the wire.
+  Collective one = ag;
+  one.cost.channels = 1;
+  CHECK(engine::collective_time(f, one, {}) > engine::collective_time(f, ag, {}) * 6);
+}

@@ -164,6 +164,79 @@ TEST_CASE("hierarchical all-reduce: inside the domain, across, inside") {
   }
 }
 
+TEST_CASE("NCCL channels: one ring per NIC across domains, the buffer split across them") {
+  // collectives.h, "Channels". 2 domains x 4 GPUs: NVLink 450 GB/s, 250 ns a hop inside;
+  // a 50 GB/s NIC per GPU, 1 us a hop across (hw §1.3, §5). S = 256 MB, n = 8, C = 4.
+  // Each step every ring moves S/(nC) = 8 MB a hop; every rank sends one chunk on its
+  // NIC (the rings leave each domain on different ranks) and three on NVLink:
+  //   NIC:    2 x 1 us + 8 MB / 50 GB/s         = 162 us
+  //   NVLink: 2 x 0.25 us + 3 x 8 MB / 450 GB/s = 53.8 us
+  // so a step takes 162 us: all-gather 7 steps = 1,134 us, all-reduce 14 = 2,268 us.
+  // One ring crosses on one NIC with S/n = 32 MB a step: 7 x (2 + 640) us = 4,494 us.
+  const double S = 256e6;
+  const TwoTier fabric(2, 4, Bandwidth::gbytes_per_s(450), SimTime::nanos(250), Bandwidth::gbytes_per_s(50),
+                       SimTime::micros(1));
+  Collective c{.op = CollectiveOp::kAllGather, .group = first_devices(8), .bytes = Bytes(S)};
+  c.cost.channels = 4;
+  const FlowRun r = simulate(fabric, c);
+  CHECK(us(r.time) == doctest::Approx(7 * 162.0).epsilon(1e-5));
+  CHECK(us(collective_time(fabric, c, {})) == doctest::Approx(7 * 162.0).epsilon(1e-5));
+  CHECK(r.flows == 7 * 4 * 8);
+  // Every ring moves (n-1)/n of its S/C a rank: 7/8 S per rank in all, 2 links a hop.
+  CHECK(r.link_bytes == doctest::Approx(8 * 7.0 / 8 * S * 2));
+  c.op = CollectiveOp::kReduceScatter;
+  CHECK(us(collective_time(fabric, c, {})) == doctest::Approx(7 * 162.0).epsilon(1e-5));
+  c.op = CollectiveOp::kAllReduce;
+  CHECK(us(simulate(fabric, c).time) == doctest::Approx(14 * 162.0).epsilon(1e-5));
+  CHECK(us(collective_time(fabric, c, {})) == doctest::Approx(14 * 162.0).epsilon(1e-5));
+  SUBCASE("one ring crosses on one NIC") {
+    Collective one = c;
+    one.op = CollectiveOp::kAllGather;
+    one.cost.channels = 1;
+    CHECK(us(collective_time(fabric, one, {})) == doctest::Approx(7 * 642.0).epsilon(1e-5));
+  }
+  SUBCASE("more channels than ranks in a domain: one ring per rank") {
+    Collective many = c;
+    many.cost.channels = 16;
+    CHECK(collective_time(fabric, many, {}) == collective_time(fabric, c, {}));
+  }
+  SUBCASE("two rings of four: half the NICs, twice the chunk") {
+    // 16 MB a step on 2 NICs: 2 + 320 us; NVLink at most 2 x 16 MB / 450 GB/s = 71 us.
+    Collective two = c;
+    two.op = CollectiveOp::kAllGather;
+    two.cost.channels = 2;
+    CHECK(us(collective_time(fabric, two, {})) == doctest::Approx(7 * 322.0).epsilon(1e-5));
+    CHECK(us(simulate(fabric, two).time) == doctest::Approx(7 * 322.0).epsilon(1e-5));
+  }
+  SUBCASE("one domain, or a domain of one rank: the one ring") {
+    for (size_t n : {4, 5}) {
+      Collective odd = c;
+      odd.op = CollectiveOp::kAllGather;
+      odd.group = first_devices(n);
+      Collective plain = odd;
+      plain.cost.channels = 1;
+      CHECK(collective_time(fabric, odd, {}) == collective_time(fabric, plain, {}));
+    }
+  }
+}
+
+TEST_CASE("NCCL channels on unequal domains: as many rings as the smallest domain has ranks") {
+  // NCCL keeps the smallest node's ring count (init.cc). 4 + 2 GPUs of the fabric above,
+  // S = 240 MB, 4 channels asked: 2 rings, chunk S / (6 x 2) = 20 MB. A step: every rank
+  // sends at most one chunk on its NIC (2 x 1 us + 20 MB / 50 GB/s = 402 us) and two on
+  // NVLink (0.5 us + 40 MB / 450 GB/s = 89.4 us); 5 steps = 2,010 us.
+  const TwoTier fabric(2, 4, Bandwidth::gbytes_per_s(450), SimTime::nanos(250), Bandwidth::gbytes_per_s(50),
+                       SimTime::micros(1));
+  Collective c{.op = CollectiveOp::kAllGather,
+               .group = {DeviceId{0}, DeviceId{1}, DeviceId{2}, DeviceId{3}, DeviceId{4}, DeviceId{5}},
+               .bytes = Bytes(240e6)};
+  c.cost.channels = 4;
+  CHECK(us(collective_time(fabric, c, {})) == doctest::Approx(5 * 402.0).epsilon(1e-5));
+  const FlowRun r = simulate(fabric, c);
+  CHECK(us(r.time) == doctest::Approx(5 * 402.0).epsilon(1e-5));
+  CHECK(r.flows == 5 * 2 * 6);
+}
+
 TEST_CASE("published bus bandwidths are reproduced with the link efficiency factor") {
   SUBCASE("GB200 NVL72 all-reduce, 72 GPUs, 4-8 GiB: busbw 835-847 GB/s [S34]") {
     // 900 GB/s/dir line rate; link_efficiency 0.94 (NetworkOptions) -> 846 GB/s of
@@ -228,6 +301,8 @@ TEST_CASE("bad input: clear errors before any flow, or a defined no-op") {
   CHECK_THROWS_AS(run({.group = {DeviceId{0}, DeviceId{1}, DeviceId{0}}, .bytes = mb}), std::invalid_argument);
   CHECK_THROWS_AS(run({.group = {DeviceId{0}, DeviceId{9}}, .bytes = mb}), std::invalid_argument);
   CHECK_THROWS_AS(run({.group = first_devices(4), .bytes = Bytes(-1)}), std::invalid_argument);
+  CHECK_THROWS_AS(run({.group = first_devices(4), .bytes = mb, .cost = {.channels = 0}}), std::invalid_argument);
+  CHECK_THROWS_AS(run({.group = first_devices(4), .bytes = mb, .cost = {.channels = 65}}), std::invalid_argument);
   CHECK_THROWS_AS(run({.op = CollectiveOp::kAllToAll, .algorithm = Algorithm::kRing, .group = first_devices(4),
                        .bytes = mb}),
                   std::invalid_argument);
