@@ -47,6 +47,7 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::span<const LinkSpec> links, Networ
   class_seq_.assign(links.size(), 0);
   class_state_.assign(links.size(), 0);
   class_heap_.resize(links.size());
+  class_one_.assign(links.size(), kNoFlow);
 }
 
 void FlowNetwork::start_flow(const FlowSpec& flow, Callback on_done) {
@@ -189,6 +190,14 @@ void FlowNetwork::retire_finished(uint64_t now) {
 // Retires every flow of bottleneck l due by now, in the order of their marks, and
 // files l's next finish time. `first_finish`: the first flow's, from l's live entry.
 void FlowNetwork::retire_class(uint32_t l, int64_t first_finish, uint64_t now) {
+  if (const uint32_t f = class_one_[l]; f != kNoFlow) {  // a class of one (a ring step's flow)
+    if (static_cast<uint64_t>(first_finish) <= now) {
+      class_one_[l] = kNoFlow;
+      retire_due(l, f, now);
+    }
+    schedule(l);
+    return;
+  }
   std::vector<uint32_t>& heap = class_heap_[l];
   const auto by_mark = [this](uint32_t a, uint32_t b) { return mark_less(a, b); };
   int64_t finish = first_finish;
@@ -265,6 +274,15 @@ int64_t FlowNetwork::finish_of(uint32_t l, uint32_t f) const {
 // Replaces l's entry in the completion queue by its first flow's finish time.
 void FlowNetwork::schedule(uint32_t l) {
   ++class_seq_[l];
+  if (const uint32_t f = class_one_[l]; f != kNoFlow) {
+    const double served = class_served_[l];
+    if (served > 1e9 && served > 1e6 * (mark_[f] - served)) {
+      mark_[f] -= served;
+      class_served_[l] = 0;
+    }
+    completions_.push(static_cast<uint64_t>(finish_of(l, f)), l, class_seq_[l]);
+    return;
+  }
   std::vector<uint32_t>& heap = class_heap_[l];
   if (heap.empty()) {  // until a flow joins: marks start small again
     class_served_[l] = 0;
@@ -327,19 +345,19 @@ void FlowNetwork::apply_rates(uint64_t now) {
   }
   // Checked once every flow has moved: a class's old members may be leaving it.
   for (uint32_t f : moved)
-    PODSIM_CHECK(solver_.rate(FlowId{f}) == solver_.rate(FlowId{class_heap_[class_[f]].front()}),
+    PODSIM_CHECK(class_one_[class_[f]] == f || solver_.rate(FlowId{f}) == solver_.rate(FlowId{class_front(class_[f])}),
                  "flows with one bottleneck got different rates");
   // A class whose rate or flows changed restarts its service count at now.
   for (uint32_t l : classes_) {
     const bool touched = class_state_[l] & kTouched;
     class_state_[l] = 0;
-    const std::vector<uint32_t>& heap = class_heap_[l];
-    const double r = heap.empty() ? 0 : solver_.class_rate(l);
+    const bool empty = class_one_[l] == kNoFlow && class_heap_[l].empty();
+    const double r = empty ? 0 : solver_.class_rate(l);
     if (r == class_rate_[l] && !touched) continue;  // same finish times
     class_served_[l] = served_at(l, t);
     class_since_[l] = t;
     class_rate_[l] = r;
-    PODSIM_CHECK(heap.empty() || r > 0, "an active flow got rate 0");
+    PODSIM_CHECK(empty || r > 0, "an active flow got rate 0");
     schedule(l);
   }
 }
@@ -350,12 +368,24 @@ bool FlowNetwork::mark_less(uint32_t a, uint32_t b) const {
 
 void FlowNetwork::heap_push(uint32_t l, uint32_t f) {
   std::vector<uint32_t>& h = class_heap_[l];
+  if (class_one_[l] != kNoFlow) {  // a second flow: the first goes into the heap
+    heap_pos_[class_one_[l]] = static_cast<uint32_t>(h.size());
+    h.push_back(class_one_[l]);
+    class_one_[l] = kNoFlow;
+  } else if (h.empty()) {
+    class_one_[l] = f;
+    return;
+  }
   heap_pos_[f] = static_cast<uint32_t>(h.size());
   h.push_back(f);
   heap_sift_up(h, h.size() - 1);
 }
 
 void FlowNetwork::heap_remove(uint32_t l, uint32_t f) {
+  if (class_one_[l] == f) {
+    class_one_[l] = kNoFlow;
+    return;
+  }
   std::vector<uint32_t>& h = class_heap_[l];
   const size_t i = heap_pos_[f];
   const uint32_t last = h.back();

@@ -199,6 +199,12 @@ class FlowNetwork {
   std::vector<uint8_t> class_state_;     // in classes_; its flows changed (apply_rates)
   std::vector<uint32_t> classes_;        // the classes a solve may have changed
   std::vector<std::vector<uint32_t>> class_heap_;  // flows by mark, min first
+  // A class's only flow, while it has one and its heap is empty: a ring step's flow is
+  // alone in its class, and its heap would be a cache line of its own, touched at each
+  // join, schedule and retire.
+  static constexpr uint32_t kNoFlow = UINT32_MAX;
+  std::vector<uint32_t> class_one_;
+  uint32_t class_front(uint32_t l) const { return class_one_[l] != kNoFlow ? class_one_[l] : class_heap_[l].front(); }
 
   // Groups: a batch of flows with one callback.
   struct Group {

@@ -43,6 +43,7 @@ LinkId MaxMinSolver::add_link(double capacity) {
   unfrozen_.push_back(0);
   class_rate_.push_back(0);
   members_.emplace_back();
+  one_.push_back(kNoFlow);
   cpairs_.emplace_back();
   class_mark_.push_back(0);
   slot_.push_back(0);
@@ -110,11 +111,15 @@ void MaxMinSolver::remove_flow(FlowId id) {
     } else {
       const double rate = class_rate_[c];
       theta_ = std::min(theta_, rate);
-      std::vector<uint32_t>& m = members_[c];
-      const uint32_t last = m.back();
-      m[flows_[f].pos] = last;
-      flows_[last].pos = flows_[f].pos;
-      m.pop_back();
+      if (one_[c] == f) {
+        one_[c] = kNoFlow;
+      } else {
+        std::vector<uint32_t>& m = members_[c];
+        const uint32_t last = m.back();
+        m[flows_[f].pos] = last;
+        flows_[last].pos = flows_[f].pos;
+        m.pop_back();
+      }
       for (LinkId l : route(id)) {
         sum_[index(l)] -= rate;
         seed(index(l));
@@ -203,12 +208,20 @@ void MaxMinSolver::drop_removed_flows() {
   for (uint32_t f : removed_) {
     const uint32_t c = flows_[f].cls;
     if (c == kNoClass) continue;
-    if (!members_[c].empty()) {
+    if (class_flows(c) != 0) {
       partial_.push_back(f);
       continue;
     }
     if (cpairs_[c].empty()) {  // alone in its class: its own entries go
-      for (LinkId l : route(FlowId{f})) compact(index(l));
+      for (LinkId l : route(FlowId{f})) {
+        // Alone on the link too (a ring step's flow): no compaction pass.
+        std::vector<uint32_t>& on = on_[index(l)];
+        if (on.size() == 1 && on[0] == (f | kSingle)) {
+          on.clear();
+        } else {
+          compact(index(l));
+        }
+      }
     } else {
       for (uint32_t p : cpairs_[c]) drop_pair(p);
       cpairs_[c].clear();
@@ -340,7 +353,7 @@ void MaxMinSolver::find_regions(double theta) {
         if (class_mark_[cls] == epoch_) continue;
         class_mark_[cls] = epoch_;
         comp_classes_.push_back(cls);
-        c.flows += members_[cls].size();
+        c.flows += class_flows(cls);
         if (e & kSingle) {
           for (LinkId m : route(FlowId{e & ~kSingle})) {
             if (link_mark_[index(m)] != epoch_) {
@@ -438,6 +451,10 @@ void MaxMinSolver::leave_class(uint32_t f) {
   const uint32_t from = flows_[f].cls;
   note_moved(f);
   if (from == kNoClass) return;
+  if (one_[from] == f) {  // alone, without pairs
+    one_[from] = kNoFlow;
+    return;
+  }
   std::vector<uint32_t>& m = members_[from];
   const uint32_t last = m.back();
   m[flows_[f].pos] = last;
@@ -455,8 +472,11 @@ void MaxMinSolver::leave_class(uint32_t f) {
 
 // A class about to get a second flow: its only flow, kept without pairs, gets them.
 void MaxMinSolver::give_pairs(uint32_t c) {
-  if (members_[c].size() != 1 || !cpairs_[c].empty()) return;
-  const uint32_t g = members_[c][0];
+  if (one_[c] == kNoFlow) return;
+  const uint32_t g = one_[c];
+  one_[c] = kNoFlow;
+  flows_[g].pos = 0;
+  members_[c].push_back(g);
   flows_[g].tagged = 0;  // its own list entries are dropped by the write-back
   for (LinkId l : route(FlowId{g})) {
     slot_[index(l)] = new_pair(c, index(l), 1);
@@ -471,12 +491,12 @@ void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
   leave_class(f);
   std::vector<uint32_t>& dst = members_[to];
   flows_[f].cls = to;
-  flows_[f].pos = static_cast<uint32_t>(dst.size());
-  if (dst.empty() && cpairs_[to].empty()) {
-    dst.push_back(f);
+  if (one_[to] == kNoFlow && dst.empty() && cpairs_[to].empty()) {
+    one_[to] = f;
     return;
   }
   give_pairs(to);
+  flows_[f].pos = static_cast<uint32_t>(dst.size());
   dst.push_back(f);
   flows_[f].tagged = 0;
   for (LinkId l : route(FlowId{f})) {
@@ -492,8 +512,8 @@ void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
 
 // Moves every flow of class `from` into `to` (stamped): a class whose bottleneck moved.
 void MaxMinSolver::rehome_class(uint32_t from, uint32_t to) {
-  if (cpairs_[from].empty()) {  // one flow without pairs
-    move_flow(members_[from][0], to);
+  if (one_[from] != kNoFlow) {  // one flow without pairs
+    move_flow(one_[from], to);
     return;
   }
   give_pairs(to);
@@ -525,7 +545,7 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
   class_rate_[c] = level;
   solved_classes_.push_back(c);
   if (cpairs_[c].empty()) {  // one flow, listed on its links as itself
-    const uint32_t f = members_[c][0];
+    const uint32_t f = one_[c];
     for (LinkId l : route(FlowId{f})) {
       const uint32_t li = index(l);
       remaining_[li] -= level;
@@ -557,7 +577,7 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
 void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
   // Most rounds move no flow: class l is unfrozen in the region, every one of its flows
   // crosses l, and they are all the unfrozen flows on l. Then nothing joins it.
-  if (class_mark_[l] == epoch_ && unfrozen_[l] == members_[l].size()) {
+  if (class_mark_[l] == epoch_ && unfrozen_[l] == class_flows(l)) {
     freeze_class(l, level);
     return;
   }
@@ -574,7 +594,7 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
   class_mark_[l] = epoch_;
   for (uint32_t e : units_) {
     const uint32_t c = entry_class(e);
-    if (entry_mult(e) == members_[c].size()) {
+    if (entry_mult(e) == class_flows(c)) {
       rehome_class(c, l);
     } else {
       split_.clear();
@@ -645,7 +665,7 @@ void MaxMinSolver::fill(size_t component) {
       f = comp_loose_[k.first_loose];
     } else {
       for (size_t i = k.first_class; i < class_end; ++i)
-        if (!members_[comp_classes_[i]].empty()) f = members_[comp_classes_[i]][0];
+        if (const uint32_t c = comp_classes_[i]; class_flows(c) != 0) f = one_[c] != kNoFlow ? one_[c] : members_[c][0];
     }
     double rate = std::numeric_limits<double>::infinity();
     uint32_t bottleneck = 0;
@@ -656,7 +676,8 @@ void MaxMinSolver::fill(size_t component) {
       }
     }
     if (flows_[f].cls != bottleneck) {
-      stamp_pairs(bottleneck);
+      // Into an empty class (a ring step's flow) it goes without pairs: no stamp.
+      if (class_flows(bottleneck) != 0 || !cpairs_[bottleneck].empty()) stamp_pairs(bottleneck);
       move_flow(f, bottleneck);
     }
     freeze_class(bottleneck, rate);
@@ -726,7 +747,13 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
     std::vector<uint32_t>& on = on_[l];
     if (in_order_) {
       on.erase(on.begin() + suffix_[l], on.end());
-      on.insert(on.end(), order_.begin() + order_begin_[l], order_.begin() + order_at_[l]);
+      // A ring step writes one entry per link: appended in line, not by insert's
+      // out-of-line call, which cost more than the entry.
+      if (order_at_[l] - order_begin_[l] <= 4) {
+        for (uint32_t k = order_begin_[l]; k < order_at_[l]; ++k) on.push_back(order_[k]);
+      } else {
+        on.insert(on.end(), order_.begin() + order_begin_[l], order_.begin() + order_at_[l]);
+      }
     } else {
       const auto begin = on.begin() + suffix_[l];
       on.erase(std::remove_if(begin, on.end(), [&](uint32_t e) { return entry_dead(e); }), on.end());
@@ -752,8 +779,10 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
   const size_t live_pairs = pairs_.size() - free_pairs_.size();
   if (pairs_made_ >= kMinPairsMade && 4 * pairs_made_ >= live_pairs) renumber_pairs();
   if (report_flows_)
-    for (uint32_t c : solved_classes_)
+    for (uint32_t c : solved_classes_) {
+      if (one_[c] != kNoFlow) changed_flows_.push_back(FlowId{one_[c]});
       for (uint32_t f : members_[c]) changed_flows_.push_back(FlowId{f});
+    }
   return Changes{changed_flows_, comp_links_, solved_classes_, moved_};
 }
 

@@ -49,7 +49,13 @@
 //     and freezing class c at level x subtracts m(c, l) x on each of its links, so a
 //     region costs its pairs, not its flows' route entries: flows of one class on the
 //     same link share one pair. A flow alone in its class (each flow of a ring step)
-//     has no pair: its links list it as itself, which is cheaper than a pair for one.
+//     has no pair: its links list it as itself, which is cheaper than a pair for one,
+//     and no member list either: the class keeps it in one_[c] (4 bytes in a
+//     link-indexed array instead of a vector whose buffer is a cache line of its own,
+//     touched when the flow joins, freezes and leaves). With the same for the flow
+//     network's per-class heap, an in-line write-back of one-entry lists and no
+//     compaction pass for a link that loses its only flow, a 1,536-rank ring takes 9%
+//     less CPU (bench/README.md, fifth session); still ~28% more than before classes.
 //   - the region search takes classes whole. When link l saturates, a class wholly on
 //     l (m(c, l) = |c|) freezes whole and, if its bottleneck moved, joins class l; a
 //     class partly on l splits: its flows crossing l join class l, the rest stay
@@ -198,7 +204,7 @@ class MaxMinSolver {
   // The rate of the flows of class c (the link c's bottleneck class), as of the last
   // solve; meaningless for a class without flows.
   double class_rate(uint32_t c) const { return class_rate_[c]; }
-  size_t class_size(uint32_t c) const { return members_[c].size(); }
+  size_t class_size(uint32_t c) const { return class_flows(c); }
   // Sum of the rates of the active flows on l, as of the last solve().
   double load(LinkId l) const { return load_[index(l)]; }
   double capacity(LinkId l) const { return capacity_[index(l)]; }
@@ -278,6 +284,11 @@ class MaxMinSolver {
   // Bottleneck classes, indexed by link: the flows that froze on it, one rate.
   std::vector<double> class_rate_;
   std::vector<std::vector<uint32_t>> members_;    // its flows (Flow::pos: index here)
+  // A class of one flow without pairs keeps it here and leaves members_[c] empty: a
+  // ring step's flows never touch a member list (the list is a cache line of its own).
+  static constexpr uint32_t kNoFlow = UINT32_MAX;
+  std::vector<uint32_t> one_;
+  size_t class_flows(uint32_t c) const { return one_[c] != kNoFlow ? 1 : members_[c].size(); }
   std::vector<std::vector<uint32_t>> cpairs_;     // its pairs, one per link it crosses
   std::vector<uint32_t> class_mark_;              // == epoch_: in a region, unfrozen
   std::vector<Pair> pairs_;
