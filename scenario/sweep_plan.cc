@@ -50,6 +50,10 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
     }
   };
 
+  // Checked once the size of the sweep is known: a sweep too large to run is refused
+  // before thousands of values are each parsed.
+  std::vector<std::pair<std::string, Field>> to_check;
+
   const v1::Sweep& block = file.scenario().sweep();
   for (int i = 0; i < block.axes_size(); ++i) {
     const v1::SweepAxis& a = block.axes(i);
@@ -69,8 +73,8 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
                                     l.values_size(), axis.field.values.size(), a.field()));
       axis.linked.push_back({l.field(), {l.values().begin(), l.values().end()}, l.label()});
     }
-    check(where, axis.field);
-    for (const Field& l : axis.linked) check(where, l);
+    to_check.emplace_back(where, axis.field);
+    for (const Field& l : axis.linked) to_check.emplace_back(where, l);
     plan.axes_.push_back(std::move(axis));
   }
 
@@ -81,7 +85,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
       throw UserError(
           fmt::format("--set {}: empty value in '{}' (expected FIELD=V1,V2,... with no empty value)", path, text));
     Field field{path, std::move(values)};
-    check("", field);
+    to_check.emplace_back("", field);
     auto same = std::find_if(plan.axes_.begin(), plan.axes_.end(), [&](const Axis& a) { return a.field.path == field.path; });
     if (same == plan.axes_.end()) {
       plan.axes_.push_back({.field = std::move(field), .linked = {}});
@@ -97,8 +101,20 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
     throw UserError(
         fmt::format("{}: nothing to sweep (expected a 'sweep' block or --set FIELD=V1,V2,...)", plan.path_));
 
+  // The product in floating point first, so that no count of values can wrap it around.
+  double total = 1;
+  std::string sizes;
+  for (const Axis& a : plan.axes_) {
+    total *= double(a.field.values.size());
+    sizes += fmt::format("{}{}", sizes.empty() ? "" : " x ", a.field.values.size());
+  }
+  if (total > double(kMaxSweepPoints))
+    throw UserError(fmt::format("{}: the sweep has {:.4g} points ({} values), more than {:.0e} (expected fewer values; "
+                                "split a larger study into several sweeps)",
+                                plan.path_, total, sizes, double(kMaxSweepPoints)));
   plan.points_ = 1;
   for (const Axis& a : plan.axes_) plan.points_ *= a.field.values.size();
+  for (const auto& [where, field] : to_check) check(where, field);
 
   v1::Scenario base = file.scenario();
   base.clear_sweep();

@@ -84,18 +84,24 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
   }
 
   const bool moe = m.moe && i >= m.moe->dense_layers;
-  // Per intermediate element: SwiGLU keeps gate and up (2 bytes each) and their product
-  // (the second linear's input); GELU its input (2) and output (the second linear's).
-  const double f_factor = (m.mlp == MlpKind::kSwiGlu ? 4 : 2) + lin;
+  // Per intermediate element: SwiGLU keeps gate and up (its input: 2 bytes each, 1 under
+  // fp8_swiglu_input_store) and their product (the second linear's input); GELU its
+  // input (2) and output (the second linear's).
+  const double glu_in = p.fp8_swiglu_input_store ? 1 : 2;
+  const double f_factor = (m.mlp == MlpKind::kSwiGlu ? 2 * glu_in : 2) + lin;
   double extra = 0;  // absolute bytes
   if (moe) {
     const MoeSpec& e = *m.moe;
     extra += n * 4 * e.experts;  // FP32 router logits
     const double rows = T * e.top_k / t;
-    // Expert input (the first linear's) and output, and the activation's inputs and
-    // output; moe_act recompute drops the output (the second linear's input).
+    // Per routed row: the expert input (the first linear's), the activation's inputs and
+    // output, and the row's FP32 router probability. The probability scales the
+    // activation's output inside the expert, so the combine is a plain sum and the expert
+    // output is not kept: the probability's gradient needs only the activation's output
+    // (recomputed under moe_act) and the gradient arriving at the second linear's input.
+    // moe_act recompute drops the activation's output (the second linear's input).
     const double act_out = rc.has(RecomputeModule::kMoeAct) ? lin * e.expert_ffn : 0;
-    extra += rows * ((2 + lin) * h + f_factor * e.expert_ffn - act_out);
+    extra += rows * (lin * h + 4 + f_factor * e.expert_ffn - act_out);
     if (!rc.has(RecomputeModule::kSharedExperts)) split += f_factor * e.shared_experts * e.expert_ffn;
   } else if (!rc.has(RecomputeModule::kMlp)) {
     split += f_factor * m.ffn;

@@ -39,6 +39,19 @@
 // the QKV and MLP inputs (2 of the replicated 10), the projection input (2 of the split
 // 24) and the second linear's input (8): TP + SP + selective becomes s b h 27 / t.
 // Norm inputs, Q, K, V, GELU inputs and dropout masks stay as they are.
+// FP8 SwiGLU input (Plan::fp8_swiglu_input_store): SwiGLU keeps its input, gate and up,
+// as FP8 E4M3 for backward, 1 byte per element instead of 2 (Megatron-Core's
+// activation_func_fp8_input_store casts it in the fused SwiGLU's forward and back in its
+// backward; DeepSeek-V3 report §3.3.3 caches the MoE SwiGLU inputs in FP8 and
+// recomputes the output, which is moe_act recompute here).
+// MoE layers, per routed row (top-k rows per token, split over TP): the expert input
+// (the first linear's), the activation's inputs and output (the second linear's input)
+// and the row's FP32 router probability. The expert output is not kept: the probability
+// multiplies the activation's output inside the expert and the combine is a plain sum
+// (Megatron-Core TEGroupedMLP: weighted_bias_swiglu saves its input and the
+// probabilities; the token dispatcher's unpermute gets no probabilities), so the
+// probability's gradient is the product of the recomputable activation output and the
+// gradient at the second linear's input, both at hand in backward.
 // Distributed saved activations (Plan::distribute_saved_activations, full recompute,
 // TP without SP): the saved layer input is split over TP, 2 s b h / t (Megatron-LM
 // --distribute-saved-activations; Korthikanti §4.1 notes the same split).

@@ -167,6 +167,8 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   if (p.fp8_activation_cache && p.operand_bytes() != 1)
     add("fp8_activation_cache", fmt::format("needs 1-byte GEMM operands (precision FP8, MXFP8, INT8 or NVFP4), got {}",
                                             engine::to_string(p.precision)));
+  if (p.fp8_swiglu_input_store && m.mlp != MlpKind::kSwiGlu)
+    add("fp8_swiglu_input_store", fmt::format("needs a SwiGLU MLP ({} has a {} MLP)", model, to_string(m.mlp)));
   if (p.tp_overlap == TpOverlap::kUserbuffers && p.tp > 1 && !p.sequence_parallel)
     add("tp_overlap", "TP_OVERLAP_USERBUFFERS needs sequence_parallel (Transformer Engine's userbuffers overlap the "
                       "all-gathers and reduce-scatters of sequence parallelism)");

@@ -165,6 +165,11 @@ struct Plan {
   // weight gradient, instead of the BF16 tensor (Transformer Engine's FP8 Linear;
   // DeepSeek-V3 report §3.3.3). Needs 1-byte GEMM operands (FP8, INT8, NVFP4).
   bool fp8_activation_cache = false;
+  // SwiGLU keeps its input (gate and up) for backward as FP8 E4M3, 1 byte per element
+  // instead of 2, cast back before its backward (Megatron-Core's
+  // activation_func_fp8_input_store; DeepSeek-V3 report §3.3.3, which caches the MoE
+  // SwiGLU inputs in FP8). Any precision; needs a SwiGLU MLP. memory.h.
+  bool fp8_swiglu_input_store = false;
   // With full recompute and TP without SP: each TP rank keeps 1/tp of the saved layer
   // input and the backward all-gathers it before recomputing (Megatron-LM's
   // --distribute-saved-activations, DeepSpeed's partition_activations).

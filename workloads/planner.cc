@@ -36,6 +36,7 @@ std::string describe(const Plan& p) {
   if (p.tp > 1 && p.tp_overlap != TpOverlap::kBackward) s += fmt::format(", TP overlap {}", to_string(p.tp_overlap));
   if (!p.overlap_grad_reduce) s += ", grads reduced after backward";
   if (p.fp8_activation_cache) s += ", FP8 activation cache";
+  if (p.fp8_swiglu_input_store) s += ", FP8 SwiGLU input";
   if (p.distribute_saved_activations) s += ", distributed saved activations";
   if (p.activation_offload > 0) s += fmt::format(", {:g} of layers offloaded", p.activation_offload);
   return s;
@@ -154,6 +155,7 @@ void PlanSearch::keep_framework_of(const Plan& p) {
   overlap_grad_reduce = p.overlap_grad_reduce;
   moe_host_overhead_s = p.moe_host_overhead_s;
   fp8_activation_cache = p.fp8_activation_cache;
+  fp8_swiglu_input_store = p.fp8_swiglu_input_store;
   allow_dualpipe = p.schedule == PipelineSchedule::kDualPipe;
   activation_offload = p.activation_offload;
 }
@@ -205,6 +207,7 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                          .attention_kernel = q.attention_kernel, .cuda_graphs = q.cuda_graphs, .tp_overlap = q.tp_overlap,
                          .overlap_grad_reduce = q.overlap_grad_reduce, .moe_host_overhead_s = q.moe_host_overhead_s,
                          .fp8_activation_cache = q.fp8_activation_cache,
+                         .fp8_swiglu_input_store = q.fp8_swiglu_input_store,
                          .activation_offload = q.activation_offload};
                   if (q.global_batch % (dp * mbs) != 0) continue;
                   if (!check(m, p).empty()) continue;

@@ -45,6 +45,7 @@ struct PlanSearch {
   // Candidates run SP whenever tp > 1, so distribute_saved_activations has nothing to
   // split there and is not kept.
   bool fp8_activation_cache = false;
+  bool fp8_swiglu_input_store = false;
   // The framework runs DualPipe (the user's plan asks for it): candidates with an even
   // pp and enough micro-batches are also tried with schedule kDualPipe.
   bool allow_dualpipe = false;

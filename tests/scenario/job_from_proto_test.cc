@@ -200,18 +200,25 @@ TEST_CASE("framework fields (attention kernel, CUDA graphs, MoE host overhead) a
 TEST_CASE("activation storage fields are read, kept under auto_plan, and checked with their place") {
   const ScenarioFile f = ScenarioFile::parse("act.textproto", R"(
     jobs { name: "a" model { preset: "llama3-70b" } devices: 64 precision: FP8
-           plan { auto_plan: true fp8_activation_cache: true } }
+           plan { auto_plan: true fp8_activation_cache: true fp8_swiglu_input_store: true } }
     jobs { name: "b" model { preset: "gpt3-175b" }
            plan { tp: 8 dp: 1 recompute: FULL distribute_saved_activations: true } })");
   const std::vector<TrainingJob> jobs = training_jobs(f);
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[0].plan.fp8_activation_cache);
+  CHECK(jobs[0].plan.fp8_swiglu_input_store);
+  CHECK(!jobs[1].plan.fp8_swiglu_input_store);
   CHECK(jobs[1].plan.distribute_saved_activations);
   const ScenarioFile bad = ScenarioFile::parse("act.textproto", R"(
     jobs { name: "a" model { preset: "gpt3-175b" }
            plan { tp: 8 dp: 1 fp8_activation_cache: true } })");
   CHECK(contains(error_of([&] { training_jobs(bad); }),
                  "jobs[0].plan.fp8_activation_cache: needs 1-byte GEMM operands (precision FP8, MXFP8, INT8 or NVFP4), got BF16"));
+  const ScenarioFile gelu = ScenarioFile::parse("act.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" }
+           plan { tp: 8 dp: 1 fp8_swiglu_input_store: true } })");
+  CHECK(contains(error_of([&] { training_jobs(gelu); }),
+                 "jobs[0].plan.fp8_swiglu_input_store: needs a SwiGLU MLP (model gpt3-175b has a gelu MLP)"));
 }
 
 TEST_CASE("schedule DUALPIPE is read, and a micro-batch count it cannot run is refused in one line") {

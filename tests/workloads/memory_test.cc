@@ -114,10 +114,12 @@ TEST_CASE("in-flight activations are summed chunk by chunk over the schedule, no
   // By hand (T = 4096 tokens, h 7168, 128 heads, per token): a MoE layer stores norm
   // inputs and outputs 8h = 57,344; MLA latents 4 x 1536 + 2 x 576 + 2 x 512 = 8,320;
   // projection input 2 x 128 x 128 = 32,768; FlashAttention LSE 4 x 128 = 512; router
-  // logits 4 x 256 = 1,024; 8 routed rows of 4h + 6 x 2048 = 40,960 each = 327,680;
-  // the shared expert 6 x 2048 = 12,288: 439,936 B x 4096 = 1.802 GB. A dense layer
-  // keeps 57,344 + 8,320 + 32,768 + 512 + 6 x 18,432 = 209,536 B/token = 0.858 GB.
-  CHECK(moe == Approx(439936.0 * 4096));
+  // logits 4 x 256 = 1,024; 8 routed rows of the expert input 2h, the FP32 router
+  // probability 4 and 6 x 2048 = 26,628 each = 213,024 (no expert output: the
+  // probability is applied inside the expert, Megatron-Core experts.py); the shared
+  // expert 6 x 2048 = 12,288: 325,280 B x 4096 = 1.332 GB. A dense layer keeps 57,344 +
+  // 8,320 + 32,768 + 512 + 6 x 18,432 = 209,536 B/token = 0.858 GB.
+  CHECK(moe == Approx(325280.0 * 4096));
   CHECK(dense == Approx(209536.0 * 4096));
 }
 
@@ -243,8 +245,8 @@ TEST_CASE("FP8 activation caching on SwiGLU, GQA and MoE layers: hand count of t
   p.fp8_activation_cache = true;
   CHECK(layer_activation_bytes(m, p, 0).value() == Approx(expect(1)));
 
-  // MoE rows: the expert input (lin h) and output (2h), gate and up (4 f_e), product
-  // (lin f_e); moe_act recompute drops the product. Difference BF16 - FP8 per routed row:
+  // MoE rows: the expert input (lin h), the router probability (4), gate and up
+  // (4 f_e), product (lin f_e); moe_act recompute drops the product. Difference BF16 - FP8 per routed row:
   // h + f_e (+ 0 with moe_act, whose product is not kept at all).
   const ModelSpec moe = *model_preset("deepseek-v3");
   Plan q{.global_batch = 1, .precision = podsim::engine::Precision::kFP8};
@@ -260,6 +262,55 @@ TEST_CASE("FP8 activation caching on SwiGLU, GQA and MoE layers: hand count of t
                                  moe.moe->shared_experts * moe.moe->expert_ffn) +
                        rows * (moe.hidden + moe.moe->expert_ffn);
   CHECK(bf16 - fp8 == Approx(saved));
+}
+
+TEST_CASE("FP8 SwiGLU input store keeps gate and up in 1 byte in dense, shared and routed MLPs") {
+  // Megatron-Core activation_func_fp8_input_store; DeepSeek-V3 report §3.3.3. Saved per
+  // token: 2 x ffn bytes (gate and up, 2 -> 1 byte each) for every SwiGLU a token runs.
+  const ModelSpec ds = *model_preset("deepseek-v3");
+  const double T = 4096;
+  Plan p{.global_batch = 1, .precision = podsim::engine::Precision::kFP8, .fp8_activation_cache = true};
+  Plan q = p;
+  q.fp8_swiglu_input_store = true;
+  auto saved = [&](const ModelSpec& m, int layer) {
+    return layer_activation_bytes(m, p, layer).value() - layer_activation_bytes(m, q, layer).value();
+  };
+  CHECK(saved(ds, 0) == Approx(T * 2 * 18432));               // a dense layer's MLP
+  CHECK(saved(ds, 3) == Approx(T * (8 + 1) * 2 * 2048));      // 8 routed rows + the shared expert
+  const ModelSpec llama = *model_preset("llama3-8b");
+  CHECK(saved(llama, 0) == Approx(llama.tokens_per_sample() * 2.0 * llama.ffn));
+  // A GELU model has no SwiGLU input to store.
+  const ModelSpec gpt = *model_preset("gpt3-175b");
+  Plan g{.tp = 8, .pp = 8, .global_batch = 8, .fp8_swiglu_input_store = true};
+  std::string all;
+  for (const FieldProblem& f : check(gpt, g)) all += f.field + ": " + f.message + "\n";
+  CHECK(all.find("fp8_swiglu_input_store: needs a SwiGLU MLP (model gpt3-175b has a gelu MLP)") != std::string::npos);
+}
+
+TEST_CASE("DeepSeek-V3's recipe on 2,048 H800 fits: PP16 DualPipe, EP64, ZeRO-1, FP8 caches, selective recompute") {
+  // DeepSeek-V3 report §3.2.3, §3.3.3 (scenarios/crosscheck/dsv3-h800-2048.textproto).
+  // Per token of a MoE layer, T = 4096, h = 7168, by hand: norm inputs 4h = 28,672 (norm
+  // outputs recomputed); MLA latents 3 x 1536 + 2 x 576 + 512 = 6,272; projection input
+  // in FP8 128 x 128 = 16,384; LSE 512; router logits 1,024; the shared expert's FP8
+  // gate and up 2 x 2048 + FP8 product 2048 = 6,144; 8 routed rows of FP8 input 7,168,
+  // probability 4 and FP8 gate and up 4,096 (the product recomputed) = 90,144: 149,152.
+  const ModelSpec m = *model_preset("deepseek-v3");
+  const Plan p{.pp = 16, .dp = 128, .ep = 64, .schedule = PipelineSchedule::kDualPipe, .allow_uneven_stages = true,
+               .sharding = DataSharding::kZero1, .recompute = Recompute::kSelective, .micro_batch = 1,
+               .global_batch = 15360, .precision = podsim::engine::Precision::kFP8,
+               .recompute_modules = {RecomputeModule::kMlaUpProj, RecomputeModule::kLayerNorm, RecomputeModule::kMoeAct},
+               .fp8_activation_cache = true, .fp8_swiglu_input_store = true};
+  const double layer = layer_activation_bytes(m, p, 3).value();
+  CHECK(layer == Approx(149152.0 * 4096));
+  // Stage 2 holds stages 2 and 13 of the two copies, 4 MoE layers each; DualPipe keeps
+  // PP + 1 = 17 micro-batch chunks (DeepSeek-V3 Table 2) plus, in a backward, one layer's
+  // recomputed Q, K, V (2 x 128 x 192 x 2 + 128 x 128 x 2 = 131,072), norm outputs in
+  // FP8 (2h = 14,336) and routed products (8 x 2048 = 16,384): 161,792 per token.
+  const MemoryBreakdown s2 = memory_per_stage(m, p)[2];
+  CHECK(s2.micro_batches_in_flight == 17);
+  CHECK(s2.activations.value() == Approx(17 * 4 * layer + 161792.0 * 4096));
+  const FitReport fit = check_fit(m, p, h100());  // 80 GB, as the H800
+  CHECK(fit.fits);
 }
 
 TEST_CASE("FP8 activation caching needs 1-byte operands, distributed saved activations need full recompute and TP") {
