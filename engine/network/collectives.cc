@@ -45,6 +45,10 @@ struct Step {
   // Each transfer moves at inter_factor iff its endpoints lie in different domains, not
   // by `crosses` (the double tree's one step holds chain and tree edges).
   bool mixed = false;
+  // Same transfers as the previous step, other flags (a ring's first intra-domain step
+  // after its inter-domain ones): the closed form reuses each transfer's hop latency and
+  // bandwidth time and only re-takes the step latency.
+  bool same_transfers = false;
 };
 
 // NCCL's MAXCHANNELS (src/include/device.h, NCCL 2.30).
@@ -129,9 +133,11 @@ void ring(std::vector<Step>& out, const Fabric& fabric, std::vector<DeviceId> ra
   const size_t domains = domain_count(fabric, ranks);
   const size_t inter = steps * (domains - 1) / (n - 1);
   auto r = std::make_shared<const std::vector<DeviceId>>(std::move(ranks));
-  for (size_t s = 0; s < steps; ++s)
+  for (size_t s = 0; s < steps; ++s) {
     out.push_back({n, [r, n, chunk](size_t i) { return Transfer{(*r)[i], (*r)[(i + 1) % n], chunk}; },
                    s > 0 && s != inter, domains > 1, s < inter});
+    out.back().same_transfers = s > 0 && s == inter;
+  }
 }
 
 // Recursive halving (reduce-scatter): log2 n steps, partner at distance n/2, n/4, ...,
@@ -277,6 +283,7 @@ void channel_rings(std::vector<Step>& out, const Fabric& fabric, const std::vect
               },
               s > 0 && s != inter, true, s < inter};
     step.mixed = true;
+    step.same_transfers = s > 0 && s == inter;
     out.push_back(std::move(step));
   }
 }
@@ -601,29 +608,52 @@ SimTime collective_time(const Fabric& fabric, const Collective& c, const Network
   int64_t total = steps.empty() ? 0 : cost.base.ns(), step_ns = 0, step_lat = 0;
   // Per phase of a hierarchical all-reduce: latency and bandwidth parts (ns).
   std::array<int64_t, 4> lat{}, bw{};
+  // The last computed step's transfers: hop latency and bandwidth time (for a step
+  // with the same transfers, Step::same_transfers), and routes (pass 2 reads them
+  // instead of asking the fabric again).
+  std::vector<SimTime> alphas;
+  std::vector<double> secs;
+  std::vector<LinkId> route_links;
+  std::vector<size_t> route_ends;
   for (const Step& step : steps) {
-    if (!step.repeats_previous) {
-      const SimTime floor = step.inter ? cost.step_inter : cost.step_intra;
+    const SimTime floor = step.inter ? cost.step_inter : cost.step_intra;
+    if (step.same_transfers && alphas.size() == step.count) {
+      step_ns = 0;
+      step_lat = 0;
+      for (size_t i = 0; i < step.count; ++i) {
+        const int64_t fixed = (std::max(alphas[i], floor) + cost.endpoint).ns();
+        step_ns = std::max(step_ns, add_ns(fixed, SimTime::seconds_ceil(secs[i]).ns()));
+        step_lat = std::max(step_lat, fixed);
+      }
+    } else if (!step.repeats_previous) {
       const double step_factor = step.crosses ? cost.inter_factor : cost.intra_factor;
       // Pass 1: bytes the step puts on each link. Pass 2: the slowest flow.
+      route_links.clear();
+      route_ends.clear();
       for (size_t i = 0; i < step.count; ++i) {
         const Transfer t = step.transfer(i);
         const double factor = transfer_factor(fabric, step, t, cost, step_factor);
         for (LinkId l : links_of(fabric, t, path)) {
           if (load[index(l)] == 0) used.push_back(index(l));
           load[index(l)] += t.bytes / factor;
+          route_links.push_back(l);
         }
+        route_ends.push_back(route_links.size());
       }
       step_ns = 0;
       step_lat = 0;
+      alphas.assign(step.count, SimTime::zero());
+      secs.assign(step.count, 0);
       for (size_t i = 0; i < step.count; ++i) {
-        const Transfer t = step.transfer(i);
         SimTime alpha = options.per_message_overhead;
         double seconds = 0;
-        for (LinkId l : links_of(fabric, t, path)) {
-          alpha += links[index(l)].latency;
-          seconds = std::max(seconds, load[index(l)] / (links[index(l)].capacity.value() * options.link_efficiency));
+        for (size_t j = i == 0 ? 0 : route_ends[i - 1]; j < route_ends[i]; ++j) {
+          const uint32_t l = index(route_links[j]);
+          alpha += links[l].latency;
+          seconds = std::max(seconds, load[l] / (links[l].capacity.value() * options.link_efficiency));
         }
+        alphas[i] = alpha;
+        secs[i] = seconds;
         const int64_t fixed = (std::max(alpha, floor) + cost.endpoint).ns();
         step_ns = std::max(step_ns, add_ns(fixed, SimTime::seconds_ceil(seconds).ns()));
         step_lat = std::max(step_lat, fixed);
