@@ -271,13 +271,19 @@ int64_t FlowNetwork::finish_of(uint32_t l, uint32_t f) const {
   return (SimTime::nanos(class_since_[l]) + SimTime::nanos(transfer_ns(mark_[f] - class_served_[l], class_rate_[l]))).ns();
 }
 
+// m_f - S_l loses ~S_l * 2^-53 bytes to rounding; when S_l dwarfs what l's first flow
+// `first` has left, its marks count from zero again (they keep their order).
+bool FlowNetwork::marks_need_rebase(uint32_t l, uint32_t first) const {
+  const double served = class_served_[l];
+  return served > 1e9 && served > 1e6 * (mark_[first] - served);
+}
+
 // Replaces l's entry in the completion queue by its first flow's finish time.
 void FlowNetwork::schedule(uint32_t l) {
   ++class_seq_[l];
   if (const uint32_t f = class_one_[l]; f != kNoFlow) {
-    const double served = class_served_[l];
-    if (served > 1e9 && served > 1e6 * (mark_[f] - served)) {
-      mark_[f] -= served;
+    if (marks_need_rebase(l, f)) {
+      mark_[f] -= class_served_[l];
       class_served_[l] = 0;
     }
     completions_.push(static_cast<uint64_t>(finish_of(l, f)), l, class_seq_[l]);
@@ -289,10 +295,8 @@ void FlowNetwork::schedule(uint32_t l) {
     class_rate_[l] = 0;
     return;
   }
-  // m_f - S_l loses ~S_l * 2^-53 bytes to rounding; when S_l dwarfs what the next flow
-  // has left, count from zero again (the marks keep their order).
-  const double served = class_served_[l];
-  if (served > 1e9 && served > 1e6 * (mark_[heap.front()] - served)) {
+  if (marks_need_rebase(l, heap.front())) {
+    const double served = class_served_[l];
     for (uint32_t f : heap) mark_[f] -= served;
     class_served_[l] = 0;
     for (size_t i = heap.size() / 2; i-- > 0;) heap_sift_down(heap, i);

@@ -157,6 +157,7 @@ class FlowNetwork {
   double served_at(uint32_t l, int64_t t) const;
   int64_t finish_of(uint32_t l, uint32_t f) const;
   void schedule(uint32_t l);
+  bool marks_need_rebase(uint32_t l, uint32_t first) const;
   void retire_class(uint32_t l, int64_t first_finish, uint64_t now);
   void retire_due(uint32_t l, uint32_t f, uint64_t now);
   void retire(uint32_t f, uint64_t now);

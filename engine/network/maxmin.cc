@@ -111,15 +111,7 @@ void MaxMinSolver::remove_flow(FlowId id) {
     } else {
       const double rate = class_rate_[c];
       theta_ = std::min(theta_, rate);
-      if (one_[c] == f) {
-        one_[c] = kNoFlow;
-      } else {
-        std::vector<uint32_t>& m = members_[c];
-        const uint32_t last = m.back();
-        m[flows_[f].pos] = last;
-        flows_[last].pos = flows_[f].pos;
-        m.pop_back();
-      }
+      drop_member(c, f);
       for (LinkId l : route(id)) {
         sum_[index(l)] -= rate;
         seed(index(l));
@@ -446,21 +438,24 @@ void MaxMinSolver::stamp_from(uint32_t c) {
   point_slots(c, from_slot_, from_stamp_, from_epoch_);
 }
 
-// Takes f out of its class (if any); a class with pairs loses it from them.
-void MaxMinSolver::leave_class(uint32_t f) {
-  const uint32_t from = flows_[f].cls;
-  note_moved(f);
-  if (from == kNoClass) return;
-  if (one_[from] == f) {  // alone, without pairs
-    one_[from] = kNoFlow;
-    return;
+bool MaxMinSolver::drop_member(uint32_t c, uint32_t f) {
+  if (one_[c] == f) {
+    one_[c] = kNoFlow;
+    return true;
   }
-  std::vector<uint32_t>& m = members_[from];
+  std::vector<uint32_t>& m = members_[c];
   const uint32_t last = m.back();
   m[flows_[f].pos] = last;
   flows_[last].pos = flows_[f].pos;
   m.pop_back();
-  if (cpairs_[from].empty()) return;  // it was alone, without pairs
+  return false;
+}
+
+// Takes f out of its class (if any); a class with pairs loses it from them.
+void MaxMinSolver::leave_class(uint32_t f) {
+  const uint32_t from = flows_[f].cls;
+  note_moved(f);
+  if (from == kNoClass || drop_member(from, f) || cpairs_[from].empty()) return;
   for (LinkId l : route(FlowId{f})) {
     const uint32_t p = find_pair(from, index(l));
     if (--pairs_[p].mult == 0) {
@@ -665,7 +660,7 @@ void MaxMinSolver::fill(size_t component) {
       f = comp_loose_[k.first_loose];
     } else {
       for (size_t i = k.first_class; i < class_end; ++i)
-        if (const uint32_t c = comp_classes_[i]; class_flows(c) != 0) f = one_[c] != kNoFlow ? one_[c] : members_[c][0];
+        if (const uint32_t c = comp_classes_[i]; class_flows(c) != 0) f = first_flow(c);
     }
     double rate = std::numeric_limits<double>::infinity();
     uint32_t bottleneck = 0;

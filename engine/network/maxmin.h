@@ -289,6 +289,11 @@ class MaxMinSolver {
   static constexpr uint32_t kNoFlow = UINT32_MAX;
   std::vector<uint32_t> one_;
   size_t class_flows(uint32_t c) const { return one_[c] != kNoFlow ? 1 : members_[c].size(); }
+  // A flow of class c. REQUIRES: class_flows(c) > 0.
+  uint32_t first_flow(uint32_t c) const { return one_[c] != kNoFlow ? one_[c] : members_[c][0]; }
+  // Takes f out of its class c's flows (one_ or the member list); true iff it was the
+  // class's lone flow in one_ (which has no pairs to update).
+  bool drop_member(uint32_t c, uint32_t f);
   std::vector<std::vector<uint32_t>> cpairs_;     // its pairs, one per link it crosses
   std::vector<uint32_t> class_mark_;              // == epoch_: in a region, unfrozen
   std::vector<Pair> pairs_;
