@@ -70,7 +70,7 @@ const char* to_string(CudaGraphs g) {
   return "?";
 }
 
-int Plan::operand_bytes() const {
+int operand_bytes(engine::Precision precision) {
   // NVFP4 operands are 0.5 byte + an E4M3 scale per 16; counted as 1 byte like FP8 (the
   // GEMMs are compute-bound at these sizes, and MoE dispatch stays FP8 or BF16).
   return precision == engine::Precision::kFP8 || precision == engine::Precision::kINT8 ||
@@ -78,6 +78,8 @@ int Plan::operand_bytes() const {
              ? 1
              : 2;
 }
+
+int Plan::operand_bytes() const { return workloads::operand_bytes(precision); }
 
 double Plan::operand_storage_bytes() const {
   // OCP Microscaling spec v1.0: one 8-bit E8M0 scale per block of k = 32 elements.

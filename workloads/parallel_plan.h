@@ -113,6 +113,10 @@ struct UserbuffersGemm {
   bool set() const { return reserved_sms > 0 || splits > 0; }
 };
 
+// GEMM operand bytes of a precision: 1 for FP8, MXFP8, INT8 and NVFP4 (the low
+// precisions), else 2.
+int operand_bytes(engine::Precision precision);
+
 struct Plan {
   int tp = 1;
   int pp = 1;
@@ -191,7 +195,7 @@ struct Plan {
   int weight_copies() const { return schedule == PipelineSchedule::kDualPipe ? 2 : 1; }
   // Micro-batches per step on each DP rank. REQUIRES: check() passed.
   int micro_batches() const { return global_batch / (dp * micro_batch); }
-  // GEMM operand bytes: 1 for FP8, MXFP8 and INT8, else 2.
+  // workloads::operand_bytes(precision).
   int operand_bytes() const;
   // Bytes per element of a GEMM operand as stored or sent: operand_bytes(), plus MXFP8's
   // E8M0 scale, 1 byte per block of 32 elements (1 + 1/32).

@@ -52,17 +52,20 @@ const UserbuffersGemm* userbuffers_gemm(const std::string& name, const Plan& pla
   return nullptr;
 }
 
+// What a device of `sms` SMs (0: unknown) cannot grant of `ub`'s reservation.
+std::optional<std::string> reservation_problem(const UserbuffersGemm& ub, int sms, const std::string& device) {
+  if (ub.reserved_sms <= 0) return std::nullopt;
+  if (sms <= 0) return fmt::format("the SM count of device {} is not known", device);
+  if (ub.reserved_sms >= sms)
+    return fmt::format("expected fewer SMs than device {} has ({}), got {}", device, sms, ub.reserved_sms);
+  return std::nullopt;
+}
+
 std::optional<FieldProblem> userbuffers_problem(const Plan& plan, const engine::DeviceSpec& device) {
   if (plan.tp_overlap != TpOverlap::kUserbuffers) return std::nullopt;
   const int sms = default_efficiency(device).sm_count;
-  for (const auto& [name, ub] : {std::pair{"ub_proj_fprop", &plan.ub_proj_fprop}, {"ub_fc2_fprop", &plan.ub_fc2_fprop}}) {
-    if (ub->reserved_sms <= 0) continue;
-    const std::string field = fmt::format("{}.reserved_sms", name);
-    if (sms <= 0) return FieldProblem{field, fmt::format("the SM count of device {} is not known", device.name)};
-    if (ub->reserved_sms >= sms)
-      return FieldProblem{field, fmt::format("expected fewer SMs than device {} has ({}), got {}", device.name, sms,
-                                             ub->reserved_sms)};
-  }
+  for (const auto& [name, ub] : {std::pair{"ub_proj_fprop", &plan.ub_proj_fprop}, {"ub_fc2_fprop", &plan.ub_fc2_fprop}})
+    if (auto p = reservation_problem(*ub, sms, device.name)) return FieldProblem{fmt::format("{}.reserved_sms", name), *p};
   return std::nullopt;
 }
 
@@ -70,18 +73,13 @@ double userbuffers_forward_factor(const Op& op, const Plan& plan, const OpEffici
                                   const engine::DeviceSpec& device) {
   const UserbuffersGemm* ub = op.kind == OpKind::kGemm ? userbuffers_gemm(op.name, plan) : nullptr;
   if (ub == nullptr || ub->reserved_sms <= 0) return 1;
-  if (eff.sm_count <= 0)
-    throw UserError(fmt::format("plan ub_{}_fprop.reserved_sms: the SM count of device {} is not known",
-                                op.name == "out_proj" || op.name == "cross_out" ? "proj" : "fc2", device.name));
-  if (ub->reserved_sms >= eff.sm_count)
-    throw UserError(fmt::format("plan: userbuffers reserves {} SMs from {}, but device {} has {}", ub->reserved_sms,
-                                op.name, device.name, eff.sm_count));
+  if (auto p = reservation_problem(*ub, eff.sm_count, device.name))
+    throw UserError(fmt::format("plan {}.reserved_sms: {}", ub == &plan.ub_proj_fprop ? "ub_proj_fprop" : "ub_fc2_fprop", *p));
   return double(eff.sm_count) / (eff.sm_count - ub->reserved_sms);
 }
 
 engine::Precision gemm_precision(const Op& op, engine::Precision plan) {
-  const bool low = plan == engine::Precision::kFP8 || plan == engine::Precision::kMXFP8 ||
-                   plan == engine::Precision::kFP4 || plan == engine::Precision::kINT8;
+  const bool low = operand_bytes(plan) == 1;
   if (low && op.kind == OpKind::kGemm && (op.name == "logits" || op.name == "router")) return engine::Precision::kBF16;
   return plan;
 }
