@@ -111,7 +111,9 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
   if (total > double(kMaxSweepPoints))
     throw UserError(fmt::format("{}: the sweep has {:.4g} points ({} values), more than {:.0e} (expected fewer values; "
                                 "split a larger study into several sweeps)",
-                                plan.path_, total, sizes, double(kMaxSweepPoints)));
+                                // The sweep block's line when it has axes; --set lists have none.
+                                block.axes_size() > 0 ? file.where("sweep") + ": sweep" : plan.path_, total, sizes,
+                                double(kMaxSweepPoints)));
   plan.points_ = 1;
   for (const Axis& a : plan.axes_) plan.points_ *= a.field.values.size();
   for (const auto& [where, field] : to_check) check(where, field);

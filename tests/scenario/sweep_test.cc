@@ -168,6 +168,12 @@ TEST_CASE("a sweep of more than 1e6 points is refused at once, however many valu
                         "jobs[0].plan.micro_batch", "jobs[1].plan.micro_batch"})
     lists.push_back(std::string(f) + "=" + thousand);
   CHECK(error_of([&] { SweepPlan::make(smoke, lists); }).starts_with("smoke.textproto: the sweep has 1e+24 points"));
+  // A sweep block's own axes: named at its line.
+  const ScenarioFile block = ScenarioFile::parse(
+      "b.textproto", std::string(kSmoke) + "sweep { axes { field: \"seed\" values: [\"1\", \"2\"] } }\n");
+  const std::string e = error_of([&] { SweepPlan::make(block, {"jobs[0].steps=" + thousand, "jobs[1].steps=" + thousand}); });
+  CHECK(e.starts_with("b.textproto:"));
+  CHECK(e.find(": sweep: the sweep has 2e+06 points (2 x 1000 x 1000 values)") != std::string::npos);
 }
 
 TEST_CASE("shards: K/N, round-robin") {
