@@ -63,6 +63,17 @@ constexpr size_t kNcclMaxChannels = 64;
 constexpr double kNcclThreads[3] = {512, 640, 512};      // {LL, LL128, Simple}
 constexpr double kNcclThreadThreshold[3] = {8, 8, 64};  // LL: times the ranks, for a ring
 
+// NCCL's bandwidth ceilings (tuning.cc, NCCL 2.30.7; docs/collectives.md §1.4), GB/s,
+// by generation {Ampere, Hopper, Blackwell} and, where NCCL indexes them so, by nodes
+// {1, 2, more}. llMaxBws is LL's ceiling for the whole bus; across nodes NCCL indexes it
+// by host CPU (AMD {22.5, 19.0} for 2 and more nodes, others {39.0, 20.4}): podsim takes
+// AMD's for Ampere (DGX A100 and Selene run EPYC hosts), the other for Hopper (DGX
+// H100's Xeon) and Blackwell (Grace). The others are per channel.
+constexpr double kNcclLlMaxNodes[3][2] = {{22.5, 19.0}, {39.0, 20.4}, {39.0, 20.4}};
+constexpr double kNcclPerChRingLl128[3] = {20.0, 36.7, 40.0};
+constexpr double kNcclPerChTree[3][3] = {{24.0, 23.6, 17.8}, {38.7, 41.4, 36.0}, {70.0, 42.8, 24.0}};
+constexpr double kNcclPerChTreeLl128[3][3] = {{20.0, 20.0, 20.0}, {36.7, 36.7, 29.0}, {55.6, 31.67, 20.0}};
+
 // HCCL: Huawei's msmodeling charges a static 10 us per communication op (Ascend/
 // msmodeling tensor_cast/device.py; hardware.md §2.1 [S3]). On the UB a message pays
 // 0.5 us at the endpoints beyond its hops: CloudMatrix384 Table 1 (arXiv 2506.12708 v2)
@@ -130,6 +141,24 @@ double tree_correction(size_t proto, Bytes bytes) {
   return i < 23 ? kNcclTreeCorrection[proto][i] : 1;
 }
 
+// The first rank's line rates (the slowest link of its route, at the network's
+// link_efficiency) to the nearest peer inside its domain and outside it; 0 if none.
+RankRates rates_of(const Fabric& f, const std::vector<DeviceId>& g, const NetworkOptions& options) {
+  RankRates r;
+  for (size_t i = 1; i < g.size() && (r.scale_up == 0 || r.scale_out == 0); ++i) {
+    const bool inside = f.domain(g[i]) == f.domain(g.front());
+    double& rate = inside ? r.scale_up : r.scale_out;
+    if (rate > 0) continue;
+    double slowest = 0;
+    for (LinkId l : f.route(g.front(), g[i])) {
+      const double c = f.links()[index(l)].capacity.value() * options.link_efficiency;
+      slowest = slowest == 0 ? c : std::min(slowest, c);
+    }
+    rate = slowest;
+  }
+  return r;
+}
+
 // The group's ranks and domains; domains = 0 when the domains hold unequal counts.
 GroupShape shape_of(const Fabric& f, const std::vector<DeviceId>& g) {
   std::map<uint32_t, size_t> per;
@@ -157,8 +186,49 @@ size_t nccl_ring_channels(Protocol protocol, Bytes bytes, GroupShape shape) {
   return std::min(search, nc);
 }
 
+CeilingFactors nccl_ceiling_factors(GpuGeneration generation, Algorithm algorithm, Protocol protocol, GroupShape shape,
+                                    RankRates rates) {
+  size_t gen = 0;
+  switch (generation) {
+    case GpuGeneration::kAmpere: gen = 0; break;
+    case GpuGeneration::kHopper: gen = 1; break;
+    case GpuGeneration::kBlackwell: gen = 2; break;
+    case GpuGeneration::kAscend: return {};
+  }
+  // Across nodes only. Inside one node podsim's closed forms for LL and NVLS already
+  // choose as NCCL does (LL to 1 MB, then NVLS, on 8 H100: nccl-tests issue 309) and
+  // take nccl-tests' times (link_curves_test); LL's 141 GB/s ceiling alone would tip
+  // 1 MB calls to NVLS.
+  if (shape.ranks < 2 || shape.domains == 1) return {};
+  // Nodes as NCCL indexes its tables: 2 or more (unequal domains: more than two).
+  const size_t column = shape.domains == 2 ? 1 : 2;
+  const double ll_max = kNcclLlMaxNodes[gen][column - 1];
+  // The search's channels: one ring per rank's NIC of the smallest node, at most 32
+  // (nccl_ring_channels for large calls); NCCL's bus bandwidth is theirs together.
+  const size_t m = shape.smallest > 0 ? shape.smallest : (shape.domains > 0 ? shape.ranks / shape.domains : 1);
+  const double channels = static_cast<double>(std::clamp<size_t>(m, 1, kNcclMaxSearchChannels));
+  // A bus ceiling of `bus_gbs` as the largest factor on links that give the bus `rate`
+  // at factor 1: a rank's scale-up links inside, its ring's NICs across.
+  auto cap = [&](double bus_gbs) {
+    auto keep = [&](double rate) { return rate > 0 ? std::min(1.0, bus_gbs * 1e9 / rate) : 1.0; };
+    return CeilingFactors{keep(rates.scale_up), keep(channels * rates.scale_out)};
+  };
+  const bool ring_like = algorithm == Algorithm::kRing || algorithm == Algorithm::kHierarchical;
+  if (ring_like && protocol == Protocol::kLL) return cap(ll_max);
+  if (ring_like && protocol == Protocol::kLL128) return cap(channels * kNcclPerChRingLl128[gen]);
+  if (algorithm == Algorithm::kDoubleTree) {
+    const double tree = channels * kNcclPerChTree[gen][column];
+    switch (protocol) {
+      case Protocol::kSimple: return cap(tree);
+      case Protocol::kLL: return cap(std::min(tree / 3.8, ll_max));
+      case Protocol::kLL128: return cap(std::min(tree * 120 / 128, channels * kNcclPerChTreeLl128[gen][column]));
+    }
+  }
+  return {};
+}
+
 CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorithm, Protocol protocol, Bytes bytes,
-                        GroupShape shape) {
+                        GroupShape shape, RankRates rates) {
   CostTerms t;
   const bool p2p_op = op == CollectiveOp::kSendRecv;
   const CurveKind kind = algorithm == Algorithm::kInSwitch ? CurveKind::kInSwitch : CurveKind::kLinks;
@@ -168,6 +238,7 @@ CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorit
       const size_t k = proto_index(protocol);
       const bool one_per_domain = shape.ranks >= 2 && shape.domains == shape.ranks;
       double factor = kNcclProtocolFactor[k];
+      double correction = 1;  // the tree's, by size
       if (algorithm == Algorithm::kInSwitch) {
         t.step_intra = us(kNcclNvlsNvlink);
       } else if (algorithm == Algorithm::kDoubleTree) {
@@ -176,8 +247,9 @@ CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorit
         const double m = static_cast<double>(std::max<size_t>(shape.ranks, domains) / domains);
         t.base = us(kNcclTreeBase[k]);
         t.step_intra = t.step_inter = us(2 * ((m - 1) * kNcclTreeNvlink[k] + log2_floor(domains) * kNcclTreeNet[k]));
-        factor = kNcclTreeFactor[k] * tree_correction(k, bytes);
-        if (protocol == Protocol::kLL128 && domains == 1) factor = kNcclTreeFactor[2] * 7 / 9 * tree_correction(k, bytes);
+        factor = kNcclTreeFactor[k];
+        if (protocol == Protocol::kLL128 && domains == 1) factor = kNcclTreeFactor[2] * 7 / 9;
+        correction = tree_correction(k, bytes);
       } else if (algorithm == Algorithm::kPat) {
         t.base = us(kNcclPatBase + kNcclPatPerRank * static_cast<double>(shape.ranks));
         t.step_intra = t.step_inter = us(kNcclTreeNet[2] / kNcclPatStepDivisor);
@@ -199,8 +271,13 @@ CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorit
       // NCCL_STEPS (8) x ALLREDUCE_CHUNKSTEPS (4) = 2 MiB (collectives.h). Channels are
       // not modelled, so the fill is that of one channel's chunk.
       if (algorithm == Algorithm::kHierarchical) t.pipeline_chunk = Bytes(kNcclChunkBytes);
-      t.intra_factor = factor * achieved_fraction(p.scale_up, kind, bytes);
-      t.inter_factor = factor * achieved_fraction(p.scale_out, CurveKind::kLinks, bytes);
+      // The measured fraction of line rate, but never above NCCL's ceiling; the tree's
+      // correction by size applies to the capped bandwidth (tuning.cc applies it at
+      // call time, after the ceilings).
+      const CeilingFactors ceiling = nccl_ceiling_factors(p.generation, algorithm, protocol, shape, rates);
+      t.intra_factor = std::min(factor * achieved_fraction(p.scale_up, kind, bytes), ceiling.intra) * correction;
+      t.inter_factor =
+          std::min(factor * achieved_fraction(p.scale_out, CurveKind::kLinks, bytes), ceiling.inter) * correction;
       return t;
     }
     case CommLibrary::kHccl:
@@ -229,6 +306,7 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
   const bool reduces = op == CollectiveOp::kAllReduce;
   const bool gathers = op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter;
   const GroupShape shape = shape_of(fabric, g);
+  const RankRates rates = rates_of(fabric, g, options);
   if (g.size() < 2 || bytes.value() <= 0 || p2p || !(reduces || gathers)) {
     cands.push_back({c.algorithm, P::kSimple});
   } else if (profile.library == CommLibrary::kIdeal) {
@@ -290,7 +368,7 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
     const Candidate& k = cands[i];
     c.algorithm = k.algorithm;
     c.protocol = k.protocol;
-    c.cost = library_terms(profile, op, k.algorithm, k.protocol, bytes, shape);
+    c.cost = library_terms(profile, op, k.algorithm, k.protocol, bytes, shape, rates);
     if (k.protocol != P::kSimple && injection > 0 && best != SimTime::max()) {
       const double factor = std::max(c.cost.intra_factor, c.cost.inter_factor);
       if (sent / (factor * injection) > best.to_seconds()) continue;
@@ -302,6 +380,8 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
       chosen = c;
     }
   }
+  // The ceilings chose; the call then runs at what is measured (see the header).
+  chosen.cost = library_terms(profile, op, chosen.algorithm, chosen.protocol, bytes, shape);
   return chosen;
 }
 

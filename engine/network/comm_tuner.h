@@ -44,11 +44,23 @@
 // buffer split across them, fewer rings for small calls (nccl_ring_channels;
 // collectives.h, "Channels"), so its node-crossing traffic leaves on every NIC.
 //
+// NCCL caps the bandwidth its model grants LL, LL128 and the tree (tuning.cc; docs/
+// collectives.md §1.4): across nodes the ring's LL at llMaxBw for the whole bus (20.4
+// GB/s beyond two Hopper nodes), the ring's LL128 at perChMaxRingLL128Bw a channel (36.7
+// GB/s on Hopper, below NDR's 50), the tree at perChMaxTreeBw a channel (LL128:
+// perChMaxTreeLL128Bw). podsim turns each ceiling into the most the protocol's bandwidth
+// factor may be on the links the call crosses (nccl_ceiling_factors: a cap of C a channel
+// over a NIC of rate B keeps C / B of it) and CHOOSES with them, as NCCL does; the call
+// it chose then runs at the fraction of line rate nccl-tests measure (link_curves.h),
+// since the ceilings are NCCL's model for choosing, not what a call achieves (on one H100
+// node NCCL's LL at 1 MB measures 53 GB/s bus bandwidth, above what its 141 GB/s ceiling
+// predicts with the call's latency). Inside one node no ceiling is applied: podsim's
+// choice there already is NCCL's (ring LL to 1 MB, then NVLS; nccl-tests issue 309).
+//
 // LL128 runs on Hopper and Blackwell only, NVLS on Hopper and Blackwell NVSwitch
 // domains (tuning.cc). Not modelled: CollNet and NVLS-tree as their own patterns (the
-// hierarchical ring stands in), the per-channel ceilings (LL128's perChMaxRingLL128Bw,
-// the tree's perChMaxTreeBw; docs/collectives.md §1.3), the LL ceiling llMaxBw, the
-// NIC's own latency (latencyInter), the ring's "plateau" latency factor.
+// hierarchical ring stands in), the NIC's own latency (latencyInter), the ring's
+// "plateau" latency factor.
 //
 // Each candidate's bandwidth factor also carries the achieved fraction of line rate at
 // the call's size on the fabric it crosses (link_curves.h), so the choice sees
@@ -86,9 +98,27 @@ struct GroupShape {
 // comm_tuner.cc has the constants). Exposed for tests.
 size_t nccl_ring_channels(Protocol protocol, Bytes bytes, GroupShape shape);
 
+// The line rates of a rank's links, bytes/s: into its own scale-up domain and out of it
+// (its NIC). 0 = unknown: no ceiling is applied on that side.
+struct RankRates {
+  double scale_up = 0;
+  double scale_out = 0;
+};
+
+// The largest bandwidth factors NCCL's ceilings leave `algorithm`/`protocol` inside the
+// domains (intra) and across them (inter) for a group of `shape` whose ranks have
+// `rates`, on `generation` (1 where no ceiling applies). Exposed for tests.
+struct CeilingFactors {
+  double intra = 1;
+  double inter = 1;
+};
+CeilingFactors nccl_ceiling_factors(GpuGeneration generation, Algorithm algorithm, Protocol protocol, GroupShape shape,
+                                    RankRates rates);
+
 // The terms the library pays for `op` by (algorithm, protocol) on `profile` at `bytes`
-// on a group of `shape` (exposed for tests and for ops that call a known algorithm).
+// on a group of `shape` whose ranks have `rates` (exposed for tests and for ops that
+// call a known algorithm).
 CostTerms library_terms(const CommProfile& profile, CollectiveOp op, Algorithm algorithm, Protocol protocol,
-                        Bytes bytes, GroupShape shape = {});
+                        Bytes bytes, GroupShape shape = {}, RankRates rates = {});
 
 }  // namespace podsim::engine

@@ -351,3 +351,89 @@ TEST_CASE("NCCL channels on 2 x 8 H100: an all-gather leaves on every NIC") {
   one.cost.channels = 1;
   CHECK(engine::collective_time(f, one, {}) > engine::collective_time(f, ag, {}) * 6);
 }
+
+TEST_CASE("NCCL's bandwidth ceilings across nodes (tuning.cc llMaxBws, perChMaxRingLL128Bws, perChMaxTreeBws)") {
+  using engine::CeilingFactors;
+  using engine::GpuGeneration;
+  using engine::GroupShape;
+  using engine::nccl_ceiling_factors;
+  using engine::RankRates;
+  // HGX H100: 450 GB/s of NVLink a GPU, a 400 Gb/s (50 GB/s) NIC a GPU; 8 GPUs a node,
+  // so NCCL's search finds 8 channels, one a NIC. NVIDIA/nccl src/graph/tuning.cc
+  // (2.30.7; docs/collectives.md §1.4).
+  const RankRates h100{.scale_up = 450e9, .scale_out = 50e9};
+  const GroupShape two{.ranks = 16, .domains = 2};
+  const GroupShape four{.ranks = 32, .domains = 4};
+  auto f = [](GpuGeneration g, Algorithm a, Protocol p, GroupShape s, RankRates r) {
+    return nccl_ceiling_factors(g, a, p, s, r);
+  };
+  // Ring LL128: 36.7 GB/s a channel on Hopper: 36.7 / 50 of a NIC, 8 x 36.7 / 450 of NVLink.
+  CeilingFactors c = f(GpuGeneration::kHopper, Algorithm::kRing, Protocol::kLL128, four, h100);
+  CHECK(c.inter == doctest::Approx(36.7 / 50));
+  CHECK(c.intra == doctest::Approx(8 * 36.7 / 450));
+  // Ring LL: the whole bus at llMaxBws' non-AMD row, 39.0 GB/s on 2 nodes, 20.4 on more.
+  c = f(GpuGeneration::kHopper, Algorithm::kRing, Protocol::kLL, two, h100);
+  CHECK(c.inter == doctest::Approx(39.0 / (8 * 50)));
+  CHECK(c.intra == doctest::Approx(39.0 / 450));
+  CHECK(f(GpuGeneration::kHopper, Algorithm::kRing, Protocol::kLL, four, h100).inter == doctest::Approx(20.4 / 400));
+  // Ampere takes the AMD row (DGX A100's EPYC hosts): 19.0 GB/s on more than 2 nodes.
+  const RankRates a100{.scale_up = 300e9, .scale_out = 25e9};
+  CHECK(f(GpuGeneration::kAmpere, Algorithm::kRing, Protocol::kLL, four, a100).inter == doctest::Approx(19.0 / 200));
+  // Tree all-reduce, Simple: perChMaxTreeBws, 36.0 GB/s a channel on Hopper at 4+ nodes,
+  // 17.8 on Ampere (a 25 GB/s HDR NIC keeps 0.712 of it).
+  CHECK(f(GpuGeneration::kHopper, Algorithm::kDoubleTree, Protocol::kSimple, four, h100).inter ==
+        doctest::Approx(36.0 / 50));
+  CHECK(f(GpuGeneration::kAmpere, Algorithm::kDoubleTree, Protocol::kSimple, four, a100).inter ==
+        doctest::Approx(17.8 / 25));
+  // Tree LL: min(8 x 36.0 / 3.8, llMax 20.4); LL128: min(8 x 36.0 x 120/128, 8 x 29.0).
+  CHECK(f(GpuGeneration::kHopper, Algorithm::kDoubleTree, Protocol::kLL, four, h100).inter ==
+        doctest::Approx(20.4 / 400));
+  CHECK(f(GpuGeneration::kHopper, Algorithm::kDoubleTree, Protocol::kLL128, four, h100).inter ==
+        doctest::Approx(8 * 29.0 / 400));
+  // 2 nodes index NCCL's N2 column: tree 41.4 GB/s a channel on Hopper.
+  CHECK(f(GpuGeneration::kHopper, Algorithm::kDoubleTree, Protocol::kSimple, two, h100).inter ==
+        doctest::Approx(41.4 / 50));
+  // No ceiling: Simple rings, one node, HCCL's Ascend, unknown rates.
+  for (const CeilingFactors none :
+       {f(GpuGeneration::kHopper, Algorithm::kRing, Protocol::kSimple, four, h100),
+        f(GpuGeneration::kHopper, Algorithm::kRing, Protocol::kLL, {.ranks = 8, .domains = 1}, h100),
+        f(GpuGeneration::kAscend, Algorithm::kRing, Protocol::kLL, four, h100),
+        f(GpuGeneration::kHopper, Algorithm::kRing, Protocol::kLL128, four, {})}) {
+    CHECK(none.intra == 1);
+    CHECK(none.inter == 1);
+  }
+}
+
+TEST_CASE("NCCL chooses with its ceilings, then the call runs at the measured rate") {
+  // 4 x 8 H100 over NDR: over sizes from 4 KB to 1 GB the tuner's choice is the fastest
+  // candidate under the ceilings (its model), and the returned terms are those without
+  // them (link_curves' measured fractions).
+  const topologies::Cluster c = hgx_h100s(4);
+  const topologies::EngineFabric f(c);
+  const engine::RankRates rates{.scale_up = 450e9, .scale_out = 50e9};
+  const engine::GroupShape shape{.ranks = 32, .domains = 4};
+  const engine::CommProfile profile = f.comm_profile(DeviceId{0});
+  for (double bytes = 4096; bytes <= 1.1e9; bytes *= 8) {
+    for (CollectiveOp op : {CollectiveOp::kAllReduce, CollectiveOp::kAllGather}) {
+      const Collective col = engine::tune(f, op, first(32), Bytes(bytes), {});
+      INFO(engine::to_string(op) << " " << bytes << " B: " << engine::to_string(col.algorithm) << "/"
+                                 << engine::to_string(col.protocol));
+      const engine::CostTerms measured =
+          engine::library_terms(profile, op, col.algorithm, col.protocol, Bytes(bytes), shape);
+      CHECK(col.cost.intra_factor == measured.intra_factor);
+      CHECK(col.cost.inter_factor == measured.inter_factor);
+      auto modelled = [&](Algorithm a, Protocol p) {
+        Collective k = col;
+        k.algorithm = a;
+        k.protocol = p;
+        k.cost = engine::library_terms(profile, op, a, p, Bytes(bytes), shape, rates);
+        return engine::collective_time(f, k, {});
+      };
+      const SimTime chosen = modelled(col.algorithm, col.protocol);
+      std::vector<Algorithm> algorithms = {Algorithm::kRing};
+      if (op == CollectiveOp::kAllReduce) algorithms = {Algorithm::kRing, Algorithm::kHierarchical, Algorithm::kDoubleTree};
+      for (Algorithm a : algorithms)
+        for (Protocol p : {Protocol::kLL, Protocol::kLL128, Protocol::kSimple}) CHECK(chosen <= modelled(a, p));
+    }
+  }
+}
