@@ -306,7 +306,8 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
   const bool reduces = op == CollectiveOp::kAllReduce;
   const bool gathers = op == CollectiveOp::kAllGather || op == CollectiveOp::kReduceScatter;
   const GroupShape shape = shape_of(fabric, g);
-  const RankRates rates = rates_of(fabric, g, options);
+  // Only calls across domains have ceilings (nccl_ceiling_factors).
+  const RankRates rates = shape.domains == 1 ? RankRates{} : rates_of(fabric, g, options);
   if (g.size() < 2 || bytes.value() <= 0 || p2p || !(reduces || gathers)) {
     cands.push_back({c.algorithm, P::kSimple});
   } else if (profile.library == CommLibrary::kIdeal) {
