@@ -85,6 +85,21 @@ constexpr double kHopperAttention = 0.4;
 // bare scaled matmuls): the op graph holds them as memory-bound ops of their own, with
 // the transposes Hopper's TN-only FP8 GEMMs need (fp8_casts.h). Its amax reductions are
 // per tensor (a few bytes) and not counted.
+// That ratio holds for large matmuls only ("at least 1.25x for most other shapes", the
+// same blog): an FP8 tile's main loop runs twice as fast as a BF16 one, its fixed cost
+// (pipeline fill, scaling epilogue) does not, so a short reduction costs FP8 more. The
+// fixed cost, from the same DeepGEMM table (H800, M = 4096): at N = 7168 (the same
+// output tiles) K = 16384 runs at 1358 TFLOP/s and K = 2048 at 1025, a ratio R = 1.325
+// that v(k) = k / (k + k0) (gemm_waves.h) gives with
+//   k0 = k1 k2 (1 - R) / (R k2 - k1) = 797 elements.
+// The table's other shapes check it, not fitted: K 7168 (N 4096) predicted 1282 against
+// 1304 measured, K 1536 (N 24576) 938 against 990, K 512 (N 32768) 557 against 590.
+// 0.6125 is then the efficiency at a long reduction: the isolated measurement it is
+// carried to training by (kInTrainingOverIsolatedFp8) is the best shape of a search,
+// 1024 x 9216 x 14336 (docs/validation-sources.md), so at k = 14336; with no fixed cost
+// 0.6125 x (14336 + 797) / 14336 = 0.647. A training GEMM's passes reduce over h, the FFN
+// or head widths split by TP, and the micro-batch's tokens (weight gradient): GPT-3 on
+// TP4 with 2048 tokens, 3072 and 2048 of them.
 constexpr double kHopperGemm = 0.7;
 // H100 SXM5 (and H200, H800, the same die and configuration): 132 SMs (NVIDIA H100
 // Tensor Core GPU Architecture whitepaper, 2022). H20's is not published beside its
@@ -92,6 +107,11 @@ constexpr double kHopperGemm = 0.7;
 constexpr int kHopperSms = 132;
 constexpr double kFp8OverBf16LargeGemm = 1.75;
 constexpr double kHopperFp8Gemm = kHopperGemm * kFp8OverBf16LargeGemm / 2;
+constexpr double kDeepGemmLongK = 16384, kDeepGemmShortK = 2048, kDeepGemmLongOverShort = 1358.0 / 1025.0;
+constexpr double kHopperFp8K0 = kDeepGemmLongK * kDeepGemmShortK * (1 - kDeepGemmLongOverShort) /
+                                (kDeepGemmLongOverShort * kDeepGemmShortK - kDeepGemmLongK);
+constexpr double kH100MamfFp8K = 14336;
+constexpr double kHopperFp8GemmLongK = kHopperFp8Gemm * (kH100MamfFp8K + kHopperFp8K0) / kH100MamfFp8K;
 constexpr double kH100CudnnForward = 595.0 / 989.0;
 constexpr double kB200CudnnForward = 1613.0 / 1.3 / 2250.0;
 constexpr double kB200Attention = kHopperAttention * kB200CudnnForward / kH100CudnnForward;
@@ -205,9 +225,13 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // and backward together, are the paper's "35% utilization on H100".
     // FP8 GEMMs on Hopper take only the TN layout: Transformer Engine writes transposed
     // FP8 copies for the weight gradients (fp8_casts.h).
-    return {.gemm = kHopperGemm, .gemm_fp8 = kHopperFp8Gemm, .attention = kHopperAttention, .attention_fa2 = 0.25,
+    // FP8 GEMMs by reduction length (kHopperFp8K0 above, DeepGEMM's measurements): the
+    // efficiency of a long reduction, times v(k) per pass.
+    return {.gemm = kHopperGemm, .gemm_fp8 = kHopperFp8GemmLongK, .attention = kHopperAttention, .attention_fa2 = 0.25,
             .memory = 0.8, .fp8_transposes = true, .sm_count = n.starts_with("H20 ") || n == "H20" ? 0 : kHopperSms,
-            .source = "Hopper: Llama 3, NeMo DFM rows (BF16); FP8 GEMMs from cuBLAS 12.9's FP8/BF16 ratio"};
+            .gemm_fp8_k0 = kHopperFp8K0,
+            .source = "Hopper: Llama 3, NeMo DFM rows (BF16); FP8 GEMMs from cuBLAS 12.9's FP8/BF16 ratio and "
+                      "DeepGEMM's by reduction length"};
   }
   if (n.starts_with("B200") || n.starts_with("B300")) {
     // GEMMs by shape (gemm_waves.h): 148 SMs, each computing 128 x 256 of a 2-SM 256 x

@@ -59,6 +59,10 @@ struct OpEfficiency {
   // bandwidth). The step model lengthens a pass's compute by comm_slowdown x
   // min(overlapped communication, compute), so overlapped communication is not free.
   double comm_slowdown = 0;
+  // FP8 GEMMs (Precision kFP8): each tile's fixed cost, in elements of its main loop over
+  // the reduction (gemm_waves.h, v(k) = k / (k + k0)); gemm_fp8 is then what a reduction
+  // long enough to hide it reaches. 0: not known (no such term).
+  double gemm_fp8_k0 = 0;
   // Set: the GEMM efficiencies above are what a full wave of tiles reaches, and a GEMM
   // of known shape reaches that times its tile and wave utilisation (gemm_waves.h).
   // Unset: one efficiency whatever the shape.
@@ -73,9 +77,12 @@ struct OpEfficiency {
     if ((p == engine::Precision::kFP4 || p == engine::Precision::kFP8) && gemm_fp8) return *gemm_fp8;
     return gemm;
   }
-  // The same for a GEMM of shape `s`, scaled by its utilisation when `tiling` is set.
+  // The same for a GEMM of shape `s`, scaled by its tile and wave utilisation when
+  // `tiling` is set and, for FP8, by its reduction lengths when gemm_fp8_k0 is.
   double gemm_at(engine::Precision p, const GemmShape& s) const {
-    return tiling ? gemm_at(p) * gemm_pass_utilisation(*tiling, s) : gemm_at(p);
+    const double k0 = p == engine::Precision::kFP8 ? gemm_fp8_k0 : 0;
+    if (!tiling && k0 <= 0) return gemm_at(p);
+    return gemm_at(p) * gemm_pass_factor(tiling ? &*tiling : nullptr, s, k0);
   }
 };
 

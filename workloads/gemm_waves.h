@@ -20,10 +20,21 @@
 // three: the harmonic mean 3 / (1/u_fwd + 1/u_dgrad + 1/u_wgrad), which makes the
 // forward + backward total exact (the split between them is then the step model's 1:2).
 //
+// The reduction length (where a device has a measurement of it, efficiency.cc: Hopper's
+// FP8 GEMMs). A tile also pays a fixed cost besides its main loop over k -- filling the
+// load pipeline before the first step, the epilogue that scales and writes the output
+// after the last -- worth k0 elements of that loop, so of the tile's time
+//
+//   v(k) = k / (k + k0)
+//
+// is the main loop. Each pass has its own k: forward the GEMM's k, data gradient its n,
+// weight gradient its rows (per group). The factor of a pass is then u x v, and the
+// harmonic mean above runs over u_pass x v(k_pass).
+//
 // What is not modelled: the library's smaller tiles for shapes the large ones fit badly
-// (so u is a lower bound there), stream-K and split-K, and the per-tile cost that grows
-// as k shrinks. The efficiency a full wave reaches comes from a measurement of the
-// device (efficiency.cc); u scales it.
+// (so u is a lower bound there), stream-K and split-K, and the per-tile cost on devices
+// without a measurement of it (k0 = 0). The efficiency a full wave reaches comes from a
+// measurement of the device (efficiency.cc); u and v scale it.
 
 namespace podsim::workloads {
 
@@ -49,5 +60,13 @@ double wave_utilisation(const GemmTiling& t, double rows, double cols, double gr
 // The forward + data-gradient + weight-gradient factor of `s` (harmonic mean above); 1
 // when the shape is not known.
 double gemm_pass_utilisation(const GemmTiling& t, const GemmShape& s);
+
+// v above: the fraction of a tile's time spent in its main loop over a reduction of `k`
+// elements, with a fixed cost worth `k0` of them. 1 when k0 <= 0.
+double reduction_utilisation(double k, double k0);
+
+// The same harmonic mean over u_pass x v(k_pass): `t` null, no tiles and waves (u = 1);
+// `k0` <= 0, no fixed cost (v = 1). 1 when the shape is not known.
+double gemm_pass_factor(const GemmTiling* t, const GemmShape& s, double k0);
 
 }  // namespace podsim::workloads

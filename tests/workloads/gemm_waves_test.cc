@@ -114,5 +114,61 @@ TEST_CASE("Op time on A100 by GEMM shape") {
   CHECK(op_seconds(qkv, Precision::kFP16, a100, flat) == Approx(qkv.flops / (312e12 * 0.7)));
 }
 
+TEST_CASE("Reduction length: a tile's fixed cost, v(k) = k / (k + k0)") {
+  // Hand calculation: k0 = 800, k = 2048: 2048 / 2848 = 0.719; no fixed cost: 1.
+  CHECK(reduction_utilisation(2048, 800) == Approx(2048.0 / 2848));
+  CHECK(reduction_utilisation(2048, 0) == 1);
+  // Per pass: [m x k] x [k x n] reduces over k forward, n in the data gradient, m (per
+  // group) in the weight gradient. No tiling: u = 1, only v.
+  const GemmShape s{.m = 2048, .k = 3072, .n = 12288};
+  CHECK(gemm_pass_factor(nullptr, s, 800) == Approx(3 / (3872.0 / 3072 + 13088.0 / 12288 + 2848.0 / 2048)));
+  // Grouped: 4 groups of 512 rows reduce over 512 in the weight gradient.
+  const GemmShape g{.m = 2048, .k = 4096, .n = 4096, .groups = 4};
+  CHECK(gemm_pass_factor(nullptr, g, 800) == Approx(3 / (2 * 4896.0 / 4096 + 1312.0 / 512)));
+  // With tiling, u x v per pass; k0 = 0 gives back gemm_pass_utilisation.
+  CHECK(gemm_pass_factor(&kA100, s, 0) == Approx(gemm_pass_utilisation(kA100, s)));
+  CHECK(gemm_pass_factor(nullptr, GemmShape{}, 800) == 1);
+}
+
+TEST_CASE("Hopper FP8 GEMMs by reduction length: DeepGEMM's H800 measurements") {
+  // deepseek-ai/DeepGEMM README (Feb 2025), H800 SXM5 (H100 SXM's tensor cores and
+  // clocks), dense FP8 GEMMs with M = 4096, TFLOP/s of 1979:
+  //   N 7168 K 16384: 1358   N 7168 K 2048: 1025   N 4096 K 7168: 1304
+  //   N 24576 K 1536: 990    N 32768 K 512: 590
+  // The first two share their output tiles, so their ratio is v(16384) / v(2048): k0 =
+  // 16384 x 2048 x (1 - R) / (R x 2048 - 16384) with R = 1358 / 1025, 797 elements.
+  const OpEfficiency h100 = default_efficiency(device("H100 SXM5", 989.5, 1979));
+  const double k0 = h100.gemm_fp8_k0;
+  const double r = 1358.0 / 1025;
+  CHECK(k0 == Approx(16384.0 * 2048 * (1 - r) / (r * 2048 - 16384)));
+  CHECK(k0 == Approx(797).epsilon(2e-3));
+  CHECK(reduction_utilisation(16384, k0) / reduction_utilisation(2048, k0) == Approx(r));
+  // The others, not used to derive it, within 6%: the isolated long-k efficiency 1358 /
+  // 1979 / v(16384) = 0.720 times v(k).
+  const double longk = 1358.0 / 1979 / reduction_utilisation(16384, k0);
+  CHECK(longk == Approx(0.720).epsilon(2e-3));
+  for (auto [k, tflops] : {std::pair{7168.0, 1304.0}, {1536.0, 990.0}, {512.0, 590.0}})
+    CHECK(longk * reduction_utilisation(k, k0) * 1979 == Approx(tflops).epsilon(0.06));
+  // In training: 0.6125 (cuBLAS 12.9's FP8/BF16 ratio on large matmuls, 0.7 x 1.75 / 2) is
+  // the efficiency at the isolated measurement's shape, k = 14336 (stas00 MAMF, H100 SXM
+  // FP8 best shape 1024 x 9216 x 14336); the long-reduction efficiency is 0.6125 / v(14336).
+  CHECK(*h100.gemm_fp8 == Approx(0.6125 / reduction_utilisation(14336, k0)));
+  CHECK(*h100.gemm_fp8 == Approx(0.647).epsilon(2e-3));
+  const GemmShape mamf{.m = 14336, .k = 14336, .n = 14336};  // every pass reduces over 14336
+  CHECK(h100.gemm_at(Precision::kFP8, mamf) == Approx(0.6125));
+  // GPT-3 175B on TP4, 2048 tokens, out_proj [2048 x 3072] x [3072 x 12288]: forward
+  // over 3072, dgrad over 12288, wgrad over 2048:
+  //   0.647 x 3 / (3869/3072 + 13085/12288 + 2845/2048) = 0.647 x 0.808 = 0.523
+  const GemmShape out_proj{.m = 2048, .k = 3072, .n = 12288};
+  const double v = 3 / ((3072 + k0) / 3072 + (12288 + k0) / 12288 + (2048 + k0) / 2048);
+  CHECK(h100.gemm_at(Precision::kFP8, out_proj) == Approx(*h100.gemm_fp8 * v));
+  CHECK(h100.gemm_at(Precision::kFP8, out_proj) == Approx(0.523).epsilon(3e-3));
+  // BF16 GEMMs keep one efficiency (calibrated on the Llama 3 rows, shapes and all).
+  CHECK(h100.gemm_at(Precision::kBF16, out_proj) == Approx(0.7));
+  // Blackwell has no such term: its FP8 measurement is at k = 1536 already (GB200 3615.6
+  // of 5000 at 19456 x 5120 x 1536), nothing says its fixed cost is Hopper's.
+  CHECK(default_efficiency(device("B200 (GB200)", 2500, 5000)).gemm_fp8_k0 == 0);
+}
+
 }  // namespace
 }  // namespace podsim::workloads
