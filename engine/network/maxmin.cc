@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/check.h"
+#include "engine/network/maxmin_sums.h"
 
 namespace podsim::engine {
 
@@ -387,8 +388,7 @@ void MaxMinSolver::find_regions(double theta) {
         } else {
           since_exact_[l] = 0;
           for (size_t k = 0; k < begin; ++k) {
-            const double r = class_rate_[entry_class(on[k])];
-            for (uint32_t j = 0, m = entry_mult(on[k]); j < m; ++j) frozen += r;
+            frozen = add_repeated(frozen, class_rate_[entry_class(on[k])], entry_mult(on[k]));
           }
         }
       }
@@ -557,10 +557,8 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
   for (uint32_t p : cpairs_[c]) {
     const Pair& pair = pairs_[p];
     // Flow by flow, as a list of flows would: the remaining capacity is bit for bit
-    // the same whatever the grouping.
-    double r = remaining_[pair.link];
-    for (uint32_t j = 0; j < pair.mult; ++j) r -= level;
-    remaining_[pair.link] = r;
+    // the same whatever the grouping (maxmin_sums.h: in O(1) per binade).
+    remaining_[pair.link] = subtract_repeated(remaining_[pair.link], level, pair.mult);
     unfrozen_[pair.link] -= pair.mult;
     if (in_order_) order_[order_at_[pair.link]++] = p;
   }

@@ -5,11 +5,16 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <map>
 #include <random>
 #include <stdexcept>
 #include <vector>
+
+#include "engine/network/maxmin_sums.h"
 
 namespace podsim::engine {
 namespace {
@@ -374,6 +379,68 @@ TEST_CASE("a completion recomputes only flows at or above its rate") {
   CHECK(s.solve().flows.size() == 2);
   CHECK(s.rate(a) == 2);
   CHECK(s.rate(c) == 10);
+}
+
+
+// maxmin_sums.h replaces m rounded subtractions (additions) of v by integer steps on
+// x's significand within a binade: the result must be the loop's, bit for bit, on
+// operands of every scale, chains that cross binades or drain x to ~0, ties (v / ulp
+// a half-integer), negative, zero, tiny and huge x.
+TEST_CASE("repeated sums equal the serial loops bit for bit") {
+  std::mt19937_64 rng(19);
+  std::uniform_real_distribution<double> unit(0, 1);
+  int mismatches = 0;
+  const auto check = [&](double x, double v, uint32_t m) {
+    double sub = x, add = x;
+    for (uint32_t j = 0; j < m; ++j) {
+      sub -= v;
+      add += v;
+    }
+    const auto same = [](double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); };
+    mismatches += !same(subtract_repeated(x, v, m), sub) + !same(add_repeated(x, v, m), add);
+    mismatches += !same(sums_detail::subtract_chain(x, v, m), sub) + !same(sums_detail::add_chain(x, v, m), add);
+  };
+  for (int i = 0; i < 200000; ++i) {
+    const uint32_t m = static_cast<uint32_t>(rng() % 300);
+    double x = 0, v = 0;
+    switch (i % 5) {
+      case 0:  // any scales
+        x = std::ldexp(0.5 + unit(rng), static_cast<int>(rng() % 80) - 20);
+        v = std::ldexp(0.5 + unit(rng), static_cast<int>(rng() % 80) - 40);
+        break;
+      case 1: {  // a link's capacity shared by a few hundred flows, drained to ~0
+        v = 392e9 / static_cast<double>(1 + rng() % 400) * (1 + unit(rng) * 1e-6);
+        x = v * static_cast<double>(rng() % 400) * (1 + (unit(rng) - 0.5) * 1e-9);
+        break;
+      }
+      case 2: {  // ties: v a half-integer multiple of x's ulp, or a quarter off one
+        x = std::ldexp(1 + static_cast<double>(rng() % (uint64_t{1} << 52)) * 0x1p-52, static_cast<int>(rng() % 40));
+        const double ulp = std::ldexp(1.0, std::ilogb(x) - 52);
+        v = ulp * (static_cast<double>(rng() % 1000) + 0.25 * static_cast<double>(rng() % 4));
+        break;
+      }
+      case 3:  // next to a power of two, either sign
+        x = std::ldexp(1.0, static_cast<int>(rng() % 40)) * (1 + static_cast<double>(rng() % 3) * 0x1p-52);
+        if (rng() % 2) x = -x;
+        v = std::ldexp(unit(rng), static_cast<int>(rng() % 40) - 10);
+        break;
+      default:  // random bit patterns
+        x = std::bit_cast<double>(rng());
+        v = std::abs(std::bit_cast<double>(rng()));
+        if (!std::isfinite(x) || !std::isfinite(v)) continue;
+        break;
+    }
+    check(x, v, m);
+  }
+  const double tiny = std::numeric_limits<double>::denorm_min();
+  check(tiny, tiny, 50);
+  check(0x1p-1000, 0x1p-1060, 50);
+  check(0x1p1020, 0x1p1000, 50);
+  check(std::numeric_limits<double>::max(), 0x1p970, 50);
+  check(1.0, 0.0, 50);
+  check(0.0, 0.0, 50);
+  check(0.0, 1e9, 50);
+  CHECK(mismatches == 0);
 }
 
 }  // namespace
