@@ -199,6 +199,7 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
     case v1::ParallelPlan::ZERO2: p.sharding = DataSharding::kZero2; break;
     case v1::ParallelPlan::ZERO3: p.sharding = DataSharding::kZero3; break;
     case v1::ParallelPlan::FSDP: p.sharding = DataSharding::kFsdp; break;
+    case v1::ParallelPlan::FSDP_SHARD_GRAD_OP: p.sharding = DataSharding::kFsdpShardGradOp; break;
     default: p.sharding = DataSharding::kNone; break;
   }
   switch (m.recompute()) {

@@ -26,7 +26,8 @@ ModelStates model_states(double params, DataSharding sharding, int nd, bool fp32
   PODSIM_CHECK(nd >= 1, "data-parallel degree must be >= 1");
   const double grad = fp32_gradients ? 4 : 2;
   const double shard_opt = sharding == DataSharding::kNone ? 1 : nd;
-  const double shard_grad = sharding == DataSharding::kZero2 || zero3(sharding) ? nd : 1;
+  const double shard_grad =
+      sharding == DataSharding::kZero2 || sharding == DataSharding::kFsdpShardGradOp || zero3(sharding) ? nd : 1;
   const double shard_weights = zero3(sharding) ? nd : 1;
   return ModelStates{.weights = Bytes(params * kWeightBytes / shard_weights),
                      .gradients = Bytes(params * grad / shard_grad),

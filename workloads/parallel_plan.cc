@@ -31,6 +31,7 @@ const char* to_string(DataSharding s) {
     case DataSharding::kZero2: return "zero2";
     case DataSharding::kZero3: return "zero3";
     case DataSharding::kFsdp: return "fsdp";
+    case DataSharding::kFsdpShardGradOp: return "fsdp_shard_grad_op";
   }
   return "?";
 }
@@ -159,9 +160,17 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
     if (p.sharding == DataSharding::kZero3 || p.sharding == DataSharding::kFsdp)
       add("sharding", fmt::format("{} with schedule DUALPIPE is not modelled (DeepSeek-V3 runs DualPipe with ZeRO-1)",
                                   to_string(p.sharding)));
+    else if (p.grads_reduced_per_micro_batch())
+      add("sharding", fmt::format("{} with schedule DUALPIPE is not modelled: its gradients are reduce-scattered micro-batch "
+                                  "by micro-batch, which DualPipe's paired passes do not carry (DeepSeek-V3 runs ZeRO-1)",
+                                  to_string(p.sharding)));
   }
-  if (m.layers < chunks)
-    add("pp", fmt::format("pp x virtual_stages = {} exceeds the {} layers of {}", chunks, m.layers, model));
+  if (p.grads_reduced_per_micro_batch() && !p.overlap_grad_reduce)
+    add("overlap_grad_reduce", fmt::format("false with sharding {} is not modelled: sharded gradients are reduce-scattered "
+                                           "under every backward (set true)", to_string(p.sharding)));
+  if (m.layers < chunks - (p.allow_uneven_stages && chunks > 2 ? 2 : 0))
+    add("pp", fmt::format("pp x virtual_stages = {} exceeds the {} layers of {}{}", chunks, m.layers, model,
+                          p.allow_uneven_stages ? " by more than the embedding and head chunks (2)" : ""));
   else if (m.layers % chunks != 0 && !p.allow_uneven_stages)
     add("pp", fmt::format("pp x virtual_stages = {} does not divide the {} layers of {} (set allow_uneven_stages)",
                           chunks, m.layers, model));
@@ -264,7 +273,8 @@ std::optional<std::string> attention_kernel_problem(AttentionKernel k, const eng
 
 std::vector<LayerRange> chunk_layers(const ModelSpec& m, const Plan& p) {
   const int chunks = p.pp * p.virtual_stages;
-  PODSIM_CHECK(chunks >= 1 && chunks <= m.layers, "pp x virtual_stages must be in [1, layers]");
+  PODSIM_CHECK(chunks >= 1 && (chunks <= m.layers || (p.allow_uneven_stages && chunks > 2 && chunks <= m.layers + 2)),
+               "pp x virtual_stages must be in [1, layers] (layers + 2 with uneven stages)");
   std::vector<int> sizes(chunks, m.layers / chunks);
   // Spare layers to the middle chunks first: chunk 1, 2, ..., then chunk 0 last.
   for (int k = 0, extra = m.layers % chunks; k < extra; ++k) sizes[(k + 1) % chunks] += 1;
@@ -625,7 +635,14 @@ std::vector<CommTotal> comm_per_step(const StageWork& stage, const Plan& p) {
       for (const Comm& x : b.comms) sums[{x.kind, x.group, x.group_size}] += m * b.repeat * x.count * x.bytes.value();
     for (const Comm& x : c.boundary) sums[{x.kind, x.group, x.group_size}] += m * x.count * x.bytes.value();
   }
-  for (const Comm& x : stage.step_comms) sums[{x.kind, x.group, x.group_size}] += x.count * x.bytes.value();
+  // Sharded gradients are reduce-scattered every micro-batch; SHARD_GRAD_OP gathers the
+  // weights every micro-batch too (its step all-gather is the next step's first gathers).
+  for (const Comm& x : stage.step_comms) {
+    const bool per_micro_batch =
+        (x.kind == CommKind::kDpGradReduceScatter && p.grads_reduced_per_micro_batch()) ||
+        (x.kind == CommKind::kDpParamAllGather && p.sharding == DataSharding::kFsdpShardGradOp);
+    sums[{x.kind, x.group, x.group_size}] += (per_micro_batch ? m : 1) * x.count * x.bytes.value();
+  }
   std::vector<CommTotal> out;
   for (const auto& [key, bytes] : sums)
     out.push_back(CommTotal{std::get<0>(key), std::get<1>(key), std::get<2>(key), Bytes(bytes)});

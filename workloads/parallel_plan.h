@@ -63,7 +63,10 @@
 namespace podsim::workloads {
 
 enum class PipelineSchedule { k1F1B, kInterleaved, kDualPipe };
-enum class DataSharding { kNone, kZero1, kZero2, kZero3, kFsdp };  // FSDP = full shard (ZeRO-3)
+// FSDP = full shard (ZeRO-3). kFsdpShardGradOp: PyTorch FSDP's SHARD_GRAD_OP, gradients
+// and optimizer states sharded, weights gathered before each forward and freed after
+// the backward (kept between them); Llama 3's FSDP (Dubey et al. 2024 §3.3.2).
+enum class DataSharding { kNone, kZero1, kZero2, kZero3, kFsdp, kFsdpShardGradOp };
 // Context parallelism: ring attention (KV blocks passed round the ring, hidden under
 // attention), DeepSpeed-Ulysses (all-to-all of Q, K, V, O) or all-gather (K and V
 // gathered whole before attention, as Llama 3 trains; its gradients reduce-scattered).
@@ -128,7 +131,11 @@ struct Plan {
   int virtual_stages = 1;  // model chunks per device; > 1 only with kInterleaved (kDualPipe: 1, two stages)
   // Layers need not divide pp x virtual_stages: the spare layers go to the middle
   // chunks, so the first and last stages (embedding, head) get fewer (Llama 3 405B:
-  // 126 layers on 16 stages, Dubey et al. 2024 §3.3.2).
+  // 126 layers on 16 stages, Dubey et al. 2024 §3.3.2). pp x virtual_stages may exceed
+  // the layers by up to 2: the first chunk then holds only the embedding and the last
+  // only the head (Llama 3's 128 one-layer chunks on PP16, §3.3.2: "the first model
+  // chunk on the first stage has only the embedding, and the last model chunk on the
+  // last stage has only output projection and loss calculation").
   bool allow_uneven_stages = false;
   DataSharding sharding = DataSharding::kNone;
   Recompute recompute = Recompute::kNone;
@@ -190,6 +197,15 @@ struct Plan {
   int offloaded_layers(int layers) const;
   // Model chunks each device holds: virtual_stages, or 2 under DualPipe.
   int chunks_per_device() const { return schedule == PipelineSchedule::kDualPipe ? 2 : virtual_stages; }
+  // Gradients sharded but weights whole through the passes (ZeRO-2, FSDP SHARD_GRAD_OP):
+  // every backward reduce-scatters the gradients it made into their owners' shards,
+  // micro-batch by micro-batch, for a sharded gradient cannot accumulate a local sum
+  // (DeepSpeed stage_1_and_2.py, reduce_ready_partitions_and_remove_grads: it reduces
+  // when `partition_gradients or is_gradient_accumulation_boundary`; PyTorch FSDP outside
+  // no_sync). docs/models.md §5.5.
+  bool grads_reduced_per_micro_batch() const {
+    return sharding == DataSharding::kZero2 || sharding == DataSharding::kFsdpShardGradOp;
+  }
   // Copies of each weight across the pipeline: 2 under DualPipe (stage s lives on
   // devices s and pp-1-s), else 1. The data-parallel group of a weight spans them all.
   int weight_copies() const { return schedule == PipelineSchedule::kDualPipe ? 2 : 1; }

@@ -533,6 +533,7 @@ class GraphBuilder {
                                   "(got pp {}, {} micro-batches)", pp, m));
     timing_.resize(pp);
     pass_end_.assign(static_cast<size_t>(pp), std::nullopt);
+    gathered_.assign(static_cast<size_t>(pp), std::nullopt);
     for (int s = 0; s < pp; ++s) {
       for (const ModelChunk& c : work[s].chunks) timing_[s].push_back(time_chunk(job_.model, c, p_, dev_, eff_));
       lanes_.push_back({g_.add_lane(fmt::format("stage {} compute", s)), g_.add_lane(fmt::format("stage {} dp", s)),
@@ -565,7 +566,8 @@ class GraphBuilder {
       const NodeId opt = g_.add_compute(lanes_[s].compute, SimTime::seconds_ceil(opt_s));
       for (NodeId b : bucket_nodes[s]) g_.add_dependency(b, opt);
       for (const Comm& c : work[s].step_comms) {
-        if (c.kind != CommKind::kDpParamAllGather) continue;
+        // SHARD_GRAD_OP: the next step's forwards gather the updated weights.
+        if (c.kind != CommKind::kDpParamAllGather || p_.sharding == DataSharding::kFsdpShardGradOp) continue;
         collective(lanes_[s].dp, c, group_devices(p_, c.group, s, placement_), c.count, {opt});
       }
     }
@@ -599,8 +601,24 @@ class GraphBuilder {
             if (it == sends.end()) break;
             recv = it->second;
           }
-          const bool last_backward = !slot.forward && slot.micro_batch == m - 1 && p_.overlap_grad_reduce;
-          const NodeId done = add_pass(s, ct, slot, recv, last_backward ? &bucket_nodes[s] : nullptr, work[s]);
+          // Gradients reduced under this backward: the last micro-batch's (DDP, ZeRO-1),
+          // or every micro-batch's when they are sharded (ZeRO-2, SHARD_GRAD_OP).
+          const bool reduce_here = !slot.forward && p_.overlap_grad_reduce &&
+                                   (slot.micro_batch == m - 1 || p_.grads_reduced_per_micro_batch());
+          // SHARD_GRAD_OP: the pass waits for its weights, gathered under the pass before.
+          if (p_.sharding == DataSharding::kFsdpShardGradOp) {
+            if (next[s] == 0) prefetch_gather(s, work[s]);
+            std::optional<NodeId>& gathered = gathered_[static_cast<size_t>(s)];
+            if (gathered) {
+              const NodeId ready = g_.add_compute(lanes_[s].compute, SimTime::zero());
+              g_.add_dependency(*gathered, ready);
+              if (recv) g_.add_dependency(*recv, ready);
+              recv = ready;
+              gathered.reset();
+            }
+            if (next[s] + 1 < orders[s].size() && orders[s][next[s] + 1].forward) prefetch_gather(s, work[s]);
+          }
+          const NodeId done = add_pass(s, ct, slot, recv, reduce_here ? &bucket_nodes[s] : nullptr, work[s]);
           const std::optional<Comm>& out = slot.forward ? ct.send_forward : ct.send_backward;
           if (out) {
             const int to = slot.forward ? (s + 1) % pp : (s + pp - 1) % pp;
@@ -616,6 +634,24 @@ class GraphBuilder {
     }
     for (int s = 0; s < pp; ++s)
       PODSIM_CHECK(next[s] == orders[s].size(), "step model: pipeline schedule cannot proceed");
+  }
+
+  // FSDP SHARD_GRAD_OP (Plan sharding kFsdpShardGradOp): gathers the weights of the
+  // stage's next forward pass on its DP lane now, as soon as the pass before it starts
+  // (FSDP's forward prefetch; Llama 3 §3.3.2 "asynchronously prefetching sharded model
+  // weights"): one chunk's share of the stage's weights (the step's all-gather over the
+  // chunks per device). The pass waits for it (gathered_).
+  void prefetch_gather(int s, const StageWork& work) {
+    for (const Comm& c : work.step_comms) {
+      if (c.kind != CommKind::kDpParamAllGather) continue;
+      Comm share = c;
+      share.phase = CommPhase::kForward;
+      share.bytes = c.bytes / double(p_.chunks_per_device());
+      const NodeId n = collective(lanes_[s].dp, share, group_devices(p_, c.group, s, placement_), c.count, {});
+      const std::optional<NodeId>& before = pass_end_[static_cast<size_t>(s)];
+      if (before) g_.add_dependency(*before, n);
+      gathered_[static_cast<size_t>(s)] = n;
+    }
   }
 
   // DualPipe (dualpipe_order): local chunk d of every stage carries direction d, whose
@@ -1193,6 +1229,7 @@ class GraphBuilder {
   };
   std::map<std::tuple<const std::vector<TpOverlapGroup>*, double, double>, std::vector<TpSegment>> tp_segments_;
   std::vector<std::optional<NodeId>> pass_end_;  // per stage: the last pass's end on its compute lane
+  std::vector<std::optional<NodeId>> gathered_;  // per stage: SHARD_GRAD_OP's gather for the next pass
   // Observed steps only.
   std::map<uint32_t, StepCollective> observed_;  // by node
   std::vector<StepGroup> groups_;
