@@ -206,7 +206,9 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
   if (n.starts_with("H100") || n.starts_with("H200") || n.starts_with("H800") || n.starts_with("H20")) {
     // Llama 3 T4 (2 rows, BF16), MLPerf v3.1/v5.0 (4 rows, FP8), Megatron-Bridge 70B (FP8),
     // NeMo DFM Wan 2.1 (BF16). BF16 GEMMs at 0.7 of 989 TF (~690 TF, what large cuBLAS
-    // BF16 GEMMs sustain on H100 SXM) put both Llama 3 rows within 5%, so 0.7 stays.
+    // BF16 GEMMs sustain on H100 SXM). It once put both Llama 3 rows within 5%; since their
+    // pipeline and FSDP follow the paper (one-layer chunks, SHARD_GRAD_OP: docs/models.md
+    // §5.5) they run 8-11% slow on data-parallel time, not GEMMs, and 0.7 was not moved.
     // FP8: kHopperFp8Gemm below, from published GEMM measurements, not from the rows
     // (the 0.55 it replaces was fitted on the FP8 rows while their TP communication was
     // all exposed; Plan::tp_overlap now models what those recipes overlap). Attention: FlashAttention-2/
