@@ -249,6 +249,7 @@ void framework_spec(const v1::ParallelPlan& m, Plan& p) {
   }
   if (m.has_moe_host_overhead_ms()) p.moe_host_overhead_s = m.moe_host_overhead_ms() * 1e-3;
   if (m.has_overlap_grad_reduce()) p.overlap_grad_reduce = m.overlap_grad_reduce();
+  if (m.zero3_fetch() == v1::ParallelPlan::ZERO3_FETCH_PER_TENSOR_SYNC) p.zero3_fetch = Zero3Fetch::kPerTensorSync;
   switch (m.tp_overlap()) {
     case v1::ParallelPlan::TP_OVERLAP_NONE: p.tp_overlap = TpOverlap::kNone; break;
     case v1::ParallelPlan::TP_OVERLAP_USERBUFFERS: p.tp_overlap = TpOverlap::kUserbuffers; break;

@@ -178,6 +178,9 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   if (p.fp8_activation_cache && p.operand_bytes() != 1)
     add("fp8_activation_cache", fmt::format("needs 1-byte GEMM operands (precision FP8, MXFP8, INT8 or NVFP4), got {}",
                                             engine::to_string(p.precision)));
+  if (p.zero3_fetch != Zero3Fetch::kPrefetch && p.sharding != DataSharding::kZero3)
+    add("zero3_fetch", fmt::format("ZERO3_FETCH_PER_TENSOR_SYNC is DeepSpeed ZeRO-3's and needs sharding ZERO3, got {}",
+                                   to_string(p.sharding)));
   if (p.fp8_swiglu_input_store && m.mlp != MlpKind::kSwiGlu)
     add("fp8_swiglu_input_store", fmt::format("needs a SwiGLU MLP ({} has a {} MLP)", model, to_string(m.mlp)));
   if (p.tp_overlap == TpOverlap::kUserbuffers && p.tp > 1 && !p.sequence_parallel)

@@ -74,6 +74,16 @@ enum class CpAlgorithm { kRing, kUlysses, kAllGather };
 // The attention kernel class (efficiency.h): cuDNN fused / FlashAttention-3 class, or
 // FlashAttention-2 (PyTorch SDPA's flash backend).
 enum class AttentionKernel { kFused, kFlashAttention2 };
+// How DeepSpeed ZeRO-3 (DataSharding::kZero3) fetches weights (docs/models.md §5.4,
+// "DeepSpeed ZeRO-3 tensor by tensor"). kPrefetch: module by module, the next modules'
+// weights gathered under the current module's compute. kPerTensorSync: the same hooks,
+// but every parameter tensor (weight, bias, norm) gathered and its gradient
+// reduce-scattered by its own NCCL call, each gather issued after a device-wide
+// synchronize, so only the weight prefetched last runs beside compute (DeepSpeed
+// v0.3.13 to v0.5.4, 2021: partition_parameters.py _allgather_param calls
+// torch.cuda.synchronize() before each all_gather; DeepSpeed PR #1188, 2021-10: "the
+// async version is not async at all").
+enum class Zero3Fetch { kPrefetch, kPerTensorSync };
 const char* to_string(PipelineSchedule s);
 const char* to_string(DataSharding s);
 const char* to_string(CpAlgorithm a);
@@ -191,6 +201,8 @@ struct Plan {
   // forward, fetched back for backward (Transformer Engine's CPU offload of num_layers
   // layers; Megatron-Core's activation offloading). 0: none, 1: all. memory.h.
   double activation_offload = 0;
+  // With sharding kZero3: how DeepSpeed fetches weights (Zero3Fetch above).
+  Zero3Fetch zero3_fetch = Zero3Fetch::kPrefetch;
 
   int devices() const { return tp * pp * cp * dp; }
   // Layers of a chunk of `layers` whose activations are offloaded (activation_offload).

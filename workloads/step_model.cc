@@ -264,6 +264,11 @@ struct Zero3Slot {
   double forward_s = 0;
   double recompute_s = 0;  // of its ops that a selective recompute re-runs
   double share = 0;        // of the layer's weights
+  // Its small parameter tensors: the GEMM's bias and the norms run since the previous
+  // GEMM (LayerNorm: weight and bias; RMSNorm: weight), and their elements. Only
+  // Zero3Fetch::kPerTensorSync gathers them apart (add_zero3_modules).
+  int small = 0;
+  double small_elements = 0;
 };
 // DeepSpeed's stage3_prefetch_bucket_size default (v0.3.15 stage3.py
 // FP16_DeepSpeedZeroOptimizer_Stage3(prefetch_bucket_size=50000000); the same in the
@@ -275,24 +280,36 @@ struct Zero3Bundle {
   double compute_s = 0;       // per layer
   double share = 0;           // of the layer's weights
   double backward_share = 0;  // of them, the modules whose backward is in the bundle
+  // The bundle's small tensors (Zero3Slot::small), and of them the backward modules'.
+  int small = 0, backward_small = 0;
+  double small_elements = 0;
 };
 struct Zero3Modules {
   std::vector<Zero3Slot> slots;
   int layers = 0;            // identical layers in the chunk
   Comm gather, scatter;      // one layer's weight all-gather and gradient reduce-scatter
   int backward_gathers = 1;  // 2 under full recompute: the recomputed forward fetches again
+  bool per_tensor_sync = false;  // Plan::zero3_fetch kPerTensorSync
 };
 
-// The slots of one layer block's ops (`op_s`: each op's forward time).
-std::vector<Zero3Slot> zero3_slots(const OpBlock& b, const std::vector<double>& op_s, const RecomputePolicy& policy) {
+// The slots of one layer block's ops (`op_s`: each op's forward time) of model `m`.
+std::vector<Zero3Slot> zero3_slots(const ModelSpec& m, const OpBlock& b, const std::vector<double>& op_s,
+                                   const RecomputePolicy& policy) {
   std::vector<Zero3Slot> slots;
   double before = 0, before_rc = 0, weights = 0;
+  // Norm tensors met since the last GEMM: they go with the next GEMM's slot (the norm's
+  // module runs just before it, and its gather with that module's).
+  int norms = 0;
   for (size_t i = 0; i < b.ops.size(); ++i) {
     const Op& op = b.ops[i];
     const double rc = policy.recomputes(op) ? op_s[i] : 0;
+    if (op.name == "attn_norm" || op.name == "mlp_norm" || op.name == "cross_norm") norms += m.bias ? 2 : 1;
     if (op.kind == OpKind::kGemm && op.shape.known()) {
       const double w = op.shape.k * op.shape.n * op.shape.groups;
-      slots.push_back({op_s[i], rc, w});
+      const int bias = m.bias ? 1 : 0;
+      slots.push_back({.forward_s = op_s[i], .recompute_s = rc, .share = w, .small = norms + bias,
+                       .small_elements = norms * double(m.hidden) + bias * op.shape.n * op.shape.groups});
+      norms = 0;
       weights += w;
     } else if (slots.empty()) {
       before += op_s[i];
@@ -461,7 +478,8 @@ ChunkTiming time_chunk(const ModelSpec& m, const ModelChunk& chunk, const Plan& 
     }
     const bool zero3_modules = by_module && b.is_layer && !b.routed_experts && !b.ops.empty();
     if (zero3_modules) {
-      Zero3Modules z{.slots = zero3_slots(b, op_s, policy), .layers = b.repeat, .gather = {}, .scatter = {}};
+      Zero3Modules z{.slots = zero3_slots(m, b, op_s, policy), .layers = b.repeat, .gather = {}, .scatter = {},
+                     .backward_gathers = 1, .per_tensor_sync = plan.zero3_fetch == Zero3Fetch::kPerTensorSync};
       for (const Comm& c : b.comms) {
         if (c.kind == CommKind::kDpParamAllGather && c.phase == CommPhase::kForward) z.gather = c;
         if (c.kind == CommKind::kDpParamAllGather && c.phase == CommPhase::kBackward) z.backward_gathers = c.count;
@@ -980,11 +998,15 @@ class GraphBuilder {
         out.push_back({});
         elements = 0;
       }
-      const double share = z.slots[static_cast<size_t>(k)].share;
+      const Zero3Slot& sl = z.slots[static_cast<size_t>(k)];
+      const double share = sl.share;
       Zero3Bundle& b = out.back();
       b.compute_s += zero3_slot_s(z, k, bw);
       b.share += share;
+      b.small += sl.small;
+      b.small_elements += sl.small_elements;
       if (bw) b.backward_share += share;
+      if (bw) b.backward_small += sl.small;
       elements += share * layer_elements;
     }
     return out;
@@ -1007,6 +1029,19 @@ class GraphBuilder {
   // next layer's first slot. The first gather is exposed (first_deps), as is the last
   // layer's last reduce-scatter (`side`). Compute beside communication slows by
   // comm_slowdown.
+  //
+  // Zero3Fetch::kPerTensorSync (DeepSpeed v0.3.13 to v0.5.4): every parameter tensor is
+  // its own NCCL call (partition_parameters.py: _allgather_param per tensor,
+  // _reduce_scatter_gradient per tensor), and each gather is issued after
+  // torch.cuda.synchronize(), which waits for everything the device has queued on any
+  // stream (compute, earlier gathers, the reduce-scatters). So a slot runs
+  //     slot_k = r_{k-1} + n_k x s_k + max(c_k', g_{k+1}),   c_k' = c_k + comm_slowdown x min(g_{k+1}, c_k)
+  // with r_{k-1} the previous slot's reduce-scatters (its matrix and its n small tensors,
+  // waited for by this slot's first synchronize), n_k x s_k the slot's small tensors
+  // (bias, norms: gathered one after another, each after a synchronize; s_k the
+  // tuner's time of one call of their mean size, latency-bound) and g_{k+1} the
+  // next module's weight, the one gather issued last before the module's compute is
+  // launched. The first gather and the last reduce-scatter are exposed as above.
   NodeId add_zero3_modules(int s, const Zero3Modules& z, bool forward, double scale, NodeId after,
                            std::initializer_list<std::optional<NodeId>> first_deps, std::vector<NodeId>& side) {
     const Lanes& L = lanes_[s];
@@ -1023,7 +1058,33 @@ class GraphBuilder {
     side.push_back(ready);
     NodeId prev = after;
     const bool scatters = !forward && z.scatter.group_size > 1;
+    const bool sync = z.per_tensor_sync;
+    // One call of a bundle's small tensors (their mean size), gather or reduce-scatter
+    // (`c`: the layer's, whose bytes per element it keeps: FP32 gradients are 4).
+    const double layer_elements = z.gather.bytes.value() / kWeightBytes;
+    auto small = [&](const Comm& c, const Zero3Bundle& b) {
+      Comm m = c;
+      m.bytes = engine::Bytes(c.bytes.value() / layer_elements * b.small_elements / b.small);
+      return m;
+    };
     double scatter_s = 0;  // the previous slot's reduce-scatter, running under this one
+    std::vector<NodeId> waited;  // kPerTensorSync: the previous slot's reduce-scatters
+    // The reduce-scatters of bundle `b`'s backward modules, `n` times, after `work`.
+    auto scatter = [&](const Zero3Bundle& b, int n, NodeId work) {
+      const Comm rs = part(z.scatter, b.backward_share);
+      const NodeId r = collective(L.dp, rs, grp, n, {work});
+      side.push_back(r);
+      if (!sync) {
+        scatter_s = estimate_seconds(rs, grp, n);
+        return;
+      }
+      waited.push_back(r);
+      if (b.backward_small > 0) {
+        const NodeId rs_small = collective(L.dp, small(z.scatter, b), grp, b.backward_small * n, {r});
+        side.push_back(rs_small);
+        waited.push_back(rs_small);
+      }
+    };
     for (size_t j = 0; j < bundles.size(); ++j) {
       const Zero3Bundle& b = bundles[j];
       // This slot's prefetch: the next bundle, or (last slot) the next layer's first.
@@ -1032,30 +1093,34 @@ class GraphBuilder {
       const int repeat = wrap ? z.layers - 1 : z.layers;
       // The last slot's reduce-scatter runs under the next layer's first slot (all but the
       // last layer's, which is exposed after the pass).
-      if (j == 0 && scatters && z.layers > 1 && bundles.back().backward_share > 0) {
-        const Comm rs = part(z.scatter, bundles.back().backward_share);
-        side.push_back(collective(L.dp, rs, grp, z.layers - 1, {prev}));
-        scatter_s = estimate_seconds(rs, grp, z.layers - 1);
+      if (j == 0 && scatters && z.layers > 1 && bundles.back().backward_share > 0) scatter(bundles.back(), z.layers - 1, prev);
+      // kPerTensorSync: the slot waits for the previous reduce-scatters, then gathers its
+      // small tensors one by one, exposed.
+      std::vector<NodeId> before = {ready, prev};
+      if (sync) {
+        before.insert(before.end(), waited.begin(), waited.end());
+        waited.clear();
+        if (b.small > 0) {
+          const NodeId n = collective(L.dp, small(z.gather, b), grp, b.small * z.layers, {});
+          for (NodeId d : before) g_.add_dependency(d, n);
+          side.push_back(n);
+          before.push_back(n);
+        }
       }
       std::optional<NodeId> fetch;
       double comm_s = scatter_s;
       if (repeat > 0) {
         const Comm g = part(z.gather, next);
-        fetch = collective(L.dp, g, grp, repeat, {ready, prev});
+        fetch = collective(L.dp, g, grp, repeat, {});
+        for (NodeId d : before) g_.add_dependency(d, *fetch);
         comm_s += estimate_seconds(g, grp, repeat);
         side.push_back(*fetch);
       }
       const double c = b.compute_s * z.layers * scale;
       const NodeId work = g_.add_compute(L.compute, SimTime::seconds_ceil(c + eff_.comm_slowdown * std::min(comm_s, c)));
-      g_.add_dependency(ready, work);
-      g_.add_dependency(prev, work);
+      for (NodeId d : before) g_.add_dependency(d, work);
       scatter_s = 0;
-      if (scatters && b.backward_share > 0) {
-        const Comm rs = part(z.scatter, b.backward_share);
-        const int n = wrap ? 1 : z.layers;
-        side.push_back(collective(L.dp, rs, grp, n, {work}));
-        scatter_s = estimate_seconds(rs, grp, n);
-      }
+      if (scatters && b.backward_share > 0) scatter(b, wrap ? 1 : z.layers, work);
       prev = work;
       if (fetch) ready = *fetch;
     }

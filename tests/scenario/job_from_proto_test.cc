@@ -221,6 +221,26 @@ TEST_CASE("activation storage fields are read, kept under auto_plan, and checked
                  "jobs[0].plan.fp8_swiglu_input_store: needs a SwiGLU MLP (model gpt3-175b has a gelu MLP)"));
 }
 
+// DeepSpeed's fetch behaviour under ZeRO-3 (workloads/parallel_plan.h Zero3Fetch): read,
+// default kPrefetch, and refused with its place on any other sharding.
+TEST_CASE("zero3_fetch is read, defaults to prefetch, and needs sharding ZERO3") {
+  const ScenarioFile f = ScenarioFile::parse("z.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" }
+           plan { tp: 8 dp: 2 sharding: ZERO3 zero3_fetch: ZERO3_FETCH_PER_TENSOR_SYNC } }
+    jobs { name: "b" model { preset: "gpt3-175b" } plan { tp: 8 dp: 2 sharding: ZERO3 } })");
+  const std::vector<TrainingJob> jobs = training_jobs(f);
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[0].plan.zero3_fetch == Zero3Fetch::kPerTensorSync);
+  CHECK(jobs[1].plan.zero3_fetch == Zero3Fetch::kPrefetch);
+  const ScenarioFile fsdp = ScenarioFile::parse("z.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" }
+           plan { tp: 8 dp: 2 sharding: FSDP zero3_fetch: ZERO3_FETCH_PER_TENSOR_SYNC } })");
+  const std::string e = error_of([&] { training_jobs(fsdp); });
+  CHECK(contains(e, "z.textproto:"));
+  CHECK(contains(e, "jobs[0].plan.zero3_fetch: ZERO3_FETCH_PER_TENSOR_SYNC is DeepSpeed ZeRO-3's and needs sharding ZERO3, got fsdp"));
+  CHECK(e.find('\n') == std::string::npos);
+}
+
 TEST_CASE("schedule DUALPIPE is read, and a micro-batch count it cannot run is refused in one line") {
   const ScenarioFile f = ScenarioFile::parse("dual.textproto", R"(
     jobs { name: "a" model { preset: "gpt3-175b" }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "engine/network/comm_tuner.h"
 #include "tests/engine/network/test_fabrics.h"
 #include "tests/workloads/round_device.h"
 #include "tests/workloads/small_gpt.h"
@@ -37,11 +38,12 @@ ModelSpec wide_gpt() {
           .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
 }
 
-// The step of `m` under `p` on two devices of a kB crossbar, no slowdown.
-double step_s(const ModelSpec& m, const Plan& p) {
+// The step of `m` under `p` on two devices of a kB crossbar, no slowdown; `hop`: each
+// link's latency.
+double step_s(const ModelSpec& m, const Plan& p, SimTime hop = SimTime::zero()) {
   validate(m, p);
   const TrainingJob job{.name = "t", .arrival_s = 0, .model = m, .plan = p, .devices = p.devices(), .budget = {}};
-  const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(kB / 1e9), SimTime::zero());
+  const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(kB / 1e9), hop);
   const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
   const StepOptions o{.mode = engine::CommMode::kAnalytical, .network = {},
                       .efficiency = OpEfficiency{.gemm = 0.5, .attention = 0.5, .memory = 1e9, .comm_slowdown = 0,
@@ -119,6 +121,61 @@ TEST_CASE("DeepSpeed ZeRO-3: modules under the prefetch bucket are gathered toge
   const double deepspeed = step_s(m, p);
   p.sharding = DataSharding::kFsdp;
   CHECK(deepspeed == doctest::Approx(step_s(m, p)).epsilon(2e-3));
+}
+
+// DeepSpeed v0.3.13 to v0.5.4 (2021), Plan::zero3_fetch kPerTensorSync: every parameter
+// tensor is its own all-gather and reduce-scatter (partition_parameters.py
+// _allgather_param, _reduce_scatter_gradient), each gather after torch.cuda.synchronize()
+// (DeepSpeed PR #1188: "the async version is not async at all"). Per slot (docs/models.md
+// §5.4): slot_k = r_{k-1} + n_k s_k + max(c_k, g_{k+1}).
+TEST_CASE("DeepSpeed ZeRO-3 tensor by tensor: the reduce-scatters wait for the next synchronize") {
+  // wide_gpt with biases, no link latency: the small tensors' calls take ~20 ns each, so
+  // the difference from kPrefetch is the backward's reduce-scatters. kPrefetch hides them
+  // under the next slot except in the out_proj slot (g_qkv + rs_up - 2 c_o per layer,
+  // the first test) and the last one (rs_qkv); kPerTensorSync exposes all of them: the
+  // layer's reduce-scatter RS = S / 2B per layer. The forward is the same (its gathers
+  // still run under the module before, the one issued last before the compute).
+  ModelSpec m = wide_gpt();
+  m.bias = true;
+  Plan p{.dp = 2, .sharding = DataSharding::kZero3, .micro_batch = 1, .global_batch = 2};
+  const double prefetch = step_s(m, p);
+  p.zero3_fetch = Zero3Fetch::kPerTensorSync;
+  const double sync = step_s(m, p);
+  const double h = 8192, T = 2048, L = m.layers;
+  const double c_o = 2 * T * h * h / kRate;
+  // The layer's bytes (biases and norms included) in the shares of its GEMMs' weights.
+  const double layer_bytes = 2 * layer_params(m, 0).dense;
+  const double g_qkv = ring2_s(layer_bytes * 3 / 12), rs_up = ring2_s(layer_bytes * 4 / 12);
+  const double rs_layer = ring2_s(layer_bytes);
+  const double expected = L * rs_layer - g_qkv /* rs_qkv, the last layer's, exposed by both */ - L * (g_qkv + rs_up - 2 * c_o);
+  CHECK(expected > 5e-3);
+  CHECK(sync - prefetch == doctest::Approx(expected).epsilon(0.01));
+}
+
+TEST_CASE("DeepSpeed ZeRO-3 tensor by tensor: every call pays its latency, the small tensors one by one") {
+  // The same with a link latency: a call between the two devices (one ring step, two
+  // links) costs t1 more. Per layer, exposed calls: forward, the 8 small-tensor gathers
+  // (LayerNorm weight and bias twice, the four GEMMs' biases) and the out_proj slot's
+  // gather of mlp_up, which exceeds its compute; backward, the 8 small gathers, the 8
+  // small reduce-scatters and the 4 matrices' reduce-scatters: 29 calls per layer. The
+  // gathers under compute stay hidden (t1 is far under their slack); the pass
+  // boundaries (first gathers, embedding and head) add a few more calls, in the margin.
+  ModelSpec m = wide_gpt();
+  m.bias = true;
+  const Plan p{.dp = 2, .sharding = DataSharding::kZero3, .micro_batch = 1, .global_batch = 2,
+               .zero3_fetch = Zero3Fetch::kPerTensorSync};
+  const SimTime hop = SimTime::seconds_ceil(20e-6);
+  const engine::testing::Crossbar slow(2, Bandwidth::gbytes_per_s(kB / 1e9), hop);
+  const engine::testing::Crossbar fast(2, Bandwidth::gbytes_per_s(kB / 1e9), SimTime::zero());
+  const std::vector<DeviceId> g{DeviceId{0}, DeviceId{1}};
+  auto call_s = [&](const engine::Fabric& f) {
+    return engine::collective_time(f, engine::tune(f, engine::CollectiveOp::kAllGather, g, engine::Bytes(2 * 8192), {}), {})
+        .to_seconds();
+  };
+  const double t1 = call_s(slow) - call_s(fast);
+  CHECK(t1 == doctest::Approx(40e-6).epsilon(0.01));  // two links of 20 us
+  const double extra = step_s(m, p, hop) - step_s(m, p);
+  CHECK(extra == doctest::Approx(29 * m.layers * t1).epsilon(8 * t1 / (29 * m.layers * t1)));
 }
 
 }  // namespace
