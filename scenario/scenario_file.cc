@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -43,6 +44,50 @@ void enums_of_field(const Descriptor* d, const std::string& field, std::set<cons
   }
 }
 
+// An enum's values a file may name (the 0 value is each enum's "unset").
+std::string value_names(const EnumDescriptor* e) {
+  std::string values;
+  for (int i = 0; i < e->value_count(); ++i)
+    if (e->value(i)->number() != 0) values += (values.empty() ? "" : ", ") + e->value(i)->name();
+  return values;
+}
+
+// The text format takes a number for an enum field and keeps it even when the enum has
+// no such value (proto3 enums are open), so `sharding: 9` would parse and silently mean
+// the default. The first such field under `msg`, as "FILE:LINE:COL: path: message".
+std::optional<std::string> undefined_enum_value(const google::protobuf::Message& msg,
+                                                const TextFormat::ParseInfoTree* tree, const std::string& file,
+                                                const std::string& prefix) {
+  const google::protobuf::Reflection* r = msg.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(msg, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const int n = f->is_repeated() ? r->FieldSize(msg, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      const int index = f->is_repeated() ? i : -1;
+      const std::string path = prefix + f->name() + (f->is_repeated() ? fmt::format("[{}]", i) : "");
+      if (f->enum_type() != nullptr) {
+        const int number = f->is_repeated() ? r->GetRepeatedEnumValue(msg, f, i) : r->GetEnumValue(msg, f);
+        if (f->enum_type()->FindValueByNumber(number) != nullptr) continue;
+        std::string where = file;
+        if (tree != nullptr) {
+          const auto range = tree->GetLocationRange(f, index);
+          if (range.start.line >= 0) where = fmt::format("{}:{}:{}", file, range.start.line + 1, range.start.column + 1);
+        }
+        return fmt::format("{}: {}: {} is not a {} (expected one of {})", where, path, number, f->enum_type()->name(),
+                           value_names(f->enum_type()));
+      }
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        const google::protobuf::Message& sub =
+            f->is_repeated() ? r->GetRepeatedMessage(msg, f, i) : r->GetMessage(msg, f);
+        if (auto e = undefined_enum_value(sub, tree ? tree->GetTreeForNested(f, index) : nullptr, file, path + "."))
+          return e;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // Adds what was expected to the parser's messages that only say what was wrong.
 std::string explain(const std::string& message) {
   static const std::regex unknown_field(R"re(^Message type "([\w.]+)" has no field named "(\w+)"\.$)re");
@@ -59,11 +104,8 @@ std::string explain(const std::string& message) {
     enums_of_field(podsim::v1::Scenario::descriptor(), m[2], seen, enums);
     if (enums.size() == 1) {
       const EnumDescriptor* e = *enums.begin();
-      std::string values;
-      for (int i = 0; i < e->value_count(); ++i)
-        if (e->value(i)->number() != 0) values += (values.empty() ? "" : ", ") + e->value(i)->name();
       return fmt::format("'{}' is not a {} for field '{}' (expected one of {})", m[1].str(), e->name(), m[2].str(),
-                         values);
+                         value_names(e));
     }
   }
   if (message.starts_with("String literals cannot cross line boundaries"))
@@ -153,6 +195,7 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   const bool ok = parser.ParseFromString(text, &file.scenario_);
   if (!ok || !collector.first().empty())
     throw UserError(collector.first().empty() ? fmt::format("{}: could not parse scenario", path) : collector.first());
+  if (auto e = undefined_enum_value(file.scenario_, locations.get(), path, "")) throw UserError(*e);
   if (file.scenario_.ByteSizeLong() == 0)
     throw UserError(fmt::format("{}: the scenario sets no fields (expected protobuf text format, e.g. name: \"x\" "
                                 "and a cluster or compare section)",

@@ -1005,8 +1005,10 @@ class GraphBuilder {
       b.share += share;
       b.small += sl.small;
       b.small_elements += sl.small_elements;
-      if (bw) b.backward_share += share;
-      if (bw) b.backward_small += sl.small;
+      if (bw) {
+        b.backward_share += share;
+        b.backward_small += sl.small;
+      }
       elements += share * layer_elements;
     }
     return out;

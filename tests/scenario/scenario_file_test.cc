@@ -26,6 +26,17 @@ TEST_CASE("syntax errors and wrong types name the line") {
   CHECK(error_of([] { ScenarioFile::parse("s.textproto", std::string("name: \"\0\"", 10)); }).find("NUL") != std::string::npos);
 }
 
+TEST_CASE("an enum given as a number it does not have is refused at its place, not read as the default") {
+  // The text format accepts `sharding: 9` (proto3 enums are open); it must not run as no sharding.
+  const std::string err = error_of([] {
+    ScenarioFile::parse("e.textproto", "name: \"x\"\njobs {\n  name: \"a\"\n  plan { tp: 1 sharding: 9 }\n}\n");
+  });
+  CHECK(err.starts_with("e.textproto:4:16: jobs[0].plan.sharding: 9 is not a Sharding (expected one of "));
+  CHECK(err.find("ZERO3") != std::string::npos);
+  // A number the enum has is still taken (3 is ZERO2).
+  CHECK_NOTHROW(ScenarioFile::parse("e.textproto", "jobs { name: \"a\" plan { sharding: 3 } }"));
+}
+
 TEST_CASE("a missing file is a one-line error naming it") {
   CHECK(error_of([] { ScenarioFile::load("/nonexistent/x.textproto"); }) == "/nonexistent/x.textproto: cannot open scenario file (No such file or directory)");
 }
