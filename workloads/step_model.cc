@@ -658,7 +658,8 @@ class GraphBuilder {
   // stage's next forward pass on its DP lane now, as soon as the pass before it starts
   // (FSDP's forward prefetch; Llama 3 §3.3.2 "asynchronously prefetching sharded model
   // weights"): one chunk's share of the stage's weights (the step's all-gather over the
-  // chunks per device). The pass waits for it (gathered_).
+  // chunks per device). The pass waits for it (gathered_): for the last of the stage's
+  // gathers (dense, then expert weights), which the DP lane runs after the others.
   void prefetch_gather(int s, const StageWork& work) {
     for (const Comm& c : work.step_comms) {
       if (c.kind != CommKind::kDpParamAllGather) continue;
