@@ -19,34 +19,27 @@ using engine::DeviceId;
 using engine::SimTime;
 
 using testing::small_gpt;  // tests/workloads/small_gpt.h
+using testing::small_gpt_step_bytes;
 
 TrainingJob job_of(ModelSpec m, Plan p) {
   validate(m, p);
   return {.name = "t", .arrival_s = 0, .model = std::move(m), .plan = p, .devices = p.devices(), .budget = {}};
 }
 
-// Bytes per step of one kind of the only stage's comms (count x S x micro-batches).
-double step_bytes(const Plan& p, CommKind kind) {
-  double sum = 0;
-  for (const CommTotal& t : comm_per_step(plan_work(small_gpt(), p)[0], p))
-    if (t.kind == kind) sum += t.bytes.value();
-  return sum;
-}
 
 TEST_CASE("ZeRO-3 under full recompute: DeepSpeed gathers a layer three times per micro-batch, FSDP twice") {
   // DeepSpeed's recomputed forward fetches the weights through its forward hooks and the
   // backward fetches them again (deepspeedai/DeepSpeed#4784); FSDP(checkpoint(block))
   // keeps the backward's gather for both (fairscale#777). Per micro-batch, per device:
   // 2 bytes x the device's weights per gather. DP 2, 2 micro-batches.
-  const ModelSpec m = small_gpt();
-  const double weights = m.layers * layer_params(m, 0).dense + input_embedding_params(m) + head_params(m);
+  const double weights = testing::small_gpt_weights();
   Plan p{.dp = 2, .sharding = DataSharding::kZero3, .recompute = Recompute::kFull, .micro_batch = 1, .global_batch = 4};
-  CHECK(step_bytes(p, CommKind::kDpParamAllGather) == doctest::Approx(3 * 2 * weights * 2));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpParamAllGather) == doctest::Approx(3 * 2 * weights * 2));
   p.sharding = DataSharding::kFsdp;
-  CHECK(step_bytes(p, CommKind::kDpParamAllGather) == doctest::Approx(2 * 2 * weights * 2));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpParamAllGather) == doctest::Approx(2 * 2 * weights * 2));
   p.sharding = DataSharding::kZero3;
   p.recompute = Recompute::kNone;  // nothing recomputed: nothing gathered again
-  CHECK(step_bytes(p, CommKind::kDpParamAllGather) == doctest::Approx(2 * 2 * weights * 2));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpParamAllGather) == doctest::Approx(2 * 2 * weights * 2));
 }
 
 // Two devices on a crossbar of B bytes/s per direction, no latency: a ring all-gather or
@@ -94,8 +87,8 @@ TEST_CASE("overlapped communication slows compute: comm_slowdown x min(overlappe
   const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
   const double base = simulate_step(job, place, testing::round_device(), fabric, options(0)).step_s;
   const double slowed = simulate_step(job, place, testing::round_device(), fabric, options(0.2)).step_s;
-  const double all_gathers = ring2_s(step_bytes(p, CommKind::kDpParamAllGather));  // forward + backward
-  const double all_scatters = ring2_s(step_bytes(p, CommKind::kDpGradReduceScatter));
+  const double all_gathers = ring2_s(small_gpt_step_bytes(p, CommKind::kDpParamAllGather));  // forward + backward
+  const double all_scatters = ring2_s(small_gpt_step_bytes(p, CommKind::kDpGradReduceScatter));
   const double layer = ring2_s(2 * layer_params(m, 0).dense);
   const double overlapped = all_gathers + all_scatters - 3 * layer;
   CHECK(slowed - base == doctest::Approx(0.2 * overlapped).epsilon(1e-3));
@@ -112,7 +105,7 @@ TEST_CASE("gradient buckets: each bucket's reduction slows the next piece of bac
   const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(kB / 1e9), SimTime::zero());
   const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
   const double compute = 3 * forward_flops(forward_ops(m, p.shard())) / 500e12;
-  const double quarter = step_bytes(p, CommKind::kDpGradAllReduce) / 4 / kB;
+  const double quarter = small_gpt_step_bytes(p, CommKind::kDpGradAllReduce) / 4 / kB;
   const StepResult base = simulate_step(job, place, testing::round_device(), fabric, options(0));
   CHECK(base.step_s == doctest::Approx(compute + quarter).epsilon(1e-4));
   const StepResult slowed = simulate_step(job, place, testing::round_device(), fabric, options(0.2));
@@ -131,7 +124,7 @@ TEST_CASE("gradients reduced after the backward (Megatron-LM's train_step before
   const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(kB / 1e9), SimTime::zero());
   const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
   const double compute = 3 * forward_flops(forward_ops(m, p.shard())) / 500e12;
-  const double all_reduce = step_bytes(p, CommKind::kDpGradAllReduce) / kB;
+  const double all_reduce = small_gpt_step_bytes(p, CommKind::kDpGradAllReduce) / kB;
   const StepResult r = simulate_step(job, place, testing::round_device(), fabric, options(0.2));
   CHECK(r.step_s == doctest::Approx(compute + all_reduce).epsilon(1e-4));
   CHECK(r.exposed_s[size_t(CommClass::kDp)] == doctest::Approx(all_reduce).epsilon(1e-3));

@@ -24,6 +24,7 @@ using engine::Bandwidth;
 using engine::DeviceId;
 using engine::SimTime;
 using testing::small_gpt;
+using testing::small_gpt_step_bytes;
 
 bool has_problem(const std::vector<FieldProblem>& ps, const std::string& field, const std::string& text) {
   for (const FieldProblem& p : ps)
@@ -65,13 +66,6 @@ TEST_CASE("Llama 3 405B on PP16 with 8 chunks per rank: 126 one-layer chunks bet
   CHECK(has_problem(check(m, p), "pp", "by more than the embedding and head chunks"));
 }
 
-// Bytes per step of one kind on the only stage.
-double step_bytes(const Plan& p, CommKind kind) {
-  double sum = 0;
-  for (const CommTotal& t : comm_per_step(plan_work(small_gpt(), p)[0], p))
-    if (t.kind == kind) sum += t.bytes.value();
-  return sum;
-}
 
 TEST_CASE("sharded gradients are reduce-scattered every micro-batch, SHARD_GRAD_OP gathers every micro-batch") {
   // W weights per device, m = 4 micro-batches on DP 2, FP32 gradients (Llama 3 §3.3.2
@@ -81,18 +75,17 @@ TEST_CASE("sharded gradients are reduce-scattered every micro-batch, SHARD_GRAD_
   // the updated weights once: 2 W. SHARD_GRAD_OP also frees the weights after each
   // backward and gathers them before each forward (PyTorch FSDP ShardingStrategy
   // SHARD_GRAD_OP): 4 x 2 W.
-  const ModelSpec m = small_gpt();
-  const double w = m.layers * layer_params(m, 0).dense + input_embedding_params(m) + head_params(m);
+  const double w = testing::small_gpt_weights();
   Plan p{.dp = 2, .sharding = DataSharding::kZero1, .micro_batch = 1, .global_batch = 8};
   p.fp32_gradients = true;
-  CHECK(step_bytes(p, CommKind::kDpGradReduceScatter) == Approx(4 * w));
-  CHECK(step_bytes(p, CommKind::kDpParamAllGather) == Approx(2 * w));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpGradReduceScatter) == Approx(4 * w));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpParamAllGather) == Approx(2 * w));
   p.sharding = DataSharding::kZero2;
-  CHECK(step_bytes(p, CommKind::kDpGradReduceScatter) == Approx(4 * 4 * w));
-  CHECK(step_bytes(p, CommKind::kDpParamAllGather) == Approx(2 * w));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpGradReduceScatter) == Approx(4 * 4 * w));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpParamAllGather) == Approx(2 * w));
   p.sharding = DataSharding::kFsdpShardGradOp;
-  CHECK(step_bytes(p, CommKind::kDpGradReduceScatter) == Approx(4 * 4 * w));
-  CHECK(step_bytes(p, CommKind::kDpParamAllGather) == Approx(4 * 2 * w));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpGradReduceScatter) == Approx(4 * 4 * w));
+  CHECK(small_gpt_step_bytes(p, CommKind::kDpParamAllGather) == Approx(4 * 2 * w));
 }
 
 TEST_CASE("SHARD_GRAD_OP and ZeRO-2 refuse what podsim does not model") {
@@ -125,7 +118,7 @@ TEST_CASE("SHARD_GRAD_OP: the first gather and the last reduce-scatter quarter a
   // step = compute + 2 W / (2B) + (2 W / 4) / (2B); every transfer here is shorter than
   // the compute it runs under (W ~ 0.8 G weights: 2 ms against 13 ms of a backward).
   const ModelSpec m = small_gpt();
-  const double w = m.layers * layer_params(m, 0).dense + input_embedding_params(m) + head_params(m);
+  const double w = testing::small_gpt_weights();
   const Plan p{.dp = 2, .sharding = DataSharding::kFsdpShardGradOp, .micro_batch = 1, .global_batch = 4};
   validate(m, p);
   const TrainingJob job{.name = "t", .arrival_s = 0, .model = m, .plan = p, .devices = p.devices(), .budget = {}};
