@@ -124,6 +124,8 @@ py::dict study_dict(const sim::StudyResult& r) {
     d["scale_up_domain"] = c.scale_up_domain;
     d["plan"] = workloads::describe(c.plan);
     d["auto_planned"] = c.auto_planned;
+    d["memory_bytes"] = c.memory.need.total().value();            // fullest stage, per device
+    d["memory_available_bytes"] = c.memory.available.value();     // the device's HBM
     cells.append(d);
   }
   py::dict out;

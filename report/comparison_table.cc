@@ -53,6 +53,9 @@ void print_comparison(const sim::StudyResult& r, std::ostream& out) {
       row(fmt::format("  exposed {} comm", workloads::to_string(cls)),
           [k](const sim::StudyCell& c) { return fmt::format("{:.3f} s", c.result.exposed_s[k]); });
     }
+    row("memory per device", [](const sim::StudyCell& c) {
+      return fmt::format("{:.1f} of {:.1f} GB", c.memory.need.total().value() / 1e9, c.memory.available.value() / 1e9);
+    });
     row("MFU", [](const sim::StudyCell& c) { return fmt::format("{:.1f}%", 100 * c.result.mfu); });
     row("throughput", [](const sim::StudyCell& c) {
       return c.is_dit ? fmt::format("{:.2f} samples/s", c.result.samples_per_s)

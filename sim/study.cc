@@ -51,7 +51,7 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
     StudyCell cell{.system = system, .job = job.name, .device = device.name, .devices = job.devices,
                    .scale_up_domain = domain, .plan = job.plan, .auto_planned = false, .planner_explanation = {},
                    .planner = std::nullopt,
-                   .is_dit = job.model.dit.has_value(), .result = {}};
+                   .is_dit = job.model.dit.has_value(), .result = {}, .memory = {}};
     workloads::TrainingJob run = job;
     if (jobs[i].auto_plan) {
       workloads::PlanSearch q{.devices = job.devices, .global_batch = job.plan.global_batch,
@@ -66,6 +66,7 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
       cell.planner_explanation = rep.explanation;
       cell.planner = rep;
     }
+    cell.memory = workloads::check_fit(run.model, run.plan, device);
     if (options.mode == engine::CommMode::kFlow) check_flow_memory(job.name, largest_all_to_all(run.plan));
     const std::vector<engine::DeviceId> placement = workloads::aligned_placement(run.plan, fabric);
     workloads::StepOptions step = options;

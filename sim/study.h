@@ -15,6 +15,7 @@
 #include "topologies/cluster.h"
 #include "topologies/params.h"
 #include "workloads/job.h"
+#include "workloads/memory.h"
 #include "workloads/parallel_plan.h"
 #include "workloads/planner.h"
 #include "workloads/step_model.h"
@@ -36,6 +37,9 @@ struct StudyCell {
   std::optional<workloads::PlanReport> planner;
   bool is_dit = false;
   workloads::StepResult result;
+  // The plan's memory on its fullest pipeline stage against the device's HBM (the check
+  // the scenario layer refused with, had it not fit): what a planner looks at first.
+  workloads::FitReport memory;
 };
 
 // A published figure to compare a prediction with (values as study.proto's

@@ -150,6 +150,10 @@ def test_study_equals_the_cli_table():
     assert rows == predicted
     assert all(plain(v) or isinstance(v, dict) for c in r["cells"] for v in c.values())
     assert all(c["offload_s"] == 0 for c in r["cells"])  # the breakdown includes offload (none here)
+    # The "memory per device" row: "N of M GB" per system, as the cells' bytes.
+    mem = [line.split()[3::4] for line in table.splitlines() if line.strip().startswith("memory per device")]
+    assert mem == [[f"{c['memory_bytes'] / 1e9:.1f}" for c in r["cells"] if c["job"] == job] for job in r["jobs"]]
+    assert all(0 < c["memory_bytes"] <= c["memory_available_bytes"] for c in r["cells"])
 
 
 def test_loads_and_set_errors_are_the_cli_messages():
