@@ -298,10 +298,12 @@ std::optional<Fp8Sources> fp8_sources(const std::string& n) {
   return std::nullopt;
 }
 
-// Inserts after each FP8 layer linear its casts as one memory-bound op. The step model
-// charges an op's backward twice its forward, so the op carries a third of the forward
-// + backward bytes: the pass total is exact (as gemm_pass_utilisation does for GEMMs).
-void add_fp8_casts(std::vector<Op>& ops) {
+// Inserts after each FP8 (or NVFP4) layer linear its casts as one memory-bound op. The
+// step model charges an op's backward twice its forward, so the op carries a third of the
+// forward + backward bytes: the pass total is exact (as gemm_pass_utilisation does for
+// GEMMs). NVFP4's column-wise copies are written on every device (FP4 GEMMs take K-major
+// operands only), so they are in `bytes`, not in the Hopper-only transpose bytes.
+void add_casts(const Shard& shard, std::vector<Op>& ops) {
   std::vector<Op> out;
   out.reserve(2 * ops.size());
   for (Op& op : ops) {
@@ -310,6 +312,11 @@ void add_fp8_casts(std::vector<Op>& ops) {
     const GemmShape shape = op.shape;
     out.push_back(std::move(op));
     if (!from) continue;
+    if (shard.nvfp4_casts) {
+      out.push_back(Op{.name = name + "_nvfp4_cast", .kind = OpKind::kMemoryBound, .flops = 0,
+                       .bytes = engine::Bytes(nvfp4_cast_bytes(shape, *from, shard.nvfp4_hadamard) / 3)});
+      continue;
+    }
     const Fp8CastBytes b = fp8_cast_bytes(shape, *from);
     out.push_back(Op{.name = name + "_fp8_cast", .kind = OpKind::kMemoryBound, .flops = 0,
                      .bytes = engine::Bytes(b.quantise / 3), .fp8_transpose_bytes = engine::Bytes(b.transpose / 3)});
@@ -332,7 +339,7 @@ std::vector<Op> layer_ops(const Ctx& c, bool moe, int window) {
   const double residual_reads = c.m.parallel_block ? 3 : 2;
   ops.push_back(Ctx::memory("mlp_residual", residual_reads * c.norm_tokens * h, c.norm_tokens * h));
   if (c.m.dit && c.m.dit->kernels == DitKernels::kDiffusersEager) apply_diffusers_eager(c, ops);
-  if (c.s.fp8_casts) add_fp8_casts(ops);
+  if (c.s.fp8_casts || c.s.nvfp4_casts) add_casts(c.s, ops);
   return ops;
 }
 

@@ -121,6 +121,12 @@ struct Shard {
   // Transformer Engine's per-tensor FP8 (Precision kFP8): each layer linear's GEMM gets
   // an op "<gemm>_fp8_cast" with the casts of its input and output gradient (fp8_casts.h).
   bool fp8_casts = false;
+  // Transformer Engine's NVFP4 (Precision kFP4): each layer linear's GEMM gets an op
+  // "<gemm>_nvfp4_cast" with the NVFP4 casts of its input and output gradient
+  // (fp8_casts.h, nvfp4_cast_bytes), `nvfp4_hadamard`: with the random Hadamard
+  // transform on the wgrad copies.
+  bool nvfp4_casts = false;
+  bool nvfp4_hadamard = false;
   // Attention FLOPs of a causal model: executed (half the s^2 products, false), or
   // counted in full as the SC21 and PaLM formulas do (true).
   bool causal_attention_as_full = false;

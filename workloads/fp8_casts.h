@@ -1,5 +1,6 @@
 #pragma once
-// FP8 casts around a Transformer Engine GEMM (docs/models.md §4.3, "FP8 casts").
+// FP8 and NVFP4 casts around a Transformer Engine GEMM (docs/models.md §4.3, "FP8 casts",
+// "NVFP4 casts").
 //
 // An FP8 GEMM takes FP8 operands, so Transformer Engine quantises each BF16 input before
 // it and each BF16 output gradient before the backward GEMMs. These are memory-bound
@@ -39,5 +40,30 @@ struct Fp8CastBytes {
   double transpose = 0;
 };
 Fp8CastBytes fp8_cast_bytes(const GemmShape& s, Fp8Sources from);
+
+// NVFP4 (TE's NVFP4BlockScaling recipe, read from Transformer Engine 2.8, the version of
+// NGC 25.09: pytorch/csrc/quantizer.cpp NVFP4Quantizer::quantize_impl, extensions/
+// {normalization,activation}.cpp, common/recipe/__init__.py). Each input X and output
+// gradient dY is written twice in NVFP4, a row-wise copy (forward, dgrad) and a column-
+// wise one (wgrad): the FP4 tensor cores take K-major operands only, and the two scalings
+// differ, so both come from the BF16 tensor, not one from the other. Per copy 0.5 byte
+// (E2M1) + 1/16 (an E4M3 scale per 16 elements); the per-tensor FP32 scale needs the
+// tensor's amax before the cast. Per element:
+//
+//   amax fused into the producer (norm, activation, dact write BF16 and its amax;
+//   TE's FUSED_NORM_AMAX_NVFP4 / FUSED_ACTIVATION_AMAX_NVFP4):
+//                                      read 2 + write 2 x 0.5625       = 3.125 bytes
+//   otherwise an amax kernel first:    read 2 + 3.125                  = 5.125 bytes
+//   with the random Hadamard transform on the wgrad copies (the recipe's default, arXiv
+//   2509.25149 §4; NVTE_NVFP4_DISABLE_RHT=1 turns it off): no producer fusion (TE runs
+//   the norm and activation unfused then), an amax kernel over X and RHT(X^T) (read 2),
+//   the row-wise cast (read 2, write 0.5625) and the fused RHT + column-wise cast (read
+//   2, write 0.5625):                                                    7.125 bytes
+//
+// Stochastic rounding of the gradients is arithmetic inside the cast kernel (no bytes);
+// the 16 x 16 weight scaling and the weights' casts run once per step (as FP8's, not
+// counted). Bytes of one forward + backward of `s` per micro-batch, Fp8Sources naming the
+// GEMMs whose producer computes the amax.
+double nvfp4_cast_bytes(const GemmShape& s, Fp8Sources from, bool hadamard);
 
 }  // namespace podsim::workloads

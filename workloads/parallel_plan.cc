@@ -93,9 +93,13 @@ int Plan::offloaded_layers(int layers) const {
   return std::clamp(static_cast<int>(std::lround(activation_offload * layers)), 0, layers);
 }
 
+// NVFP4 casts without the random Hadamard transform (nvfp4_hadamard false): a plan has no
+// NVFP4 recipe field yet, and the one published NVFP4 run (MLPerf v5.1 NVIDIA 405B,
+// config_common_fp4.sh, "Vanilla recipe") sets NVTE_NVFP4_DISABLE_RHT=1.
 Shard Plan::shard() const {
   return Shard{.tp = tp, .cp = cp, .ep = ep, .sequence_parallel = sequence_parallel, .micro_batch = micro_batch,
                .operand_bytes = operand_bytes(), .fp8_casts = precision == engine::Precision::kFP8,
+               .nvfp4_casts = precision == engine::Precision::kFP4,
                .causal_attention_as_full = false,
                .flash_attention = flash_attention};
 }

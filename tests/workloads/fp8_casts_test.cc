@@ -88,6 +88,51 @@ TEST_CASE("FP8 casts: transposes are charged on Hopper, not on Blackwell") {
         Approx(3 * elements / 3 / (8000e9 * 0.8)));
 }
 
+TEST_CASE("NVFP4 casts: bytes per GEMM by hand (Transformer Engine 2.8's NVFP4 recipe)") {
+  // Every X and dY is written as a row-wise and a column-wise NVFP4 copy, 0.5 byte + 1/16
+  // (an E4M3 scale per 16) each: 1.125 bytes, after reading the BF16 tensor (2). Where no
+  // producer computes the per-tensor amax, an amax kernel reads it once more (2).
+  // out_proj of GPT-3 on TP4 (above), both operands cast by kernels of their own:
+  // 5.125 x (2048 x 3072 + 2048 x 12288) = 161.2 MB.
+  const GemmShape out_proj{.m = 2048, .k = 3072, .n = 12288};
+  CHECK(nvfp4_cast_bytes(out_proj, {}, false) == Approx(5.125 * (2048.0 * 3072 + 2048.0 * 12288)));
+  CHECK(nvfp4_cast_bytes(out_proj, {}, false) == Approx(161.2e6).epsilon(1e-3));
+  // fc1: the norm computes X's amax and the dact dY's (TE's FUSED_*_AMAX_NVFP4): 3.125.
+  const GemmShape fc1{.m = 2048, .k = 12288, .n = 12288};
+  CHECK(nvfp4_cast_bytes(fc1, {.input_fused = true, .grad_fused = true}, false) ==
+        Approx(3.125 * 2 * 2048.0 * 12288));
+  // With the random Hadamard transform: amax over X and RHT(X^T) (2), row-wise cast (2 +
+  // 0.5625), RHT + column-wise cast (2 + 0.5625) = 7.125, fused producer or not.
+  CHECK(nvfp4_cast_bytes(fc1, {.input_fused = true, .grad_fused = true}, true) ==
+        Approx(7.125 * 2 * 2048.0 * 12288));
+  CHECK(nvfp4_cast_bytes(out_proj, {}, true) == Approx(7.125 * (2048.0 * 3072 + 2048.0 * 12288)));
+  CHECK(nvfp4_cast_bytes(GemmShape{}, {}, false) == 0);
+}
+
+TEST_CASE("NVFP4 casts: forward_ops adds them to NVFP4 layer linears, charged on Blackwell") {
+  const ModelSpec m = *model_preset("gpt3-175b");
+  const Shard s{.tp = 4, .sequence_parallel = true, .micro_batch = 1, .operand_bytes = 1, .nvfp4_casts = true};
+  const std::vector<OpBlock> fp4 = forward_ops(m, s, {.begin = 0, .end = 1, .embedding = false, .head = false});
+  for (const char* g : {"qkv", "out_proj", "mlp_up", "mlp_down"}) {
+    CHECK(has_op(fp4[0], std::string(g) + "_nvfp4_cast"));
+    CHECK_FALSE(has_op(fp4[0], std::string(g) + "_fp8_cast"));
+  }
+  // A third of out_proj's forward + backward bytes; no Hopper-only transpose bytes (the
+  // column-wise copies are in `bytes`). GB200 at 0.8 x 8000 GB/s: 53.7 MB -> 8.40 us.
+  const Op& cast = find_op(fp4[0], "out_proj_nvfp4_cast");
+  CHECK(cast.kind == OpKind::kMemoryBound);
+  CHECK(cast.bytes.value() == Approx(5.125 * (2048.0 * 3072 + 2048.0 * 12288) / 3));
+  CHECK(cast.fp8_transpose_bytes.value() == 0);
+  const DeviceSpec b200 = device("B200 (GB200)", 2500, 5000, 8000);
+  CHECK(op_seconds(cast, engine::Precision::kFP4, b200, default_efficiency(b200), AttentionKernel::kFused) ==
+        Approx(8.40e-6).epsilon(2e-3));
+  // The Hadamard transform's plan costs more bytes.
+  Shard rht = s;
+  rht.nvfp4_hadamard = true;
+  const std::vector<OpBlock> fp4_rht = forward_ops(m, rht, {.begin = 0, .end = 1, .embedding = false, .head = false});
+  CHECK(find_op(fp4_rht[0], "out_proj_nvfp4_cast").bytes.value() == Approx(7.125 * (2048.0 * 3072 + 2048.0 * 12288) / 3));
+}
+
 TEST_CASE("The output layer and the MoE router stay BF16 under low-precision plans") {
   // Megatron-Core's output layer is its own ColumnParallelLinear, not a TE FP8 module;
   // DeepSeek-V3 (report §3.3.1) keeps the output head and gating in their original

@@ -93,6 +93,21 @@ TEST_CASE("A100 and Blackwell GEMM defaults: the published isolated measurements
   // BF16 1745.0 of 2250 at 1792 x 16128 (882 tiles, 6 waves: 888 slots).
   CHECK(default_efficiency(device("B300 (GB300)", 2500, 5000)).gemm == Approx(gb200.gemm));
   CHECK(default_efficiency(device("B200", 2250, 4500)).gemm == Approx(bf16 * 1745.0 / 2250 * 888 / 882));
+  // NVFP4 (issue 14 item 6): the part's BF16 full wave times the NVFP4/BF16 ratio measured
+  // in one run (pytorch/ao PR #2427, B200, 8192^3: BF16 774 us, NVFP4 205 us; peaks 2.25
+  // and 9 PF): 3.776 x 0.25 = 0.944, times FP8's in-training ratio. GB200: 0.798 x 0.944
+  // x 0.864 = 0.651 of the 10 PF FP4 peak at a full wave (was 0.4, fitted on its row).
+  const double nvfp4_over_bf16 = (774.0 / 205.0) * (2250.0 / 9000.0);
+  CHECK(nvfp4_over_bf16 == Approx(0.944).epsilon(1e-3));
+  CHECK(*gb200.gemm_fp4 == Approx(fp8 * nvfp4_over_bf16 * 1822.0 / 2500 * 1332 / 1216));
+  CHECK(*gb200.gemm_fp4 == Approx(0.651).epsilon(2e-3));
+  CHECK(default_efficiency(device("B300 (GB300)", 2500, 5000)).gemm_fp4 == Approx(*gb200.gemm_fp4));
+  CHECK(*default_efficiency(device("B200", 2250, 4500)).gemm_fp4 ==
+        Approx(fp8 * nvfp4_over_bf16 * 1745.0 / 2250 * 888 / 882));
+  // Checks, not inputs: the same run at 6144^3 (BF16 319 us, NVFP4 84.4 us) gives 0.945;
+  // Stas Bekman's B200 MAMF searches, NVFP4 6624 of 9000 over BF16 1745 of 2250, 0.949.
+  CHECK((319.0 / 84.4) * 0.25 == Approx(nvfp4_over_bf16).epsilon(2e-3));
+  CHECK((6624.0 / 9000) / (1745.0 / 2250) == Approx(nvfp4_over_bf16).epsilon(6e-3));
   // Hopper keeps one efficiency whatever the shape (its branch is calibrated apart).
   CHECK_FALSE(default_efficiency(device("H100 SXM5", 989.5, 1979)).tiling);
 }
