@@ -57,16 +57,25 @@ constexpr double kCommSlowdown = 0.189;
 //    reaches 1613 / 1.3 = 1241 TFLOP/s, 55% of the peak against Hopper's 60%: Blackwell
 //    doubled the tensor cores but not the exponential units (16 per clock per SM) nor
 //    shared-memory bandwidth (128 B per clock per SM), which now bound the forward
-//    (exponentials) and the backward (shared memory). No cuDNN backward figure for
-//    B200 is published beside it: the backward is taken to keep the forward's ratio.
-//    B200 = 0.4 x 0.551 / 0.602 = 0.367.
+//    (exponentials) and the backward (shared memory).
+//  - Backward against forward, cuDNN, BF16, head dim 128, 16k tokens: H100 516 against
+//    595 TFLOP/s (the same FlashAttention-3 figures), 0.867; B200 1074.8 against 1332.4,
+//    0.807 (NVIDIA cudnn-frontend, benchmark/sdpa_benchmark_training/artifacts/
+//    sdpa_bf16_benchmark_results_NVIDIA_B200.csv, backend pyt_cudnn: 128 query and 8 KV
+//    heads, causal; 0.805 at 8k, 0.781 at 32k). The backward, bound by shared memory,
+//    falls further behind on Blackwell.
+//    podsim's one attention efficiency covers a forward and its backward of twice the
+//    FLOPs: Hopper's calibrated 0.4 against its kernels' 3 / (1 / 595 + 2 / 516) = 540
+//    TFLOP/s (0.546 of 989) keeps r = 0.733 of them in training; B200 then runs the
+//    forward at 0.733 x 0.551 = 0.404 and the backward at 0.404 x 0.807 = 0.326:
+//    B200 = 3 / (1 / 0.404 + 2 / 0.326) = 0.348 (0.367 while the backward was assumed
+//    to keep the forward's ratio).
 //  - B300 (Blackwell Ultra, GB300) doubles the exponential units' throughput
 //    (MUFU.EX2), which NVIDIA measures as 35% more attention-forward throughput
 //    (NVIDIA technical blog, "Making Softmax More Efficient with NVIDIA Blackwell Ultra",
 //    2026; FP8, DeepSeek-V3 shapes: for BF16, whose matmuls are slower, the gain is if
-//    anything smaller). The backward, bound by shared memory, is B200's. With podsim's
-//    one attention efficiency for a forward and its twice-as-long backward:
-//    B300 = 3 / (1 / (1.35 x 0.367) + 2 / 0.367) = 0.401.
+//    anything smaller). The backward, bound by shared memory, is B200's:
+//    B300 = 3 / (1 / (1.35 x 0.404) + 2 / 0.326) = 0.377.
 constexpr double kHopperAttention = 0.4;
 
 // Hopper GEMMs. BF16: calibrated (device_efficiency below). FP8 from two published
@@ -114,9 +123,15 @@ constexpr double kH100MamfFp8K = 14336;
 constexpr double kHopperFp8GemmLongK = kHopperFp8Gemm * (kH100MamfFp8K + kHopperFp8K0) / kH100MamfFp8K;
 constexpr double kH100CudnnForward = 595.0 / 989.0;
 constexpr double kB200CudnnForward = 1613.0 / 1.3 / 2250.0;
-constexpr double kB200Attention = kHopperAttention * kB200CudnnForward / kH100CudnnForward;
+constexpr double kH100CudnnBackwardOverForward = 516.0 / 595.0;
+constexpr double kB200CudnnBackwardOverForward = 1074.776 / 1332.415;
+constexpr double kHopperAttentionInTraining =
+    kHopperAttention / (3 / (1 / kH100CudnnForward + 2 / (kH100CudnnForward * kH100CudnnBackwardOverForward)));
+constexpr double kB200AttentionForward = kHopperAttentionInTraining * kB200CudnnForward;
+constexpr double kB200AttentionBackward = kB200AttentionForward * kB200CudnnBackwardOverForward;
+constexpr double kB200Attention = 3 / (1 / kB200AttentionForward + 2 / kB200AttentionBackward);
 constexpr double kB300ExpForwardGain = 1.35;
-constexpr double kB300Attention = 3 / (1 / (kB200Attention * kB300ExpForwardGain) + 2 / kB200Attention);
+constexpr double kB300Attention = 3 / (1 / (kB200AttentionForward * kB300ExpForwardGain) + 2 / kB200AttentionBackward);
 
 // GEMM throughput measured by shape: the Maximum Achievable Matmul FLOPS table of
 // stas00/ml-engineering (compute/accelerator/README.md, as of Aug 2026): torch.matmul,
@@ -264,8 +279,8 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // peaks with GB200; its own measurement is of HGX B300 (1769 of 2250 BF16, 3353 of
     // 4500 FP8), at the same fractions as HGX B200 within 1.4 points, so GB200's stand
     // for it. Its attention is its own (kB300Attention above).
-    // Attention is Blackwell's own, from the published kernel figures above (B200 0.367;
-    // B300 0.401 with its doubled exponential units), not fitted to any row.
+    // Attention is Blackwell's own, from the published kernel figures above (B200 0.348;
+    // B300 0.377 with its doubled exponential units), not fitted to any row.
     // NVFP4 GEMMs (issue 14 item 6): the part's BF16 full-wave efficiency times the
     // NVFP4/BF16 ratio of one measured run (kNvfp4OverBf16 above: 0.944), carried to
     // training by FP8's in-training ratio (0.864; NVFP4 is the other block-scaled
