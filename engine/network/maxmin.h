@@ -135,6 +135,21 @@
 // summing the region totals or freezing a class's pairs four chains at a time (7-10%
 // slower: the additions' latency was already hidden behind the loads), software
 // prefetching of the pairs (4-8% slower), a branch-free search for theta (10% slower).
+//
+// Smaller regions were not taken, though they would give the same allocation: a solve
+// that skipped classes whose bottleneck's share cannot change (Ros-Giralt et al.'s
+// precedence between bottlenecks) would not give the same bits. A region link's frozen
+// total is its sum less the region's (or, every kResync-th time, the prefix summed
+// afresh), and which classes are the region's decides that split and the resync count,
+// so a rate's last bits depend on what each solve recomputed; simulated times are
+// required bit for bit. Where the CPU goes on the 128-rank all-to-all-v on `cm` (perf,
+// main at 76adc59, 2026-12-05 seventh session): the region total's flow-by-flow
+// additions (one serial chain per link, ~7,900 additions a solve) 15%, the heap 19%,
+// freezing 15%, the rest of the region search ~24%. Tried there and dropped, CPU medians
+// against main in alternating runs: a per-link copy of the rates beside each list, for
+// the search for theta and the totals without the pair -> class -> rate loads, 4%
+// slower (1.07 against 1.03 s; not profiled further); the totals by add_repeated,
+// 3% slower (a pair adds ~2.7 flows on average: ~7,900 additions over ~2,900 pairs).
 #include <cstdint>
 #include <limits>
 #include <span>
