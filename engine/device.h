@@ -17,6 +17,22 @@ namespace podsim::engine {
 enum class Precision { kBF16, kFP16, kFP8, kINT8, kFP4, kMXFP8 };
 const char* to_string(Precision p);
 
+// Device memory the software stack holds outside the model's tensors, by part, so a plan
+// is checked against what a training process can actually use (docs/hardware.md §1.5).
+// The catalog fills it per device from measured or documented figures; a part nobody has
+// measured is 0 and says so there. All zero: nothing held back (hand-made test devices).
+struct RuntimeReserve {
+  Bytes driver;      // held at idle by the driver or the device's firmware, out of the reported total
+  Bytes context;     // the runtime's context on the device (the CUDA context with the framework's kernels)
+  Bytes workspaces;  // math-library workspaces for the compute stream (cuBLAS, cuBLASLt)
+  // The collective library's buffers for one collective communicator (NCCL ring
+  // buffers, HCCL's send and receive buffers); the fit check counts the plan's.
+  Bytes per_communicator;
+  // The whole reserve as a scenario sets it (DeviceOverrides.runtime_reserve_gbytes);
+  // the parts above are then not used.
+  std::optional<Bytes> total;
+};
+
 struct DeviceSpec {
   std::string name;
   // Dense peaks (no 2:4 sparsity). nullopt: the device has no such unit (e.g. FP8 on
@@ -26,6 +42,8 @@ struct DeviceSpec {
   std::optional<FlopRate> peak_fp8;
   std::optional<FlopRate> peak_int8;
   std::optional<FlopRate> peak_fp4;  // NVFP4; Blackwell only
+  // Device memory as the driver reports it (nvidia-smi / NVML total, npu-smi HBM total),
+  // not the marketing round number (docs/hardware.md §1.5).
   Bytes hbm_capacity;
   Bandwidth hbm_bandwidth;
   // Board power; nullopt where unpublished (Ascend 910C).
@@ -39,6 +57,8 @@ struct DeviceSpec {
   // Block-scaled FP8 (MXFP8) in the tensor cores, at the FP8 peak: Blackwell (B200,
   // GB200, GB300). false: MXFP8 plans are refused (Hopper, Ampere, Ascend).
   bool mxfp8 = false;
+  // What the software stack keeps of hbm_capacity; see RuntimeReserve.
+  RuntimeReserve runtime_reserve;
 
   // The dense peak for `p`, or nullopt if the device lacks it.
   std::optional<FlopRate> peak(Precision p) const {

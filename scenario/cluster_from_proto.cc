@@ -87,6 +87,7 @@ DeviceOverrides device_overrides(const v1::DeviceOverrides& m) {
   PODSIM_COPY(m, d, hbm_gbytes);
   PODSIM_COPY(m, d, hbm_tbytes_per_s);
   PODSIM_COPY(m, d, tdp_watts);
+  PODSIM_COPY(m, d, runtime_reserve_gbytes);
   return d;
 }
 

@@ -63,6 +63,7 @@ constexpr std::array kTable = std::to_array<FieldRange>({
     {"DeviceOverrides", "hbm_gbytes", 1e-3, 1e6, "GB", false, "1 MB to 1 PB per device (B300: 288 GB)"},
     {"DeviceOverrides", "hbm_tbytes_per_s", 1e-3, 1e3, "TB/s", false, "1 GB/s to 1 PB/s (B300: 8 TB/s)"},
     {"DeviceOverrides", "tdp_watts", 1, 1e5, "W", false, "1 W to 100 kW per device (GB200: 2.7 kW a superchip)"},
+    {"DeviceOverrides", "runtime_reserve_gbytes", 1e-3, 1e6, "GB", true, "0 = nothing held back; 1 MB to 1 PB, as hbm_gbytes"},
     {"CloudMatrix384", "nodes", 1, kParts, "nodes", false, "one L2 port per node"},
     {"CloudMatrix384", "npus_per_node", 1, 256, "NPUs", false, "8 today"},
     {"CloudMatrix384", "dies_per_npu", 1, 16, "dies", false, "2 today"},

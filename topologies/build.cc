@@ -71,6 +71,7 @@ engine::DeviceSpec device_spec(const SystemParams& system, const DeviceOverrides
   if (o.hbm_gbytes) spec->hbm_capacity = Bytes::giga(*o.hbm_gbytes);
   if (o.hbm_tbytes_per_s) spec->hbm_bandwidth = Bandwidth::gbytes_per_s(*o.hbm_tbytes_per_s * 1e3);
   if (o.tdp_watts) spec->tdp_watts = *o.tdp_watts;
+  if (o.runtime_reserve_gbytes) spec->runtime_reserve.total = Bytes::giga(*o.runtime_reserve_gbytes);
   return *spec;
 }
 

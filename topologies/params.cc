@@ -144,6 +144,7 @@ std::vector<ParamError> check(const ClusterParams& p) {
     positive("hbm_gbytes", d.hbm_gbytes, false);
     positive("hbm_tbytes_per_s", d.hbm_tbytes_per_s, false);
     positive("tdp_watts", d.tdp_watts, false);
+    positive("runtime_reserve_gbytes", d.runtime_reserve_gbytes, true);  // 0: nothing held back
     const SystemShape s = system_errors.empty() ? shape(pool.system) : SystemShape{};
     if (pool.count >= 1 && static_cast<int64_t>(pool.count) * s.nodes * static_cast<int64_t>(s.devices_per_node) > INT32_MAX) {
       // Device ids are 32-bit; and the loop below would allocate per node.

@@ -116,6 +116,7 @@ struct DeviceOverrides {
   std::string model;  // a device_catalog.h name; empty: the preset's device
   std::optional<double> bf16_tflops, fp16_tflops, fp8_tflops, int8_tops;
   std::optional<double> hbm_gbytes, hbm_tbytes_per_s, tdp_watts;
+  std::optional<double> runtime_reserve_gbytes;  // replaces the catalog's runtime reserve
 };
 
 struct PoolParams {

@@ -272,18 +272,46 @@ MemoryBreakdown peak_memory(const ModelSpec& m, const Plan& p) {
                            [](const MemoryBreakdown& a, const MemoryBreakdown& b) { return a.total() < b.total(); });
 }
 
+namespace {
+
+// ", 83.6 GB after a 1.92 GB runtime reserve (driver 0.59, ...)", or "" without one.
+std::string reserve_text(const FitReport& r) {
+  const ReserveBreakdown& v = r.reserve;
+  if (v.total().value() <= 0) return "";
+  std::string parts;
+  if (v.from_scenario) {
+    parts = "set by the scenario";
+  } else {
+    auto add = [&](const char* what, engine::Bytes b, std::string tail = "") {
+      if (b.value() > 0) parts += fmt::format("{}{} {:.2f}{}", parts.empty() ? "" : ", ", what, b.value() / 1e9, tail);
+    };
+    add("driver", v.driver);
+    add("context", v.context);
+    add("library workspaces", v.workspaces);
+    add("collective buffers", v.collective,
+        fmt::format(" GB for {} communicator{}", v.communicators, v.communicators == 1 ? "" : "s"));
+    if (v.collective.value() <= 0) parts += " GB";
+  }
+  return fmt::format(", {:.1f} GB after a {:.2f} GB runtime reserve ({})", r.available.value() / 1e9,
+                     v.total().value() / 1e9, parts);
+}
+
+}  // namespace
+
 FitReport check_fit(const ModelSpec& m, const Plan& p, const engine::DeviceSpec& device) {
   FitReport r;
   r.need = peak_memory(m, p);
-  r.available = device.hbm_capacity;
+  r.capacity = device.hbm_capacity;
+  r.reserve = runtime_reserve(device, p);
+  r.available = r.capacity - r.reserve.total();
   r.fits = r.need.total() <= r.available;
   auto gb = [](Bytes b) { return fmt::format("{:.1f} GB", b.value() / 1e9); };
   r.message = fmt::format(
       "plan needs {} per device on pipeline stage {} (weights {}, gradients {}, optimizer {}, activations {} for {} "
-      "micro-batch{} in flight); device {} has {}",
+      "micro-batch{} in flight); device {} has {}{}",
       gb(r.need.total()), r.need.stage, gb(r.need.weights), gb(r.need.gradients), gb(r.need.optimizer),
       gb(r.need.activations), r.need.micro_batches_in_flight, r.need.micro_batches_in_flight == 1 ? "" : "es",
-      device.name, gb(r.available));
+      device.name, gb(r.capacity), reserve_text(r));
   return r;
 }
 

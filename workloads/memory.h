@@ -75,6 +75,7 @@
 #include "engine/units.h"
 #include "workloads/model.h"
 #include "workloads/parallel_plan.h"
+#include "workloads/runtime_reserve.h"
 
 namespace podsim::workloads {
 
@@ -109,13 +110,19 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& pl
 // The stage that needs the most.
 MemoryBreakdown peak_memory(const ModelSpec& m, const Plan& plan);
 
+// A plan fits when its fullest stage needs no more than the device's HBM less the
+// runtime reserve (runtime_reserve.h): capacity - reserve = available.
 struct FitReport {
   bool fits = false;
   MemoryBreakdown need;     // the fullest stage's device
-  engine::Bytes available;  // the device's HBM
+  engine::Bytes capacity;   // the device's HBM as the driver reports it
+  ReserveBreakdown reserve;
+  engine::Bytes available;  // capacity - reserve.total()
   // "plan needs 93.1 GB per device on pipeline stage 0 (weights 21.9 GB, gradients
   // 21.9 GB, optimizer 0.7 GB, activations 48.6 GB for 8 micro-batches in flight);
-  // device H100 SXM5 has 80.0 GB"
+  // device H100 SXM5 has 85.5 GB, 83.6 GB after a 1.92 GB runtime reserve (driver
+  // 0.59, context 0.64, library workspaces 0.07, collective buffers 0.62 GB for 2
+  // communicators)"; without a reserve "...; device H100 SXM5 has 80.0 GB".
   std::string message;
 };
 FitReport check_fit(const ModelSpec& m, const Plan& plan, const engine::DeviceSpec& device);

@@ -123,4 +123,9 @@ TEST_CASE("presence: optional fields only when set, 0 where it means unset, repe
         "p.textproto:2:1: scheduler.las_thresholds_device_hours[1]: expected device-hours in [1e-6, 1e9], got -2");
   CHECK(problems("horizon_s: nan") == "p.textproto:2:1: horizon_s: expected s in [0, 1e9], got nan");
   CHECK(problems("seed: 18446744073709551615") == "");  // any seed
+  // The runtime reserve (docs/hardware.md §1.5): 0 holds nothing back; a negative one is
+  // refused at its place.
+  CHECK(problems("cluster { pools { preset: \"hgx-h100\" device { runtime_reserve_gbytes: 0 } } }") == "");
+  CHECK(problems("cluster { pools { preset: \"hgx-h100\" device { runtime_reserve_gbytes: -1.5 } } }") ==
+        "p.textproto:2:47: cluster.pools[0].device.runtime_reserve_gbytes: expected GB in [1e-3, 1e6] or 0, got -1.5");
 }

@@ -131,7 +131,11 @@ TEST_CASE("cluster-level problems: pools, counts, fabrics, devices") {
   ClusterParams o = one(*preset("cloudmatrix384"));
   o.pools[0].device.bf16_tflops = -1;
   o.pools[0].device.fp8_tflops = 0;  // allowed: no FP8 unit
+  o.pools[0].device.runtime_reserve_gbytes = 0;  // allowed: nothing held back
   CHECK(problems(o) == "pools[0].device.bf16_tflops: must be > 0, got -1\n");
+  o.pools[0].device.bf16_tflops.reset();
+  o.pools[0].device.runtime_reserve_gbytes = -2;
+  CHECK(problems(o) == "pools[0].device.runtime_reserve_gbytes: must be >= 0, got -2\n");
 }
 
 TEST_CASE("device overrides reach the devices") {
@@ -140,6 +144,9 @@ TEST_CASE("device overrides reach the devices") {
   const Cluster c = build_cluster(p);
   CHECK(c.devices()[0].spec->peak_bf16.value() == doctest::Approx(780e12));
   CHECK(c.devices()[0].spec->peak_fp16.value() == doctest::Approx(752e12));
+  CHECK(!c.devices()[0].spec->runtime_reserve.total.has_value());
+  p.pools[0].device.runtime_reserve_gbytes = 1.6;
+  CHECK(build_cluster(p).devices()[0].spec->runtime_reserve.total->value() == doctest::Approx(1.6e9));
 }
 
 TEST_CASE("build_preset rejects an unknown name, listing the presets") {

@@ -44,10 +44,13 @@ TEST_CASE("cloudmatrix384: 384 NPUs of 2 dies, 392 GB/s each, 75.3 TB/s bisectio
   // Diameter: die -> L1 -> L2 -> L1 -> die.
   CHECK(s.diameter.switch_hops == 3);
   CHECK(s.diameter.exact);
-  // 384 x 752 TFLOPS = 288.8 PF BF16; no FP8; 49.2 TB HBM (hardware.md §2.1).
+  // 384 x 752 TFLOPS = 288.8 PF BF16; no FP8. HBM: Huawei's 49.2 TB is 384 x 128 GB
+  // (hardware.md §2.1); npu-smi reports 2 x 65,536 MiB per package (§1.5):
+  // 384 x 137.438953472 GB = 52.78 TB.
   CHECK(s.bf16.value() / 1e15 == doctest::Approx(288.768));
   CHECK(s.devices_without_fp8 == 384);
-  CHECK(s.hbm.value() / 1e12 == doctest::Approx(49.152));
+  CHECK(s.hbm.value() / 1e12 == doctest::Approx(384 * 2 * 65536 * 1048576.0 / 1e12));
+  CHECK(s.hbm.value() / 1e12 == doctest::Approx(52.7766).epsilon(1e-5));
   CHECK(s.power_watts == doctest::Approx(559e3));
 }
 
@@ -119,13 +122,16 @@ TEST_CASE("HGX boards: per-GPU NVLink and in-node bisection") {
   CHECK(h100.bf16.value() / 1e15 == doctest::Approx(7.916));
   CHECK(h100.power_watts == doctest::Approx(10.2e3));
   // H200: the H100's peaks, 141 GB each (1,128 GB per server) [S43]. A100: 8 x 312 = 2.5
-  // PF BF16 dense, 640 GB, 6.5 kW (DGX A100) [S44].
+  // PF BF16 dense, 640 GB, 6.5 kW (DGX A100) [S44]. HBM as nvidia-smi reports it
+  // (hardware.md §1.5): 8 x 143,771 MiB = 1,206.0 GB; 8 x 81,920 MiB = 687.2 GB.
   const Summary h200 = summarize(build_preset("hgx-h200"));
   CHECK(h200.bf16.value() / 1e15 == doctest::Approx(7.916));
-  CHECK(h200.hbm.value() / 1e9 == doctest::Approx(1128));
+  CHECK(h200.hbm.value() / 1e9 == doctest::Approx(8 * 143771 * 1048576.0 / 1e9));
+  CHECK(h200.hbm.value() / 1e9 == doctest::Approx(1206.04).epsilon(1e-5));
   const Summary a100 = summarize(build_preset("hgx-a100"));
   CHECK(a100.bf16.value() / 1e15 == doctest::Approx(2.496));
-  CHECK(a100.hbm.value() / 1e9 == doctest::Approx(640));
+  CHECK(a100.hbm.value() / 1e9 == doctest::Approx(8 * 81920 * 1048576.0 / 1e9));
+  CHECK(a100.hbm.value() / 1e9 == doctest::Approx(687.195).epsilon(1e-5));
   CHECK(a100.power_watts == doctest::Approx(6.5e3));
 }
 
@@ -147,7 +153,7 @@ TEST_CASE("atlas-800t-a2: HCCS full mesh, 196 GB/s per NPU, 28 GB/s per pair, no
 TEST_CASE("the device catalog carries hardware.md's figures") {
   const auto h100 = *find_device("h100");
   CHECK(h100.peak_bf16.value() == doctest::Approx(989.5e12));
-  CHECK(h100.hbm_capacity.value() == doctest::Approx(80e9));
+  CHECK(h100.hbm_capacity.value() == 85520809984.0);  // nvidia-smi 81,559 MiB (hardware.md §1.5)
   const auto c910 = *find_device("910c");
   CHECK(!c910.peak_fp8.has_value());
   CHECK(c910.peak_int8->value() == doctest::Approx(1504e12));
@@ -163,4 +169,41 @@ TEST_CASE("the device catalog carries hardware.md's figures") {
   CHECK(find_device("h20")->hbm_capacity.value() == doctest::Approx(96e9));
   CHECK(!find_device("tpu-v5").has_value());
   for (const std::string& name : device_names()) CHECK(find_device(name).has_value());
+}
+
+TEST_CASE("device memory is the driver's total, and the runtime reserve's parts are their sources' figures") {
+  // hardware.md §1.5. Capacities: the management tools' totals in MiB x 1,048,576.
+  const double MiB = 1048576;
+  CHECK(find_device("h100")->hbm_capacity.value() == 81559 * MiB);  // 85,520,809,984 B = NVML's total [S48]
+  CHECK(find_device("h100")->hbm_capacity.value() == 85520809984.0);
+  CHECK(find_device("h800")->hbm_capacity.value() == 81559 * MiB);   // taken as the H100
+  CHECK(find_device("h200")->hbm_capacity.value() == 143771 * MiB);  // 150.75 GB [S48]
+  CHECK(find_device("a100")->hbm_capacity.value() == 81920 * MiB);   // 85.90 GB [S48]
+  CHECK(find_device("b200")->hbm_capacity.value() == 183359 * MiB);  // 192.27 GB, Vultr [S49]
+  CHECK(find_device("gb200")->hbm_capacity.value() == 186e9);        // NVIDIA's figure, no reading cited
+  CHECK(find_device("910b")->hbm_capacity.value() == 65536 * MiB);   // 68.72 GB, npu-smi [S51]
+  CHECK(find_device("910b-280t")->hbm_capacity.value() == 65536 * MiB);
+  CHECK(find_device("910c")->hbm_capacity.value() == 2 * 65536 * MiB);  // two chips of 65,536 MiB [S53]
+
+  const auto h100 = find_device("h100")->runtime_reserve;
+  CHECK(h100.driver.value() == doctest::Approx(564.06 * MiB));  // nvidia-smi -q "Reserved", GCP/Vultr [S48]
+  CHECK(h100.driver.value() == doctest::Approx(0.5915e9).epsilon(1e-3));
+  // NVML's 84.9283 GB in use less PyTorch's 84.2845 GB reserved [S48].
+  CHECK(h100.context.value() == doctest::Approx(0.6438e9));
+  CHECK(h100.workspaces.value() == 64 * MiB);  // cuBLAS 32 MiB + cuBLASLt 32 MiB on Hopper [S55]
+  // NCCL per channel: LL 8 x 512 x 8 x 16 = 524,288 + LL128 120 x 640 x 8 x 8 = 4,915,200
+  // + Simple 4,194,304 = 9,633,792 B; x 32 channels = 308,281,344 B.
+  CHECK(h100.per_communicator.value() == 308281344.0);
+  CHECK(!h100.total.has_value());
+  const auto a100 = find_device("a100")->runtime_reserve;
+  CHECK(a100.driver.value() == 0);                                   // not measured
+  CHECK(a100.workspaces.value() == 8519680.0 + 4 * MiB);             // :4096:2:16:8 + 4 MiB cuBLASLt
+  CHECK(find_device("gb200")->runtime_reserve.workspaces.value() == 64 * MiB);  // compute capability 10
+  const auto b910 = find_device("910b")->runtime_reserve;
+  CHECK(b910.driver.value() == 3369 * MiB);                          // npu-smi idle, 910B3 [S51]
+  CHECK(b910.context.value() == 0);                                  // CANN's: not measured
+  CHECK(b910.per_communicator.value() == 400 * MiB);                 // 2 x HCCL_BUFFSIZE 200 [S57]
+  const auto c910 = find_device("910c")->runtime_reserve;
+  CHECK(c910.driver.value() == (3412 + 3196) * MiB);                 // 6.93 GB, both chips [S53]
+  CHECK(c910.per_communicator.value() == 2 * 400 * MiB);             // two ranks per package
 }

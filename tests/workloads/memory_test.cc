@@ -190,6 +190,57 @@ TEST_CASE("Llama 3 405B's published plan fits an H100 (Llama 3 §3.3.2: TP8 PP16
   CHECK(r.need.weights.value() == Approx(6.3e9).epsilon(0.15));
 }
 
+TEST_CASE("the runtime reserve is held back from the device, counted by communicator, and named in the message") {
+  // An H100 as the catalog gives it (hardware.md §1.5): nvidia-smi 81,559 MiB; driver
+  // 564.06 MiB, CUDA context 0.6438 GB, cuBLAS + cuBLASLt 64 MiB, NCCL 308,281,344 B per
+  // collective communicator (32 channels x 9,633,792 B).
+  const double MiB = 1048576;
+  DeviceSpec d = h100();
+  d.hbm_capacity = Bytes(81559 * MiB);
+  d.runtime_reserve = {.driver = Bytes(564.06 * MiB), .context = Bytes(0.6438e9), .workspaces = Bytes(64 * MiB),
+                       .per_communicator = Bytes(308281344.0)};
+  // Communicators: TP, the data-parallel gradient group, the expert-data-parallel group.
+  CHECK(collective_communicators(Plan{}) == 0);
+  CHECK(collective_communicators(Plan{.tp = 8, .pp = 16, .dp = 64}) == 2);
+  CHECK(collective_communicators(Plan{.pp = 8, .dp = 4}) == 1);         // PP sends point to point
+  CHECK(collective_communicators(Plan{.dp = 2, .cp = 4}) == 1);         // dp x cp is one group
+  CHECK(collective_communicators(Plan{.tp = 2, .dp = 64, .ep = 8}) == 3);  // + expert DP of 8
+  CHECK(collective_communicators(Plan{.dp = 8, .ep = 8}) == 1);         // expert DP of 1: none
+
+  // Llama 3 405B's plan (Llama 3 §3.3.2): TP8 PP16 DP64, 2 communicators.
+  // 0.59146 + 0.6438 + 0.06711 + 2 x 0.30828 = 1.91893 GB; 85.52081 - 1.91893 = 83.60188 GB.
+  const ModelSpec m = *model_preset("llama3-405b");
+  Plan p{.tp = 8, .pp = 16, .dp = 64, .sequence_parallel = true, .allow_uneven_stages = true,
+         .sharding = DataSharding::kZero2, .global_batch = 2048};
+  const FitReport r = check_fit(m, p, d);
+  CHECK(r.capacity.value() == 85520809984.0);
+  CHECK(r.reserve.communicators == 2);
+  CHECK(r.reserve.collective.value() == 2 * 308281344.0);
+  CHECK(r.reserve.total().value() == Approx(1.91893e9).epsilon(1e-4));
+  CHECK(r.available.value() == Approx(83.60188e9).epsilon(1e-5));
+  CHECK(r.message.find("; device H100 SXM5 has 85.5 GB, 83.6 GB after a 1.92 GB runtime reserve (driver 0.59, "
+                       "context 0.64, library workspaces 0.07, collective buffers 0.62 GB for 2 communicators)") !=
+        std::string::npos);
+
+  // Just over what is left after the reserve: refused although it is below the capacity.
+  DeviceSpec tight = d;
+  tight.hbm_capacity = r.need.total() + r.reserve.total() - Bytes(1);
+  CHECK_FALSE(check_fit(m, p, tight).fits);
+  tight.hbm_capacity = r.need.total() + r.reserve.total();
+  CHECK(check_fit(m, p, tight).fits);
+
+  // A scenario's reserve replaces the parts.
+  d.runtime_reserve.total = Bytes::giga(1.6);
+  const FitReport s = check_fit(m, p, d);
+  CHECK(s.reserve.total().value() == 1.6e9);
+  CHECK(s.available.value() == Approx(85.520809984e9 - 1.6e9));
+  CHECK(s.message.find("device H100 SXM5 has 85.5 GB, 83.9 GB after a 1.60 GB runtime reserve (set by the scenario)") !=
+        std::string::npos);
+  d.runtime_reserve.total = Bytes(0);  // 0: nothing held back, and the message says only the capacity
+  CHECK(check_fit(m, p, d).message.find("device H100 SXM5 has 85.5 GB") != std::string::npos);
+  CHECK(check_fit(m, p, d).message.find("reserve") == std::string::npos);
+}
+
 TEST_CASE("ZeRO-3 and EP shrink the model states of a MoE") {
   const ModelSpec m = *model_preset("deepseek-v3");
   Plan p{.pp = 4, .dp = 64, .ep = 64, .schedule = PipelineSchedule::kInterleaved, .virtual_stages = 4,
