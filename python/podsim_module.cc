@@ -125,7 +125,7 @@ py::dict study_dict(const sim::StudyResult& r) {
     d["plan"] = workloads::describe(c.plan);
     d["auto_planned"] = c.auto_planned;
     d["memory_bytes"] = c.memory.need.total().value();            // fullest stage, per device
-    d["memory_available_bytes"] = c.memory.available.value();     // the device's HBM
+    d["memory_available_bytes"] = c.memory.available.value();     // HBM less the runtime reserve
     cells.append(d);
   }
   py::dict out;
