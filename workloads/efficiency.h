@@ -53,6 +53,11 @@ struct OpEfficiency {
   // none. Plan::moe_host_overhead_s overrides both.
   double moe_host_s = 0;
   double moe_host_static_graphs_s = 0;
+  // Host (CPU) time of one copy_ between small device tensors issued from PyTorch's C++
+  // (dispatch and kernel launch), back to back. PyTorch 1.8's list all-gather and
+  // reduce-scatter launch one per rank of the group, which DeepSpeed's per-tensor fetch
+  // exposes (Plan::zero3_fetch kPerTensorSync, step_model.cc add_zero3_modules).
+  double torch_copy_host_s = 0;
   // Communication kernels share the device with compute: while an overlapped collective
   // runs (DP gradient buckets, ZeRO-3 gathers and reduce-scatters, CP ring blocks),
   // compute runs 1 + comm_slowdown times slower (NCCL's kernels hold SMs and HBM

@@ -552,6 +552,7 @@ class GraphBuilder {
     timing_.resize(pp);
     pass_end_.assign(static_cast<size_t>(pp), std::nullopt);
     gathered_.assign(static_cast<size_t>(pp), std::nullopt);
+    zero3_host_s_.assign(static_cast<size_t>(pp), 0.0);
     for (int s = 0; s < pp; ++s) {
       for (const ModelChunk& c : work[s].chunks) timing_[s].push_back(time_chunk(job_.model, c, p_, dev_, eff_));
       lanes_.push_back({g_.add_lane(fmt::format("stage {} compute", s)), g_.add_lane(fmt::format("stage {} dp", s)),
@@ -808,11 +809,13 @@ class GraphBuilder {
     for (const ChunkTiming& c : timing_[s]) t += c.forward_s + c.backward_s;
     return t;
   }
-  // Of the stage's compute-lane time in the step: the MoE host overhead.
+  // Of the stage's compute-lane time in the step: the MoE host overhead, and the host
+  // time ZeRO-3's per-tensor gathers expose (add_zero3_modules; its nodes, summed).
   double stage_host_s(int s) const {
     double t = 0;
     for (const ChunkTiming& c : timing_[s]) t += c.host_s;
-    return t * p_.micro_batches() / p_.weight_copies();  // DualPipe: each chunk runs half of them
+    // DualPipe: each chunk runs half of them.
+    return t * p_.micro_batches() / p_.weight_copies() + zero3_host_s_[static_cast<size_t>(s)];
   }
   // Of the stage's compute-lane time in the step: exposed activation offload.
   double stage_offload_s(int s) const {
@@ -1045,6 +1048,18 @@ class GraphBuilder {
   // tuner's time of one call of their mean size, latency-bound) and g_{k+1} the
   // next module's weight, the one gather issued last before the module's compute is
   // launched. The first gather and the last reduce-scatter are exposed as above.
+  // Each of these calls passes PyTorch 1.8 a list of one view per rank (DeepSpeed's
+  // `partitions` and `input_list`), and ProcessGroupNCCL (torch/lib/c10d/
+  // ProcessGroupNCCL.cpp) runs the collective on a flat buffer and copies each rank's
+  // chunk apart: out of it after an all-gather, into it before a reduce-scatter, one
+  // copy_ launched from the host per rank, h = ranks x torch_copy_host_s per call. So:
+  // a small tensor's gather takes max(s_k, h) (the launches run beside its NCCL
+  // kernel); the prefetch's launches come before the host launches the slot's compute,
+  // which then takes max(h + c_k', g_{k+1} + its copies); a slot's reduce-scatters'
+  // launches run beside its compute and what they need beyond it, then the copies,
+  // precede the calls. The copies read and write their tensor once in HBM. Not
+  // modelled: DeepSpeed's own loop of `narrow` views per rank (no measured cost), the
+  // pass's first gather's launches.
   NodeId add_zero3_modules(int s, const Zero3Modules& z, bool forward, double scale, NodeId after,
                            std::initializer_list<std::optional<NodeId>> first_deps, std::vector<NodeId>& side) {
     const Lanes& L = lanes_[s];
@@ -1072,10 +1087,37 @@ class GraphBuilder {
     };
     double scatter_s = 0;  // the previous slot's reduce-scatter, running under this one
     std::vector<NodeId> waited;  // kPerTensorSync: the previous slot's reduce-scatters
+    // kPerTensorSync: PyTorch 1.8's list all-gather and reduce-scatter copy every rank's
+    // chunk apart, one copy_ launched from the host per rank (OpEfficiency::
+    // torch_copy_host_s each), and the copies move the whole tensor through HBM (read and
+    // written once).
+    const double list_host_s = z.gather.group_size * eff_.torch_copy_host_s;
+    const double copy_rate = dev_.hbm_bandwidth.value() * eff_.memory;
+    // Host time `host` (the device waits for it; reported as host_s), then the copies of
+    // `bytes`, on `lane` after `deps`.
+    auto host_then_copies = [&](uint32_t lane, double host, double bytes, std::initializer_list<NodeId> deps) {
+      const SimTime h = SimTime::seconds_ceil(host);
+      const NodeId wait = g_.add_compute(lane, h);
+      for (NodeId d : deps) g_.add_dependency(d, wait);
+      zero3_host_s_[static_cast<size_t>(s)] += h.to_seconds();
+      const NodeId copies = g_.add_compute(lane, SimTime::seconds_ceil(2 * bytes / copy_rate));
+      g_.add_dependency(wait, copies);
+      return copies;
+    };
     // The reduce-scatters of bundle `b`'s backward modules, `n` times, after `work`.
+    // kPerTensorSync: each call's copy launches (before its NCCL call) run while the
+    // device computes the slot; what they need beyond that compute, then the copies,
+    // come before the reduce-scatters.
     auto scatter = [&](const Zero3Bundle& b, int n, NodeId work) {
       const Comm rs = part(z.scatter, b.backward_share);
-      const NodeId r = collective(L.dp, rs, grp, n, {work});
+      NodeId start = work;
+      if (sync) {
+        const double calls = double(n) * (1 + b.backward_small);
+        const double small_bytes = b.backward_small > 0 ? b.backward_small * small(z.scatter, b).bytes.value() : 0;
+        start = host_then_copies(L.dp, std::max(0.0, calls * list_host_s - b.compute_s * n * scale),
+                                 n * (rs.bytes.value() + small_bytes), {work});
+      }
+      const NodeId r = collective(L.dp, rs, grp, n, {start});
       side.push_back(r);
       if (!sync) {
         scatter_s = estimate_seconds(rs, grp, n);
@@ -1104,13 +1146,19 @@ class GraphBuilder {
         before.insert(before.end(), waited.begin(), waited.end());
         waited.clear();
         if (b.small > 0) {
-          const NodeId n = collective(L.dp, small(z.gather, b), grp, b.small * z.layers, {});
+          const Comm sg = small(z.gather, b);
+          const int calls = b.small * z.layers;
+          const NodeId n = collective(L.dp, sg, grp, calls, {});
           for (NodeId d : before) g_.add_dependency(d, n);
           side.push_back(n);
           before.push_back(n);
+          // Each call's copy launches run beside its NCCL kernel: their excess is exposed.
+          before.push_back(host_then_copies(L.compute, calls * std::max(0.0, list_host_s - estimate_seconds(sg, grp, 1)),
+                                            calls * sg.bytes.value(), {n}));
         }
       }
       std::optional<NodeId> fetch;
+      std::optional<NodeId> launches;  // kPerTensorSync: the fetch's copy launches
       double comm_s = scatter_s;
       if (repeat > 0) {
         const Comm g = part(z.gather, next);
@@ -1118,10 +1166,21 @@ class GraphBuilder {
         for (NodeId d : before) g_.add_dependency(d, *fetch);
         comm_s += estimate_seconds(g, grp, repeat);
         side.push_back(*fetch);
+        if (sync) {
+          // The host launches the fetch's copies (beside its NCCL kernel) before it
+          // launches this slot's compute; the copies run after the kernel, on its stream.
+          const SimTime h = SimTime::seconds_ceil(repeat * list_host_s);
+          launches = g_.add_compute(L.compute, h);
+          for (NodeId d : before) g_.add_dependency(d, *launches);
+          zero3_host_s_[static_cast<size_t>(s)] += h.to_seconds();
+          fetch = g_.add_compute(L.dp, SimTime::seconds_ceil(2 * repeat * g.bytes.value() / copy_rate));
+          side.push_back(*fetch);
+        }
       }
       const double c = b.compute_s * z.layers * scale;
       const NodeId work = g_.add_compute(L.compute, SimTime::seconds_ceil(c + eff_.comm_slowdown * std::min(comm_s, c)));
       for (NodeId d : before) g_.add_dependency(d, work);
+      if (launches) g_.add_dependency(*launches, work);
       scatter_s = 0;
       if (scatters && b.backward_share > 0) scatter(b, wrap ? 1 : z.layers, work);
       prev = work;
@@ -1298,6 +1357,7 @@ class GraphBuilder {
   std::map<std::tuple<const std::vector<TpOverlapGroup>*, double, double>, std::vector<TpSegment>> tp_segments_;
   std::vector<std::optional<NodeId>> pass_end_;  // per stage: the last pass's end on its compute lane
   std::vector<std::optional<NodeId>> gathered_;  // per stage: SHARD_GRAD_OP's gather for the next pass
+  std::vector<double> zero3_host_s_;  // per stage: host time of add_zero3_modules' nodes
   // Observed steps only.
   std::map<uint32_t, StepCollective> observed_;  // by node
   std::vector<StepGroup> groups_;

@@ -101,7 +101,8 @@ struct StepResult {
   double step_s = 0;
   double compute_s = 0;
   // Host (CPU) time the busiest device waits for: MoE layers' host overhead
-  // (efficiency.h, OpEfficiency::moe_host_s), not part of compute_s.
+  // (efficiency.h, OpEfficiency::moe_host_s) and the copy launches DeepSpeed ZeRO-3's
+  // per-tensor gathers expose (OpEfficiency::torch_copy_host_s), not part of compute_s.
   double host_s = 0;
   // Activation offload transfers the busiest device waits for: what the host link needs
   // beyond the compute of the layer it hides under (not part of compute_s).

@@ -178,5 +178,59 @@ TEST_CASE("DeepSpeed ZeRO-3 tensor by tensor: every call pays its latency, the s
   CHECK(extra == doctest::Approx(29 * m.layers * t1).epsilon(8 * t1 / (29 * m.layers * t1)));
 }
 
+// PyTorch 1.8's list all-gather and reduce-scatter (ProcessGroupNCCL.cpp, allgather's copy
+// loop after the NCCL call, reduce_scatter's before it) launch one copy_ per rank from the
+// host; DeepSpeed v0.3.13 to v0.5.4 passes them a list of world_size views per tensor.
+// Under kPerTensorSync each call's launches are exposed: a small tensor's beside its NCCL
+// kernel (their excess), the prefetched matrix's before the slot's compute is launched,
+// a reduce-scatter's beside the slot's compute (their excess). Costed at
+// OpEfficiency::torch_copy_host_s per copy (docs/models.md §5.4).
+StepResult sync_step(const ModelSpec& m, double copy_host_s, double memory,
+                     Zero3Fetch fetch = Zero3Fetch::kPerTensorSync) {
+  const Plan p{.dp = 2, .sharding = DataSharding::kZero3, .micro_batch = 1, .global_batch = 2, .zero3_fetch = fetch};
+  validate(m, p);
+  const TrainingJob job{.name = "t", .arrival_s = 0, .model = m, .plan = p, .devices = p.devices(), .budget = {}};
+  const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(kB / 1e9), SimTime::zero());
+  const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
+  OpEfficiency eff{.gemm = 0.5, .attention = 0.5, .memory = memory, .comm_slowdown = 0, .source = "test"};
+  eff.torch_copy_host_s = copy_host_s;
+  const StepOptions o{.mode = engine::CommMode::kAnalytical, .network = {}, .efficiency = eff, .dp_buckets = 4,
+                      .watts_per_device = std::nullopt};
+  return simulate_step(job, place, testing::round_device(), fabric, o);
+}
+
+TEST_CASE("DeepSpeed ZeRO-3 tensor by tensor: the host launches one copy per rank per call") {
+  // wide_gpt with biases, DP 2, no recompute, copies free (HBM x 1e9). Per layer: forward
+  // 8 small-tensor gathers and 4 prefetched matrices, backward the same and 12
+  // reduce-scatters (4 matrices, 8 small tensors); one prefetch per pass wraps to the
+  // next layer (layers - 1 of them; the pass's first gather runs before its hooks).
+  // At 5 ms a copy (10 ms a call of 2 ranks) every call's launches outlast the NCCL call
+  // or the compute beside them (at most 4.4 ms of a backward slot), so from 5 to 10 ms a
+  // copy the step grows by calls x 2 ranks x 5 ms, all of it host time:
+  //   calls = 2 x (8 L + 4 L - 1) + 12 L = 36 L - 2 = 142 (L = 4): 142 x 10 ms = 1.42 s.
+  ModelSpec m = wide_gpt();
+  m.bias = true;
+  const StepResult a = sync_step(m, 5e-3, 1e9), b = sync_step(m, 10e-3, 1e9);
+  const double calls = 36 * m.layers - 2;
+  CHECK(b.step_s - a.step_s == doctest::Approx(calls * 2 * 5e-3).epsilon(1e-3));
+  CHECK(b.host_s - a.host_s == doctest::Approx(calls * 2 * 5e-3).epsilon(1e-3));
+  CHECK(sync_step(m, 0, 1e9).host_s == 0);
+  // The default: pytorch/pytorch#37048, 100,000 addmm calls with and without their copy_.
+  CHECK(default_efficiency(testing::round_device()).torch_copy_host_s ==
+        doctest::Approx((2.3356 - 1.4708) / 1e5));
+  // The copies themselves (no host cost, HBM at 2 TB/s), device time on the NCCL stream:
+  // each reduce-scatter copies its gradient in (read and written: 2 x bytes / 2 TB/s)
+  // before it runs, exposed; the prefetches' copies hide under compute except in the
+  // forward's out_proj slot, whose gather of mlp_up (4/12 of the layer) already outlasts
+  // its compute. The device's compute grows by them over kPrefetch, which copies nothing
+  // (the same ops, so the same compute otherwise: no comm_slowdown).
+  const double layer_bytes = 2 * layer_params(m, 0).dense;  // BF16 weights and gradients
+  auto copy = [](double bytes) { return 2 * bytes / 2e12; };
+  const double copies = m.layers * copy(layer_bytes) + m.layers * copy(layer_bytes * 4 / 12);
+  CHECK(copies > 5e-3);
+  const double exposed = sync_step(m, 0, 1).compute_s - sync_step(m, 0, 1, Zero3Fetch::kPrefetch).compute_s;
+  CHECK(exposed == doctest::Approx(copies).epsilon(0.01));
+}
+
 }  // namespace
 }  // namespace podsim::workloads
