@@ -55,7 +55,7 @@ std::string step_breakdown(const Comparison& c, const std::string& job, size_t i
   StackedBarChart chart{.id = fmt::format("breakdown-{}", index), .title = fmt::format("Step time of {}", job),
                         .segments = {{"compute", "c0"}}, .bars = {}, .x_title = "seconds per step", .value_suffix = " s"};
   const bool host = std::any_of(cells.begin(), cells.end(), [](const ComparisonCell* x) { return x->result.host_s > 0; });
-  if (host) chart.segments.push_back({"MoE host overhead", "host"});
+  if (host) chart.segments.push_back({"host overhead", "host"});
   const bool offload =
       std::any_of(cells.begin(), cells.end(), [](const ComparisonCell* x) { return x->result.offload_s > 0; });
   if (offload) chart.segments.push_back({"activation offload", "offload"});
@@ -229,7 +229,7 @@ std::string comparison_report_html(const Comparison& c) {
   for (size_t j = 0; j < c.jobs.size(); ++j)
     page.figure(fmt::format("Step time of {}", c.jobs[j]), step_breakdown(c, c.jobs[j], j),
                 "On the busiest stage's device: compute, communication that compute does not hide (by parallelism), "
-                "and pipeline bubble (and, for MoE jobs, the MoE host overhead); they add up to the step time.");
+                "and pipeline bubble (and the host overhead: MoE layers in eager frameworks, DeepSpeed ZeRO-3 of 2021 with PyTorch 1.8); they add up to the step time.");
 
   page.section("Numbers");
   page.paragraph(fmt::format("Durations in seconds per step and {} to train.", unit.name));

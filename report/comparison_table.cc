@@ -41,7 +41,7 @@ void print_comparison(const sim::StudyResult& r, std::ostream& out) {
     row("step time", [](const sim::StudyCell& c) { return fmt::format("{:.3f} s", c.result.step_s); });
     row("  compute", [](const sim::StudyCell& c) { return fmt::format("{:.3f} s", c.result.compute_s); });
     if (std::any_of(cells.begin(), cells.end(), [](const sim::StudyCell* c) { return c->result.host_s > 0; }))
-      row("  MoE host overhead", [](const sim::StudyCell& c) { return fmt::format("{:.3f} s", c.result.host_s); });
+      row("  host overhead", [](const sim::StudyCell& c) { return fmt::format("{:.3f} s", c.result.host_s); });
     if (std::any_of(cells.begin(), cells.end(), [](const sim::StudyCell* c) { return c->result.offload_s > 0; }))
       row("  activation offload", [](const sim::StudyCell& c) { return fmt::format("{:.3f} s", c.result.offload_s); });
     row("  pipeline bubble", [](const sim::StudyCell& c) { return fmt::format("{:.3f} s", c.result.bubble_s); });

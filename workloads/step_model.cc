@@ -1497,7 +1497,7 @@ StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> place
   }
   if (r.host_s > worst) {
     worst = r.host_s;
-    r.bottleneck = "MoE host overhead";
+    r.bottleneck = "host overhead";
   }
   if (r.offload_s > worst) {
     worst = r.offload_s;
