@@ -292,8 +292,10 @@ std::string reserve_text(const FitReport& r) {
         fmt::format(" GB for {} communicator{}", v.communicators, v.communicators == 1 ? "" : "s"));
     if (v.collective.value() <= 0) parts += " GB";
   }
-  return fmt::format(", {:.1f} GB after a {:.2f} GB runtime reserve ({})", r.available.value() / 1e9,
-                     v.total().value() / 1e9, parts);
+  // A device smaller than its reserve has nothing left; "-1.4 GB after" would read as a typo.
+  const std::string left =
+      r.available.value() > 0 ? fmt::format("{:.1f} GB", r.available.value() / 1e9) : std::string("nothing left");
+  return fmt::format(", {} after a {:.2f} GB runtime reserve ({})", left, v.total().value() / 1e9, parts);
 }
 
 }  // namespace

@@ -236,6 +236,11 @@ TEST_CASE("the runtime reserve is held back from the device, counted by communic
   CHECK(s.available.value() == Approx(85.520809984e9 - 1.6e9));
   CHECK(s.message.find("device H100 SXM5 has 85.5 GB, 83.9 GB after a 1.60 GB runtime reserve (set by the scenario)") !=
         std::string::npos);
+  // A device smaller than its reserve: "nothing left", not a negative size.
+  DeviceSpec tiny = d;
+  tiny.hbm_capacity = Bytes::giga(1);
+  CHECK(check_fit(m, p, tiny).message.find("has 1.0 GB, nothing left after a 1.60 GB runtime reserve") !=
+        std::string::npos);
   d.runtime_reserve.total = Bytes(0);  // 0: nothing held back, and the message says only the capacity
   CHECK(check_fit(m, p, d).message.find("device H100 SXM5 has 85.5 GB") != std::string::npos);
   CHECK(check_fit(m, p, d).message.find("reserve") == std::string::npos);
