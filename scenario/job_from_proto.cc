@@ -261,6 +261,22 @@ void framework_spec(const v1::ParallelPlan& m, Plan& p) {
   };
   p.ub_proj_fprop = ub(m.ub_proj_fprop());
   p.ub_fc2_fprop = ub(m.ub_fc2_fprop());
+  switch (m.fp8_recipe()) {
+    case v1::ParallelPlan::TENSORWISE: p.fp8_recipe = Fp8Recipe::kTensorwise; break;
+    case v1::ParallelPlan::BLOCKWISE: p.fp8_recipe = Fp8Recipe::kBlockwise; break;
+    default: p.fp8_recipe = Fp8Recipe::kDelayed; break;
+  }
+  if (m.has_nvfp4_hadamard()) p.nvfp4_hadamard = m.nvfp4_hadamard();
+}
+
+// Recipe fields set for another precision: an explicit DELAYED, which check() cannot
+// tell from the default, and nvfp4_hadamard (the other recipes are check()'s).
+void recipe_precision(const v1::ParallelPlan& m, const Plan& p, const At& at) {
+  if (m.fp8_recipe() == v1::ParallelPlan::DELAYED && p.precision != engine::Precision::kFP8)
+    at.add("fp8_recipe", fmt::format("{} scales FP8 tensors and needs precision FP8, got {}", to_string(Fp8Recipe::kDelayed),
+                                     engine::to_string(p.precision)));
+  if (m.has_nvfp4_hadamard() && p.precision != engine::Precision::kFP4)
+    at.add("nvfp4_hadamard", fmt::format("is NVFP4's and needs precision NVFP4, got {}", engine::to_string(p.precision)));
 }
 
 engine::Precision precision(v1::Job::Precision p) {
@@ -329,10 +345,14 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
     out.plan.global_batch = job.plan().has_global_batch() ? static_cast<int>(job.plan().global_batch())
                                                           : out.devices;
     out.plan.precision = precision(job.precision());
+    recipe_precision(job.plan(), out.plan, plan_at);
+    for (const FieldProblem& p : check(out.model, out.plan))
+      if (p.field == "fp8_recipe") plan_at.add(p.field, p.message);
     if (auto b = budget(job)) out.budget = *b;
     if (device) {
       if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
       else if (auto k = attention_kernel_problem(out.plan.attention_kernel, *device)) plan_at.add("attention_kernel", *k);
+      else if (auto r = fp8_recipe_problem(out.plan, *device)) plan_at.add("fp8_recipe", *r);
       else if (auto o = offload_problem(out.plan, *device)) plan_at.add("activation_offload", o->substr(o->find(':') + 2));
     }
     if (added > 0) return std::nullopt;
@@ -340,6 +360,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
   }
   out.plan = plan_spec(job.plan(), job, plan_at);
   out.plan.precision = precision(job.precision());
+  recipe_precision(job.plan(), out.plan, plan_at);
   if (!model_problems.empty()) return std::nullopt;  // plan checks assume a sound model
 
   for (const FieldProblem& p : check(out.model, out.plan)) plan_at.add(p.field, p.message);
@@ -353,6 +374,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
   if (device && added == 0) {
     if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);
     else if (auto k = attention_kernel_problem(out.plan.attention_kernel, *device)) plan_at.add("attention_kernel", *k);
+    else if (auto r = fp8_recipe_problem(out.plan, *device)) plan_at.add("fp8_recipe", *r);
     else if (auto o = offload_problem(out.plan, *device)) plan_at.add("activation_offload", o->substr(o->find(':') + 2));
     else if (auto u = userbuffers_problem(out.plan, *device)) plan_at.add(u->field, u->message);
     else if (const FitReport fit = check_fit(out.model, out.plan, *device); !fit.fits) at.add("plan", fit.message);

@@ -37,6 +37,8 @@ PoolPlanResult pool_plans(const topologies::Cluster& cluster, const engine::Fabr
         why[p] = *bad;
       } else if (auto kernel = workloads::attention_kernel_problem(t.plan.attention_kernel, *spec[p])) {
         why[p] = *kernel;
+      } else if (auto recipe = workloads::fp8_recipe_problem(t.plan, *spec[p])) {
+        why[p] = fmt::format("plan.fp8_recipe: {}", *recipe);
       } else if (auto offload = workloads::offload_problem(t.plan, *spec[p])) {
         why[p] = *offload;
       } else if (auto ub = workloads::userbuffers_problem(t.plan, *spec[p])) {

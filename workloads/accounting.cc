@@ -317,7 +317,7 @@ void add_casts(const Shard& shard, std::vector<Op>& ops) {
                        .bytes = engine::Bytes(nvfp4_cast_bytes(shape, *from, shard.nvfp4_hadamard) / 3)});
       continue;
     }
-    const Fp8CastBytes b = fp8_cast_bytes(shape, *from);
+    const Fp8CastBytes b = fp8_cast_bytes(shape, *from, shard.fp8_recipe);
     out.push_back(Op{.name = name + "_fp8_cast", .kind = OpKind::kMemoryBound, .flops = 0,
                      .bytes = engine::Bytes(b.quantise / 3), .fp8_transpose_bytes = engine::Bytes(b.transpose / 3)});
   }

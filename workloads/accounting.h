@@ -35,6 +35,7 @@
 
 #include "engine/units.h"
 #include "workloads/comm.h"
+#include "workloads/fp8_casts.h"
 #include "workloads/gemm_waves.h"
 #include "workloads/model.h"
 
@@ -121,6 +122,7 @@ struct Shard {
   // Transformer Engine's per-tensor FP8 (Precision kFP8): each layer linear's GEMM gets
   // an op "<gemm>_fp8_cast" with the casts of its input and output gradient (fp8_casts.h).
   bool fp8_casts = false;
+  Fp8Recipe fp8_recipe = Fp8Recipe::kDelayed;  // how those casts find their scales
   // Transformer Engine's NVFP4 (Precision kFP4): each layer linear's GEMM gets an op
   // "<gemm>_nvfp4_cast" with the NVFP4 casts of its input and output gradient
   // (fp8_casts.h, nvfp4_cast_bytes), `nvfp4_hadamard`: with the random Hadamard

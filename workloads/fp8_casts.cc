@@ -1,13 +1,31 @@
 #include "workloads/fp8_casts.h"
 
+#include <utility>
+
 namespace podsim::workloads {
 namespace {
 
+constexpr double kBf16Read = 2;
 constexpr double kCastBytes = 3;            // read BF16 (2) + write FP8 (1)
 constexpr double kSecondOutputBytes = 1;    // the transposed FP8 copy written beside it
 constexpr double kTransposeBytes = 2;       // read FP8 (1) + write FP8 (1)
+constexpr double kAmaxBytes = 2;            // current scaling's amax kernel reads the BF16 tensor
+// Float8BlockScaling: one FP32 scale per 1 x 128 block (quantizer.cpp, Float8BlockQuantizer).
+constexpr double kBlockCopy = 1 + 4.0 / 128;
 
-constexpr double kBf16Read = 2;
+// Bytes per element of one tensor (X or dY) cast for one GEMM: {every device, TN-only
+// devices' transposed copy}. `fused`: a norm, activation or dact produced it.
+std::pair<double, double> fp8_element_bytes(Fp8Recipe recipe, bool fused, bool is_input) {
+  switch (recipe) {
+    case Fp8Recipe::kTensorwise: return {kCastBytes + (fused ? 0 : kAmaxBytes), kSecondOutputBytes};
+    case Fp8Recipe::kBlockwise: return {kBf16Read + 2 * kBlockCopy, 0};
+    case Fp8Recipe::kDelayed: break;
+  }
+  // A fused norm writes FP8 row-wise only (a transpose kernel follows); a fused dact
+  // writes the transposed copy beside it.
+  return {fused ? 0 : kCastBytes, fused && is_input ? kTransposeBytes : kSecondOutputBytes};
+}
+
 constexpr double kNvfp4Copy = 0.5 + 1.0 / 16;  // E2M1 element + its share of an E4M3 scale
 constexpr double kNvfp4Copies = 2;             // row-wise and column-wise
 
@@ -18,14 +36,22 @@ double nvfp4_element_bytes(bool amax_fused, bool hadamard) {
 
 }  // namespace
 
-Fp8CastBytes fp8_cast_bytes(const GemmShape& s, Fp8Sources from) {
+const char* to_string(Fp8Recipe r) {
+  switch (r) {
+    case Fp8Recipe::kDelayed: return "delayed";
+    case Fp8Recipe::kTensorwise: return "tensorwise";
+    case Fp8Recipe::kBlockwise: return "blockwise";
+  }
+  return "?";
+}
+
+Fp8CastBytes fp8_cast_bytes(const GemmShape& s, Fp8Sources from, Fp8Recipe recipe) {
   if (!s.known()) return {};
   const double input = s.m * s.k;  // X, [m x k]
   const double grad = s.m * s.n;   // dY, [m x n]
-  Fp8CastBytes out;
-  out.quantise = (from.input_fused ? 0 : kCastBytes * input) + (from.grad_fused ? 0 : kCastBytes * grad);
-  out.transpose = (from.input_fused ? kTransposeBytes : kSecondOutputBytes) * input + kSecondOutputBytes * grad;
-  return out;
+  const auto [x_all, x_tn] = fp8_element_bytes(recipe, from.input_fused, true);
+  const auto [g_all, g_tn] = fp8_element_bytes(recipe, from.grad_fused, false);
+  return Fp8CastBytes{.quantise = x_all * input + g_all * grad, .transpose = x_tn * input + g_tn * grad};
 }
 
 double nvfp4_cast_bytes(const GemmShape& s, Fp8Sources from, bool hadamard) {

@@ -22,9 +22,30 @@
 // under 0.1% of a step, not counted. Read from Transformer Engine's
 // pytorch/module/{linear,layernorm_linear,layernorm_mlp}.py (quantizer usages) and
 // pytorch/utils.py (is_non_tn_fp8_gemm_supported).
+//
+// The table above is delayed scaling. How the scale is found changes the bytes
+// (Fp8Recipe below; TE 2.8, pytorch/csrc/quantizer.cpp, extensions/{normalization,
+// activation}.cpp):
+//   current scaling (tensorwise): the scale is this tensor's own amax, so it is known
+//     only after a pass over the tensor. Cast by a kernel of its own: an amax kernel
+//     (read 2) before the cast (read 2, write 1) = 5 bytes. After a norm, activation or
+//     dact, the producer writes BF16 and its amax (FUSED_NORM_AMAX_FP8, FUSED_ACTIVATION_
+//     AMAX_FP8) and a cast follows = 3 bytes. Hopper's transposed copy is the cast
+//     kernel's second output, + 1 byte, whatever the source.
+//   blockwise (Float8BlockScaling, 1 x 128 blocks of X and dY, FP32 scales; Hopper only:
+//     TE's check_fp8_block_scaling_support): no amax pass, but neither the norm nor the
+//     activation writes it (their UNFUSED path), and each tensor is written as a row-wise
+//     and a column-wise (transposed) copy with their own scales in one kernel: read 2 +
+//     2 x (1 + 4/128) = 4.0625 bytes, on every source.
 #include "workloads/gemm_waves.h"
 
 namespace podsim::workloads {
+
+// How Transformer Engine scales FP8 tensors (its recipe classes DelayedScaling,
+// Float8CurrentScaling, Float8BlockScaling; Megatron-Core --fp8-recipe delayed,
+// tensorwise, blockwise). MXFP8 is a precision of its own (engine::Precision kMXFP8).
+enum class Fp8Recipe { kDelayed, kTensorwise, kBlockwise };
+const char* to_string(Fp8Recipe r);
 
 // Where a GEMM's FP8 operands come from.
 struct Fp8Sources {
@@ -39,7 +60,7 @@ struct Fp8CastBytes {
   double quantise = 0;
   double transpose = 0;
 };
-Fp8CastBytes fp8_cast_bytes(const GemmShape& s, Fp8Sources from);
+Fp8CastBytes fp8_cast_bytes(const GemmShape& s, Fp8Sources from, Fp8Recipe recipe = Fp8Recipe::kDelayed);
 
 // NVFP4 (TE's NVFP4BlockScaling recipe, read from Transformer Engine 2.8, the version of
 // NGC 25.09: pytorch/csrc/quantizer.cpp NVFP4Quantizer::quantize_impl, extensions/

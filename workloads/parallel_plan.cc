@@ -93,13 +93,12 @@ int Plan::offloaded_layers(int layers) const {
   return std::clamp(static_cast<int>(std::lround(activation_offload * layers)), 0, layers);
 }
 
-// NVFP4 casts without the random Hadamard transform (nvfp4_hadamard false): a plan has no
-// NVFP4 recipe field yet, and the one published NVFP4 run (MLPerf v5.1 NVIDIA 405B,
-// config_common_fp4.sh, "Vanilla recipe") sets NVTE_NVFP4_DISABLE_RHT=1.
 Shard Plan::shard() const {
   return Shard{.tp = tp, .cp = cp, .ep = ep, .sequence_parallel = sequence_parallel, .micro_batch = micro_batch,
                .operand_bytes = operand_bytes(), .fp8_casts = precision == engine::Precision::kFP8,
+               .fp8_recipe = fp8_recipe,
                .nvfp4_casts = precision == engine::Precision::kFP4,
+               .nvfp4_hadamard = nvfp4_hadamard,
                .causal_attention_as_full = false,
                .flash_attention = flash_attention};
 }
@@ -185,6 +184,10 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   if (p.zero3_fetch != Zero3Fetch::kPrefetch && p.sharding != DataSharding::kZero3)
     add("zero3_fetch", fmt::format("ZERO3_FETCH_PER_TENSOR_SYNC is DeepSpeed ZeRO-3's and needs sharding ZERO3, got {}",
                                    to_string(p.sharding)));
+  if (p.fp8_recipe != Fp8Recipe::kDelayed && p.precision != engine::Precision::kFP8)
+    add("fp8_recipe", fmt::format("{} scales FP8 tensors and needs precision FP8, got {}{}", to_string(p.fp8_recipe),
+                                  engine::to_string(p.precision),
+                                  p.precision == engine::Precision::kMXFP8 ? " (MXFP8 is a block scaling of its own)" : ""));
   if (p.fp8_swiglu_input_store && m.mlp != MlpKind::kSwiGlu)
     add("fp8_swiglu_input_store", fmt::format("needs a SwiGLU MLP ({} has a {} MLP)", model, to_string(m.mlp)));
   if (p.tp_overlap == TpOverlap::kUserbuffers && p.tp > 1 && !p.sequence_parallel)
@@ -252,6 +255,14 @@ std::optional<std::string> precision_problem(engine::Precision p, const engine::
                         : "";
   return fmt::format("precision {}: device {} has no {} units{}; use {}", to_string(p), device.name, to_string(p),
                      why, fmt::join(have, " or "));
+}
+
+std::optional<std::string> fp8_recipe_problem(const Plan& p, const engine::DeviceSpec& device) {
+  // TE 2.8's check_fp8_block_scaling_support: compute capability 9.x (Hopper) only.
+  if (p.precision != engine::Precision::kFP8 || p.fp8_recipe != Fp8Recipe::kBlockwise || !device.mxfp8) return std::nullopt;
+  return fmt::format("blockwise FP8 scaling runs on Hopper only (Transformer Engine's Float8BlockScaling); device {} "
+                     "scales FP8 blocks as precision MXFP8",
+                     device.name);
 }
 
 void check_precision(engine::Precision p, const engine::DeviceSpec& device) {

@@ -203,6 +203,15 @@ struct Plan {
   double activation_offload = 0;
   // With sharding kZero3: how DeepSpeed fetches weights (Zero3Fetch above).
   Zero3Fetch zero3_fetch = Zero3Fetch::kPrefetch;
+  // With precision kFP8: how Transformer Engine scales the FP8 tensors, which decides
+  // the bytes of its casts (fp8_casts.h). Default delayed scaling (TE's DelayedScaling,
+  // the recipe of every TE release and of MLPerf's FP8 submissions).
+  Fp8Recipe fp8_recipe = Fp8Recipe::kDelayed;
+  // With precision kFP4 (NVFP4): the random Hadamard transform on the weight-gradient
+  // copies of X and dY (TE's NVFP4BlockScaling default, arXiv 2509.25149 §4; off with
+  // NVTE_NVFP4_DISABLE_RHT=1), which adds a BF16 read and stops the producers computing
+  // the amax (fp8_casts.h, nvfp4_cast_bytes).
+  bool nvfp4_hadamard = true;
 
   int devices() const { return tp * pp * cp * dp; }
   // Layers of a chunk of `layers` whose activations are offloaded (activation_offload).
@@ -243,6 +252,9 @@ void validate(const ModelSpec& m, const Plan& plan);
 std::optional<std::string> precision_problem(engine::Precision p, const engine::DeviceSpec& device);
 // Throws UserError with precision_problem().
 void check_precision(engine::Precision p, const engine::DeviceSpec& device);
+// Why `device` cannot run `plan`'s FP8 recipe (blockwise scaling off Hopper), for the
+// field fp8_recipe; nullopt if it can.
+std::optional<std::string> fp8_recipe_problem(const Plan& plan, const engine::DeviceSpec& device);
 // Why `device` cannot offload activations for `plan` ("activation_offload: device B200
 // has no host-link bandwidth in podsim's catalog (docs/hardware.md §1.4); set it to 0"),
 // or nullopt.

@@ -35,6 +35,9 @@ std::string describe(const Plan& p) {
   if (p.cuda_graphs != CudaGraphs::kNone) s += fmt::format(", CUDA graphs {}", to_string(p.cuda_graphs));
   if (p.tp > 1 && p.tp_overlap != TpOverlap::kBackward) s += fmt::format(", TP overlap {}", to_string(p.tp_overlap));
   if (!p.overlap_grad_reduce) s += ", grads reduced after backward";
+  if (p.precision == engine::Precision::kFP8 && p.fp8_recipe != Fp8Recipe::kDelayed)
+    s += fmt::format(", FP8 {} scaling", to_string(p.fp8_recipe));
+  if (p.precision == engine::Precision::kFP4 && !p.nvfp4_hadamard) s += ", NVFP4 without Hadamard";
   if (p.fp8_activation_cache) s += ", FP8 activation cache";
   if (p.fp8_swiglu_input_store) s += ", FP8 SwiGLU input";
   if (p.distribute_saved_activations) s += ", distributed saved activations";
@@ -156,6 +159,8 @@ void PlanSearch::keep_framework_of(const Plan& p) {
   moe_host_overhead_s = p.moe_host_overhead_s;
   fp8_activation_cache = p.fp8_activation_cache;
   fp8_swiglu_input_store = p.fp8_swiglu_input_store;
+  fp8_recipe = p.fp8_recipe;
+  nvfp4_hadamard = p.nvfp4_hadamard;
   allow_dualpipe = p.schedule == PipelineSchedule::kDualPipe;
   activation_offload = p.activation_offload;
 }
@@ -208,7 +213,8 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                          .overlap_grad_reduce = q.overlap_grad_reduce, .moe_host_overhead_s = q.moe_host_overhead_s,
                          .fp8_activation_cache = q.fp8_activation_cache,
                          .fp8_swiglu_input_store = q.fp8_swiglu_input_store,
-                         .activation_offload = q.activation_offload};
+                         .activation_offload = q.activation_offload, .fp8_recipe = q.fp8_recipe,
+                         .nvfp4_hadamard = q.nvfp4_hadamard};
                   if (q.global_batch % (dp * mbs) != 0) continue;
                   if (!check(m, p).empty()) continue;
                   if (v > 1 && p.micro_batches() % pp != 0) continue;

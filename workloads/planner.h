@@ -46,6 +46,8 @@ struct PlanSearch {
   // split there and is not kept.
   bool fp8_activation_cache = false;
   bool fp8_swiglu_input_store = false;
+  Fp8Recipe fp8_recipe = Fp8Recipe::kDelayed;
+  bool nvfp4_hadamard = true;
   // The framework runs DualPipe (the user's plan asks for it): candidates with an even
   // pp and enough micro-batches are also tried with schedule kDualPipe.
   bool allow_dualpipe = false;

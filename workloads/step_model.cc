@@ -1458,6 +1458,7 @@ StepResult simulate_step(const TrainingJob& job, std::span<const DeviceId> place
     throw std::invalid_argument(fmt::format("simulate_step: placement has {} devices, the plan needs {}",
                                             placement.size(), p.devices()));
   if (auto problem = offload_problem(p, device)) throw UserError(*problem);
+  if (auto problem = fp8_recipe_problem(p, device)) throw UserError(fmt::format("plan.fp8_recipe: {}", *problem));
   const OpEfficiency eff = options.efficiency ? *options.efficiency : default_efficiency(device);
   const int m = p.micro_batches();
   // Past the warm-up every further micro-batch adds the same steady-state time (the

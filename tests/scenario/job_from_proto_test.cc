@@ -285,3 +285,54 @@ TEST_CASE("precision MXFP8 is read, and refused on Hopper naming the field") {
   CHECK(contains(error_of([&] { training_jobs(f, &h100); }),
                  "jobs[0].precision: precision MXFP8: device H100 SXM5 has no MXFP8 units"));
 }
+
+TEST_CASE("fp8_recipe and nvfp4_hadamard are read, default to delayed and on, and need their precision") {
+  const ScenarioFile f = ScenarioFile::parse("r.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } precision: FP8 plan { tp: 8 dp: 1 fp8_recipe: TENSORWISE } }
+    jobs { name: "b" model { preset: "gpt3-175b" } precision: FP8 plan { tp: 8 dp: 1 fp8_recipe: BLOCKWISE } }
+    jobs { name: "c" model { preset: "gpt3-175b" } precision: FP8 plan { tp: 8 dp: 1 } }
+    jobs { name: "d" model { preset: "gpt3-175b" } precision: NVFP4 plan { tp: 8 dp: 1 nvfp4_hadamard: false } }
+    jobs { name: "e" model { preset: "gpt3-175b" } precision: NVFP4 plan { tp: 8 dp: 1 } })");
+  const std::vector<TrainingJob> jobs = training_jobs(f);
+  REQUIRE(jobs.size() == 5);
+  CHECK(jobs[0].plan.fp8_recipe == Fp8Recipe::kTensorwise);
+  CHECK(jobs[0].plan.shard().fp8_recipe == Fp8Recipe::kTensorwise);
+  CHECK(jobs[1].plan.fp8_recipe == Fp8Recipe::kBlockwise);
+  CHECK(jobs[2].plan.fp8_recipe == Fp8Recipe::kDelayed);
+  CHECK_FALSE(jobs[3].plan.nvfp4_hadamard);
+  CHECK_FALSE(jobs[3].plan.shard().nvfp4_hadamard);
+  CHECK(jobs[4].plan.nvfp4_hadamard);  // TE's NVFP4BlockScaling default
+  // A recipe for another precision: one line, file:line:col and the field.
+  const ScenarioFile bf16 = ScenarioFile::parse("r.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } plan { tp: 8 dp: 1 fp8_recipe: TENSORWISE } })");
+  const std::string e = error_of([&] { training_jobs(bf16); });
+  CHECK(contains(e, "r.textproto:2:"));
+  CHECK(contains(e, "jobs[0].plan.fp8_recipe: tensorwise scales FP8 tensors and needs precision FP8, got BF16"));
+  CHECK(e.find('\n') == std::string::npos);
+  const ScenarioFile delayed = ScenarioFile::parse("r.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } precision: MXFP8 plan { tp: 8 dp: 1 fp8_recipe: DELAYED } })");
+  CHECK(contains(error_of([&] { training_jobs(delayed); }),
+                 "jobs[0].plan.fp8_recipe: delayed scales FP8 tensors and needs precision FP8, got MXFP8"));
+  const ScenarioFile rht = ScenarioFile::parse("r.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } precision: FP8 plan { tp: 8 dp: 1 nvfp4_hadamard: true } })");
+  CHECK(contains(error_of([&] { training_jobs(rht); }),
+                 "jobs[0].plan.nvfp4_hadamard: is NVFP4's and needs precision NVFP4, got FP8"));
+  // An unknown recipe name: the parser's one line, with the names it takes.
+  const std::string u = error_of([&] {
+    ScenarioFile::parse("r.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } precision: FP8 plan { fp8_recipe: CURRENT } })");
+  });
+  CHECK(contains(u, "r.textproto:2:"));
+  CHECK(contains(u, "'CURRENT' is not a Fp8Recipe"));
+  CHECK(contains(u, "TENSORWISE"));
+  // Blockwise scaling on Blackwell: TE 2.8 runs Float8BlockScaling on Hopper only.
+  podsim::engine::DeviceSpec gb200{.name = "B200 (GB200)", .peak_bf16 = podsim::engine::FlopRate::tera(2500),
+                                   .peak_fp16 = podsim::engine::FlopRate::tera(2500),
+                                   .peak_fp8 = podsim::engine::FlopRate::tera(5000),
+                                   .hbm_capacity = podsim::engine::Bytes::giga(186)};
+  gb200.mxfp8 = true;
+  const ScenarioFile block = ScenarioFile::parse("r.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } precision: FP8 plan { tp: 8 dp: 1 fp8_recipe: BLOCKWISE } })");
+  CHECK(contains(error_of([&] { training_jobs(block, &gb200); }),
+                 "jobs[0].plan.fp8_recipe: blockwise FP8 scaling runs on Hopper only"));
+}

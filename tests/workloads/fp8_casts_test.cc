@@ -8,6 +8,7 @@
 #include "workloads/efficiency.h"
 #include "workloads/fp8_casts.h"
 #include "workloads/model.h"
+#include "workloads/parallel_plan.h"
 #include "workloads/presets.h"
 #include "workloads/step_model.h"
 
@@ -86,6 +87,72 @@ TEST_CASE("FP8 casts: transposes are charged on Hopper, not on Blackwell") {
         Approx(4 * elements / 3 / (3350e9 * 0.8)));
   CHECK(op_seconds(cast, engine::Precision::kFP8, b200, eb, AttentionKernel::kFused) ==
         Approx(3 * elements / 3 / (8000e9 * 0.8)));
+}
+
+TEST_CASE("FP8 recipes: cast bytes per GEMM by hand (Transformer Engine 2.8)") {
+  // GPT-3 175B on TP4 + SP, one 2048-token micro-batch, as above: out_proj's X (2048 x
+  // 3072) and dY (2048 x 12288) are cast by kernels of their own; fc1's X comes from the
+  // fused norm and its dY from the fused dact.
+  const GemmShape out_proj{.m = 2048, .k = 3072, .n = 12288};
+  const GemmShape fc1{.m = 2048, .k = 12288, .n = 12288};
+  const double proj = 2048.0 * 3072 + 2048.0 * 12288, fc = 2.0 * 2048 * 12288;
+  // Current scaling (Float8CurrentScalingQuantizer::quantize_impl): an amax kernel reads
+  // the BF16 tensor (2), then the cast reads it again and writes FP8 (3): 5 bytes. After
+  // a norm or an activation that writes BF16 with its amax (FUSED_NORM_AMAX_FP8,
+  // FUSED_ACTIVATION_AMAX_FP8) only the cast: 3. Hopper's transposed copy is the cast's
+  // second output: 1 byte on every tensor.
+  const Fp8CastBytes cs = fp8_cast_bytes(out_proj, {}, Fp8Recipe::kTensorwise);
+  CHECK(cs.quantise == Approx(5 * proj));
+  CHECK(cs.transpose == Approx(1 * proj));
+  const Fp8CastBytes cs_fused = fp8_cast_bytes(fc1, {.input_fused = true, .grad_fused = true}, Fp8Recipe::kTensorwise);
+  CHECK(cs_fused.quantise == Approx(3 * fc));
+  CHECK(cs_fused.transpose == Approx(1 * fc));
+  // Blockwise (Float8BlockQuantizer, 1 x 128 blocks, FP32 scales): read 2, write a
+  // row-wise and a column-wise copy of 1 + 4/128 each = 4.0625, fused producer or not
+  // (TE's norms and activations take the UNFUSED path for it); no separate transposes.
+  const Fp8CastBytes bw = fp8_cast_bytes(out_proj, {}, Fp8Recipe::kBlockwise);
+  CHECK(bw.quantise == Approx(4.0625 * proj));
+  CHECK(bw.transpose == 0);
+  CHECK(fp8_cast_bytes(fc1, {.input_fused = true, .grad_fused = true}, Fp8Recipe::kBlockwise).quantise ==
+        Approx(4.0625 * fc));
+  // Delayed scaling is the default and the table of the first test case.
+  const Fp8CastBytes d = fp8_cast_bytes(fc1, {.input_fused = true, .grad_fused = true}, Fp8Recipe::kDelayed);
+  CHECK(d.quantise == fp8_cast_bytes(fc1, {.input_fused = true, .grad_fused = true}).quantise);
+  CHECK(d.transpose == Approx(2.0 * 2048 * 12288 + 1.0 * 2048 * 12288));
+}
+
+TEST_CASE("FP8 recipes: the plan carries the recipe to the cast ops, and their time on H100 by hand") {
+  // out_proj under current scaling on H100 (0.8 x 3350 GB/s): (5 + 1) bytes x 31.46 M
+  // elements / 3 per pass op = 62.9 MB -> 23.5 us (delayed: 4 bytes, 15.65 us above).
+  const ModelSpec m = *model_preset("gpt3-175b");
+  Plan p{.tp = 4, .sequence_parallel = true, .global_batch = 1, .precision = engine::Precision::kFP8};
+  p.fp8_recipe = Fp8Recipe::kTensorwise;
+  const Shard s = p.shard();
+  CHECK(s.fp8_casts);
+  CHECK(s.fp8_recipe == Fp8Recipe::kTensorwise);
+  const Op cast = find_op(forward_ops(m, s, {.begin = 0, .end = 1, .embedding = false, .head = false})[0],
+                          "out_proj_fp8_cast");
+  const double elements = 2048.0 * 3072 + 2048.0 * 12288;
+  CHECK(cast.bytes.value() == Approx(5 * elements / 3));
+  CHECK(cast.fp8_transpose_bytes.value() == Approx(elements / 3));
+  const DeviceSpec h100 = device("H100 SXM5", 989.5, 1979, 3350);
+  CHECK(op_seconds(cast, engine::Precision::kFP8, h100, default_efficiency(h100), AttentionKernel::kFused) ==
+        Approx(6 * elements / 3 / (3350e9 * 0.8)));
+  CHECK(op_seconds(cast, engine::Precision::kFP8, h100, default_efficiency(h100), AttentionKernel::kFused) ==
+        Approx(23.5e-6).epsilon(2e-3));
+  // A recipe for another precision is a plan problem naming the field; blockwise is
+  // Hopper's (TE 2.8 check_fp8_block_scaling_support).
+  Plan bf16 = p;
+  bf16.precision = engine::Precision::kBF16;
+  bool named = false;
+  for (const FieldProblem& f : check(m, bf16)) named = named || f.field == "fp8_recipe";
+  CHECK(named);
+  p.fp8_recipe = Fp8Recipe::kBlockwise;
+  DeviceSpec gb200 = device("B200 (GB200)", 2500, 5000, 8000);
+  gb200.mxfp8 = true;
+  CHECK(fp8_recipe_problem(p, gb200).has_value());
+  CHECK_FALSE(fp8_recipe_problem(p, h100).has_value());
+  CHECK(std::string(to_string(Fp8Recipe::kTensorwise)) == "tensorwise");
 }
 
 TEST_CASE("NVFP4 casts: bytes per GEMM by hand (Transformer Engine 2.8's NVFP4 recipe)") {
