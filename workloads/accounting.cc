@@ -290,9 +290,9 @@ void apply_diffusers_eager(const Ctx& c, std::vector<Op>& ops) {
 // (cross_kv), the permuted tokens of the routed experts and every other gradient.
 std::optional<Fp8Sources> fp8_sources(const std::string& n) {
   if (n == "qkv" || n == "q_proj" || n == "q_down" || n == "q_up" || n == "kv_down" || n == "kv_up" || n == "cross_q")
-    return Fp8Sources{.input_fused = true, .grad_fused = false};
+    return Fp8Sources{.input_fused = true, .grad_fused = false, .input_from_norm = true};
   if (n == "out_proj" || n == "cross_out" || n == "cross_kv") return Fp8Sources{};
-  if (n == "mlp_up" || n == "shared_up") return Fp8Sources{.input_fused = true, .grad_fused = true};
+  if (n == "mlp_up" || n == "shared_up") return Fp8Sources{.input_fused = true, .grad_fused = true, .input_from_norm = true};
   if (n == "experts_up") return Fp8Sources{.input_fused = false, .grad_fused = true};
   if (n == "mlp_down" || n == "shared_down" || n == "experts_down") return Fp8Sources{.input_fused = true, .grad_fused = false};
   return std::nullopt;

@@ -119,8 +119,9 @@ struct Shard {
   bool sequence_parallel = false;  // norms and residuals on T/tp tokens
   int micro_batch = 1;             // samples per micro-batch
   int operand_bytes = 2;           // GEMM operand element: 2 BF16/FP16, 1 FP8/INT8
-  // Transformer Engine's per-tensor FP8 (Precision kFP8): each layer linear's GEMM gets
-  // an op "<gemm>_fp8_cast" with the casts of its input and output gradient (fp8_casts.h).
+  // Transformer Engine's FP8 (Precision kFP8, and kMXFP8 with fp8_recipe kMxfp8): each
+  // layer linear's GEMM gets an op "<gemm>_fp8_cast" with the casts of its input and
+  // output gradient (fp8_casts.h).
   bool fp8_casts = false;
   Fp8Recipe fp8_recipe = Fp8Recipe::kDelayed;  // how those casts find their scales
   // Transformer Engine's NVFP4 (Precision kFP4): each layer linear's GEMM gets an op

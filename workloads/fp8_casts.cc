@@ -12,13 +12,16 @@ constexpr double kTransposeBytes = 2;       // read FP8 (1) + write FP8 (1)
 constexpr double kAmaxBytes = 2;            // current scaling's amax kernel reads the BF16 tensor
 // Float8BlockScaling: one FP32 scale per 1 x 128 block (quantizer.cpp, Float8BlockQuantizer).
 constexpr double kBlockCopy = 1 + 4.0 / 128;
+// MXFP8: one E8M0 scale (1 byte) per 32 elements (OCP Microscaling spec v1.0).
+constexpr double kMxCopy = 1 + 1.0 / 32;
 
 // Bytes per element of one tensor (X or dY) cast for one GEMM: {every device, TN-only
 // devices' transposed copy}. `fused`: a norm, activation or dact produced it.
-std::pair<double, double> fp8_element_bytes(Fp8Recipe recipe, bool fused, bool is_input) {
+std::pair<double, double> fp8_element_bytes(Fp8Recipe recipe, bool fused, bool is_input, bool from_norm) {
   switch (recipe) {
     case Fp8Recipe::kTensorwise: return {kCastBytes + (fused ? 0 : kAmaxBytes), kSecondOutputBytes};
     case Fp8Recipe::kBlockwise: return {kBf16Read + 2 * kBlockCopy, 0};
+    case Fp8Recipe::kMxfp8: return {fused && !from_norm ? 0 : kBf16Read + 2 * kMxCopy, 0};
     case Fp8Recipe::kDelayed: break;
   }
   // A fused norm writes FP8 row-wise only (a transpose kernel follows); a fused dact
@@ -41,6 +44,7 @@ const char* to_string(Fp8Recipe r) {
     case Fp8Recipe::kDelayed: return "delayed";
     case Fp8Recipe::kTensorwise: return "tensorwise";
     case Fp8Recipe::kBlockwise: return "blockwise";
+    case Fp8Recipe::kMxfp8: return "mxfp8";
   }
   return "?";
 }
@@ -49,8 +53,8 @@ Fp8CastBytes fp8_cast_bytes(const GemmShape& s, Fp8Sources from, Fp8Recipe recip
   if (!s.known()) return {};
   const double input = s.m * s.k;  // X, [m x k]
   const double grad = s.m * s.n;   // dY, [m x n]
-  const auto [x_all, x_tn] = fp8_element_bytes(recipe, from.input_fused, true);
-  const auto [g_all, g_tn] = fp8_element_bytes(recipe, from.grad_fused, false);
+  const auto [x_all, x_tn] = fp8_element_bytes(recipe, from.input_fused, true, from.input_from_norm);
+  const auto [g_all, g_tn] = fp8_element_bytes(recipe, from.grad_fused, false, false);
   return Fp8CastBytes{.quantise = x_all * input + g_all * grad, .transpose = x_tn * input + g_tn * grad};
 }
 

@@ -43,14 +43,20 @@ namespace podsim::workloads {
 
 // How Transformer Engine scales FP8 tensors (its recipe classes DelayedScaling,
 // Float8CurrentScaling, Float8BlockScaling; Megatron-Core --fp8-recipe delayed,
-// tensorwise, blockwise). MXFP8 is a precision of its own (engine::Precision kMXFP8).
-enum class Fp8Recipe { kDelayed, kTensorwise, kBlockwise };
+// tensorwise, blockwise). MXFP8 is a precision of its own (engine::Precision kMXFP8);
+// kMxfp8 is what Plan::shard() gives its casts, never a plan's fp8_recipe: TE's
+// MXFP8BlockScaling writes a row-wise and a column-wise copy (1 + 1/32 bytes each: an
+// E8M0 scale per 32) in one kernel after reading BF16 (2) = 4.0625 bytes, except where
+// the activation or dact writes MXFP8 itself (their FULLY_FUSED path); norms do not
+// (UNFUSED, unless NVTE_NORM_FWD_USE_CUDNN=1, off by default).
+enum class Fp8Recipe { kDelayed, kTensorwise, kBlockwise, kMxfp8 };
 const char* to_string(Fp8Recipe r);
 
 // Where a GEMM's FP8 operands come from.
 struct Fp8Sources {
   bool input_fused = false;  // its input is written in FP8 by a fused norm or activation
   bool grad_fused = false;   // its output gradient is written in FP8 by a fused dact
+  bool input_from_norm = false;  // that producer is a norm (MXFP8 does not fuse into norms)
 };
 
 // Bytes one forward + backward of the GEMM `s` ([m x k] x [k x n]) moves in FP8 casts,

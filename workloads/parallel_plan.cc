@@ -95,8 +95,9 @@ int Plan::offloaded_layers(int layers) const {
 
 Shard Plan::shard() const {
   return Shard{.tp = tp, .cp = cp, .ep = ep, .sequence_parallel = sequence_parallel, .micro_batch = micro_batch,
-               .operand_bytes = operand_bytes(), .fp8_casts = precision == engine::Precision::kFP8,
-               .fp8_recipe = fp8_recipe,
+               .operand_bytes = operand_bytes(),
+               .fp8_casts = precision == engine::Precision::kFP8 || precision == engine::Precision::kMXFP8,
+               .fp8_recipe = precision == engine::Precision::kMXFP8 ? Fp8Recipe::kMxfp8 : fp8_recipe,
                .nvfp4_casts = precision == engine::Precision::kFP4,
                .nvfp4_hadamard = nvfp4_hadamard,
                .causal_attention_as_full = false,

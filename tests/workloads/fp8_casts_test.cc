@@ -155,6 +155,37 @@ TEST_CASE("FP8 recipes: the plan carries the recipe to the cast ops, and their t
   CHECK(std::string(to_string(Fp8Recipe::kTensorwise)) == "tensorwise");
 }
 
+TEST_CASE("MXFP8 casts: a row-wise and a column-wise copy, fused into activations, not norms (TE 2.8)") {
+  // MXFP8BlockScaling: read BF16 (2), write two copies of 1 + 1/32 (an E8M0 scale per 32)
+  // = 4.0625 bytes per element. The activation and dact write MXFP8 themselves (their
+  // FULLY_FUSED path: 0); norms take the UNFUSED path (the cast follows them: 4.0625).
+  const GemmShape out_proj{.m = 2048, .k = 3072, .n = 12288};
+  const GemmShape fc1{.m = 2048, .k = 12288, .n = 12288};
+  const GemmShape fc2{.m = 2048, .k = 12288, .n = 12288};
+  const double proj = 2048.0 * 3072 + 2048.0 * 12288;
+  const Fp8CastBytes a = fp8_cast_bytes(out_proj, {}, Fp8Recipe::kMxfp8);
+  CHECK(a.quantise == Approx(4.0625 * proj));
+  CHECK(a.transpose == 0);
+  CHECK(fp8_cast_bytes(fc1, {.input_fused = true, .grad_fused = true, .input_from_norm = true}, Fp8Recipe::kMxfp8)
+            .quantise == Approx(4.0625 * 2048 * 12288));  // X after the norm; dY from the dact: 0
+  CHECK(fp8_cast_bytes(fc2, {.input_fused = true, .grad_fused = false}, Fp8Recipe::kMxfp8).quantise ==
+        Approx(4.0625 * 2048 * 12288));  // X from the activation: 0; dY cast
+  // A plan of precision MXFP8 gets the ops; GB200 at 0.8 x 8000 GB/s: out_proj's
+  // 4.0625 x 31.46 M / 3 = 42.6 MB per pass op -> 6.66 us.
+  const ModelSpec m = *model_preset("gpt3-175b");
+  const Plan p{.tp = 4, .sequence_parallel = true, .global_batch = 1, .precision = engine::Precision::kMXFP8};
+  const Shard s = p.shard();
+  CHECK(s.fp8_casts);
+  CHECK(s.fp8_recipe == Fp8Recipe::kMxfp8);
+  const Op cast = find_op(forward_ops(m, s, {.begin = 0, .end = 1, .embedding = false, .head = false})[0],
+                          "out_proj_fp8_cast");
+  CHECK(cast.bytes.value() == Approx(4.0625 * proj / 3));
+  DeviceSpec gb200 = device("B200 (GB200)", 2500, 5000, 8000);
+  gb200.mxfp8 = true;
+  CHECK(op_seconds(cast, engine::Precision::kMXFP8, gb200, default_efficiency(gb200), AttentionKernel::kFused) ==
+        Approx(6.66e-6).epsilon(2e-3));
+}
+
 TEST_CASE("NVFP4 casts: bytes per GEMM by hand (Transformer Engine 2.8's NVFP4 recipe)") {
   // Every X and dY is written as a row-wise and a column-wise NVFP4 copy, 0.5 byte + 1/16
   // (an E4M3 scale per 16) each: 1.125 bytes, after reading the BF16 tensor (2). Where no
