@@ -319,12 +319,17 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
     else if (full_mesh(fabric, g)) a = A::kMesh;
     cands.push_back({a, P::kSimple});
   } else if (profile.library == CommLibrary::kNccl) {
-    const bool ll128 = profile.generation == GpuGeneration::kHopper || profile.generation == GpuGeneration::kBlackwell;
+    // LL128 by default on Volta and later with NVLink inside the node and the NIC at most a
+    // PCIe switch away (tuning.cc; NCCL 2.8.4 of 2021 already enabled compute capability
+    // 7.0 and 8.0; HGX A100 and H100 boards put each NIC on its GPU's PCIe switch).
+    // NVLS needs NVSwitch 3 (Hopper) or later.
+    const bool ll128 = profile.generation != GpuGeneration::kAscend;
+    const bool nvls = profile.generation == GpuGeneration::kHopper || profile.generation == GpuGeneration::kBlackwell;
     std::vector<P> protos = {P::kLL};
     if (ll128) protos.push_back(P::kLL128);
     protos.push_back(P::kSimple);
     for (P p : protos) cands.push_back({A::kRing, p});
-    if (reduces && ll128 && in_switch_ok(fabric, g)) cands.push_back({A::kInSwitch, P::kSimple});
+    if (reduces && nvls && in_switch_ok(fabric, g)) cands.push_back({A::kInSwitch, P::kSimple});
     if (reduces && hierarchical_ok(fabric, g))
       for (P p : protos) cands.push_back({A::kHierarchical, p});
     // NCCL's double binary tree across equal domains; PAT with one rank per domain.

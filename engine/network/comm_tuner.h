@@ -57,7 +57,8 @@
 // predicts with the call's latency). Inside one node no ceiling is applied: podsim's
 // choice there already is NCCL's (ring LL to 1 MB, then NVLS; nccl-tests issue 309).
 //
-// LL128 runs on Hopper and Blackwell only, NVLS on Hopper and Blackwell NVSwitch
+// LL128 runs on Ampere, Hopper and Blackwell (NCCL enables it from compute capability
+// 7.0 on NVLink nodes), NVLS on Hopper and Blackwell NVSwitch
 // domains (tuning.cc). Not modelled: CollNet and NVLS-tree as their own patterns (the
 // hierarchical ring stands in), the NIC's own latency (latencyInter), the ring's
 // "plateau" latency factor.

@@ -437,3 +437,19 @@ TEST_CASE("NCCL chooses with its ceilings, then the call runs at the measured ra
     }
   }
 }
+
+TEST_CASE("NCCL on 8 A100: LL128 between LL and Simple, no NVLS (tuning.cc enables LL128 from sm70)") {
+  // NCCL's tuning.cc turns LL128 on by default from compute capability 7.0 on NVLink
+  // nodes (NCCL 2.8.4 already for 7.0 and 8.0); NVLS needs NVSwitch 3 (Hopper).
+  const topologies::Cluster c = topologies::build_preset("hgx-a100");
+  const topologies::EngineFabric f(c);
+  bool ll128_chosen = false;
+  for (double bytes = 1024; bytes <= 4e9; bytes *= 2) {
+    const Collective ar = engine::tune(f, CollectiveOp::kAllReduce, first(8), Bytes(bytes), {});
+    CHECK(ar.algorithm != Algorithm::kInSwitch);
+    ll128_chosen |= ar.protocol == Protocol::kLL128;
+  }
+  CHECK(ll128_chosen);
+  CHECK(engine::tune(f, CollectiveOp::kAllReduce, first(8), Bytes(4096), {}).protocol == Protocol::kLL);
+  CHECK(engine::tune(f, CollectiveOp::kAllReduce, first(8), Bytes::giga(1), {}).protocol == Protocol::kSimple);
+}
