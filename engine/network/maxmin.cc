@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "engine/check.h"
 #include "engine/network/maxmin_sums.h"
@@ -14,8 +15,10 @@ namespace podsim::engine {
 
 namespace {
 
-// Every kResync-th region solve of a link recomputes its frozen total from scratch.
+// Every kResync-th region solve of a link recomputes its frozen total from scratch,
+// and so does every solve of a link with at most kShortList entries.
 constexpr uint32_t kResync = 32;
+constexpr size_t kShortList = 8;
 
 // Rebuilding the route pool costs one pass over the live routes; do it when at least
 // half the pool is dead, and not for small pools.
@@ -32,14 +35,16 @@ LinkId MaxMinSolver::add_link(double capacity) {
   load_.push_back(0);
   sum_.push_back(0);
   since_exact_.push_back(0);
-  suffix_.push_back(0);
-  order_at_.push_back(0);
-  order_begin_.push_back(0);
+  above_.push_back(0);
+  region_entries_.push_back(0);
+  old_rate_.push_back(-1);
+  other_max_.push_back(0);
   on_.emplace_back();
   loose_on_.emplace_back();
   seeded_.push_back(0);
   needs_compact_.push_back(0);
   link_mark_.push_back(0);
+  link_seed_.push_back(0);
   remaining_.push_back(0);
   unfrozen_.push_back(0);
   class_rate_.push_back(0);
@@ -93,7 +98,6 @@ void MaxMinSolver::activate(FlowId id) {
   const uint32_t f = index(id);
   PODSIM_CHECK(f < flows_.size() && flows_[f].state == State::kSuspended, "activate() on a flow that is not suspended");
   flows_[f].state = State::kActive;
-  theta_ = 0;
   for (LinkId l : route(id)) {
     loose_on_[index(l)].push_back(f);
     seed(index(l));
@@ -107,11 +111,9 @@ void MaxMinSolver::remove_flow(FlowId id) {
   if (flows_[f].state == State::kActive) {
     const uint32_t c = flows_[f].cls;
     if (c == kNoClass) {  // activated since the last solve: loose_on_ skips it
-      theta_ = 0;
       for (LinkId l : route(id)) seed(index(l));
     } else {
       const double rate = class_rate_[c];
-      theta_ = std::min(theta_, rate);
       drop_member(c, f);
       for (LinkId l : route(id)) {
         sum_[index(l)] -= rate;
@@ -185,9 +187,7 @@ uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult) {
     pairs_.push_back(Pair{c, link, mult, 0});
   }
   add_to_class(c, p);
-  // In order, the write-back lists every pair of a frozen class; otherwise the link's
-  // list is sorted in place and must hold it already.
-  if (!in_order_) on_[link].push_back(p);
+  on_[link].push_back(p);
   return p;
 }
 
@@ -295,13 +295,7 @@ void MaxMinSolver::renumber_pairs() {
   free_pairs_.clear();
 }
 
-// Breadth-first over the bipartite link/class graph from the seeded links, through
-// classes with rate >= theta (and flows activated since the last solve), one region at
-// a time, so that each is filled on its own: a ring step is n regions of one flow each,
-// and filling them together would pay a heap over all. Each region link is scanned
-// once; its pairs below theta are frozen (their rates become capacity it has given
-// away), the others' classes join the region whole.
-void MaxMinSolver::find_regions(double theta) {
+void MaxMinSolver::next_epoch() {
   epoch_ += 2;
   if (epoch_ < 2) {  // wrapped: stale marks could collide with the new epoch
     for (Flow& flow : flows_) flow.mark = 0;
@@ -309,102 +303,154 @@ void MaxMinSolver::find_regions(double theta) {
     std::fill(class_mark_.begin(), class_mark_.end(), 0);
     epoch_ = 2;
   }
+}
+
+// Link l joins the search from `seed`; reached before by an earlier one, it records
+// that the two components fill as one.
+[[gnu::always_inline]] inline void MaxMinSolver::join_region_link(uint32_t l, uint32_t seed, uint32_t& merge_from) {
+  if (link_mark_[l] == epoch_) {
+    merge_from = std::min(merge_from, link_seed_[l]);
+    return;
+  }
+  link_mark_[l] = epoch_;
+  link_seed_[l] = seed;
+  comp_links_.push_back(LinkId{l});
+  unfrozen_[l] = 0;
+  above_[l] = 0;
+  region_entries_[l] = 0;
+  old_rate_[l] = -1;
+}
+
+// Class c joins the region whole: its links join, and each counts c's flows on it as
+// unfrozen and their old rates as load the region gives back (maxmin.h, the
+// precedence region).
+void MaxMinSolver::join_region_class(uint32_t c, size_t& flows, uint32_t seed, uint32_t& merge_from) {
+  class_mark_[c] = epoch_;
+  comp_classes_.push_back(c);
+  flows += class_flows(c);
+  old_rate_[c] = class_rate_[c];  // link c is in the region: its class joins from it
+  const double x = class_rate_[c];
+  if (cpairs_[c].empty()) {  // one flow, listed on its links as itself
+    for (LinkId m : route(FlowId{one_[c]})) {
+      const uint32_t li = index(m);
+      join_region_link(li, seed, merge_from);
+      ++unfrozen_[li];
+      ++region_entries_[li];
+      above_[li] += x;
+    }
+    return;
+  }
+  for (uint32_t q : cpairs_[c]) {
+    const Pair& pair = pairs_[q];
+    join_region_link(pair.link, seed, merge_from);
+    unfrozen_[pair.link] += pair.mult;
+    ++region_entries_[pair.link];
+    above_[pair.link] += x * pair.mult;
+  }
+}
+
+size_t MaxMinSolver::component_of_seed(uint32_t seed) const {
+  const auto it = std::upper_bound(components_.begin(), components_.end(), seed,
+                                   [](uint32_t s, const Component& c) { return s < c.first_seed; });
+  return static_cast<size_t>(it - components_.begin()) - 1;
+}
+
+// Breadth-first from the changed links (seeds_), one connected region at a time, so
+// that each is filled on its own: a ring step is n regions of one flow each, and
+// filling them together would pay a heap over all. A region link brings in its own
+// class (the flows bottlenecked on it) and the flows activated on it since the last
+// solve; a class brings in its links. Classes that merely cross a region link stay
+// frozen: their bottleneck is elsewhere and unchanged (maxmin.h). The search is
+// directed (link -> its class -> its links), so a search can reach a link an earlier
+// one found: the components from that one on are merged (contiguous ranges).
+void MaxMinSolver::find_regions() {
+  next_epoch();
   comp_classes_.clear();
   comp_loose_.clear();
   comp_links_.clear();
   components_.clear();
-  uint32_t order_used = 0;
-  for (uint32_t seed : seeds_) {
+  for (uint32_t k = 0; k < seeds_.size(); ++k) {
+    const uint32_t seed = seeds_[k];
     seeded_[seed] = 0;
     if (link_mark_[seed] == epoch_) continue;
-    link_mark_[seed] = epoch_;
-    Component c{comp_classes_.size(), comp_loose_.size(), comp_links_.size(), 0};
-    comp_links_.push_back(LinkId{seed});
+    Component c{comp_classes_.size(), comp_loose_.size(), comp_links_.size(), 0, k};
+    uint32_t merge_from = k;
+    join_region_link(seed, k, merge_from);
     for (size_t i = c.first_link; i < comp_links_.size(); ++i) {
       const uint32_t l = index(comp_links_[i]);
-      const std::vector<uint32_t>& on = on_[l];
-      // Sorted by rate: the pairs below theta are a prefix, left as they are.
-      const size_t begin =
-          theta > 0 ? static_cast<size_t>(std::partition_point(on.begin(), on.end(),
-                                                               [&](uint32_t e) { return class_rate_[entry_class(e)] < theta; }) -
-                                          on.begin())
-                    : 0;
-      // The region's total, needed only to subtract it from the link's (below): summed
-      // flow by flow (m additions of a class's rate), in list order, so that every
-      // total is the one a list of flows would give, bit for bit.
-      const bool from_total = begin > 0 && since_exact_[l] + 1 < kResync;
-      double above = 0;
-      uint32_t n = 0;
-      for (size_t k = begin; k < on.size(); ++k) {
-        const uint32_t e = on[k];
-        const uint32_t cls = entry_class(e), mult = entry_mult(e);
-        if (from_total) {
-          const double r = class_rate_[cls];
-          for (uint32_t j = 0; j < mult; ++j) above += r;
-        }
-        n += mult;
-        if (class_mark_[cls] == epoch_) continue;
-        class_mark_[cls] = epoch_;
-        comp_classes_.push_back(cls);
-        c.flows += class_flows(cls);
-        if (e & kSingle) {
-          for (LinkId m : route(FlowId{e & ~kSingle})) {
-            if (link_mark_[index(m)] != epoch_) {
-              link_mark_[index(m)] = epoch_;
-              comp_links_.push_back(m);
-            }
-          }
-          continue;
-        }
-        for (uint32_t q : cpairs_[cls]) {
-          const uint32_t m = pairs_[q].link;
-          if (link_mark_[m] != epoch_) {
-            link_mark_[m] = epoch_;
-            comp_links_.push_back(LinkId{m});
-          }
-        }
-      }
+      if (class_mark_[l] != epoch_ && class_flows(l) != 0) join_region_class(l, c.flows, k, merge_from);
       for (uint32_t f : loose_on_[l]) {
-        if (flows_[f].state != State::kActive) continue;  // removed before its first solve
-        ++n;
-        if (flows_[f].mark == epoch_) continue;
+        if (flows_[f].state != State::kActive || flows_[f].mark == epoch_) continue;  // removed, or in
         flows_[f].mark = epoch_;
         comp_loose_.push_back(f);
         ++c.flows;
         for (LinkId m : route(FlowId{f})) {
-          if (link_mark_[index(m)] != epoch_) {
-            link_mark_[index(m)] = epoch_;
-            comp_links_.push_back(m);
-          }
+          join_region_link(index(m), k, merge_from);
+          ++unfrozen_[index(m)];
         }
       }
-      // The frozen flows' total is the link's total less the region's, except every
-      // kResync-th time, when it is summed afresh so rounding cannot accumulate.
-      double frozen = 0;
-      if (begin > 0) {
-        if (from_total) {
-          ++since_exact_[l];
-          frozen = std::max(sum_[l] - above, 0.0);
-        } else {
-          since_exact_[l] = 0;
-          for (size_t k = 0; k < begin; ++k) {
-            frozen = add_repeated(frozen, class_rate_[entry_class(on[k])], entry_mult(on[k]));
-          }
-        }
-      }
-      suffix_[l] = static_cast<uint32_t>(begin);
-      order_begin_[l] = order_at_[l] = order_used;
-      order_used += n;  // a link gets at most one pair per flow
-      remaining_[l] = capacity_[l] - frozen;
-      unfrozen_[l] = n;
+    }
+    if (merge_from < k) {
+      const size_t j = component_of_seed(merge_from);
+      const Component& first = components_[j];
+      c.first_class = first.first_class;
+      c.first_loose = first.first_loose;
+      c.first_link = first.first_link;
+      c.first_seed = first.first_seed;
+      for (size_t i = j; i < components_.size(); ++i) c.flows += components_[i].flows;
+      components_.resize(j);
     }
     components_.push_back(c);
   }
   seeds_.clear();
-  // A huge region (a whole all-to-all starting) is sorted in place instead: the scratch
-  // would add 4 bytes per flow-link incidence to the peak.
-  in_order_ = order_used <= max_scratch_entries_;
-  if (in_order_ && order_.size() < order_used) order_.resize(order_used);
+  // The frozen flows' load: none if every entry is the region's; else the link's
+  // total less the region's, except for short lists and every kResync-th time, when
+  // it is summed afresh so rounding cannot accumulate. (The lists hold no dead entries
+  // here: drop_removed_flows and finish_round compacted them.)
+  for (LinkId id : comp_links_) {
+    const uint32_t l = index(id);
+    double frozen = 0;
+    if (region_entries_[l] == on_[l].size()) {
+      // all the region's: nothing frozen, exactly
+    } else if (on_[l].size() > kShortList && ++since_exact_[l] < kResync) {
+      frozen = std::max(sum_[l] - above_[l], 0.0);
+    } else {
+      since_exact_[l] = 0;
+      for (uint32_t e : on_[l]) {
+        if (entry_dead(e)) continue;
+        const uint32_t cls = entry_class(e);
+        if (class_mark_[cls] != epoch_) frozen += class_rate_[cls] * entry_mult(e);
+      }
+    }
+    remaining_[l] = capacity_[l] - frozen;
+  }
+}
+
+// Checks (*) of maxmin.h on the links the last fill froze flows on (saturated_): no
+// flow outside the region may be faster than the level it froze at. The classes that
+// are become seeds of another round; true iff there are any.
+bool MaxMinSolver::check_levels() {
+  bool grown = false;
+  for (const Saturation& s : saturated_) {
+    const uint32_t l = s.link;
+    const double bound = s.level * (1 + kTieTolerance);
+    // Every flow on l was at most its class's old rate: a level that did not drop
+    // below it leaves no flow above it; nor does one at or above every other class's.
+    if ((old_rate_[l] >= 0 && old_rate_[l] <= bound) || other_max_[l] <= bound) continue;
+    double top = 0;
+    for (uint32_t e : on_[l]) {
+      if (entry_dead(e)) continue;
+      const uint32_t c = entry_class(e);
+      const double x = class_rate_[c];
+      if (c != l) top = std::max(top, x);
+      if (class_mark_[c] == epoch_ + 1 || x <= bound) continue;  // solved now, or not faster
+      class_mark_[c] = epoch_ + 1;  // listed once
+      seed(c);
+      grown = true;
+    }
+    other_max_[l] = top;
+  }
+  return grown;
 }
 
 void MaxMinSolver::note_moved(uint32_t f) {
@@ -461,6 +507,7 @@ void MaxMinSolver::leave_class(uint32_t f) {
     if (--pairs_[p].mult == 0) {
       kill_pair(p);
       fill_dead_.push_back(p);
+      compact(index(l));
     }
   }
 }
@@ -472,11 +519,12 @@ void MaxMinSolver::give_pairs(uint32_t c) {
   one_[c] = kNoFlow;
   flows_[g].pos = 0;
   members_[c].push_back(g);
-  flows_[g].tagged = 0;  // its own list entries are dropped by the write-back
   for (LinkId l : route(FlowId{g})) {
+    if (flows_[g].tagged) compact(index(l));  // its own entries are dead now
     slot_[index(l)] = new_pair(c, index(l), 1);
     slot_stamp_[index(l)] = stamp_;
   }
+  flows_[g].tagged = 0;
 }
 
 // Moves f from its class (or none) into class `to`, which must be stamped. A flow
@@ -493,9 +541,11 @@ void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
   give_pairs(to);
   flows_[f].pos = static_cast<uint32_t>(dst.size());
   dst.push_back(f);
+  const bool was_tagged = flows_[f].tagged;
   flows_[f].tagged = 0;
   for (LinkId l : route(FlowId{f})) {
     const uint32_t li = index(l);
+    if (was_tagged) compact(li);  // its own entries are dead now
     if (slot_stamp_[li] == stamp_) {
       ++pairs_[slot_[li]].mult;
     } else {
@@ -526,6 +576,7 @@ void MaxMinSolver::rehome_class(uint32_t from, uint32_t to) {
       pairs_[slot_[l]].mult += pairs_[p].mult;
       pairs_[p].mult = 0;
       fill_dead_.push_back(p);
+      compact(l);
     } else {
       add_to_class(to, p);
       slot_[l] = p;
@@ -545,12 +596,15 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
       const uint32_t li = index(l);
       remaining_[li] -= level;
       --unfrozen_[li];
-      if (in_order_) order_[order_at_[li]++] = f | kSingle;
+      if (li != c) other_max_[li] = std::max(other_max_[li], level);
     }
     if (!flows_[f].tagged) {
+      // Entries it had as a lone flow before it got pairs this solve would come alive
+      // again: they go first.
+      for (LinkId l : route(FlowId{f}))
+        if (needs_compact_[index(l)]) std::erase_if(on_[index(l)], [&](uint32_t e) { return entry_dead(e); });
       flows_[f].tagged = 1;
-      if (!in_order_)
-        for (LinkId l : route(FlowId{f})) on_[index(l)].push_back(f | kSingle);
+      for (LinkId l : route(FlowId{f})) on_[index(l)].push_back(f | kSingle);
     }
     return;
   }
@@ -560,7 +614,7 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
     // the same whatever the grouping (maxmin_sums.h: in O(1) per binade).
     remaining_[pair.link] = subtract_repeated(remaining_[pair.link], level, pair.mult);
     unfrozen_[pair.link] -= pair.mult;
-    if (in_order_) order_[order_at_[pair.link]++] = p;
+    if (pair.link != c) other_max_[pair.link] = std::max(other_max_[pair.link], level);
   }
 }
 
@@ -576,8 +630,7 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
   }
   units_.clear();
   const std::vector<uint32_t>& on = on_[l];
-  for (size_t k = suffix_[l]; k < on.size(); ++k) {
-    const uint32_t e = on[k];
+  for (const uint32_t e : on) {
     if (entry_dead(e)) continue;
     const uint32_t cls = entry_class(e);
     if (class_mark_[cls] == epoch_ && cls != l) units_.push_back(e);
@@ -662,7 +715,9 @@ void MaxMinSolver::fill(size_t component) {
     }
     double rate = std::numeric_limits<double>::infinity();
     uint32_t bottleneck = 0;
-    for (LinkId l : links) {
+    // Its route, not the component's links: merged components (find_regions) may
+    // hold links without flows.
+    for (LinkId l : route(FlowId{f})) {
       if (remaining_[index(l)] < rate) {
         rate = remaining_[index(l)];
         bottleneck = index(l);
@@ -674,6 +729,7 @@ void MaxMinSolver::fill(size_t component) {
       move_flow(f, bottleneck);
     }
     freeze_class(bottleneck, rate);
+    saturated_.push_back(Saturation{bottleneck, rate});
   } else if (k.flows > 1) {
     heap_.clear();
     for (LinkId id : links) {
@@ -701,7 +757,10 @@ void MaxMinSolver::fill(size_t component) {
       return false;
     };
     const double inf = std::numeric_limits<double>::infinity();
-    while (top_is_current(inf)) {
+    // Once every flow has frozen, the links left (those that never saturate, most of
+    // a region's) need no popping.
+    size_t left = k.flows;
+    while (left > 0 && top_is_current(inf)) {
       round_.clear();
       const uint32_t first = heap_pop();
       round_.push_back(first);
@@ -711,7 +770,11 @@ void MaxMinSolver::fill(size_t component) {
       const double bound = level * (1 + kTieTolerance);
       while (top_is_current(bound)) round_.push_back(heap_pop());
       for (uint32_t l : round_)
-        if (unfrozen_[l] > 0) freeze_round_link(l, level);
+        if (unfrozen_[l] > 0) {
+          left -= unfrozen_[l];  // every unfrozen flow on l freezes there
+          freeze_round_link(l, level);
+          saturated_.push_back(Saturation{l, level});
+        }
     }
   }
   for (LinkId id : links) {
@@ -721,44 +784,11 @@ void MaxMinSolver::fill(size_t component) {
   }
 }
 
-MaxMinSolver::Changes MaxMinSolver::solve() {
-  for (FlowId f : moved_) flows_[index(f)].moved = 0;
-  moved_.clear();
-  solved_classes_.clear();
-  changed_flows_.clear();
-  drop_removed_flows();
-  const double theta = theta_;
-  theta_ = std::numeric_limits<double>::infinity();
-  find_regions(theta);
-  stamped_class_ = kNoClass;
-  for (size_t c = 0; c < components_.size(); ++c) fill(c);
-  stamped_class_ = kNoClass;
-  // Every region link's suffix, rewritten in the order its classes froze: by rate, so
-  // the lists stay sorted without a sort.
+// After a round's fills: the region links' totals, and their lists without the
+// entries the fills emptied.
+void MaxMinSolver::finish_round() {
   for (LinkId id : comp_links_) {
     const uint32_t l = index(id);
-    std::vector<uint32_t>& on = on_[l];
-    if (in_order_) {
-      on.erase(on.begin() + suffix_[l], on.end());
-      // A ring step writes one entry per link: appended in line, not by insert's
-      // out-of-line call, which cost more than the entry.
-      if (order_at_[l] - order_begin_[l] <= 4) {
-        for (uint32_t k = order_begin_[l]; k < order_at_[l]; ++k) on.push_back(order_[k]);
-      } else {
-        on.insert(on.end(), order_.begin() + order_begin_[l], order_.begin() + order_at_[l]);
-      }
-    } else {
-      const auto begin = on.begin() + suffix_[l];
-      on.erase(std::remove_if(begin, on.end(), [&](uint32_t e) { return entry_dead(e); }), on.end());
-      // Tied rates (a symmetric collective) are sorted already: one pass.
-      const auto by_rate = [&](uint32_t a, uint32_t b) { return class_rate_[entry_class(a)] < class_rate_[entry_class(b)]; };
-      const auto b2 = on.begin() + suffix_[l];
-      if (!std::is_sorted(b2, on.end(), by_rate))
-        std::sort(b2, on.end(), [&](uint32_t a, uint32_t b) {
-          const double ra = class_rate_[entry_class(a)], rb = class_rate_[entry_class(b)];
-          return ra < rb || (ra == rb && a < b);
-        });
-    }
     // A one-off giant list (an all-to-all starting) gives its memory back.
     if (loose_on_[l].capacity() > 4096) {
       std::vector<uint32_t>().swap(loose_on_[l]);
@@ -766,9 +796,49 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
       loose_on_[l].clear();
     }
     sum_[l] = capacity_[l] - remaining_[l];
+    solved_links_.push_back(id);
   }
+  for (uint32_t l : to_compact_) {
+    std::erase_if(on_[l], [&](uint32_t e) { return entry_dead(e); });
+    needs_compact_[l] = 0;
+  }
+  to_compact_.clear();
   free_pairs_.insert(free_pairs_.end(), fill_dead_.begin(), fill_dead_.end());
   fill_dead_.clear();
+}
+
+MaxMinSolver::Changes MaxMinSolver::solve() {
+  for (FlowId f : moved_) flows_[index(f)].moved = 0;
+  moved_.clear();
+  solved_classes_.clear();
+  solved_links_.clear();
+  changed_flows_.clear();
+  drop_removed_flows();
+  // Rounds: the region, then (rarely) the region grown by the classes (*) caught.
+  int rounds = 0;
+  do {
+    ++rounds;
+    find_regions();
+    stamped_class_ = kNoClass;
+    for (size_t c = 0; c < components_.size(); ++c) {
+      saturated_.clear();
+      fill(c);
+      if (check_levels()) {
+        // This component's flows stay in the region: it only grows.
+        const size_t end = c + 1 < components_.size() ? components_[c + 1].first_link : comp_links_.size();
+        for (size_t i = components_[c].first_link; i < end; ++i) seed(index(comp_links_[i]));
+      }
+    }
+    stamped_class_ = kNoClass;
+    finish_round();
+  } while (!seeds_.empty());
+  if (rounds > 1) {
+    ++regrown_solves_;
+    // A class or link solved in two rounds is reported once.
+    next_epoch();
+    std::erase_if(solved_classes_, [&](uint32_t c) { return std::exchange(class_mark_[c], epoch_) == epoch_; });
+    std::erase_if(solved_links_, [&](LinkId l) { return std::exchange(link_mark_[index(l)], epoch_) == epoch_; });
+  }
   const size_t live_pairs = pairs_.size() - free_pairs_.size();
   if (pairs_made_ >= kMinPairsMade && 4 * pairs_made_ >= live_pairs) renumber_pairs();
   if (report_flows_)
@@ -776,7 +846,7 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
       if (one_[c] != kNoFlow) changed_flows_.push_back(FlowId{one_[c]});
       for (uint32_t f : members_[c]) changed_flows_.push_back(FlowId{f});
     }
-  return Changes{changed_flows_, comp_links_, solved_classes_, moved_};
+  return Changes{changed_flows_, solved_links_, solved_classes_, moved_};
 }
 
 }  // namespace podsim::engine

@@ -18,31 +18,54 @@
 // variable with sharing penalty 0) so that it can wait out its latency without taking
 // a share; activate() lets it compete.
 //
-// Incremental (Ros-Giralt et al., "On the Bottleneck Structure of Congestion-Controlled
-// Networks", SIGMETRICS 2020: a change propagates only to links at or above the level
-// of the flows it touches). Progressive filling freezes flows in increasing order of
-// rate. Removing flows whose smallest rate is theta changes nothing below theta: each
-// link they cross saturates at theta or above (else they would have frozen below
-// theta), and every other link sees the same load at every level below theta. So the
-// flows with rate < theta keep their rates, and the rest is the fill of a residual
-// problem: flows with rate >= theta on capacities c_l minus the frozen flows' rates,
-//     c'_l = c_l - sum over f on l with x_f < theta of x_f,
-// whose fair shares all start at or above theta. That problem splits into connected
-// components, of which only those holding a removed flow's links changed. solve()
-// therefore recomputes, from the links whose flow set changed, the flows with rate
-// >= theta connected to them through such flows: the "region". An activation sets
-// theta = 0 (the new flow's rate is not known yet): the region is then the whole
-// connected component, as in a from-scratch solve of it. Flows outside the region
-// keep their rates bit for bit.
+// Incremental: the precedence region (Ros-Giralt et al., "On the Bottleneck Structure
+// of Congestion-Controlled Networks", SIGMETRICS 2020: a change at a bottleneck
+// propagates only to the bottlenecks downstream of it in the bottleneck precedence
+// graph). Every active flow f has a bottleneck class b(f) (below): a saturated link on
+// its route on which no flow gets more. The classes are the graph's vertices; class c
+// precedes link l if a flow of c crosses l (then x_c <= x_l: l's own flows are its
+// fastest). From the links whose flow set changed (removals, activations), solve()
+// builds the region Q, the smallest set with
+//     every class of a changed link (a changed link's share moves) in Q, and
+//     every class of a link crossed by a flow of Q in Q (that link's residual
+//     capacity c_l - sum over frozen flows on l moves with x_Q, so its share does),
+// plus the activated flows, and fills Q alone on the residual capacities
+//     c'_l = c_l - sum over flows f on l not in Q of x_f,
+// every flow outside Q keeping its rate. Why that is exact: max-min fairness is
+// unique and is characterised by feasibility plus a bottleneck for every flow
+// (Bertsekas & Gallager, §6.5.2). Feasibility holds by construction (Q's fill stays
+// within c'_l). A flow outside Q keeps its bottleneck b: b is not a changed link and
+// no flow of Q crosses it (else b's class would be in Q), so b carries the same flows
+// at the same rates, saturated, with no flow above it. A flow of Q froze on a link l
+// saturated in the fill, where no flow of Q gets more; it is a true bottleneck iff no
+// flow outside Q on l is faster either:
+//     x_d <= level(l)   for every flow d on l outside Q.            (*)
+// When (*) holds on every link Q froze on, the combined rates are the max-min
+// allocation. When it fails (a finite change can reorder shares: a link's level drops
+// below an upstream class that the infinitesimal precedence argument leaves alone, or
+// an unsaturated link saturates under flows that were faster), the offending classes
+// join Q with their downstream closure and Q is filled again from the state the
+// first fill left (which is feasible and consistent, so the argument above holds for
+// the larger Q); Q only grows, so this ends, at worst with the whole component.
+// Checking (*) is O(1) for a link whose class was in Q and whose level did not drop
+// (all flows on l were at most its old level), and a pass over l's list otherwise.
+// On the 128-rank all-to-all-v of bench/README.md `cm` (mean per event): the earlier
+// region (every class at or above the completed flow's rate connected to it) held 84
+// classes, 2,000 flows, 2,900 pairs; Q holds 67 classes, 1,350 flows, 2,060 pairs, and
+// 67 classes really change rate (a dense all-to-all's completions do reach most links
+// above them); in 3.5% of the events a class outside the first Q changed rate, so Q
+// had to grow (an offline count, bench/README.md). `nvl`: 29 -> 21 classes, 620 -> 370
+// pairs. Rates match a from-scratch solve within rounding, not bit for bit: which flows
+// a solve recomputes decides the order of the sums (maxmin_test, the oracle and
+// event-by-event tests; simgrid_compare within 1e-4).
 //
 // Bottleneck classes. A solve records, for each flow it recomputes, the link it froze
 // on: its bottleneck, class_of(f). Every flow frozen on one link in one round gets the
 // same level, so the flows of a class have bit-identical rates, and a solve that
-// recomputes one of them recomputes all (a bottleneck's flows are its fastest, so they
-// are at or above theta whenever the link joins a region). The solver keeps the
+// recomputes one of them recomputes all (the region takes classes whole). The solver keeps the
 // classes from solve to solve and fills over them, not over flows:
 //   - a link's list holds (class, link) pairs with multiplicities, m(c, l) = the number
-//     of flows of class c crossing l, sorted by the class's rate x_c; a class lists its
+//     of flows of class c crossing l (in no particular order); a class lists its
 //     pairs. The equation's sums become sums over pairs,
 //         load(l) = sum over pairs (c, l) of m(c, l) x_c,
 //         share(l) = (c_l - frozen load on l) / (sum of m(c, l) over unfrozen c),
@@ -71,20 +94,18 @@
 // against ~7,900 (2.7x: a `cm` class is the flows into one NPU, from distinct NPUs, so
 // most of its pairs have m = 1). About 1,300 of the 2,000 change rate and ~5 change
 // class per event.
-// Sums are taken flow by flow in list order (m additions of x_c, m subtractions of the
-// level), so every rate, load and remaining capacity is bit for bit what a list of
-// flows gives (simulated times and goldens unchanged by the grouping); the additions
-// are register arithmetic, not memory traffic, but one serial chain: a freeze's m
-// subtractions take m times an addition's latency. maxmin_sums.h takes them as integer
+// A freeze subtracts the level flow by flow (m subtractions), as a list of flows
+// would: one serial chain, m times a subtraction's latency. maxmin_sums.h takes it as integer
 // steps on the significand, O(1) per binade and bit for bit the loop's result, for
 // chains of 8 or more that move x by under a quarter or are 48 or longer (a link
 // drained to ~0 crosses a binade every few steps): 30% less CPU on the 256-rank
 // all-to-all-v on `nvl`, whose pairs carry ~11 flows each; not used in the region
 // search's sums (on `cm`, one flow per pair, it cost 2-4% there).
 //
-// Cost of a solve: O(P + M + L log L) for a region whose L links hold P pairs (both the
-// region's classes and the frozen ones sharing its links) and whose classes move or
-// split M flows (their routes), and O(route) for a flow alone in its region. Links
+// Cost of a solve: O(P + M + L log L + V) for a region whose classes hold P pairs on L
+// links and move or split M flows (their routes), V the lists passed over to check (*)
+// (and every 32nd visit of a link, to sum its frozen load afresh), and O(route) for a
+// flow alone in its region. Links
 // whose fair shares tie (within kTieTolerance) saturate in the same round and give
 // their flows bit-identical rates, so a symmetric collective step (all-to-all on a
 // crossbar) is one round and its flows finish at the same instant.
@@ -114,12 +135,12 @@
 // most touched links are far from the top when touched. Buckets (shares on a grid)
 // would need a second pass to keep ties exact, and shares span many decades.
 //
-// Each link keeps its pairs sorted by rate, so the pairs below theta are a prefix
-// found by binary search and never visited: their total is the link's sum less the
-// region's (recomputed exactly every 32nd time, so rounding cannot build up). The
-// region's pairs are written back in the order they froze, which is by rate (a region
-// of more than 4 M flow-link incidences is sorted in place instead, to keep the peak
-// memory).
+// A link's list is not kept in any order: a class whose rate changes keeps its pairs
+// where they are, so the write-back costs only the pairs made and dropped (the lists
+// sorted by rate of the earlier region search cost a rewrite of each region link's
+// upper part per solve). A region link's frozen load is its total less Q's old load on
+// it, summed over Q's pairs as Q is found; every 32nd time it is summed afresh from
+// the list, so rounding cannot build up.
 //
 // Storage is struct-of-arrays: a flow is a slice of one flat route pool plus its class
 // and its place in it (~24 bytes and 4 per hop); a class its member list and pair list;
@@ -136,20 +157,11 @@
 // slower: the additions' latency was already hidden behind the loads), software
 // prefetching of the pairs (4-8% slower), a branch-free search for theta (10% slower).
 //
-// Smaller regions were not taken, though they would give the same allocation: a solve
-// that skipped classes whose bottleneck's share cannot change (Ros-Giralt et al.'s
-// precedence between bottlenecks) would not give the same bits. A region link's frozen
-// total is its sum less the region's (or, every kResync-th time, the prefix summed
-// afresh), and which classes are the region's decides that split and the resync count,
-// so a rate's last bits depend on what each solve recomputed; simulated times are
-// required bit for bit. Where the CPU goes on the 128-rank all-to-all-v on `cm` (perf,
-// main at 76adc59, 2026-12-05 seventh session): the region total's flow-by-flow
-// additions (one serial chain per link, ~7,900 additions a solve) 15%, the heap 19%,
-// freezing 15%, the rest of the region search ~24%. Tried there and dropped, CPU medians
-// against main in alternating runs: a per-link copy of the rates beside each list, for
-// the search for theta and the totals without the pair -> class -> rate loads, 4%
-// slower (1.07 against 1.03 s; not profiled further); the totals by add_repeated,
-// 3% slower (a pair adds ~2.7 flows on average: ~7,900 additions over ~2,900 pairs).
+// Before the precedence region (2026-12-05, seventh session), where the CPU went on the
+// 128-rank all-to-all-v on `cm` (perf, main at 76adc59): the region search 39% (of it
+// the region totals' flow-by-flow additions ~15%), the heap 19%, freezing 15%. Tried
+// there and dropped: a per-link copy of the rates beside each list (4% slower), the
+// totals by add_repeated (3% slower). bench/README.md has the measurements since.
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -173,10 +185,6 @@ class MaxMinSolver {
   static constexpr uint32_t kNoClass = UINT32_MAX;
 
   MaxMinSolver() = default;
-  // Regions of more than `max_scratch_entries` flow-link incidences sort their links'
-  // lists in place after the fill (default 4 M: 16 MB of scratch); tests lower it to
-  // cover that path on small cases.
-  explicit MaxMinSolver(uint32_t max_scratch_entries) : max_scratch_entries_(max_scratch_entries) {}
   MaxMinSolver(const MaxMinSolver&) = delete;
   MaxMinSolver& operator=(const MaxMinSolver&) = delete;
 
@@ -210,6 +218,9 @@ class MaxMinSolver {
   // Whether solve() lists the flows it recomputed (Changes::flows): O(flows) per solve;
   // a caller that works class by class (the flow network) turns it off.
   void set_report_flows(bool on) { report_flows_ = on; }
+  // Solves since construction whose first region proved too small and was grown
+  // (maxmin.h, "Precedence"): each such solve filled again.
+  uint64_t regrown_solves() const { return regrown_solves_; }
 
   // As of the last solve(); 0 for a suspended flow or one activated since.
   double rate(FlowId f) const {
@@ -254,7 +265,12 @@ class MaxMinSolver {
   void seed(uint32_t link);
   void drop_removed_flows();
   void compact_pool();
-  void find_regions(double theta);
+  void find_regions();
+  void join_region_link(uint32_t link, uint32_t seed, uint32_t& merge_from);
+  void join_region_class(uint32_t c, size_t& flows, uint32_t seed, uint32_t& merge_from);
+  bool check_levels();
+  void finish_round();
+  void next_epoch();
   void renumber_pairs();
   void fill(size_t component);
   void freeze_round_link(uint32_t l, double level);
@@ -347,9 +363,6 @@ class MaxMinSolver {
   std::vector<uint32_t> removed_;         // flows to free (cls kept until then)
   std::vector<uint32_t> to_compact_;      // links whose lists hold dead pairs
   std::vector<uint8_t> needs_compact_;    // per link: already in to_compact_
-  // Smallest rate of an active flow removed since the last solve; 0 after an
-  // activation: flows below it keep their rates.
-  double theta_ = std::numeric_limits<double>::infinity();
 
   // Scratch of one solve, kept to reuse allocations.
   uint32_t epoch_ = 0;
@@ -362,14 +375,27 @@ class MaxMinSolver {
     size_t first_loose;  // into comp_loose_
     size_t first_link;   // into comp_links_
     size_t flows;
+    uint32_t first_seed; // the first of its searches (a component is a run of them)
   };
   std::vector<Component> components_;
-  std::vector<uint32_t> suffix_;          // where the region's pairs start in on_
-  std::vector<uint32_t> order_at_;        // where the link's next frozen pair goes in order_
-  std::vector<uint32_t> order_begin_;
-  std::vector<uint32_t> order_;           // region pairs per region link, as they froze
-  bool in_order_ = true;                  // this solve writes order_
-  uint32_t max_scratch_entries_ = uint32_t{1} << 22;
+  // Per region link: the search (by seed, in order) that reached it. A class reached
+  // from one seed may cross a link another seed's search reached first; the two
+  // components, and all between them, then fill as one.
+  std::vector<uint32_t> link_seed_;
+  size_t component_of_seed(uint32_t seed) const;
+  std::vector<double> above_;            // the region's old load on the link
+  std::vector<uint32_t> region_entries_;  // the link's list entries that are the region's
+  std::vector<double> old_rate_;          // the link's class's rate before; -1: it had none
+  // Per link: at least the rate of every flow on it outside its own class, raised as
+  // classes freeze, made exact when check_levels() passes over the list.
+  std::vector<double> other_max_;
+  struct Saturation {
+    uint32_t link;
+    double level;
+  };
+  std::vector<Saturation> saturated_;     // links flows froze on in this round
+  uint64_t regrown_solves_ = 0;
+  std::vector<LinkId> solved_links_;      // every round's region links
   std::vector<double> remaining_;         // capacity not yet given to frozen flows
   std::vector<uint32_t> unfrozen_;        // active flows on the link not yet frozen
   std::vector<HeapEntry> heap_;           // the region's links, min first
