@@ -168,6 +168,7 @@ std::optional<ModelSpec> model_spec(const v1::Model& m, const std::string& job_n
 }
 
 void framework_spec(const v1::ParallelPlan& m, Plan& p);
+void unfused_kernels(const v1::ParallelPlan& m, Plan& p, const At& at);
 
 Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
   Plan p;
@@ -231,6 +232,7 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
   if (m.attention_kernel() == v1::ParallelPlan::FUSED && !p.flash_attention)
     at.add("attention_kernel", "FUSED is a FlashAttention kernel, but flash_attention is false");
   framework_spec(m, p);
+  unfused_kernels(m, p, at);
   return p;
 }
 
@@ -267,6 +269,23 @@ void framework_spec(const v1::ParallelPlan& m, Plan& p) {
     default: p.fp8_recipe = Fp8Recipe::kDelayed; break;
   }
   if (m.has_nvfp4_hadamard()) p.nvfp4_hadamard = m.nvfp4_hadamard();
+}
+
+// The kernels listed in unfused_kernels, each named at most once.
+void unfused_kernels(const v1::ParallelPlan& m, Plan& p, const At& at) {
+  for (int k = 0; k < m.unfused_kernels_size(); ++k) {
+    bool* flag = nullptr;
+    switch (m.unfused_kernels(k)) {
+      case v1::ParallelPlan::RMSNORM: flag = &p.unfused_kernels.rmsnorm; break;
+      case v1::ParallelPlan::SWIGLU: flag = &p.unfused_kernels.swiglu; break;
+      case v1::ParallelPlan::ROPE: flag = &p.unfused_kernels.rope; break;
+      default: break;
+    }
+    const std::string field = fmt::format("unfused_kernels[{}]", k);
+    if (flag == nullptr) at.add(field, "must name a kernel (RMSNORM, SWIGLU, ROPE)");
+    else if (*flag) at.add(field, fmt::format("{} is listed twice", v1::ParallelPlan::UnfusedKernel_Name(m.unfused_kernels(k))));
+    else *flag = true;
+  }
 }
 
 // Recipe fields set for another precision: an explicit DELAYED, which check() cannot
@@ -337,6 +356,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
       return std::nullopt;
     }
     framework_spec(job.plan(), out.plan);
+    unfused_kernels(job.plan(), out.plan, plan_at);
     // DualPipe asked for under auto_plan: the planner may choose it (PlanSearch::allow_dualpipe).
     if (job.plan().schedule() == v1::ParallelPlan::DUALPIPE) out.plan.schedule = PipelineSchedule::kDualPipe;
     if (!model_problems.empty()) return std::nullopt;
@@ -347,7 +367,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
     out.plan.precision = precision(job.precision());
     recipe_precision(job.plan(), out.plan, plan_at);
     for (const FieldProblem& p : check(out.model, out.plan))
-      if (p.field == "fp8_recipe") plan_at.add(p.field, p.message);
+      if (p.field == "fp8_recipe" || p.field == "unfused_kernels") plan_at.add(p.field, p.message);
     if (auto b = budget(job)) out.budget = *b;
     if (device) {
       if (auto p = precision_problem(out.plan.precision, *device)) at.add("precision", *p);

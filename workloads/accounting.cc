@@ -112,6 +112,22 @@ struct Ctx {
     return Op{.name = std::move(name), .kind = OpKind::kMemoryBound, .flops = 0,
               .bytes = engine::Bytes((elements_read + elements_written) * kActivationBytes)};
   }
+  static Op memory_bytes(std::string name, double bytes) {
+    return Op{.name = std::move(name), .kind = OpKind::kMemoryBound, .flops = 0, .bytes = engine::Bytes(bytes)};
+  }
+  // A norm over the token stream: one fused kernel (read and write it once), or
+  // RMSNorm's unfused ops (unfused_kernels.h).
+  Op norm(std::string name) const {
+    const double e = norm_tokens * m.hidden;
+    if (s.unfused.rmsnorm) return memory_bytes(std::move(name), e * kUnfusedRmsNormBytes);
+    return memory(std::move(name), e, e);
+  }
+  // The MLP activation: `up` inputs per output element (2 for SwiGLU's gate and up),
+  // `out` output elements; SwiGLU's unfused ops when set (unfused_kernels.h).
+  Op activation(std::string name, int up, double out) const {
+    if (s.unfused.swiglu && m.mlp == MlpKind::kSwiGlu) return memory_bytes(std::move(name), out * kUnfusedSwiGluBytes);
+    return memory(std::move(name), up * out, out);
+  }
   // Q K^T or P V of the local queries, each with `keys` keys (attended_keys()), `dim` per head.
   Op attention(std::string name, double keys, double dim, double read_elements, double written_elements) const {
     return Op{.name = std::move(name), .kind = OpKind::kAttention,
@@ -145,7 +161,7 @@ void add_attention_core(const Ctx& c, Op scores, Op context, std::vector<Op>& op
 
 void add_self_attention(const Ctx& c, int window, std::vector<Op>& ops) {
   const double h = c.m.hidden, T = c.tokens, keys = c.attended_keys(window);
-  ops.push_back(Ctx::memory("attn_norm", c.norm_tokens * h, c.norm_tokens * h));
+  ops.push_back(c.norm("attn_norm"));
   if (c.m.mla) {
     const MlaSpec& a = *c.m.mla;
     const double qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
@@ -166,6 +182,8 @@ void add_self_attention(const Ctx& c, int window, std::vector<Op>& ops) {
   } else {
     const double d = c.m.head_dim_or_default();
     ops.push_back(c.gemm("qkv", T, h, (c.heads() + 2 * c.kv_heads()) * d));
+    // Fused RoPE is charged nothing (inside the attention path); unfused, its ops over q and k.
+    if (c.s.unfused.rope) ops.push_back(Ctx::memory_bytes("rope", T * (c.heads() + c.kv_heads()) * d * kUnfusedRopeBytes));
     add_attention_core(c, c.attention("attn_scores", keys, d, T * (c.heads() + c.kv_heads()) * d, 0),
                        c.attention("attn_context", keys, d, T * c.kv_heads() * d, T * c.heads() * d), ops);
     ops.push_back(c.gemm("out_proj", T, c.heads() * d, h));
@@ -197,7 +215,7 @@ void add_mlp(const Ctx& c, double ffn, const std::string& prefix, std::vector<Op
   const double h = c.m.hidden, T = c.tokens, f = ffn / c.tp;
   const int up = mlp_matrices(c.m.mlp) - 1;
   ops.push_back(c.gemm(prefix + "_up", T, h, up * f));
-  ops.push_back(Ctx::memory(prefix + "_act", up * T * f, T * f));
+  ops.push_back(c.activation(prefix + "_act", up, T * f));
   ops.push_back(c.gemm(prefix + "_down", T, f, h));
 }
 
@@ -215,7 +233,7 @@ void add_moe(const Ctx& c, std::vector<Op>& ops) {
                    .bytes = engine::Bytes((rows * h + local_experts * h * up * e.expert_ffn) * c.ob +
                                           rows * up * e.expert_ffn * kActivationBytes),
                    .shape = {.m = rows, .k = h, .n = double(up) * e.expert_ffn, .groups = std::max(1.0, std::floor(local_experts))}});
-  ops.push_back(Ctx::memory("experts_act", rows * up * e.expert_ffn, rows * e.expert_ffn));
+  ops.push_back(c.activation("experts_act", up, rows * e.expert_ffn));
   ops.push_back(Op{.name = "experts_down", .kind = OpKind::kGemm, .flops = 2 * rows * e.expert_ffn * h,
                    .bytes = engine::Bytes((rows * e.expert_ffn + local_experts * e.expert_ffn * h) * c.ob +
                                           rows * h * kActivationBytes),
@@ -332,7 +350,7 @@ std::vector<Op> layer_ops(const Ctx& c, bool moe, int window) {
   add_self_attention(c, window, ops);
   if (c.m.dit && c.m.dit->conditioning == TextConditioning::kCrossAttention && c.m.dit->text_tokens > 0)
     add_cross_attention(c, ops);
-  if (!c.m.parallel_block) ops.push_back(Ctx::memory("mlp_norm", c.norm_tokens * h, c.norm_tokens * h));
+  if (!c.m.parallel_block) ops.push_back(c.norm("mlp_norm"));
   if (moe) add_moe(c, ops);
   else add_mlp(c, c.m.ffn, "mlp", ops);
   // Parallel block: x + attention + MLP, three reads and one write.
@@ -365,7 +383,7 @@ std::vector<Op> embedding_ops(const Ctx& c) {
 std::vector<Op> head_ops(const Ctx& c) {
   const double h = c.m.hidden;
   std::vector<Op> ops;
-  ops.push_back(Ctx::memory("final_norm", c.norm_tokens * h, c.norm_tokens * h));
+  ops.push_back(c.norm("final_norm"));
   if (c.m.dit) {
     ops.push_back(c.gemm("unpatchify", c.b * c.m.seq_len / c.s.cp, h, patch_volume(*c.m.dit)));
   } else {

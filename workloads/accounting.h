@@ -38,6 +38,7 @@
 #include "workloads/fp8_casts.h"
 #include "workloads/gemm_waves.h"
 #include "workloads/model.h"
+#include "workloads/unfused_kernels.h"
 
 namespace podsim::workloads {
 
@@ -141,6 +142,9 @@ struct Shard {
   // writes E plus a 1-byte mask, the context GEMM reads E; and every product is
   // computed, masked or not (causal halving does not apply).
   bool flash_attention = true;
+  // RMSNorm, SwiGLU, RoPE run as the ops of the framework's non-fused code path
+  // (unfused_kernels.h) instead of one fused kernel each.
+  UnfusedKernels unfused;
 };
 
 // The layers [begin, end) of a pipeline stage, and whether it holds the embedding

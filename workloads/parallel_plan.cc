@@ -101,7 +101,8 @@ Shard Plan::shard() const {
                .nvfp4_casts = precision == engine::Precision::kFP4,
                .nvfp4_hadamard = nvfp4_hadamard,
                .causal_attention_as_full = false,
-               .flash_attention = flash_attention};
+               .flash_attention = flash_attention,
+               .unfused = unfused_kernels};
 }
 
 // ---- Checks ----
@@ -189,6 +190,23 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
     add("fp8_recipe", fmt::format("{} scales FP8 tensors and needs precision FP8, got {}{}", to_string(p.fp8_recipe),
                                   engine::to_string(p.precision),
                                   p.precision == engine::Precision::kMXFP8 ? " (MXFP8 is a block scaling of its own)" : ""));
+  if (p.unfused_kernels.any()) {
+    // The unfused chains are counted for a dense or MoE LLM whose norms are RMSNorm and
+    // whose activations are BF16 (unfused_kernels.h); Transformer Engine's FP8 casts
+    // assume the fused norm and activation write FP8 themselves (fp8_casts.h).
+    if (m.dit) add("unfused_kernels", fmt::format("{} is a DiT, whose element-wise kernels are set by dit.kernels", model));
+    if (p.unfused_kernels.rmsnorm && m.bias)
+      add("unfused_kernels", fmt::format("RMSNORM: {} has LayerNorm (bias: true), not RMSNorm", model));
+    if (p.unfused_kernels.swiglu && m.mlp != MlpKind::kSwiGlu)
+      add("unfused_kernels", fmt::format("SWIGLU: {} has a {} MLP", model, to_string(m.mlp)));
+    if (p.unfused_kernels.rope && m.learned_positions)
+      add("unfused_kernels", fmt::format("ROPE: {} has learned positions, not a rotary embedding", model));
+    if (p.unfused_kernels.rope && m.mla)
+      add("unfused_kernels", fmt::format("ROPE with MLA ({}) is not modelled", model));
+    if (p.operand_bytes() == 1)
+      add("unfused_kernels", fmt::format("with precision {} is not modelled (Transformer Engine's low-precision casts assume "
+                                         "its fused norm and activation)", engine::to_string(p.precision)));
+  }
   if (p.fp8_swiglu_input_store && m.mlp != MlpKind::kSwiGlu)
     add("fp8_swiglu_input_store", fmt::format("needs a SwiGLU MLP ({} has a {} MLP)", model, to_string(m.mlp)));
   if (p.tp_overlap == TpOverlap::kUserbuffers && p.tp > 1 && !p.sequence_parallel)

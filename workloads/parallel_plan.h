@@ -212,6 +212,10 @@ struct Plan {
   // NVTE_NVFP4_DISABLE_RHT=1), which adds a BF16 read and stops the producers computing
   // the amax (fp8_casts.h, nvfp4_cast_bytes).
   bool nvfp4_hadamard = true;
+  // RMSNorm, SwiGLU and RoPE run as the ops of the framework's non-fused code path
+  // (unfused_kernels.h): MindSpeed without --use-fused-rmsnorm, --use-fused-swiglu,
+  // --use-fused-rotary-pos-emb. Default: all fused. BF16/FP16/INT8 plans of an LLM only.
+  UnfusedKernels unfused_kernels;
 
   int devices() const { return tp * pp * cp * dp; }
   // Layers of a chunk of `layers` whose activations are offloaded (activation_offload).

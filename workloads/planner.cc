@@ -38,6 +38,7 @@ std::string describe(const Plan& p) {
   if (p.precision == engine::Precision::kFP8 && p.fp8_recipe != Fp8Recipe::kDelayed)
     s += fmt::format(", FP8 {} scaling", to_string(p.fp8_recipe));
   if (p.precision == engine::Precision::kFP4 && !p.nvfp4_hadamard) s += ", NVFP4 without Hadamard";
+  if (p.unfused_kernels.any()) s += fmt::format(", unfused {}", to_string(p.unfused_kernels));
   if (p.fp8_activation_cache) s += ", FP8 activation cache";
   if (p.fp8_swiglu_input_store) s += ", FP8 SwiGLU input";
   if (p.distribute_saved_activations) s += ", distributed saved activations";
@@ -161,6 +162,7 @@ void PlanSearch::keep_framework_of(const Plan& p) {
   fp8_swiglu_input_store = p.fp8_swiglu_input_store;
   fp8_recipe = p.fp8_recipe;
   nvfp4_hadamard = p.nvfp4_hadamard;
+  unfused_kernels = p.unfused_kernels;
   allow_dualpipe = p.schedule == PipelineSchedule::kDualPipe;
   activation_offload = p.activation_offload;
 }
@@ -214,7 +216,7 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
                          .fp8_activation_cache = q.fp8_activation_cache,
                          .fp8_swiglu_input_store = q.fp8_swiglu_input_store,
                          .activation_offload = q.activation_offload, .fp8_recipe = q.fp8_recipe,
-                         .nvfp4_hadamard = q.nvfp4_hadamard};
+                         .nvfp4_hadamard = q.nvfp4_hadamard, .unfused_kernels = q.unfused_kernels};
                   if (q.global_batch % (dp * mbs) != 0) continue;
                   if (!check(m, p).empty()) continue;
                   if (v > 1 && p.micro_batches() % pp != 0) continue;

@@ -48,6 +48,7 @@ struct PlanSearch {
   bool fp8_swiglu_input_store = false;
   Fp8Recipe fp8_recipe = Fp8Recipe::kDelayed;
   bool nvfp4_hadamard = true;
+  UnfusedKernels unfused_kernels;
   // The framework runs DualPipe (the user's plan asks for it): candidates with an even
   // pp and enough micro-batches are also tried with schedule kDualPipe.
   bool allow_dualpipe = false;

@@ -336,3 +336,34 @@ TEST_CASE("fp8_recipe and nvfp4_hadamard are read, default to delayed and on, an
   CHECK(contains(error_of([&] { training_jobs(block, &gb200); }),
                  "jobs[0].plan.fp8_recipe: blockwise FP8 scaling runs on Hopper only"));
 }
+
+TEST_CASE("unfused_kernels is read, defaults to all fused, and names a bad entry by its index") {
+  const ScenarioFile f = ScenarioFile::parse("u.textproto", R"(
+    jobs { name: "a" model { preset: "llama3-8b" } plan { dp: 8 unfused_kernels: [RMSNORM, SWIGLU, ROPE] } }
+    jobs { name: "b" model { preset: "llama3-8b" } plan { dp: 8 unfused_kernels: [SWIGLU] } }
+    jobs { name: "c" model { preset: "llama3-8b" } plan { dp: 8 } })");
+  const std::vector<TrainingJob> jobs = training_jobs(f);
+  REQUIRE(jobs.size() == 3);
+  CHECK(jobs[0].plan.unfused_kernels == UnfusedKernels{.rmsnorm = true, .swiglu = true, .rope = true});
+  CHECK(jobs[0].plan.shard().unfused.rope);
+  CHECK(jobs[1].plan.unfused_kernels == UnfusedKernels{.swiglu = true});
+  CHECK_FALSE(jobs[2].plan.unfused_kernels.any());
+  // Twice, unspecified, or a kernel the model does not have: one line, file:line:col and the field.
+  const std::string twice = error_of([&] {
+    training_jobs(ScenarioFile::parse("u.textproto", R"(
+    jobs { name: "a" model { preset: "llama3-8b" } plan { dp: 8 unfused_kernels: [ROPE, ROPE] } })"));
+  });
+  CHECK(contains(twice, "u.textproto:2:"));
+  CHECK(contains(twice, "jobs[0].plan.unfused_kernels[1]: ROPE is listed twice"));
+  CHECK(twice.find('\n') == std::string::npos);
+  CHECK(contains(error_of([&] {
+                   training_jobs(ScenarioFile::parse("u.textproto", R"(
+    jobs { name: "a" model { preset: "llama3-8b" } plan { dp: 8 unfused_kernels: [UNFUSED_KERNEL_UNSPECIFIED] } })"));
+                 }),
+                 "jobs[0].plan.unfused_kernels[0]: must name a kernel (RMSNORM, SWIGLU, ROPE)"));
+  CHECK(contains(error_of([&] {
+                   training_jobs(ScenarioFile::parse("u.textproto", R"(
+    jobs { name: "a" model { preset: "gpt3-175b" } plan { tp: 8 dp: 1 unfused_kernels: [ROPE] } })"));
+                 }),
+                 "jobs[0].plan.unfused_kernels: ROPE: model gpt3-175b has learned positions, not a rotary embedding"));
+}
