@@ -132,6 +132,7 @@ std::optional<ModelSpec> model_spec(const v1::Model& m, const std::string& job_n
   PODSIM_COPY_INT(m, spec, sliding_window);
   PODSIM_COPY_INT(m, spec, full_attention_every);
   PODSIM_COPY(m, spec, parallel_block);
+  PODSIM_COPY(m, spec, sandwich_norm);
   if (m.mlp() == v1::Model::GELU) spec.mlp = MlpKind::kGelu;
   if (m.mlp() == v1::Model::SWIGLU) spec.mlp = MlpKind::kSwiGlu;
   if (m.has_moe()) {

@@ -188,6 +188,7 @@ void add_self_attention(const Ctx& c, int window, std::vector<Op>& ops) {
                        c.attention("attn_context", keys, d, T * c.kv_heads() * d, T * c.heads() * d), ops);
     ops.push_back(c.gemm("out_proj", T, c.heads() * d, h));
   }
+  if (c.m.sandwich_norm) ops.push_back(c.norm("attn_post_norm"));
   // A parallel block adds both branches to the residual once, after the MLP.
   if (!c.m.parallel_block) ops.push_back(Ctx::memory("attn_residual", 2 * c.norm_tokens * h, c.norm_tokens * h));
 }
@@ -353,6 +354,7 @@ std::vector<Op> layer_ops(const Ctx& c, bool moe, int window) {
   if (!c.m.parallel_block) ops.push_back(c.norm("mlp_norm"));
   if (moe) add_moe(c, ops);
   else add_mlp(c, c.m.ffn, "mlp", ops);
+  if (c.m.sandwich_norm) ops.push_back(c.norm("mlp_post_norm"));
   // Parallel block: x + attention + MLP, three reads and one write.
   const double residual_reads = c.m.parallel_block ? 3 : 2;
   ops.push_back(Ctx::memory("mlp_residual", residual_reads * c.norm_tokens * h, c.norm_tokens * h));
@@ -483,7 +485,7 @@ double expert_params(const ModelSpec& m) { return mlp_params(m, m.moe->expert_ff
 
 LayerParams layer_params(const ModelSpec& m, int i) {
   const double h = m.hidden;
-  double dense = attention_params(m) + (m.parallel_block ? 1 : 2) * norm_params(m);
+  double dense = attention_params(m) + ((m.parallel_block ? 1 : 2) + (m.sandwich_norm ? 2 : 0)) * norm_params(m);
   LayerParams p;
   if (is_moe_layer(m, i)) {
     dense += h * m.moe->experts + m.moe->shared_experts * expert_params(m);

@@ -51,6 +51,8 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
   // inputs (lin h each: the norm outputs, dropped by layernorm recompute), dropout masks
   // after attention and MLP (h each).
   double replicated = 4 * h + (rc.has(RecomputeModule::kLayerNorm) ? 0 : 2 * lin * h) + 2 * h * drop;
+  // A sandwich norm's two post-norms keep their inputs (the attention and MLP outputs).
+  if (m.sandwich_norm) replicated += 4 * h;
   double unsplit = 0;  // per token on all T tokens, not divided by TP (MLA latents)
   double split = 0;    // per token, divided by TP
   double core = 0;     // per token, divided by TP: the score matrix rows

@@ -137,6 +137,9 @@ std::vector<FieldProblem> check(const ModelSpec& m) {
     c.add("sliding_window", "needs causal attention (a bidirectional window is not modelled)");
   if (m.full_attention_every > 0 && m.sliding_window == 0)
     c.add("full_attention_every", "needs sliding_window > 0");
+  if (m.sandwich_norm && m.parallel_block)
+    c.add("sandwich_norm", "with parallel_block is not modelled (a sandwich norms each sublayer's output on its own)");
+  if (m.sandwich_norm && m.dit) c.add("sandwich_norm", "on a DiT is not modelled (its block has norms of its own)");
   if (m.moe) check_moe(m, c);
   if (m.mla) check_mla(m, c);
   if (m.dit) check_dit(m, c);

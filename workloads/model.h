@@ -126,6 +126,10 @@ struct ModelSpec {
   int sliding_window = 0;        // tokens a sliding-window query attends to; 0: none
   int full_attention_every = 0;  // with a window: every k-th layer is full; 0: all slide
   bool parallel_block = false;   // attention and MLP in parallel on one norm (PaLM, MegaScale)
+  // Sandwich norm (Ding et al. 2021, CogView §2.4; Pangu Ultra §2.1): each sublayer's
+  // output is normalised again before the residual add, y = x + Norm(Attn(Norm(x))): two
+  // more norms per layer, each one HBM pass over the token stream and a weight of h.
+  bool sandwich_norm = false;
   std::optional<MoeSpec> moe;
   std::optional<MlaSpec> mla;
   std::optional<DitSpec> dit;

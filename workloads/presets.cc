@@ -81,12 +81,13 @@ ModelSpec qwen3_235b_a22b() {
 
 // Pangu Ultra 135B (Huawei, arXiv 2504.07866, Table 1): 94 layers, hidden 12288, SwiGLU
 // FFN 28672, 96 heads with 8 KV heads (GQA), vocab 153,376, untied embeddings, RMSNorm
-// in the "sandwich" arrangement (norms add no matmul). Pre-training sequence 4K (the
+// in the "sandwich" arrangement (§2.1: four norms a layer, each a memory-bound pass, no
+// matmul: sandwich_norm). Pre-training sequence 4K (the
 // first stage; 8K, 32K and 128K come later). The calibration row
 // scenarios/validation/pangu-ultra-135b-base.textproto spells the same fields out.
 ModelSpec pangu_ultra_135b() {
   return ModelSpec{.name = "pangu-ultra-135b", .layers = 94, .hidden = 12288, .ffn = 28672, .heads = 96,
-                   .kv_heads = 8, .vocab = 153376, .seq_len = 4096, .mlp = MlpKind::kSwiGlu};
+                   .kv_heads = 8, .vocab = 153376, .seq_len = 4096, .mlp = MlpKind::kSwiGlu, .sandwich_norm = true};
 }
 
 // Wan 2.1 T2V 14B (Wan team, arXiv 2503.20314; HF Wan2.1-T2V-14B config): 40 layers,

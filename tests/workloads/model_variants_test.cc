@@ -5,6 +5,7 @@
 #include "engine/error.h"
 #include "tests/workloads/op_lookup.h"
 #include "workloads/accounting.h"
+#include "workloads/memory.h"
 #include "workloads/parallel_plan.h"
 #include "workloads/presets.h"
 #include "workloads/step_model.h"
@@ -156,4 +157,39 @@ TEST_CASE("NVFP4: GEMMs at the FP4 peak, attention at BF16, rejected without FP4
         "GB300); use BF16 or FP8 or INT8");
   CHECK_THROWS_AS(check_precision(Precision::kFP4, h100), podsim::UserError);
   CHECK_FALSE(precision_problem(Precision::kFP4, gb200).has_value());
+}
+
+TEST_CASE("sandwich norm: two more norms a layer, their weights and their saved inputs, same FLOPs") {
+  // Pangu Ultra §2.1 (CogView §2.4): y = x + Norm(Attn(Norm(x))), and the same for the
+  // MLP. On TP8 + SP with one 4096-token micro-batch a norm runs over 512 tokens of 12288.
+  const ModelSpec m = *model_preset("pangu-ultra-135b");
+  REQUIRE(m.sandwich_norm);
+  ModelSpec pre = m;
+  pre.sandwich_norm = false;
+  const Shard s{.tp = 8, .sequence_parallel = true};
+  const auto with = forward_ops(m, s, LayerRange{.begin = 0, .end = 1});
+  const auto without = forward_ops(pre, s, LayerRange{.begin = 0, .end = 1});
+  const double stream = 512.0 * 12288;
+  CHECK(find_op(with, "layer", "attn_post_norm").bytes.value() == Approx(4 * stream));  // read 2 + write 2
+  CHECK(find_op(with, "layer", "mlp_post_norm").bytes.value() == Approx(4 * stream));
+  CHECK_FALSE(has_op(without[1], "attn_post_norm"));
+  CHECK(with[1].ops.size() == without[1].ops.size() + 2);
+  CHECK(forward_flops(with) == forward_flops(without));
+  // Unfused RMSNorm (unfused_kernels.h) charges the post-norms its 36 bytes too.
+  Shard u = s;
+  u.unfused.rmsnorm = true;
+  CHECK(find_op(forward_ops(m, u, LayerRange{.begin = 0, .end = 1}), "layer", "mlp_post_norm").bytes.value() ==
+        Approx(36 * stream));
+  // Two RMSNorm weights of h more per layer: 94 x 2 x 12288 = 2.31 M parameters.
+  CHECK(count_params(m).total - count_params(pre).total == Approx(94.0 * 2 * 12288));
+  // Saved for backward: each post-norm's input, 2 bytes x h per token of the SP shard.
+  const Plan plan{.tp = 8, .dp = 1, .sequence_parallel = true, .global_batch = 1};
+  CHECK(layer_activation_bytes(m, plan, 0).value() - layer_activation_bytes(pre, plan, 0).value() ==
+        Approx(2 * 2 * 12288.0 * 512));
+  // Not with a parallel block (one norm feeds both branches).
+  ModelSpec both = m;
+  both.parallel_block = true;
+  bool named = false;
+  for (const FieldProblem& f : check(both)) named = named || f.field == "sandwich_norm";
+  CHECK(named);
 }
