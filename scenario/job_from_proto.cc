@@ -292,9 +292,8 @@ void unfused_kernels(const v1::ParallelPlan& m, Plan& p, const At& at) {
 // Recipe fields set for another precision: an explicit DELAYED, which check() cannot
 // tell from the default, and nvfp4_hadamard (the other recipes are check()'s).
 void recipe_precision(const v1::ParallelPlan& m, const Plan& p, const At& at) {
-  if (m.fp8_recipe() == v1::ParallelPlan::DELAYED && p.precision != engine::Precision::kFP8)
-    at.add("fp8_recipe", fmt::format("{} scales FP8 tensors and needs precision FP8, got {}", to_string(Fp8Recipe::kDelayed),
-                                     engine::to_string(p.precision)));
+  if (m.fp8_recipe() == v1::ParallelPlan::DELAYED)
+    if (auto problem = fp8_recipe_precision_problem(p.fp8_recipe, p.precision)) at.add("fp8_recipe", *problem);
   if (m.has_nvfp4_hadamard() && p.precision != engine::Precision::kFP4)
     at.add("nvfp4_hadamard", fmt::format("is NVFP4's and needs precision NVFP4, got {}", engine::to_string(p.precision)));
 }
@@ -366,6 +365,7 @@ std::optional<TrainingJob> training_job(const ScenarioFile& file, const v1::Job&
     out.plan.global_batch = job.plan().has_global_batch() ? static_cast<int>(job.plan().global_batch())
                                                           : out.devices;
     out.plan.precision = precision(job.precision());
+    // The cut waits for the planner; the fields that do not depend on it are checked now.
     recipe_precision(job.plan(), out.plan, plan_at);
     for (const FieldProblem& p : check(out.model, out.plan))
       if (p.field == "fp8_recipe" || p.field == "unfused_kernels") plan_at.add(p.field, p.message);

@@ -186,10 +186,8 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
   if (p.zero3_fetch != Zero3Fetch::kPrefetch && p.sharding != DataSharding::kZero3)
     add("zero3_fetch", fmt::format("ZERO3_FETCH_PER_TENSOR_SYNC is DeepSpeed ZeRO-3's and needs sharding ZERO3, got {}",
                                    to_string(p.sharding)));
-  if (p.fp8_recipe != Fp8Recipe::kDelayed && p.precision != engine::Precision::kFP8)
-    add("fp8_recipe", fmt::format("{} scales FP8 tensors and needs precision FP8, got {}{}", to_string(p.fp8_recipe),
-                                  engine::to_string(p.precision),
-                                  p.precision == engine::Precision::kMXFP8 ? " (MXFP8 is a block scaling of its own)" : ""));
+  if (p.fp8_recipe != Fp8Recipe::kDelayed)
+    if (auto problem = fp8_recipe_precision_problem(p.fp8_recipe, p.precision)) add("fp8_recipe", *problem);
   if (p.unfused_kernels.any()) {
     // The unfused chains are counted for a dense or MoE LLM whose norms are RMSNorm and
     // whose activations are BF16 (unfused_kernels.h); Transformer Engine's FP8 casts
@@ -274,6 +272,13 @@ std::optional<std::string> precision_problem(engine::Precision p, const engine::
                         : "";
   return fmt::format("precision {}: device {} has no {} units{}; use {}", to_string(p), device.name, to_string(p),
                      why, fmt::join(have, " or "));
+}
+
+std::optional<std::string> fp8_recipe_precision_problem(Fp8Recipe recipe, engine::Precision precision) {
+  if (precision == engine::Precision::kFP8) return std::nullopt;
+  return fmt::format("{} scales FP8 tensors and needs precision FP8, got {}{}", to_string(recipe),
+                     engine::to_string(precision),
+                     precision == engine::Precision::kMXFP8 ? " (MXFP8 is a block scaling of its own)" : "");
 }
 
 std::optional<std::string> fp8_recipe_problem(const Plan& p, const engine::DeviceSpec& device) {

@@ -256,6 +256,10 @@ void validate(const ModelSpec& m, const Plan& plan);
 std::optional<std::string> precision_problem(engine::Precision p, const engine::DeviceSpec& device);
 // Throws UserError with precision_problem().
 void check_precision(engine::Precision p, const engine::DeviceSpec& device);
+// Why `recipe` cannot scale tensors of `precision` (every FP8 recipe is precision FP8's;
+// MXFP8 and NVFP4 scale blocks their own way), for the field fp8_recipe; nullopt if it can.
+// Ask only for a recipe the user chose: the default DELAYED beside BF16 is no choice.
+std::optional<std::string> fp8_recipe_precision_problem(Fp8Recipe recipe, engine::Precision precision);
 // Why `device` cannot run `plan`'s FP8 recipe (blockwise scaling off Hopper), for the
 // field fp8_recipe; nullopt if it can.
 std::optional<std::string> fp8_recipe_problem(const Plan& plan, const engine::DeviceSpec& device);
