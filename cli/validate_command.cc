@@ -81,7 +81,7 @@ int validate_command(const std::string& dir, std::ostream& out) {
   }
   const ValidationSummary s = summarize(errors);
   out << fmt::format(
-      "\n{} figures{}: median |error| {:.1f}% (target <= 5%), within 15%: {} of {} ({:.0f}%, target >= 90%), max "
+      "\n{} figures{}: median |error| {:.1f}% (target <= 5%), within 15%: {} of {} ({:.1f}%, target >= 90%), max "
       "{:.1f}%: {}\n",
       s.figures, refused_note, 100 * s.median, s.within_15, s.figures, 100.0 * double(s.within_15) / double(s.figures),
       100 * s.max, s.met && !refused ? "met" : "NOT met");
