@@ -129,10 +129,18 @@ struct Ctx {
     return memory(std::move(name), up * out, out);
   }
   // Q K^T or P V of the local queries, each with `keys` keys (attended_keys()), `dim` per head.
-  Op attention(std::string name, double keys, double dim, double read_elements, double written_elements) const {
-    return Op{.name = std::move(name), .kind = OpKind::kAttention,
-              .flops = 2 * tokens * keys * heads() * dim,
-              .bytes = engine::Bytes((read_elements + written_elements) * kActivationBytes)};
+  // Under ring CP (no sliding window) the op carries its ring (Op::ring_seq).
+  Op attention(std::string name, double keys, double dim, double read_elements, double written_elements,
+               int window = 0) const {
+    Op op{.name = std::move(name), .kind = OpKind::kAttention,
+          .flops = 2 * tokens * keys * heads() * dim,
+          .bytes = engine::Bytes((read_elements + written_elements) * kActivationBytes)};
+    if (s.ring_attention && s.cp > 1 && s.flash_attention && (window <= 0 || window >= seq)) {
+      op.ring_seq = seq;
+      op.ring_blocks = s.cp;
+      op.ring_causal = m.causal && !s.causal_attention_as_full;
+    }
+    return op;
   }
 };
 
@@ -174,9 +182,9 @@ void add_self_attention(const Ctx& c, int window, std::vector<Op>& ops) {
     }
     ops.push_back(c.gemm("kv_down", T, h, a.kv_lora_rank + a.qk_rope_head_dim));
     ops.push_back(c.gemm("kv_up", T, a.kv_lora_rank, c.heads() * (a.qk_nope_head_dim + a.v_head_dim)));
-    add_attention_core(c, c.attention("attn_scores", keys, qk, 2 * T * c.heads() * qk, 0),
+    add_attention_core(c, c.attention("attn_scores", keys, qk, 2 * T * c.heads() * qk, 0, window),
                        c.attention("attn_context", keys, a.v_head_dim, T * c.heads() * a.v_head_dim,
-                                   T * c.heads() * a.v_head_dim),
+                                   T * c.heads() * a.v_head_dim, window),
                        ops);
     ops.push_back(c.gemm("out_proj", T, c.heads() * a.v_head_dim, h));
   } else {
@@ -184,8 +192,8 @@ void add_self_attention(const Ctx& c, int window, std::vector<Op>& ops) {
     ops.push_back(c.gemm("qkv", T, h, (c.heads() + 2 * c.kv_heads()) * d));
     // Fused RoPE is charged nothing (inside the attention path); unfused, its ops over q and k.
     if (c.s.unfused.rope) ops.push_back(Ctx::memory_bytes("rope", T * (c.heads() + c.kv_heads()) * d * kUnfusedRopeBytes));
-    add_attention_core(c, c.attention("attn_scores", keys, d, T * (c.heads() + c.kv_heads()) * d, 0),
-                       c.attention("attn_context", keys, d, T * c.kv_heads() * d, T * c.heads() * d), ops);
+    add_attention_core(c, c.attention("attn_scores", keys, d, T * (c.heads() + c.kv_heads()) * d, 0, window),
+                       c.attention("attn_context", keys, d, T * c.kv_heads() * d, T * c.heads() * d, window), ops);
     ops.push_back(c.gemm("out_proj", T, c.heads() * d, h));
   }
   if (c.m.sandwich_norm) ops.push_back(c.norm("attn_post_norm"));

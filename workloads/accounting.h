@@ -91,6 +91,12 @@ struct Op {
   // Of a memory-bound FP8 cast op (fp8_casts.h): the transposed copies' bytes, moved
   // only on devices whose FP8 GEMMs need the TN layout (OpEfficiency::fp8_transposes).
   engine::Bytes fp8_transpose_bytes;
+  // Of a self-attention core op under ring context parallelism (Shard::ring_attention):
+  // the sequence it belongs to, in tokens, and the ring's blocks (cp), for the kernels'
+  // efficiency by block length (attention_blocks.h). 0 / 1: one kernel, no factor.
+  double ring_seq = 0;
+  int ring_blocks = 1;
+  bool ring_causal = false;
 
   double backward_flops() const { return 2 * flops; }
 };
@@ -145,6 +151,9 @@ struct Shard {
   // RMSNorm, SwiGLU, RoPE run as the ops of the framework's non-fused code path
   // (unfused_kernels.h) instead of one fused kernel each.
   UnfusedKernels unfused;
+  // cp > 1 runs each layer's attention as a ring of KV blocks (p2p context parallelism),
+  // not one kernel: the attention core ops carry the ring (Op::ring_seq).
+  bool ring_attention = false;
 };
 
 // The layers [begin, end) of a pipeline stage, and whether it holds the embedding

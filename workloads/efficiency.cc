@@ -140,6 +140,22 @@ constexpr double kB200AttentionForward = kHopperAttentionInTraining * kB200Cudnn
 constexpr double kB200AttentionBackward = kB200AttentionForward * kB200CudnnBackwardOverForward;
 constexpr double kB200Attention = 3 / (1 / kB200AttentionForward + 2 / kB200AttentionBackward);
 constexpr double kB300ExpForwardGain = 1.35;
+
+// Fused attention by block length on Blackwell, for ring context parallelism
+// (attention_blocks.h): NVIDIA cudnn-frontend, benchmark/sdpa_benchmark_training/results/
+// llama3.1/{gb200,gb300}/llama3.1_20260424_*.csv (commit fb682ce, 2026-04-29): cuDNN
+// 9.22 (backend 92200), BF16, batch 2, 64 query and 8 KV heads of 128 (Llama 3.1 405B
+// attention on TP2), square blocks of 2k-32k tokens, causal ("top_left") and unmasked
+// ("no_mask"), forward and non-deterministic backward, TFLOP/s on executed FLOPs.
+// {length, causal fwd, causal bwd, unmasked fwd, unmasked bwd}. Only their ratios enter
+// (the level is the device's `attention` above, taken at whole-sequence causal kernels).
+// Measured on the Grace parts; HGX B200 and B300 (the same dies) use them too.
+const std::vector<AttentionLengthPoint> kGb200AttentionByLength{
+    {2048, 1097, 885, 1433, 1124},   {4096, 1408, 1148, 1599, 1350},   {8192, 1574, 1332, 1771, 1404},
+    {16384, 1708, 1328, 1697, 1374}, {32768, 1622, 1226, 1634, 1262}};
+const std::vector<AttentionLengthPoint> kGb300AttentionByLength{
+    {2048, 1373, 967, 1805, 1213},   {4096, 1703, 1248, 1900, 1429},   {8192, 1856, 1435, 2017, 1531},
+    {16384, 1915, 1507, 2014, 1536}, {32768, 1953, 1490, 1836, 1427}};
 constexpr double kB300Attention = 3 / (1 / (kB200AttentionForward * kB300ExpForwardGain) + 2 / kB200AttentionBackward);
 
 // GEMM throughput measured by shape: the Maximum Achievable Matmul FLOPS table of
@@ -315,6 +331,7 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
                              "NVIDIA's Blackwell Ultra softmax figures"};
     e.tiling = kBlackwellTiling;
     e.sm_count = kBlackwellTiling.sms;
+    e.attention_by_length = n.starts_with("B300") ? kGb300AttentionByLength : kGb200AttentionByLength;
     return e;
   }
   if (n.starts_with("Ascend")) {

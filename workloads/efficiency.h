@@ -15,8 +15,10 @@
 // efficiency.cc beside the numbers; `podsim validate` shows the resulting errors.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/device.h"
+#include "workloads/attention_blocks.h"
 #include "workloads/gemm_waves.h"
 
 namespace podsim::workloads {
@@ -35,6 +37,10 @@ struct OpEfficiency {
   // The same for FlashAttention-2 kernels (Plan::attention_kernel); `attention` is the
   // fused (cuDNN / FlashAttention-3 class) kernels'. Unset: no published figure.
   std::optional<double> attention_fa2;
+  // The fused kernels' measured throughput by block length (attention_blocks.h), for
+  // attention cut into a ring of context-parallel blocks; `attention` is their efficiency
+  // on one causal kernel over the whole sequence. Empty: not measured (no factor).
+  std::vector<AttentionLengthPoint> attention_by_length;
   double memory = 0.8;     // of HBM bandwidth, for memory-bound ops and the optimizer step
   // The device's FP8 GEMMs take only the TN layout (Hopper), so Transformer Engine also
   // writes transposed FP8 copies of GEMM inputs and gradients (Op::fp8_transpose_bytes,

@@ -102,7 +102,8 @@ Shard Plan::shard() const {
                .nvfp4_hadamard = nvfp4_hadamard,
                .causal_attention_as_full = false,
                .flash_attention = flash_attention,
-               .unfused = unfused_kernels};
+               .unfused = unfused_kernels,
+               .ring_attention = cp > 1 && cp_algorithm == CpAlgorithm::kRing};
 }
 
 // ---- Checks ----

@@ -92,7 +92,9 @@ double op_seconds(const Op& op, engine::Precision plan_precision, const engine::
     if (op.kind == OpKind::kAttention) {
       const bool fa2 = kernel == AttentionKernel::kFlashAttention2;
       if (auto problem = attention_kernel_problem(kernel, device, eff)) throw UserError(*problem);
-      t = op.flops / (device.peak_bf16.value() * (fa2 ? *eff.attention_fa2 : eff.attention));
+      // The fused kernels' curve by block length applies to them, not to FlashAttention-2.
+      const double ring = fa2 ? 1 : ring_attention_factor(eff.attention_by_length, op.ring_seq, op.ring_blocks, op.ring_causal);
+      t = op.flops / (device.peak_bf16.value() * (fa2 ? *eff.attention_fa2 : eff.attention) * ring);
     } else {
       const std::optional<engine::FlopRate> peak = device.peak(precision);
       if (!peak) throw std::invalid_argument(fmt::format("{} has no {} peak", device.name, engine::to_string(precision)));
