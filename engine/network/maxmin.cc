@@ -36,7 +36,8 @@ LinkId MaxMinSolver::add_link(double capacity) {
   sum_.push_back(0);
   since_exact_.push_back(0);
   above_.push_back(0);
-  region_entries_.push_back(0);
+  active_on_.push_back(0);
+  in_heap_.push_back(0);
   old_rate_.push_back(-1);
   other_max_.push_back(0);
   on_.emplace_back();
@@ -44,7 +45,6 @@ LinkId MaxMinSolver::add_link(double capacity) {
   seeded_.push_back(0);
   needs_compact_.push_back(0);
   link_mark_.push_back(0);
-  link_seed_.push_back(0);
   remaining_.push_back(0);
   unfrozen_.push_back(0);
   class_rate_.push_back(0);
@@ -99,6 +99,7 @@ void MaxMinSolver::activate(FlowId id) {
   PODSIM_CHECK(f < flows_.size() && flows_[f].state == State::kSuspended, "activate() on a flow that is not suspended");
   flows_[f].state = State::kActive;
   for (LinkId l : route(id)) {
+    ++active_on_[index(l)];
     loose_on_[index(l)].push_back(f);
     seed(index(l));
   }
@@ -109,6 +110,7 @@ void MaxMinSolver::remove_flow(FlowId id) {
   PODSIM_CHECK(f < flows_.size() && (flows_[f].state == State::kSuspended || flows_[f].state == State::kActive),
                "remove_flow() on a flow that does not exist");
   if (flows_[f].state == State::kActive) {
+    for (LinkId l : route(id)) --active_on_[index(l)];
     const uint32_t c = flows_[f].cls;
     if (c == kNoClass) {  // activated since the last solve: loose_on_ skips it
       for (LinkId l : route(id)) seed(index(l));
@@ -299,7 +301,6 @@ void MaxMinSolver::next_epoch() {
   epoch_ += 2;
   if (epoch_ < 2) {  // wrapped: stale marks could collide with the new epoch
     for (Flow& flow : flows_) flow.mark = 0;
-    std::fill(link_mark_.begin(), link_mark_.end(), 0);
     std::fill(class_mark_.begin(), class_mark_.end(), 0);
     epoch_ = 2;
   }
@@ -308,17 +309,28 @@ void MaxMinSolver::next_epoch() {
 // Link l joins the search from `seed`; reached before by an earlier one, it records
 // that the two components fill as one.
 [[gnu::always_inline]] inline void MaxMinSolver::join_region_link(uint32_t l, uint32_t seed, uint32_t& merge_from) {
-  if (link_mark_[l] == epoch_) {
-    merge_from = std::min(merge_from, link_seed_[l]);
+  // One load tells both whether l is in the region and which search reached it.
+  const uint32_t mark = link_mark_[l];
+  if (mark >= search_base_) {
+    merge_from = std::min(merge_from, mark - search_base_);
     return;
   }
-  link_mark_[l] = epoch_;
-  link_seed_[l] = seed;
+  link_mark_[l] = search_base_ + seed;
   comp_links_.push_back(LinkId{l});
   unfrozen_[l] = 0;
   above_[l] = 0;
-  region_entries_[l] = 0;
   old_rate_[l] = -1;
+}
+
+// A fresh link stamp, above every mark in use; on wrap-around every mark is cleared.
+uint32_t MaxMinSolver::next_link_stamps(size_t count) {
+  if (link_stamp_ > std::numeric_limits<uint32_t>::max() - count - 1) {
+    std::fill(link_mark_.begin(), link_mark_.end(), 0);
+    link_stamp_ = 0;
+  }
+  const uint32_t first = link_stamp_ + 1;
+  link_stamp_ += static_cast<uint32_t>(count);
+  return first;
 }
 
 // Class c joins the region whole: its links join, and each counts c's flows on it as
@@ -335,7 +347,6 @@ void MaxMinSolver::join_region_class(uint32_t c, size_t& flows, uint32_t seed, u
       const uint32_t li = index(m);
       join_region_link(li, seed, merge_from);
       ++unfrozen_[li];
-      ++region_entries_[li];
       above_[li] += x;
     }
     return;
@@ -344,7 +355,6 @@ void MaxMinSolver::join_region_class(uint32_t c, size_t& flows, uint32_t seed, u
     const Pair& pair = pairs_[q];
     join_region_link(pair.link, seed, merge_from);
     unfrozen_[pair.link] += pair.mult;
-    ++region_entries_[pair.link];
     above_[pair.link] += x * pair.mult;
   }
 }
@@ -369,10 +379,11 @@ void MaxMinSolver::find_regions() {
   comp_loose_.clear();
   comp_links_.clear();
   components_.clear();
+  search_base_ = next_link_stamps(seeds_.size() + 1);
   for (uint32_t k = 0; k < seeds_.size(); ++k) {
     const uint32_t seed = seeds_[k];
     seeded_[seed] = 0;
-    if (link_mark_[seed] == epoch_) continue;
+    if (link_mark_[seed] >= search_base_) continue;
     Component c{comp_classes_.size(), comp_loose_.size(), comp_links_.size(), 0, k};
     uint32_t merge_from = k;
     join_region_link(seed, k, merge_from);
@@ -410,8 +421,8 @@ void MaxMinSolver::find_regions() {
   for (LinkId id : comp_links_) {
     const uint32_t l = index(id);
     double frozen = 0;
-    if (region_entries_[l] == on_[l].size()) {
-      // all the region's: nothing frozen, exactly
+    if (unfrozen_[l] == active_on_[l]) {
+      // every active flow on it is the region's: nothing frozen, exactly
     } else if (on_[l].size() > kShortList && ++since_exact_[l] < kResync) {
       frozen = std::max(sum_[l] - above_[l], 0.0);
     } else {
@@ -449,6 +460,19 @@ bool MaxMinSolver::check_levels() {
       grown = true;
     }
     other_max_[l] = top;
+  }
+  // A link left out of the heap that the fill overloaded should have saturated: it
+  // joins the heap, and every class on it joins the region, for the next round.
+  for (uint32_t l : overloaded_) {
+    in_heap_[l] = solves_;
+    for (uint32_t e : on_[l]) {
+      if (entry_dead(e)) continue;
+      const uint32_t c = entry_class(e);
+      if (class_mark_[c] == epoch_ + 1) continue;
+      class_mark_[c] = epoch_ + 1;
+      seed(c);
+    }
+    grown = true;
   }
   return grown;
 }
@@ -732,9 +756,19 @@ void MaxMinSolver::fill(size_t component) {
     saturated_.push_back(Saturation{bottleneck, rate});
   } else if (k.flows > 1) {
     heap_.clear();
+    left_out_.clear();
     for (LinkId id : links) {
       const uint32_t l = index(id);
-      if (unfrozen_[l] > 0) heap_.push_back(HeapEntry{std::max(remaining_[l], 0.0) / unfrozen_[l] + 0.0, l});  // + 0.0: no -0
+      if (unfrozen_[l] == 0) continue;
+      // A link no flow is bottlenecked on, with no new flow, had room to spare: it
+      // stays out of the heap, and is checked after the fill (maxmin.h, "Links left
+      // out"). Every region flow still crosses a heap link: its class's, or all its
+      // links if it is new.
+      if (class_flows(l) == 0 && loose_on_[l].empty() && in_heap_[l] != solves_) {
+        left_out_.push_back(l);
+        continue;
+      }
+      heap_.push_back(HeapEntry{std::max(remaining_[l], 0.0) / unfrozen_[l] + 0.0, l});  // + 0.0: no -0
     }
     for (size_t i = heap_.size() / kArity + 1; i-- > 0;)
       if (i < heap_.size()) heap_sift_down(i);
@@ -776,6 +810,8 @@ void MaxMinSolver::fill(size_t component) {
           saturated_.push_back(Saturation{l, level});
         }
     }
+    for (uint32_t l : left_out_)
+      if (remaining_[l] < -kTieTolerance * capacity_[l]) overloaded_.push_back(l);
   }
   for (LinkId id : links) {
     const uint32_t l = index(id);
@@ -808,6 +844,7 @@ void MaxMinSolver::finish_round() {
 }
 
 MaxMinSolver::Changes MaxMinSolver::solve() {
+  ++solves_;
   for (FlowId f : moved_) flows_[index(f)].moved = 0;
   moved_.clear();
   solved_classes_.clear();
@@ -822,6 +859,7 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
     stamped_class_ = kNoClass;
     for (size_t c = 0; c < components_.size(); ++c) {
       saturated_.clear();
+      overloaded_.clear();
       fill(c);
       if (check_levels()) {
         // This component's flows stay in the region: it only grows.
@@ -837,7 +875,8 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
     // A class or link solved in two rounds is reported once.
     next_epoch();
     std::erase_if(solved_classes_, [&](uint32_t c) { return std::exchange(class_mark_[c], epoch_) == epoch_; });
-    std::erase_if(solved_links_, [&](LinkId l) { return std::exchange(link_mark_[index(l)], epoch_) == epoch_; });
+    const uint32_t stamp = next_link_stamps(1);
+    std::erase_if(solved_links_, [&](LinkId l) { return std::exchange(link_mark_[index(l)], stamp) == stamp; });
   }
   const size_t live_pairs = pairs_.size() - free_pairs_.size();
   if (pairs_made_ >= kMinPairsMade && 4 * pairs_made_ >= live_pairs) renumber_pairs();

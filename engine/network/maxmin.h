@@ -135,6 +135,26 @@
 // most touched links are far from the top when touched. Buckets (shares on a grid)
 // would need a second pass to keep ties exact, and shares span many decades.
 //
+// Links left out. A region link on which no flow is bottlenecked (its class is empty)
+// and which no new flow crosses had room to spare before the change; it stays out of
+// the heap, and its remaining capacity is still kept as classes freeze. After the fill
+// it is checked: remaining >= -kTieTolerance c_l, i.e. the fill kept it feasible (up to
+// the rounding a tie leaves). Why that is exact: the fill without such a link is the
+// max-min allocation of the other links' constraints, so every flow has a bottleneck
+// among them; if the allocation also fits the links left out, it is feasible for all
+// links, and a bottleneck stays a bottleneck when a constraint it satisfies is added,
+// so it is the max-min allocation (unique, Bertsekas & Gallager §6.5.2). When a link
+// left out is overloaded, it should have saturated: it joins the heap for the rest of
+// the solve, every class on it joins the region, and the region fills again as when
+// (*) fails (its flows all refill, so the state the first fill left is feasible
+// outside the region). Every region flow still crosses a heap link (its class's, or
+// all its links if it is new), so every flow freezes. On the 256-rank all-to-all-v
+// of bench/README.md a fill's heap holds 147 links instead of 271 on `cm` (124 left
+// out) and 18 instead of 236 on `nvl`; a link left out is overloaded in 1.8% (`cm`)
+// and 1.5% (`nvl`) of the fills. Before, on `cm` such links took 20% of the heap's
+// re-keys (a link that carries many flows starts with a low share and comes back to
+// the top as they freeze elsewhere) and, once all their flows had frozen, pops.
+//
 // A link's list is not kept in any order: a class whose rate changes keeps its pairs
 // where they are, so the write-back costs only the pairs made and dropped (the lists
 // sorted by rate of the earlier region search cost a rewrite of each region link's
@@ -317,6 +337,7 @@ class MaxMinSolver {
   std::vector<std::vector<uint32_t>> on_;         // pairs on each link, by class rate
   std::vector<std::vector<uint32_t>> loose_on_;   // flows activated since the last solve
   std::vector<uint32_t> since_exact_;             // region solves since sum_ was exact
+  std::vector<uint32_t> active_on_;               // active flows crossing the link
 
   // Bottleneck classes, indexed by link: the flows that froze on it, one rate.
   std::vector<double> class_rate_;
@@ -366,7 +387,12 @@ class MaxMinSolver {
 
   // Scratch of one solve, kept to reuse allocations.
   uint32_t epoch_ = 0;
-  std::vector<uint32_t> link_mark_;       // == epoch_: in the region
+  // Per link: >= search_base_ when in the region, search_base_ + k for the k-th search
+  // (by seed) that reached it.
+  std::vector<uint32_t> link_mark_;
+  uint32_t link_stamp_ = 0;               // the largest link mark handed out
+  uint32_t search_base_ = 1;
+  uint32_t next_link_stamps(size_t count);
   std::vector<uint32_t> comp_classes_;
   std::vector<uint32_t> comp_loose_;
   std::vector<LinkId> comp_links_;
@@ -378,13 +404,11 @@ class MaxMinSolver {
     uint32_t first_seed; // the first of its searches (a component is a run of them)
   };
   std::vector<Component> components_;
-  // Per region link: the search (by seed, in order) that reached it. A class reached
-  // from one seed may cross a link another seed's search reached first; the two
-  // components, and all between them, then fill as one.
-  std::vector<uint32_t> link_seed_;
+  // A class reached from one seed may cross a link another seed's search reached
+  // first (link_mark_ says which); the two components, and all between them, then
+  // fill as one.
   size_t component_of_seed(uint32_t seed) const;
   std::vector<double> above_;            // the region's old load on the link
-  std::vector<uint32_t> region_entries_;  // the link's list entries that are the region's
   std::vector<double> old_rate_;          // the link's class's rate before; -1: it had none
   // Per link: at least the rate of every flow on it outside its own class, raised as
   // classes freeze, made exact when check_levels() passes over the list.
@@ -394,6 +418,10 @@ class MaxMinSolver {
     double level;
   };
   std::vector<Saturation> saturated_;     // links flows froze on in this round
+  std::vector<uint32_t> left_out_;        // region links kept out of the heap
+  std::vector<uint32_t> overloaded_;      // of those, the ones the fill overloaded
+  std::vector<uint32_t> in_heap_;         // == solves_: in the heap whatever its class
+  uint32_t solves_ = 0;
   uint64_t regrown_solves_ = 0;
   std::vector<LinkId> solved_links_;      // every round's region links
   std::vector<double> remaining_;         // capacity not yet given to frozen flows

@@ -432,6 +432,39 @@ TEST_CASE("a region whose level drops below a frozen flow grows and fills again"
   CHECK(s.load(l0) == 40);
 }
 
+TEST_CASE("a link left out of the heap that the fill overloads joins it, and the region grows") {
+  // A (3): f1, h1, g1; B (2): f2, g2; L (3.5): f1, h1, f2. A and B tie at 1 and every
+  // flow freezes there; L carries 3 of its 3.5 and no flow is bottlenecked on it.
+  MaxMinSolver s;
+  const LinkId a = s.add_link(3), b = s.add_link(2), l = s.add_link(3.5);
+  const FlowId f1 = s.add_flow(Route{a, l}), h1 = s.add_flow(Route{a, l}), g1 = s.add_flow(Route{a}),
+               f2 = s.add_flow(Route{b, l}), g2 = s.add_flow(Route{b});
+  for (FlowId f : {f1, h1, g1, f2, g2}) s.activate(f);
+  s.solve();
+  CHECK(s.rate(f1) == 1);
+  CHECK(s.load(l) == 3);
+  // g1 ends. The region is A's class (f1, h1); L has no class and no new flow, so it
+  // is left out of the heap (maxmin.h, "Links left out"): f1 and h1 would take 1.5
+  // each on A and put 4 on L. The check after the fill catches it: L joins the heap
+  // and every class on it (f2's, on B) the region, and the second fill gives the
+  // from-scratch rates: f2 and g2 keep 1 on B, f1 and h1 share the 2.5 left on L and
+  // are bottlenecked there.
+  s.remove_flow(g1);
+  s.solve();
+  CHECK(s.regrown_solves() == 1);
+  CHECK(s.class_of(f1) == index(l));
+  CHECK(s.load(l) == 3.5);
+  CHECK(s.load(a) == 2.5);
+  const std::vector<FlowId> ids{f1, h1, f2, g2};
+  const std::vector<double> hand{1.25, 1.25, 1, 1};
+  const std::vector<double> fresh =
+      fresh_solve({3, 2, 3.5}, {Route{a, l}, Route{a, l}, Route{b, l}, Route{b}});
+  for (size_t i = 0; i < ids.size(); ++i) {
+    CHECK(s.rate(ids[i]) == hand[i]);
+    CHECK(s.rate(ids[i]) == fresh[i]);
+  }
+}
+
 // An all-to-all-v on a star (one up and one down link per rank, uneven sizes): dense,
 // so completions reach many bottlenecks, some regions grow, and every event is checked
 // against a from-scratch solve. The precedence region is smaller than the flows at or
