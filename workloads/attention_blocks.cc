@@ -1,6 +1,9 @@
 #include "workloads/attention_blocks.h"
 
 #include <cmath>
+#include <utility>
+
+#include "engine/log2_interpolation.h"
 
 namespace podsim::workloads {
 namespace {
@@ -15,16 +18,8 @@ double rate(const AttentionLengthPoint& p, bool causal) {
 
 double attention_rate_at(const std::vector<AttentionLengthPoint>& points, double length, bool causal) {
   if (points.empty()) return 0;
-  if (length <= points.front().length) return rate(points.front(), causal);
-  if (length >= points.back().length) return rate(points.back(), causal);
-  for (size_t i = 1; i < points.size(); ++i) {
-    const AttentionLengthPoint& a = points[i - 1];
-    const AttentionLengthPoint& b = points[i];
-    if (length > b.length) continue;
-    const double x = std::log2(length / a.length) / std::log2(b.length / a.length);
-    return rate(a, causal) + x * (rate(b, causal) - rate(a, causal));
-  }
-  return rate(points.back(), causal);
+  return engine::interpolate_log2(points.size(), length,
+                                  [&](std::size_t k) { return std::pair{points[k].length, rate(points[k], causal)}; });
 }
 
 double ring_attention_factor(const std::vector<AttentionLengthPoint>& points, double seq, int cp, bool causal) {

@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <span>
+#include <utility>
+
+#include "engine/log2_interpolation.h"
 
 namespace podsim::engine {
 
@@ -15,16 +18,7 @@ struct Knot {
 // Knots: docs/collectives.md §3 derives each from its source table (the published
 // bus bandwidth at that size with podsim's latency terms taken out).
 double interpolate(std::span<const Knot> knots, double bytes) {
-  if (bytes <= knots.front().bytes) return knots.front().fraction;
-  if (bytes >= knots.back().bytes) return knots.back().fraction;
-  for (size_t i = 1; i < knots.size(); ++i) {
-    if (bytes > knots[i].bytes) continue;
-    const Knot& a = knots[i - 1];
-    const Knot& b = knots[i];
-    const double w = std::log2(bytes / a.bytes) / std::log2(b.bytes / a.bytes);
-    return a.fraction + w * (b.fraction - a.fraction);
-  }
-  return knots.back().fraction;
+  return interpolate_log2(knots.size(), bytes, [&](std::size_t k) { return std::pair{knots[k].bytes, knots[k].fraction}; });
 }
 
 // Knots: (size in bytes, fraction of line rate), fitted point by point: the fraction
