@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "engine/check.h"
+#include "engine/network/collective_memo.h"
 #include "engine/simulator.h"
 
 namespace podsim::engine {
@@ -139,10 +140,10 @@ class Executor final : private FlowObserver {
   }
 
   SimTime analytical_time(const OpGraph::Node& n) {
-    if (!n.memo_key) return collective_time(fabric_, n.collective, options_.network);
+    if (!n.memo_key) return collective_time(fabric_, n.collective, options_.network, options_.memo);
     auto it = measured_.find(*n.memo_key);
     if (it == measured_.end())
-      it = measured_.emplace(*n.memo_key, collective_time(fabric_, n.collective, options_.network)).first;
+      it = measured_.emplace(*n.memo_key, collective_time(fabric_, n.collective, options_.network, options_.memo)).first;
     return it->second;
   }
 

@@ -40,6 +40,8 @@
 
 namespace podsim::engine {
 
+class CollectiveMemo;  // collective_memo.h
+
 enum class NodeId : uint32_t {};
 constexpr uint32_t index(NodeId n) { return static_cast<uint32_t>(n); }
 
@@ -98,6 +100,9 @@ struct GraphOptions {
   CommMode mode = CommMode::kAnalytical;
   NetworkOptions network;
   GraphObserver* observer = nullptr;  // none
+  // Analytical mode: closed-form times remembered across runs (collective_memo.h); it
+  // must serve the run's fabric and `network`. Null: none. Same times either way.
+  CollectiveMemo* memo = nullptr;
 };
 
 struct GraphRun {

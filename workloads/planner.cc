@@ -169,6 +169,14 @@ void PlanSearch::keep_framework_of(const Plan& p) {
 
 PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::DeviceSpec& device,
                        const engine::Fabric& fabric) {
+  // Plans of different shapes share most of their collectives (the same groups at the
+  // same sizes): one memo serves every candidate, and the half-size search of the note.
+  if (q.step.mode == engine::CommMode::kAnalytical && q.step.memo == nullptr) {
+    engine::CollectiveMemo memo(fabric, q.step.network);
+    PlanSearch with_memo = q;
+    with_memo.step.memo = &memo;
+    return plan_search(m, with_memo, device, fabric);
+  }
   if (static_cast<size_t>(q.devices) > fabric.device_count())
     throw UserError(fmt::format("plan: {} devices asked, the system has {}", q.devices, fabric.device_count()));
   // Every candidate shares the precision: reject it once, before the search, rather than

@@ -35,7 +35,8 @@ struct PlanSearch {
   engine::Precision precision = engine::Precision::kBF16;
   int scale_up_domain = 8;            // devices in one scale-up domain (bounds tp)
   int top = 5;                        // plans to return
-  StepOptions step;                   // analytical by default
+  StepOptions step;                   // analytical by default; in analytical mode without a
+                                      // step.memo, the search makes one for its candidates
   // The framework's, not searched: every candidate gets them (Plan's fields).
   AttentionKernel attention_kernel = AttentionKernel::kFused;
   CudaGraphs cuda_graphs = CudaGraphs::kNone;

@@ -866,8 +866,8 @@ class GraphBuilder {
       it->second = moe ? engine::moe_exchange(fabric_,
                                               c.kind == CommKind::kEpDispatch ? engine::MoeExchange::kDispatch
                                                                               : engine::MoeExchange::kCombine,
-                                              group, c.bytes, o_.network)
-                       : engine::tune(fabric_, c.op, group, c.bytes, o_.network);
+                                              group, c.bytes, o_.network, o_.memo)
+                       : engine::tuned(fabric_, c.op, group, c.bytes, o_.network, o_.memo);
     }
     return it->second;
   }
@@ -881,7 +881,8 @@ class GraphBuilder {
     for (DeviceId d : group) key = mix(key, engine::index(d));
     auto it = estimates_.find(key);
     if (it == estimates_.end())
-      it = estimates_.emplace(key, engine::collective_time(fabric_, tuned(c, group), o_.network).to_seconds()).first;
+      it = estimates_.emplace(key, engine::collective_time(fabric_, tuned(c, group), o_.network, o_.memo).to_seconds())
+               .first;
     return it->second * repeat;
   }
 
@@ -1414,7 +1415,8 @@ StepResult simulate_once(const TrainingJob& job, std::span<const DeviceId> place
   }
   const engine::GraphRun run = engine::run_graph(
       builder.graph(), fabric,
-      {.mode = options.mode, .network = options.network, .observer = adapter ? &*adapter : nullptr});
+      {.mode = options.mode, .network = options.network, .observer = adapter ? &*adapter : nullptr,
+       .memo = options.memo});
   if (options.observer) options.observer->step_ends(run.makespan);
   StepResult r;
   r.step_s = run.makespan.to_seconds();

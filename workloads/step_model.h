@@ -64,6 +64,7 @@
 #include <vector>
 
 #include "engine/device.h"
+#include "engine/network/collective_memo.h"
 #include "engine/network/fabric.h"
 #include "engine/network/flow_network.h"
 #include "engine/op_graph.h"
@@ -95,6 +96,10 @@ struct StepOptions {
   // Told of the step's collectives (and flows) as they run; null: nobody. Must outlive
   // the call. See step_observer.h for which step is observed.
   StepObserver* observer = nullptr;
+  // Analytical collectives' closed-form times and the tuner's choices, remembered across
+  // steps (engine/network/collective_memo.h: exact keys, the same results); null: each
+  // step keeps its own. Must serve the step's fabric and `network`, and outlive the call.
+  engine::CollectiveMemo* memo = nullptr;
 };
 
 struct StepResult {

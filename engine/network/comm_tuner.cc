@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "engine/network/collective_memo.h"
 #include "engine/network/link_curves.h"
 
 namespace podsim::engine {
@@ -293,7 +294,7 @@ CostTerms library_terms(const CommProfile& p, CollectiveOp op, Algorithm algorit
 }
 
 Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> group, Bytes bytes,
-                const NetworkOptions& options) {
+                const NetworkOptions& options, CollectiveMemo* memo) {
   using A = Algorithm;
   using P = Protocol;
   Collective c{.op = op, .algorithm = A::kRing, .group = std::move(group), .bytes = bytes, .sizes = {}};
@@ -379,7 +380,7 @@ Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> gro
       const double factor = std::max(c.cost.intra_factor, c.cost.inter_factor);
       if (sent / (factor * injection) > best.to_seconds()) continue;
     }
-    const SimTime t = collective_time(fabric, c, options);
+    const SimTime t = collective_time(fabric, c, options, memo);
     if (t < best || (t == best && i < best_index)) {
       best = t;
       best_index = i;

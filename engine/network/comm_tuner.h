@@ -74,12 +74,16 @@
 
 namespace podsim::engine {
 
+class CollectiveMemo;
+
 // The library's collective for `op` of `bytes` per rank on `group` (ranks in order; for
 // send-recv {source, destination}): algorithm, protocol and cost terms filled in. The
 // library is that of group's first device (Fabric::comm_profile). Ties go to the
 // earlier candidate in the order above. Throws std::invalid_argument as collectives.h.
+// With a `memo` (collective_memo.h; it must serve `fabric` and `options`) the candidates
+// are costed through it: the same choice, each distinct candidate costed once.
 Collective tune(const Fabric& fabric, CollectiveOp op, std::vector<DeviceId> group, Bytes bytes,
-                const NetworkOptions& options);
+                const NetworkOptions& options, CollectiveMemo* memo = nullptr);
 
 // The shape of a group as the library's latency model sees it: its ranks and the
 // scale-up domains (NCCL's nodes) they lie in. {0, 0}: unknown (only the ring's and the

@@ -1,9 +1,8 @@
 #include "engine/network/moe_exchange.h"
 
 #include <cmath>
-#include <utility>
 
-#include "engine/network/comm_tuner.h"
+#include "engine/network/collective_memo.h"
 
 namespace podsim::engine {
 
@@ -31,9 +30,9 @@ SimTime moe_call_cost(const CommProfile& profile, MoeExchange kind, size_t ep) {
 }
 
 Collective moe_exchange(const Fabric& fabric, MoeExchange kind, std::vector<DeviceId> group, Bytes bytes,
-                        const NetworkOptions& options) {
+                        const NetworkOptions& options, CollectiveMemo* memo) {
   const size_t n = group.size();
-  Collective c = tune(fabric, CollectiveOp::kAllToAll, std::move(group), bytes, options);
+  Collective c = tuned(fabric, CollectiveOp::kAllToAll, group, bytes, options, memo);
   if (n >= 2 && bytes.value() > 0 && index(c.group.front()) < fabric.device_count())
     c.cost.base += moe_call_cost(fabric.comm_profile(c.group.front()), kind, n);
   return c;

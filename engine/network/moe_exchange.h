@@ -20,14 +20,17 @@
 
 namespace podsim::engine {
 
+class CollectiveMemo;
+
 enum class MoeExchange : uint8_t { kDispatch, kCombine };
 
 // The fixed cost of one call on `profile` for `ep` ranks (>= 1).
 SimTime moe_call_cost(const CommProfile& profile, MoeExchange kind, size_t ep);
 
 // The exchange of `bytes` per rank (S: every rank's tokens x top_k x hidden x element
-// size) on `group`, as the library runs it, its fixed cost in the base latency.
+// size) on `group`, as the library runs it, its fixed cost in the base latency. With a
+// `memo` (collective_memo.h) the all-to-all's tuning is remembered there.
 Collective moe_exchange(const Fabric& fabric, MoeExchange kind, std::vector<DeviceId> group, Bytes bytes,
-                        const NetworkOptions& options);
+                        const NetworkOptions& options, CollectiveMemo* memo = nullptr);
 
 }  // namespace podsim::engine
