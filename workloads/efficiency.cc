@@ -217,6 +217,26 @@ double full_wave(const MatmulPoint& p, const GemmTiling& t) {
 constexpr double kInTrainingOverIsolatedBf16 = kHopperGemm / (794.5 / 989.0);
 constexpr double kInTrainingOverIsolatedFp8 = kHopperFp8Gemm / (1402.6 / 1979.0);
 
+// Blackwell's isolated figures are bursts; training runs at the power limit
+// (docs/models.md §4.3, "Sustained, not burst, on Blackwell"). The ratio above carries
+// what training loses besides the power limit: H100's isolated figures already run at
+// its 700 W limit (the same table's GH200, the same die at 900 W, reaches 1535.0 FP8 and
+// 828.6 BF16 TFLOP/s against H100 SXM's 1402.6 and 794.5), while GB200's and HGX
+// B200's are bursts at the maximum SM clock (their ratio, 1.053 FP8 and 1.044 BF16, is
+// the ratio of those clocks, 2062 / 1965 MHz, not of their 1,200 / 1,000 W limits).
+// What a Blackwell part keeps once its limit binds, measured on HGX B200 (flashinfer-ai/
+// flashinfer PR #2899, 2026-03: 100 back-to-back BF16 FlashAttention-4 iterations, b 4,
+// s 8192, 16 heads of 128; ~1,000 W, SM clock 1965 -> ~1580 MHz): 1450 TFLOP/s at its
+// peak, 1237 once fully throttled. For every compute-bound op (GEMMs at each precision,
+// attention) of B200 and GB200 (the same die; their same-recipe training ratio, 1.029 in
+// Megatron-Bridge 25.11's Llama 3 8B rows, is their burst ratio within 2.5%); memory-bound
+// ops keep theirs (the limit lowers the SM clock, not HBM's). Blackwell Ultra (B300,
+// 1,400 W for the same catalog peaks) is not given it, a stated assumption: no sustained
+// measurement of it was found; cuDNN's GB300 attention backward (which its doubled
+// exponential units do not speed up) runs 8-22% faster than GB200's, and one
+// Megatron-Bridge recipe 1.19x GB200, about 1 / 0.853 (same section).
+constexpr double kBlackwellSustainedOverBurst = 1237.0 / 1450.0;
+
 OpEfficiency device_efficiency(const engine::DeviceSpec& device);
 
 }  // namespace
@@ -301,10 +321,14 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // 0.639 in training, against 0.7 and 0.55 before, which were Hopper's, carried over. Transformer
     // Engine's FP8 casts are not in them (the measurement is a bare scaled matmul): the
     // op graph holds them as ops of their own, without transposes (fp8_casts.h).
+    // B200 and GB200 then run every compute-bound op at the sustained fraction of the
+    // burst (kBlackwellSustainedOverBurst, 0.853, at the end): GB200 0.594 BF16 and 0.545
+    // FP8 at a full wave.
     // Blackwell Ultra (B300 in GB300) shares the BF16/FP8 tensor cores and the catalog
     // peaks with GB200; its own measurement is of HGX B300 (1769 of 2250 BF16, 3353 of
     // 4500 FP8), at the same fractions as HGX B200 within 1.4 points, so GB200's stand
-    // for it. Its attention is its own (kB300Attention above).
+    // for it, as bursts: at 1,400 W it is not given the sustained fraction. Its attention
+    // is its own (kB300Attention above).
     // Attention is Blackwell's own, from the published kernel figures above (B200 0.348;
     // B300 0.377 with its doubled exponential units), not fitted to any row.
     // NVFP4 GEMMs (issue 14 item 6): the part's BF16 full-wave efficiency times the
@@ -317,8 +341,9 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     // input and output gradient, with an amax pass where no producer computes it; the
     // random Hadamard transform, when a plan uses it, adds a BF16 read and breaks the norm
     // and activation fusions. Not fitted to the row, which moved from +2.4% to -18.3%,
-    // beside the FP8 405B row on GB200 at -23.3%: whatever those two runs share and podsim
-    // misses, the 0.4 had been absorbing it (docs/models.md §4.5).
+    // beside the FP8 405B row on GB200 at -23.3%: what those two runs share and podsim
+    // missed was the GB200's power limit in training (the sustained fraction, -16.3% ->
+    // -7.2%; docs/models.md §4.5).
     // The DeepSeek-V3 BF16 row's history (EP placement, the MoE host overhead) is in
     // docs/models.md §4.5; the BF16 value was never moved for it.
     const bool grace = n.find("(GB") != std::string::npos;
@@ -332,6 +357,12 @@ OpEfficiency device_efficiency(const engine::DeviceSpec& device) {
     e.tiling = kBlackwellTiling;
     e.sm_count = kBlackwellTiling.sms;
     e.attention_by_length = n.starts_with("B300") ? kGb300AttentionByLength : kGb200AttentionByLength;
+    if (!n.starts_with("B300")) {
+      e.gemm *= kBlackwellSustainedOverBurst;
+      *e.gemm_fp8 *= kBlackwellSustainedOverBurst;
+      *e.gemm_fp4 *= kBlackwellSustainedOverBurst;
+      e.attention *= kBlackwellSustainedOverBurst;
+    }
     return e;
   }
   if (n.starts_with("Ascend")) {

@@ -21,8 +21,8 @@ expect "value out of range" 2 "^--set horizon_s: horizon_s: expected s in \[0, 1
   "$podsim" run "$src/scenarios/smoke.textproto" --set horizon_s=-5
 expect "--set works" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto" --set jobs[1].arrival_s=7200
 # The second job now arrives after the first ends (~0.2 h): the makespan is its arrival
-# plus its own run time (7200 + 328 s = 2.09 h).
-grep -q "makespan        2.09 h" "$tmp/out" || fail "--set did not take effect"
+# plus its own run time (7200 + 370 s = 2.10 h).
+grep -q "makespan        2.10 h" "$tmp/out" || fail "--set did not take effect"
 printf 'name: "nomachine"\njobs { name: "a" }\n' >"$tmp/nomachine.textproto"
 expect "jobs without a cluster" 2 "nomachine.textproto: jobs: the scenario has jobs but no machine" -- \
   "$podsim" run "$tmp/nomachine.textproto"

@@ -243,8 +243,9 @@ TEST_CASE("the table is the same bytes for 1, 2 or 4 threads") {
   CHECK(run_to_string(plan, 2) == one);
   CHECK(run_to_string(plan, 4) == one);
   // Header, columns, 6 rows. Point 2 (FIFO, arrival 7200): the second job arrives after
-  // the first ends, so the makespan is its arrival plus its own run, 7200 + 330.853 s
-  // (328.439 s before Blackwell's attention backward came from cuDNN's measured ratio,
+  // the first ends, so the makespan is its arrival plus its own run, 7200 + 370.098 s
+  // (330.853 s before B200 ran at its power limit, docs/models.md §4.3; 328.439 s
+  // before Blackwell's attention backward came from cuDNN's measured ratio,
   // 332.108 s before the backward TP all-reduces ran under their weight-gradient GEMMs,
   // 311.594 s before GB200's GEMMs by shape from measurements scaled to training).
   std::istringstream lines(one);
@@ -255,8 +256,8 @@ TEST_CASE("the table is the same bytes for 1, 2 or 4 threads") {
   CHECK(rows[1].ends_with(",error"));
   CAPTURE(rows[3]);
   CAPTURE(rows[4]);
-  CHECK(rows[4].starts_with("2,FIFO,7200,7530.853,"));
-  CHECK(rows[3].starts_with("1,FIFO,600,992.558,0.8889,0.4079,527.132,392.558,"));
+  CHECK(rows[4].starts_with("2,FIFO,7200,7570.098,"));
+  CHECK(rows[3].starts_with("1,FIFO,600,1110.293,0.8889,0.3646,625.244,510.293,"));
 }
 
 TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole sweep") {
@@ -397,7 +398,7 @@ TEST_CASE("long format: one row per (point, metric), swept fields by short name,
   while (auto r = csv.next()) rows.push_back(r->fields);
   REQUIRE(rows.size() == 6 * 16);  // 6 points x a cluster run's 16 metrics
   // Point 2 (FIFO, arrival 7200), as in the wide table above.
-  CHECK(rows[2 * 16] == std::vector<std::string>{"2", "FIFO", "7200", "", "", "makespan_s", "7530.853", "s", "", ""});
+  CHECK(rows[2 * 16] == std::vector<std::string>{"2", "FIFO", "7200", "", "", "makespan_s", "7570.098", "s", "", ""});
   CHECK(rows[2 * 16 + 1][5] == "utilization_frac");
   CHECK(rows[2 * 16 + 1][7] == "frac");
 

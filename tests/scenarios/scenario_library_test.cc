@@ -80,10 +80,13 @@ TEST_CASE("cloudmatrix384_vs_nvl72: DeepSeek-V3 days to train match 6ND / (N pea
     CHECK(c->result.mfu > 0.25);
     CHECK(c->result.mfu < 0.60);
   }
-  // Per chip the B200 has 3.3x the 910C's BF16 peak; MFUs within a factor 1.2 of each
-  // other leave NVL72 2.7-4x faster on the same chip count.
+  // Per chip the B200 has 3.3x the 910C's BF16 peak. The 910C runs Ascend's generic
+  // efficiencies (an upper estimate, docs/models.md §4.3), the B200 its measured ones at
+  // its power limit (0.853 of the bursts, §4.3): with MFUs up to 1.8x apart (46.8% against
+  // 27.4% here; Huawei's own Pangu Ultra MoE runs at 30%) NVL72 is 1.8-4x faster on the
+  // same chip count (2.10 before the power limit, 1.95 with it).
   const double ratio = cm.result.time_to_train_s / nv.result.time_to_train_s;
-  CHECK(ratio > 2.0);
+  CHECK(ratio > 1.8);
   CHECK(ratio < 4.0);
 
   // Wan 2.1: the same chips, the same ordering.
