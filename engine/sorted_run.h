@@ -63,6 +63,23 @@ class SortedRun {
       sorted_.resize(n);
       scratch_.resize(n);
     }
+    head_ = 0;
+    end_ = n;
+    limit_ = limit;
+    next_seq_ = 0;
+    if (n <= kInsertionSortMax) {
+      // A few entries (an analytical op graph keeps about one pending event per lane):
+      // the counting sort's fixed cost, two 257-slot tables per pass, dominates. A
+      // stable insertion sort on the key gives the same order: the entries share every
+      // digit above `digits` (tests: event_queue_test, "small and large runs").
+      size_t k = 0;
+      from.for_each([&](const Entry& e) {
+        size_t j = k++;
+        for (; j > 0 && sorted_[j - 1].key > e.key; --j) sorted_[j] = sorted_[j - 1];
+        sorted_[j] = e;
+      });
+      return;
+    }
     for (int pass = 0; pass < digits; ++pass) {
       const int shift = pass * 8;
       // Passes alternate between scratch_ and sorted_ so that the last writes sorted_.
@@ -79,10 +96,6 @@ class SortedRun {
       else
         std::for_each(src, src + n, place);
     }
-    head_ = 0;
-    end_ = n;
-    limit_ = limit;
-    next_seq_ = 0;
   }
 
   // Calls f(entry) for every entry in (key, push) order and ends the run.
@@ -100,6 +113,9 @@ class SortedRun {
   }
 
  private:
+  // Runs up to this size are sorted by insertion (sort_from).
+  static constexpr size_t kInsertionSortMax = 32;
+
   struct Late {
     Entry entry;
     uint64_t seq;  // push order among late entries, for ties

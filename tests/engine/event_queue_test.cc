@@ -164,3 +164,52 @@ TEST_CASE("runs, late entries and dissolved runs keep (time, insertion) order") 
   while (!oracle.empty()) pop_and_check();
   CHECK(q.empty());
 }
+
+namespace {
+struct RunEntry {
+  uint64_t key;
+  uint32_t id;
+};
+// What SortedRun::sort_from needs of a bucket: its size and its entries in order.
+struct VectorFifo {
+  std::vector<RunEntry> entries;
+  size_t size() const { return entries.size(); }
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const RunEntry& e : entries) f(e);
+  }
+};
+}  // namespace
+
+// A run of up to 32 entries is sorted by insertion, a longer one by counting sort
+// (engine/sorted_run.h); both must give a stable sort on the key: entries of a bucket
+// share every digit above the sorted ones, ties in bucket order.
+TEST_CASE("small and large runs pop as a stable sort on the key") {
+  std::mt19937_64 rng(3);
+  podsim::engine::SortedRun<RunEntry> run;
+  for (size_t n : {1, 2, 3, 7, 31, 32, 33, 64, 500}) {
+    for (int digits : {1, 2}) {
+      CAPTURE(n);
+      CAPTURE(digits);
+      const uint64_t high = uint64_t{0x5a} << 40;  // shared by the whole bucket
+      VectorFifo bucket;
+      for (uint32_t i = 0; i < n; ++i) {
+        // Few distinct low digits, so ties are common.
+        const uint64_t low = digits == 1 ? rng() % 17 : (rng() % 9) * 256 + rng() % 5;
+        bucket.entries.push_back({high | low, i});
+      }
+      std::vector<RunEntry> expected = bucket.entries;
+      std::stable_sort(expected.begin(), expected.end(),
+                       [](const RunEntry& a, const RunEntry& b) { return a.key < b.key; });
+      run.sort_from(bucket, digits, high + (uint64_t{1} << (8 * digits)));
+      for (const RunEntry& e : expected) {
+        REQUIRE_FALSE(run.empty());
+        const RunEntry got = run.pop_front();
+        CHECK(got.key == e.key);
+        CHECK(got.id == e.id);
+      }
+      CHECK(run.empty());
+      run.end();
+    }
+  }
+}
