@@ -576,7 +576,7 @@ class GraphBuilder {
         for (const Comm& c : work[s].step_comms) {
           if (c.kind == CommKind::kDpParamAllGather) continue;
           const std::optional<NodeId>& end = pass_end_[static_cast<size_t>(s)];
-          const NodeId n = collective(lanes_[s].dp, c, group_devices(p_, c.group, s, placement_), c.count, {});
+          const NodeId n = collective(lanes_[s].dp, c, devices_of(c.group, s), c.count, {});
           if (end) g_.add_dependency(*end, n);
           bucket_nodes[s].push_back(n);
         }
@@ -589,7 +589,7 @@ class GraphBuilder {
       for (const Comm& c : work[s].step_comms) {
         // SHARD_GRAD_OP: the next step's forwards gather the updated weights.
         if (c.kind != CommKind::kDpParamAllGather || p_.sharding == DataSharding::kFsdpShardGradOp) continue;
-        collective(lanes_[s].dp, c, group_devices(p_, c.group, s, placement_), c.count, {opt});
+        collective(lanes_[s].dp, c, devices_of(c.group, s), c.count, {opt});
       }
     }
   }
@@ -643,8 +643,8 @@ class GraphBuilder {
           const std::optional<Comm>& out = slot.forward ? ct.send_forward : ct.send_backward;
           if (out) {
             const int to = slot.forward ? (s + 1) % pp : (s + pp - 1) % pp;
-            const DeviceId a = group_devices(p_, CommGroup::kPp, s, placement_)[0];
-            const DeviceId b = group_devices(p_, CommGroup::kPp, to, placement_)[0];
+            const DeviceId a = devices_of(CommGroup::kPp, s)[0];
+            const DeviceId b = devices_of(CommGroup::kPp, to)[0];
             const NodeId snd = collective(lanes_[s].pp, *out, {a, b}, 1, {done});
             sends[{slot.micro_batch, g, slot.forward}] = snd;
           }
@@ -669,7 +669,7 @@ class GraphBuilder {
       Comm share = c;
       share.phase = CommPhase::kForward;
       share.bytes = c.bytes / double(p_.chunks_per_device());
-      const NodeId n = collective(lanes_[s].dp, share, group_devices(p_, c.group, s, placement_), c.count, {});
+      const NodeId n = collective(lanes_[s].dp, share, devices_of(c.group, s), c.count, {});
       const std::optional<NodeId>& before = pass_end_[static_cast<size_t>(s)];
       if (before) g_.add_dependency(*before, n);
       gathered_[static_cast<size_t>(s)] = n;
@@ -702,8 +702,8 @@ class GraphBuilder {
       const std::optional<Comm>& out = forward ? ct.send_forward : ct.send_backward;
       if (!out) return;
       const int to = (forward == (d == 0)) ? s + 1 : s - 1;
-      const DeviceId a = group_devices(p_, CommGroup::kPp, s, placement_)[0];
-      const DeviceId b = group_devices(p_, CommGroup::kPp, to, placement_)[0];
+      const DeviceId a = devices_of(CommGroup::kPp, s)[0];
+      const DeviceId b = devices_of(CommGroup::kPp, to)[0];
       sends[{d, mb, ct.global_index, forward}] = collective(lanes_[s].pp, *out, {a, b}, 1, {done});
     };
     for (bool progress = true; progress;) {
@@ -762,11 +762,11 @@ class GraphBuilder {
     double comm_s = 0;
     auto run = [&](const std::vector<ChunkComm>& list, bool blocking_list) {
       for (const ChunkComm& cc : list) {
-        std::vector<DeviceId> grp = group_devices(p_, cc.comm.group, s, placement_);
+        std::vector<DeviceId> grp = devices_of(cc.comm.group, s);
         if (cc.comm.op == CollectiveOp::kSendRecv) grp = {grp[0], grp[1 % grp.size()]};
         comm_s += estimate_seconds(cc.comm, grp, cc.repeat);
         const uint32_t lane = blocking_list ? L.overlap : cc.comm.group == CommGroup::kCp ? L.cp : L.dp;
-        const NodeId n = collective(lane, cc.comm, std::move(grp), cc.repeat, {});
+        const NodeId n = collective(lane, cc.comm, grp, cc.repeat, {});
         for (const std::optional<NodeId>& d : {recv_f, recv_b, before})
           if (d) g_.add_dependency(*d, n);
         side.push_back(n);
@@ -850,6 +850,14 @@ class GraphBuilder {
     uint32_t tp;       // TP collectives beside their GEMMs (Plan::tp_overlap); else the cp lane (unused)
   };
 
+  // group_devices of (group, stage), built once per step: the graph asks for the same
+  // few groups at every pass.
+  const std::vector<DeviceId>& devices_of(CommGroup group, int stage) {
+    auto [it, fresh] = devices_.try_emplace({static_cast<int>(group), stage});
+    if (fresh) it->second = group_devices(p_, group, stage, placement_);
+    return it->second;
+  }
+
   // The collective the library runs for `c` on `group`: its algorithm, protocol and
   // terms (comm_tuner.h), once per distinct collective (the tuner costs its candidates
   // in closed form). MoE dispatch and combine are their own operations (moe_exchange.h):
@@ -886,7 +894,7 @@ class GraphBuilder {
     return it->second * repeat;
   }
 
-  NodeId collective(uint32_t lane, const Comm& c, std::vector<DeviceId> group, int repeat,
+  NodeId collective(uint32_t lane, const Comm& c, const std::vector<DeviceId>& group, int repeat,
                     std::initializer_list<NodeId> deps) {
     if (spans_domains(fabric_, group)) crossing_[static_cast<size_t>(comm_class(c.kind))] = true;
     uint64_t key = 0;
@@ -926,7 +934,7 @@ class GraphBuilder {
       hidden_work_s = 0;
       return std::nullopt;
     }
-    const std::vector<DeviceId> grp = group_devices(p_, CommGroup::kTp, s, placement_);
+    const std::vector<DeviceId>& grp = devices_of(CommGroup::kTp, s);
     // The same chunk's passes have the same groups: segment them once.
     auto [cached, fresh] = tp_segments_.try_emplace(std::tuple{&groups, scale, share});
     std::vector<TpSegment>& segments = cached->second;
@@ -1067,7 +1075,7 @@ class GraphBuilder {
                            std::initializer_list<std::optional<NodeId>> first_deps, std::vector<NodeId>& side) {
     const Lanes& L = lanes_[s];
     const std::vector<Zero3Bundle> bundles = zero3_bundles(z, forward);
-    const std::vector<DeviceId> grp = group_devices(p_, z.gather.group, s, placement_);
+    const std::vector<DeviceId>& grp = devices_of(z.gather.group, s);
     auto part = [](const Comm& c, double share) {
       Comm m = c;
       m.bytes = engine::Bytes(c.bytes.value() * share);
@@ -1211,7 +1219,7 @@ class GraphBuilder {
     const auto& block = slot.forward ? ct.fw_blocking : ct.bw_blocking;
     std::vector<NodeId> side;
     auto group_of = [&](const Comm& c) {
-      std::vector<DeviceId> grp = group_devices(p_, c.group, s, placement_);
+      std::vector<DeviceId> grp = devices_of(c.group, s);
       if (c.op == CollectiveOp::kSendRecv) grp = {grp[0], grp[1 % grp.size()]};
       return grp;
     };
@@ -1289,9 +1297,9 @@ class GraphBuilder {
           if (c.kind == CommKind::kDpParamAllGather) continue;
           Comm share = c;
           share.bytes = c.bytes / (double(pieces) * double(p_.chunks_per_device()));
-          std::vector<DeviceId> grp = group_devices(p_, c.group, s, placement_);
+          const std::vector<DeviceId>& grp = devices_of(c.group, s);
           bucket_s += estimate_seconds(share, grp, c.count);
-          buckets->push_back(collective(L.dp, share, std::move(grp), c.count, {last}));
+          buckets->push_back(collective(L.dp, share, grp, c.count, {last}));
         }
       }
     }
@@ -1306,7 +1314,7 @@ class GraphBuilder {
       last = g_.add_compute(L.compute, SimTime::seconds_ceil(attention + shared));
     }
     if (scatter) side.push_back(collective(L.dp, scatter->comm, group_of(scatter->comm), 1, {last}));
-    for (const ChunkComm& cc : block) last = collective(L.compute, cc.comm, group_devices(p_, cc.comm.group, s, placement_), cc.repeat, {});
+    for (const ChunkComm& cc : block) last = collective(L.compute, cc.comm, devices_of(cc.comm.group, s), cc.repeat, {});
     if (!side.empty()) {
       // A zero-length join keeps the lane order: the next pass starts after both.
       const NodeId join = g_.add_compute(L.compute, SimTime::zero());
@@ -1350,6 +1358,7 @@ class GraphBuilder {
   std::vector<Lanes> lanes_;
   std::vector<std::vector<ChunkTiming>> timing_;
   std::array<bool, kCommClasses> crossing_{};
+  std::map<std::pair<int, int>, std::vector<DeviceId>> devices_;  // devices_of, by (CommGroup, stage)
   std::unordered_map<uint64_t, Collective> tuned_;  // by a hash of variant, bytes, group, op
   std::map<uint64_t, double> estimates_;  // estimate_seconds, per repeat
   // add_tp_groups: a pass's TP groups as segments, by (its chunk's groups, scale, share).
