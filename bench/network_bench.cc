@@ -128,7 +128,7 @@ void a2av(benchmark::State& state, const char* family) {
   const podsim::bench::Hierarchy h(podsim::bench::make_topology(family), n);
   const podsim::bench::HierarchyFabric fabric(h);
   const std::vector<uint64_t> bytes = podsim::bench::pair_bytes(n, podsim::bench::kA2avSeed);
-  uint64_t flows = 0, events = 0, resolved = 0, moved = 0;
+  uint64_t flows = 0, events = 0, resolved = 0, moved = 0, quiet = 0, fallbacks = 0;
   pe::SimTime t;
   bool bounded = false;
   for (auto _ : state) {
@@ -153,6 +153,8 @@ void a2av(benchmark::State& state, const char* family) {
     events += net.solves();
     resolved += net.flows_resolved();
     moved += net.flows_moved();
+    quiet += net.quiet_solves();
+    fallbacks += net.quiet_fallbacks();
   }
   state.SetItemsProcessed(static_cast<int64_t>(flows));
   const auto iters = static_cast<double>(state.iterations());
@@ -161,6 +163,9 @@ void a2av(benchmark::State& state, const char* family) {
   state.counters["resolved_per_event"] = static_cast<double>(resolved) / static_cast<double>(events);
   state.counters["moved_per_event"] = static_cast<double>(moved) / static_cast<double>(events);
   state.counters["resolved_per_s"] = benchmark::Counter(static_cast<double>(resolved), benchmark::Counter::kIsRate);
+  // Solves on the quiet path, and those whose check failed there (maxmin.h).
+  state.counters["quiet"] = static_cast<double>(quiet) / static_cast<double>(events);
+  state.counters["fallbacks"] = static_cast<double>(fallbacks) / static_cast<double>(events);
   state.counters["sim_us"] = static_cast<double>(t.ns()) / 1e3;
   state.counters["bounded"] = bounded ? 1 : 0;
   state.counters["done_fraction"] = static_cast<double>(flows) / iters / static_cast<double>(n * (n - 1));

@@ -142,6 +142,10 @@ class FlowNetwork {
   // Recomputed flows whose bottleneck link changed, summed over solves: the only ones
   // the network touches (a re-rated flow that keeps its bottleneck costs nothing).
   uint64_t flows_moved() const { return flows_moved_; }
+  // Solves that took the solver's quiet path, and those that fell back from it to the
+  // fill (maxmin.h, "Quiet solves").
+  uint64_t quiet_solves() const { return solver_.quiet_solves(); }
+  uint64_t quiet_fallbacks() const { return solver_.quiet_fallbacks(); }
 
  private:
   uint32_t open_group(Callback on_done, uint64_t flows);

@@ -40,6 +40,9 @@ LinkId MaxMinSolver::add_link(double capacity) {
   in_heap_.push_back(0);
   old_rate_.push_back(-1);
   other_max_.push_back(0);
+  delta_.push_back(0);
+  pushed_max_.push_back(0);
+  has_class_.push_back(0);
   on_.emplace_back();
   loose_on_.emplace_back();
   seeded_.push_back(0);
@@ -98,6 +101,7 @@ void MaxMinSolver::activate(FlowId id) {
   const uint32_t f = index(id);
   PODSIM_CHECK(f < flows_.size() && flows_[f].state == State::kSuspended, "activate() on a flow that is not suspended");
   flows_[f].state = State::kActive;
+  ++activated_;
   for (LinkId l : route(id)) {
     ++active_on_[index(l)];
     loose_on_[index(l)].push_back(f);
@@ -351,11 +355,23 @@ void MaxMinSolver::join_region_class(uint32_t c, size_t& flows, uint32_t seed, u
     }
     return;
   }
-  for (uint32_t q : cpairs_[c]) {
-    const Pair& pair = pairs_[q];
-    join_region_link(pair.link, seed, merge_from);
-    unfrozen_[pair.link] += pair.mult;
-    above_[pair.link] += x * pair.mult;
+  // Local pointers: the stores below would otherwise reload each vector's data.
+  const uint32_t* const mark = link_mark_.data();
+  uint32_t* const unfrozen = unfrozen_.data();
+  double* const above = above_.data();
+  const Pair* const pairs = pairs_.data();
+  const uint32_t base = search_base_;
+  for (const uint32_t q : cpairs_[c]) {
+    const Pair& pair = pairs[q];
+    const uint32_t l = pair.link;
+    // Most of a class's links are in the region already (join_region_link, inline).
+    if (const uint32_t m = mark[l]; m >= base) [[likely]] {
+      merge_from = std::min(merge_from, m - base);
+    } else {
+      join_region_link(l, seed, merge_from);
+    }
+    unfrozen[l] += pair.mult;
+    above[l] += x * pair.mult;
   }
 }
 
@@ -632,13 +648,25 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
     }
     return;
   }
-  for (uint32_t p : cpairs_[c]) {
-    const Pair& pair = pairs_[p];
-    // Flow by flow, as a list of flows would: the remaining capacity is bit for bit
-    // the same whatever the grouping (maxmin_sums.h: in O(1) per binade).
-    remaining_[pair.link] = subtract_repeated(remaining_[pair.link], level, pair.mult);
-    unfrozen_[pair.link] -= pair.mult;
-    if (pair.link != c) other_max_[pair.link] = std::max(other_max_[pair.link], level);
+  // Local pointers: the stores below would otherwise reload each vector's data.
+  double* const remaining = remaining_.data();
+  uint32_t* const unfrozen = unfrozen_.data();
+  double* const other_max = other_max_.data();
+  const Pair* const pairs = pairs_.data();
+  for (const uint32_t p : cpairs_[c]) {
+    const Pair& pair = pairs[p];
+    const uint32_t l = pair.link;
+    unfrozen[l] -= pair.mult;
+    if (l == c) {
+      // Its own link saturates at `level`: every flow left on it is c's (the round
+      // moved the others in), so it ends full. 0 is the exact value; the chain of
+      // subtractions (one per flow, up to hundreds on a `cm` class) only rounds to it.
+      remaining[l] = unfrozen[l] == 0 ? 0.0 : subtract_repeated(remaining[l], level, pair.mult);
+      continue;
+    }
+    // Flow by flow, as a list of flows would (maxmin_sums.h: in O(1) per binade).
+    remaining[l] = subtract_repeated(remaining[l], level, pair.mult);
+    other_max[l] = std::max(other_max[l], level);
   }
 }
 
@@ -843,15 +871,9 @@ void MaxMinSolver::finish_round() {
   fill_dead_.clear();
 }
 
-MaxMinSolver::Changes MaxMinSolver::solve() {
-  ++solves_;
-  for (FlowId f : moved_) flows_[index(f)].moved = 0;
-  moved_.clear();
-  solved_classes_.clear();
-  solved_links_.clear();
-  changed_flows_.clear();
-  drop_removed_flows();
-  // Rounds: the region, then (rarely) the region grown by the classes (*) caught.
+// The fill of the regions (maxmin.h): rounds of the region, then (rarely) the region
+// grown by the classes (*) caught.
+void MaxMinSolver::fill_regions() {
   int rounds = 0;
   do {
     ++rounds;
@@ -878,6 +900,190 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
     const uint32_t stamp = next_link_stamps(1);
     std::erase_if(solved_links_, [&](LinkId l) { return std::exchange(link_mark_[index(l)], stamp) == stamp; });
   }
+}
+
+// The fastest flow on l outside l's own class, from l's list.
+double MaxMinSolver::entries_top(uint32_t l) const {
+  double top = 0;
+  for (uint32_t e : on_[l]) {
+    if (entry_dead(e)) continue;
+    if (const uint32_t c = entry_class(e); c != l) top = std::max(top, class_rate_[c]);
+  }
+  return top;
+}
+
+// The load on l from its list: every active flow's rate, or (skip_own) all but those of
+// l's own class.
+double MaxMinSolver::entries_sum(uint32_t l, bool skip_own) const {
+  double sum = 0;
+  for (uint32_t e : on_[l]) {
+    if (entry_dead(e)) continue;
+    const uint32_t c = entry_class(e);
+    if (!skip_own || c != l) sum += class_rate_[c] * entry_mult(e);
+  }
+  return sum;
+}
+
+// Quiet solves (maxmin.h): flows only left, and no flow changes class. The classes are
+// re-rated in the order of their old rates, each from its own link's equation, and the
+// change pushed to its other links once; false (state as before, but other_max_ only
+// raised) when a check fails, and the caller fills.
+bool MaxMinSolver::quiet_solve() {
+  next_epoch();
+  const uint32_t stamp = next_link_stamps(1);
+  touched_.clear();
+  quiet_heap_.clear();
+  restore_.clear();
+  exact_top_.clear();
+  const auto later = [](const Queued& a, const Queued& b) {
+    return a.old_rate > b.old_rate || (a.old_rate == b.old_rate && a.cls > b.cls);
+  };
+  // A link's first touch clears its sums and notes whether a class is bottlenecked on it.
+  const auto touch = [&](uint32_t l) {
+    if (link_mark_[l] == stamp) return;
+    link_mark_[l] = stamp;
+    delta_[l] = 0;
+    pushed_max_[l] = 0;
+    has_class_[l] = class_flows(l) != 0;
+    touched_.push_back(l);
+  };
+  const auto enqueue = [&](uint32_t c) {
+    class_mark_[c] = epoch_;
+    quiet_heap_.push_back(Queued{class_rate_[c], c});
+    std::push_heap(quiet_heap_.begin(), quiet_heap_.end(), later);
+  };
+  const auto give_up = [&] {
+    for (const OldRate& r : restore_) class_rate_[r.cls] = r.rate;
+    solved_classes_.clear();
+    return false;
+  };
+  for (const uint32_t l : seeds_) {
+    touch(l);
+    if (class_flows(l) != 0) enqueue(l);
+  }
+  double* const delta = delta_.data();
+  double* const pushed_max = pushed_max_.data();
+  double* const other_max = other_max_.data();
+  const uint32_t* const mark = link_mark_.data();
+  const uint32_t* const cmark = class_mark_.data();
+  const uint8_t* const has_class = has_class_.data();
+  const uint32_t epoch = epoch_;
+  const Pair* const pairs = pairs_.data();
+  while (!quiet_heap_.empty()) {
+    std::pop_heap(quiet_heap_.begin(), quiet_heap_.end(), later);
+    const Queued q = quiet_heap_.back();
+    quiet_heap_.pop_back();
+    const uint32_t c = q.cls;
+    const double x_old = q.old_rate;
+    class_mark_[c] = epoch_ + 1;
+    // Every flow of c crosses link c: c's flows there are all of them. The others' load
+    // is the link's total less c's, plus what the classes re-rated before pushed; every
+    // kResync-th time (and on short lists) it is summed afresh from the list, where
+    // those classes already carry their new rates.
+    const auto m = static_cast<double>(class_flows(c));
+    double others;
+    if (on_[c].size() <= kShortList || ++since_exact_[c] >= kResync) {
+      since_exact_[c] = 0;
+      others = entries_sum(c, true);
+    } else {
+      others = sum_[c] - m * x_old + (link_mark_[c] == stamp ? delta[c] : 0.0);
+    }
+    const double x = (capacity_[c] - others) / m;
+    if (!(x > 0) || !std::isfinite(x)) return give_up();
+    // Link c bottlenecks c iff no flow on it is faster: the classes re-rated before
+    // (pushed_max_), and the others, which were at most c's old rate (other_max_ bounds
+    // them all; the list when that is not enough).
+    const double bound = x * (1 + kTieTolerance);
+    if (!(link_mark_[c] == stamp && pushed_max[c] > bound) && (x_old <= bound || other_max[c] <= bound)) {
+      // holds
+    } else {
+      const double top = entries_top(c);
+      if (top > bound) return give_up();
+      exact_top_.push_back(Saturation{c, top});
+    }
+    touch(c);
+    class_rate_[c] = x;
+    restore_.push_back(OldRate{c, x_old});
+    if (x == x_old) continue;
+    solved_classes_.push_back(c);
+    const double d = x - x_old;
+    // The change goes to c's other links; a class bottlenecked there follows it. One
+    // re-rated already (a tie in old rates) or slower than c (the order broke) fails.
+    const std::span<const uint32_t> cp = cpairs_[c];
+    const bool lone = cp.empty();  // one flow, listed on its links as itself
+    const std::span<const LinkId> r = lone ? route(FlowId{one_[c]}) : std::span<const LinkId>{};
+    const size_t n = lone ? r.size() : cp.size();
+    for (size_t i = 0; i < n; ++i) {
+      uint32_t l, mult = 1;
+      if (lone) {
+        l = index(r[i]);
+      } else {
+        const Pair& pair = pairs[cp[i]];
+        l = pair.link;
+        mult = pair.mult;
+      }
+      if (l == c) continue;
+      if (mark[l] != stamp) touch(l);
+      delta[l] += d * mult;
+      pushed_max[l] = std::max(pushed_max[l], x);
+      other_max[l] = std::max(other_max[l], x);
+      const uint32_t cm = cmark[l];
+      if (cm == epoch || !has_class[l]) continue;  // queued already, or no class there
+      if (cm == epoch + 1 || class_rate_[l] < x_old) return give_up();
+      enqueue(l);
+    }
+  }
+  // Feasibility: a re-rated class's link is full by construction; every other touched
+  // link (no class on it) must still fit its load.
+  for (const uint32_t l : touched_) {
+    if (class_mark_[l] == epoch_ + 1) continue;
+    if (sum_[l] + delta[l] > capacity_[l] * (1 + kTieTolerance)) return give_up();
+  }
+  // The solution holds: the totals, loads and bounds follow.
+  for (const uint32_t l : touched_) {
+    if (class_mark_[l] == epoch_ + 1) {
+      sum_[l] = capacity_[l];
+    } else if (on_[l].size() <= kShortList || ++since_exact_[l] >= kResync) {
+      since_exact_[l] = 0;
+      sum_[l] = entries_sum(l, false);
+    } else {
+      sum_[l] += delta[l];
+    }
+    load_[l] = std::min(capacity_[l], std::max(sum_[l], 0.0));
+    solved_links_.push_back(LinkId{l});
+  }
+  for (const Saturation& t : exact_top_) other_max_[t.link] = t.level;
+  for (const uint32_t l : seeds_) seeded_[l] = 0;
+  seeds_.clear();
+  return true;
+}
+
+MaxMinSolver::Changes MaxMinSolver::solve() {
+  ++solves_;
+  for (FlowId f : moved_) flows_[index(f)].moved = 0;
+  moved_.clear();
+  solved_classes_.clear();
+  solved_links_.clear();
+  changed_flows_.clear();
+  drop_removed_flows();
+  // The quiet path is tried on a solve that only removed flows, while at least two
+  // thirds of the recent tries passed, and on every kQuietProbe-th solve whatever they
+  // did (maxmin.h, "Quiet solves": a failed try costs about a tenth of the fill after
+  // it, and a run whose completions move flows about half the time loses by trying).
+  const bool try_quiet = activated_ == 0 && (3 * quiet_recent_ok_ >= 2 * quiet_recent_ || solves_ % kQuietProbe == 0);
+  activated_ = 0;
+  bool quiet = false;
+  if (try_quiet) {
+    quiet = quiet_solve();
+    ++quiet_recent_;
+    quiet_recent_ok_ += quiet;
+    if (quiet_recent_ == kQuietWindow) {  // the recent past weighs more
+      quiet_recent_ /= 2;
+      quiet_recent_ok_ /= 2;
+    }
+    ++(quiet ? quiet_solves_ : quiet_fallbacks_);
+  }
+  if (!quiet) fill_regions();
   const size_t live_pairs = pairs_.size() - free_pairs_.size();
   if (pairs_made_ >= kMinPairsMade && 4 * pairs_made_ >= live_pairs) renumber_pairs();
   if (report_flows_)

@@ -95,7 +95,10 @@
 // most of its pairs have m = 1). About 1,300 of the 2,000 change rate and ~5 change
 // class per event.
 // A freeze subtracts the level flow by flow (m subtractions), as a list of flows
-// would: one serial chain, m times a subtraction's latency. maxmin_sums.h takes it as integer
+// would: one serial chain, m times a subtraction's latency. On the class's own link,
+// which the freeze fills, it sets the remaining capacity to 0, its exact value, instead
+// (a `cm` class's chain there is its hundreds of flows: 12% of the CPU on the 256-rank
+// all-to-all-v). maxmin_sums.h takes it as integer
 // steps on the significand, O(1) per binade and bit for bit the loop's result, for
 // chains of 8 or more that move x by under a quarter or are 48 or longer (a link
 // drained to ~0 crosses a binade every few steps): 30% less CPU on the 256-rank
@@ -154,6 +157,33 @@
 // and 1.5% (`nvl`) of the fills. Before, on `cm` such links took 20% of the heap's
 // re-keys (a link that carries many flows starts with a low share and comes back to
 // the top as they freeze elsewhere) and, once all their flows had frozen, pops.
+//
+// Quiet solves. A solve that only removed flows (no activation since the last) first
+// tries to keep every class as it is: classes below the smallest removed flow's rate
+// keep their rates (progressive filling runs the same up to that level), and if no flow
+// changes class, the rates solve each re-rated class's own link equation,
+//     x_c = (c_l - load of the other classes on l) / |c|        (l = c's link),
+// where every other class on l was at most c's old rate (l bottlenecked c). So the
+// classes are re-rated in the order of their old rates, from a heap of classes seeded
+// by the changed links' classes: x_c from the link's total less c's old load plus the
+// changes pushed so far (from its list every kResync-th time), then x_c - x_c(old)
+// times m(c, l') pushed to each other link l' of c, whose class joins the heap. One
+// pass over the pairs of the classes that change, no region search, no heap of links.
+// The result is the max-min allocation iff (the certificate of Bertsekas & Gallager)
+//   - every re-rated class is bottlenecked on its link: no flow there is faster than
+//     x_c (the classes pushed to it so far; the others were at most its old rate, or
+//     other_max_ bounds them, or its list is read);
+//   - no class re-rated already is pushed to again (a tie in old rates) and no class
+//     joins the heap below the one being re-rated (the order broke);
+//   - every touched link without a class still fits its load;
+// classes not reached keep their links' loads and their bottlenecks. When a check fails
+// (a flow changes class), the rates go back and the solve fills as below. On the
+// all-to-all-v of bench/README.md at 256 ranks, 52% of the `cm` solves and 89% of the
+// `nvl` ones pass; a failed try costs about a tenth of the fill after it (33 us against
+// 248 us on `cm`). On `cm` the solves that pass are the cheap ones (17 us), so trying
+// every time cost 12% more CPU there and saved 15-18% on `nvl`; the solver tries while
+// two thirds of the recent tries passed (and on every 8th solve, to notice a change),
+// which leaves `cm` as before and keeps the `nvl` gain.
 //
 // A link's list is not kept in any order: a class whose rate changes keeps its pairs
 // where they are, so the write-back costs only the pairs made and dropped (the lists
@@ -241,6 +271,10 @@ class MaxMinSolver {
   // Solves since construction whose first region proved too small and was grown
   // (maxmin.h, "Precedence"): each such solve filled again.
   uint64_t regrown_solves() const { return regrown_solves_; }
+  // Solves that only removed flows and took the quiet path (maxmin.h, "Quiet solves"),
+  // and those whose check failed there and fell back to the fill.
+  uint64_t quiet_solves() const { return quiet_solves_; }
+  uint64_t quiet_fallbacks() const { return quiet_fallbacks_; }
 
   // As of the last solve(); 0 for a suspended flow or one activated since.
   double rate(FlowId f) const {
@@ -289,6 +323,10 @@ class MaxMinSolver {
   void join_region_link(uint32_t link, uint32_t seed, uint32_t& merge_from);
   void join_region_class(uint32_t c, size_t& flows, uint32_t seed, uint32_t& merge_from);
   bool check_levels();
+  bool quiet_solve();
+  void fill_regions();
+  double entries_top(uint32_t l) const;
+  double entries_sum(uint32_t l, bool skip_own) const;
   void finish_round();
   void next_epoch();
   void renumber_pairs();
@@ -423,6 +461,29 @@ class MaxMinSolver {
   std::vector<uint32_t> in_heap_;         // == solves_: in the heap whatever its class
   uint32_t solves_ = 0;
   uint64_t regrown_solves_ = 0;
+  // quiet_solve()'s scratch and counters.
+  size_t activated_ = 0;                  // activations since the last solve
+  static constexpr uint32_t kQuietProbe = 8;
+  static constexpr uint32_t kQuietWindow = 256;
+  uint32_t quiet_recent_ = 0;             // tries in the recent window
+  uint32_t quiet_recent_ok_ = 0;          // of those, the ones that passed
+  uint64_t quiet_solves_ = 0;
+  uint64_t quiet_fallbacks_ = 0;
+  std::vector<double> delta_;             // per link: load change pushed so far
+  std::vector<double> pushed_max_;        // per link: fastest re-rated class pushed
+  std::vector<uint8_t> has_class_;        // per touched link: a class is bottlenecked on it
+  std::vector<uint32_t> touched_;         // links with a push or a removal
+  struct Queued {
+    double old_rate;
+    uint32_t cls;
+  };
+  std::vector<Queued> quiet_heap_;        // classes to re-rate, by old rate
+  struct OldRate {
+    uint32_t cls;
+    double rate;
+  };
+  std::vector<OldRate> restore_;          // re-rated classes' rates before
+  std::vector<Saturation> exact_top_;     // links whose other_max_ was summed exactly
   std::vector<LinkId> solved_links_;      // every round's region links
   std::vector<double> remaining_;         // capacity not yet given to frozen flows
   std::vector<uint32_t> unfrozen_;        // active flows on the link not yet frozen

@@ -8,6 +8,8 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <random>
@@ -252,6 +254,20 @@ struct LiveFlow {
   double bytes;
 };
 
+// Drains every live flow at its rate until the first ones run out; returns those (ties
+// included), still in `live` and in the solver.
+std::vector<uint32_t> drain_to_next(const MaxMinSolver& s, std::map<uint32_t, LiveFlow>& live) {
+  double dt = INFINITY;
+  for (const auto& [f, l] : live) dt = std::min(dt, l.bytes / s.rate(FlowId{f}));
+  std::vector<uint32_t> done;
+  for (auto& [f, l] : live) {
+    const double t = l.bytes / s.rate(FlowId{f});
+    l.bytes -= s.rate(FlowId{f}) * dt;
+    if (t <= dt * (1 + 1e-12)) done.push_back(f);
+  }
+  return done;
+}
+
 // Flows with sizes drain at their rates; at each event every flow whose bytes run out
 // first (ties included) completes, and sometimes new flows arrive at the same instant.
 // After each event's solve, every rate is compared with a from-scratch solve, and with
@@ -288,14 +304,7 @@ void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int a
     ++events;
     // Next completion: the smallest bytes / rate; flows within a relative 1e-12 of it
     // finish in the same event (FlowNetwork's integer nanoseconds do this for real).
-    double dt = INFINITY;
-    for (const auto& [f, l] : live) dt = std::min(dt, l.bytes / s.rate(FlowId{f}));
-    std::vector<uint32_t> done;
-    for (auto& [f, l] : live) {
-      const double t = l.bytes / s.rate(FlowId{f});
-      l.bytes -= s.rate(FlowId{f}) * dt;
-      if (t <= dt * (1 + 1e-12)) done.push_back(f);
-    }
+    const std::vector<uint32_t> done = drain_to_next(s, live);
     for (uint32_t f : done) {
       s.remove_flow(FlowId{f});
       live.erase(f);
@@ -451,6 +460,9 @@ TEST_CASE("a link left out of the heap that the fill overloads joins it, and the
   // are bottlenecked there.
   s.remove_flow(g1);
   s.solve();
+  // The quiet path (only a removal) tried first: A's equation gave 1.5 per flow, 4 on
+  // L, and its feasibility check sent the solve to the fill.
+  CHECK(s.quiet_fallbacks() == 1);
   CHECK(s.regrown_solves() == 1);
   CHECK(s.class_of(f1) == index(l));
   CHECK(s.load(l) == 3.5);
@@ -465,6 +477,22 @@ TEST_CASE("a link left out of the heap that the fill overloads joins it, and the
   }
 }
 
+// An all-to-all on a star of n ranks: flow (i, j), i != j, over up link i and down link
+// n + j, activated and solved, with bytes(j) bytes (called in the order of (i, j)).
+std::map<uint32_t, LiveFlow> start_star(MaxMinSolver& s, int n, const std::function<double(int)>& bytes) {
+  std::map<uint32_t, LiveFlow> live;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) {
+      if (i == j) continue;
+      const Route r{LinkId{static_cast<uint32_t>(i)}, LinkId{static_cast<uint32_t>(n + j)}};
+      const FlowId f = s.add_flow(r);
+      s.activate(f);
+      live[index(f)] = LiveFlow{r, bytes(j)};
+    }
+  s.solve();
+  return live;
+}
+
 // An all-to-all-v on a star (one up and one down link per rank, uneven sizes): dense,
 // so completions reach many bottlenecks, some regions grow, and every event is checked
 // against a from-scratch solve. The precedence region is smaller than the flows at or
@@ -477,30 +505,14 @@ TEST_CASE("all-to-all-v on a star, event by event, matches from-scratch solves")
   for (int l = 0; l < 2 * n; ++l) capacity.push_back(l % 3 == 0 ? 300 : 392);
   MaxMinSolver s;
   for (double c : capacity) s.add_link(c);
-  std::map<uint32_t, LiveFlow> live;
   std::uniform_real_distribution<double> size(0.2, 1.0);
-  for (int i = 0; i < n; ++i)
-    for (int j = 0; j < n; ++j) {
-      if (i == j) continue;
-      const Route r{LinkId{static_cast<uint32_t>(i)}, LinkId{static_cast<uint32_t>(n + j)}};
-      const FlowId f = s.add_flow(r);
-      s.activate(f);
-      // Popular destinations get more: their down links are the bottlenecks.
-      live[index(f)] = LiveFlow{r, 100 * size(rng) * (1 + j % 4)};
-    }
-  s.solve();
+  // Popular destinations get more: their down links are the bottlenecks.
+  std::map<uint32_t, LiveFlow> live = start_star(s, n, [&](int j) { return 100 * size(rng) * (1 + j % 4); });
   size_t smaller = 0, events = 0;
   while (!live.empty()) {
     ++events;
-    double dt = INFINITY;
-    for (const auto& [f, l] : live) dt = std::min(dt, l.bytes / s.rate(FlowId{f}));
-    std::vector<uint32_t> done;
+    const std::vector<uint32_t> done = drain_to_next(s, live);
     double theta = INFINITY;
-    for (auto& [f, l] : live) {
-      const double t = l.bytes / s.rate(FlowId{f});
-      l.bytes -= s.rate(FlowId{f}) * dt;
-      if (t <= dt * (1 + 1e-12)) done.push_back(f);
-    }
     std::vector<char> seed(capacity.size(), 0);
     for (uint32_t f : done) {
       theta = std::min(theta, s.rate(FlowId{f}));
@@ -548,6 +560,117 @@ TEST_CASE("all-to-all-v on a star, event by event, matches from-scratch solves")
   CHECK(events > 30);
   CHECK(smaller * 4 > events);  // 28 of 72 events
   CHECK(s.regrown_solves() > 0);
+}
+
+// Adds and activates a flow per route, solves, and returns their ids in order.
+std::vector<FlowId> start_all(MaxMinSolver& s, std::initializer_list<Route> routes) {
+  std::vector<FlowId> ids;
+  for (const Route& r : routes) s.activate(ids.emplace_back(s.add_flow(r)));
+  s.solve();
+  return ids;
+}
+
+// Quiet solves (maxmin.h): a completion that moves no flow between classes is re-rated
+// class by class in the order of the old rates, with no fill.
+TEST_CASE("a completion that moves no flow takes the quiet path") {
+  // A (2): f1, f2; B (2.4): f2, f3, f4, f5. B's share 0.6 is below A's 1: f2..f5 freeze
+  // at 0.6 on B, f1 takes the 1.4 left on A.
+  MaxMinSolver s;
+  const LinkId a = s.add_link(2), b = s.add_link(2.4);
+  const std::vector<FlowId> all = start_all(s, {Route{a}, Route{a, b}, Route{b}, Route{b}, Route{b}});
+  const FlowId f1 = all[0], f2 = all[1], f3 = all[2], f4 = all[3], f5 = all[4];
+  CHECK(s.rate(f2) == doctest::Approx(0.6).epsilon(1e-12));
+  CHECK(s.rate(f1) == doctest::Approx(1.4).epsilon(1e-12));
+  // f5 ends: B's class (f2, f3, f4) takes 2.4 / 3 = 0.8 from B's equation, pushes its
+  // +0.2 to A, and A's class (f1) takes the 1.2 left. Nobody changed class.
+  s.remove_flow(f5);
+  const auto changes = s.solve();
+  CHECK(s.quiet_solves() == 1);
+  CHECK(s.quiet_fallbacks() == 0);
+  CHECK(changes.classes.size() == 2);
+  CHECK(changes.moved.empty());
+  CHECK(changes.flows.size() == 4);
+  const std::vector<FlowId> ids{f1, f2, f3, f4};
+  const std::vector<double> hand{1.2, 0.8, 0.8, 0.8};
+  const std::vector<double> fresh = fresh_solve({2, 2.4}, {Route{a}, Route{a, b}, Route{b}, Route{b}});
+  for (size_t i = 0; i < ids.size(); ++i) {
+    CHECK(s.rate(ids[i]) == doctest::Approx(hand[i]).epsilon(1e-12));
+    CHECK(s.rate(ids[i]) == doctest::Approx(fresh[i]).epsilon(1e-12));
+  }
+  CHECK(s.class_of(f2) == index(b));
+  CHECK(s.load(a) == doctest::Approx(2).epsilon(1e-12));
+  CHECK(s.load(b) == doctest::Approx(2.4).epsilon(1e-12));
+}
+
+TEST_CASE("a quiet solve whose bottleneck check fails falls back to the fill") {
+  // A (2): f1, f2; B (2.4): f2, f3, f4. B's share 0.8 is below A's 1: f2..f4 at 0.8 on
+  // B, f1 at 1.2 on A.
+  MaxMinSolver s;
+  const LinkId a = s.add_link(2), b = s.add_link(2.4);
+  const std::vector<FlowId> all = start_all(s, {Route{a}, Route{a, b}, Route{b}, Route{b}});
+  const FlowId f1 = all[0], f2 = all[1], f3 = all[2], f4 = all[3];
+  CHECK(s.class_of(f2) == index(b));
+  // f4 ends. The quiet path gives B's class 2.4 / 2 = 1.2 and A's then 2 - 1.2 = 0.8,
+  // below f2's 1.2 on A: A does not bottleneck f1 that way, the check fails. The fill
+  // gives the max-min rates: A saturates first (share 1 against B's 1.2), f1 and f2 at
+  // 1 there (f2 moves to A's class), f3 takes the 1.4 left on B.
+  s.remove_flow(f4);
+  const auto changes = s.solve();
+  CHECK(s.quiet_solves() == 0);
+  CHECK(s.quiet_fallbacks() == 1);
+  CHECK(changes.moved.size() == 1);
+  CHECK(s.class_of(f2) == index(a));
+  const std::vector<FlowId> ids{f1, f2, f3};
+  const std::vector<double> hand{1, 1, 1.4};
+  const std::vector<double> fresh = fresh_solve({2, 2.4}, {Route{a}, Route{a, b}, Route{b}});
+  for (size_t i = 0; i < ids.size(); ++i) {
+    CHECK(s.rate(ids[i]) == doctest::Approx(hand[i]).epsilon(1e-12));
+    CHECK(s.rate(ids[i]) == fresh[i]);
+  }
+}
+
+// Completions alone on a dense star, every event checked against a from-scratch solve
+// and the textbook oracle: both the quiet path and its fallback are taken.
+TEST_CASE("completions on a star, quiet or not, match from-scratch solves") {
+  std::mt19937_64 rng(37);
+  uint64_t quiet = 0, fallbacks = 0;
+  for (int star = 0; star < 20; ++star) {
+    CAPTURE(star);
+    const int n = std::uniform_int_distribution<int>(3, 8)(rng);
+    std::uniform_int_distribution<int> hundreds(2, 5);
+    std::vector<double> capacity(2 * n);
+    for (double& c : capacity) c = 100.0 * hundreds(rng);
+    MaxMinSolver s;
+    for (double c : capacity) s.add_link(c);
+    std::uniform_real_distribution<double> size(0.1, 1.0);
+    std::map<uint32_t, LiveFlow> live = start_star(s, n, [&](int j) { return 100 * size(rng) * (1 + j % 3); });
+    while (!live.empty()) {
+      for (uint32_t f : drain_to_next(s, live)) {
+        s.remove_flow(FlowId{f});
+        live.erase(f);
+      }
+      s.solve();
+      std::vector<Route> routes;
+      for (const auto& [f, l] : live) routes.push_back(l.route);
+      const std::vector<double> expected = fresh_solve(capacity, routes);
+      const std::vector<double> textbook = brute_force(capacity, routes);
+      std::vector<double> got;
+      size_t i = 0;
+      for (const auto& [f, l] : live) {
+        REQUIRE(s.rate(FlowId{f}) == doctest::Approx(expected[i]).epsilon(1e-9));
+        REQUIRE(s.rate(FlowId{f}) == doctest::Approx(textbook[i]).epsilon(1e-9));
+        got.push_back(s.rate(FlowId{f}));
+        ++i;
+      }
+      for (size_t l = 0; l < capacity.size(); ++l)
+        CHECK(s.load(LinkId{static_cast<uint32_t>(l)}) <= capacity[l] * (1 + 1e-9));
+      check_max_min_fair(capacity, routes, got);
+    }
+    quiet += s.quiet_solves();
+    fallbacks += s.quiet_fallbacks();
+  }
+  CHECK(quiet > 0);
+  CHECK(fallbacks > 0);
 }
 
 // maxmin_sums.h replaces m rounded subtractions (additions) of v by integer steps on
