@@ -240,7 +240,7 @@ Plan plan_spec(const v1::ParallelPlan& m, const v1::Job& job, const At& at) {
 // The framework's side of a plan, which the planner does not search but keeps: the
 // attention kernel, CUDA graphs, the MoE host overhead and how activations are stored.
 void framework_spec(const v1::ParallelPlan& m, Plan& p) {
-  p.fp8_activation_cache = m.fp8_activation_cache();
+  if (m.has_fp8_activation_cache()) p.fp8_activation_cache = m.fp8_activation_cache();
   p.fp8_swiglu_input_store = m.fp8_swiglu_input_store();
   p.distribute_saved_activations = m.distribute_saved_activations();
   if (m.has_activation_offload()) p.activation_offload = m.activation_offload();  // range: field_ranges.cc

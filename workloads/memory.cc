@@ -22,6 +22,38 @@ bool zero3(DataSharding s) { return s == DataSharding::kZero3 || s == DataShardi
 
 }  // namespace
 
+SavedLinearInputs saved_linear_inputs(const Plan& p, bool shared_experts_kept) {
+  SavedLinearInputs s;
+  if (!p.fp8_activation_cache_on()) return s;
+  using engine::Precision;
+  // The column-wise copy the weight-gradient GEMM reads, with its scales (Transformer
+  // Engine 2.x at d0067d0, tensor/*_tensor.py): FP8 one byte per element and one scale
+  // per tensor (Hopper keeps the transpose, Blackwell the data itself: utils.py
+  // is_non_tn_fp8_gemm_supported); blockwise FP8 an FP32 scale per 128 (1x128 blocks);
+  // MXFP8 an E8M0 scale per 32; NVFP4 half a byte and an E4M3 scale per 16.
+  double lin = 1;
+  if (p.precision == Precision::kMXFP8 || (p.precision == Precision::kFP8 && p.fp8_recipe == Fp8Recipe::kMxfp8))
+    lin = 1 + 1.0 / 32;
+  else if (p.precision == Precision::kFP8 && p.fp8_recipe == Fp8Recipe::kBlockwise)
+    lin = 1 + 4.0 / 128;
+  else if (p.precision == Precision::kFP4)
+    lin = 0.5 + 1.0 / 16;
+  s.linear = lin;
+  // LayerNormLinear under sequence parallelism keeps the row-wise copy too unless the
+  // tensor is MXFP8 or blockwise (it all-gathers the row-wise copy in backward; delayed
+  // and tensorwise FP8 keep only the row-wise one): NVFP4 keeps both (layernorm_linear.py).
+  s.norm_fused = p.precision == Precision::kFP4 && p.sequence_parallel && p.tp > 1 ? 2 * lin : lin;
+  // The output projection's input is also the attention kernel's output, which
+  // FlashAttention keeps in BF16 for its own backward; Megatron-Core (transformer/
+  // attention.py, since 781e765) makes the projection save that tensor for recipes other
+  // than delayed. Not counted yet (docs/models.md §4.4): the projection keeps `lin`.
+  s.projection = lin;
+  // Megatron-Core's router keeps its BF16 input (moe_utils.py RouterGatingLinearFunction);
+  // the shared experts' first linear its own copy.
+  s.moe_mlp_input = 2 + (shared_experts_kept ? lin : 0);
+  return s;
+}
+
 ModelStates model_states(double params, DataSharding sharding, int nd, bool fp32_gradients) {
   PODSIM_CHECK(nd >= 1, "data-parallel degree must be >= 1");
   const double grad = fp32_gradients ? 4 : 2;
@@ -44,13 +76,18 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
 
   const double drop = m.dropout ? 1 : 0;
   const double a = m.heads;
-  // Bytes per element of a linear layer's input kept for its weight gradient: the FP8
-  // copy under fp8_activation_cache, else BF16.
-  const double lin = p.fp8_activation_cache ? p.operand_storage_bytes() : 2;
+  const bool moe = m.moe && i >= m.moe->dense_layers;
+  const bool shared_kept = moe && m.moe->shared_experts > 0 && !rc.has(RecomputeModule::kSharedExperts);
+  // Bytes per element of a linear layer's input kept for its weight gradient.
+  const SavedLinearInputs sv = saved_linear_inputs(p, shared_kept);
+  const double lin = sv.linear;
+  // The normed input: QKV's (two Linears' copies under MLA, whose Q and KV down-projections
+  // each quantize it) and the MLP's.
+  const double qkv_in = m.mla && p.fp8_activation_cache_on() ? 2 * lin : sv.norm_fused;
+  const double mlp_in = moe ? sv.moe_mlp_input : sv.norm_fused;
   // Bytes per token, replicated on the TP ranks: norm inputs (2h each), QKV and MLP
-  // inputs (lin h each: the norm outputs, dropped by layernorm recompute), dropout masks
-  // after attention and MLP (h each).
-  double replicated = 4 * h + (rc.has(RecomputeModule::kLayerNorm) ? 0 : 2 * lin * h) + 2 * h * drop;
+  // inputs (dropped by layernorm recompute), dropout masks after attention and MLP (h each).
+  double replicated = 4 * h + (rc.has(RecomputeModule::kLayerNorm) ? 0 : (qkv_in + mlp_in) * h) + 2 * h * drop;
   // A sandwich norm's two post-norms keep their inputs (the attention and MLP outputs).
   if (m.sandwich_norm) replicated += 4 * h;
   double unsplit = 0;  // per token on all T tokens, not divided by TP (MLA latents)
@@ -62,13 +99,14 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
     const double qk = l.qk_nope_head_dim + l.qk_rope_head_dim;
     // Q, K (after RoPE) and V, which mla_up_proj recompute discards; the projection input.
     if (!rc.has(RecomputeModule::kMlaUpProj)) split += 2 * a * qk * 2 + a * l.v_head_dim * 2;
-    split += a * l.v_head_dim * lin;
+    split += a * l.v_head_dim * sv.projection;
     // The Q latent before its norm and after (the Q up-projection's input), the KV
     // latent and RoPE key before the norm, the normed KV latent (the KV up-projection's).
-    unsplit += (2 + lin) * l.q_lora_rank + 2 * (l.kv_lora_rank + l.qk_rope_head_dim) + lin * l.kv_lora_rank;
+    unsplit += (2 + sv.norm_fused) * l.q_lora_rank + 2 * (l.kv_lora_rank + l.qk_rope_head_dim) +
+               sv.norm_fused * l.kv_lora_rank;
   } else {
     const double d = m.head_dim_or_default(), g = m.kv_heads_or_heads();
-    split += (2 + lin) * a * d + 2 * g * d * 2;  // Q and projection input; K and V
+    split += 2 * a * d + sv.projection * a * d + 2 * g * d * 2;  // Q, projection input, K and V
   }
   const bool store_scores = !p.flash_attention && !rc.has(RecomputeModule::kCoreAttention);
   // Softmax output 2 bytes, dropout mask 1 and dropout output 2 per score; with
@@ -80,13 +118,12 @@ Bytes layer_activation_bytes(const ModelSpec& m, const Plan& p, int i) {
     const DitSpec& d = *m.dit;
     replicated += 4 * h;  // the pre-modulation norm outputs (adaLN scale's gradient)
     if (d.conditioning == TextConditioning::kCrossAttention && d.text_tokens > 0) {
-      replicated += (2 + lin) * h;  // cross norm input, query input
-      split += (2 + lin) * h;       // Q and the projection input
+      replicated += (2 + sv.norm_fused) * h;  // cross norm input, query input
+      split += (2 + sv.projection) * h;       // Q and the projection input
       core += store_scores ? per_score * a * d.text_tokens : (p.flash_attention ? 4 * a : 0);
     }
   }
 
-  const bool moe = m.moe && i >= m.moe->dense_layers;
   // Per intermediate element: SwiGLU keeps gate and up (its input: 2 bytes each, 1 under
   // fp8_swiglu_input_store) and their product (the second linear's input); GELU its
   // input (2) and output (the second linear's).
@@ -243,8 +280,10 @@ std::vector<MemoryBreakdown> memory_per_stage(const ModelSpec& m, const Plan& p)
       if (r.head) {
         dense += head_params(m) / p.tp;
         if (m.tied_embeddings && p.pp > 1) dense += input_embedding_params(m) / p.tp;  // the copy for the output layer
-        // The final norm's input and the output projection's input (FP8 under the cache).
-        act += (2 + (p.fp8_activation_cache ? p.operand_storage_bytes() : 2)) * n * m.hidden + (m.dit ? 0 : 4 * T * double(m.vocab) / p.tp);
+        // The final norm's input and the output projection's input, BF16: Megatron-Core's
+        // output layer is not a Transformer Engine module (gpt_model.py), DeepSeek-V3's
+        // head runs in BF16 (§3.3).
+        act += (2 + 2) * n * m.hidden + (m.dit ? 0 : 4 * T * double(m.vocab) / p.tp);
       }
       chunk_act.push_back(act);
       chunk_host.push_back(host);

@@ -32,13 +32,19 @@
 // CP divides s; under full recompute a device also holds one layer's full activations
 // while that layer runs backward (not in the paper's table; added here).
 //
-// FP8 activation caching (Plan::fp8_activation_cache): a linear layer run in FP8 keeps
-// the FP8 copy of its input for the weight gradient (Transformer Engine's Linear; the
-// DeepSeek-V3 report §3.3.3 caches "the activations in FP8 for the backward pass of the
-// Linear operator"), 1 byte per element instead of 2. The linear inputs of the table are
-// the QKV and MLP inputs (2 of the replicated 10), the projection input (2 of the split
-// 24) and the second linear's input (8): TP + SP + selective becomes s b h 27 / t.
-// Norm inputs, Q, K, V, GELU inputs and dropout masks stay as they are.
+// FP8 activation caching (Plan::fp8_activation_cache_on(), by default on for FP8, MXFP8
+// and NVFP4): a linear layer run quantized keeps the quantized copy of its input for the
+// weight gradient, not the BF16 tensor (Transformer Engine's Linear, LayerNormLinear and
+// GroupedLinear, which keep only the column-wise copy the weight-gradient GEMM reads;
+// DeepSeek-V3 report §3.3.3). Bytes per element: saved_linear_inputs() below. The linear
+// inputs of the table are the QKV and MLP inputs (2 of the replicated 10), the projection
+// input (2 of the split 24) and the second linear's input (8): with FP8 delayed scaling
+// TP + SP + selective becomes s b h 27 / t. With FlashAttention the attention kernel
+// itself keeps its output, the projection's input, in BF16: not counted yet (the
+// projection counts its copy only; docs/models.md §4.4 says what that leaves out). In a
+// MoE layer the router keeps its BF16 input, the MLP input, beside the shared experts'
+// FP8 copy. The output layer runs in BF16 (Megatron-Core's default), so its input stays
+// 2 bytes. Norm inputs, Q, K, V, activation-function inputs and dropout masks stay.
 // FP8 SwiGLU input (Plan::fp8_swiglu_input_store): SwiGLU keeps its input, gate and up,
 // as FP8 E4M3 for backward, 1 byte per element instead of 2 (Megatron-Core's
 // activation_func_fp8_input_store casts it in the fused SwiGLU's forward and back in its
@@ -89,6 +95,18 @@ struct ModelStates {
 // Model states of `params` parameters on one device under `sharding` over `nd` ranks
 // (the table above). REQUIRES: nd >= 1.
 ModelStates model_states(double params, DataSharding sharding, int nd, bool fp32_gradients = false);
+
+// Bytes per element a layer keeps of a linear layer's input for the weight gradient
+// (docs/models.md §4.8, "How activations are stored"), 2 (BF16) without the FP8 cache.
+struct SavedLinearInputs {
+  double linear = 2;      // a Linear or GroupedLinear input (second MLP linear, experts)
+  double norm_fused = 2;  // a LayerNormLinear's normed input (QKV, first MLP linear)
+  // The attention output projection's input (its copy only, not the attention kernel's
+  // BF16 output beside it: docs/models.md §4.4).
+  double projection = 2;
+  double moe_mlp_input = 2;  // a MoE layer's normed input: the router's and shared experts' copies
+};
+SavedLinearInputs saved_linear_inputs(const Plan& plan, bool shared_experts_kept = false);
 
 // Activation bytes one layer (layer `i` of `m`) keeps for backward for one micro-batch
 // on one device under `plan`. REQUIRES: validate(m, plan) passed.

@@ -88,6 +88,14 @@ double Plan::operand_storage_bytes() const {
   return operand_bytes() + (precision == engine::Precision::kMXFP8 ? 1 / kMxBlock : 0);
 }
 
+bool Plan::fp8_activation_cache_on() const {
+  // Transformer Engine's Linear, LayerNormLinear and GroupedLinear save the quantized
+  // input for the weight gradient whenever they run quantized (docs/models.md §4.8).
+  const bool te = precision == engine::Precision::kFP8 || precision == engine::Precision::kMXFP8 ||
+                  precision == engine::Precision::kFP4;
+  return fp8_activation_cache.value_or(te);
+}
+
 int Plan::offloaded_layers(int layers) const {
   if (activation_offload <= 0) return 0;
   return std::clamp(static_cast<int>(std::lround(activation_offload * layers)), 0, layers);
@@ -181,7 +189,7 @@ std::vector<FieldProblem> check(const ModelSpec& m, const Plan& p) {
     add("pp", fmt::format("pp x virtual_stages = {} does not divide the {} layers of {} (set allow_uneven_stages)",
                           chunks, m.layers, model));
 
-  if (p.fp8_activation_cache && p.operand_bytes() != 1)
+  if (p.fp8_activation_cache.value_or(false) && p.operand_bytes() != 1)
     add("fp8_activation_cache", fmt::format("needs 1-byte GEMM operands (precision FP8, MXFP8, INT8 or NVFP4), got {}",
                                             engine::to_string(p.precision)));
   if (p.zero3_fetch != Zero3Fetch::kPrefetch && p.sharding != DataSharding::kZero3)

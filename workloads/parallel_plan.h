@@ -182,10 +182,12 @@ struct Plan {
   // the device type's figure for cuda_graphs.
   std::optional<double> moe_host_overhead_s;
   // How stored activations are kept (memory.h). FP8 activation caching: each linear
-  // layer keeps the FP8 copy of its input it already made for the forward GEMM, for the
-  // weight gradient, instead of the BF16 tensor (Transformer Engine's FP8 Linear;
-  // DeepSeek-V3 report §3.3.3). Needs 1-byte GEMM operands (FP8, INT8, NVFP4).
-  bool fp8_activation_cache = false;
+  // layer keeps the low-precision copy of its input it made for the forward GEMM, for
+  // the weight gradient, instead of the BF16 tensor. Unset: what the library does, which
+  // is fp8_activation_cache_on() (Transformer Engine keeps the quantized copy for FP8,
+  // MXFP8 and NVFP4; INT8 runs no TE path). true needs 1-byte GEMM operands; false keeps
+  // BF16 inputs (a framework that casts inside its GEMM only).
+  std::optional<bool> fp8_activation_cache;
   // SwiGLU keeps its input (gate and up) for backward as FP8 E4M3, 1 byte per element
   // instead of 2, cast back before its backward (Megatron-Core's
   // activation_func_fp8_input_store; DeepSeek-V3 report §3.3.3, which caches the MoE
@@ -241,6 +243,9 @@ struct Plan {
   // Bytes per element of a GEMM operand as stored or sent: operand_bytes(), plus MXFP8's
   // E8M0 scale, 1 byte per block of 32 elements (1 + 1/32).
   double operand_storage_bytes() const;
+  // fp8_activation_cache, or where unset the library default: on for the precisions
+  // Transformer Engine runs (FP8, MXFP8, NVFP4), off otherwise (memory.h).
+  bool fp8_activation_cache_on() const;
   Shard shard() const;
   RecomputePolicy recompute_policy() const { return {recompute, recompute_modules}; }
 };

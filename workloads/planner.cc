@@ -39,7 +39,9 @@ std::string describe(const Plan& p) {
     s += fmt::format(", FP8 {} scaling", to_string(p.fp8_recipe));
   if (p.precision == engine::Precision::kFP4 && !p.nvfp4_hadamard) s += ", NVFP4 without Hadamard";
   if (p.unfused_kernels.any()) s += fmt::format(", unfused {}", to_string(p.unfused_kernels));
-  if (p.fp8_activation_cache) s += ", FP8 activation cache";
+  // Only what the user set: the library default is not news.
+  if (p.fp8_activation_cache == true) s += ", FP8 activation cache";
+  if (p.fp8_activation_cache == false && p.operand_bytes() == 1) s += ", BF16 linear inputs kept";
   if (p.fp8_swiglu_input_store) s += ", FP8 SwiGLU input";
   if (p.distribute_saved_activations) s += ", distributed saved activations";
   if (p.activation_offload > 0) s += fmt::format(", {:g} of layers offloaded", p.activation_offload);

@@ -45,7 +45,7 @@ struct PlanSearch {
   std::optional<double> moe_host_overhead_s;
   // Candidates run SP whenever tp > 1, so distribute_saved_activations has nothing to
   // split there and is not kept.
-  bool fp8_activation_cache = false;
+  std::optional<bool> fp8_activation_cache;  // unset: the library default (Plan)
   bool fp8_swiglu_input_store = false;
   Fp8Recipe fp8_recipe = Fp8Recipe::kDelayed;
   bool nvfp4_hadamard = true;

@@ -205,9 +205,14 @@ TEST_CASE("activation storage fields are read, kept under auto_plan, and checked
            plan { tp: 8 dp: 1 recompute: FULL distribute_saved_activations: true } })");
   const std::vector<TrainingJob> jobs = training_jobs(f);
   REQUIRE(jobs.size() == 2);
-  CHECK(jobs[0].plan.fp8_activation_cache);
+  CHECK(jobs[0].plan.fp8_activation_cache == true);
   CHECK(jobs[0].plan.fp8_swiglu_input_store);
   CHECK(!jobs[1].plan.fp8_swiglu_input_store);
+  CHECK(!jobs[1].plan.fp8_activation_cache.has_value());  // unset: the library default
+  const ScenarioFile off = ScenarioFile::parse("act.textproto", R"(
+    jobs { name: "a" model { preset: "llama3-70b" } devices: 64 precision: FP8
+           plan { tp: 8 dp: 8 fp8_activation_cache: false } })");
+  CHECK(training_jobs(off)[0].plan.fp8_activation_cache == false);
   CHECK(jobs[1].plan.distribute_saved_activations);
   const ScenarioFile bad = ScenarioFile::parse("act.textproto", R"(
     jobs { name: "a" model { preset: "gpt3-175b" }

@@ -275,9 +275,11 @@ TEST_CASE("FP8 activation caching keeps the linear inputs in 1 byte: s b h 27 / 
   const ModelSpec m = *model_preset("gpt3-175b");
   const double s = 2048, h = 12288, t = 8, sbh = s * h;
   Plan p{.tp = 8, .sequence_parallel = true, .recompute = Recompute::kSelective, .global_batch = 1,
-         .precision = podsim::engine::Precision::kFP8, .flash_attention = false};
+         .precision = podsim::engine::Precision::kFP8, .flash_attention = false, .fp8_activation_cache = false};
   CHECK(layer_activation_bytes(m, p, 0).value() == Approx(sbh * 34 / t));
   p.fp8_activation_cache = true;
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(sbh * 27 / t));
+  p.fp8_activation_cache.reset();  // unset: Transformer Engine's default for FP8, the same
   CHECK(layer_activation_bytes(m, p, 0).value() == Approx(sbh * 27 / t));
   // Without SP the replicated part is on every rank: 10 - 2 = 8 replicated, 24 - 5 = 19 split.
   p.sequence_parallel = false;
@@ -288,33 +290,75 @@ TEST_CASE("FP8 activation caching keeps the linear inputs in 1 byte: s b h 27 / 
   CHECK(layer_activation_bytes(m, p, 0).value() == Approx(2 * sbh / t));
 }
 
+TEST_CASE("Saved linear-input bytes per element as Transformer Engine keeps them, by recipe") {
+  // Transformer Engine at d0067d0 (module/linear.py, layernorm_linear.py; tensor/*): the
+  // weight-gradient copy only, with its scales. FP8 delayed and tensorwise 1 byte (one
+  // scale per tensor); blockwise 1 + 4/128 (an FP32 scale per 1x128 block) = 1.03125;
+  // MXFP8 1 + 1/32 (an E8M0 scale per 32) = 1.03125; NVFP4 0.5 + 1/16 (an E4M3 scale per
+  // 16) = 0.5625, and a LayerNormLinear under SP keeps both NVFP4 copies: 1.125.
+  using podsim::engine::Precision;
+  auto sv = [](Precision pr, Fp8Recipe r = Fp8Recipe::kDelayed, bool sp = false) {
+    Plan p{.tp = sp ? 4 : 1, .sequence_parallel = sp, .global_batch = 1, .precision = pr, .fp8_recipe = r};
+    return saved_linear_inputs(p, true);
+  };
+  CHECK(sv(Precision::kFP8).linear == 1);
+  CHECK(sv(Precision::kFP8, Fp8Recipe::kTensorwise).linear == 1);
+  CHECK(sv(Precision::kFP8, Fp8Recipe::kBlockwise).linear == 1.03125);
+  CHECK(sv(Precision::kMXFP8).linear == 1.03125);
+  CHECK(sv(Precision::kFP4).linear == 0.5625);
+  CHECK(sv(Precision::kFP4).norm_fused == 0.5625);
+  CHECK(sv(Precision::kFP4, Fp8Recipe::kDelayed, true).norm_fused == 1.125);
+  CHECK(sv(Precision::kFP8, Fp8Recipe::kDelayed, true).norm_fused == 1);
+  // The projection's own copy; the router's BF16 input plus the shared expert's copy.
+  CHECK(sv(Precision::kFP8).projection == 1);
+  CHECK(sv(Precision::kFP4).projection == 0.5625);
+  CHECK(sv(Precision::kFP8).moe_mlp_input == 3);
+  CHECK(sv(Precision::kFP8, Fp8Recipe::kDelayed, true).moe_mlp_input == 3);
+  // Unset is on only where Transformer Engine runs: BF16 and INT8 keep 2 bytes.
+  CHECK(sv(Precision::kBF16).linear == 2);
+  CHECK(sv(Precision::kINT8).linear == 2);
+  Plan off{.global_batch = 1, .precision = Precision::kFP8, .fp8_activation_cache = false};
+  CHECK(saved_linear_inputs(off).linear == 2);
+  CHECK(saved_linear_inputs(off).projection == 2);
+  Plan int8{.global_batch = 1, .precision = Precision::kINT8, .fp8_activation_cache = true};
+  CHECK(saved_linear_inputs(int8).linear == 1);
+}
+
 TEST_CASE("FP8 activation caching on SwiGLU, GQA and MoE layers: hand count of the linear inputs") {
   // A Llama-style layer, one token, t = 1, no dropout, flash attention (4 bytes of LSE
-  // per head): norm inputs 4h + QKV/MLP inputs 2 lin h + Q 2h + projection input lin h
-  // + K, V 2 x 2 g d + LSE 4a + SwiGLU gate and up 4f + product lin f.
+  // per head): norm inputs 4h + QKV/MLP inputs 2 lin h + Q 2h + projection input proj h
+  // + K, V 2 x 2 g d + LSE 4a + SwiGLU gate and up 4f + product lin f. The projection
+  // counts its own copy only (the attention kernel's BF16 output beside it is not
+  // counted yet, docs/models.md §4.4).
   ModelSpec m = *model_preset("llama3-8b");
   const double h = m.hidden, f = m.ffn, a = m.heads, g = m.kv_heads_or_heads(), d = m.head_dim_or_default();
   const double T = m.tokens_per_sample();
-  auto expect = [&](double lin) { return T * (4 * h + 2 * lin * h + 2 * h + lin * h + 4 * g * d + 4 * a + 4 * f + lin * f); };
-  Plan p{.global_batch = 1, .precision = podsim::engine::Precision::kFP8};
-  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(expect(2)));
+  auto expect = [&](double lin, double proj) {
+    return T * (4 * h + 2 * lin * h + 2 * h + proj * h + 4 * g * d + 4 * a + 4 * f + lin * f);
+  };
+  Plan p{.global_batch = 1, .precision = podsim::engine::Precision::kFP8, .fp8_activation_cache = false};
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(expect(2, 2)));
   p.fp8_activation_cache = true;
-  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(expect(1)));
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(expect(1, 1)));
+  p.fp8_activation_cache.reset();  // unset: the same for FP8
+  CHECK(layer_activation_bytes(m, p, 0).value() == Approx(expect(1, 1)));
 
   // MoE rows: the expert input (lin h), the router probability (4), gate and up
   // (4 f_e), product (lin f_e); moe_act recompute drops the product. Difference BF16 - FP8 per routed row:
   // h + f_e (+ 0 with moe_act, whose product is not kept at all).
   const ModelSpec moe = *model_preset("deepseek-v3");
-  Plan q{.global_batch = 1, .precision = podsim::engine::Precision::kFP8};
+  Plan q{.global_batch = 1, .precision = podsim::engine::Precision::kFP8, .fp8_activation_cache = false};
   const int layer = moe.moe->dense_layers;  // the first MoE layer
   const double bf16 = layer_activation_bytes(moe, q, layer).value();
   q.fp8_activation_cache = true;
   const double fp8 = layer_activation_bytes(moe, q, layer).value();
   const double tokens = moe.tokens_per_sample(), rows = tokens * moe.moe->top_k;
   const MlaSpec& l = *moe.mla;
-  // Replicated QKV/MLP inputs h; MLA projection input a v; the two up-projection inputs;
-  // shared experts' products; routed rows' inputs and products.
-  const double saved = tokens * (2 * moe.hidden + moe.heads * l.v_head_dim + l.q_lora_rank + l.kv_lora_rank +
+  // Per token: the normed QKV input 2h -> two FP8 copies (MLA's Q and KV down-projections,
+  // two Linears) 2h, no saving; the MLP input 2h -> the router's BF16 2h + the shared
+  // expert's FP8 h, h more; the projection input a v, the two up-projection inputs and
+  // the shared experts' products saved; routed rows' inputs and products saved.
+  const double saved = tokens * (-moe.hidden + moe.heads * l.v_head_dim + l.q_lora_rank + l.kv_lora_rank +
                                  moe.moe->shared_experts * moe.moe->expert_ffn) +
                        rows * (moe.hidden + moe.moe->expert_ffn);
   CHECK(bf16 - fp8 == Approx(saved));
@@ -360,11 +404,12 @@ TEST_CASE("DeepSeek-V3's recipe on 2,048 H800 fits: PP16 DualPipe, EP64, ZeRO-1,
   CHECK(layer == Approx(149152.0 * 4096));
   // Stage 2 holds stages 2 and 13 of the two copies, 4 MoE layers each; DualPipe keeps
   // PP + 1 = 17 micro-batch chunks (DeepSeek-V3 Table 2) plus, in a backward, one layer's
-  // recomputed Q, K, V (2 x 128 x 192 x 2 + 128 x 128 x 2 = 131,072), norm outputs in
-  // FP8 (2h = 14,336) and routed products (8 x 2048 = 16,384): 161,792 per token.
+  // recomputed Q, K, V (2 x 128 x 192 x 2 + 128 x 128 x 2 = 131,072), norm outputs (two
+  // FP8 copies of the QKV input, the router's BF16 MLP input and the shared expert's FP8
+  // copy: 5h = 35,840) and routed products (8 x 2048 = 16,384): 183,296 per token.
   const MemoryBreakdown s2 = memory_per_stage(m, p)[2];
   CHECK(s2.micro_batches_in_flight == 17);
-  CHECK(s2.activations.value() == Approx(17 * 4 * layer + 161792.0 * 4096));
+  CHECK(s2.activations.value() == Approx(17 * 4 * layer + 183296.0 * 4096));
   const FitReport fit = check_fit(m, p, h100());  // 80 GB, as the H800
   CHECK(fit.fits);
 }
