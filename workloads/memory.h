@@ -97,7 +97,7 @@ struct ModelStates {
 ModelStates model_states(double params, DataSharding sharding, int nd, bool fp32_gradients = false);
 
 // Bytes per element a layer keeps of a linear layer's input for the weight gradient
-// (docs/models.md §4.8, "How activations are stored"), 2 (BF16) without the FP8 cache.
+// (docs/models.md §4.4, "How activations are stored"), 2 (BF16) without the FP8 cache.
 struct SavedLinearInputs {
   double linear = 2;      // a Linear or GroupedLinear input (second MLP linear, experts)
   double norm_fused = 2;  // a LayerNormLinear's normed input (QKV, first MLP linear)

@@ -90,7 +90,7 @@ double Plan::operand_storage_bytes() const {
 
 bool Plan::fp8_activation_cache_on() const {
   // Transformer Engine's Linear, LayerNormLinear and GroupedLinear save the quantized
-  // input for the weight gradient whenever they run quantized (docs/models.md §4.8).
+  // input for the weight gradient whenever they run quantized (docs/models.md §4.4).
   const bool te = precision == engine::Precision::kFP8 || precision == engine::Precision::kMXFP8 ||
                   precision == engine::Precision::kFP4;
   return fp8_activation_cache.value_or(te);
