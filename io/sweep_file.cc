@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 #include "engine/csv_reader.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "io/csv_writer.h"
 #include "io/input_file.h"
 
@@ -61,7 +64,7 @@ std::optional<SweepHeader> parse_header(std::string_view line, std::string_view 
   if (!fingerprint || !points || !shard || !rest.starts_with("scenario=")) return std::nullopt;
   h.fingerprint = std::string(*fingerprint);
   const auto n = parse_size(*points);
-  if (!n) return std::nullopt;
+  if (!n || *n > kMaxSweepFilePoints) return std::nullopt;
   h.points = *n;
   try {
     h.shard = parse_shard(*shard);
@@ -136,6 +139,23 @@ SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view k
   return t;
 }
 
+void check_finite_cells(const SweepTable& t, const std::filesystem::path& path) {
+  for (const auto& [point, rows] : t.rows)
+    for (size_t k = 0; k < rows.size(); ++k)
+      for (size_t c = 0; c + 1 < rows[k].size(); ++c) {  // the last column is the error text
+        const std::string& cell = rows[k][c];
+        if (cell.empty()) continue;
+        char* end = nullptr;
+        const double v = std::strtod(cell.c_str(), &end);
+        if (end != cell.c_str() + cell.size() || std::isfinite(v)) continue;
+        const auto line = t.lines.find(point);
+        throw UserError(fmt::format("{}:{}: column '{}': expected a finite number, text or nothing, got '{}' (a "
+                                    "damaged row: podsim never writes an infinite or NaN result)",
+                                    path.string(), line == t.lines.end() ? 0 : line->second + k, t.columns[c],
+                                    printable(cell)));
+      }
+}
+
 std::string format_rows(const std::vector<CsvFields>& rows) {
   std::string out;
   for (const CsvFields& r : rows) out += csv_record(r) + '\n';
@@ -149,7 +169,7 @@ void write_sweep_table(const SweepTable& t, std::ostream& out) {
 
 Shard parse_shard(std::string_view text, std::string_view option) {
   const auto bad = [&] {
-    return UserError(fmt::format("{} {}: expected K/N with 1 <= K <= N (e.g. 2/8)", option, text));
+    return UserError(fmt::format("{} {}: expected K/N with 1 <= K <= N <= {} (e.g. 2/8)", option, text, kMaxShards));
   };
   const size_t slash = text.find('/');
   if (slash == std::string_view::npos) throw bad();
@@ -158,7 +178,7 @@ Shard parse_shard(std::string_view text, std::string_view option) {
   const auto rk = std::from_chars(k.data(), k.data() + k.size(), s.index);
   const auto rn = std::from_chars(n.data(), n.data() + n.size(), s.count);
   if (k.empty() || n.empty() || rk.ec != std::errc() || rk.ptr != k.data() + k.size() || rn.ec != std::errc() ||
-      rn.ptr != n.data() + n.size() || s.index < 1 || s.index > s.count)
+      rn.ptr != n.data() + n.size() || s.index < 1 || s.index > s.count || s.count > kMaxShards)
     throw bad();
   return s;
 }

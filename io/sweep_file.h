@@ -36,7 +36,13 @@ struct Shard {
   size_t size(size_t points) const { return points / count + (points % count >= index ? 1 : 0); }
 };
 
-// Parses "K/N" with 1 <= K <= N. Throws UserError naming `option`.
+// A sweep has at most 1e6 points (scenario/sweep_plan.h, kMaxSweepPoints), so more
+// shards than that only make empty ones; a file claiming more points or shards is
+// damaged (and a merge must not size anything by such a count).
+inline constexpr size_t kMaxShards = 1000000;
+inline constexpr size_t kMaxSweepFilePoints = 1000000;
+
+// Parses "K/N" with 1 <= K <= N <= kMaxShards. Throws UserError naming `option`.
 Shard parse_shard(std::string_view text, std::string_view option = "--shard");
 std::string to_string(const Shard& s);
 
@@ -82,6 +88,11 @@ struct SweepTable {
 // UserError "PATH[:LINE]: what is wrong".
 SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind,
                            std::optional<size_t> rows_per_point = std::nullopt);
+
+// Throws UserError "PATH:LINE: column 'X': ..." for a cell (the error column aside)
+// that reads as an infinite or NaN number ("nan", "inf", "1e999"): podsim never writes
+// one, so such a row was damaged, and copying it would put it in the merged results.
+void check_finite_cells(const SweepTable& t, const std::filesystem::path& path);
 
 // The rows of one point as CSV text, each ending with a line break.
 std::string format_rows(const std::vector<CsvFields>& rows);

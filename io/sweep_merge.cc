@@ -11,7 +11,10 @@ namespace podsim::io {
 size_t merge_sweep_shards(const std::string& out_path, const std::vector<std::string>& shards) {
   if (shards.empty()) throw UserError("podsim merge: no shard files (expected OUT SHARD.csv...)");
   std::vector<SweepTable> tables;
-  for (const std::string& path : shards) tables.push_back(read_sweep_file(path, kSweepResults));
+  for (const std::string& path : shards) {
+    tables.push_back(read_sweep_file(path, kSweepResults));
+    check_finite_cells(tables.back(), path);
+  }
 
   const SweepTable& first = tables.front();
   const size_t count = first.header.shard.count;
@@ -45,9 +48,12 @@ size_t merge_sweep_shards(const std::string& out_path, const std::vector<std::st
                                   tables[i].rows.size(), h.shard.size(h.points)));
     merged.rows.insert(tables[i].rows.begin(), tables[i].rows.end());
   }
-  std::string missing;
-  for (size_t k = 1; k <= count; ++k)
-    if (!seen[k]) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", k, count);
+  std::string missing;  // the first few, then how many more: one line however many are missing
+  size_t more = 0;
+  for (size_t k = 1, listed = 0; k <= count; ++k)
+    if (seen[k] == nullptr && ++listed <= 5) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", k, count);
+    else if (seen[k] == nullptr) ++more;
+  if (more > 0) missing += fmt::format(" and {} more", more);
   if (!missing.empty())
     throw UserError(fmt::format("podsim merge: missing shard {} of sweep {} (got {} of {} shard files)", missing,
                                 first.header.fingerprint, tables.size(), count));

@@ -4,7 +4,8 @@
 // Wide and long files alike (io/sweep_file.h). Refuses, with one line each: a file that is
 // not a sweep's results, shards of different sweeps (fingerprint, point count, shard
 // count, format or columns) or podsim versions, a shard
-// given twice, a missing shard, a shard without all of its rows.
+// given twice, a missing shard, a shard without all of its rows, a cell that reads as an
+// infinite or NaN number (a damaged row: it would be copied into the output).
 #include <cstddef>
 #include <string>
 #include <vector>

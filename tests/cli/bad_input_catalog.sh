@@ -56,6 +56,11 @@ printf 'name: "nul"\n  cluster {\0 }\n' >"$tmp/gen/nul.textproto"
 sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/; 4s/^\([^,]*,[^,]*,\)[^,]*/\1x9.5/' "$tmp/gen/sweep.csv" \
   >"$tmp/gen/damaged.csv.journal"
 sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/; 4s/^1,2,/1,7,/' "$tmp/gen/sweep.csv" >"$tmp/gen/other_seed.csv.journal"
+# Sweep results to merge, damaged: a NaN makespan (merge copies rows: it must not copy
+# that into its output) and a header claiming 4e9 shards (merge once allocated a slot per
+# shard, out of memory).
+sed '3s/^\([^,]*,[^,]*,\)[^,]*/\1nan/' "$tmp/gen/sweep.csv" >"$tmp/gen/nan_shard.csv"
+sed '1s|shard=1/1|shard=1/4000000000|' "$tmp/gen/sweep.csv" >"$tmp/gen/huge_shard.csv"
 # Copies to write over (issue 17: outputs onto their own inputs must be refused; were
 # that to regress, only these copies would be lost), FIFOs that no one writes to (an
 # ordinary open() of one blocks forever), and a sparse file past the 1 GiB input cap.

@@ -178,9 +178,12 @@ TEST_CASE("a sweep of more than 1e6 points is refused at once, however many valu
 
 TEST_CASE("shards: K/N, round-robin") {
   CHECK(podsim::io::to_string(podsim::io::parse_shard("2/3")) == "2/3");
-  for (const char* bad : {"0/2", "3/2", "1/0", "2", "a/b", "1/2/3", "-1/2", "/2", "1/"})
+  // More shards than a sweep may have points (1e6) only make empty ones; a count that
+  // large in a damaged shard file must not size anything in a merge.
+  for (const char* bad : {"0/2", "3/2", "1/0", "2", "a/b", "1/2/3", "-1/2", "/2", "1/", "1/1000001", "1/4000000000"})
     CHECK(error_of([&] { podsim::io::parse_shard(bad); }) ==
-          std::string("--shard ") + bad + ": expected K/N with 1 <= K <= N (e.g. 2/8)");
+          std::string("--shard ") + bad + ": expected K/N with 1 <= K <= N <= 1000000 (e.g. 2/8)");
+  CHECK(podsim::io::to_string(podsim::io::parse_shard("1000000/1000000")) == "1000000/1000000");
   const Shard s{.index = 2, .count = 3};
   CHECK(!s.contains(0));
   CHECK(s.contains(1));
@@ -298,6 +301,29 @@ TEST_CASE("shards merged, and an interrupted sweep resumed, equal the whole swee
     CHECK(error_of([&] {
             podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {shards[0], foreign.string(), shards[2]});
           }).starts_with(foreign.string() + ": a shard of another sweep (fingerprint " + other.fingerprint()));
+    CHECK(!fs::exists(tmp.path / "x.csv"));
+
+    // A damaged shard: a metric that is not finite is refused, not copied (podsim never
+    // writes one); a header claiming 4e9 shards is not a sweep file (it once made merge
+    // allocate a slot per shard: out of memory).
+    for (const char* value : {"nan", "inf", "-Infinity", "1e999"}) {
+      std::string damaged = slurp(shards[0]);
+      size_t at = damaged.find("\n0,") + 1;  // point 0's row: point,policy,arrival,makespan_s,...
+      for (int comma = 0; comma < 3; ++comma) at = damaged.find(',', at) + 1;
+      damaged.replace(at, damaged.find(',', at) - at, value);
+      const fs::path bad = tmp.path / "nan.csv";
+      std::ofstream(bad, std::ios::binary) << damaged;
+      CHECK(error_of([&] {
+              podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {bad.string(), shards[1], shards[2]});
+            }) == bad.string() + ":3: column 'makespan_s': expected a finite number, text or nothing, got '" + value +
+                      "' (a damaged row: podsim never writes an infinite or NaN result)");
+    }
+    std::string many = slurp(shards[0]);
+    many.replace(many.find("shard=1/3"), 9, "shard=1/4000000000");
+    const fs::path huge = tmp.path / "huge.csv";
+    std::ofstream(huge, std::ios::binary) << many;
+    CHECK(error_of([&] { podsim::io::merge_sweep_shards((tmp.path / "x.csv").string(), {huge.string()}); })
+              .starts_with(huge.string() + ":1: not a podsim sweep file"));
     CHECK(!fs::exists(tmp.path / "x.csv"));
 
     // The same shard, as another podsim would have written it (its fingerprint differs
