@@ -21,7 +21,19 @@ std::string shown(int c) {
 }  // namespace
 
 CsvReader::CsvReader(std::istream& in, std::string path, size_t first_line, size_t max_record_bytes)
-    : in_(in.rdbuf()), path_(std::move(path)), line_(first_line), max_record_bytes_(max_record_bytes) {}
+    : in_(in.rdbuf()), path_(std::move(path)), line_(first_line), max_record_bytes_(max_record_bytes) {
+  if (in_ != nullptr && first_line == 1) skip_utf8_bom(*in_);
+}
+
+void skip_utf8_bom(std::streambuf& in) {
+  // Excel's "CSV UTF-8" and Windows editors start a file with EF BB BF; it is not part of
+  // the first cell. Anything else is put back as it was.
+  static constexpr unsigned char kBom[] = {0xef, 0xbb, 0xbf};
+  size_t taken = 0;
+  while (taken < 3 && in.sgetc() == kBom[taken]) in.sbumpc(), ++taken;
+  if (taken == 3) return;
+  while (taken > 0) in.sputbackc(static_cast<char>(kBom[--taken]));
+}
 
 std::optional<CsvRecord> CsvReader::next() {
   if (in_ == nullptr || in_->sgetc() == kEof) return std::nullopt;

@@ -4,7 +4,7 @@
 // the engine below them; it knows nothing of the simulation.
 //
 // RFC 4180, as Python's csv module and pandas write it: fields separated by commas,
-// records by LF or CRLF; a field in double quotes may hold commas, quotes (doubled) and
+// records by LF or CRLF (a UTF-8 byte order mark at the start of a file is skipped); a field in double quotes may hold commas, quotes (doubled) and
 // line breaks. Two tolerances, for exports seen in the wild: spaces between a comma and
 // an opening quote, or between a closing quote and the next comma, are ignored; a quote
 // inside an unquoted field is kept as a character.
@@ -52,6 +52,10 @@ class CsvReader {
   size_t line_;
   size_t max_record_bytes_;
 };
+
+// Consumes a UTF-8 byte order mark (EF BB BF) at the read position of `in`, if there is
+// one; otherwise reads nothing. For readers of text that may come from Windows editors.
+void skip_utf8_bom(std::streambuf& in);
 
 // The fields of one record held in a string (its line break, if any, ends it). Nullopt if
 // a quote does not close or text follows the record. For small inputs (a --set value, a

@@ -9,6 +9,7 @@
 #include "engine/csv_reader.h"
 #include "engine/error.h"
 #include "engine/printable.h"
+#include "scheduler/trace_rows.h"
 
 namespace podsim::scenario {
 namespace {
@@ -28,14 +29,13 @@ NodeList read_node_list(const std::string& path, const NodeListColumns& columns)
 
 NodeList read_node_list(std::istream& in, const std::string& path, const NodeListColumns& columns) {
   CsvReader csv(in, path);
-  std::optional<CsvRecord> head = csv.next();
-  if (!head || head->fields.empty()) throw UserError(fmt::format("{}: empty node list (expected a header row)", path));
+  std::optional<CsvRecord> head = scheduler::next_header_row(csv);  // blank lines before it skipped
+  if (!head) throw UserError(fmt::format("{}: empty node list (expected a header row)", path));
   std::vector<std::string> header;
   for (const std::string& h : head->fields) header.push_back(trimmed(h));
   const auto column = [&](const std::string& name, const char* role) -> std::optional<size_t> {
     if (name.empty()) return std::nullopt;
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it != header.end()) return static_cast<size_t>(it - header.begin());
+    if (const auto col = scheduler::find_column(header, name, fmt::format("{}:{}", path, head->line))) return col;
     throw UserError(fmt::format("{}:{}: missing column '{}' (declared as the {} column; header: {})", path, head->line,
                                 printable(name), role, printable(fmt::format("{}", fmt::join(header, ",")))));
   };
@@ -51,6 +51,7 @@ NodeList read_node_list(std::istream& in, const std::string& path, const NodeLis
     if (r->fields.empty()) continue;  // a blank line
     if (r->fields.size() < header.size())
       throw UserError(fmt::format("{}:{}: {} fields, the header has {}", path, r->line, r->fields.size(), header.size()));
+    scheduler::check_row_width(*r, header.size(), path);
     const std::string text = trimmed(r->fields[gpus_col]);
     int gpus = -1;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), gpus);

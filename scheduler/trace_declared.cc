@@ -105,17 +105,19 @@ class Row {
 Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c) {
   CsvReader csv(in, path);
   std::vector<std::string> header = c.header;
+  size_t header_line = 0;
   if (header.empty()) {
-    std::optional<CsvRecord> head = next_trace_row(csv);
-    if (!head || head->fields.empty()) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
+    std::optional<CsvRecord> head = next_header_row(csv);
+    if (!head) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
     header = std::move(head->fields);
+    header_line = head->line;
   }
   // Where a missing column is reported: the header row, or the declaration.
-  const std::string header_at = c.header.empty() ? fmt::format("{}:1", path) : fmt::format("{} (declared header)", path);
+  const std::string header_at =
+      c.header.empty() ? fmt::format("{}:{}", path, header_line) : fmt::format("{} (declared header)", path);
   auto column = [&](const std::string& name, const char* role) -> std::optional<size_t> {
     if (name.empty()) return std::nullopt;
-    auto it = std::find(header.begin(), header.end(), name);
-    if (it != header.end()) return static_cast<size_t>(it - header.begin());
+    if (const auto col = find_column(header, name, header_at)) return col;
     std::string have;
     for (const auto& h : header) have += (have.empty() ? "" : ",") + h;
     throw UserError(fmt::format("{}: missing column '{}' (declared as the {} column; header: {})", header_at, name,
@@ -148,6 +150,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
   double clock = 0;  // kInterval: the previous row's submission
   while (std::optional<CsvRecord> record = next_trace_row(csv)) {
     if (record->fields.empty()) continue;  // a blank line
+    check_row_width(*record, header.size(), path);
     const Row row(path, header, record->fields, record->line);
     TraceJob job{.line = record->line};
     job.id = id_col ? row.cell(*id_col) : fmt::format("line{}", record->line);

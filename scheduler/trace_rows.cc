@@ -37,6 +37,32 @@ std::optional<CsvRecord> next_trace_row(CsvReader& csv) {
   return r;
 }
 
+std::optional<CsvRecord> next_header_row(CsvReader& csv) {
+  std::optional<CsvRecord> r = next_trace_row(csv);
+  while (r && r->fields.empty()) r = next_trace_row(csv);
+  return r;
+}
+
+std::optional<size_t> find_column(const std::vector<std::string>& header, const std::string& name,
+                                  const std::string& where) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it == header.end()) return std::nullopt;
+  const size_t first = static_cast<size_t>(it - header.begin());
+  const auto again = std::find(it + 1, header.end(), name);
+  if (again != header.end())
+    throw UserError(fmt::format("{}: column '{}' is named twice in the header (columns {} and {}; expected each name "
+                                "once)",
+                                where, printable(name), first + 1, again - header.begin() + 1));
+  return first;
+}
+
+void check_row_width(const CsvRecord& row, size_t header_size, const std::string& path) {
+  if (row.fields.size() > header_size)
+    throw UserError(fmt::format("{}:{}: {} columns, expected {} as in the header (a comma inside a cell must be "
+                                "quoted: \"1,000\")",
+                                path, row.line, row.fields.size(), header_size));
+}
+
 void check_unique_id(const TraceJob& job, const std::string& column, const std::string& path,
                      std::map<std::string, size_t>& id_lines) {
   const auto [it, fresh] = id_lines.emplace(job.id, job.line);

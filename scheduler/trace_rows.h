@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/csv_reader.h"
 #include "scheduler/traces.h"
@@ -26,6 +27,22 @@ std::ifstream open_trace_file(const std::string& path);
 // its cells trimmed, as exports pad them ("1, 2"). Nullopt at the end; an unclosed quote
 // is refused.
 std::optional<CsvRecord> next_trace_row(CsvReader& csv);
+
+// The header record: the first that is not blank (as pandas skips leading blank lines).
+// Nullopt if there is none.
+std::optional<CsvRecord> next_header_row(CsvReader& csv);
+
+// The index of column `name` in `header`, nullopt if absent. A name the header holds
+// twice is refused ("WHERE: column 'X' is named twice in the header (columns 2 and 5;
+// expected each name once)"): which of the two a trace means cannot be told.
+std::optional<size_t> find_column(const std::vector<std::string>& header, const std::string& name,
+                                  const std::string& where);
+
+// Refuses a row with more cells than the header names ("PATH:LINE: 6 columns, expected
+// 4 ..."): an unquoted comma inside a cell ("1,000") shifts every later cell, so the
+// row's values would be read from the wrong columns. Shorter rows are refused by the
+// readers only where a needed cell is missing.
+void check_row_width(const CsvRecord& row, size_t header_size, const std::string& path);
 
 // Records `job`'s id in `id_lines` (id -> the line that used it first); refuses an id
 // used before. `column` names the id column.

@@ -31,13 +31,13 @@ std::optional<double> parse_time(const std::string& s, std::string& why) {
 
 class Reader {
  public:
-  Reader(const std::string& path, std::vector<std::string> header) : path_(path), header_(std::move(header)) {}
+  Reader(const std::string& path, std::vector<std::string> header, size_t header_line)
+      : path_(path), header_(std::move(header)), header_line_(header_line) {}
 
   std::optional<size_t> find(const std::string& name) const {
-    auto it = std::find(header_.begin(), header_.end(), name);
-    if (it == header_.end()) return std::nullopt;
-    return static_cast<size_t>(it - header_.begin());
+    return find_column(header_, name, fmt::format("{}:{}", path_, header_line_));
   }
+  size_t width() const { return header_.size(); }
   size_t require(const std::string& name) const {
     if (auto c = find(name)) return *c;
     std::string have;
@@ -46,7 +46,8 @@ class Reader {
     for (char& ch : have)
       if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
     if (have.size() > 80) have = have.substr(0, 77) + "...";
-    throw UserError(fmt::format("{}:1: missing column '{}' (expected it in the header row; header: {})", path_, name, have));
+    throw UserError(fmt::format("{}:{}: missing column '{}' (expected it in the header row; header: {})", path_,
+                                header_line_, name, have));
   }
 
   const std::string& column_name(size_t col) const { return header_[col]; }
@@ -87,15 +88,16 @@ class Reader {
  private:
   const std::string& path_;
   std::vector<std::string> header_;
+  size_t header_line_;
 };
 
 }  // namespace
 
 Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) {
   CsvReader csv(in, path);
-  std::optional<CsvRecord> head = next_trace_row(csv);
+  std::optional<CsvRecord> head = next_header_row(csv);
   if (!head) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
-  const Reader r(path, std::move(head->fields));
+  const Reader r(path, std::move(head->fields), head->line);
   Trace trace;
   std::optional<size_t> id_col, submit, start, end, gpus, duration;
   if (format == TraceFormat::kItp) {
@@ -114,6 +116,7 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
   while (std::optional<CsvRecord> record = next_trace_row(csv)) {
     const size_t n = record->line;
     if (record->fields.empty()) continue;  // a blank line
+    check_row_width(*record, r.width(), path);
     const std::vector<std::string>& row = record->fields;
     TraceJob job{.line = n};
     job.id = id_col ? r.cell(row, n, *id_col) : fmt::format("line{}", n);

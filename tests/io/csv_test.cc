@@ -145,6 +145,12 @@ TEST_CASE("CsvReader: tolerances of exports, and what is not CSV") {
   std::istringstream big("\"" + std::string(100, 'x') + "\n");
   CsvReader small(big, "big.csv", 1, 64);
   CHECK_THROWS_WITH_AS(small.next(), "big.csv:1: a record longer than 64 bytes (an unclosed quote?)", podsim::UserError);
+  // A UTF-8 byte order mark starts a file, not its first field; elsewhere it is text, and
+  // a partial one is put back as it was.
+  CHECK(read_all("\xef\xbb\xbf\"a\",b\n")[0].fields == Fields{"a", "b"});
+  CHECK(read_all("\xef\xbb\xbf").empty());
+  CHECK(read_all("\xef\xbbx,b\n")[0].fields == Fields{"\xef\xbbx", "b"});
+  CHECK(read_all("x\n\xef\xbb\xbfy\n", 2)[1].fields == Fields{"\xef\xbb\xbfy"});
   // first_line: a caller that read the first line itself.
   CHECK(read_all("x\ny\n", 2)[1].line == 3);
 }

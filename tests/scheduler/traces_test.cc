@@ -41,6 +41,29 @@ TEST_CASE("a malformed ITP row names file, line and column") {
                        doctest::Contains("t.csv:2: 3 columns, expected 4"), podsim::UserError);
 }
 
+TEST_CASE("what spreadsheets and editors add: a byte order mark, CRLF, blank lines before the header") {
+  const std::string rows = "job_id,submission_time,duration,num_gpu\r\na,1,2,4\r\n";
+  CHECK(parse("\xef\xbb\xbf" + rows, TraceFormat::kItp).jobs.size() == 1);  // Excel's "CSV UTF-8"
+  const Trace t = parse("\n\n" + rows, TraceFormat::kItp);
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].line == 4);
+  CHECK_THROWS_WITH_AS(parse("\n\njob_id,submit,duration,num_gpu\n", TraceFormat::kItp),
+                       doctest::Contains("t.csv:3: missing column 'submission_time'"), podsim::UserError);
+}
+
+TEST_CASE("a row wider than the header, or a header naming a column twice, is refused, not guessed at") {
+  // "1,000" unquoted: every cell after it would be read from the wrong column.
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,1,000,2,4\n", TraceFormat::kItp),
+                       "t.csv:2: 5 columns, expected 4 as in the header (a comma inside a cell must be quoted: \"1,000\")",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu,duration\na,1,2,4,5\n", TraceFormat::kItp),
+                       "t.csv:1: column 'duration' is named twice in the header (columns 3 and 5; expected each name "
+                       "once)",
+                       podsim::UserError);
+  // A column the reader does not use may repeat.
+  CHECK(parse("job_id,submission_time,duration,num_gpu,x,x\na,1,2,4,5,6\n", TraceFormat::kItp).jobs.size() == 1);
+}
+
 TEST_CASE("Slurm-style rows: dates or seconds, CPU and never-started jobs skipped") {
   const std::string text =
       "job_id,user,gpu_num,node_num,state,submit_time,start_time,end_time\n"
