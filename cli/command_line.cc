@@ -65,6 +65,12 @@ std::string string_of(const po::variables_map& vm, const char* name, const std::
   return vm.count(name) ? vm[name].as<std::string>() : fallback;
 }
 
+std::string path_of(const po::variables_map& vm, const char* name) {
+  const std::string path = string_of(vm, name);
+  if (vm.count(name) && path.empty()) throw UserError(fmt::format("--{}: an empty path (expected a file path)", name));
+  return path;
+}
+
 size_t threads_of(const po::variables_map& vm, std::string_view command) {
   if (!vm.count("threads")) return std::max(1U, std::thread::hardware_concurrency());
   const int n = vm["threads"].as<int>();

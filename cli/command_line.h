@@ -67,6 +67,11 @@ std::vector<std::string> strings_of(const boost::program_options::variables_map&
 std::string string_of(const boost::program_options::variables_map& vm, const char* name,
                       const std::string& fallback = {});
 
+// The value of a path option, or "" when it was not given. Throws UserError
+// ("--report: an empty path (expected a file path)") when it was given empty: `--report ""`
+// (an unset shell variable) must not silently mean "no report".
+std::string path_of(const boost::program_options::variables_map& vm, const char* name);
+
 // --threads N: how many threads the command runs at once, or the machine's hardware
 // threads when it was not given. Throws UserError naming `command` unless 1 <= N <= 1024
 // (more than a machine's cores only adds switching; a typo must not start a million).

@@ -77,7 +77,7 @@ int plan_run(const boost::program_options::variables_map& vm, const Console& con
   if (!vm.count("model")) throw UserError("podsim plan: missing --model (see 'podsim plan --help')");
   Progress progress(std::cerr, console.progress, "plan search", "plans");
   PlanOptions o{.model = string_of(vm, "model"), .system = string_of(vm, "system"),
-                .cluster_file = string_of(vm, "cluster"), .overrides = strings_of(vm, "set"),
+                .cluster_file = path_of(vm, "cluster"), .overrides = strings_of(vm, "set"),
                 .devices = vm["devices"].as<int>(), .global_batch = vm["global-batch"].as<int>(),
                 .precision = vm["precision"].as<std::string>(), .top = vm["top"].as<int>(),
                 .cuda_graphs = vm["cuda-graphs"].as<std::string>(), .dualpipe = vm["dualpipe"].as<bool>(),

@@ -82,6 +82,10 @@ void run_command(const RunOptions& options, std::ostream& out) {
     // `podsim sweep` takes them.
     if (!options.report_path.empty())
       throw UserError(fmt::format("{}: --report: a sweep scenario's result is its table, not a report", file.path()));
+    if (!options.trace_path.empty())
+      throw UserError(fmt::format("{}: --trace: a sweep scenario's result is its table, not a trace (expected a "
+                                  "scenario without 'sweep'; trace one point by setting its values)",
+                                  file.path()));
     print_sweep(file, options.overrides, out);
     return;
   }
@@ -193,8 +197,8 @@ void run_options(boost::program_options::options_description& options) {
 int run_run(const boost::program_options::variables_map& vm, const Console& console) {
   run_command({.scenario_path = vm["scenario"].as<std::string>(),
                .overrides = with_limits(vm, strings_of(vm, "set")),
-               .report_path = string_of(vm, "report"),
-               .trace_path = string_of(vm, "trace"),
+               .report_path = path_of(vm, "report"),
+               .trace_path = path_of(vm, "trace"),
                .trace_level = vm["trace-level"].as<std::string>(),
                .progress = console.progress},
               console.out);

@@ -93,12 +93,15 @@ void print_cluster_summary(const ScenarioFile& file, std::ostream& out) {
 void topo_command(const TopoOptions& options, std::ostream& out) {
   ScenarioFile file = load(options.scenario_or_preset);
   for (const std::string& o : options.overrides) file.apply_override(o);
+  // Whole or absent (io/atomic_file.h), and never over the scenario it was built from:
+  // checked before anything is built or printed.
+  if (options.dot_path)
+    io::check_outputs(scenario::scenario_inputs(file),
+                      {{.role = "--dot", .path = *options.dot_path, .signature = std::string(topologies::kDotSignature)}});
   const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
   print(topologies::summarize(cluster), out);
   if (options.dot_path) {
     const std::string& path = *options.dot_path;
-    // Whole or absent (io/atomic_file.h), and never over the scenario it was built from.
-    io::check_outputs(scenario::scenario_inputs(file), {{.role = "--dot", .path = path, .signature = std::string(topologies::kDotSignature)}});
     io::write_atomically(path, [&](std::ostream& dot) {
       topologies::write_dot(cluster, options.collapsed_dot ? cluster.collapsed() : cluster.detailed(), dot);
     });

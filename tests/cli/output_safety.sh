@@ -108,5 +108,18 @@ timeout 120 "$podsim" -q run "$scenario" --set "outputs.out_dir=$tmp/own/out_dir
   [ "$(cat "$tmp/own/out_dir/summary.csv")" = "my notes" ] && echo "ok   outputs.out_dir onto the user's summary.csv: refused" ||
   fail "outputs.out_dir onto the user's summary.csv"
 
+# 8. An output option given an empty path (an unset shell variable) is refused before
+#    anything runs or prints, never read as "no output".
+for opt in --report --trace; do
+  timeout 120 "$podsim" -q run "$scenario" "$opt" "" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  [ "$rc" -eq 2 ] && one_line && grep -q "^$opt: an empty path (expected a file path)$" "$tmp/err" && [ ! -s "$tmp/out" ] &&
+    echo "ok   run $opt '': refused" || fail "run $opt '': exit $rc"
+done
+timeout 60 "$podsim" -q topo nvl72 --dot "" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line && [ ! -s "$tmp/out" ] && echo "ok   topo --dot '': refused before the summary" ||
+  fail "topo --dot '': exit $rc"
+
 [ "$failures" -eq 0 ] && echo "output_safety: all passed" || echo "output_safety: $failures failures"
 exit $((failures > 0))
