@@ -5,10 +5,12 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <regex>
 #include <set>
@@ -113,9 +115,38 @@ std::string explain(const std::string& message) {
   if (message.starts_with("Interpreting non ascii codepoint"))
     return "not a text scenario file: a non-ASCII byte outside a string (expected protobuf text format; UTF-8 only "
            "inside \"...\")";
-  if (message.starts_with("Integer out of range"))
-    return message + " (expected an integer that fits the field: uint32 up to 4294967295, int32 up to 2147483647)";
+  static const std::regex set_twice(R"re(^Non-repeated field "(\w+)" is specified multiple times\.$)re");
+  if (std::regex_match(message, m, set_twice))
+    return fmt::format("'{}' is set twice (expected one value: it is not a repeated field)", m[1].str());
+  if (message == "Expected integer, got: -")
+    return "a negative number for a field that cannot be negative (expected an integer >= 0)";
+  if (message.starts_with("Need space between number and identifier"))
+    return "a number runs into letters or '_' (expected a plain number such as 1000 or 1e3, then a space)";
   return message;
+}
+
+// The integer fields named `field` anywhere under a Scenario, as "[MIN, MAX]" ranges of
+// their types; empty if there is none or their types differ.
+std::string integer_range_of(const std::string& field) {
+  std::set<const Descriptor*> seen;
+  std::set<FieldDescriptor::CppType> types;
+  const std::function<void(const Descriptor*)> walk = [&](const Descriptor* d) {
+    if (!seen.insert(d).second) return;
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      if (f->message_type() != nullptr) walk(f->message_type());
+      else if (f->name() == field) types.insert(f->cpp_type());
+    }
+  };
+  walk(podsim::v1::Scenario::descriptor());
+  if (types.size() != 1) return {};
+  switch (*types.begin()) {
+    case FieldDescriptor::CPPTYPE_INT32: return "[-2147483648, 2147483647]";
+    case FieldDescriptor::CPPTYPE_INT64: return "[-9223372036854775808, 9223372036854775807]";
+    case FieldDescriptor::CPPTYPE_UINT32: return "[0, 4294967295]";
+    case FieldDescriptor::CPPTYPE_UINT64: return "[0, 18446744073709551615]";
+    default: return {};
+  }
 }
 
 // Collects the parser's complaints as "FILE:LINE:COL: message" (protobuf counts lines
@@ -129,7 +160,17 @@ class Collector : public google::protobuf::io::ErrorCollector {
     static const std::regex unknown_enum(R"re(^Unknown enumeration value of "([^"]*)" for field)re");
     std::smatch m;
     if (std::regex_search(message, m, unknown_enum)) point_at_value(m[1], line, column);
-    first_ = fmt::format("{}:{}:{}: {}", path_, line + 1, column + 1, explain(message));
+    std::string text = explain(message);
+    if (message.starts_with("Integer out of range")) {
+      // The parser does not say which field; the name before the value does.
+      const std::string field = field_before(line, column);
+      const std::string range = integer_range_of(field);
+      static const std::regex number(R"re(^Integer out of range \((.*)\)$)re");
+      const std::string value = std::regex_match(message, m, number) ? m[1].str() : "the value";
+      text = range.empty() ? fmt::format("{} is out of range (expected an integer the field's type can hold)", value)
+                           : fmt::format("{}: {} is out of range (expected an integer in {})", field, value, range);
+    }
+    first_ = fmt::format("{}:{}:{}: {}", path_, line + 1, column + 1, text);
   }
   void AddWarning(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
     AddError(line, column, message);  // deprecated fields, non-ASCII bytes: treat as errors
@@ -154,6 +195,28 @@ class Collector : public google::protobuf::io::ErrorCollector {
     column = static_cast<int>(line_start == std::string::npos || at == 0 ? at : at - line_start - 1);
   }
 
+  // The field name written before the value at (line, column): "NAME:" or "NAME :", on
+  // the same line. Empty if there is none (a value inside [...] lists, say).
+  std::string field_before(int line, int column) const {
+    size_t offset = 0;
+    for (int l = 0; l < line && offset != std::string::npos; ++l) {
+      offset = text_.find('\n', offset);
+      if (offset != std::string::npos) ++offset;
+    }
+    if (offset == std::string::npos || column < 0) return {};
+    size_t at = std::min(text_.size(), offset + static_cast<size_t>(column));
+    const auto skip_spaces = [&] {
+      while (at > offset && (text_[at - 1] == ' ' || text_[at - 1] == '\t')) --at;
+    };
+    skip_spaces();
+    if (at == offset || text_[at - 1] != ':') return {};
+    --at;
+    skip_spaces();
+    const size_t end = at;
+    while (at > offset && (std::isalnum(static_cast<unsigned char>(text_[at - 1])) || text_[at - 1] == '_')) --at;
+    return text_.substr(at, end - at);
+  }
+
   std::string path_;
   const std::string& text_;
   std::string first_;
@@ -173,10 +236,14 @@ ScenarioFile ScenarioFile::load(const std::string& path) {
   return parse(path, io::read_input_file(path, "scenario file"));  // a regular file of at most 1 GiB
 }
 
-ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& text) {
+ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& text_as_read) {
   ScenarioFile file;
   file.path_ = path;
-  file.text_ = text;
+  // A UTF-8 byte order mark (Windows editors write one) is not text of the scenario;
+  // editors do not count it as a column either.
+  constexpr std::string_view kBom = "\xef\xbb\xbf";
+  file.text_ = std::string_view(text_as_read).starts_with(kBom) ? text_as_read.substr(kBom.size()) : text_as_read;
+  const std::string& text = file.text_;
   if (const size_t nul = text.find('\0'); nul != std::string::npos) {
     const size_t line_start = nul == 0 ? std::string::npos : text.rfind('\n', nul - 1);
     const size_t line = static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(nul), '\n')) + 1;

@@ -26,6 +26,31 @@ TEST_CASE("syntax errors and wrong types name the line") {
   CHECK(error_of([] { ScenarioFile::parse("s.textproto", std::string("name: \"\0\"", 10)); }).find("NUL") != std::string::npos);
 }
 
+TEST_CASE("protobuf's bare complaints say what was expected") {
+  const auto err = [](const std::string& text) { return error_of([&] { ScenarioFile::parse("s.textproto", text); }); };
+  CHECK(err("name: \"x\"\nseed: 1\nseed: 2\n") ==
+        "s.textproto:3:5: 'seed' is set twice (expected one value: it is not a repeated field)");
+  CHECK(err("name: \"x\"\nseed: -1\n") ==
+        "s.textproto:2:7: a negative number for a field that cannot be negative (expected an integer >= 0)");
+  // The range is the field's own type (seed is uint64, count uint32), not a guess.
+  CHECK(err("seed: 18446744073709551616\n") ==
+        "s.textproto:1:7: seed: 18446744073709551616 is out of range (expected an integer in [0, "
+        "18446744073709551615])");
+  CHECK(err("cluster { pools { count :99999999999 } }") ==
+        "s.textproto:1:26: count: 99999999999 is out of range (expected an integer in [0, 4294967295])");
+  CHECK(err("horizon_s: 1_000\n") ==
+        "s.textproto:1:13: a number runs into letters or '_' (expected a plain number such as 1000 or 1e3, then a "
+        "space)");
+}
+
+TEST_CASE("a UTF-8 byte order mark before the text is skipped; columns count from after it") {
+  const ScenarioFile f = ScenarioFile::parse("s.textproto", "\xef\xbb\xbfname: \"x\" seed: 3\n");
+  CHECK(f.scenario().seed() == 3);
+  CHECK(f.where("seed") == "s.textproto:1:11");
+  CHECK(error_of([] { ScenarioFile::parse("s.textproto", "\xef\xbb\xbfname: \"x\" sed: 3\n"); })
+            .starts_with("s.textproto:1:14: Scenario has no field 'sed'"));
+}
+
 TEST_CASE("an enum given as a number it does not have is refused at its place, not read as the default") {
   // The text format accepts `sharding: 9` (proto3 enums are open); it must not run as no sharding.
   const std::string err = error_of([] {
