@@ -1,6 +1,10 @@
 #include "sim/memory_limit.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 #include <fstream>
 #include <string>
@@ -36,7 +40,9 @@ double largest_all_to_all(const workloads::Plan& plan) {
 
 double all_to_all_flow_bytes(double ranks) { return ranks * (ranks - 1) * kBytesPerFlow; }
 
-std::optional<double> available_memory_bytes() {
+namespace {
+
+std::optional<double> mem_available() {
   std::ifstream in("/proc/meminfo");
   std::string key;
   double kb = 0;
@@ -46,11 +52,36 @@ std::optional<double> available_memory_bytes() {
   return std::nullopt;
 }
 
+// RLIMIT_AS less the process's mapped size; nullopt without a limit.
+std::optional<double> address_space_headroom() {
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return std::nullopt;
+  std::ifstream statm("/proc/self/statm");
+  double pages = 0;
+  statm >> pages;  // the first field: the whole virtual size, in pages (0 if unreadable)
+  const double mapped = pages * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  return std::max(0.0, static_cast<double>(limit.rlim_cur) - mapped);
+}
+
+}  // namespace
+
+std::optional<double> available_memory_bytes() {
+  const std::optional<double> machine = mem_available(), process = address_space_headroom();
+  if (machine && process) return std::min(*machine, *process);
+  return machine ? machine : process;
+}
+
+std::string available_memory_source() {
+  const std::optional<double> machine = mem_available(), process = address_space_headroom();
+  return process && (!machine || *process < *machine) ? "under the address-space limit, ulimit -v" : "MemAvailable";
+}
+
 std::optional<std::string> memory_refusal(double needed, std::string_view what, std::string_view how,
-                                          std::string_view instead, std::optional<double> available) {
+                                          std::string_view instead, std::optional<double> available,
+                                          const std::string& source) {
   if (!available || needed <= *available) return std::nullopt;
-  return fmt::format("{} needs ~{} ({}) but this machine has {} available (MemAvailable); expected {}", what,
-                     format_bytes(needed), how, format_bytes(*available), instead);
+  return fmt::format("{} needs ~{} ({}) but this machine has {} available ({}); expected {}", what,
+                     format_bytes(needed), how, format_bytes(*available), source, instead);
 }
 
 std::string format_bytes(double bytes) {

@@ -31,16 +31,23 @@ double largest_all_to_all(const workloads::Plan& plan);
 // Bytes of the flows of one all-to-all over `ranks` ranks, all in flight at once.
 double all_to_all_flow_bytes(double ranks);
 
-// MemAvailable of /proc/meminfo in bytes; nullopt where it cannot be read (then
+// What podsim may still allocate, in bytes: MemAvailable of /proc/meminfo, or less when
+// the process runs under an address-space limit (`ulimit -v`, RLIMIT_AS): the limit less
+// what the process has mapped already (/proc/self/statm), since an allocation past it
+// fails however much memory the machine has. Nullopt where neither can be read (then
 // nothing is refused).
 std::optional<double> available_memory_bytes();
+// Which of the two available_memory_bytes() is, for messages: "MemAvailable", or
+// "under the address-space limit, ulimit -v".
+std::string available_memory_source();
 
 // nullopt if `needed` bytes fit in `available` (default: available_memory_bytes());
 // else one line: "<what> needs ~X (<how>) but this machine has Y available
 // (MemAvailable); expected <instead>".
 std::optional<std::string> memory_refusal(double needed, std::string_view what, std::string_view how,
                                           std::string_view instead,
-                                          std::optional<double> available = available_memory_bytes());
+                                          std::optional<double> available = available_memory_bytes(),
+                                          const std::string& source = available_memory_source());
 
 // "1.5 GB", "178 TB": decimal units, three significant digits.
 std::string format_bytes(double bytes);

@@ -158,8 +158,8 @@ std::optional<RunRefusal> run_refusal(const RunEstimate& estimate, const RunLimi
   if (cap && !(estimate.bytes <= *cap)) {
     const RunTerm& t = largest(&RunTerm::bytes);
     const std::string have = limits.max_bytes ? fmt::format("the limit of {}", format_bytes(*cap))
-                                              : fmt::format("the {} this machine has available (MemAvailable)",
-                                                            format_bytes(*cap));
+                                              : fmt::format("the {} this machine has available ({})",
+                                                            format_bytes(*cap), available_memory_source());
     return RunRefusal{t.field, fmt::format("the run would hold {} of memory ({}: {}), more than {} (expected a "
                                            "smaller run; raise the limit with --max-memory-gib G or "
                                            "limits.max_memory_gib)",

@@ -3,6 +3,9 @@
 #include "sim/memory_limit.h"
 
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "topologies/params.h"
 
@@ -43,4 +46,33 @@ TEST_CASE("MemAvailable is read on Linux") {
   const auto bytes = available_memory_bytes();
   REQUIRE(bytes.has_value());
   CHECK(*bytes > 0);
+}
+
+TEST_CASE("under an address-space limit (ulimit -v), what is available is what the process may still map") {
+  // In a child, so the limit binds nothing else: 1 GiB more than is mapped now.
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    long pages = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
+      std::fclose(f);
+    }
+    const rlim_t limit = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (1ULL << 30);
+    const struct rlimit r {.rlim_cur = limit, .rlim_max = RLIM_INFINITY};
+    if (::setrlimit(RLIMIT_AS, &r) != 0) ::_exit(2);
+    const double after = available_memory_bytes().value_or(0);
+    const bool ok = after <= (1ULL << 30) && after > 0.9 * (1ULL << 30) &&
+                    available_memory_source() == "under the address-space limit, ulimit -v" &&
+                    memory_refusal(2e9, "x", "y", "z")->find("(under the address-space limit, ulimit -v)") !=
+                        std::string::npos;
+    ::_exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  struct rlimit own {};
+  if (::getrlimit(RLIMIT_AS, &own) == 0 && own.rlim_cur == RLIM_INFINITY)
+    CHECK(available_memory_source() == "MemAvailable");  // this process: no limit
 }
