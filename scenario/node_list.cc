@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "engine/csv_reader.h"
@@ -22,8 +25,12 @@ std::string trimmed(const std::string& s) {
 }  // namespace
 
 NodeList read_node_list(const std::string& path, const NodeListColumns& columns) {
+  // A directory opens, then fails its first read (exit 3 once); refused by name first.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UserError(fmt::format("{}: is a directory (expected a CSV node list)", path));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: cannot open node list", path));
+  if (!in) throw UserError(fmt::format("{}: cannot open node list ({})", path, std::strerror(errno)));
   return read_node_list(in, path, columns);
 }
 

@@ -142,7 +142,16 @@ TEST_CASE("bad lists: a missing column, a GPU count that is not a whole number i
   const std::string short_row = dir.write("short_row.csv", "sn,gpu,model\na,8\n").string();
   CHECK(has(error_of([&] { read_node_list(short_row, {.gpus = "gpu", .gpu_type = "model"}); }),
             ":2: 2 fields, the header has 3"));
-  CHECK(has(error_of([] { read_node_list("/nonexistent/nodes.csv", {.gpus = "gpu"}); }), "cannot open node list"));
+  CHECK(has(error_of([] { read_node_list("/nonexistent/nodes.csv", {.gpus = "gpu"}); }),
+            "cannot open node list (No such file or directory)"));
+  // A directory opens, then fails its first read: it was exit 3 (basic_filebuf::underflow).
+  CHECK(error_of([&] { read_node_list(dir.path.string(), {.gpus = "gpu"}); }) ==
+        dir.path.string() + ": is a directory (expected a CSV node list)");
+  // Rows wider than the header, a column named twice: as the trace readers.
+  const std::string wide = dir.write("wide.csv", "sn,gpu\na,8,H100\n").string();
+  CHECK(has(error_of([&] { read_node_list(wide, {.gpus = "gpu"}); }), ":2: 3 columns, expected 2 as in the header"));
+  const std::string twice = dir.write("twice.csv", "gpu,gpu\n8,8\n").string();
+  CHECK(has(error_of([&] { read_node_list(twice, {.gpus = "gpu"}); }), ":1: column 'gpu' is named twice"));
 }
 
 TEST_CASE("missing fields of a node list are reported together") {
