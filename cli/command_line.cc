@@ -42,6 +42,15 @@ std::optional<ParsedCommand> parse_command_line(const Command& command, const st
       return std::nullopt;
     }
     po::notify(parsed.vm);
+  } catch (const po::invalid_option_value& e) {
+    // Boost says only "the argument ('1e3') for option '--devices' is invalid": say what
+    // an integer option takes.
+    const std::string name = e.get_option_name();
+    const po::option_description* o = options.find_nothrow(name.substr(name.find_first_not_of('-')), false);
+    const bool integer = o != nullptr && dynamic_cast<const po::typed_value<int>*>(o->semantic().get()) != nullptr;
+    throw UserError(fmt::format("podsim {}: {}{} (see 'podsim {} --help')", command.name, e.what(),
+                                integer ? " (expected a whole number, digits only, at most 2147483647)" : "",
+                                command.name));
   } catch (const po::error& e) {
     throw UserError(fmt::format("podsim {}: {} (see 'podsim {} --help')", command.name, e.what(), command.name));
   }

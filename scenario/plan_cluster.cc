@@ -14,7 +14,13 @@
 namespace podsim::scenario {
 
 ScenarioFile preset_cluster_file(const std::string& system, int devices) {
-  const topologies::Cluster one = topologies::build_preset(system);
+  const topologies::Cluster one = [&] {
+    try {
+      return topologies::build_preset(system);
+    } catch (const UserError& e) {  // "unknown preset 'x' (expected one of: ...)": say which option named it
+      throw UserError(fmt::format("podsim plan: --system {}: {}", system, e.what()));
+    }
+  }();
   const auto per_system = static_cast<int64_t>(one.devices().size());
   const int64_t systems = (devices + per_system - 1) / per_system;
   std::string text = fmt::format("cluster {{ pools {{ preset: \"{}\" count: {} }}", system, systems);
@@ -46,6 +52,11 @@ PlanAnswer plan(const PlanRequest& o) {
   if (o.devices < 0 || (o.devices == 0 && o.cluster_file.empty()))
     throw UserError(fmt::format("podsim plan: --devices must be > 0{}, got {}",
                                 o.cluster_file.empty() ? " with --system" : "", o.devices));
+  // As a trace job's GPUs (scheduler/traces.cc): 1e7 is 10x the largest announced
+  // cluster. Past it the message would be about the systems of a cluster the user never
+  // wrote ("cluster.pools[0].count: expected systems in [1, 1e6]").
+  if (o.devices > 10'000'000)
+    throw UserError(fmt::format("podsim plan: --devices {}: expected devices in [1, 1e7]", o.devices));
   // As a scenario's plan.global_batch (field_ranges.cc); 0 asks for one per device.
   if (o.global_batch < 0 || o.global_batch > 1'000'000'000)
     throw UserError(fmt::format("podsim plan: --global-batch {}: expected samples in [1, 1e9] (or 0: one per device)",

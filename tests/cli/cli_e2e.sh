@@ -59,6 +59,12 @@ expect "plan --global-batch -5" 2 "^podsim plan: --global-batch -5: expected sam
   "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --global-batch -5
 expect "plan --threads 0" 2 "^podsim plan: --threads 0: expected an integer in \[1, 1024\]$" -- \
   "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --threads 0
+expect "plan --devices 2^31-1" 2 "^podsim plan: --devices 2147483647: expected devices in \[1, 1e7\]$" -- \
+  "$podsim" plan --model llama3-8b --system nvl72 --devices 2147483647
+expect "plan --devices 1e3" 2 "^podsim plan: the argument \('1e3'\) for option '--devices' is invalid \(expected a whole number, digits only, at most 2147483647\)" -- \
+  "$podsim" plan --model llama3-8b --system nvl72 --devices 1e3
+expect "plan --system nope" 2 "^podsim plan: --system nope: unknown preset 'nope' \(expected one of: " -- \
+  "$podsim" plan --model llama3-8b --system nope --devices 8
 expect "plan --global-batch 1e9" 0 "" -- \
   "$podsim" plan --model llama3-8b --system hgx-h100 --devices 8 --global-batch 1000000000 --top 3 --threads 1
 cp "$tmp/out" "$tmp/plan1"
