@@ -40,8 +40,13 @@ std::optional<std::string_view> take(std::string_view& rest, std::string_view ke
 
 std::string format_header(const SweepHeader& h) {
   const std::string podsim = h.podsim.empty() ? "" : fmt::format("podsim={} ", h.podsim);
+  // The header is one line: a line break in the scenario's name would make the rest of
+  // the name the column line, and the file unreadable to merge and --resume.
+  std::string scenario = h.scenario;
+  for (char& c : scenario)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   return fmt::format("{}{} {} {}fingerprint={} points={} shard={} {}scenario={}", kMagic, h.kind, kVersion, podsim,
-                     h.fingerprint, h.points, to_string(h.shard), h.long_format ? "format=long " : "", h.scenario);
+                     h.fingerprint, h.points, to_string(h.shard), h.long_format ? "format=long " : "", scenario);
 }
 
 std::string written_by(const SweepHeader& h) {

@@ -11,6 +11,7 @@
 #include "scenario/cluster_from_proto.h"
 #include "scenario/field_ranges.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 
 namespace podsim::scenario {
 
@@ -55,7 +56,15 @@ void check_out_dir(const std::string& dir, Problems& problems) {
 void check_scenario(const ScenarioFile& file) {
   const podsim::v1::Scenario& s = file.scenario();
   Problems problems(file);
+  // Names head stdout's tables and the sweep file's first line: one line each.
+  const auto one_line = [&](const std::string& field, const std::string& name) {
+    if (std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      problems.add(field, fmt::format("expected one line of text without control characters (tabs, line breaks), "
+                                      "got '{}'",
+                                      printable(name)));
+  };
   if (s.name().empty()) problems.add("name", "missing (expected a short identifier, e.g. name: \"cm384_vs_nvl72\")");
+  one_line("name", s.name());
   check_field_ranges(file, s, "", problems);
   // LAS demotes a job at each threshold in turn: they must ascend.
   const auto& las = s.scheduler().las_thresholds_device_hours();
@@ -67,6 +76,7 @@ void check_scenario(const ScenarioFile& file) {
   for (int i = 0; i < s.jobs_size(); ++i) {
     const auto& job = s.jobs(i);
     const std::string at = fmt::format("jobs[{}]", i);
+    one_line(at + ".name", job.name());
     if (job.name().empty()) problems.add(at + ".name", "missing (expected a unique job name)");
     else if (!job_names.insert(job.name()).second) problems.add(at + ".name", fmt::format("duplicate job name '{}'", job.name()));
   }
