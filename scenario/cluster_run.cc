@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/error.h"
+#include "engine/printable.h"
+#include "engine/sim_time.h"
 #include "scenario/cluster_from_proto.h"
 #include "scenario/jobs_from_proto.h"
 #include "scenario/run_size.h"
@@ -33,6 +36,40 @@ scheduler::PolicyKind policy(v1::Scheduler::Policy p) {
     case v1::Scheduler::PRIORITY: return scheduler::PolicyKind::kPriority;
     default: return scheduler::PolicyKind::kFifo;
   }
+}
+
+// A run without a horizon ends when its last job does. One that reached the end of
+// simulated time (SimTime::end_of_time(), 2^62 ns, 146 years) with jobs unfinished was cut
+// there, not finished: its makespan, JCTs and utilization would describe an arbitrary
+// instant (`steps: 1e12` of a 0.4 s step printed "0 finished of 3, makespan 1281023 h",
+// exit 0). Refused at the first unfinished job's budget (or at horizon_s for trace and
+// synthetic jobs, whose work is bounded but whose queue may not be).
+void refuse_if_cut_at_end_of_time(const ScenarioFile& file, const sim::ClusterRunSpec& spec,
+                                  const scheduler::ClusterRunResult& result) {
+  if (spec.options.horizon || result.summary.finished >= result.summary.jobs || result.jobs.empty()) return;
+  double first_arrival = result.jobs.front().arrival_s;
+  for (const scheduler::JobResult& j : result.jobs) first_arrival = std::min(first_arrival, j.arrival_s);
+  const double end = first_arrival + result.summary.makespan_s;
+  const double end_of_time = engine::SimTime::end_of_time().to_seconds();
+  if (end < end_of_time * (1 - 1e-9)) return;  // ended early: jobs that could never start
+  const auto unfinished =
+      std::find_if(result.jobs.begin(), result.jobs.end(), [](const scheduler::JobResult& j) { return !j.end_s; });
+  std::string field = "horizon_s";
+  const v1::Scenario& s = file.scenario();
+  for (int i = 0; i < s.jobs_size(); ++i) {
+    if (s.jobs(i).name() != unfinished->name) continue;
+    const char* budget = s.jobs(i).has_tokens() ? "tokens" : s.jobs(i).has_samples() ? "samples" : "steps";
+    field = fmt::format("jobs[{}].{}", i, budget);
+    break;
+  }
+  Problems problems(file);
+  problems.add(field, fmt::format("job '{}' would still be running at the end of simulated time ({:.4g} s, 146 "
+                                  "years; {} of {} jobs unfinished): more work and queueing than podsim simulates "
+                                  "(expected a smaller budget, or horizon_s to stop the run earlier and report the "
+                                  "unfinished jobs)",
+                                  printable(unfinished->name), end_of_time, result.summary.jobs - result.summary.finished,
+                                  result.summary.jobs));
+  problems.throw_if_any();
 }
 
 }  // namespace
@@ -81,6 +118,7 @@ sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserv
   } catch (const sim::RowError& e) {
     throw UserError(fmt::format("{} ({}: {})", e.row(), file.where(e.path()), e.hint()));
   }
+  refuse_if_cut_at_end_of_time(file, spec, out.result);
   out.skipped_machines = std::move(skipped_machines);
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   return out;

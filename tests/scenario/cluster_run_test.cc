@@ -118,6 +118,20 @@ TEST_CASE("explicit jobs: JCT = steps x the step model's step time") {
   }
 }
 
+TEST_CASE("a run cut at the end of simulated time is refused, not reported as results") {
+  // 1e11 steps of ~1 s: ~1e11 s of work, past 2^62 ns (4.6e9 s). It once printed "0
+  // finished of 2" with a makespan of 1.28 million hours, exit 0.
+  ScenarioFile f = ScenarioFile::parse("two.textproto", kTwoJobs);
+  f.apply_override("jobs[0].steps=100000000000");
+  const std::string e = error_of([&] { podsim::scenario::run_cluster(f); });
+  CHECK(e.starts_with("--set jobs[0].steps: jobs[0].steps: job '"));
+  CHECK(contains(e, "would still be running at the end of simulated time (4.612e+09 s, 146 years; "));
+  // With a horizon the run stops there by request, its jobs reported unfinished.
+  f.apply_override("horizon_s=1e9");
+  const podsim::sim::ClusterRunOutput r = podsim::scenario::run_cluster(f);
+  CHECK(r.result.summary.finished < r.result.summary.jobs);
+}
+
 TEST_CASE("a job bigger than any pool or on an unknown pool: FILE:LINE:COL errors") {
   const std::string big = std::string(kTwoJobs) + R"(
 jobs {
