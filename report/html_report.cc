@@ -88,7 +88,9 @@ void check_report_path(const std::filesystem::path& path) {
   const std::filesystem::path dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    throw UserError(fmt::format("{}: cannot write the report: directory {} does not exist", path.string(), dir.string()));
+    throw UserError(fmt::format("{}: cannot write the report: directory {} does not exist (expected a path in an "
+                                "existing, writable directory)",
+                                path.string(), dir.string()));
 }
 
 void write_cluster_report(const std::filesystem::path& path, const ScenarioHeader& header,
