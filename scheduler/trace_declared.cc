@@ -18,8 +18,6 @@
 namespace podsim::scheduler {
 namespace {
 
-// Epoch times up to 1e11 s (year 5138): beyond that a column is not seconds since 1970.
-constexpr double kMaxEpochSeconds = 1e11;
 // GPUs of one job: 1e6 is beyond any cluster built (the largest published, ~10^5).
 constexpr double kMaxGpus = 1e6;
 constexpr double kMaxNodes = 1e5;

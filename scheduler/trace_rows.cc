@@ -78,7 +78,7 @@ void order_trace(Trace& trace, bool absolute, const std::string& submit_column, 
     for (TraceJob& j : trace.jobs) {
       j.submit_s -= first_submit;
       if (j.submit_s > kMaxTraceSeconds)
-        throw UserError(fmt::format("{}:{}: column '{}': {:.0f} s after the trace's first submission "
+        throw UserError(fmt::format("{}:{}: column '{}': {} s after the trace's first submission "
                                     "(expected at most 1e9 s)",
                                     path, j.line, submit_column, j.submit_s));
     }

@@ -19,6 +19,9 @@ namespace podsim::scheduler {
 // (31.7 years), the range of a scenario's own times (horizon_s, arrival_s): every
 // simulated instant fits int64 nanoseconds.
 inline constexpr double kMaxTraceSeconds = 1e9;
+// Epoch times up to 1e11 s (year 5138): beyond that a column is not seconds since 1970
+// (and a double no longer holds whole seconds of such times past 2^53).
+inline constexpr double kMaxEpochSeconds = 1e11;
 
 // `path` opened for reading; a directory or an unreadable file is refused.
 std::ifstream open_trace_file(const std::string& path);

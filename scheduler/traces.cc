@@ -25,7 +25,13 @@ constexpr uint32_t kMaxTraceDevices = 10'000'000;
 // as seconds since the epoch (trace_time.h). A date that does not exist (2020-02-30,
 // 25:00:00) is refused with the reason in `why`.
 std::optional<double> parse_time(const std::string& s, std::string& why) {
-  if (auto v = parse_number(s)) return v;
+  if (auto v = parse_number(s)) {
+    // Seconds since 1970, as the declared EPOCH format reads them: 1e300 is no time, and
+    // two such "times" differ by 0 s.
+    if (*v >= 0 && *v <= kMaxEpochSeconds) return v;
+    why = "seconds since 1970 are in [0, 1e11]";
+    return std::nullopt;
+  }
   return parse_iso8601(s, why);
 }
 

@@ -128,6 +128,14 @@ TEST_CASE("rows that cannot be true are refused with file, line and column") {
                        "t.csv:3: column 'submit_time': 2000000000 s after the trace's first submission (expected "
                        "at most 1e9 s)",
                        podsim::UserError);
+  // Seconds are since 1970, as the declared EPOCH format reads them: 1e300 was taken, and
+  // three such "times" made a job of 0 s (1e300 - 1e300); -5 was a time in 1969.
+  for (const char* t : {"1e300", "-5", "1e18"})
+    CHECK_THROWS_WITH_AS(parse(slurm + "1," + t + "," + t + "," + t + ",8\n", TraceFormat::kSlurm),
+                         ("t.csv:2: column 'submit_time': expected seconds or a 'YYYY-MM-DD HH:MM:SS' time, got '" +
+                          std::string(t) + "' (seconds since 1970 are in [0, 1e11])")
+                             .c_str(),
+                         podsim::UserError);
 }
 
 TEST_CASE("the shipped ITP cluster04 trace reads whole") {
