@@ -82,6 +82,35 @@ TEST_CASE("estimate_run: a job that cannot run between failures makes the run en
   CHECK(estimate_run(load).events == doctest::Approx(6 + 24 * 7));
 }
 
+TEST_CASE("estimate_run: a job that never finds enough devices up between repairs makes the run endless") {
+  // 32 devices, MTBF 36 s, repair 3600 s: each up a = 36 / 3636 ~ 1% of the time. A
+  // 16-device job needs q = 1/2 of them up at once: Chernoff bound exp(-32 KL(1/2 || a))
+  // = exp(-32 (0.5 ln(0.5 / a) + 0.5 ln(0.5 / (1 - a)))) = 3.1e-23 (by hand). The run
+  // once went on to the end of simulated time (2^62 ns, 53 s of failures).
+  RunLoad load{.jobs = 1, .devices = 32, .timeline_samples = 100};
+  load.failures.push_back({.field = "failures.kinds[0].mtbf_hours", .units = 32, .devices_per_unit = 1,
+                           .mtbf_s = 36, .repair_s = 3600});
+  load.job_loads.push_back({.arrival_s = 0, .devices = 16, .run_s = 100});
+  load.job_names.push_back("a");
+  const auto r = run_refusal(estimate_run(load), {}, 1e12);
+  REQUIRE(r);
+  CHECK(r->field == "failures.kinds[0].mtbf_hours");
+  const double a = 36.0 / 3636;
+  const double bound = std::exp(-32 * (0.5 * std::log(0.5 / a) + 0.5 * std::log(0.5 / (1 - a))));
+  CHECK(bound == doctest::Approx(3.12e-23).epsilon(0.01));
+  CHECK(r->message.find("job 'a' needs 16 devices up at once, but failures keep so many down for repair that the "
+                        "chance of that is below 3.12e-23") != std::string::npos);
+  // Up half the time (MTBF = repair): half the devices are up on average; not refused.
+  load.failures[0].mtbf_s = 3600;
+  CHECK_FALSE(run_refusal(estimate_run(load), {}, 1e12));
+  // A whole-cluster job on devices up 99.99% of the time: all 1,152 up at once 89% of
+  // the time; not refused.
+  load.failures[0] = {.field = "f", .units = 1152, .devices_per_unit = 1, .mtbf_s = 9999 * 36, .repair_s = 36};
+  load.devices = 1152;
+  load.job_loads[0].devices = 1152;
+  CHECK_FALSE(run_refusal(estimate_run(load), {}, 1e12));
+}
+
 TEST_CASE("estimate_run: checkpoints R / interval per job, 2 events each, named at the field that set them") {
   // interval 1e-9 s, a job of >= 120 s: 1.2e11 checkpoints, 2.4e11 events.
   RunLoad load{.jobs = 1, .devices = 72, .timeline_samples = 100};
