@@ -38,6 +38,7 @@ LinkId MaxMinSolver::add_link(double capacity) {
   above_.push_back(0);
   active_on_.push_back(0);
   in_heap_.push_back(0);
+  in_round_.push_back(0);
   old_rate_.push_back(-1);
   other_max_.push_back(0);
   delta_.push_back(0);
@@ -180,17 +181,19 @@ void MaxMinSolver::compact(uint32_t l) {
   }
 }
 
-uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult) {
+uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult, uint32_t witness) {
   ++pairs_made_;
   uint32_t p;
   if (!free_pairs_.empty()) {
     p = free_pairs_.back();
     free_pairs_.pop_back();
     pairs_[p] = Pair{c, link, mult, 0};
+    witness_[p] = witness;
   } else {
     PODSIM_CHECK(pairs_.size() < kSingle, "too many (class, link) pairs");
     p = static_cast<uint32_t>(pairs_.size());
     pairs_.push_back(Pair{c, link, mult, 0});
+    witness_.push_back(witness);
   }
   add_to_class(c, p);
   on_[link].push_back(p);
@@ -233,6 +236,7 @@ void MaxMinSolver::drop_removed_flows() {
       if (c != stamped_class_) stamp_pairs(c);
       for (LinkId l : route(FlowId{f})) {
         const uint32_t p = slot_[index(l)];
+        if (witness_[p] == f) witness_[p] = kNoFlow;
         if (--pairs_[p].mult == 0) {
           kill_pair(p);
           drop_pair(p);
@@ -282,11 +286,14 @@ void MaxMinSolver::renumber_pairs() {
   pairs_made_ = 0;
   remap_.assign(pairs_.size(), kSingle);
   std::vector<Pair> fresh;
+  std::vector<uint32_t> fresh_witness;
   fresh.reserve(pairs_.size() - free_pairs_.size());
+  fresh_witness.reserve(fresh.capacity());
   for (std::vector<uint32_t>& list : cpairs_) {
     for (uint32_t& p : list) {
       remap_[p] = static_cast<uint32_t>(fresh.size());
       fresh.push_back(pairs_[p]);
+      fresh_witness.push_back(witness_[p]);
       p = remap_[p];
     }
   }
@@ -298,6 +305,7 @@ void MaxMinSolver::renumber_pairs() {
     }
   }
   pairs_.swap(fresh);
+  witness_.swap(fresh_witness);
   free_pairs_.clear();
 }
 
@@ -544,6 +552,7 @@ void MaxMinSolver::leave_class(uint32_t f) {
   if (from == kNoClass || drop_member(from, f) || cpairs_[from].empty()) return;
   for (LinkId l : route(FlowId{f})) {
     const uint32_t p = find_pair(from, index(l));
+    if (witness_[p] == f) witness_[p] = kNoFlow;
     if (--pairs_[p].mult == 0) {
       kill_pair(p);
       fill_dead_.push_back(p);
@@ -561,7 +570,7 @@ void MaxMinSolver::give_pairs(uint32_t c) {
   members_[c].push_back(g);
   for (LinkId l : route(FlowId{g})) {
     if (flows_[g].tagged) compact(index(l));  // its own entries are dead now
-    slot_[index(l)] = new_pair(c, index(l), 1);
+    slot_[index(l)] = new_pair(c, index(l), 1, g);
     slot_stamp_[index(l)] = stamp_;
   }
   flows_[g].tagged = 0;
@@ -588,8 +597,9 @@ void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
     if (was_tagged) compact(li);  // its own entries are dead now
     if (slot_stamp_[li] == stamp_) {
       ++pairs_[slot_[li]].mult;
+      if (witness_[slot_[li]] == kNoFlow) witness_[slot_[li]] = f;
     } else {
-      slot_[li] = new_pair(to, li, 1);
+      slot_[li] = new_pair(to, li, 1, f);
       slot_stamp_[li] = stamp_;
     }
   }
@@ -614,6 +624,7 @@ void MaxMinSolver::rehome_class(uint32_t from, uint32_t to) {
     const uint32_t l = pairs_[p].link;
     if (slot_stamp_[l] == stamp_) {
       pairs_[slot_[l]].mult += pairs_[p].mult;
+      if (witness_[slot_[l]] == kNoFlow) witness_[slot_[l]] = witness_[p];
       pairs_[p].mult = 0;
       fill_dead_.push_back(p);
       compact(l);
@@ -685,11 +696,15 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
   for (const uint32_t e : on) {
     if (entry_dead(e)) continue;
     const uint32_t cls = entry_class(e);
-    if (class_mark_[cls] == epoch_ && cls != l) units_.push_back(e);
+    // A class whose own link saturates in this round, at the same level, keeps its
+    // flows: that link bottlenecks them as well as l does. Moving them to l would
+    // make tied links trade flows at every solve (on the 1,536-rank `nvl` all-to-all-v,
+    // once the class's own link was filled to exactly 0, the racks' links tied bit for
+    // bit and ~68,000 flows moved per solve, 30x the CPU per event).
+    if (class_mark_[cls] == epoch_ && cls != l && in_round_[cls] != round_id_) units_.push_back(e);
   }
   // Flows joining class l find its pairs through the stamp; most rounds move none.
   if (!units_.empty() || !loose_on_[l].empty()) stamp_pairs(l);
-  class_mark_[l] = epoch_;
   for (uint32_t e : units_) {
     const uint32_t c = entry_class(e);
     if (entry_mult(e) == class_flows(c)) {
@@ -697,9 +712,15 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
     } else {
       split_.clear();
       stamp_from(c);
-      for (uint32_t f : members_[c]) {
-        const std::span<const LinkId> r = route(FlowId{f});
-        if (std::find(r.begin(), r.end(), LinkId{l}) != r.end()) split_.push_back(f);
+      // One flow of c crosses l: the pair names it (most splits on `cm`), no pass over
+      // c's flows and their routes.
+      if (!(e & kSingle) && pairs_[e].mult == 1 && witness_[e] != kNoFlow) {
+        split_.push_back(witness_[e]);
+      } else {
+        for (uint32_t f : members_[c]) {
+          const std::span<const LinkId> r = route(FlowId{f});
+          if (std::find(r.begin(), r.end(), LinkId{l}) != r.end()) split_.push_back(f);
+        }
       }
       for (uint32_t f : split_) move_flow(f, l);
       from_class_ = kNoClass;
@@ -707,7 +728,9 @@ void MaxMinSolver::freeze_round_link(uint32_t l, double level) {
   }
   for (uint32_t f : loose_on_[l])
     if (flows_[f].state == State::kActive && flows_[f].cls == kNoClass) move_flow(f, l);
-  freeze_class(l, level);
+  // Its unfrozen flows may all be of classes whose links saturate in this round: then
+  // l has no class of its own to freeze.
+  if (class_flows(l) != 0) freeze_class(l, level);
 }
 
 // A d-ary heap (kArity children per node) of (key, link) entries, min first; ties by
@@ -831,10 +854,17 @@ void MaxMinSolver::fill(size_t component) {
       const double level = std::max(remaining_[first], 0.0) / unfrozen_[first];
       const double bound = level * (1 + kTieTolerance);
       while (top_is_current(bound)) round_.push_back(heap_pop());
+      if (++round_id_ == 0) {  // wrapped: stale stamps could collide
+        std::fill(in_round_.begin(), in_round_.end(), 0);
+        round_id_ = 1;
+      }
+      for (uint32_t l : round_) in_round_[l] = round_id_;
       for (uint32_t l : round_)
-        if (unfrozen_[l] > 0) {
-          left -= unfrozen_[l];  // every unfrozen flow on l freezes there
+        if (const uint32_t before = unfrozen_[l]; before > 0) {
           freeze_round_link(l, level);
+          // Flows whose own class's link saturates in this round too stay unfrozen on
+          // l until that link freezes them (freeze_round_link).
+          left -= before - unfrozen_[l];
           saturated_.push_back(Saturation{l, level});
         }
     }
@@ -1067,13 +1097,17 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
   changed_flows_.clear();
   drop_removed_flows();
   // The quiet path is tried on a solve that only removed flows, while at least two
-  // thirds of the recent tries passed, and on every kQuietProbe-th solve whatever they
-  // did (maxmin.h, "Quiet solves": a failed try costs about a tenth of the fill after
-  // it, and a run whose completions move flows about half the time loses by trying).
-  const bool try_quiet = activated_ == 0 && (3 * quiet_recent_ok_ >= 2 * quiet_recent_ || solves_ % kQuietProbe == 0);
+  // thirds of the recent tries passed, and otherwise as a probe every quiet_probe_-th
+  // such solve, whatever they did (maxmin.h, "Quiet solves": a failed try costs about a
+  // tenth of the fill after it, and a run whose completions move flows about half the
+  // time loses by trying). A probe that fails doubles the interval, up to
+  // kQuietProbeMax; one that passes sets it back to kQuietProbe.
+  const bool removal_only = activated_ == 0;
   activated_ = 0;
+  const bool trusted = 3 * quiet_recent_ok_ >= 2 * quiet_recent_;
+  const bool probe = removal_only && !trusted && ++since_probe_ >= quiet_probe_;
   bool quiet = false;
-  if (try_quiet) {
+  if (removal_only && (trusted || probe)) {
     quiet = quiet_solve();
     ++quiet_recent_;
     quiet_recent_ok_ += quiet;
@@ -1082,6 +1116,10 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
       quiet_recent_ok_ /= 2;
     }
     ++(quiet ? quiet_solves_ : quiet_fallbacks_);
+    if (probe) {
+      since_probe_ = 0;
+      quiet_probe_ = quiet ? kQuietProbe : std::min(2 * quiet_probe_, kQuietProbeMax);
+    }
   }
   if (!quiet) fill_regions();
   const size_t live_pairs = pairs_.size() - free_pairs_.size();

@@ -83,7 +83,12 @@
 //     l (m(c, l) = |c|) freezes whole and, if its bottleneck moved, joins class l; a
 //     class partly on l splits: its flows crossing l join class l, the rest stay
 //     unfrozen in it; flows activated since the last solve join the class of the link
-//     they freeze on. Only these moves are flow by flow, and solve() reports them
+//     they freeze on. A class whose own link saturates in the same round (a tie within
+//     kTieTolerance) keeps its flows: its link bottlenecks them at the same level, and
+//     moving them would make tied links trade flows at every solve (on the 1,536-rank
+//     `nvl` all-to-all-v ~68,000 flows moved per solve, 30x the CPU per event, once
+//     the class's own link was filled to exactly 0 and the racks' shares tied bit for
+//     bit). Only these moves are flow by flow, and solve() reports them
 //     (Changes::moved), so the flow network (flow_network.h) re-times moved flows and
 //     re-rates a class in O(1) however many flows it has.
 // Why pairs and not a per-flow list with faster steps: the per-flow fill's cost was the
@@ -182,8 +187,10 @@
 // `nvl` ones pass; a failed try costs about a tenth of the fill after it (33 us against
 // 248 us on `cm`). On `cm` the solves that pass are the cheap ones (17 us), so trying
 // every time cost 12% more CPU there and saved 15-18% on `nvl`; the solver tries while
-// two thirds of the recent tries passed (and on every 8th solve, to notice a change),
-// which leaves `cm` as before and keeps the `nvl` gain.
+// two thirds of the recent tries passed, and otherwise probes every 8th removal-only
+// solve to notice a change, the interval doubling after each failed probe up to 64
+// (the first half of a `cm` run fails every probe: they were 2-4% of its CPU), which
+// leaves `cm` on the fill and keeps the `nvl` gain.
 //
 // A link's list is not kept in any order: a class whose rate changes keeps its pairs
 // where they are, so the write-back costs only the pairs made and dropped (the lists
@@ -339,7 +346,7 @@ class MaxMinSolver {
   void stamp_pairs(uint32_t c);
   void stamp_from(uint32_t c);
   uint32_t find_pair(uint32_t c, uint32_t link) const;
-  uint32_t new_pair(uint32_t c, uint32_t link, uint32_t mult);
+  uint32_t new_pair(uint32_t c, uint32_t link, uint32_t mult, uint32_t witness);
   void kill_pair(uint32_t p);
   void compact(uint32_t link);
   void leave_class(uint32_t f);
@@ -393,6 +400,12 @@ class MaxMinSolver {
   std::vector<std::vector<uint32_t>> cpairs_;     // its pairs, one per link it crosses
   std::vector<uint32_t> class_mark_;              // == epoch_: in a region, unfrozen
   std::vector<Pair> pairs_;
+  // By pair: kNoFlow or a flow of its class that crosses its link (a flow leaving the
+  // class clears it where it is the witness). With mult 1 it is the pair's only flow,
+  // so a class that splits on that link finds the flow to move without passing over
+  // its members and their routes (that pass was ~5% of the CPU on the 384-rank `cm`
+  // all-to-all-v). Kept apart from Pair: the fill's passes over pairs never read it.
+  std::vector<uint32_t> witness_;
   std::vector<uint32_t> free_pairs_;
   std::vector<uint32_t> dead_pairs_;              // mult 0, still in a link's list
   size_t pairs_made_ = 0;                         // since renumber_pairs()
@@ -464,6 +477,9 @@ class MaxMinSolver {
   // quiet_solve()'s scratch and counters.
   size_t activated_ = 0;                  // activations since the last solve
   static constexpr uint32_t kQuietProbe = 8;
+  static constexpr uint32_t kQuietProbeMax = 64;
+  uint32_t quiet_probe_ = kQuietProbe;    // removal-only solves between probes
+  uint32_t since_probe_ = 0;
   static constexpr uint32_t kQuietWindow = 256;
   uint32_t quiet_recent_ = 0;             // tries in the recent window
   uint32_t quiet_recent_ok_ = 0;          // of those, the ones that passed
@@ -489,6 +505,8 @@ class MaxMinSolver {
   std::vector<uint32_t> unfrozen_;        // active flows on the link not yet frozen
   std::vector<HeapEntry> heap_;           // the region's links, min first
   std::vector<uint32_t> round_;
+  std::vector<uint32_t> in_round_;        // per link: == round_id_ while it saturates
+  uint32_t round_id_ = 0;
   std::vector<uint32_t> units_;           // pairs of the classes on a saturating link
   std::vector<uint32_t> split_;           // flows of a class that cross it
   std::vector<uint32_t> fill_dead_;       // pairs a fill emptied, freed after it

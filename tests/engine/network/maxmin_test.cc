@@ -629,6 +629,43 @@ TEST_CASE("a quiet solve whose bottleneck check fails falls back to the fill") {
   }
 }
 
+TEST_CASE("a flow whose class's link ties with another of its links in a round keeps its class") {
+  // A (3): f1, f2, f3; B (3): f1, f4, f5, f6. B's share 0.75 is below A's 1: f1 and
+  // f4..f6 freeze at 0.75 on B, f2 and f3 take (3 - 0.75) / 2 = 1.125 on A.
+  MaxMinSolver s;
+  const LinkId a = s.add_link(3), b = s.add_link(3), c = s.add_link(1);
+  const std::vector<FlowId> all =
+      start_all(s, {Route{a, b}, Route{a}, Route{a}, Route{b}, Route{b}, Route{b}});
+  const FlowId f1 = all[0], f6 = all[5];
+  CHECK(s.class_of(f1) == index(b));
+  CHECK(s.rate(all[1]) == doctest::Approx(1.125).epsilon(1e-12));
+  // f6 ends while a flow starts on C (so the solve fills, not the quiet path). A and B
+  // now both share 3 among 3 flows: 1 each, one round. f1 crosses both; B, its class's
+  // link, saturates in that round, so it stays in B's class. Moving it to A (the
+  // smaller id, frozen first) would be as valid, but tied links would then trade their
+  // shared flows at every solve (the 1,536-rank `nvl` all-to-all-v of bench/README.md,
+  // where ~68,000 flows moved per solve).
+  s.remove_flow(f6);
+  const FlowId g = s.add_flow(Route{c});
+  s.activate(g);
+  const auto changes = s.solve();
+  CHECK(s.quiet_solves() == 0);
+  CHECK(changes.moved.size() == 1);  // g, into C's class
+  CHECK(changes.moved[0] == g);
+  CHECK(s.class_of(f1) == index(b));
+  const std::vector<Route> routes{Route{a, b}, Route{a}, Route{a}, Route{b}, Route{b}, Route{c}};
+  const std::vector<double> fresh = fresh_solve({3, 3, 1}, routes);
+  const std::vector<double> oracle = brute_force({3, 3, 1}, routes);
+  const std::vector<FlowId> ids{all[0], all[1], all[2], all[3], all[4], g};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    CHECK(s.rate(ids[i]) == doctest::Approx(1).epsilon(1e-12));
+    CHECK(s.rate(ids[i]) == doctest::Approx(fresh[i]).epsilon(1e-12));
+    CHECK(s.rate(ids[i]) == doctest::Approx(oracle[i]).epsilon(1e-12));
+  }
+  CHECK(s.load(a) == doctest::Approx(3).epsilon(1e-12));
+  CHECK(s.load(b) == doctest::Approx(3).epsilon(1e-12));
+}
+
 // Completions alone on a dense star, every event checked against a from-scratch solve
 // and the textbook oracle: both the quiet path and its fallback are taken.
 TEST_CASE("completions on a star, quiet or not, match from-scratch solves") {
