@@ -72,6 +72,11 @@ void check_unique_id(const TraceJob& job, const std::string& column, const std::
 }
 
 void order_trace(Trace& trace, bool absolute, const std::string& submit_column, const std::string& path) {
+  // A header and nothing else is a file cut short or the wrong file, not a trace of no
+  // jobs: the run would report zeros for it. (Rows that were all skipped are counted in
+  // the run's summary instead.)
+  if (trace.jobs.empty() && trace.skipped == 0)
+    throw UserError(fmt::format("{}: no rows after the header (expected at least one job row)", path));
   if (absolute) {
     double first_submit = INFINITY;
     for (const TraceJob& j : trace.jobs) first_submit = std::min(first_submit, j.submit_s);

@@ -52,7 +52,8 @@ void check_row_width(const CsvRecord& row, size_t header_size, const std::string
 void check_unique_id(const TraceJob& job, const std::string& column, const std::string& path,
                      std::map<std::string, size_t>& id_lines);
 
-// Sorts the jobs by submission (stable: file order for ties). `absolute`: the submit
+// Refuses a trace without rows (a header alone). Sorts the jobs by submission (stable:
+// file order for ties). `absolute`: the submit
 // times are points on a calendar, so the trace starts at its first submission; a job
 // more than kMaxTraceSeconds after it is refused (`submit_column` names the column).
 void order_trace(Trace& trace, bool absolute, const std::string& submit_column, const std::string& path);

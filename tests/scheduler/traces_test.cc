@@ -60,6 +60,9 @@ TEST_CASE("a row wider than the header, or a header naming a column twice, is re
                        "t.csv:1: column 'duration' is named twice in the header (columns 3 and 5; expected each name "
                        "once)",
                        podsim::UserError);
+  // A header alone is a file cut short or the wrong file, not a trace of no jobs.
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\n\n", TraceFormat::kItp),
+                       "t.csv: no rows after the header (expected at least one job row)", podsim::UserError);
   // A column the reader does not use may repeat.
   CHECK(parse("job_id,submission_time,duration,num_gpu,x,x\na,1,2,4,5,6\n", TraceFormat::kItp).jobs.size() == 1);
 }
