@@ -22,7 +22,18 @@ std::string shown(int c) {
 
 CsvReader::CsvReader(std::istream& in, std::string path, size_t first_line, size_t max_record_bytes)
     : in_(in.rdbuf()), path_(std::move(path)), line_(first_line), max_record_bytes_(max_record_bytes) {
-  if (in_ != nullptr && first_line == 1) skip_utf8_bom(*in_);
+  if (in_ == nullptr || first_line != 1) return;
+  skip_utf8_bom(*in_);
+  // Windows' "Unicode" is UTF-16 with a byte order mark (FF FE or FE FF): every other
+  // byte NUL, no header a reader could match. Said at once, with the way out.
+  const int c = in_->sgetc();
+  if (c == 0xff || c == 0xfe) {
+    in_->sbumpc();
+    const int d = in_->sgetc();
+    in_->sputbackc(static_cast<char>(c));
+    if ((c == 0xff && d == 0xfe) || (c == 0xfe && d == 0xff))
+      throw UserError(fmt::format("{}:1: UTF-16 text (expected UTF-8 CSV: save the file as UTF-8)", path_));
+  }
 }
 
 void skip_utf8_bom(std::streambuf& in) {

@@ -4,7 +4,8 @@
 // the engine below them; it knows nothing of the simulation.
 //
 // RFC 4180, as Python's csv module and pandas write it: fields separated by commas,
-// records by LF or CRLF (a UTF-8 byte order mark at the start of a file is skipped); a field in double quotes may hold commas, quotes (doubled) and
+// records by LF or CRLF (a UTF-8 byte order mark at the start of a file is skipped; UTF-16,
+// which starts with its own, is refused); a field in double quotes may hold commas, quotes (doubled) and
 // line breaks. Two tolerances, for exports seen in the wild: spaces between a comma and
 // an opening quote, or between a closing quote and the next comma, are ignored; a quote
 // inside an unquoted field is kept as a character.

@@ -256,6 +256,9 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   constexpr std::string_view kBom = "\xef\xbb\xbf";
   file.text_ = std::string_view(text_as_read).starts_with(kBom) ? text_as_read.substr(kBom.size()) : text_as_read;
   const std::string& text = file.text_;
+  if (text.starts_with("\xff\xfe") || text.starts_with("\xfe\xff"))  // Windows' "Unicode"
+    throw UserError(fmt::format("{}:1:1: UTF-16 text (expected UTF-8 protobuf text format: save the file as UTF-8)",
+                                path));
   if (const size_t nul = text.find('\0'); nul != std::string::npos) {
     const size_t line_start = nul == 0 ? std::string::npos : text.rfind('\n', nul - 1);
     const size_t line = static_cast<size_t>(std::count(text.begin(), text.begin() + static_cast<long>(nul), '\n')) + 1;

@@ -47,6 +47,9 @@ cp "$tmp/gen/garbage.textproto" "$tmp/gen/garbage.trace"
 cp "$tmp/gen/ok.trace" "$tmp/gen/flipped.trace"
 name_at=$(grep -obUa 'first' "$tmp/gen/ok.trace" | head -1 | cut -d: -f1)
 printf '\xe6' | dd of="$tmp/gen/flipped.trace" bs=1 seek="$name_at" conv=notrunc 2>/dev/null
+# Saved as Windows' "Unicode" (UTF-16 with a byte order mark): a scenario and a trace.
+iconv -f UTF-8 -t UTF-16 "$in/trace_base.textproto" >"$tmp/gen/utf16.textproto"
+iconv -f UTF-8 -t UTF-16 "$in/itp_ok.csv" >"$tmp/gen/utf16.csv"
 # A NUL byte on line 2, column 12 of a scenario.
 printf 'name: "nul"\n  cluster {\0 }\n' >"$tmp/gen/nul.textproto"
 # A sweep journal with a damaged row (--resume must refuse it, not copy it): a whole

@@ -151,6 +151,13 @@ TEST_CASE("CsvReader: tolerances of exports, and what is not CSV") {
   CHECK(read_all("\xef\xbb\xbf").empty());
   CHECK(read_all("\xef\xbbx,b\n")[0].fields == Fields{"\xef\xbbx", "b"});
   CHECK(read_all("x\n\xef\xbb\xbfy\n", 2)[1].fields == Fields{"\xef\xbb\xbfy"});
+  // UTF-16 (Windows' "Unicode": a byte order mark, then every other byte NUL) is refused
+  // at once rather than read as a header of '?'.
+  CHECK(error_of(std::string("\xff\xfej\0o\0b\0\n\0", 10)) ==
+        "t.csv:1: UTF-16 text (expected UTF-8 CSV: save the file as UTF-8)");
+  CHECK(error_of(std::string("\xfe\xff\0j\0o\0b\0\n", 10)) ==
+        "t.csv:1: UTF-16 text (expected UTF-8 CSV: save the file as UTF-8)");
+  CHECK(read_all("\xff,x\n")[0].fields == Fields{"\xff", "x"});  // one such byte is only a byte
   // first_line: a caller that read the first line itself.
   CHECK(read_all("x\ny\n", 2)[1].line == 3);
 }

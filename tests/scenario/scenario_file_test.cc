@@ -43,6 +43,11 @@ TEST_CASE("protobuf's bare complaints say what was expected") {
         "space)");
 }
 
+TEST_CASE("UTF-16 text is refused at once, with the way out") {
+  CHECK(error_of([] { ScenarioFile::parse("u.textproto", std::string("\xff\xfen\0a\0", 6)); }) ==
+        "u.textproto:1:1: UTF-16 text (expected UTF-8 protobuf text format: save the file as UTF-8)");
+}
+
 TEST_CASE("a UTF-8 byte order mark before the text is skipped; columns count from after it") {
   const ScenarioFile f = ScenarioFile::parse("s.textproto", "\xef\xbb\xbfname: \"x\" seed: 3\n");
   CHECK(f.scenario().seed() == 3);
