@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <optional>
 #include <system_error>
@@ -88,7 +90,14 @@ void check_output_path(const FileUse& output) {
   const std::string& path = output.path.string();
   if (path.empty()) throw UserError(fmt::format("{}: an empty path (expected a file path)", output.role));
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
+  errno = 0;
+  const bool exists = ::stat(path.c_str(), &st) == 0;
+  // A name too long, or a directory on the way that cannot be searched: the write would
+  // fail after the run, its results printed and the file missing.
+  if (!exists && errno != ENOENT && errno != ENOTDIR)
+    throw UserError(fmt::format("{}: {}: {} (expected a path in an existing, writable directory)", path, output.role,
+                                std::strerror(errno)));
+  if (exists) {
     if (S_ISDIR(st.st_mode))
       throw UserError(fmt::format("{}: {}: is a directory (expected a file path, not a directory)", path, output.role));
     if (!S_ISREG(st.st_mode))

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <filesystem>
@@ -38,6 +42,14 @@ namespace {
 void check_out_dir(const std::string& dir, Problems& problems) {
   namespace fs = std::filesystem;
   std::error_code ec;
+  struct stat st {};
+  errno = 0;
+  if (::stat(dir.c_str(), &st) != 0 && errno == ENAMETOOLONG) {  // else it looks absent, and fails after the run
+    problems.add("outputs.out_dir", fmt::format("cannot create '{}': {} (expected a directory path podsim can create "
+                                                "or write into)",
+                                                printable(dir), std::strerror(errno)));
+    return;
+  }
   fs::path existing = fs::absolute(dir, ec);
   if (ec) return;  // the write reports it
   while (!fs::exists(existing, ec) && existing.has_relative_path()) existing = existing.parent_path();

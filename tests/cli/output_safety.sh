@@ -121,6 +121,18 @@ rc=$?
 [ "$rc" -eq 2 ] && one_line && [ ! -s "$tmp/out" ] && echo "ok   topo --dot '': refused before the summary" ||
   fail "topo --dot '': exit $rc"
 
+# 8b. A file name longer than the file system takes is refused before the run prints
+#     anything (it once looked absent: results on stdout, then the write failed).
+long=$(printf 'a%.0s' $(seq 300))
+timeout 120 "$podsim" -q run "$scenario" --report "$tmp/$long.html" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line && grep -q ": --report: File name too long (expected a path" "$tmp/err" && [ ! -s "$tmp/out" ] &&
+  echo "ok   --report with a 300-character name: refused before the run" || fail "--report long name: exit $rc"
+timeout 120 "$podsim" -q run "$scenario" --set "outputs.out_dir=$tmp/$long" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line && grep -q "outputs.out_dir: cannot create '.*': File name too long" "$tmp/err" && [ ! -s "$tmp/out" ] &&
+  echo "ok   outputs.out_dir with a 300-character name: refused before the run" || fail "out_dir long name: exit $rc"
+
 # 9. Under an address-space limit (ulimit -v) the memory estimates use what the process
 #    may still map, not MemAvailable: a million-row trace (~1.65 GB estimated) under 1 GB
 #    is refused at the trace's field, not ended by "out of memory" (exit 3) halfway.
