@@ -48,7 +48,7 @@ TEST_CASE("UTF-16 text is refused at once, with the way out") {
         "u.textproto:1:1: UTF-16 text (expected UTF-8 protobuf text format: save the file as UTF-8)");
 }
 
-TEST_CASE("a UTF-8 byte order mark before the text is skipped; columns count from after it") {
+TEST_CASE("a UTF-8 byte order mark before the text is skipped, and columns count from after it") {
   const ScenarioFile f = ScenarioFile::parse("s.textproto", "\xef\xbb\xbfname: \"x\" seed: 3\n");
   CHECK(f.scenario().seed() == 3);
   CHECK(f.where("seed") == "s.textproto:1:11");
