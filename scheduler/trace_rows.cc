@@ -57,7 +57,11 @@ std::optional<size_t> find_column(const std::vector<std::string>& header, const 
 }
 
 void check_row_width(const CsvRecord& row, size_t header_size, const std::string& path) {
-  if (row.fields.size() > header_size)
+  // Empty cells past the header's (a trailing comma on every row, as some exports
+  // write) shift nothing: the row's cells are where the header says.
+  const auto blank = [](const std::string& cell) { return cell.find_first_not_of(" \t") == std::string::npos; };
+  if (row.fields.size() > header_size &&
+      !std::all_of(row.fields.begin() + static_cast<std::ptrdiff_t>(header_size), row.fields.end(), blank))
     throw UserError(fmt::format("{}:{}: {} columns, expected {} as in the header (a comma inside a cell must be "
                                 "quoted: \"1,000\")",
                                 path, row.line, row.fields.size(), header_size));

@@ -43,8 +43,9 @@ std::optional<size_t> find_column(const std::vector<std::string>& header, const 
 
 // Refuses a row with more cells than the header names ("PATH:LINE: 6 columns, expected
 // 4 ..."): an unquoted comma inside a cell ("1,000") shifts every later cell, so the
-// row's values would be read from the wrong columns. Shorter rows are refused by the
-// readers only where a needed cell is missing.
+// row's values would be read from the wrong columns. Extra cells that are all blank (a
+// trailing comma on every row) are accepted. Shorter rows are refused by the readers
+// only where a needed cell is missing.
 void check_row_width(const CsvRecord& row, size_t header_size, const std::string& path);
 
 // Records `job`'s id in `id_lines` (id -> the line that used it first); refuses an id

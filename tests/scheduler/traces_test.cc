@@ -63,6 +63,12 @@ TEST_CASE("a row wider than the header, or a header naming a column twice, is re
   // A header alone is a file cut short or the wrong file, not a trace of no jobs.
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\n\n", TraceFormat::kItp),
                        "t.csv: no rows after the header (expected at least one job row)", podsim::UserError);
+  // Blank cells past the header's (a trailing comma on every row) shift nothing.
+  const Trace trailing = parse("job_id,submission_time,duration,num_gpu\na,1,2,4,\nb,3,5,8, ,\n", TraceFormat::kItp);
+  REQUIRE(trailing.jobs.size() == 2);
+  CHECK(trailing.jobs[1].id == "b");
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,1,2,4,,7\n", TraceFormat::kItp),
+                       doctest::Contains("t.csv:2: 6 columns, expected 4 as in the header"), podsim::UserError);
   // A column the reader does not use may repeat.
   CHECK(parse("job_id,submission_time,duration,num_gpu,x,x\na,1,2,4,5,6\n", TraceFormat::kItp).jobs.size() == 1);
 }
