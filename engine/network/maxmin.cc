@@ -1028,9 +1028,8 @@ bool MaxMinSolver::quiet_solve() {
     // (pushed_max_), and the others, which were at most c's old rate (other_max_ bounds
     // them all; the list when that is not enough).
     const double bound = x * (1 + kTieTolerance);
-    if (!(link_mark_[c] == stamp && pushed_max[c] > bound) && (x_old <= bound || other_max[c] <= bound)) {
-      // holds
-    } else {
+    const bool bounded = !(link_mark_[c] == stamp && pushed_max[c] > bound) && (x_old <= bound || other_max[c] <= bound);
+    if (!bounded) {
       const double top = entries_top(c);
       if (top > bound) return give_up();
       exact_top_.push_back(Saturation{c, top});
