@@ -5,6 +5,8 @@
 #include <sstream>
 #include <utility>
 
+#include "engine/byte_order_mark.h"
+#include "engine/check.h"
 #include "engine/error.h"
 
 namespace podsim {
@@ -23,27 +25,18 @@ std::string shown(int c) {
 CsvReader::CsvReader(std::istream& in, std::string path, size_t first_line, size_t max_record_bytes)
     : in_(in.rdbuf()), path_(std::move(path)), line_(first_line), max_record_bytes_(max_record_bytes) {
   if (in_ == nullptr || first_line != 1) return;
-  skip_utf8_bom(*in_);
-  // Windows' "Unicode" is UTF-16 with a byte order mark (FF FE or FE FF): every other
-  // byte NUL, no header a reader could match. Said at once, with the way out.
-  const int c = in_->sgetc();
-  if (c == 0xff || c == 0xfe) {
-    in_->sbumpc();
-    const int d = in_->sgetc();
-    in_->sputbackc(static_cast<char>(c));
-    if ((c == 0xff && d == 0xfe) || (c == 0xfe && d == 0xff))
-      throw UserError(fmt::format("{}:1: UTF-16 text (expected UTF-8 CSV: save the file as UTF-8)", path_));
-  }
-}
-
-void skip_utf8_bom(std::streambuf& in) {
-  // Excel's "CSV UTF-8" and Windows editors start a file with EF BB BF; it is not part of
-  // the first cell. Anything else is put back as it was.
-  static constexpr unsigned char kBom[] = {0xef, 0xbb, 0xbf};
+  // The first bytes tell a byte order mark (byte_order_mark.h): a UTF-8 one is not part of
+  // the first cell and is consumed; UTF-16 has no header a reader could match and is
+  // refused at once, with the way out; anything else is put back as it was.
+  char head[kUtf8BomSize];
   size_t taken = 0;
-  while (taken < 3 && in.sgetc() == kBom[taken]) in.sbumpc(), ++taken;
-  if (taken == 3) return;
-  while (taken > 0) in.sputbackc(static_cast<char>(kBom[--taken]));
+  while (taken < kUtf8BomSize && in_->sgetc() != kEof) head[taken++] = static_cast<char>(in_->sbumpc());
+  const ByteOrderMark bom = byte_order_mark({head, taken});
+  if (bom == ByteOrderMark::kUtf16)
+    throw UserError(fmt::format("{}:1: UTF-16 text (expected UTF-8 CSV: save the file as UTF-8)", path_));
+  if (bom == ByteOrderMark::kUtf8) return;
+  while (taken > 0)
+    PODSIM_CHECK(in_->sputbackc(head[--taken]) != kEof, "CsvReader: cannot put back the first bytes");
 }
 
 std::optional<CsvRecord> CsvReader::next() {

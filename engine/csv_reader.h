@@ -54,10 +54,6 @@ class CsvReader {
   size_t max_record_bytes_;
 };
 
-// Consumes a UTF-8 byte order mark (EF BB BF) at the read position of `in`, if there is
-// one; otherwise reads nothing. For readers of text that may come from Windows editors.
-void skip_utf8_bom(std::streambuf& in);
-
 // The fields of one record held in a string (its line break, if any, ends it). Nullopt if
 // a quote does not close or text follows the record. For small inputs (a --set value, a
 // test); files go through CsvReader.

@@ -20,6 +20,7 @@
 #include "io/input_file.h"
 #include "scenario/field_override.h"
 #include "sim/memory_limit.h"
+#include "engine/byte_order_mark.h"
 #include "engine/error.h"
 
 namespace podsim::scenario {
@@ -252,11 +253,11 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   ScenarioFile file;
   file.path_ = path;
   // A UTF-8 byte order mark (Windows editors write one) is not text of the scenario;
-  // editors do not count it as a column either.
-  constexpr std::string_view kBom = "\xef\xbb\xbf";
-  file.text_ = std::string_view(text_as_read).starts_with(kBom) ? text_as_read.substr(kBom.size()) : text_as_read;
+  // editors do not count it as a column either. UTF-16 (Windows' "Unicode") is refused.
+  const ByteOrderMark bom = byte_order_mark(text_as_read);
+  file.text_ = bom == ByteOrderMark::kUtf8 ? text_as_read.substr(kUtf8BomSize) : text_as_read;
   const std::string& text = file.text_;
-  if (text.starts_with("\xff\xfe") || text.starts_with("\xfe\xff"))  // Windows' "Unicode"
+  if (bom == ByteOrderMark::kUtf16)
     throw UserError(fmt::format("{}:1:1: UTF-16 text (expected UTF-8 protobuf text format: save the file as UTF-8)",
                                 path));
   if (const size_t nul = text.find('\0'); nul != std::string::npos) {
