@@ -50,9 +50,14 @@ size_t merge_sweep_shards(const std::string& out_path, const std::vector<std::st
   }
   std::string missing;  // the first few, then how many more: one line however many are missing
   size_t more = 0;
-  for (size_t k = 1, listed = 0; k <= count; ++k)
-    if (seen[k] == nullptr && ++listed <= 5) missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", k, count);
-    else if (seen[k] == nullptr) ++more;
+  for (size_t k = 1, listed = 0; k <= count; ++k) {
+    if (seen[k] != nullptr) continue;
+    if (++listed <= 5) {
+      missing += fmt::format("{}{}/{}", missing.empty() ? "" : ", ", k, count);
+    } else {
+      ++more;
+    }
+  }
   if (more > 0) missing += fmt::format(" and {} more", more);
   if (!missing.empty())
     throw UserError(fmt::format("podsim merge: missing shard {} of sweep {} (got {} of {} shard files)", missing,
