@@ -52,11 +52,21 @@ bool same(const Identity& a, const Identity& b) {
   return a.name == b.name;
 }
 
-// What stdout writes to, if it is a regular file (a shell's `> FILE`).
-std::optional<Identity> stdout_file() {
-  struct stat st {};
-  if (::fstat(STDOUT_FILENO, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  return Identity{.inode = std::make_pair(st.st_dev, st.st_ino), .name = {}};
+// The standard streams that are regular files (a shell's `> FILE`, `2> FILE`, `< FILE`),
+// each with how a refusal names it. An output onto one (`--out /dev/stderr` while stderr
+// goes to a log file) would be renamed over that file: the log, or the file the user
+// redirected stdin from, replaced by podsim's output.
+std::vector<std::pair<Identity, std::string>> standard_stream_files() {
+  std::vector<std::pair<Identity, std::string>> out;
+  const std::pair<int, const char*> streams[] = {{STDOUT_FILENO, "stdout, which is redirected to it"},
+                                                 {STDERR_FILENO, "stderr, which is redirected to it"},
+                                                 {STDIN_FILENO, "stdin, which is redirected from it"}};
+  for (const auto& [fd, what] : streams) {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+      out.emplace_back(Identity{.inode = std::make_pair(st.st_dev, st.st_ino), .name = {}}, what);
+  }
+  return out;
 }
 
 // True iff the regular file at `path` is empty or its first kSignatureWindow bytes
@@ -120,7 +130,7 @@ void check_output_path(const FileUse& output) {
 void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse>& outputs) {
   std::vector<Identity> input_ids, output_ids;
   for (const FileUse& in : inputs) input_ids.push_back(identify(in.path));
-  const std::optional<Identity> out = stdout_file();
+  const std::vector<std::pair<Identity, std::string>> streams = standard_stream_files();
   for (size_t i = 0; i < outputs.size(); ++i) {
     const FileUse& o = outputs[i];
     // Its kind first, then what it would overwrite (a named input or output says more
@@ -137,7 +147,8 @@ void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse
     for (size_t k = 0; k < i; ++k)
       if (same(id, output_ids[k]))
         refuse(fmt::format("the {} output ({})", outputs[k].role, outputs[k].path.string()));
-    if (out && same(id, *out)) refuse("stdout, which is redirected to it");
+    for (const auto& [stream, what] : streams)
+      if (same(id, stream)) refuse(what);
     check_signature(o);
     output_ids.push_back(id);
   }

@@ -1,9 +1,9 @@
 #pragma once
 // Outputs never destroy anything (docs/reliability.md, "Outputs"): before a command
 // writes, every output path it was given is checked against every file it reads, every
-// other output and the file stdout is redirected to, by file identity (device and inode,
-// after following symbolic links), and by resolved name for outputs that do not exist
-// yet. Every command with an output option calls check_outputs() once, before it runs
+// other output and the files stdout, stderr and stdin are redirected to, by file
+// identity (device and inode, after following symbolic links), and by resolved name for
+// outputs that do not exist yet. Every command with an output option calls check_outputs() once, before it runs
 // anything, so an hour-long run is not lost to a path that could never be written.
 //
 //   check_outputs({{"trace", trace_path}}, {{"--perfetto", json_path}});
@@ -34,7 +34,7 @@ inline constexpr size_t kSignatureWindow = 4096;
 
 // Throws UserError (one line, the output's path and role first) if an output cannot be
 // written as a whole file (check_output_path) or is the same file as an input, another
-// output, or stdout.
+// output, or the file a standard stream (stdout, stderr, stdin) is redirected to.
 void check_outputs(const std::vector<FileUse>& inputs, const std::vector<FileUse>& outputs);
 
 // Throws UserError unless `path` can become a whole output file: it is absent or a

@@ -84,7 +84,21 @@ PlanAnswer plan(const PlanRequest& o) {
                                   "cluster.fat_tree.oversubscription=3)", set));
     file.apply_override(set);
   }
-  topologies::ClusterParams params = cluster_params(file);
+  topologies::ClusterParams params = [&] {
+    try {
+      return cluster_params(file);
+    } catch (const UserError& e) {
+      // A problem in the cluster `--system S --devices N` made (a count past the pools'
+      // limit, more memory than the machine has) is the options' problem, not a line of
+      // a file the user never wrote ("podsim plan --system nvl72:1:38: ...").
+      const std::string made = fmt::format("podsim plan --system {}:", o.system);
+      const std::string what = e.what();
+      if (!o.cluster_file.empty() || !what.starts_with(made)) throw;
+      const size_t field = what.find(": ", made.size());
+      throw UserError(fmt::format("podsim plan: --devices {} of --system {}: {}", o.devices, o.system,
+                                  field == std::string::npos ? what : what.substr(field + 2)));
+    }
+  }();
   params.detailed_view = false;  // the planner times plans on the collapsed view
   const topologies::Cluster cluster = topologies::build_cluster(params);
   const int devices = o.devices > 0 ? o.devices : static_cast<int>(cluster.devices().size());

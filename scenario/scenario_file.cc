@@ -12,7 +12,6 @@
 #include <fstream>
 #include <functional>
 #include <optional>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "sim/memory_limit.h"
 #include "engine/byte_order_mark.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 
 namespace podsim::scenario {
 namespace {
@@ -92,24 +92,58 @@ std::optional<std::string> undefined_enum_value(const google::protobuf::Message&
   return std::nullopt;
 }
 
+// The parts of a parser message between `pieces`: {"Message type \"", "\" has no field
+// named \"", "\"."} takes 'Message type "A" has no field named "b".' apart into {"A", "b"}.
+// Each part runs to the first occurrence of the next piece and may not hold a '"'; the
+// last piece must end the message unless `prefix_only`. std::regex is not used here: its
+// matcher recurses once per character, and a 100,000-character unknown field name in a
+// scenario overflowed the stack (exit 139).
+std::optional<std::vector<std::string>> parts_between(std::string_view message,
+                                                      std::initializer_list<std::string_view> pieces,
+                                                      bool prefix_only = false) {
+  const std::string_view* piece = pieces.begin();
+  if (!message.starts_with(*piece)) return std::nullopt;
+  size_t at = piece->size();
+  std::vector<std::string> parts;
+  for (++piece; piece != pieces.end(); ++piece) {
+    const bool last = piece + 1 == pieces.end();
+    const size_t next = last && !prefix_only ? (message.ends_with(*piece) ? message.size() - piece->size()
+                                                                          : std::string_view::npos)
+                                             : message.find(*piece, at);
+    if (next == std::string_view::npos || next < at) return std::nullopt;
+    const std::string_view part = message.substr(at, next - at);
+    if (part.find('"') != std::string_view::npos) return std::nullopt;
+    parts.emplace_back(part);
+    at = next + piece->size();
+  }
+  return parts;
+}
+
+// True iff `s` is a protobuf identifier (or, with dots, a full type name).
+bool is_identifier(std::string_view s, bool dots = false) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (dots && c == '.');
+  });
+}
+
 // Adds what was expected to the parser's messages that only say what was wrong.
 std::string explain(const std::string& message) {
-  static const std::regex unknown_field(R"re(^Message type "([\w.]+)" has no field named "(\w+)"\.$)re");
-  static const std::regex unknown_enum(R"re(^Unknown enumeration value of "([^"]*)" for field "(\w+)"\.$)re");
-  std::smatch m;
-  if (std::regex_match(message, m, unknown_field)) {
-    const Descriptor* d = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(m[1]);
+  const auto unknown_field = parts_between(message, {"Message type \"", "\" has no field named \"", "\"."});
+  if (unknown_field && is_identifier((*unknown_field)[0], true) && is_identifier((*unknown_field)[1])) {
+    const Descriptor* d = google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName((*unknown_field)[0]);
     if (d != nullptr)
-      return fmt::format("{} has no field '{}' (expected one of: {})", d->name(), m[2].str(), names_of(d));
+      return fmt::format("{} has no field '{}' (expected one of: {})", d->name(), printable((*unknown_field)[1]),
+                         names_of(d));
   }
-  if (std::regex_match(message, m, unknown_enum)) {
+  const auto unknown_enum = parts_between(message, {"Unknown enumeration value of \"", "\" for field \"", "\"."});
+  if (unknown_enum && is_identifier((*unknown_enum)[1])) {
     std::set<const Descriptor*> seen;
     std::set<const EnumDescriptor*> enums;
-    enums_of_field(podsim::v1::Scenario::descriptor(), m[2], seen, enums);
+    enums_of_field(podsim::v1::Scenario::descriptor(), (*unknown_enum)[1], seen, enums);
     if (enums.size() == 1) {
       const EnumDescriptor* e = *enums.begin();
-      return fmt::format("'{}' is not a {} for field '{}' (expected one of {})", m[1].str(), e->name(), m[2].str(),
-                         value_names(e));
+      return fmt::format("'{}' is not a {} for field '{}' (expected one of {})", printable((*unknown_enum)[0]),
+                         e->name(), (*unknown_enum)[1], value_names(e));
     }
   }
   if (message.starts_with("String literals cannot cross line boundaries"))
@@ -117,13 +151,26 @@ std::string explain(const std::string& message) {
   if (message.starts_with("Interpreting non ascii codepoint"))
     return "not a text scenario file: a non-ASCII byte outside a string (expected protobuf text format; UTF-8 only "
            "inside \"...\")";
-  static const std::regex set_twice(R"re(^Non-repeated field "(\w+)" is specified multiple times\.$)re");
-  if (std::regex_match(message, m, set_twice))
-    return fmt::format("'{}' is set twice (expected one value: it is not a repeated field)", m[1].str());
+  const auto set_twice = parts_between(message, {"Non-repeated field \"", "\" is specified multiple times."});
+  if (set_twice && is_identifier((*set_twice)[0]))
+    return fmt::format("'{}' is set twice (expected one value: it is not a repeated field)", (*set_twice)[0]);
+  // Two members of a oneof (a pool's `nvlink { }` beside its `cloudmatrix384 { }`).
+  const auto oneof = parts_between(
+      message, {"Field \"", "\" is specified along with field \"", "\", another member of oneof \"", "\"."});
+  if (oneof && is_identifier((*oneof)[0]) && is_identifier((*oneof)[1]))
+    return fmt::format("'{}' is set beside '{}', its alternative (oneof '{}'): expected only one of them",
+                       (*oneof)[0], (*oneof)[1], (*oneof)[2]);
   if (message == "Expected integer, got: -")
     return "a negative number for a field that cannot be negative (expected an integer >= 0)";
   if (message.starts_with("Need space between number and identifier"))
     return "a number runs into letters or '_' (expected a plain number such as 1000 or 1e3, then a space)";
+  // The parser quotes the token it did not expect whole: a million-letter word would be a
+  // million-character line. Cut it as every quoted input is (engine/printable.h).
+  if (const size_t got = message.find(", got: "); got != std::string::npos)
+    return message.substr(0, got + 7) + printable(std::string_view(message).substr(got + 7));
+  if (const size_t found = message.find(", found \""); found != std::string::npos && message.ends_with("\"."))
+    return message.substr(0, found + 9) +
+           printable(std::string_view(message).substr(found + 9, message.size() - 2 - (found + 9))) + "\".";
   return message;
 }
 
@@ -159,16 +206,15 @@ class Collector : public google::protobuf::io::ErrorCollector {
   Collector(std::string path, const std::string& text) : path_(std::move(path)), text_(text) {}
   void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
     if (!first_.empty()) return;
-    static const std::regex unknown_enum(R"re(^Unknown enumeration value of "([^"]*)" for field)re");
-    std::smatch m;
-    if (std::regex_search(message, m, unknown_enum)) point_at_value(m[1], line, column);
+    if (auto value = parts_between(message, {"Unknown enumeration value of \"", "\" for field"}, true))
+      point_at_value((*value)[0], line, column);
     std::string text = explain(message);
     if (message.starts_with("Integer out of range")) {
       // The parser does not say which field; the name before the value does.
       const std::string field = field_before(line, column);
       const std::string range = integer_range_of(field);
-      static const std::regex number(R"re(^Integer out of range \((.*)\)$)re");
-      const std::string value = std::regex_match(message, m, number) ? m[1].str() : "the value";
+      const auto number = parts_between(message, {"Integer out of range (", ")"});
+      const std::string value = number ? printable((*number)[0]) : "the value";
       text = range.empty() ? fmt::format("{} is out of range (expected an integer the field's type can hold)", value)
                            : fmt::format("{}: {} is out of range (expected an integer in {})", field, value, range);
     }

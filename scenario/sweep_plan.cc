@@ -206,6 +206,18 @@ std::vector<std::string> SweepPlan::values(size_t p) const {
   return out;
 }
 
+std::vector<size_t> SweepPlan::one_axis_points() const {
+  std::vector<size_t> out{0};
+  size_t stride = 1;  // the last axis varies fastest
+  for (size_t i = axes_.size(); i-- > 0;) {
+    const size_t n = axes_[i].field.values.size();
+    for (size_t v = 1; v < n; ++v) out.push_back(v * stride);
+    stride *= n;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 ScenarioFile SweepPlan::point_file(size_t p) const {
   const std::vector<std::string> fields = this->fields();
   const std::vector<std::string> values = this->values(p);

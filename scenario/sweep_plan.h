@@ -55,6 +55,11 @@ class SweepPlan {
   std::vector<std::string> values(size_t p) const;
   // The scenario of point p (see above). Throws UserError if an override fails.
   ScenarioFile point_file(size_t p) const;
+  // Point 0 and the points that differ from it on one axis only, in increasing order:
+  // 1 + sum over axes of (values - 1) points rather than their product. What depends on
+  // each field separately (a sweep's result columns: jobs', systems' names) is the same
+  // at every point iff it is the same at these.
+  std::vector<size_t> one_axis_points() const;
 
  private:
   struct Field {

@@ -31,6 +31,23 @@ rc=$?
 [ "$rc" -eq 2 ] && one_line && grep -q 'o.csv: --out: the same file as stdout, which is redirected to it' "$tmp/err" &&
   echo "ok   sweep --out X > X: refused" || fail "sweep --out X > X: exit $rc"
 
+# 2b. The same for stderr and stdin (round 2): `--out /dev/stderr` while stderr goes to a
+#     log file was renamed over the log; `merge /dev/stdin ...` over the file stdin came
+#     from. Both refused, both files unchanged.
+: >"$tmp/log"
+timeout 120 "$podsim" -q sweep "$tmp/s.textproto" --set seed=1,2 --out /dev/stderr >/dev/null 2>"$tmp/log"
+rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/log")" -eq 1 ] &&
+  grep -q '^/dev/stderr: --out: the same file as stderr, which is redirected to it' "$tmp/log" &&
+  echo "ok   sweep --out /dev/stderr 2> FILE: refused, the log kept" || { cp "$tmp/log" "$tmp/err"; fail "--out /dev/stderr: exit $rc"; }
+timeout 120 "$podsim" -q sweep "$tmp/s.textproto" --set seed=1,2 --out "$tmp/shard.csv" >/dev/null 2>&1
+cp "$tmp/shard.csv" "$tmp/stdin.csv"
+timeout 60 "$podsim" -q merge /dev/stdin "$tmp/shard.csv" <"$tmp/stdin.csv" >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line && grep -q '^/dev/stdin: OUT: the same file as stdin, which is redirected from it' "$tmp/err" &&
+  cmp -s "$tmp/stdin.csv" "$tmp/shard.csv" && echo "ok   merge /dev/stdin < FILE: refused, the file kept" ||
+  fail "merge /dev/stdin: exit $rc"
+
 # 3. A FIFO as an output: refused, not written, not replaced, and no temporary left.
 mkfifo "$tmp/out.fifo"
 timeout 60 "$podsim" -q sweep "$tmp/s.textproto" --set seed=1,2 --out "$tmp/out.fifo" >/dev/null 2>"$tmp/err"

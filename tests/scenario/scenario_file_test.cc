@@ -43,6 +43,29 @@ TEST_CASE("protobuf's bare complaints say what was expected") {
         "space)");
 }
 
+TEST_CASE("a very long word is one short line, not a crash") {
+  // An unknown field name of 100,000 letters once overflowed the stack in std::regex
+  // (exit 139); tokens the parser quotes are cut as every quoted input is.
+  const auto err = [](const std::string& text) { return error_of([&] { ScenarioFile::parse("s.textproto", text); }); };
+  const std::string word(100000, 'a');
+  CHECK(err(word + ": 1\n") == "s.textproto:1:100001: Scenario has no field 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' "
+                              "(expected one of: name, description, seed, horizon_s, cluster, jobs, scheduler, outputs, "
+                              "limits, sources, failures, job_settings, compare, sweep)");
+  CHECK(err("jobs { precision: " + word + " }").starts_with(
+      "s.textproto:1:19: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is not a Precision"));
+  CHECK(err("seed: \"" + word + "\"") == "s.textproto:1:7: Expected integer, got: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...");
+  CHECK(err("jobs " + word + " }") == "s.textproto:1:6: Expected \"{\", found \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\".");
+  CHECK(err("seed: " + std::string(1000, '9')).starts_with("s.textproto:1:7: seed: 9999999999999999999999999999999999999... "
+                                                           "is out of range"));
+}
+
+TEST_CASE("two members of a oneof are refused in words, at the second") {
+  CHECK(error_of([] {
+          ScenarioFile::parse("s.textproto", "cluster { pools { nvlink { } cloudmatrix384 { } } }");
+        }) == "s.textproto:1:45: 'cloudmatrix384' is set beside 'nvlink', its alternative (oneof 'params'): expected "
+              "only one of them");
+}
+
 TEST_CASE("UTF-16 text is refused at once, with the way out") {
   CHECK(error_of([] { ScenarioFile::parse("u.textproto", std::string("\xff\xfen\0a\0", 6)); }) ==
         "u.textproto:1:1: UTF-16 text (expected UTF-8 protobuf text format: save the file as UTF-8)");

@@ -86,6 +86,37 @@ TEST_CASE("points are the Cartesian product, last axis fastest") {
   CHECK(p5.where("jobs[0].steps") == "smoke.textproto:8:3");
 }
 
+TEST_CASE("the points one axis away from point 0: 1 + sum of (values - 1), not the product") {
+  // 2 x 3 points: the first axis moves in steps of 3 (the last axis varies fastest).
+  CHECK(six_points().one_axis_points() == std::vector<size_t>{0, 1, 2, 3});
+  const SweepPlan big = SweepPlan::make(ScenarioFile::parse("smoke.textproto", kSmoke),
+                                        {"seed=1,2,3,4,5,6,7,8,9,10", "jobs[1].arrival_s=1,2,3,4,5,6,7,8,9,10",
+                                         "jobs[0].steps=1,2,3,4,5,6,7,8,9,10"});
+  CHECK(big.points() == 1000);
+  const std::vector<size_t> probes = big.one_axis_points();
+  CHECK(probes.size() == 28);
+  CHECK(probes[1] == 1);     // jobs[0].steps, the last axis
+  CHECK(probes[9] == 9);
+  CHECK(probes[10] == 10);      // jobs[1].arrival_s: steps of 10
+  CHECK(probes[19] == 100);     // seed: steps of 100
+  CHECK(probes.back() == 900);
+}
+
+TEST_CASE("a sweep that changes a name is refused whichever axis changes it") {
+  // A comparison's columns carry the system's name; a second axis must not hide the first.
+  const std::string study = R"(name: "s"
+cluster { name: "rack" pools { preset: "nvl72" count: 1 } }
+jobs { name: "a" model { preset: "llama3-8b" } plan { tp: 4 dp: 18 micro_batch: 1 global_batch: 72 } }
+compare { }
+)";
+  const ScenarioFile file = ScenarioFile::parse("s.textproto", study);
+  for (const auto& lists : {std::vector<std::string>{"seed=1,2", "cluster.name=x,y"},
+                            std::vector<std::string>{"cluster.name=x,y", "seed=1,2,3"}}) {
+    const std::string err = error_of([&] { run_to_string(SweepPlan::make(file, lists), 1); });
+    CHECK(err.find("has other result columns than point 0") != std::string::npos);
+  }
+}
+
 TEST_CASE("a sweep block, linked fields, and --set lists that replace an axis") {
   const std::string text = std::string(kSmoke) + R"(sweep {
   axes {
