@@ -72,6 +72,7 @@ Result run_podsim(const Hierarchy& h, Traffic traffic) {
   const HierarchyFabric fabric(h);
   pe::Simulator sim(1);
   pe::FlowNetwork net(sim, fabric.links());
+  net.declare_feeders(fabric);
   if (traffic == Traffic::kAllToAllV) {
     const size_t n = h.n;
     const std::vector<uint64_t> bytes = pair_bytes(n, kA2avSeed);

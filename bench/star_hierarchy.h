@@ -78,6 +78,23 @@ class HierarchyFabric : public pe::Fabric {
   }
   size_t device_count() const override { return h_.n; }
   const std::vector<pe::LinkSpec>& links() const override { return links_; }
+  // A switch's up link is crossed only by flows that came up one of its children's
+  // up links, and its down link only by flows that go on down one of its children's
+  // down links.
+  std::vector<pe::LinkId> feeders(pe::LinkId id) const override {
+    const size_t link = pe::index(id);
+    size_t l = 0;
+    while (l + 1 < h_.first_link.size() && link >= h_.first_link[l + 1]) ++l;
+    if (l == 0) return {};  // a device's own link
+    const size_t i = link - h_.first_link[l];
+    const bool down = i >= h_.counts[l];
+    const size_t node = down ? i - h_.counts[l] : i;
+    std::vector<pe::LinkId> out;
+    const size_t fanout = h_.topo.tiers[l - 1].fanout;
+    for (size_t child = node * fanout; child < std::min((node + 1) * fanout, h_.counts[l - 1]); ++child)
+      out.push_back(pe::LinkId{static_cast<uint32_t>(h_.first_link[l - 1] + (down ? h_.counts[l - 1] : 0) + child)});
+    return out;
+  }
   const std::vector<pe::LinkId>& route(pe::DeviceId src, pe::DeviceId dst) const override {
     const size_t s = pe::index(src), d = pe::index(dst), k = h_.climb(s, d);
     route_.clear();

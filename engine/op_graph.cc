@@ -79,6 +79,7 @@ class Executor final : private FlowObserver {
       : g_(g), fabric_(fabric), options_(options), sim_(0), waiting_(g.node_count()) {
     if (options_.mode == CommMode::kFlow) {
       net_ = std::make_unique<FlowNetwork>(sim_, fabric_.links(), options_.network);
+      net_->declare_feeders(fabric_);
       if (options_.observer && options_.observer->wants_flows()) net_->set_observer(this);
     }
     run_.start.assign(g.node_count(), SimTime::max());

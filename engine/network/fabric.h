@@ -81,6 +81,13 @@ class Fabric {
   virtual std::optional<SwitchPath> switch_path(DeviceId /*d*/) const { return std::nullopt; }
   // The library and interconnects of `d`'s system. Default: ideal (no library terms).
   virtual CommProfile comm_profile(DeviceId /*d*/) const { return {}; }
+  // Links one of which every route crossing `l` also crosses: for a link out of a
+  // switch, the switch's other links in (routes run from device to device and never
+  // turn back), or for a link into a switch, its other links out. When their
+  // capacities sum to at most l's, l can never bottleneck a flow (its load is at most
+  // theirs), and the flow network leaves it out of the max-min solve
+  // (FlowNetwork::declare_feeders). Default: none (no claim).
+  virtual std::vector<LinkId> feeders(LinkId /*l*/) const { return {}; }
 };
 
 }  // namespace podsim::engine

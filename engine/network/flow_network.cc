@@ -105,10 +105,36 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
   if (!(flow.bytes.value() >= 0) || !std::isfinite(flow.bytes.value()))
     throw std::invalid_argument("FlowNetwork: flow bytes must be finite and >= 0");
   if (flow.extra_latency < SimTime::zero()) throw std::invalid_argument("FlowNetwork: flow extra_latency is negative");
-  const FlowId id = solver_.add_flow(flow.route);  // validates the links
+  std::span<const LinkId> solver_route = flow.route;
+  std::array<uint32_t, kMaxPassiveHops> left_out;
+  left_out.fill(kNoLink);
+  if (!passive_.empty()) {
+    solver_route_.clear();
+    size_t k = 0;
+    for (LinkId id : flow.route) {
+      const uint32_t l = index(id);
+      if (l < passive_.size() && passive_[l] && k < kMaxPassiveHops) {
+        if (std::find(left_out.begin(), left_out.begin() + k, l) != left_out.begin() + k)
+          throw std::invalid_argument("FlowNetwork: route crosses link " + std::to_string(l) + " twice");
+        const auto [first, last] = feeder_range_[l];
+        const bool fed = std::any_of(feeder_pool_.begin() + first, feeder_pool_.begin() + last, [&](uint32_t e) {
+          return std::find(flow.route.begin(), flow.route.end(), LinkId{e}) != flow.route.end();
+        });
+        if (!fed)
+          throw std::invalid_argument("FlowNetwork: a route crosses link " + std::to_string(l) +
+                                      " but none of the links declared to feed it (Fabric::feeders)");
+        left_out[k++] = l;
+        continue;
+      }
+      solver_route_.push_back(id);
+    }
+    solver_route = solver_route_;
+  }
+  const FlowId id = solver_.add_flow(solver_route);  // validates the links
   const uint32_t f = index(id);
   if (f >= bytes_.size()) {
     const size_t n = solver_.flow_id_bound();
+    if (!passive_.empty()) flow_passive_.resize(n);
     bytes_.resize(n);
     mark_.resize(n);
     class_.resize(n, kNoClass);
@@ -124,6 +150,7 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
   SimTime latency = options_.per_message_overhead + flow.extra_latency;
   for (LinkId l : flow.route) latency += latency_[index(l)];
   bytes_[f] = flow.bytes.value();
+  if (!passive_.empty()) flow_passive_[f] = left_out;
   class_[f] = kNoClass;
   group_[f] = group;
   ++seq_[f];
@@ -229,6 +256,11 @@ void FlowNetwork::retire_due(uint32_t l, uint32_t f, uint64_t now) {
 void FlowNetwork::retire(uint32_t f, uint64_t now) {
   // The whole flow is credited to its links as it finishes.
   for (LinkId l : solver_.route(FlowId{f})) carried_[index(l)] += bytes_[f];
+  if (!passive_.empty()) {
+    for (uint32_t l : flow_passive_[f])
+      if (l != kNoLink) carried_[l] += bytes_[f];
+    passive_leave(f, class_[f]);
+  }
   class_[f] = kNoClass;
   ++seq_[f];
   solver_.remove_flow(FlowId{f});
@@ -309,14 +341,7 @@ void FlowNetwork::apply_rates(uint64_t now) {
   ++solves_;
   for (uint32_t c : changes.classes) flows_resolved_ += solver_.class_size(c);
   const auto t = static_cast<int64_t>(now);
-  for (LinkId id : changes.links) {
-    const uint32_t l = index(id);
-    if (loaded_[l]) busy_ns_[l] += t - load_since_[l];
-    load_since_[l] = t;
-    loaded_[l] = solver_.load(id) > 0;
-    check_link_within_capacity(l, solver_.load(id), solver_.capacity(id));
-    peak_load_[l] = std::max(peak_load_[l], solver_.load(id));
-  }
+  for (LinkId id : changes.links) note_load(index(id), solver_.load(id), t);
   // A flow whose bottleneck moved carries what it has left (at the old class's rate up
   // to now) into the new class. The classes to look at again: those of the recomputed
   // flows (a class is recomputed whole, maxmin.h) and those that lost one.
@@ -341,6 +366,10 @@ void FlowNetwork::apply_rates(uint64_t now) {
       visit(old);
       class_state_[old] |= kTouched;
     }
+    if (!passive_.empty()) {
+      if (old != kNoClass) passive_leave(f, old);
+      passive_join(f, b);
+    }
     mark_[f] = served_at(b, t) + left;
     class_[f] = b;
     heap_push(b, f);
@@ -358,12 +387,135 @@ void FlowNetwork::apply_rates(uint64_t now) {
     const bool empty = class_one_[l] == kNoFlow && class_heap_[l].empty();
     const double r = empty ? 0 : solver_.class_rate(l);
     if (r == class_rate_[l] && !touched) continue;  // same finish times
+    if (!passive_.empty() && r != class_rate_[l]) {
+      // Local pointers: the stores would otherwise reload each vector's data.
+      const double d = r - class_rate_[l];
+      double* const load = passive_load_.data();
+      uint8_t* const touched = passive_touched_.data();
+      for (const PassiveCount& p : class_passive_[l]) {
+        load[p.link] += p.flows * d;
+        if (!touched[p.link]) {
+          touched[p.link] = 1;
+          passive_touched_list_.push_back(p.link);
+        }
+      }
+    }
     class_served_[l] = served_at(l, t);
     class_since_[l] = t;
     class_rate_[l] = r;
     PODSIM_CHECK(empty || r > 0, "an active flow got rate 0");
     schedule(l);
   }
+  for (uint32_t l : passive_touched_list_) {
+    passive_touched_[l] = 0;
+    check_link_within_capacity(l, passive_load_[l], solver_.capacity(LinkId{l}));
+    note_load(l, passive_load(l), t);
+  }
+  passive_touched_list_.clear();
+}
+
+void FlowNetwork::note_load(uint32_t l, double load, int64_t t) {
+  if (loaded_[l]) busy_ns_[l] += t - load_since_[l];
+  load_since_[l] = t;
+  loaded_[l] = load > 0;
+  check_link_within_capacity(l, load, solver_.capacity(LinkId{l}));
+  peak_load_[l] = std::max(peak_load_[l], load);
+}
+
+Bandwidth FlowNetwork::load(LinkId l) const {
+  return Bandwidth(left_out(l) ? passive_load(index(l)) : solver_.load(l));
+}
+
+bool FlowNetwork::declare_feeders(LinkId id, std::span<const LinkId> feeders) {
+  const size_t n = link_count();
+  const uint32_t l = index(id);
+  if (flows_started_ != 0) throw std::invalid_argument("FlowNetwork: feeders are declared before the first flow");
+  if (l >= n) throw std::invalid_argument("FlowNetwork: feeders declared for link " + std::to_string(l) + ", which does not exist");
+  for (LinkId e : feeders) {
+    if (index(e) >= n) throw std::invalid_argument("FlowNetwork: feeder link " + std::to_string(index(e)) + " does not exist");
+    if (e == id) throw std::invalid_argument("FlowNetwork: link " + std::to_string(l) + " declared as its own feeder");
+  }
+  if (feeders.empty()) return false;
+  if (passive_.empty()) {
+    passive_.assign(n, 0);
+    feeds_.assign(n, 0);
+    feeder_range_.assign(n, {0, 0});
+    class_passive_.resize(n);
+    passive_load_.assign(n, 0);
+    passive_flows_.assign(n, 0);
+    passive_touched_.assign(n, 0);
+  }
+  // A link that vouches for another stays in the solve, and so must l's feeders.
+  if (passive_[l] || feeds_[l]) return false;
+  double sum = 0;
+  for (LinkId e : feeders) {
+    if (passive_[index(e)]) return false;
+    sum += solver_.capacity(e);
+  }
+  if (!(sum <= solver_.capacity(id))) return false;
+  passive_[l] = 1;
+  for (LinkId e : feeders) feeds_[index(e)] = 1;
+  const auto first = static_cast<uint32_t>(feeder_pool_.size());
+  for (LinkId e : feeders) feeder_pool_.push_back(index(e));
+  feeder_range_[l] = {first, static_cast<uint32_t>(feeder_pool_.size())};
+  return true;
+}
+
+size_t FlowNetwork::declare_feeders(const Fabric& fabric) {
+  if (fabric.links().size() != link_count())
+    throw std::invalid_argument("FlowNetwork: the fabric has " + std::to_string(fabric.links().size()) +
+                                " links, the network " + std::to_string(link_count()));
+  size_t count = 0;
+  for (uint32_t l = 0; l < link_count(); ++l) {
+    const std::vector<LinkId> feeders = fabric.feeders(LinkId{l});
+    if (!feeders.empty() && declare_feeders(LinkId{l}, feeders)) ++count;
+  }
+  return count;
+}
+
+// Flow f, with its links left out of the solve, joins class c at the class's current
+// rate (apply_rates re-rates the class after).
+void FlowNetwork::passive_join(uint32_t f, uint32_t c) {
+  for (const uint32_t l : flow_passive_[f]) {
+    if (l == kNoLink) break;
+    std::vector<PassiveCount>& counts = class_passive_[c];
+    const auto it = std::find_if(counts.begin(), counts.end(), [l](const PassiveCount& p) { return p.link == l; });
+    if (it != counts.end()) {
+      ++it->flows;
+    } else {
+      counts.push_back(PassiveCount{l, 1});
+    }
+    passive_load_[l] += class_rate_[c];
+    ++passive_flows_[l];
+    passive_touch(l);
+  }
+}
+
+void FlowNetwork::passive_leave(uint32_t f, uint32_t c) {
+  for (const uint32_t l : flow_passive_[f]) {
+    if (l == kNoLink) break;
+    std::vector<PassiveCount>& counts = class_passive_[c];
+    const auto it = std::find_if(counts.begin(), counts.end(), [l](const PassiveCount& p) { return p.link == l; });
+    PODSIM_CHECK(it != counts.end(), "a flow left a class it was not counted in");
+    if (--it->flows == 0) {
+      *it = counts.back();
+      counts.pop_back();
+    }
+    // The last flow off a link leaves it at exactly 0, whatever the sums rounded.
+    passive_load_[l] = --passive_flows_[l] == 0 ? 0.0 : passive_load_[l] - class_rate_[c];
+    passive_touch(l);
+  }
+}
+
+void FlowNetwork::passive_touch(uint32_t l) {
+  if (passive_touched_[l]) return;
+  passive_touched_[l] = 1;
+  passive_touched_list_.push_back(l);
+}
+
+// Rounding of the running sums can take it a few ulps outside [0, capacity].
+double FlowNetwork::passive_load(uint32_t l) const {
+  return std::clamp(passive_load_[l], 0.0, solver_.capacity(LinkId{l}));
 }
 
 bool FlowNetwork::mark_less(uint32_t a, uint32_t b) const {

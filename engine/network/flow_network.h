@@ -33,14 +33,33 @@
 //                   .route = route}, [&] { done = sim.now(); });
 //   sim.run();  // alone on its path: done = latency + 1 MB / bottleneck, rounded up
 //
+// Links that cannot bind. A link l whose every flow also crosses one of a set of other
+// links, its feeders (Fabric::feeders: the links into l's switch, for a leaf switch's
+// up link), with capacities summing to at most l's, can never be a bottleneck: the
+// flows on l split by the feeder they cross, each part carries at most that feeder's
+// load, so load(l) <= sum of the feeders' loads <= sum of their capacities <= c_l.
+// The max-min allocation without l's constraint is then feasible on l too, and every
+// flow keeps a bottleneck elsewhere, so it is the allocation with it (unique: Bertsekas
+// & Gallager, "Data Networks", §6.5.2). Such a link is left out of the solver's routes
+// (declare_feeders), and its load is kept here, class by class: the flows of a
+// bottleneck class share one rate, so a link's load is the sum over classes of (flows
+// of the class on it) x (the class's rate), updated when a class is re-rated or a flow
+// joins or leaves one. On the 384-rank all-to-all-v of bench/README.md on `cm`, whose
+// leaf links have exactly the capacity of their eight devices' links, the solver then
+// passes over 27% fewer (class, link) pairs per solve (bench/README.md). A feeder must
+// itself be a link the solver keeps, so no two links vouch for each other, and every
+// route through l must cross one of l's feeders (checked as each flow starts).
+//
 // Link efficiency. Every link carries payload at capacity * link_efficiency, one
 // uniform factor for all links (default 1: line rate). The calibration to measured
 // bandwidths is not here: collectives carry it, per interconnect and message size, in
 // their cost terms (engine/network/link_curves.h, comm_tuner.h; docs/collectives.md).
 // link_efficiency stays for what-if studies (a compare scenario's link_efficiency).
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "engine/network/fabric.h"
@@ -120,6 +139,21 @@ class FlowNetwork {
   // if any flow is bad, it throws and no flow of the batch starts.
   void start_flows(size_t count, const FlowMaker& make_flow, Callback on_done);
 
+  // Declares that every route crossing l also crosses one of `feeders`. If their
+  // capacities sum to at most l's, none of them is left out itself and l feeds none of
+  // the links left out, l is left out of the solve (see above) and this returns true;
+  // otherwise it changes nothing and returns false. A flow that later crosses l
+  // without crossing a feeder is refused (std::invalid_argument: the fabric's routes
+  // contradict its feeders).
+  // REQUIRES (std::invalid_argument): no flow started yet; links exist; l not among
+  // its feeders.
+  bool declare_feeders(LinkId l, std::span<const LinkId> feeders);
+  // The same for every link of `fabric` with feeders (Fabric::feeders); the number of
+  // links left out. REQUIRES: fabric.links() are this network's links.
+  size_t declare_feeders(const Fabric& fabric);
+  // Whether l is left out of the solve (declare_feeders).
+  bool left_out(LinkId l) const { return !passive_.empty() && passive_[index(l)]; }
+
   // `observer` (may be null: none) must outlive the network or be replaced first.
   void set_observer(FlowObserver* observer) { observer_ = observer; }
 
@@ -128,7 +162,7 @@ class FlowNetwork {
   // Payload capacity: line rate * link_efficiency.
   Bandwidth capacity(LinkId l) const { return Bandwidth(solver_.capacity(l)); }
   // Sum of the rates of the flows moving bytes on l right now.
-  Bandwidth load(LinkId l) const { return Bandwidth(solver_.load(l)); }
+  Bandwidth load(LinkId l) const;
   SimTime latency(LinkId l) const { return latency_[index(l)]; }
   LinkStats link_stats(LinkId l) const;
 
@@ -170,6 +204,12 @@ class FlowNetwork {
   void heap_remove(uint32_t l, uint32_t f);
   void heap_sift_up(std::vector<uint32_t>& h, size_t i);
   void heap_sift_down(std::vector<uint32_t>& h, size_t i);
+  void note_load(uint32_t l, double load, int64_t t);
+  // Links left out of the solve (declare_feeders): a flow joins or leaves class c.
+  void passive_join(uint32_t f, uint32_t c);
+  void passive_leave(uint32_t f, uint32_t c);
+  void passive_touch(uint32_t l);
+  double passive_load(uint32_t l) const;
 
   Simulator& sim_;
   const NetworkOptions options_;
@@ -210,6 +250,27 @@ class FlowNetwork {
   static constexpr uint32_t kNoFlow = UINT32_MAX;
   std::vector<uint32_t> class_one_;
   uint32_t class_front(uint32_t l) const { return class_one_[l] != kNoFlow ? class_one_[l] : class_heap_[l].front(); }
+
+  // Links left out of the solve (declare_feeders); all empty until one is.
+  std::vector<uint8_t> passive_;         // by link
+  std::vector<uint8_t> feeds_;           // by link: a feeder of a link left out
+  std::vector<std::pair<uint32_t, uint32_t>> feeder_range_;  // by link: in feeder_pool_
+  std::vector<uint32_t> feeder_pool_;
+  // A flow's links left out (the rest kNoLink); a route's further ones stay in the
+  // solve (they are only left out where it pays; keeping one is always exact).
+  static constexpr size_t kMaxPassiveHops = 4;
+  static constexpr uint32_t kNoLink = UINT32_MAX;
+  std::vector<std::array<uint32_t, kMaxPassiveHops>> flow_passive_;
+  struct PassiveCount {
+    uint32_t link;
+    uint32_t flows;  // of the class, crossing the link
+  };
+  std::vector<std::vector<PassiveCount>> class_passive_;  // by class
+  std::vector<double> passive_load_;     // by link: sum over its flows of their rates
+  std::vector<uint32_t> passive_flows_;  // by link: flows with a rate crossing it
+  std::vector<uint8_t> passive_touched_;
+  std::vector<uint32_t> passive_touched_list_;
+  std::vector<LinkId> solver_route_;     // add_flow's scratch: the route less those links
 
   // Groups: a batch of flows with one callback.
   struct Group {
