@@ -12,6 +12,7 @@
 #include "scheduler/job_admission.h"
 #include "scheduler/job_ends.h"
 #include "scheduler/job_state.h"
+#include "scheduler/queue_index.h"
 #include "scheduler/run_results.h"
 #include "scheduler/run_sampler.h"
 #include "scheduler/step_estimates.h"
@@ -36,6 +37,7 @@ class ClusterRun final : public SchedulerView {
         policy_(make_policy(opts.policy)),
         states_(jobs.size()),
         allowed_(scheduler::allowed_pools(inv, jobs)),
+        queue_(jobs, allowed_),
         ends_(jobs.size()),
         estimates_(inv, oracle),
         contention_(inv, jobs.size(), opts.observer),
@@ -58,13 +60,13 @@ class ClusterRun final : public SchedulerView {
     const engine::RunResult r = sim_.run(stop);
     // Close the books of jobs still running, or still waiting, at the horizon.
     for (uint32_t j : running_) advance(j);
-    for (uint32_t j : pending_) states_[j].queued_s += exact_seconds(now() - states_[j].waiting_since);
+    for (uint32_t j : pending()) states_[j].queued_s += exact_seconds(now() - states_[j].waiting_since);
     note();
     if (obs_) obs_->run_ended(now(), static_cast<uint32_t>(ends_.count()), static_cast<uint32_t>(jobs_.size() - ends_.count()));
     std::vector<JobTotals> totals(states_.begin(), states_.end());
     return make_results(inv_, jobs_, totals, sampler_.recorder(),
                         {.policy = to_string(opts_.policy.kind), .placement = to_string(opts_.placement),
-                         .end_time = r.end_time, .drain_start = pending_.empty() ? queue_empty_since_ : r.end_time,
+                         .end_time = r.end_time, .drain_start = queue_.empty() ? queue_empty_since_ : r.end_time,
                          .events = r.events_executed,
                          .finished = static_cast<uint32_t>(ends_.count()), .failures = failure_count_,
                          .step_estimates = estimates_.size(), .timeline_samples = opts_.timeline_samples});
@@ -72,7 +74,16 @@ class ClusterRun final : public SchedulerView {
 
   // SchedulerView.
   SimTime now() const override { return sim_.now(); }
-  const std::vector<uint32_t>& pending() const override { return pending_; }
+  const std::vector<uint32_t>& pending() const override {
+    if (!pending_fresh_) {  // built when a policy asks: FIFO and EASY walk queue_ instead
+      pending_.clear();
+      queue_.append_queued(pending_);
+      pending_fresh_ = true;
+    }
+    return pending_;
+  }
+  std::optional<uint32_t> next_pending(std::optional<uint32_t> after) const override { return queue_.next(after); }
+  std::optional<uint32_t> next_backfill(uint32_t after, const BackfillWindow& window) override;
   const std::vector<uint32_t>& running() const override { return running_; }
   const JobRequest& request(uint32_t j) const override { return jobs_[j]; }
   bool is_running(uint32_t j) const override { return states_[j].phase == Phase::kRunning; }
@@ -114,6 +125,17 @@ class ClusterRun final : public SchedulerView {
   void fail(const std::vector<uint32_t>& devices, SimTime repair_after);
   void repair(const std::vector<uint32_t>& devices);
   void wait_from(uint32_t j);  // j (re)enters the queue now
+  void enqueue(uint32_t j) {
+    queue_.enqueue(j);
+    pending_fresh_ = false;
+  }
+  void dequeue(uint32_t j) {
+    queue_.dequeue(j);
+    pending_fresh_ = false;
+  }
+  // The placement strategy's choice for this size now, memoised per free-map version.
+  const std::optional<PlacementChoice>& placement_for(uint32_t pool, uint32_t devices,
+                                                      const PlacementConstraints& constraints);
   void note();
 
   const Inventory& inv_;
@@ -131,7 +153,9 @@ class ClusterRun final : public SchedulerView {
   // Jobs.
   std::vector<JobState> states_;
   std::vector<std::vector<uint32_t>> allowed_;
-  std::vector<uint32_t> pending_;  // by (arrival, id)
+  QueueIndex queue_;                       // the queued jobs, by (arrival, id)
+  mutable std::vector<uint32_t> pending_;  // queue_ as a list, for pending()
+  mutable bool pending_fresh_ = false;
   std::vector<uint32_t> running_;  // by start
   JobEnds ends_;
   // Changes a pass makes, applied to pending_/running_ after the policy returns.
@@ -158,11 +182,7 @@ void ClusterRun::arrive(uint32_t j) {
   if (obs_) obs_->job_submitted(now(), j, jobs_[j]);
   states_[j].phase = Phase::kPending;
   wait_from(j);
-  pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), j,
-                                   [&](uint32_t a, uint32_t b) {
-                                     return std::tie(jobs_[a].arrival, a) < std::tie(jobs_[b].arrival, b);
-                                   }),
-                  j);
+  enqueue(j);
   request_pass();
 }
 
@@ -190,16 +210,15 @@ void ClusterRun::pass() {
   in_pass_ = true;
   policy_->schedule(*this);
   in_pass_ = false;
-  auto by_arrival = [&](uint32_t a, uint32_t b) { return std::tie(jobs_[a].arrival, a) < std::tie(jobs_[b].arrival, b); };
-  if (!started_.empty()) {
-    std::erase_if(pending_, [&](uint32_t j) { return states_[j].phase != Phase::kPending; });
-  }
+  // pending() stayed as it was during the call; now started jobs leave the queue and
+  // preempted ones join it.
+  for (uint32_t j : started_) dequeue(j);
   if (!preempted_.empty()) {
     std::erase_if(running_, [&](uint32_t j) { return states_[j].phase != Phase::kRunning; });
-    for (uint32_t j : preempted_) pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), j, by_arrival), j);
+    for (uint32_t j : preempted_) enqueue(j);
   }
   running_.insert(running_.end(), started_.begin(), started_.end());
-  if (pending_.empty() && queue_empty_since_ == SimTime::max()) queue_empty_since_ = now();
+  if (queue_.empty() && queue_empty_since_ == SimTime::max()) queue_empty_since_ = now();
   const bool changed = !started_.empty() || !preempted_.empty();
   started_.clear();
   preempted_.clear();
@@ -215,19 +234,15 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   const JobRequest& job = jobs_[j];
   const FreeMap& free = books_.free();
   if (free.free_in_pool(pool) < job.devices) return false;
-  // A policy often tries many queued jobs of the same size against an unchanged free
-  // map (backfill scans the whole queue): place each size once per version.
-  if (placement_version_ != free.version()) {
-    placements_.clear();
-    placement_version_ = free.version();
-  }
-  auto [slot, fresh] = placements_.try_emplace({pool, job.devices, job.placement});
-  if (fresh) slot->second = placement_->place_within(free, pool, job.devices, job.placement);
-  const std::optional<PlacementChoice>& choice = slot->second;
+  const std::optional<PlacementChoice>& choice = placement_for(pool, job.devices, job.placement);
   if (!choice) return false;
   const StepEstimate& est = estimates_.estimate(job, choice->shape);  // cached: no copy per attempt
   const SimTime pause = s.restart_due ? job.checkpoint.restart_cost : SimTime::zero();
   const bool restarting = s.restart_due;
+  // Kept for next_backfill: the same sum as the test below (all terms >= 0, so the
+  // saturating sums agree however they are grouped).
+  const SimTime run_time = pause + SimTime::seconds_ceil((job.steps - s.progress) * est.step_seconds);
+  queue_.note_run_time(j, choice->shape, run_time);
   if (must_end_by &&
       now() + pause + SimTime::seconds_ceil((job.steps - s.progress) * est.step_seconds) > *must_end_by)
     return false;
@@ -264,7 +279,56 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   schedule_checkpoint(j);
   contention_.add(now(), j, oracle_.flows(job, s.estimate, s.devices, inv_));
   started_.push_back(j);
+  queue_.mark_started(j);
   return true;
+}
+
+const std::optional<PlacementChoice>& ClusterRun::placement_for(uint32_t pool, uint32_t devices,
+                                                                const PlacementConstraints& constraints) {
+  // A policy often tries many queued jobs of the same size against an unchanged free
+  // map: place each size once per version.
+  const FreeMap& free = books_.free();
+  if (placement_version_ != free.version()) {
+    placements_.clear();
+    placement_version_ = free.version();
+  }
+  auto [slot, fresh] = placements_.try_emplace({pool, devices, constraints});
+  if (fresh) slot->second = placement_->place_within(free, pool, devices, constraints);
+  return slot->second;
+}
+
+std::optional<uint32_t> ClusterRun::next_backfill(uint32_t after, const BackfillWindow& w) {
+  if (opts_.exhaustive_backfill) return queue_.next(after);
+  // Per class of queued job (queue_index.h), the first job after `after` whose attempt
+  // can change anything; the earliest of those. A class's attempt, as EasyBackfill
+  // makes it, on each pool it may use: no effect where it does not fit (too few free,
+  // or no placement meets its constraints) or on the reserved pool with no shadow time;
+  // a start on any other pool, or on the reserved pool when it needs at most `extra`;
+  // otherwise, on the reserved pool, a start iff it ends by the shadow time, and a new
+  // step estimate iff its time on this shape is not known yet.
+  std::optional<uint32_t> best;
+  for (size_t c = 0; c < queue_.class_count(); ++c) {
+    if (!queue_.class_waiting(c)) continue;
+    const QueueIndex::JobClass& k = queue_.job_class(c);
+    bool any = false;
+    std::optional<PlacementShape> reserved;
+    for (uint32_t p : *k.pools) {
+      if (free_in_pool(p) < k.devices) continue;
+      if (p == w.pool && w.shadow == SimTime::max()) continue;
+      const std::optional<PlacementChoice>& choice = placement_for(p, k.devices, k.constraints);
+      if (!choice) continue;
+      if (p != w.pool || k.devices <= w.extra) {
+        any = true;
+        break;
+      }
+      reserved = choice->shape;
+    }
+    std::optional<uint32_t> j;
+    if (any) j = queue_.next_in_class(c, after);
+    else if (reserved) j = queue_.next_in_class_ending_by(c, *reserved, after, now(), w.shadow);
+    if (j && (!best || queue_.rank(*j) < queue_.rank(*best))) best = j;
+  }
+  return best;
 }
 
 void ClusterRun::preempt(uint32_t j) {
@@ -396,11 +460,7 @@ void ClusterRun::interrupt(uint32_t j) {
   s.phase = Phase::kPending;
   wait_from(j);
   running_.erase(std::find(running_.begin(), running_.end(), j));
-  pending_.insert(std::upper_bound(pending_.begin(), pending_.end(), j,
-                                   [&](uint32_t a, uint32_t b) {
-                                     return std::tie(jobs_[a].arrival, a) < std::tie(jobs_[b].arrival, b);
-                                   }),
-                  j);
+  enqueue(j);
 }
 
 void ClusterRun::repair(const std::vector<uint32_t>& devices) {
@@ -425,7 +485,7 @@ void ClusterRun::note() {
                  .mfu_devices = mfu_devices_,
                  .free = free,
                  .free_on_partial_nodes = free - books_.free().free_on_whole_nodes(),
-                 .queued = static_cast<double>(pending_.size()),
+                 .queued = static_cast<double>(queue_.size()),
                  .running = static_cast<double>(running_.size()),
                  .power_w = inv_.static_watts() + idle_watts_ + extra_watts_},
                 books_.held_in_pool(), books_.down_in_pool());

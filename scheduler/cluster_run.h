@@ -47,6 +47,9 @@ struct ClusterRunOptions {
   // Told every event of the run (run_observer.h); not owned. nullptr: nobody watches,
   // and no event is built.
   RunObserver* observer = nullptr;
+  // Tests only: EASY backfill tries every queued job, as it did before the queue index
+  // (scheduler/queue_index.h); the decisions must be the same either way.
+  bool exhaustive_backfill = false;
   // Told after every change of the cluster's state; may be empty. It must not change
   // what the run does (a display only).
   RunProgress progress;

@@ -13,8 +13,8 @@ using engine::SimTime;
 class Fifo final : public Policy {
  public:
   void schedule(SchedulerView& v) override {
-    for (uint32_t j : v.pending())
-      if (!v.start_anywhere(j)) return;  // the head blocks the queue
+    for (auto j = v.next_pending(std::nullopt); j; j = v.next_pending(*j))
+      if (!v.start_anywhere(*j)) return;  // the head blocks the queue
   }
 };
 
@@ -140,16 +140,16 @@ class FairShare final : public Policy {
 class EasyBackfill final : public Policy {
  public:
   void schedule(SchedulerView& v) override {
-    const std::vector<uint32_t>& q = v.pending();
-    size_t i = 0;
-    while (i < q.size() && v.start_anywhere(q[i])) ++i;
-    if (i == q.size()) return;
-    const uint32_t head = q[i];
-    const Reservation r = reserve(v, head);
-    if (r.shadow != SimTime::max()) v.reserve(head, r.shadow);
-    uint32_t extra = r.extra;
-    for (size_t k = i + 1; k < q.size(); ++k) {
-      const uint32_t j = q[k];
+    std::optional<uint32_t> head = v.next_pending(std::nullopt);
+    while (head && v.start_anywhere(*head)) head = v.next_pending(*head);
+    if (!head) return;
+    const Reservation r = reserve(v, *head);
+    if (r.shadow != SimTime::max()) v.reserve(*head, r.shadow);
+    SchedulerView::BackfillWindow window{.pool = r.pool, .shadow = r.shadow, .extra = r.extra};
+    // Only the queued jobs whose attempt below can change anything (next_backfill); the
+    // rest would fail on every pool.
+    for (auto next = v.next_backfill(*head, window); next; next = v.next_backfill(*next, window)) {
+      const uint32_t j = *next;
       for (uint32_t p : v.allowed_pools(j)) {
         if (p != r.pool) {
           if (v.start(j, p)) break;
@@ -162,8 +162,8 @@ class EasyBackfill final : public Policy {
         // In the reserved pool: either done before the shadow time, or small enough to
         // live in the devices the head will leave over.
         if (v.start(j, p, r.shadow)) break;
-        if (v.request(j).devices <= extra && v.start(j, p)) {
-          extra -= v.request(j).devices;
+        if (v.request(j).devices <= window.extra && v.start(j, p)) {
+          window.extra -= v.request(j).devices;
           break;
         }
       }

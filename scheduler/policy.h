@@ -43,6 +43,20 @@ class SchedulerView {
   // Queued jobs in arrival order (a preempted or failed job keeps its place). Stable
   // for the whole call of Policy::schedule: started jobs leave it afterwards.
   virtual const std::vector<uint32_t>& pending() const = 0;
+  // The first queued job after `after` in pending() order (the head if nullopt). O(log n).
+  virtual std::optional<uint32_t> next_pending(std::optional<uint32_t> after) const = 0;
+  // EASY's backfill window: a queued job may start on `pool` only if it ends by
+  // `shadow`, or if it needs at most `extra` devices; on other pools wherever it fits.
+  struct BackfillWindow {
+    uint32_t pool = 0;
+    engine::SimTime shadow = engine::SimTime::max();  // max: nothing may start on `pool`
+    uint32_t extra = 0;
+  };
+  // The first queued job after `after` (in pending() order) whose backfill attempt
+  // under `window` could change anything: start it, or ask for a step estimate not
+  // asked for before. Every job skipped would fail on every pool it may use, with no
+  // effect (tests/scheduler/queue_index_test.cc checks this against trying them all).
+  virtual std::optional<uint32_t> next_backfill(uint32_t after, const BackfillWindow& window) = 0;
   // Running jobs, in start order. Stable during the call likewise.
   virtual const std::vector<uint32_t>& running() const = 0;
   virtual const JobRequest& request(uint32_t job) const = 0;

@@ -1,0 +1,161 @@
+// The queue index (scheduler/queue_index.h, scheduler/min_tree.h) against brute force:
+// MinTree's search against a linear scan, and EASY backfill searching the index against
+// EASY trying every queued job (the rule before the index) on randomized clusters and
+// queues: every decision, and every step estimate asked for, must be the same.
+#include "scheduler/queue_index.h"
+
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "scheduler/min_tree.h"
+#include "tests/scheduler/test_support.h"
+
+using namespace podsim::scheduler;
+using podsim::engine::SimTime;
+
+TEST_CASE("MinTree finds the first value passing a downward-closed test, as a linear scan does") {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 200; ++round) {
+    const size_t n = std::uniform_int_distribution<size_t>(0, 70)(rng);
+    std::vector<int64_t> v(n, INT64_MAX);
+    MinTree t(n, INT64_MAX);
+    for (int op = 0; op < 60; ++op) {
+      if (n > 0) {
+        const size_t i = std::uniform_int_distribution<size_t>(0, n - 1)(rng);
+        const int64_t x = std::uniform_int_distribution<int>(0, 9)(rng) == 0 ? INT64_MAX
+                                                                            : std::uniform_int_distribution<int64_t>(-50, 50)(rng);
+        v[i] = x;
+        t.set(i, x);
+      }
+      const int64_t limit = std::uniform_int_distribution<int64_t>(-60, 60)(rng);
+      const size_t from = std::uniform_int_distribution<size_t>(0, n + 1)(rng);
+      auto test = [&](int64_t x) { return x <= limit; };
+      std::optional<size_t> want;
+      for (size_t i = from; i < n && !want; ++i)
+        if (test(v[i])) want = i;
+      CHECK(t.first_from(from, test) == want);
+    }
+  }
+}
+
+TEST_CASE("MinTree: a worked example") {
+  MinTree t(5, INT64_MAX);
+  t.set(3, 7);
+  t.set(1, 12);
+  auto at_most_10 = [](int64_t v) { return v <= 10; };
+  CHECK(t.first_from(0, at_most_10) == 3);
+  CHECK(t.first_from(4, at_most_10) == std::nullopt);
+  CHECK(t.first_from(0, [](int64_t v) { return v <= 12; }) == 1);
+}
+
+namespace {
+
+// Step time depends on the workload and on the shape, so that the shape a queued job
+// would get (and the estimates asked for it) matters.
+class ShapeOracle final : public StepModelOracle {
+ public:
+  StepEstimate estimate(const JobRequest& job, const PlacementShape& shape) override {
+    ++calls;
+    const double base = 1.0 + 0.25 * (job.workload % 5);
+    return {.step_seconds = base * (1 + 0.3 * (shape.domains - 1) + 0.1 * (shape.leaves - 1) + 0.05 * shape.pool)};
+  }
+  size_t calls = 0;
+};
+
+struct Case {
+  Inventory inv;
+  std::vector<JobRequest> jobs;
+  ClusterRunOptions options;
+};
+
+Case random_case(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](uint32_t lo, uint32_t hi) { return std::uniform_int_distribution<uint32_t>(lo, hi)(rng); };
+  Case c;
+  const uint32_t per_node = std::array<uint32_t, 3>{2, 4, 8}[pick(0, 2)];
+  const uint32_t pools = pick(1, 3);
+  for (uint32_t p = 0; p < pools; ++p) {
+    const Inventory::UniformParams u{.pool = "p" + std::to_string(p), .relative_speed = 1.0 + 0.5 * p,
+                                     .domains = pick(1, 4), .nodes_per_domain = pick(1, 3),
+                                     .devices_per_node = per_node, .nodes_per_leaf = pick(0, 2)};
+    if (p == 0) c.inv = Inventory::uniform(u);
+    else c.inv.add_uniform_pool(u);
+  }
+  uint32_t smallest = UINT32_MAX;
+  for (uint32_t p = 0; p < pools; ++p) smallest = std::min(smallest, c.inv.pool_size(p));
+  const uint32_t spares = smallest >= 4 && pick(0, 3) == 0 ? 1 : 0;
+  const uint32_t jobs = pick(20, 140);
+  double t = 0;
+  for (uint32_t j = 0; j < jobs; ++j) {
+    if (pick(0, 2) == 0) t += pick(0, 30);  // often several arrive at once
+    JobRequest r{.name = "j" + std::to_string(j), .arrival = SimTime::seconds(t),
+                 .devices = pick(1, smallest - spares), .steps = static_cast<double>(pick(1, 120))};
+    if (pick(0, 3) == 0) r.pools = {pick(0, pools - 1)};
+    if (smallest - spares >= per_node && pick(0, 5) == 0) {
+      r.devices = per_node * pick(1, (smallest - spares) / per_node);
+      r.placement.whole_nodes = true;
+    }
+    r.workload = pick(0, 1) ? j + 1 : pick(1, 3);  // own estimates, or shared
+    r.priority = static_cast<int>(pick(0, 2));
+    r.user = "u" + std::to_string(pick(0, 3));
+    r.checkpoint.restart_cost = SimTime::seconds(static_cast<double>(pick(0, 5)));
+    if (pick(0, 2) == 0) {
+      r.checkpoint.interval = CheckpointPolicy::Interval::kFixed;
+      r.checkpoint.every = SimTime::seconds(static_cast<double>(pick(5, 40)));
+      r.checkpoint.write_cost = SimTime::seconds(1.0);
+    }
+    c.jobs.push_back(r);
+  }
+  const PlacementKind placements[] = {PlacementKind::kFirstFit, PlacementKind::kBestFit, PlacementKind::kTopologyAware,
+                                      PlacementKind::kFragmentationAware};
+  c.options = {.seed = seed, .policy = {.kind = PolicyKind::kEasyBackfill}, .placement = placements[pick(0, 3)]};
+  c.options.failures.spares_per_pool = spares;
+  if (pick(0, 1))  // failures requeue jobs (a restart pause due) and take devices down
+    c.options.failures.kinds = {{.unit = FailureUnit::kDevice, .mtbf_hours = 0.5 + pick(0, 4),
+                                 .repair = SimTime::seconds(static_cast<double>(pick(10, 200)))}};
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("EASY backfill searching the queue index decides as EASY trying every queued job") {
+  for (uint64_t seed = 1; seed <= 300; ++seed) {
+    CAPTURE(seed);
+    Case c = random_case(seed);
+    c.options.horizon = SimTime::seconds(5000.0);
+    ShapeOracle indexed_oracle, scan_oracle;
+    const ClusterRunResult indexed = run_cluster(c.inv, c.jobs, indexed_oracle, c.options);
+    ClusterRunOptions scan_options = c.options;
+    scan_options.exhaustive_backfill = true;
+    const ClusterRunResult scan = run_cluster(c.inv, c.jobs, scan_oracle, scan_options);
+    REQUIRE(indexed.jobs.size() == scan.jobs.size());
+    for (size_t j = 0; j < scan.jobs.size(); ++j) {
+      CAPTURE(scan.jobs[j].name);
+      CHECK(indexed.jobs[j].pool == scan.jobs[j].pool);
+      CHECK(indexed.jobs[j].first_start_s == scan.jobs[j].first_start_s);
+      CHECK(indexed.jobs[j].reserved_start_s == scan.jobs[j].reserved_start_s);
+      CHECK(indexed.jobs[j].end_s == scan.jobs[j].end_s);
+      CHECK(indexed.jobs[j].interruptions == scan.jobs[j].interruptions);
+      CHECK(indexed.jobs[j].queue_delay_s == scan.jobs[j].queue_delay_s);
+    }
+    CHECK(indexed.summary.step_estimates == scan.summary.step_estimates);
+    CHECK(indexed.summary.events == scan.summary.events);
+    CHECK(indexed.summary.failures == scan.summary.failures);
+    CHECK(indexed_oracle.calls == scan_oracle.calls);
+  }
+}
+
+TEST_CASE("the other policies see the same queue through pending() as before") {
+  // FIFO walks the queue with next_pending(); the rest take pending() as a list. Both
+  // show queued jobs in arrival order with ties by index: B (index 1) before C.
+  using testing::job;
+  using testing::start_of;
+  const Inventory inv = Inventory::uniform({.devices_per_node = 4});
+  for (PolicyKind k : {PolicyKind::kFifo, PolicyKind::kFairShare, PolicyKind::kPriority}) {
+    CAPTURE(podsim::scheduler::to_string(k));
+    const auto r = testing::run(inv, {job("A", 0, 4, 10), job("B", 1, 4, 5), job("C", 1, 4, 2)}, {.policy = {.kind = k}});
+    CHECK(start_of(r, "B") == 10);
+    CHECK(start_of(r, "C") == 15);
+  }
+}
