@@ -32,6 +32,44 @@ const std::vector<engine::LinkId>& EngineFabric::route(engine::DeviceId src, eng
   return it->second;
 }
 
+std::vector<engine::LinkId> EngineFabric::feeders(engine::LinkId id) const {
+  const View& v = cluster_.collapsed();
+  const Graph& g = v.graph();
+  const EdgeId e = v.edge(engine::index(id));
+  const auto from = boost::source(e, g), to = boost::target(e, g);
+  const double capacity = g[e].capacity.value();
+  // A vertex hanging off `at` alone that is not an accelerator (a CPU on its node's
+  // switch) is on no route between devices.
+  const auto off_route = [&](Graph::vertex_descriptor w, Graph::vertex_descriptor at) {
+    if (g[w].kind == VertexKind::kAccelerator) return false;
+    for (auto out : boost::make_iterator_range(boost::out_edges(w, g)))
+      if (boost::target(out, g) != at) return false;
+    return true;
+  };
+  std::vector<engine::LinkId> feeders;
+  double sum = 0;
+  if (g[from].kind == VertexKind::kSwitch) {
+    for (auto in : boost::make_iterator_range(boost::in_edges(from, g))) {
+      // l's own reverse: no route turns back.
+      if (boost::source(in, g) == to || off_route(boost::source(in, g), from)) continue;
+      feeders.push_back(engine::LinkId{g[in].id});
+      sum += g[in].capacity.value();
+    }
+    if (!feeders.empty() && sum <= capacity) return feeders;
+  }
+  feeders.clear();
+  sum = 0;
+  if (g[to].kind == VertexKind::kSwitch) {
+    for (auto out : boost::make_iterator_range(boost::out_edges(to, g))) {
+      if (boost::target(out, g) == from || off_route(boost::target(out, g), to)) continue;
+      feeders.push_back(engine::LinkId{g[out].id});
+      sum += g[out].capacity.value();
+    }
+    if (!feeders.empty() && sum <= capacity) return feeders;
+  }
+  return {};
+}
+
 std::optional<engine::SwitchPath> EngineFabric::switch_path(engine::DeviceId d) const {
   if (!reduces_in_switch_[engine::index(d)]) return std::nullopt;
   const View& v = cluster_.collapsed();

@@ -32,6 +32,11 @@ class EngineFabric final : public engine::Fabric {
   uint32_t domain(engine::DeviceId d) const override { return pod_ordinal_[engine::index(d)]; }
   std::optional<engine::SwitchPath> switch_path(engine::DeviceId d) const override;
   engine::CommProfile comm_profile(engine::DeviceId d) const override { return comm_[engine::index(d)]; }
+  // For a link out of a switch, the switch's other links in; for a link into one, its
+  // other links out; whichever fits in the link's capacity (routes are shortest paths
+  // between devices, so they neither start at a switch nor turn back). Links to a
+  // vertex no route crosses (a CPU hanging off a node's switch) do not count.
+  std::vector<engine::LinkId> feeders(engine::LinkId l) const override;
 
  private:
   const Cluster& cluster_;
