@@ -301,8 +301,9 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   // A UTF-8 byte order mark (Windows editors write one) is not text of the scenario;
   // editors do not count it as a column either. UTF-16 (Windows' "Unicode") is refused.
   const ByteOrderMark bom = byte_order_mark(text_as_read);
-  file.text_ = bom == ByteOrderMark::kUtf8 ? text_as_read.substr(kUtf8BomSize) : text_as_read;
-  const std::string& text = file.text_;
+  file.text_ = std::make_shared<const std::string>(bom == ByteOrderMark::kUtf8 ? text_as_read.substr(kUtf8BomSize)
+                                                                               : text_as_read);
+  const std::string& text = *file.text_;
   if (bom == ByteOrderMark::kUtf16)
     throw UserError(fmt::format("{}:1:1: UTF-16 text (expected UTF-8 protobuf text format: save the file as UTF-8)",
                                 path));

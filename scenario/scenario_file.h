@@ -38,8 +38,8 @@ class ScenarioFile {
 
   const std::string& path() const { return path_; }
   const podsim::v1::Scenario& scenario() const { return scenario_; }
-  // The text it was parsed from (before any override): sweeps parse it again per point.
-  const std::string& text() const { return text_; }
+  // The text it was parsed from (before any override).
+  const std::string& text() const { return *text_; }
 
   // Applies "a.b[2].c=VALUE" (see field_override.h). Throws UserError naming the
   // assignment. The field's location becomes "--set a.b[2].c".
@@ -65,7 +65,10 @@ class ScenarioFile {
 
  private:
   ScenarioFile();
-  std::string path_, text_;
+  std::string path_;
+  // Shared by the scenarios derived from one file (a sweep's points: one copy of a long
+  // text, not one per point); never changed after parsing.
+  std::shared_ptr<const std::string> text_;
   podsim::v1::Scenario scenario_;
   // Shared by the scenarios derived from one file; never changed after parsing.
   std::shared_ptr<const google::protobuf::TextFormat::ParseInfoTree> locations_;

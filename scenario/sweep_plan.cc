@@ -34,14 +34,16 @@ std::vector<std::string> split_commas(std::string_view text) {
 SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::string>& lists) {
   SweepPlan plan;
   plan.path_ = file.path();
-  plan.text_ = file.text();
   plan.name_ = file.scenario().name();
+  v1::Scenario without_sweep = file.scenario();
+  without_sweep.clear_sweep();
+  plan.base_ = std::make_shared<const ScenarioFile>(file.derive(std::move(without_sweep), {}, ""));
 
-  // Every value is applied once to a fresh parse, so a bad path or value is reported
+  // Every value is applied once to a fresh copy, so a bad path or value is reported
   // before any point runs, named by where it was given.
   const auto check = [&](const std::string& where, const Field& f) {
     for (const std::string& v : f.values) {
-      ScenarioFile probe = ScenarioFile::parse(plan.path_, plan.text_);
+      ScenarioFile probe = plan.base_->derive(plan.base_->scenario(), {}, "");
       try {
         probe.apply_override(f.path + "=" + v);
       } catch (const UserError& e) {
@@ -118,10 +120,8 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
   for (const Axis& a : plan.axes_) plan.points_ *= a.field.values.size();
   for (const auto& [where, field] : to_check) check(where, field);
 
-  v1::Scenario base = file.scenario();
-  base.clear_sweep();
   std::string canonical;
-  google::protobuf::TextFormat::PrintToString(base, &canonical);
+  google::protobuf::TextFormat::PrintToString(plan.base_->scenario(), &canonical);
   Fnv1a h;
   h.add("podsim sweep v1");
   h.add(io::podsim_version());
@@ -221,7 +221,7 @@ std::vector<size_t> SweepPlan::one_axis_points() const {
 ScenarioFile SweepPlan::point_file(size_t p) const {
   const std::vector<std::string> fields = this->fields();
   const std::vector<std::string> values = this->values(p);
-  ScenarioFile file = ScenarioFile::parse(path_, text_);
+  ScenarioFile file = base_->derive(base_->scenario(), {}, "");
   for (size_t i = 0; i < fields.size(); ++i) file.apply_override(fields[i] + "=" + values[i]);
   return file;
 }

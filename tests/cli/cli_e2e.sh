@@ -117,6 +117,13 @@ expect "plan: a bad fabric field" 2 "cluster.fat_tree.radix: expected ports in \
 seeds=$(seq -s, 1 1000)
 expect "sweep: one point of 1e6" 0 "" -- timeout 60 "$podsim" -q sweep "$src/scenarios/smoke.textproto" --set "seed=$seeds" \
   --set "jobs[0].steps=$seeds" --shard 1/1000000 --out "$tmp/one_of_a_million.csv"
+# A sweep block of 200,000 values (1.7 MB of text): points were parsed again from the
+# whole text, sweep block and all, once per value and once per point (hours); now each
+# is a copy of the parsed scenario without its sweep block (~1 s).
+{ cat "$src/scenarios/smoke.textproto"; printf 'sweep { axes { field: "seed" values: ['
+  seq -s, 1 200000 | sed 's/[0-9][0-9]*/"&"/g'; echo '] } }'; } >"$tmp/long_sweep.textproto"
+expect "sweep: a block of 2e5 values, one point" 0 "" -- timeout 120 "$podsim" -q sweep "$tmp/long_sweep.textproto" \
+  --shard 1/200000 --out "$tmp/one_of_long.csv"
 
 # podsim validate does not stop at a scenario that cannot run: it is a refused row, the
 # other rows and the summary still print, the summary counts it, and the exit status is
