@@ -26,7 +26,12 @@ using scenario::ScenarioFile;
 
 void print_sweep(const ScenarioFile& file, const std::vector<std::string>& lists, std::ostream& out) {
   const SweepPlan plan = SweepPlan::make(file, lists);
-  run_sweep(plan, {.threads = 1, .shard = {}, .out = std::nullopt, .resume = false}, out);
+  const SweepSummary s = run_sweep(plan, {.threads = 1, .shard = {}, .out = std::nullopt, .resume = false}, out);
+  // As `podsim sweep`: a table of nothing but errors is no result (`run` once exited 0
+  // with every point refused for a bad field the sweep does not even change).
+  if (s.points > 0 && s.failed == s.points)
+    throw UserError(fmt::format("{}: every one of the {} points failed (the error of each is in its row)", file.path(),
+                                s.points));
 }
 
 void sweep_options(boost::program_options::options_description& options) {

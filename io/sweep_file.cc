@@ -128,6 +128,12 @@ SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view k
                                     t.rows[*last].size(), *rows_per_point));
       t.lines[*point] = r->line;
       last = point;
+    } else if (rows_per_point && t.rows[*point].size() >= *rows_per_point) {
+      // A point's rows are consecutive: one more than it has is a repeated row (said
+      // once at the next point, with no line, before).
+      throw UserError(fmt::format("{}: point {} again (its {} began on line {}; expected {} per point)", where, *point,
+                                  *rows_per_point == 1 ? "row" : "rows", t.lines[*point],
+                                  *rows_per_point == 1 ? "one row" : fmt::format("{} rows, one per metric,", *rows_per_point)));
     }
     t.rows[*point].push_back(std::move(r->fields));
   }

@@ -6,6 +6,7 @@
 
 #include "engine/check.h"
 #include "engine/error.h"
+#include "io/trace_reader.h"
 
 namespace podsim::io {
 namespace {
@@ -53,6 +54,13 @@ void TraceWriter::finish() {
 }
 
 void TraceWriter::write(const google::protobuf::MessageLite& message) {
+  // The reader refuses a message past its limit as a corrupted length prefix: a trace
+  // podsim writes must be one podsim reads (a job named by 20 MB of text wrote a trace
+  // that `podsim trace` then refused). Names and device lists make events this large.
+  if (const size_t size = message.ByteSizeLong(); size > kMaxTraceMessageBytes)
+    throw UserError(fmt::format("{}: --trace: event {} would be {} bytes, more than the {} a trace event may hold "
+                                "(expected names far shorter than that, and jobs on at most a few million devices)",
+                                file_.path().string(), events_, size, kMaxTraceMessageBytes));
   if (!google::protobuf::util::SerializeDelimitedToZeroCopyStream(message, stream_.get()))
     throw UserError(fmt::format("{}: write failed (disk full?)", file_.path().string()));
   ++events_;

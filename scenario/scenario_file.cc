@@ -387,7 +387,15 @@ std::string ScenarioFile::where(std::string_view derived_path) const {
     if (!f->is_repeated()) index = -1;
     else if (index < 0) break;  // a whole repeated field: its parent's place
     const auto range = tree->GetLocationRange(f, index);
-    if (range.start.line < 0) break;  // not in the file: default value
+    if (range.start.line < 0) {
+      // Not in the file: a default value, or a part a --set made (`--set jobs[2].name=x`
+      // appends a job whose missing model is then the --set's problem, not the file's).
+      const std::string_view made = field_path.substr(0, dot);
+      for (auto it = overridden_.lower_bound(made); it != overridden_.end() && it->first.starts_with(made); ++it)
+        if (it->first.size() == made.size() || it->first[made.size()] == '.' || it->first[made.size()] == '[')
+          return "--set " + it->first;
+      break;
+    }
     location = fmt::format("{}:{}:{}", path_, range.start.line + 1, range.start.column + 1);
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) break;
     tree = tree->GetTreeForNested(f, index);

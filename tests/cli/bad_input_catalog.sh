@@ -68,6 +68,8 @@ sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/; 4s/^1,2,/1,7,/' "$tmp/gen
 # shard, out of memory).
 sed '3s/^\([^,]*,[^,]*,\)[^,]*/\1nan/' "$tmp/gen/sweep.csv" >"$tmp/gen/nan_shard.csv"
 sed '1s|shard=1/1|shard=1/4000000000|' "$tmp/gen/sweep.csv" >"$tmp/gen/huge_shard.csv"
+# A shard whose last row is there twice (once refused at the end, with no line).
+{ cat "$tmp/gen/sweep.csv"; tail -n 1 "$tmp/gen/sweep.csv"; } >"$tmp/gen/dup_row.csv"
 # Copies to write over (issue 17: outputs onto their own inputs must be refused; were
 # that to regress, only these copies would be lost), FIFOs that no one writes to (an
 # ordinary open() of one blocks forever), and a sparse file past the 1 GiB input cap.

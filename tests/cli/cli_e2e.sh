@@ -124,6 +124,11 @@ expect "sweep: one point of 1e6" 0 "" -- timeout 60 "$podsim" -q sweep "$src/sce
   seq -s, 1 200000 | sed 's/[0-9][0-9]*/"&"/g'; echo '] } }'; } >"$tmp/long_sweep.textproto"
 expect "sweep: a block of 2e5 values, one point" 0 "" -- timeout 120 "$podsim" -q sweep "$tmp/long_sweep.textproto" \
   --shard 1/200000 --out "$tmp/one_of_long.csv"
+# `run` of a sweep scenario whose every point fails (a bad field outside the sweep) is
+# exit 2, as `podsim sweep` is, not 0 with a table of errors.
+sed 's/^  arrival_s: 600$/  arrival_s: nan/' "$src/scenarios/sweeps/failure_rate.textproto" >"$tmp/all_fail.textproto"
+expect "run: every point of a sweep fails" 2 "all_fail.textproto: every one of the 10 points failed \(the error of each is in its row\)$" -- \
+  "$podsim" -q run "$tmp/all_fail.textproto"
 
 # podsim validate does not stop at a scenario that cannot run: it is a refused row, the
 # other rows and the summary still print, the summary counts it, and the exit status is

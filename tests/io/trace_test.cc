@@ -189,6 +189,19 @@ TEST_CASE("the same run traced twice gives byte-identical traces, a failed run l
   CHECK(no_temporary_beside(c));
 }
 
+TEST_CASE("an event the reader could not take is refused while writing, and the trace is not left") {
+  // A job named by 20 MB of text once wrote a trace that `podsim trace` then refused as
+  // "a corrupted length prefix" (its reader takes events of at most 16 MiB).
+  const TempDir dir("podsim_trace_test");
+  const fs::path t = dir.path / "long_name.trace";
+  const std::string err =
+      error_of([&] { traced_run(t, TraceLevel::kJobs, {"jobs[0].name=" + std::string(20u << 20, 'j')}); });
+  CHECK(contains(err, "long_name.trace: --trace: event "));
+  CHECK(contains(err, "more than the 16777216 a trace event may hold"));
+  CHECK_FALSE(fs::exists(t));
+  CHECK(no_temporary_beside(t));
+}
+
 namespace {
 
 std::string delimited(const std::vector<const google::protobuf::MessageLite*>& messages) {

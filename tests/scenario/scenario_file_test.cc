@@ -120,6 +120,11 @@ TEST_CASE("where() points at the field in the file, or at the --set that changed
   f.apply_override("jobs[1].arrival_s=7");
   CHECK(f.where("jobs[1].arrival_s") == "--set jobs[1].arrival_s");
   CHECK(f.scenario().jobs(1).arrival_s() == 7);
+  // A job a --set appended: its missing fields are that --set's, not the file's.
+  f.apply_override("jobs[2].name=c");
+  CHECK(f.where("jobs[2].model") == "--set jobs[2].name");
+  CHECK(f.where("jobs[0].model") == "w.textproto:2:1");  // a job of the file: unchanged
+  CHECK(f.where("horizon_s") == "w.textproto");
 }
 
 TEST_CASE("checks report every problem with its location") {
