@@ -44,7 +44,11 @@ std::string refusal_reason(const std::string& error) {
 
 int validate_command(const std::string& dir, std::ostream& out) {
   namespace fs = std::filesystem;
-  if (!fs::is_directory(dir)) throw UserError(fmt::format("podsim validate: {}: not a directory", dir));
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw UserError(fmt::format("podsim validate: {}: {} (expected a directory of validation scenarios)",
+                                dir.empty() ? "''" : dir,
+                                dir.empty() ? "an empty path" : fs::exists(dir, ec) ? "not a directory" : "does not exist"));
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.path().extension() == ".textproto") files.push_back(e.path());

@@ -144,4 +144,11 @@ grep -Eq "^megatron-sc21-1.7b +HW TFLOP/s/dev" "$tmp/out" ||
 grep -Eq "^1 figures, 1 scenario refused: median .*within 15%: [01] of 1 .*NOT met$" "$tmp/out" ||
   { fail "validate: the summary does not count the refused row"; cat "$tmp/out"; }
 
+# Paths that are not there say so (once: "not a directory" for a missing directory, and
+# ": cannot open" for an empty shard path).
+expect "validate: a missing directory" 2 "^podsim validate: $tmp/no_such_dir: does not exist \(expected a directory of validation scenarios\)$" -- \
+  "$podsim" validate "$tmp/no_such_dir"
+expect "merge: an empty shard path" 2 "^podsim merge: an empty shard path \(expected a sweep results file\)$" -- \
+  "$podsim" merge "$tmp/merged.csv" ""
+
 finish cli_e2e
