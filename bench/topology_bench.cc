@@ -41,6 +41,16 @@ ClusterParams cm384x16_lean() {
   return p;
 }
 
+// `n` HGX H100 servers as `n` pools of one (a scenario listing its servers one by one)
+// on a 3-tier fat tree of radix 128, collapsed view only. The diameter's sample holds
+// every GPU of each pool's first node: 8n sources.
+ClusterParams hgx_pools(int n) {
+  ClusterParams p{.fat_tree = FatTreeParams{.tiers = 3, .radix = 128}, .detailed_view = false};
+  for (int i = 0; i < n; ++i)
+    p.pools.push_back({.name = "hgx" + std::to_string(i), .preset = "hgx-h100", .system = *preset("hgx-h100")});
+  return p;
+}
+
 double peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -108,6 +118,13 @@ void BM_BisectionH100x2048(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(bisection(c.collapsed()));
 }
 
+// The sampled diameter (topologies/switch_hops.h) over many one-server pools.
+void BM_DiameterHgxPools(benchmark::State& state) {
+  const Cluster c = build_cluster(hgx_pools(static_cast<int>(state.range(0))));
+  for (auto _ : state) benchmark::DoNotOptimize(diameter(c, c.collapsed()).switch_hops);
+  state.counters["devices"] = static_cast<double>(c.devices().size());
+}
+
 }  // namespace
 
 BENCHMARK(BM_BuildCm384)->Unit(benchmark::kMillisecond);
@@ -119,5 +136,6 @@ BENCHMARK(BM_NewRouteCm384x16)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_NewRouteH100x2048)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CachedRouteH100x2048)->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_BisectionH100x2048)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_DiameterHgxPools)->Arg(1'000)->Arg(20'000)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 BENCHMARK_MAIN();

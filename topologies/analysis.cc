@@ -7,6 +7,7 @@
 #include <queue>
 
 #include "engine/check.h"
+#include "topologies/switch_hops.h"
 
 namespace podsim::topologies {
 namespace {
@@ -91,7 +92,6 @@ engine::Bandwidth injection(const Cluster& c, const View& v, DeviceIndex d) {
 }
 
 Diameter diameter(const Cluster& c, const View& v, size_t exhaustive_up_to, size_t sample) {
-  const Graph& g = v.graph();
   const size_t n = c.devices().size();
   std::vector<DeviceIndex> sources;
   Diameter result;
@@ -112,41 +112,9 @@ Diameter diameter(const Cluster& c, const View& v, size_t exhaustive_up_to, size
       sources.push_back(d);
   }
 
-  // Dijkstra on routing cost; among equal-cost paths, the fewest switches.
-  const size_t nv = boost::num_vertices(g);
-  std::vector<uint32_t> dist(nv);
-  std::vector<int> switches(nv);
-  for (DeviceIndex s : sources) {
-    std::fill(dist.begin(), dist.end(), std::numeric_limits<uint32_t>::max());
-    const VertexId start = v.endpoint(s);
-    using Item = std::pair<uint32_t, VertexId>;
-    std::priority_queue<Item, std::vector<Item>, std::greater<>> queue;
-    dist[start] = 0;
-    switches[start] = 0;
-    queue.emplace(0, start);
-    while (!queue.empty()) {
-      auto [d, u] = queue.top();
-      queue.pop();
-      if (d != dist[u]) continue;
-      if (u != start && !forwards(g[u].kind)) continue;
-      for (auto e : boost::make_iterator_range(boost::out_edges(u, g))) {
-        const VertexId w = boost::target(e, g);
-        const uint32_t nd = d + route_cost(g[e]);
-        const int sw = switches[u] + (g[w].kind == VertexKind::kSwitch ? 1 : 0);
-        if (nd < dist[w] || (nd == dist[w] && sw < switches[w])) {
-          const bool improved = nd < dist[w];
-          dist[w] = nd;
-          switches[w] = sw;
-          if (improved || forwards(g[w].kind)) queue.emplace(nd, w);
-        }
-      }
-    }
-    for (DeviceIndex t = 0; t < n; ++t) {
-      const VertexId end = v.endpoint(t);
-      PODSIM_CHECK(dist[end] != std::numeric_limits<uint32_t>::max(), "diameter: the cluster is not connected");
-      result.switch_hops = std::max(result.switch_hops, switches[end]);
-    }
-  }
+  // Routes, and among equal-cost ones the fewest switches (switch_hops.h).
+  SwitchHops hops(v);
+  for (DeviceIndex s : sources) result.switch_hops = std::max(result.switch_hops, hops.eccentricity(s));
   return result;
 }
 
