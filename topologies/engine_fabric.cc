@@ -46,28 +46,27 @@ std::vector<engine::LinkId> EngineFabric::feeders(engine::LinkId id) const {
       if (boost::target(out, g) != at) return false;
     return true;
   };
-  std::vector<engine::LinkId> feeders;
-  double sum = 0;
-  if (g[from].kind == VertexKind::kSwitch) {
-    for (auto in : boost::make_iterator_range(boost::in_edges(from, g))) {
-      // l's own reverse: no route turns back.
-      if (boost::source(in, g) == to || off_route(boost::source(in, g), from)) continue;
-      feeders.push_back(engine::LinkId{g[in].id});
-      sum += g[in].capacity.value();
+  // The links at switch `at` on the far side from l (into it, or out of it), less l's
+  // reverse (no route turns back) and those to vertices no route crosses; none unless
+  // their capacities fit in l's.
+  const auto side = [&](auto edges, auto far_end, Graph::vertex_descriptor at, Graph::vertex_descriptor reverse) {
+    std::vector<engine::LinkId> feeders;
+    if (g[at].kind != VertexKind::kSwitch) return feeders;
+    double sum = 0;
+    for (auto x : edges) {
+      const auto w = far_end(x);
+      if (w == reverse || off_route(w, at)) continue;
+      feeders.push_back(engine::LinkId{g[x].id});
+      sum += g[x].capacity.value();
     }
-    if (!feeders.empty() && sum <= capacity) return feeders;
-  }
-  feeders.clear();
-  sum = 0;
-  if (g[to].kind == VertexKind::kSwitch) {
-    for (auto out : boost::make_iterator_range(boost::out_edges(to, g))) {
-      if (boost::target(out, g) == from || off_route(boost::target(out, g), to)) continue;
-      feeders.push_back(engine::LinkId{g[out].id});
-      sum += g[out].capacity.value();
-    }
-    if (!feeders.empty() && sum <= capacity) return feeders;
-  }
-  return {};
+    if (!(sum <= capacity)) feeders.clear();
+    return feeders;
+  };
+  std::vector<engine::LinkId> in = side(boost::make_iterator_range(boost::in_edges(from, g)),
+                                        [&](EdgeId x) { return boost::source(x, g); }, from, to);
+  if (!in.empty()) return in;
+  return side(boost::make_iterator_range(boost::out_edges(to, g)), [&](EdgeId x) { return boost::target(x, g); }, to,
+              from);
 }
 
 std::optional<engine::SwitchPath> EngineFabric::switch_path(engine::DeviceId d) const {

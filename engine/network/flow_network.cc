@@ -108,7 +108,7 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
   std::span<const LinkId> solver_route = flow.route;
   std::array<uint32_t, kMaxPassiveHops> left_out;
   left_out.fill(kNoLink);
-  if (!passive_.empty()) {
+  if (any_left_out_) {
     solver_route_.clear();
     size_t k = 0;
     for (LinkId id : flow.route) {
@@ -134,7 +134,7 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
   const uint32_t f = index(id);
   if (f >= bytes_.size()) {
     const size_t n = solver_.flow_id_bound();
-    if (!passive_.empty()) flow_passive_.resize(n);
+    if (any_left_out_) flow_passive_.resize(n);
     bytes_.resize(n);
     mark_.resize(n);
     class_.resize(n, kNoClass);
@@ -150,7 +150,7 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
   SimTime latency = options_.per_message_overhead + flow.extra_latency;
   for (LinkId l : flow.route) latency += latency_[index(l)];
   bytes_[f] = flow.bytes.value();
-  if (!passive_.empty()) flow_passive_[f] = left_out;
+  if (any_left_out_) flow_passive_[f] = left_out;
   class_[f] = kNoClass;
   group_[f] = group;
   ++seq_[f];
@@ -256,7 +256,7 @@ void FlowNetwork::retire_due(uint32_t l, uint32_t f, uint64_t now) {
 void FlowNetwork::retire(uint32_t f, uint64_t now) {
   // The whole flow is credited to its links as it finishes.
   for (LinkId l : solver_.route(FlowId{f})) carried_[index(l)] += bytes_[f];
-  if (!passive_.empty()) {
+  if (any_left_out_) {
     for (uint32_t l : flow_passive_[f])
       if (l != kNoLink) carried_[l] += bytes_[f];
     passive_leave(f, class_[f]);
@@ -366,7 +366,7 @@ void FlowNetwork::apply_rates(uint64_t now) {
       visit(old);
       class_state_[old] |= kTouched;
     }
-    if (!passive_.empty()) {
+    if (any_left_out_) {
       if (old != kNoClass) passive_leave(f, old);
       passive_join(f, b);
     }
@@ -387,7 +387,7 @@ void FlowNetwork::apply_rates(uint64_t now) {
     const bool empty = class_one_[l] == kNoFlow && class_heap_[l].empty();
     const double r = empty ? 0 : solver_.class_rate(l);
     if (r == class_rate_[l] && !touched) continue;  // same finish times
-    if (!passive_.empty() && r != class_rate_[l]) {
+    if (any_left_out_ && r != class_rate_[l]) {
       // Local pointers: the stores would otherwise reload each vector's data.
       const double d = r - class_rate_[l];
       double* const load = passive_load_.data();
@@ -440,10 +440,6 @@ bool FlowNetwork::declare_feeders(LinkId id, std::span<const LinkId> feeders) {
     passive_.assign(n, 0);
     feeds_.assign(n, 0);
     feeder_range_.assign(n, {0, 0});
-    class_passive_.resize(n);
-    passive_load_.assign(n, 0);
-    passive_flows_.assign(n, 0);
-    passive_touched_.assign(n, 0);
   }
   // A link that vouches for another stays in the solve, and so must l's feeders.
   if (passive_[l] || feeds_[l]) return false;
@@ -453,6 +449,13 @@ bool FlowNetwork::declare_feeders(LinkId id, std::span<const LinkId> feeders) {
     sum += solver_.capacity(e);
   }
   if (!(sum <= solver_.capacity(id))) return false;
+  if (!any_left_out_) {  // the per-class counts and loads only once a link is left out
+    any_left_out_ = true;
+    class_passive_.resize(n);
+    passive_load_.assign(n, 0);
+    passive_flows_.assign(n, 0);
+    passive_touched_.assign(n, 0);
+  }
   passive_[l] = 1;
   for (LinkId e : feeders) feeds_[index(e)] = 1;
   const auto first = static_cast<uint32_t>(feeder_pool_.size());

@@ -252,6 +252,7 @@ class FlowNetwork {
   uint32_t class_front(uint32_t l) const { return class_one_[l] != kNoFlow ? class_one_[l] : class_heap_[l].front(); }
 
   // Links left out of the solve (declare_feeders); all empty until one is.
+  bool any_left_out_ = false;            // every check on the hot paths reads this
   std::vector<uint8_t> passive_;         // by link
   std::vector<uint8_t> feeds_;           // by link: a feeder of a link left out
   std::vector<std::pair<uint32_t, uint32_t>> feeder_range_;  // by link: in feeder_pool_
