@@ -15,6 +15,7 @@
 #include "scenario/scenario_file.h"
 #include "scenario/scenario_files.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "topologies/analysis.h"
 #include "topologies/build.h"
 #include "topologies/dot.h"
@@ -28,10 +29,12 @@ using topologies::Summary;
 
 // A scenario file, or a one-pool scenario for a bare preset name.
 ScenarioFile load(const std::string& arg) {
-  if (std::filesystem::exists(arg) || arg.ends_with(".textproto")) return ScenarioFile::load(arg);
+  // Without the error code, a name the file system cannot take (too long) throws.
+  std::error_code ec;
+  if (std::filesystem::exists(arg, ec) || arg.ends_with(".textproto")) return ScenarioFile::load(arg);
   if (topologies::preset(arg))
     return ScenarioFile::parse(arg, fmt::format("name: \"{}\"\ncluster {{ pools {{ preset: \"{}\" }} }}\n", arg, arg));
-  throw UserError(fmt::format("podsim topo: '{}' is neither a scenario file nor a preset (expected a .textproto file or one of the presets: {})", arg,
+  throw UserError(fmt::format("podsim topo: '{}' is neither a scenario file nor a preset (expected a .textproto file or one of the presets: {})", printable(arg),
                               fmt::join(topologies::preset_names(), ", ")));
 }
 

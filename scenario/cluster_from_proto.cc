@@ -7,6 +7,7 @@
 #include <climits>
 #include <map>
 
+#include "engine/printable.h"
 #include "io/input_file.h"
 #include "scenario/field_ranges.h"
 #include "scenario/node_list.h"
@@ -124,7 +125,7 @@ std::optional<PoolParams> pool_params(const v1::Pool& pool, const std::string& a
   auto system = preset(pool.preset());
   if (!system) {
     problems.add(at + ".preset", fmt::format("{} (expected one of: {})",
-                                             pool.preset().empty() ? "missing" : "unknown preset '" + pool.preset() + "'",
+                                             pool.preset().empty() ? "missing" : "unknown preset '" + printable(pool.preset()) + "'",
                                              fmt::join(preset_names(), ", ")));
     return std::nullopt;
   }

@@ -5,6 +5,7 @@
 #include <climits>
 #include <cmath>
 
+#include "engine/printable.h"
 #include "podsim/v1/workload.pb.h"
 #include "scenario/field_ranges.h"
 #include "workloads/memory.h"
@@ -108,7 +109,7 @@ std::optional<ModelSpec> model_spec(const v1::Model& m, const std::string& job_n
   if (!m.preset().empty()) {
     auto p = model_preset(m.preset());
     if (!p) {
-      at.add("preset", fmt::format("unknown preset '{}' (expected one of: {})", m.preset(),
+      at.add("preset", fmt::format("unknown preset '{}' (expected one of: {})", printable(m.preset()),
                                    fmt::join(model_preset_names(), ", ")));
       return std::nullopt;
     }

@@ -238,7 +238,8 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
     const std::filesystem::path path = o.out->string() + ".journal";
     SweepTable start = table;
     start.header.kind = kSweepJournal;
-    if (o.resume && std::filesystem::exists(path)) {
+    std::error_code ec;  // a name one past what the file system takes throws without it
+    if (o.resume && std::filesystem::exists(path, ec)) {
       SweepTable old = io::read_sweep_file(path, kSweepJournal, layout.rows_per_point());
       if (old.header.podsim != table.header.podsim)
         throw UserError(fmt::format("{}: written by {}, this is {}: a sweep is not resumed across versions (the "

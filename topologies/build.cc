@@ -4,6 +4,7 @@
 
 #include "engine/check.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "topologies/builder.h"
 #include "topologies/collapse.h"
 #include "topologies/device_catalog.h"
@@ -141,7 +142,8 @@ Cluster build_cluster(const ClusterParams& p) {
 Cluster build_preset(std::string_view name) {
   auto system = preset(name);
   if (!system)
-    throw UserError(fmt::format("unknown preset '{}' (expected one of: {})", name, fmt::join(preset_names(), ", ")));
+    throw UserError(
+        fmt::format("unknown preset '{}' (expected one of: {})", printable(name), fmt::join(preset_names(), ", ")));
   return build_cluster({.name = std::string(name), .pools = {{.preset = std::string(name), .system = *system}}});
 }
 
