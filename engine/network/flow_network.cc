@@ -388,16 +388,10 @@ void FlowNetwork::apply_rates(uint64_t now) {
     const double r = empty ? 0 : solver_.class_rate(l);
     if (r == class_rate_[l] && !touched) continue;  // same finish times
     if (any_left_out_ && r != class_rate_[l]) {
-      // Local pointers: the stores would otherwise reload each vector's data.
       const double d = r - class_rate_[l];
-      double* const load = passive_load_.data();
-      uint8_t* const touched = passive_touched_.data();
       for (const PassiveCount& p : class_passive_[l]) {
-        load[p.link] += p.flows * d;
-        if (!touched[p.link]) {
-          touched[p.link] = 1;
-          passive_touched_list_.push_back(p.link);
-        }
+        passive_load_[p.link] += p.flows * d;
+        passive_touch(p.link);
       }
     }
     class_served_[l] = served_at(l, t);
@@ -508,12 +502,6 @@ void FlowNetwork::passive_leave(uint32_t f, uint32_t c) {
     passive_load_[l] = --passive_flows_[l] == 0 ? 0.0 : passive_load_[l] - class_rate_[c];
     passive_touch(l);
   }
-}
-
-void FlowNetwork::passive_touch(uint32_t l) {
-  if (passive_touched_[l]) return;
-  passive_touched_[l] = 1;
-  passive_touched_list_.push_back(l);
 }
 
 // Rounding of the running sums can take it a few ulps outside [0, capacity].

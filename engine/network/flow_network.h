@@ -208,7 +208,12 @@ class FlowNetwork {
   // Links left out of the solve (declare_feeders): a flow joins or leaves class c.
   void passive_join(uint32_t f, uint32_t c);
   void passive_leave(uint32_t f, uint32_t c);
-  void passive_touch(uint32_t l);
+  // In line: it runs once per (class, left-out link) of every re-rated class.
+  void passive_touch(uint32_t l) {
+    if (passive_touched_[l]) return;
+    passive_touched_[l] = 1;
+    passive_touched_list_.push_back(l);
+  }
   double passive_load(uint32_t l) const;
 
   Simulator& sim_;
