@@ -101,11 +101,13 @@ void add_limit_options(po::options_description& options) {
       "limits.max_memory_gib");
 }
 
-std::vector<std::string> with_limits(const po::variables_map& vm, std::vector<std::string> overrides) {
-  if (vm.count("max-events")) overrides.push_back("limits.max_events=" + vm["max-events"].as<std::string>());
+std::vector<OptionOverride> limit_overrides(const po::variables_map& vm) {
+  std::vector<OptionOverride> out;
+  if (vm.count("max-events"))
+    out.push_back({"limits.max_events=" + vm["max-events"].as<std::string>(), "--max-events"});
   if (vm.count("max-memory-gib"))
-    overrides.push_back("limits.max_memory_gib=" + vm["max-memory-gib"].as<std::string>());
-  return overrides;
+    out.push_back({"limits.max_memory_gib=" + vm["max-memory-gib"].as<std::string>(), "--max-memory-gib"});
+  return out;
 }
 
 }  // namespace podsim::cli

@@ -100,9 +100,14 @@ class Stopwatch {
 // --max-events N and --max-memory-gib G, for commands that run simulations: the
 // scenario's limits {...} (docs/reliability.md, "Run size").
 void add_limit_options(boost::program_options::options_description& options);
-// `overrides` with "limits.max_events=N" / "limits.max_memory_gib=G" added for the
-// limit options given.
-std::vector<std::string> with_limits(const boost::program_options::variables_map& vm,
-                                     std::vector<std::string> overrides);
+// A value a command-line option sets in the scenario, and the option, which its errors
+// name (`--max-events: limits.max_events: ...`, not a `--set` the user never typed).
+struct OptionOverride {
+  std::string assignment;  // "limits.max_events=N"
+  std::string option;      // "--max-events"
+};
+// The limit options given, as assignments of the scenario's `limits`. They apply to
+// the scenario itself, never as a sweep's axis.
+std::vector<OptionOverride> limit_overrides(const boost::program_options::variables_map& vm);
 
 }  // namespace podsim::cli

@@ -77,6 +77,7 @@ void run_command(const RunOptions& options, std::ostream& out) {
   const std::shared_ptr<spdlog::logger> log = cli_log();
   Stopwatch clock;
   ScenarioFile file = ScenarioFile::load(options.scenario_path);
+  for (const OptionOverride& o : options.limits) file.apply_override(o.assignment, o.option);
   if (file.scenario().has_sweep()) {
     // A sweep scenario's result is its table: every point, one thread, --set lists as
     // `podsim sweep` takes them.
@@ -196,7 +197,8 @@ void run_options(boost::program_options::options_description& options) {
 
 int run_run(const boost::program_options::variables_map& vm, const Console& console) {
   run_command({.scenario_path = vm["scenario"].as<std::string>(),
-               .overrides = with_limits(vm, strings_of(vm, "set")),
+               .overrides = strings_of(vm, "set"),
+               .limits = limit_overrides(vm),
                .report_path = path_of(vm, "report"),
                .trace_path = path_of(vm, "trace"),
                .trace_level = vm["trace-level"].as<std::string>(),

@@ -12,6 +12,7 @@ namespace podsim::cli {
 struct RunOptions {
   std::string scenario_path;
   std::vector<std::string> overrides;  // "a.b.c=VALUE", applied in order
+  std::vector<OptionOverride> limits;  // --max-events, --max-memory-gib: applied before `overrides`
   std::string report_path;             // --report FILE.html; empty: none
   std::string trace_path;              // --trace: a protobuf trace of the cluster run (trace_writer.h)
   std::string trace_level = "jobs";    // --trace-level: jobs, steps, flows

@@ -71,7 +71,8 @@ int sweep_run(const boost::program_options::variables_map& vm, const Console& co
                       {{.role = "--out", .path = *o.out, .signature = std::string(io::kSweepSignature)},
                        {.role = "--out's journal", .path = o.out->string() + ".journal",
                         .signature = std::string(io::kSweepSignature)}});
-  const SweepPlan plan = SweepPlan::make(file, with_limits(vm, strings_of(vm, "set")));
+  for (const OptionOverride& o : limit_overrides(vm)) file.apply_override(o.assignment, o.option);
+  const SweepPlan plan = SweepPlan::make(file, strings_of(vm, "set"));
   Progress progress(std::cerr, console.progress, "sweep", "points");
   if (progress.enabled()) {
     o.progress = [&progress](size_t done, size_t total) { progress.update(done, total); };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include "engine/printable.h"
 #include "io/csv_writer.h"
 #include "io/input_file.h"
+#include "sim/headline_metrics.h"
 
 namespace podsim::io {
 namespace {
@@ -150,21 +152,57 @@ SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view k
   return t;
 }
 
-void check_finite_cells(const SweepTable& t, const std::filesystem::path& path) {
+bool is_finite_number(std::string_view text) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size() && std::isfinite(v);
+}
+
+void check_metric_cells(const SweepTable& t, const std::filesystem::path& path) {
+  const auto refuse = [&](size_t point, size_t k, size_t c, std::string_view expected) {
+    const auto line = t.lines.find(point);
+    throw UserError(fmt::format("{}:{}: column '{}': expected {}, got '{}' (a damaged row: podsim writes a numeric "
+                                "metric as a finite decimal number or nothing)",
+                                path.string(), line == t.lines.end() ? 0 : line->second + k, t.columns[c], expected,
+                                printable(t.rows.at(point)[k][c])));
+  };
+  const size_t width = t.columns.size();
+  if (t.header.long_format) {
+    // ..., system, job, metric, value, unit, text, error
+    if (width < kLongColumns.size() + 1 ||
+        !std::equal(kLongColumns.begin(), kLongColumns.end(), t.columns.end() - long(kLongColumns.size())))
+      return;  // not podsim's long layout: nothing known to check
+    const size_t value = width - 4, unit = width - 3, text = width - 2;
+    for (const auto& [point, rows] : t.rows)
+      for (size_t k = 0; k < rows.size(); ++k) {
+        if (rows[k][unit].empty()) {
+          if (!rows[k][value].empty()) refuse(point, k, value, "nothing (a text metric: its unit is empty)");
+          continue;
+        }
+        if (!rows[k][value].empty() && !is_finite_number(rows[k][value])) refuse(point, k, value, "a finite number");
+        if (!rows[k][text].empty()) refuse(point, k, text, "nothing (a numeric metric)");
+      }
+    return;
+  }
+  // Wide: a column is a numeric metric if its name is one (a cluster run's), or ends in
+  // "/NAME" of one (a comparison's SYSTEM/JOB/NAME). Swept fields' paths have no '/'.
+  std::vector<size_t> numeric;
+  for (size_t c = 1; c + 1 < width; ++c) {
+    const std::string& name = t.columns[c];
+    const size_t slash = name.rfind('/');
+    const std::string last = slash == std::string::npos ? name : name.substr(slash + 1);
+    const auto with_unit = [&](const std::vector<sim::Metric>& ms) {
+      return std::any_of(ms.begin(), ms.end(), [&](const sim::Metric& m) { return m.name == last && !m.unit.empty(); });
+    };
+    if (slash == std::string::npos ? with_unit(sim::cluster_metric_names())
+                                   : with_unit(sim::cell_metric_names("", "", false)) ||
+                                         with_unit(sim::cell_metric_names("", "", true)))
+      numeric.push_back(c);
+  }
   for (const auto& [point, rows] : t.rows)
     for (size_t k = 0; k < rows.size(); ++k)
-      for (size_t c = 0; c + 1 < rows[k].size(); ++c) {  // the last column is the error text
-        const std::string& cell = rows[k][c];
-        if (cell.empty()) continue;
-        char* end = nullptr;
-        const double v = std::strtod(cell.c_str(), &end);
-        if (end != cell.c_str() + cell.size() || std::isfinite(v)) continue;
-        const auto line = t.lines.find(point);
-        throw UserError(fmt::format("{}:{}: column '{}': expected a finite number, text or nothing, got '{}' (a "
-                                    "damaged row: podsim never writes an infinite or NaN result)",
-                                    path.string(), line == t.lines.end() ? 0 : line->second + k, t.columns[c],
-                                    printable(cell)));
-      }
+      for (const size_t c : numeric)
+        if (!rows[k][c].empty() && !is_finite_number(rows[k][c])) refuse(point, k, c, "a finite number");
 }
 
 std::string format_rows(const std::vector<CsvFields>& rows) {

@@ -89,10 +89,21 @@ struct SweepTable {
 SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind,
                            std::optional<size_t> rows_per_point = std::nullopt);
 
-// Throws UserError "PATH:LINE: column 'X': ..." for a cell (the error column aside)
-// that reads as an infinite or NaN number ("nan", "inf", "1e999"): podsim never writes
-// one, so such a row was damaged, and copying it would put it in the merged results.
-void check_finite_cells(const SweepTable& t, const std::filesystem::path& path);
+// The columns after the swept fields in the long format.
+inline const std::vector<std::string> kLongColumns = {"system", "job", "metric", "value", "unit", "text", "error"};
+
+// Whether `text` is a finite number whole, as podsim writes one (io/csv_writer.h
+// csv_number: decimal, no hex, no blanks, no trailing bytes).
+bool is_finite_number(std::string_view text);
+
+// Throws UserError "PATH:LINE: column 'X': ..." for a numeric metric's cell that is not
+// empty and not a finite number whole: "nan", "inf", "1e999", "0x10", "1" followed by a
+// NUL or a control byte. podsim never writes one, so such a row was damaged, and copying
+// it would put it in the merged results. Numeric metrics are those with a unit
+// (sim/headline_metrics.h): in the wide format known by their column's name, in the long
+// format by the row's `unit` (whose `text` must then be empty). The swept fields'
+// columns, text metrics and errors hold any text.
+void check_metric_cells(const SweepTable& t, const std::filesystem::path& path);
 
 // The rows of one point as CSV text, each ending with a line break.
 std::string format_rows(const std::vector<CsvFields>& rows);

@@ -14,7 +14,7 @@ size_t merge_sweep_shards(const std::string& out_path, const std::vector<std::st
   for (const std::string& path : shards) {
     if (path.empty()) throw UserError("podsim merge: an empty shard path (expected a sweep results file)");
     tables.push_back(read_sweep_file(path, kSweepResults));
-    check_finite_cells(tables.back(), path);
+    check_metric_cells(tables.back(), path);
   }
 
   const SweepTable& first = tables.front();

@@ -25,12 +25,13 @@ struct Segment {
   std::optional<int> index;
 };
 
-[[noreturn]] void fail(std::string_view path, const std::string& why) {
-  throw UserError(fmt::format("--set {}: {}", path, why));
+// `label` says where the assignment came from: "--set PATH", or the option that made it.
+[[noreturn]] void fail(std::string_view label, const std::string& why) {
+  throw UserError(fmt::format("{}: {}", label, why));
 }
 
-std::vector<Segment> parse_path(std::string_view path) {
-  if (path.empty()) fail(path, "empty field path (expected e.g. scheduler.policy=FIFO)");
+std::vector<Segment> parse_path(std::string_view path, std::string_view label) {
+  if (path.empty()) fail(label, "empty field path (expected e.g. scheduler.policy=FIFO)");
   std::vector<Segment> segments;
   size_t start = 0;
   while (start <= path.size()) {
@@ -40,16 +41,16 @@ std::vector<Segment> parse_path(std::string_view path) {
     Segment seg;
     const size_t bracket = part.find('[');
     if (bracket != std::string_view::npos) {
-      if (part.back() != ']') fail(path, fmt::format("'{}': expected name[index]", part));
+      if (part.back() != ']') fail(label, fmt::format("'{}': expected name[index]", part));
       std::string_view digits = part.substr(bracket + 1, part.size() - bracket - 2);
       int idx = -1;
       auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), idx);
       if (ec != std::errc() || p != digits.data() + digits.size() || idx < 0)
-        fail(path, fmt::format("'{}': index must be a non-negative integer", part));
+        fail(label, fmt::format("'{}': index must be a non-negative integer", part));
       seg.index = idx;
       part = part.substr(0, bracket);
     }
-    if (part.empty()) fail(path, "empty field name in path");
+    if (part.empty()) fail(label, "empty field name in path");
     seg.name = std::string(part);
     segments.push_back(std::move(seg));
     start = dot + 1;
@@ -67,26 +68,26 @@ std::string field_names(const Descriptor* d) {
 }
 
 template <typename T>
-T parse_integer(std::string_view path, std::string_view value, const char* expected) {
+T parse_integer(std::string_view label, std::string_view value, const char* expected) {
   T out{};
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   if (ec == std::errc::result_out_of_range)
-    fail(path, fmt::format("'{}' is out of range for {}", value, expected));
+    fail(label, fmt::format("'{}' is out of range for {}", value, expected));
   if (ec != std::errc() || p != value.data() + value.size() || value.empty())
-    fail(path, fmt::format("expected {}, got '{}'", expected, value));
+    fail(label, fmt::format("expected {}, got '{}'", expected, value));
   return out;
 }
 
-double parse_double(std::string_view path, std::string_view value) {
+double parse_double(std::string_view label, std::string_view value) {
   double out = 0;
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   if (ec != std::errc() || p != value.data() + value.size() || value.empty() || !std::isfinite(out))
-    fail(path, fmt::format("expected a finite number, got '{}'", value));
+    fail(label, fmt::format("expected a finite number, got '{}'", value));
   return out;
 }
 
 // Sets field `f` (element `index` if repeated; index == size appends) of `m`.
-void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, std::string_view path,
+void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, std::string_view label,
                 std::string_view value) {
   const Reflection* r = m.GetReflection();
   const bool repeated = f->is_repeated();
@@ -98,14 +99,14 @@ void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, 
     else r->SetRepeated##Kind(&m, f, *index, v); \
   } while (0)
   switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_INT32: PODSIM_SET(Int32, parse_integer<int32_t>(path, value, "a 32-bit integer")); break;
-    case FieldDescriptor::CPPTYPE_INT64: PODSIM_SET(Int64, parse_integer<int64_t>(path, value, "a 64-bit integer")); break;
-    case FieldDescriptor::CPPTYPE_UINT32: PODSIM_SET(UInt32, parse_integer<uint32_t>(path, value, "a non-negative 32-bit integer")); break;
-    case FieldDescriptor::CPPTYPE_UINT64: PODSIM_SET(UInt64, parse_integer<uint64_t>(path, value, "a non-negative 64-bit integer")); break;
-    case FieldDescriptor::CPPTYPE_DOUBLE: PODSIM_SET(Double, parse_double(path, value)); break;
+    case FieldDescriptor::CPPTYPE_INT32: PODSIM_SET(Int32, parse_integer<int32_t>(label, value, "a 32-bit integer")); break;
+    case FieldDescriptor::CPPTYPE_INT64: PODSIM_SET(Int64, parse_integer<int64_t>(label, value, "a 64-bit integer")); break;
+    case FieldDescriptor::CPPTYPE_UINT32: PODSIM_SET(UInt32, parse_integer<uint32_t>(label, value, "a non-negative 32-bit integer")); break;
+    case FieldDescriptor::CPPTYPE_UINT64: PODSIM_SET(UInt64, parse_integer<uint64_t>(label, value, "a non-negative 64-bit integer")); break;
+    case FieldDescriptor::CPPTYPE_DOUBLE: PODSIM_SET(Double, parse_double(label, value)); break;
     case FieldDescriptor::CPPTYPE_FLOAT: {
-      const double d = parse_double(path, value);
-      if (std::fabs(d) > std::numeric_limits<float>::max()) fail(path, fmt::format("'{}' is out of range for a float", value));
+      const double d = parse_double(label, value);
+      if (std::fabs(d) > std::numeric_limits<float>::max()) fail(label, fmt::format("'{}' is out of range for a float", value));
       PODSIM_SET(Float, static_cast<float>(d));
       break;
     }
@@ -113,7 +114,7 @@ void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, 
       bool b;
       if (value == "true" || value == "1") b = true;
       else if (value == "false" || value == "0") b = false;
-      else fail(path, fmt::format("expected true or false, got '{}'", value));
+      else fail(label, fmt::format("expected true or false, got '{}'", value));
       PODSIM_SET(Bool, b);
       break;
     }
@@ -124,13 +125,13 @@ void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, 
         std::string names;
         for (int i = 0; i < f->enum_type()->value_count(); ++i)
           names += (i ? ", " : "") + f->enum_type()->value(i)->name();
-        fail(path, fmt::format("'{}' is not a {} (expected one of: {})", value, f->enum_type()->name(), names));
+        fail(label, fmt::format("'{}' is not a {} (expected one of: {})", value, f->enum_type()->name(), names));
       }
       PODSIM_SET(Enum, e);
       break;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      fail(path, fmt::format("'{}' is a message ({}); set one of its fields: {}", f->name(),
+      fail(label, fmt::format("'{}' is a message ({}); set one of its fields: {}", f->name(),
                              f->message_type()->name(), field_names(f->message_type())));
   }
 #undef PODSIM_SET
@@ -145,29 +146,30 @@ std::pair<std::string, std::string> split_assignment(std::string_view assignment
   return {std::string(assignment.substr(0, eq)), std::string(assignment.substr(eq + 1))};
 }
 
-void set_field(Message& message, std::string_view path, std::string_view value) {
-  const std::vector<Segment> segments = parse_path(path);
+void set_field(Message& message, std::string_view path, std::string_view value, std::string_view origin) {
+  const std::string label = origin.empty() ? fmt::format("--set {}", path) : fmt::format("{}: {}", origin, path);
+  const std::vector<Segment> segments = parse_path(path, label);
   Message* m = &message;
   for (size_t i = 0; i < segments.size(); ++i) {
     const Segment& seg = segments[i];
     const Descriptor* d = m->GetDescriptor();
     const FieldDescriptor* f = d->FindFieldByName(seg.name);
     if (f == nullptr)
-      fail(path, fmt::format("{} has no field '{}' (expected one of: {})", d->name(), seg.name, field_names(d)));
+      fail(label, fmt::format("{} has no field '{}' (expected one of: {})", d->name(), seg.name, field_names(d)));
     const Reflection* r = m->GetReflection();
     if (f->is_repeated() && !seg.index)
-      fail(path, fmt::format("'{}' is repeated: give an index, e.g. {}[0]", seg.name, seg.name));
-    if (!f->is_repeated() && seg.index) fail(path, fmt::format("'{}' is not repeated: drop the [index]", seg.name));
+      fail(label, fmt::format("'{}' is repeated: give an index, e.g. {}[0]", seg.name, seg.name));
+    if (!f->is_repeated() && seg.index) fail(label, fmt::format("'{}' is not repeated: drop the [index]", seg.name));
     if (seg.index && *seg.index > r->FieldSize(*m, f))
-      fail(path, fmt::format("index {} is out of range: '{}' has {} element(s) (expected an existing index, or {} to append)", *seg.index,
+      fail(label, fmt::format("index {} is out of range: '{}' has {} element(s) (expected an existing index, or {} to append)", *seg.index,
                              seg.name, r->FieldSize(*m, f), r->FieldSize(*m, f)));
     const bool last = i + 1 == segments.size();
     if (last) {
-      set_scalar(*m, f, seg.index, path, value);
+      set_scalar(*m, f, seg.index, label, value);
       return;
     }
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE)
-      fail(path, fmt::format("'{}' is a scalar and has no field '{}'", seg.name, segments[i + 1].name));
+      fail(label, fmt::format("'{}' is a scalar and has no field '{}'", seg.name, segments[i + 1].name));
     if (!f->is_repeated()) m = r->MutableMessage(m, f);
     else if (*seg.index == r->FieldSize(*m, f)) m = r->AddMessage(m, f);
     else m = r->MutableRepeatedMessage(m, f, *seg.index);

@@ -23,7 +23,10 @@ namespace podsim::scenario {
 // Splits "path=value" at the first '='. Throws UserError without one.
 std::pair<std::string, std::string> split_assignment(std::string_view assignment);
 
-// Sets the scalar at `path` in `message` to `value` (text as a user types it).
-void set_field(google::protobuf::Message& message, std::string_view path, std::string_view value);
+// Sets the scalar at `path` in `message` to `value` (text as a user types it). Errors
+// start with "ORIGIN: PATH", `origin` the option the value came from ("--max-events");
+// without one, "--set PATH".
+void set_field(google::protobuf::Message& message, std::string_view path, std::string_view value,
+               std::string_view origin = {});
 
 }  // namespace podsim::scenario

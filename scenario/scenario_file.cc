@@ -333,10 +333,11 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   return file;
 }
 
-void ScenarioFile::apply_override(std::string_view assignment) {
+void ScenarioFile::apply_override(std::string_view assignment, std::string_view origin) {
   auto [field, value] = split_assignment(assignment);
-  set_field(scenario_, field, value);
-  overridden_[source_path(field)] = std::string(assignment);
+  set_field(scenario_, field, value, origin);
+  std::string in_file = source_path(field);
+  overridden_[in_file] = origin.empty() ? "--set " + in_file : std::string(origin);
 }
 
 ScenarioFile ScenarioFile::derive(podsim::v1::Scenario scenario, std::vector<Rename> renames,
@@ -367,7 +368,7 @@ std::string ScenarioFile::source_path(std::string_view field_path) const {
 std::string ScenarioFile::where(std::string_view derived_path) const {
   const std::string source = source_path(derived_path);
   const std::string_view field_path = source;
-  if (auto it = overridden_.find(field_path); it != overridden_.end()) return "--set " + it->first;
+  if (auto it = overridden_.find(field_path); it != overridden_.end()) return it->second;
   // Walk the location tree along the path; stop at the deepest field that was written.
   const TextFormat::ParseInfoTree* tree = locations_.get();
   const Descriptor* d = podsim::v1::Scenario::descriptor();  // the file's, for a derived scenario too
@@ -393,7 +394,7 @@ std::string ScenarioFile::where(std::string_view derived_path) const {
       const std::string_view made = field_path.substr(0, dot);
       for (auto it = overridden_.lower_bound(made); it != overridden_.end() && it->first.starts_with(made); ++it)
         if (it->first.size() == made.size() || it->first[made.size()] == '.' || it->first[made.size()] == '[')
-          return "--set " + it->first;
+          return it->second;
       break;
     }
     location = fmt::format("{}:{}:{}", path_, range.start.line + 1, range.start.column + 1);

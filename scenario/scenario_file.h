@@ -42,8 +42,9 @@ class ScenarioFile {
   const std::string& text() const { return *text_; }
 
   // Applies "a.b[2].c=VALUE" (see field_override.h). Throws UserError naming the
-  // assignment. The field's location becomes "--set a.b[2].c".
-  void apply_override(std::string_view assignment);
+  // assignment. The field's location becomes "--set a.b[2].c", or `origin` when given:
+  // the command-line option the value came from ("--max-events").
+  void apply_override(std::string_view assignment, std::string_view origin = {});
 
   // Where a field (dotted path with [i] for repeated elements) was given.
   std::string where(std::string_view field_path) const;
@@ -72,7 +73,7 @@ class ScenarioFile {
   podsim::v1::Scenario scenario_;
   // Shared by the scenarios derived from one file; never changed after parsing.
   std::shared_ptr<const google::protobuf::TextFormat::ParseInfoTree> locations_;
-  std::map<std::string, std::string, std::less<>> overridden_;  // field path in the file -> assignment
+  std::map<std::string, std::string, std::less<>> overridden_;  // field path in the file -> where() ("--set PATH")
   std::vector<Rename> renames_;
   std::string context_;
 };

@@ -39,8 +39,9 @@ class SweepPlan {
  public:
   // Axes from the scenario's sweep block, then from `lists` ("FIELD=V1,V2,..." split at
   // commas; a FIELD the block already sweeps gets these values instead). Applies every
-  // value once to check it. REQUIRES: `file` as loaded, no override applied (points
-  // start from its scenario). Throws UserError: no axes, an empty value list or value, a
+  // value once to check it. Points start from `file`'s scenario: an override already
+  // applied to it (`--max-events`) is in every point and in the fingerprint, not an axis.
+  // Throws UserError: no axes, an empty value list or value, a
   // linked field with a different number of values, a value --set rejects.
   static SweepPlan make(const ScenarioFile& file, const std::vector<std::string>& lists);
 

@@ -79,15 +79,6 @@ std::vector<Metric> common_metric_names(const SweepPlan& plan) {
   return *names;
 }
 
-bool finite_number(const std::string& s) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(v);
-}
-
-// The columns of the long format after the swept fields' short names.
-const std::vector<std::string> kLongColumns = {"system", "job", "metric", "value", "unit", "text", "error"};
-
 // The shape of a sweep's files: its columns and how a point's values, metrics and error
 // become rows.
 class Layout {
@@ -95,13 +86,13 @@ class Layout {
   Layout(const SweepPlan& plan, std::vector<Metric> names, bool long_format)
       : names_(std::move(names)), long_(long_format) {
     columns_ = {"point"};
-    std::vector<std::string> reserved = kLongColumns;
+    std::vector<std::string> reserved = io::kLongColumns;
     reserved.push_back("point");
     const std::vector<std::string> fields = long_ ? plan.labels(reserved) : plan.fields();
     params_ = fields.size();
     columns_.insert(columns_.end(), fields.begin(), fields.end());
     if (long_) {
-      columns_.insert(columns_.end(), kLongColumns.begin(), kLongColumns.end());
+      columns_.insert(columns_.end(), io::kLongColumns.begin(), io::kLongColumns.end());
     } else {
       for (const Metric& m : names_) columns_.push_back(m.column());
       columns_.push_back("error");
@@ -160,7 +151,7 @@ class Layout {
     const auto value = [&](size_t col, const std::string& v, const Metric& m) {
       if (v.empty()) return;
       if (failed) throw damaged(col, "nothing (the row's error says the point failed)", v);
-      if (!m.unit.empty() && !finite_number(v)) throw damaged(col, "a number", v);
+      if (!m.unit.empty() && !io::is_finite_number(v)) throw damaged(col, "a number", v);
     };
     if (!long_) {
       for (size_t i = 0; i < names_.size(); ++i) value(1 + params_ + i, got.front()[1 + params_ + i], names_[i]);

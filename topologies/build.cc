@@ -76,6 +76,24 @@ engine::DeviceSpec device_spec(const SystemParams& system, const DeviceOverrides
   return *spec;
 }
 
+// "4x H100 + 2x H800-8gpu": the pools, at most kNamedPools of them, then how many more
+// (a cluster of 20,000 pools once got a name of 20,000 labels, 390 kB on every line that
+// names it); "cluster" when no pool has a name or preset.
+std::string default_cluster_name(const std::vector<PoolParams>& pools) {
+  constexpr size_t kNamedPools = 4;
+  const size_t named = pools.size() <= kNamedPools ? pools.size() : kNamedPools - 1;
+  std::string name;
+  for (size_t i = 0; i < named; ++i) {
+    const PoolParams& pool = pools[i];
+    const std::string& label = !pool.name.empty() ? pool.name : pool.preset;
+    if (label.empty()) continue;
+    name += (name.empty() ? "" : " + ") + (pool.count > 1 ? fmt::format("{}x {}", pool.count, label) : label);
+  }
+  if (name.empty()) name = "cluster";
+  if (named < pools.size()) name += fmt::format(" + {} more pools", pools.size() - named);
+  return name;
+}
+
 Cluster build_cluster(const ClusterParams& p) {
   if (const auto errors = check(p); !errors.empty()) {
     std::string message;
@@ -83,12 +101,7 @@ Cluster build_cluster(const ClusterParams& p) {
     throw UserError(message);
   }
   Builder b(p.detailed_view);
-  std::string name = p.name;
-  for (size_t i = 0; name.empty() || (p.name.empty() && i < p.pools.size()); ++i) {  // default: "a + b"
-    const PoolParams& pool = p.pools[i];
-    const std::string& label = !pool.name.empty() ? pool.name : pool.preset;
-    name += (name.empty() ? "" : " + ") + (pool.count > 1 ? fmt::format("{}x {}", pool.count, label) : label);
-  }
+  const std::string name = p.name.empty() ? default_cluster_name(p.pools) : p.name;
   const uint32_t root = b.add_domain(DomainLevel::kCluster, name, std::nullopt);
   const bool single = p.pools.size() == 1 && p.pools[0].count == 1;
   for (uint32_t i = 0; i < p.pools.size(); ++i) {

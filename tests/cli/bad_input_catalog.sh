@@ -69,6 +69,23 @@ sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/; 4s/^1,2,/1,7,/' "$tmp/gen
 # shard, out of memory).
 sed '3s/^\([^,]*,[^,]*,\)[^,]*/\1nan/' "$tmp/gen/sweep.csv" >"$tmp/gen/nan_shard.csv"
 sed '1s|shard=1/1|shard=1/4000000000|' "$tmp/gen/sweep.csv" >"$tmp/gen/huge_shard.csv"
+# Damaged numbers that strtod read a prefix of and merge once copied as "text" (round 3):
+# a 0x10 byte after point 1's makespan, a NUL inside point 0's utilization, a hex count,
+# and in the long format point 0's makespan moved from `value` to `text`.
+sed '4s/^\([^,]*,[^,]*,[^,]*\)/\1\x10/' "$tmp/gen/sweep.csv" >"$tmp/gen/ctl_shard.csv"
+sed '3s/^\([^,]*,[^,]*,[^,]*,0\)\./\1\x00/' "$tmp/gen/sweep.csv" >"$tmp/gen/nul_shard.csv"
+/usr/bin/python3 - "$tmp/gen/sweep.csv" "$tmp/gen/hex_shard.csv" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split('\n')
+cols = lines[1].split(',')
+row = lines[2].split(',')
+row[cols.index('jobs')] = '0x10'
+lines[2] = ','.join(row)
+open(sys.argv[2], 'w').write('\n'.join(lines))
+PY
+"$podsim" -q sweep "$in/trace_base.textproto" --set seed=1,2 --format long --out "$tmp/gen/long.csv" >/dev/null 2>&1 ||
+  { echo "FAIL: could not make a long sweep to damage"; exit 1; }
+sed '3s/^\(0,1,,,makespan_s,\)\([^,]*\),s,,/\1,s,\2,/' "$tmp/gen/long.csv" >"$tmp/gen/long_shard.csv"
 # A shard whose last row is there twice (once refused at the end, with no line).
 { cat "$tmp/gen/sweep.csv"; tail -n 1 "$tmp/gen/sweep.csv"; } >"$tmp/gen/dup_row.csv"
 # Copies to write over (issue 17: outputs onto their own inputs must be refused; were

@@ -152,3 +152,19 @@ TEST_CASE("device overrides reach the devices") {
 TEST_CASE("build_preset rejects an unknown name, listing the presets") {
   CHECK(has(error_of([] { build_preset("nvl144"); }), "unknown preset 'nvl144' (expected one of: cloudmatrix384, nvl72"));
 }
+
+TEST_CASE("default_cluster_name: the pools, at most four of them, then how many more") {
+  const auto pool = [](std::string name, std::string preset_name, int count) {
+    return PoolParams{.name = std::move(name), .preset = std::move(preset_name), .count = count,
+                      .system = *preset("hgx-h100")};
+  };
+  CHECK(default_cluster_name({pool("", "hgx-h100", 4), pool("h800", "hgx-h800", 2)}) == "4x hgx-h100 + 2x h800");
+  std::vector<PoolParams> four(4, pool("", "hgx-h100", 1));
+  CHECK(default_cluster_name(four) == "hgx-h100 + hgx-h100 + hgx-h100 + hgx-h100");
+  // 20,000 pools (round 3): once a name of 20,000 labels (390 kB) on every line naming it.
+  std::vector<PoolParams> many(20000, pool("", "hgx-h100", 1));
+  CHECK(default_cluster_name(many) == "hgx-h100 + hgx-h100 + hgx-h100 + 19997 more pools");
+  // No pool with a name or a preset (params built in code): the loop once ran past the pools.
+  CHECK(default_cluster_name({pool("", "", 1)}) == "cluster");
+  CHECK(default_cluster_name({}) == "cluster");
+}
