@@ -152,7 +152,7 @@ class ClusterRun final : public SchedulerView {
 
   // Jobs.
   std::vector<JobState> states_;
-  std::vector<std::vector<uint32_t>> allowed_;
+  AllowedPools allowed_;
   QueueIndex queue_;                       // the queued jobs, by (arrival, id)
   mutable std::vector<uint32_t> pending_;  // queue_ as a list, for pending()
   mutable bool pending_fresh_ = false;

@@ -4,33 +4,42 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 #include "engine/error.h"
 #include "scheduler/placement.h"
 
 namespace podsim::scheduler {
 
-std::vector<std::vector<uint32_t>> allowed_pools(const Inventory& inv, const std::vector<JobRequest>& jobs) {
-  std::vector<uint32_t> all_pools;
-  for (uint32_t p = 0; p < inv.pools().size(); ++p) all_pools.push_back(p);
-  std::vector<std::vector<uint32_t>> allowed(jobs.size());
+AllowedPools allowed_pools(const Inventory& inv, const std::vector<JobRequest>& jobs) {
+  AllowedPools out;
+  out.list_of_.resize(jobs.size());
+  // Keyed as the queue's classes are (scheduler/queue_index.cc); the key refers to the
+  // job's own list, not a copy.
+  std::map<std::tuple<uint32_t, PlacementConstraints, const std::vector<uint32_t>&>, uint32_t> ids;
   for (size_t j = 0; j < jobs.size(); ++j) {
-    for (uint32_t p : jobs[j].pools)
+    const JobRequest& job = jobs[j];
+    for (uint32_t p : job.pools)
       if (p >= inv.pools().size())
-        throw UserError(fmt::format("job '{}': pool index {} does not exist (the cluster has {} pools)", jobs[j].name, p,
+        throw UserError(fmt::format("job '{}': pool index {} does not exist (the cluster has {} pools)", job.name, p,
                                     inv.pools().size()));
-    allowed[j] = jobs[j].pools.empty() ? all_pools : jobs[j].pools;
+    const auto [it, fresh] = ids.try_emplace({job.devices, job.placement, job.pools}, uint32_t(out.lists_.size()));
+    out.list_of_[j] = it->second;
+    if (!fresh) continue;
+    std::vector<uint32_t> allowed = job.pools;
+    if (allowed.empty())
+      for (uint32_t p = 0; p < inv.pools().size(); ++p) allowed.push_back(p);
     // A pool whose shape can never meet the job's constraints is not one it may use.
-    if (jobs[j].placement.any())
-      std::erase_if(allowed[j], [&](uint32_t p) {
-        return constraint_problem(inv, p, jobs[j].devices, jobs[j].placement).has_value();
-      });
+    if (job.placement.any())
+      std::erase_if(allowed, [&](uint32_t p) { return constraint_problem(inv, p, job.devices, job.placement).has_value(); });
+    out.lists_.push_back(std::move(allowed));
   }
-  return allowed;
+  return out;
 }
 
-void check_jobs(const Inventory& inv, const std::vector<JobRequest>& jobs,
-                const std::vector<std::vector<uint32_t>>& allowed, const DeviceBooks& books) {
+void check_jobs(const Inventory& inv, const std::vector<JobRequest>& jobs, const AllowedPools& allowed,
+                const DeviceBooks& books) {
   std::vector<uint32_t> usable(inv.pools().size());
   for (uint32_t p = 0; p < usable.size(); ++p) usable[p] = inv.pool_size(p) - books.spares_in_pool(p);
   for (size_t j = 0; j < jobs.size(); ++j) {

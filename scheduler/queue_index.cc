@@ -7,7 +7,7 @@
 
 namespace podsim::scheduler {
 
-QueueIndex::QueueIndex(const std::vector<JobRequest>& jobs, const std::vector<std::vector<uint32_t>>& allowed)
+QueueIndex::QueueIndex(const std::vector<JobRequest>& jobs, const AllowedPools& allowed)
     : jobs_(jobs), rank_(jobs.size()), order_(jobs.size()), class_of_(jobs.size()), member_(jobs.size()) {
   std::iota(order_.begin(), order_.end(), 0u);
   std::stable_sort(order_.begin(), order_.end(),

@@ -25,6 +25,7 @@
 
 #include "engine/sim_time.h"
 #include "scheduler/job.h"
+#include "scheduler/job_admission.h"
 #include "scheduler/min_tree.h"
 
 namespace podsim::scheduler {
@@ -38,7 +39,7 @@ class QueueIndex {
   };
 
   // `jobs` and `allowed` (scheduler/job_admission.h) must outlive this.
-  QueueIndex(const std::vector<JobRequest>& jobs, const std::vector<std::vector<uint32_t>>& allowed);
+  QueueIndex(const std::vector<JobRequest>& jobs, const AllowedPools& allowed);
 
   // Queue membership, in (arrival, id) order.
   void enqueue(uint32_t job);

@@ -56,3 +56,19 @@ TEST_CASE("jobs that can never run are refused, named") {
   const std::string e = refusal(inv, {{.name = "tight", .devices = 16, .placement = {.max_domains = 1}}});
   CHECK(e.find("job 'tight': its placement constraints cannot be met: ") == 0);
 }
+
+TEST_CASE("allowed pools: one list per distinct (devices, constraints, pools named), not a copy per job") {
+  // Round 3: 200,000 jobs on 1,000 one-server pools held a copy of every pool's index each
+  // (podsim run peak RSS 1.14 GB -> 361 MB with the lists shared).
+  const Inventory inv = two_pools();
+  std::vector<JobRequest> jobs(1000, JobRequest{.name = "any", .devices = 8});
+  jobs.push_back({.name = "b only", .devices = 8, .pools = {1}});
+  jobs.push_back({.name = "one domain of 16", .devices = 16, .placement = {.max_domains = 1}});
+  const auto allowed = allowed_pools(inv, jobs);
+  CHECK(allowed.size() == 1002);
+  CHECK(allowed.distinct() == 3);
+  CHECK(&allowed[0] == &allowed[999]);
+  CHECK(allowed[999] == std::vector<uint32_t>{0, 1});
+  CHECK(allowed[1000] == std::vector<uint32_t>{1});
+  CHECK(allowed[1001].empty());
+}
