@@ -130,7 +130,7 @@ void a2av(benchmark::State& state, const char* family) {
   const podsim::bench::Hierarchy h(podsim::bench::make_topology(family), n);
   const podsim::bench::HierarchyFabric fabric(h);
   const std::vector<uint64_t> bytes = podsim::bench::pair_bytes(n, podsim::bench::kA2avSeed);
-  uint64_t flows = 0, events = 0, resolved = 0, moved = 0, quiet = 0, fallbacks = 0;
+  uint64_t flows = 0, events = 0, resolved = 0, moved = 0, quiet = 0, fallbacks = 0, ordered = 0, ordered_fallbacks = 0;
   size_t left_out = 0;
   pe::SimTime t;
   bool bounded = false;
@@ -159,6 +159,8 @@ void a2av(benchmark::State& state, const char* family) {
     moved += net.flows_moved();
     quiet += net.quiet_solves();
     fallbacks += net.quiet_fallbacks();
+    ordered += net.ordered_solves();
+    ordered_fallbacks += net.ordered_fallbacks();
   }
   state.SetItemsProcessed(static_cast<int64_t>(flows));
   const auto iters = static_cast<double>(state.iterations());
@@ -169,6 +171,9 @@ void a2av(benchmark::State& state, const char* family) {
   state.counters["resolved_per_s"] = benchmark::Counter(static_cast<double>(resolved), benchmark::Counter::kIsRate);
   // Solves on the quiet path, and those whose check failed there (maxmin.h).
   state.counters["quiet"] = static_cast<double>(quiet) / static_cast<double>(events);
+  // Solves filled in the old order, and those whose check failed there (maxmin.h).
+  state.counters["ordered"] = static_cast<double>(ordered) / static_cast<double>(events);
+  state.counters["ordered_fallbacks"] = static_cast<double>(ordered_fallbacks) / static_cast<double>(events);
   state.counters["fallbacks"] = static_cast<double>(fallbacks) / static_cast<double>(events);
   state.counters["sim_us"] = static_cast<double>(t.ns()) / 1e3;
   state.counters["bounded"] = bounded ? 1 : 0;

@@ -45,6 +45,8 @@ LinkId MaxMinSolver::add_link(double capacity) {
   in_round_.push_back(0);
   old_rate_.push_back(-1);
   other_max_.push_back(0);
+  in_order_.push_back(0);
+  cand_mark_.push_back(0);
   delta_.push_back(0);
   pushed_max_.push_back(0);
   has_class_.push_back(0);
@@ -773,6 +775,129 @@ uint32_t MaxMinSolver::heap_pop() {
   return top;
 }
 
+// Progressive filling of one region taking its links in the order of their classes'
+// old rates instead of from the heap (maxmin.h, "Ordered fills"): at each step the
+// link of smallest fair share among the next kWindow candidates saturates. The levels
+// must come out non-decreasing: a link outside the window whose share was smaller
+// only loses share as flows freeze above it, so it shows as a level below the last.
+// Then the fill is the heap's, with the same checks after it; else the region's
+// remaining capacities and unfrozen counts go back to what find_regions() left (the
+// flows moved stay moved: classes are consistent), and false.
+bool MaxMinSolver::window_fill(size_t class_begin, size_t class_end, std::span<const LinkId> links, size_t flows) {
+  // The classes by old rate: the order kept from the last window fill, brought up to
+  // date by an insertion sort (the rates moved little since, so it costs about one
+  // pass), with the region's classes it lacks added first; then the region's in it.
+  if (++cand_stamp_ == 0) {  // wrapped: stale stamps could collide
+    std::fill(cand_mark_.begin(), cand_mark_.end(), 0);
+    cand_stamp_ = 1;
+  }
+  for (size_t i = class_begin; i < class_end; ++i) {
+    const uint32_t c = comp_classes_[i];
+    cand_mark_[c] = cand_stamp_;
+    if (!in_order_[c] && class_flows(c) != 0) {
+      in_order_[c] = 1;
+      order_.push_back(c);
+    }
+  }
+  const double* const rate = class_rate_.data();
+  size_t kept = 0;
+  for (size_t i = 0; i < order_.size(); ++i) {
+    const uint32_t c = order_[i];
+    if (class_flows(c) == 0) {
+      in_order_[c] = 0;
+      continue;
+    }
+    const double x = rate[c];
+    size_t j = kept++;
+    while (j > 0 && (rate[order_[j - 1]] > x || (rate[order_[j - 1]] == x && order_[j - 1] > c))) {
+      order_[j] = order_[j - 1];
+      --j;
+    }
+    order_[j] = c;
+  }
+  order_.resize(kept);
+  candidates_.clear();
+  for (const uint32_t c : order_)
+    if (cand_mark_[c] == cand_stamp_) candidates_.push_back(c);
+  snapshot_.clear();
+  for (LinkId id : links) snapshot_.push_back(Snapshot{remaining_[index(id)], unfrozen_[index(id)]});
+  const size_t solved_before = solved_classes_.size(), saturated_before = saturated_.size();
+  window_.clear();
+  size_t next = 0, left = flows;
+  double prev = 0;
+  bool ok = true;
+  while (left > 0) {
+    while (window_.size() < window_size_ && next < candidates_.size()) window_.push_back(candidates_[next++]);
+    // The smallest share r/u among the candidates, compared as r_a u_b < r_b u_a.
+    size_t best = window_.size();
+    double best_r = 0, best_u = 1;
+    for (size_t i = 0; i < window_.size();) {
+      const uint32_t l = window_[i];
+      if (unfrozen_[l] == 0) {  // its flows froze on other links
+        window_[i] = window_.back();
+        window_.pop_back();
+        continue;
+      }
+      const double r = std::max(remaining_[l], 0.0), u = unfrozen_[l];
+      if (best == window_.size() || r * best_u < best_r * u || (r * best_u == best_r * u && l < window_[best])) {
+        best = i;
+        best_r = r;
+        best_u = u;
+      }
+      ++i;
+    }
+    if (best == window_.size()) {
+      if (next < candidates_.size()) continue;
+      ok = false;  // flows left that no class link holds
+      break;
+    }
+    const double level = best_r / best_u;
+    if (level < prev * (1 - kTieTolerance)) {
+      ok = false;
+      break;
+    }
+    prev = std::max(prev, level);
+    const double bound = level * (1 + kTieTolerance);
+    round_.clear();
+    for (size_t i = 0; i < window_.size();) {
+      const uint32_t l = window_[i];
+      if (std::max(remaining_[l], 0.0) <= bound * unfrozen_[l]) {
+        round_.push_back(l);
+        window_[i] = window_.back();
+        window_.pop_back();
+        continue;
+      }
+      ++i;
+    }
+    if (++round_id_ == 0) {  // wrapped: stale stamps could collide
+      std::fill(in_round_.begin(), in_round_.end(), 0);
+      round_id_ = 1;
+    }
+    for (uint32_t l : round_) in_round_[l] = round_id_;
+    for (uint32_t l : round_)
+      if (const uint32_t before = unfrozen_[l]; before > 0) {
+        freeze_round_link(l, level);
+        left -= before - unfrozen_[l];
+        saturated_.push_back(Saturation{l, level});
+      }
+  }
+  if (!ok) {
+    for (size_t i = 0; i < links.size(); ++i) {
+      remaining_[index(links[i])] = snapshot_[i].remaining;
+      unfrozen_[index(links[i])] = snapshot_[i].unfrozen;
+    }
+    for (size_t i = solved_before; i < solved_classes_.size(); ++i) class_mark_[solved_classes_[i]] = epoch_;
+    solved_classes_.resize(solved_before);
+    saturated_.resize(saturated_before);
+    ++ordered_fallbacks_;
+    return false;
+  }
+  ++ordered_solves_;
+  for (LinkId id : links)
+    if (const uint32_t l = index(id); remaining_[l] < -kTieTolerance * capacity_[l]) overloaded_.push_back(l);
+  return true;
+}
+
 // Progressive filling over one region, from the residual capacities and unfrozen
 // counts find_regions() left. A link's fair share never decreases as flows freeze (a
 // flow frozen at level s <= share(l) leaves (r - s)/(n - 1) >= r/n), so the heap yields
@@ -809,7 +934,7 @@ void MaxMinSolver::fill(size_t component) {
     }
     freeze_class(bottleneck, rate);
     saturated_.push_back(Saturation{bottleneck, rate});
-  } else if (k.flows > 1) {
+  } else if (k.flows > 1 && !(window_round_ && loose_end == k.first_loose && window_fill(k.first_class, class_end, links, k.flows))) {
     heap_.clear();
     left_out_.clear();
     for (LinkId id : links) {
@@ -912,6 +1037,9 @@ void MaxMinSolver::fill_regions() {
   do {
     ++rounds;
     find_regions();
+    // The first round of a solve that only removed flows fills in the old order
+    // (maxmin.h, "Ordered fills"); a region grown, or new flows, take the heap.
+    window_round_ = rounds == 1 && removal_only_;
     stamped_class_ = kNoClass;
     for (size_t c = 0; c < components_.size(); ++c) {
       saturated_.clear();
@@ -1124,6 +1252,7 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
       quiet_probe_ = quiet ? kQuietProbe : std::min(2 * quiet_probe_, kQuietProbeMax);
     }
   }
+  removal_only_ = removal_only;
   if (!quiet) fill_regions();
   const size_t live_pairs = pairs_.size() - free_pairs_.size();
   if (pairs_made_ >= kMinPairsMade && 4 * pairs_made_ >= live_pairs) renumber_pairs();

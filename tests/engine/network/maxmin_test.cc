@@ -273,7 +273,8 @@ std::vector<uint32_t> drain_to_next(const MaxMinSolver& s, std::map<uint32_t, Li
 // After each event's solve, every rate is compared with a from-scratch solve, and with
 // the textbook oracle while the case is small. Most events are completions alone, which
 // the solver recomputes only from the completed flows' rate up (maxmin.h).
-void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int arrivals, bool oracle) {
+void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int arrivals, bool oracle,
+                size_t window = MaxMinSolver::kWindow) {
   std::vector<double> capacity;
   std::uniform_int_distribution<int> cap(1, 4);
   for (int l = 0; l < links; ++l) capacity.push_back(25.0 * cap(rng));
@@ -289,6 +290,7 @@ void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int a
   // Sizes from a handful of values, so that flows also finish together.
   auto random_bytes = [&] { return 10.0 * std::uniform_int_distribution<int>(1, 6)(rng) * (rng() % 4 == 0 ? 1 : 1.37); };
   MaxMinSolver s;
+  s.set_window(window);
   for (double c : capacity) s.add_link(c);
   std::map<uint32_t, LiveFlow> live;
   auto arrive = [&] {
@@ -361,6 +363,18 @@ TEST_CASE("arrivals and completions, event by event, match from-scratch solves (
   for (int trial = 0; trial < 6; ++trial) {
     CAPTURE(trial);
     run_events(rng, 40, 5, 300, 100, false);
+  }
+}
+
+// Completions alone, filled in the old order through windows of 1 and 2 classes
+// (maxmin.h, "Ordered fills"): the order breaks often, between classes whose flows
+// meet, and the fallback must give the from-scratch rates.
+TEST_CASE("completions filled in the old order through narrow windows match from-scratch solves") {
+  std::mt19937_64 rng(43);
+  for (int trial = 0; trial < 200; ++trial) {
+    CAPTURE(trial);
+    run_events(rng, std::uniform_int_distribution<int>(2, 12)(rng), 4, std::uniform_int_distribution<int>(5, 40)(rng), 0,
+               true, 1 + trial % 2);
   }
 }
 
@@ -707,6 +721,54 @@ TEST_CASE("completions on a star, quiet or not, match from-scratch solves") {
     fallbacks += s.quiet_fallbacks();
   }
   CHECK(quiet > 0);
+  CHECK(fallbacks > 0);
+}
+
+// Completions alone on stars with more classes than the ordered fill's window
+// (maxmin.h, "Ordered fills"), every event checked against a from-scratch solve:
+// fills in the old order are taken, and so is their fallback when a class outside
+// the window should have saturated first (windows of 1 and 2 make that common).
+TEST_CASE("ordered fills on wide stars, and their fallback, match from-scratch solves") {
+  std::mt19937_64 rng(41);
+  uint64_t ordered = 0, fallbacks = 0;
+  for (int star = 0; star < 12; ++star) {
+    CAPTURE(star);
+    const size_t window = star % 3 == 0 ? MaxMinSolver::kWindow : star % 3;
+    CAPTURE(window);
+    const int n = std::uniform_int_distribution<int>(10, 24)(rng);
+    std::uniform_int_distribution<int> hundreds(2, 5);
+    std::vector<double> capacity(2 * n);
+    for (double& c : capacity) c = 100.0 * hundreds(rng);
+    MaxMinSolver s;
+    s.set_window(window);
+    for (double c : capacity) s.add_link(c);
+    std::lognormal_distribution<double> size(0, 1);
+    std::map<uint32_t, LiveFlow> live = start_star(s, n, [&](int j) { return 100 * size(rng) * (1 + j % 5); });
+    while (!live.empty()) {
+      for (uint32_t f : drain_to_next(s, live)) {
+        s.remove_flow(FlowId{f});
+        live.erase(f);
+      }
+      s.solve();
+      std::vector<Route> routes;
+      for (const auto& [f, l] : live) routes.push_back(l.route);
+      const std::vector<double> expected = fresh_solve(capacity, routes);
+      std::vector<double> got;
+      size_t i = 0;
+      for (const auto& [f, l] : live) {
+        REQUIRE(s.rate(FlowId{f}) == doctest::Approx(expected[i]).epsilon(1e-9));
+        got.push_back(s.rate(FlowId{f}));
+        ++i;
+      }
+      for (size_t l = 0; l < capacity.size(); ++l)
+        CHECK(s.load(LinkId{static_cast<uint32_t>(l)}) <= capacity[l] * (1 + 1e-9));
+      check_max_min_fair(capacity, routes, got);
+    }
+    ordered += s.ordered_solves();
+    fallbacks += s.ordered_fallbacks();
+  }
+  MESSAGE("ordered ", ordered, " fallbacks ", fallbacks);
+  CHECK(ordered > 0);
   CHECK(fallbacks > 0);
 }
 
