@@ -784,41 +784,53 @@ uint32_t MaxMinSolver::heap_pop() {
 // remaining capacities and unfrozen counts go back to what find_regions() left (the
 // flows moved stay moved: classes are consistent), and false.
 bool MaxMinSolver::window_fill(size_t class_begin, size_t class_end, std::span<const LinkId> links, size_t flows) {
-  // The classes by old rate: the order kept from the last window fill, brought up to
-  // date by an insertion sort (the rates moved little since, so it costs about one
-  // pass), with the region's classes it lacks added first; then the region's in it.
-  if (++cand_stamp_ == 0) {  // wrapped: stale stamps could collide
-    std::fill(cand_mark_.begin(), cand_mark_.end(), 0);
-    cand_stamp_ = 1;
-  }
-  for (size_t i = class_begin; i < class_end; ++i) {
-    const uint32_t c = comp_classes_[i];
-    cand_mark_[c] = cand_stamp_;
-    if (!in_order_[c] && class_flows(c) != 0) {
-      in_order_[c] = 1;
-      order_.push_back(c);
-    }
-  }
+  // The classes by old rate. A region holding a good part of the classes takes the
+  // order kept from the last such fill, brought up to date by an insertion sort (the
+  // rates moved little since, so it costs about one pass), with the region's classes
+  // it lacks added first; a small one (one of many independent jobs' collectives)
+  // sorts its own classes, so that its cost does not grow with the whole network's.
   const double* const rate = class_rate_.data();
-  size_t kept = 0;
-  for (size_t i = 0; i < order_.size(); ++i) {
-    const uint32_t c = order_[i];
-    if (class_flows(c) == 0) {
-      in_order_[c] = 0;
-      continue;
-    }
-    const double x = rate[c];
-    size_t j = kept++;
-    while (j > 0 && (rate[order_[j - 1]] > x || (rate[order_[j - 1]] == x && order_[j - 1] > c))) {
-      order_[j] = order_[j - 1];
-      --j;
-    }
-    order_[j] = c;
-  }
-  order_.resize(kept);
+  const auto by_rate = [rate](uint32_t a, uint32_t b) { return rate[a] < rate[b] || (rate[a] == rate[b] && a < b); };
   candidates_.clear();
-  for (const uint32_t c : order_)
-    if (cand_mark_[c] == cand_stamp_) candidates_.push_back(c);
+  if (4 * (class_end - class_begin) < order_.size()) {
+    for (size_t i = class_begin; i < class_end; ++i)
+      if (const uint32_t c = comp_classes_[i]; class_flows(c) != 0) candidates_.push_back(c);
+    std::sort(candidates_.begin(), candidates_.end(), by_rate);
+  } else {
+    if (++cand_stamp_ == 0) {  // wrapped: stale stamps could collide
+      std::fill(cand_mark_.begin(), cand_mark_.end(), 0);
+      cand_stamp_ = 1;
+    }
+    for (size_t i = class_begin; i < class_end; ++i) {
+      const uint32_t c = comp_classes_[i];
+      cand_mark_[c] = cand_stamp_;
+      if (!in_order_[c] && class_flows(c) != 0) {
+        in_order_[c] = 1;
+        order_.push_back(c);
+      }
+    }
+    std::erase_if(order_, [&](uint32_t c) {
+      if (class_flows(c) != 0) return false;
+      in_order_[c] = 0;
+      return true;
+    });
+    // Should the order have moved far (a large change, many new classes), the moves
+    // stop at a budget and the order is sorted afresh: never quadratic.
+    size_t budget = 8 * order_.size() + 64;
+    for (size_t i = 1; i < order_.size() && budget > 0; ++i) {
+      const uint32_t c = order_[i];
+      size_t j = i;
+      while (j > 0 && by_rate(c, order_[j - 1]) && budget > 0) {
+        order_[j] = order_[j - 1];
+        --j;
+        --budget;
+      }
+      order_[j] = c;
+    }
+    if (budget == 0) std::sort(order_.begin(), order_.end(), by_rate);
+    for (const uint32_t c : order_)
+      if (cand_mark_[c] == cand_stamp_) candidates_.push_back(c);
+  }
   snapshot_.clear();
   for (LinkId id : links) snapshot_.push_back(Snapshot{remaining_[index(id)], unfrozen_[index(id)]});
   const size_t solved_before = solved_classes_.size(), saturated_before = saturated_.size();

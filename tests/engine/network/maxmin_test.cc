@@ -772,6 +772,50 @@ TEST_CASE("ordered fills on wide stars, and their fallback, match from-scratch s
   CHECK(fallbacks > 0);
 }
 
+// A wide star and several narrow ones in one solver, completions alone: the wide
+// star's fills keep the order from fill to fill, the narrow ones' (a region far
+// smaller than the classes kept) sort their own classes; every event against a
+// from-scratch solve.
+TEST_CASE("ordered fills of small regions beside a large one match from-scratch solves") {
+  std::mt19937_64 rng(47);
+  const std::vector<int> sizes{14, 3, 4, 3, 5};
+  std::vector<double> capacity;
+  std::map<uint32_t, LiveFlow> live;
+  MaxMinSolver s;
+  std::lognormal_distribution<double> bytes(0, 1);
+  int base = 0;
+  std::vector<std::pair<Route, double>> flows;
+  for (int n : sizes) {
+    for (int l = 0; l < 2 * n; ++l) capacity.push_back(100.0 * std::uniform_int_distribution<int>(2, 5)(rng));
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j)
+        if (i != j)
+          flows.emplace_back(Route{LinkId{static_cast<uint32_t>(base + i)}, LinkId{static_cast<uint32_t>(base + n + j)}},
+                             100 * bytes(rng) * (1 + j % 4));
+    base += 2 * n;
+  }
+  for (double c : capacity) s.add_link(c);
+  for (const auto& [r, b] : flows) {
+    const FlowId f = s.add_flow(r);
+    s.activate(f);
+    live[index(f)] = LiveFlow{r, b};
+  }
+  s.solve();
+  while (!live.empty()) {
+    for (uint32_t f : drain_to_next(s, live)) {
+      s.remove_flow(FlowId{f});
+      live.erase(f);
+    }
+    s.solve();
+    std::vector<Route> routes;
+    for (const auto& [f, l] : live) routes.push_back(l.route);
+    const std::vector<double> expected = fresh_solve(capacity, routes);
+    size_t i = 0;
+    for (const auto& [f, l] : live) REQUIRE(s.rate(FlowId{f}) == doctest::Approx(expected[i++]).epsilon(1e-9));
+  }
+  CHECK(s.ordered_solves() > 0);
+}
+
 // maxmin_sums.h replaces m rounded subtractions (additions) of v by integer steps on
 // x's significand within a binade: the result must be the loop's, bit for bit, on
 // operands of every scale, chains that cross binades or drain x to ~0, ties (v / ulp
