@@ -6,7 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
+#include <sstream>
 
 #include "engine/csv_reader.h"
 #include "engine/error.h"
@@ -84,9 +84,9 @@ std::optional<SweepHeader> parse_header(std::string_view line, std::string_view 
 
 SweepTable read_sweep_file(const std::filesystem::path& path, std::string_view kind,
                            std::optional<size_t> rows_per_point) {
-  check_input_file(path, fmt::format("{} file", kind));  // no FIFO, device or endless file; at most 1 GiB
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: cannot open", path.string()));
+  // No FIFO, device or endless file; at most 1 GiB; a missing file or a directory said
+  // so, with the reason (an ifstream opens a directory, which then read as an empty file).
+  std::istringstream in(read_input_file(path, fmt::format("{} file", kind)));
   std::string first;
   std::getline(in, first);
   SweepTable t;

@@ -24,13 +24,16 @@ void Problems::add(const std::string& field_path, const std::string& message) {
   std::string line = fmt::format("{}: {}{}: {}", file_.where(field_path), context, file_.source_path(field_path), message);
   // The same field may be checked on more than one path (the whole scenario, then its
   // cluster): say each problem once.
-  if (std::find(lines_.begin(), lines_.end(), line) == lines_.end()) lines_.push_back(std::move(line));
+  if (seen_.insert(line).second) lines_.push_back(std::move(line));
 }
 
 void Problems::throw_if_any() const {
   if (lines_.empty()) return;
   std::string all;
-  for (const std::string& l : lines_) all += (all.empty() ? "" : "\n") + l;
+  for (size_t i = 0; i < lines_.size() && i < kMaxListedProblems; ++i) all += (i ? "\n" : "") + lines_[i];
+  if (lines_.size() > kMaxListedProblems)
+    all += fmt::format("\n{}: and {} more problems ({} in all; the first {} are listed)", file_.path(),
+                       lines_.size() - kMaxListedProblems, lines_.size(), kMaxListedProblems);
   throw UserError(all);
 }
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <set>
 
 #include "scenario/field_override.h"
 #include "scenario/fingerprint.h"
@@ -80,8 +81,15 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
     plan.axes_.push_back(std::move(axis));
   }
 
+  std::set<std::string> listed;  // the fields --set lists gave
   for (const std::string& list : lists) {
     auto [path, text] = split_assignment(list);
+    // A second list for one field once replaced the first silently (--set seed=1,2
+    // --set seed=3,4 swept seeds 3 and 4 only).
+    if (!listed.insert(path).second)
+      throw UserError(fmt::format("--set {}: listed twice (expected one --set per swept field; put every value in one "
+                                  "list: {}=V1,V2,...)",
+                                  path, path));
     std::vector<std::string> values = split_commas(text);
     if (std::any_of(values.begin(), values.end(), [](const std::string& v) { return v.empty(); }))
       throw UserError(
