@@ -5,12 +5,14 @@
 #include <google/protobuf/message.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/printable.h"
 
 namespace podsim::scenario {
 namespace {
@@ -45,6 +47,9 @@ std::vector<Segment> parse_path(std::string_view path, std::string_view label) {
       std::string_view digits = part.substr(bracket + 1, part.size() - bracket - 2);
       int idx = -1;
       auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), idx);
+      if (ec == std::errc::result_out_of_range)  // digits only, but more than an int holds
+        fail(label, fmt::format("'{}': index {} is out of range (expected an existing index)", printable(part),
+                                printable(digits)));
       if (ec != std::errc() || p != digits.data() + digits.size() || idx < 0)
         fail(label, fmt::format("'{}': index must be a non-negative integer", part));
       seg.index = idx;
@@ -81,6 +86,12 @@ T parse_integer(std::string_view label, std::string_view value, const char* expe
 double parse_double(std::string_view label, std::string_view value) {
   double out = 0;
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  // 1e-400 is a number, but nearer 0 than a double holds (strtod gives 0, where 1e999
+  // gives infinity): not "not finite", and not 0 either.
+  if (ec == std::errc::result_out_of_range && p == value.data() + value.size() &&
+      std::strtod(std::string(value).c_str(), nullptr) == 0)
+    fail(label, fmt::format("'{}' is nearer 0 than a double holds (expected 0, or a magnitude of at least 2.2e-308)",
+                            printable(value)));
   if (ec != std::errc() || p != value.data() + value.size() || value.empty() || !std::isfinite(out))
     fail(label, fmt::format("expected a finite number, got '{}'", value));
   return out;

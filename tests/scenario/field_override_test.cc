@@ -48,3 +48,18 @@ TEST_CASE("clear errors for unknown paths and wrong values") {
   CHECK(error_of([&] { set_field(s, "", "x"); }).find("empty field path") != std::string::npos);
   CHECK(error_of([] { split_assignment("seed"); }) == "--set seed: expected FIELD.PATH=VALUE");
 }
+
+TEST_CASE("round 3: numbers past a double's range, indices past an int's, and the option a value came from") {
+  podsim::v1::Scenario s;
+  // Once "expected a finite number" for a number nearer 0 than a double holds.
+  CHECK(error_of([&] { set_field(s, "horizon_s", "1e-400"); }) ==
+        "--set horizon_s: '1e-400' is nearer 0 than a double holds (expected 0, or a magnitude of at least 2.2e-308)");
+  CHECK(error_of([&] { set_field(s, "horizon_s", "1e999"); }) == "--set horizon_s: expected a finite number, got '1e999'");
+  // Once "index must be a non-negative integer" for digits an int cannot hold.
+  CHECK(error_of([&] { set_field(s, "jobs[99999999999].name", "x"); }) ==
+        "--set jobs[99999999999].name: 'jobs[99999999999]': index 99999999999 is out of range (expected an existing "
+        "index)");
+  // A value a command-line option sets is named by the option, not as a --set.
+  CHECK(error_of([&] { set_field(s, "limits.max_events", "1e999", "--max-events"); }) ==
+        "--max-events: limits.max_events: expected a finite number, got '1e999'");
+}
