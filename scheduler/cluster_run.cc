@@ -91,6 +91,8 @@ class ClusterRun final : public SchedulerView {
   uint32_t free_in_pool(uint32_t p) const override { return books_.free().free_in_pool(p); }
   uint32_t usable_in_pool(uint32_t p) const override { return books_.usable_in_pool(p); }
   uint32_t pool_of(uint32_t j) const override { return states_[j].pool; }
+  uint32_t queue_class(uint32_t j) const override { return queue_.class_of(j); }
+  bool class_could_start(uint32_t c) override;
   double attained_service(uint32_t j) const override {
     const JobState& s = states_[j];
     if (s.phase != Phase::kRunning) return s.attained;
@@ -127,10 +129,12 @@ class ClusterRun final : public SchedulerView {
   void wait_from(uint32_t j);  // j (re)enters the queue now
   void enqueue(uint32_t j) {
     queue_.enqueue(j);
+    policy_->queued(j);
     pending_fresh_ = false;
   }
   void dequeue(uint32_t j) {
     queue_.dequeue(j);
+    policy_->left_queue(j);
     pending_fresh_ = false;
   }
   // The placement strategy's choice for this size now, memoised per free-map version.
@@ -281,6 +285,14 @@ bool ClusterRun::start(uint32_t j, uint32_t pool, std::optional<SimTime> must_en
   started_.push_back(j);
   queue_.mark_started(j);
   return true;
+}
+
+// What start() checks before it starts a queued job, on each pool start_anywhere tries.
+bool ClusterRun::class_could_start(uint32_t c) {
+  const QueueIndex::JobClass& k = queue_.job_class(c);
+  for (uint32_t p : *k.pools)
+    if (free_in_pool(p) >= k.devices && placement_for(p, k.devices, k.constraints)) return true;
+  return false;
 }
 
 const std::optional<PlacementChoice>& ClusterRun::placement_for(uint32_t pool, uint32_t devices,

@@ -4,6 +4,13 @@
 #include <map>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
+
+#include "engine/check.h"
+#include "scheduler/class_queue.h"
+#include "scheduler/fair_share.h"
+#include "scheduler/policy_keys.h"
+#include "scheduler/policy_reference.h"
 
 namespace podsim::scheduler {
 namespace {
@@ -18,133 +25,134 @@ class Fifo final : public Policy {
   }
 };
 
+// SJF: walk the queue in key order and start every job that fits. A job that does not
+// fit is skipped, and every job of its class with it: the walk goes from one class
+// that can start a job to the next, O(classes x log n) per start, not O(n) per pass.
 class Sjf final : public Policy {
  public:
   void schedule(SchedulerView& v) override {
-    std::vector<std::pair<double, uint32_t>> order;
-    for (uint32_t j : v.pending()) order.emplace_back(v.remaining_seconds(j, v.allowed_pools(j).front()), j);
-    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [s, j] : order) v.start_anywhere(j);
+    queue_.settle([&](uint32_t j) { return sjf_key(v, j); }, [&](uint32_t j) { return v.queue_class(j); });
+    std::optional<Queue::Entry> after;  // the last job started
+    for (;;) {
+      // The first job after `after`, in key order, that can start now: every job between
+      // is of a class that cannot (nothing changed since they were passed).
+      const Queue::Entry* next = nullptr;
+      for (uint32_t c : queue_.nonempty()) {
+        if (!v.class_could_start(c)) continue;
+        const Queue::Set& jobs = queue_.jobs_of(c);
+        const auto it = after ? jobs.upper_bound(*after) : jobs.begin();
+        if (it != jobs.end() && (next == nullptr || *it < *next)) next = &*it;
+      }
+      if (next == nullptr) return;
+      after = *next;
+      const uint32_t j = next->second;
+      PODSIM_CHECK(v.start_anywhere(j), "SJF: a job of a class that could start did not");
+      queue_.erase(j);
+    }
   }
+  void queued(uint32_t j) override { queue_.queued(j); }
+  void left_queue(uint32_t j) override { queue_.left(j); }
+
+ private:
+  using Queue = ClassQueue<decltype(sjf_key(std::declval<SchedulerView&>(), 0))>;
+  Queue queue_;
 };
 
 // Shared by the preemptive policies: walk every job (running or queued) in `key` order,
 // keeping each that still fits in its pool's usable devices; preempt the running jobs
 // not kept, then start the queued ones kept. A running job is only displaced by a job
 // ahead of it in the order, so equal keys never thrash.
-template <typename Key>
-void preemptive_pass(SchedulerView& v, Key key) {
-  // Each job's key once (a key can cost a step estimate lookup), not twice per
-  // comparison: the sort made ~2 log2(n) key calls per job, 75% of an SRTF run's time
-  // at 5,000 jobs (perf, bench/README.md "Deep queues"). Keys end in the job id, so
-  // they are distinct and the order is the one the comparator sort gave.
-  using K = decltype(key(uint32_t{}));
-  std::vector<std::pair<K, uint32_t>> keyed;
-  keyed.reserve(v.running().size() + v.pending().size());
-  for (uint32_t j : v.running()) keyed.emplace_back(key(j), j);
-  for (uint32_t j : v.pending()) keyed.emplace_back(key(j), j);
-  std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<uint32_t> all;
-  all.reserve(keyed.size());
-  for (const auto& kj : keyed) all.push_back(kj.second);
-  std::map<uint32_t, int64_t> room;
-  auto room_in = [&](uint32_t pool) -> int64_t& {
-    auto [it, fresh] = room.try_emplace(pool, 0);
-    if (fresh) it->second = v.usable_in_pool(pool);
-    return it->second;
+//
+// Queued jobs' keys are fixed while they wait (policy_keys.h), so they stay sorted in
+// `queue` between passes; only the running jobs (at most one per device) are keyed and
+// sorted per pass. The walk merges the two. A queued job is kept iff some pool it may
+// use has room for it; room only shrinks during the walk, so a class that has none once
+// never has again and its remaining jobs are passed over at once: O(R log R + (R +
+// starts) x classes + classes x log n) per pass, R running, not O(n log n).
+template <typename Key, typename KeyOf>
+void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key) {
+  queue.settle(key, [&](uint32_t j) { return v.queue_class(j); });
+  using Entry = typename ClassQueue<Key>::Entry;
+  std::vector<Entry> running;
+  running.reserve(v.running().size());
+  for (uint32_t j : v.running()) running.emplace_back(key(j), j);
+  std::sort(running.begin(), running.end());
+  PoolRoom room_in(v);
+  // The first pool of class c's jobs with room for one, if any.
+  auto pool_with_room = [&](uint32_t c) -> std::optional<uint32_t> {
+    const uint32_t j = queue.member(c);
+    const int64_t need = v.request(j).devices;
+    for (uint32_t p : v.allowed_pools(j))
+      if (room_in(p) >= need) return p;
+    return std::nullopt;
   };
+  struct Cursor {
+    uint32_t c;
+    typename ClassQueue<Key>::Set::const_iterator at, end;
+  };
+  std::vector<Cursor> classes;  // those whose next job may still be kept
+  for (uint32_t c : queue.nonempty()) classes.push_back({c, queue.jobs_of(c).begin(), queue.jobs_of(c).end()});
   std::vector<std::pair<uint32_t, uint32_t>> to_start;  // (job, pool)
   std::vector<uint32_t> to_preempt;
-  for (uint32_t j : all) {
-    const int64_t need = v.request(j).devices;
-    if (v.is_running(j)) {
-      int64_t& r = room_in(v.pool_of(j));
-      if (r >= need) r -= need;
+  size_t r = 0;
+  for (;;) {
+    Cursor* next = nullptr;
+    std::erase_if(classes, [&](const Cursor& k) { return k.at == k.end || !pool_with_room(k.c); });
+    for (Cursor& k : classes)
+      if (next == nullptr || *k.at < *next->at) next = &k;
+    if (r < running.size() && (next == nullptr || running[r] < *next->at)) {
+      const uint32_t j = running[r++].second;
+      const int64_t need = v.request(j).devices;
+      int64_t& left = room_in(v.pool_of(j));
+      if (left >= need) left -= need;
       else to_preempt.push_back(j);
       continue;
     }
-    for (uint32_t p : v.allowed_pools(j)) {
-      int64_t& r = room_in(p);
-      if (r >= need) {
-        r -= need;
-        to_start.emplace_back(j, p);
-        break;
-      }
-    }
+    if (next == nullptr) break;
+    const uint32_t j = next->at->second;
+    const uint32_t p = *pool_with_room(next->c);
+    room_in(p) -= v.request(j).devices;
+    to_start.emplace_back(j, p);
+    ++next->at;
   }
   for (uint32_t j : to_preempt) v.preempt(j);
-  for (auto [j, p] : to_start) v.start(j, p);
+  for (auto [j, p] : to_start) v.start(j, p);  // the queue follows through left_queue
 }
 
-class Srtf final : public Policy {
+// A preemptive policy ranking by KeyFn (policy_keys.h) and keeping its queue sorted.
+template <typename KeyFn>
+class Preemptive : public Policy {
  public:
+  explicit Preemptive(KeyFn key) : key_(std::move(key)) {}
   void schedule(SchedulerView& v) override {
-    preemptive_pass(v, [&](uint32_t j) {
-      const uint32_t pool = v.is_running(j) ? v.pool_of(j) : v.allowed_pools(j).front();
-      return std::make_tuple(v.remaining_seconds(j, pool), v.request(j).arrival, j);
-    });
+    preemptive_pass(v, queue_, [&](uint32_t j) { return key_(v, j); });
   }
+  void queued(uint32_t j) override { queue_.queued(j); }
+  void left_queue(uint32_t j) override { queue_.left(j); }
+
+ private:
+  KeyFn key_;
+  ClassQueue<decltype(std::declval<KeyFn&>()(std::declval<SchedulerView&>(), 0u))> queue_;
 };
 
-class Priority final : public Policy {
- public:
-  void schedule(SchedulerView& v) override {
-    preemptive_pass(v, [&](uint32_t j) { return std::make_tuple(-v.request(j).priority, v.request(j).arrival, j); });
-  }
-};
+template <typename KeyFn>
+std::unique_ptr<Policy> make_preemptive(KeyFn key) {
+  return std::make_unique<Preemptive<KeyFn>>(std::move(key));
+}
 
 class Las final : public Policy {
  public:
-  explicit Las(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {
-    if (thresholds_.empty()) thresholds_ = {kDefaultThreshold};
-    if (!std::is_sorted(thresholds_.begin(), thresholds_.end()))
-      throw std::invalid_argument("LAS thresholds must be ascending");
-  }
-
+  explicit Las(std::vector<double> thresholds) : levels_(std::move(thresholds)) {}
   void schedule(SchedulerView& v) override {
-    preemptive_pass(v, [&](uint32_t j) { return std::make_tuple(level(v.attained_service(j)), v.request(j).arrival, j); });
-    // A running job drops a queue when its service crosses the next threshold: look
-    // again then.
-    for (uint32_t j : v.running()) {
-      const double s = v.attained_service(j);
-      const auto next = std::upper_bound(thresholds_.begin(), thresholds_.end(), s);
-      if (next == thresholds_.end()) continue;
-      v.wake_at(v.now() + SimTime::seconds_ceil((*next - s) / v.request(j).devices));
-    }
+    preemptive_pass(v, queue_, [&](uint32_t j) { return levels_.key(v, j); });
+    levels_.wake_at_crossings(v);
   }
+  void queued(uint32_t j) override { queue_.queued(j); }
+  void left_queue(uint32_t j) override { queue_.left(j); }
 
  private:
-  static constexpr double kDefaultThreshold = 3600;  // one device-hour
-  size_t level(double service) const {
-    return static_cast<size_t>(std::upper_bound(thresholds_.begin(), thresholds_.end(), service) - thresholds_.begin());
-  }
-  std::vector<double> thresholds_;
-};
-
-class FairShare final : public Policy {
- public:
-  void schedule(SchedulerView& v) override {
-    std::map<std::string, double> held;  // devices per unit of weight, by user
-    std::map<std::string, std::vector<uint32_t>> queued;
-    for (uint32_t j : v.running()) held[v.request(j).user] += v.request(j).devices / v.request(j).weight;
-    for (uint32_t j : v.pending()) queued[v.request(j).user].push_back(j);
-    // Each round: the user furthest below its share starts its first job that fits.
-    // Users with nothing that fits drop out.
-    for (;;) {
-      const std::string* best = nullptr;
-      for (auto& [user, jobs] : queued)
-        if (!jobs.empty() && (best == nullptr || held[user] < held[*best])) best = &user;
-      if (best == nullptr) return;
-      std::vector<uint32_t>& jobs = queued[*best];
-      auto started = std::find_if(jobs.begin(), jobs.end(), [&](uint32_t j) { return v.start_anywhere(j); });
-      if (started == jobs.end()) {
-        jobs.clear();
-        continue;
-      }
-      held[*best] += v.request(*started).devices / v.request(*started).weight;
-      jobs.erase(started);
-    }
-  }
+  LasLevels levels_;
+  ClassQueue<decltype(std::declval<const LasLevels&>().key(std::declval<SchedulerView&>(), 0))> queue_;
 };
 
 class EasyBackfill final : public Policy {
@@ -231,14 +239,17 @@ const char* to_string(PolicyKind k) {
 }
 
 std::unique_ptr<Policy> make_policy(const PolicyOptions& o) {
+  if (o.whole_queue_sort)
+    if (auto reference = make_reference_policy(o)) return reference;
   switch (o.kind) {
     case PolicyKind::kFifo: return std::make_unique<Fifo>();
     case PolicyKind::kSjf: return std::make_unique<Sjf>();
-    case PolicyKind::kSrtf: return std::make_unique<Srtf>();
+    case PolicyKind::kSrtf: return make_preemptive([](const SchedulerView& v, uint32_t j) { return srtf_key(v, j); });
     case PolicyKind::kEasyBackfill: return std::make_unique<EasyBackfill>();
     case PolicyKind::kLas: return std::make_unique<Las>(o.las_thresholds);
-    case PolicyKind::kFairShare: return std::make_unique<FairShare>();
-    case PolicyKind::kPriority: return std::make_unique<Priority>();
+    case PolicyKind::kFairShare: return make_fair_share();
+    case PolicyKind::kPriority:
+      return make_preemptive([](const SchedulerView& v, uint32_t j) { return priority_key(v, j); });
   }
   throw std::invalid_argument("make_policy: unknown kind");
 }

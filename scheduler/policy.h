@@ -77,6 +77,11 @@ class SchedulerView {
   virtual engine::SimTime expected_end(uint32_t job) const = 0;
   // Pool a running job holds.
   virtual uint32_t pool_of(uint32_t job) const = 0;
+  // The job's class: jobs of equal devices, placement constraints and pools named, which
+  // fit or not alike (scheduler/queue_index.h). Dense ids, fixed for the run.
+  virtual uint32_t queue_class(uint32_t job) const = 0;
+  // Whether start_anywhere would start a queued job of class c now; changes nothing.
+  virtual bool class_could_start(uint32_t c) = 0;
 
   // Places and starts a pending job on `pool`; false (nothing changes) if it does not
   // fit, or if `must_end_by` is given and its placement would finish later.
@@ -103,12 +108,21 @@ struct PolicyOptions {
   // threshold at one device-hour (our choice, not Tiresias's tuned value: its queues
   // are tuned per trace, NSDI'19 §5.3).
   std::vector<double> las_thresholds;
+  // Tests only: SJF, SRTF, LAS, PRIORITY and FAIR_SHARE sort the whole queue at every
+  // pass, as they did before their queues were kept between passes
+  // (scheduler/policy_reference.h); the decisions must be the same either way.
+  bool whole_queue_sort = false;
 };
 
 class Policy {
  public:
   virtual ~Policy() = default;
   virtual void schedule(SchedulerView& view) = 0;
+  // The run loop's queue changed between calls of schedule(): `job` entered it
+  // (arrived, preempted, or failed and requeued), or left it (started). A policy that
+  // keeps its own order of the queue (scheduler/class_queue.h) follows it here.
+  virtual void queued(uint32_t /*job*/) {}
+  virtual void left_queue(uint32_t /*job*/) {}
 };
 
 std::unique_ptr<Policy> make_policy(const PolicyOptions& options);

@@ -55,6 +55,7 @@ class QueueIndex {
   void mark_started(uint32_t job);
   size_t class_count() const { return classes_.size(); }
   const JobClass& job_class(size_t c) const { return classes_[c].key; }
+  uint32_t class_of(uint32_t job) const { return class_of_[job]; }
   bool class_waiting(size_t c) const { return classes_[c].waiting > 0; }
   // The first waiting job of class c after `after` (in queue order).
   std::optional<uint32_t> next_in_class(size_t c, uint32_t after) const;

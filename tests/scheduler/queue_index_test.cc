@@ -7,7 +7,9 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <set>
 
+#include "scheduler/class_queue.h"
 #include "scheduler/min_tree.h"
 #include "tests/scheduler/test_support.h"
 
@@ -117,6 +119,29 @@ Case random_case(uint64_t seed) {
   return c;
 }
 
+// Runs c under both options (each with its own oracle): every decision, and every step
+// estimate asked for, must be the same.
+void check_same_run(const Case& c, const ClusterRunOptions& a_options, const ClusterRunOptions& b_options) {
+  ShapeOracle a_oracle, b_oracle;
+  const ClusterRunResult a = run_cluster(c.inv, c.jobs, a_oracle, a_options);
+  const ClusterRunResult b = run_cluster(c.inv, c.jobs, b_oracle, b_options);
+  REQUIRE(a.jobs.size() == b.jobs.size());
+  for (size_t j = 0; j < b.jobs.size(); ++j) {
+    CAPTURE(b.jobs[j].name);
+    CHECK(a.jobs[j].pool == b.jobs[j].pool);
+    CHECK(a.jobs[j].first_start_s == b.jobs[j].first_start_s);
+    CHECK(a.jobs[j].reserved_start_s == b.jobs[j].reserved_start_s);
+    CHECK(a.jobs[j].end_s == b.jobs[j].end_s);
+    CHECK(a.jobs[j].interruptions == b.jobs[j].interruptions);
+    CHECK(a.jobs[j].preemptions == b.jobs[j].preemptions);
+    CHECK(a.jobs[j].queue_delay_s == b.jobs[j].queue_delay_s);
+  }
+  CHECK(a.summary.step_estimates == b.summary.step_estimates);
+  CHECK(a.summary.events == b.summary.events);
+  CHECK(a.summary.failures == b.summary.failures);
+  CHECK(a_oracle.calls == b_oracle.calls);
+}
+
 }  // namespace
 
 TEST_CASE("EASY backfill searching the queue index decides as EASY trying every queued job") {
@@ -124,25 +149,9 @@ TEST_CASE("EASY backfill searching the queue index decides as EASY trying every 
     CAPTURE(seed);
     Case c = random_case(seed);
     c.options.horizon = SimTime::seconds(5000.0);
-    ShapeOracle indexed_oracle, scan_oracle;
-    const ClusterRunResult indexed = run_cluster(c.inv, c.jobs, indexed_oracle, c.options);
     ClusterRunOptions scan_options = c.options;
     scan_options.exhaustive_backfill = true;
-    const ClusterRunResult scan = run_cluster(c.inv, c.jobs, scan_oracle, scan_options);
-    REQUIRE(indexed.jobs.size() == scan.jobs.size());
-    for (size_t j = 0; j < scan.jobs.size(); ++j) {
-      CAPTURE(scan.jobs[j].name);
-      CHECK(indexed.jobs[j].pool == scan.jobs[j].pool);
-      CHECK(indexed.jobs[j].first_start_s == scan.jobs[j].first_start_s);
-      CHECK(indexed.jobs[j].reserved_start_s == scan.jobs[j].reserved_start_s);
-      CHECK(indexed.jobs[j].end_s == scan.jobs[j].end_s);
-      CHECK(indexed.jobs[j].interruptions == scan.jobs[j].interruptions);
-      CHECK(indexed.jobs[j].queue_delay_s == scan.jobs[j].queue_delay_s);
-    }
-    CHECK(indexed.summary.step_estimates == scan.summary.step_estimates);
-    CHECK(indexed.summary.events == scan.summary.events);
-    CHECK(indexed.summary.failures == scan.summary.failures);
-    CHECK(indexed_oracle.calls == scan_oracle.calls);
+    check_same_run(c, c.options, scan_options);
   }
 }
 
@@ -158,4 +167,56 @@ TEST_CASE("the other policies see the same queue through pending() as before") {
     CHECK(start_of(r, "B") == 10);
     CHECK(start_of(r, "C") == 15);
   }
+}
+
+TEST_CASE("the sorting policies keeping their queue between passes decide as sorting the whole queue") {
+  // SJF, SRTF, LAS, PRIORITY and FAIR_SHARE keep queued jobs ordered by class
+  // (scheduler/class_queue.h, fair_share.cc); the reference sorts the whole queue at
+  // every pass (scheduler/policy_reference.h). Random clusters and queues, with failures
+  // (requeued jobs change keys), pinned pools, whole-node jobs, priorities and users of
+  // unequal weight: every decision, and every step estimate asked for, the same.
+  const PolicyKind kinds[] = {PolicyKind::kSjf, PolicyKind::kSrtf, PolicyKind::kLas, PolicyKind::kPriority,
+                              PolicyKind::kFairShare};
+  for (uint64_t seed = 1; seed <= 120; ++seed) {
+    Case c = random_case(seed);
+    c.options.horizon = SimTime::seconds(5000.0);
+    for (JobRequest& r : c.jobs) {
+      r.weight = 1.0 + static_cast<double>(r.name.size() % 3);
+      if (seed % 3 == 0) r.user = r.name;  // a user per job: most hold no share
+    }
+    for (PolicyKind k : kinds) {
+      CAPTURE(seed);
+      CAPTURE(podsim::scheduler::to_string(k));
+      c.options.policy = {.kind = k, .las_thresholds = {20.0 * (seed % 4), 400, 4000}};
+      ClusterRunOptions sorted_options = c.options;
+      sorted_options.policy.whole_queue_sort = true;
+      check_same_run(c, c.options, sorted_options);
+    }
+  }
+}
+
+TEST_CASE("ClassQueue: a job is keyed once, at the first settle after it is queued, and leaves at once") {
+  ClassQueue<int> q;
+  int calls = 0;
+  auto key_of = [&](uint32_t j) {
+    ++calls;
+    return 10 - static_cast<int>(j);
+  };
+  auto class_of = [](uint32_t j) { return j % 2; };
+  for (uint32_t j : {0u, 1u, 2u, 3u}) q.queued(j);
+  q.left(3);  // queued and gone before any pass: never keyed
+  q.settle(key_of, class_of);
+  CHECK(calls == 3);
+  q.settle(key_of, class_of);
+  CHECK(calls == 3);
+  REQUIRE(q.nonempty() == std::set<uint32_t>{0, 1});
+  CHECK(q.jobs_of(0).begin()->second == 2);  // key 8 before job 0's 10
+  CHECK(q.jobs_of(1).size() == 1);
+  q.erase(1);
+  CHECK(q.nonempty() == std::set<uint32_t>{0});
+  q.left(1);  // already gone: nothing
+  q.queued(1);  // requeued (a restart due): keyed again
+  q.settle(key_of, class_of);
+  CHECK(calls == 4);
+  CHECK(q.nonempty() == std::set<uint32_t>{0, 1});
 }

@@ -1,0 +1,87 @@
+#pragma once
+// The orders the sorting policies rank jobs by (scheduler/policy.h), shared by their
+// indexed passes (policy.cc, fair_share.cc) and the whole-queue passes kept as the
+// tests' reference (policy_reference.cc). Every key ends in (arrival, job id): keys are
+// distinct, and equal ranks fall back to queue order (arrival, then index), as
+// pending() shows the queue.
+//
+// What a key depends on decides what an index may keep between passes: a queued job's
+// key is fixed while it waits (its progress, restart due, attained service and
+// priority change only when it runs), so it is computed once when the job enters the
+// queue; a running job's SRTF and LAS keys move with time and are recomputed per pass.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+#include <vector>
+
+#include "engine/sim_time.h"
+#include "scheduler/policy.h"
+
+namespace podsim::scheduler {
+
+// SJF: estimated run time on the job's first pool (queued jobs only).
+inline auto sjf_key(const SchedulerView& v, uint32_t j) {
+  return std::make_tuple(v.remaining_seconds(j, v.allowed_pools(j).front()), v.request(j).arrival, j);
+}
+
+// SRTF: remaining time, on the pool a running job holds or a queued job's first pool.
+inline auto srtf_key(const SchedulerView& v, uint32_t j) {
+  const uint32_t pool = v.is_running(j) ? v.pool_of(j) : v.allowed_pools(j).front();
+  return std::make_tuple(v.remaining_seconds(j, pool), v.request(j).arrival, j);
+}
+
+// PRIORITY: higher tiers first.
+inline auto priority_key(const SchedulerView& v, uint32_t j) {
+  return std::make_tuple(-v.request(j).priority, v.request(j).arrival, j);
+}
+
+// LAS: the queue of the job's attained service, then arrival.
+class LasLevels {
+ public:
+  explicit LasLevels(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {
+    if (thresholds_.empty()) thresholds_ = {kDefaultThreshold};
+    if (!std::is_sorted(thresholds_.begin(), thresholds_.end()))
+      throw std::invalid_argument("LAS thresholds must be ascending");
+  }
+  auto key(const SchedulerView& v, uint32_t j) const {
+    return std::make_tuple(level(v.attained_service(j)), v.request(j).arrival, j);
+  }
+  // A running job drops a queue when its service crosses the next threshold: look
+  // again then.
+  void wake_at_crossings(SchedulerView& v) const {
+    for (uint32_t j : v.running()) {
+      const double s = v.attained_service(j);
+      const auto next = std::upper_bound(thresholds_.begin(), thresholds_.end(), s);
+      if (next == thresholds_.end()) continue;
+      v.wake_at(v.now() + engine::SimTime::seconds_ceil((*next - s) / v.request(j).devices));
+    }
+  }
+
+ private:
+  static constexpr double kDefaultThreshold = 3600;  // one device-hour
+  size_t level(double service) const {
+    return static_cast<size_t>(std::upper_bound(thresholds_.begin(), thresholds_.end(), service) - thresholds_.begin());
+  }
+  std::vector<double> thresholds_;
+};
+
+// The preemptive passes' books: devices of each pool not yet given to a job kept in
+// the walk, from the pool's usable devices (read when the pool is first asked about;
+// nothing changes during the walk).
+class PoolRoom {
+ public:
+  explicit PoolRoom(const SchedulerView& v) : v_(v) {}
+  int64_t& operator()(uint32_t pool) {
+    auto [it, fresh] = room_.try_emplace(pool, 0);
+    if (fresh) it->second = v_.usable_in_pool(pool);
+    return it->second;
+  }
+
+ private:
+  const SchedulerView& v_;
+  std::map<uint32_t, int64_t> room_;
+};
+
+}  // namespace podsim::scheduler
