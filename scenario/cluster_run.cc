@@ -96,7 +96,8 @@ sim::ClusterRunSpec cluster_run_spec(const ScenarioFile& file, SkippedMachines* 
 sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer, sim::StepRecorder* steps,
                                   scheduler::RunProgress progress) {
   const auto wall0 = std::chrono::steady_clock::now();
-  check_run_size_before_build(file);  // before ten million jobs are generated
+  // Before ten million jobs are generated.
+  check_run_size_before_build(file, policy(file.scenario().scheduler().policy()));
   SkippedMachines skipped_machines;
   sim::ClusterRunSpec spec = cluster_run_spec(file, &skipped_machines);
   spec.options.observer = observer;

@@ -4,6 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "io/input_file.h"
 #include "scenario/cluster_from_proto.h"
@@ -112,8 +117,12 @@ sim::RunLimits run_limits(const ScenarioFile& file) {
   return limits;
 }
 
-void check_run_size_before_build(const ScenarioFile& file) {
+void check_run_size_before_build(const ScenarioFile& file, scheduler::PolicyKind policy) {
   sim::RunLoad load = counted_jobs(file);
+  load.policy = policy;
+  // Classes of queued job (devices, pools named) the synthetic templates can draw: a
+  // lower bound (trace and explicit jobs are not read yet).
+  std::set<std::pair<uint32_t, std::vector<std::string>>> classes;
   // Synthetic sources: their queue from the templates' mean work, before any is drawn.
   const v1::Scenario& s = file.scenario();
   const double devices = cluster_devices(file);
@@ -128,6 +137,7 @@ void check_run_size_before_build(const ScenarioFile& file) {
           const double dwt = d.weight() > 0 ? d.weight() : 1;
           dw += dwt;
           dn += dwt * d.count();
+          classes.emplace(d.count(), std::vector<std::string>(t.pools().begin(), t.pools().end()));
         }
         // A log-normal's mean is its median x e^{sigma^2 / 2}.
         const double seconds = t.median_hours() * 3600 * std::exp(std::min(t.sigma() * t.sigma() / 2, 700.0));
@@ -137,6 +147,7 @@ void check_run_size_before_build(const ScenarioFile& file) {
       if (weights > 0)
         load.mean_waiting += sim::mean_waiting_uniform(syn.jobs(), syn.mean_interarrival_s(), work / weights, devices);
     }
+  load.queue_classes = std::max<double>(1, static_cast<double>(classes.size()));
   const uint32_t samples = file.scenario().scheduler().timeline_samples();
   load.timeline_samples = samples > 0 ? samples : 100;
   // A node list makes one pool per GPU type and size; at least one each before it is read.
@@ -152,6 +163,10 @@ void check_run_size(const ScenarioFile& file, const topologies::Cluster& cluster
   load.pools = static_cast<double>(inv.pools().size());
   load.horizon_s = options.horizon ? std::optional(options.horizon->to_seconds()) : std::nullopt;
   load.timeline_samples = static_cast<double>(options.timeline_samples);
+  load.policy = options.policy.kind;
+  std::set<std::tuple<uint32_t, scheduler::PlacementConstraints, std::vector<uint32_t>>> classes;
+  for (const scheduler::JobRequest& j : jobs.jobs) classes.emplace(j.devices, j.placement, j.pools);
+  load.queue_classes = std::max<double>(1, static_cast<double>(classes.size()));
 
   const double nodes = std::max<double>(1, inv.node_count());
   const bool llama3 = file.scenario().failures().llama3_device_rate();

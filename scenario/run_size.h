@@ -16,8 +16,9 @@ namespace podsim::scenario {
 // The scenario's limits {...}, checked (UserError at the field). Defaults for 0.
 sim::RunLimits run_limits(const ScenarioFile& file);
 
-// Jobs and timeline samples, from the fields. Throws UserError naming the field.
-void check_run_size_before_build(const ScenarioFile& file);
+// Jobs and timeline samples, from the fields; `policy` prices the queue's passes.
+// Throws UserError naming the field.
+void check_run_size_before_build(const ScenarioFile& file, scheduler::PolicyKind policy);
 
 // Everything, with the jobs as generated and the options as the run will use them.
 // Explicit jobs' running times are lower bounds (their FLOPs at the cluster's fastest

@@ -76,7 +76,8 @@ class FairShare final : public Policy {
         if (auto k = u.classes.find(c); k != u.classes.end() && (!first || *k->second.begin() < *first))
           first = &*k->second.begin();
       const uint32_t j = first->second;
-      PODSIM_CHECK(v.start_anywhere(j), "FAIR_SHARE: a job of a class that could start did not");
+      const bool started = v.start_anywhere(j);
+      PODSIM_CHECK(started, "FAIR_SHARE: a job of a class that could start did not");
       sharing.erase(*best);
       const double now_held = held[best->second] += v.request(j).devices / v.request(j).weight;
       erase(j);

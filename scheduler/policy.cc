@@ -46,7 +46,8 @@ class Sjf final : public Policy {
       if (next == nullptr) return;
       after = *next;
       const uint32_t j = next->second;
-      PODSIM_CHECK(v.start_anywhere(j), "SJF: a job of a class that could start did not");
+      const bool started = v.start_anywhere(j);
+      PODSIM_CHECK(started, "SJF: a job of a class that could start did not");
       queue_.erase(j);
     }
   }

@@ -13,11 +13,16 @@
 //                (down, repaired, the job's failure and restart, cluster samples)
 //   checkpoints: per job, R / interval checkpoints (R: its running time), 2 events each
 //   every event: 42 B kept (the timeline's change points, interruption times)
-//   the queue:   each scheduling pass scans the waiting jobs, ~1 ns a job, 1/3000 of
-//                an event: J x 6 x (mean jobs waiting) / 3000 event-equivalents. Jobs
-//                that arrive faster than the cluster drains their work wait in a
-//                queue that grows with J: J^2 scans (100,000 synthetic jobs, 45,000
-//                waiting on average: 27.5 s, of which 26 s in these scans).
+//   the queue:   each scheduling pass looks at the first waiting job of each class
+//                of waiting jobs (equal devices, constraints and pools named: they fit
+//                or not alike; scheduler/class_queue.h, queue_index.h), at a cost per
+//                class that depends on the policy (queue_ns_per_class_pass):
+//                J x 6 x min(mean jobs waiting, classes) x that / 2.8 us (an event)
+//                event-equivalents. Until 2026-12-06 the sorting policies sorted the
+//                whole queue at every pass (8.5-14 ns per waiting job per pass, so runs
+//                quadratic in J), and the estimate priced every policy at FIFO's then
+//                ~1 ns per waiting job: 1,000,000 jobs were refused as ~1e9 events
+//                though they take 3-7 s (bench/README.md "Deep queues").
 //
 // The span of a run without a horizon is at least the last arrival plus the longest
 // job's expected time to finish under failures. A job that must run T seconds between
@@ -34,6 +39,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "scheduler/policy.h"
 
 namespace podsim::sim {
 
@@ -68,6 +75,10 @@ struct RunLoad {
   std::vector<FailureLoad> failures;
   double timeline_samples = 100;
   double mean_waiting = 0;  // jobs waiting, on average over the run (mean_waiting_*)
+  scheduler::PolicyKind policy = scheduler::PolicyKind::kFifo;
+  // Distinct classes of job (devices, placement constraints, pools named); a lower
+  // bound when the jobs are not known yet.
+  double queue_classes = 1;
 };
 
 // The largest contributor is named in a refusal.
@@ -93,7 +104,16 @@ inline constexpr double kBytesPerSamplePool = 16;
 inline constexpr double kEventsPerFailure = 7;
 inline constexpr double kEventsPerCheckpoint = 2;
 inline constexpr double kBytesPerEvent = 42;
-inline constexpr double kQueueScansPerEvent = 3000;
+// An event costs ~2.8 us of CPU (~0.36 M events/s on one core, bench/README.md).
+inline constexpr double kNsPerEvent = 2.8e3;
+// What a scheduling pass costs per class of waiting job, in ns, by policy. Measured
+// 2026-12-06 (bench/README.md "Deep queues", last table): 100,000 jobs on the Deep
+// queues bench with every job's devices 8 (one class) and drawn from 1..32 (32
+// classes), user CPU medians of 3; the difference over 6 passes per job and 31 more
+// classes (1.86e7 class-passes): FIFO 0.30 -> 0.33 s (1.6 ns), SJF 0.35 -> 1.19 s (45),
+// SRTF 0.37 -> 0.84 s (25), EASY 0.32 -> 0.68 s (19), LAS 0.64 -> 1.30 s (35), fair
+// share 0.35 -> 1.22 s (47), priority 0.34 -> 0.70 s (19).
+double queue_ns_per_class_pass(scheduler::PolicyKind policy);
 // Default limit on events: ~0.36 M events/s on one core (bench/README.md), so 1e9 is
 // about 45 minutes of simulation.
 inline constexpr double kDefaultMaxEvents = 1e9;

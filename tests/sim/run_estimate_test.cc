@@ -14,6 +14,19 @@ using podsim::sim::JobLoad;
 using podsim::sim::RunLoad;
 using podsim::sim::run_refusal;
 
+namespace {
+
+// `e` is refused (with `available` bytes of memory, default limits) at `field`, saying `message`.
+void check_refused(const podsim::sim::RunEstimate& e, double available, const std::string& field,
+                   const std::string& message) {
+  const auto r = run_refusal(e, {}, available);
+  REQUIRE(r);
+  CHECK(r->field == field);
+  CHECK(r->message == message);
+}
+
+}  // namespace
+
 TEST_CASE("expected_run_seconds: (M + D)(e^{T/M} - 1) per segment of T (restart after each failure)") {
   // No failures: just the work.
   CHECK(expected_run_seconds(100, 0, std::numeric_limits<double>::infinity(), 5) == 100);
@@ -36,13 +49,10 @@ TEST_CASE("estimate_run: jobs and timeline samples from their counts alone") {
   CHECK(e.terms[1].bytes == doctest::Approx(4294967295.0 * 150));
   CHECK(e.bytes == doctest::Approx(1.652e10 + 4294967295.0 * 150));
   // Against 22.6 GB available: the timeline is what is refused.
-  const auto r = run_refusal(e, {}, 22.6e9);
-  REQUIRE(r);
-  CHECK(r->field == "scheduler.timeline_samples");
-  CHECK(r->message ==
-        "the run would hold ~661 GB of memory (4294967295 timeline samples x 150 B: 644 GB), more than the 22.6 GB "
-        "this machine has available (MemAvailable) (expected a smaller run; raise the limit with --max-memory-gib G "
-        "or limits.max_memory_gib)");
+  check_refused(e, 22.6e9, "scheduler.timeline_samples",
+                "the run would hold ~661 GB of memory (4294967295 timeline samples x 150 B: 644 GB), more than the 22.6 "
+                "GB this machine has available (MemAvailable) (expected a smaller run; raise the limit with "
+                "--max-memory-gib G or limits.max_memory_gib)");
   // 1e7 jobs alone fit in 22.6 GB (16.5 GB) and in 1e9 events.
   CHECK_FALSE(run_refusal(estimate_run({.jobs = 1e7, .timeline_samples = 100}), {}, 22.6e9));
   // An explicit memory limit replaces MemAvailable.
@@ -127,4 +137,45 @@ TEST_CASE("estimate_run: checkpoints R / interval per job, 2 events each, named 
         "of running: ~2.4e+11 events), more than the limit of 1e+09 (expected a smaller run; raise the limit with "
         "--max-events N or limits.max_events)");
   CHECK_FALSE(run_refusal(e, {.max_events = 1e12}, 1e15));  // raised: runs
+}
+
+TEST_CASE("estimate_run: the queue's passes cost each policy's measured ns per class of waiting job") {
+  using podsim::scheduler::PolicyKind;
+  using podsim::sim::queue_ns_per_class_pass;
+  // The Deep queues bench at 1,000,000 jobs (one class, ~5e5 waiting): 3.2-7.1 s of CPU
+  // whatever the policy (bench/README.md). Priced as FIFO's ~1 ns per waiting job per
+  // pass it was 1e6 x 6 x 5e5 / 3000 = 1e9 events and refused. Now a pass costs the
+  // policy's ns per class: SJF 1e6 x 6 x 1 x 45 / 2800 = 96.4 event-equivalents.
+  RunLoad load{.jobs = 1e6, .jobs_field = "sources[0].synthetic.jobs", .timeline_samples = 100,
+               .mean_waiting = 5e5, .policy = PolicyKind::kSjf, .queue_classes = 1};
+  auto e = estimate_run(load);
+  REQUIRE(e.terms.size() == 3);
+  CHECK(e.terms[2].events == doctest::Approx(6e6 * 45 / 2800));
+  CHECK(e.events == doctest::Approx(6e6 + 6e6 * 45 / 2800));
+  for (PolicyKind k : {PolicyKind::kFifo, PolicyKind::kSjf, PolicyKind::kSrtf, PolicyKind::kEasyBackfill,
+                       PolicyKind::kLas, PolicyKind::kFairShare, PolicyKind::kPriority}) {
+    CAPTURE(podsim::scheduler::to_string(k));
+    load.policy = k;
+    CHECK_FALSE(run_refusal(estimate_run(load), {}, 1e12));  // fast: runs
+    CHECK(queue_ns_per_class_pass(k) >= 1.6);
+    CHECK(queue_ns_per_class_pass(k) <= 47);
+  }
+  // Ten million jobs in 2,000 classes (sizes x pools), 5e6 waiting: an SJF pass looks at
+  // 2,000 classes, 6e7 x 2000 x 45 ns = 5,400 s of CPU (1.93e9 event-equivalents): refused,
+  // naming the policy. FIFO's head blocks: 6e7 x 2000 x 1.6 ns = 192 s (6.9e7): runs.
+  load = {.jobs = 1e7, .jobs_field = "sources[0].synthetic.jobs", .timeline_samples = 100, .mean_waiting = 5e6,
+          .policy = PolicyKind::kSjf, .queue_classes = 2000};
+  e = estimate_run(load);
+  CHECK(e.terms[2].events == doctest::Approx(6e7 * 2000 * 45 / 2800));
+  check_refused(e, 1e12, "sources[0].synthetic.jobs",
+                "the run would process ~1.99e+09 events (10000000 jobs, ~5e+06 waiting at a time on average in 2000 "
+                "classes (devices, constraints, pools): every sjf scheduling pass looks at each class's first job, ~45 "
+                "ns each: ~1.93e+09 events), more than the limit of 1e+09 (expected a smaller run; raise the limit with "
+                "--max-events N or limits.max_events)");
+  load.policy = PolicyKind::kFifo;
+  CHECK(estimate_run(load).terms[2].events == doctest::Approx(6e7 * 2000 * 1.6 / 2800));
+  CHECK_FALSE(run_refusal(estimate_run(load), {}, 1e12));
+  // Fewer jobs waiting than classes: only classes with a job waiting are looked at.
+  load.mean_waiting = 3;
+  CHECK(estimate_run(load).terms[2].events == doctest::Approx(6e7 * 3 * 1.6 / 2800));
 }
