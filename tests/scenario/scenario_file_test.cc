@@ -144,7 +144,7 @@ TEST_CASE("checks report every problem with its location") {
   CHECK(err.find("jobs[1].arrival_s: expected s in [0, 1e9], got 1e300") != std::string::npos);
 }
 
-TEST_CASE("many problems: the first 20 listed, then how many more; each said once") {
+TEST_CASE("many problems: the first 20 listed, then how many more, each said once") {
   // Round 3: 50,000 settings for jobs that do not exist printed 50,000 lines, and finding
   // duplicate lines compared each with every earlier one (4.8 s; 500,000: minutes).
   std::string text = "name: \"m\"\ncluster { pools { name: \"p\" preset: \"nvl72\" } }\n"
