@@ -69,7 +69,8 @@ class Sjf final : public Policy {
 // sorted per pass. The walk merges the two. A queued job is kept iff some pool it may
 // use has room for it; room only shrinks during the walk, so a class that has none once
 // never has again and its remaining jobs are passed over at once: O(R log R + (R +
-// starts) x classes + classes x log n) per pass, R running, not O(n log n).
+// starts) x (pools + log classes) + classes x log n) per pass, R running, not
+// O(n log n).
 template <typename Key, typename KeyOf>
 void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key) {
   queue.settle(key, [&](uint32_t j) { return v.queue_class(j); });
@@ -79,29 +80,39 @@ void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key) {
   for (uint32_t j : v.running()) running.emplace_back(key(j), j);
   std::sort(running.begin(), running.end());
   PoolRoom room_in(v);
-  // The first pool of class c's jobs with room for one, if any.
-  auto pool_with_room = [&](uint32_t c) -> std::optional<uint32_t> {
-    const uint32_t j = queue.member(c);
-    const int64_t need = v.request(j).devices;
-    for (uint32_t p : v.allowed_pools(j))
-      if (room_in(p) >= need) return p;
-    return std::nullopt;
-  };
   struct Cursor {
     uint32_t c;
     typename ClassQueue<Key>::Set::const_iterator at, end;
+    size_t pool = 0;  // allowed pools before this one have no room for the class's jobs
   };
-  std::vector<Cursor> classes;  // those whose next job may still be kept
-  for (uint32_t c : queue.nonempty()) classes.push_back({c, queue.jobs_of(c).begin(), queue.jobs_of(c).end()});
+  // The first pool of the class's jobs with room for one, if any. Room only shrinks, so
+  // the search resumes where it stopped.
+  auto pool_with_room = [&](Cursor& k) -> std::optional<uint32_t> {
+    const uint32_t j = queue.member(k.c);
+    const int64_t need = v.request(j).devices;
+    const std::vector<uint32_t>& pools = v.allowed_pools(j);
+    for (; k.pool < pools.size(); ++k.pool)
+      if (room_in(pools[k.pool]) >= need) return pools[k.pool];
+    return std::nullopt;
+  };
+  // The classes whose next job may still be kept, as a heap on that job's key: a step
+  // costs O(pools + log classes), not a look at every class (with thousands of jobs
+  // running and hundreds of classes that was slower than the sort it replaced).
+  auto later = [](const Cursor& a, const Cursor& b) { return *b.at < *a.at; };
+  std::vector<Cursor> heap;
+  for (uint32_t c : queue.nonempty()) heap.push_back({c, queue.jobs_of(c).begin(), queue.jobs_of(c).end()});
+  std::make_heap(heap.begin(), heap.end(), later);
   std::vector<std::pair<uint32_t, uint32_t>> to_start;  // (job, pool)
   std::vector<uint32_t> to_preempt;
   size_t r = 0;
   for (;;) {
-    Cursor* next = nullptr;
-    std::erase_if(classes, [&](const Cursor& k) { return k.at == k.end || !pool_with_room(k.c); });
-    for (Cursor& k : classes)
-      if (next == nullptr || *k.at < *next->at) next = &k;
-    if (r < running.size() && (next == nullptr || running[r] < *next->at)) {
+    // A class with no room now never has again in this pass: drop it.
+    std::optional<uint32_t> pool;
+    while (!heap.empty() && !(pool = pool_with_room(heap.front()))) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      heap.pop_back();
+    }
+    if (r < running.size() && (heap.empty() || running[r] < *heap.front().at)) {
       const uint32_t j = running[r++].second;
       const int64_t need = v.request(j).devices;
       int64_t& left = room_in(v.pool_of(j));
@@ -109,12 +120,14 @@ void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key) {
       else to_preempt.push_back(j);
       continue;
     }
-    if (next == nullptr) break;
-    const uint32_t j = next->at->second;
-    const uint32_t p = *pool_with_room(next->c);
-    room_in(p) -= v.request(j).devices;
-    to_start.emplace_back(j, p);
-    ++next->at;
+    if (heap.empty()) break;
+    std::pop_heap(heap.begin(), heap.end(), later);
+    Cursor& next = heap.back();
+    const uint32_t j = next.at->second;
+    room_in(*pool) -= v.request(j).devices;
+    to_start.emplace_back(j, *pool);
+    if (++next.at == next.end) heap.pop_back();
+    else std::push_heap(heap.begin(), heap.end(), later);
   }
   for (uint32_t j : to_preempt) v.preempt(j);
   for (auto [j, p] : to_start) v.start(j, p);  // the queue follows through left_queue
