@@ -102,6 +102,12 @@ std::optional<CsvRecord> CsvReader::next() {
         in_->sbumpc();
         if (++bytes > max_record_bytes_) throw too_long();
         if (c == '\r' && (in_->sgetc() == '\n' || in_->sgetc() == kEof)) continue;  // CRLF
+        // A lone CR outside quotes (RFC 4180 allows none): a file whose lines end in CR
+        // alone (classic Mac OS) once read as one long header line, "missing column ...".
+        if (c == '\r')
+          throw UserError(fmt::format("{}:{}: field {}: a carriage return not followed by a line break (expected lines "
+                                      "ending in LF or CRLF; a CR inside a field is quoted)",
+                                      path_, r.line, r.fields.size() + 1));
         field += static_cast<char>(c);
         any = true;
       }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
@@ -270,6 +271,33 @@ class Collector : public google::protobuf::io::ErrorCollector {
   std::string first_;
 };
 
+// A number nearer 0 than a double holds ("horizon_s: 1e-400") parses as 0 without a
+// word from protobuf, and 0 often means "unset": it is found in the text (a number
+// token with a nonzero digit before its exponent that reads as 0) and refused at its
+// place, after the field name before it.
+std::optional<std::string> underflowing_number(const std::string& path, const std::string& text) {
+  using google::protobuf::io::Tokenizer;
+  class Quiet : public google::protobuf::io::ErrorCollector {  // the parser has said everything already
+    void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
+  } quiet;
+  // At most 1 GiB (io::read_input_file), so its size fits an int.
+  google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
+  Tokenizer tokens(&input, &quiet);
+  tokens.set_comment_style(Tokenizer::SH_COMMENT_STYLE);
+  std::string field;
+  while (tokens.Next()) {
+    const Tokenizer::Token& t = tokens.current();
+    if (t.type == Tokenizer::TYPE_IDENTIFIER) field = t.text;
+    if (t.type != Tokenizer::TYPE_FLOAT) continue;
+    const std::string mantissa = t.text.substr(0, t.text.find_first_of("eE"));
+    if (mantissa.find_first_of("123456789") == std::string::npos || Tokenizer::ParseFloat(t.text) != 0) continue;
+    return fmt::format("{}:{}:{}: {}: '{}' is nearer 0 than a double holds (expected 0, or a magnitude of at least "
+                       "2.2e-308)",
+                       path, t.line + 1, t.column + 1, printable(field), printable(t.text));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ScenarioFile::ScenarioFile() = default;
@@ -326,6 +354,7 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   if (!ok || !collector.first().empty())
     throw UserError(collector.first().empty() ? fmt::format("{}: could not parse scenario", path) : collector.first());
   if (auto e = undefined_enum_value(file.scenario_, locations.get(), path, "")) throw UserError(*e);
+  if (auto e = underflowing_number(path, text)) throw UserError(*e);
   if (file.scenario_.ByteSizeLong() == 0)
     throw UserError(fmt::format("{}: the scenario sets no fields (expected protobuf text format, e.g. name: \"x\" "
                                 "and a cluster or compare section)",

@@ -26,6 +26,8 @@ for i in $(seq 0 255); do printf "\\x$(printf %02x "$i")"; done >"$tmp/gen/garba
 for i in $(seq 128 255); do printf "\\x$(printf %02x "$i")"; done >"$tmp/gen/high_bytes.textproto"
 head -c 2000 "$tmp/gen/garbage.textproto" >"$tmp/gen/garbage.csv"
 cp "$tmp/gen/high_bytes.textproto" "$tmp/gen/high_bytes.csv"
+# A trace whose lines end in CR alone (classic Mac OS; round 3: read as one header line).
+printf 'job_id,submission_time,duration,num_gpu\ra,0,100,8\rb,10,200,16\r' >"$tmp/gen/cr_only.csv"
 # Protobuf traces: a real one from the smoke scenario, cut short, with a corrupted
 # length prefix, and every byte value once.
 "$podsim" -q run "$src/scenarios/smoke.textproto" --trace "$tmp/gen/ok.trace" >/dev/null 2>&1 ||
