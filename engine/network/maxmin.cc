@@ -775,6 +775,25 @@ uint32_t MaxMinSolver::heap_pop() {
   return top;
 }
 
+// The links of round_ saturate at `level`; returns the flows frozen. Flows whose own
+// class's link saturates in this round too stay unfrozen on a link until that link
+// freezes them (freeze_round_link).
+size_t MaxMinSolver::freeze_round(double level) {
+  if (++round_id_ == 0) {  // wrapped: stale stamps could collide
+    std::fill(in_round_.begin(), in_round_.end(), 0);
+    round_id_ = 1;
+  }
+  for (uint32_t l : round_) in_round_[l] = round_id_;
+  size_t frozen = 0;
+  for (uint32_t l : round_)
+    if (const uint32_t before = unfrozen_[l]; before > 0) {
+      freeze_round_link(l, level);
+      frozen += before - unfrozen_[l];
+      saturated_.push_back(Saturation{l, level});
+    }
+  return frozen;
+}
+
 // Progressive filling of one region taking its links in the order of their classes'
 // old rates instead of from the heap (maxmin.h, "Ordered fills"): at each step the
 // link of smallest fair share among the next kWindow candidates saturates. The levels
@@ -881,17 +900,7 @@ bool MaxMinSolver::window_fill(size_t class_begin, size_t class_end, std::span<c
       }
       ++i;
     }
-    if (++round_id_ == 0) {  // wrapped: stale stamps could collide
-      std::fill(in_round_.begin(), in_round_.end(), 0);
-      round_id_ = 1;
-    }
-    for (uint32_t l : round_) in_round_[l] = round_id_;
-    for (uint32_t l : round_)
-      if (const uint32_t before = unfrozen_[l]; before > 0) {
-        freeze_round_link(l, level);
-        left -= before - unfrozen_[l];
-        saturated_.push_back(Saturation{l, level});
-      }
+    left -= freeze_round(level);
   }
   if (!ok) {
     for (size_t i = 0; i < links.size(); ++i) {
@@ -995,19 +1004,7 @@ void MaxMinSolver::fill(size_t component) {
       const double level = std::max(remaining_[first], 0.0) / unfrozen_[first];
       const double bound = level * (1 + kTieTolerance);
       while (top_is_current(bound)) round_.push_back(heap_pop());
-      if (++round_id_ == 0) {  // wrapped: stale stamps could collide
-        std::fill(in_round_.begin(), in_round_.end(), 0);
-        round_id_ = 1;
-      }
-      for (uint32_t l : round_) in_round_[l] = round_id_;
-      for (uint32_t l : round_)
-        if (const uint32_t before = unfrozen_[l]; before > 0) {
-          freeze_round_link(l, level);
-          // Flows whose own class's link saturates in this round too stay unfrozen on
-          // l until that link freezes them (freeze_round_link).
-          left -= before - unfrozen_[l];
-          saturated_.push_back(Saturation{l, level});
-        }
+      left -= freeze_round(level);
     }
     for (uint32_t l : left_out_)
       if (remaining_[l] < -kTieTolerance * capacity_[l]) overloaded_.push_back(l);

@@ -376,6 +376,7 @@ class MaxMinSolver {
   void renumber_pairs();
   void fill(size_t component);
   void freeze_round_link(uint32_t l, double level);
+  size_t freeze_round(double level);
   void freeze_class(uint32_t c, double level);
   void move_flow(uint32_t f, uint32_t to);
   void rehome_class(uint32_t from, uint32_t to);

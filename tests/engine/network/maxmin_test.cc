@@ -680,6 +680,35 @@ TEST_CASE("a flow whose class's link ties with another of its links in a round k
   CHECK(s.load(b) == doctest::Approx(3).epsilon(1e-12));
 }
 
+// Completes the live flows event by event (no arrivals) until none is left, checking
+// after every solve the rates against a from-scratch solve (and the textbook oracle
+// when `textbook`), the loads against the capacities, and the definition itself.
+void complete_all_checked(MaxMinSolver& s, std::map<uint32_t, LiveFlow>& live, const std::vector<double>& capacity,
+                          bool textbook) {
+  while (!live.empty()) {
+    for (uint32_t f : drain_to_next(s, live)) {
+      s.remove_flow(FlowId{f});
+      live.erase(f);
+    }
+    s.solve();
+    std::vector<Route> routes;
+    for (const auto& [f, l] : live) routes.push_back(l.route);
+    const std::vector<double> expected = fresh_solve(capacity, routes);
+    const std::vector<double> oracle = textbook ? brute_force(capacity, routes) : expected;
+    std::vector<double> got;
+    size_t i = 0;
+    for (const auto& [f, l] : live) {
+      REQUIRE(s.rate(FlowId{f}) == doctest::Approx(expected[i]).epsilon(1e-9));
+      REQUIRE(s.rate(FlowId{f}) == doctest::Approx(oracle[i]).epsilon(1e-9));
+      got.push_back(s.rate(FlowId{f}));
+      ++i;
+    }
+    for (size_t l = 0; l < capacity.size(); ++l)
+      CHECK(s.load(LinkId{static_cast<uint32_t>(l)}) <= capacity[l] * (1 + 1e-9));
+    check_max_min_fair(capacity, routes, got);
+  }
+}
+
 // Completions alone on a dense star, every event checked against a from-scratch solve
 // and the textbook oracle: both the quiet path and its fallback are taken.
 TEST_CASE("completions on a star, quiet or not, match from-scratch solves") {
@@ -695,28 +724,7 @@ TEST_CASE("completions on a star, quiet or not, match from-scratch solves") {
     for (double c : capacity) s.add_link(c);
     std::uniform_real_distribution<double> size(0.1, 1.0);
     std::map<uint32_t, LiveFlow> live = start_star(s, n, [&](int j) { return 100 * size(rng) * (1 + j % 3); });
-    while (!live.empty()) {
-      for (uint32_t f : drain_to_next(s, live)) {
-        s.remove_flow(FlowId{f});
-        live.erase(f);
-      }
-      s.solve();
-      std::vector<Route> routes;
-      for (const auto& [f, l] : live) routes.push_back(l.route);
-      const std::vector<double> expected = fresh_solve(capacity, routes);
-      const std::vector<double> textbook = brute_force(capacity, routes);
-      std::vector<double> got;
-      size_t i = 0;
-      for (const auto& [f, l] : live) {
-        REQUIRE(s.rate(FlowId{f}) == doctest::Approx(expected[i]).epsilon(1e-9));
-        REQUIRE(s.rate(FlowId{f}) == doctest::Approx(textbook[i]).epsilon(1e-9));
-        got.push_back(s.rate(FlowId{f}));
-        ++i;
-      }
-      for (size_t l = 0; l < capacity.size(); ++l)
-        CHECK(s.load(LinkId{static_cast<uint32_t>(l)}) <= capacity[l] * (1 + 1e-9));
-      check_max_min_fair(capacity, routes, got);
-    }
+    complete_all_checked(s, live, capacity, true);
     quiet += s.quiet_solves();
     fallbacks += s.quiet_fallbacks();
   }
@@ -744,26 +752,7 @@ TEST_CASE("ordered fills on wide stars, and their fallback, match from-scratch s
     for (double c : capacity) s.add_link(c);
     std::lognormal_distribution<double> size(0, 1);
     std::map<uint32_t, LiveFlow> live = start_star(s, n, [&](int j) { return 100 * size(rng) * (1 + j % 5); });
-    while (!live.empty()) {
-      for (uint32_t f : drain_to_next(s, live)) {
-        s.remove_flow(FlowId{f});
-        live.erase(f);
-      }
-      s.solve();
-      std::vector<Route> routes;
-      for (const auto& [f, l] : live) routes.push_back(l.route);
-      const std::vector<double> expected = fresh_solve(capacity, routes);
-      std::vector<double> got;
-      size_t i = 0;
-      for (const auto& [f, l] : live) {
-        REQUIRE(s.rate(FlowId{f}) == doctest::Approx(expected[i]).epsilon(1e-9));
-        got.push_back(s.rate(FlowId{f}));
-        ++i;
-      }
-      for (size_t l = 0; l < capacity.size(); ++l)
-        CHECK(s.load(LinkId{static_cast<uint32_t>(l)}) <= capacity[l] * (1 + 1e-9));
-      check_max_min_fair(capacity, routes, got);
-    }
+    complete_all_checked(s, live, capacity, false);
     ordered += s.ordered_solves();
     fallbacks += s.ordered_fallbacks();
   }
@@ -801,18 +790,7 @@ TEST_CASE("ordered fills of small regions beside a large one match from-scratch 
     live[index(f)] = LiveFlow{r, b};
   }
   s.solve();
-  while (!live.empty()) {
-    for (uint32_t f : drain_to_next(s, live)) {
-      s.remove_flow(FlowId{f});
-      live.erase(f);
-    }
-    s.solve();
-    std::vector<Route> routes;
-    for (const auto& [f, l] : live) routes.push_back(l.route);
-    const std::vector<double> expected = fresh_solve(capacity, routes);
-    size_t i = 0;
-    for (const auto& [f, l] : live) REQUIRE(s.rate(FlowId{f}) == doctest::Approx(expected[i++]).epsilon(1e-9));
-  }
+  complete_all_checked(s, live, capacity, false);
   CHECK(s.ordered_solves() > 0);
 }
 
