@@ -794,20 +794,13 @@ size_t MaxMinSolver::freeze_round(double level) {
   return frozen;
 }
 
-// Progressive filling of one region taking its links in the order of their classes'
-// old rates instead of from the heap (maxmin.h, "Ordered fills"): at each step the
-// link of smallest fair share among the next kWindow candidates saturates. The levels
-// must come out non-decreasing: a link outside the window whose share was smaller
-// only loses share as flows freeze above it, so it shows as a level below the last.
-// Then the fill is the heap's, with the same checks after it; else the region's
-// remaining capacities and unfrozen counts go back to what find_regions() left (the
-// flows moved stay moved: classes are consistent), and false.
-bool MaxMinSolver::window_fill(size_t class_begin, size_t class_end, std::span<const LinkId> links, size_t flows) {
-  // The classes by old rate. A region holding a good part of the classes takes the
-  // order kept from the last such fill, brought up to date by an insertion sort (the
-  // rates moved little since, so it costs about one pass), with the region's classes
-  // it lacks added first; a small one (one of many independent jobs' collectives)
-  // sorts its own classes, so that its cost does not grow with the whole network's.
+// candidates_: the region's classes (comp_classes_[class_begin, class_end)) with
+// flows, by (old rate, id). A region holding a good part of the classes takes the
+// order kept from the last such fill, brought up to date by an insertion sort (the
+// rates moved little since, so it costs about one pass), with the region's classes it
+// lacks added first; a small one (one of many independent jobs' collectives) sorts its
+// own classes, so that its cost does not grow with the whole network's.
+void MaxMinSolver::order_candidates(size_t class_begin, size_t class_end) {
   const double* const rate = class_rate_.data();
   const auto by_rate = [rate](uint32_t a, uint32_t b) { return rate[a] < rate[b] || (rate[a] == rate[b] && a < b); };
   candidates_.clear();
@@ -850,6 +843,18 @@ bool MaxMinSolver::window_fill(size_t class_begin, size_t class_end, std::span<c
     for (const uint32_t c : order_)
       if (cand_mark_[c] == cand_stamp_) candidates_.push_back(c);
   }
+}
+
+// Progressive filling of one region taking its links in the order of their classes'
+// old rates instead of from the heap (maxmin.h, "Ordered fills"): at each step the
+// link of smallest fair share among the next kWindow candidates saturates. The levels
+// must come out non-decreasing: a link outside the window whose share was smaller
+// only loses share as flows freeze above it, so it shows as a level below the last.
+// Then the fill is the heap's, with the same checks after it; else the region's
+// remaining capacities and unfrozen counts go back to what find_regions() left (the
+// flows moved stay moved: classes are consistent), and false.
+bool MaxMinSolver::window_fill(size_t class_begin, size_t class_end, std::span<const LinkId> links, size_t flows) {
+  order_candidates(class_begin, class_end);
   snapshot_.clear();
   for (LinkId id : links) snapshot_.push_back(Snapshot{remaining_[index(id)], unfrozen_[index(id)]});
   const size_t solved_before = solved_classes_.size(), saturated_before = saturated_.size();

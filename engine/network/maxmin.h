@@ -368,6 +368,7 @@ class MaxMinSolver {
   bool check_levels();
   bool quiet_solve();
   bool window_fill(size_t class_begin, size_t class_end, std::span<const LinkId> links, size_t flows);
+  void order_candidates(size_t class_begin, size_t class_end);
   void fill_regions();
   double entries_top(uint32_t l) const;
   double entries_sum(uint32_t l, bool skip_own) const;
