@@ -19,7 +19,7 @@ int merge_run(const boost::program_options::variables_map& vm, const Console& co
   const std::vector<std::string> shards(files.begin() + 1, files.end());
   std::vector<io::FileUse> inputs;
   for (const std::string& s : shards) inputs.push_back({.role = "shard", .path = s});
-  io::check_outputs(inputs, {{.role = "OUT", .path = files.front(), .signature = std::string(io::kSweepSignature)}});
+  io::check_outputs(inputs, {{.role = "OUT", .path = files.front(), .signature = std::string(io::kSweepSignature), .kind = "sweep results"}});
   const size_t points = io::merge_sweep_shards(files.front(), shards);
   console.out << fmt::format("merged {} shard files, {} points: {}\n", shards.size(), points, files.front());
   return 0;

@@ -68,9 +68,14 @@ int sweep_run(const boost::program_options::variables_map& vm, const Console& co
   ScenarioFile file = ScenarioFile::load(vm["scenario"].as<std::string>());
   if (o.out)
     io::check_outputs(scenario::scenario_inputs(file),
-                      {{.role = "--out", .path = *o.out, .signature = std::string(io::kSweepSignature)},
-                       {.role = "--out's journal", .path = o.out->string() + ".journal",
-                        .signature = std::string(io::kSweepSignature)}});
+                      {{.role = "--out",
+                        .path = *o.out,
+                        .signature = std::string(io::kSweepSignature),
+                        .kind = "sweep results"},
+                       {.role = "--out's journal",
+                        .path = o.out->string() + ".journal",
+                        .signature = std::string(io::kSweepJournalSignature),
+                        .kind = "sweep journal"}});
   for (const OptionOverride& o : limit_overrides(vm)) file.apply_override(o.assignment, o.option);
   const SweepPlan plan = SweepPlan::make(file, strings_of(vm, "set"));
   Progress progress(std::cerr, console.progress, "sweep", "points");

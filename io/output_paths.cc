@@ -86,10 +86,14 @@ void check_signature(const FileUse& output) {
   const std::string& path = output.path.string();
   struct stat st {};
   if (output.signature.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-  if (!empty_or_signed(path, st.st_size, output.signature))
+  if (empty_or_signed(path, st.st_size, output.signature)) return;
+  if (output.kind.empty())
     throw UserError(fmt::format("{}: {}: an existing file that podsim did not write (podsim replaces only its own "
                                 "outputs; expected a new path, or remove the file first)",
                                 path, output.role));
+  throw UserError(fmt::format("{}: {}: an existing file that is not podsim's {} (podsim replaces only its own "
+                              "outputs of the same kind; expected a new path, or remove the file first)",
+                              path, output.role, output.kind));
 }
 
 }  // namespace

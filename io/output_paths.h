@@ -13,7 +13,8 @@
 // device, FIFO or socket is refused, never written to or replaced (outputs are written
 // whole to a temporary file and renamed into place, io/atomic_file.h). And it must be
 // empty or a file podsim wrote: every output names the text its writer always puts in
-// its first bytes (FileUse::signature), and an existing file without it is the user's,
+// its first bytes (FileUse::signature), and an existing file without it is the user's
+// (or another of podsim's outputs: a sweep's results never replace a sweep's journal),
 // refused rather than replaced. A rerun replaces its own earlier outputs.
 #include <filesystem>
 #include <string>
@@ -28,6 +29,10 @@ struct FileUse {
   // Outputs: text that every file podsim writes there has within its first
   // kSignatureWindow bytes. Empty: no check (inputs, and the final write's re-check).
   std::string signature;
+  // What a file with that signature is, for the refusal of one without it ("sweep
+  // results", "sweep journal"): where two outputs share a prefix, the file podsim wrote
+  // for the other is not this output's to replace. Empty: "a file podsim did not write".
+  std::string kind = {};
 };
 
 inline constexpr size_t kSignatureWindow = 4096;

@@ -46,9 +46,13 @@ inline constexpr size_t kMaxSweepFilePoints = 1000000;
 Shard parse_shard(std::string_view text, std::string_view option = "--shard");
 std::string to_string(const Shard& s);
 
-// Every sweep file (results, shards, merged tables, journals) begins with this
-// (io/output_paths.h).
-inline constexpr std::string_view kSweepSignature = "# podsim sweep";
+// Every sweep file (results, shards, merged tables, journals) begins with
+// "# podsim KIND v1 " (format_header). The outputs' signatures (io/output_paths.h) name
+// the kind, with the space after it: "# podsim sweep" alone is also the start of
+// "# podsim sweep-journal", and `sweep --out X.journal` replaced the journal of the
+// sweep writing X (and a journal path replaced a results file of that name).
+inline constexpr std::string_view kSweepSignature = "# podsim sweep ";
+inline constexpr std::string_view kSweepJournalSignature = "# podsim sweep-journal ";
 inline constexpr std::string_view kSweepResults = "sweep";
 inline constexpr std::string_view kSweepJournal = "sweep-journal";
 

@@ -109,7 +109,7 @@ refused() {  # NAME ROLE COMMAND... (the command's output is $tmp/own/notes)
   shift 2
   timeout 120 "$@" >/dev/null 2>"$tmp/err"
   local rc=$?
-  [ "$rc" -eq 2 ] && one_line && grep -q "notes: $role: an existing file that podsim did not write" "$tmp/err" &&
+  [ "$rc" -eq 2 ] && one_line && grep -Eq "notes: $role: an existing file that (podsim did not write|is not podsim's)" "$tmp/err" &&
     [ "$(cat "$tmp/own/notes")" = "my notes" ] && echo "ok   $name onto the user's file: refused, unchanged" ||
     fail "$name onto the user's file: exit $rc"
 }
@@ -119,6 +119,29 @@ refused "trace --perfetto" --perfetto "$podsim" -q trace "$tmp/own/t.trace" --pe
 refused "topo --dot" --dot "$podsim" -q topo nvl72 --dot "$tmp/own/notes"
 refused "sweep --out" --out "$podsim" -q sweep "$scenario" --set seed=1,2 --out "$tmp/own/notes"
 refused "merge OUT" OUT "$podsim" -q merge "$tmp/own/notes" "$tmp/own/s.csv"
+# 7b. One sweep's output never replaces another's journal, nor a journal's path another
+#     sweep's results: `sweep --out A.journal` took A's journal (of an interrupted sweep,
+#     whose --resume it is) for its own results, "# podsim sweep" being the start of both
+#     headers. Both refused, both files unchanged.
+sed '1s/^# podsim sweep v1/# podsim sweep-journal v1/' "$tmp/own/s.csv" >"$tmp/own/a.csv.journal"
+cp "$tmp/own/a.csv.journal" "$tmp/own/a.journal.kept"
+timeout 120 "$podsim" -q sweep "$scenario" --set seed=3,4 --out "$tmp/own/a.csv.journal" >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line && grep -q "a.csv.journal: --out: an existing file that is not podsim's sweep results" "$tmp/err" &&
+  cmp -s "$tmp/own/a.csv.journal" "$tmp/own/a.journal.kept" && echo "ok   sweep --out onto another sweep's journal: refused, kept" ||
+  fail "sweep --out onto another sweep's journal: exit $rc"
+timeout 60 "$podsim" -q merge "$tmp/own/a.csv.journal" "$tmp/own/s.csv" >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line && grep -q "a.csv.journal: OUT: an existing file that is not podsim's sweep results" "$tmp/err" &&
+  cmp -s "$tmp/own/a.csv.journal" "$tmp/own/a.journal.kept" && echo "ok   merge OUT onto a sweep's journal: refused, kept" ||
+  fail "merge OUT onto a sweep's journal: exit $rc"
+cp "$tmp/own/s.csv" "$tmp/own/b.csv.journal"
+timeout 120 "$podsim" -q sweep "$scenario" --set seed=3,4 --out "$tmp/own/b.csv" >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && one_line && grep -q "b.csv.journal: --out's journal: an existing file that is not podsim's sweep journal" "$tmp/err" &&
+  cmp -s "$tmp/own/b.csv.journal" "$tmp/own/s.csv" && [ ! -e "$tmp/own/b.csv" ] &&
+  echo "ok   sweep journal onto another sweep's results: refused, kept" ||
+  fail "sweep journal onto another sweep's results: exit $rc"
 cp "$tmp/own/notes" "$tmp/own/out_dir/summary.csv"
 timeout 120 "$podsim" -q run "$scenario" --set "outputs.out_dir=$tmp/own/out_dir" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && one_line && grep -q "summary.csv: outputs.out_dir: an existing file that podsim did not write" "$tmp/err" &&

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/error.h"
+#include "io/sweep_file.h"
 #include "tests/test_util.h"
 
 namespace fs = std::filesystem;
@@ -103,4 +104,34 @@ TEST_CASE("check_outputs: an existing file is replaced only if it is empty or po
   std::string line;
   std::getline(in, line);
   CHECK(line == "my own notes");
+}
+
+TEST_CASE("check_outputs: a sweep's results never replace a sweep's journal, nor its journal a results file") {
+  // "# podsim sweep" is the start of both headers: `sweep --out A.journal` replaced the
+  // journal of the interrupted sweep writing A.
+  const TempDir dir("podsim_output_paths_kinds");
+  const fs::path& d = dir.path;
+  podsim::io::SweepHeader h{.fingerprint = "abc", .points = 2};
+  { std::ofstream(d / "r.csv") << podsim::io::format_header(h) << "\npoint\n"; }
+  h.kind = podsim::io::kSweepJournal;
+  { std::ofstream(d / "r.csv.journal") << podsim::io::format_header(h) << "\npoint\n"; }
+  const podsim::io::FileUse results{.role = "--out", .path = {}, .signature = std::string(podsim::io::kSweepSignature),
+                                    .kind = "sweep results"};
+  const podsim::io::FileUse journal{.role = "--out's journal", .path = {},
+                                    .signature = std::string(podsim::io::kSweepJournalSignature),
+                                    .kind = "sweep journal"};
+  const auto at = [&](podsim::io::FileUse use, const char* name) {
+    use.path = d / name;
+    return use;
+  };
+  CHECK_THROWS_WITH_AS(check_outputs({}, {at(results, "r.csv.journal")}),
+                       ((d / "r.csv.journal").string() +
+                        ": --out: an existing file that is not podsim's sweep results (podsim replaces only its own "
+                        "outputs of the same kind; expected a new path, or remove the file first)")
+                           .c_str(),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(check_outputs({}, {at(journal, "r.csv")}),
+                       doctest::Contains("--out's journal: an existing file that is not podsim's sweep journal"),
+                       podsim::UserError);
+  CHECK_NOTHROW(check_outputs({}, {at(results, "r.csv"), at(journal, "r.csv.journal")}));
 }
