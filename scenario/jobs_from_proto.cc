@@ -129,22 +129,7 @@ void job_sources(const ScenarioFile& file, sim::ClusterRunSpec& spec) {
   checkpoint(default_cp, default_cp, "scheduler.checkpoint", problems);
 
   // Explicit jobs, with their settings by name.
-  // (A set of the names, not a scan of the jobs per setting: 200,000 of each made 4e10
-  // comparisons.)
-  std::set<std::string_view> job_names;
-  for (const auto& j : s.jobs()) job_names.insert(j.name());
-  std::map<std::string, int> settings;
-  for (int i = 0; i < s.job_settings_size(); ++i) {
-    const std::string& name = s.job_settings(i).job();
-    const std::string at = fmt::format("job_settings[{}].job", i);
-    if (!job_names.contains(name)) {
-      problems.add(at, fmt::format("no job named '{}' in jobs", printable(name)));
-    } else if (const auto [it, fresh] = settings.try_emplace(name, i); !fresh) {
-      // Once the later one silently replaced the earlier.
-      problems.add(at, fmt::format("job '{}' has settings already, at job_settings[{}] (expected one entry per job)",
-                                   printable(name), it->second));
-    }
-  }
+  const std::map<std::string, int> settings = job_settings_by_name(s, problems);
   if (s.jobs_size() > 0) {
     std::vector<workloads::TrainingJob> models = training_jobs(file);  // throws with every model/plan problem
     for (int i = 0; i < s.jobs_size(); ++i) {

@@ -95,9 +95,37 @@ void check_scenario(const ScenarioFile& file) {
     if (job.name().empty()) problems.add(at + ".name", "missing (expected a unique job name)");
     else if (!job_names.insert(job.name()).second) problems.add(at + ".name", fmt::format("duplicate job name '{}'", job.name()));
   }
+  job_settings_by_name(s, problems);
   if (!s.outputs().out_dir().empty()) check_out_dir(s.outputs().out_dir(), problems);
   if (s.has_cluster()) cluster_params(file, problems);  // records its own problems
   problems.throw_if_any();
+}
+
+std::map<std::string, int> job_settings_by_name(const podsim::v1::Scenario& s, Problems& problems) {
+  // (A set of the names, not a scan of the jobs per setting: 200,000 of each made 4e10
+  // comparisons.)
+  std::set<std::string_view> job_names;
+  for (const auto& j : s.jobs()) job_names.insert(j.name());
+  std::map<std::string, int> settings;
+  for (int i = 0; i < s.job_settings_size(); ++i) {
+    const std::string& name = s.job_settings(i).job();
+    const std::string at = fmt::format("job_settings[{}].job", i);
+    if (job_names.empty()) {
+      // Once accepted without a word: a cluster without jobs printed its summary, a
+      // trace's jobs ran without the pools or priority meant for them.
+      problems.add(at, fmt::format("settings for job '{}', but the scenario has no jobs (expected 'jobs' entries "
+                                   "for job_settings to apply to; traces and synthetic mixes take pools, priority "
+                                   "and checkpoint in their source)",
+                                   printable(name)));
+    } else if (!job_names.contains(name)) {
+      problems.add(at, fmt::format("no job named '{}' in jobs", printable(name)));
+    } else if (const auto [it, fresh] = settings.try_emplace(name, i); !fresh) {
+      // Once the later one silently replaced the earlier.
+      problems.add(at, fmt::format("job '{}' has settings already, at job_settings[{}] (expected one entry per job)",
+                                   printable(name), it->second));
+    }
+  }
+  return settings;
 }
 
 }  // namespace podsim::scenario

@@ -4,6 +4,7 @@
 // UserError. Runs once, after overrides, before anything is built. For a derived
 // scenario (ScenarioFile::derive) the path is the field's in the file, after its
 // context: "x.textproto:31:40: system 'NVL72': compare.systems[1].cluster.pools[0].count: ...".
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,5 +36,11 @@ class Problems {
 
 // Checks the fields this version of podsim understands. Throws UserError.
 void check_scenario(const ScenarioFile& file);
+
+// Each job_settings entry's index by the name of the explicit job it applies to. Adds a
+// problem at job_settings[i].job for a name that is no job in `jobs` (with no jobs at all,
+// settings that apply to nothing: traces and synthetic mixes have pools and priorities of
+// their own) and for a second entry for one job.
+std::map<std::string, int> job_settings_by_name(const podsim::v1::Scenario& s, Problems& problems);
 
 }  // namespace podsim::scenario

@@ -163,6 +163,26 @@ TEST_CASE("many problems: the first 20 listed, then how many more, each said onc
   CHECK(err.ends_with("\nm.textproto: and 29980 more problems (30000 in all; the first 20 are listed)"));
 }
 
+TEST_CASE("job_settings with no jobs to apply to are refused at the entry, by every command") {
+  // A cluster without jobs printed its summary, and a trace's jobs ran, without a word
+  // about settings that applied to nothing.
+  const ScenarioFile bare = ScenarioFile::parse(
+      "n.textproto", "name: \"n\"\ncluster { pools { name: \"p\" preset: \"nvl72\" } }\njob_settings { job: \"x\" priority: 1 }\n");
+  const std::string expected =
+      "n.textproto:3:16: job_settings[0].job: settings for job 'x', but the scenario has no jobs (expected 'jobs' "
+      "entries for job_settings to apply to; traces and synthetic mixes take pools, priority and checkpoint in their "
+      "source)";
+  CHECK(error_of([&] { podsim::scenario::check_scenario(bare); }) == expected);
+  const ScenarioFile synthetic = ScenarioFile::parse(
+      "n.textproto",
+      "name: \"n\"\ncluster { pools { name: \"p\" preset: \"nvl72\" } }\njob_settings { job: \"x\" priority: 1 }\n"
+      "sources { synthetic { jobs: 2 mean_interarrival_s: 60 templates { name: \"t\" devices { count: 8 } median_hours: 1 } } }\n");
+  CHECK(error_of([&] {
+          podsim::sim::ClusterRunSpec spec;
+          podsim::scenario::job_sources(synthetic, spec);
+        }) == expected);
+}
+
 TEST_CASE("two job_settings for one job are refused (the later once replaced the earlier silently)") {
   const ScenarioFile f = ScenarioFile::parse(
       "d.textproto",
