@@ -105,6 +105,7 @@ class ClusterRun final : public SchedulerView {
     return restart + (jobs_[j].steps - s.progress) * estimates_.nominal_step_seconds(jobs_[j], pool);
   }
   SimTime expected_end(uint32_t j) const override { return states_[j].expected_end(now(), jobs_[j].steps); }
+  SimTime finish_time(uint32_t j) const override { return states_[j].finish_at; }
   bool start(uint32_t j, uint32_t pool, std::optional<SimTime> must_end_by) override;
   void preempt(uint32_t j) override;
   void wake_at(SimTime t) override;
@@ -364,7 +365,9 @@ void ClusterRun::preempt(uint32_t j) {
 void ClusterRun::schedule_finish(uint32_t j) {
   JobState& s = states_[j];
   sim_.cancel(s.finish);
-  s.finish = sim_.schedule_at(expected_end(j), [this, j] { finish(j); });
+  s.finish_at = expected_end(j);
+  s.finish = sim_.schedule_at(s.finish_at, [this, j] { finish(j); });
+  policy_->running_changed(j);
 }
 
 void ClusterRun::schedule_checkpoint(uint32_t j) {
@@ -399,6 +402,7 @@ void ClusterRun::stop_running(uint32_t j) {
   s.devices.clear();
   if (s.estimate.mfu) mfu_devices_ -= *s.estimate.mfu * jobs_[j].devices;
   extra_watts_ -= s.extra_watts;
+  policy_->running_changed(j);
 }
 
 void ClusterRun::finish(uint32_t j) {

@@ -36,6 +36,7 @@ struct JobState : JobTotals {
   engine::SimTime segment_start;  // progress is accounted up to here
   engine::SimTime paused_until;   // no progress before this
   engine::EventHandle finish, checkpoint;
+  engine::SimTime finish_at;  // when `finish` is due
 
   // Progress at `now` (running). REQUIRES: now >= segment_start.
   double progress_at(engine::SimTime now) const {

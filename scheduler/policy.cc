@@ -11,6 +11,7 @@
 #include "scheduler/fair_share.h"
 #include "scheduler/policy_keys.h"
 #include "scheduler/policy_reference.h"
+#include "scheduler/running_order.h"
 
 namespace podsim::scheduler {
 namespace {
@@ -62,37 +63,37 @@ class Sjf final : public Policy {
 // Shared by the preemptive policies: walk every job (running or queued) in `key` order,
 // keeping each that still fits in its pool's usable devices; preempt the running jobs
 // not kept, then start the queued ones kept. A running job is only displaced by a job
-// ahead of it in the order, so equal keys never thrash.
+// ahead of it in the order, so equal keys never thrash. (The whole-queue version, as
+// plain as that: policy_reference.cc.)
 //
 // Queued jobs' keys are fixed while they wait (policy_keys.h), so they stay sorted in
-// `queue` between passes; only the running jobs (at most one per device) are keyed and
-// sorted per pass. The walk merges the two. A queued job is kept iff some pool it may
-// use has room for it; room only shrinks during the walk, so a class that has none once
-// never has again and its remaining jobs are passed over at once: O(R log R + (R +
-// starts) x (pools + log classes) + classes x log n) per pass, R running, not
-// O(n log n).
-template <typename Key, typename KeyOf>
-void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key) {
+// `queue` between passes, and a queued job is kept iff some pool it may use has room for
+// it; room only shrinks during the walk, so a class that has none once never has again
+// and its remaining jobs are passed over at once.
+//
+// The running jobs are left to `Running`, which walks them as the queued jobs come:
+// SortedRunning keys and sorts them all per pass (LAS, whose running keys move with
+// time); KeptRunning walks the pools' kept orders (running_order.h) in O(log R) per
+// queued job looked at and per job preempted (SRTF, PRIORITY). Running::room(p, x) is
+// the room in pool p at queued job x in the walk, after the running jobs ranked before
+// x; take(p, x, n) gives n of it to x; finish() walks the rest and returns the jobs to
+// preempt, in key order.
+template <typename Key, typename KeyOf, typename Running>
+void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key, Running& running) {
   queue.settle(key, [&](uint32_t j) { return v.queue_class(j); });
-  using Entry = typename ClassQueue<Key>::Entry;
-  std::vector<Entry> running;
-  running.reserve(v.running().size());
-  for (uint32_t j : v.running()) running.emplace_back(key(j), j);
-  std::sort(running.begin(), running.end());
-  PoolRoom room_in(v);
   struct Cursor {
     uint32_t c;
     typename ClassQueue<Key>::Set::const_iterator at, end;
     size_t pool = 0;  // allowed pools before this one have no room for the class's jobs
   };
-  // The first pool of the class's jobs with room for one, if any. Room only shrinks, so
-  // the search resumes where it stopped.
+  // The first pool of the class's jobs with room for its next one, if any. Room only
+  // shrinks, so the search resumes where it stopped.
   auto pool_with_room = [&](Cursor& k) -> std::optional<uint32_t> {
     const uint32_t j = queue.member(k.c);
     const int64_t need = v.request(j).devices;
     const std::vector<uint32_t>& pools = v.allowed_pools(j);
     for (; k.pool < pools.size(); ++k.pool)
-      if (room_in(pools[k.pool]) >= need) return pools[k.pool];
+      if (running.room(pools[k.pool], k.at->first) >= need) return pools[k.pool];
     return std::nullopt;
   };
   // The classes whose next job may still be kept, as a heap on that job's key: a step
@@ -103,70 +104,172 @@ void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key) {
   for (uint32_t c : queue.nonempty()) heap.push_back({c, queue.jobs_of(c).begin(), queue.jobs_of(c).end()});
   std::make_heap(heap.begin(), heap.end(), later);
   std::vector<std::pair<uint32_t, uint32_t>> to_start;  // (job, pool)
-  std::vector<uint32_t> to_preempt;
-  size_t r = 0;
-  for (;;) {
-    // A class with no room now never has again in this pass: drop it.
-    std::optional<uint32_t> pool;
-    while (!heap.empty() && !(pool = pool_with_room(heap.front()))) {
-      std::pop_heap(heap.begin(), heap.end(), later);
-      heap.pop_back();
-    }
-    if (r < running.size() && (heap.empty() || running[r] < *heap.front().at)) {
-      const uint32_t j = running[r++].second;
-      const int64_t need = v.request(j).devices;
-      int64_t& left = room_in(v.pool_of(j));
-      if (left >= need) left -= need;
-      else to_preempt.push_back(j);
-      continue;
-    }
-    if (heap.empty()) break;
+  while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), later);
     Cursor& next = heap.back();
+    // A class with no room now never has again in this pass: drop it.
+    const std::optional<uint32_t> pool = pool_with_room(next);
+    if (!pool) {
+      heap.pop_back();
+      continue;
+    }
     const uint32_t j = next.at->second;
-    room_in(*pool) -= v.request(j).devices;
+    running.take(*pool, next.at->first, v.request(j).devices);
     to_start.emplace_back(j, *pool);
     if (++next.at == next.end) heap.pop_back();
     else std::push_heap(heap.begin(), heap.end(), later);
   }
-  for (uint32_t j : to_preempt) v.preempt(j);
+  for (uint32_t j : running.finish()) v.preempt(j);
   for (auto [j, p] : to_start) v.start(j, p);  // the queue follows through left_queue
 }
 
-// A preemptive policy ranking by KeyFn (policy_keys.h) and keeping its queue sorted.
-template <typename KeyFn>
+// The running jobs keyed and sorted at each pass, walked in step with the queued jobs.
+template <typename Key, typename KeyOf>
+class SortedRunning {
+ public:
+  SortedRunning(SchedulerView& v, KeyOf key) : v_(v), room_in_(v) {
+    running_.reserve(v.running().size());
+    for (uint32_t j : v.running()) running_.emplace_back(key(j), j);
+    std::sort(running_.begin(), running_.end());
+  }
+  int64_t room(uint32_t pool, const Key& x) {
+    walk_to(&x);
+    return room_in_(pool);
+  }
+  void take(uint32_t pool, const Key& /*x*/, int64_t devices) { room_in_(pool) -= devices; }
+  std::vector<uint32_t> finish() {
+    walk_to(nullptr);
+    return std::move(to_preempt_);
+  }
+
+ private:
+  // Keeps or preempts the running jobs ranked before x (all if null).
+  void walk_to(const Key* x) {
+    for (; next_ < running_.size() && (!x || running_[next_].first < *x); ++next_) {
+      const uint32_t j = running_[next_].second;
+      const int64_t need = v_.request(j).devices;
+      int64_t& left = room_in_(v_.pool_of(j));
+      if (left >= need) left -= need;
+      else to_preempt_.push_back(j);
+    }
+  }
+  SchedulerView& v_;
+  PoolRoom room_in_;
+  std::vector<std::pair<Key, uint32_t>> running_;  // by key
+  size_t next_ = 0;                                // walked before this
+  std::vector<uint32_t> to_preempt_;
+};
+
+// The running jobs of each pool in their kept order (running_order.h). In a pool, the
+// room at queued job x is usable - (held by running jobs kept before x) - (given to
+// queued jobs before x) = (held by running jobs ranked at or after x) - deficit, where
+// deficit = given - (held by those preempted) - (usable - held by all). A running job y
+// is kept iff the room at it covers it, i.e. iff its followers hold at least `deficit`;
+// those whose followers hold less are a suffix of the order. So while deficit <= 0
+// (nothing given yet, or all paid back) every one is kept and none need be looked at;
+// after, the next one preempted is the first whose followers hold less than `deficit`.
+// It is never one walked past already: a job given room at x leaves at least `deficit`
+// held at and after x (room >= need), and a job preempted at y leaves at least the new
+// deficit held after the job before y; so every job before the walk's place has
+// followers holding at least `deficit`.
+template <typename Key, typename KeyOf, typename RunKey>
+class KeptRunning {
+ public:
+  using Order = RunningOrder<RunKey>;
+  KeptRunning(SchedulerView& v, KeyOf key, const Order& order) : v_(v), key_(key), order_(order) {}
+  int64_t room(uint32_t pool, const Key& x) {
+    const int64_t deficit = walk_to(pool, &x);
+    return Order::held_from(order_.pool(pool), [&](const auto& e) { return key_(e.job) < x; }) - deficit;
+  }
+  void take(uint32_t pool, const Key& x, int64_t devices) {
+    walk_to(pool, &x);
+    deficit_[pool] += devices;
+  }
+  std::vector<uint32_t> finish() {
+    for (const auto& [pool, deficit] : deficit_)
+      if (deficit > 0) walk_to(pool, nullptr);
+    std::sort(to_preempt_.begin(), to_preempt_.end());
+    std::vector<uint32_t> jobs;
+    for (const auto& kj : to_preempt_) jobs.push_back(kj.second);
+    return jobs;
+  }
+
+ private:
+  // Preempts, in `pool`, the running jobs ranked before x (all if null) not kept;
+  // returns the deficit after them.
+  int64_t walk_to(uint32_t pool, const Key* x) {
+    const typename Order::Tree& t = order_.pool(pool);
+    auto [it, fresh] = deficit_.try_emplace(pool);
+    int64_t& deficit = it->second;
+    if (fresh) deficit = Order::held(t) - v_.usable_in_pool(pool);
+    std::optional<typename Order::Iterator> last;  // preempted here
+    while (deficit > 0) {
+      const auto y = Order::first_with_followers_below(t, deficit);
+      if (y == t.end()) break;
+      PODSIM_CHECK(!last || **last < *y, "preemptive pass: a running job walked past came up again");
+      Key k = key_(y->job);
+      if (x && !(k < *x)) break;
+      to_preempt_.emplace_back(std::move(k), y->job);
+      deficit -= y->devices;
+      last = y;
+    }
+    return deficit;
+  }
+  SchedulerView& v_;
+  KeyOf key_;
+  const Order& order_;
+  std::map<uint32_t, int64_t> deficit_;  // by pool looked at
+  std::vector<std::pair<Key, uint32_t>> to_preempt_;
+};
+
+// A preemptive policy ranking by KeyFn (policy_keys.h), keeping its queue sorted and
+// its running jobs in the order of RunKeyFn, which must rank running jobs as KeyFn does
+// at every instant and change only with Policy::running_changed.
+template <typename KeyFn, typename RunKeyFn>
 class Preemptive : public Policy {
  public:
-  explicit Preemptive(KeyFn key) : key_(std::move(key)) {}
+  Preemptive(KeyFn key, RunKeyFn run_key) : key_(std::move(key)), run_key_(std::move(run_key)) {}
   void schedule(SchedulerView& v) override {
-    preemptive_pass(v, queue_, [&](uint32_t j) { return key_(v, j); });
+    running_.settle([&](uint32_t j) { return v.is_running(j); }, [&](uint32_t j) { return run_key_(v, j); },
+                    [&](uint32_t j) { return v.pool_of(j); }, [&](uint32_t j) { return int64_t{v.request(j).devices}; });
+    auto key = [&](uint32_t j) { return key_(v, j); };
+    KeptRunning<Key, decltype(key), RunKey> running(v, key, running_);
+    preemptive_pass(v, queue_, key, running);
   }
   void queued(uint32_t j) override { queue_.queued(j); }
   void left_queue(uint32_t j) override { queue_.left(j); }
+  void running_changed(uint32_t j) override { running_.changed(j); }
 
  private:
+  using Key = decltype(std::declval<KeyFn&>()(std::declval<SchedulerView&>(), 0u));
+  using RunKey = decltype(std::declval<RunKeyFn&>()(std::declval<SchedulerView&>(), 0u));
   KeyFn key_;
-  ClassQueue<decltype(std::declval<KeyFn&>()(std::declval<SchedulerView&>(), 0u))> queue_;
+  RunKeyFn run_key_;
+  ClassQueue<Key> queue_;
+  RunningOrder<RunKey> running_;
 };
 
-template <typename KeyFn>
-std::unique_ptr<Policy> make_preemptive(KeyFn key) {
-  return std::make_unique<Preemptive<KeyFn>>(std::move(key));
+template <typename KeyFn, typename RunKeyFn>
+std::unique_ptr<Policy> make_preemptive(KeyFn key, RunKeyFn run_key) {
+  return std::make_unique<Preemptive<KeyFn, RunKeyFn>>(std::move(key), std::move(run_key));
 }
 
 class Las final : public Policy {
  public:
   explicit Las(std::vector<double> thresholds) : levels_(std::move(thresholds)) {}
   void schedule(SchedulerView& v) override {
-    preemptive_pass(v, queue_, [&](uint32_t j) { return levels_.key(v, j); });
+    auto key = [&](uint32_t j) { return levels_.key(v, j); };
+    SortedRunning<Key, decltype(key)> running(v, key);
+    preemptive_pass(v, queue_, key, running);
     levels_.wake_at_crossings(v);
   }
   void queued(uint32_t j) override { queue_.queued(j); }
   void left_queue(uint32_t j) override { queue_.left(j); }
 
  private:
+  using Key = decltype(std::declval<const LasLevels&>().key(std::declval<SchedulerView&>(), 0));
   LasLevels levels_;
-  ClassQueue<decltype(std::declval<const LasLevels&>().key(std::declval<SchedulerView&>(), 0))> queue_;
+  ClassQueue<Key> queue_;
 };
 
 class EasyBackfill final : public Policy {
@@ -258,12 +361,15 @@ std::unique_ptr<Policy> make_policy(const PolicyOptions& o) {
   switch (o.kind) {
     case PolicyKind::kFifo: return std::make_unique<Fifo>();
     case PolicyKind::kSjf: return std::make_unique<Sjf>();
-    case PolicyKind::kSrtf: return make_preemptive([](const SchedulerView& v, uint32_t j) { return srtf_key(v, j); });
+    case PolicyKind::kSrtf:
+      return make_preemptive([](const SchedulerView& v, uint32_t j) { return srtf_key(v, j); },
+                             [](const SchedulerView& v, uint32_t j) { return srtf_running_key(v, j); });
     case PolicyKind::kEasyBackfill: return std::make_unique<EasyBackfill>();
     case PolicyKind::kLas: return std::make_unique<Las>(o.las_thresholds);
     case PolicyKind::kFairShare: return make_fair_share();
     case PolicyKind::kPriority:
-      return make_preemptive([](const SchedulerView& v, uint32_t j) { return priority_key(v, j); });
+      return make_preemptive([](const SchedulerView& v, uint32_t j) { return priority_key(v, j); },
+                             [](const SchedulerView& v, uint32_t j) { return priority_key(v, j); });
   }
   throw std::invalid_argument("make_policy: unknown kind");
 }

@@ -75,6 +75,10 @@ class SchedulerView {
   virtual double remaining_seconds(uint32_t job, uint32_t pool) const = 0;
   // When a running job is expected to finish at its current rate.
   virtual engine::SimTime expected_end(uint32_t job) const = 0;
+  // When a running job's finish is scheduled: expected_end as computed when its rate
+  // last changed (expected_end recomputed later may differ by a rounding nanosecond).
+  // Fixed between the calls of Policy::running_changed for the job.
+  virtual engine::SimTime finish_time(uint32_t job) const = 0;
   // Pool a running job holds.
   virtual uint32_t pool_of(uint32_t job) const = 0;
   // The job's class: jobs of equal devices, placement constraints and pools named, which
@@ -123,6 +127,9 @@ class Policy {
   // keeps its own order of the queue (scheduler/class_queue.h) follows it here.
   virtual void queued(uint32_t /*job*/) {}
   virtual void left_queue(uint32_t /*job*/) {}
+  // A job started, stopped running, or its finish_time moved (a new rate, a restart or
+  // checkpoint pause). Called during schedule() too, as it starts and preempts jobs.
+  virtual void running_changed(uint32_t /*job*/) {}
 };
 
 std::unique_ptr<Policy> make_policy(const PolicyOptions& options);

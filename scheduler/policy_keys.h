@@ -8,7 +8,8 @@
 // What a key depends on decides what an index may keep between passes: a queued job's
 // key is fixed while it waits (its progress, restart due, attained service and
 // priority change only when it runs), so it is computed once when the job enters the
-// queue; a running job's SRTF and LAS keys move with time and are recomputed per pass.
+// queue; a running job's LAS key moves with time and is recomputed per pass; its SRTF
+// key moves with time too, but orders running jobs as their finish times do.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -26,10 +27,25 @@ inline auto sjf_key(const SchedulerView& v, uint32_t j) {
   return std::make_tuple(v.remaining_seconds(j, v.allowed_pools(j).front()), v.request(j).arrival, j);
 }
 
-// SRTF: remaining time, on the pool a running job holds or a queued job's first pool.
+// SRTF: remaining time; a running job's to its scheduled finish (finish_time), a queued
+// job's on its first pool. Seconds as a double, then, for running jobs, the nanoseconds
+// the double rounds away: past ~26 days left, finishes a nanosecond apart can share a
+// double, and without this they would fall back to arrival order, which can differ from
+// finish order and change as time passes. With it, running jobs rank as their finish
+// times do at every instant, so their order can be kept between passes
+// (scheduler/running_order.h). Below 2^51 ns the extra term is 0 and the rank is
+// (seconds, arrival, id).
 inline auto srtf_key(const SchedulerView& v, uint32_t j) {
-  const uint32_t pool = v.is_running(j) ? v.pool_of(j) : v.allowed_pools(j).front();
-  return std::make_tuple(v.remaining_seconds(j, pool), v.request(j).arrival, j);
+  if (v.is_running(j)) {
+    const engine::SimTime left = v.finish_time(j) - v.now();
+    const double s = static_cast<double>(left.ns()) / 1e9;  // exact_seconds (job_state.h)
+    return std::make_tuple(s, left.ns() - engine::SimTime::seconds(s).ns(), v.request(j).arrival, j);
+  }
+  return std::make_tuple(v.remaining_seconds(j, v.allowed_pools(j).front()), int64_t{0}, v.request(j).arrival, j);
+}
+// What a running job's SRTF rank is kept under between passes (running_order.h).
+inline auto srtf_running_key(const SchedulerView& v, uint32_t j) {
+  return std::make_tuple(v.finish_time(j), v.request(j).arrival, j);
 }
 
 // PRIORITY: higher tiers first.

@@ -11,6 +11,7 @@
 
 #include "scheduler/class_queue.h"
 #include "scheduler/min_tree.h"
+#include "scheduler/running_order.h"
 #include "tests/scheduler/test_support.h"
 
 using namespace podsim::scheduler;
@@ -119,12 +120,27 @@ Case random_case(uint64_t seed) {
   return c;
 }
 
-// Runs c under both options (each with its own oracle): every decision, and every step
-// estimate asked for, must be the same.
-void check_same_run(const Case& c, const ClusterRunOptions& a_options, const ClusterRunOptions& b_options) {
+// The starts and preemptions of a run, in the order the run loop made them (the order
+// a trace writes them in).
+class DecisionLog final : public RunObserver {
+ public:
+  void job_started(SimTime t, const JobStartEvent& e) override { log.emplace_back(t.ns(), e.job); }
+  void job_preempted(SimTime t, uint32_t job, double /*progress*/, double /*lost*/) override {
+    log.emplace_back(t.ns(), ~job);
+  }
+  std::vector<std::pair<int64_t, uint32_t>> log;
+};
+
+// Runs c under both options (each with its own oracle): every decision, in the same
+// order, and every step estimate asked for, must be the same.
+void check_same_run(const Case& c, ClusterRunOptions a_options, ClusterRunOptions b_options) {
   ShapeOracle a_oracle, b_oracle;
+  DecisionLog a_log, b_log;
+  a_options.observer = &a_log;
+  b_options.observer = &b_log;
   const ClusterRunResult a = run_cluster(c.inv, c.jobs, a_oracle, a_options);
   const ClusterRunResult b = run_cluster(c.inv, c.jobs, b_oracle, b_options);
+  CHECK(a_log.log == b_log.log);
   REQUIRE(a.jobs.size() == b.jobs.size());
   for (size_t j = 0; j < b.jobs.size(); ++j) {
     CAPTURE(b.jobs[j].name);
@@ -191,6 +207,110 @@ TEST_CASE("the sorting policies keeping their queue between passes decide as sor
       ClusterRunOptions sorted_options = c.options;
       sorted_options.policy.whole_queue_sort = true;
       check_same_run(c, c.options, sorted_options);
+    }
+  }
+}
+
+// Many small jobs on one or two pools of up to 256 devices, arriving in bursts: dozens
+// run at once, and one pass starts several jobs in a pool and preempts several, so a
+// later start deepens a pool's deficit after running jobs were walked past.
+Case crowded_case(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](uint32_t lo, uint32_t hi) { return std::uniform_int_distribution<uint32_t>(lo, hi)(rng); };
+  Case c;
+  const uint32_t pools = pick(1, 2);
+  for (uint32_t p = 0; p < pools; ++p) {
+    const Inventory::UniformParams u{.pool = "p" + std::to_string(p), .domains = pick(1, 4), .nodes_per_domain = pick(2, 4),
+                                     .devices_per_node = 8, .nodes_per_leaf = 2};
+    if (p == 0) c.inv = Inventory::uniform(u);
+    else c.inv.add_uniform_pool(u);
+  }
+  double t = 0;
+  for (uint32_t j = 0, n = pick(100, 300); j < n; ++j) {
+    if (pick(0, 4) == 0) t += pick(1, 60);
+    JobRequest r{.name = "j" + std::to_string(j), .arrival = SimTime::seconds(t), .devices = pick(0, 3) ? pick(1, 4) : pick(5, 16),
+                 .steps = static_cast<double>(pick(1, 300))};
+    if (pools > 1 && pick(0, 2) == 0) r.pools = {pick(0, 1)};
+    r.workload = pick(1, 4);
+    r.priority = static_cast<int>(pick(0, 4));
+    r.checkpoint.restart_cost = SimTime::seconds(static_cast<double>(pick(0, 3)));
+    c.jobs.push_back(r);
+  }
+  c.options = {.seed = seed, .placement = PlacementKind::kFirstFit, .horizon = SimTime::seconds(20000.0)};
+  if (pick(0, 1))
+    c.options.failures.kinds = {{.unit = FailureUnit::kDevice, .mtbf_hours = 2.0 + pick(0, 4),
+                                 .repair = SimTime::seconds(static_cast<double>(pick(10, 200)))}};
+  return c;
+}
+
+TEST_CASE("preemptive policies keeping their running jobs ordered decide as sorting them, in crowded pools") {
+  // SRTF and PRIORITY keep running jobs ordered between passes (running_order.h) and
+  // walk only the jobs they preempt; the reference keys and sorts every running job.
+  size_t preemptions = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    const Case c = crowded_case(seed);
+    for (PolicyKind k : {PolicyKind::kSrtf, PolicyKind::kPriority, PolicyKind::kLas}) {
+      CAPTURE(seed);
+      CAPTURE(podsim::scheduler::to_string(k));
+      ClusterRunOptions kept = c.options;
+      kept.policy = {.kind = k, .las_thresholds = {30, 300, 3000}};
+      ClusterRunOptions sorted = kept;
+      sorted.policy.whole_queue_sort = true;
+      check_same_run(c, kept, sorted);
+      ShapeOracle oracle;
+      for (const JobResult& r : run_cluster(c.inv, c.jobs, oracle, kept).jobs) preemptions += r.preemptions;
+    }
+  }
+  CHECK(preemptions > 1000);  // the walk preempted, often
+}
+
+TEST_CASE("RunningOrder: sums and searches as a scan of the sorted jobs") {
+  std::mt19937_64 rng(5);
+  RunningOrder<int> order;
+  std::vector<int> key(40, 0);
+  std::vector<bool> running(40, false);
+  std::vector<int64_t> devices(40, 0);
+  for (int round = 0; round < 300; ++round) {
+    for (int change = 0; change < 5; ++change) {
+      const uint32_t j = std::uniform_int_distribution<uint32_t>(0, 39)(rng);
+      running[j] = std::uniform_int_distribution<int>(0, 2)(rng) > 0;
+      key[j] = std::uniform_int_distribution<int>(0, 1000)(rng) * 40 + static_cast<int>(j);  // unique
+      devices[j] = std::uniform_int_distribution<int64_t>(1, 9)(rng);
+      order.changed(j);
+    }
+    order.settle([&](uint32_t j) { return running[j]; }, [&](uint32_t j) { return key[j]; },
+                 [](uint32_t j) { return j % 2; }, [&](uint32_t j) { return devices[j]; });
+    for (uint32_t pool : {0u, 1u}) {
+      std::vector<std::pair<int, uint32_t>> sorted;  // what the tree should hold
+      for (uint32_t j = pool; j < 40; j += 2)
+        if (running[j]) sorted.emplace_back(key[j], j);
+      std::sort(sorted.begin(), sorted.end());
+      const auto& t = order.pool(pool);
+      REQUIRE(t.size() == sorted.size());
+      int64_t all = 0;
+      for (const auto& kj : sorted) all += devices[kj.second];
+      CHECK(RunningOrder<int>::held(t) == all);
+      const int x = std::uniform_int_distribution<int>(0, 41000)(rng);
+      auto before = [&](const RunningOrder<int>::Entry& e) { return e.key < x; };
+      int64_t from_x = 0;
+      std::optional<uint32_t> first_from;
+      for (const auto& [k, j] : sorted)
+        if (k >= x) {
+          from_x += devices[j];
+          if (!first_from) first_from = j;
+        }
+      CHECK(RunningOrder<int>::held_from(t, before) == from_x);
+      const auto it = RunningOrder<int>::first_from(t, before);
+      CHECK((it == t.end() ? std::nullopt : std::optional<uint32_t>(it->job)) == first_from);
+      const int64_t d = std::uniform_int_distribution<int64_t>(-2, all + 2)(rng);
+      std::optional<uint32_t> want;
+      int64_t after = all;
+      for (const auto& [k, j] : sorted) {
+        after -= devices[j];
+        if (after < d && !want) want = j;
+      }
+      const auto y = RunningOrder<int>::first_with_followers_below(t, d);
+      CHECK((y == t.end() ? std::nullopt : std::optional<uint32_t>(y->job)) == want);
     }
   }
 }
