@@ -40,6 +40,22 @@ std::optional<CsvRecord> next_trace_row(CsvReader& csv) {
 std::optional<CsvRecord> next_header_row(CsvReader& csv) {
   std::optional<CsvRecord> r = next_trace_row(csv);
   while (r && r->fields.empty()) r = next_trace_row(csv);
+  // A header of one cell that holds another separator is a file of another dialect: a
+  // spreadsheet's tab-separated export, sacct --parsable2's '|', a European Excel's ';'.
+  // Read as CSV, every row is one cell and the error was "missing column 'job_id'
+  // (...; header: job_id?submit?...)".
+  // (Text only: a binary file's first "line" may hold a tab among control bytes.)
+  const auto text = [](const std::string& cell) {
+    return std::all_of(cell.begin(), cell.end(), [](char c) { return c == '\t' || static_cast<unsigned char>(c) >= 0x20; });
+  };
+  if (r && r->fields.size() == 1 && text(r->fields.front())) {
+    const std::string& cell = r->fields.front();
+    for (const auto& [c, name] : {std::pair{'\t', "tab"}, {'|', "'|'"}, {';', "';'"}})
+      if (cell.find(c) != std::string::npos)
+        throw UserError(fmt::format("{}:{}: {}-separated; expected comma-separated CSV (the header row has no comma: "
+                                    "'{}')",
+                                    csv.path(), r->line, name, printable(cell)));
+  }
   return r;
 }
 

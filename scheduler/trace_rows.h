@@ -32,7 +32,9 @@ std::ifstream open_trace_file(const std::string& path);
 std::optional<CsvRecord> next_trace_row(CsvReader& csv);
 
 // The header record: the first that is not blank (as pandas skips leading blank lines).
-// Nullopt if there is none.
+// Nullopt if there is none. A header of one cell holding a tab, '|' or ';' is refused
+// ("PATH:LINE: tab-separated; expected comma-separated CSV ..."): a file of another
+// dialect, whose every row would read as one cell.
 std::optional<CsvRecord> next_header_row(CsvReader& csv);
 
 // The index of column `name` in `header`, nullopt if absent. A name the header holds

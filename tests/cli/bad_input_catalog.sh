@@ -28,6 +28,8 @@ head -c 2000 "$tmp/gen/garbage.textproto" >"$tmp/gen/garbage.csv"
 cp "$tmp/gen/high_bytes.textproto" "$tmp/gen/high_bytes.csv"
 # A trace whose lines end in CR alone (classic Mac OS; round 3: read as one header line).
 printf 'job_id,submission_time,duration,num_gpu\ra,0,100,8\rb,10,200,16\r' >"$tmp/gen/cr_only.csv"
+# A spreadsheet's tab-separated export (once "missing column 'job_id' (...; header: job_id?...)").
+tr ',' '\t' <"$in/itp_ok.csv" >"$tmp/gen/tabs.csv"
 # Protobuf traces: a real one from the smoke scenario, cut short, with a corrupted
 # length prefix, and every byte value once.
 "$podsim" -q run "$src/scenarios/smoke.textproto" --trace "$tmp/gen/ok.trace" >/dev/null 2>&1 ||

@@ -154,3 +154,24 @@ TEST_CASE("the shipped ITP cluster04 trace reads whole") {
   for (const TraceJob& j : t.jobs) max_gpus = std::max(max_gpus, j.devices);
   CHECK(max_gpus == 64);
 }
+
+TEST_CASE("a tab-, pipe- or semicolon-separated trace is refused at its header as the dialect it is") {
+  // Read as CSV, each row was one cell: "missing column 'job_id' (...; header: job_id?submission_time?...)".
+  CHECK_THROWS_WITH_AS(parse("job_id\tsubmission_time\tduration\tnum_gpu\na\t0\t100\t8\n", TraceFormat::kItp),
+                       doctest::Contains("t.csv:1: tab-separated; expected comma-separated CSV (the header row has "
+                                         "no comma: "),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("\nJobID|Submit|Start|End|AllocTRES\n1|2024-01-01T00:00:00|||\n", TraceFormat::kSlurm),
+                       "t.csv:2: '|'-separated; expected comma-separated CSV (the header row has no comma: "
+                       "'JobID|Submit|Start|End|AllocTRES')",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("job_id;submission_time;duration;num_gpu\n", TraceFormat::kItp),
+                       doctest::Contains("t.csv:1: ';'-separated; expected comma-separated CSV"), podsim::UserError);
+  // One column is no dialect: the reader says which column is missing.
+  CHECK_THROWS_WITH_AS(parse("job_id\na\n", TraceFormat::kItp), doctest::Contains("missing column"), podsim::UserError);
+}
+
+TEST_CASE("binary bytes with a tab among them are no tab-separated trace") {
+  CHECK_THROWS_WITH_AS(parse(std::string("\x01\x02\t\x03\n", 5), TraceFormat::kItp),
+                       doctest::Contains("t.csv:1: missing column 'job_id'"), podsim::UserError);
+}
