@@ -9,6 +9,7 @@
 #include "engine/check.h"
 #include "scheduler/class_queue.h"
 #include "scheduler/fair_share.h"
+#include "scheduler/las_crossings.h"
 #include "scheduler/policy_keys.h"
 #include "scheduler/policy_reference.h"
 #include "scheduler/running_order.h"
@@ -71,13 +72,11 @@ class Sjf final : public Policy {
 // it; room only shrinks during the walk, so a class that has none once never has again
 // and its remaining jobs are passed over at once.
 //
-// The running jobs are left to `Running`, which walks them as the queued jobs come:
-// SortedRunning keys and sorts them all per pass (LAS, whose running keys move with
-// time); KeptRunning walks the pools' kept orders (running_order.h) in O(log R) per
-// queued job looked at and per job preempted (SRTF, PRIORITY). Running::room(p, x) is
-// the room in pool p at queued job x in the walk, after the running jobs ranked before
-// x; take(p, x, n) gives n of it to x; finish() walks the rest and returns the jobs to
-// preempt, in key order.
+// The running jobs are left to `Running` (KeptRunning, below), which walks the pools'
+// kept orders (running_order.h) as the queued jobs come, in O(log R) per queued job
+// looked at and per job preempted: Running::room(p, x) is the room in pool p at queued
+// job x in the walk, after the running jobs ranked before x; take(p, x, n) gives n of it
+// to x; finish() walks the rest and returns the jobs to preempt, in key order.
 template <typename Key, typename KeyOf, typename Running>
 void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key, Running& running) {
   queue.settle(key, [&](uint32_t j) { return v.queue_class(j); });
@@ -122,43 +121,6 @@ void preemptive_pass(SchedulerView& v, ClassQueue<Key>& queue, KeyOf key, Runnin
   for (uint32_t j : running.finish()) v.preempt(j);
   for (auto [j, p] : to_start) v.start(j, p);  // the queue follows through left_queue
 }
-
-// The running jobs keyed and sorted at each pass, walked in step with the queued jobs.
-template <typename Key, typename KeyOf>
-class SortedRunning {
- public:
-  SortedRunning(SchedulerView& v, KeyOf key) : v_(v), room_in_(v) {
-    running_.reserve(v.running().size());
-    for (uint32_t j : v.running()) running_.emplace_back(key(j), j);
-    std::sort(running_.begin(), running_.end());
-  }
-  int64_t room(uint32_t pool, const Key& x) {
-    walk_to(&x);
-    return room_in_(pool);
-  }
-  void take(uint32_t pool, const Key& /*x*/, int64_t devices) { room_in_(pool) -= devices; }
-  std::vector<uint32_t> finish() {
-    walk_to(nullptr);
-    return std::move(to_preempt_);
-  }
-
- private:
-  // Keeps or preempts the running jobs ranked before x (all if null).
-  void walk_to(const Key* x) {
-    for (; next_ < running_.size() && (!x || running_[next_].first < *x); ++next_) {
-      const uint32_t j = running_[next_].second;
-      const int64_t need = v_.request(j).devices;
-      int64_t& left = room_in_(v_.pool_of(j));
-      if (left >= need) left -= need;
-      else to_preempt_.push_back(j);
-    }
-  }
-  SchedulerView& v_;
-  PoolRoom room_in_;
-  std::vector<std::pair<Key, uint32_t>> running_;  // by key
-  size_t next_ = 0;                                // walked before this
-  std::vector<uint32_t> to_preempt_;
-};
 
 // The running jobs of each pool in their kept order (running_order.h). In a pool, the
 // room at queued job x is usable - (held by running jobs kept before x) - (given to
@@ -222,6 +184,13 @@ class KeptRunning {
   std::vector<std::pair<Key, uint32_t>> to_preempt_;
 };
 
+// Brings `order` up to date with the running jobs: run_key(j) for those that changed.
+template <typename RunKey, typename RunKeyOf>
+void settle_running(const SchedulerView& v, RunningOrder<RunKey>& order, RunKeyOf run_key) {
+  order.settle([&](uint32_t j) { return v.is_running(j); }, run_key, [&](uint32_t j) { return v.pool_of(j); },
+               [&](uint32_t j) { return int64_t{v.request(j).devices}; });
+}
+
 // A preemptive policy ranking by KeyFn (policy_keys.h), keeping its queue sorted and
 // its running jobs in the order of RunKeyFn, which must rank running jobs as KeyFn does
 // at every instant and change only with Policy::running_changed.
@@ -230,8 +199,7 @@ class Preemptive : public Policy {
  public:
   Preemptive(KeyFn key, RunKeyFn run_key) : key_(std::move(key)), run_key_(std::move(run_key)) {}
   void schedule(SchedulerView& v) override {
-    running_.settle([&](uint32_t j) { return v.is_running(j); }, [&](uint32_t j) { return run_key_(v, j); },
-                    [&](uint32_t j) { return v.pool_of(j); }, [&](uint32_t j) { return int64_t{v.request(j).devices}; });
+    settle_running(v, running_, [&](uint32_t j) { return run_key_(v, j); });
     auto key = [&](uint32_t j) { return key_(v, j); };
     KeptRunning<Key, decltype(key), RunKey> running(v, key, running_);
     preemptive_pass(v, queue_, key, running);
@@ -254,22 +222,33 @@ std::unique_ptr<Policy> make_preemptive(KeyFn key, RunKeyFn run_key) {
   return std::make_unique<Preemptive<KeyFn, RunKeyFn>>(std::move(key), std::move(run_key));
 }
 
+// LAS: a running job's level moves with its attained service, at threshold crossings
+// LasCrossings finds; between them its rank is fixed, so running jobs are kept ordered
+// by (level, arrival, id) as SRTF's and PRIORITY's are.
 class Las final : public Policy {
  public:
-  explicit Las(std::vector<double> thresholds) : levels_(std::move(thresholds)) {}
+  explicit Las(std::vector<double> thresholds) : levels_(std::move(thresholds)), crossings_(levels_) {}
   void schedule(SchedulerView& v) override {
     auto key = [&](uint32_t j) { return levels_.key(v, j); };
-    SortedRunning<Key, decltype(key)> running(v, key);
+    crossings_.update(v, [&](uint32_t j) { running_.changed(j); });
+    settle_running(v, running_, key);
+    KeptRunning<Key, decltype(key), Key> running(v, key, running_);
     preemptive_pass(v, queue_, key, running);
-    levels_.wake_at_crossings(v);
+    crossings_.wake_at_next(v);
   }
   void queued(uint32_t j) override { queue_.queued(j); }
   void left_queue(uint32_t j) override { queue_.left(j); }
+  void running_changed(uint32_t j) override {
+    running_.changed(j);
+    crossings_.changed(j);
+  }
 
  private:
   using Key = decltype(std::declval<const LasLevels&>().key(std::declval<SchedulerView&>(), 0));
   LasLevels levels_;
+  LasCrossings crossings_;  // of levels_
   ClassQueue<Key> queue_;
+  RunningOrder<Key> running_;
 };
 
 class EasyBackfill final : public Policy {

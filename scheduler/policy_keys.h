@@ -12,7 +12,7 @@
 // key moves with time too, but orders running jobs as their finish times do.
 #include <algorithm>
 #include <cstdint>
-#include <map>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 #include <vector>
@@ -65,39 +65,27 @@ class LasLevels {
     return std::make_tuple(level(v.attained_service(j)), v.request(j).arrival, j);
   }
   // A running job drops a queue when its service crosses the next threshold: look
-  // again then.
+  // again then. (Every job running when the pass began, as running() shows them.)
   void wake_at_crossings(SchedulerView& v) const {
-    for (uint32_t j : v.running()) {
-      const double s = v.attained_service(j);
-      const auto next = std::upper_bound(thresholds_.begin(), thresholds_.end(), s);
-      if (next == thresholds_.end()) continue;
-      v.wake_at(v.now() + engine::SimTime::seconds_ceil((*next - s) / v.request(j).devices));
-    }
+    for (uint32_t j : v.running())
+      if (auto t = next_crossing(v, j)) v.wake_at(*t);
   }
-
- private:
-  static constexpr double kDefaultThreshold = 3600;  // one device-hour
+  // When job j, running, will cross its next threshold, as seen now; nullopt past the
+  // last threshold.
+  std::optional<engine::SimTime> next_crossing(const SchedulerView& v, uint32_t j) const {
+    const double s = v.attained_service(j);
+    const auto next = std::upper_bound(thresholds_.begin(), thresholds_.end(), s);
+    if (next == thresholds_.end()) return std::nullopt;
+    return v.now() + engine::SimTime::seconds_ceil((*next - s) / v.request(j).devices);
+  }
   size_t level(double service) const {
     return static_cast<size_t>(std::upper_bound(thresholds_.begin(), thresholds_.end(), service) - thresholds_.begin());
   }
-  std::vector<double> thresholds_;
-};
-
-// The preemptive passes' books: devices of each pool not yet given to a job kept in
-// the walk, from the pool's usable devices (read when the pool is first asked about;
-// nothing changes during the walk).
-class PoolRoom {
- public:
-  explicit PoolRoom(const SchedulerView& v) : v_(v) {}
-  int64_t& operator()(uint32_t pool) {
-    auto [it, fresh] = room_.try_emplace(pool, 0);
-    if (fresh) it->second = v_.usable_in_pool(pool);
-    return it->second;
-  }
+  const std::vector<double>& thresholds() const { return thresholds_; }
 
  private:
-  const SchedulerView& v_;
-  std::map<uint32_t, int64_t> room_;
+  static constexpr double kDefaultThreshold = 3600;  // one device-hour
+  std::vector<double> thresholds_;
 };
 
 }  // namespace podsim::scheduler

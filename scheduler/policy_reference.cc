@@ -10,6 +10,24 @@
 namespace podsim::scheduler {
 namespace {
 
+// The preemptive pass's books: devices of each pool not yet given to a job kept in
+// the walk, from the pool's usable devices (read when the pool is first asked about;
+// nothing changes during the walk).
+class PoolRoom {
+ public:
+  explicit PoolRoom(const SchedulerView& v) : v_(v) {}
+  int64_t& operator()(uint32_t pool) {
+    auto [it, fresh] = room_.try_emplace(pool, 0);
+    if (fresh) it->second = v_.usable_in_pool(pool);
+    return it->second;
+  }
+
+ private:
+  const SchedulerView& v_;
+  std::map<uint32_t, int64_t> room_;
+};
+
+
 class Sjf final : public Policy {
  public:
   void schedule(SchedulerView& v) override {
