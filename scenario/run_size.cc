@@ -30,8 +30,14 @@ double cluster_devices(const ScenarioFile& file) {
   return devices;
 }
 
-void refuse_if_over(const ScenarioFile& file, const sim::RunLoad& load) {
-  const sim::RunEstimate e = sim::estimate_run(load);
+// `extra`: terms counted here, beyond sim::estimate_run's.
+void refuse_if_over(const ScenarioFile& file, const sim::RunLoad& load, const std::vector<sim::RunTerm>& extra = {}) {
+  sim::RunEstimate e = sim::estimate_run(load);
+  for (const sim::RunTerm& t : extra) {
+    e.bytes += t.bytes;
+    e.events += t.events;
+    e.terms.push_back(t);
+  }
   if (auto r = sim::run_refusal(e, run_limits(file), sim::available_memory_bytes())) {
     Problems problems(file);
     problems.add(r->field, r->message);
@@ -99,6 +105,12 @@ size_t checkpoint_field(const ScenarioFile& file, const scheduler::CheckpointPol
 }
 
 }  // namespace
+
+double job_pool_indices(const std::vector<scheduler::JobRequest>& jobs) {
+  double n = 0;
+  for (const scheduler::JobRequest& j : jobs) n += static_cast<double>(j.pools.size());
+  return n;
+}
 
 sim::RunLimits run_limits(const ScenarioFile& file) {
   const v1::Limits& l = file.scenario().limits();
@@ -216,7 +228,15 @@ void check_run_size(const ScenarioFile& file, const topologies::Cluster& cluster
   std::stable_sort(by_arrival.begin(), by_arrival.end(),
                    [](const sim::JobLoad& a, const sim::JobLoad& b) { return a.arrival_s < b.arrival_s; });
   load.mean_waiting = sim::mean_waiting_fluid(by_arrival, load.devices);
-  refuse_if_over(file, load);
+  // Jobs whose lists of pools are their own (named pools; class jobs with a plan on
+  // only some pools): kBytesPerJob was measured with short lists.
+  const double indices = job_pool_indices(jobs.jobs);
+  refuse_if_over(file, load,
+                 {{.field = load.jobs_field,
+                   .how = fmt::format("{:.0f} jobs' lists of the pools each may use, {:.0f} indices x 4 B", load.jobs,
+                                      indices),
+                   .events = 0,
+                   .bytes = indices * sizeof(uint32_t)}});
 }
 
 }  // namespace podsim::scenario

@@ -26,4 +26,8 @@ void check_run_size_before_build(const ScenarioFile& file, scheduler::PolicyKind
 void check_run_size(const ScenarioFile& file, const topologies::Cluster& cluster, const scheduler::Inventory& inv,
                     const sim::SchedulerJobs& jobs, const scheduler::ClusterRunOptions& options);
 
+// The pool indices the jobs hold in their own lists (JobRequest::pools; empty: any pool,
+// nothing held), counted by check_run_size at 4 B each beyond sim::kBytesPerJob.
+double job_pool_indices(const std::vector<scheduler::JobRequest>& jobs);
+
 }  // namespace podsim::scenario
