@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <map>
 #include <set>
 
 #include "scenario/field_override.h"
@@ -14,6 +15,7 @@
 #include "io/version.h"
 #include "engine/check.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 
 namespace podsim::scenario {
 namespace {
@@ -58,6 +60,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
   std::vector<std::pair<std::string, Field>> to_check;
 
   const v1::Sweep& block = file.scenario().sweep();
+  std::map<std::string, std::string> values_from;  // axis field -> where its values were given
   for (int i = 0; i < block.axes_size(); ++i) {
     const v1::SweepAxis& a = block.axes(i);
     const std::string at = fmt::format("sweep.axes[{}]", i);
@@ -78,6 +81,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
     }
     to_check.emplace_back(where, axis.field);
     for (const Field& l : axis.linked) to_check.emplace_back(where, l);
+    values_from[axis.field.path] = where + ".values";
     plan.axes_.push_back(std::move(axis));
   }
 
@@ -96,6 +100,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
           fmt::format("--set {}: empty value in '{}' (expected FIELD=V1,V2,... with no empty value)", path, text));
     Field field{path, std::move(values)};
     to_check.emplace_back("", field);
+    values_from[path] = "--set " + path;
     auto same = std::find_if(plan.axes_.begin(), plan.axes_.end(), [&](const Axis& a) { return a.field.path == field.path; });
     if (same == plan.axes_.end()) {
       plan.axes_.push_back({.field = std::move(field), .linked = {}});
@@ -110,6 +115,20 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
   if (plan.axes_.empty())
     throw UserError(
         fmt::format("{}: nothing to sweep (expected a 'sweep' block or --set FIELD=V1,V2,...)", plan.path_));
+  // A value listed twice (seed=1,1) ran the same point twice, two identical rows; with
+  // linked fields, a point is the value and its linked values together.
+  for (const Axis& a : plan.axes_) {
+    std::map<std::vector<std::string>, size_t> seen;
+    for (size_t k = 0; k < a.field.values.size(); ++k) {
+      std::vector<std::string> point{a.field.values[k]};
+      for (const Field& l : a.linked) point.push_back(l.values[k]);
+      if (const auto [it, fresh] = seen.try_emplace(std::move(point), k); !fresh)
+        throw UserError(fmt::format("{}: value '{}' is listed twice (values {} and {}{}; expected each value once: the "
+                                    "two points would be the same run)",
+                                    values_from.at(a.field.path), printable(a.field.values[k]), it->second + 1, k + 1,
+                                    a.linked.empty() ? "" : ", linked values too"));
+    }
+  }
 
   // The product in floating point first, so that no count of values can wrap it around.
   double total = 1;

@@ -140,6 +140,35 @@ TEST_CASE("a sweep block, linked fields, and --set lists that replace an axis") 
         }).find("links 1 other fields to its 2 values") != std::string::npos);
 }
 
+TEST_CASE("a value listed twice in an axis is refused: the two points would be the same run") {
+  // seed=1,1 ran one point twice and wrote two identical rows.
+  const ScenarioFile smoke = ScenarioFile::parse("smoke.textproto", kSmoke);
+  CHECK(error_of([&] { SweepPlan::make(smoke, {"seed=1,2,1"}); }) ==
+        "--set seed: value '1' is listed twice (values 1 and 3; expected each value once: the two points would be the "
+        "same run)");
+  const std::string text = std::string(kSmoke) + R"(sweep {
+  axes {
+    field: "cluster.pools[0].preset" values: ["nvl72", "nvl72", "nvl72"]
+    linked { field: "cluster.pools[0].count" values: ["1", "2", "1"] }
+  }
+})";
+  const ScenarioFile block = ScenarioFile::parse("s.textproto", text);
+  CHECK(error_of([&] { SweepPlan::make(block, {}); }) ==
+        "s.textproto:18:3: sweep.axes[0].values: value 'nvl72' is listed twice (values 1 and 3, linked values too; "
+        "expected each value once: the two points would be the same run)");
+  // One value with different linked values is two points; a --set list replacing the
+  // block's values is judged by its own.
+  const std::string linked_apart = std::string(kSmoke) + R"(sweep {
+  axes {
+    field: "cluster.pools[0].preset" values: ["nvl72", "nvl72"]
+    linked { field: "cluster.pools[0].count" values: ["1", "2"] }
+  }
+  axes { field: "seed" values: ["1", "1"] }
+})";
+  const ScenarioFile apart = ScenarioFile::parse("s.textproto", linked_apart);
+  CHECK(SweepPlan::make(apart, {"seed=1,2"}).points() == 4);
+}
+
 TEST_CASE("the fingerprint names the sweep, not the file's layout") {
   const std::string a = six_points().fingerprint();
   CHECK(a.size() == 16);
