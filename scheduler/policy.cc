@@ -171,7 +171,7 @@ class KeptRunning {
       const auto y = Order::first_with_followers_below(t, deficit);
       if (y == t.end()) break;
       PODSIM_CHECK(!last || **last < *y, "preemptive pass: a running job walked past came up again");
-      Key k = key_(y->job);
+      Key k = key_(y->job);  // a copy
       if (x && !(k < *x)) break;
       to_preempt_.emplace_back(std::move(k), y->job);
       deficit -= y->devices;
@@ -184,6 +184,32 @@ class KeptRunning {
   const Order& order_;
   std::map<uint32_t, int64_t> deficit_;  // by pool looked at
   std::vector<std::pair<Key, uint32_t>> to_preempt_;
+};
+
+// Running jobs' ranks, each computed at most once per pass: the walk compares a pool's
+// running jobs with every class's next queued job, and an SRTF or LAS rank is a few
+// virtual calls (these compares made the walk dearer than a map look-up per class).
+template <typename Key>
+class PassMemo {
+ public:
+  void next_pass() { ++pass_; }
+  template <typename KeyOf>
+  const Key& operator()(uint32_t j, KeyOf key) {
+    if (j >= pass_of_.size()) {
+      pass_of_.resize(j + 1, 0);
+      keys_.resize(j + 1);
+    }
+    if (pass_of_[j] != pass_) {
+      keys_[j] = key(j);
+      pass_of_[j] = pass_;
+    }
+    return keys_[j];
+  }
+
+ private:
+  uint64_t pass_ = 1;
+  std::vector<uint64_t> pass_of_;  // by job: the pass keys_[j] is of
+  std::vector<Key> keys_;
 };
 
 // Brings `order` up to date with the running jobs: run_key(j) for those that changed.
@@ -203,7 +229,9 @@ class Preemptive : public Policy {
   void schedule(SchedulerView& v) override {
     settle_running(v, running_, [&](uint32_t j) { return run_key_(v, j); });
     auto key = [&](uint32_t j) { return key_(v, j); };
-    KeptRunning<Key, decltype(key), RunKey> running(v, key, running_);
+    memo_.next_pass();
+    auto rank = [&](uint32_t j) -> const Key& { return memo_(j, key); };
+    KeptRunning<Key, decltype(rank), RunKey> running(v, rank, running_);
     preemptive_pass(v, queue_, key, running);
   }
   void queued(uint32_t j) override { queue_.queued(j); }
@@ -217,6 +245,7 @@ class Preemptive : public Policy {
   RunKeyFn run_key_;
   ClassQueue<Key> queue_;
   RunningOrder<RunKey> running_;
+  PassMemo<Key> memo_;
 };
 
 template <typename KeyFn, typename RunKeyFn>
@@ -234,7 +263,9 @@ class Las final : public Policy {
     auto key = [&](uint32_t j) { return levels_.key(v, j); };
     crossings_.update(v, [&](uint32_t j) { running_.changed(j); });
     settle_running(v, running_, key);
-    KeptRunning<Key, decltype(key), Key> running(v, key, running_);
+    memo_.next_pass();
+    auto rank = [&](uint32_t j) -> const Key& { return memo_(j, key); };
+    KeptRunning<Key, decltype(rank), Key> running(v, rank, running_);
     preemptive_pass(v, queue_, key, running);
     crossings_.wake_at_next(v);
   }
@@ -251,6 +282,7 @@ class Las final : public Policy {
   LasCrossings crossings_;  // of levels_
   ClassQueue<Key> queue_;
   RunningOrder<Key> running_;
+  PassMemo<Key> memo_;
 };
 
 class EasyBackfill final : public Policy {
