@@ -131,7 +131,11 @@ std::optional<double> parse_iso8601(std::string_view s, std::string& why) {
       zone_s = sign * (*zh * 3600 + zm * 60);
     }
   }
-  if (at != s.size() || *y < 1) return std::nullopt;
+  if (at != s.size()) return std::nullopt;
+  if (*y < 1) {  // once refused without a reason, as if the text were not a date
+    why = "year 0000 is before the calendar's year 1";
+    return std::nullopt;
+  }
   static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
                                             "July",    "August",   "September", "October", "November", "December"};
   if (*mo < 1 || *mo > 12) {

@@ -49,6 +49,9 @@ TEST_CASE("ISO 8601 times by hand") {
   why.clear();
   CHECK_FALSE(parse_iso8601("2021-03-04T10:00:00+15:00", why));
   CHECK(why == "15:00 is not a zone offset");
+  why.clear();
+  CHECK_FALSE(parse_iso8601("0000-01-01 00:00:00", why));
+  CHECK(why == "year 0000 is before the calendar's year 1");
   for (const char* bad : {"", "2021", "2021-3-4", "2021-03-04T", "2021-03-04T10", "2021-03-04T10:00:00x",
                           "2021-03-04T10:00:00.", "2021-03-04T10:00:00+8", "12345", "2021-03-04T10:00:00Z "}) {
     CAPTURE(bad);
