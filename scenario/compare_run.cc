@@ -107,6 +107,33 @@ std::vector<io::TracedSystem> study_systems(const ScenarioFile& file) {
   return out;
 }
 
+namespace {
+
+// A study times each job alone on each system: what only a cluster run reads (its
+// scheduler, arrivals, failures, horizon, output files) was once accepted and ignored
+// without a word, as was a top-level cluster beside the systems' own.
+void refuse_cluster_run_fields(const ScenarioFile& file) {
+  const v1::Scenario& s = file.scenario();
+  Problems problems(file);
+  const auto unused = [&](bool given, const std::string& field) {
+    if (given)
+      problems.add(field, "not used by a comparison study ('compare' times each job alone on each system: no "
+                          "scheduler, arrivals, failures or output files; expected it only in a cluster run)");
+  };
+  unused(s.has_scheduler(), "scheduler");
+  unused(s.has_failures(), "failures");
+  unused(s.sources_size() > 0, "sources[0]");
+  unused(s.job_settings_size() > 0, "job_settings[0]");
+  unused(s.horizon_s() != 0, "horizon_s");
+  unused(s.has_outputs(), "outputs");
+  if (s.compare().systems_size() > 0 && s.has_cluster())
+    problems.add("cluster", "not used beside compare.systems (each system brings its own cluster; expected it inside "
+                            "compare.systems, or no systems)");
+  problems.throw_if_any();
+}
+
+}  // namespace
+
 sim::StudySpec study_spec(const ScenarioFile& file) {
   const v1::Scenario& s = file.scenario();
   const v1::Comparison& cmp = s.compare();
@@ -119,6 +146,7 @@ sim::StudySpec study_spec(const ScenarioFile& file) {
     check_field_ranges(file, top, "", problems);
     problems.throw_if_any();
   }
+  refuse_cluster_run_fields(file);
   sim::StudySpec spec{.name = s.name(), .description = s.description(),
                       .mode = cmp.mode() == v1::Comparison::FLOW ? engine::CommMode::kFlow : engine::CommMode::kAnalytical};
   if (cmp.has_link_efficiency()) spec.link_efficiency = cmp.link_efficiency();

@@ -58,5 +58,27 @@ TEST_CASE("the spec of a good study: its systems, jobs and plans, nothing run") 
   CHECK_FALSE(spec.systems[1].jobs[0].auto_plan);
 }
 
+TEST_CASE("what only a cluster run reads is refused in a study, each at its line, never ignored") {
+  // A study with a scheduler, a horizon, job_settings and a cluster beside its systems
+  // once printed its table as if none of them were there.
+  const ScenarioFile file = ScenarioFile::parse(
+      "two.textproto", std::string(kStudy) +
+                           "scheduler { policy: SJF }\nhorizon_s: 5\njob_settings { job: \"a\" priority: 1 }\n"
+                           "cluster { pools { preset: \"nvl72\" } }\n");
+  const std::string unused =
+      ": not used by a comparison study ('compare' times each job alone on each system: no scheduler, arrivals, "
+      "failures or output files; expected it only in a cluster run)";
+  CHECK(testing::error_of([&] { study_spec(file); }) ==
+        "two.textproto:12:1: scheduler" + unused + "\ntwo.textproto:14:1: job_settings[0]" + unused +
+            "\ntwo.textproto:13:1: horizon_s" + unused +
+            "\ntwo.textproto:15:1: cluster: not used beside compare.systems (each system brings its own cluster; "
+            "expected it inside compare.systems, or no systems)");
+  // A study of the scenario's own cluster (no systems) reads it.
+  CHECK_NOTHROW(study_spec(ScenarioFile::parse(
+      "own.textproto", "name: \"own\"\njobs { name: \"a\" model { preset: \"llama3-8b\" } plan { tp: 8 dp: 2 "
+                       "micro_batch: 1 global_batch: 16 } steps: 10 }\ncluster { pools { preset: \"nvl72\" } }\n"
+                       "compare { }\n")));
+}
+
 }  // namespace
 }  // namespace podsim::scenario
