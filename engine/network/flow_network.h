@@ -180,6 +180,7 @@ class FlowNetwork {
   // fill (maxmin.h, "Quiet solves").
   uint64_t quiet_solves() const { return solver_.quiet_solves(); }
   uint64_t quiet_fallbacks() const { return solver_.quiet_fallbacks(); }
+  uint64_t quiet_repairs() const { return solver_.quiet_repairs(); }
   uint64_t ordered_solves() const { return solver_.ordered_solves(); }
   uint64_t ordered_fallbacks() const { return solver_.ordered_fallbacks(); }
 

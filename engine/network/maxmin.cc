@@ -50,6 +50,8 @@ LinkId MaxMinSolver::add_link(double capacity) {
   delta_.push_back(0);
   pushed_max_.push_back(0);
   has_class_.push_back(0);
+  culprit_mark_.push_back(0);
+  crossed_mark_.push_back(0);
   on_.emplace_back();
   loose_on_.emplace_back();
   seeded_.push_back(0);
@@ -1035,6 +1037,11 @@ void MaxMinSolver::finish_round() {
     sum_[l] = capacity_[l] - remaining_[l];
     solved_links_.push_back(id);
   }
+  drop_dead_entries();
+}
+
+// The lists lose the entries that moves emptied, and the emptied pairs are freed.
+void MaxMinSolver::drop_dead_entries() {
   for (uint32_t l : to_compact_) {
     std::erase_if(on_[l], [&](uint32_t e) { return entry_dead(e); });
     needs_compact_[l] = 0;
@@ -1100,56 +1107,256 @@ double MaxMinSolver::entries_sum(uint32_t l, bool skip_own) const {
   return sum;
 }
 
-// Quiet solves (maxmin.h): flows only left, and no flow changes class. The classes are
-// re-rated in the order of their old rates, each from its own link's equation, and the
-// change pushed to its other links once; false (state as before, but other_max_ only
-// raised) when a check fails, and the caller fills.
-bool MaxMinSolver::quiet_solve() {
-  next_epoch();
-  const uint32_t stamp = next_link_stamps(1);
-  touched_.clear();
-  quiet_heap_.clear();
-  restore_.clear();
-  exact_top_.clear();
-  const auto later = [](const Queued& a, const Queued& b) {
-    return a.old_rate > b.old_rate || (a.old_rate == b.old_rate && a.cls > b.cls);
-  };
-  // A link's first touch clears its sums and notes whether a class is bottlenecked on it.
-  const auto touch = [&](uint32_t l) {
-    if (link_mark_[l] == stamp) return;
-    link_mark_[l] = stamp;
-    delta_[l] = 0;
-    pushed_max_[l] = 0;
-    has_class_[l] = class_flows(l) != 0;
-    touched_.push_back(l);
-  };
-  const auto enqueue = [&](uint32_t c) {
-    class_mark_[c] = epoch_;
-    quiet_heap_.push_back(Queued{class_rate_[c], c});
-    std::push_heap(quiet_heap_.begin(), quiet_heap_.end(), later);
-  };
-  const auto give_up = [&] {
-    for (const OldRate& r : restore_) class_rate_[r.cls] = r.rate;
-    solved_classes_.clear();
-    return false;
-  };
-  for (const uint32_t l : seeds_) {
-    touch(l);
-    if (class_flows(l) != 0) enqueue(l);
+// Quiet solves (maxmin.h): flows only left, and few flows change class. A link's first
+// touch in a quiet solve clears its sums and notes whether a class is bottlenecked on it.
+void MaxMinSolver::quiet_touch(uint32_t l) {
+  if (link_mark_[l] == quiet_stamp_) return;
+  link_mark_[l] = quiet_stamp_;
+  delta_[l] = 0;
+  pushed_max_[l] = 0;
+  has_class_[l] = class_flows(l) != 0;
+  touched_.push_back(l);
+}
+
+void MaxMinSolver::quiet_enqueue(uint32_t c) {
+  class_mark_[c] = epoch_;
+  quiet_heap_.push_back(Queued{class_rate_[c], c});
+  std::push_heap(quiet_heap_.begin(), quiet_heap_.end(), QuietLater{});
+}
+
+// A change of d in the rate of `mult` flows at `x` now, pushed to link l (not their
+// bottleneck): the class bottlenecked there follows. False when that class was re-rated
+// already (a tie in old rates) or is slower than the class being re-rated, whose old
+// rate is x_old (the order broke).
+bool MaxMinSolver::quiet_push(uint32_t l, double d, uint32_t mult, double x, double x_old) {
+  quiet_touch(l);
+  delta_[l] += d * mult;
+  pushed_max_[l] = std::max(pushed_max_[l], x);
+  other_max_[l] = std::max(other_max_[l], x);
+  const uint32_t cm = class_mark_[l];
+  if (cm == epoch_ || !has_class_[l]) return true;  // queued already, or no class there
+  if (cm == epoch_ + 1 || class_rate_[l] < x_old) return false;
+  quiet_enqueue(l);
+  return true;
+}
+
+// Class c's change, x - x_old, goes to its other links (maxmin.h, "Quiet solves").
+bool MaxMinSolver::quiet_push_class(uint32_t c, double x, double x_old) {
+  const double d = x - x_old;
+  if (cpairs_[c].empty()) {  // one flow, listed on its links as itself
+    for (LinkId m : route(FlowId{one_[c]}))
+      if (index(m) != c && !quiet_push(index(m), d, 1, x, x_old)) return false;
+    return true;
   }
+  // Local copies: the pushes below do not touch the pairs, and reloading the vectors'
+  // data on every pair cost as much as the pushes.
+  const Pair* const pairs = pairs_.data();
   double* const delta = delta_.data();
   double* const pushed_max = pushed_max_.data();
   double* const other_max = other_max_.data();
   const uint32_t* const mark = link_mark_.data();
   const uint32_t* const cmark = class_mark_.data();
   const uint8_t* const has_class = has_class_.data();
-  const uint32_t epoch = epoch_;
-  const Pair* const pairs = pairs_.data();
+  const uint32_t epoch = epoch_, stamp = quiet_stamp_;
+  for (const uint32_t q : cpairs_[c]) {
+    const Pair& pair = pairs[q];
+    const uint32_t l = pair.link;
+    if (l == c) continue;
+    if (mark[l] != stamp) quiet_touch(l);
+    delta[l] += d * pair.mult;
+    pushed_max[l] = std::max(pushed_max[l], x);
+    other_max[l] = std::max(other_max[l], x);
+    const uint32_t cm = cmark[l];
+    if (cm == epoch || !has_class[l]) continue;  // queued already, or no class there
+    if (cm == epoch + 1 || class_rate_[l] < x_old) return false;
+    quiet_enqueue(l);
+  }
+  return true;
+}
+
+// Link c of a class being re-rated carries flows of classes re-rated just before it
+// that came out faster than c's new rate (the culprits): their links took the share
+// that c's flows needed, and progressive filling would have saturated link c first,
+// freezing the culprits' flows on it at its level (maxmin.h, "Quiet repairs"). So the
+// culprits, and every class re-rated after the first of them, go back to the queue at
+// their old rates (their pushes taken back); link c's level is solved with the
+// culprits' flows on it as c's own; those flows join class c, and the culprits are
+// re-rated later from their own links without them. False (the caller gives up) when
+// the case is not that simple: a class to take back was repaired itself, or crosses c
+// without being a culprit, or is one of too many; a flow on c outside c and the
+// culprits is faster than the level; the level is not positive.
+bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
+  if (++repair_stamp_ == 0) {  // wrapped: stale marks could collide
+    std::fill(culprit_mark_.begin(), culprit_mark_.end(), 0);
+    std::fill(crossed_mark_.begin(), crossed_mark_.end(), 0);
+    repair_stamp_ = 1;
+  }
+  const uint32_t stamp = repair_stamp_;
+  // The culprits: classes on c faster than its tentative level. One not re-rated in
+  // this solve joins the queue (its flows on c are c's to freeze, and it is re-rated
+  // without them); one re-rated is taken back.
+  size_t culprits = 0;
+  for (const uint32_t e : on_[c]) {
+    if (entry_dead(e)) continue;
+    const uint32_t d = entry_class(e);
+    if (d == c || class_rate_[d] <= bound || culprit_mark_[d] == stamp) continue;
+    culprit_mark_[d] = stamp;
+    if (class_mark_[d] == epoch_ + 1) {
+      ++culprits;
+    } else if (class_mark_[d] != epoch_) {
+      quiet_enqueue(d);
+    }
+  }
+  size_t first = restore_.size(), found = 0;
+  for (size_t i = restore_.size(); i-- > 0 && found < culprits;)
+    if (culprit_mark_[restore_[i].cls] == stamp) {
+      first = i;
+      ++found;
+    }
+  if (found < culprits) return false;
+  // Taken back: the culprits, and every class re-rated after the first of them whose
+  // link a class taken back crosses (it was rated with that class's push). The others
+  // keep their rates: nothing taken back reaches their links.
+  taken_.clear();
+  for (size_t i = first; i < restore_.size(); ++i) {
+    const uint32_t e = restore_[i].cls;
+    if (culprit_mark_[e] != stamp && crossed_mark_[e] != stamp) continue;
+    if (restore_[i].repaired || taken_.size() == kMaxTakenBack) return false;
+    taken_.push_back(i);
+    if (cpairs_[e].empty()) {
+      for (LinkId m : route(FlowId{one_[e]})) crossed_mark_[index(m)] = stamp;
+    } else {
+      for (const uint32_t q : cpairs_[e]) crossed_mark_[pairs_[q].link] = stamp;
+    }
+  }
+  // Last first: each one's push is undone, and it waits in the queue again.
+  for (size_t k = taken_.size(); k-- > 0;) {
+    const OldRate& r = restore_[taken_[k]];
+    culprit_mark_[r.cls] = stamp;  // its flows on c are c's to freeze
+    const double d = r.rate - class_rate_[r.cls];
+    if (d != 0) {
+      if (cpairs_[r.cls].empty()) {
+        for (LinkId m : route(FlowId{one_[r.cls]}))
+          if (index(m) != r.cls) delta_[index(m)] += d;
+      } else {
+        for (const uint32_t q : cpairs_[r.cls])
+          if (pairs_[q].link != r.cls) delta_[pairs_[q].link] += d * pairs_[q].mult;
+      }
+    }
+    class_rate_[r.cls] = r.rate;
+    quiet_enqueue(r.cls);
+  }
+  const auto queued = [this](uint32_t x) { return class_mark_[x] == epoch_; };
+  std::erase_if(restore_, [&](const OldRate& r) { return queued(r.cls); });
+  std::erase_if(solved_classes_, queued);
+  std::erase_if(exact_top_, [&](const Saturation& t) { return queued(t.link); });
+  // Link c's level: its capacity less every other flow on it at its rate now, over c's
+  // flows and the flows on it of the classes taken back.
+  double others = 0, top = 0;
+  size_t unfrozen = class_flows(c);
+  culprits_.clear();
+  for (const uint32_t e : on_[c]) {
+    if (entry_dead(e)) continue;
+    const uint32_t d = entry_class(e);
+    if (d == c) continue;
+    if (culprit_mark_[d] == stamp && queued(d)) {
+      unfrozen += entry_mult(e);
+      culprits_.push_back(e);
+    } else {
+      others += class_rate_[d] * entry_mult(e);
+      top = std::max(top, class_rate_[d]);
+    }
+  }
+  const double level = (capacity_[c] - others) / static_cast<double>(unfrozen);
+  if (!(level > 0) || !std::isfinite(level) || top > level * (1 + kTieTolerance)) return false;
+  quiet_touch(c);
+  restore_.push_back(OldRate{c, x_old, true});
+  class_rate_[c] = level;
+  solved_classes_.push_back(c);  // listed even at its old rate: flows join it
+  exact_top_.push_back(Saturation{c, top});
+  if (!quiet_push_class(c, level, x_old)) return false;
+  // The culprits' flows on c: their change (from the culprit's old rate to the level)
+  // goes to their other links, then they join class c.
+  stamp_pairs(c);
+  quiet_moved_ = true;
+  for (const uint32_t e : culprits_) {
+    const uint32_t d = entry_class(e);
+    const double xd = class_rate_[d];
+    split_.clear();
+    const bool whole = entry_mult(e) == class_flows(d);
+    if (e & kSingle) {
+      split_.push_back(e & ~kSingle);
+    } else if (pairs_[e].mult == 1 && witness_[e] != kNoFlow) {
+      split_.push_back(witness_[e]);
+    } else {
+      for (uint32_t f : members_[d]) {
+        const std::span<const LinkId> r = route(FlowId{f});
+        if (std::find(r.begin(), r.end(), LinkId{c}) != r.end()) split_.push_back(f);
+      }
+    }
+    for (const uint32_t f : split_)
+      for (LinkId m : route(FlowId{f})) {
+        if (index(m) != c && !quiet_push(index(m), level - xd, 1, level, x_old)) return false;
+        if (index(m) != c) quiet_links_.push_back(index(m));
+      }
+    if (whole) {
+      rehome_class(d, c);
+    } else {
+      stamp_from(d);
+      for (const uint32_t f : split_) move_flow(f, c);
+      from_class_ = kNoClass;
+    }
+  }
+  stamped_class_ = kNoClass;
+  ++quiet_repairs_;
+  return true;
+}
+
+// Quiet solves (maxmin.h): flows only left. The classes are re-rated in the order of
+// their old rates, each from its own link's equation, and the change pushed to its
+// other links once; a class whose link turns out slower than classes just re-rated is
+// repaired (quiet_repair). False (rates as before, other_max_ only raised; flows a
+// repair moved stay moved, their links seeded) when a check fails, and the caller fills.
+bool MaxMinSolver::quiet_solve() {
+  next_epoch();
+  quiet_stamp_ = next_link_stamps(1);
+  touched_.clear();
+  quiet_heap_.clear();
+  restore_.clear();
+  exact_top_.clear();
+  quiet_links_.clear();
+  quiet_moved_ = false;
+  const auto give_up = [&] {
+    for (size_t i = restore_.size(); i-- > 0;) class_rate_[restore_[i].cls] = restore_[i].rate;
+    solved_classes_.clear();
+    stamped_class_ = kNoClass;
+    from_class_ = kNoClass;
+    if (quiet_moved_) {
+      ++quiet_repair_fallbacks_;
+      // The moved flows now carry their new class's old rate: the fill takes their
+      // classes and links in (seeded), sums those links' frozen load afresh, and
+      // bounds the faster flows on them from the lists.
+      for (const OldRate& r : restore_)
+        if (r.repaired) quiet_links_.push_back(r.cls);
+      for (const uint32_t l : quiet_links_) {
+        seed(l);
+        since_exact_[l] = kResync;
+        other_max_[l] = std::numeric_limits<double>::infinity();
+      }
+      drop_dead_entries();
+    }
+    return false;
+  };
+  for (const uint32_t l : seeds_) {
+    quiet_touch(l);
+    if (class_flows(l) != 0) quiet_enqueue(l);
+  }
   while (!quiet_heap_.empty()) {
-    std::pop_heap(quiet_heap_.begin(), quiet_heap_.end(), later);
+    std::pop_heap(quiet_heap_.begin(), quiet_heap_.end(), QuietLater{});
     const Queued q = quiet_heap_.back();
     quiet_heap_.pop_back();
     const uint32_t c = q.cls;
+    if (class_flows(c) == 0) continue;  // a repair moved all its flows away
     const double x_old = q.old_rate;
     class_mark_[c] = epoch_ + 1;
     // Every flow of c crosses link c: c's flows there are all of them. The others' load
@@ -1162,7 +1369,7 @@ bool MaxMinSolver::quiet_solve() {
       since_exact_[c] = 0;
       others = entries_sum(c, true);
     } else {
-      others = sum_[c] - m * x_old + (link_mark_[c] == stamp ? delta[c] : 0.0);
+      others = sum_[c] - m * x_old + (link_mark_[c] == quiet_stamp_ ? delta_[c] : 0.0);
     }
     const double x = (capacity_[c] - others) / m;
     if (!(x > 0) || !std::isfinite(x)) return give_up();
@@ -1170,49 +1377,30 @@ bool MaxMinSolver::quiet_solve() {
     // (pushed_max_), and the others, which were at most c's old rate (other_max_ bounds
     // them all; the list when that is not enough).
     const double bound = x * (1 + kTieTolerance);
-    const bool bounded = !(link_mark_[c] == stamp && pushed_max[c] > bound) && (x_old <= bound || other_max[c] <= bound);
+    const bool bounded = !(link_mark_[c] == quiet_stamp_ && pushed_max_[c] > bound) &&
+                         (x_old <= bound || other_max_[c] <= bound);
     if (!bounded) {
       const double top = entries_top(c);
-      if (top > bound) return give_up();
+      if (top > bound) {
+        if (!quiet_repair(c, x_old, bound)) return give_up();
+        continue;
+      }
       exact_top_.push_back(Saturation{c, top});
     }
-    touch(c);
+    quiet_touch(c);
+    restore_.push_back(OldRate{c, x_old, false});
     class_rate_[c] = x;
-    restore_.push_back(OldRate{c, x_old});
     if (x == x_old) continue;
     solved_classes_.push_back(c);
-    const double d = x - x_old;
     // The change goes to c's other links; a class bottlenecked there follows it. One
     // re-rated already (a tie in old rates) or slower than c (the order broke) fails.
-    const std::span<const uint32_t> cp = cpairs_[c];
-    const bool lone = cp.empty();  // one flow, listed on its links as itself
-    const std::span<const LinkId> r = lone ? route(FlowId{one_[c]}) : std::span<const LinkId>{};
-    const size_t n = lone ? r.size() : cp.size();
-    for (size_t i = 0; i < n; ++i) {
-      uint32_t l, mult = 1;
-      if (lone) {
-        l = index(r[i]);
-      } else {
-        const Pair& pair = pairs[cp[i]];
-        l = pair.link;
-        mult = pair.mult;
-      }
-      if (l == c) continue;
-      if (mark[l] != stamp) touch(l);
-      delta[l] += d * mult;
-      pushed_max[l] = std::max(pushed_max[l], x);
-      other_max[l] = std::max(other_max[l], x);
-      const uint32_t cm = cmark[l];
-      if (cm == epoch || !has_class[l]) continue;  // queued already, or no class there
-      if (cm == epoch + 1 || class_rate_[l] < x_old) return give_up();
-      enqueue(l);
-    }
+    if (!quiet_push_class(c, x, x_old)) return give_up();
   }
   // Feasibility: a re-rated class's link is full by construction; every other touched
   // link (no class on it) must still fit its load.
   for (const uint32_t l : touched_) {
     if (class_mark_[l] == epoch_ + 1) continue;
-    if (sum_[l] + delta[l] > capacity_[l] * (1 + kTieTolerance)) return give_up();
+    if (sum_[l] + delta_[l] > capacity_[l] * (1 + kTieTolerance)) return give_up();
   }
   // The solution holds: the totals, loads and bounds follow.
   for (const uint32_t l : touched_) {
@@ -1222,7 +1410,7 @@ bool MaxMinSolver::quiet_solve() {
       since_exact_[l] = 0;
       sum_[l] = entries_sum(l, false);
     } else {
-      sum_[l] += delta[l];
+      sum_[l] += delta_[l];
     }
     load_[l] = std::min(capacity_[l], std::max(sum_[l], 0.0));
     solved_links_.push_back(LinkId{l});
@@ -1230,6 +1418,7 @@ bool MaxMinSolver::quiet_solve() {
   for (const Saturation& t : exact_top_) other_max_[t.link] = t.level;
   for (const uint32_t l : seeds_) seeded_[l] = 0;
   seeds_.clear();
+  if (quiet_moved_) drop_dead_entries();
   return true;
 }
 

@@ -207,7 +207,8 @@
 //     joins the heap below the one being re-rated (the order broke);
 //   - every touched link without a class still fits its load;
 // classes not reached keep their links' loads and their bottlenecks. When a check fails
-// (a flow changes class), the rates go back and the solve fills as below. On the
+// (a flow changes class) and no repair (below) applies, the rates go back and the solve
+// fills as below. Before repairs, on the
 // all-to-all-v of bench/README.md at 256 ranks, 52% of the `cm` solves and 89% of the
 // `nvl` ones pass; a failed try costs about a tenth of the fill after it (33 us against
 // 248 us on `cm`). On `cm` the solves that pass are the cheap ones (17 us), so trying
@@ -216,6 +217,40 @@
 // solve to notice a change, the interval doubling after each failed probe up to 64
 // (the first half of a `cm` run fails every probe: they were 2-4% of its CPU), which
 // leaves `cm` on the fill and keeps the `nvl` gain.
+//
+// Quiet repairs. Of the quiet tries that failed on the 256-rank `cm` all-to-all-v (main
+// d6be920, every removal-only solve tried), 98% failed the first check at some class
+// c: a class d re-rated a step or two before c, from a smaller old rate, came out
+// faster than c's new rate and has flows on c (on average d was the 32nd of the 33
+// classes re-rated when c failed). The order of the old rates broke there: d's link
+// took the share that c's flows needed, and progressive filling would have saturated
+// link c first, at a level below d's, freezing d's flows on c with c's. The repair does
+// that step instead of giving up (quiet_repair()):
+//   - the culprits are the classes on c faster than c's tentative rate: one re-rated
+//     in this solve is taken back, with every class re-rated after it whose link a
+//     class taken back crosses (it was rated with that push), their pushes undone,
+//     and they wait in the queue again at their old rates; one not re-rated yet joins
+//     the queue;
+//   - link c's level is its capacity less every other flow on it at its current rate,
+//     over c's flows and the culprits' flows on it (from c's list, exactly); c's
+//     change and that of the culprits' flows (from their old rate to the level) are
+//     pushed to their other links, and the culprits' flows on c join class c;
+//   - the culprits are re-rated later from their own links, without those flows.
+// Nothing of the certificate is skipped: every class re-rated after a repair, the
+// culprits included, is checked against the flows on its link as before (the moved
+// flows among them), a push onto a class re-rated already still fails, and so does
+// a touched link without a class that no longer fits; what the quiet path returns
+// satisfies the characterisation of Bertsekas & Gallager §6.5.2 however it got there.
+// A repair gives up (the solve fills) when a class to take back was repaired itself
+// (its moved flows cannot go back), more than kMaxTakenBack would be taken back, or a
+// flow on c outside c and the culprits is faster than the level. The flows a repair
+// moved before a give-up stay moved, in classes whose rates go back to the old ones:
+// their links are seeded, so the fill takes their classes in, sums those links'
+// frozen load afresh from the lists, and reads their bounds (other_max_) from the lists.
+// On the all-to-all-v of bench/README.md at 256 ranks `cm` (main d6be920 -> after):
+// quiet solves 43% -> 82% of the events, fills 56% -> 18%, 1.4 repairs per event,
+// a failed try 4.5% of the events; the other failures are mostly a repaired class to
+// take back and a touched link without a class overloaded (a new bottleneck).
 //
 // A link's list is not kept in any order: a class whose rate changes keeps its pairs
 // where they are, so the write-back costs only the pairs made and dropped (the lists
@@ -311,6 +346,11 @@ class MaxMinSolver {
   // and those whose check failed there and fell back to the fill.
   uint64_t quiet_solves() const { return quiet_solves_; }
   uint64_t quiet_fallbacks() const { return quiet_fallbacks_; }
+  // Classes a quiet solve froze with the flows of classes re-rated before them that
+  // came out faster (maxmin.h, "Quiet repairs").
+  uint64_t quiet_repairs() const { return quiet_repairs_; }
+  // Quiet solves that fell back to the fill after a repair had moved flows.
+  uint64_t quiet_repair_fallbacks() const { return quiet_repair_fallbacks_; }
   // Solves filled in the old order (maxmin.h, "Ordered fills"), and those whose check
   // failed there and fell back to the region fill.
   uint64_t ordered_solves() const { return ordered_solves_; }
@@ -367,6 +407,12 @@ class MaxMinSolver {
   void join_region_class(uint32_t c, size_t& flows, uint32_t seed, uint32_t& merge_from);
   bool check_levels();
   bool quiet_solve();
+  void quiet_touch(uint32_t l);
+  void quiet_enqueue(uint32_t c);
+  bool quiet_push(uint32_t l, double d, uint32_t mult, double x, double x_old);
+  bool quiet_push_class(uint32_t c, double x, double x_old);
+  bool quiet_repair(uint32_t c, double x_old, double bound);
+  void drop_dead_entries();
   bool window_fill(size_t class_begin, size_t class_end, std::span<const LinkId> links, size_t flows);
   void order_candidates(size_t class_begin, size_t class_end);
   void fill_regions();
@@ -533,11 +579,33 @@ class MaxMinSolver {
     uint32_t cls;
   };
   std::vector<Queued> quiet_heap_;        // classes to re-rate, by old rate
+  // A re-rated class, in the order of re-rating, and its rate before.
   struct OldRate {
     uint32_t cls;
     double rate;
+    bool repaired;  // a quiet_repair() froze it with flows of classes taken back
   };
   std::vector<OldRate> restore_;          // re-rated classes' rates before
+  // The quiet queue's order, min first (a type, so that the heap algorithms can inline it).
+  struct QuietLater {
+    bool operator()(const Queued& a, const Queued& b) const {
+      return a.old_rate > b.old_rate || (a.old_rate == b.old_rate && a.cls > b.cls);
+    }
+  };
+  uint32_t quiet_stamp_ = 0;              // link_mark_ of the links touched
+  // quiet_repair()'s scratch: the entries on the link of the classes taken back, their
+  // places in restore_, and marks (== repair_stamp_) of those classes and their links.
+  std::vector<uint32_t> culprits_;
+  std::vector<size_t> taken_;
+  std::vector<uint32_t> culprit_mark_;
+  std::vector<uint32_t> crossed_mark_;
+  uint32_t repair_stamp_ = 0;
+  // A repair takes back at most this many classes; more and the solve fills.
+  static constexpr size_t kMaxTakenBack = 64;
+  bool quiet_moved_ = false;              // a repair moved flows
+  std::vector<uint32_t> quiet_links_;     // the links of the flows repairs moved
+  uint64_t quiet_repairs_ = 0;
+  uint64_t quiet_repair_fallbacks_ = 0;
   std::vector<Saturation> exact_top_;     // links whose other_max_ was summed exactly
   // window_fill()'s scratch: the region's classes by old rate, the candidates, and the
   // region links' state to go back to.

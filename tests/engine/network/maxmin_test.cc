@@ -273,8 +273,14 @@ std::vector<uint32_t> drain_to_next(const MaxMinSolver& s, std::map<uint32_t, Li
 // After each event's solve, every rate is compared with a from-scratch solve, and with
 // the textbook oracle while the case is small. Most events are completions alone, which
 // the solver recomputes only from the completed flows' rate up (maxmin.h).
-void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int arrivals, bool oracle,
-                size_t window = MaxMinSolver::kWindow) {
+// What a run_events() solver did, for tests that must see a path taken.
+struct EventCounts {
+  uint64_t repairs = 0;
+  uint64_t repair_fallbacks = 0;
+};
+
+EventCounts run_events(std::mt19937_64& rng, int links, int max_len, int initial, int arrivals, bool oracle,
+                       size_t window = MaxMinSolver::kWindow) {
   std::vector<double> capacity;
   std::uniform_int_distribution<int> cap(1, 4);
   for (int l = 0; l < links; ++l) capacity.push_back(25.0 * cap(rng));
@@ -347,6 +353,7 @@ void run_events(std::mt19937_64& rng, int links, int max_len, int initial, int a
       CHECK(s.load(LinkId{static_cast<uint32_t>(l)}) == doctest::Approx(load).epsilon(1e-9));
     }
   }
+  return EventCounts{s.quiet_repairs(), s.quiet_repair_fallbacks()};
 }
 
 TEST_CASE("arrivals and completions, event by event, match from-scratch solves (small, textbook oracle)") {
@@ -364,6 +371,26 @@ TEST_CASE("arrivals and completions, event by event, match from-scratch solves (
     CAPTURE(trial);
     run_events(rng, 40, 5, 300, 100, false);
   }
+}
+
+// Completions alone on random graphs, every event checked against a from-scratch solve,
+// the textbook oracle and the bottleneck definition: quiet solves repair classes whose
+// links turn out slower than classes re-rated just before them (maxmin.h, "Quiet
+// repairs"), and some repairs meet a case they do not handle after moving flows, so
+// the fill takes over from a state with flows in new classes at old rates.
+TEST_CASE("quiet repairs on random graphs, and their fallback, match from-scratch solves") {
+  std::mt19937_64 rng(47);
+  EventCounts total;
+  for (int trial = 0; trial < 300; ++trial) {
+    CAPTURE(trial);
+    const EventCounts n = run_events(rng, std::uniform_int_distribution<int>(2, 12)(rng), 4,
+                                     std::uniform_int_distribution<int>(5, 60)(rng), 0, true);
+    total.repairs += n.repairs;
+    total.repair_fallbacks += n.repair_fallbacks;
+  }
+  CHECK(total.repairs > 0);
+  CHECK(total.repair_fallbacks > 0);
+  MESSAGE("repairs: " << total.repairs << ", repair fallbacks: " << total.repair_fallbacks);
 }
 
 // Completions alone, filled in the old order through windows of 1 and 2 classes
@@ -616,7 +643,7 @@ TEST_CASE("a completion that moves no flow takes the quiet path") {
   CHECK(s.load(b) == doctest::Approx(2.4).epsilon(1e-12));
 }
 
-TEST_CASE("a quiet solve whose bottleneck check fails falls back to the fill") {
+TEST_CASE("a quiet solve whose bottleneck check fails on a class re-rated just before repairs it") {
   // A (2): f1, f2; B (2.4): f2, f3, f4. B's share 0.8 is below A's 1: f2..f4 at 0.8 on
   // B, f1 at 1.2 on A.
   MaxMinSolver s;
@@ -624,23 +651,28 @@ TEST_CASE("a quiet solve whose bottleneck check fails falls back to the fill") {
   const std::vector<FlowId> all = start_all(s, {Route{a}, Route{a, b}, Route{b}, Route{b}});
   const FlowId f1 = all[0], f2 = all[1], f3 = all[2], f4 = all[3];
   CHECK(s.class_of(f2) == index(b));
-  // f4 ends. The quiet path gives B's class 2.4 / 2 = 1.2 and A's then 2 - 1.2 = 0.8,
-  // below f2's 1.2 on A: A does not bottleneck f1 that way, the check fails. The fill
-  // gives the max-min rates: A saturates first (share 1 against B's 1.2), f1 and f2 at
-  // 1 there (f2 moves to A's class), f3 takes the 1.4 left on B.
+  // f4 ends. The quiet path re-rates B's class first (old rate 0.8): 2.4 / 2 = 1.2; then
+  // A's: 2 - 1.2 = 0.8, below f2's 1.2 on A. Progressive filling would have saturated A
+  // first (share 2 / 2 = 1 against B's 1.2): the repair (maxmin.h, "Quiet repairs")
+  // takes B's class back, freezes f1 and f2 at 1 on A (f2 moves to A's class), and
+  // re-rates B's class without f2: f3 takes the 1.4 left on B. No fill.
   s.remove_flow(f4);
   const auto changes = s.solve();
-  CHECK(s.quiet_solves() == 0);
-  CHECK(s.quiet_fallbacks() == 1);
+  CHECK(s.quiet_solves() == 1);
+  CHECK(s.quiet_fallbacks() == 0);
+  CHECK(s.quiet_repairs() == 1);
   CHECK(changes.moved.size() == 1);
   CHECK(s.class_of(f2) == index(a));
+  CHECK(changes.classes.size() == 2);
   const std::vector<FlowId> ids{f1, f2, f3};
   const std::vector<double> hand{1, 1, 1.4};
   const std::vector<double> fresh = fresh_solve({2, 2.4}, {Route{a}, Route{a, b}, Route{b}});
   for (size_t i = 0; i < ids.size(); ++i) {
     CHECK(s.rate(ids[i]) == doctest::Approx(hand[i]).epsilon(1e-12));
-    CHECK(s.rate(ids[i]) == fresh[i]);
+    CHECK(s.rate(ids[i]) == doctest::Approx(fresh[i]).epsilon(1e-12));
   }
+  CHECK(s.load(a) == doctest::Approx(2).epsilon(1e-12));
+  CHECK(s.load(b) == doctest::Approx(2.4).epsilon(1e-12));
 }
 
 TEST_CASE("a flow whose class's link ties with another of its links in a round keeps its class") {
