@@ -107,12 +107,16 @@ inline constexpr double kBytesPerEvent = 42;
 // An event costs ~2.8 us of CPU (~0.36 M events/s on one core, bench/README.md).
 inline constexpr double kNsPerEvent = 2.8e3;
 // What a scheduling pass costs per class of waiting job, in ns, by policy. Measured
-// 2026-12-06 (bench/README.md "Deep queues", last table): 100,000 jobs on the Deep
-// queues bench with every job's devices 8 (one class) and drawn from 1..32 (32
-// classes), user CPU medians of 3; the difference over 6 passes per job and 31 more
-// classes (1.86e7 class-passes): FIFO 0.30 -> 0.33 s (1.6 ns), SJF 0.35 -> 1.19 s (45),
-// SRTF 0.37 -> 0.84 s (25), EASY 0.32 -> 0.68 s (19), LAS 0.64 -> 1.30 s (35), fair
-// share 0.35 -> 1.22 s (47), priority 0.34 -> 0.70 s (19).
+// 2026-12-06 21:31-21:33 UTC (bench/README.md "Run-size constants re-measured": command,
+// runs, load) on two workloads, each run with few and with many classes, user CPU
+// medians of 5; the difference over the estimate's 6 passes per job and the extra
+// classes: (A) the Deep queues bench, 100,000 jobs of 8 devices (1 class) vs 1..32
+// (32 classes), 1.86e7 more class-passes; (B) the 3,000-job mix
+// (bench/scheduler_bench_mix3000.textproto) at 30,000 jobs, 10 vs 24 classes, 2.52e6
+// more. A / B: FIFO 4 / 2 ns, SJF 20 / 11, SRTF 28 / 37, EASY 19 / 13, LAS 44 / 44,
+// fair share 45 / 12, priority 22 / 36. The estimate takes the lower of the two, so it
+// errs low as it does where inputs leave a time open (a refused run would pass the
+// limit on either workload).
 double queue_ns_per_class_pass(scheduler::PolicyKind policy);
 // Default limit on events: ~0.36 M events/s on one core (bench/README.md), so 1e9 is
 // about 45 minutes of simulation.

@@ -145,37 +145,37 @@ TEST_CASE("estimate_run: the queue's passes cost each policy's measured ns per c
   // The Deep queues bench at 1,000,000 jobs (one class, ~5e5 waiting): 3.2-7.1 s of CPU
   // whatever the policy (bench/README.md). Priced as FIFO's ~1 ns per waiting job per
   // pass it was 1e6 x 6 x 5e5 / 3000 = 1e9 events and refused. Now a pass costs the
-  // policy's ns per class: SJF 1e6 x 6 x 1 x 45 / 2800 = 96.4 event-equivalents.
+  // policy's ns per class: SJF 1e6 x 6 x 1 x 11 / 2800 = 23.6 event-equivalents.
   RunLoad load{.jobs = 1e6, .jobs_field = "sources[0].synthetic.jobs", .timeline_samples = 100,
                .mean_waiting = 5e5, .policy = PolicyKind::kSjf, .queue_classes = 1};
   auto e = estimate_run(load);
   REQUIRE(e.terms.size() == 3);
-  CHECK(e.terms[2].events == doctest::Approx(6e6 * 45 / 2800));
-  CHECK(e.events == doctest::Approx(6e6 + 6e6 * 45 / 2800));
+  CHECK(e.terms[2].events == doctest::Approx(6e6 * 11 / 2800));
+  CHECK(e.events == doctest::Approx(6e6 + 6e6 * 11 / 2800));
   for (PolicyKind k : {PolicyKind::kFifo, PolicyKind::kSjf, PolicyKind::kSrtf, PolicyKind::kEasyBackfill,
                        PolicyKind::kLas, PolicyKind::kFairShare, PolicyKind::kPriority}) {
     CAPTURE(podsim::scheduler::to_string(k));
     load.policy = k;
     CHECK_FALSE(run_refusal(estimate_run(load), {}, 1e12));  // fast: runs
-    CHECK(queue_ns_per_class_pass(k) >= 1.6);
-    CHECK(queue_ns_per_class_pass(k) <= 47);
+    CHECK(queue_ns_per_class_pass(k) >= 2);
+    CHECK(queue_ns_per_class_pass(k) <= 44);
   }
-  // Ten million jobs in 2,000 classes (sizes x pools), 5e6 waiting: an SJF pass looks at
-  // 2,000 classes, 6e7 x 2000 x 45 ns = 5,400 s of CPU (1.93e9 event-equivalents): refused,
-  // naming the policy. FIFO's head blocks: 6e7 x 2000 x 1.6 ns = 192 s (6.9e7): runs.
+  // Ten million jobs in 5,000 classes (sizes x pools), 5e6 waiting: an SJF pass looks at
+  // 5,000 classes, 6e7 x 5000 x 11 ns = 3,300 s of CPU (1.18e9 event-equivalents):
+  // refused, naming the policy. FIFO's head blocks: 6e7 x 5000 x 2 ns = 600 s (2.1e8): runs.
   load = {.jobs = 1e7, .jobs_field = "sources[0].synthetic.jobs", .timeline_samples = 100, .mean_waiting = 5e6,
-          .policy = PolicyKind::kSjf, .queue_classes = 2000};
+          .policy = PolicyKind::kSjf, .queue_classes = 5000};
   e = estimate_run(load);
-  CHECK(e.terms[2].events == doctest::Approx(6e7 * 2000 * 45 / 2800));
+  CHECK(e.terms[2].events == doctest::Approx(6e7 * 5000 * 11 / 2800));
   check_refused(e, 1e12, "sources[0].synthetic.jobs",
-                "the run would process ~1.99e+09 events (10000000 jobs, ~5e+06 waiting at a time on average in 2000 "
-                "classes (devices, constraints, pools): every sjf scheduling pass looks at each class's first job, ~45 "
-                "ns each: ~1.93e+09 events), more than the limit of 1e+09 (expected a smaller run; raise the limit with "
+                "the run would process ~1.24e+09 events (10000000 jobs, ~5e+06 waiting at a time on average in 5000 "
+                "classes (devices, constraints, pools): every sjf scheduling pass looks at each class's first job, ~11 "
+                "ns each: ~1.18e+09 events), more than the limit of 1e+09 (expected a smaller run; raise the limit with "
                 "--max-events N or limits.max_events)");
   load.policy = PolicyKind::kFifo;
-  CHECK(estimate_run(load).terms[2].events == doctest::Approx(6e7 * 2000 * 1.6 / 2800));
+  CHECK(estimate_run(load).terms[2].events == doctest::Approx(6e7 * 5000 * 2 / 2800));
   CHECK_FALSE(run_refusal(estimate_run(load), {}, 1e12));
   // Fewer jobs waiting than classes: only classes with a job waiting are looked at.
   load.mean_waiting = 3;
-  CHECK(estimate_run(load).terms[2].events == doctest::Approx(6e7 * 3 * 1.6 / 2800));
+  CHECK(estimate_run(load).terms[2].events == doctest::Approx(6e7 * 3 * 2 / 2800));
 }
