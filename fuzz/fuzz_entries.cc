@@ -190,6 +190,13 @@ void slurm_trace(std::string_view data) {
   }
 }
 
+void swf_trace(std::string_view data) {
+  try {
+    read_csv(data, scheduler::TraceFormat::kSwf);
+  } catch (const UserError&) {
+  }
+}
+
 void declared_trace(std::string_view data) {
   if (data.empty()) return;
   try {
@@ -224,6 +231,7 @@ bool run_target(std::string_view target, std::string_view data) {
   else if (target == "set_run") set_run(data);
   else if (target == "itp_trace") itp_trace(data);
   else if (target == "slurm_trace") slurm_trace(data);
+  else if (target == "swf_trace") swf_trace(data);
   else if (target == "declared_trace") declared_trace(data);
   else if (target == "node_list") node_list(data);
   else if (target == "protobuf_trace") protobuf_trace(data);

@@ -29,6 +29,8 @@ void set_run(std::string_view data);
 // The Microsoft ITP and the Slurm-style CSV readers (scheduler/traces.h).
 void itp_trace(std::string_view data);
 void slurm_trace(std::string_view data);
+// The Standard Workload Format reader (scheduler/trace_swf.h).
+void swf_trace(std::string_view data);
 // The declared-columns reader (scheduler/trace_declared.h). The first byte picks one
 // of five declarations (a Kubernetes pod list with gpu_milli and offset times, a Slurm
 // sacct export with ISO 8601 times and Elapsed, a Philly-style table of intervals and

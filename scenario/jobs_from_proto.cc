@@ -175,8 +175,9 @@ void job_sources(const ScenarioFile& file, sim::ClusterRunSpec& spec) {
         if (!problems.empty()) continue;
         jobs.trace = scheduler::read_declared_trace_file(jobs.path, declared);  // throws FILE:LINE
       } else {
-        const auto format =
-            t.format() == v1::TraceSource::SLURM ? scheduler::TraceFormat::kSlurm : scheduler::TraceFormat::kItp;
+        const auto format = t.format() == v1::TraceSource::SLURM ? scheduler::TraceFormat::kSlurm
+                            : t.format() == v1::TraceSource::SWF ? scheduler::TraceFormat::kSwf
+                                                                  : scheduler::TraceFormat::kItp;
         if (!problems.empty()) continue;
         jobs.trace = scheduler::read_trace_file(jobs.path, format);  // throws FILE:LINE
       }

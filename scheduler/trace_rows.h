@@ -19,6 +19,9 @@ namespace podsim::scheduler {
 // (31.7 years), the range of a scenario's own times (horizon_s, arrival_s): every
 // simulated instant fits int64 nanoseconds.
 inline constexpr double kMaxTraceSeconds = 1e9;
+// GPUs of one job: 1e7 is 10x the largest announced cluster, as a scenario job's
+// `devices` (scenario/field_ranges.cc).
+inline constexpr uint32_t kMaxTraceDevices = 10'000'000;
 // Epoch times up to 1e11 s (year 5138): beyond that a column is not seconds since 1970
 // (and a double no longer holds whole seconds of such times past 2^53).
 inline constexpr double kMaxEpochSeconds = 1e11;

@@ -12,14 +12,11 @@
 #include "engine/error.h"
 #include "engine/printable.h"
 #include "scheduler/trace_rows.h"
+#include "scheduler/trace_swf.h"
 #include "scheduler/trace_time.h"
 
 namespace podsim::scheduler {
 namespace {
-
-// GPUs of one job: 1e7 is 10x the largest announced cluster, as a scenario job's
-// `devices` (scenario/field_ranges.cc).
-constexpr uint32_t kMaxTraceDevices = 10'000'000;
 
 // Seconds, or an ISO 8601 date-time ("YYYY-MM-DD HH:MM:SS", also with 'T' and a zone)
 // as seconds since the epoch (trace_time.h). A date that does not exist (2020-02-30,
@@ -100,6 +97,7 @@ class Reader {
 }  // namespace
 
 Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) {
+  if (format == TraceFormat::kSwf) return read_swf(in, path);
   CsvReader csv(in, path);
   std::optional<CsvRecord> head = next_header_row(csv);
   if (!head) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));

@@ -9,8 +9,11 @@
 //     job_id, node_num, state (optional). Times are seconds or "YYYY-MM-DD HH:MM:SS"
 //     (read as UTC); duration = end - start. Rows with gpu_num 0 (CPU jobs) or no
 //     start/end (never ran) are skipped and counted.
+//   Standard Workload Format (Parallel Workloads Archive, Feitelson et al., JPDC 2014;
+//     trace_swf.h): ';' header comments, then 18 whitespace-separated fields per job,
+//     -1 for unknown; one processor is one device.
 //
-// Files are CSV as RFC 4180 has it (engine/csv_reader.h): quoted cells may hold commas,
+// CSV files are CSV as RFC 4180 has it (engine/csv_reader.h): quoted cells may hold commas,
 // quotes and line breaks; spaces around unquoted cells are trimmed.
 // A row that is malformed or cannot be true is a UserError naming file, line and column:
 //   "x.csv:7: column 'num_gpu': expected a positive integer, got 'x'".
@@ -55,7 +58,7 @@ struct Trace {
 inline constexpr const char* kSkipNoGpus = "no GPUs (CPU-only)";
 inline constexpr const char* kSkipNeverStarted = "never started (no start or end time)";
 
-enum class TraceFormat { kItp, kSlurm };
+enum class TraceFormat { kItp, kSlurm, kSwf };
 
 // `path` only names the source in errors. Throws UserError.
 Trace read_trace(std::istream& in, const std::string& path, TraceFormat format);

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path set_run itp_trace slurm_trace declared_trace node_list protobuf_trace)
+[ ${#targets[@]} -gt 0 ] || targets=(scenario_loader set_path set_run itp_trace slurm_trace swf_trace declared_trace node_list protobuf_trace)
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPODSIM_FUZZ=ON \
@@ -54,6 +54,9 @@ seed() {  # seed TARGET: fills $build/seeds/TARGET
     slurm_trace)
       printf 'job_id,submit_time,start_time,end_time,gpu_num,state\n1,0,5,100,8,COMPLETED\n2,2020-03-01 08:00:00,2020-03-01 08:01:00,2020-03-01 09:00:00,16,FAILED\n3,10,,,0,CANCELLED\n' >"$dir/basic.csv"
       find tests -path '*slurm*' -name '*.csv' -size -64k -exec cp --backup=numbered -t "$dir" {} + ;;
+    swf_trace)
+      cp data/traces/swf-sample/sample.swf "$dir/sample.swf"
+      printf '1 0 0 10 4 -1 -1 4 -1 -1 1 1 1 1 1 1 -1 -1\n2 1e9 -1 1e9 10000000 -1 -1 -1 -1 -1 5 1 1 1 1 1 -1 -1\n' >"$dir/extremes.swf" ;;
     declared_trace)  # the first byte picks the declaration (fuzz_entries.h): 0 pods, 1 sacct, 2 philly, 3 PAI, 4 epoch ms
       { printf '\000'; head -c 3000 data/traces/k8s-pod-list-synthetic/pods.csv; } >"$dir/pods.csv"
       { printf '\001'; head -c 3000 data/traces/slurm-sacct-synthetic/jobs.csv; } >"$dir/sacct.csv"
