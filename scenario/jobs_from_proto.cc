@@ -94,8 +94,11 @@ scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::strin
                             .round_up_fractional = d.round_up_fractional(),
                             .header = {d.header().begin(), d.header().end()}};
   if (d.gpus_unit() == v1::TraceColumns::PERCENT) c.gpus_unit = scheduler::GpuUnit::kPercent;
+  // Any format (ITP, SLURM, SWF) beside columns would be ignored: the columns say how to read the file.
   if (t.format() != v1::TraceSource::FORMAT_UNSPECIFIED)
-    problems.add(at + ".format", "a trace declared by its columns has no format (unset one of them)");
+    problems.add(at + ".format", fmt::format("{} set beside columns (expected one of them: columns for a declared "
+                                             "table, or format for the built-in ITP, SLURM or SWF reader)",
+                                             v1::TraceSource::Format_Name(t.format())));
   if (c.submit.name.empty()) problems.add(at + ".columns.submit.name", "missing (expected the submit time's column)");
   if (c.duration.name.empty() && (c.start.name.empty() || c.end.name.empty()))
     problems.add(at + ".columns", "needs duration, or start and end (the run time is end - start)");
