@@ -55,6 +55,19 @@ void check_out_dir(const std::string& dir, Problems& problems) {
   }
   fs::path existing = fs::absolute(dir, ec);
   if (ec) return;  // the write reports it
+  // Kernel file systems take ordinary files as root (and a write there can reach a
+  // device or a kernel setting): never results there, also through a symbolic link.
+  const fs::path resolved = fs::weakly_canonical(existing, ec);
+  for (const fs::path system : {"/dev", "/proc", "/sys"}) {
+    if (ec) break;
+    const auto [end, _] = std::mismatch(system.begin(), system.end(), resolved.begin(), resolved.end());
+    if (end == system.end()) {
+      problems.add("outputs.out_dir", fmt::format("'{}' is {} or under it, a system directory (resolved: '{}'; expected a "
+                                                  "directory for result files, e.g. out/)",
+                                                  printable(dir), system.string(), printable(resolved.string())));
+      return;
+    }
+  }
   while (!fs::exists(existing, ec) && existing.has_relative_path()) existing = existing.parent_path();
   if (!fs::is_directory(existing, ec))
     problems.add("outputs.out_dir", fmt::format("cannot create '{}': '{}' is not a directory (expected a directory "

@@ -54,6 +54,8 @@ printf '\xe6' | dd of="$tmp/gen/flipped.trace" bs=1 seek="$name_at" conv=notrunc
 # Saved as Windows' "Unicode" (UTF-16 with a byte order mark): a scenario and a trace.
 iconv -f UTF-8 -t UTF-16 "$in/trace_base.textproto" >"$tmp/gen/utf16.textproto"
 iconv -f UTF-8 -t UTF-16 "$in/itp_ok.csv" >"$tmp/gen/utf16.csv"
+# A symbolic link to /sys: an outputs.out_dir through it is refused like /sys itself.
+ln -s /sys "$tmp/gen/sys_link"
 # Words too long for any field (round 2): an unknown field name of 100,000 letters (it
 # once overflowed the stack in std::regex, exit 139) and a 100,000-digit quoted number.
 { echo 'name: "long"'; head -c 100000 /dev/zero | tr '\0' a; echo ': 1'; } >"$tmp/gen/long_field.textproto"
