@@ -1174,17 +1174,17 @@ bool MaxMinSolver::quiet_push_class(uint32_t c, double x, double x_old) {
   return true;
 }
 
-// Link c of a class being re-rated carries flows of classes re-rated just before it
-// that came out faster than c's new rate (the culprits): their links took the share
-// that c's flows needed, and progressive filling would have saturated link c first,
-// freezing the culprits' flows on it at its level (maxmin.h, "Quiet repairs"). So the
-// culprits, and every class re-rated after the first of them, go back to the queue at
-// their old rates (their pushes taken back); link c's level is solved with the
-// culprits' flows on it as c's own; those flows join class c, and the culprits are
-// re-rated later from their own links without them. False (the caller gives up) when
-// the case is not that simple: a class to take back was repaired itself, or crosses c
-// without being a culprit, or is one of too many; a flow on c outside c and the
-// culprits is faster than the level; the level is not positive.
+// Link c of a class being re-rated carries flows faster than c's new rate (the
+// culprits' flows): classes re-rated just before c took the share that c's flows
+// needed, and progressive filling would have saturated link c first, freezing those
+// flows on it at its level (maxmin.h, "Quiet repairs"). So the culprits re-rated in this
+// solve, and every class re-rated after the first of them whose link a class taken back
+// crosses, go back to the queue at their old rates (their pushes undone); a culprit not
+// re-rated yet joins the queue. Link c's level is solved from its list with the flows
+// of the classes taken back on it as c's own; those flows join class c, and their
+// classes are re-rated later without them. False (the caller gives up) when a class to
+// take back was repaired itself or more than kMaxTakenBack would go back, when a flow on
+// c outside c and those classes is faster than the level, or the level is not positive.
 bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
   if (++repair_stamp_ == 0) {  // wrapped: stale marks could collide
     std::fill(culprit_mark_.begin(), culprit_mark_.end(), 0);
@@ -1213,7 +1213,7 @@ bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
       first = i;
       ++found;
     }
-  if (found < culprits) return false;
+  if (found < culprits) return false;  // every class re-rated is in restore_: a guard only
   // Taken back: the culprits, and every class re-rated after the first of them whose
   // link a class taken back crosses (it was rated with that class's push). The others
   // keep their rates: nothing taken back reaches their links.
