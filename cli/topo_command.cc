@@ -10,6 +10,8 @@
 
 #include "cli/command_line.h"
 #include "scenario/cluster_from_proto.h"
+#include "scenario/cluster_run.h"
+#include "scenario/scenario_check.h"
 #include "io/atomic_file.h"
 #include "io/output_paths.h"
 #include "scenario/scenario_file.h"
@@ -87,6 +89,19 @@ void print(const Summary& s, std::ostream& out) {
                          : std::string(" (published system estimates, else device TDPs; scale-out switches excluded)"));
 }
 
+// The cluster of a scenario that `podsim run` would accept as far as it can be known
+// without planning: the same checks run does before it builds anything (every field in
+// range, job names, job_settings, outputs.out_dir), its run-size estimate from the
+// fields, and its jobs read from their sources (trace files read, synthetic mixes drawn).
+// Not the plans: whether each job fits its pools needs the step model, which is run's
+// work, not topo's. (Once topo read the cluster alone: settings for a job that does not
+// exist, a trace file that does not exist, a job without a model all printed a summary.)
+topologies::ClusterParams checked_cluster_params(const ScenarioFile& file) {
+  scenario::check_scenario(file);
+  if (!scenario::has_cluster_run(file)) return cluster_params(file);
+  return scenario::checked_cluster_run_spec(file).cluster;
+}
+
 }  // namespace
 
 void print_cluster_summary(const ScenarioFile& file, std::ostream& out) {
@@ -101,7 +116,7 @@ void topo_command(const TopoOptions& options, std::ostream& out) {
   if (options.dot_path)
     io::check_outputs(scenario::scenario_inputs(file),
                       {{.role = "--dot", .path = *options.dot_path, .signature = std::string(topologies::kDotSignature)}});
-  const topologies::Cluster cluster = topologies::build_cluster(cluster_params(file));
+  const topologies::Cluster cluster = topologies::build_cluster(checked_cluster_params(file));
   print(topologies::summarize(cluster), out);
   if (options.dot_path) {
     const std::string& path = *options.dot_path;

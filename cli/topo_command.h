@@ -2,6 +2,8 @@
 // `podsim topo SCENARIO_OR_PRESET`: build a scenario's cluster (or one system of a named
 // preset) and print its summary: devices, switches, links, per-device bandwidth,
 // bisection, diameter, peak FLOPS, HBM, power. `--dot FILE` also writes it as Graphviz.
+// A scenario is checked as `podsim run` checks it before building (fields, jobs,
+// job_settings, job sources read); only the plans, which need the step model, are not.
 //
 //   podsim topo nvl72
 //   podsim topo cloudmatrix384 --set cluster.pools[0].cloudmatrix384.l2_link_gbytes_per_s=14

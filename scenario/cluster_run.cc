@@ -93,13 +93,17 @@ sim::ClusterRunSpec cluster_run_spec(const ScenarioFile& file, SkippedMachines* 
   return spec;
 }
 
+sim::ClusterRunSpec checked_cluster_run_spec(const ScenarioFile& file, SkippedMachines* skipped_machines) {
+  // Before ten million jobs are generated.
+  check_run_size_before_build(file, policy(file.scenario().scheduler().policy()));
+  return cluster_run_spec(file, skipped_machines);
+}
+
 sim::ClusterRunOutput run_cluster(const ScenarioFile& file, scheduler::RunObserver* observer, sim::StepRecorder* steps,
                                   scheduler::RunProgress progress) {
   const auto wall0 = std::chrono::steady_clock::now();
-  // Before ten million jobs are generated.
-  check_run_size_before_build(file, policy(file.scenario().scheduler().policy()));
   SkippedMachines skipped_machines;
-  sim::ClusterRunSpec spec = cluster_run_spec(file, &skipped_machines);
+  sim::ClusterRunSpec spec = checked_cluster_run_spec(file, &skipped_machines);
   spec.options.observer = observer;
   spec.options.progress = std::move(progress);
   const sim::ClusterRunHooks hooks{

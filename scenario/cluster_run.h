@@ -29,6 +29,11 @@ bool has_cluster_run(const ScenarioFile& file);
 // outlive it. `skipped_machines` (may be null): node-list machines no pool holds.
 sim::ClusterRunSpec cluster_run_spec(const ScenarioFile& file, SkippedMachines* skipped_machines = nullptr);
 
+// What run_cluster does before it builds anything: the run-size estimate from the
+// fields (before ten million synthetic jobs are drawn), then cluster_run_spec. `podsim
+// topo` calls it to refuse what run would. Throws UserError.
+sim::ClusterRunSpec checked_cluster_run_spec(const ScenarioFile& file, SkippedMachines* skipped_machines = nullptr);
+
 // Throws UserError for bad input (every problem found, with its place). `observer`
 // (not owned, may be null) is told every event of the run (scheduler/run_observer.h);
 // `steps` (may be null) records the step model's simulated steps (io/step_trace.h).

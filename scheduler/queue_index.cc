@@ -8,7 +8,7 @@
 namespace podsim::scheduler {
 
 QueueIndex::QueueIndex(const std::vector<JobRequest>& jobs, const AllowedPools& allowed)
-    : jobs_(jobs), rank_(jobs.size()), order_(jobs.size()), class_of_(jobs.size()), member_(jobs.size()) {
+    : rank_(jobs.size()), order_(jobs.size()), class_of_(jobs.size()), member_(jobs.size()) {
   std::iota(order_.begin(), order_.end(), 0u);
   std::stable_sort(order_.begin(), order_.end(),
                    [&](uint32_t a, uint32_t b) { return jobs[a].arrival < jobs[b].arrival; });

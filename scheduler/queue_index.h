@@ -38,7 +38,7 @@ class QueueIndex {
     const std::vector<uint32_t>* pools = nullptr;  // the allowed pools of its jobs
   };
 
-  // `jobs` and `allowed` (scheduler/job_admission.h) must outlive this.
+  // `allowed` (scheduler/job_admission.h) must outlive this; `jobs` is read only here.
   QueueIndex(const std::vector<JobRequest>& jobs, const AllowedPools& allowed);
 
   // Queue membership, in (arrival, id) order.
@@ -84,7 +84,6 @@ class QueueIndex {
   size_t first_member_after(const Class& k, uint32_t after) const;
   void set_leaf(uint32_t job, int64_t any, int64_t run_time);
 
-  const std::vector<JobRequest>& jobs_;
   std::vector<uint32_t> rank_;   // by job: position in (arrival, id) order
   std::vector<uint32_t> order_;  // by rank: the job
   std::set<uint32_t> queued_;    // ranks

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 
 #include "sim/class_work.h"
 #include "sim/duration_reference.h"
@@ -46,12 +48,16 @@ ClusterRunOutput run_cluster(const ClusterRunSpec& spec, const ClusterRunHooks& 
   const double build_s = since();
   SchedulerJobs jobs = scheduler_jobs(spec, inv);
   // Plans of every model: the explicit jobs', then each trace class's at each GPU count
-  // (a request of that size that names no pool: pool_plans finds where it fits).
-  std::vector<scheduler::JobRequest> requests(jobs.jobs.begin(), jobs.jobs.begin() + jobs.explicit_jobs);
+  // (a request of that size that names no pool: pool_plans finds where it fits). The
+  // explicit jobs are lent to it (moved, not copied: each may list every pool) and come
+  // back with the pools they fit in.
+  const auto explicit_end = jobs.jobs.begin() + static_cast<std::ptrdiff_t>(jobs.explicit_jobs);
+  std::vector<scheduler::JobRequest> requests(std::make_move_iterator(jobs.jobs.begin()),
+                                              std::make_move_iterator(explicit_end));
   for (size_t k = jobs.explicit_jobs; k < jobs.models.size(); ++k)
     requests.push_back({.devices = static_cast<uint32_t>(jobs.models[k].devices)});
   PoolPlanResult plans = pool_plans(cluster, topologies::EngineFabric(cluster), inv, jobs.models, jobs.auto_plan, requests);
-  for (size_t k = 0; k < jobs.explicit_jobs; ++k) jobs.jobs[k].pools = requests[k].pools;
+  std::move(requests.begin(), requests.begin() + static_cast<std::ptrdiff_t>(jobs.explicit_jobs), jobs.jobs.begin());
   FieldProblems problems;
   for (const PlanProblem& p : plans.problems)
     if (p.job < jobs.explicit_jobs) problems.add(fmt::format("jobs[{}].plan", p.job), p.message);

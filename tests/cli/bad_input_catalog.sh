@@ -60,7 +60,7 @@ ln -s /sys "$tmp/gen/sys_link"
 # once overflowed the stack in std::regex, exit 139) and a 100,000-digit quoted number.
 { echo 'name: "long"'; head -c 100000 /dev/zero | tr '\0' a; echo ': 1'; } >"$tmp/gen/long_field.textproto"
 { printf 'name: "long"\nseed: "'; head -c 100000 /dev/zero | tr '\0' 9; echo '"'; } >"$tmp/gen/long_token.textproto"
-{ printf 'cluster { pools { preset: "'; head -c 100000 /dev/zero | tr '\0' a; echo '" } }'; } >"$tmp/gen/long_preset.textproto"
+{ printf 'name: "long" cluster { pools { preset: "'; head -c 100000 /dev/zero | tr '\0' a; echo '" } }'; } >"$tmp/gen/long_preset.textproto"
 # A NUL byte on line 2, column 12 of a scenario.
 printf 'name: "nul"\n  cluster {\0 }\n' >"$tmp/gen/nul.textproto"
 # A sweep journal with a damaged row (--resume must refuse it, not copy it): a whole
