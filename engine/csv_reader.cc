@@ -26,17 +26,10 @@ CsvReader::CsvReader(std::istream& in, std::string path, size_t first_line, size
     : in_(in.rdbuf()), path_(std::move(path)), line_(first_line), max_record_bytes_(max_record_bytes) {
   if (in_ == nullptr || first_line != 1) return;
   // The first bytes tell a byte order mark (byte_order_mark.h): a UTF-8 one is not part of
-  // the first cell and is consumed; UTF-16 has no header a reader could match and is
-  // refused at once, with the way out; anything else is put back as it was.
-  char head[kUtf8BomSize];
-  size_t taken = 0;
-  while (taken < kUtf8BomSize && in_->sgetc() != kEof) head[taken++] = static_cast<char>(in_->sbumpc());
-  const ByteOrderMark bom = byte_order_mark({head, taken});
-  if (bom == ByteOrderMark::kUtf16)
+  // the first cell; UTF-16 has no header a reader could match and is refused at once,
+  // with the way out.
+  if (take_byte_order_mark(*in_) == ByteOrderMark::kUtf16)
     throw UserError(fmt::format("{}:1: UTF-16 text (expected UTF-8 CSV: save the file as UTF-8)", path_));
-  if (bom == ByteOrderMark::kUtf8) return;
-  while (taken > 0)
-    PODSIM_CHECK(in_->sputbackc(head[--taken]) != kEof, "CsvReader: cannot put back the first bytes");
 }
 
 std::optional<CsvRecord> CsvReader::next() {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "engine/byte_order_mark.h"
 #include "engine/error.h"
 #include "engine/printable.h"
 #include "scheduler/trace_rows.h"
@@ -72,6 +73,12 @@ class Line {
 
 Trace read_swf(std::istream& in, const std::string& path) {
   std::streambuf& buf = *in.rdbuf();
+  // A UTF-8 byte order mark (a Windows editor's) is skipped, as the CSV reader skips it;
+  // once it made the first header line '\xef\xbb\xbf; Version: 2.2', "3 fields, expected 18".
+  if (take_byte_order_mark(buf) == ByteOrderMark::kUtf16)
+    throw UserError(fmt::format("{}:1: UTF-16 text (expected UTF-8 or ASCII Standard Workload Format: save the file as "
+                                "UTF-8)",
+                                path));
   Trace trace;
   std::map<std::string, size_t> id_lines;
   size_t n = 0;

@@ -51,9 +51,10 @@ cp "$tmp/gen/garbage.textproto" "$tmp/gen/garbage.trace"
 cp "$tmp/gen/ok.trace" "$tmp/gen/flipped.trace"
 name_at=$(grep -obUa 'first' "$tmp/gen/ok.trace" | head -1 | cut -d: -f1)
 printf '\xe6' | dd of="$tmp/gen/flipped.trace" bs=1 seek="$name_at" conv=notrunc 2>/dev/null
-# Saved as Windows' "Unicode" (UTF-16 with a byte order mark): a scenario and a trace.
+# Saved as Windows' "Unicode" (UTF-16 with a byte order mark): a scenario and two traces.
 iconv -f UTF-8 -t UTF-16 "$in/trace_base.textproto" >"$tmp/gen/utf16.textproto"
 iconv -f UTF-8 -t UTF-16 "$in/itp_ok.csv" >"$tmp/gen/utf16.csv"
+iconv -f UTF-8 -t UTF-16 "$src/data/traces/swf-sample/sample.swf" >"$tmp/gen/utf16.swf"
 # A symbolic link to /sys: an outputs.out_dir through it is refused like /sys itself.
 ln -s /sys "$tmp/gen/sys_link"
 # Words too long for any field (round 2): an unknown field name of 100,000 letters (it

@@ -57,6 +57,18 @@ TEST_CASE("SWF lines: any blanks between fields, CRLF, jobs put in submission or
   CHECK(t.jobs[1].line == 3);
 }
 
+TEST_CASE("an SWF file with a UTF-8 byte order mark is read, UTF-16 is refused at line 1") {
+  // A Windows editor's mark before '; Version': once "t.swf:1: 3 fields, expected 18".
+  const Trace t = parse("\xef\xbb\xbf; Version: 2.2\n" + job("1", "20", "30", "2"));
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].line == 2);
+  CHECK(parse("\xef\xbb\xbf" + job("1", "20", "30", "2")).jobs.at(0).id == "1");  // the mark before a job line
+  CHECK(parse(job("1", "20", "30", "2")).jobs.at(0).id == "1");  // no mark: the first bytes put back
+  CHECK_THROWS_WITH_AS(parse("\xff\xfe;\n"),
+                       "t.swf:1: UTF-16 text (expected UTF-8 or ASCII Standard Workload Format: save the file as UTF-8)",
+                       podsim::UserError);
+}
+
 TEST_CASE("a malformed SWF line names file, line, field and what was expected") {
   CHECK_THROWS_WITH_AS(parse("1 0 0 10 4\n"),
                        "t.swf:1: 5 fields, expected 18 (the Standard Workload Format's job fields, separated by spaces "
