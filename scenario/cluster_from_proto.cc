@@ -145,9 +145,10 @@ std::optional<PoolParams> pool_params(const v1::Pool& pool, const std::string& a
 // Node list i's pools, appended to `pools`: one per (GPU type, GPU count), its server
 // built by the first entry of `types` that matches the type (or the entry without
 // matches). Machines it leaves out are counted into `skipped` (may be null). False
-// (problems recorded) if the list cannot be built.
+// (problems recorded) if the list cannot be built. A list that builds no machine at all
+// adds to `empty` what it holds instead, said only if no list builds any.
 bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& pools, Problems& problems,
-                   SkippedMachines* skipped_out) {
+                   SkippedMachines* skipped_out, std::vector<std::pair<std::string, std::string>>& empty) {
   const v1::NodeList& l = file.scenario().cluster().node_lists(i);
   const std::string at = fmt::format("cluster.node_lists[{}]", i);
   bool ok = true;
@@ -199,19 +200,19 @@ bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& poo
     const std::optional<int> t = entry_of(g.gpu_type);
     if (!t) {
       if (l.skip_unknown_types()) {
-        skipped[fmt::format("GPU type '{}' has no entry in types", g.gpu_type)] += g.machines;
+        skipped[fmt::format("GPU type '{}' has no entry in types", printable(g.gpu_type))] += g.machines;
         continue;
       }
       problems.add(at + ".types", fmt::format("{}:{}: GPU type '{}' ({} machines of {} GPUs) has no entry (add one with "
                                               "match: \"{}\", one without match for every other type, or "
                                               "skip_unknown_types: true)",
-                                              path, g.first_line, g.gpu_type, g.machines, g.gpus, g.gpu_type));
+                                              path, g.first_line, printable(g.gpu_type), g.machines, g.gpus, printable(g.gpu_type)));
       ok = false;
       continue;
     }
     if (g.machines > 1000000) {
       problems.add(at + ".path", fmt::format("{}: {} machines of type '{}' (expected at most 1e6 per pool)", path,
-                                             g.machines, g.gpu_type));
+                                             g.machines, printable(g.gpu_type)));
       ok = false;
       continue;
     }
@@ -232,6 +233,13 @@ bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& poo
   }
   if (skipped_out)
     for (const auto& [reason, count] : skipped) (*skipped_out)[fmt::format("{} ({})", reason, at)] += count;
+  if (ok && built.empty()) {
+    std::string rows;
+    for (const auto& [reason, count] : skipped) rows += fmt::format("{}{} skipped: {}", rows.empty() ? "" : ", ", count, reason);
+    empty.emplace_back(at + ".path", fmt::format("{}: no machine to build ({}; expected at least one row with GPUs "
+                                                 "whose type an entry of types builds)",
+                                                 path, rows.empty() ? "no rows after the header" : rows));
+  }
   return ok;
 }
 
@@ -254,8 +262,12 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
     else
       pools_ok = false;
   }
+  std::vector<std::pair<std::string, std::string>> empty_lists;
   for (int i = 0; i < m.node_lists_size(); ++i)
-    pools_ok &= add_node_list(file, i, p.pools, problems, skipped);
+    pools_ok &= add_node_list(file, i, p.pools, problems, skipped, empty_lists);
+  // Once "pools: no pools (...)" from the builder, naming neither file nor field.
+  if (pools_ok && p.pools.empty())
+    for (const auto& [field, message] : empty_lists) problems.add(field, message);
   if (m.has_fat_tree()) {
     const v1::FatTree& f = m.fat_tree();
     FatTreeParams t;
