@@ -276,6 +276,11 @@ struct Zero3Slot {
 // FP16_DeepSpeedZeroOptimizer_Stage3(prefetch_bucket_size=50000000); the same in the
 // config's defaults since): elements of weights prefetched at a time.
 constexpr double kZero3PrefetchElements = 5e7;
+// DeepSpeed's stage3_max_live_parameters default (1e9 elements, constants.py and
+// FP16_DeepSpeedZeroOptimizer_Stage3(max_live_parameters=1000000000), v0.3.13 to v0.5.4):
+// PartitionedParameterCoordinator.prefetch_next_sub_modules prefetches only while the
+// gathered parameters not yet released hold fewer elements than this.
+constexpr double kZero3MaxLiveElements = 1e9;
 constexpr double kWeightBytes = 2;  // the gathered BF16/FP16 weights (parallel_plan.cc)
 // Consecutive slots of a pass whose weights DeepSpeed prefetches together.
 struct Zero3Bundle {
@@ -1068,9 +1073,12 @@ class GraphBuilder {
   // kernel); the prefetch's launches come before the host launches the slot's compute,
   // which then takes max(h + c_k', g_{k+1} + its copies); a slot's reduce-scatters'
   // launches run beside its compute and what they need beyond it, then the copies,
-  // precede the calls. The copies read and write their tensor once in HBM. Not
-  // modelled: DeepSpeed's own loop of `narrow` views per rank (no measured cost), the
-  // pass's first gather's launches.
+  // precede the calls. The copies read and write their tensor once in HBM. A slot whose
+  // own weights reach stage3_max_live_parameters prefetches nothing; the next slot's hook
+  // gathers its weights after it, exposed (kZero3MaxLiveElements). Not modelled:
+  // DeepSpeed's own loop of `narrow` views per rank (no measured cost), the pass's first
+  // gather's launches, the modules stage3_max_reuse_distance keeps (they would skip a
+  // gather and count as live).
   NodeId add_zero3_modules(int s, const Zero3Modules& z, bool forward, double scale, NodeId after,
                            std::initializer_list<std::optional<NodeId>> first_deps, std::vector<NodeId>& side) {
     const Lanes& L = lanes_[s];
@@ -1171,7 +1179,11 @@ class GraphBuilder {
       std::optional<NodeId> fetch;
       std::optional<NodeId> launches;  // kPerTensorSync: the fetch's copy launches
       double comm_s = scatter_s;
-      if (repeat > 0) {
+      // kPerTensorSync: at this slot's hook its own weights are gathered and live; at
+      // max_live or more no prefetch is issued, and the next bundle is gathered at its
+      // own hook, after this slot (gated_fetch below).
+      const bool gated = sync && b.share * layer_elements >= kZero3MaxLiveElements;
+      if (repeat > 0 && !gated) {
         const Comm g = part(z.gather, next);
         fetch = collective(L.dp, g, grp, repeat, {});
         for (NodeId d : before) g_.add_dependency(d, *fetch);
@@ -1196,6 +1208,30 @@ class GraphBuilder {
       if (scatters && b.backward_share > 0) scatter(b, wrap ? 1 : z.layers, work);
       prev = work;
       if (fetch) ready = *fetch;
+      if (repeat > 0 && gated) {
+        // The next module's hook fetches it itself: after this slot's compute and the
+        // reduce-scatters its synchronize waits for, the gather with its copy launches
+        // beside the NCCL kernel, then the copies; nothing computes meanwhile. The
+        // next slot (or, after the last, the pass's end) waits for all of it.
+        const Comm g = part(z.gather, next);
+        std::vector<NodeId> after_slot = {work};
+        after_slot.insert(after_slot.end(), waited.begin(), waited.end());
+        const NodeId own = collective(L.dp, g, grp, repeat, {});
+        const SimTime h = SimTime::seconds_ceil(repeat * list_host_s);
+        const NodeId own_launches = g_.add_compute(L.compute, h);
+        for (NodeId d : after_slot) {
+          g_.add_dependency(d, own);
+          g_.add_dependency(d, own_launches);
+        }
+        zero3_host_s_[static_cast<size_t>(s)] += h.to_seconds();
+        ready = g_.add_compute(L.dp, SimTime::seconds_ceil(2 * repeat * g.bytes.value() / copy_rate));
+        g_.add_dependency(own, ready);
+        side.push_back(own);
+        side.push_back(ready);
+        prev = g_.add_compute(L.compute, SimTime{});
+        g_.add_dependency(own_launches, prev);
+        g_.add_dependency(ready, prev);
+      }
     }
     return prev;
   }
