@@ -157,6 +157,15 @@ std::pair<std::string, std::string> split_assignment(std::string_view assignment
   return {std::string(assignment.substr(0, eq)), std::string(assignment.substr(eq + 1))};
 }
 
+std::string canonical_field_path(std::string_view path) {
+  std::string out;
+  for (const Segment& seg : parse_path(path, fmt::format("--set {}", path))) {
+    out += (out.empty() ? "" : ".") + seg.name;
+    if (seg.index) out += fmt::format("[{}]", *seg.index);
+  }
+  return out;
+}
+
 void set_field(Message& message, std::string_view path, std::string_view value, std::string_view origin) {
   const std::string label = origin.empty() ? fmt::format("--set {}", path) : fmt::format("{}: {}", origin, path);
   const std::vector<Segment> segments = parse_path(path, label);

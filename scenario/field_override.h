@@ -23,6 +23,10 @@ namespace podsim::scenario {
 // Splits "path=value" at the first '='. Throws UserError without one.
 std::pair<std::string, std::string> split_assignment(std::string_view assignment);
 
+// The path as set_field reads it, written one way: "jobs[01].name" and "jobs[1].name" are
+// one field. Throws UserError for a path set_field could not parse.
+std::string canonical_field_path(std::string_view path);
+
 // Sets the scalar at `path` in `message` to `value` (text as a user types it). Errors
 // start with "ORIGIN: PATH", `origin` the option the value came from ("--max-events");
 // without one, "--set PATH".

@@ -61,6 +61,22 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
 
   const v1::Sweep& block = file.scenario().sweep();
   std::map<std::string, std::string> values_from;  // axis field -> where its values were given
+  // Every swept field, written one way (jobs[01] is jobs[1]), and where it was given: an
+  // axis's linked field that is also swept elsewhere (its own axis, another axis, another
+  // link) once ran with whichever value was set last, its column printed twice.
+  std::map<std::string, std::string> swept;
+  const auto sweep_once = [&](const std::string& where, const std::string& field) {
+    const std::string path = canonical_field_path(field);
+    // Points have no sweep block: a value set there reached no run.
+    if (path == "sweep" || path.starts_with("sweep.") || path.starts_with("sweep["))
+      throw UserError(fmt::format("{}: '{}' is in the sweep block itself (expected a field of the scenario a point "
+                                  "runs: points are the scenario without its sweep block)",
+                                  where, printable(field)));
+    if (const auto [it, fresh] = swept.try_emplace(path, where); !fresh)
+      throw UserError(fmt::format("{}: '{}' is swept twice, also at {} (expected each field once: an axis of its own "
+                                  "or one axis's linked field)",
+                                  where, printable(field), it->second));
+  };
   for (int i = 0; i < block.axes_size(); ++i) {
     const v1::SweepAxis& a = block.axes(i);
     const std::string at = fmt::format("sweep.axes[{}]", i);
@@ -70,6 +86,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
     for (const Axis& other : plan.axes_)
       if (other.field.path == a.field())
         throw UserError(fmt::format("{}.field: '{}' is swept twice (expected one axis per field)", where, a.field()));
+    sweep_once(where + ".field", a.field());
     Axis axis{.field = {a.field(), {a.values().begin(), a.values().end()}, a.label()}, .linked = {}};
     for (int k = 0; k < a.linked_size(); ++k) {
       const v1::LinkedField& l = a.linked(k);
@@ -77,6 +94,8 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
       if (static_cast<size_t>(l.values_size()) != axis.field.values.size())
         throw UserError(fmt::format("{}.linked[{}].values: {} values, expected {} (one per value of '{}')", where, k,
                                     l.values_size(), axis.field.values.size(), a.field()));
+      const std::string linked_at = fmt::format("{}.linked[{}]", at, k);
+      sweep_once(fmt::format("{}: {}.field", file.where(linked_at), linked_at), l.field());
       axis.linked.push_back({l.field(), {l.values().begin(), l.values().end()}, l.label()});
     }
     to_check.emplace_back(where, axis.field);
@@ -88,12 +107,19 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
   std::set<std::string> listed;  // the fields --set lists gave
   for (const std::string& list : lists) {
     auto [path, text] = split_assignment(list);
+    const std::string canonical = canonical_field_path(path);
     // A second list for one field once replaced the first silently (--set seed=1,2
     // --set seed=3,4 swept seeds 3 and 4 only).
-    if (!listed.insert(path).second)
+    if (!listed.insert(canonical).second)
       throw UserError(fmt::format("--set {}: listed twice (expected one --set per swept field; put every value in one "
                                   "list: {}=V1,V2,...)",
                                   path, path));
+    // A list for an axis's own field replaces the block's values; any other field swept
+    // already (a linked field, or one path written two ways) is refused as above.
+    const auto axis_of = std::find_if(plan.axes_.begin(), plan.axes_.end(), [&](const Axis& a) {
+      return canonical_field_path(a.field.path) == canonical;
+    });
+    if (axis_of == plan.axes_.end()) sweep_once("--set " + path, path);
     std::vector<std::string> values = split_commas(text);
     if (std::any_of(values.begin(), values.end(), [](const std::string& v) { return v.empty(); }))
       throw UserError(
@@ -101,7 +127,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
     Field field{path, std::move(values)};
     to_check.emplace_back("", field);
     values_from[path] = "--set " + path;
-    auto same = std::find_if(plan.axes_.begin(), plan.axes_.end(), [&](const Axis& a) { return a.field.path == field.path; });
+    const auto same = axis_of;
     if (same == plan.axes_.end()) {
       plan.axes_.push_back({.field = std::move(field), .linked = {}});
     } else {

@@ -169,6 +169,32 @@ TEST_CASE("a value listed twice in an axis is refused: the two points would be t
   CHECK(SweepPlan::make(apart, {"seed=1,2"}).points() == 4);
 }
 
+TEST_CASE("a field swept in two places is refused, also as a linked field or written two ways") {
+  // Once each ran with whichever value was set last, the field's column printed twice.
+  const auto block = [](const std::string& axes) {
+    return ScenarioFile::parse("s.textproto", std::string(kSmoke) + "sweep {\n" + axes + "\n}");
+  };
+  const ScenarioFile other_axis = block(R"(  axes { field: "seed" values: ["1", "2"] }
+  axes { field: "horizon_s" values: ["100", "200"] linked { field: "seed" values: ["3", "4"] } })");
+  CHECK(error_of([&] { SweepPlan::make(other_axis, {}); }) ==
+        "s.textproto:19:52: sweep.axes[1].linked[0].field: 'seed' is swept twice, also at s.textproto:18:3: "
+        "sweep.axes[0].field (expected each field once: an axis of its own or one axis's linked field)");
+  const ScenarioFile own_axis = block(R"(  axes { field: "jobs[0].name" values: ["a", "b"] linked { field: "jobs[00].name" values: ["c", "d"] } })");
+  CHECK(error_of([&] { SweepPlan::make(own_axis, {}); }).find("'jobs[00].name' is swept twice, also at") != std::string::npos);
+  // A --set list for a linked field; for an axis's own field it replaces the values.
+  const ScenarioFile linked = block(R"(  axes { field: "horizon_s" values: ["100", "200"] linked { field: "seed" values: ["3", "4"] } })");
+  CHECK(error_of([&] { SweepPlan::make(linked, {"seed=7,8"}); }).starts_with("--set seed: 'seed' is swept twice, also at s.textproto:18:"));
+  CHECK(SweepPlan::make(linked, {"horizon_s=300,400"}).points() == 2);
+  // One field written two ways in two lists.
+  const ScenarioFile smoke = ScenarioFile::parse("smoke.textproto", kSmoke);
+  CHECK(error_of([&] { SweepPlan::make(smoke, {"jobs[1].arrival_s=1,2", "jobs[01].arrival_s=3,4"}); })
+            .starts_with("--set jobs[01].arrival_s: listed twice"));
+  // The sweep block itself: points have none, so the value reached no run.
+  CHECK(error_of([&] { SweepPlan::make(smoke, {"sweep.axes[0].field=seed,name"}); }) ==
+        "--set sweep.axes[0].field: 'sweep.axes[0].field' is in the sweep block itself (expected a field of the "
+        "scenario a point runs: points are the scenario without its sweep block)");
+}
+
 TEST_CASE("the fingerprint names the sweep, not the file's layout") {
   const std::string a = six_points().fingerprint();
   CHECK(a.size() == 16);
