@@ -281,6 +281,10 @@ constexpr double kZero3PrefetchElements = 5e7;
 // PartitionedParameterCoordinator.prefetch_next_sub_modules prefetches only while the
 // gathered parameters not yet released hold fewer elements than this.
 constexpr double kZero3MaxLiveElements = 1e9;
+// DeepSpeed's stage3_max_reuse_distance default (1e9 elements, the same releases):
+// release_sub_module keeps a module's weights when the parameters of the modules run
+// before its next use hold fewer elements than this (_keep_for_later).
+constexpr double kZero3MaxReuseElements = 1e9;
 constexpr double kWeightBytes = 2;  // the gathered BF16/FP16 weights (parallel_plan.cc)
 // Consecutive slots of a pass whose weights DeepSpeed prefetches together.
 struct Zero3Bundle {
@@ -289,7 +293,11 @@ struct Zero3Bundle {
   double backward_share = 0;  // of them, the modules whose backward is in the bundle
   // The bundle's small tensors (Zero3Slot::small), and of them the backward modules'.
   int small = 0, backward_small = 0;
-  double small_elements = 0;
+  double small_elements = 0, backward_small_elements = 0;
+  int backward_matrices = 0;  // the backward modules' weight matrices
+  // Elements of modules kept since their recomputed forward (zero3_kept), still live at
+  // the bundle's hook.
+  double kept_live = 0;
 };
 struct Zero3Modules {
   std::vector<Zero3Slot> slots;
@@ -1006,20 +1014,49 @@ class GraphBuilder {
     for (auto [k, bw] : zero3_order(z, forward)) t += zero3_slot_s(z, k, bw);
     return t * z.layers;
   }
+  // kPerTensorSync under full recompute: which modules DeepSpeed keeps from their
+  // recomputed forward to their backward. Between the two run the recomputed forwards and
+  // the backwards of every later module of the layer, so module k is kept when
+  // 2 x (their elements) < stage3_max_reuse_distance (the layer's last module always).
+  static std::vector<bool> zero3_kept(const Zero3Modules& z) {
+    std::vector<bool> kept(z.slots.size(), false);
+    if (!z.per_tensor_sync || z.backward_gathers < 2) return kept;
+    const double layer_elements = z.gather.bytes.value() / kWeightBytes;
+    double later = 0;
+    for (size_t k = z.slots.size(); k-- > 0;) {
+      kept[k] = 2 * later < kZero3MaxReuseElements;
+      later += z.slots[k].share * layer_elements;
+    }
+    return kept;
+  }
   // A pass's slots, in its order, cut into prefetch bundles: consecutive modules until
   // their weights reach stage3_prefetch_bucket_size (5e7 elements per device; the
   // layer's last bundle may hold less). One bundle's gather runs under the bundle before.
+  // A kept module's backward (zero3_kept) fetches nothing and its hook waits for nothing:
+  // it runs in the bundle before it, whose prefetch runs under it too.
   static std::vector<Zero3Bundle> zero3_bundles(const Zero3Modules& z, bool forward) {
     const double layer_elements = z.gather.bytes.value() / kWeightBytes;
+    const std::vector<bool> kept = forward ? std::vector<bool>(z.slots.size(), false) : zero3_kept(z);
     std::vector<Zero3Bundle> out;
-    double elements = 0;
+    double elements = 0, kept_live = 0;
     for (auto [k, bw] : zero3_order(z, forward)) {
-      if (out.empty() || elements >= kZero3PrefetchElements) {
-        out.push_back({});
-        elements = 0;
-      }
       const Zero3Slot& sl = z.slots[static_cast<size_t>(k)];
       const double share = sl.share;
+      const bool keeps = kept[static_cast<size_t>(k)];
+      if (bw && keeps && !out.empty()) {
+        Zero3Bundle& b = out.back();
+        b.compute_s += zero3_slot_s(z, k, bw);
+        b.backward_share += share;
+        b.backward_small += sl.small;
+        b.backward_small_elements += sl.small_elements;
+        ++b.backward_matrices;
+        kept_live -= share * layer_elements;
+        continue;
+      }
+      if (out.empty() || elements >= kZero3PrefetchElements) {
+        out.push_back({.kept_live = kept_live});
+        elements = 0;
+      }
       Zero3Bundle& b = out.back();
       b.compute_s += zero3_slot_s(z, k, bw);
       b.share += share;
@@ -1028,6 +1065,10 @@ class GraphBuilder {
       if (bw) {
         b.backward_share += share;
         b.backward_small += sl.small;
+        b.backward_small_elements += sl.small_elements;
+        ++b.backward_matrices;
+      } else if (keeps) {
+        kept_live += share * layer_elements;
       }
       elements += share * layer_elements;
     }
@@ -1075,10 +1116,10 @@ class GraphBuilder {
   // launches run beside its compute and what they need beyond it, then the copies,
   // precede the calls. The copies read and write their tensor once in HBM. A slot whose
   // own weights reach stage3_max_live_parameters prefetches nothing; the next slot's hook
-  // gathers its weights after it, exposed (kZero3MaxLiveElements). Not modelled:
+  // gathers its weights after it, exposed (kZero3MaxLiveElements); modules kept from their
+  // recomputed forward to their backward count as live (zero3_kept). Not modelled:
   // DeepSpeed's own loop of `narrow` views per rank (no measured cost), the pass's first
-  // gather's launches, the modules stage3_max_reuse_distance keeps (they would skip a
-  // gather and count as live).
+  // gather's launches.
   NodeId add_zero3_modules(int s, const Zero3Modules& z, bool forward, double scale, NodeId after,
                            std::initializer_list<std::optional<NodeId>> first_deps, std::vector<NodeId>& side) {
     const Lanes& L = lanes_[s];
@@ -1096,12 +1137,13 @@ class GraphBuilder {
     NodeId prev = after;
     const bool scatters = !forward && z.scatter.group_size > 1;
     const bool sync = z.per_tensor_sync;
-    // One call of a bundle's small tensors (their mean size), gather or reduce-scatter
-    // (`c`: the layer's, whose bytes per element it keeps: FP32 gradients are 4).
+    // One call of `count` small tensors' mean size (`elements` in all), gather or
+    // reduce-scatter (`c`: the layer's, whose bytes per element it keeps: FP32 gradients
+    // are 4).
     const double layer_elements = z.gather.bytes.value() / kWeightBytes;
-    auto small = [&](const Comm& c, const Zero3Bundle& b) {
+    auto small = [&](const Comm& c, double elements, int count) {
       Comm m = c;
-      m.bytes = engine::Bytes(c.bytes.value() / layer_elements * b.small_elements / b.small);
+      m.bytes = engine::Bytes(c.bytes.value() / layer_elements * elements / count);
       return m;
     };
     double scatter_s = 0;  // the previous slot's reduce-scatter, running under this one
@@ -1128,15 +1170,18 @@ class GraphBuilder {
     // device computes the slot; what they need beyond that compute, then the copies,
     // come before the reduce-scatters.
     auto scatter = [&](const Zero3Bundle& b, int n, NodeId work) {
-      const Comm rs = part(z.scatter, b.backward_share);
+      // kPerTensorSync: each matrix its own call (their mean size); else one.
+      const int mats = sync ? std::max(1, b.backward_matrices) : 1;
+      const Comm rs = part(z.scatter, b.backward_share / mats);
+      const auto rs_small = [&] { return small(z.scatter, b.backward_small_elements, b.backward_small); };
       NodeId start = work;
       if (sync) {
-        const double calls = double(n) * (1 + b.backward_small);
-        const double small_bytes = b.backward_small > 0 ? b.backward_small * small(z.scatter, b).bytes.value() : 0;
+        const double calls = double(n) * (mats + b.backward_small);
+        const double small_bytes = b.backward_small > 0 ? b.backward_small * rs_small().bytes.value() : 0;
         start = host_then_copies(L.dp, std::max(0.0, calls * list_host_s - b.compute_s * n * scale),
-                                 n * (rs.bytes.value() + small_bytes), {work});
+                                 n * (mats * rs.bytes.value() + small_bytes), {work});
       }
-      const NodeId r = collective(L.dp, rs, grp, n, {start});
+      const NodeId r = collective(L.dp, rs, grp, n * mats, {start});
       side.push_back(r);
       if (!sync) {
         scatter_s = estimate_seconds(rs, grp, n);
@@ -1144,9 +1189,9 @@ class GraphBuilder {
       }
       waited.push_back(r);
       if (b.backward_small > 0) {
-        const NodeId rs_small = collective(L.dp, small(z.scatter, b), grp, b.backward_small * n, {r});
-        side.push_back(rs_small);
-        waited.push_back(rs_small);
+        const NodeId rs_s = collective(L.dp, rs_small(), grp, b.backward_small * n, {r});
+        side.push_back(rs_s);
+        waited.push_back(rs_s);
       }
     };
     for (size_t j = 0; j < bundles.size(); ++j) {
@@ -1165,7 +1210,7 @@ class GraphBuilder {
         before.insert(before.end(), waited.begin(), waited.end());
         waited.clear();
         if (b.small > 0) {
-          const Comm sg = small(z.gather, b);
+          const Comm sg = small(z.gather, b.small_elements, b.small);
           const int calls = b.small * z.layers;
           const NodeId n = collective(L.dp, sg, grp, calls, {});
           for (NodeId d : before) g_.add_dependency(d, n);
@@ -1182,7 +1227,7 @@ class GraphBuilder {
       // kPerTensorSync: at this slot's hook its own weights are gathered and live; at
       // max_live or more no prefetch is issued, and the next bundle is gathered at its
       // own hook, after this slot (gated_fetch below).
-      const bool gated = sync && b.share * layer_elements >= kZero3MaxLiveElements;
+      const bool gated = sync && b.share * layer_elements + b.kept_live >= kZero3MaxLiveElements;
       if (repeat > 0 && !gated) {
         const Comm g = part(z.gather, next);
         fetch = collective(L.dp, g, grp, repeat, {});

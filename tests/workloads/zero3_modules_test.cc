@@ -232,6 +232,39 @@ TEST_CASE("DeepSpeed ZeRO-3 tensor by tensor: the host launches one copy per ran
   CHECK(exposed == doctest::Approx(copies).epsilon(0.01));
 }
 
+TEST_CASE("DeepSpeed ZeRO-3 tensor by tensor: modules kept from the recomputed forward to the backward") {
+  // Under full recompute a layer's backward runs the recomputed forwards of qkv, out_proj,
+  // mlp_up, mlp_down and then the backwards in reverse. DeepSpeed keeps a module after its
+  // recomputed forward when the modules run before its backward hold fewer than
+  // stage3_max_reuse_distance (1e9) elements (stage3.py _keep_for_later): mlp_down (none
+  // between), mlp_up (2 x 4h^2 = 0.54e9 for h 8192); not out_proj (2 x 8h^2 = 1.07e9).
+  // Their backwards gather nothing: per layer 2 matrices and their 4 small tensors
+  // (mlp_up's LayerNorm weight and bias and bias, mlp_down's bias). Counted as in the
+  // copy-launch test above, now with the recomputed forward's calls: forward 12 L - 1
+  // gathers, backward 24 L - 1 less the kept 6 L, 12 L reduce-scatters: 42 L - 2 calls
+  // (48 L - 2 without keeping). At 5 and 10 ms a copy every call's launches outlast what
+  // runs beside them (the largest slot, mlp_down's recomputed forward and the two kept
+  // backwards, computes 11 ms against 60 ms of its reduce-scatters' launches), so the
+  // host time grows by calls x 2 ranks x 5 ms.
+  ModelSpec m = wide_gpt();
+  m.bias = true;
+  auto host = [&](double copy_host_s) {
+    const Plan p{.dp = 2, .sharding = DataSharding::kZero3, .recompute = Recompute::kFull, .micro_batch = 1,
+                 .global_batch = 2, .zero3_fetch = Zero3Fetch::kPerTensorSync};
+    validate(m, p);
+    const TrainingJob job{.name = "t", .arrival_s = 0, .model = m, .plan = p, .devices = p.devices(), .budget = {}};
+    const engine::testing::Crossbar fabric(2, Bandwidth::gbytes_per_s(kB / 1e9), SimTime::zero());
+    const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
+    OpEfficiency eff{.gemm = 0.5, .attention = 0.5, .memory = 1e9, .comm_slowdown = 0, .source = "test"};
+    eff.torch_copy_host_s = copy_host_s;
+    const StepOptions o{.mode = engine::CommMode::kAnalytical, .network = {}, .efficiency = eff, .dp_buckets = 4,
+                        .watts_per_device = std::nullopt};
+    return simulate_step(job, place, testing::round_device(), fabric, o).host_s;
+  };
+  const double calls = 42 * m.layers - 2;
+  CHECK(host(10e-3) - host(5e-3) == doctest::Approx(calls * 2 * 5e-3).epsilon(1e-3));
+}
+
 // DeepSpeed v0.3.13 to v0.5.4 prefetch only while the gathered, unreleased parameters
 // hold fewer than stage3_max_live_parameters elements (1e9 by default):
 // PartitionedParameterCoordinator.prefetch_next_sub_modules in stage3.py. At a module's
