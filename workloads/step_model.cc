@@ -276,11 +276,6 @@ struct Zero3Slot {
 // FP16_DeepSpeedZeroOptimizer_Stage3(prefetch_bucket_size=50000000); the same in the
 // config's defaults since): elements of weights prefetched at a time.
 constexpr double kZero3PrefetchElements = 5e7;
-// DeepSpeed's stage3_max_live_parameters default (1e9 elements, constants.py and
-// FP16_DeepSpeedZeroOptimizer_Stage3(max_live_parameters=1000000000), v0.3.13 to v0.5.4):
-// PartitionedParameterCoordinator.prefetch_next_sub_modules prefetches only while the
-// gathered parameters not yet released hold fewer elements than this.
-constexpr double kZero3MaxLiveElements = 1e9;
 // DeepSpeed's stage3_max_reuse_distance default (1e9 elements, the same releases):
 // release_sub_module keeps a module's weights when the parameters of the modules run
 // before its next use hold fewer elements than this (_keep_for_later).
@@ -295,9 +290,6 @@ struct Zero3Bundle {
   int small = 0, backward_small = 0;
   double small_elements = 0, backward_small_elements = 0;
   int backward_matrices = 0;  // the backward modules' weight matrices
-  // Elements of modules kept since their recomputed forward (zero3_kept), still live at
-  // the bundle's hook.
-  double kept_live = 0;
 };
 struct Zero3Modules {
   std::vector<Zero3Slot> slots;
@@ -1038,7 +1030,7 @@ class GraphBuilder {
     const double layer_elements = z.gather.bytes.value() / kWeightBytes;
     const std::vector<bool> kept = forward ? std::vector<bool>(z.slots.size(), false) : zero3_kept(z);
     std::vector<Zero3Bundle> out;
-    double elements = 0, kept_live = 0;
+    double elements = 0;
     for (auto [k, bw] : zero3_order(z, forward)) {
       const Zero3Slot& sl = z.slots[static_cast<size_t>(k)];
       const double share = sl.share;
@@ -1050,11 +1042,10 @@ class GraphBuilder {
         b.backward_small += sl.small;
         b.backward_small_elements += sl.small_elements;
         ++b.backward_matrices;
-        kept_live -= share * layer_elements;
         continue;
       }
       if (out.empty() || elements >= kZero3PrefetchElements) {
-        out.push_back({.kept_live = kept_live});
+        out.push_back({});
         elements = 0;
       }
       Zero3Bundle& b = out.back();
@@ -1067,8 +1058,6 @@ class GraphBuilder {
         b.backward_small += sl.small;
         b.backward_small_elements += sl.small_elements;
         ++b.backward_matrices;
-      } else if (keeps) {
-        kept_live += share * layer_elements;
       }
       elements += share * layer_elements;
     }
@@ -1114,12 +1103,11 @@ class GraphBuilder {
   // kernel); the prefetch's launches come before the host launches the slot's compute,
   // which then takes max(h + c_k', g_{k+1} + its copies); a slot's reduce-scatters'
   // launches run beside its compute and what they need beyond it, then the copies,
-  // precede the calls. The copies read and write their tensor once in HBM. A slot whose
-  // own weights reach stage3_max_live_parameters prefetches nothing; the next slot's hook
-  // gathers its weights after it, exposed (kZero3MaxLiveElements); modules kept from their
-  // recomputed forward to their backward count as live (zero3_kept). Not modelled:
-  // DeepSpeed's own loop of `narrow` views per rank (no measured cost), the pass's first
-  // gather's launches.
+  // precede the calls. The copies read and write their tensor once in HBM. Modules kept
+  // from their recomputed forward to their backward fetch nothing there (zero3_kept).
+  // Not modelled: DeepSpeed's own loop of `narrow` views per rank (no measured cost), the
+  // pass's first gather's launches, stage3_max_live_parameters (docs/models.md §5.4: its
+  // count drifts down every step, so in a long run it stops holding prefetches back).
   NodeId add_zero3_modules(int s, const Zero3Modules& z, bool forward, double scale, NodeId after,
                            std::initializer_list<std::optional<NodeId>> first_deps, std::vector<NodeId>& side) {
     const Lanes& L = lanes_[s];
@@ -1224,11 +1212,7 @@ class GraphBuilder {
       std::optional<NodeId> fetch;
       std::optional<NodeId> launches;  // kPerTensorSync: the fetch's copy launches
       double comm_s = scatter_s;
-      // kPerTensorSync: at this slot's hook its own weights are gathered and live; at
-      // max_live or more no prefetch is issued, and the next bundle is gathered at its
-      // own hook, after this slot (gated_fetch below).
-      const bool gated = sync && b.share * layer_elements + b.kept_live >= kZero3MaxLiveElements;
-      if (repeat > 0 && !gated) {
+      if (repeat > 0) {
         const Comm g = part(z.gather, next);
         fetch = collective(L.dp, g, grp, repeat, {});
         for (NodeId d : before) g_.add_dependency(d, *fetch);
@@ -1253,30 +1237,6 @@ class GraphBuilder {
       if (scatters && b.backward_share > 0) scatter(b, wrap ? 1 : z.layers, work);
       prev = work;
       if (fetch) ready = *fetch;
-      if (repeat > 0 && gated) {
-        // The next module's hook fetches it itself: after this slot's compute and the
-        // reduce-scatters its synchronize waits for, the gather with its copy launches
-        // beside the NCCL kernel, then the copies; nothing computes meanwhile. The
-        // next slot (or, after the last, the pass's end) waits for all of it.
-        const Comm g = part(z.gather, next);
-        std::vector<NodeId> after_slot = {work};
-        after_slot.insert(after_slot.end(), waited.begin(), waited.end());
-        const NodeId own = collective(L.dp, g, grp, repeat, {});
-        const SimTime h = SimTime::seconds_ceil(repeat * list_host_s);
-        const NodeId own_launches = g_.add_compute(L.compute, h);
-        for (NodeId d : after_slot) {
-          g_.add_dependency(d, own);
-          g_.add_dependency(d, own_launches);
-        }
-        zero3_host_s_[static_cast<size_t>(s)] += h.to_seconds();
-        ready = g_.add_compute(L.dp, SimTime::seconds_ceil(2 * repeat * g.bytes.value() / copy_rate));
-        g_.add_dependency(own, ready);
-        side.push_back(own);
-        side.push_back(ready);
-        prev = g_.add_compute(L.compute, SimTime{});
-        g_.add_dependency(own_launches, prev);
-        g_.add_dependency(ready, prev);
-      }
     }
     return prev;
   }

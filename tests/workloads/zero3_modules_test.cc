@@ -265,51 +265,5 @@ TEST_CASE("DeepSpeed ZeRO-3 tensor by tensor: modules kept from the recomputed f
   CHECK(host(10e-3) - host(5e-3) == doctest::Approx(calls * 2 * 5e-3).epsilon(1e-3));
 }
 
-// DeepSpeed v0.3.13 to v0.5.4 prefetch only while the gathered, unreleased parameters
-// hold fewer than stage3_max_live_parameters elements (1e9 by default):
-// PartitionedParameterCoordinator.prefetch_next_sub_modules in stage3.py. At a module's
-// hook its own weights are live, so after a module of 1e9 elements or more nothing is
-// prefetched and the next module's hook gathers its weights itself, exposed.
-TEST_CASE("DeepSpeed ZeRO-3 tensor by tensor: no prefetch after a module of max_live elements") {
-  // h 20480 (the SC21 530B model's width): qkv 3h^2 = 1.26e9, out_proj h^2 = 0.42e9,
-  // mlp_up and mlp_down 4h^2 = 1.68e9 elements. Micro-batch 4 so that every prefetch
-  // issued hides under the module before it (out_proj 13.7 ms against mlp_up's 4.2 ms
-  // gather). DP 2 on a crossbar; the same step on a crossbar 1e4 x faster leaves the
-  // compute, so their difference is the communication exposed. Hooks and what they leave
-  // exposed, per layer, with g_x the gather of module x (its share of the layer's bytes
-  // G, ring of 2: G_x / 2B):
-  //   forward:  qkv gated -> g_o; out_proj prefetches mlp_up (hidden); mlp_up gated ->
-  //             g_down; mlp_down gated -> the next layer's g_qkv (the first layer's is the
-  //             pass's first gather, exposed anyway): L (g_qkv + g_o + g_down)
-  //   backward: mlp_down gated -> g_up; mlp_up gated -> g_o; out_proj prefetches qkv
-  //             (hidden); qkv gated -> the next layer's g_down (the first layer's is the
-  //             pass's first gather): L (g_down + g_up + g_o)
-  //   every reduce-scatter waits for the next hook's synchronize: L x G / 2B.
-  // Total L G / 2B x (3 + 1 + 4 + 4 + 4 + 1 + 12) / 12 = L G / 2B x 29 / 12. Without the
-  // limit only the two first gathers and the reduce-scatters would be exposed:
-  // G / 2B x (3 + 4 + 12 L) / 12.
-  const ModelSpec m{.name = "wide-530b", .layers = 4, .hidden = 20480, .ffn = 81920, .heads = 160, .kv_heads = 0,
-                    .head_dim = 0, .vocab = 1024, .seq_len = 2048, .mlp = MlpKind::kGelu};
-  const Plan p{.dp = 2, .sharding = DataSharding::kZero3, .micro_batch = 4, .global_batch = 8,
-               .zero3_fetch = Zero3Fetch::kPerTensorSync};
-  validate(m, p);
-  const TrainingJob job{.name = "t", .arrival_s = 0, .model = m, .plan = p, .devices = p.devices(), .budget = {}};
-  const std::vector<DeviceId> place{DeviceId{0}, DeviceId{1}};
-  OpEfficiency eff{.gemm = 0.5, .attention = 0.5, .memory = 1e9, .comm_slowdown = 0, .source = "test"};
-  const StepOptions o{.mode = engine::CommMode::kAnalytical, .network = {}, .efficiency = eff, .dp_buckets = 4,
-                      .watts_per_device = std::nullopt};
-  auto step = [&](double bytes_per_s) {
-    const engine::testing::Crossbar f(2, Bandwidth::gbytes_per_s(bytes_per_s / 1e9), SimTime::zero());
-    return simulate_step(job, place, testing::round_device(), f, o).step_s;
-  };
-  const double layer_bytes = 2 * layer_params(m, 0).dense;
-  const double exposed = m.layers * ring2_s(layer_bytes) * 29 / 12;
-  const double measured = step(kB) - step(kB * 1e4);
-  // The embedding's and head's gathers and reduce-scatters (1024 x h) are in the margin.
-  CHECK(measured == doctest::Approx(exposed).epsilon(0.005));
-  const double without_limit = ring2_s(layer_bytes) * (3 + 4 + 12 * m.layers) / 12;
-  CHECK(measured > 1.8 * without_limit);
-}
-
 }  // namespace
 }  // namespace podsim::workloads
