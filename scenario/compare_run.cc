@@ -3,13 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <vector>
 
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "scenario/cluster_from_proto.h"
 #include "scenario/field_ranges.h"
 #include "scenario/job_from_proto.h"
+#include "scenario/scenario_check.h"
 #include "sim/field_error.h"
 #include "topologies/build.h"
 #include "topologies/params.h"
@@ -29,8 +32,16 @@ ScenarioFile variant_file(const ScenarioFile& file, int index) {
   s.clear_compare();
   *s.mutable_cluster() = variant.cluster();
   std::vector<ScenarioFile::Rename> renames{{"cluster", at + ".cluster"}};
+  std::map<std::string, int> planned;  // job -> its plan's index
   for (int m = 0; m < variant.plans_size(); ++m) {
     const v1::JobPlan& jp = variant.plans(m);
+    // A second plan for one job once replaced the first without a word.
+    if (const auto [it, fresh] = planned.try_emplace(jp.job(), m); !fresh) {
+      const std::string job = fmt::format("{}.plans[{}].job", at, m);
+      throw UserError(fmt::format("{}: {}: job '{}' has a plan on system '{}' already, at {}.plans[{}] (expected one "
+                                  "plan per job and system)",
+                                  file.where(job), job, printable(jp.job()), printable(variant.name()), at, it->second));
+    }
     bool found = false;
     for (int j = 0; j < s.jobs_size(); ++j) {
       if (s.jobs(j).name() != jp.job()) continue;
@@ -40,11 +51,34 @@ ScenarioFile variant_file(const ScenarioFile& file, int index) {
     }
     if (!found) {
       const std::string job = fmt::format("{}.plans[{}].job", at, m);
-      throw UserError(fmt::format("{}: {}: no job named '{}' in jobs (system '{}')", file.where(job), job, jp.job(),
-                                  variant.name()));
+      throw UserError(fmt::format("{}: {}: no job named '{}' in jobs (system '{}')", file.where(job), job,
+                                  printable(jp.job()), printable(variant.name())));
     }
   }
-  return file.derive(std::move(s), std::move(renames), fmt::format("system '{}'", variant.name()));
+  return file.derive(std::move(s), std::move(renames), fmt::format("system '{}'", printable(variant.name())));
+}
+
+// Each system's name titles its column and names it in traces and reports: required,
+// one line, and unique (two systems named alike once made two columns and two trace
+// systems no reader could tell apart).
+void check_system_names(const ScenarioFile& file) {
+  const v1::Comparison& cmp = file.scenario().compare();
+  Problems problems(file);
+  std::map<std::string, int> names;
+  for (int i = 0; i < cmp.systems_size(); ++i) {
+    const std::string& name = cmp.systems(i).name();
+    const std::string at = fmt::format("compare.systems[{}].name", i);
+    if (name.empty()) {
+      problems.add(at, "required (expected the system's column title, e.g. name: \"16x GB200 NVL72\")");
+      continue;
+    }
+    check_one_line(at, name, problems);
+    if (const auto [it, fresh] = names.try_emplace(name, i); !fresh)
+      problems.add(at, fmt::format("'{}' is also the name of compare.systems[{}] (expected unique names: each titles "
+                                   "a column and names the system in traces and reports)",
+                                   printable(name), it->second));
+  }
+  problems.throw_if_any();
 }
 
 // A FieldError of the study driver, placed in the file.
@@ -102,6 +136,7 @@ std::vector<io::TracedSystem> study_systems(const ScenarioFile& file) {
     if (s.has_cluster()) out.push_back(describe(s.cluster().name().empty() ? "system" : s.cluster().name(), file));
     return out;
   }
+  check_system_names(file);
   for (int i = 0; i < s.compare().systems_size(); ++i)
     out.push_back(describe(s.compare().systems(i).name(), variant_file(file, i)));
   return out;
@@ -169,12 +204,8 @@ sim::StudySpec study_spec(const ScenarioFile& file) {
     spec.systems.push_back(study_system(file, s.cluster().name().empty() ? "system" : s.cluster().name()));
     return spec;
   }
-  for (int i = 0; i < cmp.systems_size(); ++i) {
-    const v1::Variant& v = cmp.systems(i);
-    if (v.name().empty())
-      throw UserError(fmt::format("{}: compare.systems[{}].name: required", file.where(fmt::format("compare.systems[{}]", i)), i));
-    spec.systems.push_back(study_system(variant_file(file, i), v.name()));
-  }
+  check_system_names(file);
+  for (int i = 0; i < cmp.systems_size(); ++i) spec.systems.push_back(study_system(variant_file(file, i), cmp.systems(i).name()));
   return spec;
 }
 

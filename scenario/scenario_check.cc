@@ -86,14 +86,8 @@ void check_scenario(const ScenarioFile& file) {
   Problems problems(file);
   // The scenario's name heads stdout's results and a sweep file's first line: one line.
   // (Job names may hold anything: CSV and JSON outputs quote them, tests/io/csv_python_roundtrip.sh.)
-  const auto one_line = [&](const std::string& field, const std::string& name) {
-    if (std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
-      problems.add(field, fmt::format("expected one line of text without control characters (tabs, line breaks), "
-                                      "got '{}'",
-                                      printable(name)));
-  };
   if (s.name().empty()) problems.add("name", "missing (expected a short identifier, e.g. name: \"cm384_vs_nvl72\")");
-  one_line("name", s.name());
+  check_one_line("name", s.name(), problems);
   check_field_ranges(file, s, "", problems);
   // LAS demotes a job at each threshold in turn: they must ascend.
   const auto& las = s.scheduler().las_thresholds_device_hours();
@@ -112,6 +106,12 @@ void check_scenario(const ScenarioFile& file) {
   if (!s.outputs().out_dir().empty()) check_out_dir(s.outputs().out_dir(), problems);
   if (s.has_cluster()) cluster_params(file, problems);  // records its own problems
   problems.throw_if_any();
+}
+
+void check_one_line(const std::string& field, const std::string& text, Problems& problems) {
+  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+    problems.add(field, fmt::format("expected one line of text without control characters (tabs, line breaks), got '{}'",
+                                    printable(text)));
 }
 
 std::map<std::string, int> job_settings_by_name(const podsim::v1::Scenario& s, Problems& problems) {

@@ -37,6 +37,10 @@ class Problems {
 // Checks the fields this version of podsim understands. Throws UserError.
 void check_scenario(const ScenarioFile& file);
 
+// A name that heads a line of output (the scenario's, a compared system's) must be one
+// line without control characters; else a problem at `field`.
+void check_one_line(const std::string& field, const std::string& text, Problems& problems);
+
 // Each job_settings entry's index by the name of the explicit job it applies to. Adds a
 // problem at job_settings[i].job for a name that is no job in `jobs` (with no jobs at all,
 // settings that apply to nothing: traces and synthetic mixes have pools and priorities of
