@@ -223,6 +223,14 @@ bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& poo
   for (const auto& [g, t] : built) {
     PoolParams pool = *servers[static_cast<size_t>(t)];
     std::string name = pool.name.empty() ? (g->gpu_type.empty() ? pool.preset : g->gpu_type) : pool.name;
+    if (!is_one_line(name)) {
+      problems.add(at + ".types", fmt::format("{}:{}: GPU type '{}' would name a pool, but it is not one line of text "
+                                              "(expected a type without control characters, or a name in its types "
+                                              "entry's server)",
+                                              path, g->first_line, printable(name)));
+      ok = false;
+      continue;
+    }
     if (counts_of_name[name] > 1) name += fmt::format("-{}gpu", g->gpus);
     pool.name = std::move(name);
     pool.gpu_type = g->gpu_type;
@@ -252,6 +260,11 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
   if (check_field_ranges(file, m, "cluster", problems) > 0) return std::nullopt;
   ClusterParams p;
   p.name = m.name();
+  // Names head lines of output (topo's first line, systems "<pool>-<k>" in results): one
+  // line each. (A pool named "nv\nl72" once split topo's summary.)
+  check_one_line("cluster.name", m.name(), problems);
+  for (int i = 0; i < m.pools_size(); ++i)
+    check_one_line(fmt::format("cluster.pools[{}].name", i), m.pools(i).name(), problems);
   if (m.pools_size() == 0 && m.node_lists_size() == 0)
     problems.add("cluster.pools", "missing (expected at least one pool, e.g. cluster { pools { preset: \"nvl72\" } })");
   bool pools_ok = true;

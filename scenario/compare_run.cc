@@ -115,7 +115,7 @@ sim::StudySystem study_system(const ScenarioFile& file, const std::string& name)
     const workloads::TrainingJob& job = out.jobs[i].job;
     if (static_cast<size_t>(job.devices) > devices)
       throw UserError(fmt::format("{}: jobs[{}]: {} needs {} devices, system '{}' has {}",
-                                  file.where(fmt::format("jobs[{}]", i)), i, job.name, job.devices, name, devices));
+                                  file.where(fmt::format("jobs[{}]", i)), i, printable(job.name), job.devices, printable(name), devices));
   }
   return out;
 }

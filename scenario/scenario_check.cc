@@ -108,8 +108,12 @@ void check_scenario(const ScenarioFile& file) {
   problems.throw_if_any();
 }
 
+bool is_one_line(std::string_view text) {
+  return std::none_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
 void check_one_line(const std::string& field, const std::string& text, Problems& problems) {
-  if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+  if (!is_one_line(text))
     problems.add(field, fmt::format("expected one line of text without control characters (tabs, line breaks), got '{}'",
                                     printable(text)));
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "scenario/scenario_file.h"
@@ -37,8 +38,10 @@ class Problems {
 // Checks the fields this version of podsim understands. Throws UserError.
 void check_scenario(const ScenarioFile& file);
 
-// A name that heads a line of output (the scenario's, a compared system's) must be one
-// line without control characters; else a problem at `field`.
+// A name that heads a line of output (the scenario's, a pool's, a compared system's)
+// must be one line without control characters: is_one_line, else check_one_line adds a
+// problem at `field`.
+bool is_one_line(std::string_view text);
 void check_one_line(const std::string& field, const std::string& text, Problems& problems);
 
 // Each job_settings entry's index by the name of the explicit job it applies to. Adds a

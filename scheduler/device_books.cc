@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/printable.h"
 #include "engine/check.h"
 #include "engine/error.h"
 
@@ -24,7 +25,7 @@ void DeviceBooks::hold_spares(uint32_t n) {
   for (uint32_t p = 0; p < inv_.pools().size(); ++p) {
     if (n >= inv_.pool_size(p))
       throw UserError(fmt::format("failures.spares_per_pool: {} leaves no device in pool '{}' ({} devices)", n,
-                                  inv_.pools()[p].name, inv_.pool_size(p)));
+                                  printable(inv_.pools()[p].name), inv_.pool_size(p)));
   }
   for (uint32_t d = static_cast<uint32_t>(inv_.devices().size()); d-- > 0;) {
     const uint32_t p = inv_.devices()[d].pool;

@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 
+#include "engine/printable.h"
 #include "engine/error.h"
 #include "scheduler/placement.h"
 
@@ -22,7 +23,7 @@ AllowedPools allowed_pools(const Inventory& inv, const std::vector<JobRequest>& 
     const JobRequest& job = jobs[j];
     for (uint32_t p : job.pools)
       if (p >= inv.pools().size())
-        throw UserError(fmt::format("job '{}': pool index {} does not exist (the cluster has {} pools)", job.name, p,
+        throw UserError(fmt::format("job '{}': pool index {} does not exist (the cluster has {} pools)", printable(job.name), p,
                                     inv.pools().size()));
     const auto [it, fresh] = ids.try_emplace({job.devices, job.placement, job.pools}, uint32_t(out.lists_.size()));
     out.list_of_[j] = it->second;
@@ -44,9 +45,9 @@ void check_jobs(const Inventory& inv, const std::vector<JobRequest>& jobs, const
   for (uint32_t p = 0; p < usable.size(); ++p) usable[p] = inv.pool_size(p) - books.spares_in_pool(p);
   for (size_t j = 0; j < jobs.size(); ++j) {
     const JobRequest& job = jobs[j];
-    if (job.devices == 0) throw UserError(fmt::format("job '{}': needs 0 devices (expected at least 1)", job.name));
+    if (job.devices == 0) throw UserError(fmt::format("job '{}': needs 0 devices (expected at least 1)", printable(job.name)));
     if (!(job.steps > 0) || !std::isfinite(job.steps))
-      throw UserError(fmt::format("job '{}': work must be a positive number of steps, got {}", job.name, job.steps));
+      throw UserError(fmt::format("job '{}': work must be a positive number of steps, got {}", printable(job.name), job.steps));
     if (allowed[j].empty()) {  // allowed_pools() dropped every pool whose shape cannot meet the constraints
       std::string why;
       std::vector<uint32_t> named = job.pools;
@@ -54,7 +55,7 @@ void check_jobs(const Inventory& inv, const std::vector<JobRequest>& jobs, const
         for (uint32_t p = 0; p < inv.pools().size(); ++p) named.push_back(p);
       for (uint32_t p : named)
         why += (why.empty() ? "" : "; ") + constraint_problem(inv, p, job.devices, job.placement).value_or("");
-      throw UserError(fmt::format("job '{}': its placement constraints cannot be met: {}", job.name, why));
+      throw UserError(fmt::format("job '{}': its placement constraints cannot be met: {}", printable(job.name), why));
     }
     uint32_t biggest = 0;
     for (uint32_t p : allowed[j]) biggest = std::max(biggest, usable[p]);
@@ -62,7 +63,7 @@ void check_jobs(const Inventory& inv, const std::vector<JobRequest>& jobs, const
       std::string pools;
       for (uint32_t p : allowed[j])
         pools += fmt::format("{}{} ({} usable)", pools.empty() ? "" : ", ", inv.pools()[p].name, usable[p]);
-      throw UserError(fmt::format("job '{}': needs {} devices, more than any pool it may use has: {}", job.name,
+      throw UserError(fmt::format("job '{}': needs {} devices, more than any pool it may use has: {}", printable(job.name),
                                   job.devices, pools));
     }
   }

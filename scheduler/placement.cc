@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "engine/printable.h"
 #include "engine/check.h"
 
 namespace podsim::scheduler {
@@ -232,7 +233,7 @@ std::optional<std::string> constraint_problem(const Inventory& inv, uint32_t poo
     for (size_t s : sizes)
       if (devices % s != 0)
         return fmt::format("whole nodes: {} devices is not a multiple of the {}-device nodes of pool '{}'", devices, s,
-                           inv.pools()[pool].name);
+                           printable(inv.pools()[pool].name));
   }
   if (c.max_domains > 0) {
     std::vector<uint32_t> sizes;
@@ -242,7 +243,7 @@ std::optional<std::string> constraint_problem(const Inventory& inv, uint32_t poo
     for (size_t k = 0; k < sizes.size() && k < c.max_domains; ++k) room += sizes[k];
     if (devices > room)
       return fmt::format("{} devices do not fit in {} scale-up domain{} of pool '{}' (at most {} devices)", devices,
-                         c.max_domains, c.max_domains == 1 ? "" : "s", inv.pools()[pool].name, room);
+                         c.max_domains, c.max_domains == 1 ? "" : "s", printable(inv.pools()[pool].name), room);
   }
   return std::nullopt;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "engine/printable.h"
 #include "engine/check.h"
 #include "scheduler/free_map.h"
 #include "scheduler/placement.h"
@@ -41,8 +42,8 @@ void class_jobs_to_steps(const topologies::Cluster& cluster, const scheduler::In
     };
     const uint32_t ref = w.reference_pool;
     if (!plans.at(k).at(ref) || job.devices > inv.pool_size(ref)) {
-      skip(fmt::format("class '{}': no plan for {} GPUs on the reference pool '{}'", model.name, job.devices,
-                       inv.pools()[ref].name));
+      skip(fmt::format("class '{}': no plan for {} GPUs on the reference pool '{}'", printable(model.name), job.devices,
+                       printable(inv.pools()[ref].name)));
       continue;
     }
     // The pools it may use that have a plan, as one list per (workload, pools named):
@@ -58,7 +59,7 @@ void class_jobs_to_steps(const topologies::Cluster& cluster, const scheduler::In
     }
     const std::vector<uint32_t>& fits = fit->second;
     if (fits.empty()) {
-      skip(fmt::format("class '{}': no plan for {} GPUs on a pool it may use", model.name, job.devices));
+      skip(fmt::format("class '{}': no plan for {} GPUs on a pool it may use", printable(model.name), job.devices));
       continue;
     }
     // (Order too: the list is the order pools are tried in.)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/printable.h"
 #include "scheduler/placement.h"
 
 namespace podsim::sim {
@@ -17,8 +18,8 @@ std::vector<uint32_t> named_pools(const std::vector<std::string>& names, const s
       continue;
     }
     std::string known;
-    for (const auto& p : inv.pools()) known += (known.empty() ? "" : ", ") + p.name;
-    problems.add(fmt::format("{}[{}]", field, i), fmt::format("unknown pool '{}' (pools: {})", names[i], known));
+    for (const auto& p : inv.pools()) known += (known.empty() ? "" : ", ") + printable(p.name);
+    problems.add(fmt::format("{}[{}]", field, i), fmt::format("unknown pool '{}' (pools: {})", printable(names[i]), known));
   }
   return out;
 }

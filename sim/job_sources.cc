@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "engine/printable.h"
 #include "engine/random.h"
 #include "scheduler/synthetic.h"
 #include "sim/job_pools.h"
@@ -36,10 +37,10 @@ void add_explicit_jobs(const std::vector<ExplicitJob>& jobs, const scheduler::In
                             .checkpoint = e.checkpoint,
                             .workload = static_cast<uint32_t>(i) + 1,
                             .placement = e.placement};
-    if (auto why = never_placed(inv, r)) problems.add(at + ".placement", fmt::format("job '{}': {}", t.name, *why));
+    if (auto why = never_placed(inv, r)) problems.add(at + ".placement", fmt::format("job '{}': {}", printable(t.name), *why));
     if (r.devices > biggest_pool(inv, r.pools))
       problems.add(fmt::format("jobs[{}].devices", i),
-                   fmt::format("job '{}' needs {} devices; the largest pool it may use has {}", t.name, r.devices,
+                   fmt::format("job '{}' needs {} devices; the largest pool it may use has {}", printable(t.name), r.devices,
                                biggest_pool(inv, r.pools)));
     out.models.push_back(t);
     out.jobs.push_back(std::move(r));
@@ -97,7 +98,7 @@ void add_synthetic_jobs(const SyntheticJobs& g, size_t index, size_t sources, en
       problems.add(tp.sigma > 0 ? tat + ".sigma" : tat + ".median_hours",
                    fmt::format("job '{}' drew a length of {:.3g} hours (median_hours {}, sigma {}); expected at "
                                "most 1e9 s ({:.0f} hours): lower median_hours or sigma",
-                               r.name, r.steps / 3600, tp.median_hours, tp.sigma, kMaxSeconds / 3600));
+                               printable(r.name), r.steps / 3600, tp.median_hours, tp.sigma, kMaxSeconds / 3600));
       break;
     }
     out.jobs.push_back(std::move(r));

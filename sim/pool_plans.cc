@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/printable.h"
 #include "engine/error.h"
 #include "workloads/memory.h"
 #include "workloads/planner.h"
@@ -63,7 +64,7 @@ PoolPlanResult pool_plans(const topologies::Cluster& cluster, const engine::Fabr
       if (out.plans[k][p]) fits.push_back(p);
     for (uint32_t p = 0; p < pools; ++p) {
       if (why[p].empty() || (r.pools.empty() && !fits.empty())) continue;
-      out.problems.push_back({k, fmt::format("job '{}' does not fit pool '{}' ({}): {}", t.name, inv.pools()[p].name,
+      out.problems.push_back({k, fmt::format("job '{}' does not fit pool '{}' ({}): {}", printable(t.name), printable(inv.pools()[p].name),
                                              spec[p]->name, why[p])});
     }
     if (r.pools.empty()) r.pools = fits;

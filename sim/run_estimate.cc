@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/printable.h"
 #include "sim/memory_limit.h"
 
 namespace podsim::sim {
@@ -116,13 +117,13 @@ RunEstimate estimate_run(const RunLoad& load) {
       const std::string name = k < load.job_names.size() ? load.job_names[k] : fmt::format("{}", k);
       if (!std::isfinite(w) && stuck.empty())
         stuck = fmt::format("job '{}' is interrupted every {:.3g} s on average but must run {:.3g} s at a stretch",
-                            name, m, j.checkpoint_every_s > 0 ? std::min(j.checkpoint_every_s, j.run_s) : j.run_s);
+                            printable(name), m, j.checkpoint_every_s > 0 ? std::min(j.checkpoint_every_s, j.run_s) : j.run_s);
       if (const double chance = chance_enough_up(load, j); chance < 1e-12) {
         w = kInf;
         if (stuck.empty())
           stuck = fmt::format("job '{}' needs {:.0f} devices up at once, but failures keep so many down for repair "
                               "that the chance of that is below {:.3g}",
-                              name, j.devices, std::max(chance, 1e-300));
+                              printable(name), j.devices, std::max(chance, 1e-300));
       }
       span = std::max(span, j.arrival_s + w);
       work += j.run_s * j.devices;
@@ -160,7 +161,7 @@ RunEstimate estimate_run(const RunLoad& load) {
     e.terms.push_back({.field = load.checkpoint_fields[field],
                        .how = fmt::format("checkpoints; job '{}' alone writes one every {:.3g} s of its {:.3g} s of "
                                           "running",
-                                          name, w.checkpoint_every_s, w.run_s),
+                                          printable(name), w.checkpoint_every_s, w.run_s),
                        .events = n * kEventsPerCheckpoint,
                        .bytes = 0});
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "engine/printable.h"
 #include "engine/check.h"
 #include "engine/error.h"
 #include "sim/representative_placement.h"
@@ -39,7 +40,7 @@ scheduler::StepEstimate ModelStepOracle::estimate(const scheduler::JobRequest& j
       return workloads::simulate_step(run, placement, device, fabric_, o);
     } catch (const engine::EndOfTimeError& e) {
       throw UserError(fmt::format("job '{}' on pool '{}': {} (expected faster devices or links, or a smaller step)",
-                                  job.name, inv_.pools()[shape.pool].name, e.what()));
+                                  printable(job.name), printable(inv_.pools()[shape.pool].name), e.what()));
     }
   }();
 

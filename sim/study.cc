@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/printable.h"
 #include "engine/check.h"
 #include "engine/error.h"
 #include "sim/field_error.h"
@@ -30,7 +31,7 @@ void check_flow_memory(const std::string& job, double ranks) {
   const double flows = ranks * (ranks - 1);
   if (auto why = memory_refusal(all_to_all_flow_bytes(ranks),
                                 fmt::format("mode FLOW: the all-to-all of job '{}' over {:.0f} ranks ({:.3g} flows at once)",
-                                            job, ranks, flows),
+                                            printable(job), ranks, flows),
                                 "162 B per flow, measured in bench/README.md",
                                 "mode: ANALYTICAL (closed-form collectives, no flows) or a smaller ep"))
     throw FieldError("compare.mode", *why);
@@ -46,8 +47,8 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
   for (size_t i = 0; i < jobs.size(); ++i) {
     const workloads::TrainingJob& job = jobs[i].job;
     if (static_cast<size_t>(job.devices) > cluster.devices().size())
-      throw FieldError(fmt::format("jobs[{}]", i), fmt::format("{} needs {} devices, system '{}' has {}", job.name,
-                                                               job.devices, system, cluster.devices().size()));
+      throw FieldError(fmt::format("jobs[{}]", i), fmt::format("{} needs {} devices, system '{}' has {}", printable(job.name),
+                                                               job.devices, printable(system), cluster.devices().size()));
     StudyCell cell{.system = system, .job = job.name, .device = device.name, .devices = job.devices,
                    .scale_up_domain = domain, .plan = job.plan, .auto_planned = false, .planner_explanation = {},
                    .planner = std::nullopt,
@@ -77,7 +78,7 @@ std::vector<StudyCell> run_system(const std::string& system, uint32_t system_ind
       cell.result = workloads::simulate_step(run, placement, device, fabric, step);
     } catch (const engine::EndOfTimeError& e) {
       throw UserError(fmt::format("system '{}', job '{}': {} (expected faster devices or links, or a smaller step)",
-                                  system, job.name, e.what()));
+                                  printable(system), printable(job.name), e.what()));
     }
     if (observer) {
       std::set<uint32_t> domains;

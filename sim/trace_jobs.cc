@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "engine/printable.h"
 #include "engine/error.h"
 #include "scheduler/trace_classes.h"
 #include "sim/job_pools.h"
@@ -86,8 +87,8 @@ void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory
       reference = *p;
     } else {
       std::string known;
-      for (const auto& q : pools) known += (known.empty() ? "" : ", ") + q.name;
-      problems.add(at + ".trace.reference.pool", fmt::format("unknown pool '{}' (pools: {})", t.reference_pool, known));
+      for (const auto& q : pools) known += (known.empty() ? "" : ", ") + printable(q.name);
+      problems.add(at + ".trace.reference.pool", fmt::format("unknown pool '{}' (pools: {})", printable(t.reference_pool), known));
     }
   }
   if (!problems.empty()) return;
@@ -115,7 +116,7 @@ void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory
         continue;
       }
       throw RowError(fmt::format("{}:{}: job '{}' needs {} GPUs; the largest pool it may use has {}", t.path, tj.line,
-                                 tj.id, tj.devices, biggest),
+                                 printable(tj.id), tj.devices, biggest),
                      at + ".trace", "set skip_oversized to drop such jobs");
     }
     scheduler::JobRequest r{.name = fmt::format("{}#{}", tj.id, index),
@@ -136,7 +137,7 @@ void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory
         const TraceClass& cls = t.classes[*c];
         const std::optional<uint32_t> w = classes.workload(*c, tj.devices, out);
         if (!w) {
-          skip(fmt::format("class '{}': its plan cannot cut {} GPUs", cls.name, tj.devices));
+          skip(fmt::format("class '{}': its plan cannot cut {} GPUs", printable(cls.name), tj.devices));
           continue;
         }
         r.workload = *w;
@@ -146,7 +147,7 @@ void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory
             ++out.skipped_oversized;
             continue;
           }
-          throw RowError(fmt::format("{}:{}: job '{}' of class '{}': {}", t.path, tj.line, tj.id, cls.name, *why),
+          throw RowError(fmt::format("{}:{}: job '{}' of class '{}': {}", t.path, tj.line, printable(tj.id), printable(cls.name), *why),
                          fmt::format("{}.trace.classes[{}].placement", at, *c), "set skip_oversized to drop such jobs");
         }
         out.class_work.push_back({.job = out.jobs.size(), .duration_s = tj.duration_s, .reference_pool = reference,
