@@ -24,11 +24,21 @@ std::vector<uint32_t> named_pools(const std::vector<std::string>& names, const s
   return out;
 }
 
-uint32_t biggest_pool(const scheduler::Inventory& inv, const std::vector<uint32_t>& allowed) {
+uint32_t biggest_pool(const scheduler::Inventory& inv, const std::vector<uint32_t>& allowed, uint32_t spares) {
   uint32_t n = 0;
   for (uint32_t p = 0; p < inv.pools().size(); ++p)
-    if (allowed.empty() || std::find(allowed.begin(), allowed.end(), p) != allowed.end()) n = std::max(n, inv.pool_size(p));
+    if (allowed.empty() || std::find(allowed.begin(), allowed.end(), p) != allowed.end())
+      n = std::max(n, inv.pool_size(p) - std::min(spares, inv.pool_size(p)));
   return n;
+}
+
+std::string spares_note(uint32_t usable, uint32_t spares) {
+  if (spares == 0) return "";
+  return fmt::format("{} less {} hot spares, failures.spares_per_pool", usable + spares, spares);
+}
+
+std::string pool_room(uint32_t usable, uint32_t spares) {
+  return spares == 0 ? fmt::format("{}", usable) : fmt::format("{} ({})", usable, spares_note(usable, spares));
 }
 
 std::optional<std::string> never_placed(const scheduler::Inventory& inv, const scheduler::JobRequest& r) {

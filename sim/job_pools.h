@@ -16,8 +16,15 @@ namespace podsim::sim {
 std::vector<uint32_t> named_pools(const std::vector<std::string>& names, const scheduler::Inventory& inv,
                                   const std::string& field, FieldProblems& problems);
 
-// Devices of the largest pool among `allowed` (empty: every pool).
-uint32_t biggest_pool(const scheduler::Inventory& inv, const std::vector<uint32_t>& allowed);
+// Devices a job may use in the largest pool among `allowed` (empty: every pool): its
+// devices less the `spares` held back in each pool (failures.spares_per_pool).
+uint32_t biggest_pool(const scheduler::Inventory& inv, const std::vector<uint32_t>& allowed, uint32_t spares);
+
+// What a refusal says the largest pool holds: "72", or with spares "63 (72 less 9 hot
+// spares, failures.spares_per_pool)".
+std::string pool_room(uint32_t usable, uint32_t spares);
+// The part in parentheses alone ("72 less 9 hot spares, ..."), empty without spares.
+std::string spares_note(uint32_t usable, uint32_t spares);
 
 // Why a job with placement constraints can run in no pool it may use, or nullopt.
 std::optional<std::string> never_placed(const scheduler::Inventory& inv, const scheduler::JobRequest& r);

@@ -20,8 +20,8 @@ using engine::SimTime;
 // arrival_s do: every simulated instant fits int64 nanoseconds.
 constexpr double kMaxSeconds = 1e9;
 
-void add_explicit_jobs(const std::vector<ExplicitJob>& jobs, const scheduler::Inventory& inv, SchedulerJobs& out,
-                       FieldProblems& problems) {
+void add_explicit_jobs(const std::vector<ExplicitJob>& jobs, const scheduler::Inventory& inv, uint32_t spares,
+                       SchedulerJobs& out, FieldProblems& problems) {
   for (size_t i = 0; i < jobs.size(); ++i) {
     const ExplicitJob& e = jobs[i];
     const workloads::TrainingJob& t = e.model;
@@ -38,10 +38,10 @@ void add_explicit_jobs(const std::vector<ExplicitJob>& jobs, const scheduler::In
                             .workload = static_cast<uint32_t>(i) + 1,
                             .placement = e.placement};
     if (auto why = never_placed(inv, r)) problems.add(at + ".placement", fmt::format("job '{}': {}", printable(t.name), *why));
-    if (r.devices > biggest_pool(inv, r.pools))
+    if (const uint32_t room = biggest_pool(inv, r.pools, spares); r.devices > room)
       problems.add(fmt::format("jobs[{}].devices", i),
                    fmt::format("job '{}' needs {} devices; the largest pool it may use has {}", printable(t.name), r.devices,
-                               biggest_pool(inv, r.pools)));
+                               pool_room(room, spares)));
     out.models.push_back(t);
     out.jobs.push_back(std::move(r));
   }
@@ -50,7 +50,7 @@ void add_explicit_jobs(const std::vector<ExplicitJob>& jobs, const scheduler::In
 }
 
 void add_synthetic_jobs(const SyntheticJobs& g, size_t index, size_t sources, engine::RandomStreams& streams,
-                        const scheduler::Inventory& inv, SchedulerJobs& out, FieldProblems& problems) {
+                        const scheduler::Inventory& inv, uint32_t spares, SchedulerJobs& out, FieldProblems& problems) {
   const std::string at = fmt::format("sources[{}]", index);
   scheduler::SyntheticOptions o{.jobs = g.jobs, .mean_interarrival_s = g.mean_interarrival_s, .start_s = g.start_s};
   if (g.templates.empty()) problems.add(at + ".synthetic.templates", "missing (expected at least one template)");
@@ -64,10 +64,10 @@ void add_synthetic_jobs(const SyntheticJobs& g, size_t index, size_t sources, en
     if (tp.devices.empty()) problems.add(tat + ".devices", "missing (expected at least one { count: N })");
     for (size_t c = 0; c < tp.devices.size(); ++c) {
       const uint32_t count = tp.devices[c].first;
-      if (count > biggest_pool(inv, jt.pools))
+      if (const uint32_t room = biggest_pool(inv, jt.pools, spares); count > room)
         problems.add(fmt::format("{}.devices[{}].count", tat, c),
-                     fmt::format("{} devices: expected 1 to {} (the largest pool it may use)", count,
-                                 biggest_pool(inv, jt.pools)));
+                     fmt::format("{} devices: expected 1 to {} (the largest pool it may use{})", count, room,
+                                 spares > 0 ? ": " + spares_note(room, spares) : ""));
       jt.devices.push_back(tp.devices[c]);
     }
     o.templates.push_back(std::move(jt));
@@ -110,15 +110,28 @@ void add_synthetic_jobs(const SyntheticJobs& g, size_t index, size_t sources, en
 SchedulerJobs scheduler_jobs(const ClusterRunSpec& spec, const scheduler::Inventory& inv) {
   SchedulerJobs out;
   FieldProblems problems;
-  add_explicit_jobs(spec.jobs, inv, out, problems);
+  // Hot spares are held back in every pool: a pool they would empty is refused here, at
+  // the field (the scheduler's own refusal named no file), and jobs fit what is left.
+  const uint32_t spares = spec.options.failures.spares_per_pool;
+  for (uint32_t p = 0; p < inv.pools().size(); ++p)
+    if (spares > 0 && spares >= inv.pool_size(p)) {
+      problems.add("failures.spares_per_pool",
+                   fmt::format("{} hot spares leave no device in pool '{}' ({} devices; expected fewer spares than "
+                               "the smallest pool's devices)",
+                               spares, printable(inv.pools()[p].name), inv.pool_size(p)));
+      problems.throw_if_any();  // every job would be refused too: one line says it
+    }
+  add_explicit_jobs(spec.jobs, inv, spares, out, problems);
   engine::RandomStreams streams(spec.options.seed);
   for (size_t i = 0; i < spec.sources.size(); ++i) {
-    if (const auto* t = std::get_if<TraceJobs>(&spec.sources[i])) add_trace_jobs(*t, i, inv, out, problems);
-    else add_synthetic_jobs(std::get<SyntheticJobs>(spec.sources[i]), i, spec.sources.size(), streams, inv, out, problems);
+    if (const auto* t = std::get_if<TraceJobs>(&spec.sources[i])) add_trace_jobs(*t, i, inv, spares, out, problems);
+    else
+      add_synthetic_jobs(std::get<SyntheticJobs>(spec.sources[i]), i, spec.sources.size(), streams, inv, spares, out,
+                         problems);
   }
   std::set<std::string> names;
   for (const scheduler::JobRequest& r : out.jobs)
-    if (!names.insert(r.name).second) problems.add("sources", fmt::format("two jobs are named '{}'", r.name));
+    if (!names.insert(r.name).second) problems.add("sources", fmt::format("two jobs are named '{}'", printable(r.name)));
   problems.throw_if_any();
   return out;
 }

@@ -73,8 +73,8 @@ std::vector<uint32_t> typed_pools(const scheduler::Inventory& inv, const std::st
 
 }  // namespace
 
-void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory& inv, SchedulerJobs& out,
-                    FieldProblems& problems) {
+void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory& inv, uint32_t spares,
+                    SchedulerJobs& out, FieldProblems& problems) {
   const std::string at = fmt::format("sources[{}]", index);
   const std::vector<uint32_t> allowed = named_pools(t.pools, inv, at + ".trace.pools", problems);
   // The reference: the pool named, else the slowest (as run-time-only jobs take it).
@@ -109,14 +109,14 @@ void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory
       skip("GPU type names no pool it may use");
       continue;
     }
-    const uint32_t biggest = biggest_pool(inv, job_pools);
+    const uint32_t biggest = biggest_pool(inv, job_pools, spares);
     if (tj.devices > biggest) {
       if (t.skip_oversized) {
         ++out.skipped_oversized;
         continue;
       }
       throw RowError(fmt::format("{}:{}: job '{}' needs {} GPUs; the largest pool it may use has {}", t.path, tj.line,
-                                 printable(tj.id), tj.devices, biggest),
+                                 printable(tj.id), tj.devices, pool_room(biggest, spares)),
                      at + ".trace", "set skip_oversized to drop such jobs");
     }
     scheduler::JobRequest r{.name = fmt::format("{}#{}", tj.id, index),

@@ -16,8 +16,9 @@ namespace podsim::sim {
 // Source `index` of a spec ("sources[index]"). Records problems of its pools and
 // reference pool (and then makes no jobs); throws RowError for a row that cannot run
 // (unless skip_oversized) and UserError with the class's `why` for a class that matched
-// rows but could cut none of their GPU counts.
-void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory& inv, SchedulerJobs& out,
-                    FieldProblems& problems);
+// rows but could cut none of their GPU counts. `spares`: devices held back in each pool
+// (failures.spares_per_pool), which no row may use.
+void add_trace_jobs(const TraceJobs& t, size_t index, const scheduler::Inventory& inv, uint32_t spares,
+                    SchedulerJobs& out, FieldProblems& problems);
 
 }  // namespace podsim::sim
