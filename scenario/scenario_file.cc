@@ -271,11 +271,13 @@ class Collector : public google::protobuf::io::ErrorCollector {
   std::string first_;
 };
 
-// A number nearer 0 than a double holds ("horizon_s: 1e-400") parses as 0 without a
-// word from protobuf, and 0 often means "unset": it is found in the text (a number
-// token with a nonzero digit before its exponent that reads as 0) and refused at its
-// place, after the field name before it.
-std::optional<std::string> underflowing_number(const std::string& path, const std::string& text) {
+// Numbers protobuf reads as something other than what they look like, found in the
+// text and refused at their place, after the field name before them:
+//  - one nearer 0 than a double holds ("horizon_s: 1e-400") parses as 0 without a word,
+//    and 0 often means "unset" (a token with a nonzero digit before its exponent that
+//    reads as 0);
+//  - an integer with a leading 0 ("seed: 010") is octal to protobuf: 8, not 10.
+std::optional<std::string> misread_number(const std::string& path, const std::string& text) {
   using google::protobuf::io::Tokenizer;
   class Quiet : public google::protobuf::io::ErrorCollector {  // the parser has said everything already
     void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
@@ -288,6 +290,14 @@ std::optional<std::string> underflowing_number(const std::string& path, const st
   while (tokens.Next()) {
     const Tokenizer::Token& t = tokens.current();
     if (t.type == Tokenizer::TYPE_IDENTIFIER) field = t.text;
+    if (t.type == Tokenizer::TYPE_INTEGER && t.text.size() > 1 && t.text[0] == '0' &&
+        std::isdigit(static_cast<unsigned char>(t.text[1]))) {
+      uint64_t octal = 0;
+      Tokenizer::ParseInteger(t.text, UINT64_MAX, &octal);
+      return fmt::format("{}:{}:{}: {}: '{}' has a leading 0, which protobuf text format reads as octal ({}) "
+                         "(expected the number without leading zeros)",
+                         path, t.line + 1, t.column + 1, printable(field), printable(t.text), octal);
+    }
     if (t.type != Tokenizer::TYPE_FLOAT) continue;
     const std::string mantissa = t.text.substr(0, t.text.find_first_of("eE"));
     if (mantissa.find_first_of("123456789") == std::string::npos || Tokenizer::ParseFloat(t.text) != 0) continue;
@@ -354,7 +364,7 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   if (!ok || !collector.first().empty())
     throw UserError(collector.first().empty() ? fmt::format("{}: could not parse scenario", path) : collector.first());
   if (auto e = undefined_enum_value(file.scenario_, locations.get(), path, "")) throw UserError(*e);
-  if (auto e = underflowing_number(path, text)) throw UserError(*e);
+  if (auto e = misread_number(path, text)) throw UserError(*e);
   if (file.scenario_.ByteSizeLong() == 0)
     throw UserError(fmt::format("{}: the scenario sets no fields (expected protobuf text format, e.g. name: \"x\" "
                                 "and a cluster or compare section)",
