@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <set>
+#include <map>
+#include <string_view>
 #include <stdexcept>
 
 #include "engine/printable.h"
@@ -129,9 +130,20 @@ SchedulerJobs scheduler_jobs(const ClusterRunSpec& spec, const scheduler::Invent
       add_synthetic_jobs(std::get<SyntheticJobs>(spec.sources[i]), i, spec.sources.size(), streams, inv, spares, out,
                          problems);
   }
-  std::set<std::string> names;
-  for (const scheduler::JobRequest& r : out.jobs)
-    if (!names.insert(r.name).second) problems.add("sources", fmt::format("two jobs are named '{}'", printable(r.name)));
+  // An explicit job may take a name podsim gives a source's job: said at the job's name
+  // (once "sources: two jobs are named 'a#0'", no line).
+  std::map<std::string_view, size_t> names;
+  for (size_t j = 0; j < out.jobs.size(); ++j) {
+    const auto [first, fresh] = names.try_emplace(out.jobs[j].name, j);
+    if (fresh) continue;
+    if (first->second < out.explicit_jobs)
+      problems.add(fmt::format("jobs[{}].name", first->second),
+                   fmt::format("'{}' is also the name podsim gives a job of the sources ('<id>#<source>' for a trace "
+                               "row, '<template>-<k>' for a synthetic job; expected another name)",
+                               printable(out.jobs[j].name)));
+    else
+      problems.add("sources", fmt::format("two jobs are named '{}'", printable(out.jobs[j].name)));
+  }
   problems.throw_if_any();
   return out;
 }
