@@ -37,17 +37,9 @@ FlowNetwork::FlowNetwork(Simulator& sim, std::span<const LinkSpec> links, Networ
     latency_.push_back(links[i].latency);
   }
   carried_.assign(links.size(), 0);
-  busy_ns_.assign(links.size(), 0);
-  peak_load_.assign(links.size(), 0);
-  load_since_.assign(links.size(), 0);
-  loaded_.assign(links.size(), 0);
-  class_rate_.assign(links.size(), 0);
-  class_served_.assign(links.size(), 0);
-  class_since_.assign(links.size(), 0);
-  class_seq_.assign(links.size(), 0);
-  class_state_.assign(links.size(), 0);
+  use_.resize(links.size());
+  timing_.resize(links.size());
   class_heap_.resize(links.size());
-  class_one_.assign(links.size(), kNoFlow);
 }
 
 void FlowNetwork::start_flow(const FlowSpec& flow, Callback on_done) {
@@ -136,7 +128,6 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
     const size_t n = solver_.flow_id_bound();
     if (any_left_out_) flow_passive_.resize(n);
     bytes_.resize(n);
-    mark_.resize(n);
     class_.resize(n, kNoClass);
     heap_pos_.resize(n);
     seq_.resize(n);
@@ -197,59 +188,93 @@ void FlowNetwork::advance() {
   in_advance_ = false;
   // A re-rated class leaves its old finish time behind; never wake up for one.
   activations_.drop_stale_heads([this](const MonotoneQueue::Entry& e) { return seq_[e.flow] == e.seq; });
-  const auto live = [this](const MonotoneQueue::Entry& e) { return class_seq_[e.flow] == e.seq; };
-  completions_.drop_stale_heads(live);
-  if (completions_.size() > 2 * link_count() + 1024) completions_.drop_stale(live);
+  fix_completion_head();
+  if (completions_.size() > 2 * link_count() + 1024)
+    completions_.drop_stale([this](const MonotoneQueue::Entry& e) { return timing_[e.flow].seq == e.seq; });
   uint64_t next = UINT64_MAX;
   if (!activations_.empty()) next = activations_.min_key();
   if (!completions_.empty()) next = std::min(next, completions_.min_key());
   if (next != UINT64_MAX) arm_timer(SimTime::nanos(static_cast<int64_t>(next)));
 }
 
+// Drops stale entries at the head of the completion queue and re-files a live one
+// whose class finishes later than its key, so that the head is the earliest finish.
+void FlowNetwork::fix_completion_head() {
+  while (!completions_.empty()) {
+    const MonotoneQueue::Entry e = completions_.top();
+    ClassTiming& c = timing_[e.flow];
+    if (c.seq != e.seq) {  // re-rated since
+      completions_.pop();
+      continue;
+    }
+    const auto at = static_cast<uint64_t>(finish_of(e.flow, c.first));
+    if (at == e.key) return;
+    completions_.pop();
+    c.key = at;
+    completions_.push(at, e.flow, ++c.seq);
+  }
+}
+
 void FlowNetwork::retire_finished(uint64_t now) {
+  due_.clear();
   while (!completions_.empty() && completions_.min_key() <= now) {
     const MonotoneQueue::Entry e = completions_.pop();
-    if (class_seq_[e.flow] != e.seq) continue;  // re-rated since
-    retire_class(e.flow, static_cast<int64_t>(e.key), now);
+    ClassTiming& c = timing_[e.flow];
+    if (c.seq != e.seq) continue;  // re-rated since
+    const int64_t at = finish_of(e.flow, c.first);
+    if (static_cast<uint64_t>(at) > now) {  // a kept entry: its class slowed down since
+      c.key = static_cast<uint64_t>(at);
+      completions_.push(c.key, e.flow, ++c.seq);
+      continue;
+    }
+    c.key = kNoKey;
+    ++c.seq;
+    due_.push_back({c.stamp, e.flow, at});
   }
+  // In the order their finish times were computed (a queue of one entry per re-time
+  // pops ties in that order); usually one class.
+  if (due_.size() > 1) std::sort(due_.begin(), due_.end(), [](const Due& a, const Due& b) { return a.stamp < b.stamp; });
+  for (const Due& d : due_) retire_class(d.cls, d.finish, now);
 }
 
 // Retires every flow of bottleneck l due by now, in the order of their marks, and
 // files l's next finish time. `first_finish`: the first flow's, from l's live entry.
 void FlowNetwork::retire_class(uint32_t l, int64_t first_finish, uint64_t now) {
-  if (const uint32_t f = class_one_[l]; f != kNoFlow) {  // a class of one (a ring step's flow)
+  ClassTiming& c = timing_[l];
+  if (const uint32_t f = c.one; f != kNoFlow) {  // a class of one (a ring step's flow)
     if (static_cast<uint64_t>(first_finish) <= now) {
-      class_one_[l] = kNoFlow;
-      retire_due(l, f, now);
+      c.one = kNoFlow;
+      c.flows = 0;
+      retire_due(l, f, c.first, now);
     }
     schedule(l);
     return;
   }
-  std::vector<uint32_t>& heap = class_heap_[l];
-  const auto by_mark = [this](uint32_t a, uint32_t b) { return mark_less(a, b); };
+  std::vector<Marked>& heap = class_heap_[l];
   int64_t finish = first_finish;
   size_t popped = 0;
   while (!heap.empty() && static_cast<uint64_t>(finish) <= now) {
     // A symmetric collective finishes a whole class at once: if its last mark is due
     // too, the rest go in mark order after one sort instead of a heap pop each.
     if (++popped == 8 && heap.size() > 8 &&
-        static_cast<uint64_t>(finish_of(l, *std::max_element(heap.begin(), heap.end(), by_mark))) <= now) {
-      std::sort(heap.begin(), heap.end(), by_mark);
-      for (uint32_t f : heap) retire_due(l, f, now);
+        static_cast<uint64_t>(finish_of(l, std::max_element(heap.begin(), heap.end())->mark)) <= now) {
+      std::sort(heap.begin(), heap.end());
+      c.flows = 0;
+      for (const Marked& m : heap) retire_due(l, m.flow, m.mark, now);
       heap.clear();
       break;
     }
-    const uint32_t f = heap.front();
-    heap_remove(l, f);
-    retire_due(l, f, now);
-    if (!heap.empty()) finish = finish_of(l, heap.front());
+    const Marked m = heap.front();
+    heap_remove(l, m.flow);
+    retire_due(l, m.flow, m.mark, now);
+    if (!heap.empty()) finish = finish_of(l, heap.front().mark);
   }
   schedule(l);
 }
 
-void FlowNetwork::retire_due(uint32_t l, uint32_t f, uint64_t now) {
+void FlowNetwork::retire_due(uint32_t l, uint32_t f, double mark, uint64_t now) {
   // What it had left at its class's last rate change, drained at that rate up to now.
-  check_flow_delivered(f, mark_[f] - served_at(l, static_cast<int64_t>(now)), mark_[f] - class_served_[l]);
+  check_flow_delivered(f, mark - served_at(l, static_cast<int64_t>(now)), mark - timing_[l].served);
   retire(f, now);
 }
 
@@ -295,51 +320,64 @@ void FlowNetwork::activate_due(uint64_t now) {
 
 // S_l(t): bytes each flow of class l has moved since the class began.
 double FlowNetwork::served_at(uint32_t l, int64_t t) const {
-  return class_served_[l] + class_rate_[l] * static_cast<double>(t - class_since_[l]) * 1e-9;
+  const ClassTiming& c = timing_[l];
+  return c.served + c.rate * static_cast<double>(t - c.since) * 1e-9;
 }
 
-int64_t FlowNetwork::finish_of(uint32_t l, uint32_t f) const {
+// When a flow of class l with this mark finishes, at the class's current rate.
+int64_t FlowNetwork::finish_of(uint32_t l, double mark) const {
+  const ClassTiming& c = timing_[l];
   // SimTime's sum saturates: a transfer too slow to ever finish stays after the end of time.
-  return (SimTime::nanos(class_since_[l]) + SimTime::nanos(transfer_ns(mark_[f] - class_served_[l], class_rate_[l]))).ns();
+  return (SimTime::nanos(c.since) + SimTime::nanos(transfer_ns(mark - c.served, c.rate))).ns();
+}
+
+// REQUIRES: f has a class.
+double FlowNetwork::mark_of(uint32_t f) const {
+  const uint32_t l = class_[f];
+  return timing_[l].one == f ? timing_[l].first : class_heap_[l][heap_pos_[f]].mark;
 }
 
 // m_f - S_l loses ~S_l * 2^-53 bytes to rounding; when S_l dwarfs what l's first flow
-// `first` has left, its marks count from zero again (they keep their order).
-bool FlowNetwork::marks_need_rebase(uint32_t l, uint32_t first) const {
-  const double served = class_served_[l];
-  return served > 1e9 && served > 1e6 * (mark_[first] - served);
+// has left, its marks count from zero again (they keep their order).
+bool FlowNetwork::marks_need_rebase(uint32_t l) const {
+  const ClassTiming& c = timing_[l];
+  return c.served > 1e9 && c.served > 1e6 * (c.first - c.served);
 }
 
-// Replaces l's entry in the completion queue by its first flow's finish time.
-void FlowNetwork::schedule(uint32_t l) {
-  ++class_seq_[l];
-  if (const uint32_t f = class_one_[l]; f != kNoFlow) {
-    if (marks_need_rebase(l, f)) {
-      mark_[f] -= class_served_[l];
-      class_served_[l] = 0;
-    }
-    completions_.push(static_cast<uint64_t>(finish_of(l, f)), l, class_seq_[l]);
-    return;
-  }
-  std::vector<uint32_t>& heap = class_heap_[l];
-  if (heap.empty()) {  // until a flow joins: marks start small again
-    class_served_[l] = 0;
-    class_rate_[l] = 0;
-    return;
-  }
-  if (marks_need_rebase(l, heap.front())) {
-    const double served = class_served_[l];
-    for (uint32_t f : heap) mark_[f] -= served;
-    class_served_[l] = 0;
+void FlowNetwork::rebase_marks(uint32_t l) {
+  ClassTiming& c = timing_[l];
+  if (c.one == kNoFlow) {
+    std::vector<Marked>& heap = class_heap_[l];
+    for (Marked& m : heap) m.mark -= c.served;
     for (size_t i = heap.size() / 2; i-- > 0;) heap_sift_down(heap, i);
   }
-  completions_.push(static_cast<uint64_t>(finish_of(l, heap.front())), l, class_seq_[l]);
+  c.first -= c.served;  // the heap's minimum stays the minimum, less the same
+  if (c.one == kNoFlow) c.first = class_heap_[l].front().mark;
+  c.served = 0;
+}
+
+// Re-times class l: files its first flow's finish time in the completion queue, or
+// keeps its entry if that is no later.
+void FlowNetwork::schedule(uint32_t l) {
+  ClassTiming& c = timing_[l];
+  if (c.flows == 0) {  // until a flow joins: marks start small again
+    ++c.seq;
+    c.key = kNoKey;
+    c.served = 0;
+    c.rate = 0;
+    return;
+  }
+  if (marks_need_rebase(l)) rebase_marks(l);
+  c.stamp = ++stamps_;
+  const auto at = static_cast<uint64_t>(finish_of(l, c.first));
+  if (at >= c.key) return;  // the entry stays a lower bound
+  c.key = at;
+  completions_.push(at, l, ++c.seq);
 }
 
 void FlowNetwork::apply_rates(uint64_t now) {
   const MaxMinSolver::Changes changes = solver_.solve();
   ++solves_;
-  for (uint32_t c : changes.classes) flows_resolved_ += solver_.class_size(c);
   const auto t = static_cast<int64_t>(now);
   for (LinkId id : changes.links) note_load(index(id), solver_.load(id), t);
   // A flow whose bottleneck moved carries what it has left (at the old class's rate up
@@ -348,11 +386,14 @@ void FlowNetwork::apply_rates(uint64_t now) {
   std::vector<uint32_t> moved;  // a few per solve
   classes_.clear();
   const auto visit = [this](uint32_t l) {
-    if (class_state_[l] & kVisited) return;
-    class_state_[l] |= kVisited;
+    if (timing_[l].state & ClassTiming::kVisited) return;
+    timing_[l].state |= ClassTiming::kVisited;
     classes_.push_back(l);
   };
-  for (uint32_t c : changes.classes) visit(c);
+  for (uint32_t c : changes.classes) {
+    visit(c);
+    ++timing_[c].listed;
+  }
   for (FlowId id : changes.moved) {
     const uint32_t f = index(id);
     const uint32_t b = solver_.class_of(id);
@@ -361,42 +402,46 @@ void FlowNetwork::apply_rates(uint64_t now) {
     ++flows_moved_;
     double left = bytes_[f];
     if (old != kNoClass) {
-      left = mark_[f] - served_at(old, t);
+      left = mark_of(f) - served_at(old, t);
       heap_remove(old, f);
       visit(old);
-      class_state_[old] |= kTouched;
+      timing_[old].state |= ClassTiming::kTouched;
     }
     if (any_left_out_) {
       if (old != kNoClass) passive_leave(f, old);
       passive_join(f, b);
     }
-    mark_[f] = served_at(b, t) + left;
     class_[f] = b;
-    heap_push(b, f);
-    class_state_[b] |= kTouched;
+    heap_push(b, f, served_at(b, t) + left);
+    timing_[b].state |= ClassTiming::kTouched;
     moved.push_back(f);
   }
   // Checked once every flow has moved: a class's old members may be leaving it.
   for (uint32_t f : moved)
-    PODSIM_CHECK(class_one_[class_[f]] == f || solver_.rate(FlowId{f}) == solver_.rate(FlowId{class_front(class_[f])}),
+    PODSIM_CHECK(timing_[class_[f]].one == f || solver_.rate(FlowId{f}) == solver_.rate(FlowId{class_front(class_[f])}),
                  "flows with one bottleneck got different rates");
   // A class whose rate or flows changed restarts its service count at now.
   for (uint32_t l : classes_) {
-    const bool touched = class_state_[l] & kTouched;
-    class_state_[l] = 0;
-    const bool empty = class_one_[l] == kNoFlow && class_heap_[l].empty();
+    ClassTiming& c = timing_[l];
+    const bool touched = c.state & ClassTiming::kTouched;
+    c.state = 0;
+    // The solver's class c is the network's once the moves are made: its size, counted
+    // here, where the class is at hand.
+    flows_resolved_ += c.listed * c.flows;
+    c.listed = 0;
+    const bool empty = c.flows == 0;
     const double r = empty ? 0 : solver_.class_rate(l);
-    if (r == class_rate_[l] && !touched) continue;  // same finish times
-    if (any_left_out_ && r != class_rate_[l]) {
-      const double d = r - class_rate_[l];
+    if (r == c.rate && !touched) continue;  // same finish times
+    if (any_left_out_ && r != c.rate) {
+      const double d = r - c.rate;
       for (const PassiveCount& p : class_passive_[l]) {
         passive_load_[p.link] += p.flows * d;
         passive_touch(p.link);
       }
     }
-    class_served_[l] = served_at(l, t);
-    class_since_[l] = t;
-    class_rate_[l] = r;
+    c.served = served_at(l, t);
+    c.since = t;
+    c.rate = r;
     PODSIM_CHECK(empty || r > 0, "an active flow got rate 0");
     schedule(l);
   }
@@ -409,11 +454,12 @@ void FlowNetwork::apply_rates(uint64_t now) {
 }
 
 void FlowNetwork::note_load(uint32_t l, double load, int64_t t) {
-  if (loaded_[l]) busy_ns_[l] += t - load_since_[l];
-  load_since_[l] = t;
-  loaded_[l] = load > 0;
+  LinkUse& u = use_[l];
+  if (u.loaded) u.busy_ns += t - u.since;
+  u.since = t;
+  u.loaded = load > 0;
   check_link_within_capacity(l, load, solver_.capacity(LinkId{l}));
-  peak_load_[l] = std::max(peak_load_[l], load);
+  u.peak_load = std::max(u.peak_load, load);
 }
 
 Bandwidth FlowNetwork::load(LinkId l) const {
@@ -482,7 +528,7 @@ void FlowNetwork::passive_join(uint32_t f, uint32_t c) {
     } else {
       counts.push_back(PassiveCount{l, 1});
     }
-    passive_load_[l] += class_rate_[c];
+    passive_load_[l] += timing_[c].rate;
     ++passive_flows_[l];
     passive_touch(l);
   }
@@ -499,7 +545,7 @@ void FlowNetwork::passive_leave(uint32_t f, uint32_t c) {
       counts.pop_back();
     }
     // The last flow off a link leaves it at exactly 0, whatever the sums rounded.
-    passive_load_[l] = --passive_flows_[l] == 0 ? 0.0 : passive_load_[l] - class_rate_[c];
+    passive_load_[l] = --passive_flows_[l] == 0 ? 0.0 : passive_load_[l] - timing_[c].rate;
     passive_touch(l);
   }
 }
@@ -509,68 +555,72 @@ double FlowNetwork::passive_load(uint32_t l) const {
   return std::clamp(passive_load_[l], 0.0, solver_.capacity(LinkId{l}));
 }
 
-bool FlowNetwork::mark_less(uint32_t a, uint32_t b) const {
-  return mark_[a] < mark_[b] || (mark_[a] == mark_[b] && a < b);
-}
-
-void FlowNetwork::heap_push(uint32_t l, uint32_t f) {
-  std::vector<uint32_t>& h = class_heap_[l];
-  if (class_one_[l] != kNoFlow) {  // a second flow: the first goes into the heap
-    heap_pos_[class_one_[l]] = static_cast<uint32_t>(h.size());
-    h.push_back(class_one_[l]);
-    class_one_[l] = kNoFlow;
+void FlowNetwork::heap_push(uint32_t l, uint32_t f, double mark) {
+  ClassTiming& c = timing_[l];
+  std::vector<Marked>& h = class_heap_[l];
+  ++c.flows;
+  if (c.one != kNoFlow) {  // a second flow: the first goes into the heap
+    heap_pos_[c.one] = static_cast<uint32_t>(h.size());
+    h.push_back({c.first, c.one});
+    c.one = kNoFlow;
   } else if (h.empty()) {
-    class_one_[l] = f;
+    c.one = f;
+    c.first = mark;
     return;
   }
   heap_pos_[f] = static_cast<uint32_t>(h.size());
-  h.push_back(f);
+  h.push_back({mark, f});
   heap_sift_up(h, h.size() - 1);
+  c.first = h.front().mark;
 }
 
 void FlowNetwork::heap_remove(uint32_t l, uint32_t f) {
-  if (class_one_[l] == f) {
-    class_one_[l] = kNoFlow;
+  ClassTiming& c = timing_[l];
+  --c.flows;
+  if (c.one == f) {
+    c.one = kNoFlow;
     return;
   }
-  std::vector<uint32_t>& h = class_heap_[l];
+  std::vector<Marked>& h = class_heap_[l];
   const size_t i = heap_pos_[f];
-  const uint32_t last = h.back();
+  const Marked last = h.back();
   h.pop_back();
-  if (last == f) return;
-  h[i] = last;
-  heap_pos_[last] = static_cast<uint32_t>(i);
-  heap_sift_up(h, i);
-  heap_sift_down(h, heap_pos_[last]);
+  if (last.flow != f) {
+    h[i] = last;
+    heap_pos_[last.flow] = static_cast<uint32_t>(i);
+    heap_sift_up(h, i);
+    heap_sift_down(h, heap_pos_[last.flow]);
+  }
+  if (!h.empty()) c.first = h.front().mark;
 }
 
-void FlowNetwork::heap_sift_up(std::vector<uint32_t>& h, size_t i) {
-  const uint32_t f = h[i];
+void FlowNetwork::heap_sift_up(std::vector<Marked>& h, size_t i) {
+  const Marked m = h[i];
   while (i > 0) {
     const size_t parent = (i - 1) / 2;
-    if (!mark_less(f, h[parent])) break;
+    if (!(m < h[parent])) break;
     h[i] = h[parent];
-    heap_pos_[h[i]] = static_cast<uint32_t>(i);
+    heap_pos_[h[i].flow] = static_cast<uint32_t>(i);
     i = parent;
   }
-  h[i] = f;
-  heap_pos_[f] = static_cast<uint32_t>(i);
+  h[i] = m;
+  heap_pos_[m.flow] = static_cast<uint32_t>(i);
 }
 
-void FlowNetwork::heap_sift_down(std::vector<uint32_t>& h, size_t i) {
-  const uint32_t f = h[i];
+void FlowNetwork::heap_sift_down(std::vector<Marked>& h, size_t i) {
+  const Marked m = h[i];
   const size_t n = h.size();
   for (;;) {
     size_t child = 2 * i + 1;
     if (child >= n) break;
-    if (child + 1 < n && mark_less(h[child + 1], h[child])) ++child;
-    if (!mark_less(h[child], f)) break;
+    if (child + 1 < n && h[child + 1] < h[child]) ++child;
+    if (!(h[child] < m)) break;
     h[i] = h[child];
-    heap_pos_[h[i]] = static_cast<uint32_t>(i);
+    heap_pos_[h[i].flow] = static_cast<uint32_t>(i);
     i = child;
   }
-  h[i] = f;
-  heap_pos_[f] = static_cast<uint32_t>(i);
+  h[i] = m;
+  heap_pos_[m.flow] = static_cast<uint32_t>(i);
 }
 
 LinkStats FlowNetwork::link_stats(LinkId id) const {
@@ -578,11 +628,12 @@ LinkStats FlowNetwork::link_stats(LinkId id) const {
   const int64_t now = sim_.now().ns();
   LinkStats s;
   s.carried = Bytes(carried_[l]);
-  int64_t busy = busy_ns_[l];
-  if (loaded_[l]) busy += now - load_since_[l];
+  const LinkUse& u = use_[l];
+  int64_t busy = u.busy_ns;
+  if (u.loaded) busy += now - u.since;
   s.busy = SimTime::nanos(busy);
   const double cap = solver_.capacity(id);
-  s.peak_utilization = peak_load_[l] / cap;
+  s.peak_utilization = u.peak_load / cap;
   s.mean_utilization = now > 0 ? carried_[l] / (cap * static_cast<double>(now) * 1e-9) : 0;
   return s;
 }

@@ -27,6 +27,13 @@
 // all-to-all-v of bench/README.md, 99.6% of the flows a solve re-rates keep their
 // bottleneck. The finish times are those of per-flow bookkeeping up to rounding
 // (S_l sums r dt once per bottleneck instead of once per flow).
+// A re-rate that moves l's first finish later keeps l's entry, now a lower bound: it
+// is re-filed only when it reaches the head of the queue (so the network never wakes
+// up for it) or when it pops. On the 384-rank `cm` all-to-all-v a solve re-rates ~214
+// classes, ~133 of them slower, and one class in ~180 finishes, so most entries would
+// be replaced before they pop. Classes due at one instant retire in the order their
+// finish times were last computed (ClassTiming::stamp), the order a queue of one entry
+// per re-rate pops them in.
 //
 //   FlowNetwork net(sim, links);
 //   net.start_flow({.src = DeviceId{0}, .dst = DeviceId{1}, .bytes = Bytes::mega(1),
@@ -196,17 +203,20 @@ class FlowNetwork {
   void observe_finish(uint32_t f, uint64_t now);
   // Bottleneck classes.
   double served_at(uint32_t l, int64_t t) const;
-  int64_t finish_of(uint32_t l, uint32_t f) const;
+  int64_t finish_of(uint32_t l, double mark) const;
+  double mark_of(uint32_t f) const;
   void schedule(uint32_t l);
-  bool marks_need_rebase(uint32_t l, uint32_t first) const;
+  bool marks_need_rebase(uint32_t l) const;
+  void rebase_marks(uint32_t l);
   void retire_class(uint32_t l, int64_t first_finish, uint64_t now);
-  void retire_due(uint32_t l, uint32_t f, uint64_t now);
+  void retire_due(uint32_t l, uint32_t f, double mark, uint64_t now);
   void retire(uint32_t f, uint64_t now);
-  bool mark_less(uint32_t a, uint32_t b) const;
-  void heap_push(uint32_t l, uint32_t f);
+  void fix_completion_head();
+  struct Marked;
+  void heap_push(uint32_t l, uint32_t f, double mark);
   void heap_remove(uint32_t l, uint32_t f);
-  void heap_sift_up(std::vector<uint32_t>& h, size_t i);
-  void heap_sift_down(std::vector<uint32_t>& h, size_t i);
+  void heap_sift_up(std::vector<Marked>& h, size_t i);
+  void heap_sift_down(std::vector<Marked>& h, size_t i);
   void note_load(uint32_t l, double load, int64_t t);
   // Links left out of the solve (declare_feeders): a flow joins or leaves class c.
   void passive_join(uint32_t f, uint32_t c);
@@ -226,38 +236,76 @@ class FlowNetwork {
   // Links: latency and statistics.
   std::vector<SimTime> latency_;
   std::vector<double> carried_;
-  std::vector<int64_t> busy_ns_;
-  std::vector<double> peak_load_;
-  std::vector<int64_t> load_since_;  // when the link's load last changed
-  std::vector<uint8_t> loaded_;      // load > 0 since load_since_
+  // What a load change updates, together (a solve changes ~325 links' loads on the
+  // 384-rank `cm` all-to-all-v).
+  struct alignas(32) LinkUse {
+    int64_t since = 0;   // when the link's load last changed
+    int64_t busy_ns = 0;
+    double peak_load = 0;
+    bool loaded = false;  // load > 0 since `since`
+  };
+  std::vector<LinkUse> use_;
 
   // Flows, indexed by FlowId; valid while the flow is in flight.
   static constexpr uint32_t kNoClass = UINT32_MAX;
   std::vector<double> bytes_;        // its size
-  std::vector<double> mark_;         // finish mark in its class (see above)
   std::vector<uint32_t> class_;      // its bottleneck link, kNoClass before its first rate
   std::vector<uint32_t> heap_pos_;   // in its class's heap
   std::vector<uint32_t> seq_;        // bumped on activation rollback and removal
   std::vector<uint32_t> group_;
   std::vector<FinishedFlow> observed_;  // with an observer: src, dst, bytes, start, tag
   MonotoneQueue activations_;        // (time its latency is paid, flow, seq)
-  MonotoneQueue completions_;        // (first finish time, bottleneck link, class_seq_)
+  // (time, bottleneck link, ClassTiming::seq): a class's entry is a lower bound of its
+  // first finish time (see ClassTiming::key).
+  MonotoneQueue completions_;
 
-  // Bottleneck classes, indexed by link: the flows whose bottleneck it is.
-  std::vector<double> class_rate_;
-  std::vector<double> class_served_;     // S_l as of class_since_
-  std::vector<int64_t> class_since_;
-  std::vector<uint32_t> class_seq_;      // bumped when its entry is replaced
-  static constexpr uint8_t kVisited = 1, kTouched = 2;
-  std::vector<uint8_t> class_state_;     // in classes_; its flows changed (apply_rates)
-  std::vector<uint32_t> classes_;        // the classes a solve may have changed
-  std::vector<std::vector<uint32_t>> class_heap_;  // flows by mark, min first
-  // A class's only flow, while it has one and its heap is empty: a ring step's flow is
-  // alone in its class, and its heap would be a cache line of its own, touched at each
-  // join, schedule and retire.
+  // Bottleneck classes, indexed by link: the flows whose bottleneck it is. What a
+  // re-rate reads and writes sits in one cache line: a solve on the 384-rank `cm`
+  // all-to-all-v re-rates ~214 classes and only ~1 of them loses a flow.
+  static constexpr uint64_t kNoKey = UINT64_MAX;
   static constexpr uint32_t kNoFlow = UINT32_MAX;
-  std::vector<uint32_t> class_one_;
-  uint32_t class_front(uint32_t l) const { return class_one_[l] != kNoFlow ? class_one_[l] : class_heap_[l].front(); }
+  struct alignas(64) ClassTiming {
+    double rate = 0;         // r_l
+    double served = 0;       // S_l as of `since`
+    int64_t since = 0;
+    double first = 0;        // the smallest mark of its flows (with one flow: its mark)
+    // The key of its live entry in completions_ (kNoKey: none), at most its first
+    // finish time. A re-rate that moves the finish time later keeps the entry (on the
+    // all-to-all-v most re-rates slow a class down); it is re-filed when it reaches
+    // the head of the queue (fix_completion_head) or pops.
+    uint64_t key = kNoKey;
+    // When its finish time was last computed: classes due at one instant retire in
+    // this order, the order of their entries had each re-time filed one.
+    uint64_t stamp = 0;
+    uint32_t seq = 0;        // of its live entry; bumped when the entry is replaced
+    uint32_t flows = 0;
+    // Its only flow, while it has one and its heap is empty: a ring step's flow is
+    // alone in its class, and its heap would be a cache line of its own, touched at
+    // each join, schedule and retire. Its mark is `first`.
+    uint32_t one = kNoFlow;
+    static constexpr uint8_t kVisited = 1, kTouched = 2;
+    uint8_t state = 0;       // in classes_; its flows changed (apply_rates)
+    uint8_t listed = 0;      // times in the solve's Changes::classes (apply_rates)
+  };
+  std::vector<ClassTiming> timing_;
+  std::vector<uint32_t> classes_;        // the classes a solve may have changed
+  // A flow in its class's heap with its mark: finish mark in its class (see above).
+  struct Marked {
+    double mark;
+    uint32_t flow;
+    bool operator<(const Marked& o) const { return mark < o.mark || (mark == o.mark && flow < o.flow); }
+  };
+  std::vector<std::vector<Marked>> class_heap_;  // flows by mark, min first
+  uint32_t class_front(uint32_t l) const {
+    return timing_[l].one != kNoFlow ? timing_[l].one : class_heap_[l].front().flow;
+  }
+  uint64_t stamps_ = 0;                  // ClassTiming::stamp's clock
+  struct Due {
+    uint64_t stamp;
+    uint32_t cls;
+    int64_t finish;
+  };
+  std::vector<Due> due_;                 // retire_finished's scratch
 
   // Links left out of the solve (declare_feeders); all empty until one is.
   bool any_left_out_ = false;            // every check on the hot paths reads this

@@ -94,6 +94,43 @@ TEST_CASE("a batch: one solve per instant, one callback, simultaneous finishes i
   CHECK(net.solves() == 2);
 }
 
+TEST_CASE("a class that slows down keeps its entry: no wake-up at its old finish, ties in re-time order") {
+  // Four 1 GB/s links. A (1 GB) on 0; C (1.125 GB) and F (0.375 GB) share 1; D
+  // (0.875 GB) on 2; all start at 0. At 0.5 s B (2 GB) joins link 0: A, due at 1 s,
+  // slows to 0.5 GB/s with 0.5 GB left, due at 1.5 s; its queue entry (1 s) is kept
+  // as a lower bound. F is done at 0.75 s (0.375 GB at 0.5 GB/s) and C, with 0.75 GB
+  // left, speeds up to 1 GB/s: due at 1.5 s too, filed at 0.75 s. D is done at
+  // 0.875 s; then A's old entry is at the head and is re-filed at 1.5 s, behind C's.
+  // A and C finish in one event, A first: its finish time was computed first (at
+  // 0.5 s), and a queue of one entry per re-time would pop it first. B has 1.5 GB
+  // left at 1.5 s and is done at 3 s. Solves at 0, 0.5, 0.75, 0.875, 1.5 and 3 s.
+  Simulator sim(1);
+  const std::vector<LinkSpec> links(3, {Bandwidth::gbytes_per_s(1), SimTime::zero()});
+  FlowNetwork net(sim, links);
+  const Route r0{L(0)}, r1{L(1)}, r2{L(2)};
+  std::vector<char> order;
+  std::map<char, SimTime> done;
+  const auto flow = [&](char name, double gb, const Route& r) {
+    net.start_flow({.bytes = Bytes::giga(gb), .route = r}, [&, name] {
+      order.push_back(name);
+      done[name] = sim.now();
+    });
+  };
+  flow('A', 1, r0);
+  flow('C', 1.125, r1);
+  flow('F', 0.375, r1);
+  flow('D', 0.875, r2);
+  sim.schedule_at(SimTime::seconds(0.5), [&] { flow('B', 2, r0); });
+  sim.run();
+  CHECK(done['F'] == SimTime::seconds(0.75));
+  CHECK(done['D'] == SimTime::seconds(0.875));
+  CHECK(done['A'] == SimTime::seconds(1.5));
+  CHECK(done['C'] == SimTime::seconds(1.5));
+  CHECK(done['B'] == SimTime::seconds(3));
+  CHECK(order == std::vector<char>{'F', 'D', 'A', 'C', 'B'});
+  CHECK(net.solves() == 6);
+}
+
 TEST_CASE("zero bytes and empty batches are defined no-ops that still take their latency") {
   Simulator sim(1);
   const std::vector<LinkSpec> links{{Bandwidth::gbytes_per_s(1), SimTime::micros(1)}};
