@@ -87,7 +87,10 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
       if (other.field.path == a.field())
         throw UserError(fmt::format("{}.field: '{}' is swept twice (expected one axis per field)", where, a.field()));
     sweep_once(where + ".field", a.field());
-    Axis axis{.field = {a.field(), {a.values().begin(), a.values().end()}, a.label()}, .linked = {}};
+    const auto label_at = [&](const std::string& owner) {
+      return fmt::format("{}: {}.label", file.where(owner + ".label"), owner);
+    };
+    Axis axis{.field = {a.field(), {a.values().begin(), a.values().end()}, a.label(), label_at(at)}, .linked = {}};
     for (int k = 0; k < a.linked_size(); ++k) {
       const v1::LinkedField& l = a.linked(k);
       if (l.field().empty()) throw UserError(fmt::format("{}.linked[{}].field: required", where, k));
@@ -96,7 +99,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
                                     l.values_size(), axis.field.values.size(), a.field()));
       const std::string linked_at = fmt::format("{}.linked[{}]", at, k);
       sweep_once(fmt::format("{}: {}.field", file.where(linked_at), linked_at), l.field());
-      axis.linked.push_back({l.field(), {l.values().begin(), l.values().end()}, l.label()});
+      axis.linked.push_back({l.field(), {l.values().begin(), l.values().end()}, l.label(), label_at(linked_at)});
     }
     to_check.emplace_back(where, axis.field);
     for (const Field& l : axis.linked) to_check.emplace_back(where, l);
@@ -135,6 +138,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
         throw UserError(fmt::format("--set {}: {} values, but the sweep block links {} other fields to its {} values",
                                     path, field.values.size(), same->linked.size(), same->field.values.size()));
       field.label = same->field.label;
+      field.label_at = same->field.label_at;
       same->field = std::move(field);
     }
   }
@@ -232,7 +236,7 @@ std::vector<std::string> SweepPlan::labels(const std::vector<std::string>& reser
       if (taken(f.label, i))
         throw UserError(fmt::format("{}: sweep label '{}' of '{}' is also another column's name (expected labels "
                                     "unique and none of {})",
-                                    path_, f.label, f.path, fmt::join(reserved, ", ")));
+                                    f.label_at, printable(f.label), f.path, fmt::join(reserved, ", ")));
       out.push_back(f.label);
       continue;
     }

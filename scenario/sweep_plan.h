@@ -70,6 +70,7 @@ class SweepPlan {
     std::string path;
     std::vector<std::string> values;
     std::string label;  // as given; empty: derived (labels())
+    std::string label_at;  // "FILE:LINE:COL: sweep.axes[i].label" where it was given
   };
   struct Axis {
     Field field;
