@@ -47,9 +47,7 @@ LinkId MaxMinSolver::add_link(double capacity) {
   other_max_.push_back(0);
   in_order_.push_back(0);
   cand_mark_.push_back(0);
-  delta_.push_back(0);
-  pushed_max_.push_back(0);
-  has_class_.push_back(0);
+  quiet_link_.emplace_back();
   culprit_mark_.push_back(0);
   crossed_mark_.push_back(0);
   on_.emplace_back();
@@ -1107,21 +1105,74 @@ double MaxMinSolver::entries_sum(uint32_t l, bool skip_own) const {
   return sum;
 }
 
+// The quiet queue: a binary heap of classes by (old rate, id), min first. Which child is
+// smaller is data a branch predictor cannot learn (std::pop_heap's compares were 17%
+// of the mispredicted branches on the 256-rank `cm` all-to-all-v), so a pop takes the
+// hole to a leaf picking children with masks, as the fill's heap does, then sifts the
+// last entry up from there (Floyd's variant: it nearly always stays near the bottom).
+// Rates are > 0 (a quiet solve gives up on one that is not), so their bit patterns
+// order as the doubles do.
+namespace {
+inline bool quiet_before(uint64_t key_a, uint32_t cls_a, uint64_t key_b, uint32_t cls_b) {
+  return (key_a < key_b) | ((key_a == key_b) & (cls_a < cls_b));
+}
+}  // namespace
+
+void MaxMinSolver::quiet_heap_push(Queued q) {
+  size_t i = quiet_heap_.size();
+  quiet_heap_.push_back(q);
+  const uint64_t key = std::bit_cast<uint64_t>(q.old_rate);
+  while (i > 0) {
+    const size_t parent = (i - 1) / 2;
+    const Queued& p = quiet_heap_[parent];
+    if (!quiet_before(key, q.cls, std::bit_cast<uint64_t>(p.old_rate), p.cls)) break;
+    quiet_heap_[i] = p;
+    i = parent;
+  }
+  quiet_heap_[i] = q;
+}
+
+MaxMinSolver::Queued MaxMinSolver::quiet_heap_pop() {
+  const Queued top = quiet_heap_.front();
+  const Queued last = quiet_heap_.back();
+  quiet_heap_.pop_back();
+  const size_t n = quiet_heap_.size();
+  if (n == 0) return top;
+  Queued* const h = quiet_heap_.data();
+  size_t i = 0;
+  for (size_t c = 1; c < n; c = 2 * i + 1) {
+    size_t best = c;
+    if (c + 1 < n) {
+      const uint64_t pick = quiet_before(std::bit_cast<uint64_t>(h[c + 1].old_rate), h[c + 1].cls,
+                                         std::bit_cast<uint64_t>(h[c].old_rate), h[c].cls);
+      best = c + pick;
+    }
+    h[i] = h[best];
+    i = best;
+  }
+  const uint64_t key = std::bit_cast<uint64_t>(last.old_rate);
+  while (i > 0) {
+    const size_t parent = (i - 1) / 2;
+    if (!quiet_before(key, last.cls, std::bit_cast<uint64_t>(h[parent].old_rate), h[parent].cls)) break;
+    h[i] = h[parent];
+    i = parent;
+  }
+  h[i] = last;
+  return top;
+}
+
 // Quiet solves (maxmin.h): flows only left, and few flows change class. A link's first
 // touch in a quiet solve clears its sums and notes whether a class is bottlenecked on it.
 void MaxMinSolver::quiet_touch(uint32_t l) {
-  if (link_mark_[l] == quiet_stamp_) return;
-  link_mark_[l] = quiet_stamp_;
-  delta_[l] = 0;
-  pushed_max_[l] = 0;
-  has_class_[l] = class_flows(l) != 0;
+  QuietLink& q = quiet_link_[l];
+  if (q.stamp == quiet_stamp_) return;
+  q = QuietLink{0, 0, quiet_stamp_, class_flows(l) != 0};
   touched_.push_back(l);
 }
 
 void MaxMinSolver::quiet_enqueue(uint32_t c) {
   class_mark_[c] = epoch_;
-  quiet_heap_.push_back(Queued{class_rate_[c], c});
-  std::push_heap(quiet_heap_.begin(), quiet_heap_.end(), QuietLater{});
+  quiet_heap_push(Queued{class_rate_[c], c});
 }
 
 // A change of d in the rate of `mult` flows at `x` now, pushed to link l (not their
@@ -1130,11 +1181,11 @@ void MaxMinSolver::quiet_enqueue(uint32_t c) {
 // rate is x_old (the order broke).
 bool MaxMinSolver::quiet_push(uint32_t l, double d, uint32_t mult, double x, double x_old) {
   quiet_touch(l);
-  delta_[l] += d * mult;
-  pushed_max_[l] = std::max(pushed_max_[l], x);
-  other_max_[l] = std::max(other_max_[l], x);
+  QuietLink& q = quiet_link_[l];
+  q.delta += d * mult;
+  q.pushed_max = std::max(q.pushed_max, x);
   const uint32_t cm = class_mark_[l];
-  if (cm == epoch_ || !has_class_[l]) return true;  // queued already, or no class there
+  if (cm == epoch_ || !q.has_class) return true;  // queued already, or no class there
   if (cm == epoch_ + 1 || class_rate_[l] < x_old) return false;
   quiet_enqueue(l);
   return true;
@@ -1151,25 +1202,25 @@ bool MaxMinSolver::quiet_push_class(uint32_t c, double x, double x_old) {
   // Local copies: the pushes below do not touch the pairs, and reloading the vectors'
   // data on every pair cost as much as the pushes.
   const Pair* const pairs = pairs_.data();
-  double* const delta = delta_.data();
-  double* const pushed_max = pushed_max_.data();
-  double* const other_max = other_max_.data();
-  const uint32_t* const mark = link_mark_.data();
+  QuietLink* const links = quiet_link_.data();
   const uint32_t* const cmark = class_mark_.data();
-  const uint8_t* const has_class = has_class_.data();
   const uint32_t epoch = epoch_, stamp = quiet_stamp_;
   for (const uint32_t q : cpairs_[c]) {
     const Pair& pair = pairs[q];
     const uint32_t l = pair.link;
     if (l == c) continue;
-    if (mark[l] != stamp) quiet_touch(l);
-    delta[l] += d * pair.mult;
-    pushed_max[l] = std::max(pushed_max[l], x);
-    other_max[l] = std::max(other_max[l], x);
+    QuietLink& link = links[l];
+    if (link.stamp != stamp) quiet_touch(l);
+    link.delta += d * pair.mult;
+    link.pushed_max = std::max(link.pushed_max, x);
+    // A class there not queued yet follows (rare: one push in 15 on the 256-rank `cm`
+    // all-to-all-v). One branch on both tests: as two, the first (queued already?)
+    // went either way and was mispredicted on one push in six.
     const uint32_t cm = cmark[l];
-    if (cm == epoch || !has_class[l]) continue;  // queued already, or no class there
-    if (cm == epoch + 1 || class_rate_[l] < x_old) return false;
-    quiet_enqueue(l);
+    if ((cm != epoch) & (link.has_class != 0)) [[unlikely]] {
+      if (cm == epoch + 1 || class_rate_[l] < x_old) return false;
+      quiet_enqueue(l);
+    }
   }
   return true;
 }
@@ -1237,10 +1288,10 @@ bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
     if (d != 0) {
       if (cpairs_[r.cls].empty()) {
         for (LinkId m : route(FlowId{one_[r.cls]}))
-          if (index(m) != r.cls) delta_[index(m)] += d;
+          if (index(m) != r.cls) quiet_link_[index(m)].delta += d;
       } else {
         for (const uint32_t q : cpairs_[r.cls])
-          if (pairs_[q].link != r.cls) delta_[pairs_[q].link] += d * pairs_[q].mult;
+          if (pairs_[q].link != r.cls) quiet_link_[pairs_[q].link].delta += d * pairs_[q].mult;
       }
     }
     class_rate_[r.cls] = r.rate;
@@ -1319,7 +1370,10 @@ bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
 // repair moved stay moved, their links seeded) when a check fails, and the caller fills.
 bool MaxMinSolver::quiet_solve() {
   next_epoch();
-  quiet_stamp_ = next_link_stamps(1);
+  if (++quiet_stamp_ == 0) {  // wrapped: stale stamps could collide
+    for (QuietLink& link : quiet_link_) link.stamp = 0;
+    quiet_stamp_ = 1;
+  }
   touched_.clear();
   quiet_heap_.clear();
   restore_.clear();
@@ -1352,9 +1406,7 @@ bool MaxMinSolver::quiet_solve() {
     if (class_flows(l) != 0) quiet_enqueue(l);
   }
   while (!quiet_heap_.empty()) {
-    std::pop_heap(quiet_heap_.begin(), quiet_heap_.end(), QuietLater{});
-    const Queued q = quiet_heap_.back();
-    quiet_heap_.pop_back();
+    const Queued q = quiet_heap_pop();
     const uint32_t c = q.cls;
     if (class_flows(c) == 0) continue;  // a repair moved all its flows away
     const double x_old = q.old_rate;
@@ -1369,15 +1421,15 @@ bool MaxMinSolver::quiet_solve() {
       since_exact_[c] = 0;
       others = entries_sum(c, true);
     } else {
-      others = sum_[c] - m * x_old + (link_mark_[c] == quiet_stamp_ ? delta_[c] : 0.0);
+      others = sum_[c] - m * x_old + (quiet_link_[c].stamp == quiet_stamp_ ? quiet_link_[c].delta : 0.0);
     }
     const double x = (capacity_[c] - others) / m;
     if (!(x > 0) || !std::isfinite(x)) return give_up();
     // Link c bottlenecks c iff no flow on it is faster: the classes re-rated before
-    // (pushed_max_), and the others, which were at most c's old rate (other_max_ bounds
+    // (pushed_max), and the others, which were at most c's old rate (other_max_ bounds
     // them all; the list when that is not enough).
     const double bound = x * (1 + kTieTolerance);
-    const bool bounded = !(link_mark_[c] == quiet_stamp_ && pushed_max_[c] > bound) &&
+    const bool bounded = !(quiet_link_[c].stamp == quiet_stamp_ && quiet_link_[c].pushed_max > bound) &&
                          (x_old <= bound || other_max_[c] <= bound);
     if (!bounded) {
       const double top = entries_top(c);
@@ -1400,7 +1452,7 @@ bool MaxMinSolver::quiet_solve() {
   // link (no class on it) must still fit its load.
   for (const uint32_t l : touched_) {
     if (class_mark_[l] == epoch_ + 1) continue;
-    if (sum_[l] + delta_[l] > capacity_[l] * (1 + kTieTolerance)) return give_up();
+    if (sum_[l] + quiet_link_[l].delta > capacity_[l] * (1 + kTieTolerance)) return give_up();
   }
   // The solution holds: the totals, loads and bounds follow.
   for (const uint32_t l : touched_) {
@@ -1410,9 +1462,12 @@ bool MaxMinSolver::quiet_solve() {
       since_exact_[l] = 0;
       sum_[l] = entries_sum(l, false);
     } else {
-      sum_[l] += delta_[l];
+      sum_[l] += quiet_link_[l].delta;
     }
     load_[l] = std::min(capacity_[l], std::max(sum_[l], 0.0));
+    // Raised here, not at each push: during the solve, pushed_max bounds the classes
+    // re-rated and other_max_ (as before the solve) the others.
+    other_max_[l] = std::max(other_max_[l], quiet_link_[l].pushed_max);
     solved_links_.push_back(LinkId{l});
   }
   for (const Saturation& t : exact_top_) other_max_[t.link] = t.level;

@@ -251,6 +251,21 @@
 // quiet solves 43% -> 82% of the events, fills 56% -> 18%, 1.4 repairs per event,
 // a failed try 4.5% of the events; the other failures are mostly a repaired class to
 // take back and a touched link without a class overloaded (a new bottleneck).
+// Letting a repair take back a class repaired earlier (its moved flows back to the
+// classes they left, and a bound of kMaxRepairs per solve, since two classes could then
+// trade flows for ever) did not pay: on the 256-rank `cm` run the passes rose from 81.9%
+// to 82.0% of the events and the repairs from 1.4 to 3.0 per event; the tries it saved
+// failed further on instead (bench/README.md).
+// The pass's cost is its pushes: one per pair of a re-rated class (~36 instructions
+// each before, ~30 now), and on the 384-rank `cm` run a pass re-rates ~400 classes
+// (~27,000 pairs) in the first quarter of the events; on the 256-rank run most classes
+// re-rated change by 1e-5 to 1e-3 of their rate (a real cascade, not rounding: a
+// tolerance would not cut it). What the push loop keeps small: a link's quiet fields (delta, fastest
+// class pushed, stamp, whether a class is on it) in one record; other_max_ raised once
+// per touched link at the end, not at each push (during the pass the fastest class
+// pushed bounds the re-rated classes and other_max_ as before the solve the others, so
+// the bottleneck check is as sound); and the queue a heap whose pops pick children
+// with masks (std::pop_heap's compares were 17% of the mispredicted branches).
 //
 // A link's list is not kept in any order: a class whose rate changes keeps its pairs
 // where they are, so the write-back costs only the pairs made and dropped (the lists
@@ -570,9 +585,15 @@ class MaxMinSolver {
   uint32_t quiet_recent_ok_ = 0;          // of those, the ones that passed
   uint64_t quiet_solves_ = 0;
   uint64_t quiet_fallbacks_ = 0;
-  std::vector<double> delta_;             // per link: load change pushed so far
-  std::vector<double> pushed_max_;        // per link: fastest re-rated class pushed
-  std::vector<uint8_t> has_class_;        // per touched link: a class is bottlenecked on it
+  // Per link, what a quiet solve pushed to it, in one record: a push reads and writes
+  // all of it.
+  struct QuietLink {
+    double delta = 0;        // load change pushed so far
+    double pushed_max = 0;   // fastest re-rated class pushed
+    uint32_t stamp = 0;      // == quiet_stamp_: touched in this solve (the fields are current)
+    uint32_t has_class = 0;  // a class is bottlenecked on it
+  };
+  std::vector<QuietLink> quiet_link_;
   std::vector<uint32_t> touched_;         // links with a push or a removal
   struct Queued {
     double old_rate;
@@ -586,13 +607,9 @@ class MaxMinSolver {
     bool repaired;  // a quiet_repair() froze it with flows of classes taken back
   };
   std::vector<OldRate> restore_;          // re-rated classes' rates before
-  // The quiet queue's order, min first (a type, so that the heap algorithms can inline it).
-  struct QuietLater {
-    bool operator()(const Queued& a, const Queued& b) const {
-      return a.old_rate > b.old_rate || (a.old_rate == b.old_rate && a.cls > b.cls);
-    }
-  };
-  uint32_t quiet_stamp_ = 0;              // link_mark_ of the links touched
+  void quiet_heap_push(Queued q);
+  Queued quiet_heap_pop();  // REQUIRES: the queue is not empty
+  uint32_t quiet_stamp_ = 0;              // QuietLink::stamp of the links touched
   // quiet_repair()'s scratch: the entries on the link of the classes taken back, their
   // places in restore_, and marks (== repair_stamp_) of those classes and their links.
   std::vector<uint32_t> culprits_;
