@@ -252,7 +252,7 @@
 // a failed try 4.5% of the events; the other failures are mostly a repaired class to
 // take back and a touched link without a class overloaded (a new bottleneck).
 // Letting a repair take back a class repaired earlier (its moved flows back to the
-// classes they left, and a bound of kMaxRepairs per solve, since two classes could then
+// classes they left, and a bound of 64 repairs per solve, since two classes could then
 // trade flows for ever) did not pay: on the 256-rank `cm` run the passes rose from 81.9%
 // to 82.0% of the events and the repairs from 1.4 to 3.0 per event; the tries it saved
 // failed further on instead (bench/README.md).
@@ -260,8 +260,8 @@
 // each before, ~30 now), and on the 384-rank `cm` run a pass re-rates ~400 classes
 // (~27,000 pairs) in the first quarter of the events; on the 256-rank run most classes
 // re-rated change by 1e-5 to 1e-3 of their rate (a real cascade, not rounding: a
-// tolerance would not cut it). What the push loop keeps small: a link's quiet fields (delta, fastest
-// class pushed, stamp, whether a class is on it) in one record; other_max_ raised once
+// tolerance would not cut it). What the push loop keeps small: a link's quiet fields
+// (delta, fastest class pushed, stamp, whether a class is on it) in one record; other_max_ raised once
 // per touched link at the end, not at each push (during the pass the fastest class
 // pushed bounds the re-rated classes and other_max_ as before the solve the others, so
 // the bottleneck check is as sound); and the queue a heap whose pops pick children
