@@ -219,6 +219,12 @@ class Collector : public google::protobuf::io::ErrorCollector {
       text = range.empty() ? fmt::format("{} is out of range (expected an integer the field's type can hold)", value)
                            : fmt::format("{}: {} is out of range (expected an integer in {})", field, value, range);
     }
+    if (const std::optional<std::string> why = malformed_number(message)) {
+      // The tokenizer stops inside the number; the field is the name before it.
+      const std::string field = field_before(line, column, /*within_value=*/true);
+      text = fmt::format("{}{} (expected a decimal number such as 1000, 2.5 or 1e3)",
+                         field.empty() ? "" : field + ": ", *why);
+    }
     first_ = fmt::format("{}:{}:{}: {}", path_, line + 1, column + 1, text);
   }
   void AddWarning(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
@@ -244,9 +250,29 @@ class Collector : public google::protobuf::io::ErrorCollector {
     column = static_cast<int>(line_start == std::string::npos || at == 0 ? at : at - line_start - 1);
   }
 
+  // What is wrong with a number the tokenizer or the parser could not read, from its
+  // message (they say neither the field nor what a number looks like); nullopt for
+  // other messages.
+  static std::optional<std::string> malformed_number(const std::string& message) {
+    constexpr std::string_view kNotDecimal = "Expect a decimal number, got: ";
+    if (message.starts_with(kNotDecimal))
+      return fmt::format("'{}' is not a decimal number (a leading 0 or 0x)",
+                         printable(std::string_view(message).substr(kNotDecimal.size())));
+    if (message.starts_with("\"e\" must be followed by exponent"))
+      return "a number's 'e' is not followed by an exponent";
+    if (message.starts_with("Already saw decimal point or exponent"))
+      return "a number with a second decimal point or exponent";
+    if (message.starts_with("\"0x\" must be followed by hex digits"))
+      return "a number's '0x' is not followed by hex digits";
+    if (message.starts_with("Numbers starting with leading zero must be in octal"))
+      return "a number with a leading 0 and a digit 8 or 9";
+    return std::nullopt;
+  }
+
   // The field name written before the value at (line, column): "NAME:" or "NAME :", on
-  // the same line. Empty if there is none (a value inside [...] lists, say).
-  std::string field_before(int line, int column) const {
+  // the same line. Empty if there is none (a value inside [...] lists, say). With
+  // `within_value`, (line, column) may lie inside or just after the value's token.
+  std::string field_before(int line, int column, bool within_value = false) const {
     size_t offset = 0;
     for (int l = 0; l < line && offset != std::string::npos; ++l) {
       offset = text_.find('\n', offset);
@@ -254,6 +280,10 @@ class Collector : public google::protobuf::io::ErrorCollector {
     }
     if (offset == std::string::npos || column < 0) return {};
     size_t at = std::min(text_.size(), offset + static_cast<size_t>(column));
+    if (within_value)
+      while (at > offset && (std::isalnum(static_cast<unsigned char>(text_[at - 1])) ||
+                             std::string_view("._+-").find(text_[at - 1]) != std::string_view::npos))
+        --at;
     const auto skip_spaces = [&] {
       while (at > offset && (text_[at - 1] == ' ' || text_[at - 1] == '\t')) --at;
     };
@@ -271,13 +301,90 @@ class Collector : public google::protobuf::io::ErrorCollector {
   std::string first_;
 };
 
+// Whether (line, column) lies in `range` (protobuf's 0-based places; the end is past the
+// range's last token).
+bool contains(const TextFormat::ParseLocationRange& range, int line, int column) {
+  const auto before = [](int l1, int c1, int l2, int c2) { return l1 < l2 || (l1 == l2 && c1 < c2); };
+  return range.start.line >= 0 && !before(line, column, range.start.line, range.start.column) &&
+         before(line, column, range.end.line, range.end.column);
+}
+
+// The values written in `range` of the text: its tokens after the field name and ':',
+// less the punctuation of a list ("f: [1, 2]" holds 2; "f: 1" holds 1).
+int values_in(const std::string& text, const TextFormat::ParseLocationRange& range) {
+  using google::protobuf::io::Tokenizer;
+  class Quiet : public google::protobuf::io::ErrorCollector {
+    void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
+  } quiet;
+  google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
+  Tokenizer tokens(&input, &quiet);
+  tokens.set_comment_style(Tokenizer::SH_COMMENT_STYLE);
+  int values = 0;
+  bool name = true;
+  while (tokens.Next()) {
+    const Tokenizer::Token& t = tokens.current();
+    if (!contains(range, t.line, t.column)) {
+      if (t.line > range.end.line) break;
+      continue;
+    }
+    if (name) name = false;  // the field's name opens its range
+    else if (t.type != Tokenizer::TYPE_SYMBOL) ++values;
+  }
+  return values;
+}
+
+// The full path ("cluster.pools[0].count") of the scalar field whose value the text holds
+// at (line, column), or "" if none does. `text` is what `tree` was parsed from.
+std::string path_at(const google::protobuf::Message& msg, const TextFormat::ParseInfoTree* tree,
+                    const std::string& text, int line, int column, const std::string& prefix) {
+  if (tree == nullptr) return {};
+  const google::protobuf::Reflection* r = msg.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(msg, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const int n = f->is_repeated() ? r->FieldSize(msg, f) : 1;
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      for (int i = 0; i < n; ++i) {
+        const int index = f->is_repeated() ? i : -1;
+        const std::string path = prefix + f->name() + (f->is_repeated() ? fmt::format("[{}]", i) : "");
+        const google::protobuf::Message& sub = f->is_repeated() ? r->GetRepeatedMessage(msg, f, i) : r->GetMessage(msg, f);
+        if (std::string at = path_at(sub, tree->GetTreeForNested(f, index), text, line, column, path + ".");
+            !at.empty())
+          return at;
+      }
+      continue;
+    }
+    if (!f->is_repeated()) {
+      if (contains(tree->GetLocationRange(f, -1), line, column)) return prefix + f->name();
+      continue;
+    }
+    // A repeated scalar has a place per "f: v" and one per "f: [v, w]" list; its element
+    // is the values of the places before and the one's own values before (line, column).
+    int before = 0;
+    for (int k = 0;; ++k) {
+      const auto range = tree->GetLocationRange(f, k);
+      if (range.start.line < 0) break;
+      if (contains(range, line, column)) {
+        auto upto = range;
+        upto.end = {line, column + 1};
+        return fmt::format("{}{}[{}]", prefix, f->name(), before + values_in(text, upto) - 1);
+      }
+      before += values_in(text, range);
+    }
+  }
+  return {};
+}
+
 // Numbers protobuf reads as something other than what they look like, found in the
 // text and refused at their place, after the field name before them:
 //  - one nearer 0 than a double holds ("horizon_s: 1e-400") parses as 0 without a word,
 //    and 0 often means "unset" (a token with a nonzero digit before its exponent that
 //    reads as 0);
 //  - an integer with a leading 0 ("seed: 010") is octal to protobuf: 8, not 10.
-std::optional<std::string> misread_number(const std::string& path, const std::string& text) {
+// Each is named by its full path in `scenario`, parsed from `text` with `tree`.
+std::optional<std::string> misread_number(const std::string& path, const std::string& text,
+                                          const podsim::v1::Scenario& scenario,
+                                          const TextFormat::ParseInfoTree& tree) {
   using google::protobuf::io::Tokenizer;
   class Quiet : public google::protobuf::io::ErrorCollector {  // the parser has said everything already
     void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
@@ -286,7 +393,13 @@ std::optional<std::string> misread_number(const std::string& path, const std::st
   google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
   Tokenizer tokens(&input, &quiet);
   tokens.set_comment_style(Tokenizer::SH_COMMENT_STYLE);
+  // The field's full path; its bare name (the one before the value) if the walk finds
+  // none, which a parsed file does not allow.
   std::string field;
+  const auto field_of = [&](const Tokenizer::Token& t) {
+    const std::string at = path_at(scenario, &tree, text, t.line, t.column, "");
+    return at.empty() ? printable(field) : at;
+  };
   while (tokens.Next()) {
     const Tokenizer::Token& t = tokens.current();
     if (t.type == Tokenizer::TYPE_IDENTIFIER) field = t.text;
@@ -296,14 +409,14 @@ std::optional<std::string> misread_number(const std::string& path, const std::st
       Tokenizer::ParseInteger(t.text, UINT64_MAX, &octal);
       return fmt::format("{}:{}:{}: {}: '{}' has a leading 0, which protobuf text format reads as octal ({}) "
                          "(expected the number without leading zeros)",
-                         path, t.line + 1, t.column + 1, printable(field), printable(t.text), octal);
+                         path, t.line + 1, t.column + 1, field_of(t), printable(t.text), octal);
     }
     if (t.type != Tokenizer::TYPE_FLOAT) continue;
     const std::string mantissa = t.text.substr(0, t.text.find_first_of("eE"));
     if (mantissa.find_first_of("123456789") == std::string::npos || Tokenizer::ParseFloat(t.text) != 0) continue;
     return fmt::format("{}:{}:{}: {}: '{}' is nearer 0 than a double holds (expected 0, or a magnitude of at least "
                        "2.2e-308)",
-                       path, t.line + 1, t.column + 1, printable(field), printable(t.text));
+                       path, t.line + 1, t.column + 1, field_of(t), printable(t.text));
   }
   return std::nullopt;
 }
@@ -364,7 +477,7 @@ ScenarioFile ScenarioFile::parse(const std::string& path, const std::string& tex
   if (!ok || !collector.first().empty())
     throw UserError(collector.first().empty() ? fmt::format("{}: could not parse scenario", path) : collector.first());
   if (auto e = undefined_enum_value(file.scenario_, locations.get(), path, "")) throw UserError(*e);
-  if (auto e = misread_number(path, text)) throw UserError(*e);
+  if (auto e = misread_number(path, text, file.scenario_, *locations)) throw UserError(*e);
   if (file.scenario_.ByteSizeLong() == 0)
     throw UserError(fmt::format("{}: the scenario sets no fields (expected protobuf text format, e.g. name: \"x\" "
                                 "and a cluster or compare section)",
