@@ -84,7 +84,8 @@ constexpr cli::Command kCommands[] = {
      .positional_help = "scenario file (.textproto)",
      .required = "SCENARIO",
      .set_help = "sweep a field: --set a.b[0].c=V1,V2,... (repeatable; the Cartesian product of all axes runs; "
-                 "replaces the values of the scenario's sweep axis on the same field)",
+                 "replaces the values of the scenario's sweep axis on the same field; a value holding a comma in double "
+                 "quotes, as in CSV: name=\"a,b\",c)",
      .options = cli::sweep_options,
      .run = cli::sweep_run},
     {.name = "merge",

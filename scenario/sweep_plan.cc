@@ -20,14 +20,48 @@
 namespace podsim::scenario {
 namespace {
 
-std::vector<std::string> split_commas(std::string_view text) {
+// A --set list's values: split at commas, except inside a value in double quotes, which
+// is read as a CSV cell is ("a,b.csv" is a,b.csv; "" inside the quotes is one "), so that
+// a string value may hold a comma. A value that does not start with '"' is taken as it
+// stands. An empty value is refused unless quoted ("" is the empty string).
+std::vector<std::string> split_values(std::string_view path, std::string_view text) {
   std::vector<std::string> out;
-  size_t start = 0;
+  size_t at = 0;
   while (true) {
-    const size_t comma = text.find(',', start);
-    out.emplace_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (comma == std::string_view::npos) return out;
-    start = comma + 1;
+    std::string value;
+    if (at < text.size() && text[at] == '"') {
+      const size_t open = at++;
+      while (true) {
+        const size_t quote = text.find('"', at);
+        if (quote == std::string_view::npos)
+          throw UserError(fmt::format("--set {}: the value quoted at character {} of '{}' is not closed (expected '\"' "
+                                      "before the end of the list; \"\" inside quotes is one '\"')",
+                                      path, open + 1, printable(text)));
+        value += text.substr(at, quote - at);
+        at = quote + 1;
+        if (at < text.size() && text[at] == '"') {  // a doubled quote
+          value += '"';
+          ++at;
+          continue;
+        }
+        break;
+      }
+      if (at < text.size() && text[at] != ',')
+        throw UserError(fmt::format("--set {}: '{}' after the closing quote at character {} of '{}' (expected ',' or "
+                                    "the end of the list)",
+                                    path, printable(text.substr(at, 1)), at, printable(text)));
+    } else {
+      const size_t comma = std::min(text.find(',', at), text.size());
+      value = text.substr(at, comma - at);
+      if (value.empty())
+        throw UserError(fmt::format("--set {}: empty value in '{}' (expected FIELD=V1,V2,... with no empty value; "
+                                    "\"\" for an empty string)",
+                                    path, printable(text)));
+      at = comma;
+    }
+    out.push_back(std::move(value));
+    if (at == text.size()) return out;
+    ++at;  // the comma
   }
 }
 
@@ -123,10 +157,7 @@ SweepPlan SweepPlan::make(const ScenarioFile& file, const std::vector<std::strin
       return canonical_field_path(a.field.path) == canonical;
     });
     if (axis_of == plan.axes_.end()) sweep_once("--set " + path, path);
-    std::vector<std::string> values = split_commas(text);
-    if (std::any_of(values.begin(), values.end(), [](const std::string& v) { return v.empty(); }))
-      throw UserError(
-          fmt::format("--set {}: empty value in '{}' (expected FIELD=V1,V2,... with no empty value)", path, text));
+    std::vector<std::string> values = split_values(path, text);
     Field field{path, std::move(values)};
     to_check.emplace_back("", field);
     values_from[path] = "--set " + path;

@@ -38,7 +38,8 @@ inline constexpr size_t kMaxSweepPoints = 1000000;
 class SweepPlan {
  public:
   // Axes from the scenario's sweep block, then from `lists` ("FIELD=V1,V2,..." split at
-  // commas; a FIELD the block already sweeps gets these values instead). Applies every
+  // commas outside double quotes, "a,b" being one value as a CSV cell; a FIELD the block
+  // already sweeps gets these values instead). Applies every
   // value once to check it. Points start from `file`'s scenario: an override already
   // applied to it (`--max-events`) is in every point and in the fingerprint, not an axis.
   // Throws UserError: no axes, an empty value list or value, a

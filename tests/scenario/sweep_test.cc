@@ -240,6 +240,27 @@ TEST_CASE("bad sweeps are refused before anything runs, in one line") {
         }).ends_with("sweep.axes[0].values: empty (expected at least one value)"));
 }
 
+TEST_CASE("a --set list's value in double quotes may hold a comma, as a CSV cell") {
+  // Once split at every comma: no list could sweep a job name or trace path holding one.
+  const ScenarioFile smoke = ScenarioFile::parse("smoke.textproto", kSmoke);
+  const SweepPlan plan = SweepPlan::make(smoke, {R"(jobs[0].name="a,b",c,"say ""hi""","")"});
+  REQUIRE(plan.points() == 4);
+  CHECK(plan.values(0) == std::vector<std::string>{"a,b"});
+  CHECK(plan.values(1) == std::vector<std::string>{"c"});
+  CHECK(plan.values(2) == std::vector<std::string>{"say \"hi\""});
+  CHECK(plan.values(3) == std::vector<std::string>{""});  // quoted: the empty string
+  CHECK(plan.point_file(0).scenario().jobs(0).name() == "a,b");
+  // A quote inside an unquoted value is the value's own.
+  CHECK(SweepPlan::make(smoke, {R"(jobs[0].name=a"b,c)"}).values(0) == std::vector<std::string>{"a\"b"});
+  CHECK(error_of([&] { SweepPlan::make(smoke, {R"(jobs[0].name="a,b)"}); }) ==
+        R"(--set jobs[0].name: the value quoted at character 1 of '"a,b' is not closed (expected '"' before the end )"
+        R"(of the list; "" inside quotes is one '"'))");
+  CHECK(error_of([&] { SweepPlan::make(smoke, {R"(jobs[0].name=c,"a"b)"}); }) ==
+        R"(--set jobs[0].name: 'b' after the closing quote at character 5 of 'c,"a"b' (expected ',' or the end of )"
+        "the list)");
+  CHECK(error_of([&] { SweepPlan::make(smoke, {"seed=1,2,"}); }).starts_with("--set seed: empty value in '1,2,'"));
+}
+
 TEST_CASE("a sweep of more than 1e6 points is refused at once, however many values it multiplies") {
   const ScenarioFile smoke = ScenarioFile::parse("smoke.textproto", kSmoke);
   std::string thousand;
