@@ -301,6 +301,12 @@ class Collector : public google::protobuf::io::ErrorCollector {
   std::string first_;
 };
 
+// Drops the tokenizer's complaints: the text is tokenized again after the parser has
+// said everything about it.
+class QuietCollector : public google::protobuf::io::ErrorCollector {
+  void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
+};
+
 // Whether (line, column) lies in `range` (protobuf's 0-based places; the end is past the
 // range's last token).
 bool contains(const TextFormat::ParseLocationRange& range, int line, int column) {
@@ -313,9 +319,7 @@ bool contains(const TextFormat::ParseLocationRange& range, int line, int column)
 // less the punctuation of a list ("f: [1, 2]" holds 2; "f: 1" holds 1).
 int values_in(const std::string& text, const TextFormat::ParseLocationRange& range) {
   using google::protobuf::io::Tokenizer;
-  class Quiet : public google::protobuf::io::ErrorCollector {
-    void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
-  } quiet;
+  QuietCollector quiet;
   google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
   Tokenizer tokens(&input, &quiet);
   tokens.set_comment_style(Tokenizer::SH_COMMENT_STYLE);
@@ -386,9 +390,7 @@ std::optional<std::string> misread_number(const std::string& path, const std::st
                                           const podsim::v1::Scenario& scenario,
                                           const TextFormat::ParseInfoTree& tree) {
   using google::protobuf::io::Tokenizer;
-  class Quiet : public google::protobuf::io::ErrorCollector {  // the parser has said everything already
-    void AddError(int, google::protobuf::io::ColumnNumber, const std::string&) override {}
-  } quiet;
+  QuietCollector quiet;
   // At most 1 GiB (io::read_input_file), so its size fits an int.
   google::protobuf::io::ArrayInputStream input(text.data(), static_cast<int>(text.size()));
   Tokenizer tokens(&input, &quiet);
