@@ -28,9 +28,6 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Pandas and SQL exports write a missing value as one of these.
-bool missing(const std::string& s) { return s.empty() || s == "NaN" || s == "nan" || s == "None" || s == "null" || s == "NULL"; }
-
 bool absolute(TimeFormat f) { return f == TimeFormat::kEpoch || f == TimeFormat::kIso8601; }
 
 class Row {
@@ -59,7 +56,7 @@ class Row {
   // A point in time or a gap in seconds; nullopt for a missing value.
   std::optional<double> time(size_t col, const TimeColumn& t) const {
     const std::string& s = cell(col);
-    if (missing(s)) return std::nullopt;
+    if (missing_cell(s)) return std::nullopt;
     if (t.format == TimeFormat::kIso8601) {
       std::string why;
       auto v = parse_iso8601(s, why);
@@ -79,7 +76,7 @@ class Row {
   }
   std::optional<double> duration(size_t col, const DurationColumn& d) const {
     const std::string& s = cell(col);
-    if (missing(s)) return std::nullopt;
+    if (missing_cell(s)) return std::nullopt;
     const double scale = unit_seconds(d.unit);
     std::optional<double> v = parse_number(s);
     std::string why;
@@ -187,7 +184,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       if (n != std::floor(n)) row.bad(*nodes, node_text);
       count *= gpus ? n : n * c.gpus_per_node;
     }
-    if (milli && !missing(row.cell(*milli))) {
+    if (milli && !missing_cell(row.cell(*milli))) {
       const double m = row.number(*milli, 0, 1000, "thousandths of a GPU in [0, 1000]");
       count *= m / 1000;
     }
@@ -230,10 +227,10 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       job.duration_s = *e - *s;
     }
 
-    if (gpu_type && !missing(row.cell(*gpu_type))) job.gpu_type = row.cell(*gpu_type);
+    if (gpu_type && !missing_cell(row.cell(*gpu_type))) job.gpu_type = row.cell(*gpu_type);
     if (user) job.user = row.cell(*user);
     if (queue) job.queue = row.cell(*queue);
-    if (priority && !missing(row.cell(*priority))) {
+    if (priority && !missing_cell(row.cell(*priority))) {
       const double p = row.number(*priority, -kMaxPriority, kMaxPriority, "an integer priority in [-1e9, 1e9]");
       if (p != std::floor(p)) row.bad(*priority, "an integer priority in [-1e9, 1e9]");
       job.priority = static_cast<int>(p);

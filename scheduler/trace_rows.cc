@@ -13,6 +13,11 @@
 
 namespace podsim::scheduler {
 
+bool missing_cell(const std::string& s) {
+  return s.empty() || s == "NaN" || s == "nan" || s == "NaT" || s == "None" || s == "null" || s == "NULL" ||
+         s == "Unknown";
+}
+
 std::ifstream open_trace_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))

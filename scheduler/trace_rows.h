@@ -26,6 +26,11 @@ inline constexpr uint32_t kMaxTraceDevices = 10'000'000;
 // (and a double no longer holds whole seconds of such times past 2^53).
 inline constexpr double kMaxEpochSeconds = 1e11;
 
+// True for a cell that holds no value: empty, or how exports spell a missing one --
+// pandas ("NaN", "nan", "NaT" for a missing time, "None"), SQL ("null", "NULL"), Slurm's
+// sacct ("Unknown" for the end of a job still running, the start of one still pending).
+bool missing_cell(const std::string& s);
+
 // `path` opened for reading; a directory or an unreadable file is refused.
 std::ifstream open_trace_file(const std::string& path);
 

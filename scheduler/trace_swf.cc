@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <charconv>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -48,20 +47,19 @@ class Line {
     throw UserError(fmt::format("{}:{}: field {} ({}): expected {}, got '{}'", path_, line_, field, name, expected,
                                 printable(got)));
   }
-  // Seconds in [0, 1e9], or nullopt for -1 (unknown).
+  // Seconds in [0, 1e9], or nullopt for -1 (unknown; also "-1.0").
   std::optional<double> seconds(std::string_view text, size_t field, std::string_view name) const {
-    if (text == "-1") return std::nullopt;
     const std::optional<double> v = parse_number(text);
+    if (v && *v == -1) return std::nullopt;
     if (!v || *v < 0 || *v > kMaxTraceSeconds) bad(field, name, "seconds in [0, 1e9], or -1 (unknown)", text);
     return v;
   }
-  // A whole number in [-1, max]; -1 is unknown.
+  // A whole number in [-1, max] ("4", or "4.0" as a log rewritten from a DataFrame has
+  // it); -1 is unknown.
   int64_t whole(std::string_view text, size_t field, std::string_view name, int64_t max) const {
-    int64_t v = 0;
-    const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || p != text.data() + text.size() || v < -1 || v > max)
-      bad(field, name, fmt::format("a whole number in [0, {}], or -1 (unknown)", max), text);
-    return v;
+    const std::optional<int64_t> v = parse_whole(text);
+    if (!v || *v < -1 || *v > max) bad(field, name, fmt::format("a whole number in [0, {}], or -1 (unknown)", max), text);
+    return *v;
   }
 
  private:

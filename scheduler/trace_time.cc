@@ -77,6 +77,13 @@ std::optional<double> parse_number(std::string_view s) {
   return v;
 }
 
+std::optional<int64_t> parse_whole(std::string_view s) {
+  const std::optional<double> v = parse_number(s);
+  constexpr double kLargestExact = 9007199254740992.0;  // 2^53
+  if (!v || *v != std::floor(*v) || std::fabs(*v) > kLargestExact) return std::nullopt;
+  return static_cast<int64_t>(*v);
+}
+
 std::optional<double> parse_iso8601(std::string_view s, std::string& why) {
   size_t at = 0;
   const auto y = digits(s, at, 4);

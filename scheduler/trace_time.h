@@ -7,6 +7,7 @@
 //   std::string why;
 //   parse_iso8601("2021-03-04T10:00:00+08:00", why)  -> 1614823200 (seconds since 1970, UTC)
 //   parse_elapsed("1-02:03:04", why)                  -> 93784
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,12 @@ const char* unit_name(TimeUnit unit);
 
 // A finite decimal number, the whole string ("12", "-3.5", "1e3"); nullopt otherwise.
 std::optional<double> parse_number(std::string_view s);
+
+// A whole number, also written as a decimal ("8", "8.0", "1e1"): pandas writes a column of
+// counts as floats once one of its cells is missing (Acme's, PAI's exports; an SWF log
+// rewritten from a DataFrame). Nullopt for a fraction (8.5), text, or beyond +-2^53
+// (where a double no longer holds every whole number).
+std::optional<int64_t> parse_whole(std::string_view s);
 
 // Seconds since 1970-01-01 UTC of an ISO 8601 date-time: "YYYY-MM-DD", then optionally
 // 'T' or ' ' and "HH:MM[:SS[.fraction]]", then optionally a zone "Z", "+HH", "+HH:MM" or

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -71,17 +70,16 @@ class Reader {
     if (!v || *v < 0 || *v > kMaxTraceSeconds) bad(line, col, "a number of seconds in [0, 1e9]", s);
     return *v;
   }
-  uint32_t count(const std::vector<std::string>& row, size_t line, size_t col, bool allow_zero) const {
+  // A whole number, "8" or pandas' "8.0"; 0 is a CPU job's.
+  uint32_t count(const std::vector<std::string>& row, size_t line, size_t col) const {
     const std::string& s = cell(row, line, col);
-    uint32_t v = 0;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || (!allow_zero && v == 0) || v > kMaxTraceDevices)
-      bad(line, col, fmt::format("a GPU count in [{}, {}]", allow_zero ? 0 : 1, kMaxTraceDevices), s);
-    return v;
+    const std::optional<int64_t> v = parse_whole(s);
+    if (!v || *v < 0 || *v > kMaxTraceDevices) bad(line, col, fmt::format("a GPU count in [0, {}]", kMaxTraceDevices), s);
+    return static_cast<uint32_t>(*v);
   }
   std::optional<double> time(const std::vector<std::string>& row, size_t line, size_t col) const {
     const std::string& s = cell(row, line, col);
-    if (s.empty() || s == "NaN" || s == "nan" || s == "None") return std::nullopt;
+    if (missing_cell(s)) return std::nullopt;
     std::string why;
     auto v = parse_time(s, why);
     if (!v) bad(line, col, "seconds or a 'YYYY-MM-DD HH:MM:SS' time", s, why);
@@ -124,12 +122,15 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
     const std::vector<std::string>& row = record->fields;
     TraceJob job{.line = n};
     job.id = id_col ? r.cell(row, n, *id_col) : fmt::format("line{}", n);
+    job.devices = r.count(row, n, *gpus);
     if (format == TraceFormat::kItp) {
       job.submit_s = r.seconds(row, n, *submit);
       job.duration_s = r.seconds(row, n, *duration);
-      job.devices = r.count(row, n, *gpus, /*allow_zero=*/false);
+      if (job.devices == 0) {  // a CPU job, as the Slurm-style rows' (ITP's own files have none)
+        trace.skip(kSkipNoGpus);
+        continue;
+      }
     } else {
-      job.devices = r.count(row, n, *gpus, /*allow_zero=*/true);
       const std::optional<double> sub = r.time(row, n, *submit);
       if (!sub) r.bad(n, *submit, "seconds or a 'YYYY-MM-DD HH:MM:SS' time", "");
       const std::optional<double> s = r.time(row, n, *start), e = r.time(row, n, *end);

@@ -3,7 +3,9 @@
 // turns into jobs whose work is the duration at reference speed.
 //
 //   Microsoft ITP (ElasticFlow, ASPLOS'23): job_id,submission_time,duration,num_gpu;
-//     seconds since the start of collection; every column required.
+//     seconds since the start of collection; every column required (others, as in the
+//     release with model names and deadlines, ignored). A row of 0 GPUs is skipped and
+//     counted, as below.
 //   Slurm-style (Helios, SenseTime, SoCC'21; Acme, NSDI'24): columns found by name in
 //     the header, others ignored: submit_time, start_time, end_time, gpu_num (required),
 //     job_id, node_num, state (optional). Times are seconds or "YYYY-MM-DD HH:MM:SS"
@@ -14,7 +16,9 @@
 //     -1 for unknown; one processor is one device.
 //
 // CSV files are CSV as RFC 4180 has it (engine/csv_reader.h): quoted cells may hold commas,
-// quotes and line breaks; spaces around unquoted cells are trimmed.
+// quotes and line breaks; spaces around unquoted cells are trimmed. A GPU count may be
+// written as pandas writes counts beside a missing value ("8.0"); a missing time may be
+// empty or spelled NaN, NaT, None, null or Unknown (trace_rows.h, missing_cell).
 // A row that is malformed or cannot be true is a UserError naming file, line and column:
 //   "x.csv:7: column 'num_gpu': expected a positive integer, got 'x'".
 // Cannot be true: a date that does not exist (2020-02-30), a start before the submit

@@ -57,6 +57,20 @@ TEST_CASE("SWF lines: any blanks between fields, CRLF, jobs put in submission or
   CHECK(t.jobs[1].line == 3);
 }
 
+TEST_CASE("an SWF log rewritten from a DataFrame: whole numbers written 4.0, unknown -1.0") {
+  // Once "field 5 (allocated processors): expected a whole number in [0, 10000000], or -1
+  // (unknown), got '4.0'".
+  const Trace t = parse("1 0.0 5.0 100.0 4.0 -1.0 -1.0 4.0 -1.0 -1.0 1.0 1.0 1.0 -1.0 -1.0 -1.0 -1.0 -1.0\n"
+                        "2 10.0 -1.0 -1.0 8.0 -1.0 -1.0 8.0 -1.0 -1.0 5.0 1.0 1.0 -1.0 -1.0 -1.0 -1.0 -1.0\n");
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].devices == 4);
+  CHECK(t.jobs[0].duration_s == 100);
+  CHECK(t.skipped == 1);  // run time -1.0: never ran
+  CHECK_THROWS_WITH_AS(parse(job("1", "0", "100", "4.5")),
+                       doctest::Contains("t.swf:1: field 5 (allocated processors): expected a whole number"),
+                       podsim::UserError);
+}
+
 TEST_CASE("an SWF file with a UTF-8 byte order mark is read, UTF-16 is refused at line 1") {
   // A Windows editor's mark before '; Version': once "t.swf:1: 3 fields, expected 18".
   const Trace t = parse("\xef\xbb\xbf; Version: 2.2\n" + job("1", "20", "30", "2"));

@@ -23,6 +23,18 @@ TEST_CASE("numbers are whole finite decimals") {
   CHECK_FALSE(parse_number("1e400"));  // out of range of a double
 }
 
+TEST_CASE("whole numbers, also as pandas writes them") {
+  CHECK(parse_whole("8") == 8);
+  CHECK(parse_whole("8.0") == 8);
+  CHECK(parse_whole("-1.00") == -1);
+  CHECK(parse_whole("1e1") == 10);
+  CHECK(parse_whole("9007199254740992") == 9007199254740992);  // 2^53
+  CHECK_FALSE(parse_whole("8.5"));
+  CHECK_FALSE(parse_whole("1e300"));  // whole, but no int64
+  CHECK_FALSE(parse_whole("8 GPUs"));
+  CHECK_FALSE(parse_whole(""));
+}
+
 TEST_CASE("ISO 8601 times by hand") {
   std::string why;
   // 2021-01-01 is day 18,628 since 1970 (1609459200 / 86400); March 4 is 31 + 28 + 3 days

@@ -27,9 +27,9 @@ TEST_CASE("ITP rows become jobs in submission order") {
 
 TEST_CASE("a malformed ITP row names file, line and column") {
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,1,2,4\nb,1,2,x\n", TraceFormat::kItp),
-                       "t.csv:3: column 'num_gpu': expected a GPU count in [1, 10000000], got 'x'", podsim::UserError);
+                       "t.csv:3: column 'num_gpu': expected a GPU count in [0, 10000000], got 'x'", podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,1,2,10000001\n", TraceFormat::kItp),
-                       "t.csv:2: column 'num_gpu': expected a GPU count in [1, 10000000], got '10000001'", podsim::UserError);
+                       "t.csv:2: column 'num_gpu': expected a GPU count in [0, 10000000], got '10000001'", podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,0,1e308,8\n", TraceFormat::kItp),
                        "t.csv:2: column 'duration': expected a number of seconds in [0, 1e9], got '1e308'", podsim::UserError);
   CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,-1,2,4\n", TraceFormat::kItp),
@@ -174,4 +174,39 @@ TEST_CASE("a tab-, pipe- or semicolon-separated trace is refused at its header a
 TEST_CASE("binary bytes with a tab among them are no tab-separated trace") {
   CHECK_THROWS_WITH_AS(parse(std::string("\x01\x02\t\x03\n", 5), TraceFormat::kItp),
                        doctest::Contains("t.csv:1: missing column 'job_id'"), podsim::UserError);
+}
+
+TEST_CASE("counts pandas wrote as floats are counts, missing times spelled NaT or Unknown are missing") {
+  // A DataFrame column of counts with one missing cell is written "8.0" (Acme's queue
+  // column, PAI's tables); such a trace was refused at its first row.
+  const Trace itp = parse("job_id,submission_time,duration,num_gpu\na,0.0,10.5,1.0\nb,5,20,8.00\n", TraceFormat::kItp);
+  REQUIRE(itp.jobs.size() == 2);
+  CHECK(itp.jobs[0].devices == 1);
+  CHECK(itp.jobs[0].duration_s == 10.5);
+  CHECK(itp.jobs[1].devices == 8);
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,0,10,1.5\n", TraceFormat::kItp),
+                       "t.csv:2: column 'num_gpu': expected a GPU count in [0, 10000000], got '1.5'", podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\na,0,10,\n", TraceFormat::kItp),
+                       "t.csv:2: column 'num_gpu': expected a GPU count in [0, 10000000], got ''", podsim::UserError);
+  // pandas writes a missing time it formatted itself as "NaT"; sacct writes "Unknown" for
+  // the start of a pending job and the end of a running one. Both never ran here.
+  const std::string slurm = "job_id,gpu_num,submit_time,start_time,end_time\n";
+  const Trace s = parse(slurm +
+                            "1,8.0,2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-09 19:41:01\n"
+                            "2,8,2020-06-09 18:41:02,NaT,NaT\n"
+                            "3,8,2020-06-09T18:41:03,Unknown,Unknown\n"
+                            "4,8,2020-06-09T18:41:04,2020-06-09T18:41:04,Unknown\n",
+                        TraceFormat::kSlurm);
+  REQUIRE(s.jobs.size() == 1);
+  CHECK(s.jobs[0].devices == 8);
+  CHECK(s.jobs[0].duration_s == 3600);
+  CHECK(s.skipped_by_reason.at(kSkipNeverStarted) == 3);
+}
+
+TEST_CASE("an ITP row of 0 GPUs is a CPU job, skipped and counted as the Slurm-style rows' are") {
+  // It stopped the whole trace: "expected a GPU count in [1, 10000000], got '0'".
+  const Trace t = parse("job_id,submission_time,duration,num_gpu\na,0,10,0\nb,5,20,2\n", TraceFormat::kItp);
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].id == "b");
+  CHECK(t.skipped_by_reason.at(kSkipNoGpus) == 1);
 }
