@@ -16,6 +16,21 @@
 namespace podsim::io {
 namespace {
 
+// The name of a temporary beside `target`: its file name, then `suffix`, the file name
+// cut short if the two would be longer than the directory's file system takes. A name
+// that fits (a 250-byte one, say) once got a temporary that did not: the run finished,
+// printed its results, and then could not write them.
+std::filesystem::path temporary_name(const std::filesystem::path& target, const std::string& suffix) {
+  const std::filesystem::path dir = target.parent_path();
+  errno = 0;
+  long name_max = ::pathconf(dir.empty() ? "." : dir.c_str(), _PC_NAME_MAX);
+  if (name_max <= 0) name_max = 255;  // no limit said: Linux's
+  std::string name = target.filename().string();
+  const size_t room = static_cast<size_t>(name_max) > suffix.size() ? static_cast<size_t>(name_max) - suffix.size() : 0;
+  if (name.size() > room) name.resize(room);
+  return dir / (name + suffix);
+}
+
 // Creates a new, empty temporary file beside `target` and returns its path. O_EXCL: a
 // file already there (an unrelated PATH.tmp, another podsim's temporary) is never
 // opened, only a fresh name tried. Its mode is the replaced file's, else the umask's.
@@ -25,7 +40,7 @@ std::filesystem::path create_temporary(const std::filesystem::path& target, cons
   const bool replacing = ::stat(target.c_str(), &old) == 0;
   for (int attempt = 0; attempt < 100; ++attempt) {
     const std::filesystem::path tmp =
-        target.string() + fmt::format(".{}.{}.tmp", static_cast<long>(::getpid()), counter++);
+        temporary_name(target, fmt::format(".{}.{}.tmp", static_cast<long>(::getpid()), counter++));
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0 && errno == EEXIST) continue;
     if (fd < 0)

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -56,6 +57,21 @@ TEST_CASE("write_atomically: a missing directory is one line naming the output a
   const std::string want = out.string() + ": output: directory " + (d / "no").string() +
                            " does not exist (expected a path in an existing, writable directory)";
   CHECK_THROWS_WITH_AS(write_atomically(out, [](std::ostream& o) { o << "x"; }), want.c_str(), podsim::UserError);
+}
+
+TEST_CASE("write_atomically: a name as long as the file system takes gets a temporary that fits too") {
+  // Once "cannot create the output (File name too long ...)" for a 250-byte name: the
+  // name fit, PATH.PID.N.tmp did not, and the write failed after the run.
+  const TempDir dir("podsim_atomic_file_test_long_name");
+  const fs::path& d = dir.path;
+  const long name_max = ::pathconf(d.c_str(), _PC_NAME_MAX);
+  REQUIRE(name_max > 10);
+  const fs::path out = d / (std::string(static_cast<size_t>(name_max) - 4, 'a') + ".csv");
+  write_atomically(out, [](std::ostream& o) { o << "a,b\n"; });
+  CHECK(read(out) == "a,b\n");
+  write_atomically(out, [](std::ostream& o) { o << "c,d\n"; });  // and replaced by a rerun
+  CHECK(read(out) == "c,d\n");
+  CHECK(std::distance(fs::directory_iterator(d), fs::directory_iterator()) == 1);
 }
 
 TEST_CASE("write_atomically: an unrelated PATH.tmp is never touched (the temporary has a name of its own)") {
