@@ -7,6 +7,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -26,6 +27,7 @@
 #include "io/version.h"
 #include "engine/check.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 
 namespace {
 
@@ -145,7 +147,11 @@ int flush_stdout(int rc) {
 const cli::Command& find_command(const std::string& name) {
   for (const auto& command : kCommands)
     if (command.name == name) return command;
-  throw podsim::UserError(fmt::format("podsim: unknown command '{}'\n{}", name, usage()));
+  throw podsim::InternalError(fmt::format("find_command: unknown command '{}' was not refused first", name));
+}
+
+bool is_command(const std::string& name) {
+  return std::any_of(std::begin(kCommands), std::end(kCommands), [&](const auto& c) { return c.name == name; });
 }
 
 // `podsim [-v|-q] COMMAND ARGS`: -v/-q after COMMAND win over those before it.
@@ -174,7 +180,8 @@ int main(int argc, char** argv) {
       std::cout << "podsim " << podsim::io::podsim_version() << "\n";
       return flush_stdout(0);
     } else {
-      std::cerr << "podsim: unknown option '" << all[i] << "'\n" << usage();
+      std::cerr << "podsim: unknown option '" << podsim::printable(all[i])
+                << "' (expected -v, -q, --help or --version before COMMAND; 'podsim --help' lists the commands)\n";
       return kExitUserError;
     }
   }
@@ -183,14 +190,20 @@ int main(int argc, char** argv) {
     return kExitUserError;
   }
   const std::string command = all[i];
+  // An unknown command is the one error followed by the usage (as git does).
+  if (!is_command(command)) {
+    std::cerr << "podsim: unknown command '" << podsim::printable(command) << "'\n" << usage();
+    return kExitUserError;
+  }
   const std::vector<std::string> args(all.begin() + static_cast<long>(i) + 1, all.end());
   try {
     return flush_stdout(run(command, args, verbosity));
   } catch (const podsim::UserError& e) {
-    std::cerr << e.what() << "\n";
+    // One line whatever a path or value quoted in it holds (a file named "a\nb").
+    std::cerr << podsim::one_line(e.what()) << "\n";
     return kExitUserError;
   } catch (const podsim::InternalError& e) {
-    std::cerr << "podsim: internal error: " << e.what() << "\n";
+    std::cerr << "podsim: internal error: " << podsim::one_line(e.what()) << "\n";
     return kExitInternalError;
   } catch (const std::bad_alloc&) {
     std::cerr << "podsim: out of memory\n";
@@ -198,7 +211,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // Misuse checks in the libraries (std::invalid_argument) mean an input slipped past
     // the scenario checks: report it on one line rather than abort.
-    std::cerr << "podsim: internal error (an input was not checked before use): " << e.what() << "\n";
+    std::cerr << "podsim: internal error (an input was not checked before use): " << podsim::one_line(e.what()) << "\n";
     return kExitInternalError;
   }
 }

@@ -11,4 +11,11 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+std::string one_line(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+  return out;
+}
+
 }  // namespace podsim

@@ -12,4 +12,8 @@ namespace podsim {
 // first 37 followed by "...".
 std::string printable(std::string_view s);
 
+// `s` with every control byte (a line break, a tab, an escape) as '?', whole: a message
+// that quotes a path or a value given on the command line stays on one line.
+std::string one_line(std::string_view s);
+
 }  // namespace podsim

@@ -32,6 +32,10 @@ struct Segment {
   throw UserError(fmt::format("{}: {}", label, why));
 }
 
+// A field path as a message shows it: whole, on one line; cut like any quoted input if it
+// is no path a scenario could have (a sweep file's field of a megabyte).
+std::string shown_path(std::string_view path) { return path.size() > 200 ? printable(path) : one_line(path); }
+
 std::vector<Segment> parse_path(std::string_view path, std::string_view label) {
   if (path.empty()) fail(label, "empty field path (expected e.g. scheduler.policy=FIFO)");
   std::vector<Segment> segments;
@@ -43,7 +47,7 @@ std::vector<Segment> parse_path(std::string_view path, std::string_view label) {
     Segment seg;
     const size_t bracket = part.find('[');
     if (bracket != std::string_view::npos) {
-      if (part.back() != ']') fail(label, fmt::format("'{}': expected name[index]", part));
+      if (part.back() != ']') fail(label, fmt::format("'{}': expected name[index]", printable(part)));
       std::string_view digits = part.substr(bracket + 1, part.size() - bracket - 2);
       int idx = -1;
       auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), idx);
@@ -51,7 +55,7 @@ std::vector<Segment> parse_path(std::string_view path, std::string_view label) {
         fail(label, fmt::format("'{}': index {} is out of range (expected an existing index)", printable(part),
                                 printable(digits)));
       if (ec != std::errc() || p != digits.data() + digits.size() || idx < 0)
-        fail(label, fmt::format("'{}': index must be a non-negative integer", part));
+        fail(label, fmt::format("'{}': index must be a non-negative integer", printable(part)));
       seg.index = idx;
       part = part.substr(0, bracket);
     }
@@ -77,9 +81,9 @@ T parse_integer(std::string_view label, std::string_view value, const char* expe
   T out{};
   auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
   if (ec == std::errc::result_out_of_range)
-    fail(label, fmt::format("'{}' is out of range for {}", value, expected));
+    fail(label, fmt::format("'{}' is out of range for {}", printable(value), expected));
   if (ec != std::errc() || p != value.data() + value.size() || value.empty())
-    fail(label, fmt::format("expected {}, got '{}'", expected, value));
+    fail(label, fmt::format("expected {}, got '{}'", expected, printable(value)));
   return out;
 }
 
@@ -93,7 +97,7 @@ double parse_double(std::string_view label, std::string_view value) {
     fail(label, fmt::format("'{}' is nearer 0 than a double holds (expected 0, or a magnitude of at least 2.2e-308)",
                             printable(value)));
   if (ec != std::errc() || p != value.data() + value.size() || value.empty() || !std::isfinite(out))
-    fail(label, fmt::format("expected a finite number, got '{}'", value));
+    fail(label, fmt::format("expected a finite number, got '{}'", printable(value)));
   return out;
 }
 
@@ -117,7 +121,7 @@ void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, 
     case FieldDescriptor::CPPTYPE_DOUBLE: PODSIM_SET(Double, parse_double(label, value)); break;
     case FieldDescriptor::CPPTYPE_FLOAT: {
       const double d = parse_double(label, value);
-      if (std::fabs(d) > std::numeric_limits<float>::max()) fail(label, fmt::format("'{}' is out of range for a float", value));
+      if (std::fabs(d) > std::numeric_limits<float>::max()) fail(label, fmt::format("'{}' is out of range for a float", printable(value)));
       PODSIM_SET(Float, static_cast<float>(d));
       break;
     }
@@ -125,7 +129,7 @@ void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, 
       bool b;
       if (value == "true" || value == "1") b = true;
       else if (value == "false" || value == "0") b = false;
-      else fail(label, fmt::format("expected true or false, got '{}'", value));
+      else fail(label, fmt::format("expected true or false, got '{}'", printable(value)));
       PODSIM_SET(Bool, b);
       break;
     }
@@ -136,7 +140,7 @@ void set_scalar(Message& m, const FieldDescriptor* f, std::optional<int> index, 
         std::string names;
         for (int i = 0; i < f->enum_type()->value_count(); ++i)
           names += (i ? ", " : "") + f->enum_type()->value(i)->name();
-        fail(label, fmt::format("'{}' is not a {} (expected one of: {})", value, f->enum_type()->name(), names));
+        fail(label, fmt::format("'{}' is not a {} (expected one of: {})", printable(value), f->enum_type()->name(), names));
       }
       PODSIM_SET(Enum, e);
       break;
@@ -159,7 +163,7 @@ std::pair<std::string, std::string> split_assignment(std::string_view assignment
 
 std::string canonical_field_path(std::string_view path) {
   std::string out;
-  for (const Segment& seg : parse_path(path, fmt::format("--set {}", path))) {
+  for (const Segment& seg : parse_path(path, "--set " + shown_path(path))) {
     out += (out.empty() ? "" : ".") + seg.name;
     if (seg.index) out += fmt::format("[{}]", *seg.index);
   }
@@ -167,7 +171,8 @@ std::string canonical_field_path(std::string_view path) {
 }
 
 void set_field(Message& message, std::string_view path, std::string_view value, std::string_view origin) {
-  const std::string label = origin.empty() ? fmt::format("--set {}", path) : fmt::format("{}: {}", origin, path);
+  const std::string shown = shown_path(path);
+  const std::string label = origin.empty() ? fmt::format("--set {}", shown) : fmt::format("{}: {}", origin, shown);
   const std::vector<Segment> segments = parse_path(path, label);
   Message* m = &message;
   for (size_t i = 0; i < segments.size(); ++i) {
@@ -175,7 +180,8 @@ void set_field(Message& message, std::string_view path, std::string_view value, 
     const Descriptor* d = m->GetDescriptor();
     const FieldDescriptor* f = d->FindFieldByName(seg.name);
     if (f == nullptr)
-      fail(label, fmt::format("{} has no field '{}' (expected one of: {})", d->name(), seg.name, field_names(d)));
+      fail(label, fmt::format("{} has no field '{}' (expected one of: {})", d->name(), printable(seg.name),
+                              field_names(d)));
     const Reflection* r = m->GetReflection();
     if (f->is_repeated() && !seg.index)
       fail(label, fmt::format("'{}' is repeated: give an index, e.g. {}[0]", seg.name, seg.name));

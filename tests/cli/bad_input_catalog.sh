@@ -114,9 +114,12 @@ while IFS='|' read -r name args regex; do
   args=${args//\{in\}/$in}
   args=${args//\{tmp\}/$tmp}
   args=${args//\{src\}/$src}
+  args=${args//\{nl\}/$'\n'}
   count=$((count + 1))
-  # shellcheck disable=SC2086  # the catalog's arguments are space-separated words
-  timeout "$timeout_s" "$podsim" $args >"$io/out" 2>"$io/err" </dev/null
+  # The arguments are the words between spaces: a {nl} stays inside its word, and no
+  # word is a glob ([0] in a field path).
+  IFS=' ' read -r -d '' -a words < <(printf '%s' "$args")
+  timeout "$timeout_s" "$podsim" "${words[@]}" >"$io/out" 2>"$io/err" </dev/null
   rc=$?
   lines=$(wc -l <"$io/err")
   if [ "$rc" -eq 124 ]; then fail "hung (killed after ${timeout_s}s)"

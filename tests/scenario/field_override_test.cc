@@ -49,6 +49,21 @@ TEST_CASE("clear errors for unknown paths and wrong values") {
   CHECK(error_of([] { split_assignment("seed"); }) == "--set seed: expected FIELD.PATH=VALUE");
 }
 
+TEST_CASE("a value or path with a line break, or of a megabyte, is quoted on one line and cut") {
+  // Once quoted raw: '--set seed: expected ..., got '1' and '2'' on two lines, and a
+  // 100,000-digit value or field name quoted whole.
+  podsim::v1::Scenario s;
+  CHECK(error_of([&] { set_field(s, "seed", "1\n2"); }) == "--set seed: expected a non-negative 64-bit integer, got '1?2'");
+  CHECK(error_of([&] { set_field(s, "scheduler.policy", "F\nIFO"); }).starts_with("--set scheduler.policy: 'F?IFO' is not"));
+  CHECK(error_of([&] { set_field(s, "jobs[0].name", "x"); set_field(s, "jobs[0].model.causal", "t\rrue"); }) ==
+        "--set jobs[0].model.causal: expected true or false, got 't?rue'");
+  CHECK(error_of([&] { set_field(s, "se\ned", "1"); }).starts_with("--set se?ed: Scenario has no field 'se?ed' ("));
+  CHECK(error_of([&] { set_field(s, "horizon_s", std::string(100000, '9')); }) ==
+        "--set horizon_s: expected a finite number, got '" + std::string(37, '9') + "...'");
+  CHECK(error_of([&] { set_field(s, std::string(100000, 'a'), "1"); })
+            .starts_with("--set " + std::string(37, 'a') + "...: Scenario has no field '" + std::string(37, 'a') + "...' ("));
+}
+
 TEST_CASE("round 3: numbers past a double's range, indices past an int's, and the option a value came from") {
   podsim::v1::Scenario s;
   // Once "expected a finite number" for a number nearer 0 than a double holds.
