@@ -98,6 +98,7 @@ class Row {
 }  // namespace
 
 Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c) {
+  refuse_other_format(in, path, c.header.empty() ? "a CSV trace with a header row" : "a CSV trace");
   CsvReader csv(in, path);
   std::vector<std::string> header = c.header;
   size_t header_line = 0;

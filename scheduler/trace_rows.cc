@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "engine/check.h"
 #include "engine/error.h"
 #include "engine/printable.h"
 
@@ -16,6 +17,36 @@ namespace podsim::scheduler {
 bool missing_cell(const std::string& s) {
   return s.empty() || s == "NaN" || s == "nan" || s == "NaT" || s == "None" || s == "null" || s == "NULL" ||
          s == "Unknown";
+}
+
+void refuse_other_format(std::istream& in, const std::string& path, std::string_view expected) {
+  struct Kind {
+    std::string_view magic, what, way_out;
+  };
+  // Magic numbers: RFC 1952 (gzip), PKWARE APPNOTE 4.3.7 (zip; xlsx is one), the xz,
+  // bzip2, zstd (RFC 8878) and Parquet file formats, and OLE2 (xls).
+  static constexpr Kind kKinds[] = {
+      {"\x1f\x8b", "gzip-compressed data", "decompress it first: gunzip"},
+      {"PK\x03\x04", "a zip archive or Excel .xlsx workbook", "extract the table from it first, as CSV"},
+      {"\xfd" "7zX", "xz-compressed data", "decompress it first: unxz"},
+      {"BZh", "bzip2-compressed data", "decompress it first: bunzip2"},
+      {"\x28\xb5\x2f\xfd", "zstd-compressed data", "decompress it first: unzstd"},
+      {"PAR1", "a Parquet file", "write it out as CSV first"},
+      {"\xd0\xcf\x11\xe0", "an OLE2 file, as an Excel .xls workbook is", "save it as CSV first"},
+      {"[", "JSON, starting with '['", "convert it to a CSV table first"},
+      {"{", "JSON, starting with '{'", "convert it to a CSV table first"},
+  };
+  std::streambuf& buf = *in.rdbuf();
+  constexpr int kEof = std::char_traits<char>::eof();
+  char bytes[4];
+  size_t n = 0;
+  while (n < sizeof bytes && buf.sgetc() != kEof) bytes[n++] = static_cast<char>(buf.sbumpc());
+  const std::string_view head(bytes, n);
+  for (size_t k = n; k > 0; --k)
+    PODSIM_CHECK(buf.sputbackc(bytes[k - 1]) != kEof, "refuse_other_format: cannot put back the first bytes");
+  for (const Kind& k : kKinds)
+    if (head.starts_with(k.magic))
+      throw UserError(fmt::format("{}:1: {} (expected {}; {})", path, k.what, expected, k.way_out));
 }
 
 std::ifstream open_trace_file(const std::string& path) {

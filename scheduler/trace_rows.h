@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/csv_reader.h"
@@ -30,6 +31,14 @@ inline constexpr double kMaxEpochSeconds = 1e11;
 // pandas ("NaN", "nan", "NaT" for a missing time, "None"), SQL ("null", "NULL"), Slurm's
 // sacct ("Unknown" for the end of a job still running, the start of one still pending).
 bool missing_cell(const std::string& s);
+
+// Refuses a file whose first bytes say it is no text table: compressed (gzip, xz, bzip2,
+// zstd: SWF logs ship as .swf.gz, Philly and PAI as .tar.gz), an archive or workbook (zip,
+// xlsx, xls), Parquet, or JSON (Philly's cluster_job_log) -- "PATH:1: gzip-compressed
+// data (expected EXPECTED; decompress it first: gunzip)". Read as text, such a file
+// gave "missing column 'job_id' (... header: ????X(?k...)" or "2 fields, expected 18".
+// `in` is left at its start. REQUIRES: nothing has been read from `in` yet.
+void refuse_other_format(std::istream& in, const std::string& path, std::string_view expected);
 
 // `path` opened for reading; a directory or an unreadable file is refused.
 std::ifstream open_trace_file(const std::string& path);

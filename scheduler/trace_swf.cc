@@ -70,6 +70,7 @@ class Line {
 }  // namespace
 
 Trace read_swf(std::istream& in, const std::string& path) {
+  refuse_other_format(in, path, "Standard Workload Format text");
   std::streambuf& buf = *in.rdbuf();
   // A UTF-8 byte order mark (a Windows editor's) is skipped, as the CSV reader skips it;
   // once it made the first header line '\xef\xbb\xbf; Version: 2.2', "3 fields, expected 18".

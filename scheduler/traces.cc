@@ -96,6 +96,7 @@ class Reader {
 
 Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) {
   if (format == TraceFormat::kSwf) return read_swf(in, path);
+  refuse_other_format(in, path, "a CSV trace with a header row");
   CsvReader csv(in, path);
   std::optional<CsvRecord> head = next_header_row(csv);
   if (!head) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));

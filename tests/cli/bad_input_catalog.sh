@@ -55,6 +55,9 @@ printf '\xe6' | dd of="$tmp/gen/flipped.trace" bs=1 seek="$name_at" conv=notrunc
 iconv -f UTF-8 -t UTF-16 "$in/trace_base.textproto" >"$tmp/gen/utf16.textproto"
 iconv -f UTF-8 -t UTF-16 "$in/itp_ok.csv" >"$tmp/gen/utf16.csv"
 iconv -f UTF-8 -t UTF-16 "$src/data/traces/swf-sample/sample.swf" >"$tmp/gen/utf16.swf"
+# Traces as they are downloaded: an SWF log as the archive ships it (.swf.gz), a CSV gzipped.
+gzip -c -n "$src/data/traces/swf-sample/sample.swf" >"$tmp/gen/sample.swf.gz"
+gzip -c -n "$in/itp_ok.csv" >"$tmp/gen/itp_ok.csv.gz"
 # A symbolic link to /sys: an outputs.out_dir through it is refused like /sys itself.
 ln -s /sys "$tmp/gen/sys_link"
 # Words too long for any field (round 2): an unknown field name of 100,000 letters (it

@@ -210,3 +210,32 @@ TEST_CASE("an ITP row of 0 GPUs is a CPU job, skipped and counted as the Slurm-s
   CHECK(t.jobs[0].id == "b");
   CHECK(t.skipped_by_reason.at(kSkipNoGpus) == 1);
 }
+
+TEST_CASE("a compressed, archived, columnar or JSON trace is refused at byte 1 by what it is") {
+  // Read as text these were "t.csv:1: missing column 'job_id' (...; header: ????X(?k...)"
+  // (gzip), a CR error (tar.gz), "2 fields, expected 18" (a .swf.gz read as SWF) or a quote
+  // error (Philly's JSON cluster_job_log).
+  CHECK_THROWS_WITH_AS(parse(std::string("\x1f\x8b\x08\x00\x00\x00", 6), TraceFormat::kItp),
+                       "t.csv:1: gzip-compressed data (expected a CSV trace with a header row; decompress it first: "
+                       "gunzip)",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(std::string("\x1f\x8b\x08", 3), TraceFormat::kSwf),
+                       "t.csv:1: gzip-compressed data (expected Standard Workload Format text; decompress it first: "
+                       "gunzip)",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse(std::string("PK\x03\x04\x14\x00", 6), TraceFormat::kSlurm),
+                       doctest::Contains("t.csv:1: a zip archive or Excel .xlsx workbook (expected"), podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("PAR1\x15\x04", TraceFormat::kItp), doctest::Contains("t.csv:1: a Parquet file"),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("\xfd" "7zXZ", TraceFormat::kItp), doctest::Contains("t.csv:1: xz-compressed data"),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("BZh91AY", TraceFormat::kItp), doctest::Contains("t.csv:1: bzip2-compressed data"),
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("[{\"jobid\": \"application_1\", \"status\": \"Pass\"}]\n", TraceFormat::kItp),
+                       "t.csv:1: JSON, starting with '[' (expected a CSV trace with a header row; convert it "
+                       "to a CSV table first)",
+                       podsim::UserError);
+  // Short files and text are read as before.
+  CHECK_THROWS_WITH_AS(parse("P", TraceFormat::kItp), doctest::Contains("missing column 'job_id'"), podsim::UserError);
+  CHECK(parse("job_id,submission_time,duration,num_gpu\na,0,1,1\n", TraceFormat::kItp).jobs.size() == 1);
+}
