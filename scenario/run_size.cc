@@ -176,6 +176,7 @@ void check_run_size(const ScenarioFile& file, const topologies::Cluster& cluster
   load.horizon_s = options.horizon ? std::optional(options.horizon->to_seconds()) : std::nullopt;
   load.timeline_samples = static_cast<double>(options.timeline_samples);
   load.policy = options.policy.kind;
+  load.las_thresholds_s = options.policy.las_thresholds;
   std::set<std::tuple<uint32_t, scheduler::PlacementConstraints, std::vector<uint32_t>>> classes;
   for (const scheduler::JobRequest& j : jobs.jobs) classes.emplace(j.devices, j.placement, j.pools);
   load.queue_classes = std::max<double>(1, static_cast<double>(classes.size()));

@@ -12,6 +12,9 @@
 //   failures:    per kind, units x span / (MTBF + repair) unit failures, 7 events each
 //                (down, repaired, the job's failure and restart, cluster samples)
 //   checkpoints: per job, R / interval checkpoints (R: its running time), 2 events each
+//   LAS levels:  per job, the thresholds below its attained service (devices x
+//                running time) that it crosses, 1 event each at least (the pass that
+//                moves it down a level; a preemption it causes costs more)
 //   every event: 42 B kept (the timeline's change points, interruption times)
 //   the queue:   each scheduling pass looks at the first waiting job of each class
 //                of waiting jobs (equal devices, constraints and pools named: they fit
@@ -79,6 +82,10 @@ struct RunLoad {
   // Distinct classes of job (devices, placement constraints, pools named); a lower
   // bound when the jobs are not known yet.
   double queue_classes = 1;
+  // kLas: its thresholds in device-seconds of attained service, ascending (empty: none
+  // counted), and the field they come from.
+  std::vector<double> las_thresholds_s;
+  std::string las_field = "scheduler.las_thresholds_device_hours";
 };
 
 // The largest contributor is named in a refusal.
@@ -103,6 +110,7 @@ inline constexpr double kBytesPerSample = 118;
 inline constexpr double kBytesPerSamplePool = 16;
 inline constexpr double kEventsPerFailure = 7;
 inline constexpr double kEventsPerCheckpoint = 2;
+inline constexpr double kEventsPerLasCrossing = 1;
 inline constexpr double kBytesPerEvent = 42;
 // An event costs ~2.8 us of CPU (~0.36 M events/s on one core, bench/README.md).
 inline constexpr double kNsPerEvent = 2.8e3;

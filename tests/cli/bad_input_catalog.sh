@@ -65,6 +65,13 @@ ln -s /sys "$tmp/gen/sys_link"
 { echo 'name: "long"'; head -c 100000 /dev/zero | tr '\0' a; echo ': 1'; } >"$tmp/gen/long_field.textproto"
 { printf 'name: "long"\nseed: "'; head -c 100000 /dev/zero | tr '\0' 9; echo '"'; } >"$tmp/gen/long_token.textproto"
 { printf 'name: "long" cluster { pools { preset: "'; head -c 100000 /dev/zero | tr '\0' a; echo '" } }'; } >"$tmp/gen/long_preset.textproto"
+# LAS levels 2% apart from 1e-6 device-hours up (1,000 thresholds) under 1,000 jobs of 80
+# device-hours: ~9e5 crossings, once not in the run-size estimate at all.
+{ printf 'name: "las"\ncluster { pools { name: "hgx" preset: "hgx-h100" count: 1 } fat_tree { tiers: 2 radix: 64 } }\n'
+  printf 'scheduler { policy: LAS las_thresholds_device_hours: ['
+  awk 'BEGIN { t = 1e-6; for (i = 0; i < 1000; i++) { printf "%s%.6g", (i ? ", " : ""), t; t *= 1.02 } }'
+  printf '] }\nsources { synthetic { jobs: 1000 mean_interarrival_s: 1\n'
+  printf '  templates { name: "t" devices { count: 8 } median_hours: 10 sigma: 0 } } }\n'; } >"$tmp/gen/las_levels.textproto"
 # A NUL byte on line 2, column 12 of a scenario.
 printf 'name: "nul"\n  cluster {\0 }\n' >"$tmp/gen/nul.textproto"
 # A sweep journal with a damaged row (--resume must refuse it, not copy it): a whole

@@ -139,6 +139,31 @@ TEST_CASE("estimate_run: checkpoints R / interval per job, 2 events each, named 
   CHECK_FALSE(run_refusal(e, {.max_events = 1e12}, 1e15));  // raised: runs
 }
 
+TEST_CASE("estimate_run: LAS counts each job's threshold crossings below its service, 1 event each") {
+  // Once uncounted: 20,000 thresholds from 1e-6 device-hours up made 400 synthetic jobs
+  // cross ~7e6 of them, 2.1e7 events and 700 MB, whatever --max-events said.
+  // By hand: thresholds 5, 100, 28800, 1e6 device-seconds; a job of 8 devices x 3600 s
+  // (28800 device-seconds) crosses 5 and 100 (28800 is where it ends); one of 1 x 10 s
+  // crosses 5: 3 crossings.
+  using podsim::scheduler::PolicyKind;
+  RunLoad load{.jobs = 2, .devices = 8, .timeline_samples = 100, .policy = PolicyKind::kLas};
+  load.job_loads = {{.devices = 8, .run_s = 3600}, {.devices = 1, .run_s = 10}};
+  load.job_names = {"big", "small"};
+  load.las_thresholds_s = {5, 100, 28800, 1e6};
+  auto e = estimate_run(load);
+  REQUIRE(e.terms.size() == 3);
+  CHECK(e.terms[2].field == "scheduler.las_thresholds_device_hours");
+  CHECK(e.terms[2].events == 3);
+  CHECK(e.events == doctest::Approx(2 * 6 + 3));
+  CHECK(e.terms[2].how == "3 LAS threshold crossings; job 'big' alone crosses 2 of the 4 thresholds");
+  // A horizon of 1 s stops the big job at 8 device-seconds (it crosses 5), the small one
+  // at 1 (none).
+  load.horizon_s = 1;
+  CHECK(estimate_run(load).terms[2].events == 1);
+  load.policy = PolicyKind::kSrtf;  // other policies have no levels
+  CHECK(estimate_run(load).terms.size() == 2);
+}
+
 TEST_CASE("estimate_run: the queue's passes cost each policy's measured ns per class of waiting job") {
   using podsim::scheduler::PolicyKind;
   using podsim::sim::queue_ns_per_class_pass;
