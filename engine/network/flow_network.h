@@ -228,6 +228,7 @@ class FlowNetwork {
     passive_touched_list_.push_back(l);
   }
   double passive_load(uint32_t l) const;
+  void passive_rerate();
 
   Simulator& sim_;
   const NetworkOptions options_;
@@ -325,7 +326,13 @@ class FlowNetwork {
   std::vector<std::vector<PassiveCount>> class_passive_;  // by class
   std::vector<double> passive_load_;     // by link: sum over its flows of their rates
   std::vector<uint32_t> passive_flows_;  // by link: flows with a rate crossing it
+  size_t passive_links_loaded_ = 0;      // links with passive_flows_ > 0
   std::vector<uint8_t> passive_touched_;
+  struct Rerate {
+    uint32_t cls;
+    double d;  // its new rate less its old
+  };
+  std::vector<Rerate> rerated_;          // apply_rates's scratch, for passive_rerate
   std::vector<uint32_t> passive_touched_list_;
   std::vector<LinkId> solver_route_;     // add_flow's scratch: the route less those links
 
