@@ -331,6 +331,18 @@ inline int64_t FlowNetwork::finish_of(uint32_t l, double mark) const {
   return (SimTime::nanos(c.since) + SimTime::nanos(transfer_ns(mark - c.served, c.rate))).ns();
 }
 
+// A sufficient test of finish_of(l, first mark) >= t without a division: with b the
+// bytes left, r the rate and s = t - since, b 1e9 >= s r (1 + 2^-48) as rounded makes
+// finish_of's rounded b / r 1e9 >= s, hence its ceiling too (six roundings, s's
+// conversion included, each within a factor 1 +- 2^-53: the margin covers them). When
+// s <= 0 the test may hold with b <= 0; finish_of is then since >= t.
+// REQUIRES: rate > 0; 0 <= t < 2^63.
+inline bool FlowNetwork::finish_not_before(uint32_t l, uint64_t t) const {
+  const ClassTiming& c = timing_[l];
+  const auto s = static_cast<double>(static_cast<int64_t>(t) - c.since);
+  return (c.first - c.served) * 1e9 >= s * c.rate * (1 + 0x1p-48);
+}
+
 // REQUIRES: f has a class.
 double FlowNetwork::mark_of(uint32_t f) const {
   const uint32_t l = class_[f];
@@ -369,8 +381,11 @@ void FlowNetwork::schedule(uint32_t l) {
   }
   if (marks_need_rebase(l)) rebase_marks(l);
   c.stamp = ++stamps_;
+  // The entry stays a lower bound. Most re-times slow the class down; those are told
+  // without finish_of's division.
+  if (c.key != kNoKey && finish_not_before(l, c.key)) return;
   const auto at = static_cast<uint64_t>(finish_of(l, c.first));
-  if (at >= c.key) return;  // the entry stays a lower bound
+  if (at >= c.key) return;
   c.key = at;
   completions_.push(at, l, ++c.seq);
 }
@@ -383,7 +398,8 @@ void FlowNetwork::apply_rates(uint64_t now) {
   // A flow whose bottleneck moved carries what it has left (at the old class's rate up
   // to now) into the new class. The classes to look at again: those of the recomputed
   // flows (a class is recomputed whole, maxmin.h) and those that lost one.
-  std::vector<uint32_t> moved;  // a few per solve
+  std::vector<uint32_t>& moved = moved_;  // a few per solve; kept to save an allocation
+  moved.clear();
   classes_.clear();
   const auto visit = [this](uint32_t l) {
     if (timing_[l].state & ClassTiming::kVisited) return;

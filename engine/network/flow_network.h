@@ -204,6 +204,7 @@ class FlowNetwork {
   // Bottleneck classes.
   double served_at(uint32_t l, int64_t t) const;
   int64_t finish_of(uint32_t l, double mark) const;
+  bool finish_not_before(uint32_t l, uint64_t t) const;
   double mark_of(uint32_t f) const;
   void schedule(uint32_t l);
   bool marks_need_rebase(uint32_t l) const;
@@ -290,6 +291,7 @@ class FlowNetwork {
   };
   std::vector<ClassTiming> timing_;
   std::vector<uint32_t> classes_;        // the classes a solve may have changed
+  std::vector<uint32_t> moved_;          // apply_rates's scratch: the flows it moved
   // A flow in its class's heap with its mark: finish mark in its class (see above).
   struct Marked {
     double mark;
