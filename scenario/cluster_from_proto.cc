@@ -303,7 +303,7 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
       devices += static_cast<double>(pool.count) * s.nodes * s.devices_per_node;
     }
     if (auto why = sim::memory_refusal(sim::cluster_build_bytes(p), fmt::format("building this cluster ({:.4g} devices)", devices),
-                                  "measured per device, bench/README.md",
+                                  "measured per device by family, docs/reliability.md section 5",
                                   "fewer systems in cluster.pools[].count"))
       problems.add("cluster.pools", *why);
     else

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 namespace podsim::sim {
@@ -15,7 +16,12 @@ namespace {
 
 // bench/README.md, topology_bench, peak RSS / devices (see the header).
 constexpr double kBytesPerCm384Npu = 127e6 / 6144;
-constexpr double kBytesPerOtherDevice = 104e6 / 16384;
+constexpr double kBytesPerHgxGpu = 104e6 / 16384;
+// podsim topo's peak RSS per device added (see the header), the largest of the family:
+// NVL576, 12 -> 60 systems (27,648 GPUs more): 100,264 -> 465,964 KiB.
+constexpr double kBytesPerNvlinkGpu = (465964.0 - 100264.0) * 1024 / 27648;
+// Atlas 800T A2, 900 -> 4,500 servers (28,800 NPUs more): 68,488 -> 307,364 KiB.
+constexpr double kBytesPerAtlasNpu = (307364.0 - 68488.0) * 1024 / 28800;
 // bench/README.md, network model vs SimGrid, cm:a2a:6144: 6,106 MB / 37,742,592 flows.
 constexpr double kBytesPerFlow = 6106e6 / 37742592;
 
@@ -26,8 +32,16 @@ double cluster_build_bytes(const topologies::ClusterParams& params) {
   for (const topologies::PoolParams& pool : params.pools) {
     const topologies::SystemShape s = topologies::shape(pool.system);
     const double devices = static_cast<double>(pool.count) * s.nodes * s.devices_per_node;
-    const bool cm384 = std::holds_alternative<topologies::CloudMatrix384Params>(pool.system);
-    bytes += devices * (cm384 ? kBytesPerCm384Npu : kBytesPerOtherDevice);
+    const double per_device = std::visit(
+        [](const auto& system) {
+          using T = std::decay_t<decltype(system)>;
+          if constexpr (std::is_same_v<T, topologies::CloudMatrix384Params>) return kBytesPerCm384Npu;
+          else if constexpr (std::is_same_v<T, topologies::NvlinkParams>) return kBytesPerNvlinkGpu;
+          else if constexpr (std::is_same_v<T, topologies::Atlas800tA2Params>) return kBytesPerAtlasNpu;
+          else return kBytesPerHgxGpu;
+        },
+        pool.system);
+    bytes += devices * per_device;
   }
   return bytes;
 }

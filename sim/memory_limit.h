@@ -6,8 +6,14 @@
 // The estimates are the largest structure of each kind times its measured cost per
 // item (bench/README.md, 2026-11-29, peak RSS):
 //   building a cluster: 20.7 kB per CloudMatrix384 NPU (16 supernodes, 6,144 NPUs:
-//     127 MB) and 6.4 kB per device of the other families (2,048 HGX H100, 16,384 GPUs:
-//     104 MB; NVLink racks and Atlas servers are not measured and use the HGX figure);
+//     127 MB) and 6.4 kB per HGX GPU (2,048 HGX H100, 16,384 GPUs: 104 MB); NVLink racks
+//     13.5 kB per GPU and Atlas 800T A2 servers 8.5 kB per NPU, the peak RSS `podsim
+//     topo PRESET --set cluster.pools[0].count=N` (3-tier radix-128 fat tree) adds per
+//     device from a small N to a 5x larger one (2026-12-07, load ~10 on 2 cores):
+//     NVL72, GB300 NVL72, NVL36x2 12.4-12.7 kB, NVL576 13.5 kB, Atlas 8.5 kB (HGX H100
+//     6.9 kB, CloudMatrix384 20.1 kB: the figures above hold). Until then NVLink racks
+//     and Atlas servers used the HGX figure, half an NVL72's: a cluster estimated at
+//     the machine's memory needed twice it;
 //   a flow-mode step: its largest all-to-all, n (n - 1) flows at once over the n ranks
 //     of its EP group (or Ulysses CP group), 162 B per flow (6,144-rank all-to-all,
 //     37.7 M flows: 6.1 GB). Rings and trees keep only n flows at once: negligible.

@@ -21,6 +21,18 @@ TEST_CASE("the estimates reproduce the measurements they are built on") {
   hgx.pools.push_back({.name = "hgx", .preset = "hgx-h100", .count = 2048,
                        .system = podsim::topologies::HgxParams{}, .device = {}});
   CHECK(cluster_build_bytes(hgx) == doctest::Approx(104e6));
+  // NVLink racks and Atlas servers, measured 2026-12-07 (sim/memory_limit.h): once priced
+  // at the HGX figure, half of what 500 NVL72 racks (36,000 GPUs) take over 100 (98 ->
+  // 457 MB peak RSS, 12.4 kB a GPU; the family's figure is NVL576's 13.5 kB).
+  podsim::topologies::ClusterParams nvl;
+  nvl.pools.push_back({.name = "nvl", .preset = "nvl72", .count = 500,
+                       .system = podsim::topologies::NvlinkParams{}, .device = {}});
+  CHECK(cluster_build_bytes(nvl) >= (456500.0 - 98272) * 1024 / 28800 * 36000);
+  CHECK(cluster_build_bytes(nvl) == doctest::Approx(36000 * 13.54e3).epsilon(0.01));
+  podsim::topologies::ClusterParams atlas;
+  atlas.pools.push_back({.name = "a2", .preset = "atlas-800t-a2", .count = 4500,
+                         .system = podsim::topologies::Atlas800tA2Params{}, .device = {}});
+  CHECK(cluster_build_bytes(atlas) == doctest::Approx(36000 * 8.49e3).epsilon(0.01));
   // cm:a2a:6144: 37,742,592 flows, 6,106 MB.
   CHECK(all_to_all_flow_bytes(6144) == doctest::Approx(6106e6));
   podsim::workloads::Plan plan;
