@@ -162,7 +162,11 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       continue;
     }
     const std::optional<double> sub = row.time(*submit, c.submit);
-    if (!sub) row.bad(*submit, "a submit time");
+    if (!sub && interval) row.bad(*submit, "a submit time");  // every later submission counts from it
+    if (!sub) {
+      trace.skip(kSkipNoSubmit);
+      continue;
+    }
     if (interval) {
       clock += *sub;
       if (clock > kMaxTraceSeconds)
@@ -215,7 +219,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     } else {
       const std::optional<double> s = row.time(*start, c.start), e = row.time(*end, c.end);
       if (!s || !e) {
-        trace.skip(kSkipNeverStarted);
+        trace.skip(!s ? kSkipNeverStarted : kSkipNoEnd);
         continue;
       }
       // Comparable only when both are points on one clock.

@@ -133,10 +133,9 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
       }
     } else {
       const std::optional<double> sub = r.time(row, n, *submit);
-      if (!sub) r.bad(n, *submit, "seconds or a 'YYYY-MM-DD HH:MM:SS' time", "");
       const std::optional<double> s = r.time(row, n, *start), e = r.time(row, n, *end);
-      if (job.devices == 0 || !s || !e) {
-        trace.skip(job.devices == 0 ? kSkipNoGpus : kSkipNeverStarted);
+      if (job.devices == 0 || !sub || !s || !e) {
+        trace.skip(job.devices == 0 ? kSkipNoGpus : !sub ? kSkipNoSubmit : !s ? kSkipNeverStarted : kSkipNoEnd);
         continue;
       }
       // A job cannot start before it was submitted, nor end before it started: such a row

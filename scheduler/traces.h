@@ -9,8 +9,8 @@
 //   Slurm-style (Helios, SenseTime, SoCC'21; Acme, NSDI'24): columns found by name in
 //     the header, others ignored: submit_time, start_time, end_time, gpu_num (required),
 //     job_id, node_num, state (optional). Times are seconds or "YYYY-MM-DD HH:MM:SS"
-//     (read as UTC); duration = end - start. Rows with gpu_num 0 (CPU jobs) or no
-//     start/end (never ran) are skipped and counted.
+//     (read as UTC); duration = end - start. Rows with gpu_num 0 (CPU jobs), no submit
+//     time, no start (never ran) or no end (still running) are skipped and counted.
 //   Standard Workload Format (Parallel Workloads Archive, Feitelson et al., JPDC 2014;
 //     trace_swf.h): ';' header comments, then 18 whitespace-separated fields per job,
 //     -1 for unknown; one processor is one device.
@@ -60,7 +60,11 @@ struct Trace {
 
 // Reasons a row is skipped, as the run summary prints them.
 inline constexpr const char* kSkipNoGpus = "no GPUs (CPU-only)";
-inline constexpr const char* kSkipNeverStarted = "never started (no start or end time)";
+inline constexpr const char* kSkipNeverStarted = "never started (no start time)";
+inline constexpr const char* kSkipNoEnd = "no end time (still running when the trace ends)";
+// A pod list's row for a pod created before the trace began (Alibaba's DLRM trace writes
+// its creation_time as NaN).
+inline constexpr const char* kSkipNoSubmit = "no submit time (submitted before the trace began?)";
 
 enum class TraceFormat { kItp, kSlurm, kSwf };
 

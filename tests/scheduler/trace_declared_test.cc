@@ -251,8 +251,9 @@ TEST_CASE("a declared trace's bad rows name file, line and column") {
   CHECK_THROWS_WITH_AS(parse(pod_head + "p,1,1001,,Running,100,150,120\n", pods()),
                        "t.csv:2: column 'gpu_milli': expected thousandths of a GPU in [0, 1000], got '1001'",
                        podsim::UserError);
-  CHECK_THROWS_WITH_AS(parse(pod_head + "p,1,1000,,Running,,150,120\n", pods()),
-                       "t.csv:2: column 'creation_time': expected a submit time, got ''", podsim::UserError);
+  // No creation time: a pod from before the trace (skipped and counted, not refused; the
+  // DLRM case below).
+  CHECK(parse(pod_head + "p,1,1000,,Running,,150,120\n", pods()).skipped_by_reason.at(kSkipNoSubmit) == 1);
 }
 
 TEST_CASE("a Philly-style interval table is the ITP trace it came from") {
@@ -269,4 +270,33 @@ TEST_CASE("a Philly-style interval table is the ITP trace it came from") {
     CHECK(std::abs(derived.jobs[k].duration_s - itp.jobs[k].duration_s) < 1e-3);  // minutes to 10 digits
     CHECK(derived.jobs[k].devices == itp.jobs[k].devices);
   }
+}
+
+TEST_CASE("a pod list with pods from before and after the trace's window (Alibaba's DLRM trace layout)") {
+  // cluster-trace-gpu-v2025 writes creation_time and scheduled_time as NaN (here empty)
+  // for an instance made before the trace began, deletion_time for one still alive at its
+  // end. Main refused the file at its first row: "column 'creation_time': expected a
+  // submit time, got ''".
+  TraceColumns c = pods();  // the same three times; no milli, type or phase columns
+  c.job_id = "instance_sn";
+  c.gpus = "gpu_request";
+  c.gpu_milli = c.gpu_type = c.status = "";
+  c.keep_status.clear();
+  const Trace t = parse("instance_sn,role,gpu_request,creation_time,scheduled_time,deletion_time\n"
+                        "instance_0,HN,1,,,\n"
+                        "instance_1,HN,1,,,2676571.0\n"
+                        "instance_2,HN,1,1435629.0,1435629.0,1435760.0\n"
+                        "instance_3,HN,1,1435700.0,1435701.0,\n"
+                        "instance_4,CN,0,1435629.0,1435629.0,1435760.0\n",
+                        c);
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].id == "instance_2");
+  CHECK(t.jobs[0].submit_s == 1435629);  // offsets keep the trace's zero
+  CHECK(t.jobs[0].duration_s == 131);
+  CHECK(t.skipped_by_reason.at(kSkipNoSubmit) == 2);
+  CHECK(t.skipped_by_reason.at(kSkipNoEnd) == 1);
+  CHECK(t.skipped_by_reason.at(kSkipNoGpus) == 1);
+  // Gaps run through every row: one missing leaves every later submission unknown.
+  CHECK_THROWS_WITH_AS(parse("job_id,interval,run_time,num_gpu\na,0,1,1\nb,,1,1\n", philly()),
+                       "t.csv:3: column 'interval': expected a submit time, got ''", podsim::UserError);
 }

@@ -200,7 +200,8 @@ TEST_CASE("counts pandas wrote as floats are counts, missing times spelled NaT o
   REQUIRE(s.jobs.size() == 1);
   CHECK(s.jobs[0].devices == 8);
   CHECK(s.jobs[0].duration_s == 3600);
-  CHECK(s.skipped_by_reason.at(kSkipNeverStarted) == 3);
+  CHECK(s.skipped_by_reason.at(kSkipNeverStarted) == 2);
+  CHECK(s.skipped_by_reason.at(kSkipNoEnd) == 1);  // row 4 started: it was still running
 }
 
 TEST_CASE("an ITP row of 0 GPUs is a CPU job, skipped and counted as the Slurm-style rows' are") {
@@ -238,4 +239,17 @@ TEST_CASE("a compressed, archived, columnar or JSON trace is refused at byte 1 b
   // Short files and text are read as before.
   CHECK_THROWS_WITH_AS(parse("P", TraceFormat::kItp), doctest::Contains("missing column 'job_id'"), podsim::UserError);
   CHECK(parse("job_id,submission_time,duration,num_gpu\na,0,1,1\n", TraceFormat::kItp).jobs.size() == 1);
+}
+
+TEST_CASE("a Slurm-style row without a submit time is skipped and counted, a started one without an end too") {
+  // It stopped the trace: "column 'submit_time': expected seconds or a 'YYYY-MM-DD HH:MM:SS' time, got ''".
+  const Trace t = parse("job_id,gpu_num,submit_time,start_time,end_time\n"
+                        "1,8,,2020-06-09 18:41:01,2020-06-09 19:41:01\n"
+                        "2,8,2020-06-09 18:41:02,2020-06-09 18:41:02,\n"
+                        "3,8,2020-06-09 18:41:03,2020-06-09 18:41:03,2020-06-09 18:41:13\n",
+                        TraceFormat::kSlurm);
+  REQUIRE(t.jobs.size() == 1);
+  CHECK(t.jobs[0].id == "3");
+  CHECK(t.skipped_by_reason.at(kSkipNoSubmit) == 1);
+  CHECK(t.skipped_by_reason.at(kSkipNoEnd) == 1);
 }
