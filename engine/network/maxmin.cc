@@ -286,8 +286,11 @@ void MaxMinSolver::compact_pool() {
 // over a class's pairs twice (joining it to the region, freezing it) and over a link's
 // list once; pairs made as flows move land wherever a free slot is, so a class's pairs
 // end up one per cache line, and a solve's pairs no longer fit the first-level cache.
-// Done when the pairs made since the last time are a quarter of those alive: right
-// after a large collective starts, then rarely (a few pairs per event move).
+// Done when the pairs made since the last time are an eighth of those alive: right
+// after a large collective starts, then every few hundred events (a few pairs per
+// event move). With a quarter, 22-28% of the quiet pass's pair loads on the 384-rank
+// `cm` all-to-all-v did not follow the one before (counted over the run), and its pairs
+// (~2.4 MB) are not in the second-level cache: an eighth took ~4-8% off that run.
 void MaxMinSolver::renumber_pairs() {
   pairs_made_ = 0;
   remap_.assign(pairs_.size(), kSingle);
@@ -375,18 +378,22 @@ void MaxMinSolver::join_region_class(uint32_t c, size_t& flows, uint32_t seed, u
   double* const above = above_.data();
   const Pair* const pairs = pairs_.data();
   const uint32_t base = search_base_;
+  // Locals: through the reference and the pair, every store to the link arrays would
+  // make the compiler reload them (they might alias).
+  uint32_t merge = merge_from;
   for (const uint32_t q : cpairs_[c]) {
     const Pair& pair = pairs[q];
-    const uint32_t l = pair.link;
+    const uint32_t l = pair.link, mult = pair.mult;
     // Most of a class's links are in the region already (join_region_link, inline).
     if (const uint32_t m = mark[l]; m >= base) [[likely]] {
-      merge_from = std::min(merge_from, m - base);
+      merge = std::min(merge, m - base);
     } else {
-      join_region_link(l, seed, merge_from);
+      join_region_link(l, seed, merge);
     }
-    unfrozen[l] += pair.mult;
-    above[l] += x * pair.mult;
+    unfrozen[l] += mult;
+    above[l] += x * mult;
   }
+  merge_from = merge;
 }
 
 size_t MaxMinSolver::component_of_seed(uint32_t seed) const {
@@ -671,18 +678,19 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
   double* const other_max = other_max_.data();
   const Pair* const pairs = pairs_.data();
   for (const uint32_t p : cpairs_[c]) {
-    const Pair& pair = pairs[p];
-    const uint32_t l = pair.link;
-    unfrozen[l] -= pair.mult;
+    // Locals: after the store to unfrozen the compiler would reload the pair (aliasing).
+    const uint32_t l = pairs[p].link, mult = pairs[p].mult;
+    unfrozen[l] -= mult;
     if (l == c) {
       // Its own link saturates at `level`: every flow left on it is c's (the round
       // moved the others in), so it ends full. 0 is the exact value; the chain of
       // subtractions (one per flow, up to hundreds on a `cm` class) only rounds to it.
-      remaining[l] = unfrozen[l] == 0 ? 0.0 : subtract_repeated(remaining[l], level, pair.mult);
+      remaining[l] = unfrozen[l] == 0 ? 0.0 : subtract_repeated(remaining[l], level, mult);
       continue;
     }
-    // Flow by flow, as a list of flows would (maxmin_sums.h: in O(1) per binade).
-    remaining[l] = subtract_repeated(remaining[l], level, pair.mult);
+    // Flow by flow, as a list of flows would (maxmin_sums.h: in O(1) per binade); one
+    // flow (most `cm` pairs) is one subtraction.
+    remaining[l] = mult == 1 ? remaining[l] - level : subtract_repeated(remaining[l], level, mult);
     other_max[l] = std::max(other_max[l], level);
   }
 }
@@ -1165,14 +1173,44 @@ MaxMinSolver::Queued MaxMinSolver::quiet_heap_pop() {
 // touch in a quiet solve clears its sums and notes whether a class is bottlenecked on it.
 void MaxMinSolver::quiet_touch(uint32_t l) {
   QuietLink& q = quiet_link_[l];
-  if (q.stamp == quiet_stamp_) return;
-  q = QuietLink{0, 0, quiet_stamp_, class_flows(l) != 0};
+  if (q.tag >> 2 == quiet_stamp_) return;
+  q = QuietLink{0, 0, uint64_t{quiet_stamp_} << 2 | (class_flows(l) != 0 ? kWaiting : kNoClassHere)};
   touched_.push_back(l);
 }
 
 void MaxMinSolver::quiet_enqueue(uint32_t c) {
+  quiet_touch(c);
+  quiet_set_state(c, kQueued);
   class_mark_[c] = epoch_;
   quiet_heap_push(Queued{class_rate_[c], c});
+}
+
+// A push to link l by a class whose old rate is x_old, when l's tag is not that of a
+// link touched with its class queued or without a class: the class there follows
+// (queued). False when it was re-rated already (a tie in old rates) or is slower than
+// the class pushing (the order broke).
+bool MaxMinSolver::quiet_admit(uint32_t l, double x_old) {
+  QuietLink& q = quiet_link_[l];
+  uint64_t state = q.tag & 3;
+  if (q.tag >> 2 != quiet_stamp_) {
+    if (class_flows(l) == 0) {
+      q = QuietLink{0, 0, uint64_t{quiet_stamp_} << 2 | kNoClassHere};
+      touched_.push_back(l);
+      return true;
+    }
+    state = kWaiting;
+  }
+  if (state == kRerated) return false;
+  if (state != kWaiting) return true;  // no class there, or queued already
+  if (class_rate_[l] < x_old) return false;
+  if (q.tag >> 2 != quiet_stamp_) {
+    q = QuietLink{0, 0, 0};
+    touched_.push_back(l);
+  }
+  q.tag = uint64_t{quiet_stamp_} << 2 | kQueued;
+  class_mark_[l] = epoch_;
+  quiet_heap_push(Queued{class_rate_[l], l});
+  return true;
 }
 
 // A change of d in the rate of `mult` flows at `x` now, pushed to link l (not their
@@ -1180,14 +1218,10 @@ void MaxMinSolver::quiet_enqueue(uint32_t c) {
 // already (a tie in old rates) or is slower than the class being re-rated, whose old
 // rate is x_old (the order broke).
 bool MaxMinSolver::quiet_push(uint32_t l, double d, uint32_t mult, double x, double x_old) {
-  quiet_touch(l);
   QuietLink& q = quiet_link_[l];
+  if (q.tag >> 1 != uint64_t{quiet_stamp_} << 1 && !quiet_admit(l, x_old)) return false;
   q.delta += d * mult;
   q.pushed_max = std::max(q.pushed_max, x);
-  const uint32_t cm = class_mark_[l];
-  if (cm == epoch_ || !q.has_class) return true;  // queued already, or no class there
-  if (cm == epoch_ + 1 || class_rate_[l] < x_old) return false;
-  quiet_enqueue(l);
   return true;
 }
 
@@ -1203,23 +1237,16 @@ bool MaxMinSolver::quiet_push_class(uint32_t c, double x, double x_old) {
   // data on every pair cost as much as the pushes.
   const Pair* const pairs = pairs_.data();
   QuietLink* const links = quiet_link_.data();
-  const uint32_t* const cmark = class_mark_.data();
-  const uint32_t epoch = epoch_, stamp = quiet_stamp_;
+  // A tag >> 1 equal to this: touched in this solve, and no class there or one queued.
+  const uint64_t settled = uint64_t{quiet_stamp_} << 1;
   for (const uint32_t q : cpairs_[c]) {
     const Pair& pair = pairs[q];
     const uint32_t l = pair.link;
     if (l == c) continue;
     QuietLink& link = links[l];
-    if (link.stamp != stamp) quiet_touch(l);
+    if (link.tag >> 1 != settled && !quiet_admit(l, x_old)) [[unlikely]] return false;
     link.delta += d * pair.mult;
     link.pushed_max = std::max(link.pushed_max, x);
-    // A class there not queued yet follows. Whether one is there and queued already is
-    // data: this test mispredicts on a sixth to a quarter of the pushes (cachegrind, 128
-    // and 256 ranks `cm`), as two branches or folded into one.
-    const uint32_t cm = cmark[l];
-    if (cm == epoch || !link.has_class) continue;  // queued already, or no class there
-    if (cm == epoch + 1 || class_rate_[l] < x_old) return false;
-    quiet_enqueue(l);
   }
   return true;
 }
@@ -1370,7 +1397,7 @@ bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
 bool MaxMinSolver::quiet_solve() {
   next_epoch();
   if (++quiet_stamp_ == 0) {  // wrapped: stale stamps could collide
-    for (QuietLink& link : quiet_link_) link.stamp = 0;
+    for (QuietLink& link : quiet_link_) link.tag = 0;
     quiet_stamp_ = 1;
   }
   touched_.clear();
@@ -1410,6 +1437,7 @@ bool MaxMinSolver::quiet_solve() {
     if (class_flows(c) == 0) continue;  // a repair moved all its flows away
     const double x_old = q.old_rate;
     class_mark_[c] = epoch_ + 1;
+    quiet_set_state(c, kRerated);
     // Every flow of c crosses link c: c's flows there are all of them. The others' load
     // is the link's total less c's, plus what the classes re-rated before pushed; every
     // kResync-th time (and on short lists) it is summed afresh from the list, where
@@ -1420,7 +1448,7 @@ bool MaxMinSolver::quiet_solve() {
       since_exact_[c] = 0;
       others = entries_sum(c, true);
     } else {
-      others = sum_[c] - m * x_old + (quiet_link_[c].stamp == quiet_stamp_ ? quiet_link_[c].delta : 0.0);
+      others = sum_[c] - m * x_old + (quiet_touched(c) ? quiet_link_[c].delta : 0.0);
     }
     const double x = (capacity_[c] - others) / m;
     if (!(x > 0) || !std::isfinite(x)) return give_up();
@@ -1428,7 +1456,7 @@ bool MaxMinSolver::quiet_solve() {
     // (pushed_max), and the others, which were at most c's old rate (other_max_ bounds
     // them all; the list when that is not enough).
     const double bound = x * (1 + kTieTolerance);
-    const bool bounded = !(quiet_link_[c].stamp == quiet_stamp_ && quiet_link_[c].pushed_max > bound) &&
+    const bool bounded = !(quiet_touched(c) && quiet_link_[c].pushed_max > bound) &&
                          (x_old <= bound || other_max_[c] <= bound);
     if (!bounded) {
       const double top = entries_top(c);
@@ -1489,7 +1517,11 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
   // such solve, whatever they did (maxmin.h, "Quiet solves": a failed try costs about a
   // tenth of the fill after it, and a run whose completions move flows about half the
   // time loses by trying). A probe that fails doubles the interval, up to
-  // kQuietProbeMax; one that passes sets it back to kQuietProbe.
+  // kQuietProbeMax; one that passes sets it back to kQuietProbe. Checked again with
+  // repairs and the push loop of 2026-12-07 (cachegrind, 256-rank `cm`): trying every
+  // time +6% instructions, a gate by expected cost in pair visits -0.7% (not kept); in
+  // the first 4,096 solves only ~45% of the tries pass, most failures a repaired class
+  // to take back (bench/README.md).
   const bool removal_only = activated_ == 0;
   activated_ = 0;
   const bool trusted = 3 * quiet_recent_ok_ >= 2 * quiet_recent_;
@@ -1512,7 +1544,7 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
   removal_only_ = removal_only;
   if (!quiet) fill_regions();
   const size_t live_pairs = pairs_.size() - free_pairs_.size();
-  if (pairs_made_ >= kMinPairsMade && 4 * pairs_made_ >= live_pairs) renumber_pairs();
+  if (pairs_made_ >= kMinPairsMade && 8 * pairs_made_ >= live_pairs) renumber_pairs();
   if (report_flows_)
     for (uint32_t c : solved_classes_) {
       if (one_[c] != kNoFlow) changed_flows_.push_back(FlowId{one_[c]});
