@@ -469,8 +469,13 @@ inline void FlowNetwork::note_load(uint32_t l, double load, int64_t t) {
   if (u.loaded) u.busy_ns += t - u.since;
   u.since = t;
   u.loaded = load > 0;
-  check_link_within_capacity(l, load, solver_.capacity(LinkId{l}));
-  u.peak_load = std::max(u.peak_load, load);
+  // A load at or below the link's peak passed the capacity check when the peak did
+  // (the capacity never changes); only a new peak, or NaN, is checked. Saves a call
+  // per changed link: ~420 per event on the 384-rank `cm` all-to-all-v.
+  if (!(load <= u.peak_load)) {
+    check_link_within_capacity(l, load, solver_.capacity(LinkId{l}));
+    u.peak_load = load;
+  }
 }
 
 Bandwidth FlowNetwork::load(LinkId l) const {
