@@ -142,7 +142,6 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
                                        : fmt::format("a GPU count in [0, {:.0f}]", kMaxGpus);
   const std::string node_text = fmt::format("a whole node count in [0, {:.0f}]", kMaxNodes);
   Trace trace;
-  std::map<std::string, size_t> id_lines;
   double clock = 0;  // kInterval: the previous row's submission
   while (std::optional<CsvRecord> record = next_trace_row(csv)) {
     if (record->fields.empty()) continue;  // a blank line
@@ -241,9 +240,9 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       job.priority = static_cast<int>(p);
     }
     for (size_t col : kept_columns) job.columns.push_back(row.cell(col));
-    if (id_col) check_unique_id(job, header[*id_col], path, id_lines);
     trace.jobs.push_back(std::move(job));
   }
+  if (id_col) check_unique_ids(trace, header[*id_col], path);
   order_trace(trace, absolute(c.submit.format), header[*submit], path);  // absolute: from the first submission
   return trace;
 }

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <tuple>
 
 #include "engine/check.h"
 #include "engine/error.h"
@@ -119,12 +121,26 @@ void check_row_width(const CsvRecord& row, size_t header_size, const std::string
                                 path, row.line, row.fields.size(), header_size));
 }
 
-void check_unique_id(const TraceJob& job, const std::string& column, const std::string& path,
-                     std::map<std::string, size_t>& id_lines) {
-  const auto [it, fresh] = id_lines.emplace(job.id, job.line);
-  if (!fresh)
+void check_unique_ids(const Trace& trace, const std::string& column, const std::string& path) {
+  const std::vector<TraceJob>& jobs = trace.jobs;
+  std::vector<uint32_t> by_id(jobs.size());
+  for (uint32_t k = 0; k < by_id.size(); ++k) by_id[k] = k;
+  const auto line_of = [&](uint32_t k) { return jobs[k].line; };
+  std::sort(by_id.begin(), by_id.end(), [&](uint32_t a, uint32_t b) {
+    return std::tie(jobs[a].id, jobs[a].line) < std::tie(jobs[b].id, jobs[b].line);
+  });
+  // Of every id used twice, its second use; the earliest of those is what a reader going
+  // down the file meets first.
+  std::optional<std::pair<uint32_t, uint32_t>> first_repeat;  // (first use, repeat)
+  for (size_t k = 1; k < by_id.size(); ++k) {
+    const uint32_t prev = by_id[k - 1], cur = by_id[k];
+    if (jobs[prev].id != jobs[cur].id || (k >= 2 && jobs[by_id[k - 2]].id == jobs[cur].id)) continue;
+    if (!first_repeat || line_of(cur) < line_of(first_repeat->second)) first_repeat = {{prev, cur}};
+  }
+  if (first_repeat)
     throw UserError(fmt::format("{}:{}: column '{}': job id '{}' is already used on line {} (expected unique ids)",
-                                path, job.line, column, printable(job.id), it->second));
+                                path, line_of(first_repeat->second), column, printable(jobs[first_repeat->second].id),
+                                line_of(first_repeat->first)));
 }
 
 void order_trace(Trace& trace, bool absolute, const std::string& submit_column, const std::string& path) {

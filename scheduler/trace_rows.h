@@ -67,10 +67,12 @@ std::optional<size_t> find_column(const std::vector<std::string>& header, const 
 // only where a needed cell is missing.
 void check_row_width(const CsvRecord& row, size_t header_size, const std::string& path);
 
-// Records `job`'s id in `id_lines` (id -> the line that used it first); refuses an id
-// used before. `column` names the id column.
-void check_unique_id(const TraceJob& job, const std::string& column, const std::string& path,
-                     std::map<std::string, size_t>& id_lines);
+// Refuses two replayed jobs of one id (they would be two jobs of one name): "PATH:LINE:
+// column 'C': job id 'X' is already used on line N (expected unique ids)", at the first
+// repeat in file order. Checked once the trace is read, by sorting (no map of every id
+// held while reading: it was a quarter of a large trace's peak memory). `column` names
+// the id column.
+void check_unique_ids(const Trace& trace, const std::string& column, const std::string& path);
 
 // Refuses a trace without rows (a header alone). Sorts the jobs by submission (stable:
 // file order for ties). `absolute`: the submit

@@ -79,7 +79,6 @@ Trace read_swf(std::istream& in, const std::string& path) {
                                 "UTF-8)",
                                 path));
   Trace trace;
-  std::map<std::string, size_t> id_lines;
   size_t n = 0;
   while (std::optional<std::string> text = next_line(buf, path, n + 1)) {
     ++n;
@@ -114,7 +113,6 @@ Trace read_swf(std::istream& in, const std::string& path) {
       trace.skip("a part of a resumed job (status 2 to 4; its summary line is the job)");
       continue;
     }
-    check_unique_id(job, "job number", path, id_lines);
     if (!run || (status == kStatusCancelled && *run == 0)) {
       trace.skip("never ran (run time -1, or cancelled with run time 0)");
       continue;
@@ -130,6 +128,7 @@ Trace read_swf(std::istream& in, const std::string& path) {
   }
   if (trace.jobs.empty() && trace.skipped == 0)
     throw UserError(fmt::format("{}: no job lines (expected lines of {} fields after the ';' header)", path, kFields));
+  check_unique_ids(trace, "job number", path);
   order_trace(trace, /*absolute=*/false, "submit time", path);
   return trace;
 }

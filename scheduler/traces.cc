@@ -115,7 +115,6 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
     end = r.require("end_time");
     gpus = r.require("gpu_num");
   }
-  std::map<std::string, size_t> id_lines;  // job id -> the line that used it first
   while (std::optional<CsvRecord> record = next_trace_row(csv)) {
     const size_t n = record->line;
     if (record->fields.empty()) continue;  // a blank line
@@ -150,9 +149,9 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
       job.submit_s = *sub;
       job.duration_s = *e - *s;
     }
-    if (id_col) check_unique_id(job, r.column_name(*id_col), path, id_lines);
     trace.jobs.push_back(std::move(job));
   }
+  if (id_col) check_unique_ids(trace, r.column_name(*id_col), path);
   // Slurm's times are absolute: the run starts at the first submission.
   order_trace(trace, format == TraceFormat::kSlurm, r.column_name(*submit), path);
   return trace;

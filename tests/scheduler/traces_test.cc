@@ -99,10 +99,14 @@ TEST_CASE("rows that cannot be true are refused with file, line and column") {
   CHECK_THROWS_WITH_AS(parse(itp + "a,0,1e308,8\n", TraceFormat::kItp),
                        "t.csv:2: column 'duration': expected a number of seconds in [0, 1e9], got '1e308'",
                        podsim::UserError);
-  // Two rows with one id would become two jobs of one name.
-  CHECK_THROWS_WITH_AS(parse(itp + "a,0,10,8\nb,1,10,8\na,2,10,8\n", TraceFormat::kItp),
-                       "t.csv:4: column 'job_id': job id 'a' is already used on line 2 (expected unique ids)",
-                       podsim::UserError);
+  // Two rows with one id would become two jobs of one name. Of several repeats, the first
+  // one down the file is named ('y' on line 4 before 'x' on line 5); an id used three
+  // times, at its second use.
+  for (const auto& [rows, repeat] : {std::pair{"a,0,10,8\nb,1,10,8\na,2,10,8\n", "4: column 'job_id': job id 'a' is already used on line 2"},
+                                     {"x,0,10,8\ny,1,10,8\ny,2,10,8\nx,3,10,8\n", "4: column 'job_id': job id 'y' is already used on line 3"},
+                                     {"b,5,10,8\na,0,10,8\na,2,10,8\na,1,10,8\n", "4: column 'job_id': job id 'a' is already used on line 3"}})
+    CHECK_THROWS_WITH_AS(parse(itp + rows, TraceFormat::kItp), ("t.csv:" + std::string(repeat) + " (expected unique ids)").c_str(),
+                         podsim::UserError);
   const std::string slurm = "job_id,submit_time,start_time,end_time,gpu_num\n";
   // Started before it was submitted: read as given, it ran as a 697 h job.
   CHECK_THROWS_WITH_AS(
