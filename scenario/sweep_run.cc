@@ -303,7 +303,7 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
       ++done;
       if (o.progress) o.progress(done, todo.size());
       if (log && !failure.empty())
-        log->warn("sweep point {}: {}", p, one_line(failure));
+        log->warn("sweep point {}: {}", p, failure);
       else if (log)
         log->info("sweep point {} done in {:.2f} s ({} of {})", p, seconds, done, todo.size());
     }
