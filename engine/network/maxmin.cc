@@ -290,7 +290,9 @@ void MaxMinSolver::compact_pool() {
 // after a large collective starts, then every few hundred events (a few pairs per
 // event move). With a quarter, 22-28% of the quiet pass's pair loads on the 384-rank
 // `cm` all-to-all-v did not follow the one before (counted over the run), and its pairs
-// (~2.4 MB) are not in the second-level cache: an eighth took ~4-8% off that run.
+// (~2.4 MB) are not in the second-level cache: with an eighth that run took 17.1 s of
+// CPU against 18.2 and 18.6 s (one run each, load ~9: a hint, not a measurement;
+// bench/README.md has cachegrind's modelled misses, which do not decide it either).
 void MaxMinSolver::renumber_pairs() {
   pairs_made_ = 0;
   remap_.assign(pairs_.size(), kSingle);
@@ -1189,6 +1191,8 @@ void MaxMinSolver::quiet_enqueue(uint32_t c) {
 // link touched with its class queued or without a class: the class there follows
 // (queued). False when it was re-rated already (a tie in old rates) or is slower than
 // the class pushing (the order broke).
+// It sets the record up itself rather than through quiet_touch() and quiet_enqueue():
+// calling them cost 1% more instructions on the 128-rank `cm` all-to-all-v (cachegrind).
 bool MaxMinSolver::quiet_admit(uint32_t l, double x_old) {
   QuietLink& q = quiet_link_[l];
   uint64_t state = q.tag & 3;
