@@ -14,6 +14,7 @@
 #include "scenario/job_from_proto.h"
 #include "scenario/scenario_check.h"
 #include "sim/field_error.h"
+#include "sim/memory_limit.h"
 #include "topologies/build.h"
 #include "topologies/params.h"
 
@@ -86,15 +87,20 @@ void check_system_names(const ScenarioFile& file) {
   throw UserError(fmt::format("{}: {}: {}", file.where(e.path()), e.path(), e.message()));
 }
 
+// Ranks of an explicit plan's largest all-to-all, as written (sim::largest_all_to_all of
+// the plan it becomes).
+double all_to_all_ranks(const v1::ParallelPlan& p) {
+  double ranks = p.has_ep() ? p.ep() : 1;
+  if (p.cp_algorithm() == v1::ParallelPlan::ULYSSES && p.has_cp()) ranks = std::max<double>(ranks, p.cp());
+  return ranks;
+}
+
 // The flow-mode memory check for the scenario's explicit plans, before any system is built.
 void check_flow_memory(const ScenarioFile& file) {
   if (file.scenario().compare().mode() != v1::Comparison::FLOW) return;
   for (const v1::Job& j : file.scenario().jobs()) {
-    const v1::ParallelPlan& p = j.plan();
-    double ranks = p.has_ep() ? p.ep() : 1;
-    if (p.cp_algorithm() == v1::ParallelPlan::ULYSSES && p.has_cp()) ranks = std::max<double>(ranks, p.cp());
     try {
-      if (!p.auto_plan()) sim::check_flow_memory(j.name(), ranks);
+      if (!j.plan().auto_plan()) sim::check_flow_memory(j.name(), all_to_all_ranks(j.plan()));
     } catch (const sim::FieldError& e) {
       rethrow_placed(file, e);
     }
@@ -223,5 +229,21 @@ static_assert(static_cast<int>(sim::PublishedMetric::kMfu) == v1::Published::MFU
               static_cast<int>(sim::PublishedMetric::kModelTflopsPerDevice) == v1::Published::MODEL_TFLOPS_PER_DEVICE &&
               static_cast<int>(sim::PublishedMetric::kStepSeconds) == v1::Published::STEP_SECONDS &&
               static_cast<int>(sim::PublishedMetric::kTokensPerSPerDevice) == v1::Published::TOKENS_PER_S_PER_DEVICE);
+
+double study_memory_bytes(const ScenarioFile& file) {
+  const v1::Scenario& s = file.scenario();
+  double cluster = 0;
+  if (s.compare().systems_size() == 0) {
+    if (s.has_cluster()) cluster = sim::cluster_build_bytes(cluster_params(file));
+  } else {
+    for (int i = 0; i < s.compare().systems_size(); ++i)
+      cluster = std::max(cluster, sim::cluster_build_bytes(cluster_params(variant_file(file, i))));
+  }
+  double flows = 0;
+  if (s.compare().mode() == v1::Comparison::FLOW)
+    for (const v1::Job& j : s.jobs())
+      if (!j.plan().auto_plan()) flows = std::max(flows, sim::all_to_all_flow_bytes(all_to_all_ranks(j.plan())));
+  return cluster + flows;
+}
 
 }  // namespace podsim::scenario

@@ -18,6 +18,12 @@ sim::StudySpec study_spec(const ScenarioFile& file);
 // (a trace: io/compare_trace.h), each cell's step is shown to it as it is simulated.
 sim::StudyResult run_study(const ScenarioFile& file, sim::StudyObserver* observer = nullptr);
 
+// What the study holds at most at once, estimated from its fields before anything is
+// built: its largest system's cluster (sim::cluster_build_bytes) and, in flow mode, the
+// flows of its largest explicit all-to-all (sim::all_to_all_flow_bytes); each is what
+// one of the study's own memory checks weighs. Throws UserError for bad cluster fields.
+double study_memory_bytes(const ScenarioFile& file);
+
 // The study's systems as a trace's header lists them (name, devices, scale-up
 // domains), in order; builds each system's cluster. Throws UserError for bad input.
 std::vector<io::TracedSystem> study_systems(const ScenarioFile& file);

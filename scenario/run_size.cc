@@ -129,7 +129,10 @@ sim::RunLimits run_limits(const ScenarioFile& file) {
   return limits;
 }
 
-void check_run_size_before_build(const ScenarioFile& file, scheduler::PolicyKind policy) {
+namespace {
+
+// The run as its fields count it, before anything is built or drawn.
+sim::RunLoad load_before_build(const ScenarioFile& file, scheduler::PolicyKind policy) {
   sim::RunLoad load = counted_jobs(file);
   load.policy = policy;
   // Classes of queued job (devices, pools named) the synthetic templates can draw: a
@@ -164,7 +167,19 @@ void check_run_size_before_build(const ScenarioFile& file, scheduler::PolicyKind
   load.timeline_samples = samples > 0 ? samples : 100;
   // A node list makes one pool per GPU type and size; at least one each before it is read.
   load.pools = std::max(1, file.scenario().cluster().pools_size() + file.scenario().cluster().node_lists_size());
-  refuse_if_over(file, load);
+  return load;
+}
+
+}  // namespace
+
+void check_run_size_before_build(const ScenarioFile& file, scheduler::PolicyKind policy) {
+  refuse_if_over(file, load_before_build(file, policy));
+}
+
+double cluster_run_bytes(const ScenarioFile& file) {
+  // The queue's passes, the one term the policy prices, hold no memory.
+  return sim::cluster_build_bytes(cluster_params(file)) +
+         sim::estimate_run(load_before_build(file, scheduler::PolicyKind::kFifo)).bytes;
 }
 
 void check_run_size(const ScenarioFile& file, const topologies::Cluster& cluster, const scheduler::Inventory& inv,

@@ -20,6 +20,13 @@ sim::RunLimits run_limits(const ScenarioFile& file);
 // Throws UserError naming the field.
 void check_run_size_before_build(const ScenarioFile& file, scheduler::PolicyKind policy);
 
+// What the run holds, estimated before anything is built: its cluster
+// (sim::cluster_build_bytes) and its jobs, timeline and events as
+// check_run_size_before_build counts them. One run weighs each of the two alone against
+// the limit; points of a sweep run at once add up (scenario/sweep_memory.h). Throws
+// UserError naming the field.
+double cluster_run_bytes(const ScenarioFile& file);
+
 // Everything, with the jobs as generated and the options as the run will use them.
 // Explicit jobs' running times are lower bounds (their FLOPs at the cluster's fastest
 // peak). Throws UserError naming the field.

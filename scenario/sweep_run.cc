@@ -20,6 +20,8 @@
 #include "io/sweep_file.h"
 #include "io/version.h"
 #include "scenario/run_metrics.h"
+#include "scenario/sweep_memory.h"
+#include "sim/memory_limit.h"
 
 namespace podsim::scenario {
 
@@ -268,27 +270,57 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
   std::exception_ptr error;
   std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
+  const auto fail = [&](std::exception_ptr e) {
+    std::lock_guard lock(mu);
+    if (!error) error = e;
+    stop = true;
+  };
+  // Points started at once must fit in memory together, not each alone.
+  MemoryGate gate;
+  const std::optional<double> available = sim::available_memory_bytes();
+  const std::string available_source = sim::available_memory_source();
+  std::atomic<bool> told_of_memory{false};
   const auto work = [&] {
     while (!stop) {
       const size_t k = next++;
       if (k >= todo.size()) return;
       const size_t p = todo[k];
+      std::optional<ScenarioFile> file;
+      PointMemory need{.bytes = 0, .limit = std::nullopt};
+      std::string failure;
+      std::exception_ptr internal;
+      try {
+        file = plan.point_file(p);
+        need = point_memory(*file, available);
+      } catch (const UserError& e) {
+        if (!file) failure = one_line(e.what());  // else the run says it, as a run would
+      } catch (...) {
+        internal = std::current_exception();
+      }
+      const MemoryGate::Pass pass = gate.enter(k, need);  // every ticket, in order
+      if (internal) return fail(internal);
+      if (const auto& w = pass.waited(); w && log && !told_of_memory.exchange(true))
+        log->warn("sweep point {} waits to start: estimated to hold ~{}, beside the {} point{} running (~{}) more "
+                  "than {}; points run fewer at once than --threads {} while memory is short",
+                  p, sim::format_bytes(need.bytes), w->running, w->running == 1 ? "" : "s",
+                  sim::format_bytes(w->running_bytes),
+                  need.limit_is_set ? fmt::format("the limit of {} (--max-memory-gib, limits.max_memory_gib)",
+                                                  sim::format_bytes(*need.limit))
+                                    : fmt::format("the {} this machine had available when the sweep began ({})",
+                                                  sim::format_bytes(*need.limit), available_source),
+                  o.threads);
       const auto t0 = std::chrono::steady_clock::now();
       std::vector<Metric> metrics;
-      std::string failure;
       std::vector<io::CsvFields> rows;
       try {
         try {
-          metrics = headline_metrics(plan.point_file(p));
+          if (file) metrics = headline_metrics(*file);
         } catch (const UserError& e) {
           failure = one_line(e.what());
         }
         rows = layout.rows(p, plan.values(p), metrics, failure);
       } catch (...) {
-        std::lock_guard lock(mu);
-        if (!error) error = std::current_exception();
-        stop = true;
-        return;
+        return fail(std::current_exception());
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::lock_guard lock(mu);
@@ -318,6 +350,7 @@ SweepSummary run_sweep(const SweepPlan& plan, const SweepOptions& o, std::ostrea
   }
   if (error) std::rethrow_exception(error);
   PODSIM_CHECK(table.rows.size() == summary.points, "sweep: rows missing after every point ran");
+  summary.most_at_once = gate.most_running();
 
   // Resumed rows with an error count too, so the summary does not depend on interruption.
   summary.failed = 0;

@@ -13,6 +13,10 @@
 // error stops the sweep (after the running points finish) and is rethrown; the journal
 // keeps what was done.
 //
+// Points start in point order, as many at once as `threads` and their memory estimates
+// allow together (scenario/sweep_memory.h); a point held back for memory is said once
+// per sweep (a warning of the "scenario" logger).
+//
 // Thread safety: each point parses its own ScenarioFile and builds its own cluster,
 // fabric, simulator and results; the points share only the const SweepPlan, and the
 // journal and row table under one mutex.
@@ -45,6 +49,9 @@ struct SweepSummary {
   size_t points = 0;   // in the shard
   size_t resumed = 0;  // taken from the journal
   size_t failed = 0;   // rows with an error
+  // The most points that ran at once: at most `threads`, fewer when their memory
+  // estimates together passed the limit one run's checks use (scenario/sweep_memory.h).
+  size_t most_at_once = 0;
 };
 
 // Throws UserError for bad input found before any point runs (see SweepPlan::make) and

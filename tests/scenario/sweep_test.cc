@@ -20,6 +20,7 @@
 #include "engine/error.h"
 #include "engine/printable.h"
 #include "io/csv_writer.h"
+#include "tests/scenario/smoke_scenario.h"
 #include "tests/test_util.h"
 
 using podsim::UserError;
@@ -33,24 +34,8 @@ namespace {
 using podsim::testing::TempDir;
 using podsim::testing::error_of;
 
-// Two small LLM jobs on one NVL72 rack (scenarios/smoke.textproto): ~5 ms a point.
-const char* const kSmoke = R"(name: "smoke"
-seed: 1
-cluster { pools { name: "nvl72" preset: "nvl72" count: 1 } }
-jobs {
-  name: "first"
-  model { preset: "llama3-8b" }
-  plan { tp: 4 dp: 16 micro_batch: 2 global_batch: 512 sharding: ZERO1 }
-  steps: 200
-}
-jobs {
-  name: "second"
-  arrival_s: 60
-  model { preset: "llama3-8b" }
-  plan { tp: 4 dp: 16 micro_batch: 2 global_batch: 512 sharding: ZERO1 }
-  steps: 100
-}
-)";
+using podsim::testing::kSmokeScenario;
+const char* const kSmoke = kSmokeScenario;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
