@@ -176,13 +176,13 @@ void job_sources(const ScenarioFile& file, sim::ClusterRunSpec& spec) {
         scheduler::TraceColumns declared = trace_columns(t, at + ".trace", problems);
         declared.keep_columns = std::move(columns);
         if (!problems.empty()) continue;
-        jobs.trace = scheduler::read_declared_trace_file(jobs.path, declared);  // throws FILE:LINE
+        jobs.trace = scheduler::read_declared_trace_file(jobs.path, declared, jobs.max_jobs);  // throws FILE:LINE
       } else {
         const auto format = t.format() == v1::TraceSource::SLURM ? scheduler::TraceFormat::kSlurm
                             : t.format() == v1::TraceSource::SWF ? scheduler::TraceFormat::kSwf
                                                                   : scheduler::TraceFormat::kItp;
         if (!problems.empty()) continue;
-        jobs.trace = scheduler::read_trace_file(jobs.path, format);  // throws FILE:LINE
+        jobs.trace = scheduler::read_trace_file(jobs.path, format, jobs.max_jobs);  // throws FILE:LINE
       }
       spec.sources.emplace_back(std::move(jobs));
     } else if (src.has_synthetic()) {

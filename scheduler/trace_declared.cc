@@ -97,7 +97,7 @@ class Row {
 
 }  // namespace
 
-Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c) {
+Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c, size_t max_jobs) {
   refuse_other_format(in, path, c.header.empty() ? "a CSV trace with a header row" : "a CSV trace");
   CsvReader csv(in, path);
   std::vector<std::string> header = c.header;
@@ -142,6 +142,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
                                        : fmt::format("a GPU count in [0, {:.0f}]", kMaxGpus);
   const std::string node_text = fmt::format("a whole node count in [0, {:.0f}]", kMaxNodes);
   Trace trace;
+  EarliestJobs kept(max_jobs);
   double clock = 0;  // kInterval: the previous row's submission
   while (std::optional<CsvRecord> record = next_trace_row(csv)) {
     if (record->fields.empty()) continue;  // a blank line
@@ -240,16 +241,16 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       job.priority = static_cast<int>(p);
     }
     for (size_t col : kept_columns) job.columns.push_back(row.cell(col));
-    trace.jobs.push_back(std::move(job));
+    kept.add(std::move(job));
   }
-  if (id_col) check_unique_ids(trace, header[*id_col], path);
-  order_trace(trace, absolute(c.submit.format), header[*submit], path);  // absolute: from the first submission
+  if (id_col) check_unique_ids(kept.kept(), header[*id_col], path);
+  order_trace(trace, std::move(kept), absolute(c.submit.format), header[*submit], path);  // absolute: from the first submission
   return trace;
 }
 
-Trace read_declared_trace_file(const std::string& path, const TraceColumns& c) {
+Trace read_declared_trace_file(const std::string& path, const TraceColumns& c, size_t max_jobs) {
   std::ifstream in = open_trace_file(path);
-  return read_declared_trace(in, path, c);
+  return read_declared_trace(in, path, c, max_jobs);
 }
 
 }  // namespace podsim::scheduler

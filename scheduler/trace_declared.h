@@ -28,6 +28,7 @@
 // round_up_fractional.
 // Everything else that is malformed or cannot be true is a UserError naming file, line
 // and column, as the built-in formats' (traces.h).
+#include <cstddef>
 #include <cstdint>
 #include <istream>
 #include <string>
@@ -80,10 +81,11 @@ struct TraceColumns {
   std::vector<std::string> header;
 };
 
-// `path` only names the source in errors. Throws UserError.
+// `path` only names the source in errors; max_jobs as read_trace's (traces.h). Throws
+// UserError.
 // REQUIRES: c.submit.name set; c.duration.name, or c.start.name and c.end.name; c.gpus
 // or c.nodes; start and end not kInterval (scenario/ checks the declaration).
-Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c);
-Trace read_declared_trace_file(const std::string& path, const TraceColumns& c);
+Trace read_declared_trace(std::istream& in, const std::string& path, const TraceColumns& c, size_t max_jobs = 0);
+Trace read_declared_trace_file(const std::string& path, const TraceColumns& c, size_t max_jobs = 0);
 
 }  // namespace podsim::scheduler

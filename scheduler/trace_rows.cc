@@ -121,8 +121,7 @@ void check_row_width(const CsvRecord& row, size_t header_size, const std::string
                                 path, row.line, row.fields.size(), header_size));
 }
 
-void check_unique_ids(const Trace& trace, const std::string& column, const std::string& path) {
-  const std::vector<TraceJob>& jobs = trace.jobs;
+void check_unique_ids(const std::vector<TraceJob>& jobs, const std::string& column, const std::string& path) {
   std::vector<uint32_t> by_id(jobs.size());
   for (uint32_t k = 0; k < by_id.size(); ++k) by_id[k] = k;
   const auto line_of = [&](uint32_t k) { return jobs[k].line; };
@@ -143,25 +142,23 @@ void check_unique_ids(const Trace& trace, const std::string& column, const std::
                                 line_of(first_repeat->first)));
 }
 
-void order_trace(Trace& trace, bool absolute, const std::string& submit_column, const std::string& path) {
+void order_trace(Trace& trace, EarliestJobs&& kept, bool absolute, const std::string& submit_column,
+                 const std::string& path) {
   // A header and nothing else is a file cut short or the wrong file, not a trace of no
   // jobs: the run would report zeros for it. (Rows that were all skipped are counted in
   // the run's summary instead.)
-  if (trace.jobs.empty() && trace.skipped == 0)
+  if (kept.offered() == 0 && trace.skipped == 0)
     throw UserError(fmt::format("{}: no rows after the header (expected at least one job row)", path));
-  if (absolute) {
-    double first_submit = INFINITY;
-    for (const TraceJob& j : trace.jobs) first_submit = std::min(first_submit, j.submit_s);
-    for (TraceJob& j : trace.jobs) {
-      j.submit_s -= first_submit;
-      if (j.submit_s > kMaxTraceSeconds)
-        throw UserError(fmt::format("{}:{}: column '{}': {} s after the trace's first submission "
-                                    "(expected at most 1e9 s)",
-                                    path, j.line, submit_column, j.submit_s));
-    }
-  }
-  std::stable_sort(trace.jobs.begin(), trace.jobs.end(),
-                   [](const TraceJob& a, const TraceJob& b) { return a.submit_s < b.submit_s; });
+  // The latest submission is the row furthest from the first (x - first is monotone in
+  // x, rounding included): the trace is refused iff it is, and at its line.
+  const double first_submit = absolute && kept.offered() > 0 ? kept.first_submit() : 0;
+  if (absolute && kept.offered() > 0 && kept.latest_submit() - first_submit > kMaxTraceSeconds)
+    throw UserError(fmt::format("{}:{}: column '{}': {} s after the trace's first submission "
+                                "(expected at most 1e9 s)",
+                                path, kept.latest_line(), submit_column, kept.latest_submit() - first_submit));
+  trace.jobs = std::move(kept).take_in_order();
+  if (absolute)
+    for (TraceJob& j : trace.jobs) j.submit_s -= first_submit;
 }
 
 }  // namespace podsim::scheduler

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/csv_reader.h"
+#include "scheduler/earliest_jobs.h"
 #include "scheduler/traces.h"
 
 namespace podsim::scheduler {
@@ -71,13 +72,18 @@ void check_row_width(const CsvRecord& row, size_t header_size, const std::string
 // column 'C': job id 'X' is already used on line N (expected unique ids)", at the first
 // repeat in file order. Checked once the trace is read, by sorting (no map of every id
 // held while reading: it was a quarter of a large trace's peak memory). `column` names
-// the id column.
-void check_unique_ids(const Trace& trace, const std::string& column, const std::string& path);
+// the id column. `jobs` in any order.
+// A trace replayed in part (max_jobs) is checked among the jobs replayed: a repeat
+// beyond the cut names no job of the run, and finding it would mean holding every id
+// of the trace, which the cut is there to avoid.
+void check_unique_ids(const std::vector<TraceJob>& jobs, const std::string& column, const std::string& path);
 
-// Refuses a trace without rows (a header alone). Sorts the jobs by submission (stable:
-// file order for ties). `absolute`: the submit
-// times are points on a calendar, so the trace starts at its first submission; a job
-// more than kMaxTraceSeconds after it is refused (`submit_column` names the column).
-void order_trace(Trace& trace, bool absolute, const std::string& submit_column, const std::string& path);
+// Puts the kept jobs in trace.jobs in replay order (submit time as read, then file
+// line), from the trace's zero. Refuses a trace without rows (a header alone).
+// `absolute`: the submit times are points on a calendar, so the trace starts at its
+// first submission; a trace whose latest submission is more than kMaxTraceSeconds after
+// its first is refused at that row (`submit_column` names the column), cut or not.
+void order_trace(Trace& trace, EarliestJobs&& kept, bool absolute, const std::string& submit_column,
+                 const std::string& path);
 
 }  // namespace podsim::scheduler

@@ -69,7 +69,7 @@ class Line {
 
 }  // namespace
 
-Trace read_swf(std::istream& in, const std::string& path) {
+Trace read_swf(std::istream& in, const std::string& path, size_t max_jobs) {
   refuse_other_format(in, path, "Standard Workload Format text");
   std::streambuf& buf = *in.rdbuf();
   // A UTF-8 byte order mark (a Windows editor's) is skipped, as the CSV reader skips it;
@@ -79,6 +79,7 @@ Trace read_swf(std::istream& in, const std::string& path) {
                                 "UTF-8)",
                                 path));
   Trace trace;
+  EarliestJobs kept(max_jobs);
   size_t n = 0;
   while (std::optional<std::string> text = next_line(buf, path, n + 1)) {
     ++n;
@@ -124,12 +125,12 @@ Trace read_swf(std::istream& in, const std::string& path) {
     job.submit_s = *submit;
     job.duration_s = *run;
     job.devices = static_cast<uint32_t>(procs);
-    trace.jobs.push_back(std::move(job));
+    kept.add(std::move(job));
   }
-  if (trace.jobs.empty() && trace.skipped == 0)
+  if (kept.offered() == 0 && trace.skipped == 0)
     throw UserError(fmt::format("{}: no job lines (expected lines of {} fields after the ';' header)", path, kFields));
-  check_unique_ids(trace, "job number", path);
-  order_trace(trace, /*absolute=*/false, "submit time", path);
+  check_unique_ids(kept.kept(), "job number", path);
+  order_trace(trace, std::move(kept), /*absolute=*/false, "submit time", path);
   return trace;
 }
 

@@ -22,6 +22,7 @@
 // does not have 18 fields, a number that is not one (NaN, inf, text), a submit time that
 // is unknown or negative, times beyond 1e9 s, more than 1e7 processors, a job number used
 // twice, a line over 1 MiB, and a file with no job lines.
+#include <cstddef>
 #include <istream>
 #include <string>
 
@@ -29,7 +30,8 @@
 
 namespace podsim::scheduler {
 
-// `path` only names the source in errors. Throws UserError.
-Trace read_swf(std::istream& in, const std::string& path);
+// `path` only names the source in errors; max_jobs as read_trace's (traces.h). Throws
+// UserError.
+Trace read_swf(std::istream& in, const std::string& path, size_t max_jobs = 0);
 
 }  // namespace podsim::scheduler

@@ -94,14 +94,15 @@ class Reader {
 
 }  // namespace
 
-Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) {
-  if (format == TraceFormat::kSwf) return read_swf(in, path);
+Trace read_trace(std::istream& in, const std::string& path, TraceFormat format, size_t max_jobs) {
+  if (format == TraceFormat::kSwf) return read_swf(in, path, max_jobs);
   refuse_other_format(in, path, "a CSV trace with a header row");
   CsvReader csv(in, path);
   std::optional<CsvRecord> head = next_header_row(csv);
   if (!head) throw UserError(fmt::format("{}: empty trace (expected a header row)", path));
   const Reader r(path, std::move(head->fields), head->line);
   Trace trace;
+  EarliestJobs kept(max_jobs);
   std::optional<size_t> id_col, submit, start, end, gpus, duration;
   if (format == TraceFormat::kItp) {
     id_col = r.require("job_id");
@@ -149,17 +150,17 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format) 
       job.submit_s = *sub;
       job.duration_s = *e - *s;
     }
-    trace.jobs.push_back(std::move(job));
+    kept.add(std::move(job));
   }
-  if (id_col) check_unique_ids(trace, r.column_name(*id_col), path);
+  if (id_col) check_unique_ids(kept.kept(), r.column_name(*id_col), path);
   // Slurm's times are absolute: the run starts at the first submission.
-  order_trace(trace, format == TraceFormat::kSlurm, r.column_name(*submit), path);
+  order_trace(trace, std::move(kept), format == TraceFormat::kSlurm, r.column_name(*submit), path);
   return trace;
 }
 
-Trace read_trace_file(const std::string& path, TraceFormat format) {
+Trace read_trace_file(const std::string& path, TraceFormat format, size_t max_jobs) {
   std::ifstream in = open_trace_file(path);
-  return read_trace(in, path, format);
+  return read_trace(in, path, format, max_jobs);
 }
 
 }  // namespace podsim::scheduler

@@ -24,6 +24,7 @@
 // Cannot be true: a date that does not exist (2020-02-30), a start before the submit
 // time or an end before the start, a job id used twice, times or durations beyond 1e9 s
 // (~31.7 years, the range of a scenario's own times) from the first submission.
+#include <cstddef>
 #include <cstdint>
 #include <istream>
 #include <map>
@@ -46,7 +47,7 @@ struct TraceJob {
 };
 
 struct Trace {
-  std::vector<TraceJob> jobs;  // in submission order (stable for ties)
+  std::vector<TraceJob> jobs;  // in submission order (file order for ties)
   size_t skipped = 0;          // rows the format says to skip
   // The same rows by reason (one of the kSkip... texts, or a declared reader's own), for
   // the run summary's one line per reason.
@@ -69,8 +70,12 @@ inline constexpr const char* kSkipNoSubmit = "no submit time (submitted before t
 enum class TraceFormat { kItp, kSlurm, kSwf };
 
 // `path` only names the source in errors. Throws UserError.
-Trace read_trace(std::istream& in, const std::string& path, TraceFormat format);
+// max_jobs > 0: only the max_jobs earliest jobs are kept (TraceSource.max_jobs; the same
+// jobs as the first max_jobs of the whole trace, ties at the cut included), held in
+// memory for max_jobs jobs however long the trace (earliest_jobs.h). Every row is still
+// read and checked; job ids are checked among the kept jobs (trace_rows.h).
+Trace read_trace(std::istream& in, const std::string& path, TraceFormat format, size_t max_jobs = 0);
 // Opens and reads `path`. Throws UserError (unreadable file, malformed row).
-Trace read_trace_file(const std::string& path, TraceFormat format);
+Trace read_trace_file(const std::string& path, TraceFormat format, size_t max_jobs = 0);
 
 }  // namespace podsim::scheduler

@@ -67,7 +67,7 @@ struct TraceJobs {
   std::vector<std::string> pools;  // by name; empty: any
   scheduler::CheckpointPolicy checkpoint;
   double start_s = 0;      // added to every submit time
-  size_t max_jobs = 0;     // the first rows only; 0: all
+  size_t max_jobs = 0;     // the first jobs in submission order only; 0: all (the readers keep only these)
   bool skip_oversized = false;  // drop rows no pool can hold, instead of refusing the run
   // Classes, first match wins. Without classes every row is a run time at reference speed.
   std::vector<TraceClass> classes;
