@@ -268,16 +268,23 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
   if (m.pools_size() == 0 && m.node_lists_size() == 0)
     problems.add("cluster.pools", "missing (expected at least one pool, e.g. cluster { pools { preset: \"nvl72\" } })");
   bool pools_ok = true;
+  // Each pool's field that sets how many systems it has, to name in problems of size
+  // (so that one a --set caused names the --set, not the file or preset it changed).
+  std::vector<std::string> size_fields;
   for (int i = 0; i < m.pools_size(); ++i) {
     std::optional<PoolParams> pool = pool_params(m.pools(i), fmt::format("cluster.pools[{}]", i), problems);
-    if (pool)
+    if (pool) {
       p.pools.push_back(std::move(*pool));
-    else
+      size_fields.push_back(fmt::format("cluster.pools[{}].count", i));
+    } else {
       pools_ok = false;
+    }
   }
   std::vector<std::pair<std::string, std::string>> empty_lists;
-  for (int i = 0; i < m.node_lists_size(); ++i)
+  for (int i = 0; i < m.node_lists_size(); ++i) {
     pools_ok &= add_node_list(file, i, p.pools, problems, skipped, empty_lists);
+    size_fields.resize(p.pools.size(), fmt::format("cluster.node_lists[{}].path", i));
+  }
   // Once "pools: no pools (...)" from the builder, naming neither file nor field.
   if (pools_ok && p.pools.empty())
     for (const auto& [field, message] : empty_lists) problems.add(field, message);
@@ -298,16 +305,25 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
   // Refuse a cluster this machine cannot hold before check() walks its nodes.
   if (pools_ok && !p.pools.empty()) {
     double devices = 0;
-    for (const PoolParams& pool : p.pools) {
-      const SystemShape s = shape(pool.system);
-      devices += static_cast<double>(pool.count) * s.nodes * s.devices_per_node;
+    size_t largest = 0, most_systems = 0;  // the pool of the most bytes, of the most systems
+    for (size_t k = 0; k < p.pools.size(); ++k) {
+      const SystemShape s = shape(p.pools[k].system);
+      devices += static_cast<double>(p.pools[k].count) * s.nodes * s.devices_per_node;
+      if (sim::pool_build_bytes(p.pools[k]) > sim::pool_build_bytes(p.pools[largest])) largest = k;
+      if (p.pools[k].count > p.pools[most_systems].count) most_systems = k;
     }
+    const bool listed = size_fields[largest].starts_with("cluster.node_lists");
     if (auto why = sim::memory_refusal(sim::cluster_build_bytes(p), fmt::format("building this cluster ({:.4g} devices)", devices),
                                   "measured per device by family, docs/reliability.md section 5",
-                                  "fewer systems in cluster.pools[].count"))
-      problems.add("cluster.pools", *why);
+                                  listed ? "fewer machines in the node list" : "fewer systems"))
+      problems.add(size_fields[largest], *why);
     else
-      for (const ParamError& e : check(p)) problems.add("cluster." + e.path, e.message);
+      for (const ParamError& e : check(p)) {
+        // Systems without a fabric: a pool of several needs one by itself, so its count
+        // is to blame (or to thank for the hint); pools of one system each, the cluster.
+        const bool unjoined = e.path == "fat_tree" && p.pools[most_systems].count > 1;
+        problems.add(unjoined ? size_fields[most_systems] : "cluster." + e.path, e.message);
+      }
   }
   if (!clean_before || !problems.empty()) return std::nullopt;
   return p;

@@ -27,22 +27,24 @@ constexpr double kBytesPerFlow = 6106e6 / 37742592;
 
 }  // namespace
 
+double pool_build_bytes(const topologies::PoolParams& pool) {
+  const topologies::SystemShape s = topologies::shape(pool.system);
+  const double devices = static_cast<double>(pool.count) * s.nodes * s.devices_per_node;
+  const double per_device = std::visit(
+      [](const auto& system) {
+        using T = std::decay_t<decltype(system)>;
+        if constexpr (std::is_same_v<T, topologies::CloudMatrix384Params>) return kBytesPerCm384Npu;
+        else if constexpr (std::is_same_v<T, topologies::NvlinkParams>) return kBytesPerNvlinkGpu;
+        else if constexpr (std::is_same_v<T, topologies::Atlas800tA2Params>) return kBytesPerAtlasNpu;
+        else return kBytesPerHgxGpu;
+      },
+      pool.system);
+  return devices * per_device;
+}
+
 double cluster_build_bytes(const topologies::ClusterParams& params) {
   double bytes = 0;
-  for (const topologies::PoolParams& pool : params.pools) {
-    const topologies::SystemShape s = topologies::shape(pool.system);
-    const double devices = static_cast<double>(pool.count) * s.nodes * s.devices_per_node;
-    const double per_device = std::visit(
-        [](const auto& system) {
-          using T = std::decay_t<decltype(system)>;
-          if constexpr (std::is_same_v<T, topologies::CloudMatrix384Params>) return kBytesPerCm384Npu;
-          else if constexpr (std::is_same_v<T, topologies::NvlinkParams>) return kBytesPerNvlinkGpu;
-          else if constexpr (std::is_same_v<T, topologies::Atlas800tA2Params>) return kBytesPerAtlasNpu;
-          else return kBytesPerHgxGpu;
-        },
-        pool.system);
-    bytes += devices * per_device;
-  }
+  for (const topologies::PoolParams& pool : params.pools) bytes += pool_build_bytes(pool);
   return bytes;
 }
 

@@ -29,8 +29,9 @@
 
 namespace podsim::sim {
 
-// Bytes to build the cluster's graph, routes and views.
+// Bytes to build the cluster's graph, routes and views: the sum of its pools'.
 double cluster_build_bytes(const topologies::ClusterParams& params);
+double pool_build_bytes(const topologies::PoolParams& pool);
 
 // Ranks of the largest all-to-all in one step of `plan` (1 if it has none).
 double largest_all_to_all(const workloads::Plan& plan);

@@ -73,8 +73,28 @@ TEST_CASE("unknown presets, wrong override families, missing fabrics, a taper wi
   CHECK(has(err, "many.textproto:3:27: cluster.pools[1].hgx: preset 'nvl72' takes its overrides in 'nvlink', not 'hgx'"));
 
   const ScenarioFile two = ScenarioFile::parse("two.textproto", "cluster {\n  pools { preset: \"nvl72\" count: 2 }\n}\n");
-  CHECK(error_of(two) == "two.textproto:1:1: cluster.fat_tree: 2 systems need a scale-out fabric to join them (add "
-                         "fat_tree { tiers: 2 })");
+  CHECK(error_of(two) == "two.textproto:2:27: cluster.pools[0].count: 2 systems need a scale-out fabric to join them "
+                         "(add fat_tree { tiers: 2 })");
+  // Pools of one system each: no pool's count is to blame, the cluster is.
+  const ScenarioFile ones = ScenarioFile::parse(
+      "ones.textproto", "cluster {\n  pools { preset: \"nvl72\" }\n  pools { preset: \"nvl72\" }\n}\n");
+  CHECK(error_of(ones) == "ones.textproto:1:1: cluster.fat_tree: 2 systems need a scale-out fabric to join them (add "
+                          "fat_tree { tiers: 2 })");
+  // A --set that made the pool too many is named, not the file (or the preset) it changed.
+  ScenarioFile set = ScenarioFile::parse("p.textproto", "cluster { pools { preset: \"hgx-h100\" } }\n");
+  set.apply_override("cluster.pools[0].count=20000");
+  CHECK(error_of(set) == "--set cluster.pools[0].count: cluster.pools[0].count: 20000 systems need a scale-out "
+                         "fabric to join them (add fat_tree { tiers: 2 })");
+  // Too large to build (~7.9 TB): the pool that needs the most memory is named, here by
+  // its --set.
+  ScenarioFile huge = ScenarioFile::parse("h.textproto",
+                                          "cluster {\n  pools { preset: \"nvl72\" count: 500 }\n"
+                                          "  pools { preset: \"cloudmatrix384\" }\n  fat_tree { tiers: 3 }\n}\n");
+  huge.apply_override("cluster.pools[1].count=1000000");
+  const std::string e = error_of(huge);
+  CHECK(e.starts_with("--set cluster.pools[1].count: cluster.pools[1].count: building this cluster (3.84e+08 devices) "
+                      "needs ~7.94 TB (measured per device by family"));
+  CHECK(e.ends_with("expected fewer systems"));
 
   const ScenarioFile tapered = ScenarioFile::parse("u.textproto",
                                                    "cluster {\n"
