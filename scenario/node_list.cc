@@ -43,8 +43,8 @@ NodeList read_node_list(std::istream& in, const std::string& path, const NodeLis
   const auto column = [&](const std::string& name, const char* role) -> std::optional<size_t> {
     if (name.empty()) return std::nullopt;
     if (const auto col = scheduler::find_column(header, name, fmt::format("{}:{}", path, head->line))) return col;
-    throw UserError(fmt::format("{}:{}: missing column '{}' (declared as the {} column; header: {})", path, head->line,
-                                printable(name), role, printable(fmt::format("{}", fmt::join(header, ",")))));
+    throw UserError(scheduler::missing_column_message(fmt::format("{}:{}", path, head->line), name,
+                                                      fmt::format("declared as the {} column", role), header));
   };
   const size_t gpus_col = *column(columns.gpus, "GPU count");
   const std::optional<size_t> type_col = column(columns.gpu_type, "GPU type");

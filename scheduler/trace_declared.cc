@@ -114,10 +114,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
   auto column = [&](const std::string& name, const char* role) -> std::optional<size_t> {
     if (name.empty()) return std::nullopt;
     if (const auto col = find_column(header, name, header_at)) return col;
-    std::string have;
-    for (const auto& h : header) have += (have.empty() ? "" : ",") + h;
-    throw UserError(fmt::format("{}: missing column '{}' (declared as the {} column; header: {})", header_at, name,
-                                role, printable(have)));
+    throw UserError(missing_column_message(header_at, name, fmt::format("declared as the {} column", role), header));
   };
   const auto id_col = column(c.job_id, "job id"), submit = column(c.submit.name, "submit time"),
              start = column(c.start.name, "start time"), end = column(c.end.name, "end time"),

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -108,6 +109,71 @@ std::optional<size_t> find_column(const std::vector<std::string>& header, const 
                                 "once)",
                                 where, printable(name), first + 1, again - header.begin() + 1));
   return first;
+}
+
+namespace {
+
+// `s` lowercased, without the separators names are spelled with ("Submit Time",
+// "submit-time", "SubmitTime" all read "submittime").
+std::string folded(std::string_view s) {
+  std::string out;
+  for (char c : s)
+    if (c != '_' && c != '-' && c != '.' && c != ' ')
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return out;
+}
+
+// Levenshtein distance of a and b (one row of the table at a time).
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The header's column most like `name`: equal once folded, else within two edits of a
+// folded name of 6 to 64 letters (the first of the fewest edits). Nullopt if none.
+std::optional<size_t> likely_column(const std::vector<std::string>& header, const std::string& name) {
+  const std::string want = folded(name);
+  if (want.empty()) return std::nullopt;
+  std::optional<size_t> near;
+  size_t best = 3;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string have = folded(header[i]);
+    if (have == want) return i;
+    // Lengths 3 apart are 3 edits apart: most names are not compared letter by letter.
+    if (want.size() >= 6 && want.size() <= 64 && have.size() + 2 >= want.size() && have.size() <= want.size() + 2) {
+      const size_t d = edit_distance(have, want);
+      if (d < best) best = d, near = i;
+    }
+  }
+  return near;
+}
+
+}  // namespace
+
+std::string missing_column_message(const std::string& where, const std::string& name, const std::string& why,
+                                   const std::vector<std::string>& header) {
+  std::string text;
+  size_t shown = 0;
+  for (; shown < header.size(); ++shown) {
+    const std::string cell = printable(header[shown]);
+    if (shown > 0 && text.size() + 1 + cell.size() > kMaxHeaderText) break;
+    text += (shown > 0 ? "," : "") + cell;
+  }
+  if (shown < header.size()) text += fmt::format(",... ({} columns)", header.size());
+  std::string hint;
+  if (const std::optional<size_t> c = likely_column(header, name))
+    hint = fmt::format("; the header has '{}', column {}", printable(header[*c]), *c + 1);
+  return fmt::format("{}: missing column '{}' ({}{}; header: {})", where, printable(name), why, hint, text);
 }
 
 void check_row_width(const CsvRecord& row, size_t header_size, const std::string& path) {

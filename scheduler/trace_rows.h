@@ -61,6 +61,18 @@ std::optional<CsvRecord> next_header_row(CsvReader& csv);
 std::optional<size_t> find_column(const std::vector<std::string>& header, const std::string& name,
                                   const std::string& where);
 
+// The refusal of a header without column `name`, one line:
+//   "WHERE: missing column 'submit_time' (WHY; the header has 'Submit_Time', column 7;
+//    header: job_id,user,...,gpu_num,... (40 columns))"
+// The header's names as printable() quotes each (control and non-ASCII bytes as '?', a
+// name cut at 40 characters), as many as fit in kMaxHeaderText characters, then how many
+// there are. A name that differs from `name` only in case and '_', '-', '.', ' ' (or
+// by up to two letters, of a name of 6 to 64) is named with its column: in a long
+// header it may be past the cut, and it is the likely fix.
+inline constexpr size_t kMaxHeaderText = 160;
+std::string missing_column_message(const std::string& where, const std::string& name, const std::string& why,
+                                   const std::vector<std::string>& header);
+
 // Refuses a row with more cells than the header names ("PATH:LINE: 6 columns, expected
 // 4 ..."): an unquoted comma inside a cell ("1,000") shifts every later cell, so the
 // row's values would be read from the wrong columns. Extra cells that are all blank (a

@@ -42,14 +42,8 @@ class Reader {
   size_t width() const { return header_.size(); }
   size_t require(const std::string& name) const {
     if (auto c = find(name)) return *c;
-    std::string have;
-    for (const auto& h : header_) have += (have.empty() ? "" : ",") + h;
-    // The header as read, printable and short: a binary file must not spill onto the terminal.
-    for (char& ch : have)
-      if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) >= 0x7f) ch = '?';
-    if (have.size() > 80) have = have.substr(0, 77) + "...";
-    throw UserError(fmt::format("{}:{}: missing column '{}' (expected it in the header row; header: {})", path_,
-                                header_line_, name, have));
+    throw UserError(missing_column_message(fmt::format("{}:{}", path_, header_line_), name,
+                                           "expected it in the header row", header_));
   }
 
   const std::string& column_name(size_t col) const { return header_[col]; }

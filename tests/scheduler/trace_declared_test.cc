@@ -1,6 +1,7 @@
 #include "scheduler/trace_declared.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <sstream>
@@ -208,8 +209,51 @@ TEST_CASE("a table without a header row, GPUs in percent (Alibaba PAI's task tab
   c.gpu_type = "gpu";
   CHECK_THROWS_WITH_AS(parse("j,w,1.0,Terminated,0,10,1,1,100,T4\n", c),
                        "t.csv (declared header): missing column 'gpu' (declared as the GPU type column; header: "
-                       "job_name,task_name,inst_num,status,st...)",
+                       "job_name,task_name,inst_num,status,start_time,end_time,plan_cpu,plan_mem,plan_gpu,gpu_type)",
                        podsim::UserError);
+}
+
+TEST_CASE("a missing declared column is named with as much of the header as helps, on one bounded line") {
+  // The header was cut at 40 characters ("header: job_name,task_name,inst_num,status,st..."):
+  // in a wide table the column the user meant was out of sight. Now the names, each as
+  // printable() quotes it, up to 160 characters, then the count; and a name spelled
+  // differently only in case and separators, or by two letters, with its column.
+  std::string wide;
+  for (int i = 0; i < 30; ++i) wide += fmt::format("metric_{:02},", i);
+  wide += "Submit_Time,num_gpu,run_time\n";
+  TraceColumns c;
+  c.submit = {.name = "submit_time"};
+  c.duration = {.name = "run_time"};
+  c.gpus = "num_gpu";
+  std::string shown;
+  for (int i = 0; i < 16; ++i) shown += fmt::format("metric_{:02},", i);  // 16 x 10 = 160 characters
+  shown.pop_back();
+  CHECK_THROWS_WITH_AS(parse(wide + "1,2\n", c),
+                       ("t.csv:1: missing column 'submit_time' (declared as the submit time column; the header has "
+                        "'Submit_Time', column 31; header: " + shown + ",... (33 columns))")
+                           .c_str(),
+                       podsim::UserError);
+  // A typo of two letters is found; a short name is not guessed at.
+  c.submit.name = "sbumit_time";
+  CHECK_THROWS_WITH_AS(parse(wide, c), doctest::Contains("(declared as the submit time column; the header has "
+                                                          "'Submit_Time', column 31; header: metric_00,"),
+                       podsim::UserError);
+  c.submit.name = "Submit_Time";
+  c.gpus = "gpu";
+  CHECK_THROWS_WITH_AS(parse(wide, c), doctest::Contains("missing column 'gpu' (declared as the GPU count column; header: "),
+                       podsim::UserError);
+  // Control bytes and non-ASCII as '?', a name of a megabyte cut at 40 characters, the
+  // whole line bounded.
+  c.gpus = "num_gpu";
+  const std::string odd = "a\x1b[31mb,\xc3\xa9t\xc3\xa9," + std::string(1'000'000, 'x') + ",Submit_Time,run_time\n";
+  try {
+    (void)parse(odd, c);
+    FAIL("expected a refusal");
+  } catch (const podsim::UserError& e) {
+    const std::string m = e.what();
+    CHECK(m == "t.csv:1: missing column 'num_gpu' (declared as the GPU count column; header: a?[31mb,??t??," +
+                   std::string(37, 'x') + "...,Submit_Time,run_time)");
+  }
 }
 
 TEST_CASE("a declared trace's bad rows name file, line and column") {

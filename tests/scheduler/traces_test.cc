@@ -41,6 +41,18 @@ TEST_CASE("a malformed ITP row names file, line and column") {
                        doctest::Contains("t.csv:2: 3 columns, expected 4"), podsim::UserError);
 }
 
+TEST_CASE("a missing ITP or Slurm column is named with the header and the likely column") {
+  // Slurm exports capitalise (sacct's "Submit"; a DataFrame's "Submit_Time").
+  CHECK_THROWS_WITH_AS(parse("JobID,Submit_Time,start_time,end_time,gpu_num\n1,0,0,1,8\n", TraceFormat::kSlurm),
+                       "t.csv:1: missing column 'submit_time' (expected it in the header row; the header has "
+                       "'Submit_Time', column 2; header: JobID,Submit_Time,start_time,end_time,gpu_num)",
+                       podsim::UserError);
+  CHECK_THROWS_WITH_AS(parse("job_id,submision_time,duration,num_gpu\na,0,1,1\n", TraceFormat::kItp),
+                       doctest::Contains("missing column 'submission_time' (expected it in the header row; the header "
+                                         "has 'submision_time', column 2; header: "),
+                       podsim::UserError);
+}
+
 TEST_CASE("what spreadsheets and editors add: a byte order mark, CRLF, blank lines before the header") {
   const std::string rows = "job_id,submission_time,duration,num_gpu\r\na,1,2,4\r\n";
   CHECK(parse("\xef\xbb\xbf" + rows, TraceFormat::kItp).jobs.size() == 1);  // Excel's "CSV UTF-8"
