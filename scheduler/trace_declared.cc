@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "engine/csv_reader.h"
 #include "engine/error.h"
@@ -29,6 +30,25 @@ std::string lower(std::string s) {
 }
 
 bool absolute(TimeFormat f) { return f == TimeFormat::kEpoch || f == TimeFormat::kIso8601; }
+
+// The skip reason of a row whose status is not replayed: each status named, up to
+// kNamedStatuses of them (in file order); any later one counted under one reason. A
+// reason per status once made a line of the run's summary and a map entry per row of a
+// trace whose statuses are all distinct (sacct's "CANCELLED by UID" has one per user).
+class StatusReasons {
+ public:
+  static constexpr size_t kNamedStatuses = 16;
+
+  std::string operator()(const std::string& status) {
+    std::string reason = fmt::format("status '{}' not in keep_status", printable(status));
+    if (named_.contains(reason)) return reason;
+    if (named_.size() < kNamedStatuses) return *named_.insert(std::move(reason)).first;
+    return fmt::format("another status not in keep_status (beyond the first {} named)", kNamedStatuses);
+  }
+
+ private:
+  std::set<std::string> named_;
+};
 
 class Row {
  public:
@@ -131,6 +151,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
   for (const std::string& name : c.keep_columns) kept_columns.push_back(*column(name, "class rule"));
   std::vector<std::string> keep;
   for (const std::string& s : c.keep_status) keep.push_back(lower(s));
+  StatusReasons status_reason;
 
   // Expected-value texts, made once (a row only uses them to refuse itself).
   const bool percent = c.gpus_unit == GpuUnit::kPercent;
@@ -155,7 +176,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     // A row whose status is not replayed needs no submit time (PAI's waiting tasks have
     // none), unless the submissions are gaps, which run through every row.
     if (status_skipped && !interval) {
-      trace.skip(fmt::format("status '{}' not in keep_status", printable(job.status)));
+      trace.skip(status_reason(job.status));
       continue;
     }
     const std::optional<double> sub = row.time(*submit, c.submit);
@@ -174,7 +195,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       job.submit_s = *sub;
     }
     if (status_skipped) {
-      trace.skip(fmt::format("status '{}' not in keep_status", printable(job.status)));
+      trace.skip(status_reason(job.status));
       continue;
     }
 

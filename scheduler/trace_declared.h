@@ -22,10 +22,10 @@
 // row's submission, in file order (the first row's since zero).
 //
 // Skipped rows, each counted by reason in Trace::skipped_by_reason: no GPUs (CPU-only);
-// a status not in keep_status; no submit time (a pod from before the trace; with
-// kInterval gaps it is refused instead); no start (never ran), no end (still running) or
-// an empty duration; a fractional GPU request (0.5 GPUs, gpu_milli 500) unless
-// round_up_fractional.
+// a status not in keep_status (the first 16 statuses each by name, later ones together);
+// no submit time (a pod from before the trace; with kInterval gaps it is refused
+// instead); no start (never ran), no end (still running) or an empty duration; a
+// fractional GPU request (0.5 GPUs, gpu_milli 500) unless round_up_fractional.
 // Everything else that is malformed or cannot be true is a UserError naming file, line
 // and column, as the built-in formats' (traces.h).
 #include <cstddef>

@@ -344,3 +344,24 @@ TEST_CASE("a pod list with pods from before and after the trace's window (Alibab
   CHECK_THROWS_WITH_AS(parse("job_id,interval,run_time,num_gpu\na,0,1,1\nb,,1,1\n", philly()),
                        "t.csv:3: column 'interval': expected a submit time, got ''", podsim::UserError);
 }
+
+TEST_CASE("skipped statuses are named up to 16, later ones counted together, so the reasons stay few") {
+  // A trace whose every row had its own status (sacct's "CANCELLED by UID") made a skip
+  // reason, a map entry and a line of the run's summary per row.
+  TraceColumns c;
+  c.job_id = "id";
+  c.submit = {.name = "submit", .format = TimeFormat::kOffset};
+  c.duration = {.name = "run"};
+  c.gpus = "gpus";
+  c.status = "state";
+  c.keep_status = {"COMPLETED"};
+  std::string text = "id,submit,run,gpus,state\nj,0,10,1,COMPLETED\n";
+  for (int i = 0; i < 1000; ++i) text += fmt::format("c{},{},10,1,CANCELLED by {}\n", i, i, 1000 + i % 40);
+  const Trace t = parse(text, c);
+  CHECK(t.jobs.size() == 1);
+  CHECK(t.skipped == 1000);
+  REQUIRE(t.skipped_by_reason.size() == 17);
+  for (int uid = 1000; uid < 1016; ++uid)  // the first 16 in file order, each every 40th row
+    CHECK(t.skipped_by_reason.at(fmt::format("status 'CANCELLED by {}' not in keep_status", uid)) == 25);
+  CHECK(t.skipped_by_reason.at("another status not in keep_status (beyond the first 16 named)") == 24 * 25);
+}
