@@ -199,18 +199,26 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
       continue;
     }
 
-    // Devices.
-    double count = 1;
-    if (gpus) count = row.number(*gpus, 0, kMaxGpus / gpu_scale, gpu_text) * gpu_scale;
+    // Devices: the cells' product over the units' divisors, divided once. Whole cells
+    // give an exact product (below 2^53 for any count up to kMaxGpus), so a whole
+    // request comes out whole and a fractional one fractional. Scaling each cell first
+    // did not: 70% of a GPU on 10 instances was 0.7000000000000001 x 10 =
+    // 7.000000000000001 GPUs, skipped as fractional (or 8 GPUs with round_up_fractional).
+    double product = 1, divisor = 1;
+    if (gpus) {
+      product = row.number(*gpus, 0, kMaxGpus / gpu_scale, gpu_text);
+      if (percent) divisor = 100;
+    }
     if (nodes) {
       const double n = row.number(*nodes, 0, kMaxNodes, node_text);
       if (n != std::floor(n)) row.bad(*nodes, node_text);
-      count *= gpus ? n : n * c.gpus_per_node;
+      product *= gpus ? n : n * c.gpus_per_node;
     }
     if (milli && !missing_cell(row.cell(*milli))) {
-      const double m = row.number(*milli, 0, 1000, "thousandths of a GPU in [0, 1000]");
-      count *= m / 1000;
+      product *= row.number(*milli, 0, 1000, "thousandths of a GPU in [0, 1000]");
+      divisor *= 1000;
     }
+    double count = product / divisor;
     if (count > kMaxGpus)
       row.bad(nodes ? *nodes : *gpus, fmt::format("at most {:.0f} GPUs in one job (got {:.0f})", kMaxGpus, count));
     if (count == 0) {

@@ -365,3 +365,31 @@ TEST_CASE("skipped statuses are named up to 16, later ones counted together, so 
     CHECK(t.skipped_by_reason.at(fmt::format("status 'CANCELLED by {}' not in keep_status", uid)) == 25);
   CHECK(t.skipped_by_reason.at("another status not in keep_status (beyond the first 16 named)") == 24 * 25);
 }
+
+TEST_CASE("a whole GPU request made of percent, instances and thousandths comes out whole") {
+  // Each cell was scaled as it was read: 70% x 10 instances = 0.7000000000000001 x 10 =
+  // 7.000000000000001 GPUs, skipped as fractional (8 GPUs with round_up_fractional), and
+  // 25 GPUs of 280 thousandths the same. The product over the units is exact.
+  TraceColumns c = pai_tasks();
+  const Trace t = parse("j0,worker,10.0,Terminated,0,100,600.0,29.3,70.0,V100\n"   // 7 GPUs
+                        "j1,worker,3.0,Terminated,0,100,600.0,29.3,70.0,V100\n"    // 2.1 GPUs
+                        "j2,worker,100.0,Terminated,0,100,600.0,29.3,7.0,V100\n",  // 7 GPUs
+                        c);
+  REQUIRE(t.jobs.size() == 2);
+  CHECK(t.jobs[0].devices == 7);
+  CHECK(t.jobs[1].devices == 7);
+  CHECK(t.skipped_by_reason.at("fractional GPUs (round_up_fractional takes whole ones)") == 1);
+  c.round_up_fractional = true;
+  CHECK(parse("j1,worker,3.0,Terminated,0,100,600.0,29.3,70.0,V100\n", c).jobs.at(0).devices == 3);
+
+  TraceColumns pods;
+  pods.submit = {.name = "t", .format = TimeFormat::kOffset};
+  pods.duration = {.name = "d"};
+  pods.gpus = "num_gpu";
+  pods.gpu_milli = "gpu_milli";
+  const Trace k = parse("t,d,num_gpu,gpu_milli\n0,1,25,280\n0,1,1,500\n0,1,50,140\n", pods);
+  REQUIRE(k.jobs.size() == 2);
+  CHECK(k.jobs[0].devices == 7);
+  CHECK(k.jobs[1].devices == 7);
+  CHECK(k.skipped == 1);  // half a GPU
+}
