@@ -107,6 +107,21 @@ scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::strin
   for (auto [name, tc] : {std::pair{"start", &c.start}, {"end", &c.end}})
     if (tc->format == scheduler::TimeFormat::kInterval)
       problems.add(fmt::format("{}.columns.{}.format", at, name), "INTERVAL is for submit only (gaps between submissions)");
+  // The run time is end - start: both must be points on one clock. A start since 1970
+  // and an end since the trace's zero made every row "an end before its start".
+  const auto format_name = [](v1::TraceColumns::TimeFormat f) {
+    return f == v1::TraceColumns::TIME_FORMAT_UNSPECIFIED ? std::string("EPOCH (the default)")
+                                                          : v1::TraceColumns::TimeFormat_Name(f);
+  };
+  const auto calendar = [](scheduler::TimeFormat f) {
+    return f == scheduler::TimeFormat::kEpoch || f == scheduler::TimeFormat::kIso8601;
+  };
+  if (!c.start.name.empty() && !c.end.name.empty() && c.start.format != scheduler::TimeFormat::kInterval &&
+      c.end.format != scheduler::TimeFormat::kInterval && calendar(c.start.format) != calendar(c.end.format))
+    problems.add(at + ".columns.end.format",
+                 fmt::format("{} beside start's {} (expected both on one clock: EPOCH or ISO8601 for both, or OFFSET "
+                             "for both; the run time is end - start)",
+                             format_name(d.end().format()), format_name(d.start().format())));
   if (c.gpus.empty() && c.nodes.empty()) problems.add(at + ".columns.gpus", "missing (expected gpus or nodes)");
   if (!c.nodes.empty() && c.gpus.empty() && (c.gpus_per_node == 0 || c.gpus_per_node > 10000))
     problems.add(at + ".columns.gpus_per_node",

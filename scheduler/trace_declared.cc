@@ -188,7 +188,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     if (interval) {
       clock += *sub;
       if (clock > kMaxTraceSeconds)
-        throw UserError(fmt::format("{}:{}: column '{}': the gaps add up to {:.0f} s (expected at most 1e9 s)", path,
+        throw UserError(fmt::format("{}:{}: column '{}': the gaps add up to {} s (expected at most 1e9 s)", path,
                                     record->line, header[*submit], clock));
       job.submit_s = clock;
     } else {
@@ -270,6 +270,11 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     kept.add(std::move(job));
   }
   if (id_col) check_unique_ids(kept.kept(), header[*id_col], path);
+  // A file with no rows at all: order_trace's "no rows after the header" would name a
+  // header row this table does not have.
+  if (!c.header.empty() && kept.offered() == 0 && trace.skipped == 0)
+    throw UserError(fmt::format("{}: no rows (expected at least one job row; the declared header names the columns)",
+                                path));
   order_trace(trace, std::move(kept), absolute(c.submit.format), header[*submit], path);  // absolute: from the first submission
   return trace;
 }

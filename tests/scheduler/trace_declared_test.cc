@@ -393,3 +393,22 @@ TEST_CASE("a whole GPU request made of percent, instances and thousandths comes 
   CHECK(k.jobs[1].devices == 7);
   CHECK(k.skipped == 1);  // half a GPU
 }
+
+TEST_CASE("a header-less table with no rows, and gaps just past 1e9 s, are refused in words that fit") {
+  TraceColumns c;
+  c.header = {"id", "t", "d", "g"};
+  c.job_id = "id";
+  c.submit = {.name = "t", .format = TimeFormat::kInterval, .unit = TimeUnit::kMilliseconds};
+  c.duration = {.name = "d"};
+  c.gpus = "g";
+  // It said "no rows after the header" of a table whose declaration is its header.
+  for (const char* empty : {"", "\n\n", "\xef\xbb\xbf"})
+    CHECK_THROWS_WITH_AS(parse(empty, c),
+                         "t.csv: no rows (expected at least one job row; the declared header names the columns)",
+                         podsim::UserError);
+  // 1e9 s and 1 ms: the sum was printed rounded to whole seconds, "1000000000 s (expected
+  // at most 1e9 s)", as if within the limit.
+  CHECK_THROWS_WITH_AS(parse("a,1e12,2,3\nb,1,2,3\n", c),
+                       "t.csv:2: column 't': the gaps add up to 1000000000.001 s (expected at most 1e9 s)",
+                       podsim::UserError);
+}
