@@ -98,15 +98,15 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
     throw std::invalid_argument("FlowNetwork: flow bytes must be finite and >= 0");
   if (flow.extra_latency < SimTime::zero()) throw std::invalid_argument("FlowNetwork: flow extra_latency is negative");
   std::span<const LinkId> solver_route = flow.route;
-  std::array<uint32_t, kMaxPassiveHops> left_out;
-  left_out.fill(kNoLink);
+  std::array<uint16_t, kMaxPassiveHops> left_out;
+  left_out.fill(kNoSlot);
   if (any_left_out_) {
     solver_route_.clear();
     size_t k = 0;
     for (LinkId id : flow.route) {
       const uint32_t l = index(id);
-      if (l < passive_.size() && passive_[l] && k < kMaxPassiveHops) {
-        if (std::find(left_out.begin(), left_out.begin() + k, l) != left_out.begin() + k)
+      if (l < slot_.size() && slot_[l] != kNoSlot && k < kMaxPassiveHops) {
+        if (std::find(left_out.begin(), left_out.begin() + k, slot_[l]) != left_out.begin() + k)
           throw std::invalid_argument("FlowNetwork: route crosses link " + std::to_string(l) + " twice");
         const auto [first, last] = feeder_range_[l];
         const bool fed = std::any_of(feeder_pool_.begin() + first, feeder_pool_.begin() + last, [&](uint32_t e) {
@@ -115,7 +115,7 @@ FlowId FlowNetwork::add_flow(const FlowSpec& flow, uint32_t group) {
         if (!fed)
           throw std::invalid_argument("FlowNetwork: a route crosses link " + std::to_string(l) +
                                       " but none of the links declared to feed it (Fabric::feeders)");
-        left_out[k++] = l;
+        left_out[k++] = slot_[l];
         continue;
       }
       solver_route_.push_back(id);
@@ -282,8 +282,8 @@ void FlowNetwork::retire(uint32_t f, uint64_t now) {
   // The whole flow is credited to its links as it finishes.
   for (LinkId l : solver_.route(FlowId{f})) carried_[index(l)] += bytes_[f];
   if (any_left_out_) {
-    for (uint32_t l : flow_passive_[f])
-      if (l != kNoLink) carried_[l] += bytes_[f];
+    for (const uint16_t s : flow_passive_[f])
+      if (s != kNoSlot) carried_[slot_link_[s]] += bytes_[f];
     passive_leave(f, class_[f]);
   }
   class_[f] = kNoClass;
@@ -448,7 +448,10 @@ void FlowNetwork::apply_rates(uint64_t now) {
     const bool empty = c.flows == 0;
     const double r = empty ? 0 : solver_.class_rate(l);
     if (r == c.rate && !touched) continue;  // same finish times
-    if (any_left_out_ && r != c.rate) rerated_.push_back({l, r - c.rate});
+    if (any_left_out_ && r != c.rate) {
+      rerated_.push_back({l, r - c.rate});
+      __builtin_prefetch(&class_passive_[l]);  // passive_rerate reads the list's header first
+    }
     c.served = served_at(l, t);
     c.since = t;
     c.rate = r;
@@ -456,10 +459,11 @@ void FlowNetwork::apply_rates(uint64_t now) {
     schedule(l);
   }
   if (!rerated_.empty()) passive_rerate();
-  for (uint32_t l : passive_touched_list_) {
-    passive_touched_[l] = 0;
-    check_link_within_capacity(l, passive_load_[l], solver_.capacity(LinkId{l}));
-    note_load(l, passive_load(l), t);
+  for (const uint16_t s : passive_touched_list_) {
+    passive_touched_[s] = 0;
+    const uint32_t l = slot_link_[s];
+    check_link_within_capacity(l, passive_load_[s], solver_.capacity(LinkId{l}));
+    note_load(l, passive_load(s), t);
   }
   passive_touched_list_.clear();
 }
@@ -479,7 +483,7 @@ inline void FlowNetwork::note_load(uint32_t l, double load, int64_t t) {
 }
 
 Bandwidth FlowNetwork::load(LinkId l) const {
-  return Bandwidth(left_out(l) ? passive_load(index(l)) : solver_.load(l));
+  return Bandwidth(left_out(l) ? passive_load(slot_[index(l)]) : solver_.load(l));
 }
 
 bool FlowNetwork::declare_feeders(LinkId id, std::span<const LinkId> feeders) {
@@ -492,27 +496,29 @@ bool FlowNetwork::declare_feeders(LinkId id, std::span<const LinkId> feeders) {
     if (e == id) throw std::invalid_argument("FlowNetwork: link " + std::to_string(l) + " declared as its own feeder");
   }
   if (feeders.empty()) return false;
-  if (passive_.empty()) {
-    passive_.assign(n, 0);
+  if (slot_.empty()) {
+    slot_.assign(n, kNoSlot);
     feeds_.assign(n, 0);
     feeder_range_.assign(n, {0, 0});
   }
   // A link that vouches for another stays in the solve, and so must l's feeders.
-  if (passive_[l] || feeds_[l]) return false;
+  // The slots run out first at 65,535 links left out; the rest stay in (always exact).
+  if (slot_[l] != kNoSlot || feeds_[l] || slot_link_.size() == kNoSlot) return false;
   double sum = 0;
   for (LinkId e : feeders) {
-    if (passive_[index(e)]) return false;
+    if (slot_[index(e)] != kNoSlot) return false;
     sum += solver_.capacity(e);
   }
   if (!(sum <= solver_.capacity(id))) return false;
   if (!any_left_out_) {  // the per-class counts and loads only once a link is left out
     any_left_out_ = true;
     class_passive_.resize(n);
-    passive_load_.assign(n, 0);
-    passive_flows_.assign(n, 0);
-    passive_touched_.assign(n, 0);
   }
-  passive_[l] = 1;
+  slot_[l] = static_cast<uint16_t>(slot_link_.size());
+  slot_link_.push_back(l);
+  passive_load_.push_back(0);
+  passive_flows_.push_back(0);
+  passive_touched_.push_back(0);
   for (LinkId e : feeders) feeds_[index(e)] = 1;
   const auto first = static_cast<uint32_t>(feeder_pool_.size());
   for (LinkId e : feeders) feeder_pool_.push_back(index(e));
@@ -535,36 +541,37 @@ size_t FlowNetwork::declare_feeders(const Fabric& fabric) {
 // Flow f, with its links left out of the solve, joins class c at the class's current
 // rate (apply_rates re-rates the class after).
 void FlowNetwork::passive_join(uint32_t f, uint32_t c) {
-  for (const uint32_t l : flow_passive_[f]) {
-    if (l == kNoLink) break;
+  for (const uint16_t s : flow_passive_[f]) {
+    if (s == kNoSlot) break;
     std::vector<PassiveCount>& counts = class_passive_[c];
-    const auto it = std::find_if(counts.begin(), counts.end(), [l](const PassiveCount& p) { return p.link == l; });
+    const auto it = std::find_if(counts.begin(), counts.end(),
+                                 [s](const PassiveCount& p) { return p.slot == s && p.flows < kMaxCount; });
     if (it != counts.end()) {
       ++it->flows;
     } else {
-      counts.push_back(PassiveCount{l, 1});
+      counts.push_back(PassiveCount{s, 1});
     }
-    passive_load_[l] += timing_[c].rate;
-    if (passive_flows_[l]++ == 0) ++passive_links_loaded_;
-    passive_touch(l);
+    passive_load_[s] += timing_[c].rate;
+    if (passive_flows_[s]++ == 0) ++passive_links_loaded_;
+    passive_touch(s);
   }
 }
 
 void FlowNetwork::passive_leave(uint32_t f, uint32_t c) {
-  for (const uint32_t l : flow_passive_[f]) {
-    if (l == kNoLink) break;
+  for (const uint16_t s : flow_passive_[f]) {
+    if (s == kNoSlot) break;
     std::vector<PassiveCount>& counts = class_passive_[c];
-    const auto it = std::find_if(counts.begin(), counts.end(), [l](const PassiveCount& p) { return p.link == l; });
+    const auto it = std::find_if(counts.begin(), counts.end(), [s](const PassiveCount& p) { return p.slot == s; });
     PODSIM_CHECK(it != counts.end(), "a flow left a class it was not counted in");
     if (--it->flows == 0) {
       *it = counts.back();
       counts.pop_back();
     }
     // The last flow off a link leaves it at exactly 0, whatever the sums rounded.
-    const bool last = --passive_flows_[l] == 0;
-    passive_load_[l] = last ? 0.0 : passive_load_[l] - timing_[c].rate;
+    const bool last = --passive_flows_[s] == 0;
+    passive_load_[s] = last ? 0.0 : passive_load_[s] - timing_[c].rate;
     passive_links_loaded_ -= last;
-    passive_touch(l);
+    passive_touch(s);
   }
 }
 
@@ -575,38 +582,70 @@ void FlowNetwork::passive_leave(uint32_t f, uint32_t c) {
 // this loop's pointers in registers (cachegrind, 128-rank `cm` all-to-all-v: 0.3% more
 // instructions in all).
 //
-// A count's link carries flows of the class, so it is one of passive_links_loaded_:
-// once all of those are touched, the rest of the counts skip the touched test (on the
-// 384-rank `cm` all-to-all-v a few classes touch all 96 left-out links, and an event
-// re-rates ~214 classes with ~24 counts each).
+// The count lists, one per class on the heap, are out of cache by the next event (the
+// solver's data evicts them): each list's lines are requested first, all together,
+// instead of one miss after another as the loop reaches them (apply_rates requested
+// their headers as it re-rated the classes).
+//
+// Which slots apply_rates notes: when the re-rated classes have at least as many counts
+// as there are slots (on the 384-rank `cm` all-to-all-v an event re-rates ~214 classes
+// with ~24 counts each, over 96 slots), every loaded slot, without a test per count:
+// noting a link whose load did not change changes nothing (its busy time adds up the
+// same, its peak stands). Otherwise those the counts name: a count's slot carries flows
+// of the class, so it is one of passive_links_loaded_, and once all of those are
+// touched the rest of the counts skip the touched test.
 void FlowNetwork::passive_rerate() {
-  size_t untouched = passive_links_loaded_;
-  for (const uint32_t l : passive_touched_list_) untouched -= passive_flows_[l] > 0;
+  size_t counts = 0;
+  for (const Rerate& r : rerated_) {
+    const std::vector<PassiveCount>& v = class_passive_[r.cls];
+    if (v.empty()) continue;
+    counts += v.size();
+    // Three lines cover 32 counts; the hardware follows a longer list.
+    const char* first = reinterpret_cast<const char*>(v.data());
+    __builtin_prefetch(first);
+    __builtin_prefetch(first + 64);
+    __builtin_prefetch(first + v.size() * sizeof(PassiveCount) - 1);
+  }
   // Local pointers: the byte stores to touched would otherwise reload the members.
   double* load = passive_load_.data();
   uint8_t* touched = passive_touched_.data();
   const size_t n = rerated_.size();
   size_t i = 0;
-  for (; i < n && untouched > 0; ++i) {
-    const double d = rerated_[i].d;
-    for (const PassiveCount& p : class_passive_[rerated_[i].cls]) {
-      load[p.link] += p.flows * d;
-      if (touched[p.link]) continue;
-      touched[p.link] = 1;
-      passive_touched_list_.push_back(p.link);
-      --untouched;
+  if (const size_t slots = slot_link_.size(); counts >= slots) {
+    size_t k = passive_touched_list_.size();
+    passive_touched_list_.resize(k + slots);
+    uint16_t* list = passive_touched_list_.data();
+    for (size_t s = 0; s < slots; ++s) {  // without a branch: its outcome varies slot by slot
+      const bool add = (passive_flows_[s] > 0) & !touched[s];
+      touched[s] |= add;
+      list[k] = static_cast<uint16_t>(s);
+      k += add;
+    }
+    passive_touched_list_.resize(k);
+  } else {
+    size_t untouched = passive_links_loaded_;
+    for (const uint16_t s : passive_touched_list_) untouched -= passive_flows_[s] > 0;
+    for (; i < n && untouched > 0; ++i) {
+      const double d = rerated_[i].d;
+      for (const PassiveCount& p : class_passive_[rerated_[i].cls]) {
+        load[p.slot] += p.flows * d;
+        if (touched[p.slot]) continue;
+        touched[p.slot] = 1;
+        passive_touched_list_.push_back(p.slot);
+        --untouched;
+      }
     }
   }
   for (; i < n; ++i) {
     const double d = rerated_[i].d;
-    for (const PassiveCount& p : class_passive_[rerated_[i].cls]) load[p.link] += p.flows * d;
+    for (const PassiveCount& p : class_passive_[rerated_[i].cls]) load[p.slot] += p.flows * d;
   }
   rerated_.clear();
 }
 
 // Rounding of the running sums can take it a few ulps outside [0, capacity].
-double FlowNetwork::passive_load(uint32_t l) const {
-  return std::clamp(passive_load_[l], 0.0, solver_.capacity(LinkId{l}));
+double FlowNetwork::passive_load(uint16_t s) const {
+  return std::clamp(passive_load_[s], 0.0, solver_.capacity(LinkId{slot_link_[s]}));
 }
 
 void FlowNetwork::heap_push(uint32_t l, uint32_t f, double mark) {

@@ -147,9 +147,9 @@ class FlowNetwork {
   void start_flows(size_t count, const FlowMaker& make_flow, Callback on_done);
 
   // Declares that every route crossing l also crosses one of `feeders`. If their
-  // capacities sum to at most l's, none of them is left out itself and l feeds none of
-  // the links left out, l is left out of the solve (see above) and this returns true;
-  // otherwise it changes nothing and returns false. A flow that later crosses l
+  // capacities sum to at most l's, none of them is left out itself, l feeds none of
+  // the links left out and fewer than 65,535 links are, l is left out of the solve (see
+  // above) and this returns true; otherwise it changes nothing and returns false. A flow that later crosses l
   // without crossing a feeder is refused (std::invalid_argument: the fabric's routes
   // contradict its feeders).
   // REQUIRES (std::invalid_argument): no flow started yet; links exist; l not among
@@ -159,7 +159,7 @@ class FlowNetwork {
   // links left out. REQUIRES: fabric.links() are this network's links.
   size_t declare_feeders(const Fabric& fabric);
   // Whether l is left out of the solve (declare_feeders).
-  bool left_out(LinkId l) const { return !passive_.empty() && passive_[index(l)]; }
+  bool left_out(LinkId l) const { return !slot_.empty() && slot_[index(l)] != kNoSlot; }
 
   // `observer` (may be null: none) must outlive the network or be replaced first.
   void set_observer(FlowObserver* observer) { observer_ = observer; }
@@ -219,16 +219,15 @@ class FlowNetwork {
   void heap_sift_up(std::vector<Marked>& h, size_t i);
   void heap_sift_down(std::vector<Marked>& h, size_t i);
   void note_load(uint32_t l, double load, int64_t t);
-  // Links left out of the solve (declare_feeders): a flow joins or leaves class c.
+  // Links left out of the solve (declare_feeders), by slot: a flow joins or leaves class c.
   void passive_join(uint32_t f, uint32_t c);
   void passive_leave(uint32_t f, uint32_t c);
-  // In line: it runs once per (class, left-out link) of every re-rated class.
-  void passive_touch(uint32_t l) {
-    if (passive_touched_[l]) return;
-    passive_touched_[l] = 1;
-    passive_touched_list_.push_back(l);
+  void passive_touch(uint16_t s) {
+    if (passive_touched_[s]) return;
+    passive_touched_[s] = 1;
+    passive_touched_list_.push_back(s);
   }
-  double passive_load(uint32_t l) const;
+  double passive_load(uint16_t s) const;
   void passive_rerate();
 
   Simulator& sim_;
@@ -310,32 +309,40 @@ class FlowNetwork {
   };
   std::vector<Due> due_;                 // retire_finished's scratch
 
-  // Links left out of the solve (declare_feeders); all empty until one is.
+  // Links left out of the solve (declare_feeders); all empty until one is. A link left
+  // out has a slot, 0, 1, ... in the order they were declared: what the network keeps
+  // for them is indexed by slot, so a class's counts are 4 bytes each (a 384-rank `cm`
+  // all-to-all-v event reads ~5,100 of them, most out of cache: bench/README.md).
+  static constexpr uint16_t kNoSlot = UINT16_MAX;
   bool any_left_out_ = false;            // every check on the hot paths reads this
-  std::vector<uint8_t> passive_;         // by link
+  std::vector<uint16_t> slot_;           // by link: its slot, kNoSlot if it stays in the solve
+  std::vector<uint32_t> slot_link_;      // by slot: the link
   std::vector<uint8_t> feeds_;           // by link: a feeder of a link left out
   std::vector<std::pair<uint32_t, uint32_t>> feeder_range_;  // by link: in feeder_pool_
   std::vector<uint32_t> feeder_pool_;
-  // A flow's links left out (the rest kNoLink); a route's further ones stay in the
+  // A flow's slots (the rest kNoSlot); a route's further links left out stay in the
   // solve (they are only left out where it pays; keeping one is always exact).
   static constexpr size_t kMaxPassiveHops = 4;
-  static constexpr uint32_t kNoLink = UINT32_MAX;
-  std::vector<std::array<uint32_t, kMaxPassiveHops>> flow_passive_;
+  std::vector<std::array<uint16_t, kMaxPassiveHops>> flow_passive_;
+  // A class's flows crossing a slot. A count stops at kMaxCount and the slot's further
+  // flows of the class start another count: a class's load on a slot is the sum of its
+  // counts there.
   struct PassiveCount {
-    uint32_t link;
-    uint32_t flows;  // of the class, crossing the link
+    uint16_t slot;
+    uint16_t flows;
   };
+  static constexpr uint16_t kMaxCount = UINT16_MAX;
   std::vector<std::vector<PassiveCount>> class_passive_;  // by class
-  std::vector<double> passive_load_;     // by link: sum over its flows of their rates
-  std::vector<uint32_t> passive_flows_;  // by link: flows with a rate crossing it
-  size_t passive_links_loaded_ = 0;      // links with passive_flows_ > 0
-  std::vector<uint8_t> passive_touched_;
+  std::vector<double> passive_load_;     // by slot: sum over its flows of their rates
+  std::vector<uint32_t> passive_flows_;  // by slot: flows with a rate crossing it
+  size_t passive_links_loaded_ = 0;      // slots with passive_flows_ > 0
+  std::vector<uint8_t> passive_touched_;  // by slot
   struct Rerate {
     uint32_t cls;
     double d;  // its new rate less its old
   };
   std::vector<Rerate> rerated_;          // apply_rates's scratch, for passive_rerate
-  std::vector<uint32_t> passive_touched_list_;
+  std::vector<uint16_t> passive_touched_list_;
   std::vector<LinkId> solver_route_;     // add_flow's scratch: the route less those links
 
   // Groups: a batch of flows with one callback.

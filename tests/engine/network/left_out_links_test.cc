@@ -1,7 +1,8 @@
 // Links left out of the solve (FlowNetwork::declare_feeders): a link whose feeders'
 // capacities sum to at most its own can never bind, so leaving it out changes no
 // finish time and no link statistic (flow_network.h, "Links that cannot bind"); the
-// declaration's rules; a route that contradicts its fabric's feeders is refused.
+// declaration's rules; a route that contradicts its fabric's feeders is refused; the
+// limits of the per-class counts (a count's 65,535 flows, 65,535 links left out).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -180,6 +181,82 @@ TEST_CASE("a link is left out only when its feeders' capacities fit in its own")
   sim.run();
   CHECK(lean.flows_completed() == 1);
   CHECK(lean.link_stats(LinkId{fat.leaf_up(0)}).carried.value() == 1e6);
+}
+
+TEST_CASE("a class with more than 65,535 flows on a left-out link counts them in parts") {
+  // Device 0's 1 GB/s up link (0) feeds leaf 0's up link (1, 1 GB/s); device 1's
+  // 2 GB/s down link (3) feeds leaf 1's down link (2, 2 GB/s): both left out. 65,540
+  // flows from device 0 to device 1 share link 0, one class, and cross both left-out
+  // links: 65,535 flows in one count and 5 in another. Each moves at 1e9 / 65,540 B/s:
+  // the 3 flows of 1,000 B finish at 1,000 * 65,540 / 1e9 s = 65.54 ms; the other
+  // 65,537 have 1,000 B of their 2,000 left and then move at 1e9 / 65,537 B/s: done
+  // 65.537 ms later, at 131.077 ms (finish times round up to whole nanoseconds).
+  const std::vector<LinkSpec> links{{Bandwidth::gbytes_per_s(1), SimTime::zero()},
+                                    {Bandwidth::gbytes_per_s(1), SimTime::zero()},
+                                    {Bandwidth::gbytes_per_s(2), SimTime::zero()},
+                                    {Bandwidth::gbytes_per_s(2), SimTime::zero()}};
+  const std::vector<LinkId> route{LinkId{0}, LinkId{1}, LinkId{2}, LinkId{3}};
+  Simulator sim(1);
+  FlowNetwork net(sim, links);
+  REQUIRE(net.declare_feeders(LinkId{1}, std::vector<LinkId>{LinkId{0}}));
+  REQUIRE(net.declare_feeders(LinkId{2}, std::vector<LinkId>{LinkId{3}}));
+  constexpr size_t kShort = 3, kLong = 65'537;
+  int64_t short_done = -1, long_done = -1;
+  net.start_flows(kShort, [&](size_t) { return FlowSpec{.bytes = Bytes(1000), .route = route}; },
+                  [&] { short_done = sim.now().ns(); });
+  net.start_flows(kLong, [&](size_t) { return FlowSpec{.bytes = Bytes(2000), .route = route}; },
+                  [&] { long_done = sim.now().ns(); });
+  std::vector<double> up, down;  // the left-out links' loads, before and after the 3 finish
+  for (const int64_t probe : {30'000'000, 100'000'000})
+    sim.schedule_at(SimTime::nanos(probe), [&] {
+      up.push_back(net.load(LinkId{1}).value());
+      down.push_back(net.load(LinkId{2}).value());
+    });
+  sim.run();
+  CHECK(std::abs(short_done - 65'540'000) <= 1);
+  CHECK(std::abs(long_done - 131'077'000) <= 2);
+  REQUIRE(up.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    CHECK(up[i] == doctest::Approx(1e9).epsilon(1e-12));
+    CHECK(down[i] == doctest::Approx(1e9).epsilon(1e-12));
+  }
+  CHECK(net.load(LinkId{1}).value() == 0);
+  CHECK(net.link_stats(LinkId{1}).carried.value() == kShort * 1000.0 + kLong * 2000.0);
+  CHECK(net.link_stats(LinkId{1}).peak_utilization == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(net.link_stats(LinkId{2}).peak_utilization == doctest::Approx(0.5).epsilon(1e-12));
+  CHECK(net.link_stats(LinkId{2}).busy.ns() == long_done);
+}
+
+TEST_CASE("at most 65,535 links are left out, the rest stay in the solve") {
+  // Link 0 (1 GB/s) feeds each of 65,536 links of 1 GB/s: the first 65,535 are left
+  // out, the last stays. A flow over link 0 and link 1 (left out) and one over link 0
+  // and the last link share link 0: 0.5 GB/s each, 1 GB in 2 s.
+  constexpr uint32_t kFed = 65'536;
+  const std::vector<LinkSpec> links(kFed + 1, LinkSpec{Bandwidth::gbytes_per_s(1), SimTime::zero()});
+  Simulator sim(1);
+  FlowNetwork net(sim, links);
+  const std::vector<LinkId> feeder{LinkId{0}};
+  size_t left_out = 0;
+  for (uint32_t l = 1; l <= kFed; ++l) left_out += net.declare_feeders(LinkId{l}, feeder);
+  CHECK(left_out == kFed - 1);
+  CHECK(net.left_out(LinkId{kFed - 1}));
+  CHECK_FALSE(net.left_out(LinkId{kFed}));
+  std::vector<int64_t> done;
+  for (const uint32_t l : {1u, kFed}) {
+    const std::vector<LinkId> route{LinkId{0}, LinkId{l}};
+    net.start_flow({.bytes = Bytes::giga(1), .route = route}, [&] { done.push_back(sim.now().ns()); });
+  }
+  double left_out_load = -1, kept_load = -1;
+  sim.schedule_at(SimTime::seconds(1), [&] {
+    left_out_load = net.load(LinkId{1}).value();
+    kept_load = net.load(LinkId{kFed}).value();
+  });
+  sim.run();
+  CHECK(done == std::vector<int64_t>{2'000'000'000, 2'000'000'000});
+  CHECK(left_out_load == 0.5e9);
+  CHECK(kept_load == 0.5e9);
+  CHECK(net.link_stats(LinkId{1}).carried.value() == 1e9);
+  CHECK(net.link_stats(LinkId{kFed}).carried.value() == 1e9);
 }
 
 }  // namespace
