@@ -150,24 +150,31 @@ void MaxMinSolver::seed(uint32_t link) {
 uint32_t MaxMinSolver::find_pair(uint32_t c, uint32_t link) const {
   if (stamped_class_ == c && slot_stamp_[link] == stamp_) return slot_[link];
   if (from_class_ == c && from_stamp_[link] == from_epoch_) return from_slot_[link];
-  for (uint32_t p : cpairs_[c])
-    if (pairs_[p].link == link) return p;
+  for (const ClassPair& cp : cpairs_[c])
+    if (cp.link == link) return cp.pair;
   PODSIM_CHECK(false, "a flow's class has no pair on one of its links");
   return 0;
 }
 
 void MaxMinSolver::add_to_class(uint32_t c, uint32_t p) {
   pairs_[p].cls = c;
-  pairs_[p].cpos = static_cast<uint32_t>(cpairs_[c].size());
-  cpairs_[c].push_back(p);
+  pair_cpos_[p] = static_cast<uint32_t>(cpairs_[c].size());
+  cpairs_[c].push_back(ClassPair{pairs_[p].link, pairs_[p].mult, p});
+}
+
+// p's multiplicity changes by `by`, in pairs_ and in its class's list; returns it.
+uint32_t MaxMinSolver::change_mult(uint32_t p, int32_t by) {
+  const uint32_t m = pairs_[p].mult += static_cast<uint32_t>(by);
+  cpairs_[pairs_[p].cls][pair_cpos_[p]].mult = m;
+  return m;
 }
 
 // Takes p (multiplicity 0) out of its class's list; its link's list drops it later.
 void MaxMinSolver::kill_pair(uint32_t p) {
-  std::vector<uint32_t>& list = cpairs_[pairs_[p].cls];
-  const uint32_t last = list.back();
-  list[pairs_[p].cpos] = last;
-  pairs_[last].cpos = pairs_[p].cpos;
+  std::vector<ClassPair>& list = cpairs_[pairs_[p].cls];
+  const ClassPair last = list.back();
+  list[pair_cpos_[p]] = last;
+  pair_cpos_[last.pair] = pair_cpos_[p];
   list.pop_back();
   if (stamped_class_ == pairs_[p].cls && slot_stamp_[pairs_[p].link] == stamp_ && slot_[pairs_[p].link] == p)
     slot_stamp_[pairs_[p].link] = 0;
@@ -193,13 +200,14 @@ uint32_t MaxMinSolver::new_pair(uint32_t c, uint32_t link, uint32_t mult, uint32
   if (!free_pairs_.empty()) {
     p = free_pairs_.back();
     free_pairs_.pop_back();
-    pairs_[p] = Pair{c, link, mult, 0};
+    pairs_[p] = Pair{c, link, mult};
     witness_[p] = witness;
   } else {
     PODSIM_CHECK(pairs_.size() < kSingle, "too many (class, link) pairs");
     p = static_cast<uint32_t>(pairs_.size());
-    pairs_.push_back(Pair{c, link, mult, 0});
+    pairs_.push_back(Pair{c, link, mult});
     witness_.push_back(witness);
+    pair_cpos_.push_back(0);
   }
   add_to_class(c, p);
   on_[link].push_back(p);
@@ -231,7 +239,7 @@ void MaxMinSolver::drop_removed_flows() {
         }
       }
     } else {
-      for (uint32_t p : cpairs_[c]) drop_pair(p);
+      for (const ClassPair& cp : cpairs_[c]) drop_pair(cp.pair);
       cpairs_[c].clear();
     }
   }
@@ -243,7 +251,7 @@ void MaxMinSolver::drop_removed_flows() {
       for (LinkId l : route(FlowId{f})) {
         const uint32_t p = slot_[index(l)];
         if (witness_[p] == f) witness_[p] = kNoFlow;
-        if (--pairs_[p].mult == 0) {
+        if (change_mult(p, -1) == 0) {
           kill_pair(p);
           drop_pair(p);
         }
@@ -282,41 +290,43 @@ void MaxMinSolver::compact_pool() {
   pool_garbage_ = 0;
 }
 
-// Gives each class's pairs consecutive ids, in the order of its list. A solve passes
-// over a class's pairs twice (joining it to the region, freezing it) and over a link's
-// list once; pairs made as flows move land wherever a free slot is, so a class's pairs
-// end up one per cache line, and a solve's pairs no longer fit the first-level cache.
+// Gives each link's pairs consecutive ids, in the order of its list: the class loops
+// read their own lists (ClassPair), so what follows a pair id into pairs_ is a pass over
+// a link's list (the freeze of a round, the checks, the sums), and pairs made as flows
+// move land wherever a free slot is, one per cache line. (Numbered by class, when the
+// class loops followed the ids, the lists' passes loaded a line per entry.)
 // Done when the pairs made since the last time are an eighth of those alive: right
 // after a large collective starts, then every few hundred events (a few pairs per
-// event move). With a quarter, 22-28% of the quiet pass's pair loads on the 384-rank
-// `cm` all-to-all-v did not follow the one before (counted over the run), and its pairs
-// (~2.4 MB) are not in the second-level cache: with an eighth that run took 17.1 s of
-// CPU against 18.2 and 18.6 s (one run each, load ~9: a hint, not a measurement;
-// bench/README.md has cachegrind's modelled misses, which do not decide it either).
+// event move). The eighth was chosen when the class loops still followed the ids (a
+// hint from one run each under load; bench/README.md); not re-tuned since.
 void MaxMinSolver::renumber_pairs() {
   pairs_made_ = 0;
   remap_.assign(pairs_.size(), kSingle);
   std::vector<Pair> fresh;
-  std::vector<uint32_t> fresh_witness;
+  std::vector<uint32_t> fresh_witness, fresh_cpos;
   fresh.reserve(pairs_.size() - free_pairs_.size());
   fresh_witness.reserve(fresh.capacity());
-  for (std::vector<uint32_t>& list : cpairs_) {
-    for (uint32_t& p : list) {
-      remap_[p] = static_cast<uint32_t>(fresh.size());
-      fresh.push_back(pairs_[p]);
-      fresh_witness.push_back(witness_[p]);
-      p = remap_[p];
-    }
-  }
+  fresh_cpos.reserve(fresh.capacity());
   for (std::vector<uint32_t>& on : on_) {
     for (uint32_t& e : on) {
       if (e & kSingle) continue;
-      PODSIM_CHECK(remap_[e] != kSingle, "a link lists a pair no class has");
+      PODSIM_CHECK(pairs_[e].mult != 0, "a link lists a dead pair");
+      remap_[e] = static_cast<uint32_t>(fresh.size());
+      fresh.push_back(pairs_[e]);
+      fresh_witness.push_back(witness_[e]);
+      fresh_cpos.push_back(pair_cpos_[e]);
       e = remap_[e];
+    }
+  }
+  for (std::vector<ClassPair>& list : cpairs_) {
+    for (ClassPair& cp : list) {
+      PODSIM_CHECK(remap_[cp.pair] != kSingle, "a class has a pair no link lists");
+      cp.pair = remap_[cp.pair];
     }
   }
   pairs_.swap(fresh);
   witness_.swap(fresh_witness);
+  pair_cpos_.swap(fresh_cpos);
   free_pairs_.clear();
 }
 
@@ -378,14 +388,12 @@ void MaxMinSolver::join_region_class(uint32_t c, size_t& flows, uint32_t seed, u
   const uint32_t* const mark = link_mark_.data();
   uint32_t* const unfrozen = unfrozen_.data();
   double* const above = above_.data();
-  const Pair* const pairs = pairs_.data();
   const uint32_t base = search_base_;
   // Locals: through the reference and the pair, every store to the link arrays would
   // make the compiler reload them (they might alias).
   uint32_t merge = merge_from;
-  for (const uint32_t q : cpairs_[c]) {
-    const Pair& pair = pairs[q];
-    const uint32_t l = pair.link, mult = pair.mult;
+  for (const ClassPair& cp : cpairs_[c]) {
+    const uint32_t l = cp.link, mult = cp.mult;
     // Most of a class's links are in the region already (join_region_link, inline).
     if (const uint32_t m = mark[l]; m >= base) [[likely]] {
       merge = std::min(merge, m - base);
@@ -530,9 +538,9 @@ void MaxMinSolver::point_slots(uint32_t c, std::vector<uint32_t>& slot, std::vec
     std::fill(stamps.begin(), stamps.end(), 0);
     epoch = 1;
   }
-  for (uint32_t p : cpairs_[c]) {
-    slot[pairs_[p].link] = p;
-    stamps[pairs_[p].link] = epoch;
+  for (const ClassPair& cp : cpairs_[c]) {
+    slot[cp.link] = cp.pair;
+    stamps[cp.link] = epoch;
   }
 }
 
@@ -568,7 +576,7 @@ void MaxMinSolver::leave_class(uint32_t f) {
   for (LinkId l : route(FlowId{f})) {
     const uint32_t p = find_pair(from, index(l));
     if (witness_[p] == f) witness_[p] = kNoFlow;
-    if (--pairs_[p].mult == 0) {
+    if (change_mult(p, -1) == 0) {
       kill_pair(p);
       fill_dead_.push_back(p);
       compact(index(l));
@@ -611,7 +619,7 @@ void MaxMinSolver::move_flow(uint32_t f, uint32_t to) {
     const uint32_t li = index(l);
     if (was_tagged) compact(li);  // its own entries are dead now
     if (slot_stamp_[li] == stamp_) {
-      ++pairs_[slot_[li]].mult;
+      change_mult(slot_[li], 1);
       if (witness_[slot_[li]] == kNoFlow) witness_[slot_[li]] = f;
     } else {
       slot_[li] = new_pair(to, li, 1, f);
@@ -635,10 +643,10 @@ void MaxMinSolver::rehome_class(uint32_t from, uint32_t to) {
     dst.push_back(f);
   }
   members_[from].clear();
-  for (uint32_t p : cpairs_[from]) {
-    const uint32_t l = pairs_[p].link;
+  for (const ClassPair& cp : cpairs_[from]) {
+    const uint32_t p = cp.pair, l = cp.link;
     if (slot_stamp_[l] == stamp_) {
-      pairs_[slot_[l]].mult += pairs_[p].mult;
+      change_mult(slot_[l], static_cast<int32_t>(cp.mult));
       if (witness_[slot_[l]] == kNoFlow) witness_[slot_[l]] = witness_[p];
       pairs_[p].mult = 0;
       fill_dead_.push_back(p);
@@ -678,10 +686,9 @@ void MaxMinSolver::freeze_class(uint32_t c, double level) {
   double* const remaining = remaining_.data();
   uint32_t* const unfrozen = unfrozen_.data();
   double* const other_max = other_max_.data();
-  const Pair* const pairs = pairs_.data();
-  for (const uint32_t p : cpairs_[c]) {
+  for (const ClassPair& cp : cpairs_[c]) {
     // Locals: after the store to unfrozen the compiler would reload the pair (aliasing).
-    const uint32_t l = pairs[p].link, mult = pairs[p].mult;
+    const uint32_t l = cp.link, mult = cp.mult;
     unfrozen[l] -= mult;
     if (l == c) {
       // Its own link saturates at `level`: every flow left on it is c's (the round
@@ -875,8 +882,15 @@ bool MaxMinSolver::window_fill(size_t class_begin, size_t class_end, std::span<c
   while (left > 0) {
     while (window_.size() < window_size_ && next < candidates_.size()) window_.push_back(candidates_[next++]);
     // The smallest share r/u among the candidates, compared as r_a u_b < r_b u_a.
-    size_t best = window_.size();
+    // `best` starts at none, not at the window's size: that shrinks as candidates drop
+    // out, and a candidate after a drop was then never taken (the fill fell back to the
+    // heap when the level it settled for, 0, was below the last). Masks instead of the
+    // branch (as in the heap's sift) cost more instructions than the mispredictions
+    // they saved (cachegrind, 128-rank `cm`).
+    constexpr size_t kNone = std::numeric_limits<size_t>::max();
+    size_t best = kNone;
     double best_r = 0, best_u = 1;
+    uint32_t best_l = 0;
     for (size_t i = 0; i < window_.size();) {
       const uint32_t l = window_[i];
       if (unfrozen_[l] == 0) {  // its flows froze on other links
@@ -885,14 +899,15 @@ bool MaxMinSolver::window_fill(size_t class_begin, size_t class_end, std::span<c
         continue;
       }
       const double r = std::max(remaining_[l], 0.0), u = unfrozen_[l];
-      if (best == window_.size() || r * best_u < best_r * u || (r * best_u == best_r * u && l < window_[best])) {
+      if (best == kNone || r * best_u < best_r * u || (r * best_u == best_r * u && l < best_l)) {
         best = i;
         best_r = r;
         best_u = u;
+        best_l = l;
       }
       ++i;
     }
-    if (best == window_.size()) {
+    if (best == kNone) {
       if (next < candidates_.size()) continue;
       ok = false;  // flows left that no class link holds
       break;
@@ -1239,17 +1254,15 @@ bool MaxMinSolver::quiet_push_class(uint32_t c, double x, double x_old) {
   }
   // Local copies: the pushes below do not touch the pairs, and reloading the vectors'
   // data on every pair cost as much as the pushes.
-  const Pair* const pairs = pairs_.data();
   QuietLink* const links = quiet_link_.data();
   // A tag >> 1 equal to this: touched in this solve, and no class there or one queued.
   const uint64_t settled = uint64_t{quiet_stamp_} << 1;
-  for (const uint32_t q : cpairs_[c]) {
-    const Pair& pair = pairs[q];
-    const uint32_t l = pair.link;
+  for (const ClassPair& cp : cpairs_[c]) {
+    const uint32_t l = cp.link;
     if (l == c) continue;
     QuietLink& link = links[l];
     if (link.tag >> 1 != settled && !quiet_admit(l, x_old)) [[unlikely]] return false;
-    link.delta += d * pair.mult;
+    link.delta += d * cp.mult;
     link.pushed_max = std::max(link.pushed_max, x);
   }
   return true;
@@ -1307,7 +1320,7 @@ bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
     if (cpairs_[e].empty()) {
       for (LinkId m : route(FlowId{one_[e]})) crossed_mark_[index(m)] = stamp;
     } else {
-      for (const uint32_t q : cpairs_[e]) crossed_mark_[pairs_[q].link] = stamp;
+      for (const ClassPair& cp : cpairs_[e]) crossed_mark_[cp.link] = stamp;
     }
   }
   // Last first: each one's push is undone, and it waits in the queue again.
@@ -1320,8 +1333,8 @@ bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
         for (LinkId m : route(FlowId{one_[r.cls]}))
           if (index(m) != r.cls) quiet_link_[index(m)].delta += d;
       } else {
-        for (const uint32_t q : cpairs_[r.cls])
-          if (pairs_[q].link != r.cls) quiet_link_[pairs_[q].link].delta += d * pairs_[q].mult;
+        for (const ClassPair& cp : cpairs_[r.cls])
+          if (cp.link != r.cls) quiet_link_[cp.link].delta += d * cp.mult;
       }
     }
     class_rate_[r.cls] = r.rate;

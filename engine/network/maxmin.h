@@ -282,13 +282,21 @@
 //
 // Storage is struct-of-arrays: a flow is a slice of one flat route pool plus its class
 // and its place in it (~24 bytes and 4 per hop); a class its member list and pair list;
-// a pair 16 bytes; a link the flat list of its pairs and lone flows. A class's pairs
-// get consecutive ids (renumber_pairs, when the pairs made since the last time reach an
-// eighth of those alive: after a large collective starts, then every few hundred
-// events), because a solve passes over each region class's pairs twice and pairs made
-// as flows move land in scattered free slots, one per cache line: 10% less CPU on the
-// 256-rank all-to-all-v on `cm`, whose pairs (~4 MB) outgrow the second-level cache;
-// no change at 128 ranks. What did not pay on this machine (2-core EPYC, 48 KB L1):
+// a pair 12 bytes (class, link, multiplicity); a link the flat list of its pairs and
+// lone flows. A class's list holds its pairs' links and multiplicities itself (12-byte
+// entries, ClassPair), not only their ids: the region search, the freeze and the quiet
+// push read one list in order instead of following each id into pairs_, and pair ids
+// then serve the links' lists, so renumber_pairs gives each link's pairs consecutive ids
+// (when the pairs made since the last time reach an eighth of those alive: after a large
+// collective starts, then every few hundred events; pairs made as flows move land in
+// scattered free slots). On the 384-rank all-to-all-v on `cm`, whose ~2.4 MB of pairs
+// outgrow the second-level cache, the copies (with the pair's place in its class's
+// list moved out of the pair) took 16.4 s of CPU against 19.4 s, and the numbering by
+// link then 13.7 s against 16.8 s (medians of three runs alternated, load
+// ~8, bench/README.md); ids numbered by class, before, had given 10% at 256 ranks.
+// Entries of 8 bytes (link, multiplicity) with the ids in a list beside them measured
+// the same as 12 (within the noise of four runs each). What did not pay on this
+// machine (2-core EPYC, 32 KB first-level data cache, 1 MB second-level per core):
 // rates copied into the link lists (16-byte entries: 12% slower), the links' fields in
 // one cache-line record (3% slower on the all-to-all-v, 1-2% faster on the ring),
 // summing the region totals or freezing a class's pairs four chains at a time (7-10%
@@ -417,7 +425,6 @@ class MaxMinSolver {
     uint32_t cls;
     uint32_t link;
     uint32_t mult;
-    uint32_t cpos;  // in cpairs_[cls]
   };
 
   void seed(uint32_t link);
@@ -503,7 +510,16 @@ class MaxMinSolver {
   // Takes f out of its class c's flows (one_ or the member list); true iff it was the
   // class's lone flow in one_ (which has no pairs to update).
   bool drop_member(uint32_t c, uint32_t f);
-  std::vector<std::vector<uint32_t>> cpairs_;     // its pairs, one per link it crosses
+  // A class's pairs, one per link it crosses, with copies of the link and multiplicity:
+  // the class loops (region search, freeze, quiet push) read them in one sequential
+  // pass instead of following each id into pairs_ (maxmin.h, "Storage").
+  struct ClassPair {
+    uint32_t link;
+    uint32_t mult;  // == pairs_[pair].mult (change_mult keeps both)
+    uint32_t pair;
+  };
+  std::vector<std::vector<ClassPair>> cpairs_;
+  uint32_t change_mult(uint32_t p, int32_t by);
   std::vector<uint32_t> class_mark_;              // == epoch_: in a region, unfrozen
   std::vector<Pair> pairs_;
   // By pair: kNoFlow or a flow of its class that crosses its link (a flow leaving the
@@ -512,6 +528,7 @@ class MaxMinSolver {
   // its members and their routes (that pass was ~5% of the CPU on the 384-rank `cm`
   // all-to-all-v). Kept apart from Pair: the fill's passes over pairs never read it.
   std::vector<uint32_t> witness_;
+  std::vector<uint32_t> pair_cpos_;               // a pair's place in cpairs_[cls]
   std::vector<uint32_t> free_pairs_;
   std::vector<uint32_t> dead_pairs_;              // mult 0, still in a link's list
   size_t pairs_made_ = 0;                         // since renumber_pairs()
