@@ -29,12 +29,11 @@ void Problems::add(const std::string& field_path, const std::string& message) {
 
 void Problems::throw_if_any() const {
   if (lines_.empty()) return;
-  std::string all;
-  for (size_t i = 0; i < lines_.size() && i < kMaxListedProblems; ++i) all += (i ? "\n" : "") + lines_[i];
+  std::vector<std::string> listed(lines_.begin(), lines_.begin() + static_cast<long>(std::min(lines_.size(), kMaxListedProblems)));
   if (lines_.size() > kMaxListedProblems)
-    all += fmt::format("\n{}: and {} more problems ({} in all; the first {} are listed)", file_.path(),
-                       lines_.size() - kMaxListedProblems, lines_.size(), kMaxListedProblems);
-  throw UserError(all);
+    listed.push_back(fmt::format("{}: and {} more problems ({} in all; the first {} are listed)", file_.path(),
+                                 lines_.size() - kMaxListedProblems, lines_.size(), kMaxListedProblems));
+  throw UserError(listed);  // a line each
 }
 
 namespace {

@@ -26,14 +26,14 @@ class FieldError : public UserError {
 // "PATH: MESSAGE" per line. The scenario layer places each (scenario/scenario_check.h).
 class FieldErrors : public UserError {
  public:
-  explicit FieldErrors(std::vector<FieldError> errors) : UserError(joined(errors)), errors_(std::move(errors)) {}
+  explicit FieldErrors(std::vector<FieldError> errors) : UserError(lines_of(errors)), errors_(std::move(errors)) {}
   const std::vector<FieldError>& errors() const { return errors_; }
 
  private:
-  static std::string joined(const std::vector<FieldError>& errors) {
-    std::string all;
-    for (const FieldError& e : errors) all += (all.empty() ? "" : "\n") + std::string(e.what());
-    return all;
+  static std::vector<std::string> lines_of(const std::vector<FieldError>& errors) {
+    std::vector<std::string> lines;
+    for (const FieldError& e : errors) lines.emplace_back(e.what());
+    return lines;
   }
   std::vector<FieldError> errors_;
 };

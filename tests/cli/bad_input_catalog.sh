@@ -72,6 +72,8 @@ ln -s /sys "$tmp/gen/sys_link"
   awk 'BEGIN { t = 1e-6; for (i = 0; i < 1000; i++) { printf "%s%.6g", (i ? ", " : ""), t; t *= 1.02 } }'
   printf '] }\nsources { synthetic { jobs: 1000 mean_interarrival_s: 1\n'
   printf '  templates { name: "t" devices { count: 8 } median_hours: 10 sigma: 0 } } }\n'; } >"$tmp/gen/las_levels.textproto"
+# A scenario whose file name holds a line break (the message naming it stays one line).
+cp "$in/zero_pool_count.textproto" "$tmp/gen/zero"$'\n'"count.textproto"
 # A NUL byte on line 2, column 12 of a scenario.
 printf 'name: "nul"\n  cluster {\0 }\n' >"$tmp/gen/nul.textproto"
 # A sweep journal with a damaged row (--resume must refuse it, not copy it): a whole

@@ -68,6 +68,12 @@ TEST_CASE("check_outputs: a directory, a device or a missing directory is refuse
   CHECK_THROWS_WITH_AS(check_outputs({}, {{"--out", d / "none" / "x.csv"}}), missing.c_str(), podsim::UserError);
   // A name longer than the file system takes (NAME_MAX 255) looked absent, so the run
   // printed its results and then failed to write.
+  // A line break in the path is '?' in the message, which stays one line.
+  CHECK_THROWS_WITH_AS(check_outputs({}, {{"--out", d / "no\nne" / "x.csv"}}),
+                       ((d / "no?ne" / "x.csv").string() + ": --out: directory " + (d / "no?ne").string() +
+                        " does not exist (expected a path in an existing, writable directory)")
+                           .c_str(),
+                       podsim::UserError);
   const fs::path long_name = d / std::string(300, 'a');
   CHECK_THROWS_WITH_AS(check_outputs({}, {{"--report", long_name}}),
                        (long_name.string() + ": --report: File name too long (expected a path in an existing, "

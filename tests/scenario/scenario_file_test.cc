@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include <string>
+#include <vector>
 
 #include "scenario/jobs_from_proto.h"
 #include "scenario/scenario_check.h"
@@ -107,6 +108,19 @@ TEST_CASE("the scenario's name is one line: a line break would split a sweep fil
 
 TEST_CASE("a missing file is a one-line error naming it") {
   CHECK(error_of([] { ScenarioFile::load("/nonexistent/x.textproto"); }) == "/nonexistent/x.textproto: cannot open scenario file (No such file or directory)");
+}
+
+TEST_CASE("a path with a line break is named on one line, and each of several problems is a line") {
+  // Any message: its control bytes as '?' (engine/error.h), a list of problems a line each.
+  CHECK(std::string(UserError("a\nb\tc").what()) == "a?b?c");
+  CHECK(std::string(UserError(std::vector<std::string>{"a\nb", "c"}).what()) == "a?b\nc");
+  CHECK(error_of([] { ScenarioFile::load("/nonexistent/x\ny.textproto"); }) ==
+        "/nonexistent/x?y.textproto: cannot open scenario file (No such file or directory)");
+  const ScenarioFile f = ScenarioFile::parse(
+      "two\nlines.textproto", "name: \"x\"\ncluster {\n  pools { preset: \"nvl72\" count: 0 }\n  pools { preset: \"nvl72\" count: 0 }\n}\n");
+  CHECK(error_of([&] { podsim::scenario::check_scenario(f); }) ==
+        "two?lines.textproto:3:27: cluster.pools[0].count: expected systems in [1, 1e6], got 0\n"
+        "two?lines.textproto:4:27: cluster.pools[1].count: expected systems in [1, 1e6], got 0");
 }
 
 TEST_CASE("where() points at the field in the file, or at the --set that changed it") {
