@@ -311,6 +311,7 @@ void MaxMinSolver::renumber_pairs() {
     for (uint32_t& e : on) {
       if (e & kSingle) continue;
       PODSIM_CHECK(pairs_[e].mult != 0, "a link lists a dead pair");
+      PODSIM_CHECK(remap_[e] == kSingle, "a link lists a pair twice");
       remap_[e] = static_cast<uint32_t>(fresh.size());
       fresh.push_back(pairs_[e]);
       fresh_witness.push_back(witness_[e]);
