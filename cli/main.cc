@@ -150,16 +150,6 @@ const cli::Command& find_command(const std::string& name) {
   throw podsim::InternalError(fmt::format("find_command: unknown command '{}' was not refused first", name));
 }
 
-// An error as printed: a line per problem (a scenario's problems, up to 20, are one
-// UserError), with every other control byte (a tab, a carriage return, an escape quoted
-// from a value) as '?' so that none moves the cursor or colors the terminal.
-std::string shown(std::string_view error) {
-  std::string out(error);
-  for (char& ch : out)
-    if ((static_cast<unsigned char>(ch) < 0x20 && ch != '\n') || ch == 0x7f) ch = '?';
-  return out;
-}
-
 bool is_command(const std::string& name) {
   return std::any_of(std::begin(kCommands), std::end(kCommands), [&](const auto& c) { return c.name == name; });
 }
@@ -209,10 +199,10 @@ int main(int argc, char** argv) {
   try {
     return flush_stdout(run(command, args, verbosity));
   } catch (const podsim::UserError& e) {
-    std::cerr << shown(e.what()) << "\n";
+    std::cerr << podsim::printable_lines(e.what()) << "\n";
     return kExitUserError;
   } catch (const podsim::InternalError& e) {
-    std::cerr << "podsim: internal error: " << shown(e.what()) << "\n";
+    std::cerr << "podsim: internal error: " << podsim::printable_lines(e.what()) << "\n";
     return kExitInternalError;
   } catch (const std::bad_alloc&) {
     std::cerr << "podsim: out of memory\n";
@@ -220,7 +210,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     // Misuse checks in the libraries (std::invalid_argument) mean an input slipped past
     // the scenario checks: report it on one line rather than abort.
-    std::cerr << "podsim: internal error (an input was not checked before use): " << shown(e.what()) << "\n";
+    std::cerr << "podsim: internal error (an input was not checked before use): " << podsim::printable_lines(e.what()) << "\n";
     return kExitInternalError;
   }
 }

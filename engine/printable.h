@@ -16,4 +16,9 @@ std::string printable(std::string_view s);
 // that quotes a path or a value given on the command line stays on one line.
 std::string one_line(std::string_view s);
 
+// `s` with every control byte but the line break as '?': an error of several lines (a
+// scenario's problems, one a line) keeps its lines, and nothing quoted in it moves the
+// cursor or colors the terminal. What main prints for any error.
+std::string printable_lines(std::string_view s);
+
 }  // namespace podsim
