@@ -167,7 +167,7 @@ Trace read_declared_trace(std::istream& in, const std::string& path, const Trace
     check_row_width(*record, header.size(), path);
     const Row row(path, header, record->fields, record->line);
     TraceJob job{.line = record->line};
-    job.id = id_col ? row.cell(*id_col) : fmt::format("line{}", record->line);
+    job.id = job_name(id_col ? row.cell(*id_col) : "", record->line);
 
     if (status) job.status = row.cell(*status);
     const bool status_skipped =

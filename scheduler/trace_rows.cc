@@ -187,6 +187,10 @@ void check_row_width(const CsvRecord& row, size_t header_size, const std::string
                                 path, row.line, row.fields.size(), header_size));
 }
 
+std::string job_name(const std::string& id_cell, size_t line) {
+  return id_cell.empty() ? fmt::format("line{}", line) : id_cell;
+}
+
 void check_unique_ids(const std::vector<TraceJob>& jobs, const std::string& column, const std::string& path) {
   std::vector<uint32_t> by_id(jobs.size());
   for (uint32_t k = 0; k < by_id.size(); ++k) by_id[k] = k;
@@ -202,10 +206,13 @@ void check_unique_ids(const std::vector<TraceJob>& jobs, const std::string& colu
     if (jobs[prev].id != jobs[cur].id || (k >= 2 && jobs[by_id[k - 2]].id == jobs[cur].id)) continue;
     if (!first_repeat || line_of(cur) < line_of(first_repeat->second)) first_repeat = {{prev, cur}};
   }
-  if (first_repeat)
-    throw UserError(fmt::format("{}:{}: column '{}': job id '{}' is already used on line {} (expected unique ids)",
-                                path, line_of(first_repeat->second), column, printable(jobs[first_repeat->second].id),
-                                line_of(first_repeat->first)));
+  if (!first_repeat) return;
+  const auto [first, repeat] = *first_repeat;
+  // A trace holding both a blank id and the id "line<N>" of that blank's line.
+  const bool named_by_line = jobs[repeat].id == job_name("", line_of(first)) || jobs[repeat].id == job_name("", line_of(repeat));
+  throw UserError(fmt::format("{}:{}: column '{}': job id '{}' is already used on line {} (expected unique ids{})", path,
+                              line_of(repeat), column, printable(jobs[repeat].id), line_of(first),
+                              named_by_line ? "; a row with a blank id is named line<N> by its line" : ""));
 }
 
 void order_trace(Trace& trace, EarliestJobs&& kept, bool absolute, const std::string& submit_column,

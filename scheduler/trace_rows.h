@@ -80,9 +80,14 @@ std::string missing_column_message(const std::string& where, const std::string& 
 // only where a needed cell is missing.
 void check_row_width(const CsvRecord& row, size_t header_size, const std::string& path);
 
+// The name of the job read from row `line`: its id cell, or when there is none (no id
+// column, or a blank cell: an export's hole) "line<LINE>", so that every job of outputs
+// and messages can be found in the file.
+std::string job_name(const std::string& id_cell, size_t line);
+
 // Refuses two replayed jobs of one id (they would be two jobs of one name): "PATH:LINE:
 // column 'C': job id 'X' is already used on line N (expected unique ids)", at the first
-// repeat in file order. Checked once the trace is read, by sorting (no map of every id
+// repeat in file order; when 'X' is what job_name() names a blank id, the message says so. Checked once the trace is read, by sorting (no map of every id
 // held while reading: it was a quarter of a large trace's peak memory). `column` names
 // the id column. `jobs` in any order.
 // A trace replayed in part (max_jobs) is checked among the jobs replayed: a repeat

@@ -116,7 +116,7 @@ Trace read_trace(std::istream& in, const std::string& path, TraceFormat format, 
     check_row_width(*record, r.width(), path);
     const std::vector<std::string>& row = record->fields;
     TraceJob job{.line = n};
-    job.id = id_col ? r.cell(row, n, *id_col) : fmt::format("line{}", n);
+    job.id = job_name(id_col ? r.cell(row, n, *id_col) : "", n);
     job.devices = r.count(row, n, *gpus);
     if (format == TraceFormat::kItp) {
       job.submit_s = r.seconds(row, n, *submit);

@@ -93,6 +93,14 @@ TEST_CASE("ISO 8601 times with zones, statuses kept, nodes x GPUs per node") {
   CHECK(t.skipped_by_reason.at(kSkipNoGpus) == 1);  // 'completed' is kept (case ignored), but has 0 nodes
 }
 
+TEST_CASE("a declared job id column with a blank cell names that job by its line") {
+  const Trace t = parse("job_id,num_gpu,interval,run_time\n,8,10,1.5\nb,1,5,2\n\"\",2,0,0.25\n", philly());
+  REQUIRE(t.jobs.size() == 3);
+  CHECK(t.jobs[0].id == "line2");
+  CHECK(t.jobs[1].id == "b");
+  CHECK(t.jobs[2].id == "line4");  // a quoted empty cell is blank too
+}
+
 TEST_CASE("epoch times in milliseconds, Slurm elapsed durations, GPUs per node from a column") {
   TraceColumns c;
   c.submit = {.name = "submit_ms", .unit = TimeUnit::kMilliseconds};

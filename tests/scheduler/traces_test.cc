@@ -105,6 +105,25 @@ TEST_CASE("Slurm-style rows: dates or seconds, CPU and never-started jobs skippe
                        podsim::UserError);
 }
 
+TEST_CASE("a row whose job id cell is blank is named by its line, in every CSV reader") {
+  // An export's hole (pandas writes a missing string as an empty cell): the job is kept,
+  // and outputs and messages name it where it is in the file, as a trace without an id
+  // column names every job. Padding is trimmed first, so "  " is blank too.
+  const Trace itp = parse("job_id,submission_time,duration,num_gpu\n,0,10,8\na,1,10,8\n  ,2,10,8\n", TraceFormat::kItp);
+  REQUIRE(itp.jobs.size() == 3);
+  CHECK(itp.jobs[0].id == "line2");
+  CHECK(itp.jobs[1].id == "a");
+  CHECK(itp.jobs[2].id == "line4");  // two blank ids are two jobs, not a repeated id ''
+  const Trace slurm = parse("job_id,submit_time,start_time,end_time,gpu_num\n,0,0,5,1\n", TraceFormat::kSlurm);
+  REQUIRE(slurm.jobs.size() == 1);
+  CHECK(slurm.jobs[0].id == "line2");
+  // The one way two names meet: an id spelled as a blank row's name. The message says why.
+  CHECK_THROWS_WITH_AS(parse("job_id,submission_time,duration,num_gpu\n,0,10,8\nline2,1,10,8\n", TraceFormat::kItp),
+                       "t.csv:3: column 'job_id': job id 'line2' is already used on line 2 (expected unique ids; "
+                       "a row with a blank id is named line<N> by its line)",
+                       podsim::UserError);
+}
+
 TEST_CASE("rows that cannot be true are refused with file, line and column") {
   const std::string itp = "job_id,submission_time,duration,num_gpu\n";
   // A duration that no clock can hold (issue 17: it overflowed the run's time).
