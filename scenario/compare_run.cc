@@ -239,11 +239,20 @@ double study_memory_bytes(const ScenarioFile& file) {
     for (int i = 0; i < s.compare().systems_size(); ++i)
       cluster = std::max(cluster, sim::cluster_build_bytes(cluster_params(variant_file(file, i))));
   }
-  double flows = 0;
-  if (s.compare().mode() == v1::Comparison::FLOW)
-    for (const v1::Job& j : s.jobs())
-      if (!j.plan().auto_plan()) flows = std::max(flows, sim::all_to_all_flow_bytes(all_to_all_ranks(j.plan())));
-  return cluster + flows;
+  if (s.compare().mode() != v1::Comparison::FLOW) return cluster;
+  // The widest all-to-all of any system's plans (a system may give a job its own plan),
+  // an auto plan's at the widest the planner may choose.
+  double ranks = 1;
+  const auto widest = [&](const ScenarioFile& f) {
+    const std::vector<workloads::TrainingJob> jobs = training_jobs(f);
+    for (size_t i = 0; i < jobs.size(); ++i)
+      ranks = std::max(ranks, f.scenario().jobs(static_cast<int>(i)).plan().auto_plan()
+                                  ? sim::largest_auto_all_to_all(jobs[i].model, jobs[i].devices)
+                                  : sim::largest_all_to_all(jobs[i].plan));
+  };
+  if (s.compare().systems_size() == 0) widest(file);
+  for (int i = 0; i < s.compare().systems_size(); ++i) widest(variant_file(file, i));
+  return cluster + sim::all_to_all_flow_bytes(ranks);
 }
 
 }  // namespace podsim::scenario

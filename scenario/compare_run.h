@@ -20,8 +20,11 @@ sim::StudyResult run_study(const ScenarioFile& file, sim::StudyObserver* observe
 
 // What the study holds at most at once, estimated from its fields before anything is
 // built: its largest system's cluster (sim::cluster_build_bytes) and, in flow mode, the
-// flows of its largest explicit all-to-all (sim::all_to_all_flow_bytes); each is what
-// one of the study's own memory checks weighs. Throws UserError for bad cluster fields.
+// flows of its largest all-to-all (sim::all_to_all_flow_bytes) of any system's plans,
+// an auto plan's at the widest the planner may choose (sim::largest_auto_all_to_all);
+// each is what one of the study's own memory checks weighs. Not counted: the step's
+// operation graph, nor the planner's candidates' (docs/reliability.md §5). Throws
+// UserError for bad cluster or job fields.
 double study_memory_bytes(const ScenarioFile& file);
 
 // The study's systems as a trace's header lists them (name, devices, scale-up

@@ -54,6 +54,14 @@ double largest_all_to_all(const workloads::Plan& plan) {
   return ranks;
 }
 
+double largest_auto_all_to_all(const workloads::ModelSpec& model, int devices) {
+  if (!model.moe || devices < 4) return 1;
+  double widest = 1;
+  for (long long ep = 4; ep <= devices && ep <= model.moe->experts; ep *= 2)
+    if (devices % ep == 0 && model.moe->experts % ep == 0) widest = static_cast<double>(ep);
+  return widest;
+}
+
 double all_to_all_flow_bytes(double ranks) { return ranks * (ranks - 1) * kBytesPerFlow; }
 
 namespace {

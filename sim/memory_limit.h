@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "topologies/params.h"
+#include "workloads/model.h"
 #include "workloads/parallel_plan.h"
 
 namespace podsim::sim {
@@ -35,6 +36,13 @@ double pool_build_bytes(const topologies::PoolParams& pool);
 
 // Ranks of the largest all-to-all in one step of `plan` (1 if it has none).
 double largest_all_to_all(const workloads::Plan& plan);
+// Ranks of the largest all-to-all of any plan the auto-planner may choose for `model`
+// on `devices` (workloads/planner.cc's search): an EP group, a power of two dividing
+// both the experts and dp (so at most the devices; 4 and up, or 1); the planner's CP is
+// ring attention, no all-to-all. 1 for a dense model or a DiT. The bound a run is
+// estimated at before the planner has chosen (scenario/compare_run.h): DeepSeek-V3's
+// 256 experts on 1,152 GPUs, 128 ranks (the planner chose EP32 on 16 NVL72 racks).
+double largest_auto_all_to_all(const workloads::ModelSpec& model, int devices);
 // Bytes of the flows of one all-to-all over `ranks` ranks, all in flight at once.
 double all_to_all_flow_bytes(double ranks);
 

@@ -46,10 +46,37 @@ TEST_CASE("a point's memory: its cluster and its run as counted before anything 
   const PointMemory study = podsim::scenario::point_memory(ScenarioFile::parse("c.textproto", R"(
 cluster { pools { name: "nvl72" preset: "nvl72" count: 1 } }
 compare { mode: FLOW }
-jobs { name: "moe" model { preset: "deepseek-v3" } plan { ep: 8 tp: 8 micro_batch: 1 global_batch: 64 } steps: 1 }
+jobs { name: "moe" model { preset: "deepseek-v3" } plan { ep: 8 tp: 8 dp: 8 micro_batch: 1 global_batch: 64 } steps: 1 }
 )"), std::nullopt);
   CHECK(study.bytes == doctest::Approx(72 * (465964.0 - 100264.0) * 1024 / 27648 + 8 * 7 * 6106e6 / 37742592));
   CHECK_FALSE(study.limit);
+  // An auto-planned job: the widest EP the planner may choose, 256 experts on 1,024
+  // devices, 256 x 255 flows (it was counted as none before the planner had chosen).
+  const std::string cluster = R"(cluster { pools { name: "nvl72" preset: "nvl72" count: 15 } fat_tree { tiers: 2 radix: 64 } }
+compare { mode: FLOW }
+)";
+  const double nvl72x15 = 15 * 72 * (465964.0 - 100264.0) * 1024 / 27648;
+  const PointMemory planned = podsim::scenario::point_memory(ScenarioFile::parse("c.textproto", cluster + R"(
+jobs { name: "moe" model { preset: "deepseek-v3" } plan { auto_plan: true global_batch: 1024 } devices: 1024 steps: 1 }
+)"), std::nullopt);
+  CHECK(planned.bytes == doctest::Approx(nvl72x15 + 256 * 255 * 6106e6 / 37742592));
+  // Of several jobs and systems, the widest: a system's own plan for a job counts too.
+  const PointMemory systems = podsim::scenario::point_memory(ScenarioFile::parse("c.textproto", R"(
+compare { mode: FLOW
+  systems { name: "a" cluster { pools { name: "nvl72" preset: "nvl72" count: 1 } } }
+  systems { name: "b" cluster { pools { name: "nvl72" preset: "nvl72" count: 1 } }
+            plans { job: "moe" plan { ep: 32 dp: 64 micro_batch: 1 global_batch: 64 } } } }
+jobs { name: "dense" model { preset: "llama3-8b" } plan { auto_plan: true global_batch: 64 } devices: 64 steps: 1 }
+jobs { name: "moe" model { preset: "deepseek-v3" } plan { ep: 8 tp: 8 dp: 8 micro_batch: 1 global_batch: 64 } steps: 1 }
+)"), std::nullopt);
+  CHECK(systems.bytes == doctest::Approx(72 * (465964.0 - 100264.0) * 1024 / 27648 + 32 * 31 * 6106e6 / 37742592));
+  // Analytical mode runs no flows.
+  const PointMemory analytical = podsim::scenario::point_memory(
+      ScenarioFile::parse("c.textproto", R"(cluster { pools { name: "nvl72" preset: "nvl72" count: 15 } fat_tree { tiers: 2 radix: 64 } }
+compare { mode: ANALYTICAL }
+jobs { name: "moe" model { preset: "deepseek-v3" } plan { auto_plan: true global_batch: 1024 } devices: 1024 steps: 1 }
+)"), std::nullopt);
+  CHECK(analytical.bytes == doctest::Approx(nvl72x15));
 }
 
 TEST_CASE("the gate lets tickets in in order, and a point in only beside points it fits with") {

@@ -43,6 +43,23 @@ TEST_CASE("the estimates reproduce the measurements they are built on") {
   CHECK(largest_all_to_all(plan) == 128);
 }
 
+TEST_CASE("an auto plan's widest all-to-all: a power-of-two EP dividing the experts and the devices") {
+  podsim::workloads::ModelSpec dense;
+  CHECK(largest_auto_all_to_all(dense, 1152) == 1);
+  podsim::workloads::ModelSpec moe;
+  moe.moe = podsim::workloads::MoeSpec{.experts = 256};  // DeepSeek-V3's routed experts
+  CHECK(largest_auto_all_to_all(moe, 1152) == 128);  // 1,152 = 2^7 x 9
+  CHECK(largest_auto_all_to_all(moe, 4096) == 256);  // no wider than the experts
+  CHECK(largest_auto_all_to_all(moe, 72) == 8);      // one NVL72 rack
+  CHECK(largest_auto_all_to_all(moe, 6) == 1);       // EP 2 is never searched
+  CHECK(largest_auto_all_to_all(moe, 3) == 1);
+  moe.moe->experts = 384;                             // Kimi K2: 384 = 2^7 x 3
+  CHECK(largest_auto_all_to_all(moe, 1 << 20) == 128);
+  moe.moe->experts = 1 << 30;                         // no overflow past the int range
+  CHECK(largest_auto_all_to_all(moe, 2147483647) == 1);
+  CHECK(largest_auto_all_to_all(moe, 1 << 30) == 1 << 30);
+}
+
 TEST_CASE("a need above what is available is refused with both numbers and the way out") {
   CHECK_FALSE(memory_refusal(1e9, "x", "y", "z", 2e9));
   CHECK_FALSE(memory_refusal(1e15, "x", "y", "z", std::nullopt));  // unknown: never refuse
