@@ -7,6 +7,7 @@
 #include <climits>
 #include <map>
 
+#include "engine/check.h"
 #include "engine/printable.h"
 #include "io/input_file.h"
 #include "scenario/field_ranges.h"
@@ -251,6 +252,15 @@ bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& poo
   return ok;
 }
 
+// The first pool past which the pools hold more than one system.
+// REQUIRES: they do.
+size_t second_system_pool(const std::vector<PoolParams>& pools) {
+  int64_t systems = 0;
+  for (size_t k = 0; k < pools.size(); ++k)
+    if ((systems += pools[k].count) > 1) return k;
+  throw InternalError("second_system_pool: the pools hold at most one system");
+}
+
 }  // namespace
 
 std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& problems, SkippedMachines* skipped) {
@@ -319,10 +329,25 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
       problems.add(size_fields[largest], *why);
     else
       for (const ParamError& e : check(p)) {
-        // Systems without a fabric: a pool of several needs one by itself, so its count
-        // is to blame (or to thank for the hint); pools of one system each, the cluster.
-        const bool unjoined = e.path == "fat_tree" && p.pools[most_systems].count > 1;
-        problems.add(unjoined ? size_fields[most_systems] : "cluster." + e.path, e.message);
+        if (e.path != "fat_tree") {
+          problems.add("cluster." + e.path, e.message);
+        } else if (p.pools[most_systems].count > 1) {
+          // Systems without a fabric: a pool of several needs one by itself, so its count
+          // is to blame (or to thank for the hint).
+          problems.add(size_fields[most_systems], e.message);
+        } else {
+          // Pools of one system each: the second pool is where a second system came in
+          // (the cluster block has no fat_tree to point at).
+          const size_t second = second_system_pool(p.pools);
+          const std::string field = size_fields[second].starts_with("cluster.pools")
+                                        ? fmt::format("cluster.pools[{}]", second)
+                                        : size_fields[second];
+          int systems = 0;
+          for (const PoolParams& pool : p.pools) systems += pool.count;
+          problems.add(field, fmt::format("{} pools of one system each need a scale-out fabric to "
+                                          "join them (add fat_tree {{ tiers: 2 }} to cluster)",
+                                          systems));
+        }
       }
   }
   if (!clean_before || !problems.empty()) return std::nullopt;

@@ -75,11 +75,26 @@ TEST_CASE("unknown presets, wrong override families, missing fabrics, a taper wi
   const ScenarioFile two = ScenarioFile::parse("two.textproto", "cluster {\n  pools { preset: \"nvl72\" count: 2 }\n}\n");
   CHECK(error_of(two) == "two.textproto:2:27: cluster.pools[0].count: 2 systems need a scale-out fabric to join them "
                          "(add fat_tree { tiers: 2 })");
-  // Pools of one system each: no pool's count is to blame, the cluster is.
+  // Pools of one system each: no pool's count is to blame; the second pool is where a
+  // second system came in (the cluster block's first line named nothing to change).
   const ScenarioFile ones = ScenarioFile::parse(
       "ones.textproto", "cluster {\n  pools { preset: \"nvl72\" }\n  pools { preset: \"nvl72\" }\n}\n");
-  CHECK(error_of(ones) == "ones.textproto:1:1: cluster.fat_tree: 2 systems need a scale-out fabric to join them (add "
-                          "fat_tree { tiers: 2 })");
+  CHECK(error_of(ones) == "ones.textproto:3:3: cluster.pools[1]: 2 pools of one system each need a scale-out fabric "
+                          "to join them (add fat_tree { tiers: 2 } to cluster)");
+  const ScenarioFile three = ScenarioFile::parse("three.textproto",
+                                                 "name: \"x\"\n"
+                                                 "cluster {\n"
+                                                 "  pools { name: \"a\" preset: \"nvl72\" }\n"
+                                                 "  pools { name: \"b\" preset: \"hgx-h100\" count: 1 }\n"
+                                                 "  pools { name: \"c\" preset: \"cloudmatrix384\" }\n"
+                                                 "}\n");
+  CHECK(error_of(three) == "three.textproto:4:3: cluster.pools[1]: 3 pools of one system each need a scale-out "
+                           "fabric to join them (add fat_tree { tiers: 2 } to cluster)");
+  // A second pool added by --set is named by its --set.
+  ScenarioFile added = ScenarioFile::parse("one.textproto", "cluster { pools { preset: \"nvl72\" } }\n");
+  added.apply_override("cluster.pools[1].preset=hgx-h100");
+  CHECK(error_of(added) == "--set cluster.pools[1].preset: cluster.pools[1]: 2 pools of one system each need a "
+                           "scale-out fabric to join them (add fat_tree { tiers: 2 } to cluster)");
   // A --set that made the pool too many is named, not the file (or the preset) it changed.
   ScenarioFile set = ScenarioFile::parse("p.textproto", "cluster { pools { preset: \"hgx-h100\" } }\n");
   set.apply_override("cluster.pools[0].count=20000");
