@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "io/input_file.h"
 #include "io/trace_writer.h"
 
@@ -80,10 +81,12 @@ class Reader {
 
   void check_header() {
     if (header_.format() != kTraceFormat)
-      fail(0, fmt::format("not a podsim trace: header format is '{}', expected '{}'", header_.format(), kTraceFormat));
+      fail(0, fmt::format("not a podsim trace: header format is '{}', expected '{}' (a file written by podsim run "
+                          "--trace)",
+                          printable(header_.format()), kTraceFormat));
     if (header_.version() != 1)
       fail(0, fmt::format("trace format version {}, this podsim reads version 1", header_.version()));
-    if (header_.time_unit() != "ns") fail(0, fmt::format("time unit '{}', expected 'ns'", header_.time_unit()));
+    if (header_.time_unit() != "ns") fail(0, fmt::format("time unit '{}', expected 'ns'", printable(header_.time_unit())));
     if (header_.level() < v1::TRACE_LEVEL_JOBS || header_.level() > v1::TRACE_LEVEL_FLOWS)
       fail(0, fmt::format("trace level {}, expected 1 (jobs), 2 (steps) or 3 (flows)", static_cast<int>(header_.level())));
   }

@@ -56,6 +56,10 @@ std::vector<Segment> parse_path(std::string_view path, std::string_view label) {
                                 printable(digits)));
       if (ec != std::errc() || p != digits.data() + digits.size() || idx < 0)
         fail(label, fmt::format("'{}': index must be a non-negative integer", printable(part)));
+      // "jobs[01]" would set jobs[1] but be remembered as another path than the jobs[1]
+      // later checks name, and the file, not the --set, would be blamed for its problems.
+      if (digits.size() > 1 && digits[0] == '0')
+        fail(label, fmt::format("'{}': index {} has a leading 0 (expected {})", printable(part), printable(digits), idx));
       seg.index = idx;
       part = part.substr(0, bracket);
     }

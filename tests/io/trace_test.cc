@@ -262,6 +262,12 @@ TEST_CASE("a broken trace is one line naming the file, the byte and the event, n
     other.set_format("something-else");
     CHECK(contains(read_error(delimited({&other})), "byte 0 (header): not a podsim trace: header format is 'something-else'"));
     CHECK(contains(read_error(std::string("\x03\xff\xff\xff", 4)), "byte 0 (header): not a podsim trace: the first message does not parse"));
+    // What is quoted from the file is cut and made printable: a text file (a scenario
+    // given by mistake) once had 80 bytes of it quoted, its line breaks and all.
+    other.set_format("luster { pools { name: \"a\" preset: \"hgx-h100\" count: 2 } }\njobs { \x1b[31m }");
+    CHECK(contains(read_error(delimited({&other})),
+                   "byte 0 (header): not a podsim trace: header format is 'luster { pools { name: \"a\" preset: \"h...', "
+                   "expected 'podsim-trace' (a file written by podsim run --trace)"));
   }
   SUBCASE("wrong version, unit, level") {
     v1::TraceHeader bad = h;

@@ -74,6 +74,11 @@ TEST_CASE("round 3: numbers past a double's range, indices past an int's, and th
   CHECK(error_of([&] { set_field(s, "jobs[99999999999].name", "x"); }) ==
         "--set jobs[99999999999].name: 'jobs[99999999999]': index 99999999999 is out of range (expected an existing "
         "index)");
+  // Round 4: "jobs[01]" appended jobs[1], whose missing model was then blamed on the file.
+  CHECK(error_of([&] { set_field(s, "jobs[01].name", "x"); }) ==
+        "--set jobs[01].name: 'jobs[01]': index 01 has a leading 0 (expected 1)");
+  CHECK(error_of([&] { set_field(s, "jobs[00].name", "x"); }) ==
+        "--set jobs[00].name: 'jobs[00]': index 00 has a leading 0 (expected 0)");
   // A value a command-line option sets is named by the option, not as a --set.
   CHECK(error_of([&] { set_field(s, "limits.max_events", "1e999", "--max-events"); }) ==
         "--max-events: limits.max_events: expected a finite number, got '1e999'");
