@@ -4,6 +4,7 @@
 
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
 #include <map>
 
@@ -143,13 +144,23 @@ std::optional<PoolParams> pool_params(const v1::Pool& pool, const std::string& a
                     .device = device_overrides(pool.device())};
 }
 
-// Node list i's pools, appended to `pools`: one per (GPU type, GPU count), its server
+// A pool a node list built, for problems of the system it became: the types entry
+// whose server it is, and the machines it holds ("nodes.csv:2: 1 machine of 16 GPUs of
+// type 'H100' built as types[0]'s server").
+struct ListedPool {
+  std::string field;
+  std::string machines;
+};
+
+// Node list i's pools, appended to `pools` (and where each came from to `listed`): one
+// per (GPU type, GPU count), its server
 // built by the first entry of `types` that matches the type (or the entry without
 // matches). Machines it leaves out are counted into `skipped` (may be null). False
 // (problems recorded) if the list cannot be built. A list that builds no machine at all
 // adds to `empty` what it holds instead, said only if no list builds any.
 bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& pools, Problems& problems,
-                   SkippedMachines* skipped_out, std::vector<std::pair<std::string, std::string>>& empty) {
+                   SkippedMachines* skipped_out, std::vector<std::pair<std::string, std::string>>& empty,
+                   std::vector<ListedPool>& listed) {
   const v1::NodeList& l = file.scenario().cluster().node_lists(i);
   const std::string at = fmt::format("cluster.node_lists[{}]", i);
   bool ok = true;
@@ -204,10 +215,11 @@ bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& poo
         skipped[fmt::format("GPU type '{}' has no entry in types", printable(g.gpu_type))] += g.machines;
         continue;
       }
-      problems.add(at + ".types", fmt::format("{}:{}: GPU type '{}' ({} machines of {} GPUs) has no entry (add one with "
+      problems.add(at + ".types", fmt::format("{}:{}: GPU type '{}' ({} machine{} of {} GPUs) has no entry (add one with "
                                               "match: \"{}\", one without match for every other type, or "
                                               "skip_unknown_types: true)",
-                                              path, g.first_line, printable(g.gpu_type), g.machines, g.gpus, printable(g.gpu_type)));
+                                              path, g.first_line, printable(g.gpu_type), g.machines,
+                                              g.machines == 1 ? "" : "s", g.gpus, printable(g.gpu_type)));
       ok = false;
       continue;
     }
@@ -238,6 +250,11 @@ bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& poo
     pool.count = g->machines;
     if (auto* hgx = std::get_if<HgxParams>(&pool.system)) hgx->gpus = g->gpus;
     if (auto* atlas = std::get_if<Atlas800tA2Params>(&pool.system)) atlas->npus = g->gpus;
+    listed.push_back({.field = fmt::format("{}.types[{}].server", at, t),
+                      .machines = fmt::format("{}:{}: {} machine{} of {} GPUs{} built as types[{}]'s server", path,
+                                              g->first_line, g->machines, g->machines == 1 ? "" : "s", g->gpus,
+                                              g->gpu_type.empty() ? "" : fmt::format(" of type '{}'", printable(g->gpu_type)),
+                                              t)});
     pools.push_back(std::move(pool));
   }
   if (skipped_out)
@@ -250,6 +267,16 @@ bool add_node_list(const ScenarioFile& file, int i, std::vector<PoolParams>& poo
                                                  path, rows.empty() ? "no rows after the header" : rows));
   }
   return ok;
+}
+
+// K of a path "pools[K]...", nullopt for any other.
+std::optional<size_t> pool_index(std::string_view path) {
+  if (!path.starts_with("pools[")) return std::nullopt;
+  size_t k = 0;
+  const char* end = path.data() + path.size();
+  auto [p, ec] = std::from_chars(path.data() + 6, end, k);
+  if (ec != std::errc() || p == end || *p != ']') return std::nullopt;
+  return k;
 }
 
 // The first pool past which the pools hold more than one system.
@@ -291,8 +318,9 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
     }
   }
   std::vector<std::pair<std::string, std::string>> empty_lists;
+  std::vector<ListedPool> list_pools;  // of the pools after the file's own
   for (int i = 0; i < m.node_lists_size(); ++i) {
-    pools_ok &= add_node_list(file, i, p.pools, problems, skipped, empty_lists);
+    pools_ok &= add_node_list(file, i, p.pools, problems, skipped, empty_lists, list_pools);
     size_fields.resize(p.pools.size(), fmt::format("cluster.node_lists[{}].path", i));
   }
   // Once "pools: no pools (...)" from the builder, naming neither file nor field.
@@ -330,7 +358,15 @@ std::optional<ClusterParams> cluster_params(const ScenarioFile& file, Problems& 
     else
       for (const ParamError& e : check(p)) {
         if (e.path != "fat_tree") {
-          problems.add("cluster." + e.path, e.message);
+          // A system a node list built is named by its entry and machines, not as a pool
+          // the file does not have (its first line was blamed).
+          const std::optional<size_t> pool = pool_index(e.path);
+          const size_t own = static_cast<size_t>(m.pools_size());
+          if (pool && *pool >= own && *pool - own < list_pools.size())
+            problems.add(list_pools[*pool - own].field,
+                         fmt::format("{}: {}", list_pools[*pool - own].machines, e.message));
+          else
+            problems.add("cluster." + e.path, e.message);
         } else if (p.pools[most_systems].count > 1) {
           // Systems without a fabric: a pool of several needs one by itself, so its count
           // is to blame (or to thank for the hint).

@@ -154,6 +154,21 @@ TEST_CASE("bad lists: a missing column, a GPU count that is not a whole number i
   CHECK(has(error_of([&] { read_node_list(twice, {.gpus = "gpu"}); }), ":1: column 'gpu' is named twice"));
 }
 
+TEST_CASE("a machine its server cannot be is named by its list's line and types entry") {
+  // Once "x.textproto:2:1: cluster.pools[0].hgx.gpus: ...": a pool the file does not
+  // have, at the cluster block's first line.
+  const TempDir dir("podsim_node_list_server_test");
+  const std::string list = dir.write("nodes.csv", "sn,gpu,model\na,8,H100\nb,16,H100\nc,16,H100\n").string();
+  const std::string e = error_of([&] {
+    podsim::scenario::cluster_params(scenario("    path: \"" + list + "\" gpus: \"gpu\" gpu_type: \"model\"\n"
+                                              "    types { match: \"H100\" server { preset: \"hgx-h100\" } }\n"));
+  });
+  CHECK(has(e, "x.textproto:5:27: cluster.node_lists[0].types[0].server: " + list +
+                   ":3: 2 machines of 16 GPUs of type 'H100' built as types[0]'s server: 16 GPUs x 5 links need 80 "
+                   "ports on an NVSwitch chip, but nvswitch_radix is 64"));
+  CHECK_FALSE(has(e, "cluster.pools["));
+}
+
 TEST_CASE("missing fields of a node list are reported together") {
   const std::string e = error_of([] { podsim::scenario::cluster_params(scenario("    path: \"\"\n")); });
   CHECK(has(e, "cluster.node_lists[0].path: missing"));
