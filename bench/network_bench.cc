@@ -130,7 +130,7 @@ void a2av(benchmark::State& state, const char* family) {
   const podsim::bench::Hierarchy h(podsim::bench::make_topology(family), n);
   const podsim::bench::HierarchyFabric fabric(h);
   const std::vector<uint64_t> bytes = podsim::bench::pair_bytes(n, podsim::bench::kA2avSeed);
-  uint64_t flows = 0, events = 0, resolved = 0, moved = 0, quiet = 0, fallbacks = 0, ordered = 0, ordered_fallbacks = 0, repairs = 0;
+  uint64_t flows = 0, events = 0, resolved = 0, moved = 0, quiet = 0, fallbacks = 0, ordered = 0, ordered_fallbacks = 0, repairs = 0, rank_queue = 0;
   size_t left_out = 0;
   pe::SimTime t;
   bool bounded = false;
@@ -162,6 +162,7 @@ void a2av(benchmark::State& state, const char* family) {
     ordered += net.ordered_solves();
     ordered_fallbacks += net.ordered_fallbacks();
     repairs += net.quiet_repairs();
+    rank_queue += net.rank_queue_solves();
   }
   state.SetItemsProcessed(static_cast<int64_t>(flows));
   const auto iters = static_cast<double>(state.iterations());
@@ -178,6 +179,8 @@ void a2av(benchmark::State& state, const char* family) {
   state.counters["fallbacks"] = static_cast<double>(fallbacks) / static_cast<double>(events);
   // Classes the quiet path froze with flows of classes re-rated just before (maxmin.h).
   state.counters["repairs"] = static_cast<double>(repairs) / static_cast<double>(events);
+  // Quiet solves whose queue was the one by rank (maxmin.h, "The quiet queue").
+  state.counters["rank_queue"] = static_cast<double>(rank_queue) / static_cast<double>(events);
   state.counters["sim_us"] = static_cast<double>(t.ns()) / 1e3;
   state.counters["bounded"] = bounded ? 1 : 0;
   // Links left out of the solve: they cannot bind (FlowNetwork::declare_feeders).

@@ -188,6 +188,8 @@ class FlowNetwork {
   uint64_t quiet_solves() const { return solver_.quiet_solves(); }
   uint64_t quiet_fallbacks() const { return solver_.quiet_fallbacks(); }
   uint64_t quiet_repairs() const { return solver_.quiet_repairs(); }
+  // Quiet solves whose queue was the one by rank (maxmin.h, "The quiet queue").
+  uint64_t rank_queue_solves() const { return solver_.rank_queue_solves(); }
   uint64_t ordered_solves() const { return solver_.ordered_solves(); }
   uint64_t ordered_fallbacks() const { return solver_.ordered_fallbacks(); }
 

@@ -839,27 +839,56 @@ void MaxMinSolver::order_candidates(size_t class_begin, size_t class_end) {
         order_.push_back(c);
       }
     }
-    std::erase_if(order_, [&](uint32_t c) {
-      if (class_flows(c) != 0) return false;
-      in_order_[c] = 0;
-      return true;
-    });
-    // Should the order have moved far (a large change, many new classes), the moves
-    // stop at a budget and the order is sorted afresh: never quadratic.
-    size_t budget = 8 * order_.size() + 64;
-    for (size_t i = 1; i < order_.size() && budget > 0; ++i) {
-      const uint32_t c = order_[i];
-      size_t j = i;
-      while (j > 0 && by_rate(c, order_[j - 1]) && budget > 0) {
-        order_[j] = order_[j - 1];
-        --j;
-        --budget;
-      }
-      order_[j] = c;
-    }
-    if (budget == 0) std::sort(order_.begin(), order_.end(), by_rate);
+    sort_order();
     for (const uint32_t c : order_)
       if (cand_mark_[c] == cand_stamp_) candidates_.push_back(c);
+  }
+}
+
+// Classes by (rate, id), the rates by their bits: rates are >= 0 (a quiet solve gives
+// up on one that is not > 0), so their bit patterns order as the doubles do.
+namespace {
+inline bool quiet_before(uint64_t key_a, uint32_t cls_a, uint64_t key_b, uint32_t cls_b) {
+  return (key_a < key_b) | ((key_a == key_b) & (cls_a < cls_b));
+}
+}  // namespace
+
+// order_ without the classes that lost their flows, by (rate, id) again: by the rates'
+// bits, as the quiet heap orders them (quiet_before), so that the queue by rank pops
+// in the heap's order. The keys beside the order make the common step, an entry
+// already in place, one compare of two words in order.
+void MaxMinSolver::sort_order() {
+  std::erase_if(order_, [&](uint32_t c) {
+    if (class_flows(c) != 0) return false;
+    in_order_[c] = 0;
+    return true;
+  });
+  const size_t n = order_.size();
+  order_key_.resize(n);
+  const double* const rate = class_rate_.data();
+  uint32_t* const order = order_.data();
+  uint64_t* const key = order_key_.data();
+  for (size_t i = 0; i < n; ++i) key[i] = std::bit_cast<uint64_t>(rate[order[i]]);
+  // Should the order have moved far (a large change, many new classes), the moves
+  // stop at a budget and the order is sorted afresh: never quadratic.
+  size_t budget = 8 * n + 64;
+  for (size_t i = 1; i < n; ++i) {
+    const uint64_t k = key[i];
+    const uint32_t c = order[i];
+    if (!quiet_before(k, c, key[i - 1], order[i - 1])) [[likely]] continue;
+    size_t j = i;
+    for (; j > 0 && quiet_before(k, c, key[j - 1], order[j - 1]) && budget > 0; --j, --budget) {
+      key[j] = key[j - 1];
+      order[j] = order[j - 1];
+    }
+    key[j] = k;
+    order[j] = c;
+    if (budget == 0) {
+      std::sort(order_.begin(), order_.end(), [rate](uint32_t a, uint32_t b) {
+        return quiet_before(std::bit_cast<uint64_t>(rate[a]), a, std::bit_cast<uint64_t>(rate[b]), b);
+      });
+      return;
+    }
   }
 }
 
@@ -1131,19 +1160,11 @@ double MaxMinSolver::entries_sum(uint32_t l, bool skip_own) const {
   return sum;
 }
 
-// The quiet queue: a binary heap of classes by (old rate, id), min first. Which child is
-// smaller is data a branch predictor cannot learn (std::pop_heap's compares were 17%
+// The quiet queue as a binary heap of classes by (old rate, id), min first. Which child
+// is smaller is data a branch predictor cannot learn (std::pop_heap's compares were 17%
 // of the mispredicted branches on the 256-rank `cm` all-to-all-v), so a pop takes the
 // hole to a leaf picking children with masks, as the fill's heap does, then sifts the
 // last entry up from there (Floyd's variant: it nearly always stays near the bottom).
-// Rates are > 0 (a quiet solve gives up on one that is not), so their bit patterns
-// order as the doubles do.
-namespace {
-inline bool quiet_before(uint64_t key_a, uint32_t cls_a, uint64_t key_b, uint32_t cls_b) {
-  return (key_a < key_b) | ((key_a == key_b) & (cls_a < cls_b));
-}
-}  // namespace
-
 void MaxMinSolver::quiet_heap_push(Queued q) {
   size_t i = quiet_heap_.size();
   quiet_heap_.push_back(q);
@@ -1187,6 +1208,43 @@ MaxMinSolver::Queued MaxMinSolver::quiet_heap_pop() {
   return top;
 }
 
+// The queue of a quiet solve by rank (maxmin.h, "The quiet queue"): every class with
+// flows in order_, by (rate, id) as the solve starts, which is the order the heap pops.
+// (A class gets flows only in a solve that lists it: solve() adds it to order_ then.)
+void MaxMinSolver::sync_order() {
+  sort_order();
+  rank_.resize(capacity_.size());
+  for (size_t i = 0; i < order_.size(); ++i) rank_[order_[i]] = static_cast<uint32_t>(i);
+  rank_bits_.assign((order_.size() + 63) / 64, 0);
+  rank_low_ = rank_bits_.size();
+  rank_queued_ = 0;
+}
+
+void MaxMinSolver::quiet_queue_push(uint32_t c) {
+  if (!by_rank_) {
+    quiet_heap_push(Queued{class_rate_[c], c});
+    return;
+  }
+  PODSIM_CHECK(in_order_[c], "a class with flows is missing from the order of classes");
+  const uint32_t r = rank_[c];
+  rank_bits_[r >> 6] |= uint64_t{1} << (r & 63);
+  rank_low_ = std::min<size_t>(rank_low_, r >> 6);
+  ++rank_queued_;
+}
+
+// A class waits at its old rate: one not re-rated yet has it still, and one taken
+// back by a repair has it back.
+MaxMinSolver::Queued MaxMinSolver::quiet_queue_pop() {
+  ++pops_;
+  if (!by_rank_) return quiet_heap_pop();
+  while (rank_bits_[rank_low_] == 0) ++rank_low_;
+  uint64_t& word = rank_bits_[rank_low_];
+  const uint32_t c = order_[rank_low_ * 64 + static_cast<size_t>(std::countr_zero(word))];
+  word &= word - 1;
+  --rank_queued_;
+  return Queued{class_rate_[c], c};
+}
+
 // Quiet solves (maxmin.h): flows only left, and few flows change class. A link's first
 // touch in a quiet solve clears its sums and notes whether a class is bottlenecked on it.
 void MaxMinSolver::quiet_touch(uint32_t l) {
@@ -1200,7 +1258,7 @@ void MaxMinSolver::quiet_enqueue(uint32_t c) {
   quiet_touch(c);
   quiet_set_state(c, kQueued);
   class_mark_[c] = epoch_;
-  quiet_heap_push(Queued{class_rate_[c], c});
+  quiet_queue_push(c);
 }
 
 // A push to link l by a class whose old rate is x_old, when l's tag is not that of a
@@ -1229,7 +1287,7 @@ bool MaxMinSolver::quiet_admit(uint32_t l, double x_old) {
   }
   q.tag = uint64_t{quiet_stamp_} << 2 | kQueued;
   class_mark_[l] = epoch_;
-  quiet_heap_push(Queued{class_rate_[l], l});
+  quiet_queue_push(l);
   return true;
 }
 
@@ -1260,9 +1318,12 @@ bool MaxMinSolver::quiet_push_class(uint32_t c, double x, double x_old) {
   const uint64_t settled = uint64_t{quiet_stamp_} << 1;
   for (const ClassPair& cp : cpairs_[c]) {
     const uint32_t l = cp.link;
-    if (l == c) continue;
     QuietLink& link = links[l];
-    if (link.tag >> 1 != settled && !quiet_admit(l, x_old)) [[unlikely]] return false;
+    // Link c itself (re-rated: its tag is not `settled`) is skipped on the rare branch.
+    if (link.tag >> 1 != settled) [[unlikely]] {
+      if (l == c) continue;
+      if (!quiet_admit(l, x_old)) return false;
+    }
     link.delta += d * cp.mult;
     link.pushed_max = std::max(link.pushed_max, x);
   }
@@ -1420,6 +1481,15 @@ bool MaxMinSolver::quiet_solve() {
   }
   touched_.clear();
   quiet_heap_.clear();
+  // The queue by rank when its set-up (a pass over the links and the classes) costs
+  // less than the heap's pops would (maxmin.h, "The quiet queue").
+  by_rank_ = quiet_queue_ == QuietQueue::kRank ||
+             (quiet_queue_ == QuietQueue::kChosen && static_cast<double>(capacity_.size()) < kRankRatio * pops_avg_);
+  if (by_rank_) {
+    sync_order();
+    ++rank_queue_solves_;
+  }
+  pops_ = 0;
   restore_.clear();
   exact_top_.clear();
   quiet_links_.clear();
@@ -1449,8 +1519,8 @@ bool MaxMinSolver::quiet_solve() {
     quiet_touch(l);
     if (class_flows(l) != 0) quiet_enqueue(l);
   }
-  while (!quiet_heap_.empty()) {
-    const Queued q = quiet_heap_pop();
+  while (!quiet_queue_empty()) {
+    const Queued q = quiet_queue_pop();
     const uint32_t c = q.cls;
     if (class_flows(c) == 0) continue;  // a repair moved all its flows away
     const double x_old = q.old_rate;
@@ -1547,6 +1617,7 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
   bool quiet = false;
   if (removal_only && (trusted || probe)) {
     quiet = quiet_solve();
+    pops_avg_ += (static_cast<double>(pops_) - pops_avg_) / 16;
     ++quiet_recent_;
     quiet_recent_ok_ += quiet;
     if (quiet_recent_ == kQuietWindow) {  // the recent past weighs more
@@ -1561,6 +1632,12 @@ MaxMinSolver::Changes MaxMinSolver::solve() {
   }
   removal_only_ = removal_only;
   if (!quiet) fill_regions();
+  // Classes that got flows, for the quiet queue by rank (sync_order).
+  for (const uint32_t c : solved_classes_)
+    if (!in_order_[c] && class_flows(c) != 0) {
+      in_order_[c] = 1;
+      order_.push_back(c);
+    }
   const size_t live_pairs = pairs_.size() - free_pairs_.size();
   if (pairs_made_ >= kMinPairsMade && 8 * pairs_made_ >= live_pairs) renumber_pairs();
   if (report_flows_)

@@ -273,6 +273,26 @@
 // cachegrind on the 256-rank `cm` all-to-all-v, with the fill's one-flow subtraction
 // below: mispredicted branches -26%, instructions -4.8%.
 //
+// The quiet queue. The heap of classes by old rate took ~10% of the CPU on the 384-rank
+// `cm` all-to-all-v (perf: its pops 7.8%, pushes 1.9%): a pass pops a few hundred
+// classes, each pop ~9 levels of sift. The order it pops in is the classes' order by
+// (rate, id) as the solve starts (a class waits at its old rate: one not re-rated yet
+// has it still, one a repair takes back has it back). So the solver keeps every class
+// with flows in one array by that order (order_, also the ordered fill's), a class
+// added when a solve first gives it flows; at a quiet solve's start it is brought up
+// to date by an insertion sort (the rates moved little since: a pass of one compare per
+// class, the rates' bits beside the ids), each class notes its place (rank_), and the
+// queue is a bit per place: a push sets the bit, a pop takes the lowest (a word scan
+// from the lowest set word; a repair's classes taken back set bits below it again).
+// The set-up is a pass over the classes, so it pays only when the pops are many: the
+// solve takes it while the links number fewer than kRankRatio times the classes
+// popped per quiet solve (running mean), else the heap. The pops come out in the
+// heap's order exactly (the tests compare the two queues bit for bit). Counted by
+// cachegrind on the all-to-all-v of bench/README.md (main d8795fb -> after, kRankRatio
+// 16; the rank queue in 49% of the events at 384 ranks `cm`): 128 ranks `cm` + `nvl`
+// instructions -1.7%, mispredicted branches -7.4%; 256 `cm` -4.6% and -16%; 384 `cm`
+// -4.8% and -19%; ratios 8 and 32 within 0.1% of 16 at 256 and 384 ranks.
+//
 // A link's list is not kept in any order: a class whose rate changes keeps its pairs
 // where they are, so the write-back costs only the pairs made and dropped (the lists
 // sorted by rate of the earlier region search cost a rewrite of each region link's
@@ -387,6 +407,12 @@ class MaxMinSolver {
   // The ordered fill's window (default kWindow); tests narrow it to make its fallback
   // common. REQUIRES: size >= 1.
   void set_window(size_t size) { window_size_ = std::max<size_t>(size, 1); }
+  // The quiet solve's queue (maxmin.h, "The quiet queue"): chosen by cost (the
+  // default), or one of the two always; tests force each to compare them bit for bit.
+  enum class QuietQueue { kChosen, kHeap, kRank };
+  void set_quiet_queue(QuietQueue q) { quiet_queue_ = q; }
+  // Quiet solves whose queue was the one by rank.
+  uint64_t rank_queue_solves() const { return rank_queue_solves_; }
 
   // As of the last solve(); 0 for a suspended flow or one activated since.
   double rate(FlowId f) const {
@@ -443,6 +469,7 @@ class MaxMinSolver {
   void drop_dead_entries();
   bool window_fill(size_t class_begin, size_t class_end, std::span<const LinkId> links, size_t flows);
   void order_candidates(size_t class_begin, size_t class_end);
+  void sort_order();
   void fill_regions();
   double entries_top(uint32_t l) const;
   double entries_sum(uint32_t l, bool skip_own) const;
@@ -633,6 +660,20 @@ class MaxMinSolver {
     uint32_t cls;
   };
   std::vector<Queued> quiet_heap_;        // classes to re-rate, by old rate
+  // The queue by rank (maxmin.h, "The quiet queue"): order_ brought up to date at the
+  // solve's start, a class's place in it (rank_), and a bit per place while it waits.
+  QuietQueue quiet_queue_ = QuietQueue::kChosen;
+  bool by_rank_ = false;                  // this solve's queue is rank_bits_
+  uint64_t rank_queue_solves_ = 0;
+  std::vector<uint32_t> rank_;            // per class in order_: its place there
+  std::vector<uint64_t> rank_bits_;
+  size_t rank_low_ = 0;                   // no word below it has a bit set
+  size_t rank_queued_ = 0;                // bits set
+  static constexpr double kRankRatio = 16;
+  double pops_avg_ = 0;                   // classes popped per quiet solve, running mean
+  size_t pops_ = 0;                       // in this solve
+  void sync_order();
+  bool quiet_queue_empty() const { return by_rank_ ? rank_queued_ == 0 : quiet_heap_.empty(); }
   // A re-rated class, in the order of re-rating, and its rate before.
   struct OldRate {
     uint32_t cls;
@@ -642,6 +683,8 @@ class MaxMinSolver {
   std::vector<OldRate> restore_;          // re-rated classes' rates before
   void quiet_heap_push(Queued q);
   Queued quiet_heap_pop();  // REQUIRES: the queue is not empty
+  void quiet_queue_push(uint32_t c);
+  Queued quiet_queue_pop();  // REQUIRES: the queue is not empty
   uint32_t quiet_stamp_ = 0;              // QuietLink::stamp of the links touched
   // quiet_repair()'s scratch: the entries on the link of the classes taken back, their
   // places in restore_, and marks (== repair_stamp_) of those classes and their links.
@@ -664,8 +707,9 @@ class MaxMinSolver {
   // window_fill()'s scratch: the region's classes by old rate, the candidates, and the
   // region links' state to go back to.
   size_t window_size_ = kWindow;
-  std::vector<uint32_t> order_;           // classes by rate, as of the last window fill
+  std::vector<uint32_t> order_;           // classes with flows by rate, as of the last sort_order()
   std::vector<uint8_t> in_order_;          // per class: in order_
+  std::vector<uint64_t> order_key_;       // order_'s rates' bits, as of sort_order()
   std::vector<uint32_t> candidates_;      // the region's classes in order_
   std::vector<uint32_t> cand_mark_;       // per class: == cand_stamp_ in this region
   uint32_t cand_stamp_ = 0;
