@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "scenario/scenario_check.h"
 #include "scenario/trace_classes.h"
 #include "engine/error.h"
+#include "engine/printable.h"
 #include "engine/printable.h"
 #include "io/input_file.h"
 #include "scheduler/trace_declared.h"
@@ -122,6 +124,21 @@ scheduler::TraceColumns trace_columns(const v1::TraceSource& t, const std::strin
                  fmt::format("{} beside start's {} (expected both on one clock: EPOCH or ISO8601 for both, or OFFSET "
                              "for both; the run time is end - start)",
                              format_name(d.end().format()), format_name(d.start().format())));
+  // One column read as two quantities (a GPU count and a duration) is a slip of the
+  // declaration: every row would give both the same number. A submit column that is
+  // also the start column is kept: a log of started jobs has no other submission time.
+  const std::pair<const char*, const std::string*> quantities[] = {
+      {"submit.name", &c.submit.name}, {"start.name", &c.start.name}, {"end.name", &c.end.name},
+      {"duration.name", &c.duration.name}, {"gpus", &c.gpus}, {"nodes", &c.nodes}, {"gpu_milli", &c.gpu_milli}};
+  for (size_t k = 1; k < std::size(quantities); ++k)
+    for (size_t j = 0; j < k; ++j)
+      if (!quantities[k].second->empty() && *quantities[k].second == *quantities[j].second && !(j == 0 && k == 1)) {
+        problems.add(fmt::format("{}.columns.{}", at, quantities[k].first),
+                     fmt::format("'{}' is also columns.{} (expected a column of its own: each row would give both "
+                                 "the same number)",
+                                 printable(*quantities[k].second), quantities[j].first));
+        break;
+      }
   if (c.gpus.empty() && c.nodes.empty()) problems.add(at + ".columns.gpus", "missing (expected gpus or nodes)");
   if (!c.nodes.empty() && c.gpus.empty() && (c.gpus_per_node == 0 || c.gpus_per_node > 10000))
     problems.add(at + ".columns.gpus_per_node",

@@ -57,3 +57,23 @@ TEST_CASE("a declared start and end on two clocks are refused at the declaration
   dir.write("pods.csv", "created,started,ended,gpus\n0,10000,3600,1\n");
   CHECK(run("format: OFFSET unit: MS", "format: OFFSET") == "");
 }
+
+TEST_CASE("one column declared as two quantities is refused at the second, a submit that is the start kept") {
+  // Once read silently: gpus: "run_time" replayed every job on as many GPUs as minutes.
+  const TempDir dir("podsim_trace_declaration_same_column_test");
+  dir.write("pods.csv", "created,started,ended,gpus\n0,10,3600,1\n");
+  const auto run = [&](const std::string& from, const std::string& to) {
+    std::string text = scenario("format: OFFSET", "format: OFFSET");
+    text.replace(text.find(from), from.size(), to);
+    return error_of([&] {
+      podsim::scenario::run_cluster(ScenarioFile::parse((dir.path / "s.textproto").string(), text));
+    });
+  };
+  CHECK(run("gpus: \"gpus\"", "gpus: \"ended\"").find(
+            "s.textproto:13:5: sources[0].trace.columns.gpus: 'ended' is also columns.end.name (expected a column "
+            "of its own: each row would give both the same number)") != std::string::npos);
+  CHECK(run("end { name: \"ended\"", "end { name: \"created\"").find(
+            "sources[0].trace.columns.end.name: 'created' is also columns.submit.name") != std::string::npos);
+  // Submitted when started: a trace of started jobs.
+  CHECK(run("start { name: \"started\"", "start { name: \"created\"") == "");
+}
