@@ -79,9 +79,17 @@ int validate_command(const std::string& dir, std::ostream& out) {
     }
   }
   const std::string refused_note = refused ? fmt::format(", {} scenario{} refused", refused, refused == 1 ? "" : "s") : "";
+  // Exit 2 says why on stderr, in one line, as every refusal does; the rows say the rest.
+  const auto refusal = [&] {
+    return UserError(fmt::format("podsim validate: {}: {} of {} scenario{} refused (each row says why)", dir, refused,
+                                 files.size(), files.size() == 1 ? "" : "s"));
+  };
   if (errors.empty()) {
     out << fmt::format("\n0 figures{}\n", refused_note);
-    return refused ? 2 : 1;
+    if (refused) throw refusal();
+    throw UserError(fmt::format("podsim validate: {}: no published figure in its {} scenario{} (expected "
+                                "compare.published entries to compare the predictions with)",
+                                dir, files.size(), files.size() == 1 ? "" : "s"));
   }
   const ValidationSummary s = summarize(errors);
   out << fmt::format(
@@ -89,7 +97,7 @@ int validate_command(const std::string& dir, std::ostream& out) {
       "{:.1f}%: {}\n",
       s.figures, refused_note, 100 * s.median, s.within_15, s.figures, 100.0 * double(s.within_15) / double(s.figures),
       100 * s.max, s.met && !refused ? "met" : "NOT met");
-  if (refused) return 2;
+  if (refused) throw refusal();
   return s.met ? 0 : 1;
 }
 

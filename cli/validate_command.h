@@ -7,7 +7,9 @@
 // A scenario that cannot run (bad input, a plan that does not fit) does not stop the
 // directory: it becomes a row `refused: <its one-line error>`, the rest still run, and
 // the summary counts it (issue #14 item 7). The exit status is what it was when such a
-// scenario stopped the run: 2 if any row was refused, else 0 or 1 by the targets.
+// scenario stopped the run: 2 if any row was refused (with one line on stderr: "podsim
+// validate: DIR: 1 of 9 scenarios refused (each row says why)"), else 0 or 1 by the
+// targets; 2 as well for a directory without a published figure (no target to meet).
 #include <ostream>
 #include <string>
 #include <vector>

@@ -45,6 +45,9 @@ std::string too_big(const std::filesystem::path& path, std::string_view what, ui
 // if it cannot be opened; `is_dir` is set for a directory.
 int open_checked(const std::filesystem::path& path, std::string_view what, uint64_t max_bytes, bool& is_dir) {
   is_dir = false;
+  // Named as such: "cannot open" began the message with ": " (`podsim run ""`, an unset
+  // shell variable).
+  if (path.empty()) throw UserError(fmt::format("an empty path (expected a {})", what));
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return -1;

@@ -67,6 +67,14 @@ void check_out_dir(const std::string& dir, Problems& problems) {
       return;
     }
   }
+  // The root itself: "$OUT/" with OUT unset. Results there sit among the system's
+  // directories, and a second run would replace them there.
+  if (!ec && resolved == resolved.root_path()) {
+    problems.add("outputs.out_dir", fmt::format("'{}' is the root directory (expected a directory for result files, "
+                                                "e.g. out/; an unset variable in \"$DIR/\"?)",
+                                                printable(dir)));
+    return;
+  }
   while (!fs::exists(existing, ec) && existing.has_relative_path()) existing = existing.parent_path();
   if (!fs::is_directory(existing, ec))
     problems.add("outputs.out_dir", fmt::format("cannot create '{}': '{}' is not a directory (expected a directory "

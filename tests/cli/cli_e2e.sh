@@ -136,7 +136,8 @@ expect "run: every point of a sweep fails" 2 "all_fail.textproto: every one of t
 mkdir -p "$tmp/val"
 cp "$src/scenarios/validation/megatron-sc21-1.7b.textproto" "$tmp/val/a-good.textproto"
 printf 'name: "broken"\nhorizn_s: 5\n' >"$tmp/val/b-broken.textproto"
-expect "validate with a refused row" 2 "" -- "$podsim" validate "$tmp/val"
+expect "validate with a refused row" 2 "^podsim validate: $tmp/val: 1 of 2 scenarios refused \(each row says why\)$" -- \
+  "$podsim" validate "$tmp/val"
 grep -Eq "^b-broken +refused: .*b-broken.textproto:2:[0-9]+: .*horizn_s" "$tmp/out" ||
   { fail "validate: no refused row"; cat "$tmp/out"; }
 grep -Eq "^megatron-sc21-1.7b +HW TFLOP/s/dev" "$tmp/out" ||
@@ -144,10 +145,18 @@ grep -Eq "^megatron-sc21-1.7b +HW TFLOP/s/dev" "$tmp/out" ||
 grep -Eq "^1 figures, 1 scenario refused: median .*within 15%: [01] of 1 .*NOT met$" "$tmp/out" ||
   { fail "validate: the summary does not count the refused row"; cat "$tmp/out"; }
 
+# A directory whose scenarios publish no figure has no target to meet: exit 2 and why,
+# not exit 1 (targets missed) with nothing on stderr.
+mkdir -p "$tmp/val_none"
+cp "$src/scenarios/smoke.textproto" "$tmp/val_none/a.textproto"
+expect "validate: no published figure" 2 "^podsim validate: $tmp/val_none: no published figure in its 1 scenario \(expected compare.published entries" -- \
+  "$podsim" validate "$tmp/val_none"
+
 # Paths that are not there say so (once: "not a directory" for a missing directory, and
 # ": cannot open" for an empty shard path).
 expect "validate: a missing directory" 2 "^podsim validate: $tmp/no_such_dir: does not exist \(expected a directory of validation scenarios\)$" -- \
   "$podsim" validate "$tmp/no_such_dir"
+expect "run: an empty scenario path" 2 "^an empty path \(expected a scenario file\)$" -- "$podsim" run ""
 expect "merge: an empty shard path" 2 "^podsim merge: an empty shard path \(expected a sweep results file\)$" -- \
   "$podsim" merge "$tmp/merged.csv" ""
 
