@@ -1426,7 +1426,7 @@ bool MaxMinSolver::quiet_repair(uint32_t c, double x_old, double bound) {
   const double level = (capacity_[c] - others) / static_cast<double>(unfrozen);
   if (!(level > 0) || !std::isfinite(level) || top > level * (1 + kTieTolerance)) return false;
   quiet_touch(c);
-  restore_.push_back(OldRate{c, x_old, true});
+  restore_.push_back(OldRate{x_old, c, true});
   class_rate_[c] = level;
   solved_classes_.push_back(c);  // listed even at its old rate: flows join it
   exact_top_.push_back(Saturation{c, top});
@@ -1555,7 +1555,7 @@ bool MaxMinSolver::quiet_solve() {
       exact_top_.push_back(Saturation{c, top});
     }
     quiet_touch(c);
-    restore_.push_back(OldRate{c, x_old, false});
+    restore_.push_back(OldRate{x_old, c, false});
     class_rate_[c] = x;
     if (x == x_old) continue;
     solved_classes_.push_back(c);

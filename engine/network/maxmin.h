@@ -675,9 +675,9 @@ class MaxMinSolver {
   void sync_order();
   bool quiet_queue_empty() const { return by_rank_ ? rank_queued_ == 0 : quiet_heap_.empty(); }
   // A re-rated class, in the order of re-rating, and its rate before.
-  struct OldRate {
-    uint32_t cls;
+  struct OldRate {  // 16 bytes: the rate first
     double rate;
+    uint32_t cls;
     bool repaired;  // a quiet_repair() froze it with flows of classes taken back
   };
   std::vector<OldRate> restore_;          // re-rated classes' rates before
