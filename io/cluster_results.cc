@@ -46,15 +46,16 @@ struct Field {
 std::vector<Field> summary_fields(const scheduler::ClusterRunResult& r) {
   const ClusterSummary& s = r.summary;
   const auto num = [](const char* name, std::optional<double> v) { return Field{name, v, std::nullopt}; };
+  const std::optional<scheduler::Percentiles> jct = scheduler::finished_jct(s);
   return {{"policy", std::nullopt, s.policy},
           {"placement", std::nullopt, s.placement},
           num("devices", s.devices),
           num("jobs", s.jobs),
           num("finished", s.finished),
           num("makespan_s", s.makespan_s),
-          num("jct_mean_s", s.jct_s.mean),
-          num("jct_p50_s", s.jct_s.p50),
-          num("jct_p99_s", s.jct_s.p99),
+          num("jct_mean_s", jct ? std::optional(jct->mean) : std::nullopt),
+          num("jct_p50_s", jct ? std::optional(jct->p50) : std::nullopt),
+          num("jct_p99_s", jct ? std::optional(jct->p99) : std::nullopt),
           num("queue_delay_mean_s", s.queue_delay_s.mean),
           num("queue_delay_p50_s", s.queue_delay_s.p50),
           num("queue_delay_p99_s", s.queue_delay_s.p99),
@@ -98,7 +99,10 @@ void write_summary_table(const scheduler::ClusterRunResult& r, std::ostream& out
   out << fmt::format("devices         {}\n", s.devices);
   out << fmt::format("jobs            {} finished of {}\n", s.finished, s.jobs);
   out << fmt::format("makespan        {}\n", hours(s.makespan_s));
-  out << fmt::format("JCT             mean {}  p50 {}  p99 {}\n", hours(s.jct_s.mean), hours(s.jct_s.p50), hours(s.jct_s.p99));
+  if (const auto jct = scheduler::finished_jct(s))
+    out << fmt::format("JCT             mean {}  p50 {}  p99 {}\n", hours(jct->mean), hours(jct->p50), hours(jct->p99));
+  else
+    out << "JCT             n/a (no job finished)\n";
   out << fmt::format("queueing delay  mean {}  p50 {}  p99 {}  (every wait, restarts included)\n",
                      hours(s.queue_delay_s.mean), hours(s.queue_delay_s.p50), hours(s.queue_delay_s.p99));
   out << fmt::format("first start     mean {}  p50 {}  p99 {}  (arrival to first start)\n",

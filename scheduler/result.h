@@ -57,7 +57,7 @@ struct ClusterSummary {
   uint32_t devices = 0;
   uint32_t jobs = 0, finished = 0;
   double makespan_s = 0;  // first arrival to last completion (or end of run)
-  Percentiles jct_s;
+  Percentiles jct_s;                // of the finished jobs; zeros when none finished (finished_jct)
   Percentiles queue_delay_s;        // every wait of each job (JobResult::queue_delay_s)
   Percentiles first_start_delay_s;  // arrival to first start only
   double utilization = 0;      // time-average over the makespan
@@ -76,6 +76,12 @@ struct ClusterSummary {
   uint64_t events = 0;
   double step_estimates = 0;   // distinct (workload, shape) estimates computed
 };
+
+// The JCT percentiles as outputs show them: none when no job finished (a run cut by its
+// horizon before any end), not a mean of 0 s.
+inline std::optional<Percentiles> finished_jct(const ClusterSummary& s) {
+  return s.finished > 0 ? std::optional(s.jct_s) : std::nullopt;
+}
 
 struct ClusterRunResult {
   ClusterSummary summary;

@@ -64,12 +64,13 @@ std::vector<Metric> headline_metrics(const ClusterRunOutput& r) {
   // MFU-weighted utilization needs some job's FLOPs; trace jobs carry only durations.
   bool any_mfu = false;
   for (const scheduler::JobResult& j : r.result.jobs) any_mfu = any_mfu || j.mfu.has_value();
+  const std::optional<scheduler::Percentiles> jct = scheduler::finished_jct(s);
   const std::optional<double> values[] = {seconds(s.makespan_s),
                                           fraction(s.utilization),
                                           any_mfu ? std::optional(fraction(s.mfu_utilization)) : std::nullopt,
-                                          seconds(s.jct_s.mean),
-                                          seconds(s.jct_s.p50),
-                                          seconds(s.jct_s.p99),
+                                          jct ? std::optional(seconds(jct->mean)) : std::nullopt,
+                                          jct ? std::optional(seconds(jct->p50)) : std::nullopt,
+                                          jct ? std::optional(seconds(jct->p99)) : std::nullopt,
                                           seconds(s.queue_delay_s.mean),
                                           seconds(s.queue_delay_s.p50),
                                           seconds(s.queue_delay_s.p99),

@@ -36,6 +36,15 @@ expect "help" 0 "" -- "$podsim" run --help
 head -c 4096 /dev/urandom >"$tmp/garbage.textproto"
 expect "binary garbage" 2 "garbage.textproto" -- "$podsim" run "$tmp/garbage.textproto"
 
+# A run cut before any job finished has no JCT: n/a on the console, empty in
+# summary.csv, null in results.json (it was a mean of 0 s).
+expect "no job finished" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto" --set horizon_s=1 \
+  --set outputs.out_dir="$tmp/unfinished"
+grep -q "^JCT             n/a (no job finished)$" "$tmp/out" || fail "no job finished: the console's JCT"
+[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i } NR == 2 { print $col["jct_mean_s"] "|" $col["jct_p99_s"] "|" $col["finished"] }' \
+  "$tmp/unfinished/summary.csv")" = "||0" ] || fail "no job finished: summary.csv's JCT"
+grep -Eq '"jct_mean_s": ?null' "$tmp/unfinished/results.json" || fail "no job finished: results.json's JCT"
+
 # podsim plan: the top plans, the MoE host overhead line, --cuda-graphs.
 expect "plan" 0 "" -- "$podsim" plan --model gpt-oss-120b --system hgx-h100 --devices 64 --global-batch 512 --top 2
 grep -q "^host       CUDA graphs none: MoE host overhead 7.4 ms per MoE layer per micro-batch" "$tmp/out" ||
