@@ -51,7 +51,9 @@ constexpr double kDevices = 1e7, kDegree = 1024;
 constexpr std::array kTable = std::to_array<FieldRange>({
     // Scenario
     {"Scenario", "seed", 0, 18446744073709551615.0, "", false, "any 64-bit seed"},
-    {"Scenario", "horizon_s", 0, kSeconds, "s", false, "0 = until done; at most 31.7 years"},
+    // A horizon under 1 ns is 0 ns on the clock: the run ended before its first event,
+    // the opposite of 0 (until done).
+    {"Scenario", "horizon_s", 1e-9, kSeconds, "s", true, "0 = until done; at least 1 ns, at most 31.7 years"},
     {"Limits", "max_events", 1, 1e18, "events", true, "0 = 1e9; 1e18 is centuries of CPU"},
     {"Limits", "max_memory_gib", 1e-3, 1e9, "GiB", true, "0 = MemAvailable; 1e9 GiB is an exabyte"},
     // Cluster and its systems

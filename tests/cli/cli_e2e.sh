@@ -17,7 +17,7 @@ expect "unknown --set path" 2 "^--set sched.policy: Scenario has no field 'sched
   "$podsim" run "$src/scenarios/smoke.textproto" --set sched.policy=FIFO
 expect "bad enum" 2 "is not a Policy \(expected one of" -- \
   "$podsim" run "$src/scenarios/smoke.textproto" --set scheduler.policy=LIFO
-expect "value out of range" 2 "^--set horizon_s: horizon_s: expected s in \[0, 1e9\], got -5$" -- \
+expect "value out of range" 2 "^--set horizon_s: horizon_s: expected s in \[1e-9, 1e9\] or 0, got -5$" -- \
   "$podsim" run "$src/scenarios/smoke.textproto" --set horizon_s=-5
 expect "--set works" 0 "" -- "$podsim" run "$src/scenarios/smoke.textproto" --set jobs[1].arrival_s=7200
 # The second job now arrives after the first ends (~0.2 h): the makespan is its arrival

@@ -121,7 +121,10 @@ TEST_CASE("presence: optional fields only when set, 0 where it means unset, repe
         "p.textproto:2:12: failures.kinds[0].mtbf_hours: expected hours in [0.01, 1e9], got 0");  // required
   CHECK(problems("scheduler { las_thresholds_device_hours: [1, -2, 3] }") ==
         "p.textproto:2:1: scheduler.las_thresholds_device_hours[1]: expected device-hours in [1e-6, 1e9], got -2");
-  CHECK(problems("horizon_s: nan") == "p.textproto:2:1: horizon_s: expected s in [0, 1e9], got nan");
+  CHECK(problems("horizon_s: nan") == "p.textproto:2:1: horizon_s: expected s in [1e-9, 1e9] or 0, got nan");
+  // Under 1 ns, a horizon is 0 ns on the clock: every run ended at once (0 is until done).
+  CHECK(problems("horizon_s: 1e-10") == "p.textproto:2:1: horizon_s: expected s in [1e-9, 1e9] or 0, got 1e-10");
+  CHECK(problems("horizon_s: 1e-9") == "");
   CHECK(problems("seed: 18446744073709551615") == "");  // any seed
   // The runtime reserve (docs/hardware.md §1.5): 0 holds nothing back; a negative one is
   // refused at its place.
