@@ -1481,10 +1481,10 @@ bool MaxMinSolver::quiet_solve() {
   }
   touched_.clear();
   quiet_heap_.clear();
-  // The queue by rank when its set-up (a pass over the links and the classes) costs
-  // less than the heap's pops would (maxmin.h, "The quiet queue").
+  // The queue by rank when its set-up (a pass over the classes) costs less than the
+  // heap's pops would (maxmin.h, "The quiet queue").
   by_rank_ = quiet_queue_ == QuietQueue::kRank ||
-             (quiet_queue_ == QuietQueue::kChosen && static_cast<double>(capacity_.size()) < kRankRatio * pops_avg_);
+             (quiet_queue_ == QuietQueue::kChosen && static_cast<double>(order_.size()) < kRankRatio * pops_avg_);
   if (by_rank_) {
     sync_order();
     ++rank_queue_solves_;

@@ -285,13 +285,15 @@
 // queue is a bit per place: a push sets the bit, a pop takes the lowest (a word scan
 // from the lowest set word; a repair's classes taken back set bits below it again).
 // The set-up is a pass over the classes, so it pays only when the pops are many: the
-// solve takes it while the links number fewer than kRankRatio times the classes
-// popped per quiet solve (running mean), else the heap. The pops come out in the
-// heap's order exactly (the tests compare the two queues bit for bit). Counted by
+// solve takes it while the classes in order_ number fewer than kRankRatio times the
+// classes popped per quiet solve (running mean), else the heap. The pops come out in
+// the heap's order exactly (the tests compare the two queues bit for bit). Counted by
 // cachegrind on the all-to-all-v of bench/README.md (main d8795fb -> after, kRankRatio
-// 16; the rank queue in 49% of the events at 384 ranks `cm`): 128 ranks `cm` + `nvl`
-// instructions -1.7%, mispredicted branches -7.4%; 256 `cm` -4.6% and -16%; 384 `cm`
-// -4.8% and -19%; ratios 8 and 32 within 0.1% of 16 at 256 and 384 ranks.
+// 16 against the links, as first landed; the rank queue in 49% of the events at 384
+// ranks `cm`): 128 ranks `cm` + `nvl` instructions -1.7%, mispredicted branches -7.4%;
+// 256 `cm` -4.6% and -16%; 384 `cm` -4.8% and -19%; ratios 8 and 32 within 0.1% of 16
+// at 256 and 384 ranks. Against the classes (the set-up no longer passes over the
+// links): 256 `cm` -0.5% more, 384 the same.
 //
 // A link's list is not kept in any order: a class whose rate changes keeps its pairs
 // where they are, so the write-back costs only the pairs made and dropped (the lists
