@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 
 #include "report/cdf_chart.h"
 #include "report/gantt_chart.h"
@@ -46,13 +47,16 @@ Span run_span(const ClusterRunResult& r) {
 
 std::vector<Headline> headlines(const ClusterRunResult& r) {
   const scheduler::ClusterSummary& s = r.summary;
+  // A run cut before any job finished has no JCT (scheduler::finished_jct), not 0 s.
+  const std::optional<scheduler::Percentiles> jct = scheduler::finished_jct(s);
   return {
       {"devices", format_number(s.devices, 0), s.policy + " / " + s.placement},
       {"jobs finished", fmt::format("{} of {}", format_number(s.finished, 0), format_number(s.jobs, 0)), ""},
       {"makespan", duration(s.makespan_s), "first arrival to last completion"},
       {"utilization", percent(s.utilization), percent(s.mfu_utilization) + " MFU-weighted"},
-      {"job completion time", duration(s.jct_s.mean) + " mean",
-       fmt::format("p50 {}, p99 {}", duration(s.jct_s.p50), duration(s.jct_s.p99))},
+      jct ? Headline{"job completion time", duration(jct->mean) + " mean",
+                     fmt::format("p50 {}, p99 {}", duration(jct->p50), duration(jct->p99))}
+          : Headline{"job completion time", "n/a", "no job finished"},
       {"queueing delay", duration(s.queue_delay_s.mean) + " mean",
        fmt::format("p50 {}, p99 {}", duration(s.queue_delay_s.p50), duration(s.queue_delay_s.p99))},
       {"goodput", percent(s.goodput), "of held device-time kept"},
@@ -171,8 +175,10 @@ void distribution_figure(const ClusterRunResult& r, HtmlPage& page) {
   }
   CdfChart c{.id = "jct", .title = "Job completion time and queueing delay", .series = {jct}, .floor_s = kFloor};
   if (waited > 0) c.series.push_back(wait);
-  std::string note = fmt::format("{} finished jobs; JCT p50 {}, p99 {}.", format_number(jct.values_s.size(), 0),
-                                 duration(r.summary.jct_s.p50), duration(r.summary.jct_s.p99));
+  const std::optional<scheduler::Percentiles> p = scheduler::finished_jct(r.summary);
+  std::string note = p ? fmt::format("{} finished jobs; JCT p50 {}, p99 {}.", format_number(jct.values_s.size(), 0),
+                                     duration(p->p50), duration(p->p99))
+                       : std::string("No job finished: no JCT.");
   if (started > 0)
     note += fmt::format(" {} of the {} jobs that started waited less than 1 s{}", percent(1 - static_cast<double>(waited) / started),
                         format_number(started, 0), waited > 0 ? " (the queueing curve starts there)." : ".");

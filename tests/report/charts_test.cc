@@ -121,7 +121,8 @@ TEST_CASE("CDF helpers") {
   CHECK(r.hi == doctest::Approx(1000));
 }
 
-TEST_CASE("the cluster report is self-contained and deterministic") {
+// Two jobs on 16 devices over two hours: "a" finished (JCT 1 h), "b & c" still running.
+scheduler::ClusterRunResult two_job_run() {
   scheduler::ClusterRunResult r;
   r.summary.devices = 16;
   r.summary.jobs = 2;
@@ -130,6 +131,11 @@ TEST_CASE("the cluster report is self-contained and deterministic") {
   r.jobs = {{.name = "a", .devices = 8, .pool = "p", .arrival_s = 0, .first_start_s = 0, .end_s = 3600, .jct_s = 3600},
             {.name = "b & c", .devices = 16, .pool = "p", .arrival_s = 100, .first_start_s = 3600}};
   for (int i = 0; i < 4; ++i) r.timeline.push_back({.t_s = 1800.0 * i, .utilization = 0.5, .running = 1});
+  return r;
+}
+
+TEST_CASE("the cluster report is self-contained and deterministic") {
+  const scheduler::ClusterRunResult r = two_job_run();
   const ScenarioHeader h{.name = "t", .description = "<test>", .seed = 7};
   const std::string html = cluster_report_html(h, r);
   CHECK(html == cluster_report_html(h, r));
@@ -138,6 +144,19 @@ TEST_CASE("the cluster report is self-contained and deterministic") {
   CHECK(html.find("&lt;test&gt;") != std::string::npos);
   CHECK(count(html, "class=\"job ") == 2);
   CHECK(count(html, "<svg") == 4);  // utilization, queue, Gantt, CDF
+  CHECK(html.find("finished jobs; JCT p50") != std::string::npos);
+}
+
+// A run cut before any job finished (horizon) has no JCT: n/a, not a mean of 0 s.
+TEST_CASE("the cluster report says n/a for the JCT when no job finished") {
+  scheduler::ClusterRunResult r = two_job_run();
+  r.summary.finished = 0;
+  r.jobs[0].end_s.reset();
+  r.jobs[0].jct_s.reset();
+  const std::string html = cluster_report_html(ScenarioHeader{.name = "t", .description = "", .seed = 1}, r);
+  CHECK(html.find("no job finished") != std::string::npos);
+  CHECK(html.find("No job finished: no JCT.") != std::string::npos);
+  CHECK(html.find("JCT p50") == std::string::npos);
 }
 
 }  // namespace
