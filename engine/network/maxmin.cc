@@ -812,6 +812,21 @@ size_t MaxMinSolver::freeze_round(double level) {
   return frozen;
 }
 
+// Classes by (rate, id), the rates by their bits: rates are >= 0 (a quiet solve gives
+// up on one that is not > 0), so their bit patterns order as the doubles do. One order
+// for the quiet heap, the order kept across solves and the ordered fill's candidates.
+namespace {
+inline bool quiet_before(uint64_t key_a, uint32_t cls_a, uint64_t key_b, uint32_t cls_b) {
+  return (key_a < key_b) | ((key_a == key_b) & (cls_a < cls_b));
+}
+// The same order as a comparison of class ids, for std::sort.
+auto by_rate(const double* rate) {
+  return [rate](uint32_t a, uint32_t b) {
+    return quiet_before(std::bit_cast<uint64_t>(rate[a]), a, std::bit_cast<uint64_t>(rate[b]), b);
+  };
+}
+}  // namespace
+
 // candidates_: the region's classes (comp_classes_[class_begin, class_end)) with
 // flows, by (old rate, id). A region holding a good part of the classes takes the
 // order kept from the last such fill, brought up to date by an insertion sort (the
@@ -819,13 +834,11 @@ size_t MaxMinSolver::freeze_round(double level) {
 // lacks added first; a small one (one of many independent jobs' collectives) sorts its
 // own classes, so that its cost does not grow with the whole network's.
 void MaxMinSolver::order_candidates(size_t class_begin, size_t class_end) {
-  const double* const rate = class_rate_.data();
-  const auto by_rate = [rate](uint32_t a, uint32_t b) { return rate[a] < rate[b] || (rate[a] == rate[b] && a < b); };
   candidates_.clear();
   if (4 * (class_end - class_begin) < order_.size()) {
     for (size_t i = class_begin; i < class_end; ++i)
       if (const uint32_t c = comp_classes_[i]; class_flows(c) != 0) candidates_.push_back(c);
-    std::sort(candidates_.begin(), candidates_.end(), by_rate);
+    std::sort(candidates_.begin(), candidates_.end(), by_rate(class_rate_.data()));
   } else {
     if (++cand_stamp_ == 0) {  // wrapped: stale stamps could collide
       std::fill(cand_mark_.begin(), cand_mark_.end(), 0);
@@ -844,14 +857,6 @@ void MaxMinSolver::order_candidates(size_t class_begin, size_t class_end) {
       if (cand_mark_[c] == cand_stamp_) candidates_.push_back(c);
   }
 }
-
-// Classes by (rate, id), the rates by their bits: rates are >= 0 (a quiet solve gives
-// up on one that is not > 0), so their bit patterns order as the doubles do.
-namespace {
-inline bool quiet_before(uint64_t key_a, uint32_t cls_a, uint64_t key_b, uint32_t cls_b) {
-  return (key_a < key_b) | ((key_a == key_b) & (cls_a < cls_b));
-}
-}  // namespace
 
 // order_ without the classes that lost their flows, by (rate, id) again: by the rates'
 // bits, as the quiet heap orders them (quiet_before), so that the queue by rank pops
@@ -884,9 +889,7 @@ void MaxMinSolver::sort_order() {
     key[j] = k;
     order[j] = c;
     if (budget == 0) {
-      std::sort(order_.begin(), order_.end(), [rate](uint32_t a, uint32_t b) {
-        return quiet_before(std::bit_cast<uint64_t>(rate[a]), a, std::bit_cast<uint64_t>(rate[b]), b);
-      });
+      std::sort(order_.begin(), order_.end(), by_rate(rate));
       return;
     }
   }
