@@ -13,7 +13,6 @@
 #include "scenario/trace_classes.h"
 #include "engine/error.h"
 #include "engine/printable.h"
-#include "engine/printable.h"
 #include "io/input_file.h"
 #include "scheduler/trace_declared.h"
 #include "scheduler/traces.h"

@@ -87,8 +87,9 @@ std::string job_name(const std::string& id_cell, size_t line);
 
 // Refuses two replayed jobs of one id (they would be two jobs of one name): "PATH:LINE:
 // column 'C': job id 'X' is already used on line N (expected unique ids)", at the first
-// repeat in file order; when 'X' is what job_name() names a blank id, the message says so. Checked once the trace is read, by sorting (no map of every id
-// held while reading: it was a quarter of a large trace's peak memory). `column` names
+// repeat in file order; when 'X' is what job_name() names a blank id, the message says
+// so. Checked once the trace is read, by sorting (no map of every id held while
+// reading: it was a quarter of a large trace's peak memory). `column` names
 // the id column. `jobs` in any order.
 // A trace replayed in part (max_jobs) is checked among the jobs replayed: a repeat
 // beyond the cut names no job of the run, and finding it would mean holding every id

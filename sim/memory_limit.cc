@@ -11,6 +11,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "workloads/planner.h"
+
 namespace podsim::sim {
 namespace {
 
@@ -55,11 +57,8 @@ double largest_all_to_all(const workloads::Plan& plan) {
 }
 
 double largest_auto_all_to_all(const workloads::ModelSpec& model, int devices) {
-  if (!model.moe || devices < 4) return 1;
-  double widest = 1;
-  for (long long ep = 4; ep <= devices && ep <= model.moe->experts; ep *= 2)
-    if (devices % ep == 0 && model.moe->experts % ep == 0) widest = static_cast<double>(ep);
-  return widest;
+  // dp is at most the devices, and an EP dividing dp divides them.
+  return model.moe ? workloads::expert_parallel_choices(model.moe->experts, devices).back() : 1;
 }
 
 double all_to_all_flow_bytes(double ranks) { return ranks * (ranks - 1) * kBytesPerFlow; }

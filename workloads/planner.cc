@@ -52,7 +52,7 @@ namespace {
 
 std::vector<int> powers_of_two_upto(int n) {
   std::vector<int> v;
-  for (int x = 1; x <= n; x *= 2) v.push_back(x);
+  for (long long x = 1; x <= n; x *= 2) v.push_back(static_cast<int>(x));  // 2^30 doubled would overflow an int
   return v;
 }
 
@@ -154,6 +154,13 @@ void time_candidates(const ModelSpec& m, const PlanSearch& q, const engine::Devi
 
 }  // namespace
 
+std::vector<int> expert_parallel_choices(int experts, int dp) {
+  std::vector<int> eps;
+  for (int ep : powers_of_two_upto(std::min(dp, experts)))
+    if (dp % ep == 0 && experts % ep == 0 && (ep == 1 || ep >= 4)) eps.push_back(ep);
+  return eps;
+}
+
 void PlanSearch::keep_framework_of(const Plan& p) {
   attention_kernel = p.attention_kernel;
   cuda_graphs = p.cuda_graphs;
@@ -196,12 +203,7 @@ PlanReport plan_search(const ModelSpec& m, const PlanSearch& q, const engine::De
       if (q.devices % (tp * cp) != 0) continue;
       for (int pp : divisors(q.devices / (tp * cp), std::min(m.layers, 64))) {
         const int dp = q.devices / (tp * cp * pp);
-        std::vector<int> eps = {1};
-        if (m.moe) {
-          eps.clear();
-          for (int ep : powers_of_two_upto(std::min(dp * cp, m.moe->experts)))
-            if (dp % ep == 0 && m.moe->experts % ep == 0 && (ep == 1 || ep >= 4)) eps.push_back(ep);
-        }
+        const std::vector<int> eps = m.moe ? expert_parallel_choices(m.moe->experts, dp) : std::vector<int>{1};
         // Schedules: 1F1B (v 1), interleaved (v 2, 4), DualPipe (v 0 here) when allowed.
         std::vector<int> schedules = pp > 1 ? std::vector<int>{1, 2, 4} : std::vector<int>{1};
         if (q.allow_dualpipe && pp % 2 == 0) schedules.push_back(0);

@@ -95,6 +95,11 @@ struct PlanReport {
 PlanReport plan_search(const ModelSpec& m, const PlanSearch& search, const engine::DeviceSpec& device,
                        const engine::Fabric& fabric);
 
+// The expert-parallel widths the planner tries for `experts` experts on `dp` replicas,
+// ascending: 1, and the powers of two from 4 that divide both (EP 2 is not searched).
+// sim::largest_auto_all_to_all bounds a run's memory by the widest of them.
+std::vector<int> expert_parallel_choices(int experts, int dp);
+
 // "TP8 PP16 (interleaved v2) DP64 EP8 CP1, ZeRO-1, selective recompute, mbs 1".
 std::string describe(const Plan& p);
 
